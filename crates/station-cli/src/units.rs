@@ -1,0 +1,112 @@
+//! `station units` and `station audit verify`: read the store.
+
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+use station_store::{RunId, Store, UnitFilter, UnitId, UnitStatus};
+
+use crate::EXIT_OK;
+use crate::output::CliError;
+
+/// Arguments of `station units`.
+#[derive(Args)]
+pub(crate) struct UnitsArgs {
+    /// Show this unit in detail (steps, enrollment) instead of listing.
+    id: Option<i64>,
+    /// Station configuration (to find the database).
+    #[arg(long, default_value = "station-config/demo.toml")]
+    config: PathBuf,
+    /// The database file (overrides the configuration's).
+    #[arg(long)]
+    db: Option<PathBuf>,
+    /// Only units with this status (in_progress, pass, fail, interrupted, superseded).
+    #[arg(long)]
+    status: Option<UnitStatus>,
+    /// Only units of this run.
+    #[arg(long)]
+    run: Option<String>,
+    /// Only units with this serial.
+    #[arg(long)]
+    serial: Option<String>,
+    /// At most this many units, newest first.
+    #[arg(long, default_value_t = 50)]
+    limit: u32,
+    /// JSON output.
+    #[arg(long)]
+    json: bool,
+}
+
+fn open(config: &Path, db: Option<&Path>) -> anyhow::Result<Store> {
+    let path = match db {
+        Some(p) => p.to_owned(),
+        None => station_config::load(config).map_err(CliError::from)?.storage.database,
+    };
+    if !path.exists() {
+        return Err(CliError::new(
+            "station::store::missing",
+            format!("no station database at {}", path.display()),
+            "Run the station once (e.g. `station demo`), or pass --db.",
+        ));
+    }
+    Ok(Store::open(&path).map_err(CliError::from)?)
+}
+
+pub(crate) fn units(args: &UnitsArgs) -> anyhow::Result<()> {
+    let store = open(&args.config, args.db.as_deref())?;
+    if let Some(id) = args.id {
+        let detail = store.unit(UnitId(id)).map_err(CliError::from)?.ok_or_else(|| {
+            CliError::new("station::units::unknown", format!("no unit {id}"), "List units with `station units`.")
+        })?;
+        if args.json {
+            println!("{}", serde_json::to_string_pretty(&detail)?);
+            return Ok(());
+        }
+        let s = &detail.summary;
+        println!("unit {}  slot {}  serial {}  status {}", s.id, s.slot, s.serial.as_deref().unwrap_or("-"), s.status);
+        println!("  product {}  registration ID {}", s.product.as_deref().unwrap_or("-"), s.registration_id.as_deref().unwrap_or("-"));
+        println!("  operator {}  work order {}  run {}", s.operator, s.work_order.as_deref().unwrap_or("-"), s.run_id);
+        if let Some(msg) = &s.failure_message {
+            println!("  FAIL at {}: {} [{}]", s.failed_step.as_deref().unwrap_or("?"), msg, s.failure_code.as_deref().unwrap_or("?"));
+        }
+        println!("  steps:");
+        for st in &detail.steps {
+            println!("    {:<16} {:<4} {:>9.1} ms", st.step, if st.ok { "ok" } else { "FAIL" }, st.duration.as_secs_f64() * 1e3);
+        }
+        if let Some(e) = &detail.enrollment {
+            println!("  enrollment {} {} ({} bytes of IndividualEnrollment JSON)", e.registration_id, e.status, e.payload_json.len());
+        }
+        return Ok(());
+    }
+    let filter = UnitFilter {
+        run: args.run.clone().map(RunId),
+        status: args.status,
+        serial: args.serial.clone(),
+        limit: Some(args.limit),
+    };
+    let list = store.units(&filter).map_err(CliError::from)?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&list)?);
+        return Ok(());
+    }
+    println!("{:>6} {:<5} {:<16} {:<12} {:<28} {}", "id", "slot", "serial", "status", "registration ID", "failure");
+    for u in &list {
+        println!(
+            "{:>6} {:<5} {:<16} {:<12} {:<28} {}",
+            u.id,
+            u.slot,
+            u.serial.as_deref().unwrap_or("-"),
+            u.status,
+            u.registration_id.as_deref().unwrap_or("-"),
+            u.failure_message.as_deref().unwrap_or("")
+        );
+    }
+    println!("{} unit(s); queue depth {}", list.len(), store.queue_depth().map_err(CliError::from)?);
+    Ok(())
+}
+
+pub(crate) fn audit_verify(config: &Path, db: Option<&Path>) -> anyhow::Result<u8> {
+    let store = open(config, db)?;
+    let report = store.verify_audit().map_err(CliError::from)?;
+    println!("audit chain ok: {} rows, head {}", report.rows, report.head);
+    Ok(EXIT_OK)
+}

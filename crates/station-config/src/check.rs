@@ -1,0 +1,442 @@
+//! Cross-field rules that serde cannot express: references between sections, uniqueness,
+//! templates, host names and the attestation kinds this build supports.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use crate::error::CheckProblem;
+use crate::load::nearest;
+use crate::types::{
+    AttestationConfig, ProductProfile, SecretSource, StationConfig, SymmetricEnrollment,
+};
+
+/// Placeholders accepted in `registration_id.template` and `device_id`.
+pub const TEMPLATE_PLACEHOLDERS: &[&str] = &["serial", "model", "station"];
+
+impl StationConfig {
+    /// Checks the rules that span keys and sections; returns every problem found.
+    ///
+    /// Run by [`crate::load`] and [`crate::parse_str`]; call it again after editing a config in
+    /// memory.
+    pub fn check(&self) -> Result<(), Vec<CheckProblem>> {
+        let mut problems = Vec::new();
+        check_station(self, &mut problems);
+        check_fixture(self, &mut problems);
+        for (i, product) in self.products.iter().enumerate() {
+            check_product(&format!("product[{i}]"), product, &mut problems);
+        }
+        if self.products.is_empty() {
+            problems.push(
+                CheckProblem::new("product", "no [[product]] is configured")
+                    .with_help("add a [[product]] table; see station-config/default.toml"),
+            );
+        }
+        let mut seen = HashMap::new();
+        for (i, product) in self.products.iter().enumerate() {
+            if let Some(first) = seen.insert(product.id.as_str(), i) {
+                problems.push(
+                    CheckProblem::new(
+                        format!("product[{i}].id"),
+                        format!(
+                            "product id `{}` is already used by product[{first}]",
+                            product.id
+                        ),
+                    )
+                    .with_help("give every [[product]] a unique id"),
+                );
+            }
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(problems)
+        }
+    }
+}
+
+/// The one place that limits attestation kinds to what this build can provision.
+///
+/// X.509 and TPM profiles parse so that product files can be shared ahead of time; remove a kind
+/// from here when its pipeline steps land.
+fn unsupported_attestation(attestation: &AttestationConfig) -> Option<CheckProblem> {
+    match attestation {
+        AttestationConfig::SymmetricKey { .. } => None,
+        AttestationConfig::X509 { .. } | AttestationConfig::Tpm {} => Some(
+            CheckProblem::new(
+                "attestation.kind",
+                format!(
+                    "attestation kind `{}` is not supported by this station build yet",
+                    attestation.kind()
+                ),
+            )
+            .with_help("use kind = \"symmetric-key\" until X.509 and TPM attestation are released"),
+        ),
+    }
+}
+
+fn check_station(config: &StationConfig, problems: &mut Vec<CheckProblem>) {
+    let id = &config.station.id;
+    if id.is_empty() {
+        problems.push(CheckProblem::new("station.id", "station id is empty"));
+    } else if !id
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+    {
+        problems.push(
+            CheckProblem::new(
+                "station.id",
+                format!("station id `{id}` has invalid characters"),
+            )
+            .with_help("use only letters, digits, `.`, `_` and `-`, e.g. \"line1-st03\""),
+        );
+    }
+    if is_empty(&config.station.log_dir) {
+        problems.push(CheckProblem::new(
+            "station.log_dir",
+            "log directory is empty",
+        ));
+    }
+    if is_empty(&config.storage.database) {
+        problems.push(CheckProblem::new(
+            "storage.database",
+            "database path is empty",
+        ));
+    }
+}
+
+fn check_fixture(config: &StationConfig, problems: &mut Vec<CheckProblem>) {
+    let fixture = &config.fixture;
+    if fixture.name.is_empty() {
+        problems.push(CheckProblem::new("fixture.name", "fixture name is empty"));
+    }
+    if fixture.ports_file.as_deref().is_some_and(is_empty) {
+        problems.push(
+            CheckProblem::new("fixture.ports_file", "ports file path is empty")
+                .with_help("remove the key or name the file the virtual fixture writes"),
+        );
+    }
+    positive("fixture.baud", "baud rate", fixture.baud.into(), problems);
+    positive(
+        "fixture.command_timeout_ms",
+        "command timeout",
+        fixture.command_timeout_ms,
+        problems,
+    );
+    positive(
+        "fixture.max_attempts",
+        "max attempts",
+        fixture.max_attempts.into(),
+        problems,
+    );
+    positive(
+        "fixture.reset_timeout_ms",
+        "reset timeout",
+        fixture.reset_timeout_ms,
+        problems,
+    );
+    if fixture.slots.is_empty() {
+        problems.push(
+            CheckProblem::new("fixture.slot", "no [[fixture.slot]] is configured").with_help(
+                "add a [[fixture.slot]] with `index` and `product` for each DUT position",
+            ),
+        );
+    }
+    let product_ids: Vec<&str> = config.products.iter().map(|p| p.id.as_str()).collect();
+    let mut seen = HashMap::new();
+    for (i, slot) in fixture.slots.iter().enumerate() {
+        let key = |field: &str| format!("fixture.slot[{i}].{field}");
+        if slot.index == 0 {
+            problems.push(
+                CheckProblem::new(key("index"), "slot index 0 is not allowed")
+                    .with_help("slot indexes start at 1"),
+            );
+        } else if let Some(first) = seen.insert(slot.index, i) {
+            problems.push(
+                CheckProblem::new(
+                    key("index"),
+                    format!(
+                        "slot index {} is already used by fixture.slot[{first}]",
+                        slot.index
+                    ),
+                )
+                .with_help("give every [[fixture.slot]] a unique index"),
+            );
+        }
+        if config.product(&slot.product).is_none() {
+            let help = match nearest(&slot.product, &product_ids) {
+                Some(near) => format!("did you mean `{near}`?"),
+                None if product_ids.is_empty() => "define a [[product]] with this id".to_owned(),
+                None => format!("defined products: {}", product_ids.join(", ")),
+            };
+            problems.push(
+                CheckProblem::new(
+                    key("product"),
+                    format!(
+                        "slot {} uses product `{}`, which is not defined",
+                        slot.index, slot.product
+                    ),
+                )
+                .with_help(help),
+            );
+        }
+        if slot.baud == Some(0) {
+            problems.push(CheckProblem::new(
+                key("baud"),
+                "baud rate must be greater than 0",
+            ));
+        }
+        match &slot.port {
+            Some(port) if port.trim().is_empty() => {
+                problems.push(CheckProblem::new(key("port"), "port is empty"));
+            }
+            None if fixture.ports_file.is_none() => problems.push(
+                CheckProblem::new(key("port"), format!("slot {} has no port", slot.index))
+                    .with_help("set `port` on the slot, or `ports_file` in [fixture]"),
+            ),
+            _ => {}
+        }
+    }
+}
+
+fn check_product(prefix: &str, product: &ProductProfile, problems: &mut Vec<CheckProblem>) {
+    let key = |field: &str| format!("{prefix}.{field}");
+    if product.id.is_empty() {
+        problems.push(CheckProblem::new(key("id"), "product id is empty"));
+    }
+    let template = &product.registration_id.template;
+    if let Some(problem) = template_problem(template, "-._:") {
+        problems.push(problem.at(key("registration_id.template")));
+    }
+    if let Some(device_id) = &product.device_id {
+        if let Some(problem) = template_problem(device_id, "-.%_*?!(),:=@$'") {
+            problems.push(problem.at(key("device_id")));
+        }
+    }
+    let scope = &product.dps.id_scope;
+    if scope.is_empty() || !scope.chars().all(|c| c.is_ascii_alphanumeric()) {
+        problems.push(
+            CheckProblem::new(
+                key("dps.id_scope"),
+                format!("ID scope `{scope}` is not valid"),
+            )
+            .with_help("copy the ID scope from the DPS overview page, e.g. \"0ne00000A0A\""),
+        );
+    }
+    if let Some(problem) = host_problem(&product.dps.global_endpoint) {
+        problems.push(
+            CheckProblem::new(
+                key("dps.global_endpoint"),
+                format!("global endpoint {problem}"),
+            )
+            .with_help("write only the host name, e.g. \"global.azure-devices-provisioning.net\""),
+        );
+    }
+    if let Some(problem) = product.iot_hub_host_name.as_deref().and_then(host_problem) {
+        problems.push(
+            CheckProblem::new(
+                key("iot_hub_host_name"),
+                format!("IoT Hub host name {problem}"),
+            )
+            .with_help("write only the host name, e.g. \"contoso.azure-devices.net\""),
+        );
+    }
+    let settings_prefix = &product.settings_prefix;
+    if settings_prefix.is_empty()
+        || settings_prefix.starts_with('/')
+        || settings_prefix.ends_with('/')
+    {
+        problems.push(
+            CheckProblem::new(
+                key("settings_prefix"),
+                format!("settings prefix `{settings_prefix}` is not valid"),
+            )
+            .with_help("use a non-empty prefix without leading or trailing `/`, e.g. \"dps\""),
+        );
+    }
+    if let Some(mut problem) = unsupported_attestation(&product.attestation) {
+        problem.key = key(&problem.key);
+        problems.push(problem);
+    }
+    if let AttestationConfig::SymmetricKey {
+        enrollment:
+            SymmetricEnrollment::Group {
+                group_id,
+                group_key,
+            },
+    } = &product.attestation
+    {
+        let enrollment = |field: &str| key(&format!("attestation.enrollment.{field}"));
+        if group_id.is_empty() {
+            problems.push(CheckProblem::new(
+                enrollment("group_id"),
+                "enrollment group id is empty",
+            ));
+        }
+        let empty = match group_key {
+            SecretSource::Env { env } => env.is_empty(),
+            SecretSource::File { file } => is_empty(file),
+        };
+        if empty {
+            problems.push(
+                CheckProblem::new(enrollment("group_key"), "group key source is empty")
+                    .with_help("name an environment variable or a file"),
+            );
+        }
+    }
+}
+
+/// A problem whose key is filled in by the caller.
+struct Unplaced {
+    message: String,
+    help: Option<&'static str>,
+}
+
+impl Unplaced {
+    fn at(self, key: String) -> CheckProblem {
+        let problem = CheckProblem::new(key, self.message);
+        match self.help {
+            Some(help) => problem.with_help(help),
+            None => problem,
+        }
+    }
+}
+
+/// Checks an id template: non-empty, known placeholders, `{serial}` present, and literal text
+/// made of alphanumerics and `extra`.
+fn template_problem(template: &str, extra: &str) -> Option<Unplaced> {
+    let known = "placeholders are {serial}, {model} and {station}";
+    if template.is_empty() {
+        return Some(Unplaced {
+            message: "template is empty".to_owned(),
+            help: Some(known),
+        });
+    }
+    let mut rest = template;
+    let mut has_serial = false;
+    loop {
+        let brace = rest.find(['{', '}']);
+        let literal = brace.map_or(rest, |b| &rest[..b]);
+        if let Some(c) = literal
+            .chars()
+            .find(|c| !c.is_ascii_alphanumeric() && !extra.contains(*c))
+        {
+            return Some(Unplaced {
+                message: format!(
+                    "template `{template}` contains `{c}`, which is not allowed in an id"
+                ),
+                help: Some("use letters, digits and the separators the service allows, e.g. `-`"),
+            });
+        }
+        let Some(brace) = brace else { break };
+        let Some(name) = rest[brace..]
+            .strip_prefix('{')
+            .and_then(|r| r.split_once('}'))
+        else {
+            return Some(Unplaced {
+                message: format!("template `{template}` has an unmatched brace"),
+                help: Some(known),
+            });
+        };
+        if !TEMPLATE_PLACEHOLDERS.contains(&name.0) {
+            return Some(Unplaced {
+                message: format!(
+                    "template `{template}` uses unknown placeholder `{{{}}}`",
+                    name.0
+                ),
+                help: Some(known),
+            });
+        }
+        has_serial |= name.0 == "serial";
+        rest = name.1;
+    }
+    (!has_serial).then(|| Unplaced {
+        message: format!(
+            "template `{template}` does not use {{serial}}, so every unit gets the same id"
+        ),
+        help: Some("include {serial}, e.g. \"contoso-{serial}\""),
+    })
+}
+
+/// Why `host` is not a bare `host[:port]`, phrased to follow the key's name.
+fn host_problem(host: &str) -> Option<String> {
+    if host.is_empty() {
+        return Some("is empty".to_owned());
+    }
+    if host.contains("://") {
+        return Some(format!("`{host}` must not include a scheme"));
+    }
+    if host.contains('/') {
+        return Some(format!("`{host}` must not include a path"));
+    }
+    let (name, port) = host
+        .split_once(':')
+        .map_or((host, None), |(n, p)| (n, Some(p)));
+    let label_ok = |l: &str| {
+        !l.is_empty()
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+            && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+    };
+    if !name.split('.').all(label_ok) {
+        return Some(format!("`{host}` is not a valid host name"));
+    }
+    if port.is_some_and(|p| p.parse::<u16>().map_or(true, |p| p == 0)) {
+        return Some(format!("`{host}` has an invalid port"));
+    }
+    None
+}
+
+fn positive(key: &str, what: &str, value: u64, problems: &mut Vec<CheckProblem>) {
+    if value == 0 {
+        problems.push(CheckProblem::new(
+            key,
+            format!("{what} must be greater than 0"),
+        ));
+    }
+}
+
+fn is_empty(path: &Path) -> bool {
+    path.as_os_str().is_empty()
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, reason = "tests may panic")]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn templates() {
+        assert!(template_problem("contoso-{serial}", "-").is_none());
+        assert!(template_problem("{model}.{serial}@{station}", "-.@").is_none());
+        for (bad, needle) in [
+            ("", "empty"),
+            ("x-{serail}", "unknown placeholder `{serail}`"),
+            ("x-{serial", "unmatched"),
+            ("x}-{serial}", "unmatched"),
+            ("fixed-id", "does not use {serial}"),
+            ("a b-{serial}", "contains ` `"),
+        ] {
+            let problem = template_problem(bad, "-")
+                .map(|p| p.message)
+                .unwrap_or_default();
+            assert!(problem.contains(needle), "{bad}: {problem}");
+        }
+    }
+
+    #[test]
+    fn hosts() {
+        assert_eq!(host_problem("global.azure-devices-provisioning.net"), None);
+        assert_eq!(host_problem("localhost:8443"), None);
+        for bad in [
+            "",
+            "https://x.net",
+            "x.net/path",
+            "x..net",
+            "x.net:0",
+            "x.net:http",
+            "-x.net",
+        ] {
+            assert!(host_problem(bad).is_some(), "{bad}");
+        }
+    }
+}

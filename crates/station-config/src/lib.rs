@@ -1,0 +1,69 @@
+//! Station configuration: the types, loading with precise errors, JSON Schema generation and
+//! cross-field checks.
+//!
+//! Core crates, the front-ends and `station check` read the config through this crate without
+//! opening hardware. A config is one TOML file (see `station-config/default.toml` for every key
+//! with its default). [`load`] reads it, reports unknown keys, wrong types and missing keys with
+//! file, line, column and key path, resolves relative paths against the file's directory and
+//! runs [`StationConfig::check`].
+//!
+//! ```
+//! use std::path::Path;
+//!
+//! let text = r#"
+//! [station]
+//! id = "line1-st03"
+//!
+//! [storage]
+//! database = "var/station.db"
+//!
+//! [fixture]
+//! name = "bench"
+//!
+//! [[fixture.slot]]
+//! index = 1
+//! port = "/dev/ttyACM0"
+//! product = "sensor"
+//!
+//! [[product]]
+//! id = "sensor"
+//! registration_id = { template = "contoso-{serial}" }
+//! dps = { id_scope = "0ne00000A0A" }
+//! attestation = { kind = "symmetric-key", enrollment = { type = "individual" } }
+//! "#;
+//! let config = station_config::parse_str(text, Path::new("/etc/station/station.toml"))?;
+//! assert_eq!(config.storage.database, Path::new("/etc/station/var/station.db"));
+//! assert_eq!(config.fixture.slots[0].baud_or(&config.fixture), 115_200);
+//!
+//! let err = station_config::parse_str(
+//!     &text.replace("name = \"bench\"", "name = \"bench\"\nbaud_rat = 9600"),
+//!     Path::new("station.toml"),
+//! )
+//! .unwrap_err();
+//! assert_eq!(
+//!     err.to_string(),
+//!     "station.toml:10:1: unknown key `baud_rat` in [fixture]; did you mean `baud`?"
+//! );
+//! assert_eq!(err.code(), "station::config::unknown_key");
+//! # Ok::<(), station_config::ConfigError>(())
+//! ```
+#![forbid(unsafe_code)]
+
+mod check;
+mod error;
+mod load;
+mod locate;
+mod ports;
+mod schema;
+mod types;
+
+pub use check::TEMPLATE_PLACEHOLDERS;
+pub use error::{CheckProblem, ConfigError, ParseError, ParseErrorKind};
+pub use load::{load, parse_str};
+pub use ports::{PortEntry, PortsFile};
+pub use schema::json_schema;
+pub use types::{
+    AttestationConfig, DpsTarget, FixtureSection, ProductProfile, ProvisioningStatus,
+    RegistrationIdRule, SecretSource, SlotConfig, StationConfig, StationSection, StorageSection,
+    SymmetricEnrollment, X509Enrollment,
+};

@@ -1,0 +1,565 @@
+//! What a line engineer sees for broken config files: file, line, column, key, suggestion, help
+//! and code. Also covers the shipped config files, the ports file and the JSON Schema.
+#![allow(clippy::unwrap_used, reason = "tests may panic")]
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use station_config::{
+    AttestationConfig, ConfigError, ParseError, ParseErrorKind, PortEntry, PortsFile, SecretSource,
+    SymmetricEnrollment, json_schema, load, parse_str,
+};
+
+const ORIGIN: &str = "station-config/test.toml";
+
+const BASE: &str = r#"[station]
+id = "line1-st03"
+name = "Line 1"
+
+[storage]
+database = "var/station.db"
+
+[fixture]
+name = "bench"
+baud = 115200
+
+[[fixture.slot]]
+index = 1
+port = "/dev/ttyACM0"
+product = "sensor"
+
+[[fixture.slot]]
+index = 2
+port = "/dev/ttyACM1"
+product = "sensor"
+
+[[product]]
+id = "sensor"
+registration_id = { template = "contoso-{serial}" }
+dps = { id_scope = "0ne00000A0A" }
+
+[product.attestation]
+kind = "symmetric-key"
+enrollment = { type = "individual" }
+"#;
+
+/// `BASE` with `from` replaced by `to` (which must occur exactly once).
+fn edit(from: &str, to: &str) -> String {
+    assert_eq!(
+        BASE.matches(from).count(),
+        1,
+        "{from:?} must occur once in BASE"
+    );
+    BASE.replacen(from, to, 1)
+}
+
+/// 1-based line of the first occurrence of `needle` in `text`.
+fn line_of(text: &str, needle: &str) -> usize {
+    text[..text.find(needle).unwrap()].matches('\n').count() + 1
+}
+
+fn error(text: &str) -> ConfigError {
+    parse_str(text, Path::new(ORIGIN)).unwrap_err()
+}
+
+fn parse_error(text: &str) -> ParseError {
+    match error(text) {
+        ConfigError::Parse(parse) => *parse,
+        other => panic!("expected a parse error, got {other}"),
+    }
+}
+
+fn problems(text: &str) -> Vec<station_config::CheckProblem> {
+    match error(text) {
+        ConfigError::Invalid { problems, .. } => problems,
+        other => panic!("expected check problems, got {other}"),
+    }
+}
+
+fn render(err: &ConfigError) -> String {
+    let mut out = format!("{err}\n  code: {}\n", err.code());
+    if let ConfigError::Parse(parse) = err {
+        writeln!(out, "  key: {}", parse.key.as_deref().unwrap_or("-")).unwrap();
+    }
+    writeln!(out, "  help: {}", err.help().as_deref().unwrap_or("-")).unwrap();
+    out
+}
+
+#[test]
+fn base_config_is_valid() {
+    let config = parse_str(BASE, Path::new(ORIGIN)).unwrap();
+    assert_eq!(config.fixture.slots.len(), 2);
+    assert_eq!(config.slot(2).unwrap().baud_or(&config.fixture), 115_200);
+    assert!(config.product("sensor").is_some());
+}
+
+#[test]
+fn unknown_key_in_fixture_suggests_nearest() {
+    let text = edit("baud = 115200", "baud_rat = 115200");
+    let err = error(&text);
+    let line = line_of(&text, "baud_rat");
+    assert_eq!(
+        err.to_string(),
+        format!("{ORIGIN}:{line}:1: unknown key `baud_rat` in [fixture]; did you mean `baud`?")
+    );
+    assert_eq!(err.code(), "station::config::unknown_key");
+    assert!(
+        err.help().unwrap().contains("ports_file"),
+        "help lists the valid keys"
+    );
+    let ConfigError::Parse(parse) = err else {
+        unreachable!()
+    };
+    assert_eq!(parse.key.as_deref(), Some("fixture.baud_rat"));
+    assert_eq!(parse.suggestion.as_deref(), Some("baud"));
+    assert_eq!(parse.kind, ParseErrorKind::UnknownKey);
+}
+
+#[test]
+fn unknown_key_in_station_and_top_level() {
+    let text = edit("name = \"Line 1\"", "nmae = \"Line 1\"");
+    let parse = parse_error(&text);
+    assert_eq!((parse.line, parse.column), (line_of(&text, "nmae"), 1));
+    assert_eq!(parse.key.as_deref(), Some("station.nmae"));
+    assert_eq!(parse.suggestion.as_deref(), Some("name"));
+
+    let text = edit("[storage]", "[strage]");
+    let parse = parse_error(&text);
+    assert_eq!(parse.line, line_of(&text, "[strage]"));
+    assert_eq!(parse.key.as_deref(), Some("strage"));
+    assert_eq!(parse.suggestion.as_deref(), Some("storage"));
+    assert!(
+        parse.message.contains("at the top level"),
+        "{}",
+        parse.message
+    );
+}
+
+#[test]
+fn unknown_key_in_second_slot() {
+    let text = edit("port = \"/dev/ttyACM1\"", "prot = \"/dev/ttyACM1\"");
+    let parse = parse_error(&text);
+    assert_eq!(parse.line, line_of(&text, "prot ="));
+    assert_eq!(parse.key.as_deref(), Some("fixture.slot[1].prot"));
+    assert_eq!(parse.suggestion.as_deref(), Some("port"));
+    assert_eq!(parse.message, "unknown key `prot` in [[fixture.slot]]");
+}
+
+#[test]
+fn unknown_key_in_product() {
+    let text = edit("dps = {", "dsp = {");
+    let parse = parse_error(&text);
+    assert_eq!(parse.line, line_of(&text, "dsp ="));
+    assert_eq!(parse.key.as_deref(), Some("product[0].dsp"));
+    assert_eq!(parse.suggestion.as_deref(), Some("dps"));
+}
+
+#[test]
+fn unknown_key_inside_tagged_attestation_is_located() {
+    // Tagged enums are buffered by serde, which loses the key's position; it is found again.
+    let text = edit("enrollment = {", "enrolment = {");
+    let parse = parse_error(&text);
+    assert_eq!(parse.line, line_of(&text, "enrolment"));
+    assert_eq!(
+        parse.key.as_deref(),
+        Some("product[0].attestation.enrolment")
+    );
+    assert_eq!(parse.suggestion.as_deref(), Some("enrollment"));
+}
+
+#[test]
+fn unknown_attestation_kind_suggests_nearest() {
+    let text = edit("kind = \"symmetric-key\"", "kind = \"symetric-key\"");
+    let parse = parse_error(&text);
+    assert_eq!(parse.kind, ParseErrorKind::UnknownValue);
+    assert_eq!(parse.line, line_of(&text, "symetric"));
+    assert_eq!(parse.key.as_deref(), Some("product[0].attestation.kind"));
+    assert_eq!(parse.suggestion.as_deref(), Some("symmetric-key"));
+}
+
+#[test]
+fn wrong_type_names_key_and_value_position() {
+    let text = edit("baud = 115200", "baud = \"fast\"");
+    let parse = parse_error(&text);
+    assert_eq!(parse.kind, ParseErrorKind::WrongType);
+    assert_eq!((parse.line, parse.column), (line_of(&text, "\"fast\""), 8));
+    assert_eq!(parse.key.as_deref(), Some("fixture.baud"));
+    assert_eq!(
+        parse.message,
+        "wrong type for `fixture.baud`: expected u32, found string \"fast\""
+    );
+
+    let text = edit("index = 2", "index = -2");
+    let parse = parse_error(&text);
+    assert_eq!(parse.key.as_deref(), Some("fixture.slot[1].index"));
+    assert_eq!(parse.line, line_of(&text, "-2"));
+}
+
+#[test]
+fn wrong_type_inside_tagged_enum_is_located() {
+    let text = edit(
+        "enrollment = { type = \"individual\" }",
+        "enrollment = { type = \"group\", group_id = 7, group_key = { env = \"K\" } }",
+    );
+    let parse = parse_error(&text);
+    assert_eq!(parse.kind, ParseErrorKind::WrongType);
+    assert_eq!(
+        parse.key.as_deref(),
+        Some("product[0].attestation.enrollment.group_id")
+    );
+    assert_eq!(parse.line, line_of(&text, "group_id"));
+}
+
+#[test]
+fn missing_required_key() {
+    let text = edit("database = \"var/station.db\"\n", "");
+    let err = error(&text);
+    assert_eq!(err.code(), "station::config::missing_key");
+    let ConfigError::Parse(parse) = err else {
+        unreachable!()
+    };
+    assert_eq!(parse.line, line_of(&text, "[storage]"));
+    assert_eq!(parse.key.as_deref(), Some("storage.database"));
+    assert_eq!(
+        parse.message,
+        "missing required key `database` in [storage]"
+    );
+
+    let text = edit(
+        "port = \"/dev/ttyACM1\"\nproduct = \"sensor\"\n",
+        "port = \"/dev/ttyACM1\"\n",
+    );
+    let parse = parse_error(&text);
+    assert_eq!(parse.key.as_deref(), Some("fixture.slot[1].product"));
+    assert_eq!(parse.line, line_of(&text, "[[fixture.slot]]\nindex = 2"));
+}
+
+#[test]
+fn inline_secret_is_rejected_without_echoing_it() {
+    let secret = "c2VjcmV0LWdyb3VwLWtleQ==";
+    let text = edit(
+        "enrollment = { type = \"individual\" }",
+        &format!("enrollment = {{ type = \"group\", group_id = \"g\", group_key = \"{secret}\" }}"),
+    );
+    let err = error(&text);
+    assert_eq!(err.code(), "station::config::inline_secret");
+    let rendered = render(&err);
+    assert!(!rendered.contains(secret), "{rendered}");
+    assert!(!format!("{err:?}").contains(secret));
+    let help = err.help().unwrap();
+    assert!(
+        help.contains("{ env = ") && help.contains("{ file = "),
+        "{help}"
+    );
+    let ConfigError::Parse(parse) = err else {
+        unreachable!()
+    };
+    assert_eq!(
+        parse.key.as_deref(),
+        Some("product[0].attestation.enrollment.group_key")
+    );
+}
+
+#[test]
+fn unknown_placeholder_is_a_check_problem() {
+    let text = edit("contoso-{serial}", "contoso-{serial}-{colour}");
+    let err = error(&text);
+    assert_eq!(err.code(), "station::config::invalid");
+    let line = line_of(&text, "registration_id");
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "{ORIGIN}:{line}: product[0].registration_id.template: template \
+             `contoso-{{serial}}-{{colour}}` uses unknown placeholder `{{colour}}`"
+        )
+    );
+}
+
+#[test]
+fn slot_with_unknown_product() {
+    let text = edit(
+        "port = \"/dev/ttyACM1\"\nproduct = \"sensor\"",
+        "port = \"/dev/ttyACM1\"\nproduct = \"sensr\"",
+    );
+    let problems = problems(&text);
+    assert_eq!(problems.len(), 1);
+    assert_eq!(problems[0].key, "fixture.slot[1].product");
+    assert_eq!(problems[0].line, Some(line_of(&text, "\"sensr\"")));
+    assert_eq!(
+        problems[0].message,
+        "slot 2 uses product `sensr`, which is not defined"
+    );
+    assert_eq!(problems[0].help.as_deref(), Some("did you mean `sensor`?"));
+}
+
+#[test]
+fn duplicate_slot_index() {
+    let text = edit("index = 2", "index = 1");
+    let problems = problems(&text);
+    assert_eq!(problems.len(), 1);
+    assert_eq!(problems[0].key, "fixture.slot[1].index");
+    assert_eq!(
+        problems[0].line,
+        Some(line_of(&text, "index = 1\nport = \"/dev/ttyACM1\""))
+    );
+    assert_eq!(
+        problems[0].message,
+        "slot index 1 is already used by fixture.slot[0]"
+    );
+}
+
+#[test]
+fn x509_and_tpm_parse_but_are_not_supported_yet() {
+    for (attestation, kind) in [
+        ("kind = \"x509\"\nenrollment = \"group\"", "x509"),
+        ("kind = \"tpm\"", "tpm"),
+    ] {
+        let text = edit(
+            "kind = \"symmetric-key\"\nenrollment = { type = \"individual\" }",
+            attestation,
+        );
+        let problems = problems(&text);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(problems[0].key, "product[0].attestation.kind");
+        assert_eq!(problems[0].line, Some(line_of(&text, "kind =")));
+        assert_eq!(
+            problems[0].message,
+            format!("attestation kind `{kind}` is not supported by this station build yet")
+        );
+    }
+}
+
+#[test]
+fn several_problems_render_on_one_line() {
+    let text = edit("index = 2", "index = 0").replace("0ne00000A0A", "0ne-bad");
+    let err = error(&text);
+    let rendered = err.to_string();
+    assert!(!rendered.contains('\n'));
+    assert!(
+        rendered.starts_with(&format!("{ORIGIN}: 2 problems: ")),
+        "{rendered}"
+    );
+}
+
+#[test]
+fn syntax_error_has_position() {
+    let text = edit("name = \"bench\"", "name = \"bench");
+    let parse = parse_error(&text);
+    assert_eq!(parse.kind, ParseErrorKind::Syntax);
+    assert_eq!(parse.line, line_of(&text, "name = \"bench"));
+}
+
+#[test]
+fn missing_file_is_an_io_error() {
+    let err = load(Path::new("/nonexistent/station.toml")).unwrap_err();
+    assert_eq!(err.code(), "station::config::unreadable");
+    assert_eq!(
+        err.to_string(),
+        "/nonexistent/station.toml: could not read the config file"
+    );
+    assert!(std::error::Error::source(&err).is_some());
+}
+
+#[test]
+fn relative_paths_resolve_against_the_config_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = edit("database = \"var/station.db\"", "database = \"/abs/station.db\"").replace(
+        "enrollment = { type = \"individual\" }",
+        "enrollment = { type = \"group\", group_id = \"g\", group_key = { file = \"keys/group.key\" } }",
+    );
+    let text = text.replace(
+        "baud = 115200",
+        "baud = 115200\nports_file = \"../ports.toml\"",
+    );
+    let path = dir.path().join("station.toml");
+    std::fs::write(&path, text).unwrap();
+    let config = load(&path).unwrap();
+    assert_eq!(config.storage.database, Path::new("/abs/station.db"));
+    assert_eq!(config.station.log_dir, dir.path().join("var/log"));
+    assert_eq!(
+        config.fixture.ports_file.as_deref(),
+        Some(dir.path().join("../ports.toml").as_path())
+    );
+    let AttestationConfig::SymmetricKey {
+        enrollment: SymmetricEnrollment::Group { group_key, .. },
+    } = &config.products[0].attestation
+    else {
+        panic!("expected a group enrollment")
+    };
+    let key_file = dir.path().join("keys/group.key");
+    assert_eq!(
+        group_key,
+        &SecretSource::File {
+            file: key_file.clone()
+        }
+    );
+    assert_eq!(group_key.describe(), format!("file {}", key_file.display()));
+}
+
+#[test]
+fn ports_file_round_trip() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("fixture/ports.toml");
+    let ports = PortsFile {
+        fixture: "virtual".to_owned(),
+        slots: (1..=4)
+            .map(|index| PortEntry {
+                index,
+                port: format!("/dev/pts/{index}"),
+                baud: 115_200,
+            })
+            .collect(),
+    };
+    ports.save(&path).unwrap();
+    let loaded = PortsFile::load(&path).unwrap();
+    assert_eq!(loaded, ports);
+    assert_eq!(loaded.port(3).unwrap().port, "/dev/pts/3");
+    assert!(loaded.port(5).is_none());
+    let leftovers: Vec<_> = std::fs::read_dir(path.parent().unwrap()).unwrap().collect();
+    assert_eq!(leftovers.len(), 1, "no temporary file is left behind");
+
+    let text = std::fs::read_to_string(&path)
+        .unwrap()
+        .replace("baud", "bauds");
+    std::fs::write(&path, text).unwrap();
+    let err = PortsFile::load(&path).unwrap_err();
+    assert_eq!(err.code(), "station::config::unknown_key");
+    assert!(err.to_string().contains("did you mean `baud`?"), "{err}");
+}
+
+#[test]
+fn shipped_configs_load_and_pass_check() {
+    for name in ["default.toml", "demo.toml"] {
+        let path = config_dir().join(name);
+        let config = load(&path).unwrap_or_else(|e| panic!("{e}\nhelp: {:?}", e.help()));
+        config.check().unwrap();
+    }
+    let demo = load(&config_dir().join("demo.toml")).unwrap();
+    assert_eq!(demo.station.id, "demo-station");
+    assert_eq!(demo.fixture.slots.len(), 4);
+    assert!(
+        demo.fixture
+            .slots
+            .iter()
+            .all(|s| s.port.is_none() && s.product == "demo-symkey")
+    );
+    assert!(
+        demo.fixture
+            .ports_file
+            .as_ref()
+            .unwrap()
+            .ends_with("var/demo/fixture/ports.toml")
+    );
+}
+
+#[test]
+fn json_schema_has_top_level_properties() {
+    let schema = json_schema();
+    let properties = schema["properties"].as_object().unwrap();
+    for key in ["station", "storage", "fixture", "product"] {
+        assert!(properties.contains_key(key), "missing {key}");
+    }
+    assert_eq!(schema["additionalProperties"], false);
+}
+
+/// Fails when `station-config/schema.json` is stale; `UPDATE_SCHEMA=1` rewrites it.
+#[test]
+fn committed_schema_is_current() {
+    let path = config_dir().join("schema.json");
+    let expected = serde_json::to_string_pretty(&json_schema()).unwrap() + "\n";
+    if std::env::var_os("UPDATE_SCHEMA").is_some() {
+        std::fs::write(&path, &expected).unwrap();
+    }
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        committed == expected,
+        "{} is out of date; regenerate it with \
+         `UPDATE_SCHEMA=1 cargo test -p station-config --test config_errors committed_schema_is_current`",
+        path.display()
+    );
+}
+
+/// Every kind of message, with its code and help, for review.
+#[test]
+fn messages_snapshot() {
+    let cases = [
+        edit("baud = 115200", "baud_rat = 115200"),
+        edit("port = \"/dev/ttyACM1\"", "prot = \"/dev/ttyACM1\""),
+        edit("kind = \"symmetric-key\"", "kind = \"symetric-key\""),
+        edit("baud = 115200", "baud = \"fast\""),
+        edit("database = \"var/station.db\"\n", ""),
+        edit(
+            "enrollment = { type = \"individual\" }",
+            "enrollment = { type = \"group\", group_id = \"g\", group_key = \"s3cr3t\" }",
+        ),
+        edit("name = \"bench\"", "name = \"bench"),
+        edit("contoso-{serial}", "contoso-{colour}"),
+        edit("index = 2", "index = 1").replace(
+            "product = \"sensor\"\n\n[[product]]",
+            "product = \"nope\"\n\n[[product]]",
+        ),
+        edit(
+            "kind = \"symmetric-key\"\nenrollment = { type = \"individual\" }",
+            "kind = \"tpm\"",
+        ),
+    ];
+    let mut out = String::new();
+    for text in &cases {
+        out.push_str(&render(&error(text)));
+    }
+    out.push_str(&render(
+        &load(Path::new("/nonexistent/station.toml")).unwrap_err(),
+    ));
+    insta::assert_snapshot!(out);
+}
+
+fn config_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../station-config")
+}
+#[test]
+fn dbg_tmp() {
+    let enr = "enrollment = { type = \"individual\" }";
+    let cases = [
+        edit(
+            enr,
+            "enrollment = { type = \"individual\", group_id = \"x\" }",
+        ),
+        edit(
+            "kind = \"symmetric-key\"\nenrollment = { type = \"individual\" }",
+            "kind = \"tpm\"\nfoo = 1",
+        ),
+        edit("[storage]\ndatabase = \"var/station.db\"\n", ""),
+        String::new(),
+        edit(
+            enr,
+            "enrollment = { type = \"group\", group_id = \"g\", group_key = { env = \"X\", file = \"y\" } }",
+        ),
+        edit(
+            enr,
+            "enrollment = { type = \"group\", group_id = \"g\", group_key = {} }",
+        ),
+        edit(
+            enr,
+            "enrollment = { type = \"group\", group_id = \"g\", group_key = { envv = \"X\" } }",
+        ),
+        edit(
+            enr,
+            "enrollment = { type = \"group\", group_id = \"g\", group_key = 12345 }",
+        ),
+        edit("id_scope = \"0ne00000A0A\"", "id_scope = 5"),
+        edit("[[fixture.slot]]\nindex = 1", "[fixture.slot]\nindex = 1")
+            .replace("[[fixture.slot]]\nindex = 2", "[fixture.slut]\nindex = 2"),
+        edit("index = 2", "index = 70000"),
+        edit("[station]", "[station]\nid = \"dup\""),
+        edit("baud = 115200", "baud = 115200\ncommand_timeout_ms = 1.5"),
+        edit(
+            "id = \"sensor\"",
+            "id = \"sensor\"\nprovisioning_status = \"enable\"",
+        ),
+    ];
+    let mut out = String::new();
+    for text in &cases {
+        out.push_str(&render(&error(text)));
+    }
+    panic!("\n{out}");
+}

@@ -1,0 +1,171 @@
+//! Errors: run-level [`PipelineError`] and the per-unit [`UnitFailure`] a technician reads.
+
+use station_smp::SmpError;
+use station_smp::commands::{group, provisioning, settings};
+use station_smp::DeviceRc;
+use station_store::StoreError;
+use station_transport::LinkError;
+
+use crate::events::Step;
+
+/// Errors that stop a whole run before or outside any unit.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum PipelineError {
+    /// The configuration names a slot the run was asked for but does not have.
+    #[error("slot {0} is not in the fixture configuration")]
+    UnknownSlot(u16),
+    /// A slot has no port: neither in the config nor in the ports file.
+    #[error("slot {slot} has no serial port configured")]
+    NoPort {
+        /// The slot.
+        slot: u16,
+    },
+    /// The ports file could not be read.
+    #[error("could not read the fixture's port map")]
+    PortsFile(#[source] station_config::ConfigError),
+    /// A product's secret (group key) could not be loaded.
+    #[error("could not load the group key of product {product} from {source_desc}")]
+    Secret {
+        /// Product id.
+        product: String,
+        /// Where it was looked for (never the value).
+        source_desc: String,
+        /// What went wrong.
+        reason: String,
+    },
+    /// The store failed.
+    #[error("station database error")]
+    Store(#[from] StoreError),
+}
+
+impl PipelineError {
+    /// Stable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            PipelineError::UnknownSlot(_) => "station::run::unknown_slot",
+            PipelineError::NoPort { .. } => "station::run::no_port",
+            PipelineError::PortsFile(_) => "station::run::ports_file",
+            PipelineError::Secret { .. } => "station::run::secret",
+            PipelineError::Store(e) => e.code(),
+        }
+    }
+
+    /// One line on what to do.
+    pub fn help(&self) -> String {
+        match self {
+            PipelineError::UnknownSlot(_) => "Pick a slot listed under [[fixture.slot]] in the station config.".into(),
+            PipelineError::NoPort { .. } => {
+                "Set `port` for the slot, or `fixture.ports_file` and start the fixture that writes it.".into()
+            }
+            PipelineError::PortsFile(_) => {
+                "Start the fixture (e.g. `virtual-fixture start`) so it writes its port map, then retry.".into()
+            }
+            PipelineError::Secret { reason, .. } => format!("{reason}; ask the line engineer to install the key."),
+            PipelineError::Store(e) => e.help().unwrap_or_else(|| "Check the disk and the database path.".into()),
+        }
+    }
+}
+
+/// Why a unit failed: one line for the technician, a stable code, what to do, and the full
+/// cause chain for the log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnitFailure {
+    /// The step that failed.
+    pub step: Step,
+    /// Stable code, e.g. `station::smp::timeout`.
+    pub code: &'static str,
+    /// One sentence, naming the failed step in station terms.
+    pub message: String,
+    /// One action to take.
+    pub help: String,
+    /// The cause chain, for the log and the unit's step detail.
+    pub detail: String,
+}
+
+impl UnitFailure {
+    /// A failure with no lower-level cause.
+    pub fn new(step: Step, code: &'static str, message: impl Into<String>, help: impl Into<String>) -> Self {
+        let message = message.into();
+        Self { step, code, detail: message.clone(), message, help: help.into() }
+    }
+
+    /// Maps an SMP error during `step` to what the technician needs.
+    pub fn from_smp(step: Step, e: &SmpError) -> Self {
+        let detail = chain(e);
+        let (code, message, help): (&'static str, String, String) = match e {
+            SmpError::Link(LinkError::OpenPortFailed { port, .. }) => (
+                "station::link::open_failed",
+                format!("could not open the slot's port {port}"),
+                "Check the fixture cable and that no other program holds the port; \
+                 the station user needs the dialout group."
+                    .into(),
+            ),
+            SmpError::Link(LinkError::Disconnected { .. }) => (
+                "station::link::disconnected",
+                format!("DUT disconnected while {step}"),
+                "Check that the board is seated and the cable is in, then run the slot again.".into(),
+            ),
+            SmpError::Link(_) => (
+                "station::link::io",
+                format!("serial port error while {step}"),
+                "Reseat the USB cable; if it repeats, check the fixture PC's port.".into(),
+            ),
+            SmpError::NoResponse { frame_errors, attempts, .. } if *frame_errors > 0 => (
+                "station::smp::corrupted",
+                format!("DUT answers were garbled while {step} ({frame_errors} damaged frames in {attempts} tries)"),
+                "Check the serial cable and the slot's baud rate, reseat the DUT and run the slot again.".into(),
+            ),
+            SmpError::NoResponse { attempts, timeout, .. } => (
+                "station::smp::timeout",
+                format!("DUT stopped answering while {step} ({attempts} tries, {} ms each)", timeout.as_millis()),
+                "Power-cycle the DUT and run the slot again; if it repeats, send the unit to rework.".into(),
+            ),
+            SmpError::Device { command, rc } => {
+                let help = match rc {
+                    DeviceRc::Group { group: group::SETTINGS, rc: settings::rc::WRITE_NOT_SUPPORTED } => {
+                        "The firmware refuses settings writes: check the DUT runs manufacturing firmware, \
+                         then send it to rework."
+                    }
+                    DeviceRc::Group { group: group::PROVISIONING, rc: provisioning::rc::LOCKED } => {
+                        "The DUT is already locked; send it to rework."
+                    }
+                    DeviceRc::NotSupported => "The DUT firmware lacks this command; check the firmware version.",
+                    _ => "Send the unit to rework with this message.",
+                };
+                ("station::smp::refused", format!("DUT refused {command} while {step}: {}", rc.describe()), help.into())
+            }
+            SmpError::Malformed { command, .. } => (
+                "station::smp::malformed",
+                format!("DUT sent a malformed answer to {command} while {step}"),
+                "Check the DUT firmware version against the station's device protocol.".into(),
+            ),
+            _ => ("station::smp::other", format!("communication failed while {step}"), "Run the slot again.".into()),
+        };
+        Self { step, code, message, help, detail }
+    }
+
+    /// Maps a store error during `step`.
+    pub fn from_store(step: Step, e: &StoreError) -> Self {
+        Self {
+            step,
+            code: e.code(),
+            message: e.to_string(),
+            help: e.help().unwrap_or_else(|| "Check the station's disk, then run the slot again.".into()),
+            detail: chain(e),
+        }
+    }
+}
+
+/// The error and all its sources, joined with ": ".
+pub(crate) fn chain(e: &dyn std::error::Error) -> String {
+    let mut s = e.to_string();
+    let mut cur = e.source();
+    while let Some(c) = cur {
+        s.push_str(": ");
+        s.push_str(&c.to_string());
+        cur = c.source();
+    }
+    s
+}
+

@@ -1,0 +1,206 @@
+//! Progress events: the one way the pipeline reports what it is doing.
+
+use serde::Serialize;
+
+/// A pipeline step, with operator text in `Display`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Step {
+    /// Open the port and read the DUT's identity.
+    Identify,
+    /// Produce the identity material (symmetric key now; certificates and EKs later).
+    Attest,
+    /// Write the `dps/*` settings.
+    WriteSettings,
+    /// Persist the settings to flash.
+    Save,
+    /// Reset the DUT and wait for it to come back.
+    Reset,
+    /// Read the settings back and compare.
+    Verify,
+    /// Lock the DUT's manufacturing mode.
+    Lock,
+    /// Record the unit and queue its enrollment.
+    Record,
+}
+
+impl Step {
+    /// Stable name, as stored in the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Step::Identify => "identify",
+            Step::Attest => "attest",
+            Step::WriteSettings => "write-settings",
+            Step::Save => "save",
+            Step::Reset => "reset",
+            Step::Verify => "verify",
+            Step::Lock => "lock",
+            Step::Record => "record",
+        }
+    }
+}
+
+impl std::fmt::Display for Step {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Step::Identify => "identifying the DUT",
+            Step::Attest => "preparing its identity",
+            Step::WriteSettings => "writing the DPS settings",
+            Step::Save => "saving settings to flash",
+            Step::Reset => "resetting the DUT",
+            Step::Verify => "reading the settings back",
+            Step::Lock => "locking the DUT",
+            Step::Record => "recording the unit",
+        })
+    }
+}
+
+/// How a unit ended.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "result", rename_all = "camelCase")]
+pub enum UnitOutcome {
+    /// Provisioned, recorded, enrollment queued (if the product queues one).
+    Pass {
+        /// Registration ID written to the DUT.
+        registration_id: String,
+        /// Whether an individual enrollment was queued.
+        enrollment_queued: bool,
+    },
+    /// Failed; nothing was queued.
+    Fail {
+        /// The step that failed.
+        step: Step,
+        /// Stable error code.
+        code: String,
+        /// One line for the technician.
+        message: String,
+        /// What to do about it.
+        help: String,
+    },
+}
+
+/// Everything the pipeline reports, in this order per run:
+///
+/// 1. `RunStarted` once.
+/// 2. For each slot, concurrently with other slots: `SlotStarted`, then for each step a
+///    `StepStarted` followed by its `StepFinished` (steps in [`Step`] order, stopping after the
+///    first failed one); `Identified` comes right after `Identify` finishes successfully; then
+///    `UnitFinished` exactly once. A PASS is only reported after the unit and its enrollment
+///    are committed to the store.
+/// 3. `RunFinished` once, after every slot's `UnitFinished`.
+///
+/// Every event carries the run id and the slot; unit events carry the serial once known.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum ProgressEvent {
+    /// A run began.
+    #[serde(rename_all = "camelCase")]
+    RunStarted {
+        /// Run id.
+        run_id: String,
+        /// Slots taking part.
+        slots: Vec<u16>,
+    },
+    /// A slot began its unit.
+    #[serde(rename_all = "camelCase")]
+    SlotStarted {
+        /// Run id.
+        run_id: String,
+        /// Slot.
+        slot: u16,
+        /// The port it uses.
+        port: String,
+    },
+    /// The DUT identified itself.
+    #[serde(rename_all = "camelCase")]
+    Identified {
+        /// Run id.
+        run_id: String,
+        /// Slot.
+        slot: u16,
+        /// Serial.
+        serial: String,
+        /// Model.
+        model: String,
+        /// Firmware version.
+        fw: String,
+    },
+    /// A step began.
+    #[serde(rename_all = "camelCase")]
+    StepStarted {
+        /// Run id.
+        run_id: String,
+        /// Slot.
+        slot: u16,
+        /// Serial, once known.
+        serial: Option<String>,
+        /// The step.
+        step: Step,
+    },
+    /// A step ended.
+    #[serde(rename_all = "camelCase")]
+    StepFinished {
+        /// Run id.
+        run_id: String,
+        /// Slot.
+        slot: u16,
+        /// Serial, once known.
+        serial: Option<String>,
+        /// The step.
+        step: Step,
+        /// Whether it succeeded.
+        ok: bool,
+        /// How long it took.
+        duration_ms: f64,
+    },
+    /// A unit ended.
+    #[serde(rename_all = "camelCase")]
+    UnitFinished {
+        /// Run id.
+        run_id: String,
+        /// Slot.
+        slot: u16,
+        /// Serial, if the DUT identified itself.
+        serial: Option<String>,
+        /// Store id of the unit, if one was recorded.
+        unit_id: Option<i64>,
+        /// PASS or FAIL.
+        outcome: UnitOutcome,
+        /// Wall time of the unit.
+        wall_ms: f64,
+        /// Bytes moved over the link, both directions.
+        link_bytes: u64,
+    },
+    /// The run ended.
+    #[serde(rename_all = "camelCase")]
+    RunFinished {
+        /// Run id.
+        run_id: String,
+        /// Units that passed.
+        passed: u32,
+        /// Units that failed.
+        failed: u32,
+        /// Wall time of the run.
+        wall_ms: f64,
+    },
+}
+
+/// Receives progress events; called from the slots' threads.
+pub trait EventSink: Send + Sync {
+    /// Handles one event. Must not block for long.
+    fn event(&self, event: &ProgressEvent);
+}
+
+/// Discards every event.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct NoopSink;
+
+impl EventSink for NoopSink {
+    fn event(&self, _: &ProgressEvent) {}
+}
+
+impl<F: Fn(&ProgressEvent) + Send + Sync> EventSink for F {
+    fn event(&self, event: &ProgressEvent) {
+        self(event)
+    }
+}

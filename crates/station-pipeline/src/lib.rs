@@ -1,0 +1,18 @@
+//! The provisioning pipeline: for every fixture slot, concurrently, identify the DUT, attest
+//! its identity, write the DPS settings, save, reset, read them back, lock, and record the
+//! unit with its queued enrollment.
+//!
+//! The pipeline sees only traits ([`station_transport::LinkOpener`]) and the store; the
+//! front-ends (CLI, desktop app) choose the concrete links and render [`ProgressEvent`]s.
+#![forbid(unsafe_code)]
+
+mod attest;
+mod error;
+mod events;
+mod secrets;
+mod station;
+mod unit;
+
+pub use error::{PipelineError, UnitFailure};
+pub use events::{EventSink, NoopSink, ProgressEvent, Step, UnitOutcome};
+pub use station::{Permissions, RunRequest, RunSummary, Station, UnitReport};

@@ -1,0 +1,35 @@
+//! Loads product secrets (enrollment-group keys) from where the config says, never from the
+//! config file itself.
+
+use std::collections::HashMap;
+
+use station_config::{AttestationConfig, SecretSource, StationConfig, SymmetricEnrollment};
+use station_identity::SymmetricKey;
+
+use crate::error::PipelineError;
+
+/// Group keys by product id.
+pub(crate) fn load_group_keys(config: &StationConfig) -> Result<HashMap<String, SymmetricKey>, PipelineError> {
+    let mut keys = HashMap::new();
+    for product in &config.products {
+        if let AttestationConfig::SymmetricKey { enrollment: SymmetricEnrollment::Group { group_key, .. } } =
+            &product.attestation
+        {
+            let fail = |reason: String| PipelineError::Secret {
+                product: product.id.clone(),
+                source_desc: group_key.describe(),
+                reason,
+            };
+            let text = zeroize::Zeroizing::new(match group_key {
+                SecretSource::Env { env } => {
+                    std::env::var(env).map_err(|_| fail(format!("environment variable {env} is not set")))?
+                }
+                SecretSource::File { file } => std::fs::read_to_string(file)
+                    .map_err(|e| fail(format!("cannot read {}: {e}", file.display())))?,
+            });
+            let key = SymmetricKey::from_base64(&text).map_err(|e| fail(e.to_string()))?;
+            keys.insert(product.id.clone(), key);
+        }
+    }
+    Ok(keys)
+}

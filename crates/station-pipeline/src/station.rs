@@ -1,0 +1,228 @@
+//! A station: configuration, store and link opener, and the concurrent run over its slots.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use station_config::{PortsFile, StationConfig};
+use station_identity::SymmetricKey;
+use station_store::{NewRun, RunId, Store};
+use station_transport::LinkOpener;
+
+use crate::error::PipelineError;
+use crate::events::{EventSink, ProgressEvent, UnitOutcome};
+use crate::unit::{self, SlotPlan};
+
+/// Irreversible or safety-relevant actions a run may take, granted explicitly.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Permissions {
+    /// Provision a serial or registration ID that already passed (the old unit is
+    /// superseded). A supervisor's decision; recorded in the audit log.
+    pub rework: bool,
+}
+
+impl Permissions {
+    /// No special permissions: duplicates are refused.
+    pub fn none() -> Self {
+        Self::default()
+    }
+}
+
+/// What to run.
+#[derive(Debug, Clone)]
+pub struct RunRequest {
+    /// Slots to run; `None` runs every configured slot.
+    pub slots: Option<Vec<u16>>,
+    /// The logged-in operator.
+    pub operator: String,
+    /// The work order, if any.
+    pub work_order: Option<String>,
+    /// Granted permissions.
+    pub permissions: Permissions,
+}
+
+/// What a run did.
+#[derive(Debug, Clone)]
+pub struct RunSummary {
+    /// Run id.
+    pub run_id: String,
+    /// One report per slot, in slot order.
+    pub units: Vec<UnitReport>,
+    /// Wall time.
+    pub wall: Duration,
+}
+
+impl RunSummary {
+    /// Units that passed.
+    pub fn passed(&self) -> usize {
+        self.units.iter().filter(|u| matches!(u.outcome, UnitOutcome::Pass { .. })).count()
+    }
+
+    /// Units that failed.
+    pub fn failed(&self) -> usize {
+        self.units.len() - self.passed()
+    }
+}
+
+/// One slot's result.
+#[derive(Debug, Clone)]
+pub struct UnitReport {
+    /// Slot.
+    pub slot: u16,
+    /// Serial, if the DUT identified itself.
+    pub serial: Option<String>,
+    /// Store id, if recorded.
+    pub unit_id: Option<i64>,
+    /// PASS or FAIL.
+    pub outcome: UnitOutcome,
+    /// Wall time of the unit.
+    pub wall: Duration,
+    /// Bytes moved over the link.
+    pub link_bytes: u64,
+    /// Steps: name, duration, success.
+    pub steps: Vec<(String, Duration, bool)>,
+}
+
+/// A provisioning station.
+pub struct Station {
+    config: StationConfig,
+    config_path: PathBuf,
+    store: Arc<Store>,
+    opener: Arc<dyn LinkOpener>,
+    group_keys: HashMap<String, SymmetricKey>,
+}
+
+impl Station {
+    /// Builds a station, loading product secrets. Units a previous, killed station left
+    /// in progress are marked interrupted.
+    pub fn new(
+        config: StationConfig,
+        config_path: &Path,
+        store: Arc<Store>,
+        opener: Arc<dyn LinkOpener>,
+    ) -> Result<Self, PipelineError> {
+        let group_keys = crate::secrets::load_group_keys(&config)?;
+        let interrupted = store.mark_interrupted()?;
+        if interrupted > 0 {
+            tracing::warn!(interrupted, "units left in progress by an earlier station were marked interrupted");
+        }
+        Ok(Self { config, config_path: config_path.to_owned(), store, opener, group_keys })
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &StationConfig {
+        &self.config
+    }
+
+    /// The store.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub(crate) fn opener(&self) -> &dyn LinkOpener {
+        &*self.opener
+    }
+
+    pub(crate) fn group_key(&self, product: &str) -> Option<&SymmetricKey> {
+        self.group_keys.get(product)
+    }
+
+    /// Provisions one unit per requested slot, all slots concurrently, and returns when every
+    /// unit has finished. Unit failures are in the summary; `Err` means the run could not
+    /// start or be recorded.
+    pub fn run(&self, request: &RunRequest, sink: &dyn EventSink) -> Result<RunSummary, PipelineError> {
+        let started = Instant::now();
+        let plans = self.plan(request)?;
+        let run_id = RunId(uuid::Uuid::new_v4().to_string());
+        self.store.start_run(&NewRun {
+            id: run_id.clone(),
+            station_id: self.config.station.id.clone(),
+            operator: request.operator.clone(),
+            work_order: request.work_order.clone(),
+            config_path: self.config_path.display().to_string(),
+        })?;
+        tracing::info!(run = %run_id, slots = plans.len(), operator = %request.operator, "run started");
+        sink.event(&ProgressEvent::RunStarted {
+            run_id: run_id.to_string(),
+            slots: plans.iter().map(|p| p.index).collect(),
+        });
+        let units: Vec<_> = std::thread::scope(|scope| {
+            let handles: Vec<_> = plans
+                .iter()
+                .map(|plan| {
+                    let run_id = &run_id;
+                    std::thread::Builder::new()
+                        .name(format!("slot-{}", plan.index))
+                        .spawn_scoped(scope, move || unit::provision(self, run_id, request, plan, sink))
+                })
+                .collect();
+            handles
+                .into_iter()
+                .zip(&plans)
+                .map(|(h, plan)| match h.map_err(|e| e.to_string()).and_then(|h| h.join().map_err(|_| "panicked".to_owned())) {
+                    Ok(report) => report,
+                    Err(why) => {
+                        tracing::error!(slot = plan.index, %why, "slot thread failed");
+                        UnitReport {
+                            slot: plan.index,
+                            serial: None,
+                            unit_id: None,
+                            outcome: UnitOutcome::Fail {
+                                step: crate::Step::Identify,
+                                code: "station::bug::slot_thread".into(),
+                                message: format!("the station could not run slot {} ({why})", plan.index),
+                                help: "This is a station bug; report it with the log file.".into(),
+                            },
+                            wall: Duration::ZERO,
+                            link_bytes: 0,
+                            steps: Vec::new(),
+                        }
+                    }
+                })
+                .collect()
+        });
+        self.store.finish_run(&run_id)?;
+        let summary = RunSummary { run_id: run_id.to_string(), units, wall: started.elapsed() };
+        sink.event(&ProgressEvent::RunFinished {
+            run_id: run_id.to_string(),
+            passed: summary.passed() as u32,
+            failed: summary.failed() as u32,
+            wall_ms: summary.wall.as_secs_f64() * 1e3,
+        });
+        tracing::info!(run = %run_id, passed = summary.passed(), failed = summary.failed(), "run finished");
+        Ok(summary)
+    }
+
+    /// Resolves the requested slots to ports and products.
+    fn plan(&self, request: &RunRequest) -> Result<Vec<SlotPlan<'_>>, PipelineError> {
+        let fixture = &self.config.fixture;
+        let slots: Vec<_> = match &request.slots {
+            None => fixture.slots.iter().collect(),
+            Some(wanted) => wanted
+                .iter()
+                .map(|i| self.config.slot(*i).ok_or(PipelineError::UnknownSlot(*i)))
+                .collect::<Result<_, _>>()?,
+        };
+        let needs_map = slots.iter().any(|s| s.port.is_none());
+        let ports = match (&fixture.ports_file, needs_map) {
+            (Some(path), true) => Some(PortsFile::load(path).map_err(PipelineError::PortsFile)?),
+            _ => None,
+        };
+        slots
+            .into_iter()
+            .map(|s| {
+                let port = match &s.port {
+                    Some(p) => p.clone(),
+                    None => ports
+                        .as_ref()
+                        .and_then(|m| m.port(s.index))
+                        .map(|e| e.port.clone())
+                        .ok_or(PipelineError::NoPort { slot: s.index })?,
+                };
+                let product = self.config.product(&s.product).ok_or(PipelineError::NoPort { slot: s.index })?;
+                Ok(SlotPlan { index: s.index, port, baud: s.baud_or(fixture), product })
+            })
+            .collect()
+    }
+}

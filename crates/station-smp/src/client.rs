@@ -1,0 +1,97 @@
+//! Typed SMP operations the pipeline uses.
+
+use std::time::{Duration, Instant};
+
+use station_transport::LinkStats;
+
+use crate::commands::{os, provisioning, settings};
+use crate::connection::{Connection, ConnectionConfig};
+use crate::error::{DeviceRc, SmpError};
+
+/// Typed operations on one device.
+pub struct Client {
+    conn: Connection,
+}
+
+/// How often to probe a rebooting device.
+const READY_PROBE_TIMEOUT: Duration = Duration::from_millis(200);
+
+impl Client {
+    /// Wraps a connection.
+    pub fn new(conn: Connection) -> Self {
+        Self { conn }
+    }
+
+    /// The underlying connection.
+    pub fn connection(&mut self) -> &mut Connection {
+        &mut self.conn
+    }
+
+    /// Bytes moved so far.
+    pub fn stats(&self) -> LinkStats {
+        self.conn.stats()
+    }
+
+    /// Echoes `text`.
+    pub fn echo(&mut self, text: &str) -> Result<String, SmpError> {
+        Ok(self.conn.execute(&os::Echo { d: text.to_owned() })?.r)
+    }
+
+    /// Resets the device (it answers first, then reboots).
+    pub fn reset(&mut self) -> Result<(), SmpError> {
+        self.conn.execute(&os::Reset {}).map(|_| ())
+    }
+
+    /// Waits until the device answers an echo again, for at most `timeout` in all.
+    pub fn wait_until_ready(&mut self, timeout: Duration) -> Result<(), SmpError> {
+        let deadline = Instant::now() + timeout;
+        let probe = ConnectionConfig { timeout: READY_PROBE_TIMEOUT, max_attempts: 1 };
+        let saved = self.conn.set_config(probe);
+        let result = loop {
+            match self.echo("ready") {
+                Ok(_) => break Ok(()),
+                Err(e @ SmpError::Link(_)) => break Err(e),
+                Err(e) if Instant::now() >= deadline => break Err(e),
+                Err(_) => continue,
+            }
+        };
+        self.conn.set_config(saved);
+        result
+    }
+
+    /// Reads a setting; `Ok(None)` when the device has no such key.
+    pub fn read_setting(&mut self, name: &str, secret: bool) -> Result<Option<Vec<u8>>, SmpError> {
+        let req = settings::ReadSetting { name: name.to_owned(), max_size: None, secret };
+        match self.conn.execute(&req) {
+            Ok(r) => Ok(Some(r.val)),
+            Err(SmpError::Device { rc: DeviceRc::Group { rc: settings::rc::KEY_NOT_FOUND, .. }, .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Writes a setting. Secret values never reach the log.
+    pub fn write_setting(&mut self, name: &str, val: &[u8], secret: bool) -> Result<(), SmpError> {
+        let req = settings::WriteSetting { name: name.to_owned(), val: val.to_vec(), secret };
+        self.conn.execute(&req).map(|_| ())
+    }
+
+    /// Commits pending settings.
+    pub fn commit_settings(&mut self) -> Result<(), SmpError> {
+        self.conn.execute(&settings::CommitSettings {}).map(|_| ())
+    }
+
+    /// Saves settings to persistent storage.
+    pub fn save_settings(&mut self) -> Result<(), SmpError> {
+        self.conn.execute(&settings::SaveSettings {}).map(|_| ())
+    }
+
+    /// Reads the device's identity.
+    pub fn identity(&mut self) -> Result<provisioning::IdentityResponse, SmpError> {
+        self.conn.execute(&provisioning::Identity {})
+    }
+
+    /// Locks the device's manufacturing mode, confirming with its serial.
+    pub fn lock(&mut self, serial: &str) -> Result<(), SmpError> {
+        self.conn.execute(&provisioning::Lock { serial: serial.to_owned() }).map(|_| ())
+    }
+}

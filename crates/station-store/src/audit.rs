@@ -1,0 +1,427 @@
+//! The append-only, hash-chained audit log: who did what, when, at which station.
+//!
+//! Every row carries the SHA-256 `hash` of its own content and the `prev_hash` of the row before
+//! it (32 zero bytes for the first row), so changing, removing or inserting a row breaks the chain
+//! from that row on. SQLite triggers also refuse `UPDATE` and `DELETE` on the table, so the
+//! station itself cannot rewrite history; the chain catches anyone who edits the file directly.
+//!
+//! # Hash encoding
+//!
+//! `hash = SHA-256(enc(DOMAIN) ‖ enc(seq) ‖ enc(at) ‖ enc(station_id) ‖ enc(actor) ‖ enc(kind) ‖
+//! enc(subject) ‖ enc(detail_json) ‖ enc(prev_hash))`, where `enc(x)` is the length of `x` in
+//! bytes as a big-endian `u64` followed by the bytes of `x`, `DOMAIN` is the ASCII string
+//! `station-audit-v1`, `seq` is the 8-byte big-endian two's-complement `i64`, the text fields are
+//! their UTF-8 bytes exactly as stored, and `prev_hash` is its 32 bytes. Length prefixes make the
+//! encoding unambiguous: no two different rows encode to the same bytes.
+//!
+//! The chain cannot show rows removed from its *end*; keep the `head` of a [`AuditReport`]
+//! somewhere else (an export manifest, a supervisor's record) and compare it later.
+
+use std::fmt;
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OptionalExtension};
+use serde::{Serialize, Serializer};
+use sha2::{Digest, Sha256};
+
+use crate::StoreError;
+use crate::store::{Ts, fmt_ts};
+
+/// The domain-separation tag hashed first into every row.
+const DOMAIN: &[u8] = b"station-audit-v1";
+
+/// The `prev_hash` of the first row.
+const GENESIS: [u8; 32] = [0; 32];
+
+/// The sequence number of an audit row; the first row is 1 and rows have no gaps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(transparent)]
+pub struct AuditSeq(pub i64);
+
+impl fmt::Display for AuditSeq {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// A SHA-256 hash in the audit chain; `Display` and serde give lower-case hex.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct AuditHash(pub [u8; 32]);
+
+impl AuditHash {
+    /// The raw bytes.
+    #[must_use]
+    pub fn as_bytes(&self) -> &[u8; 32] {
+        &self.0
+    }
+}
+
+impl fmt::Display for AuditHash {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for byte in self.0 {
+            write!(f, "{byte:02x}")?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for AuditHash {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "AuditHash({self})")
+    }
+}
+
+impl Serialize for AuditHash {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+/// An audit entry written by a caller outside the unit lifecycle (login, CA use, export, …).
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuditEntry {
+    /// The station id.
+    pub station_id: String,
+    /// Who did it (the operator or supervisor, or a service name).
+    pub actor: String,
+    /// What happened, dotted, e.g. `operator.login`, `cert.issued`, `export.written`.
+    pub kind: String,
+    /// What it happened to: a serial, a registration ID, or empty.
+    pub subject: String,
+    /// Details, stored as compact JSON.
+    pub detail: serde_json::Value,
+}
+
+/// An audit row, for display.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AuditRow {
+    /// The row's sequence number.
+    pub seq: AuditSeq,
+    /// When it was written.
+    pub at: DateTime<Utc>,
+    /// The station id.
+    pub station_id: String,
+    /// Who did it.
+    pub actor: String,
+    /// What happened.
+    pub kind: String,
+    /// What it happened to (may be empty).
+    pub subject: String,
+    /// The details (a JSON string value if the stored text is not JSON, which only tampering
+    /// causes).
+    pub detail: serde_json::Value,
+    /// The previous row's hash.
+    pub prev_hash: AuditHash,
+    /// This row's hash.
+    pub hash: AuditHash,
+}
+
+/// The result of a successful [`Store::verify_audit`](crate::Store::verify_audit).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct AuditReport {
+    /// How many rows verified.
+    pub rows: u64,
+    /// The hash of the last row (32 zero bytes for an empty log).
+    pub head: AuditHash,
+}
+
+/// What is wrong with the first audit row that does not verify.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum AuditBreak {
+    /// The row with this sequence number is missing (rows were deleted).
+    MissingRow,
+    /// A stored hash is not 32 bytes long.
+    BadHashLength,
+    /// The row's `prev_hash` is not the previous row's hash (a row before it was replaced or
+    /// removed).
+    PrevHashMismatch,
+    /// The row's content does not match its hash (the row was edited).
+    HashMismatch,
+}
+
+impl fmt::Display for AuditBreak {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::MissingRow => "the row is missing",
+            Self::BadHashLength => "a stored hash is not 32 bytes",
+            Self::PrevHashMismatch => "its previous-row hash does not match the row before it",
+            Self::HashMismatch => "its content does not match its hash",
+        })
+    }
+}
+
+/// The fields of one row, borrowed, in hash order.
+struct RowFields<'a> {
+    seq: i64,
+    at: &'a str,
+    station_id: &'a str,
+    actor: &'a str,
+    kind: &'a str,
+    subject: &'a str,
+    detail_json: &'a str,
+    prev_hash: &'a [u8; 32],
+}
+
+impl RowFields<'_> {
+    fn hash(&self) -> [u8; 32] {
+        fn field(h: &mut Sha256, bytes: &[u8]) {
+            // usize → u64 never truncates on the platforms Rust supports.
+            h.update((bytes.len() as u64).to_be_bytes());
+            h.update(bytes);
+        }
+        let mut h = Sha256::new();
+        field(&mut h, DOMAIN);
+        field(&mut h, &self.seq.to_be_bytes());
+        field(&mut h, self.at.as_bytes());
+        field(&mut h, self.station_id.as_bytes());
+        field(&mut h, self.actor.as_bytes());
+        field(&mut h, self.kind.as_bytes());
+        field(&mut h, self.subject.as_bytes());
+        field(&mut h, self.detail_json.as_bytes());
+        field(&mut h, self.prev_hash);
+        h.finalize().into()
+    }
+}
+
+/// Appends one row, chained to the current head; call inside the write transaction of the
+/// state change the row describes.
+pub(crate) fn append(
+    conn: &Connection,
+    station_id: &str,
+    actor: &str,
+    kind: &str,
+    subject: &str,
+    detail: &serde_json::Value,
+) -> Result<AuditSeq, StoreError> {
+    let detail_json = serde_json::to_string(detail)?;
+    let head: Option<(i64, Vec<u8>)> = conn
+        .prepare_cached("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")?
+        .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    let (seq, prev_hash) = match head {
+        None => (1, GENESIS),
+        Some((seq, hash)) => {
+            let hash = <[u8; 32]>::try_from(hash.as_slice()).map_err(|_| {
+                StoreError::AuditChainBroken {
+                    seq: AuditSeq(seq),
+                    reason: AuditBreak::BadHashLength,
+                }
+            })?;
+            (seq + 1, hash)
+        }
+    };
+    let at = fmt_ts(Utc::now());
+    let fields = RowFields {
+        seq,
+        at: &at,
+        station_id,
+        actor,
+        kind,
+        subject,
+        detail_json: &detail_json,
+        prev_hash: &prev_hash,
+    };
+    let hash = fields.hash();
+    conn.prepare_cached(
+        "INSERT INTO audit (seq, at, station_id, actor, kind, subject, detail_json, prev_hash, hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )?
+    .execute(rusqlite::params![
+        seq,
+        at,
+        station_id,
+        actor,
+        kind,
+        subject,
+        detail_json,
+        prev_hash,
+        hash
+    ])?;
+    tracing::debug!(seq, kind, subject, "audit row appended");
+    Ok(AuditSeq(seq))
+}
+
+/// Walks the whole chain from the first row.
+pub(crate) fn verify(conn: &Connection) -> Result<AuditReport, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT seq, at, station_id, actor, kind, subject, detail_json, prev_hash, hash
+         FROM audit ORDER BY seq",
+    )?;
+    let mut rows = stmt.query([])?;
+    let mut expected_seq: i64 = 1;
+    let mut head = GENESIS;
+    let mut count: u64 = 0;
+    while let Some(row) = rows.next()? {
+        let seq: i64 = row.get(0)?;
+        let broken = |reason| StoreError::AuditChainBroken {
+            seq: AuditSeq(seq),
+            reason,
+        };
+        if seq != expected_seq {
+            return Err(StoreError::AuditChainBroken {
+                seq: AuditSeq(expected_seq),
+                reason: AuditBreak::MissingRow,
+            });
+        }
+        let prev_hash: Vec<u8> = row.get(7)?;
+        let hash: Vec<u8> = row.get(8)?;
+        let (Ok(prev_hash), Ok(hash)) = (
+            <[u8; 32]>::try_from(prev_hash.as_slice()),
+            <[u8; 32]>::try_from(hash.as_slice()),
+        ) else {
+            return Err(broken(AuditBreak::BadHashLength));
+        };
+        if prev_hash != head {
+            return Err(broken(AuditBreak::PrevHashMismatch));
+        }
+        let fields = RowFields {
+            seq,
+            at: &row.get::<_, String>(1)?,
+            station_id: &row.get::<_, String>(2)?,
+            actor: &row.get::<_, String>(3)?,
+            kind: &row.get::<_, String>(4)?,
+            subject: &row.get::<_, String>(5)?,
+            detail_json: &row.get::<_, String>(6)?,
+            prev_hash: &prev_hash,
+        };
+        if fields.hash() != hash {
+            return Err(broken(AuditBreak::HashMismatch));
+        }
+        head = hash;
+        expected_seq += 1;
+        count += 1;
+    }
+    Ok(AuditReport {
+        rows: count,
+        head: AuditHash(head),
+    })
+}
+
+/// The newest `limit` rows, newest first.
+pub(crate) fn newest(conn: &Connection, limit: u32) -> Result<Vec<AuditRow>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT seq, at, station_id, actor, kind, subject, detail_json, prev_hash, hash
+         FROM audit ORDER BY seq DESC LIMIT ?1",
+    )?;
+    let rows = stmt
+        .query_map([limit], |r| {
+            let detail_json: String = r.get(6)?;
+            let detail = serde_json::from_str(&detail_json)
+                .unwrap_or(serde_json::Value::String(detail_json));
+            Ok(AuditRow {
+                seq: AuditSeq(r.get(0)?),
+                at: r.get::<_, Ts>(1)?.0,
+                station_id: r.get(2)?,
+                actor: r.get(3)?,
+                kind: r.get(4)?,
+                subject: r.get(5)?,
+                detail,
+                prev_hash: AuditHash(r.get(7)?),
+                hash: AuditHash(r.get(8)?),
+            })
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fields<'a>(detail: &'a str, prev: &'a [u8; 32]) -> RowFields<'a> {
+        RowFields {
+            seq: 1,
+            at: "2026-01-01T00:00:00.000000Z",
+            station_id: "st",
+            actor: "op",
+            kind: "k",
+            subject: "s",
+            detail_json: detail,
+            prev_hash: prev,
+        }
+    }
+
+    #[test]
+    fn field_boundaries_change_the_hash() {
+        let a = RowFields {
+            actor: "ab",
+            kind: "c",
+            ..fields("{}", &GENESIS)
+        };
+        let b = RowFields {
+            actor: "a",
+            kind: "bc",
+            ..fields("{}", &GENESIS)
+        };
+        assert_ne!(a.hash(), b.hash());
+    }
+
+    #[test]
+    fn every_field_is_hashed() {
+        let base = fields("{}", &GENESIS).hash();
+        let one = [1u8; 32];
+        assert_ne!(
+            base,
+            RowFields {
+                seq: 2,
+                ..fields("{}", &GENESIS)
+            }
+            .hash()
+        );
+        assert_ne!(
+            base,
+            RowFields {
+                at: "x",
+                ..fields("{}", &GENESIS)
+            }
+            .hash()
+        );
+        assert_ne!(
+            base,
+            RowFields {
+                station_id: "x",
+                ..fields("{}", &GENESIS)
+            }
+            .hash()
+        );
+        assert_ne!(
+            base,
+            RowFields {
+                actor: "x",
+                ..fields("{}", &GENESIS)
+            }
+            .hash()
+        );
+        assert_ne!(
+            base,
+            RowFields {
+                kind: "x",
+                ..fields("{}", &GENESIS)
+            }
+            .hash()
+        );
+        assert_ne!(
+            base,
+            RowFields {
+                subject: "x",
+                ..fields("{}", &GENESIS)
+            }
+            .hash()
+        );
+        assert_ne!(base, fields("[]", &GENESIS).hash());
+        assert_ne!(base, fields("{}", &one).hash());
+    }
+
+    #[test]
+    fn hash_displays_as_hex() {
+        let mut bytes = [0u8; 32];
+        bytes[0] = 0xab;
+        bytes[31] = 0x01;
+        let text = AuditHash(bytes).to_string();
+        assert_eq!(text.len(), 64);
+        assert!(text.starts_with("ab00"));
+        assert!(text.ends_with("01"));
+    }
+}

@@ -1,0 +1,261 @@
+//! The store's error type, with the stable codes and help lines the technician sees.
+
+use std::path::PathBuf;
+
+use crate::audit::{AuditBreak, AuditSeq};
+use crate::types::{EnrollmentId, EnrollmentStatus, RunId, UnitId, UnitStatus};
+
+/// Which identifier of a unit collided with an existing unit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum DuplicateField {
+    /// The unit serial number.
+    Serial,
+    /// The DPS registration ID.
+    RegistrationId,
+}
+
+impl std::fmt::Display for DuplicateField {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Serial => "serial",
+            Self::RegistrationId => "registration id",
+        })
+    }
+}
+
+/// Everything that can go wrong in the station store.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// The directory that should hold the database could not be created; the station cannot
+    /// record anything, so no unit may be provisioned.
+    #[error("could not create the database directory {}", path.display())]
+    CreateDir {
+        /// The directory that could not be created.
+        path: PathBuf,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+
+    /// The database file could not be opened or configured (WAL, durability, foreign keys).
+    #[error("could not open the station database {}", path.display())]
+    Open {
+        /// The database file.
+        path: PathBuf,
+        /// The SQLite error.
+        #[source]
+        source: rusqlite::Error,
+    },
+
+    /// SQLite would not switch the file to write-ahead logging (e.g. it is on a network share);
+    /// the store refuses to run without it.
+    #[error(
+        "could not switch the station database {} to write-ahead logging (journal mode is {mode})",
+        path.display()
+    )]
+    NotWal {
+        /// The database file.
+        path: PathBuf,
+        /// The journal mode SQLite reported.
+        mode: String,
+    },
+
+    /// A schema migration failed; the database was left at its previous version.
+    #[error("could not migrate the station database from schema version {from} to {to}")]
+    Migrate {
+        /// The schema version found in the file.
+        from: u32,
+        /// The schema version being migrated to.
+        to: u32,
+        /// The SQLite error.
+        #[source]
+        source: rusqlite::Error,
+    },
+
+    /// The database was written by a newer station release; this release must not touch it.
+    #[error(
+        "the station database has schema version {found}, newer than this station supports \
+         ({supported})"
+    )]
+    SchemaTooNew {
+        /// The schema version found in the file.
+        found: u32,
+        /// The newest schema version this release knows.
+        supported: u32,
+    },
+
+    /// Any other SQLite failure (disk full, I/O error, locked for too long, constraint).
+    #[error("station database error")]
+    Sqlite(#[from] rusqlite::Error),
+
+    /// The serial or registration ID already belongs to a unit that passed or is in progress;
+    /// provisioning it again would create a second identity for one device (or one identity for
+    /// two devices).
+    #[error("{field} {value} already belongs to unit {existing} ({status})")]
+    Duplicate {
+        /// Which identifier collided.
+        field: DuplicateField,
+        /// The identifier value.
+        value: String,
+        /// The unit that already holds it.
+        existing: UnitId,
+        /// That unit's status: `pass` or `in_progress`.
+        status: UnitStatus,
+    },
+
+    /// No unit has this id.
+    #[error("unit {0} does not exist")]
+    UnknownUnit(UnitId),
+
+    /// No run has this id.
+    #[error("run {0} does not exist")]
+    UnknownRun(RunId),
+
+    /// A run with this id was already started.
+    #[error("run {0} already exists")]
+    RunExists(RunId),
+
+    /// The run is finished; no unit may be added to it and it cannot be finished twice.
+    #[error("run {0} is already finished")]
+    RunFinished(RunId),
+
+    /// No enrollment has this id.
+    #[error("enrollment {0} does not exist")]
+    UnknownEnrollment(EnrollmentId),
+
+    /// The unit is not in the state the operation needs (e.g. finishing a unit twice, or
+    /// reworking a unit that is still being provisioned).
+    #[error("unit {unit} is {found}, expected {expected}")]
+    InvalidState {
+        /// The unit.
+        unit: UnitId,
+        /// The state the operation needs.
+        expected: UnitStatus,
+        /// The state the unit is in.
+        found: UnitStatus,
+    },
+
+    /// The enrollment is not in the state the operation needs.
+    #[error("enrollment {enrollment} is {found}, expected {expected}")]
+    InvalidEnrollmentState {
+        /// The enrollment.
+        enrollment: EnrollmentId,
+        /// The state the operation needs.
+        expected: EnrollmentStatus,
+        /// The state the enrollment is in.
+        found: EnrollmentStatus,
+    },
+
+    /// A value handed to the store is not acceptable (empty serial, unknown attestation, an
+    /// enrollment for a different registration ID than the unit's); this is a station bug.
+    #[error("invalid {field}: {reason}")]
+    InvalidInput {
+        /// The offending field.
+        field: &'static str,
+        /// Why it was refused.
+        reason: String,
+    },
+
+    /// The audit chain does not verify: a row was changed, removed or inserted outside the
+    /// station. The log is evidence; stop and call a supervisor.
+    #[error("audit chain broken at row {seq}: {reason}")]
+    AuditChainBroken {
+        /// The first row that does not verify.
+        seq: AuditSeq,
+        /// What is wrong with it.
+        reason: AuditBreak,
+    },
+
+    /// A JSON value could not be encoded or decoded.
+    #[error("invalid json")]
+    Json(#[from] serde_json::Error),
+}
+
+impl StoreError {
+    /// A stable code for this error, e.g. `station::store::duplicate`.
+    #[must_use]
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::CreateDir { .. } => "station::store::create_dir",
+            Self::Open { .. } => "station::store::open",
+            Self::NotWal { .. } => "station::store::not_wal",
+            Self::Migrate { .. } => "station::store::migrate",
+            Self::SchemaTooNew { .. } => "station::store::schema_too_new",
+            Self::Sqlite(_) => "station::store::sqlite",
+            Self::Duplicate { .. } => "station::store::duplicate",
+            Self::UnknownUnit(_) => "station::store::unknown_unit",
+            Self::UnknownRun(_) => "station::store::unknown_run",
+            Self::RunExists(_) => "station::store::run_exists",
+            Self::RunFinished(_) => "station::store::run_finished",
+            Self::UnknownEnrollment(_) => "station::store::unknown_enrollment",
+            Self::InvalidState { .. } => "station::store::invalid_state",
+            Self::InvalidEnrollmentState { .. } => "station::store::invalid_enrollment_state",
+            Self::InvalidInput { .. } => "station::store::invalid_input",
+            Self::AuditChainBroken { .. } => "station::store::audit_chain_broken",
+            Self::Json(_) => "station::store::json",
+        }
+    }
+
+    /// One action for the technician or supervisor, where there is one.
+    #[must_use]
+    pub fn help(&self) -> Option<String> {
+        Some(match self {
+            Self::CreateDir { path, .. } => format!(
+                "check that the station account may write to {} and that the disk is not full",
+                path.display()
+            ),
+            Self::Open { path, .. } => format!(
+                "check that {} is on a local disk, writable, and not open in another program",
+                path.display()
+            ),
+            Self::NotWal { path, .. } => {
+                format!("move {} to a local disk", path.display())
+            }
+            Self::Migrate { .. } => {
+                "restore the database from its backup and call a supervisor".to_owned()
+            }
+            Self::SchemaTooNew { .. } => {
+                "update the station software to the release that wrote this database".to_owned()
+            }
+            Self::Sqlite(_) => {
+                "check free disk space and the log file, then retry; call a supervisor if it \
+                 happens again"
+                    .to_owned()
+            }
+            Self::Duplicate {
+                status: UnitStatus::InProgress,
+                ..
+            } => "this unit is being provisioned right now; remove the duplicate board from the \
+                 fixture"
+                .to_owned(),
+            Self::Duplicate { .. } => {
+                "this unit was already provisioned; a supervisor must request a rework to \
+                 provision it again"
+                    .to_owned()
+            }
+            Self::InvalidState {
+                found: UnitStatus::InProgress,
+                expected: UnitStatus::Pass,
+                ..
+            } => "this unit is still being provisioned; wait for it to finish before reworking it"
+                .to_owned(),
+            Self::AuditChainBroken { .. } => {
+                "the audit log was altered outside the station; stop provisioning and call a \
+                 supervisor"
+                    .to_owned()
+            }
+            Self::RunFinished(_) => "start a new run".to_owned(),
+            Self::UnknownUnit(_)
+            | Self::UnknownRun(_)
+            | Self::RunExists(_)
+            | Self::UnknownEnrollment(_)
+            | Self::InvalidState { .. }
+            | Self::InvalidEnrollmentState { .. }
+            | Self::InvalidInput { .. }
+            | Self::Json(_) => return None,
+        })
+    }
+}

@@ -1,0 +1,432 @@
+//! Values going into and coming out of the store: ids, statuses, runs, units, steps, enrollments.
+
+use std::fmt;
+use std::str::FromStr;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// The row id of a unit (one provisioning attempt of one DUT).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct UnitId(pub i64);
+
+impl fmt::Display for UnitId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// The id of a run (one operator session at the fixture); a UUID chosen by the caller.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct RunId(pub String);
+
+impl RunId {
+    /// The id as text.
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for RunId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl From<String> for RunId {
+    fn from(id: String) -> Self {
+        Self(id)
+    }
+}
+
+impl From<&str> for RunId {
+    fn from(id: &str) -> Self {
+        Self(id.to_owned())
+    }
+}
+
+/// The row id of a queued enrollment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct EnrollmentId(pub i64);
+
+impl fmt::Display for EnrollmentId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// A status string from the database or a user that names no known status.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown {kind} status {value:?}")]
+pub struct ParseStatusError {
+    kind: &'static str,
+    value: String,
+}
+
+/// Where a unit is in its life.
+///
+/// The database, `Display`, `FromStr` and serde all use the same strings: `in_progress`, `pass`,
+/// `fail`, `interrupted`, `superseded`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UnitStatus {
+    /// Being provisioned now.
+    InProgress,
+    /// Provisioned; its enrollment (if any) is queued.
+    Pass,
+    /// Provisioning failed; the serial may be tried again without a rework.
+    Fail,
+    /// The station stopped while the unit was in progress (found at the next start).
+    Interrupted,
+    /// A passed unit that a supervisor sent to rework; a newer unit replaces it.
+    Superseded,
+}
+
+impl UnitStatus {
+    /// The database string.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::InProgress => "in_progress",
+            Self::Pass => "pass",
+            Self::Fail => "fail",
+            Self::Interrupted => "interrupted",
+            Self::Superseded => "superseded",
+        }
+    }
+}
+
+impl fmt::Display for UnitStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for UnitStatus {
+    type Err = ParseStatusError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(match s {
+            "in_progress" => Self::InProgress,
+            "pass" => Self::Pass,
+            "fail" => Self::Fail,
+            "interrupted" => Self::Interrupted,
+            "superseded" => Self::Superseded,
+            _ => {
+                return Err(ParseStatusError {
+                    kind: "unit",
+                    value: s.to_owned(),
+                });
+            }
+        })
+    }
+}
+
+/// Where a queued enrollment is on its way to DPS.
+///
+/// The database, `Display`, `FromStr` and serde all use `queued`, `uploaded`, `conflict`,
+/// `superseded`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EnrollmentStatus {
+    /// Waiting to be uploaded (or exported).
+    Queued,
+    /// DPS accepted it.
+    Uploaded,
+    /// DPS already holds a different enrollment with this registration ID; a supervisor decides.
+    Conflict,
+    /// Its unit was reworked before it was uploaded; it must never be uploaded.
+    Superseded,
+}
+
+impl EnrollmentStatus {
+    /// The database string.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Queued => "queued",
+            Self::Uploaded => "uploaded",
+            Self::Conflict => "conflict",
+            Self::Superseded => "superseded",
+        }
+    }
+}
+
+impl fmt::Display for EnrollmentStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for EnrollmentStatus {
+    type Err = ParseStatusError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(match s {
+            "queued" => Self::Queued,
+            "uploaded" => Self::Uploaded,
+            "conflict" => Self::Conflict,
+            "superseded" => Self::Superseded,
+            _ => {
+                return Err(ParseStatusError {
+                    kind: "enrollment",
+                    value: s.to_owned(),
+                });
+            }
+        })
+    }
+}
+
+/// A run to start: one operator session at one station, under one config.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewRun {
+    /// The run id (a UUID the caller generates).
+    pub id: RunId,
+    /// The station (fixture PC) id.
+    pub station_id: String,
+    /// The logged-in operator.
+    pub operator: String,
+    /// The work order, if one was picked.
+    pub work_order: Option<String>,
+    /// The config file the run uses.
+    pub config_path: String,
+}
+
+/// The attestation kinds a unit may use, as stored.
+pub const ATTESTATIONS: [&str; 3] = ["symmetric-key", "x509", "tpm"];
+
+/// A unit about to be provisioned: an identified DUT in a slot.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewUnit {
+    /// The run it belongs to; the run must exist and not be finished.
+    pub run_id: RunId,
+    /// The fixture slot.
+    pub slot: u16,
+    /// The DUT's serial number (not empty).
+    pub serial: String,
+    /// The product profile name.
+    pub product: String,
+    /// The DPS registration ID the unit will get (not empty).
+    pub registration_id: String,
+    /// One of [`ATTESTATIONS`]: `symmetric-key`, `x509` or `tpm`.
+    pub attestation: String,
+    /// The work order.
+    pub work_order: Option<String>,
+    /// The operator who placed the unit.
+    pub operator: String,
+    /// The station id.
+    pub station_id: String,
+    /// What the DUT reported about itself (model, hw, fw, caps) as JSON, stored as given.
+    pub identity_json: Option<String>,
+    /// A supervisor asked to provision an already passed unit again. The old unit becomes
+    /// `superseded`, and so does its enrollment unless it was already uploaded.
+    pub rework: bool,
+}
+
+/// One pipeline step of a unit, as recorded.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StepRecord {
+    /// The step name, e.g. `identify`, `write-settings`.
+    pub step: String,
+    /// Whether the step succeeded.
+    pub ok: bool,
+    /// When the step started.
+    pub started_at: DateTime<Utc>,
+    /// How long it took; serialised as `duration_ms` (a float number of milliseconds).
+    #[serde(rename = "duration_ms", with = "duration_ms")]
+    pub duration: Duration,
+    /// Free-form detail (e.g. the error chain of a failed step).
+    pub detail: Option<String>,
+}
+
+/// Why a unit failed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnitFailure {
+    /// The step that failed.
+    pub step: String,
+    /// The stable error code, e.g. `station::smp::timeout`.
+    pub code: String,
+    /// The message shown to the technician.
+    pub message: String,
+}
+
+/// An enrollment to queue with a PASS: the DPS `IndividualEnrollment` JSON, opaque to the store.
+///
+/// The payload may hold a device's symmetric keys, so `Debug` shows only its length.
+#[derive(Clone, PartialEq, Eq)]
+pub struct NewEnrollment {
+    /// The registration ID; must equal the unit's.
+    pub registration_id: String,
+    /// The enrollment JSON; must be valid JSON.
+    pub payload_json: String,
+}
+
+/// Which units [`Store::units`](crate::Store::units) lists; `Default` lists all.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UnitFilter {
+    /// Only units of this run.
+    pub run: Option<RunId>,
+    /// Only units with this status.
+    pub status: Option<UnitStatus>,
+    /// Only units with this serial.
+    pub serial: Option<String>,
+    /// At most this many units (newest first); no limit when `None`.
+    pub limit: Option<u32>,
+}
+
+/// A unit as listed.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct UnitSummary {
+    /// The unit id.
+    pub id: UnitId,
+    /// Its run.
+    pub run_id: RunId,
+    /// The fixture slot.
+    pub slot: u16,
+    /// The serial; `None` for a slot that failed before a DUT identified itself.
+    pub serial: Option<String>,
+    /// The product; `None` for an unidentified unit.
+    pub product: Option<String>,
+    /// The registration ID; `None` for an unidentified unit.
+    pub registration_id: Option<String>,
+    /// The attestation kind; `None` for an unidentified unit.
+    pub attestation: Option<String>,
+    /// Where the unit is in its life.
+    pub status: UnitStatus,
+    /// The step that failed, for `fail`.
+    pub failed_step: Option<String>,
+    /// The error code, for `fail`.
+    pub failure_code: Option<String>,
+    /// The error message, for `fail`.
+    pub failure_message: Option<String>,
+    /// The work order.
+    pub work_order: Option<String>,
+    /// The operator.
+    pub operator: String,
+    /// The station.
+    pub station_id: String,
+    /// When provisioning started.
+    pub started_at: DateTime<Utc>,
+    /// When it ended (pass, fail, interrupted).
+    pub finished_at: Option<DateTime<Utc>>,
+    /// The unit this one reworks.
+    pub rework_of: Option<UnitId>,
+}
+
+/// A unit with its steps and enrollment.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct UnitDetail {
+    /// The unit.
+    pub summary: UnitSummary,
+    /// What the DUT reported about itself; serialised as embedded JSON when it is valid JSON.
+    #[serde(serialize_with = "json_text::serialize_opt")]
+    pub identity_json: Option<String>,
+    /// Its steps, in the order they ran.
+    pub steps: Vec<StepRecord>,
+    /// Its enrollment, if one was queued.
+    pub enrollment: Option<QueuedEnrollment>,
+}
+
+/// An enrollment in the queue.
+///
+/// The payload may hold a device's symmetric keys: `Debug` shows only its length, but
+/// `Serialize` includes it (for export and `--json`), so front-ends decide where it may go.
+#[derive(Clone, PartialEq, Eq, Serialize)]
+pub struct QueuedEnrollment {
+    /// The enrollment id.
+    pub id: EnrollmentId,
+    /// The unit that passed with it.
+    pub unit_id: UnitId,
+    /// The DPS registration ID.
+    pub registration_id: String,
+    /// The `IndividualEnrollment` JSON as queued; serialised as embedded JSON.
+    #[serde(serialize_with = "json_text::serialize")]
+    pub payload_json: String,
+    /// Where it is on its way to DPS.
+    pub status: EnrollmentStatus,
+    /// When it was queued.
+    pub created_at: DateTime<Utc>,
+    /// When its status or attempts last changed.
+    pub updated_at: DateTime<Utc>,
+    /// Upload attempts so far.
+    pub attempts: u32,
+    /// The last upload error.
+    pub last_error: Option<String>,
+}
+
+impl fmt::Debug for NewEnrollment {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("NewEnrollment")
+            .field("registration_id", &self.registration_id)
+            .field("payload_json", &Redacted(self.payload_json.len()))
+            .finish()
+    }
+}
+
+impl fmt::Debug for QueuedEnrollment {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("QueuedEnrollment")
+            .field("id", &self.id)
+            .field("unit_id", &self.unit_id)
+            .field("registration_id", &self.registration_id)
+            .field("payload_json", &Redacted(self.payload_json.len()))
+            .field("status", &self.status)
+            .field("created_at", &self.created_at)
+            .field("updated_at", &self.updated_at)
+            .field("attempts", &self.attempts)
+            .field("last_error", &self.last_error)
+            .finish()
+    }
+}
+
+/// Stands in for a payload in `Debug` output.
+struct Redacted(usize);
+
+impl fmt::Debug for Redacted {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "<redacted, {} bytes>", self.0)
+    }
+}
+
+/// Serde for a `Duration` as a float number of milliseconds.
+mod duration_ms {
+    use std::time::Duration;
+
+    use serde::{Deserialize, Deserializer, Serializer, de::Error as _};
+
+    pub(crate) fn serialize<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_f64(d.as_secs_f64() * 1000.0)
+    }
+
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+        let ms = f64::deserialize(d)?;
+        Duration::try_from_secs_f64(ms / 1000.0).map_err(D::Error::custom)
+    }
+}
+
+/// Serialise a JSON text as embedded JSON when it parses, else as a string.
+mod json_text {
+    use serde::{Serialize, Serializer};
+
+    pub(crate) fn serialize<S: Serializer>(text: &str, s: S) -> Result<S::Ok, S::Error> {
+        match serde_json::from_str::<serde_json::Value>(text) {
+            Ok(value) => value.serialize(s),
+            Err(_) => s.serialize_str(text),
+        }
+    }
+
+    pub(crate) fn serialize_opt<S: Serializer>(
+        text: &Option<String>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        match text {
+            Some(text) => serialize(text, s),
+            None => s.serialize_none(),
+        }
+    }
+}

@@ -1,0 +1,1208 @@
+//! Store behaviour against a real SQLite file in a temp dir.
+
+use std::path::Path;
+use std::sync::{Arc, Barrier};
+use std::time::Duration;
+
+use chrono::Utc;
+use proptest::prelude::*;
+use serde_json::json;
+use station_store::{
+    AuditBreak, AuditEntry, AuditSeq, DuplicateField, EnrollmentStatus, NewEnrollment, NewRun,
+    NewUnit, RunId, StepRecord, Store, StoreError, UnitFailure, UnitFilter, UnitId, UnitStatus,
+};
+use tempfile::TempDir;
+
+const STATION: &str = "line1-st3";
+const OPERATOR: &str = "alice";
+
+struct Fixture {
+    _dir: TempDir,
+    store: Store,
+    run: RunId,
+}
+
+fn fixture() -> Fixture {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::open(&dir.path().join("nested/dir/station.db")).expect("open");
+    let run = RunId::from("7d3f5e9a-0000-4000-8000-000000000001");
+    store.start_run(&new_run(&run)).expect("start run");
+    Fixture {
+        _dir: dir,
+        store,
+        run,
+    }
+}
+
+fn new_run(id: &RunId) -> NewRun {
+    NewRun {
+        id: id.clone(),
+        station_id: STATION.into(),
+        operator: OPERATOR.into(),
+        work_order: Some("WO-1".into()),
+        config_path: "/etc/station.toml".into(),
+    }
+}
+
+fn new_unit(run: &RunId, serial: &str, reg: &str) -> NewUnit {
+    NewUnit {
+        run_id: run.clone(),
+        slot: 1,
+        serial: serial.into(),
+        product: "sensor-v2".into(),
+        registration_id: reg.into(),
+        attestation: "x509".into(),
+        work_order: Some("WO-1".into()),
+        operator: OPERATOR.into(),
+        station_id: STATION.into(),
+        identity_json: Some(r#"{"model":"s2","hw":"B","fw":"1.2.0","caps":["tpm2"]}"#.into()),
+        rework: false,
+    }
+}
+
+fn steps(names: &[&str], last_ok: bool) -> Vec<StepRecord> {
+    names
+        .iter()
+        .enumerate()
+        .map(|(i, name)| StepRecord {
+            step: (*name).into(),
+            ok: last_ok || i + 1 < names.len(),
+            started_at: Utc::now(),
+            duration: Duration::from_millis(10 * (i as u64 + 1)),
+            detail: (i == 0).then(|| "first".to_owned()),
+        })
+        .collect()
+}
+
+fn enrollment(reg: &str) -> NewEnrollment {
+    NewEnrollment {
+        registration_id: reg.into(),
+        payload_json: json!({ "registrationId": reg, "attestation": { "type": "x509" } })
+            .to_string(),
+    }
+}
+
+fn failure() -> UnitFailure {
+    UnitFailure {
+        step: "write-settings".into(),
+        code: "station::smp::timeout".into(),
+        message: "the DUT did not answer".into(),
+    }
+}
+
+fn pass(f: &Fixture, serial: &str, reg: &str) -> UnitId {
+    let id = f
+        .store
+        .begin_unit(&new_unit(&f.run, serial, reg))
+        .expect("begin");
+    f.store
+        .finish_pass(
+            id,
+            &steps(&["identify", "certify"], true),
+            Some(&enrollment(reg)),
+        )
+        .expect("pass");
+    id
+}
+
+fn audit_kinds(store: &Store) -> Vec<String> {
+    let mut rows = store.audit_rows(1000).expect("audit rows");
+    rows.reverse();
+    rows.into_iter().map(|r| r.kind).collect()
+}
+
+fn raw(path: &Path) -> rusqlite::Connection {
+    let conn = rusqlite::Connection::open(path).expect("raw open");
+    conn.busy_timeout(Duration::from_secs(5))
+        .expect("busy timeout");
+    conn
+}
+
+#[test]
+fn store_is_send_and_sync() {
+    fn check<T: Send + Sync>() {}
+    check::<Store>();
+    check::<StoreError>();
+}
+
+#[test]
+fn pass_path_records_steps_enrollment_and_audit() {
+    let f = fixture();
+    let id = f
+        .store
+        .begin_unit(&new_unit(&f.run, "SN1", "reg-1"))
+        .expect("begin");
+    let steps = steps(
+        &["identify", "keygen", "certify", "write-settings", "lock"],
+        true,
+    );
+    f.store
+        .finish_pass(id, &steps, Some(&enrollment("reg-1")))
+        .expect("pass");
+
+    let detail = f.store.unit(id).expect("unit").expect("exists");
+    assert_eq!(detail.summary.status, UnitStatus::Pass);
+    assert_eq!(detail.summary.serial.as_deref(), Some("SN1"));
+    assert_eq!(detail.summary.operator, OPERATOR);
+    assert!(detail.summary.finished_at.is_some());
+    assert_eq!(
+        detail.identity_json.as_deref().map(|s| s.contains("caps")),
+        Some(true)
+    );
+    let names: Vec<_> = detail.steps.iter().map(|s| s.step.as_str()).collect();
+    assert_eq!(
+        names,
+        ["identify", "keygen", "certify", "write-settings", "lock"]
+    );
+    assert!(detail.steps.iter().all(|s| s.ok));
+    assert_eq!(detail.steps[0].detail.as_deref(), Some("first"));
+    let ms = detail.steps[2].duration.as_secs_f64() * 1000.0;
+    assert!((ms - 30.0).abs() < 1e-6, "{ms}");
+    let e = detail.enrollment.expect("enrollment");
+    assert_eq!(e.status, EnrollmentStatus::Queued);
+    assert_eq!(e.registration_id, "reg-1");
+    assert_eq!(e.attempts, 0);
+
+    assert_eq!(f.store.queue_depth().expect("depth"), 1);
+    assert_eq!(
+        f.store
+            .enrollments(Some(EnrollmentStatus::Queued))
+            .expect("list")
+            .len(),
+        1
+    );
+    assert_eq!(
+        audit_kinds(&f.store),
+        ["run.start", "unit.start", "unit.pass", "enrollment.queued"]
+    );
+    let report = f.store.verify_audit().expect("verify");
+    assert_eq!(report.rows, 4);
+    assert_eq!(report.head.to_string().len(), 64);
+    assert_eq!(f.store.audit_rows(1).expect("rows")[0].hash, report.head);
+
+    // The detail serialises for `--json`, with the JSON columns embedded.
+    let v = serde_json::to_value(f.store.unit(id).expect("unit")).expect("json");
+    assert_eq!(v["summary"]["status"], "pass");
+    assert_eq!(v["identity_json"]["fw"], "1.2.0");
+    assert_eq!(v["enrollment"]["payload_json"]["registrationId"], "reg-1");
+    assert_eq!(v["steps"][1]["duration_ms"], 20.0);
+}
+
+#[test]
+fn pass_without_enrollment_queues_nothing() {
+    let f = fixture();
+    let id = f
+        .store
+        .begin_unit(&new_unit(&f.run, "SN1", "reg-1"))
+        .expect("begin");
+    f.store.finish_pass(id, &[], None).expect("pass");
+    assert_eq!(f.store.queue_depth().expect("depth"), 0);
+    assert_eq!(
+        audit_kinds(&f.store),
+        ["run.start", "unit.start", "unit.pass"]
+    );
+}
+
+#[test]
+fn fail_queues_nothing_and_the_serial_may_start_again() {
+    let f = fixture();
+    let first = f
+        .store
+        .begin_unit(&new_unit(&f.run, "SN1", "reg-1"))
+        .expect("begin");
+    f.store
+        .finish_fail(
+            first,
+            &steps(&["identify", "write-settings"], false),
+            &failure(),
+        )
+        .expect("fail");
+    assert_eq!(f.store.queue_depth().expect("depth"), 0);
+    assert!(f.store.enrollments(None).expect("list").is_empty());
+
+    let detail = f.store.unit(first).expect("unit").expect("exists");
+    assert_eq!(detail.summary.status, UnitStatus::Fail);
+    assert_eq!(
+        detail.summary.failed_step.as_deref(),
+        Some("write-settings")
+    );
+    assert_eq!(
+        detail.summary.failure_code.as_deref(),
+        Some("station::smp::timeout")
+    );
+    assert!(!detail.steps[1].ok);
+    assert!(detail.enrollment.is_none());
+
+    let second = f
+        .store
+        .begin_unit(&new_unit(&f.run, "SN1", "reg-1"))
+        .expect("retry");
+    assert_ne!(first, second);
+    f.store
+        .finish_pass(second, &[], Some(&enrollment("reg-1")))
+        .expect("pass");
+    assert_eq!(
+        f.store
+            .unit(second)
+            .expect("unit")
+            .expect("exists")
+            .summary
+            .rework_of,
+        None
+    );
+    assert!(audit_kinds(&f.store).contains(&"unit.fail".to_owned()));
+    f.store.verify_audit().expect("verify");
+}
+
+#[test]
+fn duplicates_are_refused_while_in_progress_and_after_pass() {
+    let f = fixture();
+    let running = f
+        .store
+        .begin_unit(&new_unit(&f.run, "SN1", "reg-1"))
+        .expect("begin");
+
+    let err = f
+        .store
+        .begin_unit(&new_unit(&f.run, "SN1", "reg-other"))
+        .expect_err("dup serial");
+    assert!(
+        matches!(&err, StoreError::Duplicate { field: DuplicateField::Serial, value, existing, status: UnitStatus::InProgress }
+            if value == "SN1" && *existing == running),
+        "{err:?}"
+    );
+    assert_eq!(err.code(), "station::store::duplicate");
+    let err = f
+        .store
+        .begin_unit(&new_unit(&f.run, "SN-other", "reg-1"))
+        .expect_err("dup reg");
+    assert!(
+        matches!(&err, StoreError::Duplicate { field: DuplicateField::RegistrationId, existing, .. }
+            if *existing == running),
+        "{err:?}"
+    );
+
+    f.store
+        .finish_pass(running, &[], Some(&enrollment("reg-1")))
+        .expect("pass");
+    let err = f
+        .store
+        .begin_unit(&new_unit(&f.run, "SN1", "reg-2"))
+        .expect_err("dup serial");
+    assert!(
+        matches!(
+            &err,
+            StoreError::Duplicate {
+                field: DuplicateField::Serial,
+                status: UnitStatus::Pass,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(err.help().expect("help").contains("rework"));
+    let err = f
+        .store
+        .begin_unit(&new_unit(&f.run, "SN2", "reg-1"))
+        .expect_err("dup reg");
+    assert!(
+        matches!(
+            &err,
+            StoreError::Duplicate {
+                field: DuplicateField::RegistrationId,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    // Rework of another serial cannot take over a registration ID.
+    let err = f
+        .store
+        .begin_unit(&NewUnit {
+            rework: true,
+            ..new_unit(&f.run, "SN2", "reg-1")
+        })
+        .expect_err("dup reg under rework");
+    assert!(
+        matches!(
+            &err,
+            StoreError::Duplicate {
+                field: DuplicateField::RegistrationId,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(
+        f.store.units(&UnitFilter::default()).expect("units").len(),
+        1
+    );
+    assert_eq!(
+        audit_kinds(&f.store)
+            .iter()
+            .filter(|k| *k == "unit.start")
+            .count(),
+        1
+    );
+}
+
+#[test]
+fn rework_supersedes_the_old_unit_and_its_enrollment() {
+    let f = fixture();
+    let old = pass(&f, "SN1", "reg-1");
+    let new = f
+        .store
+        .begin_unit(&NewUnit {
+            rework: true,
+            ..new_unit(&f.run, "SN1", "reg-1")
+        })
+        .expect("rework");
+
+    let old_detail = f.store.unit(old).expect("unit").expect("exists");
+    assert_eq!(old_detail.summary.status, UnitStatus::Superseded);
+    assert_eq!(
+        old_detail.enrollment.expect("old enrollment").status,
+        EnrollmentStatus::Superseded
+    );
+    let new_detail = f.store.unit(new).expect("unit").expect("exists");
+    assert_eq!(new_detail.summary.rework_of, Some(old));
+    assert_eq!(new_detail.summary.status, UnitStatus::InProgress);
+    assert_eq!(f.store.queue_depth().expect("depth"), 0);
+
+    let rows = f.store.audit_rows(10).expect("rows");
+    let rework = rows
+        .iter()
+        .find(|r| r.kind == "unit.rework")
+        .expect("rework audited");
+    assert_eq!(rework.subject, "SN1");
+    assert_eq!(rework.actor, OPERATOR);
+    assert_eq!(rework.detail["reworks"], json!(old.0));
+    assert_eq!(rework.detail["unit"], json!(new.0));
+    assert_eq!(rework.detail["old_enrollment"]["superseded"], json!(true));
+
+    f.store
+        .finish_pass(new, &[], Some(&enrollment("reg-1")))
+        .expect("pass rework");
+    let queued = f
+        .store
+        .enrollments(Some(EnrollmentStatus::Queued))
+        .expect("queued");
+    assert_eq!(queued.len(), 1);
+    assert_eq!(queued[0].unit_id, new);
+    f.store.verify_audit().expect("verify");
+}
+
+#[test]
+fn rework_leaves_an_uploaded_enrollment_uploaded() {
+    let f = fixture();
+    let old = pass(&f, "SN1", "reg-1");
+    let e = f
+        .store
+        .unit(old)
+        .expect("unit")
+        .expect("exists")
+        .enrollment
+        .expect("enrollment");
+    f.store
+        .mark_enrollment_uploaded(e.id, "uploader")
+        .expect("uploaded");
+    f.store
+        .begin_unit(&NewUnit {
+            rework: true,
+            ..new_unit(&f.run, "SN1", "reg-1")
+        })
+        .expect("rework");
+    let e = f
+        .store
+        .unit(old)
+        .expect("unit")
+        .expect("exists")
+        .enrollment
+        .expect("enrollment");
+    assert_eq!(e.status, EnrollmentStatus::Uploaded);
+}
+
+#[test]
+fn rework_of_a_running_unit_is_refused() {
+    let f = fixture();
+    let running = f
+        .store
+        .begin_unit(&new_unit(&f.run, "SN1", "reg-1"))
+        .expect("begin");
+    let err = f
+        .store
+        .begin_unit(&NewUnit {
+            rework: true,
+            ..new_unit(&f.run, "SN1", "reg-1")
+        })
+        .expect_err("rework running");
+    assert!(
+        matches!(err, StoreError::InvalidState { unit, expected: UnitStatus::Pass, found: UnitStatus::InProgress } if unit == running),
+        "{err:?}"
+    );
+    assert_eq!(
+        f.store
+            .unit(running)
+            .expect("unit")
+            .expect("exists")
+            .summary
+            .status,
+        UnitStatus::InProgress
+    );
+}
+
+#[test]
+fn rework_with_nothing_to_rework_starts_a_plain_unit() {
+    let f = fixture();
+    let id = f
+        .store
+        .begin_unit(&NewUnit {
+            rework: true,
+            ..new_unit(&f.run, "SN1", "reg-1")
+        })
+        .expect("begin");
+    assert_eq!(
+        f.store
+            .unit(id)
+            .expect("unit")
+            .expect("exists")
+            .summary
+            .rework_of,
+        None
+    );
+    assert!(!audit_kinds(&f.store).contains(&"unit.rework".to_owned()));
+}
+
+#[test]
+fn concurrent_begin_with_the_same_serial_has_one_winner() {
+    let f = fixture();
+    let store = Arc::new(f.store);
+    let barrier = Arc::new(Barrier::new(8));
+    let handles: Vec<_> = (0..8)
+        .map(|i| {
+            let store = Arc::clone(&store);
+            let barrier = Arc::clone(&barrier);
+            let run = f.run.clone();
+            std::thread::spawn(move || {
+                let mut unit = new_unit(&run, "SN-RACE", &format!("reg-{i}"));
+                unit.slot = i;
+                barrier.wait();
+                store.begin_unit(&unit)
+            })
+        })
+        .collect();
+    let results: Vec<_> = handles
+        .into_iter()
+        .map(|h| h.join().expect("thread"))
+        .collect();
+    assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 1);
+    for r in &results {
+        if let Err(e) = r {
+            assert!(
+                matches!(
+                    e,
+                    StoreError::Duplicate {
+                        field: DuplicateField::Serial,
+                        ..
+                    }
+                ),
+                "{e:?}"
+            );
+        }
+    }
+    let filter = UnitFilter {
+        serial: Some("SN-RACE".into()),
+        ..UnitFilter::default()
+    };
+    assert_eq!(store.units(&filter).expect("units").len(), 1);
+    store.verify_audit().expect("verify");
+}
+
+#[test]
+fn concurrent_slots_on_different_serials_all_pass() {
+    let f = fixture();
+    let store = Arc::new(f.store);
+    let handles: Vec<_> = (0..8u16)
+        .map(|slot| {
+            let store = Arc::clone(&store);
+            let run = f.run.clone();
+            std::thread::spawn(move || -> Result<(), StoreError> {
+                for n in 0..5 {
+                    let serial = format!("SN-{slot}-{n}");
+                    let mut unit = new_unit(&run, &serial, &serial.to_lowercase());
+                    unit.slot = slot;
+                    let id = store.begin_unit(&unit)?;
+                    store.finish_pass(
+                        id,
+                        &steps(&["a", "b"], true),
+                        Some(&enrollment(&serial.to_lowercase())),
+                    )?;
+                }
+                Ok(())
+            })
+        })
+        .collect();
+    for h in handles {
+        h.join().expect("thread").expect("slot");
+    }
+    assert_eq!(store.queue_depth().expect("depth"), 40);
+    assert_eq!(store.verify_audit().expect("verify").rows, 1 + 40 * 3);
+}
+
+#[test]
+fn tampering_with_an_audit_row_is_detected() {
+    let f = fixture();
+    pass(&f, "SN1", "reg-1");
+    pass(&f, "SN2", "reg-2");
+    let target = f
+        .store
+        .audit_rows(100)
+        .expect("rows")
+        .into_iter()
+        .find(|r| r.kind == "unit.pass" && r.subject == "SN1")
+        .expect("row")
+        .seq;
+    f.store.verify_audit().expect("intact");
+
+    let conn = raw(f.store.path());
+    // An attacker with file access drops the guard first.
+    conn.execute_batch("DROP TRIGGER audit_no_update")
+        .expect("drop trigger");
+    conn.execute(
+        "UPDATE audit SET detail_json = '{\"unit\":999}' WHERE seq = ?1",
+        [target.0],
+    )
+    .expect("tamper");
+    drop(conn);
+
+    let err = f.store.verify_audit().expect_err("tampered");
+    assert!(
+        matches!(err, StoreError::AuditChainBroken { seq, reason: AuditBreak::HashMismatch } if seq == target),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains(&format!("row {target}")), "{err}");
+    // Display still works on a tampered log.
+    assert!(!f.store.audit_rows(100).expect("rows").is_empty());
+}
+
+#[test]
+fn a_rehashed_row_breaks_the_next_link_and_a_deleted_row_leaves_a_gap() {
+    let f = fixture();
+    pass(&f, "SN1", "reg-1");
+    let conn = raw(f.store.path());
+    conn.execute_batch("DROP TRIGGER audit_no_update; DROP TRIGGER audit_no_delete")
+        .expect("drop triggers");
+    // Point row 3 at a different predecessor: the link from row 2 to row 3 breaks.
+    conn.execute(
+        "UPDATE audit SET prev_hash = zeroblob(32) WHERE seq = 3",
+        [],
+    )
+    .expect("tamper");
+    let err = f.store.verify_audit().expect_err("broken link");
+    assert!(
+        matches!(
+            err,
+            StoreError::AuditChainBroken {
+                seq: AuditSeq(3),
+                reason: AuditBreak::PrevHashMismatch
+            }
+        ),
+        "{err:?}"
+    );
+    conn.execute("DELETE FROM audit WHERE seq = 2", [])
+        .expect("delete");
+    let err = f.store.verify_audit().expect_err("gap");
+    assert!(
+        matches!(
+            err,
+            StoreError::AuditChainBroken {
+                seq: AuditSeq(2),
+                reason: AuditBreak::MissingRow
+            }
+        ),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn audit_rows_cannot_be_updated_or_deleted() {
+    let f = fixture();
+    pass(&f, "SN1", "reg-1");
+    let conn = raw(f.store.path());
+    let err = conn
+        .execute("UPDATE audit SET actor = 'mallory' WHERE seq = 1", [])
+        .expect_err("update refused");
+    assert!(err.to_string().contains("append-only"), "{err}");
+    let err = conn
+        .execute("DELETE FROM audit WHERE seq = 1", [])
+        .expect_err("delete refused");
+    assert!(err.to_string().contains("append-only"), "{err}");
+    let err = conn
+        .execute("DELETE FROM audit", [])
+        .expect_err("delete all refused");
+    assert!(err.to_string().contains("append-only"), "{err}");
+    f.store.verify_audit().expect("intact");
+}
+
+#[test]
+fn mark_interrupted_closes_units_left_in_progress() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("station.db");
+    let run = RunId::from("run-1");
+    let (a, b, done) = {
+        let store = Store::open(&path).expect("open");
+        store.start_run(&new_run(&run)).expect("run");
+        let a = store
+            .begin_unit(&new_unit(&run, "SN1", "reg-1"))
+            .expect("a");
+        let mut unit = new_unit(&run, "SN2", "reg-2");
+        unit.slot = 2;
+        let b = store.begin_unit(&unit).expect("b");
+        let done = store
+            .begin_unit(&new_unit(&run, "SN3", "reg-3"))
+            .expect("c");
+        store.finish_pass(done, &[], None).expect("pass");
+        (a, b, done)
+        // The station is "killed" here: the store is dropped with two units in progress.
+    };
+    let store = Store::open(&path).expect("reopen");
+    assert_eq!(store.mark_interrupted().expect("mark"), 2);
+    assert_eq!(store.mark_interrupted().expect("mark again"), 0);
+    for id in [a, b] {
+        let summary = store.unit(id).expect("unit").expect("exists").summary;
+        assert_eq!(summary.status, UnitStatus::Interrupted);
+        assert!(summary.finished_at.is_some());
+    }
+    assert_eq!(
+        store
+            .unit(done)
+            .expect("unit")
+            .expect("exists")
+            .summary
+            .status,
+        UnitStatus::Pass
+    );
+    let interrupted = UnitFilter {
+        status: Some(UnitStatus::Interrupted),
+        ..UnitFilter::default()
+    };
+    assert_eq!(store.units(&interrupted).expect("units").len(), 2);
+    let rows = store.audit_rows(100).expect("rows");
+    let subjects: Vec<_> = rows
+        .iter()
+        .filter(|r| r.kind == "unit.interrupted")
+        .map(|r| r.subject.as_str())
+        .collect();
+    assert_eq!(subjects, ["SN2", "SN1"]);
+    // An interrupted serial may be provisioned again without a rework.
+    store
+        .begin_unit(&new_unit(&run, "SN1", "reg-1"))
+        .expect("again");
+    store.verify_audit().expect("verify");
+}
+
+#[test]
+fn a_failing_enrollment_insert_rolls_back_the_whole_pass() {
+    let f = fixture();
+    let id = f
+        .store
+        .begin_unit(&new_unit(&f.run, "SN1", "reg-1"))
+        .expect("begin");
+    let audit_before = f.store.verify_audit().expect("verify").rows;
+
+    // Make the enrollment insert fail: a row for this unit already exists (unit_id is UNIQUE).
+    let conn = raw(f.store.path());
+    conn.execute(
+        "INSERT INTO enrollments (unit_id, registration_id, payload_json, status, created_at,
+             updated_at)
+         VALUES (?1, 'planted', '{}', 'uploaded', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')",
+        [id.0],
+    )
+    .expect("plant");
+    drop(conn);
+
+    let err = f
+        .store
+        .finish_pass(
+            id,
+            &steps(&["identify", "certify"], true),
+            Some(&enrollment("reg-1")),
+        )
+        .expect_err("enrollment insert fails");
+    assert!(matches!(err, StoreError::Sqlite(_)), "{err:?}");
+
+    let detail = f.store.unit(id).expect("unit").expect("exists");
+    assert_eq!(detail.summary.status, UnitStatus::InProgress);
+    assert!(detail.summary.finished_at.is_none());
+    assert!(detail.steps.is_empty());
+    assert_eq!(f.store.verify_audit().expect("verify").rows, audit_before);
+    assert!(!audit_kinds(&f.store).contains(&"unit.pass".to_owned()));
+}
+
+#[test]
+fn finishing_needs_an_in_progress_unit() {
+    let f = fixture();
+    let id = pass(&f, "SN1", "reg-1");
+    let err = f.store.finish_pass(id, &[], None).expect_err("second pass");
+    assert!(
+        matches!(
+            err,
+            StoreError::InvalidState {
+                expected: UnitStatus::InProgress,
+                found: UnitStatus::Pass,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    let err = f
+        .store
+        .finish_fail(id, &[], &failure())
+        .expect_err("fail after pass");
+    assert!(matches!(err, StoreError::InvalidState { .. }), "{err:?}");
+    let err = f
+        .store
+        .finish_pass(UnitId(999), &[], None)
+        .expect_err("unknown");
+    assert!(
+        matches!(err, StoreError::UnknownUnit(UnitId(999))),
+        "{err:?}"
+    );
+    assert!(f.store.unit(UnitId(999)).expect("lookup").is_none());
+}
+
+#[test]
+fn an_enrollment_for_another_registration_id_or_bad_json_is_refused() {
+    let f = fixture();
+    let id = f
+        .store
+        .begin_unit(&new_unit(&f.run, "SN1", "reg-1"))
+        .expect("begin");
+    let err = f
+        .store
+        .finish_pass(id, &[], Some(&enrollment("reg-2")))
+        .expect_err("mismatch");
+    assert!(
+        matches!(
+            err,
+            StoreError::InvalidInput {
+                field: "registration_id",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    let bad = NewEnrollment {
+        registration_id: "reg-1".into(),
+        payload_json: "{not json".into(),
+    };
+    let err = f
+        .store
+        .finish_pass(id, &[], Some(&bad))
+        .expect_err("bad json");
+    assert!(matches!(err, StoreError::Json(_)), "{err:?}");
+    assert_eq!(
+        f.store
+            .unit(id)
+            .expect("unit")
+            .expect("exists")
+            .summary
+            .status,
+        UnitStatus::InProgress
+    );
+}
+
+#[test]
+fn bad_unit_input_is_refused() {
+    let f = fixture();
+    for unit in [
+        new_unit(&f.run, "", "reg-1"),
+        new_unit(&f.run, "SN1", " "),
+        NewUnit {
+            attestation: "password".into(),
+            ..new_unit(&f.run, "SN1", "reg-1")
+        },
+    ] {
+        let err = f.store.begin_unit(&unit).expect_err("invalid");
+        assert!(matches!(err, StoreError::InvalidInput { .. }), "{err:?}");
+    }
+    let err = f
+        .store
+        .begin_unit(&new_unit(&RunId::from("nope"), "SN1", "reg-1"))
+        .expect_err("unknown run");
+    assert!(matches!(err, StoreError::UnknownRun(_)), "{err:?}");
+}
+
+#[test]
+fn unidentified_failures_have_no_serial_and_do_not_collide() {
+    let f = fixture();
+    let steps = steps(&["detect-device"], false);
+    let a = f
+        .store
+        .record_unidentified_failure(&f.run, 3, &failure(), &steps)
+        .expect("a");
+    let b = f
+        .store
+        .record_unidentified_failure(&f.run, 4, &failure(), &[])
+        .expect("b");
+    assert_ne!(a, b);
+    let detail = f.store.unit(a).expect("unit").expect("exists");
+    assert_eq!(detail.summary.serial, None);
+    assert_eq!(detail.summary.registration_id, None);
+    assert_eq!(detail.summary.status, UnitStatus::Fail);
+    assert_eq!(detail.summary.slot, 3);
+    assert_eq!(detail.summary.operator, OPERATOR);
+    assert_eq!(detail.summary.work_order.as_deref(), Some("WO-1"));
+    assert_eq!(detail.steps.len(), 1);
+    let rows = f.store.audit_rows(2).expect("rows");
+    assert!(
+        rows.iter()
+            .all(|r| r.kind == "unit.fail" && r.subject.is_empty())
+    );
+    assert_eq!(rows[0].detail["unidentified"], json!(true));
+    assert_eq!(f.store.queue_depth().expect("depth"), 0);
+}
+
+#[test]
+fn runs_start_once_and_finish_once() {
+    let f = fixture();
+    let err = f.store.start_run(&new_run(&f.run)).expect_err("again");
+    assert!(matches!(err, StoreError::RunExists(_)), "{err:?}");
+    pass(&f, "SN1", "reg-1");
+    f.store.finish_run(&f.run).expect("finish");
+    let err = f.store.finish_run(&f.run).expect_err("twice");
+    assert!(matches!(err, StoreError::RunFinished(_)), "{err:?}");
+    let err = f
+        .store
+        .begin_unit(&new_unit(&f.run, "SN2", "reg-2"))
+        .expect_err("closed run");
+    assert!(matches!(err, StoreError::RunFinished(_)), "{err:?}");
+    let err = f
+        .store
+        .finish_run(&RunId::from("nope"))
+        .expect_err("unknown");
+    assert!(matches!(err, StoreError::UnknownRun(_)), "{err:?}");
+    let finish = &f.store.audit_rows(1).expect("rows")[0];
+    assert_eq!(finish.kind, "run.finish");
+    assert_eq!(finish.detail["units"]["pass"], json!(1));
+}
+
+#[test]
+fn unit_listing_filters_newest_first() {
+    let f = fixture();
+    let other = RunId::from("run-2");
+    f.store.start_run(&new_run(&other)).expect("run 2");
+    let a = pass(&f, "SN1", "reg-1");
+    let b = f
+        .store
+        .begin_unit(&new_unit(&f.run, "SN2", "reg-2"))
+        .expect("b");
+    f.store.finish_fail(b, &[], &failure()).expect("fail");
+    let c = f
+        .store
+        .begin_unit(&new_unit(&other, "SN3", "reg-3"))
+        .expect("c");
+
+    let all = f.store.units(&UnitFilter::default()).expect("all");
+    assert_eq!(all.iter().map(|u| u.id).collect::<Vec<_>>(), [c, b, a]);
+    let run1 = UnitFilter {
+        run: Some(f.run.clone()),
+        ..UnitFilter::default()
+    };
+    assert_eq!(f.store.units(&run1).expect("run1").len(), 2);
+    let failed = UnitFilter {
+        status: Some(UnitStatus::Fail),
+        ..UnitFilter::default()
+    };
+    assert_eq!(f.store.units(&failed).expect("failed")[0].id, b);
+    let by_serial = UnitFilter {
+        serial: Some("SN3".into()),
+        ..UnitFilter::default()
+    };
+    assert_eq!(f.store.units(&by_serial).expect("serial")[0].id, c);
+    let limited = UnitFilter {
+        limit: Some(1),
+        ..UnitFilter::default()
+    };
+    assert_eq!(f.store.units(&limited).expect("limit").len(), 1);
+    let json = serde_json::to_value(&all[0]).expect("json");
+    assert_eq!(json["status"], "in_progress");
+    assert_eq!(json["run_id"], "run-2");
+}
+
+#[test]
+fn the_upload_side_moves_enrollments_through_the_queue() {
+    let f = fixture();
+    pass(&f, "SN1", "reg-1");
+    pass(&f, "SN2", "reg-2");
+    pass(&f, "SN3", "reg-3");
+    let queued = f
+        .store
+        .enrollments(Some(EnrollmentStatus::Queued))
+        .expect("queued");
+    assert_eq!(
+        queued
+            .iter()
+            .map(|e| e.registration_id.as_str())
+            .collect::<Vec<_>>(),
+        ["reg-1", "reg-2", "reg-3"]
+    );
+
+    f.store
+        .record_enrollment_error(queued[0].id, "503 service unavailable")
+        .expect("error");
+    f.store
+        .mark_enrollment_uploaded(queued[0].id, "uploader")
+        .expect("uploaded");
+    f.store
+        .mark_enrollment_conflict(queued[1].id, "uploader", "different attestation")
+        .expect("conflict");
+    assert_eq!(f.store.queue_depth().expect("depth"), 1);
+
+    let all = f.store.enrollments(None).expect("all");
+    assert_eq!(all[0].status, EnrollmentStatus::Uploaded);
+    assert_eq!(all[0].attempts, 2);
+    assert_eq!(all[0].last_error, None);
+    assert_eq!(all[1].status, EnrollmentStatus::Conflict);
+    assert_eq!(all[1].last_error.as_deref(), Some("different attestation"));
+
+    let err = f
+        .store
+        .mark_enrollment_conflict(queued[0].id, "uploader", "x")
+        .expect_err("uploaded");
+    assert!(
+        matches!(err, StoreError::InvalidEnrollmentState { .. }),
+        "{err:?}"
+    );
+    let kinds = audit_kinds(&f.store);
+    assert!(kinds.contains(&"enrollment.uploaded".to_owned()));
+    assert!(kinds.contains(&"enrollment.conflict".to_owned()));
+    f.store.verify_audit().expect("verify");
+}
+
+#[test]
+fn reopening_a_v1_database_is_a_no_op() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("station.db");
+    let run = RunId::from("run-1");
+    let head = {
+        let store = Store::open(&path).expect("open");
+        store.start_run(&new_run(&run)).expect("run");
+        store
+            .begin_unit(&new_unit(&run, "SN1", "reg-1"))
+            .expect("unit");
+        store.verify_audit().expect("verify").head
+    };
+    let conn = raw(&path);
+    let version: u32 = conn
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .expect("v");
+    assert_eq!(version, 1);
+    let mode: String = conn
+        .pragma_query_value(None, "journal_mode", |r| r.get(0))
+        .expect("mode");
+    assert_eq!(mode, "wal");
+    drop(conn);
+
+    let store = Store::open(&path).expect("reopen");
+    assert_eq!(store.verify_audit().expect("verify").head, head);
+    assert_eq!(store.units(&UnitFilter::default()).expect("units").len(), 1);
+    let conn = raw(&path);
+    let version: u32 = conn
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .expect("v");
+    assert_eq!(version, 1);
+}
+
+#[test]
+fn a_database_from_a_newer_release_is_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("station.db");
+    raw(&path)
+        .pragma_update(None, "user_version", 99)
+        .expect("set version");
+    let err = Store::open(&path).expect_err("too new");
+    assert!(
+        matches!(
+            err,
+            StoreError::SchemaTooNew {
+                found: 99,
+                supported: 1
+            }
+        ),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn the_partial_unique_index_backs_the_duplicate_check() {
+    let f = fixture();
+    pass(&f, "SN1", "reg-1");
+    let conn = raw(f.store.path());
+    let err = conn
+        .execute(
+            "INSERT INTO units (run_id, slot, serial, registration_id, operator, station_id,
+                 status, started_at)
+             VALUES (?1, 0, 'SN1', 'reg-9', 'x', 'x', 'in_progress', '2026-01-01T00:00:00Z')",
+            [f.run.as_str()],
+        )
+        .expect_err("unique index");
+    assert!(err.to_string().contains("UNIQUE"), "{err}");
+}
+
+#[test]
+fn caller_audit_entries_join_the_chain() {
+    let f = fixture();
+    let seq = f
+        .store
+        .audit_append(&AuditEntry {
+            station_id: STATION.into(),
+            actor: "bob".into(),
+            kind: "operator.login".into(),
+            subject: String::new(),
+            detail: json!({ "role": "supervisor" }),
+        })
+        .expect("append");
+    assert_eq!(seq, AuditSeq(2));
+    let row = &f.store.audit_rows(1).expect("rows")[0];
+    assert_eq!(row.actor, "bob");
+    assert_eq!(row.detail["role"], "supervisor");
+    assert_eq!(f.store.verify_audit().expect("verify").rows, 2);
+}
+
+#[test]
+fn error_messages_follow_the_style() {
+    let errors = [
+        StoreError::Duplicate {
+            field: DuplicateField::RegistrationId,
+            value: "reg-1".into(),
+            existing: UnitId(4),
+            status: UnitStatus::Pass,
+        },
+        StoreError::UnknownUnit(UnitId(1)),
+        StoreError::UnknownRun(RunId::from("r")),
+        StoreError::RunExists(RunId::from("r")),
+        StoreError::RunFinished(RunId::from("r")),
+        StoreError::InvalidState {
+            unit: UnitId(1),
+            expected: UnitStatus::InProgress,
+            found: UnitStatus::Pass,
+        },
+        StoreError::AuditChainBroken {
+            seq: AuditSeq(7),
+            reason: AuditBreak::HashMismatch,
+        },
+        StoreError::SchemaTooNew {
+            found: 9,
+            supported: 1,
+        },
+        StoreError::InvalidInput {
+            field: "serial",
+            reason: "must not be empty".into(),
+        },
+    ];
+    for e in &errors {
+        let text = e.to_string();
+        let first = text.chars().next().expect("non-empty");
+        assert!(!first.is_uppercase(), "{text}");
+        assert!(!text.ends_with('.'), "{text}");
+        assert!(e.code().starts_with("station::store::"), "{}", e.code());
+        if let Some(help) = e.help() {
+            assert!(!help.ends_with('.'), "{help}");
+        }
+    }
+    assert_eq!(
+        errors[0].to_string(),
+        "registration id reg-1 already belongs to unit 4 (pass)"
+    );
+    assert_eq!(
+        errors[6].to_string(),
+        "audit chain broken at row 7: its content does not match its hash"
+    );
+}
+
+#[test]
+fn statuses_round_trip_through_their_strings() {
+    for s in [
+        UnitStatus::InProgress,
+        UnitStatus::Pass,
+        UnitStatus::Fail,
+        UnitStatus::Interrupted,
+        UnitStatus::Superseded,
+    ] {
+        assert_eq!(s.to_string().parse::<UnitStatus>().expect("parse"), s);
+        assert_eq!(serde_json::to_value(s).expect("json"), json!(s.to_string()));
+    }
+    for s in [
+        EnrollmentStatus::Queued,
+        EnrollmentStatus::Uploaded,
+        EnrollmentStatus::Conflict,
+        EnrollmentStatus::Superseded,
+    ] {
+        assert_eq!(s.to_string().parse::<EnrollmentStatus>().expect("parse"), s);
+        assert_eq!(serde_json::to_value(s).expect("json"), json!(s.to_string()));
+    }
+    assert!("nope".parse::<UnitStatus>().is_err());
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 16, ..ProptestConfig::default() })]
+
+    #[test]
+    fn random_appends_verify(
+        entries in proptest::collection::vec(
+            ("[a-z]{0,8}", "\\PC{0,12}", "[a-z.]{1,12}", "\\PC{0,12}", any::<i64>()),
+            0..40,
+        )
+    ) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = Store::open(&dir.path().join("station.db")).expect("open");
+        let mut last = None;
+        for (station, actor, kind, subject, n) in &entries {
+            let seq = store.audit_append(&AuditEntry {
+                station_id: station.clone(),
+                actor: actor.clone(),
+                kind: kind.clone(),
+                subject: subject.clone(),
+                detail: json!({ "n": n, "text": subject }),
+            }).expect("append");
+            last = Some(seq);
+        }
+        let report = store.verify_audit().expect("verify");
+        prop_assert_eq!(report.rows, entries.len() as u64);
+        prop_assert_eq!(last.map_or(0, |s| s.0), entries.len() as i64);
+        let rows = store.audit_rows(u32::MAX).expect("rows");
+        prop_assert_eq!(rows.len(), entries.len());
+        if let Some(newest) = rows.first() {
+            prop_assert_eq!(newest.hash, report.head);
+        }
+    }
+}
+
+#[test]
+fn debug_output_hides_enrollment_payloads() {
+    let f = fixture();
+    let secret = "c2VjcmV0LWRldmljZS1rZXk=";
+    let id = f
+        .store
+        .begin_unit(&new_unit(&f.run, "SN1", "reg-1"))
+        .expect("begin");
+    let e = NewEnrollment {
+        registration_id: "reg-1".into(),
+        payload_json: json!({ "attestation": { "symmetricKey": { "primaryKey": secret } } })
+            .to_string(),
+    };
+    assert!(!format!("{e:?}").contains(secret));
+    f.store.finish_pass(id, &[], Some(&e)).expect("pass");
+    let detail = f.store.unit(id).expect("unit").expect("exists");
+    assert!(!format!("{detail:?}").contains(secret));
+    assert!(
+        detail
+            .enrollment
+            .expect("enrollment")
+            .payload_json
+            .contains(secret)
+    );
+    let rows = f.store.audit_rows(10).expect("rows");
+    assert!(!format!("{rows:?}").contains(secret));
+}
