@@ -31,7 +31,7 @@ if ! cargo nextest --version >/dev/null 2>&1; then
 fi
 
 PY="$(command -v python3)"
-if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c "import smpclient" 2>/dev/null; then
+if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c "import smpclient, serial" 2>/dev/null; then
   echo "bootstrap: creating .venv with smpclient"
   "$PY" -m venv .venv
   .venv/bin/pip install -q --disable-pip-version-check -r tests/interop/requirements.txt

@@ -2,3 +2,157 @@
 //!
 //! The end-to-end tests drive the real station pipeline against the virtual fixture on real
 //! pseudo-terminals and a real SQLite file; nothing here replaces a component with a mock.
+#![forbid(unsafe_code)]
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use station_pipeline::{EventSink, Permissions, ProgressEvent, RunRequest, RunSummary, Station};
+use station_store::Store;
+use station_transport::SerialOpener;
+use virtual_dut::{Fixture, FixtureSpec};
+
+/// A product section for an individually enrolled symmetric-key product.
+pub const INDIVIDUAL_PRODUCT: &str = r#"
+[[product]]
+id = "sym"
+registration_id = { template = "e2e-{serial}", lowercase = true }
+dps = { id_scope = "0ne00E2E001" }
+attestation = { kind = "symmetric-key", enrollment = { type = "individual" } }
+"#;
+
+/// A virtual fixture plus a station configured for it, in a temporary directory.
+pub struct Harness {
+    /// The temporary directory (fixture, database, logs, config).
+    pub dir: tempfile::TempDir,
+    /// The running virtual fixture.
+    pub fixture: Fixture,
+    /// The station under test.
+    pub station: Station,
+    /// The station's store.
+    pub store: Arc<Store>,
+    /// The config file written for the station.
+    pub config_path: PathBuf,
+}
+
+/// Tunables for [`Harness::start`].
+#[derive(Debug, Clone)]
+pub struct HarnessOptions {
+    /// Per-attempt SMP timeout in milliseconds (short, so fault tests finish quickly).
+    pub command_timeout_ms: u64,
+    /// Attempts per command.
+    pub max_attempts: u32,
+    /// The `[[product]]` sections; every slot uses the first product's id.
+    pub products: String,
+    /// Product id the slots use.
+    pub product_id: String,
+}
+
+impl Default for HarnessOptions {
+    fn default() -> Self {
+        Self {
+            command_timeout_ms: 250,
+            max_attempts: 3,
+            products: INDIVIDUAL_PRODUCT.into(),
+            product_id: "sym".into(),
+        }
+    }
+}
+
+impl Harness {
+    /// Starts the fixture described by `spec` (its `dir` is replaced by a temporary one) and a
+    /// station with one slot per fixture slot.
+    pub fn start(mut spec: FixtureSpec, options: &HarnessOptions) -> Harness {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        spec.dir = dir.path().join("fixture");
+        let fixture = Fixture::start(&spec).expect("virtual fixture starts");
+        let slots: String = spec
+            .slots
+            .iter()
+            .map(|s| {
+                format!(
+                    "[[fixture.slot]]\nindex = {}\nproduct = \"{}\"\n",
+                    s.index, options.product_id
+                )
+            })
+            .collect();
+        let config_text = format!(
+            r#"
+[station]
+id = "e2e-station"
+log_dir = "log"
+
+[storage]
+database = "station.db"
+
+[fixture]
+name = "virtual"
+ports_file = "fixture/ports.toml"
+baud = {baud}
+command_timeout_ms = {timeout}
+max_attempts = {attempts}
+reset_timeout_ms = 2000
+
+{slots}
+{products}
+"#,
+            baud = spec.slots.first().map_or(115_200, |s| s.baud),
+            timeout = options.command_timeout_ms,
+            attempts = options.max_attempts,
+            products = options.products,
+        );
+        let config_path = dir.path().join("station.toml");
+        std::fs::write(&config_path, config_text).expect("write config");
+        let config = station_config::load(&config_path).expect("harness config is valid");
+        let store = Arc::new(Store::open(&config.storage.database).expect("store opens"));
+        let station = Station::new(
+            config,
+            &config_path,
+            Arc::clone(&store),
+            Arc::new(SerialOpener),
+        )
+        .expect("station starts");
+        Harness {
+            dir,
+            fixture,
+            station,
+            store,
+            config_path,
+        }
+    }
+
+    /// Runs every slot once and returns the summary and every event, in arrival order.
+    pub fn run(&self, permissions: Permissions) -> (RunSummary, Vec<ProgressEvent>) {
+        let events = Recorder::default();
+        let request = RunRequest {
+            slots: None,
+            operator: "tech-1".into(),
+            work_order: Some("WO-E2E".into()),
+            permissions,
+        };
+        let summary = self.station.run(&request, &events).expect("run completes");
+        (summary, events.take())
+    }
+
+    /// The temporary directory.
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+}
+
+/// Collects events.
+#[derive(Default)]
+pub struct Recorder(Mutex<Vec<ProgressEvent>>);
+
+impl Recorder {
+    /// Everything collected so far.
+    pub fn take(&self) -> Vec<ProgressEvent> {
+        std::mem::take(&mut *self.0.lock().expect("recorder lock"))
+    }
+}
+
+impl EventSink for Recorder {
+    fn event(&self, event: &ProgressEvent) {
+        self.0.lock().expect("recorder lock").push(event.clone());
+    }
+}

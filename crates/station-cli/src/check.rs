@@ -38,7 +38,10 @@ struct CheckResult {
 
 pub(crate) fn check(args: &CheckArgs) -> anyhow::Result<u8> {
     if args.schema {
-        println!("{}", serde_json::to_string_pretty(&station_config::json_schema())?);
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&station_config::json_schema())?
+        );
         return Ok(EXIT_OK);
     }
     let config = station_config::load(&args.config).map_err(CliError::from)?;
@@ -106,8 +109,16 @@ fn ports(config: &StationConfig) -> Vec<CheckResult> {
         let exists = std::path::Path::new(port).exists();
         out.push(CheckResult {
             id: "fixture.slot.port",
-            outcome: if exists { Outcome::Ok } else { Outcome::Warning },
-            detail: format!("slot {}: {port}{}", slot.index, if exists { "" } else { " is not present" }),
+            outcome: if exists {
+                Outcome::Ok
+            } else {
+                Outcome::Warning
+            },
+            detail: format!(
+                "slot {}: {port}{}",
+                slot.index,
+                if exists { "" } else { " is not present" }
+            ),
             fix: (!exists).then(|| "Plug the fixture in, or correct the slot's `port`.".into()),
         });
     }
@@ -122,12 +133,23 @@ fn storage(config: &StationConfig) -> CheckResult {
         probe = probe.parent().map(PathBuf::from).unwrap_or_default();
     }
     let writable = probe.as_os_str().is_empty()
-        || std::fs::metadata(&probe).map(|m| !m.permissions().readonly()).unwrap_or(false);
+        || std::fs::metadata(&probe)
+            .map(|m| !m.permissions().readonly())
+            .unwrap_or(false);
     CheckResult {
         id: "storage.database",
-        outcome: if writable { Outcome::Ok } else { Outcome::Failed },
-        detail: format!("{}{}", db.display(), if writable { "" } else { " is not writable" }),
-        fix: (!writable).then(|| format!("Give the station user write access to {}.", dir.display())),
+        outcome: if writable {
+            Outcome::Ok
+        } else {
+            Outcome::Failed
+        },
+        detail: format!(
+            "{}{}",
+            db.display(),
+            if writable { "" } else { " is not writable" }
+        ),
+        fix: (!writable)
+            .then(|| format!("Give the station user write access to {}.", dir.display())),
     }
 }
 
@@ -136,16 +158,24 @@ fn secrets(config: &StationConfig) -> Vec<CheckResult> {
         .products
         .iter()
         .filter_map(|p| match &p.attestation {
-            AttestationConfig::SymmetricKey { enrollment: SymmetricEnrollment::Group { group_key, .. } } => {
+            AttestationConfig::SymmetricKey {
+                enrollment: SymmetricEnrollment::Group { group_key, .. },
+            } => {
                 let present = match group_key {
                     SecretSource::Env { env } => std::env::var_os(env).is_some(),
                     SecretSource::File { file } => std::fs::File::open(file).is_ok(),
                 };
                 Some(CheckResult {
                     id: "product.group_key",
-                    outcome: if present { Outcome::Ok } else { Outcome::Failed },
+                    outcome: if present {
+                        Outcome::Ok
+                    } else {
+                        Outcome::Failed
+                    },
                     detail: format!("product {}: group key from {}", p.id, group_key.describe()),
-                    fix: (!present).then(|| "Install the enrollment group key where the config points.".into()),
+                    fix: (!present).then(|| {
+                        "Install the enrollment group key where the config points.".into()
+                    }),
                 })
             }
             _ => None,

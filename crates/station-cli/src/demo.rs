@@ -33,9 +33,16 @@ pub(crate) fn demo(args: &DemoArgs) -> anyhow::Result<u8> {
     }
     .map_err(CliError::from)?;
     let ports_file = config.fixture.ports_file.clone().ok_or_else(|| {
-        CliError::new("station::demo::no_fixture", "the demo configuration has no fixture.ports_file", "Use station-config/demo.toml.")
+        CliError::anyhow(
+            "station::demo::no_fixture",
+            "the demo configuration has no fixture.ports_file",
+            "Use station-config/demo.toml.",
+        )
     })?;
-    let fixture_dir = ports_file.parent().map(PathBuf::from).unwrap_or_else(|| PathBuf::from("."));
+    let fixture_dir = ports_file
+        .parent()
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("."));
     // New boards in every slot: a demo provisions fresh DUTs each time.
     for slot in &config.fixture.slots {
         let _ = std::fs::remove_dir_all(fixture_dir.join(format!("slot-{}", slot.index)));
@@ -47,22 +54,47 @@ pub(crate) fn demo(args: &DemoArgs) -> anyhow::Result<u8> {
         .iter()
         .map(|s| virtual_dut::SlotSpec::new(s.index, s.baud_or(&config.fixture)))
         .collect();
-    let fixture = Fixture::start(&spec)
-        .map_err(|e| CliError::new("station::demo::fixture", format!("could not start the virtual fixture: {e}"), "Check that /dev/ptmx is available."))?;
-    println!("virtual fixture: {} slot(s) at {} baud, ports in {}", spec.slots.len(), config.fixture.baud, fixture.ports_file().display());
+    let fixture = Fixture::start(&spec).map_err(|e| {
+        CliError::anyhow(
+            "station::demo::fixture",
+            format!("could not start the virtual fixture: {e}"),
+            "Check that /dev/ptmx is available.",
+        )
+    })?;
+    println!(
+        "virtual fixture: {} slot(s) at {} baud, ports in {}",
+        spec.slots.len(),
+        config.fixture.baud,
+        fixture.ports_file().display()
+    );
     let db = config.storage.database.clone();
     let run_args = RunArgs {
         config: args.config.clone(),
         slots: Vec::new(),
         // The demo has no login: a fixed demo operator and work order stand in.
-        operator: Some(config.station.operator.clone().unwrap_or_else(|| "demo-operator".into())),
-        work_order: Some(config.station.work_order.clone().unwrap_or_else(|| "WO-DEMO".into())),
+        operator: Some(
+            config
+                .station
+                .operator
+                .clone()
+                .unwrap_or_else(|| "demo-operator".into()),
+        ),
+        work_order: Some(
+            config
+                .station
+                .work_order
+                .clone()
+                .unwrap_or_else(|| "WO-DEMO".into()),
+        ),
         rework: false,
         json: args.json,
     };
     let summary = run_loaded(config, &args.config, &run_args)?;
     if !args.json {
-        println!("\nflash of each virtual DUT (virtual-fixture dump --dir {}):", fixture_dir.display());
+        println!(
+            "\nflash of each virtual DUT (virtual-fixture dump --dir {}):",
+            fixture_dir.display()
+        );
         for slot in &spec.slots {
             match fixture.flash(slot.index) {
                 Ok(image) => print!("slot {}: {}", slot.index, image.dump(false)),
@@ -71,7 +103,11 @@ pub(crate) fn demo(args: &DemoArgs) -> anyhow::Result<u8> {
         }
         let store = Store::open(&db).map_err(CliError::from)?;
         let run = station_store::RunId(summary.run_id.clone());
-        let passed = store.units(&UnitFilter { run: Some(run), status: Some(UnitStatus::Pass), ..Default::default() })?;
+        let passed = store.units(&UnitFilter {
+            run: Some(run),
+            status: Some(UnitStatus::Pass),
+            ..Default::default()
+        })?;
         let queued = store.enrollments(Some(EnrollmentStatus::Queued))?;
         println!(
             "\ndatabase {}: this run {} PASS unit(s); {} enrollment(s) queued in all; audit chain: {}",
@@ -85,5 +121,9 @@ pub(crate) fn demo(args: &DemoArgs) -> anyhow::Result<u8> {
         );
     }
     fixture.stop();
-    Ok(if summary.failed() == 0 { EXIT_OK } else { EXIT_UNIT_FAILED })
+    Ok(if summary.failed() == 0 {
+        EXIT_OK
+    } else {
+        EXIT_UNIT_FAILED
+    })
 }

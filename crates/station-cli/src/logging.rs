@@ -16,10 +16,21 @@ pub(crate) struct LogGuard {
 pub(crate) fn init(dir: &Path) -> anyhow::Result<LogGuard> {
     std::fs::create_dir_all(dir)
         .map_err(|e| anyhow::anyhow!("cannot create the log directory {}: {e}", dir.display()))?;
-    let name = format!("station-{}-{}.log", chrono::Utc::now().format("%Y%m%dT%H%M%SZ"), std::process::id());
+    let name = format!(
+        "station-{}-{}.log",
+        chrono::Utc::now().format("%Y%m%dT%H%M%SZ"),
+        std::process::id()
+    );
     let appender = tracing_appender::rolling::never(dir, &name);
     let (writer, guard) = tracing_appender::non_blocking(appender);
     let filter = EnvFilter::try_from_env("STATION_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt().with_writer(writer).with_ansi(false).with_env_filter(filter).try_init();
-    Ok(LogGuard { _guard: guard, path: dir.join(name) })
+    let _ = tracing_subscriber::fmt()
+        .with_writer(writer)
+        .with_ansi(false)
+        .with_env_filter(filter)
+        .try_init();
+    Ok(LogGuard {
+        _guard: guard,
+        path: dir.join(name),
+    })
 }

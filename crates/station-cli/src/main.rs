@@ -25,7 +25,11 @@ const EXIT_UNIT_FAILED: u8 = 1;
 const EXIT_ERROR: u8 = 2;
 
 #[derive(Parser)]
-#[command(name = "station", version, about = "Factory-line provisioning station for Azure IoT DPS")]
+#[command(
+    name = "station",
+    version,
+    about = "Factory-line provisioning station for Azure IoT DPS"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -68,7 +72,9 @@ fn main() -> ExitCode {
         Command::Demo(args) => demo::demo(&args),
         Command::Units(args) => units::units(&args).map(|()| EXIT_OK),
         Command::Check(args) => check::check(&args),
-        Command::Audit { command: AuditCommand::Verify { config, db } } => units::audit_verify(&config, db.as_deref()),
+        Command::Audit {
+            command: AuditCommand::Verify { config, db },
+        } => units::audit_verify(&config, db.as_deref()),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -15,15 +15,27 @@ pub(crate) struct CliError {
 }
 
 impl CliError {
-    pub(crate) fn new(code: &'static str, message: impl Into<String>, help: impl Into<String>) -> anyhow::Error {
-        anyhow::Error::new(CliError { code, message: message.into(), help: help.into() })
+    pub(crate) fn anyhow(
+        code: &'static str,
+        message: impl Into<String>,
+        help: impl Into<String>,
+    ) -> anyhow::Error {
+        anyhow::Error::new(CliError {
+            code,
+            message: message.into(),
+            help: help.into(),
+        })
     }
 }
 
 impl From<station_pipeline::PipelineError> for CliError {
     fn from(e: station_pipeline::PipelineError) -> Self {
         let message = chain(&e);
-        CliError { code: e.code(), message, help: e.help() }
+        CliError {
+            code: e.code(),
+            message,
+            help: e.help(),
+        }
     }
 }
 
@@ -32,7 +44,9 @@ impl From<station_config::ConfigError> for CliError {
         CliError {
             code: e.code(),
             message: e.to_string(),
-            help: e.help().unwrap_or_else(|| "Fix the configuration file and run `station check` again.".into()),
+            help: e.help().unwrap_or_else(|| {
+                "Fix the configuration file and run `station check` again.".into()
+            }),
         }
     }
 }
@@ -42,7 +56,9 @@ impl From<station_store::StoreError> for CliError {
         CliError {
             code: e.code(),
             message: chain(&e),
-            help: e.help().unwrap_or_else(|| "Check the database path and the disk.".into()),
+            help: e
+                .help()
+                .unwrap_or_else(|| "Check the database path and the disk.".into()),
         }
     }
 }
@@ -78,7 +94,10 @@ pub(crate) struct ProgressPrinter {
 
 impl ProgressPrinter {
     pub(crate) fn new(json: bool) -> Self {
-        Self { json, out: Mutex::new(std::io::stdout()) }
+        Self {
+            json,
+            out: Mutex::new(std::io::stdout()),
+        }
     }
 }
 
@@ -95,20 +114,44 @@ impl EventSink for ProgressPrinter {
             ProgressEvent::RunStarted { run_id, slots } => {
                 format!("run {run_id}: {} slot(s) {:?}", slots.len(), slots)
             }
-            ProgressEvent::Identified { slot, serial, model, fw, .. } => {
+            ProgressEvent::Identified {
+                slot,
+                serial,
+                model,
+                fw,
+                ..
+            } => {
                 format!("[slot {slot:>2}] {serial}  {model} fw {fw}")
             }
-            ProgressEvent::StepFinished { slot, serial, step, ok, duration_ms, .. } => format!(
+            ProgressEvent::StepFinished {
+                slot,
+                serial,
+                step,
+                ok,
+                duration_ms,
+                ..
+            } => format!(
                 "[slot {slot:>2}] {:<14} {:<28} {} {:>8.1} ms",
                 serial.as_deref().unwrap_or("-"),
                 step.to_string(),
                 if *ok { "ok  " } else { "FAIL" },
                 duration_ms
             ),
-            ProgressEvent::UnitFinished { slot, outcome: UnitOutcome::Pass { registration_id, .. }, .. } => {
+            ProgressEvent::UnitFinished {
+                slot,
+                outcome:
+                    UnitOutcome::Pass {
+                        registration_id, ..
+                    },
+                ..
+            } => {
                 format!("[slot {slot:>2}] PASS  {registration_id}")
             }
-            ProgressEvent::UnitFinished { slot, outcome: UnitOutcome::Fail { message, .. }, .. } => {
+            ProgressEvent::UnitFinished {
+                slot,
+                outcome: UnitOutcome::Fail { message, .. },
+                ..
+            } => {
                 format!("[slot {slot:>2}] FAIL  {message}")
             }
             _ => return,
@@ -120,16 +163,38 @@ impl EventSink for ProgressPrinter {
 /// The run summary table.
 pub(crate) fn print_summary(summary: &RunSummary) {
     println!();
-    println!("{:<5} {:<16} {:<6} {:>8}  {}", "slot", "serial", "result", "time", "registration ID / reason");
+    println!(
+        "{:<5} {:<16} {:<6} {:>8}  registration ID / reason",
+        "slot", "serial", "result", "time"
+    );
     for u in &summary.units {
         let serial = u.serial.as_deref().unwrap_or("-");
         let secs = format!("{:.2} s", u.wall.as_secs_f64());
         match &u.outcome {
-            UnitOutcome::Pass { registration_id, .. } => {
-                println!("{:<5} {:<16} {:<6} {:>8}  {}", u.slot, serial, "PASS", secs, registration_id)
+            UnitOutcome::Pass {
+                registration_id, ..
+            } => {
+                println!(
+                    "{:<5} {:<16} {:<6} {:>8}  {}",
+                    u.slot, serial, "PASS", secs, registration_id
+                )
             }
-            UnitOutcome::Fail { step, code, message, help } => {
-                println!("{:<5} {:<16} {:<6} {:>8}  {} [{}: {}]", u.slot, serial, "FAIL", secs, message, step.as_str(), code);
+            UnitOutcome::Fail {
+                step,
+                code,
+                message,
+                help,
+            } => {
+                println!(
+                    "{:<5} {:<16} {:<6} {:>8}  {} [{}: {}]",
+                    u.slot,
+                    serial,
+                    "FAIL",
+                    secs,
+                    message,
+                    step.as_str(),
+                    code
+                );
                 println!("{:<39}  help: {}", "", help);
             }
         }

@@ -37,7 +37,11 @@ pub(crate) struct RunArgs {
 pub(crate) fn run(args: &RunArgs) -> anyhow::Result<u8> {
     let config = station_config::load(&args.config).map_err(CliError::from)?;
     let summary = run_loaded(config, &args.config, args)?;
-    Ok(if summary.failed() == 0 { EXIT_OK } else { EXIT_UNIT_FAILED })
+    Ok(if summary.failed() == 0 {
+        EXIT_OK
+    } else {
+        EXIT_UNIT_FAILED
+    })
 }
 
 /// Runs an already loaded configuration (shared with `station demo`).
@@ -54,15 +58,27 @@ pub(crate) fn run_loaded(
         .operator
         .clone()
         .or_else(|| config.station.operator.clone())
-        .ok_or_else(|| CliError::new("station::run::no_operator", "no operator given", "Pass --operator <ID>, or set station.operator in the config."))?;
-    let work_order = args.work_order.clone().or_else(|| config.station.work_order.clone());
+        .ok_or_else(|| {
+            CliError::anyhow(
+                "station::run::no_operator",
+                "no operator given",
+                "Pass --operator <ID>, or set station.operator in the config.",
+            )
+        })?;
+    let work_order = args
+        .work_order
+        .clone()
+        .or_else(|| config.station.work_order.clone());
     let store = Arc::new(Store::open(&config.storage.database).map_err(CliError::from)?);
-    let station = Station::new(config, config_path, store, Arc::new(SerialOpener)).map_err(CliError::from)?;
+    let station =
+        Station::new(config, config_path, store, Arc::new(SerialOpener)).map_err(CliError::from)?;
     let request = RunRequest {
         slots: (!args.slots.is_empty()).then(|| args.slots.clone()),
         operator,
         work_order,
-        permissions: Permissions { rework: args.rework },
+        permissions: Permissions {
+            rework: args.rework,
+        },
     };
     let printer = ProgressPrinter::new(args.json);
     let summary = station.run(&request, &printer).map_err(CliError::from)?;

@@ -39,10 +39,15 @@ pub(crate) struct UnitsArgs {
 fn open(config: &Path, db: Option<&Path>) -> anyhow::Result<Store> {
     let path = match db {
         Some(p) => p.to_owned(),
-        None => station_config::load(config).map_err(CliError::from)?.storage.database,
+        None => {
+            station_config::load(config)
+                .map_err(CliError::from)?
+                .storage
+                .database
+        }
     };
     if !path.exists() {
-        return Err(CliError::new(
+        return Err(CliError::anyhow(
             "station::store::missing",
             format!("no station database at {}", path.display()),
             "Run the station once (e.g. `station demo`), or pass --db.",
@@ -54,26 +59,63 @@ fn open(config: &Path, db: Option<&Path>) -> anyhow::Result<Store> {
 pub(crate) fn units(args: &UnitsArgs) -> anyhow::Result<()> {
     let store = open(&args.config, args.db.as_deref())?;
     if let Some(id) = args.id {
-        let detail = store.unit(UnitId(id)).map_err(CliError::from)?.ok_or_else(|| {
-            CliError::new("station::units::unknown", format!("no unit {id}"), "List units with `station units`.")
-        })?;
+        let detail = store
+            .unit(UnitId(id))
+            .map_err(CliError::from)?
+            .ok_or_else(|| {
+                CliError::anyhow(
+                    "station::units::unknown",
+                    format!("no unit {id}"),
+                    "List units with `station units`.",
+                )
+            })?;
         if args.json {
             println!("{}", serde_json::to_string_pretty(&detail)?);
             return Ok(());
         }
         let s = &detail.summary;
-        println!("unit {}  slot {}  serial {}  status {}", s.id, s.slot, s.serial.as_deref().unwrap_or("-"), s.status);
-        println!("  product {}  registration ID {}", s.product.as_deref().unwrap_or("-"), s.registration_id.as_deref().unwrap_or("-"));
-        println!("  operator {}  work order {}  run {}", s.operator, s.work_order.as_deref().unwrap_or("-"), s.run_id);
+        println!(
+            "unit {}  slot {}  serial {}  status {}",
+            s.id,
+            s.slot,
+            s.serial.as_deref().unwrap_or("-"),
+            s.status
+        );
+        println!(
+            "  product {}  registration ID {}",
+            s.product.as_deref().unwrap_or("-"),
+            s.registration_id.as_deref().unwrap_or("-")
+        );
+        println!(
+            "  operator {}  work order {}  run {}",
+            s.operator,
+            s.work_order.as_deref().unwrap_or("-"),
+            s.run_id
+        );
         if let Some(msg) = &s.failure_message {
-            println!("  FAIL at {}: {} [{}]", s.failed_step.as_deref().unwrap_or("?"), msg, s.failure_code.as_deref().unwrap_or("?"));
+            println!(
+                "  FAIL at {}: {} [{}]",
+                s.failed_step.as_deref().unwrap_or("?"),
+                msg,
+                s.failure_code.as_deref().unwrap_or("?")
+            );
         }
         println!("  steps:");
         for st in &detail.steps {
-            println!("    {:<16} {:<4} {:>9.1} ms", st.step, if st.ok { "ok" } else { "FAIL" }, st.duration.as_secs_f64() * 1e3);
+            println!(
+                "    {:<16} {:<4} {:>9.1} ms",
+                st.step,
+                if st.ok { "ok" } else { "FAIL" },
+                st.duration.as_secs_f64() * 1e3
+            );
         }
         if let Some(e) = &detail.enrollment {
-            println!("  enrollment {} {} ({} bytes of IndividualEnrollment JSON)", e.registration_id, e.status, e.payload_json.len());
+            println!(
+                "  enrollment {} {} ({} bytes of IndividualEnrollment JSON)",
+                e.registration_id,
+                e.status,
+                e.payload_json.len()
+            );
         }
         return Ok(());
     }
@@ -88,7 +130,10 @@ pub(crate) fn units(args: &UnitsArgs) -> anyhow::Result<()> {
         println!("{}", serde_json::to_string_pretty(&list)?);
         return Ok(());
     }
-    println!("{:>6} {:<5} {:<16} {:<12} {:<28} {}", "id", "slot", "serial", "status", "registration ID", "failure");
+    println!(
+        "{:>6} {:<5} {:<16} {:<12} {:<28} failure",
+        "id", "slot", "serial", "status", "registration ID"
+    );
     for u in &list {
         println!(
             "{:>6} {:<5} {:<16} {:<12} {:<28} {}",
@@ -100,7 +145,11 @@ pub(crate) fn units(args: &UnitsArgs) -> anyhow::Result<()> {
             u.failure_message.as_deref().unwrap_or("")
         );
     }
-    println!("{} unit(s); queue depth {}", list.len(), store.queue_depth().map_err(CliError::from)?);
+    println!(
+        "{} unit(s); queue depth {}",
+        list.len(),
+        store.queue_depth().map_err(CliError::from)?
+    );
     Ok(())
 }
 

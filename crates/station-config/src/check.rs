@@ -18,6 +18,10 @@ impl StationConfig {
     ///
     /// Run by [`crate::load`] and [`crate::parse_str`]; call it again after editing a config in
     /// memory.
+    ///
+    /// # Errors
+    ///
+    /// Every broken rule, each naming its dotted key (`line` is `None` here).
     pub fn check(&self) -> Result<(), Vec<CheckProblem>> {
         let mut problems = Vec::new();
         check_station(self, &mut problems);
@@ -207,10 +211,10 @@ fn check_product(prefix: &str, product: &ProductProfile, problems: &mut Vec<Chec
     if let Some(problem) = template_problem(template, "-._:") {
         problems.push(problem.at(key("registration_id.template")));
     }
-    if let Some(device_id) = &product.device_id {
-        if let Some(problem) = template_problem(device_id, "-.%_*?!(),:=@$'") {
-            problems.push(problem.at(key("device_id")));
-        }
+    if let Some(device_id) = &product.device_id
+        && let Some(problem) = template_problem(device_id, "-.%_*?!(),:=@$'")
+    {
+        problems.push(problem.at(key("device_id")));
     }
     let scope = &product.dps.id_scope;
     if scope.is_empty() || !scope.chars().all(|c| c.is_ascii_alphanumeric()) {

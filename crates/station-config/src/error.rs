@@ -10,9 +10,9 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ConfigError {
-    /// The file could not be read (missing, unreadable); the operator should check the path given
-    /// with `--config`.
-    #[error("{}: could not read the config file", path.display())]
+    /// The file could not be read (missing, unreadable); the operator should check the path and
+    /// the file's permissions.
+    #[error("{}: could not read the file", path.display())]
     Io {
         /// The file that could not be read.
         path: PathBuf,
@@ -40,9 +40,8 @@ impl ConfigError {
     pub fn help(&self) -> Option<String> {
         match self {
             Self::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound => Some(
-                "check the path passed with --config; station-config/default.toml documents every \
-                 key"
-                .to_owned(),
+                "check the path; station-config/default.toml is a documented starting point"
+                    .to_owned(),
             ),
             Self::Io { .. } => {
                 Some("check that the file is readable by the station user".to_owned())
@@ -81,7 +80,7 @@ pub struct ParseError {
     /// Dotted path of the offending key, e.g. `fixture.slot[1].baud_rat` (array positions are
     /// 0-based), when determinable.
     pub key: Option<String>,
-    /// What is wrong, in station terms, e.g. "unknown key `baud_rat` in [fixture]".
+    /// What is wrong, in station terms, e.g. ``unknown key `baud_rat` in [fixture]``.
     pub message: String,
     /// The nearest valid key or value, for unknown keys and values.
     pub suggestion: Option<String>,

@@ -48,6 +48,7 @@
 //! # Ok::<(), station_config::ConfigError>(())
 //! ```
 #![forbid(unsafe_code)]
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
 mod check;
 mod error;

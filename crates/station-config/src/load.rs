@@ -1,7 +1,6 @@
 //! Reading a config file: TOML parsing, turning serde errors into precise [`ConfigError`]s,
 //! resolving relative paths and running [`StationConfig::check`].
 
-use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use serde::de::DeserializeOwned;
@@ -16,7 +15,13 @@ use crate::types::{
 /// Reads, parses and checks the config file at `path`.
 ///
 /// Relative paths in the file are resolved against the file's directory (made absolute using the
-/// current directory). Errors name `path` as given.
+/// current directory).
+///
+/// # Errors
+///
+/// [`ConfigError::Io`] if the file cannot be read, [`ConfigError::Parse`] if it is not valid TOML
+/// or does not match the schema, [`ConfigError::Invalid`] if [`StationConfig::check`] fails. All
+/// name `path` as given.
 pub fn load(path: &Path) -> Result<StationConfig, ConfigError> {
     let text = read(path)?;
     let base = std::path::absolute(path)
@@ -30,6 +35,10 @@ pub fn load(path: &Path) -> Result<StationConfig, ConfigError> {
 ///
 /// `origin` names the file in messages, and relative paths are resolved against its parent
 /// directory (left relative if `origin` has none).
+///
+/// # Errors
+///
+/// [`ConfigError::Parse`] or [`ConfigError::Invalid`], as for [`load`].
 pub fn parse_str(text: &str, origin: &Path) -> Result<StationConfig, ConfigError> {
     parse_with_base(text, origin, origin.parent().unwrap_or(Path::new("")))
 }

@@ -44,7 +44,11 @@ pub struct PortEntry {
 }
 
 impl PortsFile {
-    /// Reads and parses a ports file; duplicate slot indexes are an error.
+    /// Reads and parses a ports file.
+    ///
+    /// # Errors
+    ///
+    /// As for [`crate::load`]; duplicate slot indexes are [`ConfigError::Invalid`].
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
         let text = read(path)?;
         let (ports, doc) = parse_toml::<Self>(&text, path)?;
@@ -74,6 +78,10 @@ impl PortsFile {
 
     /// Writes the file atomically: a temporary file in the same directory is written, synced
     /// and renamed over `path`. Creates the parent directory if needed.
+    ///
+    /// # Errors
+    ///
+    /// Any I/O error; `path` is then unchanged.
     pub fn save(&self, path: &Path) -> io::Result<()> {
         static COUNTER: AtomicU64 = AtomicU64::new(0);
         let body = toml::to_string(self).map_err(io::Error::other)?;

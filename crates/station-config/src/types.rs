@@ -223,7 +223,6 @@ impl AttestationConfig {
 #[serde(
     tag = "type",
     rename_all = "kebab-case",
-    deny_unknown_fields,
     from = "SymmetricEnrollmentRepr"
 )]
 pub enum SymmetricEnrollment {

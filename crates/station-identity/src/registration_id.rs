@@ -58,10 +58,19 @@ impl RegistrationId {
         }
         let len = s.chars().count();
         if len > MAX_LEN {
-            return Err(RegistrationIdError::TooLong { id: s.to_owned(), len });
+            return Err(RegistrationIdError::TooLong {
+                id: s.to_owned(),
+                len,
+            });
         }
-        if let Some(ch) = s.chars().find(|c| !(c.is_ascii_alphanumeric() || "-._:".contains(*c))) {
-            return Err(RegistrationIdError::BadCharacter { id: s.to_owned(), ch });
+        if let Some(ch) = s
+            .chars()
+            .find(|c| !(c.is_ascii_alphanumeric() || "-._:".contains(*c)))
+        {
+            return Err(RegistrationIdError::BadCharacter {
+                id: s.to_owned(),
+                ch,
+            });
         }
         let edge_ok = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
         if !edge_ok(s.chars().next()) || !edge_ok(s.chars().last()) {
@@ -85,9 +94,12 @@ impl RegistrationId {
             }
             out.push_str(&rest[..open]);
             let after = &rest[open + 1..];
-            let close = after.find('}').ok_or_else(|| RegistrationIdError::UnbalancedBrace(template.to_owned()))?;
+            let close = after
+                .find('}')
+                .ok_or_else(|| RegistrationIdError::UnbalancedBrace(template.to_owned()))?;
             let name = &after[..close];
-            let value = lookup(name).ok_or_else(|| RegistrationIdError::UnknownPlaceholder(name.to_owned()))?;
+            let value = lookup(name)
+                .ok_or_else(|| RegistrationIdError::UnknownPlaceholder(name.to_owned()))?;
             out.push_str(&value);
             rest = &after[close + 1..];
         }
@@ -127,12 +139,27 @@ mod tests {
     #[test]
     fn rejects_what_dps_rejects() {
         assert_eq!(RegistrationId::parse(""), Err(RegistrationIdError::Empty));
-        assert!(matches!(RegistrationId::parse(&"a".repeat(129)), Err(RegistrationIdError::TooLong { len: 129, .. })));
+        assert!(matches!(
+            RegistrationId::parse(&"a".repeat(129)),
+            Err(RegistrationIdError::TooLong { len: 129, .. })
+        ));
         assert!(RegistrationId::parse(&"a".repeat(128)).is_ok());
-        assert!(matches!(RegistrationId::parse("a b"), Err(RegistrationIdError::BadCharacter { ch: ' ', .. })));
-        assert!(matches!(RegistrationId::parse("a/b"), Err(RegistrationIdError::BadCharacter { ch: '/', .. })));
-        assert!(matches!(RegistrationId::parse("-ab"), Err(RegistrationIdError::BadEdge { .. })));
-        assert!(matches!(RegistrationId::parse("ab:"), Err(RegistrationIdError::BadEdge { .. })));
+        assert!(matches!(
+            RegistrationId::parse("a b"),
+            Err(RegistrationIdError::BadCharacter { ch: ' ', .. })
+        ));
+        assert!(matches!(
+            RegistrationId::parse("a/b"),
+            Err(RegistrationIdError::BadCharacter { ch: '/', .. })
+        ));
+        assert!(matches!(
+            RegistrationId::parse("-ab"),
+            Err(RegistrationIdError::BadEdge { .. })
+        ));
+        assert!(matches!(
+            RegistrationId::parse("ab:"),
+            Err(RegistrationIdError::BadEdge { .. })
+        ));
         assert!(RegistrationId::parse("a.b_c:d-e").is_ok());
     }
 
@@ -143,13 +170,29 @@ mod tests {
             "station" => Some("st3".to_owned()),
             _ => None,
         };
-        assert_eq!(RegistrationId::render("demo-{serial}", lookup, true).unwrap().as_str(), "demo-vd0001-01");
-        assert_eq!(RegistrationId::render("{station}:{serial}", lookup, false).unwrap().as_str(), "st3:VD0001-01");
+        assert_eq!(
+            RegistrationId::render("demo-{serial}", lookup, true)
+                .unwrap()
+                .as_str(),
+            "demo-vd0001-01"
+        );
+        assert_eq!(
+            RegistrationId::render("{station}:{serial}", lookup, false)
+                .unwrap()
+                .as_str(),
+            "st3:VD0001-01"
+        );
         assert_eq!(
             RegistrationId::render("x-{lot}", lookup, false),
             Err(RegistrationIdError::UnknownPlaceholder("lot".into()))
         );
-        assert!(matches!(RegistrationId::render("x-{serial", lookup, false), Err(RegistrationIdError::UnbalancedBrace(_))));
-        assert!(matches!(RegistrationId::render("{serial}-", lookup, false), Err(RegistrationIdError::BadEdge { .. })));
+        assert!(matches!(
+            RegistrationId::render("x-{serial", lookup, false),
+            Err(RegistrationIdError::UnbalancedBrace(_))
+        ));
+        assert!(matches!(
+            RegistrationId::render("{serial}-", lookup, false),
+            Err(RegistrationIdError::BadEdge { .. })
+        ));
     }
 }

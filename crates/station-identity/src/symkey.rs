@@ -37,7 +37,11 @@ pub enum SymmetricKeyError {
 impl SymmetricKey {
     /// Decodes a base64 key (surrounding whitespace ignored).
     pub fn from_base64(text: &str) -> Result<Self, SymmetricKeyError> {
-        let bytes = Zeroizing::new(STANDARD.decode(text.trim()).map_err(|_| SymmetricKeyError::NotBase64)?);
+        let bytes = Zeroizing::new(
+            STANDARD
+                .decode(text.trim())
+                .map_err(|_| SymmetricKeyError::NotBase64)?,
+        );
         if !KEY_LEN_RANGE.contains(&bytes.len()) {
             return Err(SymmetricKeyError::BadLength(bytes.len()));
         }
@@ -96,7 +100,10 @@ mod tests {
         )
         .unwrap();
         let id = RegistrationId::parse("sn-007-888-abc-mac-a1-b2-c3-d4-e5-f6").unwrap();
-        assert_eq!(&*group.derive_device_key(&id).to_base64(), "Jsm0lyGpjaVYVP2g3FnmnmG9dI/9qU24wNoykUmermc=");
+        assert_eq!(
+            &*group.derive_device_key(&id).to_base64(),
+            "Jsm0lyGpjaVYVP2g3FnmnmG9dI/9qU24wNoykUmermc="
+        );
     }
 
     #[test]
@@ -117,7 +124,13 @@ mod tests {
 
     #[test]
     fn rejects_bad_keys() {
-        assert_eq!(SymmetricKey::from_base64("not base64!"), Err(SymmetricKeyError::NotBase64));
-        assert_eq!(SymmetricKey::from_base64("AAAA"), Err(SymmetricKeyError::BadLength(3)));
+        assert_eq!(
+            SymmetricKey::from_base64("not base64!"),
+            Err(SymmetricKeyError::NotBase64)
+        );
+        assert_eq!(
+            SymmetricKey::from_base64("AAAA"),
+            Err(SymmetricKeyError::BadLength(3))
+        );
     }
 }

@@ -5,8 +5,8 @@ use station_config::{AttestationConfig, ProductProfile, ProvisioningStatus, Symm
 use station_identity::{RegistrationId, SymmetricKey};
 use station_smp::commands::provisioning::{IdentityResponse, caps};
 use station_upload::schema::{
-    AttestationMechanism, DeviceCapabilities, IndividualEnrollment, ProvisioningStatus as WireStatus,
-    TwinCollection,
+    AttestationMechanism, DeviceCapabilities, IndividualEnrollment,
+    ProvisioningStatus as WireStatus, TwinCollection,
 };
 use zeroize::Zeroizing;
 
@@ -50,7 +50,10 @@ pub(crate) fn attest(
                 return Err(UnitFailure::new(
                     Step::Attest,
                     "station::dut::missing_capability",
-                    format!("DUT {} cannot store a symmetric key (no `symkey` capability)", facts.identity.serial),
+                    format!(
+                        "DUT {} cannot store a symmetric key (no `symkey` capability)",
+                        facts.identity.serial
+                    ),
                     "Check that the product selected matches the board in the slot.",
                 ));
             }
@@ -88,19 +91,29 @@ pub(crate) fn attest(
                 optional_device_information: Some(device_information(facts)),
                 etag: None,
             });
-            Ok(Attestation { settings, enrollment })
+            Ok(Attestation {
+                settings,
+                enrollment,
+            })
         }
         other => Err(UnitFailure::new(
             Step::Attest,
             "station::attest::unsupported",
-            format!("attestation kind {} is not supported by this station build", other.kind()),
+            format!(
+                "attestation kind {} is not supported by this station build",
+                other.kind()
+            ),
             "Use a station build with X.509 and TPM support for this product.",
         )),
     }
 }
 
 /// The `dps/*` settings every product writes.
-fn dps_settings(product: &ProductProfile, registration_id: &RegistrationId, kind: &str) -> Vec<SettingWrite> {
+fn dps_settings(
+    product: &ProductProfile,
+    registration_id: &RegistrationId,
+    kind: &str,
+) -> Vec<SettingWrite> {
     let p = &product.settings_prefix;
     let plain = |name: &str, value: &str| SettingWrite {
         name: format!("{p}/{name}"),

@@ -1,8 +1,8 @@
 //! Errors: run-level [`PipelineError`] and the per-unit [`UnitFailure`] a technician reads.
 
+use station_smp::DeviceRc;
 use station_smp::SmpError;
 use station_smp::commands::{group, provisioning, settings};
-use station_smp::DeviceRc;
 use station_store::StoreError;
 use station_transport::LinkError;
 
@@ -85,9 +85,20 @@ pub struct UnitFailure {
 
 impl UnitFailure {
     /// A failure with no lower-level cause.
-    pub fn new(step: Step, code: &'static str, message: impl Into<String>, help: impl Into<String>) -> Self {
+    pub fn new(
+        step: Step,
+        code: &'static str,
+        message: impl Into<String>,
+        help: impl Into<String>,
+    ) -> Self {
         let message = message.into();
-        Self { step, code, detail: message.clone(), message, help: help.into() }
+        Self {
+            step,
+            code,
+            detail: message.clone(),
+            message,
+            help: help.into(),
+        }
     }
 
     /// Maps an SMP error during `step` to what the technician needs.
@@ -142,7 +153,13 @@ impl UnitFailure {
             ),
             _ => ("station::smp::other", format!("communication failed while {step}"), "Run the slot again.".into()),
         };
-        Self { step, code, message, help, detail }
+        Self {
+            step,
+            code,
+            message,
+            help,
+            detail,
+        }
     }
 
     /// Maps a store error during `step`.
@@ -151,7 +168,9 @@ impl UnitFailure {
             step,
             code: e.code(),
             message: e.to_string(),
-            help: e.help().unwrap_or_else(|| "Check the station's disk, then run the slot again.".into()),
+            help: e
+                .help()
+                .unwrap_or_else(|| "Check the station's disk, then run the slot again.".into()),
             detail: chain(e),
         }
     }
@@ -168,4 +187,3 @@ pub(crate) fn chain(e: &dyn std::error::Error) -> String {
     }
     s
 }
-

@@ -9,11 +9,14 @@ use station_identity::SymmetricKey;
 use crate::error::PipelineError;
 
 /// Group keys by product id.
-pub(crate) fn load_group_keys(config: &StationConfig) -> Result<HashMap<String, SymmetricKey>, PipelineError> {
+pub(crate) fn load_group_keys(
+    config: &StationConfig,
+) -> Result<HashMap<String, SymmetricKey>, PipelineError> {
     let mut keys = HashMap::new();
     for product in &config.products {
-        if let AttestationConfig::SymmetricKey { enrollment: SymmetricEnrollment::Group { group_key, .. } } =
-            &product.attestation
+        if let AttestationConfig::SymmetricKey {
+            enrollment: SymmetricEnrollment::Group { group_key, .. },
+        } = &product.attestation
         {
             let fail = |reason: String| PipelineError::Secret {
                 product: product.id.clone(),
@@ -21,9 +24,8 @@ pub(crate) fn load_group_keys(config: &StationConfig) -> Result<HashMap<String, 
                 reason,
             };
             let text = zeroize::Zeroizing::new(match group_key {
-                SecretSource::Env { env } => {
-                    std::env::var(env).map_err(|_| fail(format!("environment variable {env} is not set")))?
-                }
+                SecretSource::Env { env } => std::env::var(env)
+                    .map_err(|_| fail(format!("environment variable {env} is not set")))?,
                 SecretSource::File { file } => std::fs::read_to_string(file)
                     .map_err(|e| fail(format!("cannot read {}: {e}", file.display())))?,
             });

@@ -56,7 +56,10 @@ pub struct RunSummary {
 impl RunSummary {
     /// Units that passed.
     pub fn passed(&self) -> usize {
-        self.units.iter().filter(|u| matches!(u.outcome, UnitOutcome::Pass { .. })).count()
+        self.units
+            .iter()
+            .filter(|u| matches!(u.outcome, UnitOutcome::Pass { .. }))
+            .count()
     }
 
     /// Units that failed.
@@ -105,9 +108,18 @@ impl Station {
         let group_keys = crate::secrets::load_group_keys(&config)?;
         let interrupted = store.mark_interrupted()?;
         if interrupted > 0 {
-            tracing::warn!(interrupted, "units left in progress by an earlier station were marked interrupted");
+            tracing::warn!(
+                interrupted,
+                "units left in progress by an earlier station were marked interrupted"
+            );
         }
-        Ok(Self { config, config_path: config_path.to_owned(), store, opener, group_keys })
+        Ok(Self {
+            config,
+            config_path: config_path.to_owned(),
+            store,
+            opener,
+            group_keys,
+        })
     }
 
     /// The configuration.
@@ -131,7 +143,11 @@ impl Station {
     /// Provisions one unit per requested slot, all slots concurrently, and returns when every
     /// unit has finished. Unit failures are in the summary; `Err` means the run could not
     /// start or be recorded.
-    pub fn run(&self, request: &RunRequest, sink: &dyn EventSink) -> Result<RunSummary, PipelineError> {
+    pub fn run(
+        &self,
+        request: &RunRequest,
+        sink: &dyn EventSink,
+    ) -> Result<RunSummary, PipelineError> {
         let started = Instant::now();
         let plans = self.plan(request)?;
         let run_id = RunId(uuid::Uuid::new_v4().to_string());
@@ -154,36 +170,51 @@ impl Station {
                     let run_id = &run_id;
                     std::thread::Builder::new()
                         .name(format!("slot-{}", plan.index))
-                        .spawn_scoped(scope, move || unit::provision(self, run_id, request, plan, sink))
+                        .spawn_scoped(scope, move || {
+                            unit::provision(self, run_id, request, plan, sink)
+                        })
                 })
                 .collect();
             handles
                 .into_iter()
                 .zip(&plans)
-                .map(|(h, plan)| match h.map_err(|e| e.to_string()).and_then(|h| h.join().map_err(|_| "panicked".to_owned())) {
-                    Ok(report) => report,
-                    Err(why) => {
-                        tracing::error!(slot = plan.index, %why, "slot thread failed");
-                        UnitReport {
-                            slot: plan.index,
-                            serial: None,
-                            unit_id: None,
-                            outcome: UnitOutcome::Fail {
-                                step: crate::Step::Identify,
-                                code: "station::bug::slot_thread".into(),
-                                message: format!("the station could not run slot {} ({why})", plan.index),
-                                help: "This is a station bug; report it with the log file.".into(),
-                            },
-                            wall: Duration::ZERO,
-                            link_bytes: 0,
-                            steps: Vec::new(),
+                .map(|(h, plan)| {
+                    match h
+                        .map_err(|e| e.to_string())
+                        .and_then(|h| h.join().map_err(|_| "panicked".to_owned()))
+                    {
+                        Ok(report) => report,
+                        Err(why) => {
+                            tracing::error!(slot = plan.index, %why, "slot thread failed");
+                            UnitReport {
+                                slot: plan.index,
+                                serial: None,
+                                unit_id: None,
+                                outcome: UnitOutcome::Fail {
+                                    step: crate::Step::Identify,
+                                    code: "station::bug::slot_thread".into(),
+                                    message: format!(
+                                        "the station could not run slot {} ({why})",
+                                        plan.index
+                                    ),
+                                    help: "This is a station bug; report it with the log file."
+                                        .into(),
+                                },
+                                wall: Duration::ZERO,
+                                link_bytes: 0,
+                                steps: Vec::new(),
+                            }
                         }
                     }
                 })
                 .collect()
         });
         self.store.finish_run(&run_id)?;
-        let summary = RunSummary { run_id: run_id.to_string(), units, wall: started.elapsed() };
+        let summary = RunSummary {
+            run_id: run_id.to_string(),
+            units,
+            wall: started.elapsed(),
+        };
         sink.event(&ProgressEvent::RunFinished {
             run_id: run_id.to_string(),
             passed: summary.passed() as u32,
@@ -220,8 +251,16 @@ impl Station {
                         .map(|e| e.port.clone())
                         .ok_or(PipelineError::NoPort { slot: s.index })?,
                 };
-                let product = self.config.product(&s.product).ok_or(PipelineError::NoPort { slot: s.index })?;
-                Ok(SlotPlan { index: s.index, port, baud: s.baud_or(fixture), product })
+                let product = self
+                    .config
+                    .product(&s.product)
+                    .ok_or(PipelineError::NoPort { slot: s.index })?;
+                Ok(SlotPlan {
+                    index: s.index,
+                    port,
+                    baud: s.baud_or(fixture),
+                    product,
+                })
             })
             .collect()
     }

@@ -9,11 +9,11 @@ use station_smp::commands::provisioning::IdentityResponse;
 use station_smp::{Client, Connection, ConnectionConfig};
 use station_store::{NewEnrollment, NewUnit, RunId, StepRecord, UnitId};
 
+use crate::RunRequest;
 use crate::attest::{self, Attestation, UnitFacts};
 use crate::error::UnitFailure;
 use crate::events::{EventSink, ProgressEvent, Step, UnitOutcome};
 use crate::station::{Station, UnitReport};
-use crate::RunRequest;
 
 /// Everything one slot needs to provision its unit.
 pub(crate) struct SlotPlan<'a> {
@@ -33,7 +33,11 @@ pub(crate) fn provision(
     sink: &dyn EventSink,
 ) -> UnitReport {
     let started = Instant::now();
-    sink.event(&ProgressEvent::SlotStarted { run_id: run_id.to_string(), slot: plan.index, port: plan.port.clone() });
+    sink.event(&ProgressEvent::SlotStarted {
+        run_id: run_id.to_string(),
+        slot: plan.index,
+        port: plan.port.clone(),
+    });
     let mut unit = UnitRun {
         station,
         run_id,
@@ -68,7 +72,11 @@ pub(crate) fn provision(
         outcome,
         wall,
         link_bytes,
-        steps: unit.steps.iter().map(|s| (s.step.clone(), s.duration, s.ok)).collect(),
+        steps: unit
+            .steps
+            .iter()
+            .map(|s| (s.step.clone(), s.duration, s.ok))
+            .collect(),
     }
 }
 
@@ -91,19 +99,28 @@ impl UnitRun<'_> {
         let attestation = self.step(Step::Attest, |u| u.attest(&identity))?;
         self.step(Step::WriteSettings, |u| {
             for s in &attestation.settings {
-                u.client()?.write_setting(&s.name, &s.value, s.secret).map_err(|e| smp(Step::WriteSettings, &e))?;
+                u.client()?
+                    .write_setting(&s.name, &s.value, s.secret)
+                    .map_err(|e| smp(Step::WriteSettings, &e))?;
             }
             Ok(())
         })?;
-        self.step(Step::Save, |u| u.client()?.save_settings().map_err(|e| smp(Step::Save, &e)))?;
+        self.step(Step::Save, |u| {
+            u.client()?.save_settings().map_err(|e| smp(Step::Save, &e))
+        })?;
         let reset_timeout = Duration::from_millis(self.station.config().fixture.reset_timeout_ms);
         self.step(Step::Reset, |u| {
             let c = u.client()?;
             c.reset().map_err(|e| smp(Step::Reset, &e))?;
-            c.wait_until_ready(reset_timeout).map_err(|e| smp(Step::Reset, &e))
+            c.wait_until_ready(reset_timeout)
+                .map_err(|e| smp(Step::Reset, &e))
         })?;
         self.step(Step::Verify, |u| u.verify(&attestation))?;
-        self.step(Step::Lock, |u| u.client()?.lock(&identity.serial).map_err(|e| smp(Step::Lock, &e)))?;
+        self.step(Step::Lock, |u| {
+            u.client()?
+                .lock(&identity.serial)
+                .map_err(|e| smp(Step::Lock, &e))
+        })?;
         self.record(product, &attestation)
     }
 
@@ -119,7 +136,9 @@ impl UnitRun<'_> {
             timeout: Duration::from_millis(fixture.command_timeout_ms),
             max_attempts: fixture.max_attempts,
         };
-        let client = self.client.insert(Client::new(Connection::new(link, config)));
+        let client = self
+            .client
+            .insert(Client::new(Connection::new(link, config)));
         let identity = client.identity().map_err(|e| smp(Step::Identify, &e))?;
         self.serial = Some(identity.serial.clone());
         self.sink.event(&ProgressEvent::Identified {
@@ -149,7 +168,10 @@ impl UnitRun<'_> {
             UnitFailure::new(
                 Step::Attest,
                 "station::identity::bad_registration_id",
-                format!("cannot make a DPS registration ID for serial {}: {e}", identity.serial),
+                format!(
+                    "cannot make a DPS registration ID for serial {}: {e}",
+                    identity.serial
+                ),
                 "Check the DUT's serial number, or the product's registration_id template.",
             )
         })
@@ -178,9 +200,15 @@ impl UnitRun<'_> {
             Err(e) => {
                 let failure = UnitFailure::from_store(Step::Attest, &e);
                 // Keep a record of the refused attempt, serial included.
-                match self.station.store().record_refused_unit(&new_unit, &store_failure(&failure), &self.steps) {
+                match self.station.store().record_refused_unit(
+                    &new_unit,
+                    &store_failure(&failure),
+                    &self.steps,
+                ) {
                     Ok(id) => self.unit_id = Some(id),
-                    Err(e2) => tracing::error!(error = %crate::error::chain(&e2), "could not record a refused unit"),
+                    Err(e2) => {
+                        tracing::error!(error = %crate::error::chain(&e2), "could not record a refused unit")
+                    }
                 }
                 return Err(failure);
             }
@@ -189,7 +217,10 @@ impl UnitRun<'_> {
             return Err(UnitFailure::new(
                 Step::Attest,
                 "station::dut::locked",
-                format!("DUT {} is already locked and cannot be provisioned again", identity.serial),
+                format!(
+                    "DUT {} is already locked and cannot be provisioned again",
+                    identity.serial
+                ),
                 "Send the unit to rework to have it unlocked.",
             ));
         }
@@ -203,14 +234,21 @@ impl UnitRun<'_> {
                     .replace("{station}", &config.station.id)
             }),
         };
-        attest::attest(product, &registration_id, self.station.group_key(&product.id), &facts)
+        attest::attest(
+            product,
+            &registration_id,
+            self.station.group_key(&product.id),
+            &facts,
+        )
     }
 
     /// Reads every written setting back after the reset and compares.
     fn verify(&mut self, attestation: &Attestation) -> Result<(), UnitFailure> {
         let client = self.client()?;
         for s in &attestation.settings {
-            let got = client.read_setting(&s.name, s.secret).map_err(|e| smp(Step::Verify, &e))?;
+            let got = client
+                .read_setting(&s.name, s.secret)
+                .map_err(|e| smp(Step::Verify, &e))?;
             match got {
                 Some(v) if v.as_slice() == s.value.as_slice() => {}
                 Some(_) => {
@@ -235,7 +273,11 @@ impl UnitRun<'_> {
     }
 
     /// Commits PASS and the queued enrollment together; only then is PASS reported.
-    fn record(&mut self, product: &ProductProfile, attestation: &Attestation) -> Result<UnitOutcome, UnitFailure> {
+    fn record(
+        &mut self,
+        product: &ProductProfile,
+        attestation: &Attestation,
+    ) -> Result<UnitOutcome, UnitFailure> {
         let started_at = Utc::now();
         let t = Instant::now();
         self.emit_step_started(Step::Record);
@@ -249,24 +291,46 @@ impl UnitRun<'_> {
             Some(e) => Some(NewEnrollment {
                 registration_id: e.registration_id.clone(),
                 payload_json: serde_json::to_string(e).map_err(|e| {
-                    UnitFailure::new(Step::Record, "station::record::encode", format!("cannot encode the enrollment: {e}"), "This is a station bug; report it.")
+                    UnitFailure::new(
+                        Step::Record,
+                        "station::record::encode",
+                        format!("cannot encode the enrollment: {e}"),
+                        "This is a station bug; report it.",
+                    )
                 })?,
             }),
             None => None,
         };
         let unit = self.unit_id.ok_or_else(|| {
-            UnitFailure::new(Step::Record, "station::record::no_unit", "the unit was never claimed in the store", "This is a station bug; report it.")
+            UnitFailure::new(
+                Step::Record,
+                "station::record::no_unit",
+                "the unit was never claimed in the store",
+                "This is a station bug; report it.",
+            )
         })?;
         let mut steps = self.steps.clone();
-        steps.push(StepRecord { step: Step::Record.as_str().into(), ok: true, started_at, duration: t.elapsed(), detail: None });
-        let result = self.station.store().finish_pass(unit, &steps, enrollment.as_ref());
+        steps.push(StepRecord {
+            step: Step::Record.as_str().into(),
+            ok: true,
+            started_at,
+            duration: t.elapsed(),
+            detail: None,
+        });
+        let result = self
+            .station
+            .store()
+            .finish_pass(unit, &steps, enrollment.as_ref());
         let ok = result.is_ok();
         self.emit_step_finished(Step::Record, ok, t.elapsed());
         match result {
             Ok(()) => {
                 self.steps = steps;
                 tracing::info!(slot = self.plan.index, serial = ?self.serial, %registration_id, product = %product.id, "unit PASS");
-                Ok(UnitOutcome::Pass { registration_id, enrollment_queued: enrollment.is_some() })
+                Ok(UnitOutcome::Pass {
+                    registration_id,
+                    enrollment_queued: enrollment.is_some(),
+                })
             }
             Err(e) => Err(UnitFailure::from_store(Step::Record, &e)),
         }
@@ -286,7 +350,12 @@ impl UnitRun<'_> {
                 other => other,
             },
             None => store
-                .record_unidentified_failure(self.run_id, self.plan.index, &store_failure(failure), &self.steps)
+                .record_unidentified_failure(
+                    self.run_id,
+                    self.plan.index,
+                    &store_failure(failure),
+                    &self.steps,
+                )
                 .map(|id| self.unit_id = Some(id)),
         };
         if let Err(e) = recorded {
@@ -302,12 +371,21 @@ impl UnitRun<'_> {
 
     fn client(&mut self) -> Result<&mut Client, UnitFailure> {
         self.client.as_mut().ok_or_else(|| {
-            UnitFailure::new(Step::Identify, "station::link::closed", "the slot's port is not open", "Run the slot again.")
+            UnitFailure::new(
+                Step::Identify,
+                "station::link::closed",
+                "the slot's port is not open",
+                "Run the slot again.",
+            )
         })
     }
 
     /// Runs one step, timing it, recording it and reporting it.
-    fn step<T>(&mut self, step: Step, f: impl FnOnce(&mut Self) -> Result<T, UnitFailure>) -> Result<T, UnitFailure> {
+    fn step<T>(
+        &mut self,
+        step: Step,
+        f: impl FnOnce(&mut Self) -> Result<T, UnitFailure>,
+    ) -> Result<T, UnitFailure> {
         let started_at = Utc::now();
         let t = Instant::now();
         self.emit_step_started(step);
@@ -350,5 +428,9 @@ fn smp(step: Step, e: &station_smp::SmpError) -> UnitFailure {
 }
 
 fn store_failure(f: &UnitFailure) -> station_store::UnitFailure {
-    station_store::UnitFailure { step: f.step.as_str().into(), code: f.code.into(), message: f.message.clone() }
+    station_store::UnitFailure {
+        step: f.step.as_str().into(),
+        code: f.code.into(),
+        message: f.message.clone(),
+    }
 }

@@ -45,7 +45,10 @@ impl Client {
     /// Waits until the device answers an echo again, for at most `timeout` in all.
     pub fn wait_until_ready(&mut self, timeout: Duration) -> Result<(), SmpError> {
         let deadline = Instant::now() + timeout;
-        let probe = ConnectionConfig { timeout: READY_PROBE_TIMEOUT, max_attempts: 1 };
+        let probe = ConnectionConfig {
+            timeout: READY_PROBE_TIMEOUT,
+            max_attempts: 1,
+        };
         let saved = self.conn.set_config(probe);
         let result = loop {
             match self.echo("ready") {
@@ -61,17 +64,32 @@ impl Client {
 
     /// Reads a setting; `Ok(None)` when the device has no such key.
     pub fn read_setting(&mut self, name: &str, secret: bool) -> Result<Option<Vec<u8>>, SmpError> {
-        let req = settings::ReadSetting { name: name.to_owned(), max_size: None, secret };
+        let req = settings::ReadSetting {
+            name: name.to_owned(),
+            max_size: None,
+            secret,
+        };
         match self.conn.execute(&req) {
             Ok(r) => Ok(Some(r.val)),
-            Err(SmpError::Device { rc: DeviceRc::Group { rc: settings::rc::KEY_NOT_FOUND, .. }, .. }) => Ok(None),
+            Err(SmpError::Device {
+                rc:
+                    DeviceRc::Group {
+                        rc: settings::rc::KEY_NOT_FOUND,
+                        ..
+                    },
+                ..
+            }) => Ok(None),
             Err(e) => Err(e),
         }
     }
 
     /// Writes a setting. Secret values never reach the log.
     pub fn write_setting(&mut self, name: &str, val: &[u8], secret: bool) -> Result<(), SmpError> {
-        let req = settings::WriteSetting { name: name.to_owned(), val: val.to_vec(), secret };
+        let req = settings::WriteSetting {
+            name: name.to_owned(),
+            val: val.to_vec(),
+            secret,
+        };
         self.conn.execute(&req).map(|_| ())
     }
 
@@ -92,6 +110,10 @@ impl Client {
 
     /// Locks the device's manufacturing mode, confirming with its serial.
     pub fn lock(&mut self, serial: &str) -> Result<(), SmpError> {
-        self.conn.execute(&provisioning::Lock { serial: serial.to_owned() }).map(|_| ())
+        self.conn
+            .execute(&provisioning::Lock {
+                serial: serial.to_owned(),
+            })
+            .map(|_| ())
     }
 }

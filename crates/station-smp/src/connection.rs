@@ -20,7 +20,10 @@ pub struct ConnectionConfig {
 
 impl Default for ConnectionConfig {
     fn default() -> Self {
-        Self { timeout: Duration::from_secs(1), max_attempts: 3 }
+        Self {
+            timeout: Duration::from_secs(1),
+            max_attempts: 3,
+        }
     }
 }
 
@@ -40,7 +43,13 @@ pub struct Connection {
 impl Connection {
     /// Wraps an open link.
     pub fn new(link: Box<dyn Link>, config: ConnectionConfig) -> Self {
-        Self { link, decoder: Decoder::new(), seq: 0, config, frame_errors_total: 0 }
+        Self {
+            link,
+            decoder: Decoder::new(),
+            seq: 0,
+            config,
+            frame_errors_total: 0,
+        }
     }
 
     /// The link's name for messages.
@@ -71,8 +80,10 @@ impl Connection {
     /// Sends `request` and waits for its response, retrying as configured.
     pub fn execute<C: Command>(&mut self, request: &C) -> Result<C::Response, SmpError> {
         let mut body = Vec::new();
-        ciborium::into_writer(request, &mut body)
-            .map_err(|source| SmpError::Encode { command: C::NAME, source })?;
+        ciborium::into_writer(request, &mut body).map_err(|source| SmpError::Encode {
+            command: C::NAME,
+            source,
+        })?;
         let secret = request.is_secret();
         let mut frame_errors = 0u32;
         let mut last_frame_error = None;
@@ -89,7 +100,13 @@ impl Connection {
             };
             let packet = header.packet(&body);
             if secret {
-                tracing::debug!(command = C::NAME, seq = self.seq, attempt, len = packet.len(), "smp tx <redacted>");
+                tracing::debug!(
+                    command = C::NAME,
+                    seq = self.seq,
+                    attempt,
+                    len = packet.len(),
+                    "smp tx <redacted>"
+                );
             } else {
                 tracing::debug!(command = C::NAME, seq = self.seq, attempt, tx = %hex(&packet), "smp tx");
             }
@@ -151,7 +168,12 @@ impl Connection {
                     || h.id != request.id
                     || h.op != request.op.response()
                 {
-                    tracing::debug!(seq = h.seq, group = h.group, id = h.id, "smp rx: not ours, ignored");
+                    tracing::debug!(
+                        seq = h.seq,
+                        group = h.group,
+                        id = h.id,
+                        "smp rx: not ours, ignored"
+                    );
                     continue;
                 }
                 if secret {
@@ -173,14 +195,21 @@ enum Wait {
 
 /// Decodes a response body, turning `rc`/`err` into [`SmpError::Device`].
 fn decode_response<C: Command>(header: Header, body: &[u8]) -> Result<C::Response, SmpError> {
-    let value: ciborium::Value = ciborium::from_reader(body)
-        .map_err(|source| SmpError::Malformed { command: C::NAME, source })?;
+    let value: ciborium::Value =
+        ciborium::from_reader(body).map_err(|source| SmpError::Malformed {
+            command: C::NAME,
+            source,
+        })?;
     if let Some(rc) = error_in(&value, header.group) {
-        return Err(SmpError::Device { command: C::NAME, rc });
+        return Err(SmpError::Device {
+            command: C::NAME,
+            rc,
+        });
     }
-    value
-        .deserialized()
-        .map_err(|e| SmpError::Malformed { command: C::NAME, source: into_de_error(e) })
+    value.deserialized().map_err(|e| SmpError::Malformed {
+        command: C::NAME,
+        source: into_de_error(e),
+    })
 }
 
 fn into_de_error(e: ciborium::value::Error) -> ciborium::de::Error<std::io::Error> {
@@ -193,25 +222,38 @@ fn into_de_error(e: ciborium::value::Error) -> ciborium::de::Error<std::io::Erro
 fn error_in(value: &ciborium::Value, default_group: u16) -> Option<DeviceRc> {
     let map = value.as_map()?;
     let field = |m: &[(ciborium::Value, ciborium::Value)], key: &str| {
-        m.iter().find(|(k, _)| k.as_text() == Some(key)).map(|(_, v)| v.clone())
+        m.iter()
+            .find(|(k, _)| k.as_text() == Some(key))
+            .map(|(_, v)| v.clone())
     };
     if let Some(err) = field(map, "err") {
         let inner = err.as_map()?;
-        let group = field(inner, "group").and_then(|g| g.as_integer()).and_then(|g| u16::try_from(g).ok());
-        let rc = field(inner, "rc").and_then(|r| r.as_integer()).and_then(|r| i64::try_from(r).ok())?;
+        let group = field(inner, "group")
+            .and_then(|g| g.as_integer())
+            .and_then(|g| u16::try_from(g).ok());
+        let rc = field(inner, "rc")
+            .and_then(|r| r.as_integer())
+            .and_then(|r| i64::try_from(r).ok())?;
         if rc == 0 {
             return None;
         }
-        return Some(DeviceRc::Group { group: group.unwrap_or(default_group), rc });
+        return Some(DeviceRc::Group {
+            group: group.unwrap_or(default_group),
+            rc,
+        });
     }
-    let rc = field(map, "rc").and_then(|r| r.as_integer()).and_then(|r| i64::try_from(r).ok())?;
+    let rc = field(map, "rc")
+        .and_then(|r| r.as_integer())
+        .and_then(|r| i64::try_from(r).ok())?;
     (rc != 0).then(|| DeviceRc::from_mgmt(rc))
 }
 
 fn hex(bytes: &[u8]) -> String {
     use std::fmt::Write;
-    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
 }

@@ -53,7 +53,10 @@ impl DeviceRc {
             DeviceRc::AccessDenied => "access denied".into(),
             DeviceRc::Busy => "device busy".into(),
             DeviceRc::Mgmt(rc) => format!("MCUmgr error {rc}"),
-            DeviceRc::Group { group: group::SETTINGS, rc } => {
+            DeviceRc::Group {
+                group: group::SETTINGS,
+                rc,
+            } => {
                 use crate::commands::settings::rc as s;
                 match *rc {
                     s::KEY_NOT_FOUND => "setting not found".into(),
@@ -62,7 +65,10 @@ impl DeviceRc {
                     other => format!("settings error {other}"),
                 }
             }
-            DeviceRc::Group { group: group::PROVISIONING, rc } => {
+            DeviceRc::Group {
+                group: group::PROVISIONING,
+                rc,
+            } => {
                 use crate::commands::provisioning::rc as p;
                 match *rc {
                     p::LOCKED => "device is locked".into(),
@@ -84,7 +90,9 @@ pub enum SmpError {
     #[error("serial link failed")]
     Link(#[from] LinkError),
     /// No valid response arrived after every attempt.
-    #[error("no valid response to {command} after {attempts} attempts ({frame_errors} damaged frames)")]
+    #[error(
+        "no valid response to {command} after {attempts} attempts ({frame_errors} damaged frames)"
+    )]
     NoResponse {
         /// The command name.
         command: &'static str,
@@ -128,7 +136,13 @@ pub enum SmpError {
 impl SmpError {
     /// True when the device reported that it does not implement the command.
     pub fn command_not_supported(&self) -> bool {
-        matches!(self, SmpError::Device { rc: DeviceRc::NotSupported, .. })
+        matches!(
+            self,
+            SmpError::Device {
+                rc: DeviceRc::NotSupported,
+                ..
+            }
+        )
     }
 
     /// True when the device went away.

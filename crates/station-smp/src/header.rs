@@ -135,7 +135,10 @@ impl Header {
         };
         let body = &packet[HEADER_LEN..];
         if body.len() != usize::from(header.len) {
-            return Err(HeaderError::LengthMismatch { declared: header.len, actual: body.len() });
+            return Err(HeaderError::LengthMismatch {
+                declared: header.len,
+                actual: body.len(),
+            });
         }
         Ok((header, body))
     }
@@ -160,7 +163,15 @@ mod tests {
     #[test]
     fn matches_the_python_smp_echo_header() {
         // smp 4.x: EchoWriteRequest(d="Hello world!") header with sequence 0.
-        let h = Header { op: Op::Write, version: Version::V2, flags: 0, len: 16, group: 0, seq: 0, id: 0 };
+        let h = Header {
+            op: Op::Write,
+            version: Version::V2,
+            flags: 0,
+            len: 16,
+            group: 0,
+            seq: 0,
+            id: 0,
+        };
         assert_eq!(h.to_bytes(), [0x0a, 0, 0, 0x10, 0, 0, 0, 0]);
         let mut p = h.to_bytes().to_vec();
         p.extend_from_slice(&[0; 16]);
@@ -169,8 +180,19 @@ mod tests {
 
     #[test]
     fn rejects_length_mismatch() {
-        let h = Header { op: Op::Read, version: Version::V2, flags: 0, len: 3, group: 3, seq: 9, id: 0 };
+        let h = Header {
+            op: Op::Read,
+            version: Version::V2,
+            flags: 0,
+            len: 3,
+            group: 3,
+            seq: 9,
+            id: 0,
+        };
         let p = h.to_bytes();
-        assert!(matches!(Header::parse(&p), Err(HeaderError::LengthMismatch { .. })));
+        assert!(matches!(
+            Header::parse(&p),
+            Err(HeaderError::LengthMismatch { .. })
+        ));
     }
 }

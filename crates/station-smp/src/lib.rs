@@ -7,6 +7,7 @@
 //!
 //! The wire contract with firmware is documented in `docs/device-protocol.md`.
 #![forbid(unsafe_code)]
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
 mod client;
 pub mod commands;

@@ -39,7 +39,11 @@ pub fn crc16(bytes: &[u8]) -> u16 {
 /// If `packet` is longer than [`MAX_PACKET_LEN`]; SMP packets are bounded far below that, so
 /// a longer one is a bug in the caller.
 pub fn encode(packet: &[u8]) -> Vec<u8> {
-    assert!(packet.len() <= MAX_PACKET_LEN, "bug: SMP packet of {} bytes", packet.len());
+    assert!(
+        packet.len() <= MAX_PACKET_LEN,
+        "bug: SMP packet of {} bytes",
+        packet.len()
+    );
     let mut raw = Vec::with_capacity(packet.len() + 4);
     raw.extend_from_slice(&((packet.len() + 2) as u16).to_be_bytes());
     raw.extend_from_slice(packet);
@@ -47,7 +51,11 @@ pub fn encode(packet: &[u8]) -> Vec<u8> {
     let b64 = STANDARD.encode(&raw);
     let mut wire = Vec::with_capacity(b64.len() + b64.len() / B64_PER_FRAME * 3 + 3);
     for (i, chunk) in b64.as_bytes().chunks(B64_PER_FRAME).enumerate() {
-        wire.extend_from_slice(if i == 0 { &START_MARKER } else { &CONTINUATION_MARKER });
+        wire.extend_from_slice(if i == 0 {
+            &START_MARKER
+        } else {
+            &CONTINUATION_MARKER
+        });
         wire.extend_from_slice(chunk);
         wire.push(b'\n');
     }
@@ -166,7 +174,10 @@ impl Decoder {
         let (marker, payload) = line.split_at(2);
         if marker == START_MARKER {
             if let Some(p) = self.partial.take() {
-                out.push(Err(FrameError::Truncated { received: p.data.len(), declared: p.declared }));
+                out.push(Err(FrameError::Truncated {
+                    received: p.data.len(),
+                    declared: p.declared,
+                }));
             }
             let decoded = match STANDARD.decode(payload) {
                 Ok(d) => d,
@@ -176,7 +187,10 @@ impl Decoder {
                 return out.push(Err(FrameError::MissingLength));
             }
             let declared = usize::from(u16::from_be_bytes([decoded[0], decoded[1]]));
-            self.partial = Some(Partial { declared, data: decoded[2..].to_vec() });
+            self.partial = Some(Partial {
+                declared,
+                data: decoded[2..].to_vec(),
+            });
         } else if marker == CONTINUATION_MARKER {
             let Some(partial) = self.partial.as_mut() else {
                 // A continuation of a packet we never saw the start of: noise to us.
@@ -198,13 +212,17 @@ impl Decoder {
     }
 
     fn check_complete(&mut self, out: &mut Vec<Result<Vec<u8>, FrameError>>) {
-        let Some(partial) = self.partial.as_ref() else { return };
+        let Some(partial) = self.partial.as_ref() else {
+            return;
+        };
         if partial.data.len() < partial.declared {
             return;
         }
         let Some(p) = self.partial.take() else { return };
         if p.data.len() > p.declared || p.declared < 2 {
-            return out.push(Err(FrameError::Overlong { declared: p.declared }));
+            return out.push(Err(FrameError::Overlong {
+                declared: p.declared,
+            }));
         }
         let (packet, crc) = p.data.split_at(p.declared - 2);
         let received = u16::from_be_bytes([crc[0], crc[1]]);
@@ -244,7 +262,11 @@ mod tests {
         let lines: Vec<&[u8]> = wire.split_inclusive(|&b| b == b'\n').collect();
         assert!(lines.len() > 1);
         assert!(lines.iter().all(|l| l.len() <= MAX_FRAME_LEN));
-        assert!(lines[1..].iter().all(|l| l.starts_with(&CONTINUATION_MARKER)));
+        assert!(
+            lines[1..]
+                .iter()
+                .all(|l| l.starts_with(&CONTINUATION_MARKER))
+        );
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! console frames Zephyr's UART/shell transports speak, and back. Sequence numbers, CBOR and
 //! retries live one layer up, in `station-smp`.
 #![forbid(unsafe_code)]
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod framing;
 mod link;

@@ -35,12 +35,19 @@ impl SerialLink {
         match e.kind() {
             ErrorKind::TimedOut | ErrorKind::WouldBlock => LinkError::Timeout(Duration::ZERO),
             ErrorKind::BrokenPipe | ErrorKind::UnexpectedEof | ErrorKind::NotConnected => {
-                LinkError::Disconnected { port: self.name.clone() }
+                LinkError::Disconnected {
+                    port: self.name.clone(),
+                }
             }
             // A pseudo-terminal whose other side closed reports EIO; a USB serial adapter that
             // was unplugged does the same.
-            _ if e.raw_os_error() == Some(5) => LinkError::Disconnected { port: self.name.clone() },
-            _ => LinkError::Io { port: self.name.clone(), source: e },
+            _ if e.raw_os_error() == Some(5) => LinkError::Disconnected {
+                port: self.name.clone(),
+            },
+            _ => LinkError::Io {
+                port: self.name.clone(),
+                source: e,
+            },
         }
     }
 }
@@ -59,7 +66,9 @@ impl Link for SerialLink {
             .map_err(|e| self.classify(std::io::Error::from(e)))?;
         match self.port.read(buf) {
             // A read of zero bytes from a tty means the other side hung up.
-            Ok(0) => Err(LinkError::Disconnected { port: self.name.clone() }),
+            Ok(0) => Err(LinkError::Disconnected {
+                port: self.name.clone(),
+            }),
             Ok(n) => {
                 self.stats.rx_bytes += n as u64;
                 Ok(n)

@@ -3,6 +3,7 @@
 //! [`schema`] holds the wire types, defined once for the station, the uploader and the local
 //! DPS service. The uploader, export and verifier land with the upload issue.
 #![forbid(unsafe_code)]
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod schema;
 

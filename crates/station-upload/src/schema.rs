@@ -86,7 +86,10 @@ impl AttestationMechanism {
             kind: AttestationType::SymmetricKey,
             tpm: None,
             x509: None,
-            symmetric_key: Some(SymmetricKeyAttestation { primary_key: Some(primary), secondary_key: secondary }),
+            symmetric_key: Some(SymmetricKeyAttestation {
+                primary_key: Some(primary),
+                secondary_key: secondary,
+            }),
         }
     }
 }
@@ -175,7 +178,10 @@ mod tests {
         let e = IndividualEnrollment {
             registration_id: "demo-1".into(),
             device_id: None,
-            attestation: AttestationMechanism::symmetric_key("cHJpbWFyeQ==".into(), Some("c2Vjb25kYXJ5".into())),
+            attestation: AttestationMechanism::symmetric_key(
+                "cHJpbWFyeQ==".into(),
+                Some("c2Vjb25kYXJ5".into()),
+            ),
             capabilities: Some(DeviceCapabilities { iot_edge: false }),
             iot_hub_host_name: None,
             provisioning_status: Some(ProvisioningStatus::Enabled),

@@ -63,8 +63,15 @@ pub struct WriteSetting {
 
 impl std::fmt::Debug for WriteSetting {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let val: &dyn std::fmt::Debug = if self.secret { &"<redacted>" } else { &self.val };
-        f.debug_struct("WriteSetting").field("name", &self.name).field("val", val).finish()
+        let val: &dyn std::fmt::Debug = if self.secret {
+            &"<redacted>"
+        } else {
+            &self.val
+        };
+        f.debug_struct("WriteSetting")
+            .field("name", &self.name)
+            .field("val", val)
+            .finish()
     }
 }
 smp_command!(WriteSetting => Empty, Write, group::SETTINGS, 0, "settings.write",

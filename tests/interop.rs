@@ -1,0 +1,39 @@
+//! Interoperability: smpclient (PyPI), an SMP client we did not write, talks to a virtual DUT
+//! over its pseudo-terminal: echo, settings write/read, a missing key, save, reset, read again.
+
+use std::path::Path;
+use std::process::Command;
+
+use virtual_dut::{Fixture, FixtureSpec};
+
+#[test]
+fn smpclient_echoes_and_reads_and_writes_settings_on_a_virtual_dut() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let python = root.join(".venv/bin/python");
+    assert!(
+        python.exists(),
+        "{} is missing: run scripts/bootstrap.sh (it installs smpclient into .venv)",
+        python.display()
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let fixture = Fixture::start(&FixtureSpec::uniform(dir.path(), 1, 115_200)).unwrap();
+    let out = Command::new(&python)
+        .arg(root.join("tests/interop/smpclient_check.py"))
+        .arg(fixture.port(1))
+        .output()
+        .expect("python runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "smpclient check failed: {stderr}");
+    let seen: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON line");
+    assert_eq!(seen["echo"], "hello from smpclient");
+    assert_eq!(seen["read"], "written-by-smpclient");
+    assert_eq!(seen["missing_is_error"], true);
+    assert_eq!(seen["reset_ok"], true);
+    assert_eq!(
+        seen["read_after_reset"], "written-by-smpclient",
+        "saved setting survives the reset"
+    );
+    // And it is in the DUT's flash file.
+    let flash = fixture.flash(1).unwrap().decoded_settings();
+    assert_eq!(flash["interop/probe"], b"written-by-smpclient");
+}

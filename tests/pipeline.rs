@@ -1,0 +1,423 @@
+//! End-to-end: the station provisions virtual DUTs over real pseudo-terminals into a real
+//! SQLite store. One test per fault knob: the faulty unit FAILs with a clear reason, nothing is
+//! queued for it, and the other slots PASS.
+
+use std::collections::BTreeMap;
+
+use station_e2e::{Harness, HarnessOptions};
+use station_pipeline::{Permissions, ProgressEvent, Step, UnitOutcome};
+use station_store::{EnrollmentStatus, UnitFilter, UnitStatus};
+use virtual_dut::{Fault, FixtureSpec};
+
+const BAUD: u32 = 115_200;
+
+fn outcome(h: &Harness, summary: &station_pipeline::RunSummary, slot: u16) -> UnitOutcome {
+    let _ = h;
+    summary
+        .units
+        .iter()
+        .find(|u| u.slot == slot)
+        .expect("slot in summary")
+        .outcome
+        .clone()
+}
+
+#[test]
+fn four_slots_all_pass_with_settings_in_flash_and_enrollments_queued() {
+    let h = Harness::start(
+        FixtureSpec::uniform("unused", 4, BAUD),
+        &HarnessOptions::default(),
+    );
+    let (summary, _) = h.run(Permissions::none());
+    assert_eq!(summary.passed(), 4, "{:#?}", summary.units);
+
+    let passed = h
+        .store
+        .units(&UnitFilter {
+            status: Some(UnitStatus::Pass),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(passed.len(), 4);
+    let queued = h.store.enrollments(Some(EnrollmentStatus::Queued)).unwrap();
+    assert_eq!(queued.len(), 4);
+
+    for slot in 1..=4u16 {
+        let flash = h.fixture.flash(slot).unwrap();
+        assert!(flash.locked, "slot {slot} locked");
+        let settings = flash.decoded_settings();
+        let reg_id = String::from_utf8(settings["dps/reg_id"].clone()).unwrap();
+        assert_eq!(
+            reg_id,
+            format!("e2e-{}", flash.identity.serial.to_lowercase())
+        );
+        assert_eq!(settings["dps/id_scope"], b"0ne00E2E001");
+        assert_eq!(
+            settings["dps/endpoint"],
+            b"global.azure-devices-provisioning.net"
+        );
+        assert_eq!(settings["dps/attestation"], b"symmetric-key");
+
+        // The queued enrollment carries exactly the key the DUT holds.
+        let e = queued
+            .iter()
+            .find(|e| e.registration_id == reg_id)
+            .expect("enrollment queued");
+        let json: serde_json::Value = serde_json::from_str(&e.payload_json).unwrap();
+        assert_eq!(json["registrationId"], reg_id);
+        assert_eq!(json["attestation"]["type"], "symmetricKey");
+        assert_eq!(
+            json["attestation"]["symmetricKey"]["primaryKey"]
+                .as_str()
+                .unwrap()
+                .as_bytes(),
+            settings["dps/sym_key"]
+        );
+        assert_eq!(
+            json["optionalDeviceInformation"]["serial"],
+            flash.identity.serial
+        );
+        assert_eq!(json["optionalDeviceInformation"]["workOrder"], "WO-E2E");
+
+        let unit = passed.iter().find(|u| u.slot == slot).unwrap();
+        let detail = h.store.unit(unit.id).unwrap().unwrap();
+        let steps: Vec<&str> = detail.steps.iter().map(|s| s.step.as_str()).collect();
+        assert_eq!(
+            steps,
+            [
+                "identify",
+                "attest",
+                "write-settings",
+                "save",
+                "reset",
+                "verify",
+                "lock",
+                "record"
+            ]
+        );
+        assert!(detail.steps.iter().all(|s| s.ok));
+    }
+    // Two units never share a key.
+    let keys: std::collections::HashSet<_> = (1..=4)
+        .map(|s| h.fixture.flash(s).unwrap().settings["dps/sym_key"].clone())
+        .collect();
+    assert_eq!(keys.len(), 4);
+    assert!(h.store.verify_audit().is_ok());
+}
+
+#[test]
+fn events_arrive_in_the_documented_order() {
+    let h = Harness::start(
+        FixtureSpec::uniform("unused", 2, BAUD),
+        &HarnessOptions::default(),
+    );
+    let (_, events) = h.run(Permissions::none());
+    assert!(matches!(
+        events.first(),
+        Some(ProgressEvent::RunStarted { .. })
+    ));
+    assert!(matches!(
+        events.last(),
+        Some(ProgressEvent::RunFinished {
+            passed: 2,
+            failed: 0,
+            ..
+        })
+    ));
+    let mut per_slot: BTreeMap<u16, Vec<String>> = BTreeMap::new();
+    for e in &events {
+        let (slot, tag) = match e {
+            ProgressEvent::SlotStarted { slot, .. } => (*slot, "slot".to_owned()),
+            ProgressEvent::Identified { slot, .. } => (*slot, "identified".to_owned()),
+            ProgressEvent::StepStarted { slot, step, .. } => (*slot, format!("+{}", step.as_str())),
+            ProgressEvent::StepFinished {
+                slot,
+                step,
+                ok: true,
+                ..
+            } => (*slot, format!("-{}", step.as_str())),
+            ProgressEvent::UnitFinished { slot, .. } => (*slot, "unit".to_owned()),
+            _ => continue,
+        };
+        per_slot.entry(slot).or_default().push(tag);
+    }
+    let want: Vec<String> = [
+        "slot",
+        "+identify",
+        "identified",
+        "-identify",
+        "+attest",
+        "-attest",
+        "+write-settings",
+        "-write-settings",
+        "+save",
+        "-save",
+        "+reset",
+        "-reset",
+        "+verify",
+        "-verify",
+        "+lock",
+        "-lock",
+        "+record",
+        "-record",
+        "unit",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    for (slot, got) in per_slot {
+        assert_eq!(got, want, "slot {slot}");
+    }
+}
+
+/// Runs 3 slots with `fault` on slot 2 and checks the bad-day contract.
+fn fault_case(fault: Fault, step: Step, codes: &[&str], message_has: &str) {
+    let spec = FixtureSpec::uniform("unused", 3, BAUD).with_fault(2, fault);
+    let h = Harness::start(spec, &HarnessOptions::default());
+    let (summary, _) = h.run(Permissions::none());
+    for slot in [1, 3] {
+        assert!(
+            matches!(outcome(&h, &summary, slot), UnitOutcome::Pass { .. }),
+            "slot {slot}: {:?}",
+            summary.units
+        );
+    }
+    match outcome(&h, &summary, 2) {
+        UnitOutcome::Fail {
+            step: s,
+            code,
+            message,
+            help,
+        } => {
+            assert_eq!(s, step, "{fault}: {message}");
+            assert!(
+                codes.contains(&code.as_str()),
+                "{fault}: code {code}, message {message}"
+            );
+            assert!(message.contains(message_has), "{fault}: {message}");
+            assert!(!help.is_empty());
+        }
+        other => panic!("{fault}: slot 2 should fail, got {other:?}"),
+    }
+    // Nothing queued for the faulty unit; the two good ones are.
+    let queued = h.store.enrollments(None).unwrap();
+    assert_eq!(queued.len(), 2);
+    let failed = h
+        .store
+        .units(&UnitFilter {
+            status: Some(UnitStatus::Fail),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(failed.len(), 1);
+    assert_eq!(failed[0].slot, 2);
+    assert_eq!(failed[0].failed_step.as_deref(), Some(step.as_str()));
+    assert!(
+        failed[0]
+            .failure_message
+            .as_deref()
+            .unwrap()
+            .contains(message_has)
+    );
+    if let Some(serial) = &failed[0].serial {
+        assert!(
+            queued
+                .iter()
+                .all(|e| !e.registration_id.contains(&serial.to_lowercase()))
+        );
+    }
+    assert!(h.store.verify_audit().is_ok());
+}
+
+#[test]
+fn fault_drop_bytes() {
+    fault_case(
+        Fault::DropBytes(40),
+        Step::Identify,
+        &["station::smp::corrupted", "station::smp::timeout"],
+        "while identifying",
+    );
+}
+
+#[test]
+fn fault_corrupt_bytes() {
+    fault_case(
+        Fault::CorruptBytes(40),
+        Step::Identify,
+        &["station::smp::corrupted"],
+        "garbled",
+    );
+}
+
+#[test]
+fn fault_stall() {
+    fault_case(
+        Fault::Stall(3),
+        Step::WriteSettings,
+        &["station::smp::timeout"],
+        "stopped answering",
+    );
+}
+
+#[test]
+fn fault_disconnect_mid_write() {
+    fault_case(
+        Fault::DisconnectMidWrite,
+        Step::WriteSettings,
+        &["station::link::disconnected"],
+        "disconnected",
+    );
+}
+
+#[test]
+fn fault_refuse_writes() {
+    fault_case(
+        Fault::RefuseWrites,
+        Step::WriteSettings,
+        &["station::smp::refused"],
+        "setting cannot be written",
+    );
+}
+
+#[test]
+fn fault_reboot_during_save() {
+    fault_case(
+        Fault::RebootDuringSave,
+        Step::Verify,
+        &["station::verify::not_persisted"],
+        "did not persist",
+    );
+}
+
+#[test]
+fn a_provisioned_serial_is_refused_unless_reworked() {
+    let h = Harness::start(
+        FixtureSpec::uniform("unused", 1, BAUD),
+        &HarnessOptions::default(),
+    );
+    let (first, _) = h.run(Permissions::none());
+    assert_eq!(first.passed(), 1);
+
+    // The same board again: refused as a duplicate, nothing new queued.
+    let (again, _) = h.run(Permissions::none());
+    match outcome(&h, &again, 1) {
+        UnitOutcome::Fail { code, message, .. } => {
+            assert_eq!(code, "station::store::duplicate", "{message}");
+        }
+        other => panic!("duplicate should fail, got {other:?}"),
+    }
+    assert_eq!(h.store.enrollments(None).unwrap().len(), 1);
+
+    // The rework bench unlocks the board; a supervisor approves the rework.
+    set_locked(&h, 1, false);
+    let (rework, _) = h.run(Permissions { rework: true });
+    assert!(
+        matches!(outcome(&h, &rework, 1), UnitOutcome::Pass { .. }),
+        "{:?}",
+        rework.units
+    );
+    let superseded = h
+        .store
+        .units(&UnitFilter {
+            status: Some(UnitStatus::Superseded),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(superseded.len(), 1);
+    let queued = h.store.enrollments(Some(EnrollmentStatus::Queued)).unwrap();
+    assert_eq!(
+        queued.len(),
+        1,
+        "only the reworked unit's enrollment is live"
+    );
+    let live: serde_json::Value = serde_json::from_str(&queued[0].payload_json).unwrap();
+    let key = h.fixture.flash(1).unwrap().decoded_settings()["dps/sym_key"].clone();
+    assert_eq!(
+        live["attestation"]["symmetricKey"]["primaryKey"]
+            .as_str()
+            .unwrap()
+            .as_bytes(),
+        key
+    );
+    let rows = h.store.audit_rows(100).unwrap();
+    assert!(rows.iter().any(|r| r.kind == "unit.rework"));
+}
+
+#[test]
+fn a_locked_board_is_not_written() {
+    let h = Harness::start(
+        FixtureSpec::uniform("unused", 1, BAUD),
+        &HarnessOptions::default(),
+    );
+    // A board locked elsewhere (another line, an earlier run) arrives.
+    set_locked(&h, 1, true);
+    let (summary, _) = h.run(Permissions::none());
+    match outcome(&h, &summary, 1) {
+        UnitOutcome::Fail { code, step, .. } => {
+            assert_eq!(code, "station::dut::locked");
+            assert_eq!(step, Step::Attest);
+        }
+        other => panic!("locked board should fail, got {other:?}"),
+    }
+    assert!(
+        h.fixture.flash(1).unwrap().settings.is_empty(),
+        "nothing written to a locked board"
+    );
+    assert_eq!(h.store.queue_depth().unwrap(), 0);
+}
+
+/// Edits a board's lock bit in its flash, as a rework bench would, and resets the board so it
+/// boots with it.
+fn set_locked(h: &Harness, slot: u16, locked: bool) {
+    let mut image = h.fixture.flash(slot).unwrap();
+    image.locked = locked;
+    image.save(&h.fixture.flash_path(slot)).unwrap();
+    let link = station_transport::SerialLink::open(h.fixture.port(slot), BAUD).unwrap();
+    let mut client = station_smp::Client::new(station_smp::Connection::new(
+        Box::new(link),
+        station_smp::ConnectionConfig::default(),
+    ));
+    client.reset().unwrap();
+}
+
+#[test]
+fn group_enrolled_product_derives_the_key_and_queues_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let key_file = dir.path().join("group.key");
+    let group_key =
+        "8isrFI1sGsIlvvFSSFRiMfCNzv21fjbE/+ah/lSh3lF8e2YG1Te7w1KpZhJFFXJrqYKi9yegxkqIChbqOS9Egw==";
+    std::fs::write(&key_file, group_key).unwrap();
+    let options = HarnessOptions {
+        products: format!(
+            r#"
+[[product]]
+id = "grp"
+registration_id = {{ template = "grp-{{serial}}", lowercase = true }}
+dps = {{ id_scope = "0ne00E2E002" }}
+attestation = {{ kind = "symmetric-key", enrollment = {{ type = "group", group_id = "line-1", group_key = {{ file = "{}" }} }} }}
+"#,
+            key_file.display()
+        ),
+        product_id: "grp".into(),
+        ..HarnessOptions::default()
+    };
+    let h = Harness::start(FixtureSpec::uniform("unused", 2, BAUD), &options);
+    let (summary, _) = h.run(Permissions::none());
+    assert_eq!(summary.passed(), 2, "{:?}", summary.units);
+    assert_eq!(
+        h.store.queue_depth().unwrap(),
+        0,
+        "group members are not enrolled individually"
+    );
+    for slot in 1..=2 {
+        let settings = h.fixture.flash(slot).unwrap().decoded_settings();
+        let reg_id = station_identity::RegistrationId::parse(
+            std::str::from_utf8(&settings["dps/reg_id"]).unwrap(),
+        )
+        .unwrap();
+        let expected = station_identity::SymmetricKey::from_base64(group_key)
+            .unwrap()
+            .derive_device_key(&reg_id);
+        assert_eq!(settings["dps/sym_key"], expected.to_base64().as_bytes());
+    }
+}
