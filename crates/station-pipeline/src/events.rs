@@ -57,7 +57,11 @@ impl std::fmt::Display for Step {
 
 /// How a unit ended.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "result", rename_all = "camelCase")]
+#[serde(
+    tag = "result",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
 pub enum UnitOutcome {
     /// Provisioned, recorded, enrollment queued (if the product queues one).
     Pass {

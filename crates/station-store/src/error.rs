@@ -50,6 +50,17 @@ pub enum StoreError {
         source: rusqlite::Error,
     },
 
+    /// The write-ahead log could not be flushed to disk: the change is committed but may not
+    /// survive a power cut, so it is not reported as done.
+    #[error("could not flush the station database log {} to disk", path.display())]
+    Sync {
+        /// The log file.
+        path: PathBuf,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+
     /// SQLite would not switch the file to write-ahead logging (e.g. it is on a network share);
     /// the store refuses to run without it.
     #[error(
@@ -182,6 +193,7 @@ impl StoreError {
             Self::CreateDir { .. } => "station::store::create_dir",
             Self::Open { .. } => "station::store::open",
             Self::NotWal { .. } => "station::store::not_wal",
+            Self::Sync { .. } => "station::store::sync",
             Self::Migrate { .. } => "station::store::migrate",
             Self::SchemaTooNew { .. } => "station::store::schema_too_new",
             Self::Sqlite(_) => "station::store::sqlite",
@@ -213,6 +225,11 @@ impl StoreError {
             ),
             Self::NotWal { path, .. } => {
                 format!("move {} to a local disk", path.display())
+            }
+            Self::Sync { .. } => {
+                "check the disk (full, failing, or unplugged) and call a supervisor before \
+                 provisioning more units"
+                    .to_owned()
             }
             Self::Migrate { .. } => {
                 "restore the database from its backup and call a supervisor".to_owned()

@@ -1206,3 +1206,91 @@ fn debug_output_hides_enrollment_payloads() {
     let rows = f.store.audit_rows(10).expect("rows");
     assert!(!format!("{rows:?}").contains(secret));
 }
+
+#[test]
+fn registration_ids_collide_case_insensitively_as_in_dps() {
+    let f = fixture();
+    pass(&f, "SN-1", "dev-abc");
+    let err = f
+        .store
+        .begin_unit(&new_unit(&f.run, "SN-2", "DEV-ABC"))
+        .expect_err("DPS registration IDs are case-insensitive");
+    assert!(matches!(
+        err,
+        StoreError::Duplicate {
+            field: DuplicateField::RegistrationId,
+            ..
+        }
+    ));
+}
+
+#[test]
+fn a_refused_unit_is_recorded_with_its_serial_and_holds_nothing() {
+    let f = fixture();
+    let first = pass(&f, "SN-7", "dev-7");
+    let again = new_unit(&f.run, "SN-7", "dev-7");
+    assert!(f.store.begin_unit(&again).is_err());
+    let refused = f
+        .store
+        .record_refused_unit(&again, &failure(), &steps(&["identify", "attest"], false))
+        .expect("refused attempt recorded");
+    let detail = f.store.unit(refused).unwrap().unwrap();
+    assert_eq!(detail.summary.status, UnitStatus::Fail);
+    assert_eq!(detail.summary.serial.as_deref(), Some("SN-7"));
+    assert_eq!(detail.steps.len(), 2);
+    assert!(detail.enrollment.is_none());
+    // The original PASS still holds the serial.
+    let held = f.store.unit(first).unwrap().unwrap();
+    assert_eq!(held.summary.status, UnitStatus::Pass);
+    assert_eq!(f.store.queue_depth().unwrap(), 1);
+    assert!(
+        audit_kinds(&f.store)
+            .iter()
+            .filter(|k| *k == "unit.fail")
+            .count()
+            == 1
+    );
+    f.store.verify_audit().expect("chain intact");
+}
+
+/// Many slots finishing at once share fsyncs (group commit); every PASS they were told about
+/// is in the file when it is opened again.
+#[test]
+fn concurrent_passes_are_all_durable_after_group_commit() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("station.db");
+    let run = RunId::from("7d3f5e9a-0000-4000-8000-00000000000a");
+    {
+        let store = Arc::new(Store::open(&path).unwrap());
+        store.start_run(&new_run(&run)).unwrap();
+        let barrier = Arc::new(Barrier::new(16));
+        let threads: Vec<_> = (0..16)
+            .map(|i| {
+                let (store, barrier, run) = (Arc::clone(&store), Arc::clone(&barrier), run.clone());
+                std::thread::spawn(move || {
+                    let reg = format!("dev-{i}");
+                    let id = store
+                        .begin_unit(&new_unit(&run, &format!("SN-{i}"), &reg))
+                        .unwrap();
+                    barrier.wait();
+                    store
+                        .finish_pass(id, &steps(&["identify"], true), Some(&enrollment(&reg)))
+                        .unwrap();
+                })
+            })
+            .collect();
+        for t in threads {
+            t.join().unwrap();
+        }
+    }
+    let reopened = Store::open(&path).unwrap();
+    let passed = reopened
+        .units(&UnitFilter {
+            status: Some(UnitStatus::Pass),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(passed.len(), 16);
+    assert_eq!(reopened.queue_depth().unwrap(), 16);
+    reopened.verify_audit().unwrap();
+}

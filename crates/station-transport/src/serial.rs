@@ -54,8 +54,9 @@ impl SerialLink {
 
 impl Link for SerialLink {
     fn write_all(&mut self, bytes: &[u8]) -> Result<(), LinkError> {
+        // No flush: on a tty that is tcdrain(), which would block until the last byte has left
+        // the UART, delaying the read of the answer for nothing. The kernel keeps the order.
         self.port.write_all(bytes).map_err(|e| self.classify(e))?;
-        self.port.flush().map_err(|e| self.classify(e))?;
         self.stats.tx_bytes += bytes.len() as u64;
         Ok(())
     }

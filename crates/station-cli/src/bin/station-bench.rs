@@ -1,2 +1,316 @@
-//! placeholder
-fn main() {}
+//! `station-bench`: per-unit wall time against the line-rate floor, throughput scaling, CPU
+//! time and peak RSS of the station, for 1, 4, 16 and 32 slots on the virtual fixture.
+//!
+//! The virtual fixture runs in its own process (`virtual-fixture`, built next to this binary)
+//! so the station's CPU time and RSS are the station's alone. Each slot count runs in a fresh
+//! child process of this binary, so peak RSS is per configuration.
+//!
+//! Usage: `station-bench [--baud 115200] [--rounds 5] [--slots 1,4,16,32]`
+//! (built and run by `scripts/bench.sh`).
+#![forbid(unsafe_code)]
+
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use serde::{Deserialize, Serialize};
+use station_pipeline::{NoopSink, Permissions, RunRequest, Station, UnitOutcome};
+use station_store::Store;
+use station_transport::SerialOpener;
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Figures {
+    slots: u16,
+    baud: u32,
+    rounds: u32,
+    units: u32,
+    /// Mean wall time of one unit, ms.
+    unit_wall_ms: f64,
+    /// Mean bytes exchanged per unit (both directions).
+    unit_bytes: f64,
+    /// Line-rate floor of those bytes at `baud` (10 bits per byte), ms.
+    floor_ms: f64,
+    /// Mean and worst of per-unit wall / floor.
+    ratio_mean: f64,
+    ratio_max: f64,
+    /// Units per second over whole runs.
+    throughput: f64,
+    /// Station CPU (user + system) per unit, ms.
+    cpu_per_unit_ms: f64,
+    /// Peak resident set of the station process, MiB.
+    peak_rss_mib: f64,
+    /// Mean time spent in the store per unit (claim in `attest` + commit in `record`), ms.
+    store_ms: f64,
+    /// CPU of the virtual-fixture process per unit, ms (10 ms clock ticks; diagnosis only).
+    fixture_cpu_per_unit_ms: f64,
+}
+
+fn main() -> anyhow::Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let get = |name: &str| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+            .cloned()
+    };
+    let baud: u32 = get("--baud").map_or(Ok(115_200), |s| s.parse())?;
+    let rounds: u32 = get("--rounds").map_or(Ok(5), |s| s.parse())?;
+    if let Some(n) = get("--child") {
+        let figures = child(n.parse()?, baud, rounds)?;
+        println!("{}", serde_json::to_string(&figures)?);
+        return Ok(());
+    }
+    let slot_counts: Vec<u16> = get("--slots")
+        .unwrap_or_else(|| "1,4,16,32".into())
+        .split(',')
+        .map(str::parse)
+        .collect::<Result<_, _>>()?;
+    println!(
+        "station-bench: virtual fixture at {baud} baud, {rounds} rounds per slot count, DUT boot time 0 ms"
+    );
+    println!(
+        "{:>5} {:>6} {:>12} {:>10} {:>10} {:>10} {:>9} {:>12} {:>12} {:>9} {:>10} {:>12}",
+        "slots",
+        "units",
+        "unit wall",
+        "bytes",
+        "floor",
+        "wall/floor",
+        "worst",
+        "units/s",
+        "CPU/unit",
+        "peak RSS",
+        "store/unit",
+        "DUT CPU/unit"
+    );
+    let exe = std::env::current_exe()?;
+    let mut all = Vec::new();
+    for n in slot_counts {
+        let out = Command::new(&exe)
+            .args([
+                "--child",
+                &n.to_string(),
+                "--baud",
+                &baud.to_string(),
+                "--rounds",
+                &rounds.to_string(),
+            ])
+            .stderr(Stdio::inherit())
+            .output()?;
+        if !out.status.success() {
+            bail!("child for {n} slots failed");
+        }
+        let f: Figures = serde_json::from_slice(&out.stdout).context("child output")?;
+        println!(
+            "{:>5} {:>6} {:>9.1} ms {:>10.0} {:>7.1} ms {:>10.3} {:>9.3} {:>12.2} {:>9.2} ms {:>5.1} MiB {:>7.2} ms {:>9.2} ms",
+            f.slots,
+            f.units,
+            f.unit_wall_ms,
+            f.unit_bytes,
+            f.floor_ms,
+            f.ratio_mean,
+            f.ratio_max,
+            f.throughput,
+            f.cpu_per_unit_ms,
+            f.peak_rss_mib,
+            f.store_ms,
+            f.fixture_cpu_per_unit_ms
+        );
+        all.push(f);
+    }
+    if let (Some(one), Some(big)) = (
+        all.iter().find(|f| f.slots == 1),
+        all.iter().max_by_key(|f| f.slots),
+    ) {
+        if big.slots > 1 {
+            let scaling = big.throughput / (f64::from(big.slots) * one.throughput);
+            println!(
+                "\nscaling: {} slots deliver {:.3} x ({} x single-slot throughput) (target >= 0.9)",
+                big.slots, scaling, big.slots
+            );
+        }
+    }
+    let worst = all.iter().map(|f| f.ratio_mean).fold(0.0, f64::max);
+    println!(
+        "per-unit wall / line-rate floor, worst configuration mean: {worst:.3} (target <= 1.10)"
+    );
+    Ok(())
+}
+
+/// One slot count: `rounds` runs, each on freshly placed boards.
+fn child(slots: u16, baud: u32, rounds: u32) -> anyhow::Result<Figures> {
+    let dir = std::env::temp_dir().join(format!("station-bench-{}-{slots}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir)?;
+    let fixture_exe = std::env::current_exe()?
+        .parent()
+        .map(|p| p.join("virtual-fixture"))
+        .context("binary directory")?;
+    if !fixture_exe.exists() {
+        bail!(
+            "{} is missing: build it with `cargo build --release -p virtual-dut`",
+            fixture_exe.display()
+        );
+    }
+    let config_path = dir.join("station.toml");
+    let slot_sections: String = (1..=slots)
+        .map(|i| format!("[[fixture.slot]]\nindex = {i}\nproduct = \"p\"\n"))
+        .collect();
+    std::fs::write(
+        &config_path,
+        format!(
+            r#"[station]
+id = "bench"
+log_dir = "log"
+[storage]
+database = "station.db"
+[fixture]
+name = "virtual"
+ports_file = "fixture/ports.toml"
+baud = {baud}
+{slot_sections}
+[[product]]
+id = "p"
+registration_id = {{ template = "bench-{{serial}}", lowercase = true }}
+dps = {{ id_scope = "0ne00BENCH1" }}
+attestation = {{ kind = "symmetric-key", enrollment = {{ type = "individual" }} }}
+"#
+        ),
+    )?;
+    let config = station_config::load(&config_path)?;
+    let store = Arc::new(Store::open(&config.storage.database)?);
+    let station = Station::new(config, &config_path, store, Arc::new(SerialOpener))?;
+    let request = RunRequest {
+        slots: None,
+        operator: "bench".into(),
+        work_order: Some("WO-BENCH".into()),
+        permissions: Permissions::none(),
+    };
+    let (mut walls, mut ratios, mut bytes, mut store_ms) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let mut run_time = Duration::ZERO;
+    let mut cpu = Duration::ZERO;
+    let mut fixture_cpu = Duration::ZERO;
+    for _ in 0..rounds {
+        let mut fixture = FixtureProcess::start(&fixture_exe, &dir.join("fixture"), slots, baud)?;
+        let cpu0 = cpu_time()?;
+        let t = Instant::now();
+        let summary = station.run(&request, &NoopSink)?;
+        run_time += t.elapsed();
+        cpu += cpu_time()? - cpu0;
+        fixture_cpu += fixture.cpu_time()?;
+        fixture.stop();
+        for u in &summary.units {
+            if !matches!(u.outcome, UnitOutcome::Pass { .. }) {
+                bail!("slot {} did not pass: {:?}", u.slot, u.outcome);
+            }
+            let floor = u.link_bytes as f64 * 10.0 / f64::from(baud);
+            walls.push(u.wall.as_secs_f64());
+            bytes.push(u.link_bytes as f64);
+            ratios.push(u.wall.as_secs_f64() / floor);
+            let step = |name: &str| {
+                u.steps
+                    .iter()
+                    .find(|s| s.0 == name)
+                    .map_or(0.0, |s| s.1.as_secs_f64() * 1e3)
+            };
+            store_ms.push(step("attest") + step("record"));
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    let units = walls.len() as u32;
+    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+    let unit_bytes = mean(&bytes);
+    Ok(Figures {
+        slots,
+        baud,
+        rounds,
+        units,
+        unit_wall_ms: mean(&walls) * 1e3,
+        unit_bytes,
+        floor_ms: unit_bytes * 10.0 / f64::from(baud) * 1e3,
+        ratio_mean: mean(&ratios),
+        ratio_max: ratios.iter().copied().fold(0.0, f64::max),
+        throughput: f64::from(units) / run_time.as_secs_f64(),
+        cpu_per_unit_ms: cpu.as_secs_f64() * 1e3 / f64::from(units),
+        peak_rss_mib: peak_rss_kib()? / 1024.0,
+        store_ms: mean(&store_ms),
+        fixture_cpu_per_unit_ms: fixture_cpu.as_secs_f64() * 1e3 / f64::from(units),
+    })
+}
+
+/// A `virtual-fixture start` process with freshly placed boards.
+struct FixtureProcess(Child);
+
+impl FixtureProcess {
+    fn start(exe: &Path, dir: &Path, slots: u16, baud: u32) -> anyhow::Result<Self> {
+        let ports = dir.join("ports.toml");
+        let _ = std::fs::remove_file(&ports);
+        let child = Command::new(exe)
+            .args([
+                "start",
+                "--fresh",
+                "--slots",
+                &slots.to_string(),
+                "--baud",
+                &baud.to_string(),
+                "--dir",
+            ])
+            .arg(dir)
+            .stdout(Stdio::null())
+            .spawn()?;
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !ports.exists() {
+            if Instant::now() > deadline {
+                bail!("virtual fixture did not write {}", ports.display());
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        Ok(Self(child))
+    }
+
+    /// CPU time the fixture process used so far (from /proc, 10 ms ticks).
+    fn cpu_time(&self) -> anyhow::Result<Duration> {
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.0.id()))?;
+        let after = stat
+            .rsplit_once(')')
+            .map(|(_, r)| r)
+            .context("stat format")?;
+        let f: Vec<&str> = after.split_whitespace().collect();
+        // After the command name: field 3 (state) is f[0]; utime (14) is f[11], stime (15) f[12].
+        let ticks: u64 = f[11].parse::<u64>()? + f[12].parse::<u64>()?;
+        Ok(Duration::from_millis(ticks * 10))
+    }
+
+    fn stop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+impl Drop for FixtureProcess {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// User + system CPU time of this process (`CLOCK_PROCESS_CPUTIME_ID`, nanosecond resolution).
+fn cpu_time() -> anyhow::Result<Duration> {
+    Ok(cpu_time::ProcessTime::try_now()?.as_duration())
+}
+
+/// Peak resident set size (VmHWM) in KiB.
+fn peak_rss_kib() -> anyhow::Result<f64> {
+    let status = std::fs::read_to_string("/proc/self/status")?;
+    let line = status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .context("VmHWM")?;
+    Ok(line
+        .split_whitespace()
+        .nth(1)
+        .context("VmHWM value")?
+        .parse()?)
+}
