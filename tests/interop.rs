@@ -1,6 +1,8 @@
 //! Interoperability: smpclient (PyPI), an SMP client we did not write, talks to a virtual DUT
 //! over its pseudo-terminal: echo, settings write/read, a missing key, save, reset, read again.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::path::Path;
 use std::process::Command;
 

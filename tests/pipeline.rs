@@ -2,6 +2,8 @@
 //! SQLite store. One test per fault knob: the faulty unit FAILs with a clear reason, nothing is
 //! queued for it, and the other slots PASS.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::collections::BTreeMap;
 
 use station_e2e::{Harness, HarnessOptions};

@@ -1,5 +1,7 @@
 //! Store behaviour against a real SQLite file in a temp dir.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::path::Path;
 use std::sync::{Arc, Barrier};
 use std::time::Duration;

@@ -1,6 +1,8 @@
 //! Property tests of the SMP serial framing: round trips, corruption detection, and arbitrary
 //! splitting and merging of the byte stream.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use proptest::prelude::*;
 use station_transport::framing::{Decoder, FrameError, MAX_FRAME_LEN, encode};
 

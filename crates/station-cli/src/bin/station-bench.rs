@@ -123,14 +123,13 @@ fn main() -> anyhow::Result<()> {
     if let (Some(one), Some(big)) = (
         all.iter().find(|f| f.slots == 1),
         all.iter().max_by_key(|f| f.slots),
-    ) {
-        if big.slots > 1 {
-            let scaling = big.throughput / (f64::from(big.slots) * one.throughput);
-            println!(
-                "\nscaling: {} slots deliver {:.3} x ({} x single-slot throughput) (target >= 0.9)",
-                big.slots, scaling, big.slots
-            );
-        }
+    ) && big.slots > 1
+    {
+        let scaling = big.throughput / (f64::from(big.slots) * one.throughput);
+        println!(
+            "\nscaling: {} slots deliver {:.3} x ({} x single-slot throughput) (target >= 0.9)",
+            big.slots, scaling, big.slots
+        );
     }
     let worst = all.iter().map(|f| f.ratio_mean).fold(0.0, f64::max);
     println!(
