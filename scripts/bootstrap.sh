@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Installs what the station and its tests need on Debian 12. Idempotent: skips what is present.
-#   Debian packages (apt), the Rust toolchain check, cargo-nextest, and a Python virtualenv
+#   Debian packages (apt, softhsm2 and openssl among them), the Rust toolchain check, cargo-nextest, and a Python virtualenv
 #   (.venv) holding smpclient, the independent SMP client the interop test drives.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(build-essential pkg-config python3 python3-venv ca-certificates curl)
+# X.509 issuance: SoftHSM2 (the PKCS#11 signing CA in tests, the demo and the bench) and the
+# openssl CLI (`openssl verify -purpose sslclient` in the issuance tests).
+APT_PACKAGES+=(softhsm2 openssl)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
