@@ -1,9 +1,19 @@
 #!/usr/bin/env bash
-# Runs every test: bootstrap (idempotent), then the whole workspace under cargo-nextest.
+# Runs every test: bootstrap (idempotent), then the whole workspace under cargo-nextest
+# (including the desktop app, src-tauri, which `cargo test` alone leaves out), the UI's unit
+# tests (Vitest), and the desktop app's end-to-end UI test under Xvfb (tauri-driver).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/bootstrap.sh
 export CARGO_BUILD_JOBS="${CARGO_BUILD_JOBS:-2}"
+# The app embeds ui/dist: build the UI first.
+(cd ui && npm run build && npm test)
 cargo nextest run --workspace --locked --no-fail-fast "$@"
 # Doc tests (nextest does not run them).
 cargo test --workspace --locked --doc
+# The desktop app, driven through WebKitWebDriver (screenshots to docs/img/, figures to
+# target/ui-e2e/figures.json). SKIP_UI_E2E=1 skips it.
+if [ "${SKIP_UI_E2E:-0}" != 1 ]; then
+  cargo build --locked -p station-desktop -p station-cli
+  node ui/e2e/run.mjs
+fi

@@ -62,7 +62,16 @@ impl Default for HarnessOptions {
 impl Harness {
     /// Starts the fixture described by `spec` (its `dir` is replaced by a temporary one) and a
     /// station with one slot per fixture slot.
-    pub fn start(mut spec: FixtureSpec, options: &HarnessOptions) -> Harness {
+    pub fn start(spec: FixtureSpec, options: &HarnessOptions) -> Harness {
+        Self::start_with_issuers(spec, options, Vec::new())
+    }
+
+    /// As [`Harness::start`], with a signing CA for each X.509 product: `(product id, issuer)`.
+    pub fn start_with_issuers(
+        mut spec: FixtureSpec,
+        options: &HarnessOptions,
+        issuers: Vec<(String, Arc<dyn station_identity::pki::Issuer>)>,
+    ) -> Harness {
         let dir = tempfile::tempdir().expect("temporary directory");
         spec.dir = dir.path().join("fixture");
         let fixture = Fixture::start(&spec).expect("virtual fixture starts");
@@ -111,7 +120,11 @@ reset_timeout_ms = 2000
             Arc::clone(&store),
             Arc::new(SerialOpener),
         )
-        .expect("station starts");
+        .expect("station starts")
+        .with_ek_reader(Arc::new(station_identity::tpm::TssEkReader::new()));
+        let station = issuers.into_iter().fold(station, |st, (product, issuer)| {
+            st.with_issuer(&product, issuer)
+        });
         Harness {
             dir,
             fixture,

@@ -32,6 +32,7 @@ pub(crate) fn demo(args: &DemoArgs) -> anyhow::Result<u8> {
         station_config::parse_str(EMBEDDED_DEMO, &origin)
     }
     .map_err(CliError::from)?;
+    ensure_demo_ca(&config)?;
     let ports_file = config.fixture.ports_file.clone().ok_or_else(|| {
         CliError::anyhow(
             "station::demo::no_fixture",
@@ -54,6 +55,7 @@ pub(crate) fn demo(args: &DemoArgs) -> anyhow::Result<u8> {
         .iter()
         .map(|s| virtual_dut::SlotSpec::new(s.index, s.baud_or(&config.fixture)))
         .collect();
+    crate::demo_tpm::fit_tpms(&config, &mut spec)?;
     let fixture = Fixture::start(&spec).map_err(|e| {
         CliError::anyhow(
             "station::demo::fixture",
@@ -68,6 +70,7 @@ pub(crate) fn demo(args: &DemoArgs) -> anyhow::Result<u8> {
         fixture.ports_file().display()
     );
     let db = config.storage.database.clone();
+    let upload = config.upload.clone();
     let run_args = RunArgs {
         config: args.config.clone(),
         slots: Vec::new(),
@@ -120,10 +123,52 @@ pub(crate) fn demo(args: &DemoArgs) -> anyhow::Result<u8> {
             }
         );
     }
+    crate::upload::demo_upload(upload.as_ref(), &db, &summary.run_id, args.json)?;
     fixture.stop();
     Ok(if summary.failed() == 0 {
         EXIT_OK
     } else {
         EXIT_UNIT_FAILED
     })
+}
+
+/// Creates the development CA of each file-backed X.509 demo product on the first run: a
+/// random passphrase in the product's passphrase file, then `station ca init`. Later runs
+/// reuse it (so the demo database's certificates all chain to one root).
+fn ensure_demo_ca(config: &station_config::StationConfig) -> anyhow::Result<()> {
+    use station_config::{AttestationConfig, CaConfig, SecretSource};
+    for product in &config.products {
+        let AttestationConfig::X509 { ca, .. } = &product.attestation else {
+            continue;
+        };
+        let CaConfig::File {
+            passphrase: SecretSource::File { file },
+            ..
+        } = ca
+        else {
+            continue;
+        };
+        if ca.certificate().exists() {
+            continue;
+        }
+        if !file.exists() {
+            let mut bytes = [0u8; 24];
+            rand::fill(&mut bytes[..]);
+            let pass: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+            if let Some(dir) = file.parent() {
+                std::fs::create_dir_all(dir)?;
+            }
+            std::fs::write(file, pass)?;
+        }
+        // A throw-away demo key: low KDF cost keeps the debug build quick.
+        let made = crate::ca::init(
+            &product.id,
+            ca,
+            365,
+            station_identity::pki::file::KdfCost::Low,
+            false,
+        )?;
+        println!("{made}\n");
+    }
+    Ok(())
 }

@@ -5,12 +5,20 @@
 //! The work happens in `station-pipeline`.
 #![forbid(unsafe_code)]
 
+mod ca;
 mod check;
 mod demo;
+mod demo_tpm;
+mod export;
 mod logging;
+mod operators;
 mod output;
+mod ports;
+mod reports;
 mod run;
 mod units;
+mod upload;
+mod watch;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -43,8 +51,28 @@ enum Command {
     Demo(demo::DemoArgs),
     /// List units, or show one.
     Units(units::UnitsArgs),
+    /// The line's signing CA for X.509 products: init, import, show.
+    Ca(ca::CaArgs),
     /// Validate a configuration without touching hardware.
     Check(check::CheckArgs),
+    /// List the serial ports and USB devices the PC sees (and, with --definition, their slots).
+    Ports(ports::PortsArgs),
+    /// Start each slot by itself when a DUT arrives in it (fixture.auto_start).
+    Watch(watch::WatchArgs),
+    /// Operators of the desktop station: add, list, set-pin, unlock.
+    Operators(operators::OperatorsArgs),
+    /// Passes, failures per hour and failure reasons (per work order or shift).
+    Yield(reports::YieldArgs),
+    /// Upload queued enrollments to DPS (keeps running unless --once).
+    Upload(upload::UploadArgs),
+    /// Show the upload queue: depth, oldest, conflicts.
+    Queue(upload::QueueArgs),
+    /// Write a signed batch of enrollments for the device operator.
+    Export(export::ExportArgs),
+    /// Verify a signed export batch; fails on any tampering.
+    VerifyExport(export::VerifyExportArgs),
+    /// Verify an export batch and upload it to a DPS service (the device operator's side).
+    Import(export::ImportArgs),
     /// The tamper-evident audit log.
     Audit {
         #[command(subcommand)]
@@ -54,6 +82,18 @@ enum Command {
 
 #[derive(Subcommand)]
 enum AuditCommand {
+    /// Show the newest audit rows.
+    List {
+        /// Station configuration (to find the database).
+        #[arg(long, default_value = "station-config/demo.toml")]
+        config: PathBuf,
+        /// How many rows.
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
     /// Verify the audit log's hash chain.
     Verify {
         /// Station configuration (to find the database).
@@ -72,6 +112,24 @@ fn main() -> ExitCode {
         Command::Demo(args) => demo::demo(&args),
         Command::Units(args) => units::units(&args).map(|()| EXIT_OK),
         Command::Check(args) => check::check(&args),
+        Command::Ca(args) => ca::ca(&args),
+        Command::Ports(args) => ports::ports(&args).map(|()| EXIT_OK),
+        Command::Watch(args) => watch::watch(&args),
+        Command::Operators(args) => operators::operators(&args),
+        Command::Yield(args) => reports::yield_report(&args),
+        Command::Upload(args) => upload::upload(&args),
+        Command::Queue(args) => upload::queue(&args),
+        Command::Export(args) => export::export(&args),
+        Command::VerifyExport(args) => export::verify(&args),
+        Command::Import(args) => export::import(&args),
+        Command::Audit {
+            command:
+                AuditCommand::List {
+                    config,
+                    limit,
+                    json,
+                },
+        } => reports::audit_list(&config, limit, json),
         Command::Audit {
             command: AuditCommand::Verify { config, db },
         } => units::audit_verify(&config, db.as_deref()),

@@ -69,11 +69,21 @@ pub(crate) fn run_loaded(
         .work_order
         .clone()
         .or_else(|| config.station.work_order.clone());
+    let mut config = config;
+    let mut slots = args.slots.clone();
+    if config.fixture.definition.is_some() {
+        slots = apply_definition(&mut config, &slots)?;
+    }
     let store = Arc::new(Store::open(&config.storage.database).map_err(CliError::from)?);
-    let station =
-        Station::new(config, config_path, store, Arc::new(SerialOpener)).map_err(CliError::from)?;
+    let issuers = crate::ca::load_issuers(&config)?;
+    let mut station = Station::new(config, config_path, store, Arc::new(SerialOpener))
+        .map_err(CliError::from)?
+        .with_ek_reader(Arc::new(station_identity::tpm::TssEkReader::new()));
+    for (product, issuer) in issuers {
+        station = station.with_issuer(&product, issuer);
+    }
     let request = RunRequest {
-        slots: (!args.slots.is_empty()).then(|| args.slots.clone()),
+        slots: (!slots.is_empty()).then_some(slots),
         operator,
         work_order,
         permissions: Permissions {
@@ -86,4 +96,35 @@ pub(crate) fn run_loaded(
         print_summary(&summary);
     }
     Ok(summary)
+}
+
+/// Finds the requested slots' ports through the fixture definition, writes them into the
+/// config, and returns the slots that can run. Slots without a DUT are reported and skipped.
+fn apply_definition(
+    config: &mut station_config::StationConfig,
+    wanted: &[u16],
+) -> anyhow::Result<Vec<u16>> {
+    let mut runnable = Vec::new();
+    for (slot, resolved) in crate::ports::resolve(config)? {
+        if !wanted.is_empty() && !wanted.contains(&slot) {
+            continue;
+        }
+        match resolved {
+            crate::ports::Resolved::Port { port, .. } => {
+                if let Some(s) = config.fixture.slots.iter_mut().find(|s| s.index == slot) {
+                    s.port = Some(port);
+                }
+                runnable.push(slot);
+            }
+            crate::ports::Resolved::Problem(why) => println!("not run: {why}"),
+        }
+    }
+    if runnable.is_empty() {
+        return Err(CliError::anyhow(
+            "station::run::no_dut",
+            "no DUT found in any slot of the fixture",
+            "Seat the DUTs and check the fixture's USB hub is plugged in; `station ports` lists what the PC sees.",
+        ));
+    }
+    Ok(runnable)
 }

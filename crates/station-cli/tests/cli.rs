@@ -59,10 +59,39 @@ attestation = {{ kind = "symmetric-key", enrollment = {{ type = "individual" }} 
 
 #[test]
 fn check_accepts_the_demo_config() {
-    let config = repo().join("station-config/demo.toml");
-    let out = station(&["check", "--config", config.to_str().unwrap()], &[]);
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    assert!(text(&out.stdout).contains("config.valid"));
+    // A copy, so this test does not see whatever an earlier demo left in var/.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("station-config")).unwrap();
+    let config = dir.path().join("station-config/demo.toml");
+    std::fs::copy(repo().join("station-config/demo.toml"), &config).unwrap();
+    let out = station(
+        &[
+            "check",
+            "--config",
+            config.to_str().unwrap(),
+            "--offline",
+            "--json",
+        ],
+        &[],
+    );
+    let results: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON results");
+    let results = results.as_array().unwrap();
+    assert!(
+        results
+            .iter()
+            .any(|r| r["id"] == "config.valid" && r["outcome"] == "ok"),
+        "{results:?}"
+    );
+    // Before the first `station demo`, the demo's CA and TPM vendor root do not exist yet:
+    // those checks may fail, each with a fix; nothing else may.
+    for r in results.iter().filter(|r| r["outcome"] == "failed") {
+        let id = r["id"].as_str().unwrap();
+        assert!(
+            id == "ca.key" || id.starts_with("tpm."),
+            "unexpected failure {r}"
+        );
+        assert!(r["fix"].as_str().is_some_and(|f| !f.is_empty()), "{r}");
+    }
 }
 
 #[test]
@@ -191,4 +220,138 @@ fn units_and_audit_verify_read_the_store() {
     let audit = station(&["audit", "verify", "--config", cfg], &[]);
     assert!(audit.status.success());
     assert!(text(&audit.stdout).contains("audit chain ok"));
+}
+
+/// Preflight on a healthy fixture PC: every check ok, ports opened.
+#[test]
+fn check_passes_a_healthy_fixture() {
+    let dir = tempfile::tempdir().unwrap();
+    let _fixture = Fixture::start(&FixtureSpec::uniform(
+        dir.path().join("fixture"),
+        2,
+        115_200,
+    ))
+    .unwrap();
+    let config = write_config(dir.path(), 2);
+    let out = station(
+        &["check", "--config", config.to_str().unwrap(), "--json"],
+        &[],
+    );
+    let results: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let failed: Vec<_> = results
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["outcome"] == "failed")
+        .collect();
+    assert!(failed.is_empty(), "{failed:?}");
+    assert!(out.status.success());
+    let openable = results
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["id"] == "port.openable" && r["outcome"] == "ok")
+        .count();
+    assert_eq!(openable, 2);
+}
+
+/// Preflight on a broken one: the fixture is gone; each failure says what to do.
+#[test]
+fn check_names_each_broken_part_with_its_fix() {
+    let dir = tempfile::tempdir().unwrap();
+    let fixture = Fixture::start(&FixtureSpec::uniform(
+        dir.path().join("fixture"),
+        1,
+        115_200,
+    ))
+    .unwrap();
+    fixture.stop();
+    let config = write_config(dir.path(), 1);
+    let out = station(&["check", "--config", config.to_str().unwrap()], &[]);
+    assert_eq!(out.status.code(), Some(2));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("FAILED   port.present"), "{stdout}");
+    assert!(stdout.contains("fix: Start the fixture"), "{stdout}");
+}
+
+/// Preflight with an X.509 product whose CA cannot be read and an upload target that does not
+/// answer: each is a FAILED line with its own fix; a running dps-local passes `dps.service`.
+#[test]
+fn check_reports_an_unreadable_ca_and_an_unreachable_dps() {
+    let dir = tempfile::tempdir().unwrap();
+    let _fixture = Fixture::start(&FixtureSpec::uniform(
+        dir.path().join("fixture"),
+        1,
+        115_200,
+    ))
+    .unwrap();
+    let server =
+        dps_local::ServerThread::start(dps_local::Config::new(dir.path().join("dps"))).unwrap();
+    let base = std::fs::read_to_string(write_config(dir.path(), 1)).unwrap();
+    let with = |ca_cert: &str, host: &str| {
+        format!(
+            r#"{base}
+[[product]]
+id = "x"
+registration_id = {{ template = "x-{{serial}}" }}
+dps = {{ id_scope = "0ne00C11002" }}
+[product.attestation]
+kind = "x509"
+enrollment = "individual"
+[product.attestation.ca]
+backend = "file"
+certificate = "{ca_cert}"
+key = "ca/key.pem"
+passphrase = {{ env = "CLI_TEST_UNSET_PASSPHRASE" }}
+[upload]
+service_host = "{host}"
+connection_string = {{ file = "{cs}" }}
+trust_anchor = "{trust}"
+"#,
+            cs = server.connection_string_file().display(),
+            trust = server.ca_file().display(),
+        )
+    };
+    let config = dir.path().join("station.toml");
+    let host = server.host();
+    std::fs::write(&config, with("ca/missing.pem", &host)).unwrap();
+    let out = station(
+        &["check", "--config", config.to_str().unwrap(), "--json"],
+        &[],
+    );
+    let results: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let by_id = |id: &str| {
+        results
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["id"] == id)
+            .cloned()
+            .unwrap()
+    };
+    assert_eq!(out.status.code(), Some(2));
+    let ca = by_id("ca.key");
+    assert_eq!(ca["outcome"], "failed", "{ca}");
+    assert!(ca["fix"].as_str().is_some_and(|f| !f.is_empty()));
+    assert_eq!(by_id("dps.service")["outcome"], "ok", "{results}");
+
+    // The same station pointed at a port where nothing listens.
+    let dead = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    std::fs::write(
+        &config,
+        with("ca/missing.pem", &format!("localhost:{}", dead.port())),
+    )
+    .unwrap();
+    let out = station(&["check", "--config", config.to_str().unwrap()], &[]);
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("FAILED   dps.service"), "{stdout}");
+    assert!(stdout.contains("FAILED   ca.key"), "{stdout}");
+    assert_eq!(
+        stdout.matches("fix:").count(),
+        stdout.matches("FAILED").count() + stdout.matches("warning").count(),
+        "{stdout}"
+    );
 }

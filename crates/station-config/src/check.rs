@@ -7,7 +7,7 @@ use std::path::Path;
 use crate::error::CheckProblem;
 use crate::load::nearest;
 use crate::types::{
-    AttestationConfig, ProductProfile, SecretSource, StationConfig, SymmetricEnrollment,
+    AttestationConfig, CaConfig, ProductProfile, SecretSource, StationConfig, SymmetricEnrollment,
 };
 
 /// Placeholders accepted in `registration_id.template` and `device_id`.
@@ -26,6 +26,7 @@ impl StationConfig {
         let mut problems = Vec::new();
         check_station(self, &mut problems);
         check_fixture(self, &mut problems);
+        check_upload(self, &mut problems);
         for (i, product) in self.products.iter().enumerate() {
             check_product(&format!("product[{i}]"), product, &mut problems);
         }
@@ -60,21 +61,13 @@ impl StationConfig {
 
 /// The one place that limits attestation kinds to what this build can provision.
 ///
-/// X.509 and TPM profiles parse so that product files can be shared ahead of time; remove a kind
-/// from here when its pipeline steps land.
+/// TPM profiles parse so that product files can be shared ahead of time; remove the kind from
+/// here when its pipeline steps land.
 fn unsupported_attestation(attestation: &AttestationConfig) -> Option<CheckProblem> {
     match attestation {
-        AttestationConfig::SymmetricKey { .. } => None,
-        AttestationConfig::X509 { .. } | AttestationConfig::Tpm {} => Some(
-            CheckProblem::new(
-                "attestation.kind",
-                format!(
-                    "attestation kind `{}` is not supported by this station build yet",
-                    attestation.kind()
-                ),
-            )
-            .with_help("use kind = \"symmetric-key\" until X.509 and TPM attestation are released"),
-        ),
+        AttestationConfig::SymmetricKey { .. }
+        | AttestationConfig::X509 { .. }
+        | AttestationConfig::Tpm { .. } => None,
     }
 }
 
@@ -106,6 +99,57 @@ fn check_station(config: &StationConfig, problems: &mut Vec<CheckProblem>) {
             "database path is empty",
         ));
     }
+}
+
+fn check_upload(config: &StationConfig, problems: &mut Vec<CheckProblem>) {
+    let Some(upload) = &config.upload else {
+        return;
+    };
+    if let Some(problem) = upload.service_host.as_deref().and_then(host_problem) {
+        problems.push(
+            CheckProblem::new("upload.service_host", format!("service host {problem}")).with_help(
+                "write only the host name, e.g. \"mydps.azure-devices-provisioning.net\"",
+            ),
+        );
+    }
+    let empty_secret = match &upload.connection_string {
+        Some(SecretSource::Env { env }) => env.is_empty(),
+        Some(SecretSource::File { file }) => is_empty(file),
+        None => false,
+    };
+    if empty_secret {
+        problems.push(
+            CheckProblem::new(
+                "upload.connection_string",
+                "connection string source is empty",
+            )
+            .with_help("name an environment variable or a file"),
+        );
+    }
+    if upload.trust_anchor.as_deref().is_some_and(is_empty) {
+        problems.push(
+            CheckProblem::new("upload.trust_anchor", "trust anchor path is empty")
+                .with_help("remove the key to trust the public web roots, or name a PEM file"),
+        );
+    }
+    if is_empty(&upload.signing_key) {
+        problems.push(CheckProblem::new(
+            "upload.signing_key",
+            "signing key path is empty",
+        ));
+    }
+    positive(
+        "upload.ops_per_minute",
+        "operations per minute",
+        upload.ops_per_minute.into(),
+        problems,
+    );
+    positive(
+        "upload.ops_per_bulk",
+        "operations per bulk call",
+        upload.ops_per_bulk.into(),
+        problems,
+    );
 }
 
 fn check_fixture(config: &StationConfig, problems: &mut Vec<CheckProblem>) {
@@ -193,9 +237,11 @@ fn check_fixture(config: &StationConfig, problems: &mut Vec<CheckProblem>) {
             Some(port) if port.trim().is_empty() => {
                 problems.push(CheckProblem::new(key("port"), "port is empty"));
             }
-            None if fixture.ports_file.is_none() => problems.push(
+            None if fixture.ports_file.is_none() && fixture.definition.is_none() => problems.push(
                 CheckProblem::new(key("port"), format!("slot {} has no port", slot.index))
-                    .with_help("set `port` on the slot, or `ports_file` in [fixture]"),
+                    .with_help(
+                        "set `port` on the slot, or `definition` or `ports_file` in [fixture]",
+                    ),
             ),
             _ => {}
         }
@@ -261,6 +307,55 @@ fn check_product(prefix: &str, product: &ProductProfile, problems: &mut Vec<Chec
         problem.key = key(&problem.key);
         problems.push(problem);
     }
+    if let AttestationConfig::Tpm {
+        vendor_roots,
+        vendor_intermediates,
+        ..
+    } = &product.attestation
+    {
+        if vendor_roots.is_empty() {
+            problems.push(
+                CheckProblem::new(
+                    key("attestation.vendor_roots"),
+                    "no TPM vendor root CA is configured",
+                )
+                .with_help(
+                    "list the TPM vendor's root CA certificate files, e.g. \
+                     vendor_roots = [\"tpm-vendors/infineon-root.pem\"]",
+                ),
+            );
+        }
+        for (field, paths) in [
+            ("vendor_roots", vendor_roots),
+            ("vendor_intermediates", vendor_intermediates),
+        ] {
+            for (i, path) in paths.iter().enumerate() {
+                if is_empty(path) {
+                    problems.push(CheckProblem::new(
+                        key(&format!("attestation.{field}[{i}]")),
+                        "certificate file path is empty",
+                    ));
+                }
+            }
+        }
+    }
+    if let AttestationConfig::X509 {
+        validity_days,
+        key_algorithms,
+        quota_per_work_order,
+        ca,
+        ..
+    } = &product.attestation
+    {
+        check_x509(
+            &key("attestation"),
+            *validity_days,
+            key_algorithms.is_empty(),
+            *quota_per_work_order,
+            ca,
+            problems,
+        );
+    }
     if let AttestationConfig::SymmetricKey {
         enrollment:
             SymmetricEnrollment::Group {
@@ -285,6 +380,92 @@ fn check_product(prefix: &str, product: &ProductProfile, problems: &mut Vec<Chec
                 CheckProblem::new(enrollment("group_key"), "group key source is empty")
                     .with_help("name an environment variable or a file"),
             );
+        }
+    }
+}
+
+fn check_x509(
+    prefix: &str,
+    validity_days: u32,
+    no_algorithms: bool,
+    quota: Option<u64>,
+    ca: &CaConfig,
+    problems: &mut Vec<CheckProblem>,
+) {
+    let key = |field: &str| format!("{prefix}.{field}");
+    positive(
+        &key("validity_days"),
+        "certificate validity",
+        validity_days.into(),
+        problems,
+    );
+    if no_algorithms {
+        problems.push(
+            CheckProblem::new(key("key_algorithms"), "no key algorithm is allowed")
+                .with_help("allow at least one, e.g. key_algorithms = [\"ec-p256\"]"),
+        );
+    }
+    if quota == Some(0) {
+        problems.push(
+            CheckProblem::new(
+                key("quota_per_work_order"),
+                "a quota of 0 lets no certificate be issued",
+            )
+            .with_help("remove the key for no quota, or set the work order's unit count"),
+        );
+    }
+    if is_empty(ca.certificate()) {
+        problems.push(CheckProblem::new(
+            key("ca.certificate"),
+            "CA certificate path is empty",
+        ));
+    }
+    let secret_empty = |s: &SecretSource| match s {
+        SecretSource::Env { env } => env.is_empty(),
+        SecretSource::File { file } => is_empty(file),
+    };
+    match ca {
+        CaConfig::File {
+            key: k, passphrase, ..
+        } => {
+            if is_empty(k) {
+                problems.push(CheckProblem::new(key("ca.key"), "CA key path is empty"));
+            }
+            if secret_empty(passphrase) {
+                problems.push(
+                    CheckProblem::new(key("ca.passphrase"), "passphrase source is empty")
+                        .with_help("name an environment variable or a file"),
+                );
+            }
+        }
+        CaConfig::Pkcs11 {
+            module,
+            token_label,
+            key_label,
+            pin,
+            ..
+        } => {
+            if is_empty(module) {
+                problems.push(CheckProblem::new(
+                    key("ca.module"),
+                    "PKCS#11 module path is empty",
+                ));
+            }
+            if token_label.is_empty() {
+                problems.push(CheckProblem::new(
+                    key("ca.token_label"),
+                    "token label is empty",
+                ));
+            }
+            if key_label.is_empty() {
+                problems.push(CheckProblem::new(key("ca.key_label"), "key label is empty"));
+            }
+            if secret_empty(pin) {
+                problems.push(
+                    CheckProblem::new(key("ca.pin"), "PIN source is empty")
+                        .with_help("name an environment variable or a file"),
+                );
+            }
         }
     }
 }

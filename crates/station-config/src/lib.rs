@@ -52,6 +52,8 @@
 
 mod check;
 mod error;
+mod fixture_def;
+mod kiosk;
 mod load;
 mod locate;
 mod ports;
@@ -60,11 +62,16 @@ mod types;
 
 pub use check::TEMPLATE_PLACEHOLDERS;
 pub use error::{CheckProblem, ConfigError, ParseError, ParseErrorKind};
+pub use fixture_def::{
+    FixtureDefinition, SelectorError, SlotDefinition, SlotSelector, UsbPortPath, UsbSelector,
+};
+pub use kiosk::{KioskSection, VirtualFault};
 pub use load::{load, parse_str};
 pub use ports::{PortEntry, PortsFile};
 pub use schema::json_schema;
 pub use types::{
-    AttestationConfig, DpsTarget, FixtureSection, ProductProfile, ProvisioningStatus,
+    AttestationConfig, CaConfig, DpsTarget, FixtureSection, ProductProfile, ProvisioningStatus,
     RegistrationIdRule, SecretSource, SlotConfig, StationConfig, StationSection, StorageSection,
-    SymmetricEnrollment, X509Enrollment,
+    SymmetricEnrollment, TpmEnrollment, TpmRegistrationId, UploadSection, X509Enrollment,
+    X509KeyAlgorithm,
 };

@@ -8,8 +8,8 @@ use serde::de::DeserializeOwned;
 use crate::error::{CheckProblem, ConfigError, ParseError, ParseErrorKind};
 use crate::locate::{Document, Node, Seg, describe_table, dotted, parse_dotted};
 use crate::types::{
-    AttestationConfig, INLINE_SECRET_MESSAGE, SECRET_KEYS, SECRET_SOURCE_MESSAGE, SecretSource,
-    StationConfig, SymmetricEnrollment,
+    AttestationConfig, CaConfig, INLINE_SECRET_MESSAGE, SECRET_KEYS, SECRET_SOURCE_MESSAGE,
+    SecretSource, StationConfig, SymmetricEnrollment,
 };
 
 /// Reads, parses and checks the config file at `path`.
@@ -95,7 +95,59 @@ fn resolve_paths(config: &mut StationConfig, base: &Path) {
     if let Some(ports_file) = &mut config.fixture.ports_file {
         resolve(base, ports_file);
     }
+    if let Some(definition) = &mut config.fixture.definition {
+        resolve(base, definition);
+    }
+    if let Some(upload) = &mut config.upload {
+        if let Some(trust_anchor) = &mut upload.trust_anchor {
+            resolve(base, trust_anchor);
+        }
+        resolve(base, &mut upload.signing_key);
+        if let Some(SecretSource::File { file }) = &mut upload.connection_string {
+            resolve(base, file);
+        }
+    }
     for product in &mut config.products {
+        if let AttestationConfig::X509 { ca, .. } = &mut product.attestation {
+            let (certificate, intermediates, root, secret) = match ca {
+                CaConfig::File {
+                    certificate,
+                    intermediates,
+                    root,
+                    key,
+                    passphrase,
+                } => {
+                    resolve(base, key);
+                    (certificate, intermediates, root, passphrase)
+                }
+                CaConfig::Pkcs11 {
+                    certificate,
+                    intermediates,
+                    root,
+                    pin,
+                    ..
+                } => (certificate, intermediates, root, pin),
+            };
+            resolve(base, certificate);
+            intermediates.iter_mut().for_each(|p| resolve(base, p));
+            if let Some(root) = root {
+                resolve(base, root);
+            }
+            if let SecretSource::File { file } = secret {
+                resolve(base, file);
+            }
+        }
+        if let AttestationConfig::Tpm {
+            vendor_roots,
+            vendor_intermediates,
+            ..
+        } = &mut product.attestation
+        {
+            vendor_roots
+                .iter_mut()
+                .chain(vendor_intermediates.iter_mut())
+                .for_each(|p| resolve(base, p));
+        }
         if let AttestationConfig::SymmetricKey {
             enrollment:
                 SymmetricEnrollment::Group {

@@ -25,6 +25,46 @@ pub struct StationConfig {
     /// `[[product]]`: the product profiles slots can provision. Ids must be unique.
     #[serde(rename = "product", default)]
     pub products: Vec<ProductProfile>,
+    /// `[upload]`: the DPS service API enrollments are uploaded to, and the export signing
+    /// key. Default: none (`station upload` and `station export` then refuse to run).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub upload: Option<UploadSection>,
+    /// `[kiosk]`: the desktop app's window, login policy and virtual fixture. Default: a normal
+    /// window, 5-minute idle logout, supervisor PIN to exit.
+    #[serde(default)]
+    pub kiosk: crate::KioskSection,
+}
+
+/// `[upload]`: where queued enrollments go (the DPS service API), how fast, and the key that
+/// signs exports for a device operator.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UploadSection {
+    /// DPS service host to connect to, `host[:port]` without scheme (always HTTPS).
+    /// Default: the connection string's `HostName`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_host: Option<String>,
+    /// Where the service connection string
+    /// (`HostName=…;SharedAccessKeyName=…;SharedAccessKey=…`) comes from: `{ env = "NAME" }`
+    /// or `{ file = "path" }`, never inline. The policy needs EnrollmentRead and
+    /// EnrollmentWrite. Default: none (an export-only station).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connection_string: Option<SecretSource>,
+    /// PEM file with the CA certificate(s) to trust for the service endpoint, e.g. the one
+    /// dps-local writes. When set, only these are trusted. Default: none (public web roots).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trust_anchor: Option<PathBuf>,
+    /// The DPS operations budget per minute for this station. Default `1000`.
+    #[serde(default = "default_ops_per_minute")]
+    pub ops_per_minute: u32,
+    /// Operations one bulk call (up to 10 enrollments) is counted as. Default `10`.
+    #[serde(default = "default_ops_per_bulk")]
+    pub ops_per_bulk: u32,
+    /// The station's export signing key (PKCS#8 PEM, ECDSA P-256); its certificate is the same
+    /// path with the extension `.crt`. Both are created on the first export if absent.
+    /// Default `"keys/export-signing.key"`, relative to the config file's directory.
+    #[serde(default = "default_signing_key")]
+    pub signing_key: PathBuf,
 }
 
 impl StationConfig {
@@ -77,6 +117,15 @@ pub struct FixtureSection {
     /// without an explicit `port`. Relative to the config file's directory. Default: none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ports_file: Option<PathBuf>,
+    /// Fixture definition (`fixtures/*.toml`, see [`crate::FixtureDefinition`]) that finds each
+    /// slot's port by USB topology on a real fixture. Used for slots without an explicit
+    /// `port`, before `ports_file`. Relative to the config file's directory. Default: none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub definition: Option<PathBuf>,
+    /// Start a slot's unit by itself when a DUT arrives in it (`station watch`, the desktop
+    /// app). Needs `definition`. Default `false`: a technician starts slots.
+    #[serde(default)]
+    pub auto_start: bool,
     /// Default baud rate for slots. Default `115200`.
     #[serde(default = "default_baud")]
     pub baud: u32,
@@ -186,8 +235,8 @@ pub enum ProvisioningStatus {
 
 /// How devices attest to DPS, selected by `kind`.
 ///
-/// Only `symmetric-key` is supported by this station build; `x509` and `tpm` parse so that
-/// profiles can be shared, but [`StationConfig::check`] rejects them.
+/// `symmetric-key` and `x509` are supported by this station build; `tpm` parses so that
+/// profiles can be shared, but [`StationConfig::check`] rejects it.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(tag = "kind", rename_all = "kebab-case", deny_unknown_fields)]
 pub enum AttestationConfig {
@@ -196,13 +245,48 @@ pub enum AttestationConfig {
         /// Individual or group enrollment.
         enrollment: SymmetricEnrollment,
     },
-    /// `kind = "x509"`: X.509 certificates (placeholder; a later issue adds the fields).
+    /// `kind = "x509"`: the DUT generates a key and a CSR; the station issues its certificate
+    /// from the line's signing CA under the station's own profile.
     X509 {
-        /// Individual or group enrollment.
+        /// `"individual"`: an individual enrollment carrying the device certificate is queued
+        /// per unit. `"group"`: devices chain to the signing CA of a DPS enrollment group;
+        /// nothing is queued per unit.
         enrollment: X509Enrollment,
+        /// Validity of device certificates, in days from issuance. Default `3650`.
+        #[serde(default = "default_validity_days")]
+        validity_days: u32,
+        /// Device key algorithms the CSR may use. Default `["ec-p256"]`.
+        #[serde(default = "default_key_algorithms")]
+        key_algorithms: Vec<X509KeyAlgorithm>,
+        /// Most certificates issued under one work order (all products count). Default: no
+        /// quota. When set, runs of this product need a work order.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        quota_per_work_order: Option<u64>,
+        /// The signing CA that issues the device certificates.
+        ca: CaConfig,
     },
-    /// `kind = "tpm"`: TPM endorsement key attestation (placeholder; a later issue fills it).
-    Tpm {},
+    /// `kind = "tpm"`: the station reads the TPM's endorsement key (EK) through the DUT, checks
+    /// the EK certificate against the TPM vendors' CAs, and queues an individual enrollment
+    /// carrying the EK.
+    Tpm {
+        /// `"individual"`: an individual enrollment carrying the EK is queued per unit (DPS has
+        /// no TPM enrollment groups).
+        enrollment: TpmEnrollment,
+        /// How the registration ID is made. Default `"ek-hash"`.
+        #[serde(default)]
+        registration_id: TpmRegistrationId,
+        /// TPM vendor root CA certificates (PEM, any number per file, or DER). The EK
+        /// certificate must chain to one of them. At least one file is required.
+        vendor_roots: Vec<PathBuf>,
+        /// CA certificates that may stand between a vendor root and an EK certificate (PEM or
+        /// DER); used to build the chain, never trusted on their own. Default none.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        vendor_intermediates: Vec<PathBuf>,
+        /// Also read the storage root key (persistent at 0x81000001, else created from the
+        /// Azure C SDK's SRK template) and put it in the enrollment. Default `false`.
+        #[serde(default)]
+        include_srk: bool,
+    },
 }
 
 impl AttestationConfig {
@@ -211,7 +295,7 @@ impl AttestationConfig {
         match self {
             Self::SymmetricKey { .. } => "symmetric-key",
             Self::X509 { .. } => "x509",
-            Self::Tpm {} => "tpm",
+            Self::Tpm { .. } => "tpm",
         }
     }
 }
@@ -268,14 +352,132 @@ impl From<SymmetricEnrollmentRepr> for SymmetricEnrollment {
     }
 }
 
-/// X.509 enrollment type (placeholder until X.509 attestation lands).
+/// TPM enrollment type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum TpmEnrollment {
+    /// One individual enrollment per TPM, carrying its EK, queued with the unit.
+    Individual,
+}
+
+/// How a TPM product's registration ID is made.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum TpmRegistrationId {
+    /// `"ek-hash"`: lower-case RFC 4648 base32, without padding, of the SHA-256 of the EK's
+    /// marshalled `TPM2B_PUBLIC` (52 characters; the Azure C SDK's default). The product's
+    /// `registration_id` template is not used.
+    #[default]
+    EkHash,
+    /// `"template"`: the product's `registration_id` template, as for other products.
+    Template,
+}
+
+/// X.509 enrollment type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum X509Enrollment {
-    /// One enrollment per device certificate.
+    /// One individual enrollment per device certificate, queued with the unit.
     Individual,
-    /// One enrollment group for a signing CA.
+    /// One enrollment group for the signing CA (set up once in DPS); nothing queued per unit.
     Group,
+}
+
+/// A device key algorithm a product allows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum X509KeyAlgorithm {
+    /// ECDSA on NIST P-256 (`"ec-p256"`).
+    EcP256,
+    /// ECDSA on NIST P-384 (`"ec-p384"`).
+    EcP384,
+}
+
+impl X509KeyAlgorithm {
+    /// The name as written in TOML, e.g. `"ec-p256"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::EcP256 => "ec-p256",
+            Self::EcP384 => "ec-p384",
+        }
+    }
+}
+
+/// The signing CA of an X.509 product, selected by `backend`. Its certificate and the
+/// intermediates are files; the key is an encrypted file or an object in a PKCS#11 token.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(tag = "backend", rename_all = "lowercase", deny_unknown_fields)]
+pub enum CaConfig {
+    /// `backend = "file"`: the key is an encrypted PKCS#8 PEM file.
+    File {
+        /// The signing CA certificate (PEM). Relative to the config file's directory.
+        certificate: PathBuf,
+        /// Intermediate CA certificates (PEM) sent to devices after the signing CA, nearest
+        /// first. Default: none.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        intermediates: Vec<PathBuf>,
+        /// The root CA certificate (PEM): the trust anchor, never sent to devices; `station ca
+        /// init` writes the development root here. Default: none.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        root: Option<PathBuf>,
+        /// The encrypted PKCS#8 key (PEM `ENCRYPTED PRIVATE KEY`).
+        key: PathBuf,
+        /// Where the key's passphrase comes from; never inline. When the variable is unset,
+        /// an interactive `station` prompts for it.
+        passphrase: SecretSource,
+    },
+    /// `backend = "pkcs11"`: the key is a non-extractable object in a PKCS#11 token.
+    Pkcs11 {
+        /// The signing CA certificate (PEM). Relative to the config file's directory.
+        certificate: PathBuf,
+        /// Intermediate CA certificates (PEM) sent after the signing CA. Default: none.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        intermediates: Vec<PathBuf>,
+        /// The root CA certificate (PEM), never sent to devices. Default: none.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        root: Option<PathBuf>,
+        /// The PKCS#11 module. Default `"/usr/lib/softhsm/libsofthsm2.so"` (SoftHSM2 on
+        /// Debian 12).
+        #[serde(default = "default_pkcs11_module")]
+        module: PathBuf,
+        /// Label of the token holding the key.
+        token_label: String,
+        /// Label (`CKA_LABEL`) of the private key.
+        key_label: String,
+        /// Where the token's user PIN comes from; never inline.
+        pin: SecretSource,
+    },
+}
+
+impl CaConfig {
+    /// `"file"` or `"pkcs11"`.
+    pub fn backend(&self) -> &'static str {
+        match self {
+            Self::File { .. } => "file",
+            Self::Pkcs11 { .. } => "pkcs11",
+        }
+    }
+
+    /// The signing CA certificate file.
+    pub fn certificate(&self) -> &std::path::Path {
+        match self {
+            Self::File { certificate, .. } | Self::Pkcs11 { certificate, .. } => certificate,
+        }
+    }
+
+    /// The intermediate certificate files.
+    pub fn intermediates(&self) -> &[PathBuf] {
+        match self {
+            Self::File { intermediates, .. } | Self::Pkcs11 { intermediates, .. } => intermediates,
+        }
+    }
+
+    /// The root certificate file, if configured.
+    pub fn root(&self) -> Option<&std::path::Path> {
+        match self {
+            Self::File { root, .. } | Self::Pkcs11 { root, .. } => root.as_deref(),
+        }
+    }
 }
 
 /// Where a secret comes from: `{ env = "NAME" }` or `{ file = "path" }`, never inline.
@@ -315,7 +517,7 @@ pub(crate) const INLINE_SECRET_MESSAGE: &str = "a secret must not be written inl
 pub(crate) const SECRET_SOURCE_MESSAGE: &str = "a secret source";
 
 /// Keys whose value is a [`SecretSource`]; used to point an inline-secret error at its line.
-pub(crate) const SECRET_KEYS: &[&str] = &["group_key"];
+pub(crate) const SECRET_KEYS: &[&str] = &["group_key", "passphrase", "pin", "connection_string"];
 
 const SECRET_SOURCE_KEYS: &[&str] = &["env", "file"];
 
@@ -367,6 +569,18 @@ impl<'de> Visitor<'de> for SecretSourceVisitor {
     }
 }
 
+fn default_ops_per_minute() -> u32 {
+    1000
+}
+
+fn default_ops_per_bulk() -> u32 {
+    10
+}
+
+fn default_signing_key() -> PathBuf {
+    PathBuf::from("keys/export-signing.key")
+}
+
 fn default_log_dir() -> PathBuf {
     PathBuf::from("var/log")
 }
@@ -385,6 +599,18 @@ fn default_max_attempts() -> u32 {
 
 fn default_reset_timeout_ms() -> u64 {
     5000
+}
+
+fn default_validity_days() -> u32 {
+    3650
+}
+
+fn default_key_algorithms() -> Vec<X509KeyAlgorithm> {
+    vec![X509KeyAlgorithm::EcP256]
+}
+
+fn default_pkcs11_module() -> PathBuf {
+    PathBuf::from("/usr/lib/softhsm/libsofthsm2.so")
 }
 
 fn default_settings_prefix() -> String {

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use station_config::{
     AttestationConfig, ConfigError, ParseError, ParseErrorKind, PortEntry, PortsFile, SecretSource,
-    SymmetricEnrollment, json_schema, load, parse_str,
+    SymmetricEnrollment, TpmEnrollment, TpmRegistrationId, json_schema, load, parse_str,
 };
 
 const ORIGIN: &str = "station-config/test.toml";
@@ -311,25 +311,138 @@ fn duplicate_slot_index() {
     );
 }
 
+const TPM: &str = r#"kind = "tpm"
+enrollment = "individual"
+vendor_roots = ["tpm-vendors/root.pem"]
+vendor_intermediates = ["/opt/tpm-vendors/intermediate.pem"]"#;
+
 #[test]
-fn x509_and_tpm_parse_but_are_not_supported_yet() {
-    for (attestation, kind) in [
-        ("kind = \"x509\"\nenrollment = \"group\"", "x509"),
-        ("kind = \"tpm\"", "tpm"),
+fn tpm_products_parse_with_their_vendor_cas_and_defaults() {
+    let text = edit(
+        "kind = \"symmetric-key\"\nenrollment = { type = \"individual\" }",
+        TPM,
+    );
+    let config = parse_str(&text, Path::new("/etc/station/station.toml")).unwrap();
+    let AttestationConfig::Tpm {
+        enrollment,
+        registration_id,
+        vendor_roots,
+        vendor_intermediates,
+        include_srk,
+    } = &config.products[0].attestation
+    else {
+        panic!("not a TPM product");
+    };
+    assert_eq!(*enrollment, TpmEnrollment::Individual);
+    assert_eq!(*registration_id, TpmRegistrationId::EkHash);
+    assert_eq!(
+        vendor_roots,
+        &[PathBuf::from("/etc/station/tpm-vendors/root.pem")]
+    );
+    assert_eq!(
+        vendor_intermediates,
+        &[PathBuf::from("/opt/tpm-vendors/intermediate.pem")]
+    );
+    assert!(!include_srk);
+
+    let text = edit(
+        "kind = \"symmetric-key\"\nenrollment = { type = \"individual\" }",
+        &format!("{TPM}\nregistration_id = \"template\"\ninclude_srk = true"),
+    );
+    let config = parse_str(&text, Path::new(ORIGIN)).unwrap();
+    assert!(matches!(
+        config.products[0].attestation,
+        AttestationConfig::Tpm {
+            registration_id: TpmRegistrationId::Template,
+            include_srk: true,
+            ..
+        }
+    ));
+}
+
+#[test]
+fn tpm_products_need_a_vendor_root() {
+    let text = edit(
+        "kind = \"symmetric-key\"\nenrollment = { type = \"individual\" }",
+        "kind = \"tpm\"\nenrollment = \"individual\"\nvendor_roots = []",
+    );
+    let problems = problems(&text);
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert_eq!(problems[0].key, "product[0].attestation.vendor_roots");
+    assert_eq!(problems[0].message, "no TPM vendor root CA is configured");
+    // Only "individual" exists, and the rule is one of two names.
+    for bad in [
+        "kind = \"tpm\"\nenrollment = \"group\"\nvendor_roots = [\"r.pem\"]",
+        "kind = \"tpm\"\nenrollment = \"individual\"\nvendor_roots = [\"r.pem\"]\nregistration_id = \"ek\"",
+        "kind = \"tpm\"\nenrollment = \"individual\"\nvendor_roots = [\"r.pem\"]\nvendor_root = \"x\"",
     ] {
         let text = edit(
             "kind = \"symmetric-key\"\nenrollment = { type = \"individual\" }",
-            attestation,
+            bad,
         );
-        let problems = problems(&text);
-        assert_eq!(problems.len(), 1, "{problems:?}");
-        assert_eq!(problems[0].key, "product[0].attestation.kind");
-        assert_eq!(problems[0].line, Some(line_of(&text, "kind =")));
-        assert_eq!(
-            problems[0].message,
-            format!("attestation kind `{kind}` is not supported by this station build yet")
-        );
+        assert!(parse_str(&text, Path::new(ORIGIN)).is_err(), "{bad}");
     }
+}
+
+const X509: &str = r#"kind = "x509"
+enrollment = "individual"
+validity_days = 365
+quota_per_work_order = 100
+ca = { backend = "file", certificate = "ca/signing-ca.pem", key = "ca/signing-ca.key.pem", passphrase = { env = "CA_PASS" } }"#;
+
+#[test]
+fn x509_products_parse_with_their_ca() {
+    let text = edit(
+        "kind = \"symmetric-key\"\nenrollment = { type = \"individual\" }",
+        X509,
+    );
+    let config = parse_str(&text, Path::new("/etc/station/station.toml")).unwrap();
+    let AttestationConfig::X509 {
+        validity_days,
+        key_algorithms,
+        quota_per_work_order,
+        ca,
+        ..
+    } = &config.products[0].attestation
+    else {
+        panic!("not x509")
+    };
+    assert_eq!(*validity_days, 365);
+    assert_eq!(key_algorithms, &[station_config::X509KeyAlgorithm::EcP256]);
+    assert_eq!(*quota_per_work_order, Some(100));
+    assert_eq!(ca.backend(), "file");
+    assert_eq!(
+        ca.certificate(),
+        Path::new("/etc/station/ca/signing-ca.pem")
+    );
+    // A PIN or passphrase is never inline.
+    let inline = text.replace(
+        "passphrase = { env = \"CA_PASS\" }",
+        "passphrase = \"hunter2\"",
+    );
+    let parse = parse_error(&inline);
+    assert_eq!(parse.kind, ParseErrorKind::InlineSecret);
+    assert!(!parse.to_string().contains("hunter2"));
+    // A PKCS#11 CA names its token and key; the module has a default.
+    let hsm = text.replace(
+        "backend = \"file\", certificate = \"ca/signing-ca.pem\", key = \"ca/signing-ca.key.pem\", passphrase = { env = \"CA_PASS\" }",
+        "backend = \"pkcs11\", certificate = \"ca.pem\", token_label = \"line\", key_label = \"ca\", pin = { file = \"pin\" }",
+    );
+    let config = parse_str(&hsm, Path::new("/etc/station/station.toml")).unwrap();
+    let AttestationConfig::X509 { ca, .. } = &config.products[0].attestation else {
+        panic!("not x509")
+    };
+    assert_eq!(ca.backend(), "pkcs11");
+    let bad = hsm.replace("token_label = \"line\"", "token_label = \"\"");
+    assert_eq!(
+        problems(&bad)[0].key,
+        "product[0].attestation.ca.token_label"
+    );
+    let zero = text.replace("quota_per_work_order = 100", "quota_per_work_order = 0");
+    assert_eq!(
+        problems(&zero)[0].key,
+        "product[0].attestation.quota_per_work_order"
+    );
 }
 
 #[test]
@@ -439,13 +552,14 @@ fn shipped_configs_load_and_pass_check() {
     }
     let demo = load(&config_dir().join("demo.toml")).unwrap();
     assert_eq!(demo.station.id, "demo-station");
-    assert_eq!(demo.fixture.slots.len(), 4);
-    assert!(
-        demo.fixture
-            .slots
-            .iter()
-            .all(|s| s.port.is_none() && s.product == "demo-symkey")
-    );
+    assert_eq!(demo.fixture.slots.len(), 6);
+    assert!(demo.fixture.slots.iter().all(|s| s.port.is_none()
+        && s.product
+            == match s.index {
+                1 | 2 => "demo-symkey",
+                3 | 4 => "demo-x509",
+                _ => "demo-tpm",
+            }));
     assert!(
         demo.fixture
             .ports_file
@@ -503,7 +617,7 @@ fn messages_snapshot() {
         ),
         edit(
             "kind = \"symmetric-key\"\nenrollment = { type = \"individual\" }",
-            "kind = \"tpm\"",
+            "kind = \"tpm\"\nenrollment = \"individual\"\nvendor_roots = []",
         ),
         edit(
             ENROLLMENT,
@@ -547,4 +661,49 @@ fn loaded_config_round_trips_through_toml() {
         parse_str(&text, Path::new("elsewhere/station.toml")).unwrap(),
         demo
     );
+}
+
+#[test]
+fn upload_section_defaults_paths_and_checks() {
+    let text = format!(
+        "{BASE}\n[upload]\nconnection_string = {{ file = \"secrets/dps.cs\" }}\n\
+         trust_anchor = \"dps/ca.pem\"\n"
+    );
+    let config = parse_str(&text, Path::new("/etc/station/station.toml")).unwrap();
+    let upload = config.upload.unwrap();
+    assert_eq!(upload.ops_per_minute, 1000);
+    assert_eq!(upload.ops_per_bulk, 10);
+    assert_eq!(
+        upload.signing_key,
+        Path::new("/etc/station/keys/export-signing.key")
+    );
+    assert_eq!(
+        upload.trust_anchor.as_deref(),
+        Some(Path::new("/etc/station/dps/ca.pem"))
+    );
+    assert_eq!(
+        upload.connection_string,
+        Some(station_config::SecretSource::File {
+            file: "/etc/station/secrets/dps.cs".into()
+        })
+    );
+    // No [upload] at all is fine (a station that neither uploads nor exports).
+    assert!(parse_str(BASE, Path::new(ORIGIN)).unwrap().upload.is_none());
+
+    let bad = format!("{BASE}\n[upload]\nops_per_minute = 0\nservice_host = \"https://x.net\"\n");
+    let keys: Vec<String> = problems(&bad).into_iter().map(|p| p.key).collect();
+    assert_eq!(keys, ["upload.service_host", "upload.ops_per_minute"]);
+}
+
+#[test]
+fn an_inline_connection_string_is_rejected_without_echoing_it() {
+    let secret = "HostName=h;SharedAccessKeyName=p;SharedAccessKey=c2VjcmV0";
+    let text = format!("{BASE}\n[upload]\nconnection_string = \"{secret}\"\n");
+    let err = error(&text);
+    assert_eq!(err.code(), "station::config::inline_secret");
+    assert!(!render(&err).contains("c2VjcmV0"));
+    let ConfigError::Parse(parse) = err else {
+        unreachable!()
+    };
+    assert_eq!(parse.key.as_deref(), Some("upload.connection_string"));
 }

@@ -1,12 +1,17 @@
 //! Produces a unit's identity material and what to write and queue for it, per product.
 
 use serde_json::json;
-use station_config::{AttestationConfig, ProductProfile, ProvisioningStatus, SymmetricEnrollment};
+use station_config::{
+    AttestationConfig, ProductProfile, ProvisioningStatus, SymmetricEnrollment, X509Enrollment,
+    X509KeyAlgorithm,
+};
+use station_identity::pki::{CsrPolicy, IssuedCertificate, KeyAlgorithm, LeafProfile, MAX_CN_LEN};
 use station_identity::{RegistrationId, SymmetricKey};
 use station_smp::commands::provisioning::{IdentityResponse, caps};
 use station_upload::schema::{
-    AttestationMechanism, DeviceCapabilities, IndividualEnrollment,
-    ProvisioningStatus as WireStatus, TwinCollection,
+    AttestationMechanism, AttestationType, DeviceCapabilities, IndividualEnrollment,
+    ProvisioningStatus as WireStatus, TwinCollection, X509Attestation, X509CertificateWithInfo,
+    X509Certificates,
 };
 use zeroize::Zeroizing;
 
@@ -24,9 +29,27 @@ pub(crate) struct SettingWrite {
 pub(crate) struct Attestation {
     /// Settings to write, in order.
     pub(crate) settings: Vec<SettingWrite>,
-    /// The individual enrollment to queue, if the product enrolls devices individually.
+    /// The individual enrollment to queue, if the product enrolls devices individually. For
+    /// X.509 it is filled in once the certificate is issued.
     pub(crate) enrollment: Option<IndividualEnrollment>,
+    /// For X.509 products: what the certificate steps need.
+    pub(crate) x509: Option<X509Plan>,
 }
+
+/// The certificate steps' inputs for one X.509 unit.
+pub(crate) struct X509Plan {
+    /// What the CSR must satisfy (CN = registration ID, allowed key algorithms).
+    pub(crate) policy: CsrPolicy,
+    /// Validity of the leaf.
+    pub(crate) profile: LeafProfile,
+    /// Certificates allowed per work order.
+    pub(crate) quota: Option<u64>,
+    /// Queue an individual enrollment carrying the certificate.
+    pub(crate) individual: bool,
+}
+
+/// The device's key slot the station provisions (the DPS identity key).
+pub(crate) const DEVICE_KEY_SLOT: u32 = 0;
 
 /// Facts about the unit the enrollment carries for the device operator.
 pub(crate) struct UnitFacts<'a> {
@@ -37,11 +60,12 @@ pub(crate) struct UnitFacts<'a> {
 }
 
 /// Builds the attestation for `product`. `group_key` is the product's enrollment-group key,
-/// when it has one.
+/// when it has one; `tpm` is what the `read-ek` step found, for TPM products.
 pub(crate) fn attest(
     product: &ProductProfile,
     registration_id: &RegistrationId,
     group_key: Option<&SymmetricKey>,
+    tpm: Option<&crate::tpm::TpmIdentity>,
     facts: &UnitFacts<'_>,
 ) -> Result<Attestation, UnitFailure> {
     match &product.attestation {
@@ -94,17 +118,125 @@ pub(crate) fn attest(
             Ok(Attestation {
                 settings,
                 enrollment,
+                x509: None,
             })
         }
-        other => Err(UnitFailure::new(
-            Step::Attest,
-            "station::attest::unsupported",
-            format!(
-                "attestation kind {} is not supported by this station build",
-                other.kind()
-            ),
-            "Use a station build with X.509 and TPM support for this product.",
-        )),
+        AttestationConfig::X509 {
+            enrollment,
+            validity_days,
+            key_algorithms,
+            quota_per_work_order,
+            ..
+        } => {
+            if !facts
+                .identity
+                .caps
+                .iter()
+                .any(|c| c == caps::EC_P256_KEYGEN)
+            {
+                return Err(UnitFailure::new(
+                    Step::Attest,
+                    "station::dut::missing_capability",
+                    format!(
+                        "DUT {} cannot generate a key (no `ec-p256-keygen` capability)",
+                        facts.identity.serial
+                    ),
+                    "Check that the product selected matches the board in the slot.",
+                ));
+            }
+            if !registration_id.fits_x509_cn() {
+                return Err(UnitFailure::new(
+                    Step::Attest,
+                    "station::x509::cn_too_long",
+                    format!(
+                        "registration ID {registration_id} is longer than the {MAX_CN_LEN} characters a certificate CN allows"
+                    ),
+                    "Shorten the product's registration_id template.",
+                ));
+            }
+            if quota_per_work_order.is_some() && facts.work_order.is_none() {
+                return Err(UnitFailure::new(
+                    Step::Attest,
+                    "station::x509::no_work_order",
+                    "this product issues certificates against a work order, and none was given",
+                    "Pick a work order (--work-order) and run the slot again.",
+                ));
+            }
+            Ok(Attestation {
+                settings: dps_settings(product, registration_id, "x509"),
+                enrollment: None,
+                x509: Some(X509Plan {
+                    policy: CsrPolicy {
+                        expected_cn: registration_id.to_string(),
+                        allowed_algorithms: key_algorithms
+                            .iter()
+                            .map(|a| match a {
+                                X509KeyAlgorithm::EcP256 => KeyAlgorithm::EcP256,
+                                X509KeyAlgorithm::EcP384 => KeyAlgorithm::EcP384,
+                            })
+                            .collect(),
+                    },
+                    profile: LeafProfile::days(*validity_days),
+                    quota: *quota_per_work_order,
+                    individual: *enrollment == X509Enrollment::Individual,
+                }),
+            })
+        }
+        AttestationConfig::Tpm { .. } => {
+            let tpm = tpm.ok_or_else(|| {
+                UnitFailure::new(
+                    Step::Attest,
+                    "station::bug::tpm",
+                    "the TPM was not read before the unit's identity was prepared",
+                    "This is a station bug; report it with the log file.",
+                )
+            })?;
+            Ok(Attestation {
+                settings: dps_settings(product, registration_id, "tpm"),
+                enrollment: Some(crate::tpm::tpm_enrollment(
+                    product,
+                    registration_id.as_str(),
+                    tpm,
+                    facts,
+                )),
+                x509: None,
+            })
+        }
+    }
+}
+
+/// The individual enrollment of an X.509 unit: its client certificate (PEM).
+pub(crate) fn x509_enrollment(
+    product: &ProductProfile,
+    registration_id: &str,
+    certificate: &IssuedCertificate,
+    facts: &UnitFacts<'_>,
+) -> IndividualEnrollment {
+    IndividualEnrollment {
+        registration_id: registration_id.to_owned(),
+        device_id: facts.device_id.clone(),
+        attestation: AttestationMechanism {
+            kind: AttestationType::X509,
+            tpm: None,
+            x509: Some(X509Attestation {
+                client_certificates: Some(X509Certificates {
+                    primary: X509CertificateWithInfo {
+                        certificate: Some(certificate.pem()),
+                    },
+                    secondary: None,
+                }),
+                signing_certificates: None,
+            }),
+            symmetric_key: None,
+        },
+        capabilities: Some(DeviceCapabilities { iot_edge: false }),
+        iot_hub_host_name: product.iot_hub_host_name.clone(),
+        provisioning_status: Some(match product.provisioning_status {
+            ProvisioningStatus::Enabled => WireStatus::Enabled,
+            ProvisioningStatus::Disabled => WireStatus::Disabled,
+        }),
+        optional_device_information: Some(device_information(facts)),
+        etag: None,
     }
 }
 
@@ -128,7 +260,7 @@ fn dps_settings(
     ]
 }
 
-fn device_information(facts: &UnitFacts<'_>) -> TwinCollection {
+pub(crate) fn device_information(facts: &UnitFacts<'_>) -> TwinCollection {
     let mut props = serde_json::Map::new();
     props.insert("serial".into(), json!(facts.identity.serial));
     props.insert("model".into(), json!(facts.identity.model));

@@ -15,6 +15,15 @@ pub enum PipelineError {
     /// The configuration names a slot the run was asked for but does not have.
     #[error("slot {0} is not in the fixture configuration")]
     UnknownSlot(u16),
+    /// A slot names a product the configuration does not define (`check()` prevents this for
+    /// a loaded configuration; a hand-built one may still carry it).
+    #[error("slot {slot} uses product {product}, which is not configured")]
+    UnknownProduct {
+        /// The slot.
+        slot: u16,
+        /// The product id it names.
+        product: String,
+    },
     /// A slot has no port: neither in the config nor in the ports file.
     #[error("slot {slot} has no serial port configured")]
     NoPort {
@@ -34,6 +43,15 @@ pub enum PipelineError {
         /// What went wrong.
         reason: String,
     },
+    /// A TPM product's vendor CA certificates could not be loaded.
+    #[error("could not load the TPM vendor CAs of product {product}")]
+    VendorRoots {
+        /// Product id.
+        product: String,
+        /// What went wrong (names the file).
+        #[source]
+        source: station_identity::tpm::VendorRootsError,
+    },
     /// The store failed.
     #[error("station database error")]
     Store(#[from] StoreError),
@@ -44,9 +62,11 @@ impl PipelineError {
     pub fn code(&self) -> &'static str {
         match self {
             PipelineError::UnknownSlot(_) => "station::run::unknown_slot",
+            PipelineError::UnknownProduct { .. } => "station::run::unknown_product",
             PipelineError::NoPort { .. } => "station::run::no_port",
             PipelineError::PortsFile(_) => "station::run::ports_file",
             PipelineError::Secret { .. } => "station::run::secret",
+            PipelineError::VendorRoots { .. } => "station::run::tpm_vendor_roots",
             PipelineError::Store(e) => e.code(),
         }
     }
@@ -55,6 +75,9 @@ impl PipelineError {
     pub fn help(&self) -> String {
         match self {
             PipelineError::UnknownSlot(_) => "Pick a slot listed under [[fixture.slot]] in the station config.".into(),
+            PipelineError::UnknownProduct { .. } => {
+                "Add the product as a [[product]] in the station config, or fix the slot's product.".into()
+            }
             PipelineError::NoPort { .. } => {
                 "Set `port` for the slot, or `fixture.ports_file` and start the fixture that writes it.".into()
             }
@@ -62,6 +85,9 @@ impl PipelineError {
                 "Start the fixture (e.g. `virtual-fixture start`) so it writes its port map, then retry.".into()
             }
             PipelineError::Secret { reason, .. } => format!("{reason}; ask the line engineer to install the key."),
+            PipelineError::VendorRoots { source, .. } => format!(
+                "{source}: check the product's attestation.vendor_roots and vendor_intermediates files."
+            ),
             PipelineError::Store(e) => e.help().unwrap_or_else(|| "Check the disk and the database path.".into()),
         }
     }

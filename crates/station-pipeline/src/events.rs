@@ -8,8 +8,21 @@ use serde::Serialize;
 pub enum Step {
     /// Open the port and read the DUT's identity.
     Identify,
-    /// Produce the identity material (symmetric key now; certificates and EKs later).
+    /// TPM: read the endorsement key (and SRK) through the DUT and check the EK certificate
+    /// against the TPM vendors' CAs.
+    ReadEk,
+    /// Claim the unit and produce its identity material (symmetric key; for X.509 the
+    /// registration ID and the certificate plan).
     Attest,
+    /// X.509: have the DUT generate its key pair and return a CSR.
+    Keygen,
+    /// X.509: check the CSR against the product's policy (proof of possession, subject, key
+    /// algorithm, no requested extensions).
+    CheckCsr,
+    /// X.509: sign the device certificate and record it (store and audit) before it leaves.
+    Issue,
+    /// X.509: install the chain on the DUT, compare its thumbprint and read it back.
+    InstallCertificate,
     /// Write the `dps/*` settings.
     WriteSettings,
     /// Persist the settings to flash.
@@ -29,7 +42,12 @@ impl Step {
     pub fn as_str(self) -> &'static str {
         match self {
             Step::Identify => "identify",
+            Step::ReadEk => "read-ek",
             Step::Attest => "attest",
+            Step::Keygen => "keygen",
+            Step::CheckCsr => "check-csr",
+            Step::Issue => "issue",
+            Step::InstallCertificate => "install-certificate",
             Step::WriteSettings => "write-settings",
             Step::Save => "save",
             Step::Reset => "reset",
@@ -44,7 +62,12 @@ impl std::fmt::Display for Step {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(match self {
             Step::Identify => "identifying the DUT",
+            Step::ReadEk => "reading the TPM endorsement key",
             Step::Attest => "preparing its identity",
+            Step::Keygen => "generating the device key",
+            Step::CheckCsr => "checking the certificate request",
+            Step::Issue => "issuing the device certificate",
+            Step::InstallCertificate => "installing the certificate",
             Step::WriteSettings => "writing the DPS settings",
             Step::Save => "saving settings to flash",
             Step::Reset => "resetting the DUT",
@@ -87,10 +110,12 @@ pub enum UnitOutcome {
 ///
 /// 1. `RunStarted` once.
 /// 2. For each slot, concurrently with other slots: `SlotStarted`, then for each step a
-///    `StepStarted` followed by its `StepFinished` (steps in [`Step`] order, stopping after the
-///    first failed one); `Identified` comes right after `Identify` finishes successfully; then
+///    `StepStarted` followed by its `StepFinished` (steps in [`Step`] order, skipping the ones
+///    the product does not use — `Keygen` to `InstallCertificate` run only for X.509 products —
+///    and stopping after the first failed one); `Identified` comes right after `Identify` finishes successfully; then
 ///    `UnitFinished` exactly once. A PASS is only reported after the unit and its enrollment
-///    are committed to the store.
+///    are committed to the store; an X.509 certificate is committed (store and audit) in
+///    `Issue`, before `InstallCertificate` sends it to the DUT.
 /// 3. `RunFinished` once, after every slot's `UnitFinished`.
 ///
 /// Every event carries the run id and the slot; unit events carry the serial once known.

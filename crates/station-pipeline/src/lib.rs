@@ -12,6 +12,7 @@ mod error;
 mod events;
 mod secrets;
 mod station;
+mod tpm;
 mod unit;
 
 pub use error::{PipelineError, UnitFailure};

@@ -7,6 +7,8 @@ use std::time::{Duration, Instant};
 
 use station_config::{PortsFile, StationConfig};
 use station_identity::SymmetricKey;
+use station_identity::pki::Issuer;
+use station_identity::tpm::{EkReader, VendorRoots};
 use station_store::{NewRun, RunId, Store};
 use station_transport::LinkOpener;
 
@@ -94,6 +96,35 @@ pub struct Station {
     store: Arc<Store>,
     opener: Arc<dyn LinkOpener>,
     group_keys: HashMap<String, SymmetricKey>,
+    issuers: HashMap<String, Arc<dyn Issuer>>,
+    /// TPM products' vendor CAs, loaded at start.
+    vendor_roots: HashMap<String, VendorRoots>,
+    ek_reader: Option<Arc<dyn EkReader>>,
+}
+
+/// Loads the vendor CAs of every TPM product, so a missing file stops the station at start.
+fn load_vendor_roots(
+    config: &StationConfig,
+) -> Result<HashMap<String, VendorRoots>, PipelineError> {
+    let mut out = HashMap::new();
+    for product in &config.products {
+        if let station_config::AttestationConfig::Tpm {
+            vendor_roots,
+            vendor_intermediates,
+            ..
+        } = &product.attestation
+        {
+            let roots =
+                VendorRoots::load(vendor_roots, vendor_intermediates).map_err(|source| {
+                    PipelineError::VendorRoots {
+                        product: product.id.clone(),
+                        source,
+                    }
+                })?;
+            out.insert(product.id.clone(), roots);
+        }
+    }
+    Ok(out)
 }
 
 impl Station {
@@ -106,6 +137,7 @@ impl Station {
         opener: Arc<dyn LinkOpener>,
     ) -> Result<Self, PipelineError> {
         let group_keys = crate::secrets::load_group_keys(&config)?;
+        let vendor_roots = load_vendor_roots(&config)?;
         let interrupted = store.mark_interrupted()?;
         if interrupted > 0 {
             tracing::warn!(
@@ -119,7 +151,40 @@ impl Station {
             store,
             opener,
             group_keys,
+            issuers: HashMap::new(),
+            vendor_roots,
+            ek_reader: None,
         })
+    }
+
+    /// Gives the station its TPM endorsement-key reader (the front-end picks the
+    /// implementation, e.g. `station_identity::tpm::TssEkReader`); a unit of a TPM product
+    /// without one fails at `read-ek` with `station::tpm::no_reader`.
+    #[must_use]
+    pub fn with_ek_reader(mut self, reader: Arc<dyn EkReader>) -> Self {
+        self.ek_reader = Some(reader);
+        self
+    }
+
+    pub(crate) fn ek_reader(&self) -> Option<&dyn EkReader> {
+        self.ek_reader.as_deref()
+    }
+
+    pub(crate) fn vendor_roots(&self, product: &str) -> Option<&VendorRoots> {
+        self.vendor_roots.get(product)
+    }
+
+    /// Gives the X.509 product `product` its signing CA. The front-end builds the issuer (file
+    /// or PKCS#11 backend) from the product's `ca` config; a unit of an X.509 product without
+    /// one fails at `issue` with `station::x509::no_ca`.
+    #[must_use]
+    pub fn with_issuer(mut self, product: &str, issuer: Arc<dyn Issuer>) -> Self {
+        self.issuers.insert(product.to_owned(), issuer);
+        self
+    }
+
+    pub(crate) fn issuer(&self, product: &str) -> Option<&Arc<dyn Issuer>> {
+        self.issuers.get(product)
     }
 
     /// The configuration.
@@ -251,10 +316,12 @@ impl Station {
                         .map(|e| e.port.clone())
                         .ok_or(PipelineError::NoPort { slot: s.index })?,
                 };
-                let product = self
-                    .config
-                    .product(&s.product)
-                    .ok_or(PipelineError::NoPort { slot: s.index })?;
+                let product = self.config.product(&s.product).ok_or_else(|| {
+                    PipelineError::UnknownProduct {
+                        slot: s.index,
+                        product: s.product.clone(),
+                    }
+                })?;
                 Ok(SlotPlan {
                     index: s.index,
                     port,

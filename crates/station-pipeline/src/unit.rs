@@ -2,18 +2,23 @@
 
 use std::time::{Duration, Instant};
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use station_config::ProductProfile;
+use station_config::{AttestationConfig, TpmRegistrationId};
 use station_identity::RegistrationId;
+use station_identity::pki::{self, CertSerial, CheckedCsr, IssuedCertificate};
 use station_smp::commands::provisioning::IdentityResponse;
 use station_smp::{Client, Connection, ConnectionConfig};
-use station_store::{NewEnrollment, NewUnit, RunId, StepRecord, UnitId};
+use station_store::{
+    DuplicateField, NewCertificate, NewEnrollment, NewUnit, RunId, StepRecord, StoreError, UnitId,
+};
 
 use crate::RunRequest;
-use crate::attest::{self, Attestation, UnitFacts};
+use crate::attest::{self, Attestation, DEVICE_KEY_SLOT, UnitFacts, X509Plan};
 use crate::error::UnitFailure;
 use crate::events::{EventSink, ProgressEvent, Step, UnitOutcome};
 use crate::station::{Station, UnitReport};
+use crate::tpm::TpmIdentity;
 
 /// Everything one slot needs to provision its unit.
 pub(crate) struct SlotPlan<'a> {
@@ -48,6 +53,7 @@ pub(crate) fn provision(
         serial: None,
         unit_id: None,
         client: None,
+        certificate: None,
     };
     let outcome = match unit.run() {
         Ok(outcome) => outcome,
@@ -90,13 +96,32 @@ struct UnitRun<'a> {
     serial: Option<String>,
     unit_id: Option<UnitId>,
     client: Option<Client>,
+    /// The certificate installed on an X.509 unit, for read-back after the reset.
+    certificate: Option<IssuedCertificate>,
 }
+
+/// Attempts at a fresh random serial when one collides with an issued certificate.
+const MAX_SERIAL_ATTEMPTS: u32 = 3;
 
 impl UnitRun<'_> {
     fn run(&mut self) -> Result<UnitOutcome, UnitFailure> {
         let identity = self.step(Step::Identify, |u| u.identify())?;
         let product = self.plan.product;
-        let attestation = self.step(Step::Attest, |u| u.attest(&identity))?;
+        let tpm = if matches!(product.attestation, AttestationConfig::Tpm { .. }) {
+            match self.step(Step::ReadEk, |u| u.read_ek(&identity)) {
+                Ok(tpm) => Some(tpm),
+                Err(failure) => {
+                    self.record_unclaimed(&identity, &failure);
+                    return Err(failure);
+                }
+            }
+        } else {
+            None
+        };
+        let mut attestation = self.step(Step::Attest, |u| u.attest(&identity, tpm.as_ref()))?;
+        if let Some(plan) = attestation.x509.take() {
+            self.certificate_steps(&identity, &plan, &mut attestation)?;
+        }
         self.step(Step::WriteSettings, |u| {
             for s in &attestation.settings {
                 u.client()?
@@ -122,6 +147,172 @@ impl UnitRun<'_> {
                 .map_err(|e| smp(Step::Lock, &e))
         })?;
         self.record(product, &attestation)
+    }
+
+    /// Keygen → CSR check → issue (recorded before it leaves) → install and read back.
+    fn certificate_steps(
+        &mut self,
+        identity: &IdentityResponse,
+        plan: &X509Plan,
+        attestation: &mut Attestation,
+    ) -> Result<(), UnitFailure> {
+        let alg = plan
+            .policy
+            .allowed_algorithms
+            .first()
+            .map_or("ec-p256", |a| a.as_str());
+        let cn = plan.policy.expected_cn.clone();
+        let csr = self.step(Step::Keygen, |u| {
+            u.client()?
+                .keygen(DEVICE_KEY_SLOT, alg, &cn)
+                .map_err(|e| smp(Step::Keygen, &e))
+        })?;
+        let checked = self.step(Step::CheckCsr, |_| {
+            pki::check_csr(&csr, &plan.policy).map_err(|e| csr_failure(&e))
+        })?;
+        let issued = self.step(Step::Issue, |u| u.issue(plan, &checked))?;
+        self.step(Step::InstallCertificate, |u| u.install(&issued))?;
+        if plan.individual {
+            let config = self.station.config();
+            let facts = UnitFacts {
+                identity,
+                station_id: &config.station.id,
+                work_order: self.request.work_order.as_deref(),
+                device_id: self.plan.product.device_id.as_ref().map(|t| {
+                    t.replace("{serial}", &identity.serial)
+                        .replace("{model}", &identity.model)
+                        .replace("{station}", &config.station.id)
+                }),
+            };
+            attestation.enrollment = Some(attest::x509_enrollment(
+                self.plan.product,
+                &cn,
+                &issued,
+                &facts,
+            ));
+        }
+        self.certificate = Some(issued);
+        Ok(())
+    }
+
+    /// Signs the certificate and commits it (store + audit) before anything is sent.
+    fn issue(
+        &mut self,
+        plan: &X509Plan,
+        csr: &CheckedCsr,
+    ) -> Result<IssuedCertificate, UnitFailure> {
+        let product = &self.plan.product.id;
+        let issuer = self.station.issuer(product).cloned().ok_or_else(|| {
+            UnitFailure::new(
+                Step::Issue,
+                "station::x509::no_ca",
+                format!("no signing CA is loaded for product {product}"),
+                "Restart the station with the CA configured for this product (see `station ca show`).",
+            )
+        })?;
+        let unit = self.unit_id.ok_or_else(|| {
+            UnitFailure::new(
+                Step::Issue,
+                "station::record::no_unit",
+                "the unit was never claimed in the store",
+                "This is a station bug; report it.",
+            )
+        })?;
+        let store = self.station.store();
+        // Cheap early refusal before the CA signs; `issue_certificate` enforces it atomically.
+        if let (Some(quota), Some(wo)) = (plan.quota, self.request.work_order.as_deref()) {
+            let issued = store
+                .certificates_issued(wo)
+                .map_err(|e| UnitFailure::from_store(Step::Issue, &e))?;
+            if issued >= quota {
+                let e = StoreError::QuotaReached {
+                    work_order: wo.to_owned(),
+                    quota,
+                    issued,
+                };
+                return Err(UnitFailure::from_store(Step::Issue, &e));
+            }
+        }
+        let mut last = None;
+        for _ in 0..MAX_SERIAL_ATTEMPTS {
+            let serial = CertSerial::random();
+            let cert = issuer.issue(csr, &plan.profile, &serial).map_err(|e| {
+                UnitFailure {
+                    detail: crate::error::chain(&e),
+                    ..UnitFailure::new(
+                        Step::Issue,
+                        "station::x509::sign_failed",
+                        "the signing CA could not sign the device certificate",
+                        "Check the CA (HSM connected, key present) with `station ca show`, then run the slot again.",
+                    )
+                }
+            })?;
+            let record = NewCertificate {
+                unit_id: unit,
+                serial: cert.serial.to_hex(),
+                subject: cert.subject.clone(),
+                sha256: cert.sha256_hex(),
+                ca_id: issuer.ca_id().to_owned(),
+                not_before: DateTime::<Utc>::from(cert.not_before),
+                not_after: DateTime::<Utc>::from(cert.not_after),
+            };
+            match store.issue_certificate(&record, plan.quota) {
+                Ok(_) => {
+                    tracing::info!(slot = self.plan.index, serial = ?self.serial, cert_serial = %cert.serial, sha256 = %cert.sha256_hex(), ca = issuer.ca_id(), backend = issuer.backend(), "certificate issued");
+                    return Ok(cert);
+                }
+                Err(e @ StoreError::CertificateSerialTaken { .. }) => last = Some(e),
+                Err(e) => return Err(UnitFailure::from_store(Step::Issue, &e)),
+            }
+        }
+        let e = last.unwrap_or(StoreError::CertificateSerialTaken {
+            serial: String::new(),
+        });
+        Err(UnitFailure::from_store(Step::Issue, &e))
+    }
+
+    /// Installs the chain, checks the thumbprint the DUT reports, and reads the chain back.
+    fn install(&mut self, cert: &IssuedCertificate) -> Result<(), UnitFailure> {
+        let client = self.client()?;
+        let params = client
+            .mcumgr_params()
+            .map_err(|e| smp(Step::InstallCertificate, &e))?;
+        // SMP header, CBOR map and array overhead, and each byte string's header.
+        let packet: usize = 64 + cert.chain.iter().map(|c| c.len() + 3).sum::<usize>();
+        if packet > params.buf_size as usize {
+            return Err(UnitFailure::new(
+                Step::InstallCertificate,
+                "station::x509::chain_too_large",
+                format!(
+                    "the certificate chain ({packet} bytes) does not fit the DUT's {}-byte SMP buffer",
+                    params.buf_size
+                ),
+                "Use fewer intermediates, or firmware with a larger MCUmgr buffer.",
+            ));
+        }
+        let sha = client
+            .install_certificate(DEVICE_KEY_SLOT, &cert.chain)
+            .map_err(|e| smp(Step::InstallCertificate, &e))?;
+        if sha.as_slice() != cert.sha256.as_slice() {
+            return Err(UnitFailure::new(
+                Step::InstallCertificate,
+                "station::x509::install_mismatch",
+                "the certificate stored on the DUT differs from the one issued (SHA-256 mismatch)",
+                "The DUT's certificate storage may be faulty: send the unit to rework.",
+            ));
+        }
+        let stored = client
+            .read_certificate(DEVICE_KEY_SLOT)
+            .map_err(|e| smp(Step::InstallCertificate, &e))?;
+        if stored.as_deref() != Some(cert.chain.as_slice()) {
+            return Err(UnitFailure::new(
+                Step::InstallCertificate,
+                "station::x509::readback_mismatch",
+                "the certificate chain read back from the DUT differs from the one installed",
+                "The DUT's certificate storage may be faulty: send the unit to rework.",
+            ));
+        }
+        Ok(())
     }
 
     /// Opens the port, reads the identity, names the unit and claims it in the store.
@@ -177,28 +368,112 @@ impl UnitRun<'_> {
         })
     }
 
-    /// Names the unit, claims it in the store (duplicate check) and builds its identity.
-    fn attest(&mut self, identity: &IdentityResponse) -> Result<Attestation, UnitFailure> {
+    /// TPM: reads the EK through the DUT and checks its certificate.
+    fn read_ek(&mut self, identity: &IdentityResponse) -> Result<TpmIdentity, UnitFailure> {
+        let station = self.station;
         let product = self.plan.product;
-        let registration_id = self.registration_id(identity)?;
-        let config = self.station.config();
-        let new_unit = NewUnit {
+        let client = self.client()?;
+        crate::tpm::read_ek(
+            station.ek_reader(),
+            station.vendor_roots(&product.id),
+            product,
+            identity,
+            client,
+        )
+    }
+
+    /// Records an identified DUT that failed before its unit could be claimed (its TPM could
+    /// not be read), so the record carries its serial.
+    fn record_unclaimed(&mut self, identity: &IdentityResponse, failure: &UnitFailure) {
+        let registration_id = match &self.plan.product.attestation {
+            AttestationConfig::Tpm {
+                registration_id: TpmRegistrationId::Template,
+                ..
+            } => self
+                .registration_id(identity)
+                .map(|r| r.to_string())
+                .unwrap_or_default(),
+            _ => String::new(),
+        };
+        let new_unit = self.new_unit(identity, registration_id);
+        match self.station.store().record_refused_unit(
+            &new_unit,
+            &store_failure(failure),
+            &self.steps,
+        ) {
+            Ok(id) => self.unit_id = Some(id),
+            Err(e) => {
+                tracing::error!(error = %crate::error::chain(&e), "could not record a failed unit");
+            }
+        }
+    }
+
+    fn new_unit(&self, identity: &IdentityResponse, registration_id: String) -> NewUnit {
+        let product = self.plan.product;
+        NewUnit {
             run_id: self.run_id.clone(),
             slot: self.plan.index,
             serial: identity.serial.clone(),
             product: product.id.clone(),
-            registration_id: registration_id.to_string(),
+            registration_id,
             attestation: product.attestation.kind().to_owned(),
             work_order: self.request.work_order.clone(),
             operator: self.request.operator.clone(),
-            station_id: config.station.id.clone(),
+            station_id: self.station.config().station.id.clone(),
             identity_json: serde_json::to_string(identity).ok(),
             rework: self.request.permissions.rework,
+        }
+    }
+
+    /// Names the unit, claims it in the store (duplicate check) and builds its identity.
+    fn attest(
+        &mut self,
+        identity: &IdentityResponse,
+        tpm: Option<&TpmIdentity>,
+    ) -> Result<Attestation, UnitFailure> {
+        let product = self.plan.product;
+        let registration_id = match (&product.attestation, tpm) {
+            (
+                AttestationConfig::Tpm {
+                    registration_id: TpmRegistrationId::EkHash,
+                    ..
+                },
+                Some(tpm),
+            ) => tpm.ek.registration_id(),
+            _ => self.registration_id(identity)?,
         };
-        match self.station.store().begin_unit(&new_unit) {
+        let config = self.station.config();
+        let new_unit = self.new_unit(identity, registration_id.to_string());
+        let begun = match tpm {
+            Some(tpm) => self
+                .station
+                .store()
+                .begin_tpm_unit(&new_unit, &tpm.ek.sha256_hex()),
+            None => self.station.store().begin_unit(&new_unit),
+        };
+        match begun {
             Ok(id) => self.unit_id = Some(id),
             Err(e) => {
-                let failure = UnitFailure::from_store(Step::Attest, &e);
+                let failure = match &e {
+                    StoreError::Duplicate {
+                        field: DuplicateField::EndorsementKey,
+                        existing,
+                        status,
+                        ..
+                    } => UnitFailure {
+                        detail: crate::error::chain(&e),
+                        ..UnitFailure::new(
+                            Step::Attest,
+                            "station::tpm::duplicate_ek",
+                            format!(
+                                "duplicate TPM: the endorsement key of DUT {}'s TPM already belongs to unit {existing} ({status})",
+                                identity.serial
+                            ),
+                            "Two boards must never share a TPM (it may be cloned): quarantine this board and call a supervisor.",
+                        )
+                    },
+                    _ => UnitFailure::from_store(Step::Attest, &e),
+                };
                 // Keep a record of the refused attempt, serial included.
                 match self.station.store().record_refused_unit(
                     &new_unit,
@@ -238,12 +513,28 @@ impl UnitRun<'_> {
             product,
             &registration_id,
             self.station.group_key(&product.id),
+            tpm,
             &facts,
         )
     }
 
-    /// Reads every written setting back after the reset and compares.
+    /// Reads every written setting (and an X.509 unit's chain) back after the reset and
+    /// compares.
     fn verify(&mut self, attestation: &Attestation) -> Result<(), UnitFailure> {
+        if let Some(chain) = self.certificate.as_ref().map(|c| c.chain.clone()) {
+            let stored = self
+                .client()?
+                .read_certificate(DEVICE_KEY_SLOT)
+                .map_err(|e| smp(Step::Verify, &e))?;
+            if stored.as_deref() != Some(chain.as_slice()) {
+                return Err(UnitFailure::new(
+                    Step::Verify,
+                    "station::verify::certificate_lost",
+                    "the device certificate did not persist across the reset",
+                    "The DUT lost its certificate storage: send the unit to rework.",
+                ));
+            }
+        }
         let client = self.client()?;
         for s in &attestation.settings {
             let got = client
@@ -421,6 +712,27 @@ impl UnitRun<'_> {
             duration_ms: duration.as_secs_f64() * 1e3,
         });
     }
+}
+
+/// A CSR refused by policy: the plain reason, one code per kind of violation.
+fn csr_failure(e: &pki::CsrError) -> UnitFailure {
+    use pki::CsrError as E;
+    let code = match e {
+        E::Malformed => "station::x509::csr_malformed",
+        E::BadSignature => "station::x509::csr_bad_signature",
+        E::WrongSubject { .. } => "station::x509::csr_wrong_subject",
+        E::CnTooLong { .. } => "station::x509::cn_too_long",
+        E::KeyNotAllowed { .. } => "station::x509::csr_key_not_allowed",
+        E::AsksForCa => "station::x509::csr_asks_for_ca",
+        E::ExtensionsRequested { .. } => "station::x509::csr_extensions",
+        _ => "station::x509::csr_rejected",
+    };
+    UnitFailure::new(
+        Step::CheckCsr,
+        code,
+        e.to_string(),
+        "No certificate was issued. The DUT firmware made a bad certificate request: send the unit to rework.",
+    )
 }
 
 fn smp(step: Step, e: &station_smp::SmpError) -> UnitFailure {

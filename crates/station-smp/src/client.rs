@@ -13,6 +13,9 @@ pub struct Client {
     conn: Connection,
 }
 
+/// The shortest per-attempt wait for a [`Client::tpm`] command.
+pub const TPM_COMMAND_TIMEOUT: Duration = Duration::from_secs(5);
+
 /// How often to probe a rebooting device.
 const READY_PROBE_TIMEOUT: Duration = Duration::from_millis(200);
 
@@ -106,6 +109,76 @@ impl Client {
     /// Reads the device's identity.
     pub fn identity(&mut self) -> Result<provisioning::IdentityResponse, SmpError> {
         self.conn.execute(&provisioning::Identity {})
+    }
+
+    /// The device's SMP reassembly buffer size and count (`os.mcumgr_params`).
+    pub fn mcumgr_params(&mut self) -> Result<os::McumgrParamsResponse, SmpError> {
+        self.conn.execute(&os::McumgrParams {})
+    }
+
+    /// Has the device generate a key pair in `key_slot` and returns its CSR (DER). The private
+    /// key never leaves the device.
+    pub fn keygen(&mut self, key_slot: u32, alg: &str, cn: &str) -> Result<Vec<u8>, SmpError> {
+        let req = provisioning::Keygen {
+            key_slot,
+            alg: alg.to_owned(),
+            cn: cn.to_owned(),
+        };
+        Ok(self.conn.execute(&req)?.csr)
+    }
+
+    /// Installs `chain` (leaf first, DER) for the key in `key_slot`; returns the SHA-256 of the
+    /// leaf as the device stored it.
+    pub fn install_certificate(
+        &mut self,
+        key_slot: u32,
+        chain: &[Vec<u8>],
+    ) -> Result<Vec<u8>, SmpError> {
+        let req = provisioning::InstallCertificate {
+            key_slot,
+            chain: chain
+                .iter()
+                .map(|c| serde_bytes::ByteBuf::from(c.clone()))
+                .collect(),
+        };
+        Ok(self.conn.execute(&req)?.sha256)
+    }
+
+    /// Reads the chain stored for `key_slot`; `Ok(None)` when the slot has no certificate.
+    pub fn read_certificate(&mut self, key_slot: u32) -> Result<Option<Vec<Vec<u8>>>, SmpError> {
+        match self
+            .conn
+            .execute(&provisioning::ReadCertificate { key_slot })
+        {
+            Ok(r) => Ok(Some(r.chain.into_iter().map(|c| c.into_vec()).collect())),
+            Err(SmpError::Device {
+                rc:
+                    DeviceRc::Group {
+                        rc: provisioning::rc::KEY_NOT_FOUND,
+                        ..
+                    },
+                ..
+            }) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Hands one raw TPM 2.0 command to the device's TPM and returns its raw response.
+    ///
+    /// Each attempt waits at least [`TPM_COMMAND_TIMEOUT`]: a TPM may take that long to create
+    /// a primary RSA key. A retried command may run twice on the TPM; the station only retries
+    /// reads and key creations whose handles it flushes.
+    pub fn tpm(&mut self, command: &[u8]) -> Result<Vec<u8>, SmpError> {
+        let config = self.conn.config();
+        let saved = self.conn.set_config(ConnectionConfig {
+            timeout: config.timeout.max(TPM_COMMAND_TIMEOUT),
+            ..config
+        });
+        let result = self.conn.execute(&provisioning::Tpm {
+            cmd: command.to_vec(),
+        });
+        self.conn.set_config(saved);
+        Ok(result?.rsp)
     }
 
     /// Locks the device's manufacturing mode, confirming with its serial.

@@ -74,6 +74,10 @@ impl DeviceRc {
                     p::LOCKED => "device is locked".into(),
                     p::SERIAL_MISMATCH => "lock confirmation does not match the serial".into(),
                     p::NO_HARDWARE => "device lacks the hardware for this".into(),
+                    p::KEY_NOT_FOUND => "no key or certificate in that key slot".into(),
+                    p::UNSUPPORTED_ALGORITHM => "key algorithm not supported by the device".into(),
+                    p::BAD_CHAIN => "certificate chain rejected".into(),
+                    p::NO_SPACE => "certificate chain too large for the device".into(),
                     other => format!("provisioning error {other}"),
                 }
             }

@@ -14,6 +14,8 @@ pub enum DuplicateField {
     Serial,
     /// The DPS registration ID.
     RegistrationId,
+    /// The SHA-256 of a TPM's endorsement key: the same TPM in two units.
+    EndorsementKey,
 }
 
 impl std::fmt::Display for DuplicateField {
@@ -21,6 +23,7 @@ impl std::fmt::Display for DuplicateField {
         f.write_str(match self {
             Self::Serial => "serial",
             Self::RegistrationId => "registration id",
+            Self::EndorsementKey => "TPM endorsement key",
         })
     }
 }
@@ -183,6 +186,25 @@ pub enum StoreError {
     /// A JSON value could not be encoded or decoded.
     #[error("invalid json")]
     Json(#[from] serde_json::Error),
+
+    /// The work order already has as many certificates as its quota allows; nothing was issued.
+    #[error("work order quota reached: {work_order} has {issued} of {quota} certificates issued")]
+    QuotaReached {
+        /// The work order.
+        work_order: String,
+        /// The quota.
+        quota: u64,
+        /// Certificates already issued under it.
+        issued: u64,
+    },
+
+    /// A certificate with this serial was already issued (a random serial collided); the caller
+    /// draws a new serial and tries again.
+    #[error("certificate serial {serial} was already issued")]
+    CertificateSerialTaken {
+        /// The serial, hex.
+        serial: String,
+    },
 }
 
 impl StoreError {
@@ -208,6 +230,8 @@ impl StoreError {
             Self::InvalidInput { .. } => "station::store::invalid_input",
             Self::AuditChainBroken { .. } => "station::store::audit_chain_broken",
             Self::Json(_) => "station::store::json",
+            Self::QuotaReached { .. } => "station::store::quota_reached",
+            Self::CertificateSerialTaken { .. } => "station::store::certificate_serial_taken",
         }
     }
 
@@ -265,6 +289,11 @@ impl StoreError {
                     .to_owned()
             }
             Self::RunFinished(_) => "start a new run".to_owned(),
+            Self::QuotaReached { .. } => {
+                "no certificate was issued; close this work order or ask a supervisor to raise \
+                 its quota"
+                    .to_owned()
+            }
             Self::UnknownUnit(_)
             | Self::UnknownRun(_)
             | Self::RunExists(_)
@@ -272,7 +301,8 @@ impl StoreError {
             | Self::InvalidState { .. }
             | Self::InvalidEnrollmentState { .. }
             | Self::InvalidInput { .. }
-            | Self::Json(_) => return None,
+            | Self::Json(_)
+            | Self::CertificateSerialTaken { .. } => return None,
         })
     }
 }

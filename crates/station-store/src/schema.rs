@@ -3,7 +3,7 @@
 //! The schema version lives in `PRAGMA user_version`; migration `n` (0-based) takes a database from
 //! version `n` to `n + 1`. Released migrations are never edited, only appended to.
 //!
-//! # Tables (schema version 1)
+//! # Tables (schema version 1; version 2, 3 and 4 changes listed on `V2`, `V3` and `V4`)
 //!
 //! All tables are `STRICT`. Timestamps are UTC RFC 3339 text with microseconds and a `Z`
 //! (`2026-11-26T14:57:35.123456Z`), so they sort as text.
@@ -26,6 +26,7 @@
 //!   `registration_id`, `payload_json` (the DPS `IndividualEnrollment`, opaque), `status`
 //!   (`queued` | `uploaded` | `conflict` | `superseded`), `created_at`, `updated_at`,
 //!   `attempts` (default 0), `last_error` (NULL). At most one `queued` row per registration ID.
+//!   Version 2 adds `in_flight_since` (NULL; see `V2` below).
 //! - **`audit`**: the hash chain (see [`crate::audit`]). `seq` (INTEGER PK, from 1, no gaps),
 //!   `at`, `station_id`, `actor`, `kind`, `subject` (serial, registration ID or ''),
 //!   `detail_json`, `prev_hash` (BLOB 32), `hash` (BLOB 32). Triggers `audit_no_update` and
@@ -36,7 +37,7 @@ use rusqlite::{Connection, TransactionBehavior};
 use crate::StoreError;
 
 /// The migrations; index `n` upgrades schema version `n` to `n + 1`.
-pub(crate) const MIGRATIONS: &[&str] = &[V1];
+pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5];
 
 /// The newest schema version this release writes.
 pub(crate) const LATEST: u32 = MIGRATIONS.len() as u32;
@@ -129,6 +130,83 @@ CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
 BEGIN
     SELECT RAISE(ABORT, 'audit rows are append-only');
 END;
+";
+
+/// Version 2: the uploader's in-flight marker and the indexes export selects by.
+///
+/// - `enrollments.in_flight_since` (TEXT, NULL): set when an uploader claims the row for a
+///   batch, cleared when the batch's outcome is recorded. A row still marked when an uploader
+///   starts was left by one that stopped mid-batch; it is queued again and retried (the retry
+///   reconciles with what DPS already holds, so it is idempotent).
+/// - Indexes `enrollments_created_at` (export by time range) and `units_work_order` (export by
+///   work order).
+const V2: &str = r"
+ALTER TABLE enrollments ADD COLUMN in_flight_since TEXT;
+CREATE INDEX enrollments_created_at ON enrollments(created_at);
+CREATE INDEX units_work_order ON units(work_order);
+";
+
+/// Version 3: the certificates the station issued (X.509 products).
+///
+/// - **`issued_certificates`**: one row per device certificate, committed (with its audit row
+///   `certificate.issued`) before the certificate is sent to the DUT. `id` (INTEGER PK),
+///   `serial` (hex, UNIQUE), `subject` (`CN=…`), `sha256` (hex thumbprint of the DER, UNIQUE),
+///   `work_order` (NULL), `operator`, `station_id`, `unit_id` → `units`, `ca_id` (hex SHA-256
+///   of the signing CA certificate), `not_before`, `not_after`, `issued_at`, `status`
+///   (`issued` | `void`: the unit failed after issuance, so the certificate was never put in
+///   service by this station). Quotas count every row of a work order, void ones included.
+const V3: &str = r"
+CREATE TABLE issued_certificates (
+    id          INTEGER PRIMARY KEY,
+    serial      TEXT NOT NULL UNIQUE CHECK (serial <> ''),
+    subject     TEXT NOT NULL,
+    sha256      TEXT NOT NULL UNIQUE CHECK (length(sha256) = 64),
+    work_order  TEXT,
+    operator    TEXT NOT NULL,
+    station_id  TEXT NOT NULL,
+    unit_id     INTEGER NOT NULL REFERENCES units(id),
+    ca_id       TEXT NOT NULL,
+    not_before  TEXT NOT NULL,
+    not_after   TEXT NOT NULL,
+    issued_at   TEXT NOT NULL,
+    status      TEXT NOT NULL DEFAULT 'issued' CHECK (status IN ('issued', 'void'))
+) STRICT;
+CREATE INDEX issued_certificates_work_order ON issued_certificates(work_order);
+CREATE INDEX issued_certificates_unit ON issued_certificates(unit_id);
+";
+
+/// Version 4: the station's operators (desktop app login and roles).
+///
+/// - **`operators`**: `id` (TEXT PK, the badge ID), `name`, `role` (`technician` |
+///   `supervisor` | `admin`), `pin_hash` (argon2id PHC string; never the PIN),
+///   `failed_attempts` (consecutive wrong PINs), `locked_until` (NULL unless locked out),
+///   `created_at`, `updated_at`, `last_login_at` (NULL). Changes and logins are audited
+///   (`operator.added`, `operator.pin_set`, `operator.unlocked`, `operator.login`,
+///   `operator.login_failed`, `operator.locked`).
+const V4: &str = r"
+CREATE TABLE operators (
+    id              TEXT PRIMARY KEY NOT NULL CHECK (id <> ''),
+    name            TEXT NOT NULL,
+    role            TEXT NOT NULL CHECK (role IN ('technician', 'supervisor', 'admin')),
+    pin_hash        TEXT NOT NULL,
+    failed_attempts INTEGER NOT NULL DEFAULT 0 CHECK (failed_attempts >= 0),
+    locked_until    TEXT,
+    created_at      TEXT NOT NULL,
+    updated_at      TEXT NOT NULL,
+    last_login_at   TEXT
+) STRICT;
+";
+
+/// Version 5: TPM endorsement keys (TPM products).
+///
+/// - `units.ek_sha256` (TEXT, NULL unless the unit is a TPM unit): lower-case hex SHA-256 of
+///   the EK's marshalled `TPM2B_PUBLIC`. A partial unique index allows at most one
+///   `in_progress`-or-`pass` unit per EK, as for serials and registration IDs: a TPM is never
+///   provisioned into two units (a cloned or transplanted TPM is refused).
+const V5: &str = r"
+ALTER TABLE units ADD COLUMN ek_sha256 TEXT CHECK (ek_sha256 IS NULL OR length(ek_sha256) = 64);
+CREATE UNIQUE INDEX units_ek_sha256_active
+    ON units(ek_sha256) WHERE status IN ('in_progress', 'pass');
 ";
 
 /// Brings the database to [`LATEST`]; a database already there is left untouched.

@@ -15,9 +15,14 @@ use crate::audit::{self, AuditEntry, AuditReport, AuditRow, AuditSeq};
 use crate::error::{DuplicateField, StoreError};
 use crate::schema;
 use crate::types::{
-    ATTESTATIONS, EnrollmentId, EnrollmentStatus, NewEnrollment, NewRun, NewUnit, QueuedEnrollment,
-    RunId, StepRecord, UnitDetail, UnitFailure, UnitFilter, UnitId, UnitStatus, UnitSummary,
+    ATTESTATIONS, CertificateId, EnrollmentId, EnrollmentStatus, ExportFilter, ExportRecord,
+    IssuedCertificateRecord, NewCertificate, NewEnrollment, NewRun, NewUnit, QueueStats,
+    QueuedEnrollment, RunId, StepRecord, UnitDetail, UnitFailure, UnitFilter, UnitId, UnitStatus,
+    UnitSummary, UploadResult,
 };
+
+pub(crate) mod operators;
+pub(crate) mod reports;
 
 /// How long a statement waits for another process's write lock before failing.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -174,6 +179,29 @@ impl Store {
     /// without a rework; `rework` with nothing to rework starts a plain unit. The check and the
     /// insert are one transaction, so of two slots starting the same serial exactly one wins.
     pub fn begin_unit(&self, unit: &NewUnit) -> Result<UnitId, StoreError> {
+        self.begin_unit_with_ek(unit, None)
+    }
+
+    /// [`Store::begin_unit`] for a TPM unit: `ek_sha256` (lower-case hex SHA-256 of the EK's
+    /// marshalled `TPM2B_PUBLIC`) is claimed with the serial and registration ID. An EK held
+    /// by a `pass` or `in_progress` unit is a [`StoreError::Duplicate`] of
+    /// [`DuplicateField::EndorsementKey`], unless that unit is the one this rework replaces:
+    /// a TPM is never reworked away from another serial.
+    pub fn begin_tpm_unit(&self, unit: &NewUnit, ek_sha256: &str) -> Result<UnitId, StoreError> {
+        if ek_sha256.len() != 64 || !ek_sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(StoreError::InvalidInput {
+                field: "ek_sha256",
+                reason: "not 64 hex digits".into(),
+            });
+        }
+        self.begin_unit_with_ek(unit, Some(&ek_sha256.to_ascii_lowercase()))
+    }
+
+    fn begin_unit_with_ek(
+        &self,
+        unit: &NewUnit,
+        ek_sha256: Option<&str>,
+    ) -> Result<UnitId, StoreError> {
         require_non_empty("serial", &unit.serial)?;
         require_non_empty("registration_id", &unit.registration_id)?;
         if !ATTESTATIONS.contains(&unit.attestation.as_str()) {
@@ -213,6 +241,19 @@ impl Store {
                     }
                 }
             }
+            if let Some(ek) = ek_sha256
+                && let Some((existing, status)) =
+                    active_unit(tx, DuplicateField::EndorsementKey, ek)?
+                && Some(existing) != rework_of
+            {
+                // The same TPM in another unit: a cloned or transplanted TPM.
+                return Err(StoreError::Duplicate {
+                    field: DuplicateField::EndorsementKey,
+                    value: ek.to_owned(),
+                    existing,
+                    status,
+                });
+            }
             if let Some((existing, status)) =
                 active_unit(tx, DuplicateField::RegistrationId, &unit.registration_id)?
                 && Some(existing) != rework_of
@@ -236,8 +277,9 @@ impl Store {
                 tx.prepare_cached(
                     "INSERT INTO units (run_id, slot, serial, product, registration_id,
                          attestation, work_order, operator, station_id, status, rework_of,
-                         identity_json, started_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'in_progress', ?10, ?11, ?12)",
+                         identity_json, started_at, ek_sha256)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'in_progress', ?10, ?11, ?12,
+                         ?13)",
                 )?
                 .insert(params![
                     unit.run_id.as_str(),
@@ -252,6 +294,7 @@ impl Store {
                     rework_of.map(|u| u.0),
                     unit.identity_json,
                     now,
+                    ek_sha256,
                 ])?,
             );
             if let (Some(old), Some(superseded)) = (rework_of, superseded) {
@@ -289,6 +332,7 @@ impl Store {
                     "attestation": unit.attestation,
                     "work_order": unit.work_order,
                     "rework_of": rework_of,
+                    "ek_sha256": ek_sha256,
                 }),
             )?;
             tracing::debug!(unit = %id, serial = %unit.serial, slot = unit.slot, "unit started");
@@ -394,6 +438,7 @@ impl Store {
         self.write(|tx| {
             let u = in_progress_unit(tx, unit)?;
             insert_steps(tx, unit, steps)?;
+            void_certificates(tx, unit, &u.station_id, &u.operator)?;
             tx.prepare_cached(
                 "UPDATE units SET status = 'fail', finished_at = ?2, failed_step = ?3,
                      failure_code = ?4, failure_message = ?5
@@ -493,7 +538,8 @@ impl Store {
     /// Records an identified DUT whose unit could not begin (a duplicate refused, a rework not
     /// allowed): a `fail` unit carrying the serial and registration ID it asked for, exempt
     /// from the uniqueness rules because it never held them. Audit `unit.fail` with the serial
-    /// as subject.
+    /// as subject. Also records an identified DUT that failed before its unit could begin (its
+    /// TPM could not be read): an empty registration ID is stored as NULL.
     pub fn record_refused_unit(
         &self,
         unit: &NewUnit,
@@ -519,7 +565,8 @@ impl Store {
                     unit.slot,
                     unit.serial,
                     unit.product,
-                    unit.registration_id,
+                    // Empty when it could not be derived (e.g. the TPM was unreadable).
+                    (!unit.registration_id.is_empty()).then_some(&unit.registration_id),
                     unit.attestation,
                     unit.work_order,
                     unit.operator,
@@ -786,6 +833,356 @@ impl Store {
         })
     }
 
+    /// Claims up to `max` `queued` enrollments that no uploader holds, oldest first, and marks
+    /// them in flight. Only one uploader may claim from a database at a time (the uploader
+    /// holds a lock file); rows it leaves in flight when it stops are released by
+    /// [`Store::release_in_flight`] at the next start.
+    pub fn claim_enrollments(&self, max: usize) -> Result<Vec<QueuedEnrollment>, StoreError> {
+        let limit = i64::try_from(max).unwrap_or(i64::MAX);
+        self.write_relaxed(|tx| {
+            let sql = format!(
+                "SELECT {ENROLLMENT_COLUMNS} FROM enrollments
+                 WHERE status = 'queued' AND in_flight_since IS NULL ORDER BY id LIMIT ?1"
+            );
+            let rows = tx
+                .prepare_cached(&sql)?
+                .query_map([limit], enrollment_from_row)?
+                .collect::<Result<Vec<_>, _>>()?;
+            let now = now();
+            let mut mark =
+                tx.prepare_cached("UPDATE enrollments SET in_flight_since = ?2 WHERE id = ?1")?;
+            for row in &rows {
+                mark.execute(params![row.id.0, now])?;
+            }
+            Ok(rows)
+        })
+    }
+
+    /// Releases every in-flight claim (left by an uploader that stopped mid-batch) and returns
+    /// how many there were. Call only while holding the uploader lock.
+    pub fn release_in_flight(&self) -> Result<u64, StoreError> {
+        let n = self.write_relaxed(|tx| {
+            Ok(tx
+                .prepare_cached(
+                    "UPDATE enrollments SET in_flight_since = NULL
+                     WHERE in_flight_since IS NOT NULL",
+                )?
+                .execute([])?)
+        })?;
+        if n > 0 {
+            tracing::warn!(
+                count = n,
+                "enrollments left in flight by a stopped uploader are queued again"
+            );
+        }
+        Ok(n as u64)
+    }
+
+    /// Releases claimed enrollments after a failed attempt (network error, throttling, 5xx),
+    /// counting the attempt and keeping `error`; they stay `queued`. Not audited: nothing
+    /// changed in DPS that the station knows of.
+    pub fn release_enrollments(&self, ids: &[EnrollmentId], error: &str) -> Result<(), StoreError> {
+        self.write(|tx| {
+            let now = now();
+            let mut stmt = tx.prepare_cached(
+                "UPDATE enrollments SET attempts = attempts + 1, last_error = ?2, updated_at = ?3,
+                     in_flight_since = NULL
+                 WHERE id = ?1",
+            )?;
+            for id in ids {
+                stmt.execute(params![id.0, error, now])?;
+            }
+            Ok(())
+        })
+    }
+
+    /// Records the outcome of one upload batch in one transaction: `uploaded` (audit
+    /// `enrollment.uploaded`, with `already_present`) or `conflict` (audit
+    /// `enrollment.conflict`), clearing the in-flight marks. Recording `uploaded` for an
+    /// enrollment already `uploaded` changes nothing (a retried batch). An enrollment
+    /// superseded by a rework while in flight is still recorded `uploaded`, because DPS now
+    /// holds it (`status_before` says so).
+    pub fn complete_uploads(
+        &self,
+        actor: &str,
+        results: &[(EnrollmentId, UploadResult)],
+    ) -> Result<(), StoreError> {
+        self.write(|tx| {
+            let now = now();
+            for (id, result) in results {
+                let e = enrollment_state(tx, *id)?;
+                match result {
+                    UploadResult::Uploaded { already_present } => {
+                        if e.status == EnrollmentStatus::Uploaded {
+                            tx.prepare_cached(
+                                "UPDATE enrollments SET in_flight_since = NULL WHERE id = ?1",
+                            )?
+                            .execute([id.0])?;
+                            continue;
+                        }
+                        tx.prepare_cached(
+                            "UPDATE enrollments SET status = 'uploaded', attempts = attempts + 1,
+                                 last_error = NULL, updated_at = ?2, in_flight_since = NULL
+                             WHERE id = ?1",
+                        )?
+                        .execute(params![id.0, now])?;
+                        audit::append(
+                            tx,
+                            &e.station_id,
+                            actor,
+                            "enrollment.uploaded",
+                            &e.registration_id,
+                            &json!({
+                                "enrollment": id,
+                                "unit": e.unit_id,
+                                "status_before": e.status,
+                                "already_present": already_present,
+                            }),
+                        )?;
+                    }
+                    UploadResult::Conflict { reason } => {
+                        if e.status != EnrollmentStatus::Queued {
+                            tx.prepare_cached(
+                                "UPDATE enrollments SET in_flight_since = NULL WHERE id = ?1",
+                            )?
+                            .execute([id.0])?;
+                            continue;
+                        }
+                        tx.prepare_cached(
+                            "UPDATE enrollments SET status = 'conflict', attempts = attempts + 1,
+                                 last_error = ?2, updated_at = ?3, in_flight_since = NULL
+                             WHERE id = ?1",
+                        )?
+                        .execute(params![id.0, reason, now])?;
+                        audit::append(
+                            tx,
+                            &e.station_id,
+                            actor,
+                            "enrollment.conflict",
+                            &e.registration_id,
+                            &json!({ "enrollment": id, "unit": e.unit_id, "reason": reason }),
+                        )?;
+                    }
+                }
+            }
+            Ok(())
+        })
+    }
+
+    /// Queue depth, in-flight, uploaded and conflict counts, and the oldest queued time.
+    pub fn queue_stats(&self) -> Result<QueueStats, StoreError> {
+        self.read(|conn| {
+            Ok(conn
+                .prepare_cached(
+                    "SELECT
+                         COALESCE(SUM(status = 'queued'), 0),
+                         COALESCE(SUM(status = 'queued' AND in_flight_since IS NOT NULL), 0),
+                         COALESCE(SUM(status = 'uploaded'), 0),
+                         COALESCE(SUM(status = 'conflict'), 0),
+                         MIN(CASE WHEN status = 'queued' THEN created_at END)
+                     FROM enrollments",
+                )?
+                .query_row([], |r| {
+                    Ok(QueueStats {
+                        queued: r.get::<_, i64>(0)?.unsigned_abs(),
+                        in_flight: r.get::<_, i64>(1)?.unsigned_abs(),
+                        uploaded: r.get::<_, i64>(2)?.unsigned_abs(),
+                        conflicts: r.get::<_, i64>(3)?.unsigned_abs(),
+                        oldest_queued_at: r.get::<_, Option<Ts>>(4)?.map(|t| t.0),
+                    })
+                })?)
+        })
+    }
+
+    /// Streams the enrollments `filter` selects, oldest first, to `f` and returns how many
+    /// there were. Rows are read one at a time inside one read transaction (one consistent
+    /// snapshot), so memory stays flat for a million rows; `f` borrows each row's text.
+    ///
+    /// The connection is held until the stream ends: other calls on this `Store` wait (other
+    /// processes are not blocked). An error from `f` stops the stream and is returned.
+    pub fn export_records<E: From<StoreError>>(
+        &self,
+        filter: &ExportFilter,
+        mut f: impl FnMut(&ExportRecord<'_>) -> Result<(), E>,
+    ) -> Result<u64, E> {
+        if filter.statuses.is_empty() {
+            return Ok(0);
+        }
+        // The statuses are the enum's own fixed strings, never user text.
+        let statuses: Vec<String> = filter
+            .statuses
+            .iter()
+            .map(|s| format!("'{}'", s.as_str()))
+            .collect();
+        let sql = format!(
+            "SELECT e.id, e.unit_id, e.registration_id, e.payload_json, e.status, e.created_at,
+                    u.serial, u.work_order, u.station_id
+             FROM enrollments e JOIN units u ON u.id = e.unit_id
+             WHERE (?1 IS NULL OR u.work_order = ?1)
+               AND (?2 IS NULL OR e.created_at >= ?2)
+               AND (?3 IS NULL OR e.created_at < ?3)
+               AND e.status IN ({})
+             ORDER BY e.id",
+            statuses.join(", ")
+        );
+        let mut conn = self.lock();
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Deferred)
+            .map_err(StoreError::from)?;
+        let mut count = 0u64;
+        {
+            let mut stmt = tx.prepare(&sql).map_err(StoreError::from)?;
+            let mut rows = stmt
+                .query(params![
+                    filter.work_order,
+                    filter.from.map(fmt_ts),
+                    filter.to.map(fmt_ts)
+                ])
+                .map_err(StoreError::from)?;
+            while let Some(row) = rows.next().map_err(StoreError::from)? {
+                let record = export_record(row).map_err(StoreError::from)?;
+                f(&record)?;
+                count += 1;
+            }
+        }
+        tx.commit().map_err(StoreError::from)?;
+        Ok(count)
+    }
+
+    /// Records a certificate about to be sent to a DUT, in one durable transaction with its
+    /// audit row `certificate.issued`: the certificate is on disk and in the audit chain before
+    /// it leaves the station.
+    ///
+    /// The unit must be `in_progress`; work order, operator and station come from it. With a
+    /// `quota`, the unit's work order may hold at most that many certificates (void ones count):
+    /// one more is [`StoreError::QuotaReached`], and a unit without a work order is
+    /// [`StoreError::InvalidInput`]. A serial already recorded is
+    /// [`StoreError::CertificateSerialTaken`]. Check and insert are one transaction, so two
+    /// slots racing for the last certificate of a quota cannot both get it.
+    pub fn issue_certificate(
+        &self,
+        cert: &NewCertificate,
+        quota: Option<u64>,
+    ) -> Result<CertificateId, StoreError> {
+        require_non_empty("serial", &cert.serial)?;
+        if cert.sha256.len() != 64 {
+            return Err(StoreError::InvalidInput {
+                field: "sha256",
+                reason: "must be 64 hex characters".to_owned(),
+            });
+        }
+        self.write(|tx| {
+            let u = in_progress_unit(tx, cert.unit_id)?;
+            let work_order: Option<String> = tx
+                .prepare_cached("SELECT work_order FROM units WHERE id = ?1")?
+                .query_row([cert.unit_id.0], |r| r.get(0))?;
+            if let Some(quota) = quota {
+                let Some(wo) = work_order.as_deref() else {
+                    return Err(StoreError::InvalidInput {
+                        field: "work_order",
+                        reason: "a certificate quota needs a work order".to_owned(),
+                    });
+                };
+                let issued = count_certificates(tx, wo)?;
+                if issued >= quota {
+                    return Err(StoreError::QuotaReached {
+                        work_order: wo.to_owned(),
+                        quota,
+                        issued,
+                    });
+                }
+            }
+            let taken = tx
+                .prepare_cached("SELECT 1 FROM issued_certificates WHERE serial = ?1")?
+                .exists([cert.serial.as_str()])?;
+            if taken {
+                return Err(StoreError::CertificateSerialTaken {
+                    serial: cert.serial.clone(),
+                });
+            }
+            let now = now();
+            let id = CertificateId(
+                tx.prepare_cached(
+                    "INSERT INTO issued_certificates (serial, subject, sha256, work_order,
+                         operator, station_id, unit_id, ca_id, not_before, not_after, issued_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                )?
+                .insert(params![
+                    cert.serial,
+                    cert.subject,
+                    cert.sha256,
+                    work_order,
+                    u.operator,
+                    u.station_id,
+                    cert.unit_id.0,
+                    cert.ca_id,
+                    fmt_ts(cert.not_before),
+                    fmt_ts(cert.not_after),
+                    now,
+                ])?,
+            );
+            audit::append(
+                tx,
+                &u.station_id,
+                &u.operator,
+                "certificate.issued",
+                u.serial.as_deref().unwrap_or_default(),
+                &json!({
+                    "certificate": id,
+                    "serial": cert.serial,
+                    "subject": cert.subject,
+                    "sha256": cert.sha256,
+                    "work_order": work_order,
+                    "unit": cert.unit_id,
+                    "registration_id": u.registration_id,
+                    "ca": cert.ca_id,
+                    "not_after": fmt_ts(cert.not_after),
+                }),
+            )?;
+            tracing::debug!(unit = %cert.unit_id, serial = %cert.serial, "certificate recorded");
+            Ok(id)
+        })
+    }
+
+    /// How many certificates were issued under `work_order` (void ones included).
+    pub fn certificates_issued(&self, work_order: &str) -> Result<u64, StoreError> {
+        self.read(|conn| count_certificates(conn, work_order))
+    }
+
+    /// Issued certificates, oldest first: all of them, or only those of `unit`.
+    pub fn issued_certificates(
+        &self,
+        unit: Option<UnitId>,
+    ) -> Result<Vec<IssuedCertificateRecord>, StoreError> {
+        self.read(|conn| {
+            let rows = conn
+                .prepare_cached(
+                    "SELECT id, serial, subject, sha256, work_order, operator, station_id,
+                         unit_id, ca_id, not_before, not_after, issued_at, status
+                     FROM issued_certificates WHERE (?1 IS NULL OR unit_id = ?1) ORDER BY id",
+                )?
+                .query_map([unit.map(|u| u.0)], |r| {
+                    Ok(IssuedCertificateRecord {
+                        id: CertificateId(r.get(0)?),
+                        serial: r.get(1)?,
+                        subject: r.get(2)?,
+                        sha256: r.get(3)?,
+                        work_order: r.get(4)?,
+                        operator: r.get(5)?,
+                        station_id: r.get(6)?,
+                        unit_id: UnitId(r.get(7)?),
+                        ca_id: r.get(8)?,
+                        not_before: r.get::<_, Ts>(9)?.0,
+                        not_after: r.get::<_, Ts>(10)?.0,
+                        issued_at: r.get::<_, Ts>(11)?.0,
+                        status: r.get(12)?,
+                    })
+                })?
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(rows)
+        })
+    }
+
     /// Appends an audit row for an event outside the unit lifecycle (login, CA use, export…).
     pub fn audit_append(&self, entry: &AuditEntry) -> Result<AuditSeq, StoreError> {
         self.write(|tx| {
@@ -1002,6 +1399,30 @@ fn enrollment_from_row(r: &Row<'_>) -> rusqlite::Result<QueuedEnrollment> {
     })
 }
 
+fn export_record<'r>(r: &'r Row<'_>) -> rusqlite::Result<ExportRecord<'r>> {
+    let text = |idx: usize| -> rusqlite::Result<&'r str> {
+        r.get_ref(idx)?.as_str().map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Text, Box::new(e))
+        })
+    };
+    let opt_text = |idx: usize| -> rusqlite::Result<Option<&'r str>> {
+        r.get_ref(idx)?.as_str_or_null().map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Text, Box::new(e))
+        })
+    };
+    Ok(ExportRecord {
+        id: EnrollmentId(r.get(0)?),
+        unit_id: UnitId(r.get(1)?),
+        registration_id: text(2)?,
+        payload_json: text(3)?,
+        status: parse_col(r, 4)?,
+        created_at: text(5)?,
+        serial: opt_text(6)?,
+        work_order: opt_text(7)?,
+        station_id: text(8)?,
+    })
+}
+
 fn insert_steps(conn: &Connection, unit: UnitId, steps: &[StepRecord]) -> Result<(), StoreError> {
     let mut stmt = conn.prepare_cached(
         "INSERT INTO steps (unit_id, seq, step, outcome, started_at, duration_ms, detail)
@@ -1063,11 +1484,52 @@ fn active_unit(
              WHERE serial = ?1 AND status IN ('in_progress', 'pass')
              ORDER BY id DESC LIMIT 1"
         }
+        DuplicateField::EndorsementKey => {
+            "SELECT id, status FROM units
+             WHERE ek_sha256 = ?1 AND status IN ('in_progress', 'pass')
+             ORDER BY id DESC LIMIT 1"
+        }
     };
     Ok(conn
         .prepare_cached(sql)?
         .query_row([value], |r| Ok((UnitId(r.get(0)?), parse_col(r, 1)?)))
         .optional()?)
+}
+
+fn count_certificates(conn: &Connection, work_order: &str) -> Result<u64, StoreError> {
+    let n: i64 = conn
+        .prepare_cached("SELECT COUNT(*) FROM issued_certificates WHERE work_order = ?1")?
+        .query_row([work_order], |r| r.get(0))?;
+    Ok(n.unsigned_abs())
+}
+
+/// Marks the certificates of a failing unit `void` (audit `certificate.void` each): they were
+/// issued but the unit never passed, so this station never put them in service.
+fn void_certificates(
+    conn: &Connection,
+    unit: UnitId,
+    station_id: &str,
+    operator: &str,
+) -> Result<(), StoreError> {
+    let serials = conn
+        .prepare_cached(
+            "SELECT serial FROM issued_certificates WHERE unit_id = ?1 AND status = 'issued'",
+        )?
+        .query_map([unit.0], |r| r.get::<_, String>(0))?
+        .collect::<Result<Vec<_>, _>>()?;
+    for serial in serials {
+        conn.prepare_cached("UPDATE issued_certificates SET status = 'void' WHERE serial = ?1")?
+            .execute([serial.as_str()])?;
+        audit::append(
+            conn,
+            station_id,
+            operator,
+            "certificate.void",
+            &serial,
+            &json!({ "unit": unit, "serial": serial, "reason": "unit failed after issuance" }),
+        )?;
+    }
+    Ok(())
 }
 
 /// What superseding a passed unit changed.

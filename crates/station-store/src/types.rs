@@ -384,6 +384,102 @@ impl fmt::Debug for QueuedEnrollment {
     }
 }
 
+/// What an upload attempt found out about one claimed enrollment, recorded by
+/// [`Store::complete_uploads`](crate::Store::complete_uploads).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum UploadResult {
+    /// DPS holds the enrollment: created now, or already present with the same attestation
+    /// (`already_present`, e.g. a batch retried after a restart).
+    Uploaded {
+        /// DPS already had it with the same attestation; nothing was changed there.
+        already_present: bool,
+    },
+    /// DPS holds a different enrollment with this registration ID, or rejected it; a
+    /// supervisor decides. Nothing in DPS was overwritten.
+    Conflict {
+        /// Why, for the supervisor (never key material).
+        reason: String,
+    },
+}
+
+/// The upload queue at a glance, for `station queue`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct QueueStats {
+    /// Enrollments waiting for upload (including those in flight).
+    pub queued: u64,
+    /// Of those, how many an uploader has claimed for a batch right now.
+    pub in_flight: u64,
+    /// Enrollments DPS holds.
+    pub uploaded: u64,
+    /// Enrollments waiting for a supervisor.
+    pub conflicts: u64,
+    /// When the oldest queued enrollment was queued.
+    pub oldest_queued_at: Option<DateTime<Utc>>,
+}
+
+/// Which enrollments [`Store::export_records`](crate::Store::export_records) streams.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportFilter {
+    /// Only enrollments of units with this work order.
+    pub work_order: Option<String>,
+    /// Only enrollments queued at or after this instant.
+    pub from: Option<DateTime<Utc>>,
+    /// Only enrollments queued before this instant.
+    pub to: Option<DateTime<Utc>>,
+    /// Only enrollments with one of these statuses.
+    pub statuses: Vec<EnrollmentStatus>,
+}
+
+impl Default for ExportFilter {
+    /// Everything a device operator may import: `queued` and `uploaded`.
+    fn default() -> Self {
+        Self {
+            work_order: None,
+            from: None,
+            to: None,
+            statuses: vec![EnrollmentStatus::Queued, EnrollmentStatus::Uploaded],
+        }
+    }
+}
+
+/// One enrollment as streamed for an export, borrowing the row's text.
+///
+/// The payload may hold a device's symmetric keys: `Debug` shows only its length.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct ExportRecord<'a> {
+    /// The enrollment id.
+    pub id: EnrollmentId,
+    /// Its unit.
+    pub unit_id: UnitId,
+    /// The DPS registration ID.
+    pub registration_id: &'a str,
+    /// The `IndividualEnrollment` JSON exactly as queued.
+    pub payload_json: &'a str,
+    /// Its status.
+    pub status: EnrollmentStatus,
+    /// When it was queued (RFC 3339, as stored).
+    pub created_at: &'a str,
+    /// The unit's serial.
+    pub serial: Option<&'a str>,
+    /// The unit's work order.
+    pub work_order: Option<&'a str>,
+    /// The station that provisioned the unit.
+    pub station_id: &'a str,
+}
+
+impl fmt::Debug for ExportRecord<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ExportRecord")
+            .field("id", &self.id)
+            .field("registration_id", &self.registration_id)
+            .field("payload_json", &Redacted(self.payload_json.len()))
+            .field("status", &self.status)
+            .field("created_at", &self.created_at)
+            .finish_non_exhaustive()
+    }
+}
+
 /// Stands in for a payload in `Debug` output.
 struct Redacted(usize);
 
@@ -429,4 +525,67 @@ mod json_text {
             None => s.serialize_none(),
         }
     }
+}
+
+/// The row id of an issued certificate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct CertificateId(pub i64);
+
+impl fmt::Display for CertificateId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// A device certificate about to leave the station, as recorded by
+/// [`Store::issue_certificate`](crate::Store::issue_certificate). Work order, operator and
+/// station come from the unit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewCertificate {
+    /// The `in_progress` unit it is for.
+    pub unit_id: UnitId,
+    /// Serial number, lower-case hex.
+    pub serial: String,
+    /// Subject, e.g. `CN=contoso-sn0001`.
+    pub subject: String,
+    /// SHA-256 thumbprint of the DER, lower-case hex (64 characters).
+    pub sha256: String,
+    /// The signing CA's id (hex SHA-256 of its certificate).
+    pub ca_id: String,
+    /// Start of validity.
+    pub not_before: DateTime<Utc>,
+    /// End of validity.
+    pub not_after: DateTime<Utc>,
+}
+
+/// A certificate the station issued, as recorded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct IssuedCertificateRecord {
+    /// Row id.
+    pub id: CertificateId,
+    /// Serial number, hex.
+    pub serial: String,
+    /// Subject.
+    pub subject: String,
+    /// SHA-256 thumbprint, hex.
+    pub sha256: String,
+    /// Work order it counts against.
+    pub work_order: Option<String>,
+    /// Operator of the unit's run.
+    pub operator: String,
+    /// Station.
+    pub station_id: String,
+    /// The unit it was issued for.
+    pub unit_id: UnitId,
+    /// The signing CA's id.
+    pub ca_id: String,
+    /// Start of validity.
+    pub not_before: DateTime<Utc>,
+    /// End of validity.
+    pub not_after: DateTime<Utc>,
+    /// When it was recorded (before it was sent to the DUT).
+    pub issued_at: DateTime<Utc>,
+    /// `issued`, or `void` when its unit failed afterwards.
+    pub status: String,
 }

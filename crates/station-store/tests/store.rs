@@ -10,8 +10,9 @@ use chrono::Utc;
 use proptest::prelude::*;
 use serde_json::json;
 use station_store::{
-    AuditBreak, AuditEntry, AuditSeq, DuplicateField, EnrollmentStatus, NewEnrollment, NewRun,
-    NewUnit, RunId, StepRecord, Store, StoreError, UnitFailure, UnitFilter, UnitId, UnitStatus,
+    AuditBreak, AuditEntry, AuditSeq, DuplicateField, EnrollmentStatus, ExportFilter,
+    NewEnrollment, NewRun, NewUnit, RunId, StepRecord, Store, StoreError, UnitFailure, UnitFilter,
+    UnitId, UnitStatus, UploadResult,
 };
 use tempfile::TempDir;
 
@@ -983,7 +984,7 @@ fn the_upload_side_moves_enrollments_through_the_queue() {
 }
 
 #[test]
-fn reopening_a_v1_database_is_a_no_op() {
+fn reopening_a_current_database_is_a_no_op() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("station.db");
     let run = RunId::from("run-1");
@@ -999,7 +1000,7 @@ fn reopening_a_v1_database_is_a_no_op() {
     let version: u32 = conn
         .pragma_query_value(None, "user_version", |r| r.get(0))
         .expect("v");
-    assert_eq!(version, 1);
+    assert_eq!(version, 5);
     let mode: String = conn
         .pragma_query_value(None, "journal_mode", |r| r.get(0))
         .expect("mode");
@@ -1013,7 +1014,7 @@ fn reopening_a_v1_database_is_a_no_op() {
     let version: u32 = conn
         .pragma_query_value(None, "user_version", |r| r.get(0))
         .expect("v");
-    assert_eq!(version, 1);
+    assert_eq!(version, 5);
 }
 
 #[test]
@@ -1029,7 +1030,7 @@ fn a_database_from_a_newer_release_is_refused() {
             err,
             StoreError::SchemaTooNew {
                 found: 99,
-                supported: 1
+                supported: 5
             }
         ),
         "{err:?}"
@@ -1295,4 +1296,243 @@ fn concurrent_passes_are_all_durable_after_group_commit() {
     assert_eq!(passed.len(), 16);
     assert_eq!(reopened.queue_depth().unwrap(), 16);
     reopened.verify_audit().unwrap();
+}
+
+/// The v1 database in testdata/v1.sql, written by the v1 release, loaded into `path`.
+fn v1_database(path: &Path) {
+    let sql =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/v1.sql"))
+            .expect("v1 dump");
+    raw(path).execute_batch(&sql).expect("load v1 dump");
+}
+
+#[test]
+fn a_v1_database_migrates_keeping_its_rows_and_audit_chain() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("station.db");
+    v1_database(&path);
+    let version: u32 = raw(&path)
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .expect("v");
+    assert_eq!(version, 1);
+
+    let store = Store::open(&path).expect("open migrates");
+    let version: u32 = raw(&path)
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .expect("v");
+    assert!(version >= 4, "{version}");
+    let report = store.verify_audit().expect("the v1 chain still verifies");
+    assert_eq!(
+        report.head.to_string(),
+        "402c01ba80c89d34689532952b29a379a5202f9f373744b3cc52de76c716ec8e"
+    );
+    let stats = store.queue_stats().expect("stats");
+    assert_eq!((stats.queued, stats.uploaded, stats.in_flight), (2, 1, 0));
+    // The v2 columns work on v1 rows.
+    let claimed = store.claim_enrollments(10).expect("claim");
+    assert_eq!(claimed.len(), 2);
+    assert_eq!(store.queue_stats().expect("stats").in_flight, 2);
+    store
+        .complete_uploads(
+            "uploader",
+            &[(
+                claimed[0].id,
+                UploadResult::Uploaded {
+                    already_present: false,
+                },
+            )],
+        )
+        .expect("complete");
+    assert_eq!(store.release_in_flight().expect("release"), 1);
+    let mut n = 0;
+    store
+        .export_records::<StoreError>(
+            &ExportFilter {
+                work_order: Some("WO-V1".into()),
+                ..ExportFilter::default()
+            },
+            |r| {
+                assert!(r.payload_json.contains(r.registration_id));
+                n += 1;
+                Ok(())
+            },
+        )
+        .expect("export");
+    assert_eq!(n, 3);
+    store.verify_audit().expect("verify after v2 writes");
+    drop(store);
+    // Opening again is a no-op.
+    let store = Store::open(&path).expect("reopen");
+    assert_eq!(store.queue_stats().expect("stats").uploaded, 2);
+}
+
+#[test]
+fn the_uploader_claims_completes_and_releases_batches() {
+    let f = fixture();
+    for i in 0..5 {
+        pass(&f, &format!("SN{i}"), &format!("reg-{i}"));
+    }
+    let first = f.store.claim_enrollments(3).expect("claim");
+    assert_eq!(
+        first
+            .iter()
+            .map(|e| e.registration_id.as_str())
+            .collect::<Vec<_>>(),
+        ["reg-0", "reg-1", "reg-2"]
+    );
+    // Claimed rows are not handed out twice.
+    let second = f.store.claim_enrollments(10).expect("claim");
+    assert_eq!(second.len(), 2);
+    let stats = f.store.queue_stats().expect("stats");
+    assert_eq!((stats.queued, stats.in_flight), (5, 5));
+    assert!(stats.oldest_queued_at.is_some());
+
+    f.store
+        .complete_uploads(
+            "uploader",
+            &[
+                (
+                    first[0].id,
+                    UploadResult::Uploaded {
+                        already_present: false,
+                    },
+                ),
+                (
+                    first[1].id,
+                    UploadResult::Uploaded {
+                        already_present: true,
+                    },
+                ),
+                (
+                    first[2].id,
+                    UploadResult::Conflict {
+                        reason: "different key".into(),
+                    },
+                ),
+            ],
+        )
+        .expect("complete");
+    // A retried batch recording `uploaded` again changes nothing.
+    f.store
+        .complete_uploads(
+            "uploader",
+            &[(
+                first[0].id,
+                UploadResult::Uploaded {
+                    already_present: true,
+                },
+            )],
+        )
+        .expect("idempotent");
+    f.store
+        .release_enrollments(&[second[0].id], "503 from DPS")
+        .expect("release");
+    let stats = f.store.queue_stats().expect("stats");
+    assert_eq!(
+        (
+            stats.queued,
+            stats.in_flight,
+            stats.uploaded,
+            stats.conflicts
+        ),
+        (2, 1, 2, 1)
+    );
+    let released = f
+        .store
+        .enrollments(Some(EnrollmentStatus::Queued))
+        .expect("list");
+    assert_eq!(released[0].last_error.as_deref(), Some("503 from DPS"));
+    assert_eq!(released[0].attempts, 1);
+    // A stopped uploader's claims come back.
+    assert_eq!(f.store.release_in_flight().expect("release"), 1);
+    assert_eq!(f.store.claim_enrollments(10).expect("claim").len(), 2);
+
+    let kinds = audit_kinds(&f.store);
+    assert_eq!(
+        kinds.iter().filter(|k| *k == "enrollment.uploaded").count(),
+        2
+    );
+    assert_eq!(
+        kinds.iter().filter(|k| *k == "enrollment.conflict").count(),
+        1
+    );
+    let conflict = f
+        .store
+        .enrollments(Some(EnrollmentStatus::Conflict))
+        .expect("list");
+    assert_eq!(conflict[0].last_error.as_deref(), Some("different key"));
+    f.store.verify_audit().expect("verify");
+}
+
+#[test]
+fn export_records_stream_by_work_order_time_and_status() {
+    let f = fixture();
+    for i in 0..4 {
+        pass(&f, &format!("SN{i}"), &format!("reg-{i}"));
+    }
+    let all = f.store.enrollments(None).expect("list");
+    let cut = all[2].created_at;
+    let claimed = f.store.claim_enrollments(1).expect("claim");
+    f.store
+        .complete_uploads(
+            "uploader",
+            &[(claimed[0].id, UploadResult::Conflict { reason: "x".into() })],
+        )
+        .expect("conflict");
+
+    let collect = |filter: &ExportFilter| {
+        let mut ids = Vec::new();
+        let n = f
+            .store
+            .export_records::<StoreError>(filter, |r| {
+                assert_eq!(r.station_id, STATION);
+                assert_eq!(r.work_order, Some("WO-1"));
+                ids.push(r.registration_id.to_owned());
+                Ok(())
+            })
+            .expect("export");
+        assert_eq!(n as usize, ids.len());
+        ids
+    };
+    // The default leaves the conflict out.
+    assert_eq!(
+        collect(&ExportFilter::default()),
+        ["reg-1", "reg-2", "reg-3"]
+    );
+    assert_eq!(
+        collect(&ExportFilter {
+            from: Some(cut),
+            ..ExportFilter::default()
+        }),
+        ["reg-2", "reg-3"]
+    );
+    assert_eq!(
+        collect(&ExportFilter {
+            to: Some(cut),
+            statuses: vec![EnrollmentStatus::Conflict, EnrollmentStatus::Queued],
+            ..ExportFilter::default()
+        }),
+        ["reg-0", "reg-1"]
+    );
+    assert!(
+        collect(&ExportFilter {
+            work_order: Some("WO-other".into()),
+            ..ExportFilter::default()
+        })
+        .is_empty()
+    );
+    // An error from the callback stops the stream.
+    let mut seen = 0;
+    let err = f
+        .store
+        .export_records(&ExportFilter::default(), |_| {
+            seen += 1;
+            Err(StoreError::InvalidInput {
+                field: "test",
+                reason: "stop".into(),
+            })
+        })
+        .expect_err("stops");
+    assert!(matches!(err, StoreError::InvalidInput { .. }));
+    assert_eq!(seen, 1);
 }

@@ -1,11 +1,39 @@
-//! Enrollment records for the DPS service API.
+//! Enrollment records for the DPS service API, and how they reach DPS.
 //!
-//! [`schema`] holds the wire types, defined once for the station, the uploader and the local
-//! DPS service. The uploader, export and verifier land with the upload issue.
+//! - [`schema`]: the wire types, defined once for the station, the uploader and dps-local.
+//! - [`sas`] (feature `sas`): connection strings and shared access signatures.
+//! - [`client`], [`queue`], [`uploader`] (feature `client`): the service-API client and the
+//!   background uploader that drains the station's queue within the DPS rate limit.
+//! - [`export`] (feature `export`): the signed batch export for a device operator and its
+//!   verifier.
+//!
+//! The schema needs no feature and no async runtime, so the synchronous pipeline can use it.
 #![forbid(unsafe_code)]
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
+#[cfg(feature = "client")]
+pub mod client;
+#[cfg(feature = "export")]
+pub mod export;
+#[cfg(feature = "client")]
+pub mod queue;
+#[cfg(feature = "sas")]
+pub mod sas;
 pub mod schema;
+#[cfg(feature = "client")]
+pub mod uploader;
 
 /// The DPS service API version every request uses.
 pub const API_VERSION: &str = "2021-10-01";
+
+/// An error and its sources on one line, `: `-separated (for logs and stored errors).
+pub fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut s = e.to_string();
+    let mut cur = e.source();
+    while let Some(c) = cur {
+        s.push_str(": ");
+        s.push_str(&c.to_string());
+        cur = c.source();
+    }
+    s
+}

@@ -169,6 +169,139 @@ impl std::fmt::Debug for SymmetricKeyAttestation {
     }
 }
 
+/// `OperationMode` of a bulk enrollment operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum BulkOperationMode {
+    /// Create each enrollment; one that already exists is a per-item error.
+    Create,
+    /// Create or replace each enrollment.
+    Update,
+    /// Replace each enrollment only if its `etag` matches.
+    UpdateIfMatchETag,
+    /// Delete each enrollment.
+    Delete,
+}
+
+/// `BulkEnrollmentOperation`: at most [`MAX_BULK_ENROLLMENTS`] enrollments in one call.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BulkEnrollmentOperation {
+    /// What to do with every enrollment.
+    pub mode: BulkOperationMode,
+    /// The enrollments.
+    pub enrollments: Vec<IndividualEnrollment>,
+}
+
+/// The service's limit on enrollments per bulk operation ("maximum of 10 enrollments").
+pub const MAX_BULK_ENROLLMENTS: usize = 10;
+
+/// `BulkEnrollmentOperationResult`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BulkEnrollmentOperationResult {
+    /// True when the whole operation succeeded.
+    pub is_successful: bool,
+    /// The items that failed, if any.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<DeviceRegistrationOperationError>,
+}
+
+/// `DeviceRegistrationOperationError`: one failed item of a bulk operation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeviceRegistrationOperationError {
+    /// The item's registration ID.
+    pub registration_id: String,
+    /// The 6-digit extended error code; `error_code / 1000` is the HTTP status it stands for.
+    pub error_code: i32,
+    /// The error message.
+    pub error_status: String,
+}
+
+/// `ProvisioningServiceErrorDetails`: the body of every non-2xx response.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProvisioningServiceErrorDetails {
+    /// The 6-digit extended error code, e.g. `401000`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_code: Option<i32>,
+    /// The service's tracking ID, for support requests.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tracking_id: Option<String>,
+    /// What went wrong.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// Extra details.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub info: Option<std::collections::BTreeMap<String, String>>,
+    /// When the error happened (UTC).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timestamp_utc: Option<String>,
+}
+
+/// `QuerySpecification`: the body of a query; `"*"` selects everything.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct QuerySpecification {
+    /// The query string.
+    pub query: String,
+}
+
+/// Response and request header names of the service API.
+pub mod headers {
+    /// The error code of a non-2xx response (`x-ms-error-code`).
+    pub const ERROR_CODE: &str = "x-ms-error-code";
+    /// The page token of a query (request and response, `x-ms-continuation`).
+    pub const CONTINUATION: &str = "x-ms-continuation";
+    /// The page size of a query (`x-ms-max-item-count`).
+    pub const MAX_ITEM_COUNT: &str = "x-ms-max-item-count";
+    /// The item type of a query response (`x-ms-item-type`), e.g. `Enrollment`.
+    pub const ITEM_TYPE: &str = "x-ms-item-type";
+}
+
+impl AttestationMechanism {
+    /// Whether `other` attests the same identity: the same kind and the same key material.
+    ///
+    /// Symmetric keys compare the primary key, and the secondary key when `self` has one
+    /// (the service may generate a secondary key the station never sent); TPM compares the
+    /// endorsement key; X.509 compares the client (or signing) certificates' PEM text with
+    /// whitespace removed. Used to reconcile an upload with an enrollment already present.
+    pub fn same_identity(&self, other: &AttestationMechanism) -> bool {
+        if self.kind != other.kind {
+            return false;
+        }
+        match self.kind {
+            AttestationType::None => true,
+            AttestationType::SymmetricKey => match (&self.symmetric_key, &other.symmetric_key) {
+                (Some(a), Some(b)) => {
+                    a.primary_key.is_some()
+                        && a.primary_key == b.primary_key
+                        && (a.secondary_key.is_none() || a.secondary_key == b.secondary_key)
+                }
+                _ => false,
+            },
+            AttestationType::Tpm => match (&self.tpm, &other.tpm) {
+                (Some(a), Some(b)) => a.endorsement_key == b.endorsement_key,
+                _ => false,
+            },
+            AttestationType::X509 => match (&self.x509, &other.x509) {
+                (Some(a), Some(b)) => {
+                    let pem = |c: &Option<X509Certificates>| {
+                        c.as_ref()
+                            .and_then(|c| c.primary.certificate.as_deref())
+                            .map(|p| p.chars().filter(|c| !c.is_whitespace()).collect::<String>())
+                    };
+                    let (ac, bc) = (pem(&a.client_certificates), pem(&b.client_certificates));
+                    let (asg, bsg) = (pem(&a.signing_certificates), pem(&b.signing_certificates));
+                    (ac.is_some() || asg.is_some()) && ac == bc && asg == bsg
+                }
+                _ => false,
+            },
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -200,5 +333,55 @@ mod tests {
             })
         );
         assert!(!format!("{:?}", e).contains("cHJpbWFyeQ"));
+    }
+
+    #[test]
+    fn bulk_and_error_shapes() {
+        let op = BulkEnrollmentOperation {
+            mode: BulkOperationMode::UpdateIfMatchETag,
+            enrollments: vec![],
+        };
+        assert_eq!(
+            serde_json::to_value(&op).unwrap(),
+            serde_json::json!({"mode": "updateIfMatchETag", "enrollments": []})
+        );
+        let r: BulkEnrollmentOperationResult = serde_json::from_str(
+            r#"{"isSuccessful":false,"errors":[{"registrationId":"a","errorCode":409201,"errorStatus":"exists"}]}"#,
+        )
+        .unwrap();
+        assert_eq!(r.errors[0].error_code, 409201);
+        let ok: BulkEnrollmentOperationResult =
+            serde_json::from_str(r#"{"isSuccessful": true}"#).unwrap();
+        assert!(ok.errors.is_empty());
+        let e: ProvisioningServiceErrorDetails = serde_json::from_str(
+            r#"{"errorCode":401000,"trackingId":"t-1","message":"Unauthorized","timestampUtc":"2021-10-13T09:00:13Z"}"#,
+        )
+        .unwrap();
+        assert_eq!(e.error_code, Some(401000));
+        assert_eq!(e.tracking_id.as_deref(), Some("t-1"));
+    }
+
+    #[test]
+    fn same_identity_compares_key_material() {
+        let a = AttestationMechanism::symmetric_key("a2V5MQ==".into(), None);
+        let b = AttestationMechanism::symmetric_key("a2V5MQ==".into(), Some("Z2Vu".into()));
+        let c = AttestationMechanism::symmetric_key("a2V5Mg==".into(), None);
+        assert!(
+            a.same_identity(&b),
+            "a service-generated secondary key is not a conflict"
+        );
+        assert!(!b.same_identity(&a));
+        assert!(!a.same_identity(&c));
+        let tpm = AttestationMechanism {
+            kind: AttestationType::Tpm,
+            tpm: Some(TpmAttestation {
+                endorsement_key: "ek".into(),
+                storage_root_key: None,
+            }),
+            x509: None,
+            symmetric_key: None,
+        };
+        assert!(tpm.same_identity(&tpm.clone()));
+        assert!(!tpm.same_identity(&a));
     }
 }

@@ -15,6 +15,22 @@ pub mod rc {
     pub const SERIAL_MISMATCH: i64 = 3;
     /// The device has no hardware for this command (no secure element, no TPM).
     pub const NO_HARDWARE: i64 = 4;
+    /// The key slot holds no key (certificate install or read before keygen) or no
+    /// certificate (read before install).
+    pub const KEY_NOT_FOUND: i64 = 5;
+    /// The device cannot generate a key of the requested algorithm.
+    pub const UNSUPPORTED_ALGORITHM: i64 = 6;
+    /// The chain is empty, not DER certificates, or its leaf does not carry the slot's public
+    /// key.
+    pub const BAD_CHAIN: i64 = 7;
+    /// The chain does not fit the device's certificate storage.
+    pub const NO_SPACE: i64 = 8;
+}
+
+/// Key algorithms named in [`Keygen::alg`].
+pub mod alg {
+    /// ECDSA on NIST P-256 (secp256r1); the CSR is signed with ECDSA-SHA256.
+    pub const EC_P256: &str = "ec-p256";
 }
 
 /// Capability strings a device may report in [`IdentityResponse::caps`].
@@ -57,12 +73,120 @@ pub struct Lock {
 }
 smp_command!(Lock => Empty, Write, group::PROVISIONING, 4, "provisioning.lock");
 
-/// Command ids reserved by the contract and implemented as their issues land.
+/// Keygen (id 1, write): the device generates a key pair in `slot` (replacing any key there),
+/// keeps the private key, and answers with a PKCS#10 CSR signed by the new key whose subject is
+/// `CN=<cn>`. The CSR carries no requested extensions.
+#[derive(Debug, Clone, Serialize)]
+pub struct Keygen {
+    /// Key slot on the device (0 for the DPS identity key).
+    #[serde(rename = "slot")]
+    pub key_slot: u32,
+    /// Key algorithm (see [`alg`]), e.g. `"ec-p256"`.
+    pub alg: String,
+    /// Subject common name for the CSR: the DPS registration ID.
+    pub cn: String,
+}
+
+/// Keygen response.
+#[derive(Debug, Clone, Deserialize)]
+pub struct KeygenResponse {
+    /// The CSR, DER.
+    #[serde(with = "serde_bytes")]
+    pub csr: Vec<u8>,
+}
+smp_command!(Keygen => KeygenResponse, Write, group::PROVISIONING, 1, "provisioning.keygen");
+
+/// Certificate install (id 2, write): stores `chain` (leaf first, DER each) for the key in
+/// `slot`, replacing any chain there, and answers with the SHA-256 of the leaf as stored.
+#[derive(Debug, Clone, Serialize)]
+pub struct InstallCertificate {
+    /// Key slot the leaf certifies.
+    #[serde(rename = "slot")]
+    pub key_slot: u32,
+    /// The chain, leaf first, each certificate DER.
+    pub chain: Vec<serde_bytes::ByteBuf>,
+}
+
+/// Certificate install response.
+#[derive(Debug, Clone, Deserialize)]
+pub struct InstallCertificateResponse {
+    /// SHA-256 of the stored leaf certificate (32 bytes).
+    #[serde(with = "serde_bytes")]
+    pub sha256: Vec<u8>,
+}
+smp_command!(InstallCertificate => InstallCertificateResponse, Write, group::PROVISIONING, 2,
+    "provisioning.certificate.write");
+
+/// Certificate read (id 2, read): the chain stored for `slot`.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReadCertificate {
+    /// Key slot.
+    #[serde(rename = "slot")]
+    pub key_slot: u32,
+}
+
+/// Certificate read response.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ReadCertificateResponse {
+    /// The stored chain, leaf first, each certificate DER.
+    pub chain: Vec<serde_bytes::ByteBuf>,
+}
+smp_command!(ReadCertificate => ReadCertificateResponse, Read, group::PROVISIONING, 2,
+    "provisioning.certificate.read");
+
+/// TPM (id 3, write): the device hands `cmd`, one complete raw TPM 2.0 command (big-endian
+/// header: tag, size, command code), to its TPM unchanged and answers with the TPM's complete
+/// raw response in `rsp`, whatever its response code. A device without a TPM answers
+/// `err {group 64, rc 4}` ([`rc::NO_HARDWARE`]). At most [`MAX_TPM_COMMAND`] bytes each way.
+#[derive(Debug, Clone, Serialize)]
+pub struct Tpm {
+    /// The raw TPM 2.0 command.
+    #[serde(with = "serde_bytes")]
+    pub cmd: Vec<u8>,
+}
+
+/// TPM response.
+#[derive(Debug, Clone, Deserialize)]
+pub struct TpmResponse {
+    /// The raw TPM 2.0 response.
+    #[serde(with = "serde_bytes")]
+    pub rsp: Vec<u8>,
+}
+smp_command!(Tpm => TpmResponse, Write, group::PROVISIONING, 3, "provisioning.tpm");
+
+/// Largest TPM command or response the `tpm` command carries (`TPM2_PT_MAX_COMMAND_SIZE` /
+/// `TPM2_PT_MAX_RESPONSE_SIZE` of common TPMs, swtpm included).
+pub const MAX_TPM_COMMAND: usize = 4096;
+
+/// Command ids of the provisioning group.
 pub mod id {
-    /// Key generation (write): key slot, algorithm, subject CN → CSR (DER).
+    /// Key generation (write): key slot, algorithm, subject CN → CSR (DER); see [`super::Keygen`].
     pub const KEYGEN: u8 = 1;
-    /// Certificate install (write) / read (read).
+    /// Certificate install (write) / read (read); see [`super::InstallCertificate`] and
+    /// [`super::ReadCertificate`].
     pub const CERTIFICATE: u8 = 2;
-    /// Raw TPM 2.0 command forwarding (write).
+    /// Raw TPM 2.0 command forwarding (write); see [`super::Tpm`].
     pub const TPM: u8 = 3;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Golden CBOR of the `tpm` command: `{"cmd": h'8001'}` and `{"rsp": h'00'}`.
+    #[test]
+    fn tpm_request_and_response_cbor() {
+        let mut out = Vec::new();
+        ciborium::into_writer(
+            &Tpm {
+                cmd: vec![0x80, 0x01],
+            },
+            &mut out,
+        )
+        .unwrap();
+        assert_eq!(out, [0xa1, 0x63, b'c', b'm', b'd', 0x42, 0x80, 0x01]);
+        let rsp: TpmResponse =
+            ciborium::from_reader(&[0xa1, 0x63, b'r', b's', b'p', 0x41, 0x00][..]).unwrap();
+        assert_eq!(rsp.rsp, [0]);
+    }
 }

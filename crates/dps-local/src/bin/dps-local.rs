@@ -1,0 +1,97 @@
+//! `dps-local`: run the local DPS-compatible service API until interrupted.
+#![forbid(unsafe_code)]
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::Parser;
+use dps_local::{Config, Faults, RateLimit, Server};
+
+/// A local DPS-compatible service API (api-version 2021-10-01) over HTTPS on loopback.
+#[derive(Parser)]
+#[command(name = "dps-local", version)]
+struct Args {
+    /// State directory (CA, certificates, policies, connection strings, database).
+    #[arg(long, default_value = "var/dps-local")]
+    state_dir: PathBuf,
+    /// Address to listen on (loopback). Port 0 picks a free port.
+    #[arg(long, default_value = "127.0.0.1:8443")]
+    bind: SocketAddr,
+    /// Host name clients use (connection strings, SAS resource, server certificate).
+    #[arg(long, default_value = "localhost")]
+    host_name: String,
+    /// Rate limit in operations per minute (unlimited when absent).
+    #[arg(long)]
+    ops_per_minute: Option<u32>,
+    /// Operations a bulk call costs.
+    #[arg(long, default_value_t = 10)]
+    bulk_cost: u32,
+    /// Rate-limit bucket size (default: ten seconds of budget).
+    #[arg(long)]
+    burst: Option<u32>,
+    /// Added latency per request, in milliseconds.
+    #[arg(long, default_value_t = 0)]
+    latency_ms: u64,
+    /// Share of requests whose connection is reset (0 to 1).
+    #[arg(long, default_value_t = 0.0)]
+    reset_rate: f64,
+    /// Share of requests answered 429 regardless of the rate limit (0 to 1).
+    #[arg(long, default_value_t = 0.0)]
+    throttle_rate: f64,
+    /// Retry-After seconds on forced 429s.
+    #[arg(long, default_value_t = 1)]
+    retry_after: u32,
+    /// Share of requests answered 500/503 (0 to 1).
+    #[arg(long, default_value_t = 0.0)]
+    error_rate: f64,
+    /// Seed for the fault draws.
+    #[arg(long)]
+    seed: Option<u64>,
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() -> std::process::ExitCode {
+    let args = Args::parse();
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("DPS_LOCAL_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .try_init();
+    let config = Config {
+        state_dir: args.state_dir,
+        bind: args.bind,
+        host_name: args.host_name,
+        rate_limit: RateLimit {
+            ops_per_minute: args.ops_per_minute,
+            bulk_cost: args.bulk_cost,
+            burst: args.burst,
+        },
+        faults: Faults {
+            latency: Duration::from_millis(args.latency_ms),
+            reset_rate: args.reset_rate,
+            throttle_rate: args.throttle_rate,
+            retry_after_secs: args.retry_after,
+            error_5xx_rate: args.error_rate,
+        },
+        seed: args.seed,
+    };
+    let server = match Server::start(config).await {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {}", station_upload::error_chain(&e));
+            return std::process::ExitCode::from(2);
+        }
+    };
+    println!("dps-local listening on https://{}", server.host());
+    println!("trust file: {}", server.ca_file().display());
+    println!(
+        "connection string file: {}",
+        server.connection_string_file().display()
+    );
+    let _ = tokio::signal::ctrl_c().await;
+    server.shutdown().await;
+    std::process::ExitCode::SUCCESS
+}

@@ -1,0 +1,147 @@
+//! Enrollments in SQLite: the JSON object as the client sent it (read-only fields removed),
+//! its ETag and timestamps.
+
+use std::path::Path;
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use crate::Error;
+
+/// One stored enrollment.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Stored {
+    pub(crate) registration_id: String,
+    pub(crate) body: serde_json::Map<String, serde_json::Value>,
+    pub(crate) etag: String,
+    pub(crate) created: String,
+    pub(crate) updated: String,
+}
+
+impl Stored {
+    /// The enrollment as the service returns it: the body plus `etag` and the timestamps.
+    pub(crate) fn to_json(&self) -> serde_json::Value {
+        let mut body = self.body.clone();
+        body.insert("etag".into(), self.etag.clone().into());
+        body.insert("createdDateTimeUtc".into(), self.created.clone().into());
+        body.insert("lastUpdatedDateTimeUtc".into(), self.updated.clone().into());
+        serde_json::Value::Object(body)
+    }
+}
+
+pub(crate) struct Db {
+    conn: Connection,
+}
+
+impl Db {
+    pub(crate) fn open(path: &Path) -> Result<Db, Error> {
+        let db_err = |source| Error::Db {
+            path: path.to_owned(),
+            source,
+        };
+        let conn = Connection::open(path).map_err(db_err)?;
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(db_err)?;
+        conn.pragma_update(None, "synchronous", "NORMAL")
+            .map_err(db_err)?;
+        conn.execute_batch(
+            "CREATE TABLE IF NOT EXISTS enrollments (
+                 registration_id TEXT PRIMARY KEY COLLATE NOCASE,
+                 body            TEXT NOT NULL,
+                 etag            TEXT NOT NULL,
+                 created         TEXT NOT NULL,
+                 updated         TEXT NOT NULL
+             ) STRICT;",
+        )
+        .map_err(db_err)?;
+        Ok(Db { conn })
+    }
+
+    pub(crate) fn get(&self, id: &str) -> rusqlite::Result<Option<Stored>> {
+        self.conn
+            .prepare_cached(
+                "SELECT registration_id, body, etag, created, updated FROM enrollments
+                 WHERE registration_id = ?1",
+            )?
+            .query_row([id], row)
+            .optional()
+    }
+
+    pub(crate) fn put(&self, s: &Stored) -> rusqlite::Result<()> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO enrollments (registration_id, body, etag, created, updated)
+                 VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (registration_id) DO UPDATE
+                 SET body = ?2, etag = ?3, updated = ?5",
+            )?
+            .execute(params![
+                s.registration_id,
+                serde_json::Value::Object(s.body.clone()).to_string(),
+                s.etag,
+                s.created,
+                s.updated
+            ])?;
+        Ok(())
+    }
+
+    pub(crate) fn delete(&self, id: &str) -> rusqlite::Result<bool> {
+        Ok(self
+            .conn
+            .prepare_cached("DELETE FROM enrollments WHERE registration_id = ?1")?
+            .execute([id])?
+            > 0)
+    }
+
+    /// Up to `limit` enrollments after `after` (by registration ID, case-insensitively).
+    pub(crate) fn page(&self, after: Option<&str>, limit: u32) -> rusqlite::Result<Vec<Stored>> {
+        self.conn
+            .prepare_cached(
+                "SELECT registration_id, body, etag, created, updated FROM enrollments
+                 WHERE ?1 IS NULL OR registration_id > ?1
+                 ORDER BY registration_id LIMIT ?2",
+            )?
+            .query_map(params![after, limit], row)?
+            .collect()
+    }
+
+    pub(crate) fn count(&self) -> rusqlite::Result<u64> {
+        self.conn
+            .query_row("SELECT COUNT(*) FROM enrollments", [], |r| {
+                r.get::<_, i64>(0)
+            })
+            .map(i64::unsigned_abs)
+    }
+
+    /// Runs `f` in one transaction.
+    pub(crate) fn transaction<T>(
+        &mut self,
+        f: impl FnOnce(&Db) -> rusqlite::Result<T>,
+    ) -> rusqlite::Result<T> {
+        self.conn.execute_batch("BEGIN IMMEDIATE")?;
+        match f(self) {
+            Ok(v) => {
+                self.conn.execute_batch("COMMIT")?;
+                Ok(v)
+            }
+            Err(e) => {
+                let _ = self.conn.execute_batch("ROLLBACK");
+                Err(e)
+            }
+        }
+    }
+}
+
+fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Stored> {
+    let body: String = r.get(1)?;
+    let body = match serde_json::from_str(&body) {
+        Ok(serde_json::Value::Object(map)) => map,
+        _ => serde_json::Map::new(),
+    };
+    Ok(Stored {
+        registration_id: r.get(0)?,
+        body,
+        etag: r.get(2)?,
+        created: r.get(3)?,
+        updated: r.get(4)?,
+    })
+}

@@ -1,0 +1,549 @@
+//! `station ca`: the line's signing CA for X.509 products (init, import, show), and loading
+//! the CA of every X.509 product for a run (file or PKCS#11 backend, chosen by config).
+//!
+//! Passphrases and PINs come from the source the config names (`{ env }` or `{ file }`); when
+//! an environment variable is unset and the terminal is interactive, `station` prompts without
+//! echo. They are never printed or logged.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use clap::{Args, Subcommand};
+use station_config::{AttestationConfig, CaConfig, SecretSource, StationConfig};
+use station_identity::pki::file::{self, KdfCost};
+use station_identity::pki::pkcs11::{self, Pkcs11Key};
+use station_identity::pki::{self, Issuer, PkiError};
+use station_store::Store;
+use zeroize::Zeroizing;
+
+use crate::EXIT_OK;
+use crate::output::CliError;
+
+/// Arguments of `station ca`.
+#[derive(Args)]
+pub(crate) struct CaArgs {
+    #[command(subcommand)]
+    command: CaCommand,
+}
+
+#[derive(Subcommand)]
+enum CaCommand {
+    /// Create a development root and a signing CA where the product's `ca` config points: the
+    /// key in an encrypted file or generated inside the token.
+    Init {
+        /// Station configuration.
+        #[arg(long)]
+        config: PathBuf,
+        /// The X.509 product whose CA to create (default: the only X.509 product).
+        #[arg(long)]
+        product: Option<String>,
+        /// Validity of the root and signing CA, in days.
+        #[arg(long, default_value_t = 3650)]
+        days: u32,
+    },
+    /// Import an existing signing CA certificate (and, for the file backend, its key) into the
+    /// product's `ca` locations; the certificate must match the key.
+    Import {
+        /// Station configuration.
+        #[arg(long)]
+        config: PathBuf,
+        /// The X.509 product (default: the only X.509 product).
+        #[arg(long)]
+        product: Option<String>,
+        /// The signing CA certificate to import (PEM).
+        #[arg(long)]
+        cert: PathBuf,
+        /// File backend: the CA's private key (PKCS#8 PEM, plain or encrypted); it is written
+        /// re-encrypted under the configured passphrase.
+        #[arg(long)]
+        key: Option<PathBuf>,
+        /// Environment variable holding the passphrase of an encrypted `--key`.
+        #[arg(long)]
+        key_passphrase_env: Option<String>,
+        /// The root certificate to keep with it (PEM).
+        #[arg(long)]
+        root: Option<PathBuf>,
+    },
+    /// Show each X.509 product's signing CA: certificate, backend, key check, issued count.
+    Show {
+        /// Station configuration.
+        #[arg(long)]
+        config: PathBuf,
+        /// Only this product.
+        #[arg(long)]
+        product: Option<String>,
+    },
+}
+
+pub(crate) fn ca(args: &CaArgs) -> anyhow::Result<u8> {
+    match &args.command {
+        CaCommand::Init {
+            config,
+            product,
+            days,
+        } => {
+            let config = station_config::load(config).map_err(CliError::from)?;
+            let (id, ca) = x509_product(&config, product.as_deref())?;
+            let made = init(id, ca, *days, KdfCost::Production, interactive())?;
+            println!("{made}");
+            Ok(EXIT_OK)
+        }
+        CaCommand::Import {
+            config,
+            product,
+            cert,
+            key,
+            key_passphrase_env,
+            root,
+        } => {
+            let config = station_config::load(config).map_err(CliError::from)?;
+            let (_, ca) = x509_product(&config, product.as_deref())?;
+            import(
+                ca,
+                cert,
+                key.as_deref(),
+                key_passphrase_env.as_deref(),
+                root.as_deref(),
+            )?;
+            println!(
+                "imported {} into {}",
+                cert.display(),
+                ca.certificate().display()
+            );
+            Ok(EXIT_OK)
+        }
+        CaCommand::Show { config, product } => {
+            let config = station_config::load(config).map_err(CliError::from)?;
+            show(&config, product.as_deref())?;
+            Ok(EXIT_OK)
+        }
+    }
+}
+
+/// Loads the signing CA of every X.509 product in `config`, each with its backend.
+pub(crate) fn load_issuers(
+    config: &StationConfig,
+) -> anyhow::Result<Vec<(String, Arc<dyn Issuer>)>> {
+    let mut out = Vec::new();
+    for product in &config.products {
+        if let AttestationConfig::X509 { ca, .. } = &product.attestation {
+            let issuer = load_issuer(&product.id, ca, interactive())?;
+            tracing::info!(product = %product.id, ca = issuer.ca_id(), backend = issuer.backend(), subject = issuer.ca_subject(), "signing CA loaded");
+            out.push((product.id.clone(), issuer));
+        }
+    }
+    Ok(out)
+}
+
+/// Loads one product's signing CA.
+pub(crate) fn load_issuer(
+    product: &str,
+    ca: &CaConfig,
+    interactive: bool,
+) -> anyhow::Result<Arc<dyn Issuer>> {
+    let fail = |e: PkiError| pki_error(product, e);
+    Ok(match ca {
+        CaConfig::File {
+            certificate,
+            intermediates,
+            key,
+            passphrase,
+            ..
+        } => {
+            let pass = secret(product, "CA key passphrase", passphrase, interactive, false)?;
+            Arc::new(file::load_ca(certificate, intermediates, key, pass.as_bytes()).map_err(fail)?)
+        }
+        CaConfig::Pkcs11 {
+            certificate,
+            intermediates,
+            module,
+            token_label,
+            key_label,
+            pin,
+            ..
+        } => {
+            let pin = secret(product, "token PIN", pin, interactive, false)?;
+            Arc::new(
+                pkcs11::load_ca(
+                    certificate,
+                    intermediates,
+                    module,
+                    token_label,
+                    key_label,
+                    &pin,
+                )
+                .map_err(fail)?,
+            )
+        }
+    })
+}
+
+/// Creates a development root and signing CA for `product` where `ca` points; returns a
+/// summary for the operator.
+pub(crate) fn init(
+    product: &str,
+    ca: &CaConfig,
+    days: u32,
+    cost: KdfCost,
+    interactive: bool,
+) -> anyhow::Result<String> {
+    let fail = |e: PkiError| pki_error(product, e);
+    let certificate = ca.certificate();
+    if certificate.exists() {
+        return Err(fail(PkiError::Exists {
+            path: certificate.to_owned(),
+        }));
+    }
+    let root_path = ca
+        .root()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| certificate.with_file_name("root-ca.pem"));
+    let (dev, location) = match ca {
+        CaConfig::File {
+            key, passphrase, ..
+        } => {
+            let pass = secret(
+                product,
+                "new CA key passphrase",
+                passphrase,
+                interactive,
+                true,
+            )?;
+            let signing_key = file::generate_key().map_err(fail)?;
+            let dev = pki::make_dev_ca(product, &signing_key, days).map_err(fail)?;
+            file::write_encrypted_key(&signing_key, key, pass.as_bytes(), cost).map_err(fail)?;
+            (dev, format!("encrypted key file {}", key.display()))
+        }
+        CaConfig::Pkcs11 {
+            module,
+            token_label,
+            key_label,
+            pin,
+            ..
+        } => {
+            let pin = secret(product, "token PIN", pin, interactive, false)?;
+            let signing_key =
+                Pkcs11Key::generate(module, token_label, key_label, &pin).map_err(fail)?;
+            let dev = pki::make_dev_ca(product, &signing_key, days).map_err(fail)?;
+            (
+                dev,
+                format!(
+                    "key {key_label:?} generated in token {token_label:?} (sensitive, not extractable)"
+                ),
+            )
+        }
+    };
+    write_pem(certificate, &dev.signing_ca).map_err(fail)?;
+    write_pem(&root_path, &dev.root).map_err(fail)?;
+    Ok(format!(
+        "development CA for product {product}:\n  signing CA {}\n  {}\n  root (trust anchor) {}\n  key: {location}",
+        certificate.display(),
+        pki::describe_certificate(&dev.signing_ca),
+        root_path.display()
+    ))
+}
+
+fn import(
+    ca: &CaConfig,
+    cert: &Path,
+    key: Option<&Path>,
+    key_passphrase_env: Option<&str>,
+    root: Option<&Path>,
+) -> anyhow::Result<()> {
+    let product = "import";
+    let fail = |e: PkiError| pki_error(product, e);
+    let cert_der = file::first_certificate(cert).map_err(fail)?;
+    match (ca, key) {
+        (
+            CaConfig::File {
+                key: key_path,
+                passphrase,
+                ..
+            },
+            Some(src),
+        ) => {
+            let src_pass = match key_passphrase_env {
+                Some(var) => Some(Zeroizing::new(std::env::var(var).map_err(|_| {
+                    CliError::anyhow(
+                        "station::ca::no_passphrase",
+                        format!("environment variable {var} is not set"),
+                        "Export the key's passphrase in that variable, then retry.",
+                    )
+                })?)),
+                None => None,
+            };
+            let keypair =
+                file::read_any_key(src, src_pass.as_ref().map(|p| p.as_bytes())).map_err(fail)?;
+            // Refuse a key that does not belong to the certificate before writing anything.
+            pki::SigningCa::new(cert_der.clone(), Vec::new(), &keypair, cert, "file")
+                .map_err(fail)?;
+            let pass = secret(
+                product,
+                "CA key passphrase",
+                passphrase,
+                interactive(),
+                true,
+            )?;
+            file::write_encrypted_key(&keypair, key_path, pass.as_bytes(), KdfCost::Production)
+                .map_err(fail)?;
+        }
+        (CaConfig::File { key: key_path, .. }, None) => {
+            if !key_path.exists() {
+                return Err(CliError::anyhow(
+                    "station::ca::no_key",
+                    format!("no CA key at {} and no --key given", key_path.display()),
+                    "Pass the CA's private key with --key.",
+                ));
+            }
+        }
+        (
+            CaConfig::Pkcs11 {
+                module,
+                token_label,
+                key_label,
+                pin,
+                ..
+            },
+            None,
+        ) => {
+            let pin = secret(product, "token PIN", pin, interactive(), false)?;
+            let token_key = Pkcs11Key::open(module, token_label, key_label, &pin).map_err(fail)?;
+            pki::SigningCa::new(cert_der.clone(), Vec::new(), token_key, cert, "pkcs11")
+                .map_err(fail)?;
+        }
+        (CaConfig::Pkcs11 { .. }, Some(_)) => {
+            return Err(CliError::anyhow(
+                "station::ca::key_into_token",
+                "the pkcs11 backend does not import private keys",
+                "Generate the key in the token (`station ca init`, or the HSM's tools) and import only its certificate.",
+            ));
+        }
+    }
+    write_pem(ca.certificate(), &cert_der).map_err(fail)?;
+    if let (Some(src), Some(dst)) = (root, ca.root()) {
+        let der = file::first_certificate(src).map_err(fail)?;
+        write_pem(dst, &der).map_err(fail)?;
+    }
+    Ok(())
+}
+
+fn show(config: &StationConfig, only: Option<&str>) -> anyhow::Result<()> {
+    let store = Store::open(&config.storage.database).ok();
+    let mut any = false;
+    for product in &config.products {
+        let AttestationConfig::X509 { ca, .. } = &product.attestation else {
+            continue;
+        };
+        if only.is_some_and(|p| p != product.id) {
+            continue;
+        }
+        any = true;
+        println!("product {} ({} backend)", product.id, ca.backend());
+        match file::first_certificate(ca.certificate()) {
+            Ok(der) => println!(
+                "  signing CA {}\n  {}",
+                ca.certificate().display(),
+                pki::describe_certificate(&der)
+            ),
+            Err(e) => println!("  signing CA: {}", crate::output::chain(&e)),
+        }
+        for path in ca.intermediates() {
+            println!("  intermediate {}", path.display());
+        }
+        if let Some(root) = ca.root() {
+            println!("  root {}", root.display());
+        }
+        match ca {
+            CaConfig::File {
+                key, passphrase, ..
+            } => println!(
+                "  key: encrypted file {} (passphrase from {})",
+                key.display(),
+                passphrase.describe()
+            ),
+            CaConfig::Pkcs11 {
+                module,
+                token_label,
+                key_label,
+                pin,
+                ..
+            } => println!(
+                "  key: {key_label:?} in token {token_label:?} via {} (PIN from {})",
+                module.display(),
+                pin.describe()
+            ),
+        }
+        match load_issuer(&product.id, ca, interactive()) {
+            Ok(issuer) => println!(
+                "  key check: ok (the key matches the certificate; id {})",
+                issuer.ca_id()
+            ),
+            Err(e) => println!("  key check: FAILED: {e:#}"),
+        }
+        if let Some(store) = &store
+            && let Ok(certs) = store.issued_certificates(None)
+        {
+            println!("  certificates issued by this station: {}", certs.len());
+        }
+    }
+    if !any {
+        return Err(CliError::anyhow(
+            "station::ca::no_x509_product",
+            "the configuration has no X.509 product",
+            "Add a [[product]] with attestation.kind = \"x509\" (see docs/x509.md).",
+        ));
+    }
+    Ok(())
+}
+
+/// The X.509 product named `wanted`, or the only one.
+fn x509_product<'c>(
+    config: &'c StationConfig,
+    wanted: Option<&str>,
+) -> anyhow::Result<(&'c str, &'c CaConfig)> {
+    let candidates: Vec<_> = config
+        .products
+        .iter()
+        .filter_map(|p| match &p.attestation {
+            AttestationConfig::X509 { ca, .. } => Some((p.id.as_str(), ca)),
+            _ => None,
+        })
+        .filter(|(id, _)| wanted.is_none_or(|w| w == *id))
+        .collect();
+    match candidates.as_slice() {
+        [one] => Ok(*one),
+        [] => Err(CliError::anyhow(
+            "station::ca::no_x509_product",
+            match wanted {
+                Some(w) => format!("no X.509 product {w} in the configuration"),
+                None => "the configuration has no X.509 product".to_owned(),
+            },
+            "Name an X.509 [[product]] with --product (see docs/x509.md).",
+        )),
+        _ => Err(CliError::anyhow(
+            "station::ca::which_product",
+            "the configuration has several X.509 products",
+            "Pick one with --product.",
+        )),
+    }
+}
+
+/// Reads a secret from its configured source; prompts (no echo) when an environment variable
+/// is unset and the terminal is interactive. `confirm` asks twice (a new passphrase).
+fn secret(
+    product: &str,
+    what: &str,
+    source: &SecretSource,
+    interactive: bool,
+    confirm: bool,
+) -> anyhow::Result<Zeroizing<String>> {
+    let missing = |reason: String, help: &str| {
+        CliError::anyhow(
+            "station::ca::secret",
+            format!("cannot read the {what} of product {product}: {reason}"),
+            help,
+        )
+    };
+    match source {
+        SecretSource::Env { env } => match std::env::var(env) {
+            Ok(v) => Ok(Zeroizing::new(v)),
+            Err(_) if interactive => {
+                let first = Zeroizing::new(
+                    rpassword::prompt_password(format!("{what} for {product} ({env} is unset): "))
+                        .map_err(|e| missing(e.to_string(), "Set the variable instead."))?,
+                );
+                if confirm {
+                    let again = Zeroizing::new(
+                        rpassword::prompt_password(format!("repeat the {what}: "))
+                            .map_err(|e| missing(e.to_string(), "Set the variable instead."))?,
+                    );
+                    if *again != *first {
+                        return Err(missing(
+                            "the two entries differ".into(),
+                            "Run the command again.",
+                        ));
+                    }
+                }
+                Ok(first)
+            }
+            Err(_) => Err(missing(
+                format!("environment variable {env} is not set"),
+                "Export it before starting the station (or run interactively to be prompted).",
+            )),
+        },
+        SecretSource::File { file } => std::fs::read_to_string(file)
+            .map(|s| Zeroizing::new(s.trim_end_matches(['\r', '\n']).to_owned()))
+            .map_err(|e| {
+                missing(
+                    format!("{}: {e}", file.display()),
+                    "Ask the line engineer to install the secret file.",
+                )
+            }),
+    }
+}
+
+fn interactive() -> bool {
+    std::io::stdin().is_terminal() && std::io::stderr().is_terminal()
+}
+
+fn write_pem(path: &Path, der: &[u8]) -> Result<(), PkiError> {
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).map_err(|source| PkiError::WriteFile {
+            path: parent.to_owned(),
+            source,
+        })?;
+    }
+    std::fs::write(path, pki::pem_encode("CERTIFICATE", der)).map_err(|source| {
+        PkiError::WriteFile {
+            path: path.to_owned(),
+            source,
+        }
+    })
+}
+
+/// A PKI error as the technician sees it.
+fn pki_error(product: &str, e: PkiError) -> anyhow::Error {
+    let (code, help) = match &e {
+        PkiError::Decrypt { .. } => (
+            "station::ca::decrypt",
+            "Check the passphrase source in the product's `ca` config.",
+        ),
+        PkiError::KeyMismatch { .. } => (
+            "station::ca::key_mismatch",
+            "The certificate and the key are from different CAs; reinstall the matching pair.",
+        ),
+        PkiError::Exists { .. } | PkiError::KeyExists { .. } => (
+            "station::ca::exists",
+            "A CA is already there; `station ca show` describes it. Remove it deliberately to replace it.",
+        ),
+        PkiError::Module { .. } => (
+            "station::ca::module",
+            "Check `ca.module` (SoftHSM2: install softhsm2; SOFTHSM2_CONF must point at its config).",
+        ),
+        PkiError::TokenNotFound { .. } | PkiError::KeyNotFound { .. } => (
+            "station::ca::token",
+            "Check the token and key labels in the product's `ca` config, and that the HSM is connected.",
+        ),
+        PkiError::Pkcs11 { .. } => (
+            "station::ca::pkcs11",
+            "Check the token PIN and that the HSM is connected.",
+        ),
+        PkiError::ReadFile { .. } | PkiError::NoPem { .. } => (
+            "station::ca::missing",
+            "Create the CA with `station ca init` or install it with `station ca import`.",
+        ),
+        _ => (
+            "station::ca::unusable",
+            "Check the CA files with `station ca show`.",
+        ),
+    };
+    CliError::anyhow(
+        code,
+        format!(
+            "signing CA of product {product}: {}",
+            crate::output::chain(&e)
+        ),
+        help,
+    )
+}

@@ -1,0 +1,136 @@
+//! `station check`: a preflight for a fixture PC.
+//!
+//! Every check has a stable id, a result (ok, warning, failed) and, when not ok, a one-line
+//! fix. One file per area. `--offline` skips what touches hardware or the network (opening
+//! ports, resolving DPS), for validating a configuration on any machine.
+
+mod ca;
+mod clock;
+mod dps;
+mod fixture;
+mod secrets;
+mod storage;
+mod tpm;
+
+use std::path::PathBuf;
+
+use clap::Args;
+use serde::Serialize;
+
+use crate::output::CliError;
+use crate::{EXIT_ERROR, EXIT_OK};
+
+/// Arguments of `station check`.
+#[derive(Args)]
+pub(crate) struct CheckArgs {
+    /// Station configuration file.
+    #[arg(long)]
+    config: PathBuf,
+    /// Skip checks that open ports or use the network.
+    #[arg(long)]
+    offline: bool,
+    /// Results as JSON.
+    #[arg(long)]
+    json: bool,
+    /// Print the configuration's JSON Schema instead of checking.
+    #[arg(long)]
+    schema: bool,
+}
+
+/// A check's result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum Outcome {
+    Ok,
+    Warning,
+    Failed,
+}
+
+/// One check's finding.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct CheckResult {
+    pub(crate) id: &'static str,
+    pub(crate) outcome: Outcome,
+    pub(crate) detail: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) fix: Option<String>,
+}
+
+impl CheckResult {
+    pub(crate) fn ok(id: &'static str, detail: impl Into<String>) -> Self {
+        Self {
+            id,
+            outcome: Outcome::Ok,
+            detail: detail.into(),
+            fix: None,
+        }
+    }
+
+    pub(crate) fn warning(
+        id: &'static str,
+        detail: impl Into<String>,
+        fix: impl Into<String>,
+    ) -> Self {
+        Self {
+            id,
+            outcome: Outcome::Warning,
+            detail: detail.into(),
+            fix: Some(fix.into()),
+        }
+    }
+
+    pub(crate) fn failed(
+        id: &'static str,
+        detail: impl Into<String>,
+        fix: impl Into<String>,
+    ) -> Self {
+        Self {
+            id,
+            outcome: Outcome::Failed,
+            detail: detail.into(),
+            fix: Some(fix.into()),
+        }
+    }
+}
+
+pub(crate) fn check(args: &CheckArgs) -> anyhow::Result<u8> {
+    if args.schema {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&station_config::json_schema())?
+        );
+        return Ok(EXIT_OK);
+    }
+    let config = station_config::load(&args.config).map_err(CliError::from)?;
+    let mut results = vec![CheckResult::ok(
+        "config.valid",
+        format!("{} parses and passes its checks", args.config.display()),
+    )];
+    results.extend(fixture::check(&config, args.offline));
+    results.push(storage::check(&config));
+    results.extend(secrets::check(&config));
+    results.extend(ca::check(&config));
+    results.extend(tpm::check(&config));
+    results.push(clock::check());
+    if !args.offline {
+        results.extend(dps::check(&config));
+        results.extend(dps::service(&config));
+    }
+    let failed = results.iter().any(|r| r.outcome == Outcome::Failed);
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&results)?);
+    } else {
+        for r in &results {
+            let tag = match r.outcome {
+                Outcome::Ok => "ok",
+                Outcome::Warning => "warning",
+                Outcome::Failed => "FAILED",
+            };
+            println!("{tag:<8} {:<20} {}", r.id, r.detail);
+            if let Some(fix) = &r.fix {
+                println!("{:<29} fix: {fix}", "");
+            }
+        }
+    }
+    Ok(if failed { EXIT_ERROR } else { EXIT_OK })
+}

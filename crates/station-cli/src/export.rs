@@ -1,0 +1,276 @@
+//! `station export`, `station verify-export` and `station import`: the signed batch a device
+//! operator imports into their own DPS.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use clap::Args;
+use station_config::SecretSource;
+use station_store::{EnrollmentStatus, ExportFilter, Store};
+use station_upload::export::{
+    ExportError, ExportRequest, StationSigner, VerifyError, cert_path_for, verify_export,
+    write_export,
+};
+use station_upload::queue::{MemoryQueue, MemoryState};
+use station_upload::uploader::{RunMode, UploaderSettings};
+
+use crate::output::{CliError, chain};
+use crate::upload::{client_for, connection_string, print_stats, printer, run_with_client};
+use crate::{EXIT_OK, logging};
+
+/// Arguments of `station export`.
+#[derive(Args)]
+pub(crate) struct ExportArgs {
+    /// Station configuration file (database, station ID, upload.signing_key).
+    #[arg(long, default_value = "station-config/demo.toml")]
+    config: PathBuf,
+    /// The directory to write (created; it must not exist or be empty).
+    #[arg(long)]
+    out: PathBuf,
+    /// Only units of this work order.
+    #[arg(long)]
+    work_order: Option<String>,
+    /// Only enrollments queued at or after this time (RFC 3339, e.g. 2026-11-26T00:00:00Z).
+    #[arg(long)]
+    from: Option<DateTime<Utc>>,
+    /// Only enrollments queued before this time (RFC 3339).
+    #[arg(long)]
+    to: Option<DateTime<Utc>>,
+    /// Only enrollments still waiting for upload (default: queued and uploaded).
+    #[arg(long)]
+    queued_only: bool,
+    /// Who exports (recorded in the manifest and the audit log).
+    #[arg(long)]
+    operator: Option<String>,
+}
+
+/// Arguments of `station verify-export`.
+#[derive(Args)]
+pub(crate) struct VerifyExportArgs {
+    /// The export directory.
+    dir: PathBuf,
+    /// The station's signing certificate (or the CA that issued it), PEM.
+    #[arg(long)]
+    trust: PathBuf,
+}
+
+/// Arguments of `station import`.
+#[derive(Args)]
+pub(crate) struct ImportArgs {
+    /// The export directory (verified before anything is sent).
+    dir: PathBuf,
+    /// The station's signing certificate (or the CA that issued it), PEM.
+    #[arg(long)]
+    trust: PathBuf,
+    /// A station configuration whose [upload] section names the DPS service.
+    #[arg(long, conflicts_with_all = ["connection_string_env", "connection_string_file"])]
+    config: Option<PathBuf>,
+    /// Read the DPS connection string from this environment variable.
+    #[arg(long)]
+    connection_string_env: Option<String>,
+    /// Read the DPS connection string from this file.
+    #[arg(long)]
+    connection_string_file: Option<PathBuf>,
+    /// The DPS endpoint's CA certificate(s), PEM (default: public web roots).
+    #[arg(long)]
+    dps_trust: Option<PathBuf>,
+    /// Connect to this host[:port] instead of the connection string's HostName.
+    #[arg(long)]
+    service_host: Option<String>,
+    /// The operations budget per minute.
+    #[arg(long, default_value_t = 1000)]
+    ops_per_minute: u32,
+}
+
+pub(crate) fn export(args: &ExportArgs) -> anyhow::Result<u8> {
+    let config = station_config::load(&args.config).map_err(CliError::from)?;
+    let _log = logging::init(&config.station.log_dir)?;
+    let section = crate::upload::upload_section(&config)?;
+    let store = Store::open(&config.storage.database).map_err(CliError::from)?;
+    let (signer, created) = StationSigner::load_or_create(&section.signing_key, &config.station.id)
+        .map_err(CliError::from)?;
+    let cert = cert_path_for(&section.signing_key);
+    if created {
+        println!(
+            "created the export signing key {} and its certificate {}",
+            section.signing_key.display(),
+            cert.display()
+        );
+    }
+    let actor = args
+        .operator
+        .clone()
+        .or_else(|| config.station.operator.clone())
+        .unwrap_or_else(|| "supervisor".into());
+    let request = ExportRequest {
+        filter: ExportFilter {
+            work_order: args.work_order.clone(),
+            from: args.from,
+            to: args.to,
+            statuses: if args.queued_only {
+                vec![EnrollmentStatus::Queued]
+            } else {
+                vec![EnrollmentStatus::Queued, EnrollmentStatus::Uploaded]
+            },
+        },
+        out_dir: args.out.clone(),
+        station_id: config.station.id.clone(),
+        actor,
+    };
+    let started = std::time::Instant::now();
+    let summary = write_export(&store, &request, &signer).map_err(CliError::from)?;
+    println!(
+        "exported {} enrollment(s) to {} in {:.2} s",
+        summary.manifest.records,
+        summary.dir.display(),
+        started.elapsed().as_secs_f64()
+    );
+    for f in &summary.manifest.files {
+        println!(
+            "  {:<18} {:>12} bytes  sha256 {}",
+            f.name, f.bytes, f.sha256
+        );
+    }
+    println!("  manifest.jws       sha256 {}", summary.manifest_sha256);
+    println!(
+        "give the device operator the signing certificate {} for `station verify-export --trust`",
+        cert.display()
+    );
+    Ok(EXIT_OK)
+}
+
+pub(crate) fn verify(args: &VerifyExportArgs) -> anyhow::Result<u8> {
+    let verified = verify_dir(&args.dir, &args.trust)?;
+    let m = &verified.manifest;
+    println!("export {} verified", args.dir.display());
+    println!("  signed by  {}", verified.signer);
+    println!(
+        "  station    {}  exported {} by {}",
+        m.station_id, m.created_at, m.exported_by
+    );
+    println!("  records    {}", m.records);
+    if let Some(r) = &m.time_range {
+        println!("  queued     {} .. {}", r.first, r.last);
+    }
+    if let Some(wo) = &m.selection.work_order {
+        println!("  work order {wo}");
+    }
+    for f in &m.files {
+        println!("  {:<18} sha256 {} ok", f.name, f.sha256);
+    }
+    Ok(EXIT_OK)
+}
+
+pub(crate) fn import(args: &ImportArgs) -> anyhow::Result<u8> {
+    let verified = verify_dir(&args.dir, &args.trust)?;
+    let enrollments = verified
+        .enrollments()
+        .map_err(|e| CliError::from(VerifyFailed(e)))?;
+    println!(
+        "export {} verified: {} enrollment(s) from station {}",
+        args.dir.display(),
+        enrollments.len(),
+        verified.manifest.station_id
+    );
+    let (client, settings) = match &args.config {
+        Some(path) => {
+            let config = station_config::load(path).map_err(CliError::from)?;
+            let section = crate::upload::upload_section(&config)?;
+            (
+                crate::upload::client(section)?,
+                crate::upload::settings(section),
+            )
+        }
+        None => {
+            let source = match (&args.connection_string_env, &args.connection_string_file) {
+                (Some(env), _) => SecretSource::Env { env: env.clone() },
+                (None, Some(file)) => SecretSource::File { file: file.clone() },
+                (None, None) => {
+                    return Err(CliError::anyhow(
+                        "station::import::no_target",
+                        "no DPS service to import into",
+                        "Pass --config, --connection-string-env or --connection-string-file.",
+                    ));
+                }
+            };
+            let client = client_for(
+                connection_string(&source)?,
+                args.service_host.as_deref(),
+                args.dps_trust.as_deref(),
+            )?;
+            let settings = UploaderSettings {
+                ops_per_minute: args.ops_per_minute,
+                ..UploaderSettings::default()
+            };
+            (client, settings)
+        }
+    };
+    let queue = Arc::new(MemoryQueue::new(enrollments));
+    let stats = run_with_client(
+        Arc::new(client),
+        settings,
+        Arc::clone(&queue) as _,
+        RunMode::Drain,
+        printer(false),
+        true,
+    )?;
+    print_stats(&stats);
+    let open = queue
+        .states()
+        .iter()
+        .filter(|(_, s)| !matches!(s, MemoryState::Done(_)))
+        .count();
+    if open > 0 || stats.conflicts + stats.rejected > 0 {
+        return Err(CliError::anyhow(
+            "station::import::incomplete",
+            format!(
+                "{} conflict(s), {} rejected, {open} not imported",
+                stats.conflicts, stats.rejected
+            ),
+            "Resolve the conflicts with the station's supervisor, then run the import again (it \
+             is safe to repeat).",
+        ));
+    }
+    Ok(EXIT_OK)
+}
+
+fn verify_dir(
+    dir: &std::path::Path,
+    trust: &std::path::Path,
+) -> anyhow::Result<station_upload::export::VerifiedExport> {
+    let trust_pem = std::fs::read(trust).map_err(|e| {
+        CliError::anyhow(
+            "station::verify::trust",
+            format!(
+                "could not read the trust certificate {}: {e}",
+                trust.display()
+            ),
+            "Pass the station's signing certificate (PEM) with --trust.",
+        )
+    })?;
+    Ok(verify_export(dir, &trust_pem).map_err(|e| CliError::from(VerifyFailed(e)))?)
+}
+
+impl From<ExportError> for CliError {
+    fn from(e: ExportError) -> Self {
+        CliError {
+            code: e.code(),
+            message: chain(&e),
+            help: e.help(),
+        }
+    }
+}
+
+/// A verification failure, phrased for the operator.
+struct VerifyFailed(VerifyError);
+
+impl From<VerifyFailed> for CliError {
+    fn from(VerifyFailed(e): VerifyFailed) -> Self {
+        CliError {
+            code: e.code(),
+            message: format!("the export does not verify: {}", chain(&e)),
+            help: "Do not import this batch; ask the station's supervisor for a new export.".into(),
+        }
+    }
+}

@@ -1,0 +1,175 @@
+//! `station operators`: the people who may log in to the desktop station, their roles and
+//! PINs (parity with the desktop app's operators screen).
+//!
+//! PINs are never taken as arguments (they would show in the process list and shell history):
+//! they are read from one line on standard input, or from the environment variable named by
+//! `--pin-env`.
+
+use std::io::BufRead;
+use std::path::{Path, PathBuf};
+
+use clap::{Args, Subcommand};
+use station_store::{NewOperator, OperatorError, Role, Store};
+
+use crate::EXIT_OK;
+use crate::output::CliError;
+
+/// Arguments of `station operators`.
+#[derive(Args)]
+pub(crate) struct OperatorsArgs {
+    /// Station configuration (for the database and the station id).
+    #[arg(long, global = true, default_value = "station-config/demo.toml")]
+    config: PathBuf,
+    /// Who is making the change, for the audit log (default: $USER).
+    #[arg(long, global = true)]
+    actor: Option<String>,
+    #[command(subcommand)]
+    command: OperatorsCommand,
+}
+
+#[derive(Subcommand)]
+enum OperatorsCommand {
+    /// Add an operator; the PIN (4–12 digits) is read from stdin or --pin-env.
+    Add {
+        /// Operator ID, as on the badge.
+        id: String,
+        /// Display name.
+        #[arg(long)]
+        name: String,
+        /// technician, supervisor or admin.
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+        /// Read the PIN from this environment variable instead of stdin.
+        #[arg(long)]
+        pin_env: Option<String>,
+    },
+    /// List operators, their roles and lockouts.
+    List {
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Set an operator's PIN (and clear a lockout); the PIN is read from stdin or --pin-env.
+    SetPin {
+        /// Operator ID.
+        id: String,
+        /// Read the PIN from this environment variable instead of stdin.
+        #[arg(long)]
+        pin_env: Option<String>,
+    },
+    /// End an operator's lockout.
+    Unlock {
+        /// Operator ID.
+        id: String,
+    },
+}
+
+fn parse_role(s: &str) -> Result<Role, String> {
+    s.parse().map_err(|e: OperatorError| e.to_string())
+}
+
+impl From<OperatorError> for CliError {
+    fn from(e: OperatorError) -> Self {
+        CliError {
+            code: e.code(),
+            message: crate::output::chain(&e),
+            help: e.help(),
+        }
+    }
+}
+
+pub(crate) fn operators(args: &OperatorsArgs) -> anyhow::Result<u8> {
+    let config = station_config::load(&args.config).map_err(CliError::from)?;
+    let station = config.station.id.clone();
+    let store = open(&config.storage.database)?;
+    let actor = args
+        .actor
+        .clone()
+        .or_else(|| std::env::var("USER").ok())
+        .unwrap_or_else(|| "cli".into());
+    match &args.command {
+        OperatorsCommand::Add {
+            id,
+            name,
+            role,
+            pin_env,
+        } => {
+            let pin = read_pin(pin_env.as_deref())?;
+            let op = store
+                .add_operator(
+                    &station,
+                    &actor,
+                    &NewOperator {
+                        id: id.clone(),
+                        name: name.clone(),
+                        role: *role,
+                        pin,
+                    },
+                )
+                .map_err(CliError::from)?;
+            println!("added operator {} ({}, {})", op.id, op.name, op.role);
+        }
+        OperatorsCommand::List { json } => {
+            let list = store.operators().map_err(CliError::from)?;
+            if *json {
+                println!("{}", serde_json::to_string_pretty(&list)?);
+            } else {
+                println!("{:<16} {:<12} {:<24} status", "id", "role", "name");
+                let now = chrono::Utc::now();
+                for op in &list {
+                    let status = match op.locked_until {
+                        Some(until) if until > now => format!("locked until {until}"),
+                        _ if op.failed_attempts > 0 => {
+                            format!("{} failed attempt(s)", op.failed_attempts)
+                        }
+                        _ => "ok".into(),
+                    };
+                    println!("{:<16} {:<12} {:<24} {status}", op.id, op.role, op.name);
+                }
+                println!("{} operator(s)", list.len());
+            }
+        }
+        OperatorsCommand::SetPin { id, pin_env } => {
+            let pin = read_pin(pin_env.as_deref())?;
+            store
+                .set_operator_pin(&station, &actor, id, &pin)
+                .map_err(CliError::from)?;
+            println!("PIN set for {id}");
+        }
+        OperatorsCommand::Unlock { id } => {
+            store
+                .unlock_operator(&station, &actor, id)
+                .map_err(CliError::from)?;
+            println!("{id} unlocked");
+        }
+    }
+    Ok(EXIT_OK)
+}
+
+fn open(path: &Path) -> anyhow::Result<Store> {
+    Ok(Store::open(path).map_err(CliError::from)?)
+}
+
+/// One line from stdin (or the named environment variable), without its line ending.
+fn read_pin(env: Option<&str>) -> anyhow::Result<String> {
+    if let Some(name) = env {
+        return std::env::var(name).map_err(|_| {
+            CliError::anyhow(
+                "station::operators::no_pin",
+                format!("environment variable {name} is not set"),
+                "Export the PIN in that variable, or pipe it on stdin.",
+            )
+        });
+    }
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line)?;
+    let pin = line.trim_end_matches(['\r', '\n']).to_owned();
+    if pin.is_empty() {
+        return Err(CliError::anyhow(
+            "station::operators::no_pin",
+            "no PIN on standard input",
+            "Pipe the PIN in, e.g. `printf 1234 | station operators add …`, or use --pin-env.",
+        ));
+    }
+    Ok(pin)
+}

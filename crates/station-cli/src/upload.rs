@@ -1,0 +1,494 @@
+//! `station upload` and `station queue`: drain the enrollment queue into DPS, and show it.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use clap::Args;
+use station_config::{SecretSource, StationConfig, UploadSection};
+use station_store::{EnrollmentStatus, Store};
+use station_upload::client::{DpsClient, DpsError};
+use station_upload::queue::{StoreQueue, UploadQueue};
+use station_upload::sas::ConnectionString;
+use station_upload::uploader::{
+    RunMode, UploadError, UploadEvent, UploadSink, UploadStats, Uploader, UploaderSettings,
+};
+
+use crate::output::{CliError, chain};
+use crate::{EXIT_OK, logging};
+
+/// Arguments of `station upload`.
+#[derive(Args)]
+pub(crate) struct UploadArgs {
+    /// Station configuration file (its [upload] section names the DPS service).
+    #[arg(long, default_value = "station-config/demo.toml")]
+    config: PathBuf,
+    /// Upload what is queued now, then exit (default: keep running until Ctrl-C).
+    #[arg(long)]
+    once: bool,
+    /// One JSON line per event.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Arguments of `station queue`.
+#[derive(Args)]
+pub(crate) struct QueueArgs {
+    /// Station configuration (to find the database).
+    #[arg(long, default_value = "station-config/demo.toml")]
+    config: PathBuf,
+    /// The database file (overrides the configuration's).
+    #[arg(long)]
+    db: Option<PathBuf>,
+    /// JSON output.
+    #[arg(long)]
+    json: bool,
+}
+
+pub(crate) fn upload(args: &UploadArgs) -> anyhow::Result<u8> {
+    let config = station_config::load(&args.config).map_err(CliError::from)?;
+    let _log = logging::init(&config.station.log_dir)?;
+    let section = upload_section(&config)?;
+    let store = Arc::new(Store::open(&config.storage.database).map_err(CliError::from)?);
+    let queue = StoreQueue::open(
+        Arc::clone(&store),
+        format!("uploader@{}", config.station.id),
+    )
+    .map_err(|e| CliError::from(UploadError::from(e)))?;
+    let mode = if args.once {
+        RunMode::Drain
+    } else {
+        RunMode::Continuous
+    };
+    let stats = run_uploader(section, Arc::new(queue), mode, printer(args.json), true)?;
+    if !args.json {
+        print_stats(&stats);
+    }
+    Ok(EXIT_OK)
+}
+
+pub(crate) fn queue(args: &QueueArgs) -> anyhow::Result<u8> {
+    let path = match &args.db {
+        Some(p) => p.clone(),
+        None => {
+            station_config::load(&args.config)
+                .map_err(CliError::from)?
+                .storage
+                .database
+        }
+    };
+    if !path.exists() {
+        return Err(CliError::anyhow(
+            "station::store::missing",
+            format!("no station database at {}", path.display()),
+            "Run the station once (e.g. `station demo`), or pass --db.",
+        ));
+    }
+    let store = Store::open(&path).map_err(CliError::from)?;
+    let stats = store.queue_stats().map_err(CliError::from)?;
+    let conflicts = store
+        .enrollments(Some(EnrollmentStatus::Conflict))
+        .map_err(CliError::from)?;
+    if args.json {
+        let list: Vec<_> = conflicts
+            .iter()
+            .map(|e| {
+                serde_json::json!({
+                    "registration_id": e.registration_id,
+                    "unit": e.unit_id,
+                    "reason": e.last_error,
+                    "since": e.updated_at,
+                })
+            })
+            .collect();
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&serde_json::json!({
+                "queued": stats.queued,
+                "in_flight": stats.in_flight,
+                "uploaded": stats.uploaded,
+                "conflicts": stats.conflicts,
+                "oldest_queued_at": stats.oldest_queued_at,
+                "conflict_list": list,
+            }))?
+        );
+        return Ok(EXIT_OK);
+    }
+    println!(
+        "queue depth {} (in flight {}), uploaded {}, conflicts {}",
+        stats.queued, stats.in_flight, stats.uploaded, stats.conflicts
+    );
+    match stats.oldest_queued_at {
+        Some(t) => {
+            let age = chrono::Utc::now() - t;
+            println!(
+                "oldest queued {} ({} min ago)",
+                t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                age.num_minutes()
+            );
+        }
+        None => println!("nothing is waiting for upload"),
+    }
+    if !conflicts.is_empty() {
+        println!("\nconflicts for a supervisor (DPS was not changed):");
+        for e in &conflicts {
+            println!(
+                "  {:<32} unit {:<6} {}",
+                e.registration_id,
+                e.unit_id,
+                e.last_error.as_deref().unwrap_or("")
+            );
+        }
+    }
+    Ok(EXIT_OK)
+}
+
+/// The `[upload]` section, or an error saying how to add it.
+pub(crate) fn upload_section(config: &StationConfig) -> anyhow::Result<&UploadSection> {
+    config.upload.as_ref().ok_or_else(|| {
+        CliError::anyhow(
+            "station::upload::not_configured",
+            "the configuration has no [upload] section",
+            "Add [upload] with connection_string; see station-config/default.toml.",
+        )
+    })
+}
+
+/// Reads the connection string from where the config says.
+pub(crate) fn connection_string(source: &SecretSource) -> anyhow::Result<ConnectionString> {
+    let fail = |reason: String| {
+        CliError::anyhow(
+            "station::upload::connection_string",
+            format!(
+                "could not read the DPS connection string from {}: {reason}",
+                source.describe()
+            ),
+            "Install the connection string where upload.connection_string points.",
+        )
+    };
+    let text = zeroize::Zeroizing::new(match source {
+        SecretSource::Env { env } => {
+            std::env::var(env).map_err(|_| fail(format!("{env} is not set")))?
+        }
+        SecretSource::File { file } => {
+            std::fs::read_to_string(file).map_err(|e| fail(e.to_string()))?
+        }
+    });
+    text.parse()
+        .map_err(|e: station_upload::sas::SasError| fail(e.to_string()))
+}
+
+/// A client for the configured service.
+pub(crate) fn client(section: &UploadSection) -> anyhow::Result<DpsClient> {
+    let source = section.connection_string.as_ref().ok_or_else(|| {
+        CliError::anyhow(
+            "station::upload::not_configured",
+            "upload.connection_string is not set",
+            "Set upload.connection_string to { env = \"NAME\" } or { file = \"path\" }.",
+        )
+    })?;
+    client_for(
+        connection_string(source)?,
+        section.service_host.as_deref(),
+        section.trust_anchor.as_deref(),
+    )
+}
+
+/// A client for `cs`, optionally at another host and trusting only `trust`.
+pub(crate) fn client_for(
+    cs: ConnectionString,
+    host: Option<&str>,
+    trust: Option<&Path>,
+) -> anyhow::Result<DpsClient> {
+    let mut builder = DpsClient::builder(cs);
+    if let Some(host) = host {
+        builder = builder.with_endpoint(host);
+    }
+    if let Some(trust) = trust {
+        builder = builder.with_trust_anchor_file(trust);
+    }
+    Ok(builder.build().map_err(CliError::from)?)
+}
+
+/// The uploader's pacing from the config.
+pub(crate) fn settings(section: &UploadSection) -> UploaderSettings {
+    UploaderSettings {
+        ops_per_minute: section.ops_per_minute,
+        ops_per_bulk: section.ops_per_bulk,
+        ..UploaderSettings::default()
+    }
+}
+
+/// Runs the uploader on a new runtime until the queue is drained (or Ctrl-C when
+/// `ctrl_c` is set).
+pub(crate) fn run_uploader(
+    section: &UploadSection,
+    queue: Arc<dyn UploadQueue>,
+    mode: RunMode,
+    sink: UploadSink,
+    ctrl_c: bool,
+) -> anyhow::Result<UploadStats> {
+    run_with_client(
+        Arc::new(client(section)?),
+        settings(section),
+        queue,
+        mode,
+        sink,
+        ctrl_c,
+    )
+}
+
+/// Runs the uploader with an explicit client and settings.
+pub(crate) fn run_with_client(
+    client: Arc<DpsClient>,
+    settings: UploaderSettings,
+    queue: Arc<dyn UploadQueue>,
+    mode: RunMode,
+    sink: UploadSink,
+    ctrl_c: bool,
+) -> anyhow::Result<UploadStats> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    let stats = runtime.block_on(async move {
+        let (tx, rx) = tokio::sync::watch::channel(false);
+        if ctrl_c {
+            tokio::spawn(async move {
+                if tokio::signal::ctrl_c().await.is_ok() {
+                    let _ = tx.send(true);
+                }
+            });
+        } else {
+            // Keep the sender alive for the whole run.
+            std::mem::forget(tx);
+        }
+        let mut uploader = Uploader::new(client, queue, settings, rx).with_sink(sink);
+        uploader.run(mode).await
+    });
+    Ok(stats.map_err(CliError::from)?)
+}
+
+/// Prints one line per event (or JSON lines).
+pub(crate) fn printer(json: bool) -> UploadSink {
+    Arc::new(move |e: &UploadEvent| {
+        if json {
+            let v = match e {
+                UploadEvent::Recovered { count } => {
+                    serde_json::json!({"kind": "recovered", "count": count})
+                }
+                UploadEvent::BatchStarted { size } => {
+                    serde_json::json!({"kind": "batchStarted", "size": size})
+                }
+                UploadEvent::Uploaded {
+                    registration_id,
+                    already_present,
+                } => serde_json::json!({"kind": "uploaded", "registrationId": registration_id,
+                    "alreadyPresent": already_present}),
+                UploadEvent::Conflict {
+                    registration_id,
+                    reason,
+                } => serde_json::json!({"kind": "conflict", "registrationId": registration_id,
+                    "reason": reason}),
+                UploadEvent::Throttled { wait } => {
+                    serde_json::json!({"kind": "throttled", "waitMs": wait.as_millis() as u64})
+                }
+                UploadEvent::Retrying {
+                    attempt,
+                    wait,
+                    error,
+                } => serde_json::json!({"kind": "retrying", "attempt": attempt,
+                    "waitMs": wait.as_millis() as u64, "error": error}),
+                UploadEvent::Idle => serde_json::json!({"kind": "idle"}),
+                _ => return,
+            };
+            println!("{v}");
+            return;
+        }
+        match e {
+            UploadEvent::Recovered { count } => {
+                println!("{count} enrollment(s) left in flight by a stopped uploader: retrying");
+            }
+            UploadEvent::Uploaded {
+                registration_id,
+                already_present: false,
+            } => println!("uploaded  {registration_id}"),
+            UploadEvent::Uploaded {
+                registration_id,
+                already_present: true,
+            } => println!("present   {registration_id} (already in DPS, same attestation)"),
+            UploadEvent::Conflict {
+                registration_id,
+                reason,
+            } => println!("CONFLICT  {registration_id}: {reason}"),
+            UploadEvent::Throttled { wait } => {
+                println!("throttled by DPS: waiting {:.1} s", wait.as_secs_f64());
+            }
+            UploadEvent::Retrying {
+                attempt,
+                wait,
+                error,
+            } => println!(
+                "attempt {attempt} failed ({error}); retrying in {:.1} s",
+                wait.as_secs_f64()
+            ),
+            _ => {}
+        }
+    })
+}
+
+/// The end-of-run summary.
+pub(crate) fn print_stats(stats: &UploadStats) {
+    println!(
+        "\n{} created, {} already present, {} conflict(s), {} rejected; {} request(s), {} \
+         throttled, {} retried",
+        stats.created,
+        stats.already_present,
+        stats.conflicts,
+        stats.rejected,
+        stats.requests,
+        stats.throttled,
+        stats.retries
+    );
+}
+
+impl From<UploadError> for CliError {
+    fn from(e: UploadError) -> Self {
+        CliError {
+            code: e.code(),
+            message: chain(&e),
+            help: e.help(),
+        }
+    }
+}
+
+impl From<DpsError> for CliError {
+    fn from(e: DpsError) -> Self {
+        CliError {
+            code: e.code(),
+            message: chain(&e),
+            help: e.help().to_owned(),
+        }
+    }
+}
+
+/// How long the demo waits for each read-back.
+const READ_BACK_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The end of `station demo`: starts dps-local (a real HTTPS server on loopback, state in the
+/// directory of the configured connection string file), uploads the queue, then reads every
+/// enrollment of this run's PASS units back through the service API.
+pub(crate) fn demo_upload(
+    section: Option<&UploadSection>,
+    db: &Path,
+    run_id: &str,
+    json: bool,
+) -> anyhow::Result<()> {
+    let Some(section) = section else {
+        return Ok(());
+    };
+    let Some(SecretSource::File { file }) = &section.connection_string else {
+        return Ok(());
+    };
+    let state_dir = file.parent().map(Path::to_path_buf).unwrap_or_default();
+    let server =
+        dps_local::ServerThread::start(dps_local::Config::new(&state_dir)).map_err(|e| {
+            CliError::anyhow(
+                "station::demo::dps_local",
+                format!("could not start dps-local: {}", chain(&e)),
+                "Check that the demo's var/ directory is writable.",
+            )
+        })?;
+    if !json {
+        println!(
+            "
+dps-local: https://{} (state {}, trust file {})",
+            server.host(),
+            state_dir.display(),
+            server.ca_file().display()
+        );
+    }
+    let store = Arc::new(Store::open(db).map_err(CliError::from)?);
+    let queue = StoreQueue::open(Arc::clone(&store), "uploader@demo")
+        .map_err(|e| CliError::from(UploadError::from(e)))?;
+    let quiet: UploadSink = Arc::new(|_| {});
+    let stats = run_uploader(
+        section,
+        Arc::new(queue),
+        RunMode::Drain,
+        if json { printer(true) } else { quiet },
+        false,
+    )?;
+    if !json {
+        println!(
+            "upload: {} created, {} already present, {} conflict(s) in {} bulk call(s)",
+            stats.created, stats.already_present, stats.conflicts, stats.bulk_calls
+        );
+    }
+    let mut passed = store
+        .units(&station_store::UnitFilter {
+            run: Some(station_store::RunId(run_id.to_owned())),
+            status: Some(station_store::UnitStatus::Pass),
+            ..Default::default()
+        })
+        .map_err(CliError::from)?;
+    passed.sort_by_key(|u| u.slot);
+    let client = client(section)?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let (mut present, mut expected) = (0, 0);
+    for unit in &passed {
+        let Some(detail) = store.unit(unit.id).map_err(CliError::from)? else {
+            continue;
+        };
+        let Some(queued) = detail.enrollment else {
+            continue;
+        };
+        expected += 1;
+        let sent: station_upload::schema::IndividualEnrollment =
+            serde_json::from_str(&queued.payload_json)?;
+        let got = runtime.block_on(async {
+            tokio::time::timeout(
+                READ_BACK_TIMEOUT,
+                client.enrollment(&queued.registration_id),
+            )
+            .await
+        });
+        let verdict = match got {
+            Ok(Ok(e)) if sent.attestation.same_identity(&e.attestation) => {
+                present += 1;
+                "present (GET 200, same attestation)".to_owned()
+            }
+            Ok(Ok(_)) => "MISMATCH: DPS holds a different attestation".to_owned(),
+            Ok(Err(e)) => format!("MISSING: {e}"),
+            Err(_) => "MISSING: no answer".to_owned(),
+        };
+        if !json {
+            println!(
+                "  slot {:>2} {:<16} {:<28} {verdict}",
+                unit.slot,
+                unit.serial.as_deref().unwrap_or("-"),
+                queued.registration_id
+            );
+        }
+    }
+    if !json {
+        println!(
+            "{present} of {expected} PASS unit enrollment(s) present in dps-local, read back \
+             through the service API"
+        );
+    }
+    drop(server);
+    if present != expected {
+        return Err(CliError::anyhow(
+            "station::demo::not_enrolled",
+            format!(
+                "{} PASS unit(s) are not enrolled in dps-local",
+                expected - present
+            ),
+            "Run `station queue` to see why, then `station upload --once`.",
+        ));
+    }
+    Ok(())
+}

@@ -1,0 +1,314 @@
+//! `station upload`, `queue`, `export`, `verify-export` and `import` as a supervisor and a
+//! device operator use them, against real dps-local servers over HTTPS on loopback.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use dps_local::{Config, Faults, ServerThread};
+use station_store::{NewEnrollment, NewRun, NewUnit, RunId, Store};
+use station_upload::schema::{AttestationMechanism, IndividualEnrollment, ProvisioningStatus};
+
+fn station(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_station"))
+        .args(args)
+        .output()
+        .expect("station runs")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+/// A station config in `dir` whose [upload] points at `server`.
+fn write_config(dir: &Path, server: &ServerThread) -> PathBuf {
+    let path = dir.join("station.toml");
+    std::fs::write(
+        &path,
+        format!(
+            r#"[station]
+id = "up-cli"
+log_dir = "log"
+operator = "sup-1"
+[storage]
+database = "station.db"
+[fixture]
+name = "virtual"
+ports_file = "fixture/ports.toml"
+[[fixture.slot]]
+index = 1
+product = "p"
+[[product]]
+id = "p"
+registration_id = {{ template = "cli-{{serial}}", lowercase = true }}
+dps = {{ id_scope = "0ne00C11001" }}
+attestation = {{ kind = "symmetric-key", enrollment = {{ type = "individual" }} }}
+[upload]
+connection_string = {{ file = "{cs}" }}
+trust_anchor = "{ca}"
+ops_per_minute = 60000
+signing_key = "keys/export.key"
+"#,
+            cs = server.connection_string_file().display(),
+            ca = server.ca_file().display(),
+        ),
+    )
+    .unwrap();
+    path
+}
+
+/// Queues `n` enrollments; returns registration ID → primary key.
+fn queue(db: &Path, n: usize) -> BTreeMap<String, String> {
+    use base64::Engine as _;
+    let store = Store::open(db).unwrap();
+    let run = RunId::from("run-cli");
+    store
+        .start_run(&NewRun {
+            id: run.clone(),
+            station_id: "up-cli".into(),
+            operator: "tech".into(),
+            work_order: Some("WO-CLI".into()),
+            config_path: "station.toml".into(),
+        })
+        .unwrap();
+    let mut expected = BTreeMap::new();
+    for i in 0..n {
+        let id = format!("cli-{i:04}");
+        let unit = store
+            .begin_unit(&NewUnit {
+                run_id: run.clone(),
+                slot: 1,
+                serial: format!("SN{i}"),
+                product: "p".into(),
+                registration_id: id.clone(),
+                attestation: "symmetric-key".into(),
+                work_order: Some("WO-CLI".into()),
+                operator: "tech".into(),
+                station_id: "up-cli".into(),
+                identity_json: None,
+                rework: false,
+            })
+            .unwrap();
+        let key =
+            base64::engine::general_purpose::STANDARD.encode(format!("cli-key-{i:06}-0123456789"));
+        let e = IndividualEnrollment {
+            registration_id: id.clone(),
+            device_id: None,
+            attestation: AttestationMechanism::symmetric_key(key.clone(), None),
+            capabilities: None,
+            iot_hub_host_name: None,
+            provisioning_status: Some(ProvisioningStatus::Enabled),
+            optional_device_information: None,
+            etag: None,
+        };
+        store
+            .finish_pass(
+                unit,
+                &[],
+                Some(&NewEnrollment {
+                    registration_id: id.clone(),
+                    payload_json: serde_json::to_string(&e).unwrap(),
+                }),
+            )
+            .unwrap();
+        expected.insert(id, key);
+    }
+    expected
+}
+
+/// What `server` holds: registration ID → primary key, read through the service API.
+fn dps_state(server: &ServerThread) -> BTreeMap<String, String> {
+    let client = station_upload::client::DpsClient::builder(server.read_connection_string())
+        .with_trust_anchor_file(server.ca_file())
+        .build()
+        .unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime
+        .block_on(client.query_all("*", 100))
+        .unwrap()
+        .into_iter()
+        .map(|e| {
+            (
+                e.registration_id,
+                e.attestation.symmetric_key.unwrap().primary_key.unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn killed_mid_batch_and_restarted_uploads_exactly_the_queued_set() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = Config::new(dir.path().join("dps"));
+    // Every response comes 300 ms after DPS applied the request: a window to die in.
+    config.faults = Faults {
+        latency: Duration::from_millis(300),
+        ..Faults::default()
+    };
+    let server = ServerThread::start(config).unwrap();
+    let cfg = write_config(dir.path(), &server);
+    let db = dir.path().join("station.db");
+    let expected = queue(&db, 50);
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_station"))
+        .args(["upload", "--once", "--config", cfg.to_str().unwrap()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Wait until DPS has applied a batch the station has not recorded yet, then SIGKILL.
+    let store = Store::open(&db).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let in_dps = server.enrollment_count();
+        let recorded = store.queue_stats().unwrap().uploaded;
+        if in_dps >= 20 && in_dps > recorded {
+            break;
+        }
+        assert!(Instant::now() < deadline, "upload never got going");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    let stats = store.queue_stats().unwrap();
+    assert!(
+        stats.in_flight > 0,
+        "the killed batch is left in flight: {stats:?}"
+    );
+    assert!((stats.uploaded as usize) < expected.len());
+
+    server.set_faults(Faults::default());
+    let out = station(&["upload", "--once", "--config", cfg.to_str().unwrap()]);
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout}{}", text(&out.stderr));
+    assert!(
+        stdout.contains("left in flight by a stopped uploader"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("already in DPS, same attestation"),
+        "{stdout}"
+    );
+    assert_eq!(dps_state(&server), expected, "exactly the queued set");
+    let stats = store.queue_stats().unwrap();
+    assert_eq!(
+        (
+            stats.queued,
+            stats.in_flight,
+            stats.conflicts,
+            stats.uploaded
+        ),
+        (0, 0, 0, 50)
+    );
+    store.verify_audit().unwrap();
+
+    let out = station(&["queue", "--config", cfg.to_str().unwrap()]);
+    assert!(out.status.success());
+    assert!(
+        text(&out.stdout).contains("queue depth 0 (in flight 0), uploaded 50, conflicts 0"),
+        "{}",
+        text(&out.stdout)
+    );
+}
+
+#[test]
+fn export_verify_and_import_through_the_cli() {
+    let dir = tempfile::tempdir().unwrap();
+    let station_side = ServerThread::start(Config::new(dir.path().join("dps"))).unwrap();
+    let cfg = write_config(dir.path(), &station_side);
+    let expected = queue(&dir.path().join("station.db"), 23);
+    let out_dir = dir.path().join("batch-1");
+    let out = station(&[
+        "export",
+        "--config",
+        cfg.to_str().unwrap(),
+        "--out",
+        out_dir.to_str().unwrap(),
+        "--work-order",
+        "WO-CLI",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("exported 23 enrollment(s)"));
+    let cert = dir.path().join("keys/export.crt");
+    assert!(cert.exists());
+
+    let out = station(&[
+        "verify-export",
+        out_dir.to_str().unwrap(),
+        "--trust",
+        cert.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("records    23"));
+
+    // A tampered copy fails loudly.
+    let bad = dir.path().join("batch-bad");
+    std::fs::create_dir(&bad).unwrap();
+    for f in ["enrollments.json", "enrollments.csv", "manifest.jws"] {
+        std::fs::copy(out_dir.join(f), bad.join(f)).unwrap();
+    }
+    let p = bad.join("enrollments.json");
+    let mut bytes = std::fs::read(&p).unwrap();
+    let i = bytes.len() / 2;
+    bytes[i] ^= 0x20;
+    std::fs::write(&p, bytes).unwrap();
+    let out = station(&[
+        "verify-export",
+        bad.to_str().unwrap(),
+        "--trust",
+        cert.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(err.contains("error[station::verify::tampered]"), "{err}");
+    assert!(err.contains("Do not import this batch"), "{err}");
+    let operator = ServerThread::start(Config::new(dir.path().join("operator-dps"))).unwrap();
+    let out = station(&[
+        "import",
+        bad.to_str().unwrap(),
+        "--trust",
+        cert.to_str().unwrap(),
+        "--connection-string-file",
+        operator.connection_string_file().to_str().unwrap(),
+        "--dps-trust",
+        operator.ca_file().to_str().unwrap(),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "a tampered batch is never imported"
+    );
+    assert_eq!(operator.enrollment_count(), 0);
+
+    // The operator's side: import into their own DPS, twice (idempotent).
+    for round in 0..2 {
+        let out = station(&[
+            "import",
+            out_dir.to_str().unwrap(),
+            "--trust",
+            cert.to_str().unwrap(),
+            "--connection-string-file",
+            operator.connection_string_file().to_str().unwrap(),
+            "--dps-trust",
+            operator.ca_file().to_str().unwrap(),
+            "--ops-per-minute",
+            "60000",
+        ]);
+        let stdout = text(&out.stdout);
+        assert!(out.status.success(), "{stdout}{}", text(&out.stderr));
+        if round == 0 {
+            assert!(stdout.contains("23 created"), "{stdout}");
+        } else {
+            assert!(stdout.contains("0 created, 23 already present"), "{stdout}");
+        }
+    }
+    assert_eq!(dps_state(&operator), expected);
+    // Nothing reached the station's own DPS: exports do not upload.
+    assert_eq!(station_side.enrollment_count(), 0);
+}

@@ -1,0 +1,89 @@
+//! `[kiosk]`: how the desktop app presents itself on the line PC, and who may leave it.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// `[kiosk]`: the desktop station's window, login policy and (for demos and UI tests) its
+/// built-in virtual fixture. Every key has a default, so the section may be left out.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct KioskSection {
+    /// Fill the screen. Default `false`.
+    #[serde(default)]
+    pub fullscreen: bool,
+    /// Show the window's title bar and borders. Default `true`; `false` in kiosk use.
+    #[serde(default = "default_true")]
+    pub decorations: bool,
+    /// Keep the window above every other window. Default `false`.
+    #[serde(default)]
+    pub always_on_top: bool,
+    /// Closing the app needs a supervisor's (or admin's) ID and PIN. Default `true`.
+    #[serde(default = "default_true")]
+    pub exit_requires_supervisor_pin: bool,
+    /// Log the operator out after this many seconds without input; `0` never does.
+    /// Default `300`.
+    #[serde(default = "default_idle_logout_seconds")]
+    pub idle_logout_seconds: u32,
+    /// Consecutive wrong PINs that lock an operator out. Default `5`.
+    #[serde(default = "default_max_pin_attempts")]
+    pub max_pin_attempts: u32,
+    /// How long a lockout lasts, in seconds (a supervisor may unlock earlier). Default `900`.
+    #[serde(default = "default_lockout_seconds")]
+    pub lockout_seconds: u32,
+    /// Start a virtual fixture (simulated DUTs on pseudo-terminals, as `station demo` does)
+    /// with fresh boards in every slot, writing `fixture.ports_file`. For demos, training and
+    /// the UI tests; never on a production line. Default `false`.
+    #[serde(default)]
+    pub virtual_fixture: bool,
+    /// `[[kiosk.virtual_fault]]`: misbehaviours of the virtual fixture's boards, e.g.
+    /// `{ slot = 4, fault = "refuse-writes" }` (fault names as `virtual-fixture --fault`).
+    /// Default: none.
+    #[serde(
+        rename = "virtual_fault",
+        default,
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub virtual_faults: Vec<VirtualFault>,
+}
+
+impl Default for KioskSection {
+    fn default() -> Self {
+        Self {
+            fullscreen: false,
+            decorations: true,
+            always_on_top: false,
+            exit_requires_supervisor_pin: true,
+            idle_logout_seconds: default_idle_logout_seconds(),
+            max_pin_attempts: default_max_pin_attempts(),
+            lockout_seconds: default_lockout_seconds(),
+            virtual_fixture: false,
+            virtual_faults: Vec::new(),
+        }
+    }
+}
+
+/// `[[kiosk.virtual_fault]]`: one fault knob on one virtual slot.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VirtualFault {
+    /// The slot's 1-based index.
+    pub slot: u16,
+    /// The fault, e.g. `"refuse-writes"`, `"stall=3"`, `"corrupt-bytes=40"`.
+    pub fault: String,
+}
+
+fn default_true() -> bool {
+    true
+}
+
+fn default_idle_logout_seconds() -> u32 {
+    300
+}
+
+fn default_max_pin_attempts() -> u32 {
+    5
+}
+
+fn default_lockout_seconds() -> u32 {
+    900
+}

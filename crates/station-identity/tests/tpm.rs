@@ -1,0 +1,181 @@
+//! The tss-esapi EK reader and the EK certificate checks against real swtpm TPMs, reached
+//! through the loopback bridge. swtpm is started here; a missing swtpm fails the tests.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::Path;
+
+use station_identity::tpm::{
+    EkCertError, EkReader, ReadRequest, TpmError, TpmLink, TpmLinkError, TssEkReader, VendorRoots,
+};
+use virtual_dut::tpm::{LocalCa, Manufacture, SwTpm, TpmPort, manufacture};
+
+/// A link straight into a swtpm (the station's link goes through a DUT instead).
+struct Direct(SwTpm);
+
+impl TpmLink for Direct {
+    fn transact(&mut self, command: &[u8]) -> Result<Vec<u8>, TpmLinkError> {
+        self.0
+            .execute(command)
+            .map_err(|e| TpmLinkError::Failed(Box::new(e)))
+    }
+}
+
+struct NoTpm;
+
+impl TpmLink for NoTpm {
+    fn transact(&mut self, _: &[u8]) -> Result<Vec<u8>, TpmLinkError> {
+        Err(TpmLinkError::NoTpm)
+    }
+}
+
+fn tpm(dir: &Path, name: &str, how: &Manufacture<'_>) -> Direct {
+    let state = dir.join(name);
+    manufacture(&state, how).unwrap();
+    Direct(SwTpm::start(&state).unwrap())
+}
+
+fn roots(ca: &LocalCa) -> VendorRoots {
+    VendorRoots::load(&[ca.root_cert()], &[ca.issuer_cert()]).unwrap()
+}
+
+fn good(ca: &LocalCa) -> Manufacture<'_> {
+    Manufacture {
+        ca: Some(ca),
+        persistent_ek: true,
+        change_eps: false,
+    }
+}
+
+#[test]
+fn reads_the_persistent_ek_and_its_certificate_which_chain_to_the_vendor_root() {
+    let dir = tempfile::tempdir().unwrap();
+    let ca = LocalCa::open(dir.path().join("ca")).unwrap();
+    let mut link = tpm(dir.path(), "a", &good(&ca));
+    let read = TssEkReader::new()
+        .read(&mut link, &ReadRequest { include_srk: true })
+        .unwrap();
+    assert!(read.ek_persistent);
+    assert_eq!(read.ek.as_bytes().len(), 316, "RSA-2048 TPM2B_PUBLIC");
+    assert_eq!(read.ek.rsa().bits, 2048);
+    assert_eq!(read.ek.registration_id().as_str().len(), 52);
+    let srk = read.srk.as_ref().expect("SRK read");
+    assert_ne!(srk.as_bytes(), read.ek.as_bytes());
+    assert!(read.exchange.commands > 0);
+
+    let cert = read.ek_certificate.as_ref().expect("EK certificate in NV");
+    let checked = roots(&ca).check(cert, &read.ek).unwrap();
+    assert_eq!(checked.root, "CN=swtpm-localca-rootca");
+    assert_eq!(checked.issuer, "CN=swtpm-localca");
+
+    // Only the root, without the intermediate: the chain cannot be built.
+    let root_only = VendorRoots::load(&[ca.root_cert()], &[]).unwrap();
+    assert!(matches!(
+        root_only.check(cert, &read.ek),
+        Err(EkCertError::UnknownCa { .. })
+    ));
+}
+
+#[test]
+fn without_a_persistent_ek_creates_the_same_ek_from_the_default_template() {
+    let dir = tempfile::tempdir().unwrap();
+    let ca = LocalCa::open(dir.path().join("ca")).unwrap();
+    let state = dir.path().join("t");
+    manufacture(&state, &good(&ca)).unwrap();
+    let persistent = {
+        let mut link = Direct(SwTpm::start(&state).unwrap());
+        TssEkReader::new()
+            .read(&mut link, &ReadRequest::default())
+            .unwrap()
+    };
+    let transient_state = dir.path().join("t2");
+    virtual_dut::tpm::clone_state(&state, &transient_state).unwrap();
+    let mut link = Direct(SwTpm::start(&transient_state).unwrap());
+    // Evict the persistent EK the way a TPM without one would look.
+    let evict = [
+        0x80, 0x02, 0, 0, 0, 35, 0, 0, 0x01, 0x20, 0x40, 0, 0, 1, 0x81, 1, 0, 1, 0, 0, 0, 9, 0x40,
+        0, 0, 9, 0, 0, 0, 0, 0, 0x81, 1, 0, 1,
+    ];
+    let rsp = link.0.execute(&evict).unwrap();
+    assert_eq!(&rsp[6..10], &[0, 0, 0, 0], "evicted");
+    let created = TssEkReader::new()
+        .read(&mut link, &ReadRequest::default())
+        .unwrap();
+    assert!(!created.ek_persistent);
+    assert_eq!(created.ek.as_bytes(), persistent.ek.as_bytes());
+    roots(&ca)
+        .check(created.ek_certificate.as_ref().unwrap(), &created.ek)
+        .unwrap();
+}
+
+#[test]
+fn certificate_faults_are_told_apart() {
+    let dir = tempfile::tempdir().unwrap();
+    let ca = LocalCa::open(dir.path().join("ca")).unwrap();
+    ca.ensure_created().unwrap();
+    let vendor = roots(&ca);
+    let reader = TssEkReader::new();
+
+    // No EK certificate at all.
+    let mut link = tpm(
+        dir.path(),
+        "no-cert",
+        &Manufacture {
+            ca: None,
+            persistent_ek: true,
+            change_eps: false,
+        },
+    );
+    let read = reader.read(&mut link, &ReadRequest::default()).unwrap();
+    assert!(read.ek_certificate.is_none());
+
+    // A certificate from another CA.
+    let rogue = LocalCa::open(dir.path().join("rogue")).unwrap();
+    let mut link = tpm(dir.path(), "rogue", &good(&rogue));
+    let read = reader.read(&mut link, &ReadRequest::default()).unwrap();
+    assert_eq!(
+        vendor.check(read.ek_certificate.as_ref().unwrap(), &read.ek),
+        Err(EkCertError::UnknownCa {
+            issuer: "CN=swtpm-localca".into()
+        }),
+        "same names as the vendor's intermediate, different keys"
+    );
+    // The rogue CA's names equal the vendor's; with the rogue intermediate configured the
+    // chain still stops, because the vendor root did not sign it.
+    let mixed = VendorRoots::load(&[ca.root_cert()], &[rogue.issuer_cert()]).unwrap();
+    assert!(matches!(
+        mixed.check(read.ek_certificate.as_ref().unwrap(), &read.ek),
+        Err(EkCertError::UnknownCa { .. })
+    ));
+
+    // The endorsement seed changed after certification.
+    let mut link = tpm(
+        dir.path(),
+        "eps",
+        &Manufacture {
+            ca: Some(&ca),
+            persistent_ek: true,
+            change_eps: true,
+        },
+    );
+    let read = reader.read(&mut link, &ReadRequest::default()).unwrap();
+    assert!(!read.ek_persistent, "ChangeEPS flushed the persistent EK");
+    assert_eq!(
+        vendor.check(read.ek_certificate.as_ref().unwrap(), &read.ek),
+        Err(EkCertError::KeyMismatch)
+    );
+
+    // Garbage in the NV index.
+    assert_eq!(
+        vendor.check(&[0x30, 0x03, 1, 2, 3], &read.ek),
+        Err(EkCertError::NotACertificate)
+    );
+}
+
+#[test]
+fn a_dut_without_a_tpm_is_reported_as_such() {
+    match TssEkReader::new().read(&mut NoTpm, &ReadRequest::default()) {
+        Err(TpmError::NoTpm) => {}
+        other => panic!("expected NoTpm, got {other:?}"),
+    }
+}

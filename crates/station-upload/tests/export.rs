@@ -1,0 +1,297 @@
+//! The signed export against a real store: golden CSV shape, round trip through the verifier,
+//! and every kind of tampering rejected.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::{Path, PathBuf};
+
+use station_store::{ExportFilter, NewEnrollment, NewRun, NewUnit, RunId, Store};
+use station_upload::export::{
+    CSV_FILE, CSV_HEADER, ExportRequest, JSON_FILE, MANIFEST_FILE, StationSigner, VerifyError,
+    cert_path_for, verify_export, write_export,
+};
+use station_upload::schema::{AttestationMechanism, IndividualEnrollment, ProvisioningStatus};
+
+struct Setup {
+    dir: tempfile::TempDir,
+    store: Store,
+    signer: StationSigner,
+    cert_pem: Vec<u8>,
+}
+
+fn setup(n: usize) -> Setup {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("station.db")).unwrap();
+    let run = RunId::from("run-x");
+    store
+        .start_run(&NewRun {
+            id: run.clone(),
+            station_id: "st-x".into(),
+            operator: "tech".into(),
+            work_order: Some("WO-7".into()),
+            config_path: "station.toml".into(),
+        })
+        .unwrap();
+    for i in 0..n {
+        let id = format!("exp-{i:03}");
+        let unit = store
+            .begin_unit(&NewUnit {
+                run_id: run.clone(),
+                slot: 1,
+                serial: format!("SN,{i}"),
+                product: "p".into(),
+                registration_id: id.clone(),
+                attestation: "symmetric-key".into(),
+                work_order: Some("WO-7".into()),
+                operator: "tech".into(),
+                station_id: "st-x".into(),
+                identity_json: None,
+                rework: false,
+            })
+            .unwrap();
+        let e = IndividualEnrollment {
+            registration_id: id.clone(),
+            device_id: Some(format!("dev-{i}")),
+            attestation: AttestationMechanism::symmetric_key(
+                "c2VjcmV0LXNlY3JldC1zZWNyZXQ=".into(),
+                None,
+            ),
+            capabilities: None,
+            iot_hub_host_name: None,
+            provisioning_status: Some(ProvisioningStatus::Enabled),
+            optional_device_information: None,
+            etag: None,
+        };
+        store
+            .finish_pass(
+                unit,
+                &[],
+                Some(&NewEnrollment {
+                    registration_id: id,
+                    payload_json: serde_json::to_string(&e).unwrap(),
+                }),
+            )
+            .unwrap();
+    }
+    let key = dir.path().join("keys/export.key");
+    let (signer, created) = StationSigner::load_or_create(&key, "st-x").unwrap();
+    assert!(created);
+    let cert_pem = std::fs::read(cert_path_for(&key)).unwrap();
+    Setup {
+        dir,
+        store,
+        signer,
+        cert_pem,
+    }
+}
+
+fn export(s: &Setup, name: &str) -> PathBuf {
+    let out = s.dir.path().join(name);
+    write_export(
+        &s.store,
+        &ExportRequest {
+            filter: ExportFilter::default(),
+            out_dir: out.clone(),
+            station_id: "st-x".into(),
+            actor: "supervisor-1".into(),
+        },
+        &s.signer,
+    )
+    .unwrap();
+    out
+}
+
+/// Copies an export directory.
+fn copy(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+    }
+}
+
+#[test]
+fn an_export_round_trips_through_the_verifier() {
+    let s = setup(5);
+    let out = export(&s, "batch");
+    let verified = verify_export(&out, &s.cert_pem).unwrap();
+    assert_eq!(verified.manifest.records, 5);
+    assert_eq!(verified.manifest.station_id, "st-x");
+    assert_eq!(verified.manifest.exported_by, "supervisor-1");
+    assert!(verified.manifest.audit_head.is_some());
+    let enrollments = verified.enrollments().unwrap();
+    assert_eq!(enrollments.len(), 5);
+    assert_eq!(enrollments[4].registration_id, "exp-004");
+    // The JSON is exactly what the service API takes: the queued objects, unchanged.
+    let json: Vec<IndividualEnrollment> =
+        serde_json::from_str(&std::fs::read_to_string(out.join(JSON_FILE)).unwrap()).unwrap();
+    assert_eq!(json, enrollments);
+    // The export is in the audit chain.
+    let rows = s.store.audit_rows(1).unwrap();
+    assert_eq!(rows[0].kind, "export.written");
+    assert_eq!(rows[0].detail["records"], 5);
+    // A second export into the same directory is refused.
+    let again = write_export(
+        &s.store,
+        &ExportRequest {
+            filter: ExportFilter::default(),
+            out_dir: out,
+            station_id: "st-x".into(),
+            actor: "x".into(),
+        },
+        &s.signer,
+    );
+    assert!(again.is_err());
+}
+
+#[test]
+fn the_csv_matches_its_golden_shape() {
+    let s = setup(2);
+    let out = export(&s, "batch");
+    let csv = std::fs::read_to_string(out.join(CSV_FILE)).unwrap();
+    let golden = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/enrollments.csv.golden"),
+    )
+    .unwrap();
+    // Everything but the queue timestamps is fixed.
+    let normalise = |text: &str| -> Vec<String> {
+        text.lines()
+            .map(|l| {
+                let mut f: Vec<&str> = l.split(',').collect();
+                if f.len() == 11 && f[9].ends_with('Z') {
+                    f[9] = "<queued_at>";
+                }
+                f.join(",")
+            })
+            .collect()
+    };
+    assert_eq!(normalise(&csv), normalise(&golden));
+    assert_eq!(csv.lines().next().unwrap(), CSV_HEADER);
+    assert!(!csv.contains("c2VjcmV0"), "no key material in the CSV");
+}
+
+/// Each tampering, applied to a fresh copy of a good export, must be rejected.
+#[test]
+fn any_tampering_is_rejected() {
+    let s = setup(6);
+    let good = export(&s, "good");
+    let case = |name: &str, tamper: &dyn Fn(&Path)| -> VerifyError {
+        let dir = s.dir.path().join(format!("t-{name}"));
+        copy(&good, &dir);
+        tamper(&dir);
+        verify_export(&dir, &s.cert_pem).expect_err(name)
+    };
+    let flip = |file: &'static str, at: usize| {
+        move |dir: &Path| {
+            let p = dir.join(file);
+            let mut bytes = std::fs::read(&p).unwrap();
+            let i = at.min(bytes.len() - 1);
+            bytes[i] ^= 0x01;
+            std::fs::write(&p, bytes).unwrap();
+        }
+    };
+    // One byte changed in each file, at the start, middle and end.
+    for file in [JSON_FILE, CSV_FILE] {
+        let len = std::fs::metadata(good.join(file)).unwrap().len() as usize;
+        for at in [0, len / 2, len - 2] {
+            let e = case(&format!("{file}-{at}"), &flip(file, at));
+            assert!(
+                matches!(e, VerifyError::Tampered { .. }),
+                "{file}@{at}: {e}"
+            );
+        }
+    }
+    let len = std::fs::metadata(good.join(MANIFEST_FILE)).unwrap().len() as usize;
+    for at in [5, len / 2, len - 3] {
+        let e = case(&format!("manifest-{at}"), &flip(MANIFEST_FILE, at));
+        assert!(
+            matches!(
+                e,
+                VerifyError::BadSignature
+                    | VerifyError::BadManifest(_)
+                    | VerifyError::UntrustedSigner(_)
+            ),
+            "manifest@{at}: {e}"
+        );
+    }
+    // A record dropped from the JSON (the last line before `]`), and from the CSV.
+    let e = case("drop-json", &|dir| {
+        let p = dir.join(JSON_FILE);
+        let text = std::fs::read_to_string(&p).unwrap();
+        let mut lines: Vec<&str> = text.lines().collect();
+        lines.remove(lines.len() - 2);
+        let n = lines.len();
+        let fixed = lines[n - 2].trim_end_matches(',').to_owned();
+        lines[n - 2] = &fixed;
+        std::fs::write(&p, lines.join("\n") + "\n").unwrap();
+    });
+    assert!(matches!(e, VerifyError::Tampered { .. }), "{e}");
+    let e = case("drop-csv", &|dir| {
+        let p = dir.join(CSV_FILE);
+        let text = std::fs::read_to_string(&p).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        std::fs::write(&p, lines[..lines.len() - 1].join("\n") + "\n").unwrap();
+    });
+    assert!(matches!(e, VerifyError::Tampered { .. }), "{e}");
+    // The manifest swapped for the (validly signed) manifest of another batch.
+    let all = s.store.enrollments(None).unwrap();
+    let subset = s.dir.path().join("subset");
+    write_export(
+        &s.store,
+        &ExportRequest {
+            filter: ExportFilter {
+                from: Some(all[3].created_at),
+                ..ExportFilter::default()
+            },
+            out_dir: subset.clone(),
+            station_id: "st-x".into(),
+            actor: "x".into(),
+        },
+        &s.signer,
+    )
+    .unwrap();
+    let e = case("swap-manifest", &|dir| {
+        std::fs::copy(subset.join(MANIFEST_FILE), dir.join(MANIFEST_FILE)).unwrap();
+    });
+    assert!(matches!(e, VerifyError::Tampered { .. }), "{e}");
+    // An empty selection writes nothing.
+    let empty = write_export(
+        &s.store,
+        &ExportRequest {
+            filter: ExportFilter {
+                to: Some(chrono::Utc::now() - chrono::Duration::days(1)),
+                ..ExportFilter::default()
+            },
+            out_dir: s.dir.path().join("empty"),
+            station_id: "st-x".into(),
+            actor: "x".into(),
+        },
+        &s.signer,
+    );
+    assert!(empty.is_err());
+    assert!(!s.dir.path().join("empty").exists());
+    // A manifest signed by another key.
+    let e = case("foreign-signer", &|dir| {
+        let key = dir.join("../foreign.key");
+        let (foreign, _) = StationSigner::load_or_create(&key, "intruder").unwrap();
+        let jws = std::fs::read_to_string(dir.join(MANIFEST_FILE)).unwrap();
+        let payload = jws.split('.').nth(1).unwrap();
+        use base64::Engine as _;
+        let payload = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(payload)
+            .unwrap();
+        std::fs::write(dir.join(MANIFEST_FILE), foreign.sign_jws(&payload)).unwrap();
+    });
+    assert!(matches!(e, VerifyError::UntrustedSigner(_)), "{e}");
+    // A file removed, and a file added.
+    let e = case("missing", &|dir| {
+        std::fs::remove_file(dir.join(CSV_FILE)).unwrap()
+    });
+    assert!(matches!(e, VerifyError::MissingFile(_)), "{e}");
+    let e = case("extra", &|dir| {
+        std::fs::write(dir.join("notes.txt"), "hi").unwrap()
+    });
+    assert!(matches!(e, VerifyError::UnexpectedFile(_)), "{e}");
+    // The good copy still verifies.
+    verify_export(&good, &s.cert_pem).unwrap();
+}

@@ -1,0 +1,45 @@
+//! Generates the app's command permissions (`allow-<command>`) and the Tauri context.
+
+/// The app's commands; each gets an `allow-<command>` permission that the kiosk capability
+/// lists. Keep in step with `generate_handler!` in src/lib.rs.
+const COMMANDS: &[&str] = &[
+    "app_info",
+    "ui_ready",
+    "login",
+    "logout",
+    "session",
+    "set_work_order",
+    "run_slots",
+    "units",
+    "unit",
+    "queue_status",
+    "resolve_conflict",
+    "yield_report",
+    "audit_log",
+    "config_text",
+    "operators",
+    "add_operator",
+    "set_operator_pin",
+    "unlock_operator",
+    "exit_app",
+];
+
+fn main() {
+    // The UI is built by `npm run build` in ui/; a checkout that has not built it yet still
+    // compiles, with a page that says what to do.
+    let dist = std::path::Path::new("../ui/dist");
+    if !dist.join("index.html").exists() {
+        let _ = std::fs::create_dir_all(dist);
+        let _ = std::fs::write(
+            dist.join("index.html"),
+            "<!doctype html><title>station</title><p>The UI is not built: run \
+             <code>npm ci &amp;&amp; npm run build</code> in ui/.</p>",
+        );
+    }
+    println!("cargo:rerun-if-changed=../ui/dist");
+    tauri_build::try_build(
+        tauri_build::Attributes::new()
+            .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS)),
+    )
+    .expect("tauri-build failed: check tauri.conf.json and capabilities/");
+}

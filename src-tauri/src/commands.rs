@@ -1,0 +1,615 @@
+//! The Tauri commands: parse arguments, check the operator's role, call the core, map errors.
+//!
+//! Every command is `async` and runs its work on the blocking pool (the store and the pipeline
+//! block), so the main thread never waits on the database or a serial port.
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use station_pipeline::{Permissions, RunRequest};
+use station_store::{
+    Action, AuditRow, EnrollmentId, EnrollmentStatus, NewOperator, Operator, QueueStats, Role,
+    StepRecord, UnitFilter, UnitId, UnitSummary, YieldFilter, YieldReport,
+};
+use tauri::ipc::Channel;
+use tauri::{AppHandle, Manager, Runtime};
+
+use crate::error::CommandError;
+use crate::events::TimedEvent;
+use crate::state::StationState;
+
+/// Runs `f` on the blocking pool with the managed state.
+async fn blocking<R: Runtime, T: Send + 'static>(
+    app: &AppHandle<R>,
+    f: impl FnOnce(&StationState) -> Result<T, CommandError> + Send + 'static,
+) -> Result<T, CommandError> {
+    let app = app.clone();
+    tauri::async_runtime::spawn_blocking(move || f(&app.state::<StationState>()))
+        .await
+        .map_err(|e| CommandError::Task(e.to_string()))?
+}
+
+/// What the login screen and the header need before anyone logs in.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AppInfo {
+    station_id: String,
+    station_name: Option<String>,
+    fixture_name: String,
+    slots: Vec<SlotInfo>,
+    products: Vec<ProductInfo>,
+    idle_logout_seconds: u32,
+    exit_requires_supervisor_pin: bool,
+    kiosk: bool,
+    virtual_fixture: bool,
+    work_order: Option<String>,
+    log_path: Option<String>,
+    version: &'static str,
+}
+
+/// One fixture slot.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SlotInfo {
+    index: u16,
+    product: String,
+}
+
+/// One product profile.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProductInfo {
+    id: String,
+    description: Option<String>,
+    attestation: String,
+}
+
+/// Station identity, slots, products and kiosk settings.
+#[tauri::command]
+pub async fn app_info<R: Runtime>(app: AppHandle<R>) -> Result<AppInfo, CommandError> {
+    blocking(&app, |st| {
+        let c = st.config();
+        Ok(AppInfo {
+            station_id: c.station.id.clone(),
+            station_name: c.station.name.clone(),
+            fixture_name: c.fixture.name.clone(),
+            slots: c
+                .fixture
+                .slots
+                .iter()
+                .map(|s| SlotInfo {
+                    index: s.index,
+                    product: s.product.clone(),
+                })
+                .collect(),
+            products: c
+                .products
+                .iter()
+                .map(|p| ProductInfo {
+                    id: p.id.clone(),
+                    description: p.description.clone(),
+                    attestation: serde_json::to_value(&p.attestation)
+                        .ok()
+                        .and_then(|v| v.get("kind").and_then(|k| k.as_str()).map(String::from))
+                        .unwrap_or_default(),
+                })
+                .collect(),
+            idle_logout_seconds: c.kiosk.idle_logout_seconds,
+            exit_requires_supervisor_pin: c.kiosk.exit_requires_supervisor_pin,
+            kiosk: c.kiosk.fullscreen,
+            virtual_fixture: st.has_virtual_fixture(),
+            work_order: st.work_order(),
+            log_path: st.log_path().map(|p| p.display().to_string()),
+            version: env!("CARGO_PKG_VERSION"),
+        })
+    })
+    .await
+}
+
+/// The UI reports its login screen usable; returns milliseconds since the process started.
+#[tauri::command]
+pub async fn ui_ready<R: Runtime>(app: AppHandle<R>) -> Result<f64, CommandError> {
+    blocking(&app, |st| Ok(st.ui_ready())).await
+}
+
+/// The logged-in operator, as the UI sees them.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionInfo {
+    operator_id: String,
+    name: String,
+    role: Role,
+}
+
+impl From<Operator> for SessionInfo {
+    fn from(o: Operator) -> Self {
+        Self {
+            operator_id: o.id,
+            name: o.name,
+            role: o.role,
+        }
+    }
+}
+
+/// Logs an operator in with their badge ID and PIN.
+#[tauri::command]
+pub async fn login<R: Runtime>(
+    app: AppHandle<R>,
+    operator_id: String,
+    pin: String,
+) -> Result<SessionInfo, CommandError> {
+    blocking(&app, move |st| Ok(st.login(&operator_id, &pin)?.into())).await
+}
+
+/// Logs the operator out (`reason`: `user` or `idle`).
+#[tauri::command]
+pub async fn logout<R: Runtime>(app: AppHandle<R>, reason: String) -> Result<(), CommandError> {
+    let reason = if reason == "idle" { "idle" } else { "user" };
+    blocking(&app, move |st| st.logout(reason)).await
+}
+
+/// The current session, if any.
+#[tauri::command]
+pub async fn session<R: Runtime>(app: AppHandle<R>) -> Result<Option<SessionInfo>, CommandError> {
+    blocking(&app, |st| Ok(st.current().map(SessionInfo::from))).await
+}
+
+/// Sets the station's work order (supervisor).
+#[tauri::command]
+pub async fn set_work_order<R: Runtime>(
+    app: AppHandle<R>,
+    work_order: Option<String>,
+) -> Result<Option<String>, CommandError> {
+    blocking(&app, move |st| {
+        let op = st.authorize(Action::SetWorkOrder)?;
+        let wo = work_order
+            .map(|w| w.trim().to_owned())
+            .filter(|w| !w.is_empty());
+        st.audit(
+            &op.id,
+            "work_order.set",
+            wo.as_deref().unwrap_or(""),
+            serde_json::json!({ "work_order": wo }),
+        )?;
+        st.set_work_order(wo.clone());
+        Ok(wo)
+    })
+    .await
+}
+
+/// How a run ended.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RunResult {
+    run_id: String,
+    passed: usize,
+    failed: usize,
+    wall_ms: f64,
+}
+
+/// Provisions `slots` (all when absent), streaming progress over `on_event`. `rework` provisions
+/// units that already passed again and needs a supervisor.
+#[tauri::command]
+pub async fn run_slots<R: Runtime>(
+    app: AppHandle<R>,
+    slots: Option<Vec<u16>>,
+    rework: bool,
+    on_event: Channel<TimedEvent>,
+) -> Result<RunResult, CommandError> {
+    blocking(&app, move |st| {
+        let op = st.authorize(if rework {
+            Action::Rework
+        } else {
+            Action::Provision
+        })?;
+        let wanted: Vec<u16> = match &slots {
+            Some(s) => s.clone(),
+            None => st.config().fixture.slots.iter().map(|s| s.index).collect(),
+        };
+        let _claim = st.claim_slots(&wanted)?;
+        let request = RunRequest {
+            slots: Some(wanted),
+            operator: op.id.clone(),
+            work_order: st.work_order(),
+            permissions: Permissions { rework },
+        };
+        let sink = move |event: &station_pipeline::ProgressEvent| {
+            if let Err(e) = on_event.send(TimedEvent::now(event)) {
+                tracing::warn!(error = %e, "could not forward a progress event to the UI");
+            }
+        };
+        let summary = st.station().run(&request, &sink)?;
+        Ok(RunResult {
+            run_id: summary.run_id.clone(),
+            passed: summary.passed(),
+            failed: summary.failed(),
+            wall_ms: summary.wall.as_secs_f64() * 1e3,
+        })
+    })
+    .await
+}
+
+/// The newest units.
+#[tauri::command]
+pub async fn units<R: Runtime>(
+    app: AppHandle<R>,
+    limit: Option<u32>,
+) -> Result<Vec<UnitSummary>, CommandError> {
+    blocking(&app, move |st| {
+        st.authorize(Action::Provision)?;
+        Ok(st.store().units(&UnitFilter {
+            limit: Some(limit.unwrap_or(100).min(1000)),
+            ..Default::default()
+        })?)
+    })
+    .await
+}
+
+/// A unit's enrollment, without its payload (which may hold device keys).
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EnrollmentView {
+    id: i64,
+    unit_id: i64,
+    registration_id: String,
+    status: EnrollmentStatus,
+    attempts: u32,
+    last_error: Option<String>,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+}
+
+impl From<&station_store::QueuedEnrollment> for EnrollmentView {
+    fn from(e: &station_store::QueuedEnrollment) -> Self {
+        Self {
+            id: e.id.0,
+            unit_id: e.unit_id.0,
+            registration_id: e.registration_id.clone(),
+            status: e.status,
+            attempts: e.attempts,
+            last_error: e.last_error.clone(),
+            created_at: e.created_at,
+            updated_at: e.updated_at,
+        }
+    }
+}
+
+/// A certificate issued for the unit.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CertificateView {
+    serial: String,
+    subject: String,
+    thumbprint_sha256: String,
+    not_after: DateTime<Utc>,
+    status: String,
+}
+
+/// One line of a unit's log.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LogLine {
+    at: DateTime<Utc>,
+    source: String,
+    text: String,
+}
+
+/// A unit in detail: steps with durations, identity and log.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UnitView {
+    summary: UnitSummary,
+    identity: serde_json::Value,
+    steps: Vec<StepRecord>,
+    enrollment: Option<EnrollmentView>,
+    certificates: Vec<CertificateView>,
+    ek_hash: Option<String>,
+    log: Vec<LogLine>,
+}
+
+/// One unit with its steps, identity and log.
+#[tauri::command]
+pub async fn unit<R: Runtime>(app: AppHandle<R>, id: i64) -> Result<UnitView, CommandError> {
+    blocking(&app, move |st| {
+        st.authorize(Action::Provision)?;
+        let store = st.store();
+        let detail = store
+            .unit(UnitId(id))?
+            .ok_or(CommandError::UnknownUnit(id))?;
+        let identity = detail
+            .identity_json
+            .as_deref()
+            .and_then(|j| serde_json::from_str(j).ok())
+            .unwrap_or(serde_json::Value::Null);
+        let ek_hash = ["ek_hash", "ekHash", "ek_sha256"]
+            .iter()
+            .find_map(|k| identity.get(k).and_then(|v| v.as_str()).map(String::from));
+        let certificates = store
+            .issued_certificates(Some(UnitId(id)))?
+            .into_iter()
+            .map(|c| CertificateView {
+                serial: c.serial,
+                subject: c.subject,
+                thumbprint_sha256: c.sha256,
+                not_after: c.not_after,
+                status: c.status,
+            })
+            .collect();
+        let mut log: Vec<LogLine> = detail
+            .steps
+            .iter()
+            .map(|s| LogLine {
+                at: s.started_at,
+                source: format!("step {}", s.step),
+                text: format!(
+                    "{} in {:.1} ms{}",
+                    if s.ok { "ok" } else { "FAILED" },
+                    s.duration.as_secs_f64() * 1e3,
+                    s.detail
+                        .as_deref()
+                        .map(|d| format!(": {d}"))
+                        .unwrap_or_default()
+                ),
+            })
+            .collect();
+        let subjects: HashSet<&str> = [
+            detail.summary.serial.as_deref(),
+            detail.summary.registration_id.as_deref(),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        for row in store.audit_rows(2000)? {
+            if subjects.contains(row.subject.as_str()) {
+                log.push(LogLine {
+                    at: row.at,
+                    source: format!("audit {}", row.seq),
+                    text: format!("{} by {}: {}", row.kind, row.actor, row.detail),
+                });
+            }
+        }
+        log.sort_by_key(|l| l.at);
+        Ok(UnitView {
+            enrollment: detail.enrollment.as_ref().map(EnrollmentView::from),
+            summary: detail.summary,
+            identity,
+            steps: detail.steps,
+            certificates,
+            ek_hash,
+            log,
+        })
+    })
+    .await
+}
+
+/// The upload queue for the queue screen.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct QueueView {
+    stats: QueueStats,
+    uploaded_last_hour: usize,
+    conflicts: Vec<EnrollmentView>,
+    last_errors: Vec<EnrollmentView>,
+}
+
+/// Queue depth, upload rate, conflicts and the last upload errors.
+#[tauri::command]
+pub async fn queue_status<R: Runtime>(app: AppHandle<R>) -> Result<QueueView, CommandError> {
+    blocking(&app, |st| {
+        st.authorize(Action::Provision)?;
+        let store = st.store();
+        let hour_ago = Utc::now() - chrono::Duration::hours(1);
+        let uploaded_last_hour = store
+            .enrollments(Some(EnrollmentStatus::Uploaded))?
+            .iter()
+            .filter(|e| e.updated_at >= hour_ago)
+            .count();
+        let conflicts = store
+            .enrollments(Some(EnrollmentStatus::Conflict))?
+            .iter()
+            .map(EnrollmentView::from)
+            .collect();
+        let mut errored: Vec<_> = store
+            .enrollments(None)?
+            .iter()
+            .filter(|e| e.last_error.is_some())
+            .map(EnrollmentView::from)
+            .collect();
+        errored.sort_by(|a, b| b.updated_at.cmp(&a.updated_at));
+        errored.truncate(10);
+        Ok(QueueView {
+            stats: store.queue_stats()?,
+            uploaded_last_hour,
+            conflicts,
+            last_errors: errored,
+        })
+    })
+    .await
+}
+
+/// A supervisor resolves a conflict: they checked that the enrollment DPS holds is the right
+/// one for this device, so the queued record counts as uploaded.
+#[tauri::command]
+pub async fn resolve_conflict<R: Runtime>(
+    app: AppHandle<R>,
+    enrollment_id: i64,
+) -> Result<(), CommandError> {
+    blocking(&app, move |st| {
+        let op = st.authorize(Action::ResolveConflict)?;
+        st.store()
+            .mark_enrollment_uploaded(EnrollmentId(enrollment_id), &op.id)?;
+        Ok(())
+    })
+    .await
+}
+
+/// Yield and the work orders to pick from.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct YieldView {
+    report: YieldReport,
+    work_orders: Vec<String>,
+}
+
+/// Passes and failures per hour and failure reasons, for a work order and/or a time window.
+#[tauri::command]
+pub async fn yield_report<R: Runtime>(
+    app: AppHandle<R>,
+    work_order: Option<String>,
+    since: Option<DateTime<Utc>>,
+    until: Option<DateTime<Utc>>,
+) -> Result<YieldView, CommandError> {
+    blocking(&app, move |st| {
+        st.authorize(Action::Provision)?;
+        let store = st.store();
+        Ok(YieldView {
+            report: store.yield_report(&YieldFilter {
+                work_order,
+                since,
+                until,
+            })?,
+            work_orders: store.work_orders()?,
+        })
+    })
+    .await
+}
+
+/// The audit log and whether its chain verifies.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditView {
+    rows: Vec<AuditRow>,
+    chain_ok: bool,
+    chain_message: String,
+}
+
+/// The newest audit rows (supervisor).
+#[tauri::command]
+pub async fn audit_log<R: Runtime>(
+    app: AppHandle<R>,
+    limit: Option<u32>,
+) -> Result<AuditView, CommandError> {
+    blocking(&app, move |st| {
+        st.authorize(Action::ViewAudit)?;
+        let store = st.store();
+        let (chain_ok, chain_message) = match store.verify_audit() {
+            Ok(r) => (true, format!("chain verified: {} rows", r.rows)),
+            Err(e) => (false, e.to_string()),
+        };
+        Ok(AuditView {
+            rows: store.audit_rows(limit.unwrap_or(200).min(5000))?,
+            chain_ok,
+            chain_message,
+        })
+    })
+    .await
+}
+
+/// The configuration file, read-only (supervisor).
+#[tauri::command]
+pub async fn config_text<R: Runtime>(app: AppHandle<R>) -> Result<String, CommandError> {
+    blocking(&app, |st| {
+        st.authorize(Action::ViewConfig)?;
+        std::fs::read_to_string(st.config_path()).map_err(CommandError::ConfigRead)
+    })
+    .await
+}
+
+/// Operators (supervisor: to unlock; admin: to manage).
+#[tauri::command]
+pub async fn operators<R: Runtime>(app: AppHandle<R>) -> Result<Vec<Operator>, CommandError> {
+    blocking(&app, |st| {
+        st.authorize(Action::UnlockOperator)?;
+        Ok(st.store().operators()?)
+    })
+    .await
+}
+
+/// Adds an operator (admin).
+#[tauri::command]
+pub async fn add_operator<R: Runtime>(
+    app: AppHandle<R>,
+    operator_id: String,
+    name: String,
+    role: String,
+    pin: String,
+) -> Result<Operator, CommandError> {
+    blocking(&app, move |st| {
+        let op = st.authorize(Action::ManageOperators)?;
+        let role: Role = role.parse()?;
+        Ok(st.store().add_operator(
+            &st.config().station.id,
+            &op.id,
+            &NewOperator {
+                id: operator_id.trim().to_owned(),
+                name,
+                role,
+                pin,
+            },
+        )?)
+    })
+    .await
+}
+
+/// Sets an operator's PIN (admin).
+#[tauri::command]
+pub async fn set_operator_pin<R: Runtime>(
+    app: AppHandle<R>,
+    operator_id: String,
+    pin: String,
+) -> Result<(), CommandError> {
+    blocking(&app, move |st| {
+        let op = st.authorize(Action::ManageOperators)?;
+        Ok(st
+            .store()
+            .set_operator_pin(&st.config().station.id, &op.id, &operator_id, &pin)?)
+    })
+    .await
+}
+
+/// Ends an operator's lockout (supervisor).
+#[tauri::command]
+pub async fn unlock_operator<R: Runtime>(
+    app: AppHandle<R>,
+    operator_id: String,
+) -> Result<(), CommandError> {
+    blocking(&app, move |st| {
+        let op = st.authorize(Action::UnlockOperator)?;
+        Ok(st
+            .store()
+            .unlock_operator(&st.config().station.id, &op.id, &operator_id)?)
+    })
+    .await
+}
+
+/// Leaves the app. In kiosk mode (`exit_requires_supervisor_pin`) a supervisor's ID and PIN
+/// are needed, whoever is logged in.
+#[tauri::command]
+pub async fn exit_app<R: Runtime>(
+    app: AppHandle<R>,
+    operator_id: Option<String>,
+    pin: Option<String>,
+) -> Result<(), CommandError> {
+    let handle = app.clone();
+    blocking(&app, move |st| {
+        let actor = if st.config().kiosk.exit_requires_supervisor_pin {
+            let op = st.confirm(
+                operator_id.as_deref().unwrap_or(""),
+                pin.as_deref().unwrap_or(""),
+                Action::ExitKiosk,
+            )?;
+            op.id
+        } else {
+            st.current()
+                .map(|o| o.id)
+                .unwrap_or_else(|| "station".into())
+        };
+        st.audit(&actor, "kiosk.exit", "", serde_json::json!({}))?;
+        st.stop_fixture();
+        Ok(())
+    })
+    .await?;
+    handle.exit(0);
+    Ok(())
+}

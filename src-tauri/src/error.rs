@@ -1,0 +1,99 @@
+//! Command errors: what the UI shows, serialised as `{ code, message, help }`.
+
+use serde::ser::SerializeStruct;
+use serde::{Serialize, Serializer};
+use station_pipeline::PipelineError;
+use station_store::{OperatorError, StoreError};
+
+/// Why a command failed. The UI shows `message` and `help`; `code` is stable.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum CommandError {
+    /// The command needs a logged-in operator and there is none.
+    #[error("no operator is logged in")]
+    NotLoggedIn,
+    /// The operator was idle for longer than `kiosk.idle_logout_seconds` and was logged out.
+    #[error("you were logged out after {0} s without input")]
+    SessionExpired(u32),
+    /// Login, lockout, role or operator management refused the command.
+    #[error(transparent)]
+    Operator(#[from] OperatorError),
+    /// The station database failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The run could not start or be recorded.
+    #[error(transparent)]
+    Pipeline(#[from] PipelineError),
+    /// A requested slot is still running.
+    #[error("slot {0} is still running")]
+    SlotBusy(u16),
+    /// The unit asked for does not exist.
+    #[error("unit {0} does not exist")]
+    UnknownUnit(i64),
+    /// The configuration file could not be read for display.
+    #[error("could not read the configuration file")]
+    ConfigRead(#[source] std::io::Error),
+    /// The background task running the command stopped (a station bug).
+    #[error("the station task stopped unexpectedly: {0}")]
+    Task(String),
+}
+
+impl CommandError {
+    /// Stable code, e.g. `station::auth::not_allowed`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::NotLoggedIn => "station::auth::not_logged_in",
+            Self::SessionExpired(_) => "station::auth::session_expired",
+            Self::Operator(e) => e.code(),
+            Self::Store(e) => e.code(),
+            Self::Pipeline(e) => e.code(),
+            Self::SlotBusy(_) => "station::run::slot_busy",
+            Self::UnknownUnit(_) => "station::units::unknown",
+            Self::ConfigRead(_) => "station::config::read",
+            Self::Task(_) => "station::bug::task",
+        }
+    }
+
+    /// One action to take.
+    pub fn help(&self) -> String {
+        match self {
+            Self::NotLoggedIn | Self::SessionExpired(_) => {
+                "Scan your badge and enter your PIN.".into()
+            }
+            Self::Operator(e) => e.help(),
+            Self::Store(e) => e
+                .help()
+                .unwrap_or_else(|| "Check the station's disk, then retry.".into()),
+            Self::Pipeline(e) => e.help(),
+            Self::SlotBusy(_) => "Wait for the slot to finish, then start it again.".into(),
+            Self::UnknownUnit(_) => "Pick a unit from the list.".into(),
+            Self::ConfigRead(_) => "Check the configuration file's permissions.".into(),
+            Self::Task(_) => "This is a station bug; report it with the log file.".into(),
+        }
+    }
+}
+
+impl Serialize for CommandError {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("CommandError", 3)?;
+        st.serialize_field("code", self.code())?;
+        st.serialize_field("message", &chain(self))?;
+        st.serialize_field("help", &self.help())?;
+        st.end()
+    }
+}
+
+/// The message and its causes, joined with ": " (lower layers' sources included).
+fn chain(e: &dyn std::error::Error) -> String {
+    let mut s = e.to_string();
+    let mut cur = e.source();
+    while let Some(c) = cur {
+        let text = c.to_string();
+        if !s.ends_with(&text) {
+            s.push_str(": ");
+            s.push_str(&text);
+        }
+        cur = c.source();
+    }
+    s
+}

@@ -1,0 +1,171 @@
+//! The desktop station: a Tauri 2 app over the provisioning pipeline, for technicians and
+//! supervisors at the fixture PC, in kiosk mode when the station config asks for it.
+//!
+//! The app stays thin: [`commands`] check the operator's role and call the core,
+//! [`events`] stamps pipeline progress for its per-run channel, [`state`] holds the one managed
+//! [`StationState`]. Nothing here speaks SMP or touches keys.
+#![forbid(unsafe_code)]
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
+
+pub mod commands;
+pub mod error;
+pub mod events;
+pub mod fixture;
+pub mod state;
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use tauri::{
+    App, Builder, Context, Manager, RunEvent, Runtime, WebviewUrl, WebviewWindowBuilder,
+    WindowEvent,
+};
+
+pub use error::CommandError;
+pub use state::{StartError, StationState};
+
+/// The default configuration file, relative to the working directory.
+pub const DEFAULT_CONFIG: &str = "station-config/demo.toml";
+
+/// Builds the app around `state`: the kiosk window from `[kiosk]`, the commands, and the close
+/// guard. Tests pass `tauri::test::mock_builder()` and a mock context.
+pub fn build_app<R: Runtime>(
+    builder: Builder<R>,
+    context: Context<R>,
+    state: StationState,
+) -> tauri::Result<App<R>> {
+    let kiosk = state.config().kiosk.clone();
+    let title = state
+        .config()
+        .station
+        .name
+        .clone()
+        .unwrap_or_else(|| format!("Station {}", state.config().station.id));
+    builder
+        .manage(state)
+        .setup(move |app| {
+            WebviewWindowBuilder::new(app, "main", WebviewUrl::App("index.html".into()))
+                .title(title)
+                .inner_size(1280.0, 800.0)
+                .min_inner_size(800.0, 600.0)
+                .fullscreen(kiosk.fullscreen)
+                .decorations(kiosk.decorations)
+                .always_on_top(kiosk.always_on_top)
+                .build()?;
+            Ok(())
+        })
+        .on_window_event(|window, event| {
+            if let WindowEvent::CloseRequested { api, .. } = event {
+                let st = window.state::<StationState>();
+                if st.config().kiosk.exit_requires_supervisor_pin {
+                    // Only `exit_app` with a supervisor's PIN may end the kiosk.
+                    api.prevent_close();
+                }
+            }
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::app_info,
+            commands::ui_ready,
+            commands::login,
+            commands::logout,
+            commands::session,
+            commands::set_work_order,
+            commands::run_slots,
+            commands::units,
+            commands::unit,
+            commands::queue_status,
+            commands::resolve_conflict,
+            commands::yield_report,
+            commands::audit_log,
+            commands::config_text,
+            commands::operators,
+            commands::add_operator,
+            commands::set_operator_pin,
+            commands::unlock_operator,
+            commands::exit_app,
+        ])
+        .build(context)
+}
+
+/// Runs the built app until `exit_app` (or, outside kiosk mode, the window closes).
+pub fn run_app<R: Runtime>(app: App<R>) {
+    app.run(|handle, event| match event {
+        RunEvent::ExitRequested { api, code, .. } => {
+            let st = handle.state::<StationState>();
+            // A code means `exit_app` asked; no code means the last window closed.
+            if code.is_none() && st.config().kiosk.exit_requires_supervisor_pin {
+                api.prevent_exit();
+            }
+        }
+        RunEvent::Exit => handle.state::<StationState>().stop_fixture(),
+        _ => {}
+    });
+}
+
+/// Command-line options of `station-desktop`.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// `--config <file>` (or `STATION_CONFIG`); default [`DEFAULT_CONFIG`].
+    pub config: PathBuf,
+}
+
+impl Options {
+    /// Parses `--config <file>`; anything else is ignored (WebKit and tauri-driver add their own).
+    pub fn from_args(args: impl IntoIterator<Item = String>) -> Self {
+        let mut config = std::env::var_os("STATION_CONFIG").map(PathBuf::from);
+        let mut it = args.into_iter();
+        while let Some(a) = it.next() {
+            if a == "--config" {
+                config = it.next().map(PathBuf::from);
+            } else if let Some(v) = a.strip_prefix("--config=") {
+                config = Some(PathBuf::from(v));
+            }
+        }
+        Self {
+            config: config.unwrap_or_else(|| PathBuf::from(DEFAULT_CONFIG)),
+        }
+    }
+}
+
+/// Loads the configuration, starts logging and opens the station. `started` is the process
+/// start, for the startup figure.
+pub fn open_state(options: &Options, started: Instant) -> Result<StationState, String> {
+    let config = station_config::load(&options.config).map_err(|e| {
+        format!(
+            "error[{}]: {e}\n  help: {}",
+            e.code(),
+            e.help()
+                .unwrap_or_else(|| "Fix the configuration and run `station check`.".into())
+        )
+    })?;
+    let log_path = init_logging(&config.station.log_dir);
+    StationState::open(config, &options.config, started, log_path).map_err(|e| {
+        let mut s = format!("error: {e}");
+        let mut cur = std::error::Error::source(&e);
+        while let Some(c) = cur {
+            s.push_str(&format!(": {c}"));
+            cur = c.source();
+        }
+        s
+    })
+}
+
+/// One log file per start in `dir`; returns its path. Logging failures do not stop the app.
+fn init_logging(dir: &std::path::Path) -> Option<PathBuf> {
+    use tracing_subscriber::EnvFilter;
+    std::fs::create_dir_all(dir).ok()?;
+    let name = format!(
+        "station-desktop-{}-{}.log",
+        chrono::Utc::now().format("%Y%m%dT%H%M%SZ"),
+        std::process::id()
+    );
+    let appender = tracing_appender::rolling::never(dir, &name);
+    let filter = EnvFilter::try_from_env("STATION_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
+    // Writes go straight to the file (no worker thread to keep alive).
+    let _ = tracing_subscriber::fmt()
+        .with_writer(std::sync::Mutex::new(appender))
+        .with_ansi(false)
+        .with_env_filter(filter)
+        .try_init();
+    Some(dir.join(name))
+}

@@ -1,0 +1,29 @@
+//! `station-desktop`: the desktop station. `station-desktop [--config <file>]`.
+#![forbid(unsafe_code)]
+// No console window on Windows release builds.
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+use std::process::ExitCode;
+use std::time::Instant;
+
+fn main() -> ExitCode {
+    let started = Instant::now();
+    let options = station_desktop::Options::from_args(std::env::args().skip(1));
+    let state = match station_desktop::open_state(&options, started) {
+        Ok(s) => s,
+        Err(message) => {
+            eprintln!("{message}");
+            return ExitCode::from(2);
+        }
+    };
+    match station_desktop::build_app(tauri::Builder::default(), tauri::generate_context!(), state) {
+        Ok(app) => {
+            station_desktop::run_app(app);
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: could not start the desktop app: {e}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,293 @@
+//! The one managed [`StationState`]: configuration, the pipeline's station, the logged-in
+//! operator and the slots currently running.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
+
+use station_config::StationConfig;
+use station_pipeline::Station;
+use station_store::{Action, AuditEntry, LockoutPolicy, Operator, Store, require};
+use station_transport::SerialOpener;
+
+use crate::error::CommandError;
+use crate::fixture::VirtualFixture;
+
+/// The logged-in operator and when they last did something.
+#[derive(Debug, Clone)]
+struct Session {
+    operator: Operator,
+    last_activity: Instant,
+}
+
+/// Everything the commands share. Managed once; interior mutability, no extra `Arc`.
+pub struct StationState {
+    config: StationConfig,
+    config_path: PathBuf,
+    station: Station,
+    session: Mutex<Option<Session>>,
+    work_order: Mutex<Option<String>>,
+    running: Mutex<BTreeSet<u16>>,
+    fixture: Mutex<Option<VirtualFixture>>,
+    started: Instant,
+    ready_ms: Mutex<Option<f64>>,
+    log_path: Option<PathBuf>,
+}
+
+impl StationState {
+    /// Opens the store, starts the virtual fixture if the config asks for one, and builds the
+    /// station. `started` is when the process began (for the startup figure).
+    pub fn open(
+        config: StationConfig,
+        config_path: &Path,
+        started: Instant,
+        log_path: Option<PathBuf>,
+    ) -> Result<Self, StartError> {
+        let fixture = if config.kiosk.virtual_fixture {
+            Some(VirtualFixture::start(&config).map_err(StartError::Fixture)?)
+        } else {
+            None
+        };
+        let store = Arc::new(Store::open(&config.storage.database).map_err(StartError::Store)?);
+        let work_order = config.station.work_order.clone();
+        let station = Station::new(config.clone(), config_path, store, Arc::new(SerialOpener))
+            .map_err(StartError::Pipeline)?;
+        Ok(Self {
+            config,
+            config_path: config_path.to_owned(),
+            station,
+            session: Mutex::new(None),
+            work_order: Mutex::new(work_order),
+            running: Mutex::new(BTreeSet::new()),
+            fixture: Mutex::new(fixture),
+            started,
+            ready_ms: Mutex::new(None),
+            log_path,
+        })
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &StationConfig {
+        &self.config
+    }
+
+    /// The configuration file.
+    pub fn config_path(&self) -> &Path {
+        &self.config_path
+    }
+
+    /// The pipeline's station.
+    pub fn station(&self) -> &Station {
+        &self.station
+    }
+
+    /// The store.
+    pub fn store(&self) -> &Store {
+        self.station.store()
+    }
+
+    /// This start's log file, if logging is on.
+    pub fn log_path(&self) -> Option<&Path> {
+        self.log_path.as_deref()
+    }
+
+    /// The current work order.
+    pub fn work_order(&self) -> Option<String> {
+        lock(&self.work_order).clone()
+    }
+
+    /// Sets the work order (the caller checked the role).
+    pub fn set_work_order(&self, work_order: Option<String>) {
+        *lock(&self.work_order) = work_order;
+    }
+
+    /// The login lockout policy from `[kiosk]`.
+    pub fn lockout_policy(&self) -> LockoutPolicy {
+        LockoutPolicy {
+            max_attempts: self.config.kiosk.max_pin_attempts.max(1),
+            duration: Duration::from_secs(u64::from(self.config.kiosk.lockout_seconds)),
+        }
+    }
+
+    /// Checks `operator_id` and `pin` and, on success, starts a session.
+    pub fn login(&self, operator_id: &str, pin: &str) -> Result<Operator, CommandError> {
+        let operator = self.store().authenticate(
+            &self.config.station.id,
+            operator_id.trim(),
+            pin,
+            self.lockout_policy(),
+            chrono::Utc::now(),
+        )?;
+        *lock(&self.session) = Some(Session {
+            operator: operator.clone(),
+            last_activity: Instant::now(),
+        });
+        Ok(operator)
+    }
+
+    /// Ends the session, if any; audit `operator.logout` with `reason`.
+    pub fn logout(&self, reason: &str) -> Result<(), CommandError> {
+        let ended = lock(&self.session).take();
+        if let Some(s) = ended {
+            self.audit(
+                &s.operator.id,
+                "operator.logout",
+                &s.operator.id,
+                serde_json::json!({ "reason": reason }),
+            )?;
+        }
+        Ok(())
+    }
+
+    /// The logged-in operator, if the session has not gone idle.
+    pub fn current(&self) -> Option<Operator> {
+        self.check_session(false).ok()
+    }
+
+    /// The logged-in operator, if their role allows `action`; counts as activity.
+    pub fn authorize(&self, action: Action) -> Result<Operator, CommandError> {
+        let operator = self.check_session(true)?;
+        require(operator.role, action)?;
+        Ok(operator)
+    }
+
+    /// Checks a supervisor's ID and PIN for a one-off action (leaving the kiosk) without
+    /// changing who is logged in.
+    pub fn confirm(
+        &self,
+        operator_id: &str,
+        pin: &str,
+        action: Action,
+    ) -> Result<Operator, CommandError> {
+        let operator = self.store().authenticate(
+            &self.config.station.id,
+            operator_id.trim(),
+            pin,
+            self.lockout_policy(),
+            chrono::Utc::now(),
+        )?;
+        require(operator.role, action).map_err(CommandError::from)?;
+        Ok(operator)
+    }
+
+    fn check_session(&self, touch: bool) -> Result<Operator, CommandError> {
+        let idle = self.config.kiosk.idle_logout_seconds;
+        let mut guard = lock(&self.session);
+        let Some(session) = guard.as_mut() else {
+            return Err(CommandError::NotLoggedIn);
+        };
+        if idle > 0 && session.last_activity.elapsed() > Duration::from_secs(u64::from(idle)) {
+            let expired = guard.take();
+            drop(guard);
+            if let Some(s) = expired {
+                self.audit(
+                    &s.operator.id,
+                    "operator.logout",
+                    &s.operator.id,
+                    serde_json::json!({ "reason": "idle" }),
+                )?;
+            }
+            return Err(CommandError::SessionExpired(idle));
+        }
+        if touch {
+            session.last_activity = Instant::now();
+        }
+        Ok(session.operator.clone())
+    }
+
+    /// Appends an audit row for a UI action.
+    pub fn audit(
+        &self,
+        actor: &str,
+        kind: &str,
+        subject: &str,
+        detail: serde_json::Value,
+    ) -> Result<(), CommandError> {
+        self.store().audit_append(&AuditEntry {
+            station_id: self.config.station.id.clone(),
+            actor: actor.to_owned(),
+            kind: kind.to_owned(),
+            subject: subject.to_owned(),
+            detail,
+        })?;
+        Ok(())
+    }
+
+    /// Claims `slots` for a run; fails if one is running. The claim ends when the guard drops.
+    pub fn claim_slots(&self, slots: &[u16]) -> Result<SlotClaim<'_>, CommandError> {
+        let mut running = lock(&self.running);
+        if let Some(busy) = slots.iter().find(|s| running.contains(s)) {
+            return Err(CommandError::SlotBusy(*busy));
+        }
+        running.extend(slots.iter().copied());
+        Ok(SlotClaim {
+            state: self,
+            slots: slots.to_vec(),
+        })
+    }
+
+    /// Slots running now.
+    pub fn running(&self) -> Vec<u16> {
+        lock(&self.running).iter().copied().collect()
+    }
+
+    /// Records the first time the UI reported a usable login screen; returns milliseconds since
+    /// the process started.
+    pub fn ui_ready(&self) -> f64 {
+        let ms = self.started.elapsed().as_secs_f64() * 1e3;
+        let mut ready = lock(&self.ready_ms);
+        if ready.is_none() {
+            tracing::info!(ms, "login screen usable");
+            *ready = Some(ms);
+        }
+        ready.unwrap_or(ms)
+    }
+
+    /// Whether a virtual fixture runs in this app.
+    pub fn has_virtual_fixture(&self) -> bool {
+        lock(&self.fixture).is_some()
+    }
+
+    /// Stops the virtual fixture, if any (at exit).
+    pub fn stop_fixture(&self) {
+        if let Some(f) = lock(&self.fixture).take() {
+            f.stop();
+        }
+    }
+}
+
+/// Slots claimed by one run; released on drop.
+pub struct SlotClaim<'a> {
+    state: &'a StationState,
+    slots: Vec<u16>,
+}
+
+impl Drop for SlotClaim<'_> {
+    fn drop(&mut self) {
+        let mut running = lock(&self.state.running);
+        for s in &self.slots {
+            running.remove(s);
+        }
+    }
+}
+
+/// Why the app could not start.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StartError {
+    /// The virtual fixture could not start.
+    #[error("could not start the virtual fixture")]
+    Fixture(#[source] crate::fixture::FixtureError),
+    /// The station database could not be opened.
+    #[error("could not open the station database")]
+    Store(#[source] station_store::StoreError),
+    /// The station could not be built (product secrets).
+    #[error("could not prepare the station")]
+    Pipeline(#[source] station_pipeline::PipelineError),
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    // The data behind these locks stays consistent even if a holder panicked (plain values).
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}

@@ -1,0 +1,293 @@
+//! The commands through Tauri's IPC on the mock runtime: login, lockout, role checks (a
+//! technician invoking a supervisor command gets `{code, message, help}`), and the event shape
+//! the UI's TypeScript union expects.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::Path;
+use std::time::Instant;
+
+use serde_json::{Value, json};
+use station_desktop::{StationState, build_app};
+use station_pipeline::{ProgressEvent, Step, UnitOutcome};
+use station_store::{NewOperator, Role};
+use tauri::ipc::{CallbackFn, InvokeBody};
+use tauri::test::{INVOKE_KEY, MockRuntime, get_ipc_response, mock_builder};
+use tauri::webview::InvokeRequest;
+
+fn station(dir: &Path) -> StationState {
+    let path = dir.join("station.toml");
+    std::fs::write(
+        &path,
+        r#"
+[station]
+id = "ipc-test"
+log_dir = "log"
+[storage]
+database = "station.db"
+[fixture]
+name = "bench"
+[[fixture.slot]]
+index = 1
+port = "/dev/null-does-not-exist"
+product = "p"
+[[product]]
+id = "p"
+registration_id = { template = "p-{serial}" }
+dps = { id_scope = "0ne00000001" }
+attestation = { kind = "symmetric-key", enrollment = { type = "individual" } }
+[kiosk]
+max_pin_attempts = 3
+"#,
+    )
+    .unwrap();
+    let config = station_config::load(&path).unwrap();
+    let state = StationState::open(config, &path, Instant::now(), None).unwrap();
+    for (id, role, pin) in [
+        ("T100", Role::Technician, "1234"),
+        ("S200", Role::Supervisor, "2468"),
+    ] {
+        state
+            .store()
+            .add_operator(
+                "ipc-test",
+                "test",
+                &NewOperator {
+                    id: id.into(),
+                    name: id.into(),
+                    role,
+                    pin: pin.into(),
+                },
+            )
+            .unwrap();
+    }
+    state
+}
+
+fn invoke(w: &tauri::WebviewWindow<MockRuntime>, cmd: &str, body: Value) -> Result<Value, Value> {
+    get_ipc_response(
+        w,
+        InvokeRequest {
+            cmd: cmd.into(),
+            callback: CallbackFn(0),
+            error: CallbackFn(1),
+            url: "tauri://localhost".parse().unwrap(),
+            body: InvokeBody::Json(body),
+            headers: Default::default(),
+            invoke_key: INVOKE_KEY.to_string(),
+        },
+    )
+    .map(|b| b.deserialize::<Value>().unwrap())
+}
+
+#[test]
+fn roles_are_enforced_by_the_commands_not_only_the_ui() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = build_app(
+        mock_builder(),
+        // The real context: the generated ACL (capability `kiosk`) applies, as in the app.
+        tauri::generate_context!(),
+        station(dir.path()),
+    )
+    .unwrap();
+    // The app's setup creates the window when the event loop starts; the test does not run
+    // the loop, so it opens the same window itself.
+    let w = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
+        .build()
+        .unwrap();
+
+    let info = invoke(&w, "app_info", json!({})).unwrap();
+    assert_eq!(info["stationId"], "ipc-test");
+    assert_eq!(info["slots"][0]["index"], 1);
+
+    // Nothing but app_info/login before a login.
+    let e = invoke(&w, "units", json!({})).unwrap_err();
+    assert_eq!(e["code"], "station::auth::not_logged_in");
+
+    let e = invoke(&w, "login", json!({ "operatorId": "T100", "pin": "0000" })).unwrap_err();
+    assert_eq!(e["code"], "station::login::failed");
+    assert!(
+        e["help"].as_str().unwrap().contains("2 attempts left"),
+        "{e}"
+    );
+
+    let who = invoke(&w, "login", json!({ "operatorId": "T100", "pin": "1234" })).unwrap();
+    assert_eq!(who["role"], "technician");
+    invoke(&w, "units", json!({})).unwrap();
+
+    for (cmd, body) in [
+        ("set_work_order", json!({ "workOrder": "WO-1" })),
+        ("audit_log", json!({})),
+        ("config_text", json!({})),
+        ("operators", json!({})),
+        ("resolve_conflict", json!({ "enrollmentId": 1 })),
+        (
+            "add_operator",
+            json!({ "operatorId": "X", "name": "X", "role": "admin", "pin": "1111" }),
+        ),
+    ] {
+        let e = invoke(&w, cmd, body).unwrap_err();
+        assert_eq!(e["code"], "station::auth::not_allowed", "{cmd}: {e}");
+        assert!(
+            e["message"]
+                .as_str()
+                .unwrap()
+                .starts_with("a technician may not"),
+            "{e}"
+        );
+        assert!(e["help"].as_str().unwrap().starts_with("Ask a"), "{e}");
+    }
+    // Rework needs a supervisor, checked before any slot is touched.
+    let e = invoke(
+        &w,
+        "exit_app",
+        json!({ "operatorId": "T100", "pin": "1234" }),
+    )
+    .unwrap_err();
+    assert_eq!(e["code"], "station::auth::not_allowed");
+
+    invoke(&w, "logout", json!({ "reason": "user" })).unwrap();
+    invoke(&w, "login", json!({ "operatorId": "S200", "pin": "2468" })).unwrap();
+    let wo = invoke(&w, "set_work_order", json!({ "workOrder": " WO-7 " })).unwrap();
+    assert_eq!(wo, "WO-7");
+    let audit = invoke(&w, "audit_log", json!({ "limit": 50 })).unwrap();
+    assert_eq!(audit["chainOk"], true);
+    let kinds: Vec<&str> = audit["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["kind"].as_str().unwrap())
+        .collect();
+    for k in [
+        "operator.login",
+        "operator.login_failed",
+        "operator.logout",
+        "work_order.set",
+    ] {
+        assert!(kinds.contains(&k), "{k} not in {kinds:?}");
+    }
+    assert!(
+        invoke(&w, "config_text", json!({}))
+            .unwrap()
+            .as_str()
+            .unwrap()
+            .contains("ipc-test")
+    );
+    let ops = invoke(&w, "operators", json!({})).unwrap();
+    assert_eq!(ops.as_array().unwrap().len(), 2);
+    // A supervisor may not manage operators; an admin may.
+    let e = invoke(
+        &w,
+        "set_operator_pin",
+        json!({ "operatorId": "T100", "pin": "5555" }),
+    )
+    .unwrap_err();
+    assert_eq!(e["message"], "a supervisor may not manage operators");
+}
+
+/// Every event variant as the app sends it. The UI's reducer test reads this file
+/// (ui/src/state/events.sample.json), so the TypeScript union and the Rust enum cannot drift
+/// apart unnoticed. `UPDATE_EVENTS=1` rewrites it.
+#[test]
+fn the_event_sample_for_the_ui_is_current() {
+    let run = "run-1".to_string();
+    let events = [
+        ProgressEvent::RunStarted {
+            run_id: run.clone(),
+            slots: vec![1, 2],
+        },
+        ProgressEvent::SlotStarted {
+            run_id: run.clone(),
+            slot: 1,
+            port: "/dev/pts/7".into(),
+        },
+        ProgressEvent::StepStarted {
+            run_id: run.clone(),
+            slot: 1,
+            serial: None,
+            step: Step::Identify,
+        },
+        ProgressEvent::StepFinished {
+            run_id: run.clone(),
+            slot: 1,
+            serial: None,
+            step: Step::Identify,
+            ok: true,
+            duration_ms: 12.5,
+        },
+        ProgressEvent::Identified {
+            run_id: run.clone(),
+            slot: 1,
+            serial: "SN1".into(),
+            model: "VDUT-1".into(),
+            fw: "1.4.2".into(),
+        },
+        ProgressEvent::UnitFinished {
+            run_id: run.clone(),
+            slot: 1,
+            serial: Some("SN1".into()),
+            unit_id: Some(1),
+            outcome: UnitOutcome::Pass {
+                registration_id: "p-sn1".into(),
+                enrollment_queued: true,
+            },
+            wall_ms: 480.0,
+            link_bytes: 2048,
+        },
+        ProgressEvent::SlotStarted {
+            run_id: run.clone(),
+            slot: 2,
+            port: "/dev/pts/8".into(),
+        },
+        ProgressEvent::StepStarted {
+            run_id: run.clone(),
+            slot: 2,
+            serial: Some("SN2".into()),
+            step: Step::WriteSettings,
+        },
+        ProgressEvent::StepFinished {
+            run_id: run.clone(),
+            slot: 2,
+            serial: Some("SN2".into()),
+            step: Step::WriteSettings,
+            ok: false,
+            duration_ms: 3.0,
+        },
+        ProgressEvent::UnitFinished {
+            run_id: run.clone(),
+            slot: 2,
+            serial: Some("SN2".into()),
+            unit_id: Some(2),
+            outcome: UnitOutcome::Fail {
+                step: Step::WriteSettings,
+                code: "station::smp::refused".into(),
+                message: "DUT refused the write".into(),
+                help: "Send the unit to rework.".into(),
+            },
+            wall_ms: 90.0,
+            link_bytes: 512,
+        },
+        ProgressEvent::RunFinished {
+            run_id: run,
+            passed: 1,
+            failed: 1,
+            wall_ms: 500.0,
+        },
+    ];
+    let mut values: Vec<Value> = events
+        .iter()
+        .map(|e| serde_json::to_value(station_desktop::events::TimedEvent::now(e)).unwrap())
+        .collect();
+    for v in &mut values {
+        v["sentAtMs"] = json!(0);
+    }
+    let text = serde_json::to_string_pretty(&values).unwrap() + "\n";
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui/src/state/events.sample.json");
+    if std::env::var_os("UPDATE_EVENTS").is_some() {
+        std::fs::write(&path, &text).unwrap();
+    }
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    assert_eq!(
+        committed, text,
+        "ui/src/state/events.sample.json is stale: rerun with UPDATE_EVENTS=1"
+    );
+}

@@ -1,0 +1,268 @@
+// End-to-end UI test: drives the real desktop app (target/debug/station-desktop) under Xvfb
+// through tauri-driver and WebKitWebDriver. Logs in, runs the virtual fixture (slot 4 refuses
+// settings writes), opens units, checks a fault slot's reason, tries a supervisor action as a
+// technician and is refused, then leaves the kiosk with a supervisor PIN. Saves a screenshot of
+// each screen in docs/img/ and the figures (startup, event-to-screen latency) in
+// target/ui-e2e/figures.json.
+//
+//   node ui/e2e/run.mjs            (scripts/test.sh runs it after building the app)
+import { spawn, execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import net from 'node:net';
+import { Session, sleep } from './webdriver.mjs';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const app = join(root, 'target/debug/station-desktop');
+const cli = join(root, 'target/debug/station');
+const work = join(root, 'target/ui-e2e');
+const img = join(root, 'docs/img');
+const children = [];
+let failed = false;
+
+function start(cmd, args, env = {}) {
+  const p = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  p.stdout.on('data', (d) => process.env.E2E_VERBOSE && process.stdout.write(`[${cmd}] ${d}`));
+  p.stderr.on('data', (d) => process.env.E2E_VERBOSE && process.stderr.write(`[${cmd}] ${d}`));
+  children.push(p);
+  return p;
+}
+
+async function waitPort(port, timeoutMs = 20000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const ok = await new Promise((r) => {
+      const s = net.connect(port, '127.0.0.1', () => {
+        s.destroy();
+        r(true);
+      });
+      s.on('error', () => r(false));
+    });
+    if (ok) return;
+    await sleep(100);
+  }
+  throw new Error(`nothing listens on port ${port}`);
+}
+
+function check(cond, what) {
+  if (!cond) throw new Error(`check failed: ${what}`);
+  console.log(`  ok  ${what}`);
+}
+
+async function shot(s, name) {
+  writeFileSync(join(img, `${name}.png`), await s.screenshot());
+  console.log(`  ..  screenshot docs/img/${name}.png`);
+}
+
+function stats(xs) {
+  if (!xs.length) return { n: 0 };
+  const v = [...xs].sort((a, b) => a - b);
+  const q = (p) => v[Math.min(v.length - 1, Math.floor(p * v.length))];
+  return { n: v.length, p50: +q(0.5).toFixed(1), p95: +q(0.95).toFixed(1), max: +v[v.length - 1].toFixed(1) };
+}
+
+async function login(s, id, pin) {
+  const idEl = await s.waitFor('#operator-id');
+  await s.clear(idEl);
+  await s.type(idEl, id);
+  const pinEl = await s.find('#pin');
+  await s.clear(pinEl);
+  await s.type(pinEl, pin);
+  await s.click(await s.find('#login-button'));
+}
+
+async function main() {
+  for (const f of [app, cli]) if (!existsSync(f)) throw new Error(`${f} is missing: build it first (scripts/test.sh does)`);
+  rmSync(work, { recursive: true, force: true });
+  mkdirSync(work, { recursive: true });
+  mkdirSync(img, { recursive: true });
+
+  // A station with a virtual fixture: four symmetric-key slots, slot 4 refuses settings writes.
+  const config = join(work, 'station.toml');
+  writeFileSync(
+    config,
+    `[station]
+id = "e2e-station"
+name = "Line 1 · station 3 (virtual)"
+log_dir = "log"
+
+[storage]
+database = "station.db"
+
+[fixture]
+name = "virtual"
+ports_file = "fixture/ports.toml"
+baud = 115200
+
+${[1, 2, 3, 4].map((i) => `[[fixture.slot]]\nindex = ${i}\nproduct = "sensor-symkey"\n`).join('\n')}
+[[product]]
+id = "sensor-symkey"
+description = "Sensor, symmetric-key individual enrollment"
+registration_id = { template = "sensor-{serial}", lowercase = true }
+dps = { id_scope = "0ne00E2E001" }
+attestation = { kind = "symmetric-key", enrollment = { type = "individual" } }
+
+[kiosk]
+fullscreen = true
+decorations = false
+always_on_top = true
+exit_requires_supervisor_pin = true
+idle_logout_seconds = 300
+virtual_fixture = true
+
+[[kiosk.virtual_fault]]
+slot = 4
+fault = "refuse-writes"
+`,
+  );
+  // Operators, through the CLI (parity: what the admin screen does, the CLI does).
+  const addOp = (id, name, role, pin) =>
+    execFileSync(cli, ['operators', 'add', id, '--name', name, '--role', role, '--config', config, '--actor', 'e2e-setup'], { input: `${pin}\n` });
+  addOp('T100', 'Tess Technician', 'technician', '1234');
+  addOp('S200', 'Sam Supervisor', 'supervisor', '2468');
+
+  // Display, window manager (fullscreen needs one), tauri-driver (which starts WebKitWebDriver).
+  let display = process.env.DISPLAY;
+  if (!display || process.env.E2E_OWN_XVFB !== '0') {
+    display = ':' + (90 + Math.floor(Math.random() * 9));
+    start('Xvfb', [display, '-screen', '0', '1280x800x24', '-nolisten', 'tcp']);
+    await sleep(700);
+  }
+  const env = { DISPLAY: display, STATION_CONFIG: config, WEBKIT_DISABLE_COMPOSITING_MODE: '1' };
+  start('matchbox-window-manager', ['-use_titlebar', 'no'], env);
+  const port = 4444 + Math.floor(Math.random() * 1000);
+  const driver = process.env.TAURI_DRIVER ?? join(process.env.HOME ?? '/root', '.cargo/bin/tauri-driver');
+  start(driver, ['--port', String(port), '--native-port', String(port + 1)], env);
+  await waitPort(port);
+
+  const base = `http://127.0.0.1:${port}`;
+  const t0 = Date.now();
+  const s = await Session.create(base, { 'tauri:options': { application: app, args: ['--config', config] } });
+  const figures = {};
+  try {
+    console.log('login screen');
+    await s.waitFor('#operator-id');
+    figures.sessionToLoginVisibleMs = Date.now() - t0;
+    const startupMs = await s.waitUntil(() => s.exec('return window.__stationMetrics && window.__stationMetrics.startupMs'), 'startup figure', 15000);
+    figures.processStartToUsableLoginMs = +startupMs.toFixed(1);
+    check(startupMs > 0, `login screen usable ${startupMs.toFixed(0)} ms after the process started`);
+    await shot(s, 'login');
+
+    await login(s, 'T100', '9999');
+    const err = await s.waitFor('#login-error');
+    check((await s.text(err)).includes('not recognised'), 'a wrong PIN is refused');
+    await login(s, 'T100', '1234');
+    await s.waitFor('#start-all');
+    check((await s.text(await s.find('#operator-display'))).includes('technician'), 'technician logged in');
+
+    console.log('run the virtual fixture');
+    const serial = await s.find('#serial-input');
+    await s.type(serial, 'SCANNED-0001\n');
+    await s.click(await s.find('#start-all'));
+    await s.waitUntil(
+      async () => {
+        const states = await s.exec("return [...document.querySelectorAll('.tile')].map(t => t.dataset.state)");
+        return states.length === 4 && states.every((x) => x === 'pass' || x === 'fail') ? states : null;
+      },
+      'every tile to finish',
+      90000,
+    );
+    const states = await s.exec("return Object.fromEntries([...document.querySelectorAll('.tile')].map(t => [t.dataset.slot, t.dataset.state]))");
+    check(states['1'] === 'pass' && states['2'] === 'pass' && states['3'] === 'pass', 'every healthy slot shows PASS');
+    check(states['4'] === 'fail', 'the fault slot shows FAIL');
+    const reason = await s.text(await s.find('.tile[data-slot="4"] .tile-reason'));
+    check(/refused/i.test(reason), `the fault slot says why: "${reason.split('\n')[0]}"`);
+    await shot(s, 'run');
+
+    console.log('unit detail');
+    await s.click(await s.find('.open-unit[data-slot="1"]'));
+    await s.waitFor('#unit-detail');
+    const reg = await s.text(await s.find('#unit-registration-id'));
+    check(reg.startsWith('sensor-'), `unit detail shows the registration ID ${reg}`);
+    const steps = await s.findAll('#unit-steps tr');
+    check(steps.length === 8, 'unit detail lists its 8 steps with durations');
+    await shot(s, 'unit');
+
+    await s.click(await s.find('[data-nav="run"]'));
+    await s.click(await s.waitFor('.open-unit[data-slot="4"]'));
+    const failure = await s.waitFor('#unit-failure');
+    check(/refused/i.test(await s.text(failure)), 'the fault unit shows its failure reason');
+    await shot(s, 'unit-fault');
+
+    console.log('queue and yield');
+    await s.click(await s.find('[data-nav="queue"]'));
+    const depth = await s.waitFor('#queue-depth');
+    check(Number(await s.text(depth)) >= 3, 'the queue holds the three PASS enrollments');
+    await shot(s, 'queue');
+    await s.click(await s.find('[data-nav="yield"]'));
+    await s.waitFor('#yield-pass', { pred: (t) => Number(t) >= 3 });
+    await s.waitFor('#chart-hourly');
+    await sleep(300);
+    check(Number(await s.text(await s.find('#yield-fail'))) >= 1, 'yield counts the failure');
+    await shot(s, 'yield');
+
+    console.log('a technician tries a supervisor action');
+    await s.click(await s.find('[data-nav="supervisor"]'));
+    const wo = await s.waitFor('#work-order-input');
+    await s.type(wo, 'WO-E2E-7');
+    await s.click(await s.find('#set-work-order'));
+    const refused = await s.waitFor('#supervisor-error');
+    check((await s.attr(refused, 'data-code')) === 'station::auth::not_allowed', 'the station refuses it (station::auth::not_allowed)');
+    check((await s.text(refused)).includes('a technician may not set the work order'), 'and says so in plain words');
+    await s.click(await s.find('#load-audit'));
+    await sleep(300);
+    await shot(s, 'supervisor-refused');
+
+    console.log('a supervisor does it');
+    await s.click(await s.find('#logout'));
+    await login(s, 'S200', '2468');
+    await s.click(await s.waitFor('[data-nav="supervisor"]'));
+    const wo2 = await s.waitFor('#work-order-input');
+    await s.clear(wo2);
+    await s.type(wo2, 'WO-E2E-7');
+    await s.click(await s.find('#set-work-order'));
+    await s.waitFor('#supervisor-ok');
+    check((await s.text(await s.find('#work-order-display'))).includes('WO-E2E-7'), 'a supervisor sets the work order');
+    await s.click(await s.find('#load-audit'));
+    const chain = await s.waitFor('#audit-chain');
+    check((await s.text(chain)).includes('chain verified'), 'the audit log verifies');
+    await shot(s, 'supervisor');
+
+    const lat = await s.exec('return window.__stationMetrics.latenciesMs');
+    figures.eventToScreenMs = stats(lat);
+    check(lat.length >= 30, `event-to-screen latency measured on ${lat.length} events`);
+
+    console.log('leave the kiosk');
+    await s.click(await s.find('#exit'));
+    await s.type(await s.waitFor('#exit-operator'), 'T100');
+    await s.type(await s.find('#exit-pin'), '1234');
+    await s.click(await s.find('#exit-confirm'));
+    const exitErr = await s.waitFor('#exit-error');
+    check((await s.attr(exitErr, 'data-code')) === 'station::auth::not_allowed', "a technician's PIN does not close the kiosk");
+    await s.clear(await s.find('#exit-operator'));
+    await s.type(await s.find('#exit-operator'), 'S200');
+    await s.clear(await s.find('#exit-pin'));
+    await s.type(await s.find('#exit-pin'), '2468');
+    await s.click(await s.find('#exit-confirm')).catch(() => undefined);
+  } catch (e) {
+    // Leave evidence: what the window showed and its DOM.
+    await s.screenshot().then((b) => writeFileSync(join(work, 'failure.png'), b)).catch(() => undefined);
+    await s.cmd('GET', '/source').then((src) => writeFileSync(join(work, 'failure.html'), src)).catch(() => undefined);
+    throw e;
+  } finally {
+    writeFileSync(join(work, 'figures.json'), JSON.stringify(figures, null, 2) + '\n');
+    console.log('figures:', JSON.stringify(figures));
+    await s.delete().catch(() => undefined);
+  }
+}
+
+main()
+  .catch((e) => {
+    failed = true;
+    console.error(`UI e2e FAILED: ${e.stack ?? e}`);
+  })
+  .finally(() => {
+    for (const c of children.reverse()) c.kill('SIGTERM');
+    setTimeout(() => process.exit(failed ? 1 : 0), 300);
+  });

@@ -1,0 +1,320 @@
+// The app shell: login, navigation, idle logout, and the fixture grid's state (kept here so
+// runs go on while another screen is shown).
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { api } from './api';
+import { ErrorBox } from './components';
+import { metrics, recordLatency } from './state/metrics';
+import { applyEvent, initialGrid, markQueued, scanSerial, type Grid } from './state/slots';
+import { IdleTimer, endsSession, normaliseBadge, screensFor, toCommandError, type Screen } from './state/session';
+import type { AppInfo, CommandError, SessionInfo, TimedEvent } from './types';
+import { RunScreen } from './screens/run';
+import { UnitsScreen } from './screens/units';
+import { QueueScreen } from './screens/queue';
+import { YieldScreen } from './screens/yield';
+import { SupervisorScreen } from './screens/supervisor';
+
+const SCREEN_NAMES: Record<Screen, string> = {
+  run: 'Run',
+  units: 'Units',
+  queue: 'Queue & upload',
+  yield: 'Yield',
+  supervisor: 'Supervisor',
+};
+
+export function App() {
+  const [info, setInfo] = useState<AppInfo | null>(null);
+  const [startError, setStartError] = useState<CommandError | null>(null);
+  const [session, setSession] = useState<SessionInfo | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [screen, setScreen] = useState<Screen>('run');
+  const [grid, setGrid] = useState<Grid>({});
+  const [unitId, setUnitId] = useState<number | null>(null);
+  const [workOrder, setWorkOrder] = useState<string | null>(null);
+  const [exitOpen, setExitOpen] = useState(false);
+  const idle = useRef<IdleTimer | null>(null);
+
+  useEffect(() => {
+    api
+      .appInfo()
+      .then((i) => {
+        setInfo(i);
+        setWorkOrder(i.workOrder);
+        setGrid(initialGrid(i.slots, i.products));
+      })
+      .catch((e) => setStartError(toCommandError(e)));
+  }, []);
+
+  const logout = useCallback((reason: 'user' | 'idle') => {
+    api.logout(reason).catch(() => undefined);
+    setSession(null);
+    setUnitId(null);
+    setScreen('run');
+    if (reason === 'idle') setNotice('You were logged out after a period without input.');
+  }, []);
+
+  // Idle logout: any key or pointer input counts as activity.
+  useEffect(() => {
+    if (!session || !info) return;
+    // A monotonic clock: the wall clock may jump (NTP, a webview that starts behind).
+    const timer = new IdleTimer(info.idleLogoutSeconds, performance.now());
+    idle.current = timer;
+    const touch = () => timer.touch(performance.now());
+    window.addEventListener('keydown', touch, true);
+    window.addEventListener('pointerdown', touch, true);
+    const iv = window.setInterval(() => {
+      if (timer.expired(performance.now())) logout('idle');
+    }, 1000);
+    return () => {
+      window.removeEventListener('keydown', touch, true);
+      window.removeEventListener('pointerdown', touch, true);
+      window.clearInterval(iv);
+    };
+  }, [session, info, logout]);
+
+  /** Calls a command; a lost session returns to the login screen. */
+  const guard = useCallback(
+    async <T,>(p: Promise<T>): Promise<T> => {
+      try {
+        return await p;
+      } catch (e) {
+        const err = toCommandError(e);
+        if (endsSession(err)) {
+          setSession(null);
+          setNotice(err.message);
+        }
+        throw err;
+      }
+    },
+    [],
+  );
+
+  const onEvent = useCallback((ev: TimedEvent) => {
+    setGrid((g) => applyEvent(g, ev, Date.now()));
+    // The frame after the state change is the one that shows the event.
+    requestAnimationFrame(() => recordLatency(ev.sentAtMs, Date.now()));
+  }, []);
+
+  const run = useCallback(
+    async (slots: number[] | null, rework: boolean) => {
+      const which = slots ?? Object.keys(grid).map(Number);
+      setGrid((g) => markQueued(g, which));
+      try {
+        return await guard(api.runSlots(slots, rework, onEvent));
+      } catch (e) {
+        // The run never started: put the tiles back to idle.
+        setGrid((g) => {
+          const n = { ...g };
+          for (const s of which) if (n[s]?.state === 'queued') n[s] = { ...n[s], state: 'idle' };
+          return n;
+        });
+        throw e;
+      }
+    },
+    [grid, guard, onEvent],
+  );
+
+  if (startError) {
+    return (
+      <main class="login">
+        <h1>The station could not start</h1>
+        <ErrorBox error={startError} />
+      </main>
+    );
+  }
+  if (!info) return <main class="login">Starting…</main>;
+  if (!session) {
+    return (
+      <Login
+        info={info}
+        notice={notice}
+        onLogin={(s) => {
+          setNotice(null);
+          setSession(s);
+        }}
+      />
+    );
+  }
+  const openUnit = (id: number) => {
+    setUnitId(id);
+    setScreen('units');
+  };
+  return (
+    <div class="shell">
+      <header>
+        <div class="station">{info.stationName ?? info.stationId}</div>
+        <nav>
+          {screensFor(session.role).map((s) => (
+            <button
+              key={s}
+              data-nav={s}
+              class={screen === s ? 'active' : ''}
+              onClick={() => {
+                setScreen(s);
+                if (s === 'units') setUnitId(null);
+              }}
+            >
+              {SCREEN_NAMES[s]}
+            </button>
+          ))}
+        </nav>
+        <div class="who">
+          <span id="work-order-display">WO {workOrder ?? '–'}</span>
+          <span id="operator-display">
+            {session.name} ({session.role})
+          </span>
+          <button id="logout" onClick={() => logout('user')}>
+            Log out
+          </button>
+          <button id="exit" onClick={() => setExitOpen(true)}>
+            Exit
+          </button>
+        </div>
+      </header>
+      <main>
+        {screen === 'run' && (
+          <RunScreen
+            info={info}
+            grid={grid}
+            workOrder={workOrder}
+            onScan={(slot, serial) => setGrid((g) => scanSerial(g, slot, serial))}
+            onRun={run}
+            onOpenUnit={openUnit}
+          />
+        )}
+        {screen === 'units' && <UnitsScreen guard={guard} unitId={unitId} onOpenUnit={setUnitId} />}
+        {screen === 'queue' && <QueueScreen guard={guard} role={session.role} />}
+        {screen === 'yield' && <YieldScreen guard={guard} />}
+        {screen === 'supervisor' && (
+          <SupervisorScreen
+            info={info}
+            guard={guard}
+            role={session.role}
+            workOrder={workOrder}
+            onWorkOrder={setWorkOrder}
+            onRework={(slot) => run([slot], true)}
+          />
+        )}
+      </main>
+      {exitOpen && <ExitDialog info={info} onClose={() => setExitOpen(false)} />}
+    </div>
+  );
+}
+
+function Login({ info, notice, onLogin }: { info: AppInfo; notice: string | null; onLogin: (s: SessionInfo) => void }) {
+  const [id, setId] = useState('');
+  const [pin, setPin] = useState('');
+  const [error, setError] = useState<CommandError | null>(null);
+  const [busy, setBusy] = useState(false);
+  const idRef = useRef<HTMLInputElement>(null);
+  const pinRef = useRef<HTMLInputElement>(null);
+
+  useEffect(() => {
+    idRef.current?.focus();
+    // The first time the login screen can take input: report it for the startup figure.
+    if (metrics.startupMs === null) {
+      requestAnimationFrame(() => {
+        api
+          .uiReady()
+          .then((ms) => {
+            metrics.startupMs = ms;
+          })
+          .catch(() => undefined);
+      });
+    }
+  }, []);
+
+  const submit = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      onLogin(await api.login(normaliseBadge(id), pin));
+    } catch (e) {
+      setError(toCommandError(e));
+      setPin('');
+      pinRef.current?.focus();
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <main class="login">
+      <h1>{info.stationName ?? info.stationId}</h1>
+      <p class="sub">
+        Fixture {info.fixtureName}
+        {info.virtualFixture ? ' (virtual)' : ''} · station {info.stationId}
+      </p>
+      <form
+        id="login-form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void submit();
+        }}
+      >
+        <label>
+          Operator ID (scan your badge)
+          <input
+            id="operator-id"
+            ref={idRef}
+            autocomplete="off"
+            value={id}
+            onInput={(e) => setId((e.target as HTMLInputElement).value)}
+            onKeyDown={(e) => {
+              if (e.key === 'Enter') {
+                e.preventDefault();
+                pinRef.current?.focus();
+              }
+            }}
+          />
+        </label>
+        <label>
+          PIN
+          <input
+            id="pin"
+            ref={pinRef}
+            type="password"
+            inputMode="numeric"
+            autocomplete="off"
+            value={pin}
+            onInput={(e) => setPin((e.target as HTMLInputElement).value)}
+          />
+        </label>
+        <button id="login-button" type="submit" disabled={busy || id.trim() === '' || pin === ''}>
+          Log in
+        </button>
+      </form>
+      {notice && <p class="notice">{notice}</p>}
+      <ErrorBox error={error} id="login-error" />
+    </main>
+  );
+}
+
+function ExitDialog({ info, onClose }: { info: AppInfo; onClose: () => void }) {
+  const [id, setId] = useState('');
+  const [pin, setPin] = useState('');
+  const [error, setError] = useState<CommandError | null>(null);
+  return (
+    <div class="dialog-backdrop">
+      <div class="dialog" id="exit-dialog">
+        <h2>Leave the station</h2>
+        {info.exitRequiresSupervisorPin && (
+          <>
+            <p>A supervisor's ID and PIN are needed to close the station.</p>
+            <input id="exit-operator" placeholder="Supervisor ID" value={id} onInput={(e) => setId((e.target as HTMLInputElement).value)} />
+            <input id="exit-pin" type="password" inputMode="numeric" placeholder="PIN" value={pin} onInput={(e) => setPin((e.target as HTMLInputElement).value)} />
+          </>
+        )}
+        <div class="row">
+          <button
+            id="exit-confirm"
+            onClick={() => api.exitApp(normaliseBadge(id) || null, pin || null).catch((e) => setError(toCommandError(e)))}
+          >
+            Close the station
+          </button>
+          <button onClick={onClose}>Cancel</button>
+        </div>
+        <ErrorBox error={error} id="exit-error" />
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,136 @@
+// Yield: passes and failures per hour, and failure reasons, per shift and work order, as
+// Chart.js charts (no animation: this is a kiosk).
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, Tooltip } from 'chart.js';
+import { api } from '../api';
+import { ErrorBox } from '../components';
+import { toCommandError } from '../state/session';
+import { hourLabel, recentShifts } from '../state/shifts';
+import type { CommandError, YieldView } from '../types';
+
+Chart.register(BarController, BarElement, CategoryScale, LinearScale, Legend, Tooltip);
+
+type Guard = <T>(p: Promise<T>) => Promise<T>;
+
+export function YieldScreen({ guard }: { guard: Guard }) {
+  const shifts = useMemo(() => recentShifts(new Date(), 6), []);
+  const [shift, setShift] = useState<number>(-1); // -1: all time
+  const [wo, setWo] = useState<string>('');
+  const [data, setData] = useState<YieldView | null>(null);
+  const [error, setError] = useState<CommandError | null>(null);
+  useEffect(() => {
+    const s = shift >= 0 ? shifts[shift] : null;
+    guard(api.yieldReport(wo || null, s?.since.toISOString() ?? null, s?.until.toISOString() ?? null))
+      .then(setData)
+      .catch((e) => setError(toCommandError(e)));
+  }, [shift, wo, shifts, guard]);
+  const r = data?.report;
+  const total = r ? r.pass + r.fail : 0;
+  return (
+    <section id="yield-screen">
+      <h2>Yield</h2>
+      <div class="row">
+        <label>
+          Shift{' '}
+          <select id="yield-shift" value={shift} onChange={(e) => setShift(Number((e.target as HTMLSelectElement).value))}>
+            <option value={-1}>All time</option>
+            {shifts.map((s, i) => (
+              <option key={i} value={i}>
+                {s.label}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Work order{' '}
+          <select id="yield-wo" value={wo} onChange={(e) => setWo((e.target as HTMLSelectElement).value)}>
+            <option value="">All</option>
+            {data?.workOrders.map((w) => (
+              <option key={w} value={w}>
+                {w}
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
+      <ErrorBox error={error} />
+      {r && (
+        <>
+          <div class="cards">
+            <div class="card">
+              <div class="value" id="yield-pass">{r.pass}</div>
+              <div class="label">Pass</div>
+            </div>
+            <div class={`card${r.fail ? ' warn' : ''}`}>
+              <div class="value" id="yield-fail">{r.fail}</div>
+              <div class="label">Fail</div>
+            </div>
+            <div class="card">
+              <div class="value">{total ? ((r.pass * 100) / total).toFixed(1) : '–'}%</div>
+              <div class="label">Yield</div>
+            </div>
+          </div>
+          <div class="charts">
+            <BarChart
+              id="chart-hourly"
+              title="Passes and failures per hour"
+              labels={r.hourly.map((h) => hourLabel(h.hour))}
+              series={[
+                { label: 'Pass', data: r.hourly.map((h) => h.pass), color: '#1f9d55' },
+                { label: 'Fail', data: r.hourly.map((h) => h.fail), color: '#cc1f1a' },
+              ]}
+              stacked
+            />
+            <BarChart
+              id="chart-reasons"
+              title="Failure reasons"
+              labels={r.reasons.map((x) => x.message || x.code)}
+              series={[{ label: 'Units', data: r.reasons.map((x) => x.count), color: '#cc1f1a' }]}
+              horizontal
+            />
+          </div>
+        </>
+      )}
+    </section>
+  );
+}
+
+interface Series {
+  label: string;
+  data: number[];
+  color: string;
+}
+
+function BarChart(props: { id: string; title: string; labels: string[]; series: Series[]; stacked?: boolean; horizontal?: boolean }) {
+  const canvas = useRef<HTMLCanvasElement>(null);
+  useEffect(() => {
+    if (!canvas.current) return;
+    const chart = new Chart(canvas.current, {
+      type: 'bar',
+      data: {
+        labels: props.labels,
+        datasets: props.series.map((s) => ({ label: s.label, data: s.data, backgroundColor: s.color })),
+      },
+      options: {
+        animation: false,
+        responsive: true,
+        maintainAspectRatio: false,
+        indexAxis: props.horizontal ? 'y' : 'x',
+        scales: {
+          x: { stacked: !!props.stacked, ticks: { color: '#ddd' } },
+          y: { stacked: !!props.stacked, beginAtZero: true, ticks: { color: '#ddd', precision: 0 } },
+        },
+        plugins: { legend: { labels: { color: '#ddd' } } },
+      },
+    });
+    return () => chart.destroy();
+  }, [props.labels.join('|'), props.series.map((s) => s.data.join(',')).join('|')]);
+  return (
+    <div class="chart">
+      <h3>{props.title}</h3>
+      <div class="chart-box">
+        <canvas id={props.id} ref={canvas} />
+      </div>
+    </div>
+  );
+}

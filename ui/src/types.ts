@@ -1,0 +1,192 @@
+// Types of what the app's commands return and its channel sends. ProgressEvent mirrors the Rust
+// enum station_pipeline::ProgressEvent (serde tag "kind", camelCase); the test
+// src/state/events.test.ts feeds the Rust-serialised samples in src/state/events.sample.json
+// (written by src-tauri's test) through the reducer, so a change on either side is caught.
+
+export type Step =
+  | 'identify'
+  | 'attest'
+  | 'keygen'
+  | 'check-csr'
+  | 'issue'
+  | 'install-certificate'
+  | 'write-settings'
+  | 'save'
+  | 'reset'
+  | 'verify'
+  | 'lock'
+  | 'record';
+
+export type UnitOutcome =
+  | { result: 'pass'; registrationId: string; enrollmentQueued: boolean }
+  | { result: 'fail'; step: Step; code: string; message: string; help: string };
+
+export type ProgressEvent =
+  | { kind: 'runStarted'; runId: string; slots: number[] }
+  | { kind: 'slotStarted'; runId: string; slot: number; port: string }
+  | { kind: 'identified'; runId: string; slot: number; serial: string; model: string; fw: string }
+  | { kind: 'stepStarted'; runId: string; slot: number; serial: string | null; step: Step }
+  | {
+      kind: 'stepFinished';
+      runId: string;
+      slot: number;
+      serial: string | null;
+      step: Step;
+      ok: boolean;
+      durationMs: number;
+    }
+  | {
+      kind: 'unitFinished';
+      runId: string;
+      slot: number;
+      serial: string | null;
+      unitId: number | null;
+      outcome: UnitOutcome;
+      wallMs: number;
+      linkBytes: number;
+    }
+  | { kind: 'runFinished'; runId: string; passed: number; failed: number; wallMs: number };
+
+/** A ProgressEvent stamped by the app with the Unix time (ms) it was sent. */
+export type TimedEvent = ProgressEvent & { sentAtMs: number };
+
+export type Role = 'technician' | 'supervisor' | 'admin';
+
+export interface CommandError {
+  code: string;
+  message: string;
+  help: string;
+}
+
+export interface AppInfo {
+  stationId: string;
+  stationName: string | null;
+  fixtureName: string;
+  slots: { index: number; product: string }[];
+  products: { id: string; description: string | null; attestation: string }[];
+  idleLogoutSeconds: number;
+  exitRequiresSupervisorPin: boolean;
+  kiosk: boolean;
+  virtualFixture: boolean;
+  workOrder: string | null;
+  logPath: string | null;
+  version: string;
+}
+
+export interface SessionInfo {
+  operatorId: string;
+  name: string;
+  role: Role;
+}
+
+export interface RunResult {
+  runId: string;
+  passed: number;
+  failed: number;
+  wallMs: number;
+}
+
+// Store types keep the store's snake_case field names.
+export interface UnitSummary {
+  id: number;
+  run_id: string;
+  slot: number;
+  serial: string | null;
+  product: string | null;
+  registration_id: string | null;
+  attestation: string | null;
+  status: 'in_progress' | 'pass' | 'fail' | 'interrupted' | 'superseded';
+  failed_step: string | null;
+  failure_code: string | null;
+  failure_message: string | null;
+  work_order: string | null;
+  operator: string;
+  station_id: string;
+  started_at: string;
+  finished_at: string | null;
+  rework_of: number | null;
+}
+
+export interface StepRecord {
+  step: string;
+  ok: boolean;
+  started_at: string;
+  duration_ms: number;
+  detail: string | null;
+}
+
+export interface EnrollmentView {
+  id: number;
+  unitId: number;
+  registrationId: string;
+  status: 'queued' | 'uploaded' | 'conflict' | 'superseded';
+  attempts: number;
+  lastError: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface UnitView {
+  summary: UnitSummary;
+  identity: Record<string, unknown> | null;
+  steps: StepRecord[];
+  enrollment: EnrollmentView | null;
+  certificates: {
+    serial: string;
+    subject: string;
+    thumbprintSha256: string;
+    notAfter: string;
+    status: string;
+  }[];
+  ekHash: string | null;
+  log: { at: string; source: string; text: string }[];
+}
+
+export interface QueueView {
+  stats: {
+    queued: number;
+    in_flight: number;
+    uploaded: number;
+    conflicts: number;
+    oldest_queued_at: string | null;
+  };
+  uploadedLastHour: number;
+  conflicts: EnrollmentView[];
+  lastErrors: EnrollmentView[];
+}
+
+export interface YieldView {
+  report: {
+    pass: number;
+    fail: number;
+    hourly: { hour: string; pass: number; fail: number }[];
+    reasons: { code: string; message: string; count: number }[];
+  };
+  workOrders: string[];
+}
+
+export interface AuditRow {
+  seq: number;
+  at: string;
+  station_id: string;
+  actor: string;
+  kind: string;
+  subject: string;
+  detail: unknown;
+}
+
+export interface AuditView {
+  rows: AuditRow[];
+  chainOk: boolean;
+  chainMessage: string;
+}
+
+export interface Operator {
+  id: string;
+  name: string;
+  role: Role;
+  failedAttempts: number;
+  lockedUntil: string | null;
+  createdAt: string;
+  lastLoginAt: string | null;
+}
