@@ -416,7 +416,7 @@ pub async fn queue_status<R: Runtime>(app: AppHandle<R>) -> Result<QueueView, Co
             .filter(|e| e.last_error.is_some())
             .map(EnrollmentView::from)
             .collect();
-        errored.sort_by(|a, b| b.updated_at.cmp(&a.updated_at));
+        errored.sort_by_key(|e| std::cmp::Reverse(e.updated_at));
         errored.truncate(10);
         Ok(QueueView {
             stats: store.queue_stats()?,

@@ -20,6 +20,7 @@ const work = join(root, 'target/ui-e2e');
 const img = join(root, 'docs/img');
 const children = [];
 let failed = false;
+const missingShots = [];
 
 function start(cmd, args, env = {}) {
   const p = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -51,8 +52,15 @@ function check(cond, what) {
 }
 
 async function shot(s, name) {
-  writeFileSync(join(img, `${name}.png`), await s.screenshot());
-  console.log(`  ..  screenshot docs/img/${name}.png`);
+  // WebKitWebDriver's screenshot sometimes never answers under Xvfb (it waits for a rendering
+  // update); a screenshot is evidence, not a check, so a missing one is reported, not fatal.
+  try {
+    writeFileSync(join(img, `${name}.png`), await s.screenshot());
+    console.log(`  ..  screenshot docs/img/${name}.png`);
+  } catch (e) {
+    console.log(`  !!  screenshot ${name} skipped: ${e.message}`);
+    missingShots.push(name);
+  }
 }
 
 function stats(xs) {
@@ -108,7 +116,10 @@ fullscreen = true
 decorations = false
 always_on_top = true
 exit_requires_supervisor_pin = true
-idle_logout_seconds = 300
+# 0: no idle logout in this test. On this sandbox the clock can leap minutes ahead while every
+# process waits (seen: 300 s during one WebDriver screenshot), which would log the operator out
+# mid-test; the idle rules are covered by ui/src/state/session.test.ts.
+idle_logout_seconds = 0
 virtual_fixture = true
 
 [[kiosk.virtual_fault]]
@@ -158,7 +169,7 @@ fault = "refuse-writes"
 
     console.log('run the virtual fixture');
     const serial = await s.find('#serial-input');
-    await s.type(serial, 'SCANNED-0001\n');
+    await s.type(serial, 'SCANNED-0001\uE007');
     await s.click(await s.find('#start-all'));
     await s.waitUntil(
       async () => {
@@ -231,6 +242,7 @@ fault = "refuse-writes"
 
     const lat = await s.exec('return window.__stationMetrics.latenciesMs');
     figures.eventToScreenMs = stats(lat);
+    figures.missingScreenshots = missingShots;
     check(lat.length >= 30, `event-to-screen latency measured on ${lat.length} events`);
 
     console.log('leave the kiosk');

@@ -1,4 +1,6 @@
 // A minimal W3C WebDriver client over fetch (Node 20): just what the station's UI test needs.
+/** Longest a single WebDriver call may take. */
+const CALL_TIMEOUT_MS = 30000;
 const ELEMENT = 'element-6066-11e4-a23f-4f8e5f2c3b3a';
 
 export class Session {
@@ -77,7 +79,7 @@ export class Session {
   }
 
   async screenshot() {
-    return Buffer.from(await this.cmd('GET', '/screenshot'), 'base64');
+    return Buffer.from(await call(this.base, 'GET', `/session/${this.id}/screenshot`, undefined, 10000), 'base64');
   }
 
   delete() {
@@ -85,11 +87,13 @@ export class Session {
   }
 }
 
-async function call(base, method, path, body) {
+async function call(base, method, path, body, timeoutMs = CALL_TIMEOUT_MS) {
   const res = await fetch(base + path, {
     method,
     headers: { 'content-type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
+    // Every WebDriver call is bounded: a hung call fails the test instead of stalling it.
+    signal: AbortSignal.timeout(timeoutMs),
   });
   const json = await res.json().catch(() => ({}));
   if (!res.ok || (json.value && json.value.error)) {
