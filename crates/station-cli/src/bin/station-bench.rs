@@ -9,16 +9,16 @@
 //! (built and run by `scripts/bench.sh`).
 #![forbid(unsafe_code)]
 
+#[allow(dead_code, reason = "each bench binary uses part of the shared module")]
+mod common;
+
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use serde::{Deserialize, Serialize};
-use station_pipeline::{NoopSink, Permissions, RunRequest, Station, UnitOutcome};
-use station_store::Store;
-use station_transport::SerialOpener;
+use station_pipeline::{NoopSink, UnitOutcome};
 
 #[derive(Debug, Serialize, Deserialize)]
 struct Figures {
@@ -153,40 +153,19 @@ fn child(slots: u16, baud: u32, rounds: u32) -> anyhow::Result<Figures> {
             fixture_exe.display()
         );
     }
-    let config_path = dir.join("station.toml");
-    let slot_sections: String = (1..=slots)
-        .map(|i| format!("[[fixture.slot]]\nindex = {i}\nproduct = \"p\"\n"))
-        .collect();
-    std::fs::write(
-        &config_path,
-        format!(
-            r#"[station]
-id = "bench"
-log_dir = "log"
-[storage]
-database = "station.db"
-[fixture]
-name = "virtual"
-ports_file = "fixture/ports.toml"
-baud = {baud}
-{slot_sections}
-[[product]]
+    let (station, _) = common::virtual_station(
+        &dir,
+        slots,
+        baud,
+        "p",
+        r#"[[product]]
 id = "p"
-registration_id = {{ template = "bench-{{serial}}", lowercase = true }}
-dps = {{ id_scope = "0ne00BENCH1" }}
-attestation = {{ kind = "symmetric-key", enrollment = {{ type = "individual" }} }}
-"#
-        ),
+registration_id = { template = "bench-{serial}", lowercase = true }
+dps = { id_scope = "0ne00BENCH1" }
+attestation = { kind = "symmetric-key", enrollment = { type = "individual" } }
+"#,
     )?;
-    let config = station_config::load(&config_path)?;
-    let store = Arc::new(Store::open(&config.storage.database)?);
-    let station = Station::new(config, &config_path, store, Arc::new(SerialOpener))?;
-    let request = RunRequest {
-        slots: None,
-        operator: "bench".into(),
-        work_order: Some("WO-BENCH".into()),
-        permissions: Permissions::none(),
-    };
+    let request = common::bench_request();
     let (mut walls, mut ratios, mut bytes, mut store_ms) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let mut run_time = Duration::ZERO;
@@ -234,7 +213,7 @@ attestation = {{ kind = "symmetric-key", enrollment = {{ type = "individual" }} 
         ratio_max: ratios.iter().copied().fold(0.0, f64::max),
         throughput: f64::from(units) / run_time.as_secs_f64(),
         cpu_per_unit_ms: cpu.as_secs_f64() * 1e3 / f64::from(units),
-        peak_rss_mib: peak_rss_kib()? / 1024.0,
+        peak_rss_mib: common::peak_rss_kib().context("VmHWM")? as f64 / 1024.0,
         store_ms: mean(&store_ms),
         fixture_cpu_per_unit_ms: fixture_cpu.as_secs_f64() * 1e3 / f64::from(units),
     })
@@ -298,18 +277,4 @@ impl Drop for FixtureProcess {
 /// User + system CPU time of this process (`CLOCK_PROCESS_CPUTIME_ID`, nanosecond resolution).
 fn cpu_time() -> anyhow::Result<Duration> {
     Ok(cpu_time::ProcessTime::try_now()?.as_duration())
-}
-
-/// Peak resident set size (VmHWM) in KiB.
-fn peak_rss_kib() -> anyhow::Result<f64> {
-    let status = std::fs::read_to_string("/proc/self/status")?;
-    let line = status
-        .lines()
-        .find(|l| l.starts_with("VmHWM:"))
-        .context("VmHWM")?;
-    Ok(line
-        .split_whitespace()
-        .nth(1)
-        .context("VmHWM value")?
-        .parse()?)
 }

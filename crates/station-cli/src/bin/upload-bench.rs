@@ -12,6 +12,9 @@
 //! their fsyncs would take hours); seeding writes no audit rows.
 #![forbid(unsafe_code)]
 
+#[allow(dead_code, reason = "each bench binary uses part of the shared module")]
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
@@ -195,18 +198,9 @@ fn export_child(db: &Path, out: &Path, key: &Path) -> anyhow::Result<()> {
         summary.manifest.records,
         bytes as f64 / 1e6,
         wall.as_secs_f64(),
-        peak_rss_kib().map_or("?".into(), |k| format!("{:.1}", k as f64 / 1024.0))
+        common::peak_rss_kib().map_or("?".into(), |k| format!("{:.1}", k as f64 / 1024.0))
     );
     Ok(())
-}
-
-/// VmHWM from /proc/self/status, in KiB.
-fn peak_rss_kib() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
 }
 
 /// Creates the database and fills it with `count` passed units and queued enrollments that

@@ -7,6 +7,9 @@
 //! process of this binary with `SOFTHSM2_CONF` pointing at a temporary token directory.
 #![forbid(unsafe_code)]
 
+#[allow(dead_code, reason = "each bench binary uses part of the shared module")]
+mod common;
+
 use std::path::Path;
 use std::process::Command;
 use std::sync::Arc;
@@ -19,9 +22,7 @@ use station_identity::pki::{
     CertSerial, CheckedCsr, CsrPolicy, Issuer, KeyAlgorithm, LeafProfile, check_csr, make_dev_ca,
     pem_encode,
 };
-use station_pipeline::{NoopSink, Permissions, RunRequest, Station, UnitOutcome};
-use station_store::Store;
-use station_transport::SerialOpener;
+use station_pipeline::{NoopSink, UnitOutcome};
 use virtual_dut::{Fixture, FixtureSpec};
 
 fn main() -> anyhow::Result<()> {
@@ -130,43 +131,23 @@ fn softhsm_rate(n: u32) -> anyhow::Result<f64> {
 
 /// One X.509 slot on the virtual fixture (in this process), `rounds` fresh boards.
 fn unit_wall(dir: &Path, ca: Arc<dyn Issuer>, baud: u32, rounds: u32) -> anyhow::Result<()> {
-    let config_path = dir.join("station.toml");
-    std::fs::write(
-        &config_path,
-        format!(
-            r#"[station]
-id = "bench"
-log_dir = "log"
-[storage]
-database = "station.db"
-[fixture]
-name = "virtual"
-ports_file = "fixture/ports.toml"
-baud = {baud}
-[[fixture.slot]]
-index = 1
-product = "x"
-[[product]]
+    let (station, _) = common::virtual_station(
+        dir,
+        1,
+        baud,
+        "x",
+        r#"[[product]]
 id = "x"
-registration_id = {{ template = "bench-{{serial}}", lowercase = true }}
-dps = {{ id_scope = "0ne00BENCH1" }}
+registration_id = { template = "bench-{serial}", lowercase = true }
+dps = { id_scope = "0ne00BENCH1" }
 [product.attestation]
 kind = "x509"
 enrollment = "individual"
-ca = {{ backend = "file", certificate = "ca.pem", key = "ca.key.pem", passphrase = {{ env = "UNUSED" }} }}
-"#
-        ),
+ca = { backend = "file", certificate = "ca.pem", key = "ca.key.pem", passphrase = { env = "UNUSED" } }
+"#,
     )?;
-    let config = station_config::load(&config_path)?;
-    let store = Arc::new(Store::open(&config.storage.database)?);
-    let station =
-        Station::new(config, &config_path, store, Arc::new(SerialOpener))?.with_issuer("x", ca);
-    let request = RunRequest {
-        slots: None,
-        operator: "bench".into(),
-        work_order: Some("WO-BENCH".into()),
-        permissions: Permissions::none(),
-    };
+    let station = station.with_issuer("x", ca);
+    let request = common::bench_request();
     let (mut walls, mut floors, mut bytes) = (Vec::new(), Vec::new(), Vec::new());
     let mut step_ms: std::collections::BTreeMap<String, f64> = Default::default();
     for _ in 0..rounds {
