@@ -17,7 +17,7 @@ APT_PACKAGES+=(softhsm2 openssl)
 APT_PACKAGES+=(libtss2-dev swtpm swtpm-tools tpm2-tools)
 # The desktop app (src-tauri): WebKitGTK to build and run it; its UI tests run it under Xvfb with
 # a window manager (fullscreen needs one) through WebKitWebDriver.
-APT_PACKAGES+=(libwebkit2gtk-4.1-dev librsvg2-dev xvfb xauth matchbox-window-manager webkit2gtk-driver fonts-dejavu-core)
+APT_PACKAGES+=(libwebkit2gtk-4.1-dev librsvg2-dev xvfb xauth matchbox-window-manager webkit2gtk-driver fonts-dejavu-core imagemagick)
 # Node.js and npm build ui/; a machine that already has them (e.g. from NodeSource) keeps its own.
 command -v npm >/dev/null 2>&1 || APT_PACKAGES+=(nodejs npm)
 

@@ -142,8 +142,16 @@ reset_timeout_ms = 2000
             operator: "tech-1".into(),
             work_order: Some("WO-E2E".into()),
             permissions,
+            ..Default::default()
         };
         let summary = self.station.run(&request, &events).expect("run completes");
+        (summary, events.take())
+    }
+
+    /// Runs `request` and returns the summary and every event, in arrival order.
+    pub fn run_request(&self, request: &RunRequest) -> (RunSummary, Vec<ProgressEvent>) {
+        let events = Recorder::default();
+        let summary = self.station.run(request, &events).expect("run completes");
         (summary, events.take())
     }
 

@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 use station_e2e::{Harness, HarnessOptions};
-use station_pipeline::{Permissions, ProgressEvent, Step, UnitOutcome};
+use station_pipeline::{Permissions, ProgressEvent, RunRequest, SlotOverride, Step, UnitOutcome};
 use station_store::{EnrollmentStatus, UnitFilter, UnitStatus};
 use virtual_dut::{Fault, FixtureSpec};
 
@@ -422,4 +422,144 @@ attestation = {{ kind = "symmetric-key", enrollment = {{ type = "group", group_i
             .derive_device_key(&reg_id);
         assert_eq!(settings["dps/sym_key"], expected.to_base64().as_bytes());
     }
+}
+
+/// A board's label scanned into a slot must match the board the slot holds: a mismatch fails
+/// the unit at `identify`, records it under the board's own serial, and writes nothing.
+#[test]
+fn a_scanned_serial_that_is_not_the_board_in_the_slot_stops_at_identify() {
+    let h = Harness::start(
+        FixtureSpec::uniform("unused", 2, BAUD),
+        &HarnessOptions::default(),
+    );
+    let board1 = h.fixture.flash(1).unwrap().identity.serial;
+    let board2 = h.fixture.flash(2).unwrap().identity.serial;
+    let scan = |serial: &str| SlotOverride {
+        expected_serial: Some(serial.into()),
+        ..Default::default()
+    };
+    let request = RunRequest {
+        operator: "tech-1".into(),
+        // Slot 1 got slot 2's label; slot 2's scan has the scanner's trailing whitespace.
+        overrides: [(1, scan(&board2)), (2, scan(&format!("{board2}\r\n")))].into(),
+        ..Default::default()
+    };
+    let (summary, events) = h.run_request(&request);
+
+    let UnitOutcome::Fail {
+        step,
+        code,
+        message,
+        ..
+    } = outcome(&h, &summary, 1)
+    else {
+        panic!("slot 1 must fail: {:?}", summary.units);
+    };
+    assert_eq!(step, Step::Identify);
+    assert_eq!(code, "station::identify::serial_mismatch");
+    assert!(
+        message.contains(&board2) && message.contains(&board1),
+        "{message}"
+    );
+    assert!(matches!(outcome(&h, &summary, 2), UnitOutcome::Pass { .. }));
+
+    // The refused board is on record under its own serial; nothing of it is queued or written.
+    let failed = h
+        .store
+        .units(&UnitFilter {
+            status: Some(UnitStatus::Fail),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(failed.len(), 1);
+    assert_eq!(failed[0].serial.as_deref(), Some(board1.as_str()));
+    assert_eq!(h.store.enrollments(None).unwrap().len(), 1);
+    let flash = h.fixture.flash(1).unwrap();
+    assert!(!flash.locked);
+    assert!(
+        flash
+            .decoded_settings()
+            .keys()
+            .all(|k| !k.starts_with("dps/"))
+    );
+    // The identify step is reported as failed, not as a success followed by a failure.
+    assert!(events.iter().any(|e| matches!(
+        e,
+        ProgressEvent::StepFinished {
+            slot: 1,
+            step: Step::Identify,
+            ok: false,
+            ..
+        }
+    )));
+}
+
+/// A supervisor's product choice for one slot applies to that run only; an unknown product
+/// stops the run before any slot starts.
+#[test]
+fn a_slot_runs_the_product_chosen_for_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let key_file = dir.path().join("group.key");
+    std::fs::write(
+        &key_file,
+        "8isrFI1sGsIlvvFSSFRiMfCNzv21fjbE/+ah/lSh3lF8e2YG1Te7w1KpZhJFFXJrqYKi9yegxkqIChbqOS9Egw==",
+    )
+    .unwrap();
+    let options = HarnessOptions {
+        products: format!(
+            r#"{}
+[[product]]
+id = "grp"
+registration_id = {{ template = "grp-{{serial}}", lowercase = true }}
+dps = {{ id_scope = "0ne00E2E002" }}
+attestation = {{ kind = "symmetric-key", enrollment = {{ type = "group", group_id = "line-1", group_key = {{ file = "{}" }} }} }}
+"#,
+            station_e2e::INDIVIDUAL_PRODUCT,
+            key_file.display()
+        ),
+        ..HarnessOptions::default()
+    };
+    let h = Harness::start(FixtureSpec::uniform("unused", 2, BAUD), &options);
+    let choose = |product: &str| SlotOverride {
+        product: Some(product.into()),
+        ..Default::default()
+    };
+    let bad = RunRequest {
+        operator: "sup-1".into(),
+        overrides: [(2, choose("nope"))].into(),
+        ..Default::default()
+    };
+    let err = h
+        .station
+        .run(&bad, &station_pipeline::NoopSink)
+        .unwrap_err();
+    assert!(
+        matches!(&err, station_pipeline::PipelineError::UnknownProduct { slot: 2, product } if product == "nope"),
+        "{err:?}"
+    );
+    assert!(h.store.units(&UnitFilter::default()).unwrap().is_empty());
+
+    let request = RunRequest {
+        operator: "sup-1".into(),
+        overrides: [(2, choose("grp"))].into(),
+        ..Default::default()
+    };
+    let (summary, _) = h.run_request(&request);
+    assert_eq!(summary.passed(), 2, "{:?}", summary.units);
+    let mut products: Vec<_> = h
+        .store
+        .units(&UnitFilter::default())
+        .unwrap()
+        .into_iter()
+        .map(|u| (u.slot, u.product))
+        .collect();
+    products.sort();
+    assert_eq!(
+        products,
+        vec![(1, Some("sym".into())), (2, Some("grp".into()))]
+    );
+    let reg2 = h.fixture.flash(2).unwrap().decoded_settings()["dps/reg_id"].clone();
+    assert!(String::from_utf8(reg2).unwrap().starts_with("grp-"));
+    // Only slot 1's individual enrollment is queued: group members are not enrolled.
+    assert_eq!(h.store.enrollments(None).unwrap().len(), 1);
 }

@@ -392,6 +392,7 @@ fn two_duts_with_the_same_ek_fail_as_a_duplicate_tpm() {
             operator: "tech-1".into(),
             work_order: None,
             permissions: Permissions { rework: true },
+            ..Default::default()
         },
         &station_pipeline::NoopSink,
     );

@@ -3,11 +3,11 @@
 //! Every command is `async` and runs its work on the blocking pool (the store and the pipeline
 //! block), so the main thread never waits on the database or a serial port.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use station_pipeline::{Permissions, RunRequest};
+use station_pipeline::{Permissions, RunRequest, SlotOverride};
 use station_store::{
     Action, AuditRow, EnrollmentId, EnrollmentStatus, NewOperator, Operator, QueueStats, Role,
     StepRecord, UnitFilter, UnitId, UnitSummary, YieldFilter, YieldReport,
@@ -17,7 +17,7 @@ use tauri::{AppHandle, Manager, Runtime};
 
 use crate::error::CommandError;
 use crate::events::TimedEvent;
-use crate::state::StationState;
+use crate::state::{StationState, Unavailable};
 
 /// Runs `f` on the blocking pool with the managed state.
 async fn blocking<R: Runtime, T: Send + 'static>(
@@ -48,21 +48,34 @@ pub struct AppInfo {
     version: &'static str,
 }
 
-/// One fixture slot.
+/// One fixture slot: the product it runs now and the one the config gives it.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SlotInfo {
     index: u16,
     product: String,
+    configured_product: String,
 }
 
-/// One product profile.
+/// One product profile, and why it cannot run now if it cannot.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ProductInfo {
     id: String,
     description: Option<String>,
     attestation: String,
+    unavailable: Option<Unavailable>,
+}
+
+fn slot_infos(st: &StationState) -> Vec<SlotInfo> {
+    st.slot_products()
+        .into_iter()
+        .map(|(index, product, configured_product)| SlotInfo {
+            index,
+            product,
+            configured_product,
+        })
+        .collect()
 }
 
 /// Station identity, slots, products and kiosk settings.
@@ -74,15 +87,7 @@ pub async fn app_info<R: Runtime>(app: AppHandle<R>) -> Result<AppInfo, CommandE
             station_id: c.station.id.clone(),
             station_name: c.station.name.clone(),
             fixture_name: c.fixture.name.clone(),
-            slots: c
-                .fixture
-                .slots
-                .iter()
-                .map(|s| SlotInfo {
-                    index: s.index,
-                    product: s.product.clone(),
-                })
-                .collect(),
+            slots: slot_infos(st),
             products: c
                 .products
                 .iter()
@@ -93,6 +98,7 @@ pub async fn app_info<R: Runtime>(app: AppHandle<R>) -> Result<AppInfo, CommandE
                         .ok()
                         .and_then(|v| v.get("kind").and_then(|k| k.as_str()).map(String::from))
                         .unwrap_or_default(),
+                    unavailable: st.unavailable(&p.id).cloned(),
                 })
                 .collect(),
             idle_logout_seconds: c.kiosk.idle_logout_seconds,
@@ -178,6 +184,36 @@ pub async fn set_work_order<R: Runtime>(
     .await
 }
 
+/// Sets the product `slot` runs (supervisor); `None` returns it to its configured product.
+/// Returns every slot.
+#[tauri::command]
+pub async fn set_slot_product<R: Runtime>(
+    app: AppHandle<R>,
+    slot: u16,
+    product: Option<String>,
+) -> Result<Vec<SlotInfo>, CommandError> {
+    blocking(&app, move |st| {
+        let op = st.authorize(Action::SetWorkOrder)?;
+        if st.running().contains(&slot) {
+            return Err(CommandError::SlotBusy(slot));
+        }
+        st.set_slot_product(slot, product.as_deref())?;
+        let now = slot_infos(st)
+            .into_iter()
+            .find(|s| s.index == slot)
+            .map(|s| s.product)
+            .unwrap_or_default();
+        st.audit(
+            &op.id,
+            "slot.product",
+            &format!("slot {slot}"),
+            serde_json::json!({ "slot": slot, "product": now }),
+        )?;
+        Ok(slot_infos(st))
+    })
+    .await
+}
+
 /// How a run ended.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -189,12 +225,15 @@ pub struct RunResult {
 }
 
 /// Provisions `slots` (all when absent), streaming progress over `on_event`. `rework` provisions
-/// units that already passed again and needs a supervisor.
+/// units that already passed again and needs a supervisor. `expected_serials` are the labels
+/// scanned per slot: a board reporting another serial fails at identify. Each slot runs the
+/// product a supervisor chose for it.
 #[tauri::command]
 pub async fn run_slots<R: Runtime>(
     app: AppHandle<R>,
     slots: Option<Vec<u16>>,
     rework: bool,
+    expected_serials: Option<HashMap<u16, String>>,
     on_event: Channel<TimedEvent>,
 ) -> Result<RunResult, CommandError> {
     blocking(&app, move |st| {
@@ -208,11 +247,27 @@ pub async fn run_slots<R: Runtime>(
             None => st.config().fixture.slots.iter().map(|s| s.index).collect(),
         };
         let _claim = st.claim_slots(&wanted)?;
+        st.fixture_ready()?;
+        let mut overrides: BTreeMap<u16, SlotOverride> = st
+            .product_overrides()
+            .into_iter()
+            .map(|(slot, product)| {
+                let o = SlotOverride {
+                    product: Some(product),
+                    ..Default::default()
+                };
+                (slot, o)
+            })
+            .collect();
+        for (slot, serial) in expected_serials.unwrap_or_default() {
+            overrides.entry(slot).or_default().expected_serial = Some(serial);
+        }
         let request = RunRequest {
             slots: Some(wanted),
             operator: op.id.clone(),
             work_order: st.work_order(),
             permissions: Permissions { rework },
+            overrides,
         };
         let sink = move |event: &station_pipeline::ProgressEvent| {
             if let Err(e) = on_event.send(TimedEvent::now(event)) {
@@ -322,9 +377,7 @@ pub async fn unit<R: Runtime>(app: AppHandle<R>, id: i64) -> Result<UnitView, Co
             .as_deref()
             .and_then(|j| serde_json::from_str(j).ok())
             .unwrap_or(serde_json::Value::Null);
-        let ek_hash = ["ek_hash", "ekHash", "ek_sha256"]
-            .iter()
-            .find_map(|k| identity.get(k).and_then(|v| v.as_str()).map(String::from));
+        let ek_hash = detail.ek_sha256.clone();
         let certificates = store
             .issued_certificates(Some(UnitId(id)))?
             .into_iter()
@@ -440,6 +493,84 @@ pub async fn resolve_conflict<R: Runtime>(
         st.store()
             .mark_enrollment_uploaded(EnrollmentId(enrollment_id), &op.id)?;
         Ok(())
+    })
+    .await
+}
+
+/// Puts a conflict back in the upload queue (supervisor), after the stale enrollment was
+/// removed from DPS.
+#[tauri::command]
+pub async fn requeue_enrollment<R: Runtime>(
+    app: AppHandle<R>,
+    enrollment_id: i64,
+) -> Result<(), CommandError> {
+    blocking(&app, move |st| {
+        let op = st.authorize(Action::ResolveConflict)?;
+        st.store()
+            .requeue_enrollment(EnrollmentId(enrollment_id), &op.id)?;
+        Ok(())
+    })
+    .await
+}
+
+/// A written export batch.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExportView {
+    dir: String,
+    records: u64,
+    manifest_sha256: String,
+    certificate: String,
+}
+
+/// Writes a signed export batch (supervisor) into a new directory under `upload.export_dir`:
+/// the enrollments of `work_order` (all when absent), queued only or queued and uploaded.
+#[tauri::command]
+pub async fn export_batch<R: Runtime>(
+    app: AppHandle<R>,
+    work_order: Option<String>,
+    queued_only: bool,
+) -> Result<ExportView, CommandError> {
+    use station_store::ExportFilter;
+    use station_upload::export::{ExportRequest, StationSigner, cert_path_for, write_export};
+    blocking(&app, move |st| {
+        let op = st.authorize(Action::Export)?;
+        let section = st
+            .config()
+            .upload
+            .as_ref()
+            .ok_or(CommandError::NoUploadSection)?;
+        let station_id = st.config().station.id.clone();
+        let (signer, _) = StationSigner::load_or_create(&section.signing_key, &station_id)?;
+        let work_order = work_order
+            .map(|w| w.trim().to_owned())
+            .filter(|w| !w.is_empty());
+        let out_dir = section.export_dir.join(format!(
+            "{station_id}-{}",
+            Utc::now().format("%Y%m%dT%H%M%S%.3fZ")
+        ));
+        let request = ExportRequest {
+            filter: ExportFilter {
+                work_order,
+                from: None,
+                to: None,
+                statuses: if queued_only {
+                    vec![EnrollmentStatus::Queued]
+                } else {
+                    vec![EnrollmentStatus::Queued, EnrollmentStatus::Uploaded]
+                },
+            },
+            out_dir,
+            station_id,
+            actor: op.id.clone(),
+        };
+        let summary = write_export(st.store(), &request, &signer)?;
+        Ok(ExportView {
+            dir: summary.dir.display().to_string(),
+            records: summary.manifest.records,
+            manifest_sha256: summary.manifest_sha256.clone(),
+            certificate: cert_path_for(&section.signing_key).display().to_string(),
+        })
     })
     .await
 }

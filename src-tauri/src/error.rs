@@ -27,6 +27,21 @@ pub enum CommandError {
     /// A requested slot is still running.
     #[error("slot {0} is still running")]
     SlotBusy(u16),
+    /// The slot asked for is not in the fixture configuration.
+    #[error("slot {0} is not on this fixture")]
+    UnknownSlot(u16),
+    /// The product asked for is not configured.
+    #[error("product {0} is not configured on this station")]
+    UnknownProduct(String),
+    /// An export could not be written.
+    #[error(transparent)]
+    Export(#[from] station_upload::export::ExportError),
+    /// The export needs an `[upload]` section (its signing key).
+    #[error("this station has no [upload] section, so it has no export signing key")]
+    NoUploadSection,
+    /// The built-in virtual fixture did not start.
+    #[error("the virtual fixture did not start: {0}")]
+    Fixture(String),
     /// The unit asked for does not exist.
     #[error("unit {0} does not exist")]
     UnknownUnit(i64),
@@ -49,6 +64,11 @@ impl CommandError {
             Self::Pipeline(e) => e.code(),
             Self::SlotBusy(_) => "station::run::slot_busy",
             Self::UnknownUnit(_) => "station::units::unknown",
+            Self::UnknownSlot(_) => "station::run::unknown_slot",
+            Self::Fixture(_) => "station::fixture::virtual",
+            Self::UnknownProduct(_) => "station::run::unknown_product",
+            Self::Export(e) => e.code(),
+            Self::NoUploadSection => "station::export::no_upload_section",
             Self::ConfigRead(_) => "station::config::read",
             Self::Task(_) => "station::bug::task",
         }
@@ -67,6 +87,17 @@ impl CommandError {
             Self::Pipeline(e) => e.help(),
             Self::SlotBusy(_) => "Wait for the slot to finish, then start it again.".into(),
             Self::UnknownUnit(_) => "Pick a unit from the list.".into(),
+            Self::UnknownSlot(_) => "Pick a slot shown on the Run screen.".into(),
+            Self::Fixture(_) => {
+                "Check the log file (swtpm installed? /dev/ptmx available?), then restart the app."
+                    .into()
+            }
+            Self::UnknownProduct(_) => "Pick one of the products listed.".into(),
+            Self::Export(e) => e.help(),
+            Self::NoUploadSection => {
+                "Ask the line engineer to add [upload] with signing_key to the station config."
+                    .into()
+            }
             Self::ConfigRead(_) => "Check the configuration file's permissions.".into(),
             Self::Task(_) => "This is a station bug; report it with the log file.".into(),
         }

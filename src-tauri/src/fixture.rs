@@ -4,11 +4,21 @@
 use std::path::PathBuf;
 
 use station_config::StationConfig;
-use virtual_dut::{Fault, Fixture, FixtureSpec, SlotSpec};
+use virtual_dut::{Fault, Fixture};
 
 /// A running virtual fixture.
 pub struct VirtualFixture {
     fixture: Fixture,
+}
+
+/// A virtual fixture whose boards are starting.
+pub struct Starting(std::thread::JoinHandle<Result<VirtualFixture, FixtureError>>);
+
+impl Starting {
+    /// Waits until every board runs.
+    pub fn wait(self) -> Result<VirtualFixture, FixtureError> {
+        self.0.join().unwrap_or(Err(FixtureError::Panicked))
+    }
 }
 
 /// Why the virtual fixture did not start.
@@ -27,14 +37,23 @@ pub enum FixtureError {
         #[source]
         source: virtual_dut::FaultParseError,
     },
+    /// The virtual TPMs' local CA could not be created.
+    #[error(transparent)]
+    Tpm(#[from] virtual_dut::station::StationSpecError),
+    /// The thread starting the boards panicked (a bug).
+    #[error("the thread starting the simulated boards stopped unexpectedly")]
+    Panicked,
     /// The pseudo-terminals or flash files could not be created.
     #[error("could not start the simulated boards")]
     Io(#[from] std::io::Error),
 }
 
 impl VirtualFixture {
-    /// Starts one fresh board per configured slot, writing `fixture.ports_file`.
-    pub fn start(config: &StationConfig) -> Result<Self, FixtureError> {
+    /// Prepares one fresh board per configured slot (creating the virtual TPMs' local CA on
+    /// first use, so TPM products find their vendor root) and starts the boards on a thread:
+    /// manufacturing the swtpm of each TPM board takes about a second, which the login screen
+    /// does not wait for. [`Starting::wait`] gives the running fixture.
+    pub fn start(config: &StationConfig) -> Result<Starting, FixtureError> {
         let ports_file = config
             .fixture
             .ports_file
@@ -44,13 +63,9 @@ impl VirtualFixture {
             .parent()
             .map(PathBuf::from)
             .unwrap_or_else(|| PathBuf::from("."));
-        let mut spec = FixtureSpec::uniform(&dir, 0, config.fixture.baud);
-        spec.slots = config
-            .fixture
-            .slots
-            .iter()
-            .map(|s| SlotSpec::new(s.index, s.baud_or(&config.fixture)))
-            .collect();
+        // New boards in every slot: the demo provisions fresh DUTs each start.
+        virtual_dut::station::fresh_boards(config, &dir);
+        let mut spec = virtual_dut::station::spec_for(config, &dir)?;
         for f in &config.kiosk.virtual_faults {
             let fault: Fault = f.fault.parse().map_err(|source| FixtureError::BadFault {
                 slot: f.slot,
@@ -58,13 +73,14 @@ impl VirtualFixture {
             })?;
             spec = spec.with_fault(f.slot, fault);
         }
-        // New boards in every slot: the demo provisions fresh DUTs each start.
-        for slot in &spec.slots {
-            let _ = std::fs::remove_dir_all(dir.join(format!("slot-{}", slot.index)));
-        }
-        let fixture = Fixture::start(&spec)?;
-        tracing::info!(slots = spec.slots.len(), dir = %dir.display(), "virtual fixture started");
-        Ok(Self { fixture })
+        let handle = std::thread::Builder::new()
+            .name("virtual-fixture".into())
+            .spawn(move || {
+                let fixture = Fixture::start(&spec)?;
+                tracing::info!(slots = spec.slots.len(), dir = %dir.display(), "virtual fixture started");
+                Ok(VirtualFixture { fixture })
+            })?;
+        Ok(Starting(handle))
     }
 
     /// Stops every simulated board.

@@ -1,18 +1,26 @@
 //! The one managed [`StationState`]: configuration, the pipeline's station, the logged-in
 //! operator and the slots currently running.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 use station_config::StationConfig;
-use station_pipeline::Station;
+use station_pipeline::{Station, issuers};
 use station_store::{Action, AuditEntry, LockoutPolicy, Operator, Store, require};
 use station_transport::SerialOpener;
 
 use crate::error::CommandError;
-use crate::fixture::VirtualFixture;
+use crate::fixture::{Starting, VirtualFixture};
+
+/// The built-in virtual fixture, if the config asks for one.
+enum FixtureState {
+    None,
+    Starting(Starting),
+    Running(VirtualFixture),
+    Failed(String),
+}
 
 /// The logged-in operator and when they last did something.
 #[derive(Debug, Clone)]
@@ -21,15 +29,29 @@ struct Session {
     last_activity: Instant,
 }
 
+/// Why a product cannot run on this station now (e.g. its signing CA did not load at start).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Unavailable {
+    /// Stable code.
+    pub code: String,
+    /// One line for the technician.
+    pub message: String,
+    /// What to do.
+    pub help: String,
+}
+
 /// Everything the commands share. Managed once; interior mutability, no extra `Arc`.
 pub struct StationState {
     config: StationConfig,
     config_path: PathBuf,
     station: Station,
+    unavailable: BTreeMap<String, Unavailable>,
     session: Mutex<Option<Session>>,
     work_order: Mutex<Option<String>>,
+    /// A supervisor's product choice per slot, where it differs from the config.
+    slot_products: Mutex<BTreeMap<u16, String>>,
     running: Mutex<BTreeSet<u16>>,
-    fixture: Mutex<Option<VirtualFixture>>,
+    fixture: Mutex<FixtureState>,
     started: Instant,
     ready_ms: Mutex<Option<f64>>,
     log_path: Option<PathBuf>,
@@ -37,7 +59,10 @@ pub struct StationState {
 
 impl StationState {
     /// Opens the store, starts the virtual fixture if the config asks for one, and builds the
-    /// station. `started` is when the process began (for the startup figure).
+    /// station with its TPM reader and every signing CA that loads. The kiosk never prompts: a
+    /// CA whose secret is not where the config says leaves that product unavailable (its units
+    /// fail at `issue` with the reason) while the other products run. `started` is when the
+    /// process began (for the startup figure).
     pub fn open(
         config: StationConfig,
         config_path: &Path,
@@ -45,20 +70,39 @@ impl StationState {
         log_path: Option<PathBuf>,
     ) -> Result<Self, StartError> {
         let fixture = if config.kiosk.virtual_fixture {
-            Some(VirtualFixture::start(&config).map_err(StartError::Fixture)?)
+            FixtureState::Starting(VirtualFixture::start(&config).map_err(StartError::Fixture)?)
         } else {
-            None
+            FixtureState::None
         };
         let store = Arc::new(Store::open(&config.storage.database).map_err(StartError::Store)?);
         let work_order = config.station.work_order.clone();
-        let station = Station::new(config.clone(), config_path, store, Arc::new(SerialOpener))
-            .map_err(StartError::Pipeline)?;
+        let mut station = Station::new(config.clone(), config_path, store, Arc::new(SerialOpener))
+            .map_err(StartError::Pipeline)?
+            .with_ek_reader(Arc::new(station_identity::tpm::TssEkReader::new()));
+        let mut unavailable = BTreeMap::new();
+        for (product, loaded) in issuers::load_issuers(&config, None) {
+            match loaded {
+                Ok(issuer) => station = station.with_issuer(&product, issuer),
+                Err(e) => {
+                    unavailable.insert(
+                        product,
+                        Unavailable {
+                            code: e.code().to_owned(),
+                            message: e.to_string(),
+                            help: e.help(),
+                        },
+                    );
+                }
+            }
+        }
         Ok(Self {
             config,
             config_path: config_path.to_owned(),
             station,
+            unavailable,
             session: Mutex::new(None),
             work_order: Mutex::new(work_order),
+            slot_products: Mutex::new(BTreeMap::new()),
             running: Mutex::new(BTreeSet::new()),
             fixture: Mutex::new(fixture),
             started,
@@ -100,6 +144,52 @@ impl StationState {
     /// Sets the work order (the caller checked the role).
     pub fn set_work_order(&self, work_order: Option<String>) {
         *lock(&self.work_order) = work_order;
+    }
+
+    /// Why `product` cannot run now, if it cannot.
+    pub fn unavailable(&self, product: &str) -> Option<&Unavailable> {
+        self.unavailable.get(product)
+    }
+
+    /// The product each slot runs now: `(slot, product, configured product)`, in slot order.
+    pub fn slot_products(&self) -> Vec<(u16, String, String)> {
+        let chosen = lock(&self.slot_products);
+        self.config
+            .fixture
+            .slots
+            .iter()
+            .map(|s| {
+                let now = chosen.get(&s.index).unwrap_or(&s.product);
+                (s.index, now.clone(), s.product.clone())
+            })
+            .collect()
+    }
+
+    /// The supervisor's product choices that differ from the config.
+    pub fn product_overrides(&self) -> BTreeMap<u16, String> {
+        lock(&self.slot_products).clone()
+    }
+
+    /// Sets `slot` to run `product` (`None`: its configured product). The caller checked the
+    /// role; the slot and product must exist.
+    pub fn set_slot_product(&self, slot: u16, product: Option<&str>) -> Result<(), CommandError> {
+        let configured = self
+            .config
+            .slot(slot)
+            .ok_or(CommandError::UnknownSlot(slot))?;
+        let mut chosen = lock(&self.slot_products);
+        match product {
+            Some(p) if p != configured.product => {
+                if self.config.product(p).is_none() {
+                    return Err(CommandError::UnknownProduct(p.to_owned()));
+                }
+                chosen.insert(slot, p.to_owned());
+            }
+            _ => {
+                chosen.remove(&slot);
+            }
+        }
+        Ok(())
     }
 
     /// The login lockout policy from `[kiosk]`.
@@ -246,12 +336,38 @@ impl StationState {
 
     /// Whether a virtual fixture runs in this app.
     pub fn has_virtual_fixture(&self) -> bool {
-        lock(&self.fixture).is_some()
+        !matches!(*lock(&self.fixture), FixtureState::None)
+    }
+
+    /// Waits until the virtual fixture's boards run (no-op without one); a run calls this
+    /// before it opens any port.
+    pub fn fixture_ready(&self) -> Result<(), CommandError> {
+        let mut f = lock(&self.fixture);
+        if matches!(*f, FixtureState::Starting(_)) {
+            let FixtureState::Starting(starting) = std::mem::replace(&mut *f, FixtureState::None)
+            else {
+                unreachable!("matched above");
+            };
+            *f = match starting.wait() {
+                Ok(running) => FixtureState::Running(running),
+                Err(e) => {
+                    tracing::error!(error = %e, "virtual fixture did not start");
+                    FixtureState::Failed(e.to_string())
+                }
+            };
+        }
+        match &*f {
+            FixtureState::Failed(why) => Err(CommandError::Fixture(why.clone())),
+            _ => Ok(()),
+        }
     }
 
     /// Stops the virtual fixture, if any (at exit).
     pub fn stop_fixture(&self) {
-        if let Some(f) = lock(&self.fixture).take() {
+        let _ = self.fixture_ready();
+        if let FixtureState::Running(f) =
+            std::mem::replace(&mut *lock(&self.fixture), FixtureState::None)
+        {
             f.stop();
         }
     }

@@ -35,6 +35,21 @@ id = "p"
 registration_id = { template = "p-{serial}" }
 dps = { id_scope = "0ne00000001" }
 attestation = { kind = "symmetric-key", enrollment = { type = "individual" } }
+[[product]]
+id = "x"
+registration_id = { template = "x-{serial}" }
+dps = { id_scope = "0ne00000001" }
+[product.attestation]
+kind = "x509"
+enrollment = "individual"
+[product.attestation.ca]
+backend = "file"
+certificate = "ca/signing-ca.pem"
+key = "ca/key.pem"
+passphrase = { env = "IPC_TEST_UNSET_PASSPHRASE" }
+[upload]
+signing_key = "keys/export.key"
+export_dir = "batches"
 [kiosk]
 max_pin_attempts = 3
 "#,
@@ -98,6 +113,19 @@ fn roles_are_enforced_by_the_commands_not_only_the_ui() {
     let info = invoke(&w, "app_info", json!({})).unwrap();
     assert_eq!(info["stationId"], "ipc-test");
     assert_eq!(info["slots"][0]["index"], 1);
+    assert_eq!(info["slots"][0]["configuredProduct"], "p");
+    // The kiosk never prompts: a CA whose passphrase is not where the config says leaves its
+    // product unavailable, with the reason, and the app still starts.
+    assert_eq!(info["products"][0]["unavailable"], Value::Null);
+    let why = &info["products"][1]["unavailable"];
+    assert_eq!(why["code"], "station::ca::secret", "{why}");
+    assert!(
+        why["message"]
+            .as_str()
+            .unwrap()
+            .contains("IPC_TEST_UNSET_PASSPHRASE is not set"),
+        "{why}"
+    );
 
     // Nothing but app_info/login before a login.
     let e = invoke(&w, "units", json!({})).unwrap_err();
@@ -120,6 +148,12 @@ fn roles_are_enforced_by_the_commands_not_only_the_ui() {
         ("config_text", json!({})),
         ("operators", json!({})),
         ("resolve_conflict", json!({ "enrollmentId": 1 })),
+        ("requeue_enrollment", json!({ "enrollmentId": 1 })),
+        ("set_slot_product", json!({ "slot": 1, "product": "x" })),
+        (
+            "export_batch",
+            json!({ "workOrder": null, "queuedOnly": false }),
+        ),
         (
             "add_operator",
             json!({ "operatorId": "X", "name": "X", "role": "admin", "pin": "1111" }),
@@ -174,6 +208,52 @@ fn roles_are_enforced_by_the_commands_not_only_the_ui() {
     );
     let ops = invoke(&w, "operators", json!({})).unwrap();
     assert_eq!(ops.as_array().unwrap().len(), 2);
+
+    // A supervisor chooses a slot's product; unknown slots and products are refused.
+    let slots = invoke(&w, "set_slot_product", json!({ "slot": 1, "product": "x" })).unwrap();
+    assert_eq!(slots[0]["product"], "x");
+    assert_eq!(slots[0]["configuredProduct"], "p");
+    let e = invoke(
+        &w,
+        "set_slot_product",
+        json!({ "slot": 1, "product": "nope" }),
+    )
+    .unwrap_err();
+    assert_eq!(e["code"], "station::run::unknown_product");
+    let e = invoke(&w, "set_slot_product", json!({ "slot": 9, "product": "p" })).unwrap_err();
+    assert_eq!(e["code"], "station::run::unknown_slot");
+    assert_eq!(
+        invoke(&w, "app_info", json!({})).unwrap()["slots"][0]["product"],
+        "x"
+    );
+    let slots = invoke(
+        &w,
+        "set_slot_product",
+        json!({ "slot": 1, "product": null }),
+    )
+    .unwrap();
+    assert_eq!(slots[0]["product"], "p");
+
+    // Only a conflict can be put back in the queue.
+    let e = invoke(&w, "requeue_enrollment", json!({ "enrollmentId": 42 })).unwrap_err();
+    assert!(
+        e["code"].as_str().unwrap().starts_with("station::store"),
+        "{e}"
+    );
+
+    // An export with nothing to export is refused and leaves no batch behind (the UI test
+    // exports a real run's enrollments and checks the batch with `station verify-export`).
+    let e = invoke(
+        &w,
+        "export_batch",
+        json!({ "workOrder": "WO-7", "queuedOnly": false }),
+    )
+    .unwrap_err();
+    assert_eq!(e["code"], "station::export::empty", "{e}");
+    let left: Vec<_> = std::fs::read_dir(dir.path().join("batches"))
+        .map(|d| d.flatten().collect())
+        .unwrap_or_default();
+    assert!(left.is_empty(), "{left:?}");
     // A supervisor may not manage operators; an admin may.
     let e = invoke(
         &w,

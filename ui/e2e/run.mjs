@@ -1,8 +1,12 @@
 // End-to-end UI test: drives the real desktop app (target/debug/station-desktop) under Xvfb
-// through tauri-driver and WebKitWebDriver. Logs in, runs the virtual fixture (slot 4 refuses
-// settings writes), opens units, checks a fault slot's reason, tries a supervisor action as a
-// technician and is refused, then leaves the kiosk with a supervisor PIN. Saves a screenshot of
-// each screen in docs/img/ and the figures (startup, event-to-screen latency) in
+// through tauri-driver and WebKitWebDriver, on a six-slot virtual fixture: symmetric-key boards
+// in slots 1-4 (slot 4 refuses settings writes), an X.509 board in slot 5 (signing CA made by
+// `station ca init`, loaded by the app without a prompt) and a TPM board (swtpm) in slot 6.
+// A supervisor sets the work order and switches slot 3 to the X.509 product; a technician
+// scans a label that is not slot 2's board, runs every slot, sees PASS on 1, 3, 5, 6 and each
+// failure's reason, opens units, and is refused a supervisor action; the supervisor exports a
+// signed batch (checked with `station verify-export`), and leaves the kiosk with a PIN. Saves a
+// screenshot of each screen in docs/img/ and the figures (startup, event-to-screen latency) in
 // target/ui-e2e/figures.json.
 //
 //   node ui/e2e/run.mjs            (scripts/test.sh runs it after building the app)
@@ -51,16 +55,37 @@ function check(cond, what) {
   console.log(`  ok  ${what}`);
 }
 
+let display;
+
 async function shot(s, name) {
-  // WebKitWebDriver's screenshot sometimes never answers under Xvfb (it waits for a rendering
-  // update); a screenshot is evidence, not a check, so a missing one is reported, not fatal.
+  // The screen as the X server shows it (ImageMagick `import`): WebKitWebDriver's own
+  // screenshot waits for a WebKit rendering update, which under Xvfb sometimes never comes on
+  // a screen that has stopped changing (seen on Queue and Yield); it is the fallback. A
+  // screenshot is evidence, not a check, so a missing one is reported, not fatal.
+  await sleep(250);
+  const file = join(img, `${name}.png`);
   try {
-    writeFileSync(join(img, `${name}.png`), await s.screenshot());
+    execFileSync('import', ['-display', display, '-window', 'root', file], { timeout: 15000, stdio: 'ignore' });
     console.log(`  ..  screenshot docs/img/${name}.png`);
+    return;
+  } catch (e) {
+    console.log(`  ..  X screenshot of ${name} failed (${e.message.split('\n')[0]}); asking WebDriver`);
+  }
+  try {
+    writeFileSync(file, await s.screenshot());
+    console.log(`  ..  screenshot docs/img/${name}.png (WebDriver)`);
   } catch (e) {
     console.log(`  !!  screenshot ${name} skipped: ${e.message}`);
     missingShots.push(name);
   }
+}
+
+/** Picks `value` in the <select> `css` as a user would (the change event Preact listens to). */
+function choose(s, css, value) {
+  return s.exec(
+    'const el = document.querySelector(arguments[0]); el.value = arguments[1]; el.dispatchEvent(new Event("change", { bubbles: true })); return el.value;',
+    [css, value],
+  );
 }
 
 function stats(xs) {
@@ -86,8 +111,11 @@ async function main() {
   mkdirSync(work, { recursive: true });
   mkdirSync(img, { recursive: true });
 
-  // A station with a virtual fixture: four symmetric-key slots, slot 4 refuses settings writes.
+  // A station with a virtual fixture: four symmetric-key slots (slot 4 refuses settings
+  // writes), an X.509 slot and a TPM slot.
   const config = join(work, 'station.toml');
+  mkdirSync(join(work, 'ca'), { recursive: true });
+  writeFileSync(join(work, 'ca/passphrase'), 'e2e-' + Math.random().toString(36).slice(2) + '\n', { mode: 0o600 });
   writeFileSync(
     config,
     `[station]
@@ -104,12 +132,56 @@ ports_file = "fixture/ports.toml"
 baud = 115200
 
 ${[1, 2, 3, 4].map((i) => `[[fixture.slot]]\nindex = ${i}\nproduct = "sensor-symkey"\n`).join('\n')}
+[[fixture.slot]]
+index = 5
+product = "sensor-x509"
+
+[[fixture.slot]]
+index = 6
+product = "sensor-tpm"
+
 [[product]]
 id = "sensor-symkey"
 description = "Sensor, symmetric-key individual enrollment"
 registration_id = { template = "sensor-{serial}", lowercase = true }
 dps = { id_scope = "0ne00E2E001" }
 attestation = { kind = "symmetric-key", enrollment = { type = "individual" } }
+
+[[product]]
+id = "sensor-x509"
+description = "Sensor, X.509 certificate from the line CA"
+registration_id = { template = "sensor-x509-{serial}", lowercase = true }
+dps = { id_scope = "0ne00E2E001" }
+
+[product.attestation]
+kind = "x509"
+enrollment = "individual"
+validity_days = 365
+key_algorithms = ["ec-p256"]
+
+[product.attestation.ca]
+backend = "file"
+certificate = "ca/signing-ca.pem"
+root = "ca/root-ca.pem"
+key = "ca/signing-ca.key.pem"
+passphrase = { file = "ca/passphrase" }
+
+[[product]]
+id = "sensor-tpm"
+description = "Sensor, TPM endorsement key"
+registration_id = { template = "sensor-tpm-{serial}", lowercase = true }
+dps = { id_scope = "0ne00E2E001" }
+
+[product.attestation]
+kind = "tpm"
+enrollment = "individual"
+registration_id = "ek-hash"
+vendor_roots = ["tpm-ca/swtpm-localca-rootca-cert.pem"]
+vendor_intermediates = ["tpm-ca/issuercert.pem"]
+
+[upload]
+signing_key = "keys/export-signing.key"
+export_dir = "exports"
 
 [kiosk]
 fullscreen = true
@@ -132,9 +204,11 @@ fault = "refuse-writes"
     execFileSync(cli, ['operators', 'add', id, '--name', name, '--role', role, '--config', config, '--actor', 'e2e-setup'], { input: `${pin}\n` });
   addOp('T100', 'Tess Technician', 'technician', '1234');
   addOp('S200', 'Sam Supervisor', 'supervisor', '2468');
+  // The line's signing CA, as the line engineer makes it (the app never creates one).
+  execFileSync(cli, ['ca', 'init', '--config', config], { stdio: 'ignore' });
 
   // Display, window manager (fullscreen needs one), tauri-driver (which starts WebKitWebDriver).
-  let display = process.env.DISPLAY;
+  display = process.env.DISPLAY;
   if (!display || process.env.E2E_OWN_XVFB !== '0') {
     display = ':' + (90 + Math.floor(Math.random() * 9));
     start('Xvfb', [display, '-screen', '0', '1280x800x24', '-nolisten', 'tcp']);
@@ -163,40 +237,70 @@ fault = "refuse-writes"
     await login(s, 'T100', '9999');
     const err = await s.waitFor('#login-error');
     check((await s.text(err)).includes('not recognised'), 'a wrong PIN is refused');
+
+    console.log('a supervisor prepares the line');
+    await login(s, 'S200', '2468');
+    await s.click(await s.waitFor('[data-nav="supervisor"]'));
+    await s.type(await s.waitFor('#work-order-input'), 'WO-E2E-7');
+    await s.click(await s.find('#set-work-order'));
+    await s.waitFor('#supervisor-ok');
+    check((await s.text(await s.find('#work-order-display'))).includes('WO-E2E-7'), 'a supervisor sets the work order');
+    await choose(s, '#slot-product-3', 'sensor-x509');
+    await s.click(await s.find('#set-slot-products'));
+    await s.waitFor('#slots-table tr[data-slot="3"]', { pred: (t) => t.includes('changed') });
+    check(true, 'a supervisor switches slot 3 to the X.509 product');
+    await s.click(await s.find('#logout'));
+
     await login(s, 'T100', '1234');
     await s.waitFor('#start-all');
     check((await s.text(await s.find('#operator-display'))).includes('technician'), 'technician logged in');
+    const products = await s.exec("return Object.fromEntries([...document.querySelectorAll('.tile')].map(t => [t.dataset.slot, t.querySelector('.tile-product').textContent]))");
+    check(products['3'] === 'sensor-x509' && products['5'] === 'sensor-x509' && products['6'] === 'sensor-tpm', 'the technician sees each slot\'s product (slot 3 as the supervisor chose)');
+    check((await s.findAll('#product-unavailable')).length === 0, 'every product can run (the CA loaded without a prompt)');
 
     console.log('run the virtual fixture');
-    const serial = await s.find('#serial-input');
-    await s.type(serial, 'SCANNED-0001\uE007');
+    // Slot 2 gets a label that is not its board's: the station must refuse to write it.
+    await s.click(await s.find('.tile[data-slot="2"]'));
+    await s.type(await s.find('#serial-input'), 'NOT-SLOT-2-BOARD\uE007');
     await s.click(await s.find('#start-all'));
     await s.waitUntil(
       async () => {
         const states = await s.exec("return [...document.querySelectorAll('.tile')].map(t => t.dataset.state)");
-        return states.length === 4 && states.every((x) => x === 'pass' || x === 'fail') ? states : null;
+        return states.length === 6 && states.every((x) => x === 'pass' || x === 'fail') ? states : null;
       },
       'every tile to finish',
-      90000,
+      120000,
     );
     const states = await s.exec("return Object.fromEntries([...document.querySelectorAll('.tile')].map(t => [t.dataset.slot, t.dataset.state]))");
-    check(states['1'] === 'pass' && states['2'] === 'pass' && states['3'] === 'pass', 'every healthy slot shows PASS');
-    check(states['4'] === 'fail', 'the fault slot shows FAIL');
+    check(['1', '3', '5', '6'].every((k) => states[k] === 'pass'), `every healthy slot shows PASS (symmetric key, X.509 twice, TPM): ${JSON.stringify(states)}`);
+    check(states['2'] === 'fail' && states['4'] === 'fail', 'the mis-scanned slot and the fault slot show FAIL');
+    const reason2 = await s.text(await s.find('.tile[data-slot="2"] .tile-reason'));
+    check(/NOT-SLOT-2-BOARD is not the board in slot 2/.test(reason2), `the mis-scanned slot says why: "${reason2.split('\n')[0]}"`);
     const reason = await s.text(await s.find('.tile[data-slot="4"] .tile-reason'));
     check(/refused/i.test(reason), `the fault slot says why: "${reason.split('\n')[0]}"`);
+    const fills = await s.exec("return [...document.querySelectorAll('.tile[data-state=\"pass\"] .fill')].map(f => f.style.width)");
+    check(fills.length === 4 && fills.every((w) => w === '100%'), 'every PASS tile shows a full progress bar');
     await shot(s, 'run');
 
     console.log('unit detail');
-    await s.click(await s.find('.open-unit[data-slot="1"]'));
-    await s.waitFor('#unit-detail');
+    const openUnit = async (slot) => {
+      await s.click(await s.find('[data-nav="run"]'));
+      await s.click(await s.waitFor(`.open-unit[data-slot="${slot}"]`));
+      await s.waitFor('#unit-detail');
+    };
+    await openUnit(1);
     const reg = await s.text(await s.find('#unit-registration-id'));
     check(reg.startsWith('sensor-'), `unit detail shows the registration ID ${reg}`);
-    const steps = await s.findAll('#unit-steps tr');
-    check(steps.length === 8, 'unit detail lists its 8 steps with durations');
+    check((await s.findAll('#unit-steps tbody tr')).length === 8, 'a symmetric-key unit lists its 8 steps with durations');
     await shot(s, 'unit');
-
-    await s.click(await s.find('[data-nav="run"]'));
-    await s.click(await s.waitFor('.open-unit[data-slot="4"]'));
+    await openUnit(3);
+    check((await s.findAll('#unit-steps tbody tr')).length === 12, 'the X.509 unit in slot 3 lists its 12 steps');
+    check(/thumbprint|SHA-256/i.test(await s.text(await s.find('#unit-identity'))), 'and shows its certificate thumbprint');
+    await shot(s, 'unit-x509');
+    await openUnit(6);
+    check((await s.findAll('#unit-steps tbody tr')).length === 9, 'the TPM unit lists its 9 steps');
+    check(/EK/i.test(await s.text(await s.find('#unit-identity'))), 'and shows its EK hash');
+    await openUnit(4);
     const failure = await s.waitFor('#unit-failure');
     check(/refused/i.test(await s.text(failure)), 'the fault unit shows its failure reason');
     await shot(s, 'unit-fault');
@@ -204,37 +308,44 @@ fault = "refuse-writes"
     console.log('queue and yield');
     await s.click(await s.find('[data-nav="queue"]'));
     const depth = await s.waitFor('#queue-depth');
-    check(Number(await s.text(depth)) >= 3, 'the queue holds the three PASS enrollments');
+    check(Number(await s.text(depth)) >= 4, 'the queue holds the four PASS enrollments');
     await shot(s, 'queue');
     await s.click(await s.find('[data-nav="yield"]'));
-    await s.waitFor('#yield-pass', { pred: (t) => Number(t) >= 3 });
+    await s.waitFor('#yield-pass', { pred: (t) => Number(t) >= 4 });
     await s.waitFor('#chart-hourly');
     await sleep(300);
-    check(Number(await s.text(await s.find('#yield-fail'))) >= 1, 'yield counts the failure');
+    check(Number(await s.text(await s.find('#yield-fail'))) >= 2, 'yield counts both failures');
     await shot(s, 'yield');
 
-    console.log('a technician tries a supervisor action');
+    console.log('a technician tries supervisor actions');
     await s.click(await s.find('[data-nav="supervisor"]'));
     const wo = await s.waitFor('#work-order-input');
-    await s.type(wo, 'WO-E2E-7');
+    await s.clear(wo);
+    await s.type(wo, 'WO-OTHER');
     await s.click(await s.find('#set-work-order'));
     const refused = await s.waitFor('#supervisor-error');
     check((await s.attr(refused, 'data-code')) === 'station::auth::not_allowed', 'the station refuses it (station::auth::not_allowed)');
     check((await s.text(refused)).includes('a technician may not set the work order'), 'and says so in plain words');
-    await s.click(await s.find('#load-audit'));
-    await sleep(300);
+    await s.click(await s.find('#export-batch'));
+    await s.waitFor('#supervisor-error', { pred: (t) => t.includes('a technician may not export') });
+    check(true, 'a technician may not export a batch either');
     await shot(s, 'supervisor-refused');
 
-    console.log('a supervisor does it');
+    console.log('the supervisor exports a batch');
     await s.click(await s.find('#logout'));
     await login(s, 'S200', '2468');
     await s.click(await s.waitFor('[data-nav="supervisor"]'));
-    const wo2 = await s.waitFor('#work-order-input');
-    await s.clear(wo2);
-    await s.type(wo2, 'WO-E2E-7');
-    await s.click(await s.find('#set-work-order'));
-    await s.waitFor('#supervisor-ok');
-    check((await s.text(await s.find('#work-order-display'))).includes('WO-E2E-7'), 'a supervisor sets the work order');
+    await s.type(await s.waitFor('#export-work-order'), 'WO-E2E-7');
+    await s.click(await s.find('#export-batch'));
+    await s.waitFor('#export-result');
+    const exported = {
+      dir: await s.text(await s.find('#export-dir')),
+      records: Number(await s.text(await s.find('#export-records'))),
+      cert: await s.text(await s.find('#export-certificate')),
+    };
+    check(exported.records === 4, `the batch holds the run's 4 enrollments (${exported.dir})`);
+    const verified = execFileSync(cli, ['verify-export', exported.dir.trim(), '--trust', exported.cert.trim()]).toString();
+    check(/verified/.test(verified) && /records\s+4/.test(verified), 'station verify-export accepts the batch the UI wrote');
     await s.click(await s.find('#load-audit'));
     const chain = await s.waitFor('#audit-chain');
     check((await s.text(chain)).includes('chain verified'), 'the audit log verifies');

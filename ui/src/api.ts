@@ -3,10 +3,12 @@ import { Channel, invoke } from '@tauri-apps/api/core';
 import type {
   AppInfo,
   AuditView,
+  ExportResult,
   Operator,
   QueueView,
   RunResult,
   SessionInfo,
+  SlotInfo,
   TimedEvent,
   UnitSummary,
   UnitView,
@@ -20,15 +22,30 @@ export const api = {
   logout: (reason: 'user' | 'idle') => invoke<void>('logout', { reason }),
   session: () => invoke<SessionInfo | null>('session'),
   setWorkOrder: (workOrder: string | null) => invoke<string | null>('set_work_order', { workOrder }),
-  runSlots: (slots: number[] | null, rework: boolean, onEvent: (e: TimedEvent) => void) => {
+  /** `expectedSerials`: slot number (as a string key) → the serial scanned into it; the app
+   * fails a board that reports another serial at identify. */
+  runSlots: (
+    slots: number[] | null,
+    rework: boolean,
+    expectedSerials: Record<string, string> | null,
+    onEvent: (e: TimedEvent) => void,
+  ) => {
     const channel = new Channel<TimedEvent>();
     channel.onmessage = onEvent;
-    return invoke<RunResult>('run_slots', { slots, rework, onEvent: channel });
+    return invoke<RunResult>('run_slots', { slots, rework, expectedSerials, onEvent: channel });
   },
+  /** Supervisor: the product a slot runs; `null` returns it to its configured product. */
+  setSlotProduct: (slot: number, product: string | null) => invoke<SlotInfo[]>('set_slot_product', { slot, product }),
   units: (limit?: number) => invoke<UnitSummary[]>('units', { limit }),
   unit: (id: number) => invoke<UnitView>('unit', { id }),
   queueStatus: () => invoke<QueueView>('queue_status'),
+  /** Supervisor: DPS holds the right enrollment; mark the conflict uploaded. */
   resolveConflict: (enrollmentId: number) => invoke<void>('resolve_conflict', { enrollmentId }),
+  /** Supervisor: the stale enrollment was removed from DPS; queue the upload again. */
+  requeueEnrollment: (enrollmentId: number) => invoke<void>('requeue_enrollment', { enrollmentId }),
+  /** Supervisor: a signed batch for the device operator (`workOrder` null: every work order). */
+  exportBatch: (workOrder: string | null, queuedOnly: boolean) =>
+    invoke<ExportResult>('export_batch', { workOrder, queuedOnly }),
   yieldReport: (workOrder: string | null, since: string | null, until: string | null) =>
     invoke<YieldView>('yield_report', { workOrder, since, until }),
   auditLog: (limit?: number) => invoke<AuditView>('audit_log', { limit }),

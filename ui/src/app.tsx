@@ -4,9 +4,9 @@ import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { api } from './api';
 import { ErrorBox } from './components';
 import { metrics, recordLatency } from './state/metrics';
-import { applyEvent, initialGrid, markQueued, scanSerial, type Grid } from './state/slots';
+import { applyEvent, expectedSerials, initialGrid, markQueued, scanSerial, withSlots, type Grid } from './state/slots';
 import { IdleTimer, endsSession, normaliseBadge, screensFor, toCommandError, type Screen } from './state/session';
-import type { AppInfo, CommandError, SessionInfo, TimedEvent } from './types';
+import type { AppInfo, CommandError, SessionInfo, SlotInfo, TimedEvent } from './types';
 import { RunScreen } from './screens/run';
 import { UnitsScreen } from './screens/units';
 import { QueueScreen } from './screens/queue';
@@ -32,6 +32,9 @@ export function App() {
   const [workOrder, setWorkOrder] = useState<string | null>(null);
   const [exitOpen, setExitOpen] = useState(false);
   const idle = useRef<IdleTimer | null>(null);
+  // The latest app info, for callbacks that outlive a render (a run that ends later).
+  const infoRef = useRef<AppInfo | null>(null);
+  infoRef.current = info;
 
   useEffect(() => {
     api
@@ -42,6 +45,23 @@ export function App() {
         setGrid(initialGrid(i.slots, i.products));
       })
       .catch((e) => setStartError(toCommandError(e)));
+  }, []);
+
+  /** A supervisor changed slots' products: the tiles take the new list at once (running ones
+   * after their run), then the app info is read again. */
+  const onSlotsChanged = useCallback(async (slots: SlotInfo[]) => {
+    const cur = infoRef.current;
+    if (cur) {
+      setInfo({ ...cur, slots });
+      setGrid((g) => withSlots(g, slots, cur.products));
+    }
+    try {
+      const i = await api.appInfo();
+      setInfo(i);
+      setGrid((g) => withSlots(g, i.slots, i.products));
+    } catch {
+      // The slot list above is the app's answer; the rest of the info does not change.
+    }
   }, []);
 
   const logout = useCallback((reason: 'user' | 'idle') => {
@@ -106,9 +126,10 @@ export function App() {
   const run = useCallback(
     async (slots: number[] | null, rework: boolean) => {
       const which = slots ?? Object.keys(grid).map(Number);
+      const expected = expectedSerials(grid, which);
       setGrid((g) => markQueued(g, which));
       try {
-        return await guard(api.runSlots(slots, rework, onEvent));
+        return await guard(api.runSlots(slots, rework, expected, onEvent));
       } catch (e) {
         // The run never started: put the tiles back to idle.
         setGrid((g) => {
@@ -117,6 +138,10 @@ export function App() {
           return n;
         });
         throw e;
+      } finally {
+        // A slot whose product changed during the run takes it now.
+        const cur = infoRef.current;
+        if (cur) setGrid((g) => withSlots(g, cur.slots, cur.products));
       }
     },
     [grid, guard, onEvent],
@@ -200,6 +225,7 @@ export function App() {
             role={session.role}
             workOrder={workOrder}
             onWorkOrder={setWorkOrder}
+            onSlotsChanged={onSlotsChanged}
             onRework={(slot) => run([slot], true)}
           />
         )}

@@ -5,6 +5,7 @@
 
 export type Step =
   | 'identify'
+  | 'read-ek'
   | 'attest'
   | 'keygen'
   | 'check-csr'
@@ -58,12 +59,31 @@ export interface CommandError {
   help: string;
 }
 
+/** A fixture slot and the product it provisions. */
+export interface SlotInfo {
+  index: number;
+  /** What the slot runs now (a supervisor may have changed it). */
+  product: string;
+  /** What the configuration file says it runs. */
+  configuredProduct: string;
+}
+
+export interface ProductInfo {
+  id: string;
+  description: string | null;
+  /** 'symmetric-key' | 'x509' | 'tpm' */
+  attestation: string;
+  /** Set when the product cannot run on this station now (e.g. its signing CA could not be
+   * loaded at start). */
+  unavailable: CommandError | null;
+}
+
 export interface AppInfo {
   stationId: string;
   stationName: string | null;
   fixtureName: string;
-  slots: { index: number; product: string }[];
-  products: { id: string; description: string | null; attestation: string }[];
+  slots: SlotInfo[];
+  products: ProductInfo[];
   idleLogoutSeconds: number;
   exitRequiresSupervisorPin: boolean;
   kiosk: boolean;
@@ -84,6 +104,15 @@ export interface RunResult {
   passed: number;
   failed: number;
   wallMs: number;
+}
+
+/** What `export_batch` wrote. */
+export interface ExportResult {
+  dir: string;
+  records: number;
+  manifestSha256: string;
+  /** The station's signing certificate, for `station verify-export DIR --trust CERT`. */
+  certificate: string;
 }
 
 // Store types keep the store's snake_case field names.

@@ -12,8 +12,9 @@ use std::sync::Arc;
 use clap::{Args, Subcommand};
 use station_config::{AttestationConfig, CaConfig, SecretSource, StationConfig};
 use station_identity::pki::file::{self, KdfCost};
-use station_identity::pki::pkcs11::{self, Pkcs11Key};
+use station_identity::pki::pkcs11::Pkcs11Key;
 use station_identity::pki::{self, Issuer, PkiError};
+use station_pipeline::issuers;
 use station_store::Store;
 use zeroize::Zeroizing;
 
@@ -121,62 +122,32 @@ pub(crate) fn ca(args: &CaArgs) -> anyhow::Result<u8> {
     }
 }
 
-/// Loads the signing CA of every X.509 product in `config`, each with its backend.
+/// Loads the signing CA of every X.509 product in `config`; the first that fails stops the
+/// command (prompting on a terminal for an unset passphrase variable).
 pub(crate) fn load_issuers(
     config: &StationConfig,
 ) -> anyhow::Result<Vec<(String, Arc<dyn Issuer>)>> {
-    let mut out = Vec::new();
-    for product in &config.products {
-        if let AttestationConfig::X509 { ca, .. } = &product.attestation {
-            let issuer = load_issuer(&product.id, ca, interactive())?;
-            tracing::info!(product = %product.id, ca = issuer.ca_id(), backend = issuer.backend(), subject = issuer.ca_subject(), "signing CA loaded");
-            out.push((product.id.clone(), issuer));
-        }
-    }
-    Ok(out)
+    let prompt = interactive().then_some(&prompt_secret as issuers::Prompt<'_>);
+    issuers::load_issuers(config, prompt)
+        .into_iter()
+        .map(|(product, loaded)| Ok((product, loaded.map_err(CliError::from)?)))
+        .collect()
 }
 
-/// Loads one product's signing CA.
+/// Loads one product's signing CA, prompting only when `interactive`.
 pub(crate) fn load_issuer(
     product: &str,
     ca: &CaConfig,
     interactive: bool,
 ) -> anyhow::Result<Arc<dyn Issuer>> {
-    let fail = |e: PkiError| pki_error(product, e);
-    Ok(match ca {
-        CaConfig::File {
-            certificate,
-            intermediates,
-            key,
-            passphrase,
-            ..
-        } => {
-            let pass = secret(product, "CA key passphrase", passphrase, interactive, false)?;
-            Arc::new(file::load_ca(certificate, intermediates, key, pass.as_bytes()).map_err(fail)?)
-        }
-        CaConfig::Pkcs11 {
-            certificate,
-            intermediates,
-            module,
-            token_label,
-            key_label,
-            pin,
-            ..
-        } => {
-            let pin = secret(product, "token PIN", pin, interactive, false)?;
-            Arc::new(
-                pkcs11::load_ca(
-                    certificate,
-                    intermediates,
-                    module,
-                    token_label,
-                    key_label,
-                    &pin,
-                )
-                .map_err(fail)?,
-            )
-        }
-    })
+    let prompt = interactive.then_some(&prompt_secret as issuers::Prompt<'_>);
+    Ok(issuers::load_issuer(product, ca, prompt).map_err(CliError::from)?)
+}
+
+fn prompt_secret(label: &str) -> Option<Zeroizing<String>> {
+    rpassword::prompt_password(format!("{label}: "))
+        .ok()
+        .map(Zeroizing::new)
 }
 
 /// Creates a development root and signing CA for `product` where `ca` points; returns a
@@ -438,49 +409,19 @@ fn secret(
     interactive: bool,
     confirm: bool,
 ) -> anyhow::Result<Zeroizing<String>> {
-    let missing = |reason: String, help: &str| {
-        CliError::anyhow(
-            "station::ca::secret",
-            format!("cannot read the {what} of product {product}: {reason}"),
-            help,
-        )
-    };
-    match source {
-        SecretSource::Env { env } => match std::env::var(env) {
-            Ok(v) => Ok(Zeroizing::new(v)),
-            Err(_) if interactive => {
-                let first = Zeroizing::new(
-                    rpassword::prompt_password(format!("{what} for {product} ({env} is unset): "))
-                        .map_err(|e| missing(e.to_string(), "Set the variable instead."))?,
-                );
-                if confirm {
-                    let again = Zeroizing::new(
-                        rpassword::prompt_password(format!("repeat the {what}: "))
-                            .map_err(|e| missing(e.to_string(), "Set the variable instead."))?,
-                    );
-                    if *again != *first {
-                        return Err(missing(
-                            "the two entries differ".into(),
-                            "Run the command again.",
-                        ));
-                    }
-                }
-                Ok(first)
+    let ask = |label: &str| {
+        let first = prompt_secret(label)?;
+        if confirm {
+            let again = prompt_secret(&format!("repeat the {what}"))?;
+            if *again != *first {
+                eprintln!("the two entries differ");
+                return None;
             }
-            Err(_) => Err(missing(
-                format!("environment variable {env} is not set"),
-                "Export it before starting the station (or run interactively to be prompted).",
-            )),
-        },
-        SecretSource::File { file } => std::fs::read_to_string(file)
-            .map(|s| Zeroizing::new(s.trim_end_matches(['\r', '\n']).to_owned()))
-            .map_err(|e| {
-                missing(
-                    format!("{}: {e}", file.display()),
-                    "Ask the line engineer to install the secret file.",
-                )
-            }),
-    }
+        }
+        Some(first)
+    };
+    let prompt = interactive.then_some(&ask as issuers::Prompt<'_>);
+    Ok(issuers::read_secret(product, what, source, prompt).map_err(CliError::from)?)
 }
 
 fn interactive() -> bool {
@@ -504,46 +445,5 @@ fn write_pem(path: &Path, der: &[u8]) -> Result<(), PkiError> {
 
 /// A PKI error as the technician sees it.
 fn pki_error(product: &str, e: PkiError) -> anyhow::Error {
-    let (code, help) = match &e {
-        PkiError::Decrypt { .. } => (
-            "station::ca::decrypt",
-            "Check the passphrase source in the product's `ca` config.",
-        ),
-        PkiError::KeyMismatch { .. } => (
-            "station::ca::key_mismatch",
-            "The certificate and the key are from different CAs; reinstall the matching pair.",
-        ),
-        PkiError::Exists { .. } | PkiError::KeyExists { .. } => (
-            "station::ca::exists",
-            "A CA is already there; `station ca show` describes it. Remove it deliberately to replace it.",
-        ),
-        PkiError::Module { .. } => (
-            "station::ca::module",
-            "Check `ca.module` (SoftHSM2: install softhsm2; SOFTHSM2_CONF must point at its config).",
-        ),
-        PkiError::TokenNotFound { .. } | PkiError::KeyNotFound { .. } => (
-            "station::ca::token",
-            "Check the token and key labels in the product's `ca` config, and that the HSM is connected.",
-        ),
-        PkiError::Pkcs11 { .. } => (
-            "station::ca::pkcs11",
-            "Check the token PIN and that the HSM is connected.",
-        ),
-        PkiError::ReadFile { .. } | PkiError::NoPem { .. } => (
-            "station::ca::missing",
-            "Create the CA with `station ca init` or install it with `station ca import`.",
-        ),
-        _ => (
-            "station::ca::unusable",
-            "Check the CA files with `station ca show`.",
-        ),
-    };
-    CliError::anyhow(
-        code,
-        format!(
-            "signing CA of product {product}: {}",
-            crate::output::chain(&e)
-        ),
-        help,
-    )
+    CliError::from(issuers::signing_ca_error(product, &e)).into()
 }

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 use station_store::{EnrollmentStatus, Store, UnitFilter, UnitStatus};
-use virtual_dut::{Fixture, FixtureSpec};
+use virtual_dut::Fixture;
 
 use crate::output::CliError;
 use crate::run::{RunArgs, run_loaded};
@@ -45,17 +45,14 @@ pub(crate) fn demo(args: &DemoArgs) -> anyhow::Result<u8> {
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from("."));
     // New boards in every slot: a demo provisions fresh DUTs each time.
-    for slot in &config.fixture.slots {
-        let _ = std::fs::remove_dir_all(fixture_dir.join(format!("slot-{}", slot.index)));
-    }
-    let mut spec = FixtureSpec::uniform(&fixture_dir, 0, config.fixture.baud);
-    spec.slots = config
-        .fixture
-        .slots
-        .iter()
-        .map(|s| virtual_dut::SlotSpec::new(s.index, s.baud_or(&config.fixture)))
-        .collect();
-    crate::demo_tpm::fit_tpms(&config, &mut spec)?;
+    virtual_dut::station::fresh_boards(&config, &fixture_dir);
+    let spec = virtual_dut::station::spec_for(&config, &fixture_dir).map_err(|e| {
+        CliError::anyhow(
+            "station::demo::tpm_ca",
+            crate::output::chain(&e),
+            "Install swtpm and swtpm-tools (scripts/bootstrap.sh does), then run the demo again.",
+        )
+    })?;
     let fixture = Fixture::start(&spec).map_err(|e| {
         CliError::anyhow(
             "station::demo::fixture",
@@ -90,6 +87,8 @@ pub(crate) fn demo(args: &DemoArgs) -> anyhow::Result<u8> {
                 .unwrap_or_else(|| "WO-DEMO".into()),
         ),
         rework: false,
+        products: Vec::new(),
+        expect_serials: Vec::new(),
         json: args.json,
     };
     let summary = run_loaded(config, &args.config, &run_args)?;

@@ -8,7 +8,6 @@
 mod ca;
 mod check;
 mod demo;
-mod demo_tpm;
 mod export;
 mod logging;
 mod operators;

@@ -1,10 +1,11 @@
 //! `station run`: provision the configured fixture.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use clap::Args;
-use station_pipeline::{Permissions, RunRequest, RunSummary, Station};
+use station_pipeline::{Permissions, RunRequest, RunSummary, SlotOverride, Station};
 use station_store::Store;
 use station_transport::SerialOpener;
 
@@ -29,6 +30,14 @@ pub(crate) struct RunArgs {
     /// Provision units that already passed again (a supervisor's decision; audited).
     #[arg(long)]
     pub(crate) rework: bool,
+    /// Run another configured product in one slot for this run, as SLOT=PRODUCT (repeatable;
+    /// the desktop app's supervisor slot choice).
+    #[arg(long = "product", value_name = "SLOT=PRODUCT", value_parser = slot_value)]
+    pub(crate) products: Vec<(u16, String)>,
+    /// The serial on the board's label in a slot, as SLOT=SERIAL (repeatable): a board that
+    /// reports another serial fails at identify and is not written.
+    #[arg(long = "expect-serial", value_name = "SLOT=SERIAL", value_parser = slot_value)]
+    pub(crate) expect_serials: Vec<(u16, String)>,
     /// Progress as JSON lines instead of text.
     #[arg(long)]
     pub(crate) json: bool,
@@ -42,6 +51,22 @@ pub(crate) fn run(args: &RunArgs) -> anyhow::Result<u8> {
     } else {
         EXIT_UNIT_FAILED
     })
+}
+
+/// Parses `SLOT=VALUE`.
+fn slot_value(s: &str) -> Result<(u16, String), String> {
+    let (slot, value) = s
+        .split_once('=')
+        .ok_or_else(|| format!("expected SLOT=VALUE, got {s:?}"))?;
+    let slot = slot
+        .trim()
+        .parse()
+        .map_err(|_| format!("{slot:?} is not a slot number"))?;
+    let value = value.trim();
+    if value.is_empty() {
+        return Err(format!("slot {slot}: the value after '=' is empty"));
+    }
+    Ok((slot, value.to_owned()))
 }
 
 /// Runs an already loaded configuration (shared with `station demo`).
@@ -82,6 +107,13 @@ pub(crate) fn run_loaded(
     for (product, issuer) in issuers {
         station = station.with_issuer(&product, issuer);
     }
+    let mut overrides: BTreeMap<u16, SlotOverride> = BTreeMap::new();
+    for (slot, product) in &args.products {
+        overrides.entry(*slot).or_default().product = Some(product.clone());
+    }
+    for (slot, serial) in &args.expect_serials {
+        overrides.entry(*slot).or_default().expected_serial = Some(serial.clone());
+    }
     let request = RunRequest {
         slots: (!slots.is_empty()).then_some(slots),
         operator,
@@ -89,6 +121,7 @@ pub(crate) fn run_loaded(
         permissions: Permissions {
             rework: args.rework,
         },
+        overrides,
     };
     let printer = ProgressPrinter::new(args.json);
     let summary = station.run(&request, &printer).map_err(CliError::from)?;

@@ -92,6 +92,22 @@ pub(crate) fn units(args: &UnitsArgs) -> anyhow::Result<()> {
             s.work_order.as_deref().unwrap_or("-"),
             s.run_id
         );
+        if let Some(ek) = &detail.ek_sha256 {
+            println!("  EK SHA-256 {ek}");
+        }
+        for c in store
+            .issued_certificates(Some(UnitId(id)))
+            .map_err(CliError::from)?
+        {
+            println!(
+                "  certificate serial {}  SHA-256 {}  {}  until {}",
+                c.serial,
+                c.sha256,
+                c.status,
+                c.not_after
+                    .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+            );
+        }
         if let Some(msg) = &s.failure_message {
             println!(
                 "  FAIL at {}: {} [{}]",

@@ -43,6 +43,18 @@ pub(crate) struct QueueArgs {
     /// JSON output.
     #[arg(long)]
     json: bool,
+    /// Resolve a conflict: put this registration ID's enrollment back in the upload queue
+    /// (after removing the enrollment DPS held for it). Audited.
+    #[arg(long, value_name = "REGISTRATION_ID", conflicts_with = "mark_uploaded")]
+    retry: Option<String>,
+    /// Resolve a conflict: record that DPS already holds the right enrollment for this
+    /// registration ID (checked by a supervisor), so nothing is sent. Audited.
+    #[arg(long, value_name = "REGISTRATION_ID")]
+    mark_uploaded: Option<String>,
+    /// Who resolves the conflict (recorded in the audit log; required with --retry or
+    /// --mark-uploaded).
+    #[arg(long)]
+    operator: Option<String>,
 }
 
 pub(crate) fn upload(args: &UploadArgs) -> anyhow::Result<u8> {
@@ -85,6 +97,9 @@ pub(crate) fn queue(args: &QueueArgs) -> anyhow::Result<u8> {
         ));
     }
     let store = Store::open(&path).map_err(CliError::from)?;
+    if let Some(reg) = args.retry.as_deref().or(args.mark_uploaded.as_deref()) {
+        resolve_conflict(&store, reg, args.retry.is_some(), args.operator.as_deref())?;
+    }
     let stats = store.queue_stats().map_err(CliError::from)?;
     let conflicts = store
         .enrollments(Some(EnrollmentStatus::Conflict))
@@ -141,6 +156,52 @@ pub(crate) fn queue(args: &QueueArgs) -> anyhow::Result<u8> {
         }
     }
     Ok(EXIT_OK)
+}
+
+/// Resolves the conflict of registration ID `reg`: back to the queue (`retry`) or recorded as
+/// already in DPS.
+fn resolve_conflict(
+    store: &Store,
+    reg: &str,
+    retry: bool,
+    operator: Option<&str>,
+) -> anyhow::Result<()> {
+    let operator = operator.ok_or_else(|| {
+        CliError::anyhow(
+            "station::queue::no_operator",
+            "resolving a conflict needs the supervisor's operator ID",
+            "Pass --operator <ID>; the decision is recorded in the audit log.",
+        )
+    })?;
+    let conflicts = store
+        .enrollments(Some(EnrollmentStatus::Conflict))
+        .map_err(CliError::from)?;
+    let Some(e) = conflicts
+        .iter()
+        .find(|e| e.registration_id.eq_ignore_ascii_case(reg))
+    else {
+        return Err(CliError::anyhow(
+            "station::queue::no_conflict",
+            format!("registration ID {reg} has no upload conflict"),
+            "`station queue` lists the conflicts; copy the registration ID from there.",
+        ));
+    };
+    if retry {
+        store.requeue_enrollment(e.id, operator)
+    } else {
+        store.mark_enrollment_uploaded(e.id, operator)
+    }
+    .map_err(CliError::from)?;
+    println!(
+        "{}: {}",
+        e.registration_id,
+        if retry {
+            "back in the upload queue"
+        } else {
+            "recorded as already in DPS"
+        }
+    );
+    Ok(())
 }
 
 /// The `[upload]` section, or an error saying how to add it.

@@ -118,6 +118,7 @@ pub(crate) fn watch(args: &WatchArgs) -> anyhow::Result<u8> {
                 operator: operator.clone(),
                 work_order: work_order.clone(),
                 permissions: Permissions::none(),
+                ..Default::default()
             };
             let busy = Arc::clone(&busy);
             if let Ok(mut b) = busy.lock() {

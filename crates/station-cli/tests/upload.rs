@@ -312,3 +312,90 @@ fn export_verify_and_import_through_the_cli() {
     // Nothing reached the station's own DPS: exports do not upload.
     assert_eq!(station_side.enrollment_count(), 0);
 }
+
+#[test]
+fn a_supervisor_resolves_a_conflict_from_the_cli() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = ServerThread::start(Config::new(dir.path().join("dps"))).unwrap();
+    let cfg = write_config(dir.path(), &server);
+    let db = dir.path().join("station.db");
+    queue(&db, 3);
+    {
+        // The uploader found other enrollments in DPS under two of the registration IDs.
+        let store = Store::open(&db).unwrap();
+        let queued = store.enrollments(None).unwrap();
+        for e in &queued[..2] {
+            store
+                .mark_enrollment_conflict(e.id, "uploader", "DPS holds a different attestation")
+                .unwrap();
+        }
+    }
+    let cfg = cfg.to_str().unwrap();
+
+    let out = station(&["queue", "--config", cfg, "--retry", "cli-0000"]);
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("station::queue::no_operator"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = station(&[
+        "queue",
+        "--config",
+        cfg,
+        "--retry",
+        "cli-0002",
+        "--operator",
+        "S1",
+    ]);
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("has no upload conflict"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    let out = station(&[
+        "queue",
+        "--config",
+        cfg,
+        "--retry",
+        "CLI-0000",
+        "--operator",
+        "S1",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("cli-0000: back in the upload queue"));
+    let out = station(&[
+        "queue",
+        "--config",
+        cfg,
+        "--mark-uploaded",
+        "cli-0001",
+        "--operator",
+        "S1",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("queue depth 2 (in flight 0), uploaded 1, conflicts 0"),
+        "{}",
+        text(&out.stdout)
+    );
+
+    let store = Store::open(&db).unwrap();
+    let mut audit = store.audit_rows(100).unwrap();
+    audit.reverse();
+    let by_s1: Vec<_> = audit
+        .iter()
+        .filter(|a| a.actor == "S1")
+        .map(|a| (a.kind.as_str(), a.subject.as_str()))
+        .collect();
+    assert_eq!(
+        by_s1,
+        [
+            ("enrollment.requeued", "cli-0000"),
+            ("enrollment.uploaded", "cli-0001")
+        ]
+    );
+    store.verify_audit().unwrap();
+}

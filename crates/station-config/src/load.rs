@@ -103,6 +103,7 @@ fn resolve_paths(config: &mut StationConfig, base: &Path) {
             resolve(base, trust_anchor);
         }
         resolve(base, &mut upload.signing_key);
+        resolve(base, &mut upload.export_dir);
         if let Some(SecretSource::File { file }) = &mut upload.connection_string {
             resolve(base, file);
         }

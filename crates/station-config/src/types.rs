@@ -65,6 +65,11 @@ pub struct UploadSection {
     /// Default `"keys/export-signing.key"`, relative to the config file's directory.
     #[serde(default = "default_signing_key")]
     pub signing_key: PathBuf,
+    /// Where the desktop app's "export a batch" writes (one new directory per export, named
+    /// after the station and the time). Default `"exports"`, relative to the config file's
+    /// directory.
+    #[serde(default = "default_export_dir")]
+    pub export_dir: PathBuf,
 }
 
 impl StationConfig {
@@ -575,6 +580,10 @@ fn default_ops_per_minute() -> u32 {
 
 fn default_ops_per_bulk() -> u32 {
     10
+}
+
+fn default_export_dir() -> PathBuf {
+    PathBuf::from("exports")
 }
 
 fn default_signing_key() -> PathBuf {

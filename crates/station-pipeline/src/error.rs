@@ -52,6 +52,18 @@ pub enum PipelineError {
         #[source]
         source: station_identity::tpm::VendorRootsError,
     },
+    /// An X.509 product's signing CA could not be loaded (file, token or its secret).
+    #[error("signing CA of product {product}: {reason}")]
+    SigningCa {
+        /// Product id.
+        product: String,
+        /// Stable code (`station::ca::…`).
+        code: &'static str,
+        /// What went wrong, with its causes (never a secret).
+        reason: String,
+        /// What to do.
+        help: String,
+    },
     /// The store failed.
     #[error("station database error")]
     Store(#[from] StoreError),
@@ -67,6 +79,7 @@ impl PipelineError {
             PipelineError::PortsFile(_) => "station::run::ports_file",
             PipelineError::Secret { .. } => "station::run::secret",
             PipelineError::VendorRoots { .. } => "station::run::tpm_vendor_roots",
+            PipelineError::SigningCa { code, .. } => code,
             PipelineError::Store(e) => e.code(),
         }
     }
@@ -88,6 +101,7 @@ impl PipelineError {
             PipelineError::VendorRoots { source, .. } => format!(
                 "{source}: check the product's attestation.vendor_roots and vendor_intermediates files."
             ),
+            PipelineError::SigningCa { help, .. } => help.clone(),
             PipelineError::Store(e) => e.help().unwrap_or_else(|| "Check the disk and the database path.".into()),
         }
     }

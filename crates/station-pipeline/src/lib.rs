@@ -10,6 +10,7 @@
 mod attest;
 mod error;
 mod events;
+pub mod issuers;
 mod secrets;
 mod station;
 mod tpm;
@@ -17,4 +18,4 @@ mod unit;
 
 pub use error::{PipelineError, UnitFailure};
 pub use events::{EventSink, NoopSink, ProgressEvent, Step, UnitOutcome};
-pub use station::{Permissions, RunRequest, RunSummary, Station, UnitReport};
+pub use station::{Permissions, RunRequest, RunSummary, SlotOverride, Station, UnitReport};

@@ -1,6 +1,6 @@
 //! A station: configuration, store and link opener, and the concurrent run over its slots.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -32,7 +32,7 @@ impl Permissions {
 }
 
 /// What to run.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct RunRequest {
     /// Slots to run; `None` runs every configured slot.
     pub slots: Option<Vec<u16>>,
@@ -42,6 +42,18 @@ pub struct RunRequest {
     pub work_order: Option<String>,
     /// Granted permissions.
     pub permissions: Permissions,
+    /// Per-slot choices for this run, by slot index; slots not named run as configured.
+    pub overrides: BTreeMap<u16, SlotOverride>,
+}
+
+/// What one slot does differently in one run.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SlotOverride {
+    /// Provision this product instead of the slot's configured one (a supervisor's choice).
+    pub product: Option<String>,
+    /// The serial scanned from the board's label: the DUT must report exactly this serial,
+    /// or the unit fails at `identify` before anything is written.
+    pub expected_serial: Option<String>,
 }
 
 /// What a run did.
@@ -316,10 +328,14 @@ impl Station {
                         .map(|e| e.port.clone())
                         .ok_or(PipelineError::NoPort { slot: s.index })?,
                 };
-                let product = self.config.product(&s.product).ok_or_else(|| {
+                let over = request.overrides.get(&s.index);
+                let product_id = over
+                    .and_then(|o| o.product.as_deref())
+                    .unwrap_or(&s.product);
+                let product = self.config.product(product_id).ok_or_else(|| {
                     PipelineError::UnknownProduct {
                         slot: s.index,
-                        product: s.product.clone(),
+                        product: product_id.to_owned(),
                     }
                 })?;
                 Ok(SlotPlan {
@@ -327,6 +343,11 @@ impl Station {
                     port,
                     baud: s.baud_or(fixture),
                     product,
+                    expected_serial: over
+                        .and_then(|o| o.expected_serial.as_deref())
+                        .map(str::trim)
+                        .filter(|s| !s.is_empty())
+                        .map(str::to_owned),
                 })
             })
             .collect()

@@ -26,6 +26,8 @@ pub(crate) struct SlotPlan<'a> {
     pub(crate) port: String,
     pub(crate) baud: u32,
     pub(crate) product: &'a ProductProfile,
+    /// The serial scanned for this slot, which the DUT must report.
+    pub(crate) expected_serial: Option<String>,
 }
 
 /// Runs one unit through every step; never panics on device or store errors, always returns
@@ -54,6 +56,7 @@ pub(crate) fn provision(
         unit_id: None,
         client: None,
         certificate: None,
+        identified: None,
     };
     let outcome = match unit.run() {
         Ok(outcome) => outcome,
@@ -98,6 +101,8 @@ struct UnitRun<'a> {
     client: Option<Client>,
     /// The certificate installed on an X.509 unit, for read-back after the reset.
     certificate: Option<IssuedCertificate>,
+    /// A DUT identified but refused at `identify` (not the scanned board), for its record.
+    identified: Option<IdentityResponse>,
 }
 
 /// Attempts at a fresh random serial when one collides with an issued certificate.
@@ -105,7 +110,24 @@ const MAX_SERIAL_ATTEMPTS: u32 = 3;
 
 impl UnitRun<'_> {
     fn run(&mut self) -> Result<UnitOutcome, UnitFailure> {
-        let identity = self.step(Step::Identify, |u| u.identify())?;
+        let identity = match self.step(Step::Identify, |u| {
+            let identity = u.identify()?;
+            if let Err(failure) = u.check_scanned_serial(&identity) {
+                u.identified = Some(identity);
+                return Err(failure);
+            }
+            Ok(identity)
+        }) {
+            Ok(identity) => identity,
+            Err(failure) => {
+                // A board that answered but is not the scanned one is recorded with its own
+                // serial, so the refusal is on its history.
+                if let Some(identity) = self.identified.take() {
+                    self.record_unclaimed(&identity, &failure);
+                }
+                return Err(failure);
+            }
+        };
         let product = self.plan.product;
         let tpm = if matches!(product.attestation, AttestationConfig::Tpm { .. }) {
             match self.step(Step::ReadEk, |u| u.read_ek(&identity)) {
@@ -340,6 +362,23 @@ impl UnitRun<'_> {
             fw: identity.fw.clone(),
         });
         Ok(identity)
+    }
+
+    /// A scanned label must name the board in the slot: a board swapped after scanning, or
+    /// a label scanned into the wrong slot, stops here, before any identity is made for it.
+    fn check_scanned_serial(&self, identity: &IdentityResponse) -> Result<(), UnitFailure> {
+        match &self.plan.expected_serial {
+            Some(scanned) if *scanned != identity.serial => Err(UnitFailure::new(
+                Step::Identify,
+                "station::identify::serial_mismatch",
+                format!(
+                    "the scanned serial {scanned} is not the board in slot {}, which reports {}",
+                    self.plan.index, identity.serial
+                ),
+                "Check which board sits in this slot, scan its own label, and run the slot again.",
+            )),
+            _ => Ok(()),
+        }
     }
 
     fn registration_id(&self, identity: &IdentityResponse) -> Result<RegistrationId, UnitFailure> {

@@ -681,11 +681,16 @@ impl Store {
     /// such unit.
     pub fn unit(&self, id: UnitId) -> Result<Option<UnitDetail>, StoreError> {
         self.read(|conn| {
-            let sql = format!("SELECT {UNIT_COLUMNS}, identity_json FROM units WHERE id = ?1");
-            let Some((summary, identity_json)) = conn
+            let sql =
+                format!("SELECT {UNIT_COLUMNS}, identity_json, ek_sha256 FROM units WHERE id = ?1");
+            let Some((summary, identity_json, ek_sha256)) = conn
                 .prepare_cached(&sql)?
                 .query_row([id.0], |r| {
-                    Ok((summary_from_row(r)?, r.get(UNIT_COLUMN_COUNT)?))
+                    Ok((
+                        summary_from_row(r)?,
+                        r.get(UNIT_COLUMN_COUNT)?,
+                        r.get(UNIT_COLUMN_COUNT + 1)?,
+                    ))
                 })
                 .optional()?
             else {
@@ -706,6 +711,7 @@ impl Store {
             Ok(Some(UnitDetail {
                 summary,
                 identity_json,
+                ek_sha256,
                 steps,
                 enrollment,
             }))
@@ -770,6 +776,36 @@ impl Store {
                 &e.station_id,
                 actor,
                 "enrollment.uploaded",
+                &e.registration_id,
+                &json!({ "enrollment": id, "unit": e.unit_id, "status_before": e.status }),
+            )?;
+            Ok(())
+        })
+    }
+
+    /// Puts a `conflict` back in the upload queue: a supervisor removed or corrected the
+    /// enrollment DPS held, so the station's own may now be created. Audit
+    /// `enrollment.requeued` by `actor`.
+    pub fn requeue_enrollment(&self, id: EnrollmentId, actor: &str) -> Result<(), StoreError> {
+        self.write(|tx| {
+            let e = enrollment_state(tx, id)?;
+            if e.status != EnrollmentStatus::Conflict {
+                return Err(StoreError::InvalidEnrollmentState {
+                    enrollment: id,
+                    expected: EnrollmentStatus::Conflict,
+                    found: e.status,
+                });
+            }
+            tx.prepare_cached(
+                "UPDATE enrollments SET status = 'queued', last_error = NULL, updated_at = ?2
+                 WHERE id = ?1",
+            )?
+            .execute(params![id.0, now()])?;
+            audit::append(
+                tx,
+                &e.station_id,
+                actor,
+                "enrollment.requeued",
                 &e.registration_id,
                 &json!({ "enrollment": id, "unit": e.unit_id, "status_before": e.status }),
             )?;

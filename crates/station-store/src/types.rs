@@ -326,6 +326,8 @@ pub struct UnitDetail {
     /// What the DUT reported about itself; serialised as embedded JSON when it is valid JSON.
     #[serde(serialize_with = "json_text::serialize_opt")]
     pub identity_json: Option<String>,
+    /// TPM units: lower-case hex SHA-256 of the EK's `TPM2B_PUBLIC` (the duplicate key).
+    pub ek_sha256: Option<String>,
     /// Its steps, in the order they ran.
     pub steps: Vec<StepRecord>,
     /// Its enrollment, if one was queued.

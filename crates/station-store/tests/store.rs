@@ -977,9 +977,27 @@ fn the_upload_side_moves_enrollments_through_the_queue() {
         matches!(err, StoreError::InvalidEnrollmentState { .. }),
         "{err:?}"
     );
+    // Only a conflict goes back to the queue, and it goes back clean.
+    let err = f
+        .store
+        .requeue_enrollment(queued[2].id, "sup-1")
+        .expect_err("a queued enrollment is not a conflict");
+    assert!(
+        matches!(err, StoreError::InvalidEnrollmentState { .. }),
+        "{err:?}"
+    );
+    f.store
+        .requeue_enrollment(queued[1].id, "sup-1")
+        .expect("requeue");
+    let again = &f.store.enrollments(None).expect("all")[1];
+    assert_eq!(again.status, EnrollmentStatus::Queued);
+    assert_eq!(again.last_error, None);
+    assert_eq!(f.store.queue_depth().expect("depth"), 2);
+
     let kinds = audit_kinds(&f.store);
     assert!(kinds.contains(&"enrollment.uploaded".to_owned()));
     assert!(kinds.contains(&"enrollment.conflict".to_owned()));
+    assert!(kinds.contains(&"enrollment.requeued".to_owned()));
     f.store.verify_audit().expect("verify");
 }
 

@@ -1,8 +1,8 @@
-// Queue and upload: depth, rate, conflicts (a supervisor resolves them), last errors.
+// Queue and upload: depth, rate, conflicts (a supervisor retries or resolves them), last errors.
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { api } from '../api';
 import { ErrorBox, fmtTime } from '../components';
-import { toCommandError } from '../state/session';
+import { atLeast, toCommandError } from '../state/session';
 import type { CommandError, QueueView, Role } from '../types';
 
 type Guard = <T>(p: Promise<T>) => Promise<T>;
@@ -10,11 +10,23 @@ type Guard = <T>(p: Promise<T>) => Promise<T>;
 export function QueueScreen({ guard, role }: { guard: Guard; role: Role }) {
   const [q, setQ] = useState<QueueView | null>(null);
   const [error, setError] = useState<CommandError | null>(null);
+  const [ok, setOk] = useState<string | null>(null);
+  const supervisor = atLeast(role, 'supervisor');
   const load = useCallback(() => {
     guard(api.queueStatus())
       .then(setQ)
       .catch((e) => setError(toCommandError(e)));
   }, [guard]);
+  const act = (p: Promise<void>, done: string) => {
+    setError(null);
+    setOk(null);
+    guard(p)
+      .then(() => {
+        setOk(done);
+        load();
+      })
+      .catch((e) => setError(toCommandError(e)));
+  };
   useEffect(() => {
     load();
     const iv = window.setInterval(load, 5000);
@@ -23,7 +35,12 @@ export function QueueScreen({ guard, role }: { guard: Guard; role: Role }) {
   return (
     <section id="queue-screen">
       <h2>Queue and upload</h2>
-      <ErrorBox error={error} />
+      <ErrorBox error={error} id="queue-error" />
+      {ok && (
+        <p class="ok" id="queue-ok">
+          {ok}
+        </p>
+      )}
       {q && (
         <>
           <div class="cards">
@@ -35,6 +52,13 @@ export function QueueScreen({ guard, role }: { guard: Guard; role: Role }) {
           </div>
           <p class="sub">Oldest queued: {fmtTime(q.stats.oldest_queued_at)}</p>
           <h3>Conflicts</h3>
+          {q.conflicts.length > 0 && (
+            <p class="sub">
+              DPS already holds another enrollment for these registration IDs. Check it in DPS: if it is stale, remove it there and
+              retry the upload; if it is the right one, mark the conflict resolved.
+              {!supervisor && ' A supervisor does either.'}
+            </p>
+          )}
           {q.conflicts.length === 0 ? (
             <p>No conflicts.</p>
           ) : (
@@ -45,18 +69,32 @@ export function QueueScreen({ guard, role }: { guard: Guard; role: Role }) {
                     <td>{c.registrationId}</td>
                     <td>unit #{c.unitId}</td>
                     <td>{c.lastError ?? ''}</td>
-                    <td>
+                    <td class="actions">
+                      <button
+                        class="requeue"
+                        data-enrollment={c.id}
+                        disabled={!supervisor}
+                        title={
+                          supervisor
+                            ? 'After removing the stale enrollment from DPS: queue this unit\'s enrollment for upload again'
+                            : 'A supervisor retries conflicts'
+                        }
+                        onClick={() => act(api.requeueEnrollment(c.id), `${c.registrationId} queued for upload again`)}
+                      >
+                        Retry upload
+                      </button>
                       <button
                         class="resolve"
-                        disabled={role === 'technician'}
-                        title={role === 'technician' ? 'A supervisor resolves conflicts' : ''}
-                        onClick={() =>
-                          guard(api.resolveConflict(c.id))
-                            .then(load)
-                            .catch((e) => setError(toCommandError(e)))
+                        data-enrollment={c.id}
+                        disabled={!supervisor}
+                        title={
+                          supervisor
+                            ? 'DPS already holds the right enrollment for this unit: mark it uploaded without uploading'
+                            : 'A supervisor resolves conflicts'
                         }
+                        onClick={() => act(api.resolveConflict(c.id), `${c.registrationId} marked resolved`)}
                       >
-                        DPS record is correct: mark uploaded
+                        Mark resolved
                       </button>
                     </td>
                   </tr>
@@ -81,7 +119,7 @@ export function QueueScreen({ guard, role }: { guard: Guard; role: Role }) {
               </tbody>
             </table>
           )}
-          <p class="sub">Uploads run in the background (`station upload`); a supervisor exports batches with `station export`.</p>
+          <p class="sub">Uploads run in the background (`station upload`); a supervisor exports batches on the Supervisor screen.</p>
         </>
       )}
     </section>

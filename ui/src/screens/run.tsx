@@ -1,10 +1,11 @@
 // The Run screen: work order and products, one tile per slot, barcode entry into the focused
-// slot, start one slot or all.
+// slot, start one slot or all. A product the station cannot run now is shown in a banner and on
+// the tiles of the slots that run it.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ErrorBox } from '../components';
-import { busy, elapsedMs, formatElapsed, progress, serialMismatch, stepLabel, type Grid, type Tile } from '../state/slots';
+import { busy, elapsedMs, formatElapsed, nextScan, progress, serialMismatch, stepLabel, type Grid, type Tile } from '../state/slots';
 import { toCommandError } from '../state/session';
-import type { AppInfo, CommandError, RunResult } from '../types';
+import type { AppInfo, CommandError, ProductInfo, RunResult } from '../types';
 
 interface Props {
   info: AppInfo;
@@ -37,6 +38,7 @@ export function RunScreen({ info, grid, workOrder, onScan, onRun, onOpenUnit }: 
   };
 
   const products = [...new Set(slots.map((s) => s.product))];
+  const unavailable = info.products.filter((p) => p.unavailable != null);
   return (
     <section class="run">
       <div class="run-head">
@@ -76,12 +78,20 @@ export function RunScreen({ info, grid, workOrder, onScan, onRun, onOpenUnit }: 
           Start all
         </button>
       </div>
+      {unavailable.length > 0 && (
+        <div id="product-unavailable" role="alert">
+          {unavailable.map((p) => (
+            <UnavailableBanner key={p.id} product={p} slots={slots.filter((t) => t.product === p.id).map((t) => t.slot)} />
+          ))}
+        </div>
+      )}
       <ErrorBox error={error} id="run-error" />
       <div class="grid">
         {slots.map((t) => (
           <TileView
             key={t.slot}
             tile={t}
+            unavailable={info.products.find((p) => p.id === t.product)?.unavailable != null}
             now={now}
             focused={t.slot === focused}
             onFocus={() => {
@@ -97,24 +107,57 @@ export function RunScreen({ info, grid, workOrder, onScan, onRun, onOpenUnit }: 
   );
 }
 
-function TileView(props: { tile: Tile; now: number; focused: boolean; onFocus: () => void; onStart: () => void; onOpen: () => void }) {
+function UnavailableBanner({ product: p, slots }: { product: ProductInfo; slots: number[] }) {
+  const u = p.unavailable;
+  if (!u) return null;
+  return (
+    <div class="error product-unavailable" data-product={p.id} data-code={u.code}>
+      <div class="error-message">
+        Product {p.id} cannot run on this station now
+        {slots.length > 0 ? ` (slot${slots.length > 1 ? 's' : ''} ${slots.join(', ')})` : ''}: {u.message}
+      </div>
+      {u.help && <div class="error-help">{u.help}</div>}
+      <div class="error-code">{u.code}</div>
+    </div>
+  );
+}
+
+function TileView(props: {
+  tile: Tile;
+  now: number;
+  focused: boolean;
+  unavailable: boolean;
+  onFocus: () => void;
+  onStart: () => void;
+  onOpen: () => void;
+}) {
   const { tile: t, now, focused } = props;
   const pct = Math.round(progress(t) * 100);
   const big = t.state === 'pass' ? 'PASS' : t.state === 'fail' ? 'FAIL' : t.state === 'running' ? `${pct}%` : t.state === 'queued' ? 'WAIT' : 'READY';
+  const next = nextScan(t);
   return (
-    <div class={`tile ${t.state}${focused ? ' focused' : ''}`} data-slot={t.slot} data-state={t.state} onClick={props.onFocus}>
+    <div
+      class={`tile ${t.state}${focused ? ' focused' : ''}${props.unavailable ? ' unavailable' : ''}`}
+      data-slot={t.slot}
+      data-state={t.state}
+      data-product={t.product}
+      onClick={props.onFocus}
+    >
       <div class="tile-head">
         <span class="slot">Slot {t.slot}</span>
+        <span class="tile-product">{t.product}</span>
         <span class="elapsed">{formatElapsed(elapsedMs(t, now))}</span>
       </div>
+      {props.unavailable && <div class="tile-unavailable">Product {t.product} cannot run now: see above</div>}
       <div class="big">{big}</div>
       <div class="bar">
         <div class="fill" style={{ width: `${pct}%` }} />
       </div>
       <div class="step">{t.state === 'running' ? stepLabel(t.step) : t.state === 'fail' ? `Failed: ${stepLabel(t.step)}` : ''}</div>
       <div class="serial">
-        {t.serial ?? t.scanned ?? 'no serial yet'}
-        {serialMismatch(t) && <span class="mismatch"> ≠ scanned {t.scanned}</span>}
+        {t.serial ?? t.expected ?? t.scanned ?? 'no serial yet'}
+        {serialMismatch(t) && <span class="mismatch"> ≠ scanned {t.expected}</span>}
+        {next !== null && <span class="next-scan"> · next board: {next}</span>}
       </div>
       {t.reason && (
         <div class="tile-reason">

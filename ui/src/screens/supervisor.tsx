@@ -1,10 +1,11 @@
-// Supervisor and admin: work order, rework, audit log, configuration (read-only), operators.
-// Every action is checked by the app; a technician sees the refusal it returns.
-import { useState } from 'preact/hooks';
+// Supervisor and admin: work order, slots' products, rework, batch export, audit log,
+// configuration (read-only), operators. Every action is checked by the app; a technician sees
+// the refusal it returns.
+import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api';
 import { ErrorBox, fmtTime } from '../components';
 import { atLeast, toCommandError } from '../state/session';
-import type { AppInfo, AuditView, CommandError, Operator, Role } from '../types';
+import type { AppInfo, AuditView, CommandError, ExportResult, Operator, Role, SlotInfo } from '../types';
 
 type Guard = <T>(p: Promise<T>) => Promise<T>;
 
@@ -14,10 +15,12 @@ interface Props {
   role: Role;
   workOrder: string | null;
   onWorkOrder: (wo: string | null) => void;
+  /** The app's slot list after a change of products. */
+  onSlotsChanged: (slots: SlotInfo[]) => Promise<void>;
   onRework: (slot: number) => Promise<unknown>;
 }
 
-export function SupervisorScreen({ info, guard, role, workOrder, onWorkOrder, onRework }: Props) {
+export function SupervisorScreen({ info, guard, role, workOrder, onWorkOrder, onSlotsChanged, onRework }: Props) {
   const [error, setError] = useState<CommandError | null>(null);
   const [ok, setOk] = useState<string | null>(null);
   const [wo, setWo] = useState(workOrder ?? '');
@@ -26,6 +29,61 @@ export function SupervisorScreen({ info, guard, role, workOrder, onWorkOrder, on
   const [config, setConfig] = useState<string | null>(null);
   const [ops, setOps] = useState<Operator[] | null>(null);
   const [newOp, setNewOp] = useState({ id: '', name: '', role: 'technician', pin: '' });
+  // Slot → product chosen in the Slots section and not applied yet.
+  const [slotDraft, setSlotDraft] = useState<Record<number, string>>({});
+  const [applying, setApplying] = useState(false);
+  const [exportWo, setExportWo] = useState('');
+  const [queuedOnly, setQueuedOnly] = useState(false);
+  const [exporting, setExporting] = useState(false);
+  const [exported, setExported] = useState<ExportResult | null>(null);
+  const [workOrders, setWorkOrders] = useState<string[]>([]);
+
+  // Work orders for the export's list: a hint only, so a refusal or error is not shown.
+  useEffect(() => {
+    api
+      .yieldReport(null, null, null)
+      .then((y) => setWorkOrders(y.workOrders))
+      .catch(() => undefined);
+  }, []);
+
+  const changedSlots = info.slots.filter((s) => slotDraft[s.index] !== undefined && slotDraft[s.index] !== s.product);
+  const applySlots = async () => {
+    setError(null);
+    setOk(null);
+    setApplying(true);
+    const done: string[] = [];
+    let latest: SlotInfo[] | null = null;
+    try {
+      for (const s of changedSlots) {
+        const want = slotDraft[s.index];
+        // The configured product is asked for as null: the slot returns to its configuration.
+        latest = await guard(api.setSlotProduct(s.index, want === s.configuredProduct ? null : want));
+        done.push(`slot ${s.index} runs ${want}`);
+      }
+      setSlotDraft({});
+      setOk(done.length > 0 ? `Slots changed: ${done.join(', ')}` : 'No slot changed');
+    } catch (e) {
+      setError(toCommandError(e));
+    } finally {
+      setApplying(false);
+      if (latest) await onSlotsChanged(latest);
+    }
+  };
+
+  const exportBatch = () => {
+    setError(null);
+    setOk(null);
+    setExported(null);
+    setExporting(true);
+    const wo = exportWo.trim();
+    guard(api.exportBatch(wo === '' ? null : wo, queuedOnly))
+      .then((r) => {
+        setExported(r);
+        setOk(`Exported ${r.records} record${r.records === 1 ? '' : 's'}`);
+      })
+      .catch((e) => setError(toCommandError(e)))
+      .finally(() => setExporting(false));
+  };
 
   const act = (p: Promise<unknown>, done: string) => {
     setError(null);
@@ -71,7 +129,6 @@ export function SupervisorScreen({ info, guard, role, workOrder, onWorkOrder, on
           >
             Set work order
           </button>
-          <p class="sub">Products per slot come from the station configuration.</p>
         </div>
         <div class="panel">
           <h3>Rework a unit</h3>
@@ -89,10 +146,101 @@ export function SupervisorScreen({ info, guard, role, workOrder, onWorkOrder, on
         </div>
         <div class="panel">
           <h3>Export a batch</h3>
-          <p class="sub">
-            Signed batches for a device operator are exported with <code>station export</code> on the station PC.
-          </p>
+          <p class="sub">A signed batch of enrollments for the device operator.</p>
+          <label>
+            Work order (empty: all)
+            <input
+              id="export-work-order"
+              list="export-work-orders"
+              value={exportWo}
+              placeholder="all work orders"
+              onInput={(e) => setExportWo((e.target as HTMLInputElement).value)}
+            />
+          </label>
+          <datalist id="export-work-orders">
+            {workOrders.map((w) => (
+              <option key={w} value={w} />
+            ))}
+          </datalist>
+          <label class="check">
+            <input id="export-queued-only" type="checkbox" checked={queuedOnly} onChange={(e) => setQueuedOnly((e.target as HTMLInputElement).checked)} />
+            Only enrollments not uploaded yet (queued)
+          </label>
+          <button id="export-batch" disabled={exporting} onClick={exportBatch}>
+            {exporting ? 'Exporting…' : 'Export batch'}
+          </button>
+          {exported && (
+            <div id="export-result">
+              <dl class="kv">
+                <dt>Directory</dt>
+                <dd class="mono" id="export-dir">
+                  {exported.dir}
+                </dd>
+                <dt>Records</dt>
+                <dd id="export-records">{exported.records}</dd>
+                <dt>Manifest SHA-256</dt>
+                <dd class="mono" id="export-manifest">
+                  {exported.manifestSha256}
+                </dd>
+                <dt>Certificate</dt>
+                <dd class="mono" id="export-certificate">
+                  {exported.certificate}
+                </dd>
+              </dl>
+              <p class="sub">
+                Give the device operator the directory and the certificate; they check the batch with{' '}
+                <code>
+                  station verify-export {exported.dir} --trust {exported.certificate}
+                </code>
+                .
+              </p>
+            </div>
+          )}
         </div>
+      </div>
+      <div class="panel wide">
+        <h3>Slots</h3>
+        <p class="sub">
+          The product each slot provisions. A change applies from the slot's next run; choose the configured product to return
+          a slot to the configuration.
+        </p>
+        <table class="table" id="slots-table">
+          <thead>
+            <tr>
+              <th>Slot</th>
+              <th>Product</th>
+              <th>Configured</th>
+            </tr>
+          </thead>
+          <tbody>
+            {info.slots.map((s) => (
+              <tr key={s.index} data-slot={s.index}>
+                <td>Slot {s.index}</td>
+                <td>
+                  <select
+                    id={`slot-product-${s.index}`}
+                    value={slotDraft[s.index] ?? s.product}
+                    onChange={(e) => setSlotDraft({ ...slotDraft, [s.index]: (e.target as HTMLSelectElement).value })}
+                  >
+                    {!info.products.some((p) => p.id === s.product) && <option value={s.product}>{s.product}</option>}
+                    {info.products.map((p) => (
+                      <option key={p.id} value={p.id}>
+                        {p.id} ({p.attestation}){p.unavailable ? ': cannot run now' : ''}
+                      </option>
+                    ))}
+                  </select>
+                </td>
+                <td>
+                  {s.configuredProduct}
+                  {s.product !== s.configuredProduct && <span class="notice"> (changed)</span>}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        <button id="set-slot-products" disabled={applying || changedSlots.length === 0} onClick={() => void applySlots()}>
+          Apply
+        </button>
       </div>
       <div class="panel wide">
         <h3>Audit log</h3>

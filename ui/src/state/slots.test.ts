@@ -1,15 +1,76 @@
 import { describe, expect, it } from 'vitest';
-import { applyEvent, busy, elapsedMs, formatElapsed, initialGrid, markQueued, progress, scanSerial, serialMismatch, stepsFor } from './slots';
-import type { ProgressEvent } from '../types';
+import {
+  applyEvent,
+  busy,
+  elapsedMs,
+  expectedSerials,
+  formatElapsed,
+  initialGrid,
+  markQueued,
+  nextScan,
+  progress,
+  scanSerial,
+  serialMismatch,
+  stepLabel,
+  stepsFor,
+  stepsOf,
+  withSlots,
+  type Grid,
+} from './slots';
+import type { ProgressEvent, Step } from '../types';
 
 const products = [
   { id: 'sym', attestation: 'symmetric-key' },
   { id: 'x509', attestation: 'x509' },
+  { id: 'tpm', attestation: 'tpm' },
 ];
 const slots = [
   { index: 1, product: 'sym' },
   { index: 2, product: 'x509' },
+  { index: 3, product: 'tpm' },
 ];
+
+/** The events of one unit in `slot` going through `steps`, all ok, up to (not including)
+ * unitFinished. */
+function unitEvents(slot: number, steps: Step[]): ProgressEvent[] {
+  const evs: ProgressEvent[] = [{ kind: 'slotStarted', runId: 'r', slot, port: 'p' }];
+  for (const step of steps) {
+    evs.push({ kind: 'stepStarted', runId: 'r', slot, serial: 'SN', step });
+    evs.push({ kind: 'stepFinished', runId: 'r', slot, serial: 'SN', step, ok: true, durationMs: 1 });
+  }
+  return evs;
+}
+
+function passed(slot: number): ProgressEvent {
+  return {
+    kind: 'unitFinished',
+    runId: 'r',
+    slot,
+    serial: 'SN',
+    unitId: 1,
+    outcome: { result: 'pass', registrationId: 'reg', enrollmentQueued: true },
+    wallMs: 1,
+    linkBytes: 1,
+  };
+}
+
+function failed(slot: number, step: Step, code = 'station::smp::refused'): ProgressEvent {
+  return {
+    kind: 'unitFinished',
+    runId: 'r',
+    slot,
+    serial: 'SN',
+    unitId: 2,
+    outcome: { result: 'fail', step, code, message: 'no', help: 'help' },
+    wallMs: 1,
+    linkBytes: 1,
+  };
+}
+
+function apply(g: Grid, events: ProgressEvent[]): Grid {
+  events.forEach((e, i) => (g = applyEvent(g, e, i)));
+  return g;
+}
 
 function run(events: ProgressEvent[], t0 = 1000) {
   let g = initialGrid(slots, products);
@@ -22,8 +83,51 @@ describe('fixture grid', () => {
     const g = initialGrid(slots, products);
     expect(g[1].state).toBe('idle');
     expect(g[1].totalSteps).toBe(stepsFor('symmetric-key'));
+    expect(g[1].totalSteps).toBe(8);
     expect(g[2].totalSteps).toBe(12);
+    expect(g[3].totalSteps).toBe(9);
+    expect(stepsOf('tpm')).toEqual(['identify', 'read-ek', 'attest', 'write-settings', 'save', 'reset', 'verify', 'lock', 'record']);
+    expect(progress(g[1])).toBe(0);
     expect(busy(g)).toBe(false);
+  });
+
+  it('labels every step of every product in plain words', () => {
+    for (const kind of ['symmetric-key', 'x509', 'tpm']) {
+      for (const step of stepsOf(kind)) expect(stepLabel(step)).not.toBe('');
+    }
+    expect(stepLabel('read-ek')).toMatch(/TPM/);
+  });
+
+  it('fills the bar by the product\'s steps while running and completely on PASS', () => {
+    for (const slot of [1, 2, 3]) {
+      const product = products.find((p) => p.id === slots[slot - 1].product);
+      const steps = stepsOf(product?.attestation ?? '');
+      let g = initialGrid(slots, products);
+      // Halfway: the share of the product's steps done.
+      const half = Math.floor(steps.length / 2);
+      g = apply(g, unitEvents(slot, steps.slice(0, half)));
+      expect(g[slot].state).toBe('running');
+      expect(progress(g[slot])).toBeCloseTo(half / steps.length);
+      // All but the last step: not full yet.
+      g = apply(initialGrid(slots, products), unitEvents(slot, steps.slice(0, -1)));
+      expect(progress(g[slot])).toBeLessThan(1);
+      // Every step, then PASS: full.
+      g = apply(initialGrid(slots, products), [...unitEvents(slot, steps), passed(slot)]);
+      expect(g[slot].state).toBe('pass');
+      expect(progress(g[slot])).toBe(1);
+    }
+  });
+
+  it('shows a PASS as full even when fewer step events arrived than the product lists', () => {
+    const g = apply(initialGrid(slots, products), [...unitEvents(2, stepsOf('x509').slice(0, 8)), passed(2)]);
+    expect(progress(g[2])).toBe(1);
+  });
+
+  it('leaves a FAIL where it stopped', () => {
+    const steps = stepsOf('tpm');
+    const g = apply(initialGrid(slots, products), [...unitEvents(3, steps.slice(0, 3)), failed(3, 'write-settings')]);
+    expect(g[3].state).toBe('fail');
+    expect(progress(g[3])).toBeCloseTo(3 / 9);
   });
 
   it('follows a unit from start to PASS', () => {
@@ -93,19 +197,89 @@ describe('fixture grid', () => {
     expect(applyEvent(g, { kind: 'runFinished', runId: 'r', passed: 1, failed: 0, wallMs: 1 }, 0)).toBe(g);
   });
 
-  it('keeps a scanned serial across a new run and flags a mismatch', () => {
+  it('sends a scanned serial with its run, flags a mismatch, and clears the scan when the unit finishes', () => {
     let g = initialGrid(slots, products);
     g = scanSerial(g, 1, '  SN1\n');
     expect(g[1].scanned).toBe('SN1');
     g = markQueued(g, [1]);
     expect(g[1].state).toBe('queued');
     expect(g[1].scanned).toBe('SN1');
+    expect(g[1].expected).toBe('SN1');
     g = applyEvent(g, { kind: 'slotStarted', runId: 'r', slot: 1, port: 'p' }, 0);
+    expect(g[1].expected).toBe('SN1');
+    expect(nextScan(g[1])).toBeNull();
     g = applyEvent(g, { kind: 'identified', runId: 'r', slot: 1, serial: 'SN9', model: 'M', fw: '1' }, 1);
     expect(serialMismatch(g[1])).toBe(true);
+    g = applyEvent(g, failed(1, 'identify', 'station::identify::serial_mismatch'), 2);
+    expect(g[1].state).toBe('fail');
+    expect(g[1].code).toBe('station::identify::serial_mismatch');
+    // The next board needs its own scan; the failed unit still shows what was scanned for it.
+    expect(g[1].scanned).toBeNull();
+    expect(g[1].expected).toBe('SN1');
+    expect(serialMismatch(g[1])).toBe(true);
+    expect(expectedSerials(g, [1])).toBeNull();
+    // A new scan on a finished tile is for the next board.
+    g = scanSerial(g, 1, 'SN2');
+    expect(nextScan(g[1])).toBe('SN2');
+    g = markQueued(g, [1]);
+    expect(g[1].expected).toBe('SN2');
+    expect(serialMismatch(g[1])).toBe(false);
+    g = apply(g, [...unitEvents(1, stepsOf('symmetric-key')), passed(1)]);
+    expect(g[1].state).toBe('pass');
+    expect(g[1].scanned).toBeNull();
+  });
+
+  it('keeps a serial scanned for the next board while a unit runs', () => {
+    let g = scanSerial(initialGrid(slots, products), 1, 'SN1');
+    g = markQueued(g, [1]);
+    g = applyEvent(g, { kind: 'slotStarted', runId: 'r', slot: 1, port: 'p' }, 0);
+    g = scanSerial(g, 1, 'SN2');
+    expect(nextScan(g[1])).toBe('SN2');
+    g = applyEvent(g, passed(1), 1);
+    expect(g[1].scanned).toBe('SN2');
+    expect(g[1].expected).toBe('SN1');
+  });
+
+  it('clears a scan with an empty one', () => {
+    let g = scanSerial(initialGrid(slots, products), 1, 'SN1');
     g = scanSerial(g, 1, '');
     expect(g[1].scanned).toBeNull();
-    expect(serialMismatch(g[1])).toBe(false);
+  });
+
+  it('sends the scans of the slots being started only', () => {
+    let g = initialGrid(slots, products);
+    expect(expectedSerials(g, [1, 2, 3])).toBeNull();
+    g = scanSerial(g, 1, 'SN1');
+    g = scanSerial(g, 3, 'SN3');
+    expect(expectedSerials(g, [1, 2, 3])).toEqual({ '1': 'SN1', '3': 'SN3' });
+    expect(expectedSerials(g, [2])).toBeNull();
+    expect(expectedSerials(g, [3, 9])).toEqual({ '3': 'SN3' });
+  });
+
+  it('takes a changed product at once on an idle tile and after the run on a running one', () => {
+    let g = scanSerial(initialGrid(slots, products), 1, 'SN1');
+    const changed = [
+      { index: 1, product: 'tpm' },
+      { index: 2, product: 'sym' },
+      { index: 3, product: 'tpm' },
+    ];
+    g = markQueued(g, [2]);
+    g = applyEvent(g, { kind: 'slotStarted', runId: 'r', slot: 2, port: 'p' }, 0);
+    const before = g;
+    g = withSlots(g, changed, products);
+    expect(g[1].product).toBe('tpm');
+    expect(g[1].totalSteps).toBe(9);
+    expect(g[1].scanned).toBe('SN1');
+    expect(g[2]).toBe(before[2]);
+    expect(g[3]).toBe(before[3]);
+    g = applyEvent(g, passed(2), 1);
+    g = withSlots(g, changed, products);
+    expect(g[2].product).toBe('sym');
+    expect(g[2].totalSteps).toBe(8);
+    expect(g[2].state).toBe('pass');
+    expect(progress(g[2])).toBe(1);
+    // Nothing changed: the same grid.
+    expect(withSlots(g, changed, products)).toBe(g);
   });
 
   it('formats elapsed time', () => {

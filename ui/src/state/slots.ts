@@ -6,10 +6,15 @@ export type TileState = 'idle' | 'queued' | 'running' | 'pass' | 'fail';
 
 export interface Tile {
   slot: number;
+  /** Product the slot runs (the current unit's while one runs). */
   product: string;
   state: TileState;
-  /** Serial scanned by the technician for this slot, if any. */
+  /** Serial scanned by the technician for this slot's next board, if any. Cleared when the
+   * unit it was sent with finishes, so every board needs its own scan. */
   scanned: string | null;
+  /** The scan the current (or last) unit was started with: the app fails a board that
+   * reports another serial. */
+  expected: string | null;
   /** Serial the DUT reported. */
   serial: string | null;
   step: Step | null;
@@ -42,10 +47,23 @@ const X509_STEPS: Step[] = [
   'lock',
   'record',
 ];
+const TPM_STEPS: Step[] = ['identify', 'read-ek', 'attest', 'write-settings', 'save', 'reset', 'verify', 'lock', 'record'];
+
+/** The steps a unit of this attestation kind goes through, in order. */
+export function stepsOf(attestation: string): Step[] {
+  switch (attestation) {
+    case 'x509':
+      return X509_STEPS;
+    case 'tpm':
+      return TPM_STEPS;
+    default:
+      return SYMKEY_STEPS;
+  }
+}
 
 /** How many steps a unit of this attestation kind goes through. */
 export function stepsFor(attestation: string): number {
-  return attestation === 'x509' ? X509_STEPS.length : SYMKEY_STEPS.length;
+  return stepsOf(attestation).length;
 }
 
 /** Plain words for a step, as the technician reads them. */
@@ -55,6 +73,8 @@ export function stepLabel(step: Step | null): string {
       return '';
     case 'identify':
       return 'Identifying the board';
+    case 'read-ek':
+      return 'Reading the TPM endorsement key';
     case 'attest':
       return 'Preparing its identity';
     case 'keygen':
@@ -80,16 +100,34 @@ export function stepLabel(step: Step | null): string {
   }
 }
 
-export function initialGrid(
-  slots: { index: number; product: string }[],
-  products: { id: string; attestation: string }[],
-): Grid {
+type SlotPlan = { index: number; product: string };
+type ProductKind = { id: string; attestation: string };
+
+function stepsOfProduct(product: string, products: ProductKind[]): number {
+  return stepsFor(products.find((p) => p.id === product)?.attestation ?? 'symmetric-key');
+}
+
+export function initialGrid(slots: SlotPlan[], products: ProductKind[]): Grid {
   const grid: Grid = {};
-  for (const s of slots) {
-    const product = products.find((p) => p.id === s.product);
-    grid[s.index] = blankTile(s.index, s.product, stepsFor(product?.attestation ?? 'symmetric-key'));
-  }
+  for (const s of slots) grid[s.index] = blankTile(s.index, s.product, stepsOfProduct(s.product, products));
   return grid;
+}
+
+/** Takes a new slot list (a supervisor changed a slot's product). Tiles that are not running
+ * take their new product at once; a running or queued tile keeps the product its unit runs,
+ * and takes the new one when called again after the run (its result stays shown). */
+export function withSlots(grid: Grid, slots: SlotPlan[], products: ProductKind[]): Grid {
+  let next = grid;
+  for (const s of slots) {
+    const t = grid[s.index];
+    const totalSteps = stepsOfProduct(s.product, products);
+    if (!t) {
+      next = { ...next, [s.index]: blankTile(s.index, s.product, totalSteps) };
+    } else if (!tileBusy(t) && (t.product !== s.product || t.totalSteps !== totalSteps)) {
+      next = { ...next, [s.index]: { ...t, product: s.product, totalSteps, stepsDone: Math.min(t.stepsDone, totalSteps) } };
+    }
+  }
+  return next;
 }
 
 function blankTile(slot: number, product: string, totalSteps: number): Tile {
@@ -98,6 +136,7 @@ function blankTile(slot: number, product: string, totalSteps: number): Tile {
     product,
     state: 'idle',
     scanned: null,
+    expected: null,
     serial: null,
     step: null,
     stepsDone: 0,
@@ -112,13 +151,25 @@ function blankTile(slot: number, product: string, totalSteps: number): Tile {
   };
 }
 
-/** Marks `slots` as about to run (before the first event arrives); keeps scanned serials. */
+/** The scanned serials to send with a run of `slots`: slot number (as a string) → serial, only
+ * slots being started that have a scan; `null` when none has. */
+export function expectedSerials(grid: Grid, slots: number[]): Record<string, string> | null {
+  const out: Record<string, string> = {};
+  for (const s of slots) {
+    const scan = grid[s]?.scanned;
+    if (scan) out[String(s)] = scan;
+  }
+  return Object.keys(out).length === 0 ? null : out;
+}
+
+/** Marks `slots` as about to run (before the first event arrives); the scanned serial goes
+ * with the unit as the one it must report. */
 export function markQueued(grid: Grid, slots: number[]): Grid {
   const next = { ...grid };
   for (const s of slots) {
     const t = next[s];
     if (!t) continue;
-    next[s] = { ...blankTile(s, t.product, t.totalSteps), scanned: t.scanned, state: 'queued' };
+    next[s] = { ...blankTile(s, t.product, t.totalSteps), scanned: t.scanned, expected: t.scanned, state: 'queued' };
   }
   return next;
 }
@@ -131,9 +182,17 @@ export function scanSerial(grid: Grid, slot: number, serial: string): Grid {
   return { ...grid, [slot]: { ...t, scanned: v === '' ? null : v } };
 }
 
-/** Whether the scanned serial disagrees with the one the DUT reported. */
+/** Whether the serial scanned for the tile's unit disagrees with the one the DUT reported. */
 export function serialMismatch(t: Tile): boolean {
-  return t.scanned !== null && t.serial !== null && t.scanned !== t.serial;
+  return t.expected !== null && t.serial !== null && t.expected !== t.serial;
+}
+
+/** A serial scanned for the slot's next board while the tile still shows another unit (running
+ * or finished); `null` when there is none or it is the tile's own. */
+export function nextScan(t: Tile): string | null {
+  if (t.scanned === null || t.state === 'idle' || t.state === 'queued') return null;
+  if (t.state === 'running' && t.scanned === t.expected) return null;
+  return t.scanned;
 }
 
 /** Applies one pipeline event at time `now` (ms). Unknown slots are ignored. */
@@ -144,7 +203,13 @@ export function applyEvent(grid: Grid, ev: ProgressEvent, now: number): Grid {
   let n: Tile = t;
   switch (ev.kind) {
     case 'slotStarted':
-      n = { ...blankTile(t.slot, t.product, t.totalSteps), scanned: t.scanned, state: 'running', startedAt: now };
+      n = {
+        ...blankTile(t.slot, t.product, t.totalSteps),
+        scanned: t.scanned,
+        expected: t.expected,
+        state: 'running',
+        startedAt: now,
+      };
       break;
     case 'identified':
       n = { ...t, serial: ev.serial };
@@ -155,11 +220,14 @@ export function applyEvent(grid: Grid, ev: ProgressEvent, now: number): Grid {
     case 'stepFinished':
       n = { ...t, stepsDone: ev.ok ? Math.min(t.stepsDone + 1, t.totalSteps) : t.stepsDone };
       break;
-    case 'unitFinished':
+    case 'unitFinished': {
+      // The scan went with this unit: the next board needs its own (one scanned meanwhile stays).
+      const scanned = t.scanned === t.expected ? null : t.scanned;
       if (ev.outcome.result === 'pass') {
         n = {
           ...t,
           state: 'pass',
+          scanned,
           serial: ev.serial ?? t.serial,
           unitId: ev.unitId,
           registrationId: ev.outcome.registrationId,
@@ -171,6 +239,7 @@ export function applyEvent(grid: Grid, ev: ProgressEvent, now: number): Grid {
         n = {
           ...t,
           state: 'fail',
+          scanned,
           serial: ev.serial ?? t.serial,
           unitId: ev.unitId,
           step: ev.outcome.step,
@@ -181,14 +250,17 @@ export function applyEvent(grid: Grid, ev: ProgressEvent, now: number): Grid {
         };
       }
       break;
+    }
   }
   return { ...grid, [ev.slot]: n };
 }
 
-/** Fraction done, 0..1. */
+/** Fraction done, 0..1: a PASS is complete; a running or failed unit counts the steps it
+ * finished out of its product's steps (a FAIL stays where it stopped). */
 export function progress(t: Tile): number {
   if (t.state === 'pass') return 1;
-  return t.totalSteps === 0 ? 0 : t.stepsDone / t.totalSteps;
+  if (t.state !== 'running' && t.state !== 'fail') return 0;
+  return t.totalSteps <= 0 ? 0 : Math.min(1, t.stepsDone / t.totalSteps);
 }
 
 /** Elapsed time of the tile's unit at `now`, in ms (0 before it starts). */
@@ -205,7 +277,11 @@ export function formatElapsed(ms: number): string {
   return `${m}:${String(Math.floor(s % 60)).padStart(2, '0')}`;
 }
 
+function tileBusy(t: Tile): boolean {
+  return t.state === 'running' || t.state === 'queued';
+}
+
 /** Whether any slot is running or about to. */
 export function busy(grid: Grid): boolean {
-  return Object.values(grid).some((t) => t.state === 'running' || t.state === 'queued');
+  return Object.values(grid).some(tileBusy);
 }

@@ -50,6 +50,7 @@ pub(crate) fn bench_request() -> RunRequest {
         operator: "bench".into(),
         work_order: Some("WO-BENCH".into()),
         permissions: Permissions::none(),
+        ..Default::default()
     }
 }
 
