@@ -15,10 +15,12 @@ cargo test --workspace --locked --doc
 # target/ui-e2e/figures.json). SKIP_UI_E2E=1 skips it.
 if [ "${SKIP_UI_E2E:-0}" != 1 ]; then
   cargo build --locked -p station-desktop -p station-cli
-  # WebKitWebDriver's screenshot sometimes never answers under Xvfb (the run then fails on a
-  # bounded timeout, with target/ui-e2e/failure.png): up to three attempts.
+  # Every WebDriver call is bounded; a call that stalls under Xvfb fails the attempt (with
+  # target/ui-e2e/failure.png and failure.html). Screenshots now come from the X server, which
+  # removed the stall seen on WebKitWebDriver's own screenshot; a second attempt stays for
+  # anything else Xvfb does, and each failed attempt is printed.
   ok=0
-  for attempt in 1 2 3; do
+  for attempt in 1 2; do
     if node ui/e2e/run.mjs; then ok=1; break; fi
     echo "ui e2e: attempt $attempt failed"
   done

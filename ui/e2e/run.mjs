@@ -349,6 +349,7 @@ fault = "refuse-writes"
     await s.click(await s.find('#load-audit'));
     const chain = await s.waitFor('#audit-chain');
     check((await s.text(chain)).includes('chain verified'), 'the audit log verifies');
+    await s.exec("document.querySelector('#export-result').scrollIntoView({ block: 'center' })");
     await shot(s, 'supervisor');
 
     const lat = await s.exec('return window.__stationMetrics.latenciesMs');
