@@ -193,7 +193,7 @@ pub async fn set_slot_product<R: Runtime>(
     product: Option<String>,
 ) -> Result<Vec<SlotInfo>, CommandError> {
     blocking(&app, move |st| {
-        let op = st.authorize(Action::SetWorkOrder)?;
+        let op = st.authorize(Action::SetSlotProduct)?;
         if st.running().contains(&slot) {
             return Err(CommandError::SlotBusy(slot));
         }

@@ -81,8 +81,10 @@ impl FromStr for Role {
 pub enum Action {
     /// Start slots, scan serials, read units, the queue and yield.
     Provision,
-    /// Set the work order and product for the station.
+    /// Set the work order for the station.
     SetWorkOrder,
+    /// Choose the product a slot provisions.
+    SetSlotProduct,
     /// Provision a unit that already passed again.
     Rework,
     /// Decide an upload conflict.
@@ -107,6 +109,7 @@ impl Action {
         match self {
             Action::Provision => Role::Technician,
             Action::SetWorkOrder
+            | Action::SetSlotProduct
             | Action::Rework
             | Action::ResolveConflict
             | Action::Export
@@ -123,6 +126,7 @@ impl Action {
         match self {
             Action::Provision => "provision units",
             Action::SetWorkOrder => "set the work order",
+            Action::SetSlotProduct => "choose a slot's product",
             Action::Rework => "rework a unit",
             Action::ResolveConflict => "resolve an upload conflict",
             Action::Export => "export a batch",
