@@ -382,24 +382,32 @@ fn set_locked(h: &Harness, slot: u16, locked: bool) {
     client.reset().unwrap();
 }
 
-#[test]
-fn group_enrolled_product_derives_the_key_and_queues_nothing() {
-    let dir = tempfile::tempdir().unwrap();
-    let key_file = dir.path().join("group.key");
-    let group_key =
-        "8isrFI1sGsIlvvFSSFRiMfCNzv21fjbE/+ah/lSh3lF8e2YG1Te7w1KpZhJFFXJrqYKi9yegxkqIChbqOS9Egw==";
-    std::fs::write(&key_file, group_key).unwrap();
-    let options = HarnessOptions {
-        products: format!(
-            r#"
+/// A DPS enrollment-group key (base64, 64 bytes), as the line engineer installs it.
+const GROUP_KEY: &str =
+    "8isrFI1sGsIlvvFSSFRiMfCNzv21fjbE/+ah/lSh3lF8e2YG1Te7w1KpZhJFFXJrqYKi9yegxkqIChbqOS9Egw==";
+
+/// Product `grp`, group-enrolled, its key written into `dir`.
+fn group_product(dir: &std::path::Path) -> String {
+    let key_file = dir.join("group.key");
+    std::fs::write(&key_file, GROUP_KEY).unwrap();
+    format!(
+        r#"
 [[product]]
 id = "grp"
 registration_id = {{ template = "grp-{{serial}}", lowercase = true }}
 dps = {{ id_scope = "0ne00E2E002" }}
 attestation = {{ kind = "symmetric-key", enrollment = {{ type = "group", group_id = "line-1", group_key = {{ file = "{}" }} }} }}
 "#,
-            key_file.display()
-        ),
+        key_file.display()
+    )
+}
+
+#[test]
+fn group_enrolled_product_derives_the_key_and_queues_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let group_key = GROUP_KEY;
+    let options = HarnessOptions {
+        products: group_product(dir.path()),
         product_id: "grp".into(),
         ..HarnessOptions::default()
     };
@@ -499,23 +507,11 @@ fn a_scanned_serial_that_is_not_the_board_in_the_slot_stops_at_identify() {
 #[test]
 fn a_slot_runs_the_product_chosen_for_it() {
     let dir = tempfile::tempdir().unwrap();
-    let key_file = dir.path().join("group.key");
-    std::fs::write(
-        &key_file,
-        "8isrFI1sGsIlvvFSSFRiMfCNzv21fjbE/+ah/lSh3lF8e2YG1Te7w1KpZhJFFXJrqYKi9yegxkqIChbqOS9Egw==",
-    )
-    .unwrap();
     let options = HarnessOptions {
         products: format!(
-            r#"{}
-[[product]]
-id = "grp"
-registration_id = {{ template = "grp-{{serial}}", lowercase = true }}
-dps = {{ id_scope = "0ne00E2E002" }}
-attestation = {{ kind = "symmetric-key", enrollment = {{ type = "group", group_id = "line-1", group_key = {{ file = "{}" }} }} }}
-"#,
+            "{}{}",
             station_e2e::INDIVIDUAL_PRODUCT,
-            key_file.display()
+            group_product(dir.path())
         ),
         ..HarnessOptions::default()
     };

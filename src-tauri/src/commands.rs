@@ -3,7 +3,7 @@
 //! Every command is `async` and runs its work on the blocking pool (the store and the pipeline
 //! block), so the main thread never waits on the database or a serial port.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -198,18 +198,15 @@ pub async fn set_slot_product<R: Runtime>(
             return Err(CommandError::SlotBusy(slot));
         }
         st.set_slot_product(slot, product.as_deref())?;
-        let now = slot_infos(st)
-            .into_iter()
-            .find(|s| s.index == slot)
-            .map(|s| s.product)
-            .unwrap_or_default();
+        let slots = slot_infos(st);
+        let now = slots.iter().find(|s| s.index == slot).map(|s| &s.product);
         st.audit(
             &op.id,
             "slot.product",
             &format!("slot {slot}"),
             serde_json::json!({ "slot": slot, "product": now }),
         )?;
-        Ok(slot_infos(st))
+        Ok(slots)
     })
     .await
 }
@@ -248,20 +245,8 @@ pub async fn run_slots<R: Runtime>(
         };
         let _claim = st.claim_slots(&wanted)?;
         st.fixture_ready()?;
-        let mut overrides: BTreeMap<u16, SlotOverride> = st
-            .product_overrides()
-            .into_iter()
-            .map(|(slot, product)| {
-                let o = SlotOverride {
-                    product: Some(product),
-                    ..Default::default()
-                };
-                (slot, o)
-            })
-            .collect();
-        for (slot, serial) in expected_serials.unwrap_or_default() {
-            overrides.entry(slot).or_default().expected_serial = Some(serial);
-        }
+        let overrides =
+            SlotOverride::by_slot(st.product_overrides(), expected_serials.unwrap_or_default());
         let request = RunRequest {
             slots: Some(wanted),
             operator: op.id.clone(),

@@ -336,26 +336,23 @@ impl StationState {
 
     /// Whether a virtual fixture runs in this app.
     pub fn has_virtual_fixture(&self) -> bool {
-        !matches!(*lock(&self.fixture), FixtureState::None)
+        self.config.kiosk.virtual_fixture
     }
 
     /// Waits until the virtual fixture's boards run (no-op without one); a run calls this
     /// before it opens any port.
     pub fn fixture_ready(&self) -> Result<(), CommandError> {
         let mut f = lock(&self.fixture);
-        if matches!(*f, FixtureState::Starting(_)) {
-            let FixtureState::Starting(starting) = std::mem::replace(&mut *f, FixtureState::None)
-            else {
-                unreachable!("matched above");
-            };
-            *f = match starting.wait() {
+        *f = match std::mem::replace(&mut *f, FixtureState::None) {
+            FixtureState::Starting(starting) => match starting.wait() {
                 Ok(running) => FixtureState::Running(running),
                 Err(e) => {
                     tracing::error!(error = %e, "virtual fixture did not start");
                     FixtureState::Failed(e.to_string())
                 }
-            };
-        }
+            },
+            other => other,
+        };
         match &*f {
             FixtureState::Failed(why) => Err(CommandError::Fixture(why.clone())),
             _ => Ok(()),

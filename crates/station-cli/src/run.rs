@@ -1,6 +1,5 @@
 //! `station run`: provision the configured fixture.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -107,13 +106,7 @@ pub(crate) fn run_loaded(
     for (product, issuer) in issuers {
         station = station.with_issuer(&product, issuer);
     }
-    let mut overrides: BTreeMap<u16, SlotOverride> = BTreeMap::new();
-    for (slot, product) in &args.products {
-        overrides.entry(*slot).or_default().product = Some(product.clone());
-    }
-    for (slot, serial) in &args.expect_serials {
-        overrides.entry(*slot).or_default().expected_serial = Some(serial.clone());
-    }
+    let overrides = SlotOverride::by_slot(args.products.clone(), args.expect_serials.clone());
     let request = RunRequest {
         slots: (!slots.is_empty()).then_some(slots),
         operator,

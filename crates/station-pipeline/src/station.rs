@@ -56,6 +56,24 @@ pub struct SlotOverride {
     pub expected_serial: Option<String>,
 }
 
+impl SlotOverride {
+    /// The per-slot overrides of a run from its chosen products and scanned serials, each as
+    /// `(slot, value)`.
+    pub fn by_slot(
+        products: impl IntoIterator<Item = (u16, String)>,
+        expected_serials: impl IntoIterator<Item = (u16, String)>,
+    ) -> BTreeMap<u16, SlotOverride> {
+        let mut overrides: BTreeMap<u16, SlotOverride> = BTreeMap::new();
+        for (slot, product) in products {
+            overrides.entry(slot).or_default().product = Some(product);
+        }
+        for (slot, serial) in expected_serials {
+            overrides.entry(slot).or_default().expected_serial = Some(serial);
+        }
+        overrides
+    }
+}
+
 /// What a run did.
 #[derive(Debug, Clone)]
 pub struct RunSummary {

@@ -754,17 +754,11 @@ impl Store {
         actor: &str,
     ) -> Result<(), StoreError> {
         self.write(|tx| {
-            let e = enrollment_state(tx, id)?;
-            if !matches!(
-                e.status,
-                EnrollmentStatus::Queued | EnrollmentStatus::Conflict
-            ) {
-                return Err(StoreError::InvalidEnrollmentState {
-                    enrollment: id,
-                    expected: EnrollmentStatus::Queued,
-                    found: e.status,
-                });
-            }
+            let e = enrollment_in(
+                tx,
+                id,
+                &[EnrollmentStatus::Queued, EnrollmentStatus::Conflict],
+            )?;
             tx.prepare_cached(
                 "UPDATE enrollments SET status = 'uploaded', attempts = attempts + 1,
                      last_error = NULL, updated_at = ?2
@@ -788,14 +782,7 @@ impl Store {
     /// `enrollment.requeued` by `actor`.
     pub fn requeue_enrollment(&self, id: EnrollmentId, actor: &str) -> Result<(), StoreError> {
         self.write(|tx| {
-            let e = enrollment_state(tx, id)?;
-            if e.status != EnrollmentStatus::Conflict {
-                return Err(StoreError::InvalidEnrollmentState {
-                    enrollment: id,
-                    expected: EnrollmentStatus::Conflict,
-                    found: e.status,
-                });
-            }
+            let e = enrollment_in(tx, id, &[EnrollmentStatus::Conflict])?;
             tx.prepare_cached(
                 "UPDATE enrollments SET status = 'queued', last_error = NULL, updated_at = ?2
                  WHERE id = ?1",
@@ -822,14 +809,7 @@ impl Store {
         reason: &str,
     ) -> Result<(), StoreError> {
         self.write(|tx| {
-            let e = enrollment_state(tx, id)?;
-            if e.status != EnrollmentStatus::Queued {
-                return Err(StoreError::InvalidEnrollmentState {
-                    enrollment: id,
-                    expected: EnrollmentStatus::Queued,
-                    found: e.status,
-                });
-            }
+            let e = enrollment_in(tx, id, &[EnrollmentStatus::Queued])?;
             tx.prepare_cached(
                 "UPDATE enrollments SET status = 'conflict', attempts = attempts + 1,
                      last_error = ?2, updated_at = ?3
@@ -852,14 +832,7 @@ impl Store {
     /// error, throttling, 5xx). Not audited: nothing left the station.
     pub fn record_enrollment_error(&self, id: EnrollmentId, error: &str) -> Result<(), StoreError> {
         self.write(|tx| {
-            let e = enrollment_state(tx, id)?;
-            if e.status != EnrollmentStatus::Queued {
-                return Err(StoreError::InvalidEnrollmentState {
-                    enrollment: id,
-                    expected: EnrollmentStatus::Queued,
-                    found: e.status,
-                });
-            }
+            enrollment_in(tx, id, &[EnrollmentStatus::Queued])?;
             tx.prepare_cached(
                 "UPDATE enrollments SET attempts = attempts + 1, last_error = ?2, updated_at = ?3
                  WHERE id = ?1",
@@ -1646,6 +1619,25 @@ struct EnrollmentState {
     registration_id: String,
     status: EnrollmentStatus,
     station_id: String,
+}
+
+/// The enrollment's state, refused unless its status is one of `allowed` (the first is the one
+/// the error names as expected).
+fn enrollment_in(
+    conn: &Connection,
+    id: EnrollmentId,
+    allowed: &[EnrollmentStatus],
+) -> Result<EnrollmentState, StoreError> {
+    let e = enrollment_state(conn, id)?;
+    if allowed.contains(&e.status) {
+        Ok(e)
+    } else {
+        Err(StoreError::InvalidEnrollmentState {
+            enrollment: id,
+            expected: allowed.first().copied().unwrap_or(e.status),
+            found: e.status,
+        })
+    }
 }
 
 fn enrollment_state(conn: &Connection, id: EnrollmentId) -> Result<EnrollmentState, StoreError> {
