@@ -39,6 +39,13 @@ if ! command -v cargo >/dev/null 2>&1; then
   . "$HOME/.cargo/env"
 fi
 
+# fmt and clippy run in scripts/lint.sh; rustup's minimal profile leaves them out.
+if command -v rustup >/dev/null 2>&1; then
+  for c in rustfmt clippy; do
+    rustup component list --installed 2>/dev/null | grep -q "^$c" || rustup component add "$c"
+  done
+fi
+
 if ! cargo nextest --version >/dev/null 2>&1; then
   echo "bootstrap: installing cargo-nextest"
   cargo install cargo-nextest --locked
@@ -57,9 +64,11 @@ if [ ! -d ui/node_modules ] || [ ui/package-lock.json -nt ui/node_modules/.packa
 fi
 
 PY="$(command -v python3)"
-if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c "import smpclient, serial" 2>/dev/null; then
-  echo "bootstrap: creating .venv with smpclient"
+if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c "import smpclient, serial" 2>/dev/null \
+  || [ ! -x .venv/bin/typos ]; then
+  echo "bootstrap: creating .venv with smpclient and typos"
   "$PY" -m venv .venv
-  .venv/bin/pip install -q --disable-pip-version-check -r tests/interop/requirements.txt
+  .venv/bin/pip install -q --disable-pip-version-check -r tests/interop/requirements.txt \
+    -r scripts/requirements-lint.txt
 fi
 echo "bootstrap: ok"

@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
-# Runs every test: bootstrap (idempotent), then the whole workspace under cargo-nextest
+# Runs every test: a disk-space check, bootstrap (idempotent), the standard checks
+# (scripts/lint.sh), then the whole workspace under cargo-nextest
 # (including the desktop app, src-tauri, which `cargo test` alone leaves out), the UI's unit
 # tests (Vitest), and the desktop app's end-to-end UI test under Xvfb (tauri-driver).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+./scripts/disk-check.sh
 ./scripts/bootstrap.sh
 export CARGO_BUILD_JOBS="${CARGO_BUILD_JOBS:-2}"
 # The app embeds ui/dist: build the UI first.
 (cd ui && npm run build && npm test)
+# fmt, typos, changelog fragments, clippy and rustdoc with warnings denied, core crates alone.
+./scripts/lint.sh
 cargo nextest run --workspace --locked --no-fail-fast "$@"
 # Doc tests (nextest does not run them).
 cargo test --workspace --locked --doc

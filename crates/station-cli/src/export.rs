@@ -63,7 +63,7 @@ pub(crate) struct ImportArgs {
     /// The station's signing certificate (or the CA that issued it), PEM.
     #[arg(long)]
     trust: PathBuf,
-    /// A station configuration whose [upload] section names the DPS service.
+    /// A station configuration whose `[upload]` section names the DPS service.
     #[arg(long, conflicts_with_all = ["connection_string_env", "connection_string_file"])]
     config: Option<PathBuf>,
     /// Read the DPS connection string from this environment variable.
@@ -75,7 +75,7 @@ pub(crate) struct ImportArgs {
     /// The DPS endpoint's CA certificate(s), PEM (default: public web roots).
     #[arg(long)]
     dps_trust: Option<PathBuf>,
-    /// Connect to this host[:port] instead of the connection string's HostName.
+    /// Connect to this `host[:port]` instead of the connection string's HostName.
     #[arg(long)]
     service_host: Option<String>,
     /// The operations budget per minute.

@@ -1,5 +1,5 @@
 //! X.509 issuance: CSR policy, the line's signing CA behind the object-safe [`Issuer`] trait,
-//! and its two key backends: an encrypted PKCS#8 file ([`file`]) and a PKCS#11 token
+//! and its two key backends: an encrypted PKCS#8 file ([`file`](mod@file)) and a PKCS#11 token
 //! ([`pkcs11`]).
 //!
 //! The issuance profile is the station's, never the CSR's: subject `CN=<registration ID>`

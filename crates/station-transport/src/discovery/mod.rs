@@ -2,7 +2,7 @@
 //!
 //! [`observe`] enumerates serial ports with their USB information (serialport, through udev)
 //! and the USB device tree (rusb, libusb); [`match_slots`] assigns ports to slots by their
-//! [`SlotSelector`]s, a pure function tested on recordings; [`PortWatcher`] notices DUTs
+//! [`SlotSelector`](station_config::SlotSelector)s, a pure function tested on recordings; [`PortWatcher`] notices DUTs
 //! arriving and leaving (libusb hotplug where available, polling always).
 
 mod matching;
