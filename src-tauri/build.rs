@@ -8,6 +8,7 @@ const COMMANDS: &[&str] = &[
     "login",
     "logout",
     "session",
+    "touch_session",
     "set_work_order",
     "set_slot_product",
     "run_slots",
@@ -31,6 +32,10 @@ fn main() {
     // The UI is built by `npm run build` in ui/; a checkout that has not built it yet still
     // compiles, with a page that says what to do.
     let dist = std::path::Path::new("../ui/dist");
+    // A release build is what ships to a line: it must carry the real UI.
+    if std::env::var("PROFILE").as_deref() == Ok("release") && !dist.join("assets").exists() {
+        panic!("ui/dist is not built: run `npm ci && npm run build` in ui/ before a release build");
+    }
     if !dist.join("index.html").exists() {
         let _ = std::fs::create_dir_all(dist);
         let _ = std::fs::write(

@@ -161,6 +161,13 @@ pub async fn session<R: Runtime>(app: AppHandle<R>) -> Result<Option<SessionInfo
     blocking(&app, |st| Ok(st.current().map(SessionInfo::from))).await
 }
 
+/// The UI saw operator input (keys, pointer): keeps the session alive between commands.
+/// Fails with `session_expired` when it already went idle.
+#[tauri::command]
+pub async fn touch_session<R: Runtime>(app: AppHandle<R>) -> Result<SessionInfo, CommandError> {
+    blocking(&app, |st| Ok(SessionInfo::from(st.touch()?))).await
+}
+
 /// Sets the station's work order (supervisor).
 #[tauri::command]
 pub async fn set_work_order<R: Runtime>(
@@ -172,13 +179,7 @@ pub async fn set_work_order<R: Runtime>(
         let wo = work_order
             .map(|w| w.trim().to_owned())
             .filter(|w| !w.is_empty());
-        st.audit(
-            &op.id,
-            "work_order.set",
-            wo.as_deref().unwrap_or(""),
-            serde_json::json!({ "work_order": wo }),
-        )?;
-        st.set_work_order(wo.clone());
+        st.set_work_order(&op.id, wo.clone())?;
         Ok(wo)
     })
     .await
@@ -197,16 +198,8 @@ pub async fn set_slot_product<R: Runtime>(
         if st.running().contains(&slot) {
             return Err(CommandError::SlotBusy(slot));
         }
-        st.set_slot_product(slot, product.as_deref())?;
-        let slots = slot_infos(st);
-        let now = slots.iter().find(|s| s.index == slot).map(|s| &s.product);
-        st.audit(
-            &op.id,
-            "slot.product",
-            &format!("slot {slot}"),
-            serde_json::json!({ "slot": slot, "product": now }),
-        )?;
-        Ok(slots)
+        st.set_slot_product(&op.id, slot, product.as_deref())?;
+        Ok(slot_infos(st))
     })
     .await
 }
@@ -426,41 +419,24 @@ pub async fn unit<R: Runtime>(app: AppHandle<R>, id: i64) -> Result<UnitView, Co
 #[serde(rename_all = "camelCase")]
 pub struct QueueView {
     stats: QueueStats,
-    uploaded_last_hour: usize,
+    uploaded_last_hour: u64,
     conflicts: Vec<EnrollmentView>,
     last_errors: Vec<EnrollmentView>,
 }
 
-/// Queue depth, upload rate, conflicts and the last upload errors.
+/// Queue depth, upload rate, conflicts and the last upload errors. The screen polls it, so it
+/// does not count as operator activity.
 #[tauri::command]
 pub async fn queue_status<R: Runtime>(app: AppHandle<R>) -> Result<QueueView, CommandError> {
     blocking(&app, |st| {
-        st.authorize(Action::Provision)?;
-        let store = st.store();
+        st.authorize_passive(Action::Provision)?;
         let hour_ago = Utc::now() - chrono::Duration::hours(1);
-        let uploaded_last_hour = store
-            .enrollments(Some(EnrollmentStatus::Uploaded))?
-            .iter()
-            .filter(|e| e.updated_at >= hour_ago)
-            .count();
-        let conflicts = store
-            .enrollments(Some(EnrollmentStatus::Conflict))?
-            .iter()
-            .map(EnrollmentView::from)
-            .collect();
-        let mut errored: Vec<_> = store
-            .enrollments(None)?
-            .iter()
-            .filter(|e| e.last_error.is_some())
-            .map(EnrollmentView::from)
-            .collect();
-        errored.sort_by_key(|e| std::cmp::Reverse(e.updated_at));
-        errored.truncate(10);
+        let q = st.store().queue_overview(hour_ago, 10)?;
         Ok(QueueView {
-            stats: store.queue_stats()?,
-            uploaded_last_hour,
-            conflicts,
-            last_errors: errored,
+            stats: q.stats,
+            uploaded_last_hour: q.uploaded_since,
+            conflicts: q.conflicts.iter().map(EnrollmentView::from).collect(),
+            last_errors: q.last_errors.iter().map(EnrollmentView::from).collect(),
         })
     })
     .await
@@ -709,6 +685,11 @@ pub async fn exit_app<R: Runtime>(
 ) -> Result<(), CommandError> {
     let handle = app.clone();
     blocking(&app, move |st| {
+        // Leaving now would cut boards off half-way through a write or the lock.
+        let running = st.running();
+        if !running.is_empty() {
+            return Err(CommandError::ExitWhileRunning(running));
+        }
         let actor = if st.config().kiosk.exit_requires_supervisor_pin {
             let op = st.confirm(
                 operator_id.as_deref().unwrap_or(""),

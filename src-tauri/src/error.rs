@@ -27,6 +27,9 @@ pub enum CommandError {
     /// A requested slot is still running.
     #[error("slot {0} is still running")]
     SlotBusy(u16),
+    /// The app was asked to close while these slots are still provisioning.
+    #[error("the station cannot close while slot(s) {} are running", list_slots(.0))]
+    ExitWhileRunning(Vec<u16>),
     /// The slot asked for is not in the fixture configuration.
     #[error("slot {0} is not on this fixture")]
     UnknownSlot(u16),
@@ -63,6 +66,7 @@ impl CommandError {
             Self::Store(e) => e.code(),
             Self::Pipeline(e) => e.code(),
             Self::SlotBusy(_) => "station::run::slot_busy",
+            Self::ExitWhileRunning(_) => "station::kiosk::slots_running",
             Self::UnknownUnit(_) => "station::units::unknown",
             Self::UnknownSlot(_) => "station::run::unknown_slot",
             Self::Fixture(_) => "station::fixture::virtual",
@@ -86,6 +90,9 @@ impl CommandError {
                 .unwrap_or_else(|| "Check the station's disk, then retry.".into()),
             Self::Pipeline(e) => e.help(),
             Self::SlotBusy(_) => "Wait for the slot to finish, then start it again.".into(),
+            Self::ExitWhileRunning(_) => {
+                "Wait until every tile shows PASS or FAIL, then close the station.".into()
+            }
             Self::UnknownUnit(_) => "Pick a unit from the list.".into(),
             Self::UnknownSlot(_) => "Pick a slot shown on the Run screen.".into(),
             Self::Fixture(_) => {
@@ -127,4 +134,12 @@ fn chain(e: &dyn std::error::Error) -> String {
         cur = c.source();
     }
     s
+}
+
+fn list_slots(slots: &[u16]) -> String {
+    slots
+        .iter()
+        .map(u16::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
 }

@@ -69,6 +69,7 @@ pub fn build_app<R: Runtime>(
             commands::login,
             commands::logout,
             commands::session,
+            commands::touch_session,
             commands::set_work_order,
             commands::set_slot_product,
             commands::run_slots,
@@ -153,22 +154,39 @@ pub fn open_state(options: &Options, started: Instant) -> Result<StationState, S
     })
 }
 
-/// One log file per start in `dir`; returns its path. Logging failures do not stop the app.
+/// One log file per start in `dir`; returns its path. A log that cannot be opened does not
+/// stop the app, but it is said on stderr (the kiosk service's journal), with the reason.
 fn init_logging(dir: &std::path::Path) -> Option<PathBuf> {
     use tracing_subscriber::EnvFilter;
-    std::fs::create_dir_all(dir).ok()?;
     let name = format!(
         "station-desktop-{}-{}.log",
         chrono::Utc::now().format("%Y%m%dT%H%M%SZ"),
         std::process::id()
     );
-    let appender = tracing_appender::rolling::never(dir, &name);
+    let path = dir.join(name);
+    let file = std::fs::create_dir_all(dir).and_then(|()| {
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+    });
+    let file = match file {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!(
+                "station-desktop: no log file: cannot write {}: {e}; set station.log_dir to a \
+                 directory the station user can write",
+                path.display()
+            );
+            return None;
+        }
+    };
     let filter = EnvFilter::try_from_env("STATION_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
     // Writes go straight to the file (no worker thread to keep alive).
     let _ = tracing_subscriber::fmt()
-        .with_writer(std::sync::Mutex::new(appender))
+        .with_writer(std::sync::Mutex::new(file))
         .with_ansi(false)
         .with_env_filter(filter)
         .try_init();
-    Some(dir.join(name))
+    Some(path)
 }

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use station_config::StationConfig;
 use station_pipeline::{Station, issuers};
-use station_store::{Action, AuditEntry, LockoutPolicy, Operator, Store, require};
+use station_store::{Action, AuditEntry, LineSetting, LockoutPolicy, Operator, Store, require};
 use station_transport::SerialOpener;
 
 use crate::error::CommandError;
@@ -75,7 +75,27 @@ impl StationState {
             FixtureState::None
         };
         let store = Arc::new(Store::open(&config.storage.database).map_err(StartError::Store)?);
-        let work_order = config.station.work_order.clone();
+        // A supervisor's set-up survives a restart; the config's work order is only the
+        // starting value of a station where none was ever set.
+        let line = store.line_setup().map_err(StartError::Store)?;
+        let work_order = line
+            .work_order
+            .or_else(|| config.station.work_order.clone());
+        let slot_products = line
+            .slot_products
+            .into_iter()
+            .filter(|(slot, product)| {
+                let known = config.slot(*slot).is_some() && config.product(product).is_some();
+                if !known {
+                    tracing::warn!(
+                        slot,
+                        product,
+                        "ignoring a stored slot product the config no longer has"
+                    );
+                }
+                known
+            })
+            .collect();
         let mut station = Station::new(config.clone(), config_path, store, Arc::new(SerialOpener))
             .map_err(StartError::Pipeline)?
             .with_ek_reader(Arc::new(station_identity::tpm::TssEkReader::new()));
@@ -102,7 +122,7 @@ impl StationState {
             unavailable,
             session: Mutex::new(None),
             work_order: Mutex::new(work_order),
-            slot_products: Mutex::new(BTreeMap::new()),
+            slot_products: Mutex::new(slot_products),
             running: Mutex::new(BTreeSet::new()),
             fixture: Mutex::new(fixture),
             started,
@@ -141,9 +161,22 @@ impl StationState {
         lock(&self.work_order).clone()
     }
 
-    /// Sets the work order (the caller checked the role).
-    pub fn set_work_order(&self, work_order: Option<String>) {
-        *lock(&self.work_order) = work_order;
+    /// Sets the work order and audits it (`work_order.set`) in one store transaction; kept
+    /// across restarts. The caller checked `actor`'s role.
+    pub fn set_work_order(
+        &self,
+        actor: &str,
+        work_order: Option<String>,
+    ) -> Result<(), CommandError> {
+        let mut current = lock(&self.work_order);
+        self.store().set_line_setting(
+            &self.config.station.id,
+            actor,
+            LineSetting::WorkOrder,
+            work_order.as_deref(),
+        )?;
+        *current = work_order;
+        Ok(())
     }
 
     /// Why `product` cannot run now, if it cannot.
@@ -170,25 +203,36 @@ impl StationState {
         lock(&self.slot_products).clone()
     }
 
-    /// Sets `slot` to run `product` (`None`: its configured product). The caller checked the
-    /// role; the slot and product must exist.
-    pub fn set_slot_product(&self, slot: u16, product: Option<&str>) -> Result<(), CommandError> {
+    /// Sets `slot` to run `product` (`None`: its configured product) and audits it
+    /// (`slot.product`) in one store transaction; kept across restarts. The caller checked
+    /// `actor`'s role; the slot and product must exist.
+    pub fn set_slot_product(
+        &self,
+        actor: &str,
+        slot: u16,
+        product: Option<&str>,
+    ) -> Result<(), CommandError> {
         let configured = self
             .config
             .slot(slot)
             .ok_or(CommandError::UnknownSlot(slot))?;
-        let mut chosen = lock(&self.slot_products);
-        match product {
-            Some(p) if p != configured.product => {
-                if self.config.product(p).is_none() {
-                    return Err(CommandError::UnknownProduct(p.to_owned()));
-                }
-                chosen.insert(slot, p.to_owned());
-            }
-            _ => {
-                chosen.remove(&slot);
-            }
+        let product = product.filter(|p| *p != configured.product);
+        if let Some(p) = product
+            && self.config.product(p).is_none()
+        {
+            return Err(CommandError::UnknownProduct(p.to_owned()));
         }
+        let mut chosen = lock(&self.slot_products);
+        self.store().set_line_setting(
+            &self.config.station.id,
+            actor,
+            LineSetting::SlotProduct(slot),
+            product,
+        )?;
+        match product {
+            Some(p) => chosen.insert(slot, p.to_owned()),
+            None => chosen.remove(&slot),
+        };
         Ok(())
     }
 
@@ -240,6 +284,21 @@ impl StationState {
         let operator = self.check_session(true)?;
         require(operator.role, action)?;
         Ok(operator)
+    }
+
+    /// The logged-in operator, if their role allows `action`, without counting as activity:
+    /// for screens that refresh themselves (the queue's 5 s poll must not keep a session
+    /// alive that nobody is using).
+    pub fn authorize_passive(&self, action: Action) -> Result<Operator, CommandError> {
+        let operator = self.check_session(false)?;
+        require(operator.role, action)?;
+        Ok(operator)
+    }
+
+    /// Records operator input (keys, pointer) seen by the UI: the session stays alive while
+    /// someone is working at the station, even between commands.
+    pub fn touch(&self) -> Result<Operator, CommandError> {
+        self.check_session(true)
     }
 
     /// Checks a supervisor's ID and PIN for a one-off action (leaving the kiosk) without

@@ -15,6 +15,11 @@ use tauri::test::{INVOKE_KEY, MockRuntime, get_ipc_response, mock_builder};
 use tauri::webview::InvokeRequest;
 
 fn station(dir: &Path) -> StationState {
+    station_with(dir, "")
+}
+
+/// The test station with `kiosk` appended to its `[kiosk]` section.
+fn station_with(dir: &Path, kiosk: &str) -> StationState {
     let path = dir.join("station.toml");
     std::fs::write(
         &path,
@@ -52,11 +57,16 @@ signing_key = "keys/export.key"
 export_dir = "batches"
 [kiosk]
 max_pin_attempts = 3
-"#,
+"#
+        .to_owned()
+            + kiosk,
     )
     .unwrap();
     let config = station_config::load(&path).unwrap();
     let state = StationState::open(config, &path, Instant::now(), None).unwrap();
+    if !state.store().operators().unwrap().is_empty() {
+        return state;
+    }
     for (id, role, pin) in [
         ("T100", Role::Technician, "1234"),
         ("S200", Role::Supervisor, "2468"),
@@ -262,6 +272,71 @@ fn roles_are_enforced_by_the_commands_not_only_the_ui() {
     )
     .unwrap_err();
     assert_eq!(e["message"], "a supervisor may not manage operators");
+}
+
+fn app_window(state: StationState) -> tauri::WebviewWindow<MockRuntime> {
+    let app = build_app(mock_builder(), tauri::generate_context!(), state).unwrap();
+    tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
+        .build()
+        .unwrap()
+}
+
+/// Idle logout counts operator input (`touch_session`) and commands, not the queue screen's
+/// own refreshes; and the supervisor's line set-up survives a restart of the app.
+#[test]
+fn idle_logout_ignores_polling_and_the_line_setup_survives_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let w = app_window(station_with(dir.path(), "idle_logout_seconds = 1\n"));
+    // Calls `cmd` every 150 ms for `ms`; every answer, in order.
+    let poll_for = |cmd: &str, ms: u64| {
+        let until = Instant::now() + std::time::Duration::from_millis(ms);
+        let mut answers = Vec::new();
+        while Instant::now() < until {
+            answers.push(invoke(&w, cmd, json!({})));
+            std::thread::sleep(std::time::Duration::from_millis(150));
+        }
+        answers
+    };
+    let code = |r: &Result<Value, Value>| r.as_ref().err().map(|e| e["code"].clone());
+
+    invoke(&w, "login", json!({ "operatorId": "S200", "pin": "2468" })).unwrap();
+    // Nobody touches the station; the queue screen refreshes itself.
+    let answers = poll_for("queue_status", 1400);
+    assert!(answers[0].is_ok(), "{:?}", answers[0]);
+    assert!(
+        answers
+            .iter()
+            .any(|a| code(a) == Some(json!("station::auth::session_expired"))),
+        "{answers:?}"
+    );
+    let e = invoke(&w, "units", json!({})).unwrap_err();
+    assert_eq!(e["code"], "station::auth::not_logged_in", "{e}");
+
+    // Someone is typing and clicking, without a command: the session stays.
+    invoke(&w, "login", json!({ "operatorId": "S200", "pin": "2468" })).unwrap();
+    let answers = poll_for("touch_session", 1400);
+    for a in &answers {
+        assert_eq!(a.as_ref().unwrap()["operatorId"], "S200", "{a:?}");
+    }
+    invoke(&w, "units", json!({})).unwrap();
+
+    invoke(&w, "set_work_order", json!({ "workOrder": "WO-SHIFT-2" })).unwrap();
+    invoke(&w, "set_slot_product", json!({ "slot": 1, "product": "x" })).unwrap();
+    drop(w);
+
+    // Restarted (a crash, or systemd restarting the kiosk): same work order, same slot product.
+    let again = station(dir.path());
+    assert_eq!(again.work_order().as_deref(), Some("WO-SHIFT-2"));
+    assert_eq!(again.slot_products()[0], (1, "x".into(), "p".into()));
+    // Each change was audited with the supervisor as actor, in order.
+    let rows = again.store().audit_rows(20).unwrap();
+    let mine: Vec<(&str, &str)> = rows
+        .iter()
+        .rev()
+        .filter(|r| r.kind == "work_order.set" || r.kind == "slot.product")
+        .map(|r| (r.kind.as_str(), r.actor.as_str()))
+        .collect();
+    assert_eq!(mine, [("work_order.set", "S200"), ("slot.product", "S200")]);
 }
 
 /// Every event variant as the app sends it. The UI's reducer test reads this file

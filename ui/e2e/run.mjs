@@ -1,5 +1,7 @@
 // End-to-end UI test: drives the real desktop app (target/debug/station-desktop) under Xvfb
-// through tauri-driver and WebKitWebDriver, on a six-slot virtual fixture: symmetric-key boards
+// through tauri-driver and WebKitWebDriver. First the demo fixture (station-config/demo.toml,
+// as scripts/desktop.sh runs it): a technician starts all six slots and every tile shows PASS.
+// Then a six-slot virtual fixture with faults: symmetric-key boards
 // in slots 1-4 (slot 4 refuses settings writes), an X.509 board in slot 5 (signing CA made by
 // `station ca init`, loaded by the app without a prompt) and a TPM board (swtpm) in slot 6.
 // A supervisor sets the work order and switches slot 3 to the X.509 product; a technician
@@ -11,7 +13,7 @@
 //
 //   node ui/e2e/run.mjs            (scripts/test.sh runs it after building the app)
 import { spawn, execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import net from 'node:net';
@@ -222,9 +224,43 @@ fault = "refuse-writes"
   await waitPort(port);
 
   const base = `http://127.0.0.1:${port}`;
+  const figures = {};
+
+  // The demo fixture first, as `scripts/desktop.sh` runs it: station-config/demo.toml (a copy,
+  // so its var/ lands in target/), prepared by `station demo --setup-only`, six fresh boards.
+  console.log('the demo fixture');
+  const demoConfig = join(work, 'demo/station-config/demo.toml');
+  mkdirSync(dirname(demoConfig), { recursive: true });
+  copyFileSync(join(root, 'station-config/demo.toml'), demoConfig);
+  execFileSync(cli, ['demo', '--setup-only', '--config', demoConfig], { stdio: 'ignore' });
+  const d0 = Date.now();
+  const d = await Session.create(base, { 'tauri:options': { application: app, args: ['--config', demoConfig] } });
+  try {
+    await d.waitFor('#operator-id');
+    figures.demoSessionToLoginVisibleMs = Date.now() - d0;
+    await login(d, 'T100', '1234');
+    await d.click(await d.waitFor('#start-all'));
+    const demo = await d.waitUntil(
+      async () => {
+        const st = await d.exec("return [...document.querySelectorAll('.tile')].map(t => [t.dataset.slot, t.dataset.state, t.querySelector('.tile-product').textContent])");
+        return st.length === 6 && st.every(([, x]) => x === 'pass' || x === 'fail') ? st : null;
+      },
+      'every demo tile to finish',
+      120000,
+    );
+    check(demo.every(([, x]) => x === 'pass'), `every tile of the demo fixture shows PASS: ${JSON.stringify(demo)}`);
+    const kinds = demo.map(([, , p]) => p).join(',');
+    check(kinds === 'demo-symkey,demo-symkey,demo-x509,demo-x509,demo-tpm,demo-tpm', `two symmetric-key, two X.509 and two TPM boards (${kinds})`);
+    await shot(d, 'run');
+  } catch (e) {
+    await d.screenshot().then((b) => writeFileSync(join(work, 'failure-demo.png'), b)).catch(() => undefined);
+    throw e;
+  } finally {
+    await d.delete().catch(() => undefined);
+  }
+
   const t0 = Date.now();
   const s = await Session.create(base, { 'tauri:options': { application: app, args: ['--config', config] } });
-  const figures = {};
   try {
     console.log('login screen');
     await s.waitFor('#operator-id');
@@ -280,7 +316,7 @@ fault = "refuse-writes"
     check(/refused/i.test(reason), `the fault slot says why: "${reason.split('\n')[0]}"`);
     const fills = await s.exec("return [...document.querySelectorAll('.tile[data-state=\"pass\"] .fill')].map(f => f.style.width)");
     check(fills.length === 4 && fills.every((w) => w === '100%'), 'every PASS tile shows a full progress bar');
-    await shot(s, 'run');
+    await shot(s, 'run-faults');
 
     console.log('unit detail');
     const openUnit = async (slot) => {
@@ -357,6 +393,9 @@ fault = "refuse-writes"
     figures.missingScreenshots = missingShots;
     check(lat.length >= 30, `event-to-screen latency measured on ${lat.length} events`);
 
+    const uiErrors = await s.exec('return window.__stationErrors');
+    check(uiErrors.length === 0, `no unhandled errors in the UI ${uiErrors.length ? JSON.stringify(uiErrors) : ''}`);
+
     console.log('leave the kiosk');
     await s.click(await s.find('#exit'));
     await s.type(await s.waitFor('#exit-operator'), 'T100');
@@ -369,6 +408,15 @@ fault = "refuse-writes"
     await s.clear(await s.find('#exit-pin'));
     await s.type(await s.find('#exit-pin'), '2468');
     await s.click(await s.find('#exit-confirm')).catch(() => undefined);
+    const closed = await s.waitUntil(
+      () => {
+        const rows = JSON.parse(execFileSync(cli, ['audit', 'list', '--config', config, '--limit', '5', '--json']).toString());
+        return rows.find((r) => r.kind === 'kiosk.exit') ?? null;
+      },
+      'the kiosk to close',
+      15000,
+    );
+    check(closed.actor === 'S200', 'a supervisor\'s PIN closes the kiosk (audited kiosk.exit)');
   } catch (e) {
     // Leave evidence: what the window showed and its DOM.
     await s.screenshot().then((b) => writeFileSync(join(work, 'failure.png'), b)).catch(() => undefined);
@@ -379,6 +427,7 @@ fault = "refuse-writes"
     console.log('figures:', JSON.stringify(figures));
     await s.delete().catch(() => undefined);
   }
+  check(missingShots.length === 0, `a screenshot of every screen (${missingShots.length ? 'missing: ' + missingShots.join(', ') : 'all saved'})`);
 }
 
 main()

@@ -21,6 +21,10 @@ export const api = {
   login: (operatorId: string, pin: string) => invoke<SessionInfo>('login', { operatorId, pin }),
   logout: (reason: 'user' | 'idle') => invoke<void>('logout', { reason }),
   session: () => invoke<SessionInfo | null>('session'),
+  /** Reports operator input (keys, pointer) to the app, whose idle clock counts only commands
+   * (the polled `queue_status` does not count). Rejects with `station::auth::session_expired`
+   * or `station::auth::not_logged_in` when the session is already gone. */
+  touchSession: () => invoke<SessionInfo>('touch_session'),
   setWorkOrder: (workOrder: string | null) => invoke<string | null>('set_work_order', { workOrder }),
   /** `expectedSerials`: slot number (as a string key) → the serial scanned into it; the app
    * fails a board that reports another serial at identify. */

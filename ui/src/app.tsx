@@ -4,8 +4,20 @@ import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { api } from './api';
 import { ErrorBox } from './components';
 import { metrics, recordLatency } from './state/metrics';
-import { applyEvent, expectedSerials, initialGrid, markQueued, scanSerial, withSlots, type Grid } from './state/slots';
-import { IdleTimer, endsSession, normaliseBadge, screensFor, toCommandError, type Screen } from './state/session';
+import {
+  applyEvent,
+  expectedSerials,
+  initialGrid,
+  markQueued,
+  noResult,
+  scanSerial,
+  settleRun,
+  startable,
+  unqueue,
+  withSlots,
+  type Grid,
+} from './state/slots';
+import { ActivityThrottle, IdleTimer, endsSession, normaliseBadge, screensFor, toCommandError, type Screen } from './state/session';
 import type { AppInfo, CommandError, SessionInfo, SlotInfo, TimedEvent } from './types';
 import { RunScreen } from './screens/run';
 import { UnitsScreen } from './screens/units';
@@ -35,6 +47,9 @@ export function App() {
   // The latest app info, for callbacks that outlive a render (a run that ends later).
   const infoRef = useRef<AppInfo | null>(null);
   infoRef.current = info;
+  // The latest grid, for the supervisor's rework check once its run has ended.
+  const gridRef = useRef<Grid>(grid);
+  gridRef.current = grid;
 
   useEffect(() => {
     api
@@ -72,16 +87,32 @@ export function App() {
     if (reason === 'idle') setNotice('You were logged out after a period without input.');
   }, []);
 
-  // Idle logout: any key or pointer input counts as activity.
+  // Idle logout: any key or pointer input counts as activity. The app keeps its own idle clock,
+  // which counts only commands, so input is reported to it too (throttled): otherwise a
+  // technician who only scans and watches tiles would be logged out by the app mid-shift.
   useEffect(() => {
     if (!session || !info) return;
     // A monotonic clock: the wall clock may jump (NTP, a webview that starts behind).
     const timer = new IdleTimer(info.idleLogoutSeconds, performance.now());
     idle.current = timer;
-    const touch = () => timer.touch(performance.now());
+    const throttle = new ActivityThrottle(info.idleLogoutSeconds);
+    // A report answered after this session ended (logout, another login) must not end the next.
+    let live = true;
+    const report = () => {
+      api.touchSession().catch((e) => {
+        // Other failures (e.g. an app without the command) leave the session to the timer.
+        if (live && endsSession(toCommandError(e))) logout('idle');
+      });
+    };
+    const touch = () => {
+      const now = performance.now();
+      timer.touch(now);
+      if (throttle.shouldSend(now)) report();
+    };
     window.addEventListener('keydown', touch, true);
     window.addEventListener('pointerdown', touch, true);
     const iv = window.setInterval(() => {
+      if (throttle.flush(performance.now())) report();
       if (!timer.expired(performance.now())) return;
       // The app has the last word (its clock is the station's): a webview clock that jumped
       // (seen under WebDriver) must not log anyone out.
@@ -94,6 +125,7 @@ export function App() {
         .catch(() => logout('idle'));
     }, 1000);
     return () => {
+      live = false;
       window.removeEventListener('keydown', touch, true);
       window.removeEventListener('pointerdown', touch, true);
       window.clearInterval(iv);
@@ -127,16 +159,28 @@ export function App() {
     async (slots: number[] | null, rework: boolean) => {
       const which = slots ?? Object.keys(grid).map(Number);
       const expected = expectedSerials(grid, which);
-      setGrid((g) => markQueued(g, which));
+      // Tiles of another run are left alone (the app refuses them and that run settles them).
+      const mine = startable(grid, which);
+      setGrid((g) => markQueued(g, mine));
+      // The channel's runFinished comes after every unitFinished of this run (one channel per
+      // call, in order); the command's answer travels apart and may arrive first.
+      let sawEnd = () => {};
+      const ended = new Promise<void>((r) => (sawEnd = r));
+      const onRunEvent = (ev: TimedEvent) => {
+        onEvent(ev);
+        if (ev.kind === 'runFinished') sawEnd();
+      };
       try {
-        return await guard(api.runSlots(slots, rework, expected, onEvent));
+        const result = await guard(api.runSlots(slots, rework, expected, onRunEvent));
+        await Promise.race([ended, new Promise((r) => window.setTimeout(r, 2000))]);
+        // The run is over: a tile still waiting got no unitFinished (a slot thread that died)
+        // and would stay running for ever.
+        setGrid((g) => settleRun(g, mine, noResult(infoRef.current?.logPath ?? null), Date.now()));
+        return result;
       } catch (e) {
-        // The run never started: put the tiles back to idle.
-        setGrid((g) => {
-          const n = { ...g };
-          for (const s of which) if (n[s]?.state === 'queued') n[s] = { ...n[s], state: 'idle' };
-          return n;
-        });
+        // Refused before it started (not allowed, fixture not ready): nothing was tested, so
+        // the tiles go back to ready; one that did start gets the reason.
+        setGrid((g) => settleRun(unqueue(g, mine), mine, toCommandError(e), Date.now()));
         throw e;
       } finally {
         // A slot whose product changed during the run takes it now.
@@ -227,6 +271,7 @@ export function App() {
             onWorkOrder={setWorkOrder}
             onSlotsChanged={onSlotsChanged}
             onRework={(slot) => run([slot], true)}
+            tileOf={(slot) => gridRef.current[slot]}
           />
         )}
       </main>

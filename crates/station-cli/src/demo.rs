@@ -3,7 +3,9 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use station_store::{EnrollmentStatus, Store, UnitFilter, UnitStatus};
+use station_store::{
+    EnrollmentStatus, LineSetting, NewOperator, Role, Store, UnitFilter, UnitStatus,
+};
 use virtual_dut::Fixture;
 
 use crate::output::CliError;
@@ -22,6 +24,58 @@ pub(crate) struct DemoArgs {
     /// Progress as JSON lines.
     #[arg(long)]
     json: bool,
+    /// Prepare the demo for the desktop app and stop: the demo CA, and two demo operators
+    /// (technician T100 PIN 1234, supervisor S200 PIN 2468) if the database has none.
+    #[arg(long)]
+    setup_only: bool,
+}
+
+/// The demo's work order, where the config names none.
+const DEMO_WORK_ORDER: &str = "WO-DEMO";
+
+/// The demo's operators: (ID, name, role, PIN). Demo PINs are printed; a real station's are
+/// set by an admin (`station operators add`).
+const DEMO_OPERATORS: [(&str, &str, Role, &str); 2] = [
+    ("T100", "Demo Technician", Role::Technician, "1234"),
+    ("S200", "Demo Supervisor", Role::Supervisor, "2468"),
+];
+
+/// Adds the demo operators to a database that has none; prints how to log in.
+fn ensure_demo_operators(config: &station_config::StationConfig) -> anyhow::Result<()> {
+    let store = Store::open(&config.storage.database).map_err(CliError::from)?;
+    if store.operators().map_err(CliError::from)?.is_empty() {
+        for (id, name, role, pin) in DEMO_OPERATORS {
+            let new = NewOperator {
+                id: id.into(),
+                name: name.into(),
+                role,
+                pin: pin.into(),
+            };
+            store
+                .add_operator(&config.station.id, "station demo", &new)
+                .map_err(CliError::from)?;
+        }
+    }
+    println!("demo operators (if unchanged): technician T100 PIN 1234, supervisor S200 PIN 2468");
+    // The X.509 product issues against a work order (its quota is per order): start the line
+    // on the CLI demo's work order unless a supervisor already set one.
+    if store
+        .line_setup()
+        .map_err(CliError::from)?
+        .work_order
+        .is_none()
+        && config.station.work_order.is_none()
+    {
+        store
+            .set_line_setting(
+                &config.station.id,
+                "station demo",
+                LineSetting::WorkOrder,
+                Some(DEMO_WORK_ORDER),
+            )
+            .map_err(CliError::from)?;
+    }
+    Ok(())
 }
 
 pub(crate) fn demo(args: &DemoArgs) -> anyhow::Result<u8> {
@@ -33,6 +87,14 @@ pub(crate) fn demo(args: &DemoArgs) -> anyhow::Result<u8> {
     }
     .map_err(CliError::from)?;
     ensure_demo_ca(&config)?;
+    if args.setup_only {
+        ensure_demo_operators(&config)?;
+        println!(
+            "demo ready: station-desktop --config {}",
+            args.config.display()
+        );
+        return Ok(EXIT_OK);
+    }
     let ports_file = config.fixture.ports_file.clone().ok_or_else(|| {
         CliError::anyhow(
             "station::demo::no_fixture",
@@ -84,7 +146,7 @@ pub(crate) fn demo(args: &DemoArgs) -> anyhow::Result<u8> {
                 .station
                 .work_order
                 .clone()
-                .unwrap_or_else(|| "WO-DEMO".into()),
+                .unwrap_or_else(|| DEMO_WORK_ORDER.into()),
         ),
         rework: false,
         products: Vec::new(),

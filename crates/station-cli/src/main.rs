@@ -9,6 +9,7 @@ mod ca;
 mod check;
 mod demo;
 mod export;
+mod line;
 mod logging;
 mod operators;
 mod output;
@@ -58,6 +59,8 @@ enum Command {
     Ports(ports::PortsArgs),
     /// Start each slot by itself when a DUT arrives in it (fixture.auto_start).
     Watch(watch::WatchArgs),
+    /// The line set-up: work order and per-slot product (show, or change with --operator).
+    Line(line::LineArgs),
     /// Operators of the desktop station: add, list, set-pin, unlock.
     Operators(operators::OperatorsArgs),
     /// Passes, failures per hour and failure reasons (per work order or shift).
@@ -108,6 +111,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Run(args) => run::run(&args),
+        Command::Line(args) => line::line(&args),
         Command::Demo(args) => demo::demo(&args),
         Command::Units(args) => units::units(&args).map(|()| EXIT_OK),
         Command::Check(args) => check::check(&args),

@@ -1,5 +1,6 @@
 //! `station run`: provision the configured fixture.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -23,14 +24,15 @@ pub(crate) struct RunArgs {
     /// Operator ID (defaults to station.operator in the config).
     #[arg(long)]
     pub(crate) operator: Option<String>,
-    /// Work order (defaults to station.work_order in the config).
+    /// Work order (defaults to the one a supervisor set with `station line`, then
+    /// station.work_order in the config).
     #[arg(long)]
     pub(crate) work_order: Option<String>,
     /// Provision units that already passed again (a supervisor's decision; audited).
     #[arg(long)]
     pub(crate) rework: bool,
     /// Run another configured product in one slot for this run, as SLOT=PRODUCT (repeatable;
-    /// the desktop app's supervisor slot choice).
+    /// overrides the slot products set with `station line`).
     #[arg(long = "product", value_name = "SLOT=PRODUCT", value_parser = slot_value)]
     pub(crate) products: Vec<(u16, String)>,
     /// The serial on the board's label in a slot, as SLOT=SERIAL (repeatable): a board that
@@ -53,7 +55,7 @@ pub(crate) fn run(args: &RunArgs) -> anyhow::Result<u8> {
 }
 
 /// Parses `SLOT=VALUE`.
-fn slot_value(s: &str) -> Result<(u16, String), String> {
+pub(crate) fn slot_value(s: &str) -> Result<(u16, String), String> {
     let (slot, value) = s
         .split_once('=')
         .ok_or_else(|| format!("expected SLOT=VALUE, got {s:?}"))?;
@@ -89,16 +91,26 @@ pub(crate) fn run_loaded(
                 "Pass --operator <ID>, or set station.operator in the config.",
             )
         })?;
-    let work_order = args
-        .work_order
-        .clone()
-        .or_else(|| config.station.work_order.clone());
     let mut config = config;
     let mut slots = args.slots.clone();
     if config.fixture.definition.is_some() {
         slots = apply_definition(&mut config, &slots)?;
     }
     let store = Arc::new(Store::open(&config.storage.database).map_err(CliError::from)?);
+    // The line set-up a supervisor made (here or in the desktop app) applies unless the
+    // command line says otherwise; the config's work order is the last fallback.
+    let line = store.line_setup().map_err(CliError::from)?;
+    let work_order = args
+        .work_order
+        .clone()
+        .or(line.work_order)
+        .or_else(|| config.station.work_order.clone());
+    let mut products: BTreeMap<u16, String> = line
+        .slot_products
+        .into_iter()
+        .filter(|(slot, product)| config.slot(*slot).is_some() && config.product(product).is_some())
+        .collect();
+    products.extend(args.products.iter().cloned());
     let issuers = crate::ca::load_issuers(&config)?;
     let mut station = Station::new(config, config_path, store, Arc::new(SerialOpener))
         .map_err(CliError::from)?
@@ -106,7 +118,7 @@ pub(crate) fn run_loaded(
     for (product, issuer) in issuers {
         station = station.with_issuer(&product, issuer);
     }
-    let overrides = SlotOverride::by_slot(args.products.clone(), args.expect_serials.clone());
+    let overrides = SlotOverride::by_slot(products, args.expect_serials.clone());
     let request = RunRequest {
         slots: (!slots.is_empty()).then_some(slots),
         operator,

@@ -55,6 +55,10 @@ pub(crate) struct QueueArgs {
     /// --mark-uploaded).
     #[arg(long)]
     operator: Option<String>,
+    /// How many conflicts and upload errors to list (newest first; the counts are always
+    /// whole).
+    #[arg(long, default_value_t = 50)]
+    limit: u32,
 }
 
 pub(crate) fn upload(args: &UploadArgs) -> anyhow::Result<u8> {
@@ -100,10 +104,25 @@ pub(crate) fn queue(args: &QueueArgs) -> anyhow::Result<u8> {
     if let Some(reg) = args.retry.as_deref().or(args.mark_uploaded.as_deref()) {
         resolve_conflict(&store, reg, args.retry.is_some(), args.operator.as_deref())?;
     }
-    let stats = store.queue_stats().map_err(CliError::from)?;
-    let conflicts = store
-        .enrollments(Some(EnrollmentStatus::Conflict))
+    // What the desktop app's queue screen shows, from the same store query.
+    let hour_ago = chrono::Utc::now() - chrono::Duration::hours(1);
+    let overview = store
+        .queue_overview(hour_ago, args.limit)
         .map_err(CliError::from)?;
+    let (stats, conflicts) = (&overview.stats, &overview.conflicts);
+    let errors: Vec<_> = overview
+        .last_errors
+        .iter()
+        .map(|e| {
+            serde_json::json!({
+                "registration_id": e.registration_id,
+                "status": e.status.as_str(),
+                "attempts": e.attempts,
+                "error": e.last_error,
+                "at": e.updated_at,
+            })
+        })
+        .collect();
     if args.json {
         let list: Vec<_> = conflicts
             .iter()
@@ -124,14 +143,16 @@ pub(crate) fn queue(args: &QueueArgs) -> anyhow::Result<u8> {
                 "uploaded": stats.uploaded,
                 "conflicts": stats.conflicts,
                 "oldest_queued_at": stats.oldest_queued_at,
+                "uploaded_last_hour": overview.uploaded_since,
                 "conflict_list": list,
+                "last_errors": errors,
             }))?
         );
         return Ok(EXIT_OK);
     }
     println!(
-        "queue depth {} (in flight {}), uploaded {}, conflicts {}",
-        stats.queued, stats.in_flight, stats.uploaded, stats.conflicts
+        "queue depth {} (in flight {}), uploaded {} ({} in the last hour), conflicts {}",
+        stats.queued, stats.in_flight, stats.uploaded, overview.uploaded_since, stats.conflicts
     );
     match stats.oldest_queued_at {
         Some(t) => {
@@ -144,9 +165,21 @@ pub(crate) fn queue(args: &QueueArgs) -> anyhow::Result<u8> {
         }
         None => println!("nothing is waiting for upload"),
     }
+    if !overview.last_errors.is_empty() {
+        println!("\nlast upload errors (newest first):");
+        for e in &overview.last_errors {
+            println!(
+                "  {:<32} {:<9} attempts {:<3} {}",
+                e.registration_id,
+                e.status.as_str(),
+                e.attempts,
+                e.last_error.as_deref().unwrap_or("")
+            );
+        }
+    }
     if !conflicts.is_empty() {
         println!("\nconflicts for a supervisor (DPS was not changed):");
-        for e in &conflicts {
+        for e in conflicts {
             println!(
                 "  {:<32} unit {:<6} {}",
                 e.registration_id,

@@ -222,6 +222,77 @@ fn units_and_audit_verify_read_the_store() {
     assert!(text(&audit.stdout).contains("audit chain ok"));
 }
 
+/// A supervisor's line set-up (`station line`) is what the next `station run` uses, unless
+/// the command line says otherwise; bad slots and products change nothing.
+#[test]
+fn the_line_set_up_is_used_by_the_next_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let _fixture = Fixture::start(&FixtureSpec::uniform(
+        dir.path().join("fixture"),
+        1,
+        115_200,
+    ))
+    .unwrap();
+    let config = write_config(dir.path(), 1);
+    let cfg = config.to_str().unwrap();
+
+    let out = station(&["line", "--config", cfg, "--work-order", "WO-LINE-3"], &[]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stderr).contains("needs the supervisor's operator ID"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = station(
+        &[
+            "line",
+            "--config",
+            cfg,
+            "--product",
+            "1=nope",
+            "--operator",
+            "S1",
+        ],
+        &[],
+    );
+    assert!(text(&out.stderr).contains("product nope is not configured"));
+    let out = station(
+        &[
+            "line",
+            "--config",
+            cfg,
+            "--work-order",
+            "WO-LINE-3",
+            "--operator",
+            "S1",
+        ],
+        &[],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("work order  WO-LINE-3"),
+        "{}",
+        text(&out.stdout)
+    );
+
+    assert!(station(&["run", "--config", cfg], &[]).status.success());
+    let store = Store::open(&dir.path().join("station.db")).unwrap();
+    let units = store.units(&UnitFilter::default()).unwrap();
+    assert_eq!(units[0].work_order.as_deref(), Some("WO-LINE-3"));
+    let audit = store.audit_rows(50).unwrap();
+    let set = audit.iter().find(|r| r.kind == "work_order.set").unwrap();
+    assert_eq!(
+        (set.actor.as_str(), set.subject.as_str()),
+        ("S1", "WO-LINE-3")
+    );
+
+    let out = station(&["queue", "--config", cfg, "--json"], &[]);
+    let q: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(q["queued"], 1);
+    assert_eq!(q["uploaded_last_hour"], 0);
+    assert_eq!(q["last_errors"], serde_json::json!([]));
+}
+
 /// Preflight on a healthy fixture PC: every check ok, ports opened.
 #[test]
 fn check_passes_a_healthy_fixture() {

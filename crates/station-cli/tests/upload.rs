@@ -211,7 +211,9 @@ fn killed_mid_batch_and_restarted_uploads_exactly_the_queued_set() {
     let out = station(&["queue", "--config", cfg.to_str().unwrap()]);
     assert!(out.status.success());
     assert!(
-        text(&out.stdout).contains("queue depth 0 (in flight 0), uploaded 50, conflicts 0"),
+        text(&out.stdout).contains(
+            "queue depth 0 (in flight 0), uploaded 50 (50 in the last hour), conflicts 0"
+        ),
         "{}",
         text(&out.stdout)
     );
@@ -377,7 +379,8 @@ fn a_supervisor_resolves_a_conflict_from_the_cli() {
     ]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(
-        text(&out.stdout).contains("queue depth 2 (in flight 0), uploaded 1, conflicts 0"),
+        text(&out.stdout)
+            .contains("queue depth 2 (in flight 0), uploaded 1 (1 in the last hour), conflicts 0"),
         "{}",
         text(&out.stdout)
     );

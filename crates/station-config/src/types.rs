@@ -99,7 +99,8 @@ pub struct StationSection {
     /// Default operator id for CLI runs (a flag overrides it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub operator: Option<String>,
-    /// Default work order for CLI runs (a flag overrides it).
+    /// The starting work order of a station where no supervisor has set one (`station line`,
+    /// the desktop app); `station run --work-order` overrides both for one run.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub work_order: Option<String>,
 }

@@ -545,7 +545,11 @@ fn ports_file_round_trip() {
 
 #[test]
 fn shipped_configs_load_and_pass_check() {
-    for name in ["default.toml", "demo.toml"] {
+    for name in [
+        "default.toml",
+        "demo.toml",
+        "../packaging/kiosk/station.toml",
+    ] {
         let path = config_dir().join(name);
         let config = load(&path).unwrap_or_else(|e| panic!("{e}\nhelp: {:?}", e.help()));
         config.check().unwrap();

@@ -11,15 +11,16 @@ mod types;
 
 pub use audit::{AuditBreak, AuditEntry, AuditHash, AuditReport, AuditRow, AuditSeq};
 pub use error::{DuplicateField, StoreError};
+pub use store::line::{LineSetting, LineSetup};
 pub use store::operators::{
     Action, LockoutPolicy, MAX_PIN_DIGITS, MIN_PIN_DIGITS, NewOperator, Operator, OperatorError,
-    Role, require,
+    Role, UNKNOWN_OPERATOR, require,
 };
 pub use store::reports::{FailureReason, HourlyYield, YieldFilter, YieldReport};
 pub use store::{BUSY_TIMEOUT, Store};
 pub use types::{
     ATTESTATIONS, CertificateId, EnrollmentId, EnrollmentStatus, ExportFilter, ExportRecord,
     IssuedCertificateRecord, NewCertificate, NewEnrollment, NewRun, NewUnit, ParseStatusError,
-    QueueStats, QueuedEnrollment, RunId, StepRecord, UnitDetail, UnitFailure, UnitFilter, UnitId,
-    UnitStatus, UnitSummary, UploadResult,
+    QueueOverview, QueueStats, QueuedEnrollment, RunId, StepRecord, UnitDetail, UnitFailure,
+    UnitFilter, UnitId, UnitStatus, UnitSummary, UploadResult,
 };

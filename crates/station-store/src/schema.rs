@@ -37,7 +37,7 @@ use rusqlite::{Connection, TransactionBehavior};
 use crate::StoreError;
 
 /// The migrations; index `n` upgrades schema version `n` to `n + 1`.
-pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5];
+pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6];
 
 /// The newest schema version this release writes.
 pub(crate) const LATEST: u32 = MIGRATIONS.len() as u32;
@@ -207,6 +207,20 @@ const V5: &str = r"
 ALTER TABLE units ADD COLUMN ek_sha256 TEXT CHECK (ek_sha256 IS NULL OR length(ek_sha256) = 64);
 CREATE UNIQUE INDEX units_ek_sha256_active
     ON units(ek_sha256) WHERE status IN ('in_progress', 'pass');
+";
+
+/// Version 6: the supervisor's line set-up, kept across restarts of the station.
+///
+/// - **`line_settings`**: `key` (TEXT PK: `work_order`, or `slot.<n>.product` for a slot that
+///   runs another product than its configured one), `value`, `actor`, `updated_at`. A setting
+///   changes in the same transaction as its audit row (`work_order.set`, `slot.product`).
+const V6: &str = r"
+CREATE TABLE line_settings (
+    key        TEXT PRIMARY KEY NOT NULL CHECK (key <> ''),
+    value      TEXT NOT NULL,
+    actor      TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+) STRICT;
 ";
 
 /// Brings the database to [`LATEST`]; a database already there is left untouched.

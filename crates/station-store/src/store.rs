@@ -16,11 +16,12 @@ use crate::error::{DuplicateField, StoreError};
 use crate::schema;
 use crate::types::{
     ATTESTATIONS, CertificateId, EnrollmentId, EnrollmentStatus, ExportFilter, ExportRecord,
-    IssuedCertificateRecord, NewCertificate, NewEnrollment, NewRun, NewUnit, QueueStats,
-    QueuedEnrollment, RunId, StepRecord, UnitDetail, UnitFailure, UnitFilter, UnitId, UnitStatus,
-    UnitSummary, UploadResult,
+    IssuedCertificateRecord, NewCertificate, NewEnrollment, NewRun, NewUnit, QueueOverview,
+    QueueStats, QueuedEnrollment, RunId, StepRecord, UnitDetail, UnitFailure, UnitFilter, UnitId,
+    UnitStatus, UnitSummary, UploadResult,
 };
 
+pub(crate) mod line;
 pub(crate) mod operators;
 pub(crate) mod reports;
 
@@ -1003,6 +1004,38 @@ impl Store {
         })
     }
 
+    /// What the queue screen and `station queue` show, from one snapshot: the counts,
+    /// uploads since `since`, the conflicts waiting for a supervisor and the newest upload
+    /// errors (at most `limit` of each, newest first). Indexed queries only: it is polled
+    /// while slots run, so it must not read the whole queue.
+    pub fn queue_overview(
+        &self,
+        since: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<QueueOverview, StoreError> {
+        let stats = self.queue_stats()?;
+        self.read(|conn| {
+            let uploaded_since: i64 = conn
+                .prepare_cached(
+                    "SELECT COUNT(*) FROM enrollments WHERE status = 'uploaded' AND updated_at >= ?1",
+                )?
+                .query_row([fmt_ts(since)], |r| r.get(0))?;
+            let list = |sql: &str| -> Result<Vec<QueuedEnrollment>, StoreError> {
+                let sql = format!("SELECT {ENROLLMENT_COLUMNS} FROM enrollments {sql} LIMIT ?1");
+                Ok(conn
+                    .prepare_cached(&sql)?
+                    .query_map([limit], enrollment_from_row)?
+                    .collect::<Result<Vec<_>, _>>()?)
+            };
+            Ok(QueueOverview {
+                stats,
+                uploaded_since: uploaded_since.unsigned_abs(),
+                conflicts: list("WHERE status = 'conflict' ORDER BY updated_at DESC")?,
+                last_errors: list("WHERE last_error IS NOT NULL ORDER BY updated_at DESC")?,
+            })
+        })
+    }
+
     /// Streams the enrollments `filter` selects, oldest first, to `f` and returns how many
     /// there were. Rows are read one at a time inside one read transaction (one consistent
     /// snapshot), so memory stays flat for a million rows; `f` borrows each row's text.
@@ -1312,7 +1345,7 @@ pub(crate) fn fmt_ts(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Micros, true)
 }
 
-fn now() -> String {
+pub(crate) fn now() -> String {
     fmt_ts(Utc::now())
 }
 

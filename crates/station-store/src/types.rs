@@ -420,6 +420,19 @@ pub struct QueueStats {
     pub oldest_queued_at: Option<DateTime<Utc>>,
 }
 
+/// The queue at a glance ([`Store::queue_overview`](crate::Store::queue_overview)).
+#[derive(Debug, Clone)]
+pub struct QueueOverview {
+    /// Counts by status and the oldest queued enrollment.
+    pub stats: QueueStats,
+    /// Enrollments uploaded since the overview's `since`.
+    pub uploaded_since: u64,
+    /// Conflicts waiting for a supervisor, newest first.
+    pub conflicts: Vec<QueuedEnrollment>,
+    /// Enrollments whose last upload attempt failed (or that conflicted), newest first.
+    pub last_errors: Vec<QueuedEnrollment>,
+}
+
 /// Which enrollments [`Store::export_records`](crate::Store::export_records) streams.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExportFilter {

@@ -152,6 +152,83 @@ fn a_v1_database_gains_the_operators_table() {
 }
 
 #[test]
+fn a_pin_typed_into_the_id_field_is_not_kept_in_the_audit_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("station.db");
+    let store = Store::open(&path).unwrap();
+    store
+        .add_operator(STATION, "admin", &new_op("T100", Role::Technician, "1234"))
+        .unwrap();
+    let policy = LockoutPolicy {
+        max_attempts: 3,
+        duration: Duration::from_secs(60),
+    };
+    // The technician typed their PIN where the ID goes.
+    let err = store
+        .authenticate(STATION, "918273", "1234", policy, Utc::now())
+        .unwrap_err();
+    assert!(matches!(err, OperatorError::LoginFailed { .. }), "{err:?}");
+    let row = store.audit_rows(1).unwrap().remove(0);
+    assert_eq!(row.kind, "operator.login_failed");
+    assert_eq!(row.actor, station_store::UNKNOWN_OPERATOR);
+    assert!(
+        !rusqlite_dump(&path).contains("918273"),
+        "the typed ID reached the database"
+    );
+}
+
+#[test]
+fn the_line_setup_outlives_the_store_and_every_change_is_audited() {
+    use station_store::{LineSetting, LineSetup};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("station.db");
+    {
+        let store = Store::open(&path).unwrap();
+        assert_eq!(store.line_setup().unwrap(), LineSetup::default());
+        store
+            .set_line_setting(STATION, "S1", LineSetting::WorkOrder, Some("WO-1"))
+            .unwrap();
+        store
+            .set_line_setting(STATION, "S1", LineSetting::WorkOrder, Some("WO-2"))
+            .unwrap();
+        store
+            .set_line_setting(STATION, "S1", LineSetting::SlotProduct(3), Some("x509"))
+            .unwrap();
+        store
+            .set_line_setting(STATION, "S1", LineSetting::SlotProduct(4), Some("tpm"))
+            .unwrap();
+        store
+            .set_line_setting(STATION, "S1", LineSetting::SlotProduct(4), None)
+            .unwrap();
+    }
+    let store = Store::open(&path).unwrap();
+    let setup = store.line_setup().unwrap();
+    assert_eq!(setup.work_order.as_deref(), Some("WO-2"));
+    assert_eq!(
+        setup.slot_products.into_iter().collect::<Vec<_>>(),
+        vec![(3, "x509".to_owned())]
+    );
+    let rows = store.audit_rows(5).unwrap();
+    let kinds: Vec<&str> = rows.iter().rev().map(|r| r.kind.as_str()).collect();
+    assert_eq!(
+        kinds,
+        [
+            "work_order.set",
+            "work_order.set",
+            "slot.product",
+            "slot.product",
+            "slot.product"
+        ]
+    );
+    assert_eq!(rows[0].detail["product"], serde_json::Value::Null);
+    store
+        .set_line_setting(STATION, "S1", LineSetting::WorkOrder, None)
+        .unwrap();
+    assert_eq!(store.line_setup().unwrap().work_order, None);
+    store.verify_audit().unwrap();
+}
+
+#[test]
 fn yield_counts_passes_and_failures() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(&dir.path().join("station.db")).unwrap();

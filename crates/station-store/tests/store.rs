@@ -1018,7 +1018,7 @@ fn reopening_a_current_database_is_a_no_op() {
     let version: u32 = conn
         .pragma_query_value(None, "user_version", |r| r.get(0))
         .expect("v");
-    assert_eq!(version, 5);
+    assert_eq!(version, 6);
     let mode: String = conn
         .pragma_query_value(None, "journal_mode", |r| r.get(0))
         .expect("mode");
@@ -1032,7 +1032,7 @@ fn reopening_a_current_database_is_a_no_op() {
     let version: u32 = conn
         .pragma_query_value(None, "user_version", |r| r.get(0))
         .expect("v");
-    assert_eq!(version, 5);
+    assert_eq!(version, 6);
 }
 
 #[test]
@@ -1048,7 +1048,7 @@ fn a_database_from_a_newer_release_is_refused() {
             err,
             StoreError::SchemaTooNew {
                 found: 99,
-                supported: 5
+                supported: 6
             }
         ),
         "{err:?}"
@@ -1461,6 +1461,22 @@ fn the_uploader_claims_completes_and_releases_batches() {
         .expect("list");
     assert_eq!(released[0].last_error.as_deref(), Some("503 from DPS"));
     assert_eq!(released[0].attempts, 1);
+    // The queue screen's overview: the same counts, uploads in the window, the conflict and
+    // the errors (the conflict's reason and the 503), newest first, at most `limit` each.
+    let hour_ago = chrono::Utc::now() - chrono::Duration::hours(1);
+    let o = f.store.queue_overview(hour_ago, 10).expect("overview");
+    assert_eq!((o.stats.queued, o.uploaded_since), (2, 2));
+    assert_eq!(o.conflicts.len(), 1);
+    assert_eq!(o.conflicts[0].registration_id, "reg-2");
+    let errors: Vec<_> = o
+        .last_errors
+        .iter()
+        .map(|e| e.last_error.as_deref())
+        .collect();
+    assert_eq!(errors, [Some("503 from DPS"), Some("different key")]);
+    let later = chrono::Utc::now() + chrono::Duration::hours(1);
+    let o = f.store.queue_overview(later, 1).expect("overview");
+    assert_eq!((o.uploaded_since, o.last_errors.len()), (0, 1));
     // A stopped uploader's claims come back.
     assert_eq!(f.store.release_in_flight().expect("release"), 1);
     assert_eq!(f.store.claim_enrollments(10).expect("claim").len(), 2);

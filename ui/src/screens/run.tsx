@@ -1,9 +1,13 @@
-// The Run screen: work order and products, one tile per slot, barcode entry into the focused
-// slot, start one slot or all. A product the station cannot run now is shown in a banner and on
-// the tiles of the slots that run it.
+// The Run screen: work order and products, one tile per slot, barcode entry into the slot the
+// next scan is for (shown in the scan field's label and by the tile's outline), start one slot
+// or all. A scanner types into whatever has focus, so keys typed outside a text field go to the
+// scan field, and buttons hand focus back to it (the scanner's Enter must not press them). A
+// product the station cannot run now is shown in a banner and on the tiles of the slots that
+// run it.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ErrorBox } from '../components';
 import { busy, elapsedMs, formatElapsed, nextScan, progress, serialMismatch, stepLabel, type Grid, type Tile } from '../state/slots';
+import { routesToScan, scanTarget, slotAfter } from '../state/scan';
 import { toCommandError } from '../state/session';
 import type { AppInfo, CommandError, ProductInfo, RunResult } from '../types';
 
@@ -18,7 +22,9 @@ interface Props {
 
 export function RunScreen({ info, grid, workOrder, onScan, onRun, onOpenUnit }: Props) {
   const slots = Object.values(grid).sort((a, b) => a.slot - b.slot);
-  const [focused, setFocused] = useState<number>(slots[0]?.slot ?? 1);
+  // The slot the technician chose for the next scan; null: `scanTarget`'s rule picks one.
+  const [chosen, setChosen] = useState<number | null>(null);
+  const target = scanTarget(grid, chosen);
   const [scan, setScan] = useState('');
   const [error, setError] = useState<CommandError | null>(null);
   const [now, setNow] = useState(Date.now());
@@ -32,8 +38,33 @@ export function RunScreen({ info, grid, workOrder, onScan, onRun, onOpenUnit }: 
     return () => window.clearInterval(iv);
   }, [running]);
 
+  // The scan field has focus on arrival, so the first scan lands there.
+  useEffect(() => {
+    scanRef.current?.focus();
+  }, []);
+
+  // Keys typed where no text field has focus (the page, a button) go to the scan field.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const dialogOpen = document.querySelector('.dialog') !== null;
+      if (!routesToScan(e, document.activeElement, dialogOpen)) return;
+      // Typed in by hand rather than by moving focus mid-keystroke, which engines treat
+      // differently; the following keys then go to the field by themselves.
+      e.preventDefault();
+      scanRef.current?.focus();
+      setScan((v) => v + e.key);
+    };
+    window.addEventListener('keydown', onKey, true);
+    return () => window.removeEventListener('keydown', onKey, true);
+  }, []);
+
+  const refocus = () => scanRef.current?.focus();
+
   const start = (which: number[] | null) => {
     setError(null);
+    // Start all begins a new round of boards: the next scan follows the rule from slot 1 again.
+    if (which === null) setChosen(null);
+    refocus();
     onRun(which, false).catch((e) => setError(toCommandError(e)));
   };
 
@@ -63,14 +94,19 @@ export function RunScreen({ info, grid, workOrder, onScan, onRun, onOpenUnit }: 
           class="scan"
           onSubmit={(e) => {
             e.preventDefault();
-            onScan(focused, scan);
+            if (target === null) {
+              // Keep the serial in the field: the technician picks the tile, then presses Enter.
+              setError(NO_TARGET);
+              return;
+            }
+            if (error === NO_TARGET) setError(null);
+            onScan(target, scan);
             setScan('');
-            const idx = slots.findIndex((s) => s.slot === focused);
-            if (idx >= 0 && idx + 1 < slots.length) setFocused(slots[idx + 1].slot);
+            setChosen(slotAfter(grid, target));
           }}
         >
           <label>
-            Scan DUT serial into slot {focused}
+            {target === null ? 'Every slot has a serial: click a tile to scan it again' : `Scan DUT serial into slot ${target}`}
             <input id="serial-input" ref={scanRef} value={scan} autocomplete="off" onInput={(e) => setScan((e.target as HTMLInputElement).value)} />
           </label>
         </form>
@@ -93,19 +129,29 @@ export function RunScreen({ info, grid, workOrder, onScan, onRun, onOpenUnit }: 
             tile={t}
             unavailable={info.products.find((p) => p.id === t.product)?.unavailable != null}
             now={now}
-            focused={t.slot === focused}
+            focused={t.slot === target}
             onFocus={() => {
-              setFocused(t.slot);
-              scanRef.current?.focus();
+              setChosen(t.slot);
+              refocus();
             }}
             onStart={() => start([t.slot])}
-            onOpen={() => t.unitId !== null && onOpenUnit(t.unitId)}
+            onOpen={() => {
+              refocus();
+              if (t.unitId !== null) onOpenUnit(t.unitId);
+            }}
           />
         ))}
       </div>
     </section>
   );
 }
+
+/** Enter on a scan with no slot to take it. */
+const NO_TARGET: CommandError = {
+  code: 'station::ui::no_scan_slot',
+  message: 'Every slot already has a serial scanned',
+  help: 'Click the tile of the slot this board is in, then press Enter again.',
+};
 
 function UnavailableBanner({ product: p, slots }: { product: ProductInfo; slots: number[] }) {
   const u = p.unavailable;

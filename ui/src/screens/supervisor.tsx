@@ -5,7 +5,8 @@ import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api';
 import { ErrorBox, fmtTime } from '../components';
 import { atLeast, toCommandError } from '../state/session';
-import type { AppInfo, AuditView, CommandError, ExportResult, Operator, Role, SlotInfo } from '../types';
+import { reworkFailure, type Tile } from '../state/slots';
+import type { AppInfo, AuditView, CommandError, ExportResult, Operator, Role, RunResult, SlotInfo } from '../types';
 
 type Guard = <T>(p: Promise<T>) => Promise<T>;
 
@@ -17,10 +18,12 @@ interface Props {
   onWorkOrder: (wo: string | null) => void;
   /** The app's slot list after a change of products. */
   onSlotsChanged: (slots: SlotInfo[]) => Promise<void>;
-  onRework: (slot: number) => Promise<unknown>;
+  onRework: (slot: number) => Promise<RunResult>;
+  /** A slot's tile as it is now (for the reason a rework failed). */
+  tileOf: (slot: number) => Tile | undefined;
 }
 
-export function SupervisorScreen({ info, guard, role, workOrder, onWorkOrder, onSlotsChanged, onRework }: Props) {
+export function SupervisorScreen({ info, guard, role, workOrder, onWorkOrder, onSlotsChanged, onRework, tileOf }: Props) {
   const [error, setError] = useState<CommandError | null>(null);
   const [ok, setOk] = useState<string | null>(null);
   const [wo, setWo] = useState(workOrder ?? '');
@@ -92,6 +95,18 @@ export function SupervisorScreen({ info, guard, role, workOrder, onWorkOrder, on
       .then(() => setOk(done))
       .catch((e) => setError(toCommandError(e)));
   };
+  // A rework that ran is not a rework that passed: the run's result says which.
+  const rework = (slot: number) => {
+    setError(null);
+    setOk(null);
+    guard(onRework(slot))
+      .then((r) => {
+        const failure = reworkFailure(slot, r, tileOf(slot));
+        if (failure) setError(failure);
+        else setOk(`Slot ${slot} reworked: see the Run screen`);
+      })
+      .catch((e) => setError(toCommandError(e)));
+  };
   const loadOps = () =>
     guard(api.operators())
       .then((o) => {
@@ -140,7 +155,7 @@ export function SupervisorScreen({ info, guard, role, workOrder, onWorkOrder, on
               </option>
             ))}
           </select>
-          <button id="rework" onClick={() => act(onRework(reworkSlot), `Slot ${reworkSlot} reworked: see the Run screen`)}>
+          <button id="rework" onClick={() => rework(reworkSlot)}>
             Rework slot
           </button>
         </div>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { IdleTimer, atLeast, endsSession, normaliseBadge, toCommandError } from './session';
+import { ActivityThrottle, IdleTimer, atLeast, endsSession, normaliseBadge, toCommandError, touchIntervalMs } from './session';
 import { recentShifts, shiftStart } from './shifts';
 import { summarise } from './metrics';
 
@@ -20,11 +20,54 @@ describe('session', () => {
     expect(new IdleTimer(0, 0).expired(1e12)).toBe(false);
   });
 
+  it('reports input to the app every quarter of the idle timeout, between 1 s and 15 s', () => {
+    expect(touchIntervalMs(300)).toBe(15_000);
+    expect(touchIntervalMs(60)).toBe(15_000);
+    expect(touchIntervalMs(40)).toBe(10_000);
+    expect(touchIntervalMs(2)).toBe(1000);
+  });
+
+  it('sends the first input at once, then at most one report per interval', () => {
+    const t = new ActivityThrottle(40); // 10 s
+    expect(t.shouldSend(5_000)).toBe(true);
+    expect(t.shouldSend(5_001)).toBe(false);
+    expect(t.shouldSend(14_999)).toBe(false);
+    expect(t.shouldSend(15_000)).toBe(true);
+    expect(t.shouldSend(16_000)).toBe(false);
+    // A monotonic clock that starts near 0 still sends the first input.
+    expect(new ActivityThrottle(40).shouldSend(0)).toBe(true);
+  });
+
+  it('reports input held back once the interval has passed, and nothing without input', () => {
+    const t = new ActivityThrottle(40);
+    expect(t.flush(1_000)).toBe(false);
+    expect(t.shouldSend(1_000)).toBe(true);
+    expect(t.flush(20_000)).toBe(false);
+    expect(t.shouldSend(20_000)).toBe(true);
+    expect(t.shouldSend(22_000)).toBe(false);
+    expect(t.flush(29_999)).toBe(false);
+    expect(t.flush(30_000)).toBe(true);
+    expect(t.flush(45_000)).toBe(false);
+    // The flushed report counts: input right after it waits for the next interval.
+    expect(t.shouldSend(31_000)).toBe(false);
+    expect(t.flush(40_000)).toBe(true);
+  });
+
+  it('sends nothing when idle logout is off', () => {
+    const t = new ActivityThrottle(0);
+    expect(t.shouldSend(0)).toBe(false);
+    expect(t.shouldSend(1e9)).toBe(false);
+    expect(t.flush(2e9)).toBe(false);
+  });
+
   it('turns rejections into {code, message, help}', () => {
     const e = toCommandError({ code: 'station::auth::not_allowed', message: 'a technician may not rework a unit', help: 'Ask a supervisor to rework a unit.' });
     expect(e.code).toBe('station::auth::not_allowed');
     expect(endsSession(e)).toBe(false);
     expect(endsSession(toCommandError({ code: 'station::auth::session_expired', message: 'x', help: '' }))).toBe(true);
+    expect(endsSession(toCommandError({ code: 'station::auth::not_logged_in', message: 'x', help: '' }))).toBe(true);
+    // An app without touch_session rejects with a plain string: that does not end the session.
+    expect(endsSession(toCommandError('Command touch_session not found'))).toBe(false);
     expect(toCommandError('boom').message).toBe('boom');
   });
 

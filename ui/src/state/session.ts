@@ -37,6 +37,43 @@ export class IdleTimer {
   }
 }
 
+/** How often input is reported to the app (`touch_session`), in ms: a quarter of the idle
+ * timeout, between 1 s and 15 s. The app counts only commands as activity, so its clock runs
+ * behind the UI's by at most this much. */
+export function touchIntervalMs(idleLogoutSeconds: number): number {
+  return Math.max(1000, Math.min(15_000, (idleLogoutSeconds * 1000) / 4));
+}
+
+/** Throttles the activity reports: at most one per `touchIntervalMs`, none when idle logout is
+ * off. Input held back is reported later by `flush` (called on a timer), so the last key of a
+ * burst still reaches the app and its idle clock never lags the UI's by more than the interval. */
+export class ActivityThrottle {
+  private readonly intervalMs: number;
+  private lastSent = -Infinity;
+  private pending = false;
+  constructor(private readonly idleLogoutSeconds: number) {
+    this.intervalMs = touchIntervalMs(idleLogoutSeconds);
+  }
+  /** Input at `nowMs`: whether to report it now. */
+  shouldSend(nowMs: number): boolean {
+    if (this.idleLogoutSeconds <= 0) return false;
+    if (nowMs - this.lastSent < this.intervalMs) {
+      this.pending = true;
+      return false;
+    }
+    this.lastSent = nowMs;
+    this.pending = false;
+    return true;
+  }
+  /** A timer tick at `nowMs`: whether input held back earlier is due to be reported now. */
+  flush(nowMs: number): boolean {
+    if (!this.pending || nowMs - this.lastSent < this.intervalMs) return false;
+    this.lastSent = nowMs;
+    this.pending = false;
+    return true;
+  }
+}
+
 /** Turns whatever a rejected invoke gave into `{code, message, help}`. */
 export function toCommandError(e: unknown): CommandError {
   if (e && typeof e === 'object' && 'code' in e && 'message' in e) {

@@ -8,9 +8,14 @@ import {
   initialGrid,
   markQueued,
   nextScan,
+  noResult,
   progress,
+  reworkFailure,
   scanSerial,
   serialMismatch,
+  settleRun,
+  unqueue,
+  startable,
   stepLabel,
   stepsFor,
   stepsOf,
@@ -280,6 +285,88 @@ describe('fixture grid', () => {
     expect(progress(g[2])).toBe(1);
     // Nothing changed: the same grid.
     expect(withSlots(g, changed, products)).toBe(g);
+  });
+
+  it('fails the tiles a finished run left running or queued, and only those', () => {
+    // Slot 1 passed, slot 2's thread died mid-run, slot 3 never started.
+    let g = scanSerial(initialGrid(slots, products), 2, 'SN2');
+    g = markQueued(g, [1, 2, 3]);
+    g = apply(g, [...unitEvents(1, stepsOf('symmetric-key')), passed(1), ...unitEvents(2, stepsOf('x509').slice(0, 3))]);
+    expect(busy(g)).toBe(true);
+    const why = noResult('/var/log/station.log');
+    const s = settleRun(g, [1, 2, 3], why, 9_000);
+    expect(s[1]).toBe(g[1]);
+    expect(s[2].state).toBe('fail');
+    expect(s[2].reason).toBe('the station gave no result for this slot; check the log and run it again');
+    expect(s[2].help).toBe("The station's log is /var/log/station.log.");
+    expect(s[2].code).toBe('station::ui::no_result');
+    expect(s[2].finishedAt).toBe(9_000);
+    // Where it stopped stays shown, and the board keeps its scan for the run again.
+    expect(progress(s[2])).toBeCloseTo(3 / 12);
+    expect(s[2].scanned).toBe('SN2');
+    expect(s[3].state).toBe('fail');
+    expect(busy(s)).toBe(false);
+    // Nothing left to settle: the same grid.
+    expect(settleRun(s, [1, 2, 3], why, 9_500)).toBe(s);
+    expect(noResult(null).help).toBe('');
+  });
+
+  it('puts a refused run\'s tiles back to ready, leaving other runs\' tiles alone', () => {
+    let g = markQueued(initialGrid(slots, products), [1]);
+    g = applyEvent(g, { kind: 'slotStarted', runId: 'a', slot: 1, port: 'p' }, 0);
+    const mine = startable(g, [1, 2]);
+    g = markQueued(g, mine);
+    expect(g[2].state).toBe('queued');
+    g = unqueue(g, mine);
+    expect(g[2].state).toBe('idle');
+    expect(g[1].state).toBe('running');
+    // Nothing left waiting, so the refusal marks no tile.
+    const refused = { code: 'station::auth::not_allowed', message: 'no', help: '' };
+    expect(settleRun(g, mine, refused, 10)).toBe(g);
+  });
+
+  it('fails a rejected run\'s tiles with the rejection, leaving other runs\' tiles alone', () => {
+    let g = markQueued(initialGrid(slots, products), [1]);
+    g = applyEvent(g, { kind: 'slotStarted', runId: 'a', slot: 1, port: 'p' }, 0);
+    // A second run of slots 1 and 2: slot 1 belongs to the first run.
+    const mine = startable(g, [1, 2, 9]);
+    expect(mine).toEqual([2]);
+    g = markQueued(g, mine);
+    const refused = { code: 'station::auth::session_expired', message: 'your session expired', help: 'Log in again.' };
+    g = settleRun(g, mine, refused, 10);
+    expect(g[2].state).toBe('fail');
+    expect(g[2].reason).toBe('your session expired');
+    expect(g[2].help).toBe('Log in again.');
+    expect(g[2].code).toBe('station::auth::session_expired');
+    expect(g[1].state).toBe('running');
+  });
+
+  it('lets a result that arrives after the settle replace it', () => {
+    let g = apply(markQueued(initialGrid(slots, products), [1]), unitEvents(1, stepsOf('symmetric-key')));
+    g = settleRun(g, [1], noResult(null), 5);
+    g = applyEvent(g, passed(1), 6);
+    expect(g[1].state).toBe('pass');
+    expect(g[1].reason).toBeNull();
+    expect(g[1].help).toBeNull();
+    expect(g[1].code).toBeNull();
+  });
+
+  it('calls a rework good only when the run passed its unit', () => {
+    const result = (p: number, f: number) => ({ runId: 'r', passed: p, failed: f, wallMs: 1 });
+    const g = apply(initialGrid(slots, products), [...unitEvents(2, ['identify']), failed(2, 'attest')]);
+    expect(reworkFailure(2, result(1, 0), g[2])).toBeNull();
+    // Failed: the tile's reason, help and code.
+    const f = reworkFailure(2, result(0, 1), g[2]);
+    expect(f?.message).toBe('Slot 2 was not reworked: no');
+    expect(f?.help).toBe('help');
+    expect(f?.code).toBe('station::smp::refused');
+    // Failed, the tile not showing it (yet): the run's word for it.
+    const blank = initialGrid(slots, products)[2];
+    expect(reworkFailure(2, result(0, 1), blank)?.message).toBe('Slot 2 was not reworked: the unit failed');
+    expect(reworkFailure(2, result(0, 1), undefined)?.code).toBe('station::ui::rework_failed');
+    // No unit at all is no pass either.
+    expect(reworkFailure(2, result(0, 0), blank)?.message).toMatch(/gave no result/);
+    expect(reworkFailure(2, result(1, 1), g[2])).not.toBeNull();
   });
 
   it('formats elapsed time', () => {

@@ -1,6 +1,6 @@
 // The fixture grid's state: one tile per slot, driven by pipeline events. Pure functions, so
 // the reducer is unit-tested without a webview.
-import type { ProgressEvent, Step } from '../types';
+import type { CommandError, ProgressEvent, RunResult, Step } from '../types';
 
 export type TileState = 'idle' | 'queued' | 'running' | 'pass' | 'fail';
 
@@ -174,6 +174,61 @@ export function markQueued(grid: Grid, slots: number[]): Grid {
   return next;
 }
 
+/** Puts the tiles of `slots` that are still waiting to start back to ready: their run was
+ * refused before it began, so nothing was tested. */
+export function unqueue(grid: Grid, slots: number[]): Grid {
+  let next = grid;
+  for (const s of slots) {
+    const t = next[s];
+    if (t?.state === 'queued') next = { ...next, [s]: { ...t, state: 'idle' } };
+  }
+  return next;
+}
+
+/** The slots of `slots` the UI may mark as starting: known and not already running or queued.
+ * A busy slot belongs to another run (the app refuses to start it again), so a run must not
+ * reset or settle its tile. */
+export function startable(grid: Grid, slots: number[]): number[] {
+  return slots.filter((s) => grid[s] !== undefined && !tileBusy(grid[s]));
+}
+
+/** Why a tile got no result: the app answered the run without a `unitFinished` for its slot
+ * (a slot thread that died sends none). */
+export function noResult(logPath: string | null): CommandError {
+  return {
+    code: 'station::ui::no_result',
+    message: 'the station gave no result for this slot; check the log and run it again',
+    help: logPath ? `The station's log is ${logPath}.` : '',
+  };
+}
+
+/** The run of `slots` is over (its `run_slots` call settled): every one of its tiles still
+ * queued or running gets no more events, so it becomes a FAIL with `why` instead of blocking
+ * Start all for ever. Its scan stays: the same board is still in the slot for the next run. */
+export function settleRun(grid: Grid, slots: number[], why: CommandError, now: number): Grid {
+  let next = grid;
+  for (const s of slots) {
+    const t = next[s];
+    if (!t || !tileBusy(t)) continue;
+    next = { ...next, [s]: { ...t, state: 'fail', reason: why.message, help: why.help || null, code: why.code, finishedAt: now } };
+  }
+  return next;
+}
+
+/** Whether a rework of `slot` failed, and why: the run's counts decide (the unit passed only
+ * if the run has a pass and no failure); the tile, when it shows the failure, gives the reason.
+ * `null` when the unit passed. */
+export function reworkFailure(slot: number, result: RunResult, tile: Tile | undefined): CommandError | null {
+  if (result.passed > 0 && result.failed === 0) return null;
+  const failed = tile?.state === 'fail' ? tile : null;
+  const why = failed?.reason ?? (result.failed > 0 ? 'the unit failed' : noResult(null).message);
+  return {
+    code: failed?.code ?? 'station::ui::rework_failed',
+    message: `Slot ${slot} was not reworked: ${why}`,
+    help: failed?.help ?? "See the slot's tile on the Run screen and the unit's details.",
+  };
+}
+
 /** Records a scanned serial for a slot (trimmed; empty clears it). */
 export function scanSerial(grid: Grid, slot: number, serial: string): Grid {
   const t = grid[slot];
@@ -233,6 +288,10 @@ export function applyEvent(grid: Grid, ev: ProgressEvent, now: number): Grid {
           registrationId: ev.outcome.registrationId,
           stepsDone: t.totalSteps,
           step: null,
+          // A result that comes after the run was settled without one replaces that reason.
+          reason: null,
+          help: null,
+          code: null,
           finishedAt: now,
         };
       } else {

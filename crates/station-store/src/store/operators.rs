@@ -24,6 +24,8 @@ use crate::audit;
 pub const MIN_PIN_DIGITS: usize = 4;
 /// Longest PIN accepted.
 pub const MAX_PIN_DIGITS: usize = 12;
+/// The audit actor of a failed login with an ID no operator has (the typed text is not kept).
+pub const UNKNOWN_OPERATOR: &str = "(unknown operator)";
 
 /// What an operator may do. Roles are ordered: each includes everything the one before it may.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -448,12 +450,14 @@ impl Store {
         let Some((operator, hash)) = found else {
             // Spend the same time as a real check, so timing does not reveal valid IDs.
             let _ = verify_pin(dummy_hash(), pin);
+            // The typed text is not recorded: an unknown "ID" is often a PIN typed into the
+            // wrong field, and the audit log is kept for ever and shown to supervisors.
             self.audit_append(&crate::AuditEntry {
                 station_id: station_id.to_owned(),
-                actor: id.to_owned(),
+                actor: UNKNOWN_OPERATOR.to_owned(),
                 kind: "operator.login_failed".into(),
-                subject: id.to_owned(),
-                detail: json!({ "reason": "unknown operator" }),
+                subject: String::new(),
+                detail: json!({ "reason": "unknown operator", "id_chars": id.chars().count() }),
             })?;
             return Err(OperatorError::LoginFailed { remaining: None });
         };

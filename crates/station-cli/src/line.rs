@@ -1,0 +1,146 @@
+//! `station line`: the line set-up a supervisor makes (work order, a slot's product), kept in
+//! the station database and used by `station run` and the desktop app alike. Each change is
+//! audited in the same transaction that makes it.
+
+use std::path::PathBuf;
+
+use clap::Args;
+use station_config::StationConfig;
+use station_store::{LineSetting, Store};
+
+use crate::EXIT_OK;
+use crate::output::CliError;
+
+/// Arguments of `station line`.
+#[derive(Args)]
+pub(crate) struct LineArgs {
+    /// Station configuration.
+    #[arg(long, default_value = "station-config/demo.toml")]
+    config: PathBuf,
+    /// Set the work order units are recorded under.
+    #[arg(long, conflicts_with = "clear_work_order")]
+    work_order: Option<String>,
+    /// Clear the work order (the config's station.work_order applies again).
+    #[arg(long)]
+    clear_work_order: bool,
+    /// Run another configured product in a slot from now on, as SLOT=PRODUCT (repeatable).
+    #[arg(long = "product", value_name = "SLOT=PRODUCT", value_parser = crate::run::slot_value)]
+    products: Vec<(u16, String)>,
+    /// Put a slot back on its configured product (repeatable).
+    #[arg(long = "configured-product", value_name = "SLOT")]
+    configured: Vec<u16>,
+    /// The supervisor making the change (recorded in the audit log; required to change).
+    #[arg(long)]
+    operator: Option<String>,
+    /// JSON output.
+    #[arg(long)]
+    json: bool,
+}
+
+pub(crate) fn line(args: &LineArgs) -> anyhow::Result<u8> {
+    let config = station_config::load(&args.config).map_err(CliError::from)?;
+    let store = Store::open(&config.storage.database).map_err(CliError::from)?;
+    let changes = changes(args, &config)?;
+    if !changes.is_empty() {
+        let operator = args.operator.as_deref().ok_or_else(|| {
+            CliError::anyhow(
+                "station::line::no_operator",
+                "changing the line set-up needs the supervisor's operator ID",
+                "Pass --operator <ID>; the change is recorded in the audit log.",
+            )
+        })?;
+        for (setting, value) in &changes {
+            store
+                .set_line_setting(&config.station.id, operator, *setting, value.as_deref())
+                .map_err(CliError::from)?;
+        }
+    }
+    let setup = store.line_setup().map_err(CliError::from)?;
+    let work_order = setup
+        .work_order
+        .clone()
+        .or_else(|| config.station.work_order.clone());
+    let slots: Vec<_> = config
+        .fixture
+        .slots
+        .iter()
+        .map(|s| {
+            let now = setup.slot_products.get(&s.index).unwrap_or(&s.product);
+            (s.index, now.clone(), s.product.clone())
+        })
+        .collect();
+    if args.json {
+        let list: Vec<_> = slots
+            .iter()
+            .map(|(slot, now, configured)| {
+                serde_json::json!({ "slot": slot, "product": now, "configured_product": configured })
+            })
+            .collect();
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&serde_json::json!({
+                "work_order": work_order,
+                "slots": list,
+            }))?
+        );
+        return Ok(EXIT_OK);
+    }
+    println!("work order  {}", work_order.as_deref().unwrap_or("(none)"));
+    for (slot, now, configured) in &slots {
+        let note = if now == configured {
+            String::new()
+        } else {
+            format!("  (configured: {configured})")
+        };
+        println!("slot {slot:<4}  {now}{note}");
+    }
+    Ok(EXIT_OK)
+}
+
+/// The changes `args` ask for, checked against the configuration before any is made.
+fn changes(
+    args: &LineArgs,
+    config: &StationConfig,
+) -> anyhow::Result<Vec<(LineSetting, Option<String>)>> {
+    let mut out = Vec::new();
+    if let Some(wo) = &args.work_order {
+        let wo = wo.trim();
+        if wo.is_empty() {
+            return Err(CliError::anyhow(
+                "station::line::empty_work_order",
+                "the work order is empty",
+                "Pass the work order's ID, or --clear-work-order.",
+            ));
+        }
+        out.push((LineSetting::WorkOrder, Some(wo.to_owned())));
+    }
+    if args.clear_work_order {
+        out.push((LineSetting::WorkOrder, None));
+    }
+    let slot = |index: u16| {
+        config.slot(index).ok_or_else(|| {
+            CliError::anyhow(
+                "station::line::unknown_slot",
+                format!("slot {index} is not on this fixture"),
+                "Use a slot number from the config's [[fixture.slot]] entries.",
+            )
+        })
+    };
+    for (index, product) in &args.products {
+        let configured = &slot(*index)?.product;
+        if config.product(product).is_none() {
+            return Err(CliError::anyhow(
+                "station::line::unknown_product",
+                format!("product {product} is not configured on this station"),
+                "Use an id from the config's [[product]] entries.",
+            ));
+        }
+        let value = (product != configured).then(|| product.clone());
+        out.push((LineSetting::SlotProduct(*index), value));
+    }
+    for index in &args.configured {
+        slot(*index)?;
+        out.push((LineSetting::SlotProduct(*index), None));
+    }
+    Ok(out)
+}
