@@ -3,14 +3,14 @@
 //! Every command is `async` and runs its work on the blocking pool (the store and the pipeline
 //! block), so the main thread never waits on the database or a serial port.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use station_pipeline::{Permissions, RunRequest, SlotOverride};
 use station_store::{
     Action, AuditRow, EnrollmentId, EnrollmentStatus, NewOperator, Operator, QueueStats, Role,
-    StepRecord, UnitFilter, UnitId, UnitSummary, YieldFilter, YieldReport,
+    StepRecord, UnitFilter, UnitId, UnitLogLine, UnitSummary, YieldFilter, YieldReport,
 };
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Manager, Runtime};
@@ -319,14 +319,8 @@ pub struct CertificateView {
     status: String,
 }
 
-/// One line of a unit's log.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct LogLine {
-    at: DateTime<Utc>,
-    source: String,
-    text: String,
-}
+/// Audit rows shown in a unit's log at most (a unit has a handful; a reworked one a few more).
+const UNIT_LOG_AUDIT_ROWS: u32 = 200;
 
 /// A unit in detail: steps with durations, identity and log.
 #[derive(Debug, Serialize)]
@@ -338,7 +332,7 @@ pub struct UnitView {
     enrollment: Option<EnrollmentView>,
     certificates: Vec<CertificateView>,
     ek_hash: Option<String>,
-    log: Vec<LogLine>,
+    log: Vec<UnitLogLine>,
 }
 
 /// One unit with its steps, identity and log.
@@ -367,40 +361,7 @@ pub async fn unit<R: Runtime>(app: AppHandle<R>, id: i64) -> Result<UnitView, Co
                 status: c.status,
             })
             .collect();
-        let mut log: Vec<LogLine> = detail
-            .steps
-            .iter()
-            .map(|s| LogLine {
-                at: s.started_at,
-                source: format!("step {}", s.step),
-                text: format!(
-                    "{} in {:.1} ms{}",
-                    if s.ok { "ok" } else { "FAILED" },
-                    s.duration.as_secs_f64() * 1e3,
-                    s.detail
-                        .as_deref()
-                        .map(|d| format!(": {d}"))
-                        .unwrap_or_default()
-                ),
-            })
-            .collect();
-        let subjects: HashSet<&str> = [
-            detail.summary.serial.as_deref(),
-            detail.summary.registration_id.as_deref(),
-        ]
-        .into_iter()
-        .flatten()
-        .collect();
-        for row in store.audit_rows(2000)? {
-            if subjects.contains(row.subject.as_str()) {
-                log.push(LogLine {
-                    at: row.at,
-                    source: format!("audit {}", row.seq),
-                    text: format!("{} by {}: {}", row.kind, row.actor, row.detail),
-                });
-            }
-        }
-        log.sort_by_key(|l| l.at);
+        let log = store.unit_log(&detail, UNIT_LOG_AUDIT_ROWS)?;
         Ok(UnitView {
             enrollment: detail.enrollment.as_ref().map(EnrollmentView::from),
             summary: detail.summary,
@@ -585,7 +546,7 @@ pub async fn audit_log<R: Runtime>(
     blocking(&app, move |st| {
         st.authorize(Action::ViewAudit)?;
         let store = st.store();
-        let (chain_ok, chain_message) = match store.verify_audit() {
+        let (chain_ok, chain_message) = match st.verify_audit() {
             Ok(r) => (true, format!("chain verified: {} rows", r.rows)),
             Err(e) => (false, e.to_string()),
         };

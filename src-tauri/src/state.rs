@@ -8,11 +8,16 @@ use std::time::{Duration, Instant};
 
 use station_config::StationConfig;
 use station_pipeline::{Station, issuers};
-use station_store::{Action, AuditEntry, LineSetting, LockoutPolicy, Operator, Store, require};
+use station_store::{
+    Action, AuditEntry, AuditReport, LineSetting, LockoutPolicy, Operator, Store, require,
+};
 use station_transport::SerialOpener;
 
 use crate::error::CommandError;
 use crate::fixture::{Starting, VirtualFixture};
+
+/// Audit rows verified per database read: each read is short, so slots are not held up.
+pub const AUDIT_CHUNK: u32 = 5000;
 
 /// The built-in virtual fixture, if the config asks for one.
 enum FixtureState {
@@ -55,6 +60,8 @@ pub struct StationState {
     started: Instant,
     ready_ms: Mutex<Option<f64>>,
     log_path: Option<PathBuf>,
+    /// How far this app has verified the audit chain (rows are append-only).
+    audit_verified: Mutex<AuditReport>,
 }
 
 impl StationState {
@@ -128,6 +135,7 @@ impl StationState {
             started,
             ready_ms: Mutex::new(None),
             log_path,
+            audit_verified: Mutex::new(AuditReport::EMPTY),
         })
     }
 
@@ -343,6 +351,21 @@ impl StationState {
             session.last_activity = Instant::now();
         }
         Ok(session.operator.clone())
+    }
+
+    /// Verifies the audit chain up to its newest row, continuing where this app's last
+    /// verification stopped, in chunks of [`AUDIT_CHUNK`] rows: each chunk is one short read,
+    /// so running slots wait at most one chunk for the database while a supervisor opens the
+    /// audit log of a station with millions of rows.
+    pub fn verify_audit(&self) -> Result<AuditReport, CommandError> {
+        let mut verified = lock(&self.audit_verified);
+        loop {
+            let next = self.store().verify_audit_from(*verified, AUDIT_CHUNK)?;
+            if next == *verified {
+                return Ok(next);
+            }
+            *verified = next;
+        }
     }
 
     /// Appends an audit row for a UI action.

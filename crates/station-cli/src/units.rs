@@ -119,10 +119,14 @@ pub(crate) fn units(args: &UnitsArgs) -> anyhow::Result<()> {
         println!("  steps:");
         for st in &detail.steps {
             println!(
-                "    {:<16} {:<4} {:>9.1} ms",
+                "    {:<16} {:<4} {:>9.1} ms{}",
                 st.step,
                 if st.ok { "ok" } else { "FAIL" },
-                st.duration.as_secs_f64() * 1e3
+                st.duration.as_secs_f64() * 1e3,
+                st.detail
+                    .as_deref()
+                    .map(|d| format!("  {d}"))
+                    .unwrap_or_default()
             );
         }
         if let Some(e) = &detail.enrollment {
@@ -131,6 +135,16 @@ pub(crate) fn units(args: &UnitsArgs) -> anyhow::Result<()> {
                 e.registration_id,
                 e.status,
                 e.payload_json.len()
+            );
+        }
+        // The desktop app's unit log: the steps and the audit rows about this unit.
+        println!("  log:");
+        for line in store.unit_log(&detail, 200).map_err(CliError::from)? {
+            println!(
+                "    {}  {:<22} {}",
+                line.at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+                line.source,
+                line.text
             );
         }
         return Ok(());

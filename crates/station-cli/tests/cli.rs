@@ -217,6 +217,15 @@ fn units_and_audit_verify_read_the_store() {
         "{}",
         text(&detail.stdout)
     );
+    // The unit's log, as the desktop app's unit screen shows it: steps and the audit rows
+    // about this unit (by serial or registration ID), in time order.
+    let out = text(&detail.stdout);
+    let log = out.split("  log:\n").nth(1).unwrap_or_default();
+    assert!(log.contains("step identify"), "{out}");
+    assert!(
+        log.contains("audit ") && log.contains(" by tech-7"),
+        "{out}"
+    );
     let audit = station(&["audit", "verify", "--config", cfg], &[]);
     assert!(audit.status.success());
     assert!(text(&audit.stdout).contains("audit chain ok"));

@@ -125,6 +125,14 @@ pub struct AuditReport {
     pub head: AuditHash,
 }
 
+impl AuditReport {
+    /// Nothing verified yet: where a verification of the whole log starts.
+    pub const EMPTY: Self = Self {
+        rows: 0,
+        head: AuditHash(GENESIS),
+    };
+}
+
 /// What is wrong with the first audit row that does not verify.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -245,14 +253,24 @@ pub(crate) fn append(
 
 /// Walks the whole chain from the first row.
 pub(crate) fn verify(conn: &Connection) -> Result<AuditReport, StoreError> {
+    verify_from(conn, AuditReport::EMPTY, i64::MAX)
+}
+
+/// Verifies at most `max_rows` rows after those `from` covers, continuing its chain.
+pub(crate) fn verify_from(
+    conn: &Connection,
+    from: AuditReport,
+    max_rows: i64,
+) -> Result<AuditReport, StoreError> {
     let mut stmt = conn.prepare_cached(
         "SELECT seq, at, station_id, actor, kind, subject, detail_json, prev_hash, hash
-         FROM audit ORDER BY seq",
+         FROM audit WHERE seq > ?1 ORDER BY seq LIMIT ?2",
     )?;
-    let mut rows = stmt.query([])?;
-    let mut expected_seq: i64 = 1;
-    let mut head = GENESIS;
-    let mut count: u64 = 0;
+    let start = i64::try_from(from.rows).unwrap_or(i64::MAX);
+    let mut rows = stmt.query(rusqlite::params![start, max_rows])?;
+    let mut expected_seq: i64 = start + 1;
+    let mut head = from.head.0;
+    let mut count: u64 = from.rows;
     while let Some(row) = rows.next()? {
         let seq: i64 = row.get(0)?;
         let broken = |reason| StoreError::AuditChainBroken {
@@ -305,8 +323,30 @@ pub(crate) fn newest(conn: &Connection, limit: u32) -> Result<Vec<AuditRow>, Sto
         "SELECT seq, at, station_id, actor, kind, subject, detail_json, prev_hash, hash
          FROM audit ORDER BY seq DESC LIMIT ?1",
     )?;
+    rows(&mut stmt, rusqlite::params![limit])
+}
+
+/// The rows about `a` or `b` (a unit's serial and registration ID), oldest first, at most
+/// `limit`; uses the `audit_subject` index.
+pub(crate) fn about(
+    conn: &Connection,
+    a: &str,
+    b: &str,
+    limit: u32,
+) -> Result<Vec<AuditRow>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT seq, at, station_id, actor, kind, subject, detail_json, prev_hash, hash
+         FROM audit WHERE subject IN (?1, ?2) AND subject <> '' ORDER BY seq LIMIT ?3",
+    )?;
+    rows(&mut stmt, rusqlite::params![a, b, limit])
+}
+
+fn rows(
+    stmt: &mut rusqlite::CachedStatement<'_>,
+    params: impl rusqlite::Params,
+) -> Result<Vec<AuditRow>, StoreError> {
     let rows = stmt
-        .query_map([limit], |r| {
+        .query_map(params, |r| {
             let detail_json: String = r.get(6)?;
             let detail = serde_json::from_str(&detail_json)
                 .unwrap_or(serde_json::Value::String(detail_json));

@@ -16,7 +16,7 @@ pub use store::operators::{
     Action, LockoutPolicy, MAX_PIN_DIGITS, MIN_PIN_DIGITS, NewOperator, Operator, OperatorError,
     Role, UNKNOWN_OPERATOR, require,
 };
-pub use store::reports::{FailureReason, HourlyYield, YieldFilter, YieldReport};
+pub use store::reports::{FailureReason, HourlyYield, UnitLogLine, YieldFilter, YieldReport};
 pub use store::{BUSY_TIMEOUT, Store};
 pub use types::{
     ATTESTATIONS, CertificateId, EnrollmentId, EnrollmentStatus, ExportFilter, ExportRecord,

@@ -1245,6 +1245,19 @@ impl Store {
         self.read(audit::verify)
     }
 
+    /// Verifies at most `max_rows` audit rows after those `from` covers (a report from an
+    /// earlier call, or [`AuditReport::EMPTY`]) in one short read transaction, and returns the
+    /// report that covers them too; the same report back means no newer rows. Rows cannot be
+    /// changed or deleted through SQLite (triggers), so a screen can verify the new rows in
+    /// chunks without holding up the slots; `station audit verify` checks the whole file.
+    pub fn verify_audit_from(
+        &self,
+        from: AuditReport,
+        max_rows: u32,
+    ) -> Result<AuditReport, StoreError> {
+        self.read(|conn| audit::verify_from(conn, from, i64::from(max_rows)))
+    }
+
     /// The newest `limit` audit rows, newest first, for display.
     pub fn audit_rows(&self, limit: u32) -> Result<Vec<AuditRow>, StoreError> {
         self.read(|conn| audit::newest(conn, limit))

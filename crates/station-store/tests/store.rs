@@ -589,6 +589,49 @@ fn tampering_with_an_audit_row_is_detected() {
 }
 
 #[test]
+fn the_audit_chain_verifies_in_chunks_as_a_whole_and_finds_tampering_after_a_checkpoint() {
+    use station_store::AuditReport;
+    let f = fixture();
+    for i in 0..4 {
+        pass(&f, &format!("SN{i}"), &format!("reg-{i}"));
+    }
+    let whole = f.store.verify_audit().expect("intact");
+    assert!(whole.rows >= 8, "{whole:?}");
+    // Three rows at a time reaches the same head; one more call says there is nothing new.
+    let mut at = AuditReport::EMPTY;
+    let mut calls = 0;
+    loop {
+        let next = f.store.verify_audit_from(at, 3).expect("chunk");
+        calls += 1;
+        if next == at {
+            break;
+        }
+        assert!(next.rows - at.rows <= 3);
+        at = next;
+    }
+    assert_eq!(at, whole);
+    assert_eq!(calls, whole.rows.div_ceil(3) + 1);
+
+    // New rows after the checkpoint; one of them is then tampered with.
+    pass(&f, "SN9", "reg-9");
+    let conn = raw(f.store.path());
+    conn.execute_batch("DROP TRIGGER audit_no_update")
+        .expect("drop trigger");
+    let last = i64::try_from(whole.rows).expect("seq") + 1;
+    conn.execute(
+        "UPDATE audit SET actor = 'someone else' WHERE seq = ?1",
+        [last],
+    )
+    .expect("tamper");
+    drop(conn);
+    let err = f.store.verify_audit_from(at, 3).expect_err("tampered");
+    assert!(
+        matches!(err, StoreError::AuditChainBroken { seq, reason: AuditBreak::HashMismatch } if seq.0 == last),
+        "{err:?}"
+    );
+}
+
+#[test]
 fn a_rehashed_row_breaks_the_next_link_and_a_deleted_row_leaves_a_gap() {
     let f = fixture();
     pass(&f, "SN1", "reg-1");

@@ -129,3 +129,56 @@ impl Store {
         })
     }
 }
+
+/// One line of a unit's log: a step as it ran, or an audit row about the unit.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UnitLogLine {
+    /// When.
+    pub at: DateTime<Utc>,
+    /// `step <name>` or `audit <seq>`.
+    pub source: String,
+    /// What happened, in one line.
+    pub text: String,
+}
+
+impl Store {
+    /// The log of `unit`: its steps (outcome, duration, detail) and the audit rows about its
+    /// serial or registration ID (at most `audit_limit`), in time order. What the desktop
+    /// app's unit screen and `station units ID` show.
+    pub fn unit_log(
+        &self,
+        unit: &crate::UnitDetail,
+        audit_limit: u32,
+    ) -> Result<Vec<UnitLogLine>, StoreError> {
+        let mut log: Vec<UnitLogLine> = unit
+            .steps
+            .iter()
+            .map(|s| UnitLogLine {
+                at: s.started_at,
+                source: format!("step {}", s.step),
+                text: format!(
+                    "{} in {:.1} ms{}",
+                    if s.ok { "ok" } else { "FAILED" },
+                    s.duration.as_secs_f64() * 1e3,
+                    s.detail
+                        .as_deref()
+                        .map(|d| format!(": {d}"))
+                        .unwrap_or_default()
+                ),
+            })
+            .collect();
+        let serial = unit.summary.serial.as_deref().unwrap_or("");
+        let reg = unit.summary.registration_id.as_deref().unwrap_or("");
+        if !serial.is_empty() || !reg.is_empty() {
+            let rows = self.read(|conn| crate::audit::about(conn, serial, reg, audit_limit))?;
+            log.extend(rows.into_iter().map(|row| UnitLogLine {
+                at: row.at,
+                source: format!("audit {}", row.seq),
+                text: format!("{} by {}: {}", row.kind, row.actor, row.detail),
+            }));
+        }
+        log.sort_by_key(|l| l.at);
+        Ok(log)
+    }
+}
