@@ -214,7 +214,13 @@ CREATE UNIQUE INDEX units_ek_sha256_active
 /// - **`line_settings`**: `key` (TEXT PK: `work_order`, or `slot.<n>.product` for a slot that
 ///   runs another product than its configured one), `value`, `actor`, `updated_at`. A setting
 ///   changes in the same transaction as its audit row (`work_order.set`, `slot.product`).
+/// - Indexes for what the desktop app reads while slots run: enrollments by
+///   `(status, updated_at)` and, where `last_error` is set, by `updated_at` (the queue
+///   overview); audit rows by `subject` (a unit's log).
 const V6: &str = r"
+CREATE INDEX enrollments_status_updated ON enrollments(status, updated_at);
+CREATE INDEX enrollments_errors ON enrollments(updated_at) WHERE last_error IS NOT NULL;
+CREATE INDEX audit_subject ON audit(subject) WHERE subject <> '';
 CREATE TABLE line_settings (
     key        TEXT PRIMARY KEY NOT NULL CHECK (key <> ''),
     value      TEXT NOT NULL,

@@ -631,6 +631,44 @@ fn the_audit_chain_verifies_in_chunks_as_a_whole_and_finds_tampering_after_a_che
     );
 }
 
+/// What the desktop app reads while slots run (queue overview, a unit's log) is served by
+/// indexes, not by scanning tables that grow by a row per unit.
+#[test]
+fn the_screens_polled_during_runs_read_through_indexes() {
+    let f = fixture();
+    let conn = raw(f.store.path());
+    let plan = |sql: &str| -> String {
+        let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).expect("plan");
+        let rows = stmt
+            .query_map([], |r| r.get::<_, String>(3))
+            .expect("rows")
+            .collect::<Result<Vec<_>, _>>()
+            .expect("detail");
+        rows.join("; ")
+    };
+    for (sql, index) in [
+        (
+            "SELECT id FROM enrollments WHERE status = 'conflict' ORDER BY updated_at DESC LIMIT 10",
+            "enrollments_status_updated",
+        ),
+        (
+            "SELECT COUNT(*) FROM enrollments WHERE status = 'uploaded' AND updated_at >= 'x'",
+            "enrollments_status_updated",
+        ),
+        (
+            "SELECT id FROM enrollments WHERE last_error IS NOT NULL ORDER BY updated_at DESC LIMIT 10",
+            "enrollments_errors",
+        ),
+        (
+            "SELECT seq FROM audit WHERE subject IN ('a', 'b') AND subject <> '' ORDER BY seq LIMIT 10",
+            "audit_subject",
+        ),
+    ] {
+        let p = plan(sql);
+        assert!(p.contains(index), "{sql}: {p}");
+    }
+}
+
 #[test]
 fn a_rehashed_row_breaks_the_next_link_and_a_deleted_row_leaves_a_gap() {
     let f = fixture();
