@@ -319,9 +319,6 @@ pub struct CertificateView {
     status: String,
 }
 
-/// Audit rows shown in a unit's log at most (a unit has a handful; a reworked one a few more).
-const UNIT_LOG_AUDIT_ROWS: u32 = 200;
-
 /// A unit in detail: steps with durations, identity and log.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -361,7 +358,7 @@ pub async fn unit<R: Runtime>(app: AppHandle<R>, id: i64) -> Result<UnitView, Co
                 status: c.status,
             })
             .collect();
-        let log = store.unit_log(&detail, UNIT_LOG_AUDIT_ROWS)?;
+        let log = store.unit_log(&detail)?;
         Ok(UnitView {
             enrollment: detail.enrollment.as_ref().map(EnrollmentView::from),
             summary: detail.summary,

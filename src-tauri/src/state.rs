@@ -84,25 +84,10 @@ impl StationState {
         let store = Arc::new(Store::open(&config.storage.database).map_err(StartError::Store)?);
         // A supervisor's set-up survives a restart; the config's work order is only the
         // starting value of a station where none was ever set.
-        let line = store.line_setup().map_err(StartError::Store)?;
-        let work_order = line
-            .work_order
-            .or_else(|| config.station.work_order.clone());
-        let slot_products = line
-            .slot_products
-            .into_iter()
-            .filter(|(slot, product)| {
-                let known = config.slot(*slot).is_some() && config.product(product).is_some();
-                if !known {
-                    tracing::warn!(
-                        slot,
-                        product,
-                        "ignoring a stored slot product the config no longer has"
-                    );
-                }
-                known
-            })
-            .collect();
+        let line = station_pipeline::line::resolve(
+            &config,
+            store.line_setup().map_err(StartError::Store)?,
+        );
         let mut station = Station::new(config.clone(), config_path, store, Arc::new(SerialOpener))
             .map_err(StartError::Pipeline)?
             .with_ek_reader(Arc::new(station_identity::tpm::TssEkReader::new()));
@@ -128,8 +113,8 @@ impl StationState {
             station,
             unavailable,
             session: Mutex::new(None),
-            work_order: Mutex::new(work_order),
-            slot_products: Mutex::new(slot_products),
+            work_order: Mutex::new(line.work_order),
+            slot_products: Mutex::new(line.slot_products),
             running: Mutex::new(BTreeSet::new()),
             fixture: Mutex::new(fixture),
             started,
@@ -194,16 +179,7 @@ impl StationState {
 
     /// The product each slot runs now: `(slot, product, configured product)`, in slot order.
     pub fn slot_products(&self) -> Vec<(u16, String, String)> {
-        let chosen = lock(&self.slot_products);
-        self.config
-            .fixture
-            .slots
-            .iter()
-            .map(|s| {
-                let now = chosen.get(&s.index).unwrap_or(&s.product);
-                (s.index, now.clone(), s.product.clone())
-            })
-            .collect()
+        station_pipeline::line::slot_products(&self.config, &lock(&self.slot_products))
     }
 
     /// The supervisor's product choices that differ from the config.

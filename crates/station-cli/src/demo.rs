@@ -40,8 +40,9 @@ const DEMO_OPERATORS: [(&str, &str, Role, &str); 2] = [
     ("S200", "Demo Supervisor", Role::Supervisor, "2468"),
 ];
 
-/// Adds the demo operators to a database that has none; prints how to log in.
-fn ensure_demo_operators(config: &station_config::StationConfig) -> anyhow::Result<()> {
+/// Adds the demo operators to a database that has none (and prints how to log in), and sets
+/// the demo work order where neither a supervisor nor the config set one.
+fn prepare_desktop_demo(config: &station_config::StationConfig) -> anyhow::Result<()> {
     let store = Store::open(&config.storage.database).map_err(CliError::from)?;
     if store.operators().map_err(CliError::from)?.is_empty() {
         for (id, name, role, pin) in DEMO_OPERATORS {
@@ -56,7 +57,11 @@ fn ensure_demo_operators(config: &station_config::StationConfig) -> anyhow::Resu
                 .map_err(CliError::from)?;
         }
     }
-    println!("demo operators (if unchanged): technician T100 PIN 1234, supervisor S200 PIN 2468");
+    let logins: Vec<String> = DEMO_OPERATORS
+        .iter()
+        .map(|(id, _, role, pin)| format!("{} {id} PIN {pin}", role.as_str()))
+        .collect();
+    println!("demo operators (if unchanged): {}", logins.join(", "));
     // The X.509 product issues against a work order (its quota is per order): start the line
     // on the CLI demo's work order unless a supervisor already set one.
     if store
@@ -88,7 +93,7 @@ pub(crate) fn demo(args: &DemoArgs) -> anyhow::Result<u8> {
     .map_err(CliError::from)?;
     ensure_demo_ca(&config)?;
     if args.setup_only {
-        ensure_demo_operators(&config)?;
+        prepare_desktop_demo(&config)?;
         println!(
             "demo ready: station-desktop --config {}",
             args.config.display()

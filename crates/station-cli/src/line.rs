@@ -55,20 +55,10 @@ pub(crate) fn line(args: &LineArgs) -> anyhow::Result<u8> {
                 .map_err(CliError::from)?;
         }
     }
-    let setup = store.line_setup().map_err(CliError::from)?;
-    let work_order = setup
-        .work_order
-        .clone()
-        .or_else(|| config.station.work_order.clone());
-    let slots: Vec<_> = config
-        .fixture
-        .slots
-        .iter()
-        .map(|s| {
-            let now = setup.slot_products.get(&s.index).unwrap_or(&s.product);
-            (s.index, now.clone(), s.product.clone())
-        })
-        .collect();
+    let setup =
+        station_pipeline::line::resolve(&config, store.line_setup().map_err(CliError::from)?);
+    let work_order = setup.work_order;
+    let slots = station_pipeline::line::slot_products(&config, &setup.slot_products);
     if args.json {
         let list: Vec<_> = slots
             .iter()

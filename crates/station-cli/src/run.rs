@@ -1,6 +1,5 @@
 //! `station run`: provision the configured fixture.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -98,18 +97,11 @@ pub(crate) fn run_loaded(
     }
     let store = Arc::new(Store::open(&config.storage.database).map_err(CliError::from)?);
     // The line set-up a supervisor made (here or in the desktop app) applies unless the
-    // command line says otherwise; the config's work order is the last fallback.
-    let line = store.line_setup().map_err(CliError::from)?;
-    let work_order = args
-        .work_order
-        .clone()
-        .or(line.work_order)
-        .or_else(|| config.station.work_order.clone());
-    let mut products: BTreeMap<u16, String> = line
-        .slot_products
-        .into_iter()
-        .filter(|(slot, product)| config.slot(*slot).is_some() && config.product(product).is_some())
-        .collect();
+    // command line says otherwise.
+    let line =
+        station_pipeline::line::resolve(&config, store.line_setup().map_err(CliError::from)?);
+    let work_order = args.work_order.clone().or(line.work_order);
+    let mut products = line.slot_products;
     products.extend(args.products.iter().cloned());
     let issuers = crate::ca::load_issuers(&config)?;
     let mut station = Station::new(config, config_path, store, Arc::new(SerialOpener))

@@ -139,7 +139,7 @@ pub(crate) fn units(args: &UnitsArgs) -> anyhow::Result<()> {
         }
         // The desktop app's unit log: the steps and the audit rows about this unit.
         println!("  log:");
-        for line in store.unit_log(&detail, 200).map_err(CliError::from)? {
+        for line in store.unit_log(&detail).map_err(CliError::from)? {
             println!(
                 "    {}  {:<22} {}",
                 line.at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),

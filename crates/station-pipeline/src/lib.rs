@@ -11,6 +11,7 @@ mod attest;
 mod error;
 mod events;
 pub mod issuers;
+pub mod line;
 mod secrets;
 mod station;
 mod tpm;

@@ -981,40 +981,20 @@ impl Store {
 
     /// Queue depth, in-flight, uploaded and conflict counts, and the oldest queued time.
     pub fn queue_stats(&self) -> Result<QueueStats, StoreError> {
-        self.read(|conn| {
-            Ok(conn
-                .prepare_cached(
-                    "SELECT
-                         COALESCE(SUM(status = 'queued'), 0),
-                         COALESCE(SUM(status = 'queued' AND in_flight_since IS NOT NULL), 0),
-                         COALESCE(SUM(status = 'uploaded'), 0),
-                         COALESCE(SUM(status = 'conflict'), 0),
-                         MIN(CASE WHEN status = 'queued' THEN created_at END)
-                     FROM enrollments",
-                )?
-                .query_row([], |r| {
-                    Ok(QueueStats {
-                        queued: r.get::<_, i64>(0)?.unsigned_abs(),
-                        in_flight: r.get::<_, i64>(1)?.unsigned_abs(),
-                        uploaded: r.get::<_, i64>(2)?.unsigned_abs(),
-                        conflicts: r.get::<_, i64>(3)?.unsigned_abs(),
-                        oldest_queued_at: r.get::<_, Option<Ts>>(4)?.map(|t| t.0),
-                    })
-                })?)
-        })
+        self.read(queue_stats)
     }
 
     /// What the queue screen and `station queue` show, from one snapshot: the counts,
     /// uploads since `since`, the conflicts waiting for a supervisor and the newest upload
-    /// errors (at most `limit` of each, newest first). Indexed queries only: it is polled
-    /// while slots run, so it must not read the whole queue.
+    /// errors (at most `limit` of each, newest first). Indexed queries only (a test reads
+    /// their plans): it is polled while slots run, so it must not read the whole queue.
     pub fn queue_overview(
         &self,
         since: DateTime<Utc>,
         limit: u32,
     ) -> Result<QueueOverview, StoreError> {
-        let stats = self.queue_stats()?;
         self.read(|conn| {
+            let stats = queue_stats(conn)?;
             let uploaded_since: i64 = conn
                 .prepare_cached(
                     "SELECT COUNT(*) FROM enrollments WHERE status = 'uploaded' AND updated_at >= ?1",
@@ -1332,6 +1312,37 @@ impl Store {
         // slot.
         self.conn.lock().unwrap_or_else(PoisonError::into_inner)
     }
+}
+
+/// Counts by status and the oldest queued enrollment, in `conn`'s transaction. Each count is
+/// served by the `(status, …)` indexes: only the queued rows are read from the table, never
+/// the uploaded ones, which grow by one per unit.
+fn queue_stats(conn: &Connection) -> Result<QueueStats, StoreError> {
+    let (queued, in_flight, oldest_queued_at) = conn
+        .prepare_cached(
+            "SELECT COUNT(*), COUNT(in_flight_since), MIN(created_at)
+             FROM enrollments WHERE status = 'queued'",
+        )?
+        .query_row([], |r| {
+            Ok((
+                r.get::<_, i64>(0)?.unsigned_abs(),
+                r.get::<_, i64>(1)?.unsigned_abs(),
+                r.get::<_, Option<Ts>>(2)?.map(|t| t.0),
+            ))
+        })?;
+    let count = |status: EnrollmentStatus| -> Result<u64, StoreError> {
+        let n: i64 = conn
+            .prepare_cached("SELECT COUNT(*) FROM enrollments WHERE status = ?1")?
+            .query_row([status.as_str()], |r| r.get(0))?;
+        Ok(n.unsigned_abs())
+    };
+    Ok(QueueStats {
+        queued,
+        in_flight,
+        uploaded: count(EnrollmentStatus::Uploaded)?,
+        conflicts: count(EnrollmentStatus::Conflict)?,
+        oldest_queued_at,
+    })
 }
 
 /// The write-ahead log of the database at `db`.

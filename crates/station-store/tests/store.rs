@@ -638,7 +638,9 @@ fn the_screens_polled_during_runs_read_through_indexes() {
     let f = fixture();
     let conn = raw(f.store.path());
     let plan = |sql: &str| -> String {
-        let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).expect("plan");
+        let mut stmt = conn
+            .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+            .expect("plan");
         let rows = stmt
             .query_map([], |r| r.get::<_, String>(3))
             .expect("rows")
@@ -654,6 +656,10 @@ fn the_screens_polled_during_runs_read_through_indexes() {
         (
             "SELECT COUNT(*) FROM enrollments WHERE status = 'uploaded' AND updated_at >= 'x'",
             "enrollments_status_updated",
+        ),
+        (
+            "SELECT COUNT(*) FROM enrollments WHERE status = 'conflict'",
+            "COVERING INDEX enrollments_status",
         ),
         (
             "SELECT id FROM enrollments WHERE last_error IS NOT NULL ORDER BY updated_at DESC LIMIT 10",

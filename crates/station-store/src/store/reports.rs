@@ -130,6 +130,9 @@ impl Store {
     }
 }
 
+/// Audit rows in a unit's log at most (a unit has a handful; a reworked one a few more).
+const UNIT_LOG_AUDIT_ROWS: u32 = 200;
+
 /// One line of a unit's log: a step as it ran, or an audit row about the unit.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -144,13 +147,9 @@ pub struct UnitLogLine {
 
 impl Store {
     /// The log of `unit`: its steps (outcome, duration, detail) and the audit rows about its
-    /// serial or registration ID (at most `audit_limit`), in time order. What the desktop
-    /// app's unit screen and `station units ID` show.
-    pub fn unit_log(
-        &self,
-        unit: &crate::UnitDetail,
-        audit_limit: u32,
-    ) -> Result<Vec<UnitLogLine>, StoreError> {
+    /// serial or registration ID (the first 200), in time order. What the
+    /// desktop app's unit screen and `station units ID` show.
+    pub fn unit_log(&self, unit: &crate::UnitDetail) -> Result<Vec<UnitLogLine>, StoreError> {
         let mut log: Vec<UnitLogLine> = unit
             .steps
             .iter()
@@ -171,7 +170,8 @@ impl Store {
         let serial = unit.summary.serial.as_deref().unwrap_or("");
         let reg = unit.summary.registration_id.as_deref().unwrap_or("");
         if !serial.is_empty() || !reg.is_empty() {
-            let rows = self.read(|conn| crate::audit::about(conn, serial, reg, audit_limit))?;
+            let rows =
+                self.read(|conn| crate::audit::about(conn, serial, reg, UNIT_LOG_AUDIT_ROWS))?;
             log.extend(rows.into_iter().map(|row| UnitLogLine {
                 at: row.at,
                 source: format!("audit {}", row.seq),
