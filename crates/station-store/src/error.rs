@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use crate::audit::{AuditBreak, AuditSeq};
+use crate::audit::record::{AuditBreak, AuditSeq};
 use crate::types::{EnrollmentId, EnrollmentStatus, RunId, UnitId, UnitStatus};
 
 /// Which identifier of a unit collided with an existing unit.

@@ -6,6 +6,7 @@
 pub mod audit;
 mod error;
 pub mod schema;
+mod sql;
 mod store;
 mod types;
 

@@ -6,9 +6,10 @@ use std::collections::BTreeMap;
 use rusqlite::params;
 use serde_json::json;
 
-use super::{Store, now};
+use super::Store;
 use crate::StoreError;
 use crate::audit::{self, AuditSeq};
+use crate::sql::now;
 
 /// One setting of the line set-up.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -16,9 +16,10 @@ use rusqlite::{OptionalExtension, Row, params};
 use serde::Serialize;
 use serde_json::json;
 
-use super::{Store, Ts, fmt_ts};
+use super::Store;
 use crate::StoreError;
 use crate::audit;
+use crate::sql::{Ts, fmt_ts};
 
 /// Shortest PIN accepted.
 pub const MIN_PIN_DIGITS: usize = 4;

@@ -4,8 +4,9 @@ use chrono::{DateTime, Utc};
 use rusqlite::params;
 use serde::Serialize;
 
-use super::{Store, fmt_ts};
+use super::Store;
 use crate::StoreError;
+use crate::sql::fmt_ts;
 
 /// Which finished units a yield report counts; `Default` counts all.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -1,0 +1,105 @@
+//! Row helpers the store's parts share: a unit that must be in progress, an enrollment row,
+//! and the certificate counts and voiding that several state changes make.
+
+use rusqlite::{Connection, OptionalExtension, Row};
+use serde_json::json;
+
+use crate::audit;
+use crate::error::StoreError;
+use crate::sql::{Ts, parse_col};
+use crate::types::{EnrollmentId, QueuedEnrollment, UnitId, UnitStatus};
+
+/// The unit columns a finishing transaction needs.
+pub(super) struct UnitCtx {
+    pub(super) run_id: String,
+    pub(super) slot: u16,
+    pub(super) serial: Option<String>,
+    pub(super) registration_id: Option<String>,
+    pub(super) operator: String,
+    pub(super) station_id: String,
+}
+
+/// Loads a unit that must be `in_progress`.
+pub(super) fn in_progress_unit(conn: &Connection, unit: UnitId) -> Result<UnitCtx, StoreError> {
+    let (status, ctx) = conn
+        .prepare_cached(
+            "SELECT status, run_id, slot, serial, registration_id, operator, station_id
+             FROM units WHERE id = ?1",
+        )?
+        .query_row([unit.0], |r| {
+            Ok((
+                parse_col::<UnitStatus>(r, 0)?,
+                UnitCtx {
+                    run_id: r.get(1)?,
+                    slot: r.get(2)?,
+                    serial: r.get(3)?,
+                    registration_id: r.get(4)?,
+                    operator: r.get(5)?,
+                    station_id: r.get(6)?,
+                },
+            ))
+        })
+        .optional()?
+        .ok_or(StoreError::UnknownUnit(unit))?;
+    if status != UnitStatus::InProgress {
+        return Err(StoreError::InvalidState {
+            unit,
+            expected: UnitStatus::InProgress,
+            found: status,
+        });
+    }
+    Ok(ctx)
+}
+
+pub(super) const ENROLLMENT_COLUMNS: &str = "id, unit_id, registration_id, payload_json, status, created_at, \
+     updated_at, attempts, last_error";
+
+pub(super) fn enrollment_from_row(r: &Row<'_>) -> rusqlite::Result<QueuedEnrollment> {
+    Ok(QueuedEnrollment {
+        id: EnrollmentId(r.get(0)?),
+        unit_id: UnitId(r.get(1)?),
+        registration_id: r.get(2)?,
+        payload_json: r.get(3)?,
+        status: parse_col(r, 4)?,
+        created_at: r.get::<_, Ts>(5)?.0,
+        updated_at: r.get::<_, Ts>(6)?.0,
+        attempts: r.get(7)?,
+        last_error: r.get(8)?,
+    })
+}
+
+pub(super) fn count_certificates(conn: &Connection, work_order: &str) -> Result<u64, StoreError> {
+    let n: i64 = conn
+        .prepare_cached("SELECT COUNT(*) FROM issued_certificates WHERE work_order = ?1")?
+        .query_row([work_order], |r| r.get(0))?;
+    Ok(n.unsigned_abs())
+}
+
+/// Marks the certificates of a failing unit `void` (audit `certificate.void` each): they were
+/// issued but the unit never passed, so this station never put them in service.
+pub(super) fn void_certificates(
+    conn: &Connection,
+    unit: UnitId,
+    station_id: &str,
+    operator: &str,
+) -> Result<(), StoreError> {
+    let serials = conn
+        .prepare_cached(
+            "SELECT serial FROM issued_certificates WHERE unit_id = ?1 AND status = 'issued'",
+        )?
+        .query_map([unit.0], |r| r.get::<_, String>(0))?
+        .collect::<Result<Vec<_>, _>>()?;
+    for serial in serials {
+        conn.prepare_cached("UPDATE issued_certificates SET status = 'void' WHERE serial = ?1")?
+            .execute([serial.as_str()])?;
+        audit::append(
+            conn,
+            station_id,
+            operator,
+            "certificate.void",
+            &serial,
+            &json!({ "unit": unit, "serial": serial, "reason": "unit failed after issuance" }),
+        )?;
+    }
+    Ok(())
+}
