@@ -124,6 +124,11 @@ pub enum StoreError {
     #[error("unit {0} does not exist")]
     UnknownUnit(UnitId),
 
+    /// The unit holds no open claim (it was never claimed, or its claim was already completed,
+    /// failed or voided).
+    #[error("unit {0} has no open claim")]
+    NoOpenClaim(UnitId),
+
     /// No run has this id.
     #[error("run {0} does not exist")]
     UnknownRun(RunId),
@@ -221,6 +226,7 @@ impl StoreError {
             Self::Sqlite(_) => "station::store::sqlite",
             Self::Duplicate { .. } => "station::store::duplicate",
             Self::UnknownUnit(_) => "station::store::unknown_unit",
+            Self::NoOpenClaim(_) => "station::store::no_open_claim",
             Self::UnknownRun(_) => "station::store::unknown_run",
             Self::RunExists(_) => "station::store::run_exists",
             Self::RunFinished(_) => "station::store::run_finished",
@@ -272,6 +278,13 @@ impl StoreError {
             } => "this unit is being provisioned right now; remove the duplicate board from the \
                  fixture"
                 .to_owned(),
+            Self::Duplicate {
+                status: UnitStatus::Committing,
+                ..
+            } => "the station lost track of this unit while locking it; put that board in a slot \
+                 and run it so the station can check and complete it, or ask a supervisor \
+                 (`station claims`)"
+                .to_owned(),
             Self::Duplicate { .. } => {
                 "this unit was already provisioned; a supervisor must request a rework to \
                  provision it again"
@@ -295,6 +308,7 @@ impl StoreError {
                     .to_owned()
             }
             Self::UnknownUnit(_)
+            | Self::NoOpenClaim(_)
             | Self::UnknownRun(_)
             | Self::RunExists(_)
             | Self::UnknownEnrollment(_)

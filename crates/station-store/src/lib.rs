@@ -12,6 +12,7 @@ mod types;
 
 pub use audit::{AuditBreak, AuditEntry, AuditHash, AuditReport, AuditRow, AuditSeq};
 pub use error::{DuplicateField, StoreError};
+pub use store::claims::{ClaimRecord, ClaimStatus, NewClaim, setting_digest};
 pub use store::line::{LineSetting, LineSetup};
 pub use store::operators::{
     Action, LockoutPolicy, MAX_PIN_DIGITS, MIN_PIN_DIGITS, NewOperator, Operator, OperatorError,

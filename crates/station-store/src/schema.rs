@@ -37,7 +37,7 @@ use rusqlite::{Connection, TransactionBehavior};
 use crate::StoreError;
 
 /// The migrations; index `n` upgrades schema version `n` to `n + 1`.
-pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6];
+pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7];
 
 /// The newest schema version this release writes.
 pub(crate) const LATEST: u32 = MIGRATIONS.len() as u32;
@@ -227,6 +227,43 @@ CREATE TABLE line_settings (
     actor      TEXT NOT NULL,
     updated_at TEXT NOT NULL
 ) STRICT;
+";
+
+/// Version 7: write-ahead claims (crash-safe provisioning) and why a certificate is void.
+///
+/// - **`claims`**: one row per unit that reached the irreversible step, committed durably
+///   before the lock frame leaves the station. `unit_id` (PK → `units`), `serial`,
+///   `registration_id`, `settings_json` (each `dps/*` setting written: name → SHA-256 hex of
+///   its value; never the value, so no secret is stored twice), `certificate_sha256` (X.509:
+///   the installed leaf's thumbprint), `ek_sha256` (TPM), `enrollment_json` (the enrollment to
+///   queue on PASS; NULL for group-enrollment products), `status` (`open` | `completed` |
+///   `failed` | `voided`), `created_at`, `waiting_by` / `waiting_at` (a supervisor said the
+///   board will be brought back), `resolved_at`, `resolved_by`, `resolution`. At most one open
+///   claim per serial. A unit with an open claim keeps `units.status = 'in_progress'` (its
+///   serial, registration ID and EK stay reserved) and reads back as `committing`.
+/// - `issued_certificates.void_reason` (TEXT, NULL unless void). From this version void
+///   certificates no longer count against a work order's quota.
+const V7: &str = r"
+CREATE TABLE claims (
+    unit_id            INTEGER PRIMARY KEY NOT NULL REFERENCES units(id),
+    serial             TEXT NOT NULL CHECK (serial <> ''),
+    registration_id    TEXT NOT NULL COLLATE NOCASE CHECK (registration_id <> ''),
+    settings_json      TEXT NOT NULL,
+    certificate_sha256 TEXT CHECK (certificate_sha256 IS NULL OR length(certificate_sha256) = 64),
+    ek_sha256          TEXT CHECK (ek_sha256 IS NULL OR length(ek_sha256) = 64),
+    enrollment_json    TEXT,
+    status             TEXT NOT NULL DEFAULT 'open'
+        CHECK (status IN ('open', 'completed', 'failed', 'voided')),
+    created_at         TEXT NOT NULL,
+    waiting_by         TEXT,
+    waiting_at         TEXT,
+    resolved_at        TEXT,
+    resolved_by        TEXT,
+    resolution         TEXT
+) STRICT;
+CREATE UNIQUE INDEX claims_serial_open ON claims(serial) WHERE status = 'open';
+CREATE INDEX claims_open ON claims(created_at) WHERE status = 'open';
+ALTER TABLE issued_certificates ADD COLUMN void_reason TEXT;
 ";
 
 /// Brings the database to [`LATEST`]; a database already there is left untouched.

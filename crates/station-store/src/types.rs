@@ -64,8 +64,8 @@ impl fmt::Display for EnrollmentId {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("unknown {kind} status {value:?}")]
 pub struct ParseStatusError {
-    kind: &'static str,
-    value: String,
+    pub(crate) kind: &'static str,
+    pub(crate) value: String,
 }
 
 /// Where a unit is in its life.
@@ -85,6 +85,11 @@ pub enum UnitStatus {
     Interrupted,
     /// A passed unit that a supervisor sent to rework; a newer unit replaces it.
     Superseded,
+    /// Verified and claimed: the outcome the station is about to make true on the board (lock)
+    /// is on disk, the lock may or may not have reached the board. Completed (PASS) or failed
+    /// when the board is next seen, or resolved by a supervisor. Never stored in
+    /// `units.status` (which stays `in_progress`): derived from an open claim.
+    Committing,
 }
 
 impl UnitStatus {
@@ -97,6 +102,7 @@ impl UnitStatus {
             Self::Fail => "fail",
             Self::Interrupted => "interrupted",
             Self::Superseded => "superseded",
+            Self::Committing => "committing",
         }
     }
 }
@@ -117,6 +123,7 @@ impl FromStr for UnitStatus {
             "fail" => Self::Fail,
             "interrupted" => Self::Interrupted,
             "superseded" => Self::Superseded,
+            "committing" => Self::Committing,
             _ => {
                 return Err(ParseStatusError {
                     kind: "unit",
@@ -603,4 +610,6 @@ pub struct IssuedCertificateRecord {
     pub issued_at: DateTime<Utc>,
     /// `issued`, or `void` when its unit failed afterwards.
     pub status: String,
+    /// Why it is void (`None` unless `status` is `void`).
+    pub void_reason: Option<String>,
 }

@@ -158,8 +158,12 @@ fn a_unit_failing_after_issuance_voids_its_certificate() {
             .iter()
             .any(|a| a.kind == "certificate.void")
     );
-    // Void certificates still count against the quota: they were issued.
-    assert_eq!(store.certificates_issued("WO-1").unwrap(), 1);
+    assert_eq!(
+        rows[0].void_reason.as_deref(),
+        Some("the unit failed after issuance")
+    );
+    // A void certificate never went into service: it no longer counts against the quota.
+    assert_eq!(store.certificates_issued("WO-1").unwrap(), 0);
     assert!(store.verify_audit().is_ok());
 }
 

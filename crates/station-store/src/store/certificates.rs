@@ -17,7 +17,7 @@ impl Store {
     /// it leaves the station.
     ///
     /// The unit must be `in_progress`; work order, operator and station come from it. With a
-    /// `quota`, the unit's work order may hold at most that many certificates (void ones count):
+    /// `quota`, the unit's work order may hold at most that many certificates (void ones do not: they never went into service):
     /// one more is [`StoreError::QuotaReached`], and a unit without a work order is
     /// [`StoreError::InvalidInput`]. A serial already recorded is
     /// [`StoreError::CertificateSerialTaken`]. Check and insert are one transaction, so two
@@ -107,7 +107,7 @@ impl Store {
         })
     }
 
-    /// How many certificates were issued under `work_order` (void ones included).
+    /// How many certificates were issued under `work_order` (void ones excluded: they never went into service).
     pub fn certificates_issued(&self, work_order: &str) -> Result<u64, StoreError> {
         self.read(|conn| count_certificates(conn, work_order))
     }
@@ -121,7 +121,7 @@ impl Store {
             let rows = conn
                 .prepare_cached(
                     "SELECT id, serial, subject, sha256, work_order, operator, station_id,
-                         unit_id, ca_id, not_before, not_after, issued_at, status
+                         unit_id, ca_id, not_before, not_after, issued_at, status, void_reason
                      FROM issued_certificates WHERE (?1 IS NULL OR unit_id = ?1) ORDER BY id",
                 )?
                 .query_map([unit.map(|u| u.0)], |r| {
@@ -139,6 +139,7 @@ impl Store {
                         not_after: r.get::<_, Ts>(10)?.0,
                         issued_at: r.get::<_, Ts>(11)?.0,
                         status: r.get(12)?,
+                        void_reason: r.get(13)?,
                     })
                 })?
                 .collect::<Result<Vec<_>, _>>()?;

@@ -11,7 +11,7 @@ use crate::schema;
 
 mod audit_log;
 mod certificates;
-mod claims;
+pub(crate) mod claims;
 pub(crate) mod line;
 pub(crate) mod operators;
 mod queue;

@@ -1,13 +1,13 @@
 //! Row helpers the store's parts share: a unit that must be in progress, an enrollment row,
 //! and the certificate counts and voiding that several state changes make.
 
-use rusqlite::{Connection, OptionalExtension, Row};
+use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde_json::json;
 
 use crate::audit;
 use crate::error::StoreError;
-use crate::sql::{Ts, parse_col};
-use crate::types::{EnrollmentId, QueuedEnrollment, UnitId, UnitStatus};
+use crate::sql::{Ts, fmt_ts, parse_col};
+use crate::types::{EnrollmentId, QueuedEnrollment, StepRecord, UnitId, UnitStatus};
 
 /// The unit columns a finishing transaction needs.
 pub(super) struct UnitCtx {
@@ -17,13 +17,16 @@ pub(super) struct UnitCtx {
     pub(super) registration_id: Option<String>,
     pub(super) operator: String,
     pub(super) station_id: String,
+    /// Whether the unit holds an open claim (it is committing).
+    pub(super) claimed: bool,
 }
 
-/// Loads a unit that must be `in_progress`.
+/// Loads a unit that must be `in_progress` (committing units included: check `claimed`).
 pub(super) fn in_progress_unit(conn: &Connection, unit: UnitId) -> Result<UnitCtx, StoreError> {
     let (status, ctx) = conn
         .prepare_cached(
-            "SELECT status, run_id, slot, serial, registration_id, operator, station_id
+            "SELECT status, run_id, slot, serial, registration_id, operator, station_id,
+                 EXISTS (SELECT 1 FROM claims c WHERE c.unit_id = units.id AND c.status = 'open')
              FROM units WHERE id = ?1",
         )?
         .query_row([unit.0], |r| {
@@ -36,6 +39,7 @@ pub(super) fn in_progress_unit(conn: &Connection, unit: UnitId) -> Result<UnitCt
                     registration_id: r.get(4)?,
                     operator: r.get(5)?,
                     station_id: r.get(6)?,
+                    claimed: r.get(7)?,
                 },
             ))
         })
@@ -70,18 +74,26 @@ pub(super) fn enrollment_from_row(r: &Row<'_>) -> rusqlite::Result<QueuedEnrollm
 
 pub(super) fn count_certificates(conn: &Connection, work_order: &str) -> Result<u64, StoreError> {
     let n: i64 = conn
-        .prepare_cached("SELECT COUNT(*) FROM issued_certificates WHERE work_order = ?1")?
+        .prepare_cached(
+            "SELECT COUNT(*) FROM issued_certificates WHERE work_order = ?1 AND status <> 'void'",
+        )?
         .query_row([work_order], |r| r.get(0))?;
     Ok(n.unsigned_abs())
 }
 
-/// Marks the certificates of a failing unit `void` (audit `certificate.void` each): they were
-/// issued but the unit never passed, so this station never put them in service.
+/// Why certificates become void.
+pub(super) const VOID_UNIT_FAILED: &str = "the unit failed after issuance";
+pub(super) const VOID_INTERRUPTED: &str =
+    "the station stopped before the unit was claimed; the certificate never went into service";
+
+/// Marks the `issued` certificates of a unit that will not pass `void` with `reason` (audit
+/// `certificate.void` each, by `actor`): they never went into service from this station.
 pub(super) fn void_certificates(
     conn: &Connection,
     unit: UnitId,
     station_id: &str,
-    operator: &str,
+    actor: &str,
+    reason: &str,
 ) -> Result<(), StoreError> {
     let serials = conn
         .prepare_cached(
@@ -90,16 +102,46 @@ pub(super) fn void_certificates(
         .query_map([unit.0], |r| r.get::<_, String>(0))?
         .collect::<Result<Vec<_>, _>>()?;
     for serial in serials {
-        conn.prepare_cached("UPDATE issued_certificates SET status = 'void' WHERE serial = ?1")?
-            .execute([serial.as_str()])?;
+        conn.prepare_cached(
+            "UPDATE issued_certificates SET status = 'void', void_reason = ?2 WHERE serial = ?1",
+        )?
+        .execute(params![serial.as_str(), reason])?;
         audit::append(
             conn,
             station_id,
-            operator,
+            actor,
             "certificate.void",
             &serial,
-            &json!({ "unit": unit, "serial": serial, "reason": "unit failed after issuance" }),
+            &json!({ "unit": unit, "serial": serial, "reason": reason }),
         )?;
+    }
+    Ok(())
+}
+
+/// Appends `steps` to a unit's recorded steps (a committing unit recorded the first ones with
+/// its claim).
+pub(super) fn insert_steps(
+    conn: &Connection,
+    unit: UnitId,
+    steps: &[StepRecord],
+) -> Result<(), StoreError> {
+    let first: i64 = conn
+        .prepare_cached("SELECT COALESCE(MAX(seq) + 1, 0) FROM steps WHERE unit_id = ?1")?
+        .query_row([unit.0], |r| r.get(0))?;
+    let mut stmt = conn.prepare_cached(
+        "INSERT INTO steps (unit_id, seq, step, outcome, started_at, duration_ms, detail)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?;
+    for (seq, step) in (first..).zip(steps) {
+        stmt.execute(params![
+            unit.0,
+            seq,
+            step.step,
+            if step.ok { "ok" } else { "failed" },
+            fmt_ts(step.started_at),
+            step.duration.as_secs_f64() * 1000.0,
+            step.detail,
+        ])?;
     }
     Ok(())
 }

@@ -8,7 +8,10 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use super::Store;
-use super::rows::{ENROLLMENT_COLUMNS, enrollment_from_row, in_progress_unit, void_certificates};
+use super::rows::{
+    ENROLLMENT_COLUMNS, VOID_INTERRUPTED, VOID_UNIT_FAILED, enrollment_from_row, in_progress_unit,
+    insert_steps, void_certificates,
+};
 use crate::audit;
 use crate::error::{DuplicateField, StoreError};
 use crate::sql::{Ts, fmt_ts, hex, now, parse_col, require_non_empty};
@@ -277,6 +280,14 @@ impl Store {
         };
         self.write(|tx| {
             let u = in_progress_unit(tx, unit)?;
+            if u.claimed {
+                // A committing unit passes from its claim (`complete_claim`), never from here.
+                return Err(StoreError::InvalidState {
+                    unit,
+                    expected: UnitStatus::InProgress,
+                    found: UnitStatus::Committing,
+                });
+            }
             if let Some(e) = enrollment
                 && u.registration_id.as_deref() != Some(e.registration_id.as_str())
             {
@@ -355,7 +366,17 @@ impl Store {
         self.write(|tx| {
             let u = in_progress_unit(tx, unit)?;
             insert_steps(tx, unit, steps)?;
-            void_certificates(tx, unit, &u.station_id, &u.operator)?;
+            void_certificates(tx, unit, &u.station_id, &u.operator, VOID_UNIT_FAILED)?;
+            if u.claimed {
+                // The board disagreed with the claim, or refused the lock: its enrollment is
+                // never queued.
+                tx.prepare_cached(
+                    "UPDATE claims SET status = 'failed', resolved_at = ?2, resolved_by = ?3,
+                         resolution = ?4
+                     WHERE unit_id = ?1 AND status = 'open'",
+                )?
+                .execute(params![unit.0, now(), u.operator, failure.message])?;
+            }
             tx.prepare_cached(
                 "UPDATE units SET status = 'fail', finished_at = ?2, failed_step = ?3,
                      failure_code = ?4, failure_message = ?5
@@ -527,7 +548,10 @@ impl Store {
             let stale = {
                 let mut stmt = tx.prepare_cached(
                     "SELECT id, serial, station_id, operator, run_id, slot, started_at
-                     FROM units WHERE status = 'in_progress' ORDER BY id",
+                     FROM units u WHERE status = 'in_progress'
+                       AND NOT EXISTS (SELECT 1 FROM claims c
+                                       WHERE c.unit_id = u.id AND c.status = 'open')
+                     ORDER BY id",
                 )?;
                 stmt.query_map([], |r| {
                     Ok((
@@ -548,6 +572,7 @@ impl Store {
                     "UPDATE units SET status = 'interrupted', finished_at = ?2 WHERE id = ?1",
                 )?
                 .execute(params![id.0, now])?;
+                void_certificates(tx, *id, station_id, operator, VOID_INTERRUPTED)?;
                 audit::append(
                     tx,
                     station_id,
@@ -573,7 +598,7 @@ impl Store {
         self.read(|conn| {
             let sql = format!(
                 "SELECT {UNIT_COLUMNS} FROM units
-                 WHERE (?1 IS NULL OR run_id = ?1) AND (?2 IS NULL OR status = ?2)
+                 WHERE (?1 IS NULL OR run_id = ?1) AND (?2 IS NULL OR {UNIT_STATUS} = ?2)
                    AND (?3 IS NULL OR serial = ?3)
                  ORDER BY id DESC LIMIT ?4"
             );
@@ -636,8 +661,14 @@ impl Store {
     }
 }
 
+/// A unit's status as read back: `committing` while it holds an open claim.
+const UNIT_STATUS: &str = "CASE WHEN status = 'in_progress' AND EXISTS (SELECT 1 FROM claims c \
+     WHERE c.unit_id = units.id AND c.status = 'open') THEN 'committing' ELSE status END";
+
 const UNIT_COLUMNS: &str = "id, run_id, slot, serial, product, registration_id, attestation, \
-     status, failed_step, failure_code, failure_message, work_order, operator, station_id, \
+     CASE WHEN status = 'in_progress' AND EXISTS (SELECT 1 FROM claims c \
+     WHERE c.unit_id = units.id AND c.status = 'open') THEN 'committing' ELSE status END, \
+     failed_step, failure_code, failure_message, work_order, operator, station_id, \
      started_at, finished_at, rework_of";
 const UNIT_COLUMN_COUNT: usize = 17;
 
@@ -676,26 +707,6 @@ fn step_from_row(r: &Row<'_>) -> rusqlite::Result<StepRecord> {
         duration,
         detail: r.get(4)?,
     })
-}
-
-fn insert_steps(conn: &Connection, unit: UnitId, steps: &[StepRecord]) -> Result<(), StoreError> {
-    let mut stmt = conn.prepare_cached(
-        "INSERT INTO steps (unit_id, seq, step, outcome, started_at, duration_ms, detail)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-    )?;
-    for (seq, step) in steps.iter().enumerate() {
-        stmt.execute(params![
-            unit.0,
-            // A slice never holds more than isize::MAX elements, so this cannot wrap.
-            seq as i64,
-            step.step,
-            if step.ok { "ok" } else { "failed" },
-            fmt_ts(step.started_at),
-            step.duration.as_secs_f64() * 1000.0,
-            step.detail,
-        ])?;
-    }
-    Ok(())
 }
 
 /// The run columns the store needs.
@@ -745,10 +756,24 @@ fn active_unit(
              ORDER BY id DESC LIMIT 1"
         }
     };
-    Ok(conn
+    let found: Option<(UnitId, UnitStatus)> = conn
         .prepare_cached(sql)?
         .query_row([value], |r| Ok((UnitId(r.get(0)?), parse_col(r, 1)?)))
-        .optional()?)
+        .optional()?;
+    match found {
+        Some((id, UnitStatus::InProgress)) => {
+            let claimed = conn
+                .prepare_cached("SELECT 1 FROM claims WHERE unit_id = ?1 AND status = 'open'")?
+                .exists([id.0])?;
+            let status = if claimed {
+                UnitStatus::Committing
+            } else {
+                UnitStatus::InProgress
+            };
+            Ok(Some((id, status)))
+        }
+        other => Ok(other),
+    }
 }
 
 /// What superseding a passed unit changed.
