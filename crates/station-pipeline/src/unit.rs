@@ -10,7 +10,8 @@ use station_identity::pki::{self, CertSerial, CheckedCsr, IssuedCertificate};
 use station_smp::commands::provisioning::IdentityResponse;
 use station_smp::{Client, Connection, ConnectionConfig};
 use station_store::{
-    DuplicateField, NewCertificate, NewEnrollment, NewUnit, RunId, StepRecord, StoreError, UnitId,
+    ClaimRecord, DuplicateField, NewCertificate, NewClaim, NewEnrollment, NewUnit, RunId,
+    StepRecord, StoreError, UnitId, setting_digest,
 };
 
 use crate::RunRequest;
@@ -57,6 +58,8 @@ pub(crate) fn provision(
         client: None,
         certificate: None,
         identified: None,
+        recorded_steps: 0,
+        keep_claim: false,
     };
     let outcome = match unit.run() {
         Ok(outcome) => outcome,
@@ -103,6 +106,12 @@ struct UnitRun<'a> {
     certificate: Option<IssuedCertificate>,
     /// A DUT identified but refused at `identify` (not the scanned board), for its record.
     identified: Option<IdentityResponse>,
+    /// Steps already in the store (recorded with the unit's claim).
+    recorded_steps: usize,
+    /// The unit's claim must stay open on failure: the station cannot tell whether the board
+    /// is locked (the lock went unanswered, the PASS could not be recorded, the board could not
+    /// be read back). It is completed or failed when the board is next seen.
+    keep_claim: bool,
 }
 
 /// Attempts at a fresh random serial when one collides with an issued certificate.
@@ -128,6 +137,13 @@ impl UnitRun<'_> {
                 return Err(failure);
             }
         };
+        // A board the station lost track of while locking it: check it against its claim
+        // before anything else is done to it.
+        match self.station.store().open_claim(&identity.serial) {
+            Ok(Some(claim)) => return self.recover(&identity, &claim),
+            Ok(None) => {}
+            Err(e) => return Err(UnitFailure::from_store(Step::Identify, &e)),
+        }
         let product = self.plan.product;
         let tpm = if matches!(product.attestation, AttestationConfig::Tpm { .. }) {
             match self.step(Step::ReadEk, |u| u.read_ek(&identity)) {
@@ -163,12 +179,203 @@ impl UnitRun<'_> {
                 .map_err(|e| smp(Step::Reset, &e))
         })?;
         self.step(Step::Verify, |u| u.verify(&attestation))?;
+        let claim = self.new_claim(&attestation, tpm.as_ref())?;
         self.step(Step::Lock, |u| {
-            u.client()?
-                .lock(&identity.serial)
-                .map_err(|e| smp(Step::Lock, &e))
+            // Write-ahead: the outcome is on disk before the lock frame leaves the station.
+            u.claim(&claim)?;
+            u.lock_board(&identity.serial)
         })?;
-        self.record(product, &attestation)
+        self.complete(false)
+    }
+
+    /// What the unit is about to make true on the board: every setting written (as digests),
+    /// the installed certificate, the EK, and the enrollment to queue.
+    fn new_claim(
+        &self,
+        attestation: &Attestation,
+        tpm: Option<&TpmIdentity>,
+    ) -> Result<NewClaim, UnitFailure> {
+        Ok(NewClaim {
+            settings: attestation
+                .settings
+                .iter()
+                .map(|s| (s.name.clone(), setting_digest(&s.value)))
+                .collect(),
+            certificate_sha256: self.certificate.as_ref().map(IssuedCertificate::sha256_hex),
+            ek_sha256: tpm.map(|t| t.ek.sha256_hex()),
+            enrollment: enrollment_of(attestation)?,
+        })
+    }
+
+    /// Commits the claim (durably, grouped with other slots' commits).
+    fn claim(&mut self, claim: &NewClaim) -> Result<(), UnitFailure> {
+        let unit = self.claimed_unit(Step::Lock)?;
+        self.station
+            .store()
+            .claim_unit(unit, &self.steps, claim)
+            .map_err(|e| UnitFailure::from_store(Step::Lock, &e))?;
+        self.recorded_steps = self.steps.len();
+        Ok(())
+    }
+
+    /// Sends the lock. A DUT that refuses it is not locked (the claim fails); a lock that goes
+    /// unanswered may have happened, so the claim stays open for the board's next contact.
+    fn lock_board(&mut self, serial: &str) -> Result<(), UnitFailure> {
+        match self.client()?.lock(serial) {
+            Ok(()) => Ok(()),
+            Err(e @ station_smp::SmpError::Device { .. }) => Err(smp(Step::Lock, &e)),
+            Err(e) => {
+                self.keep_claim = true;
+                Err(UnitFailure {
+                    detail: crate::error::chain(&e),
+                    ..UnitFailure::new(
+                        Step::Lock,
+                        "station::lock::unconfirmed",
+                        format!(
+                            "the DUT did not confirm the lock ({e}); it may or may not be locked"
+                        ),
+                        "Run the slot again with the same board: the station reads it back and completes or fails the unit. If the board is gone, a supervisor resolves it with `station claims`.",
+                    )
+                })
+            }
+        }
+    }
+
+    /// Passes the claimed unit and queues its enrollment; only then is PASS reported.
+    fn complete(&mut self, recovered: bool) -> Result<UnitOutcome, UnitFailure> {
+        let started_at = Utc::now();
+        let t = Instant::now();
+        self.emit_step_started(Step::Record);
+        let unit = self.claimed_unit(Step::Record)?;
+        let record = StepRecord {
+            step: Step::Record.as_str().into(),
+            ok: true,
+            started_at,
+            duration: t.elapsed(),
+            detail: None,
+        };
+        let mut steps = self.steps[self.recorded_steps..].to_vec();
+        steps.push(record.clone());
+        let result = self.station.store().complete_claim(unit, &steps, recovered);
+        self.emit_step_finished(Step::Record, result.is_ok(), t.elapsed());
+        let registration_id = self
+            .station
+            .store()
+            .unit(unit)
+            .ok()
+            .flatten()
+            .and_then(|u| u.summary.registration_id)
+            .unwrap_or_default();
+        match result {
+            Ok(enrollment) => {
+                self.steps.push(record);
+                tracing::info!(slot = self.plan.index, serial = ?self.serial, %registration_id, recovered, "unit PASS");
+                Ok(UnitOutcome::Pass {
+                    registration_id,
+                    enrollment_queued: enrollment.is_some(),
+                })
+            }
+            Err(e) => {
+                // The board is locked: the claim stays open and completes at its next contact.
+                self.keep_claim = true;
+                Err(UnitFailure::from_store(Step::Record, &e))
+            }
+        }
+    }
+
+    /// A board with an open claim: reads it back (lock state, every claimed setting, the
+    /// certificate, the EK) and completes the claim if it matches, locking it first if it is
+    /// not locked yet; a board that disagrees fails the unit and nothing is queued.
+    fn recover(
+        &mut self,
+        identity: &IdentityResponse,
+        claim: &ClaimRecord,
+    ) -> Result<UnitOutcome, UnitFailure> {
+        self.unit_id = Some(claim.unit_id);
+        // Until the board is read back, a failure (the link) leaves the claim open.
+        self.keep_claim = true;
+        tracing::warn!(slot = self.plan.index, serial = %claim.serial, unit = %claim.unit_id, locked = identity.locked, "board has an open claim: checking it");
+        let disagreement = self.step(Step::Verify, |u| u.compare_with_claim(claim))?;
+        if let Some(why) = disagreement {
+            self.keep_claim = false;
+            return Err(UnitFailure::new(
+                Step::Verify,
+                "station::recover::mismatch",
+                format!(
+                    "board {} does not hold the identity the station committed to it ({why}); nothing was queued for it",
+                    claim.serial
+                ),
+                "Send the board to rework; its certificate (if any) is void.",
+            ));
+        }
+        if !identity.locked {
+            self.keep_claim = false;
+            self.step(Step::Lock, |u| u.lock_board(&claim.serial))?;
+        }
+        self.complete(identity.locked)
+    }
+
+    /// `None` if the board holds exactly what the claim says; otherwise the first difference.
+    fn compare_with_claim(&mut self, claim: &ClaimRecord) -> Result<Option<String>, UnitFailure> {
+        for (name, digest) in &claim.settings {
+            let secret = name.ends_with("sym_key");
+            let got = self
+                .client()?
+                .read_setting(name, secret)
+                .map_err(|e| smp(Step::Verify, &e))?;
+            match got {
+                Some(v) if setting_digest(&v) == *digest => {}
+                Some(_) => return Ok(Some(format!("{name} differs"))),
+                None => return Ok(Some(format!("{name} is missing"))),
+            }
+        }
+        if let Some(want) = &claim.certificate_sha256 {
+            let chain = self
+                .client()?
+                .read_certificate(DEVICE_KEY_SLOT)
+                .map_err(|e| smp(Step::Verify, &e))?;
+            let leaf = chain.as_ref().and_then(|c| c.first());
+            match leaf {
+                Some(leaf) if setting_digest(leaf) == *want => {}
+                Some(_) => return Ok(Some("its device certificate is another one".into())),
+                None => return Ok(Some("it holds no device certificate".into())),
+            }
+        }
+        if let Some(want) = &claim.ek_sha256 {
+            let product = claim
+                .product
+                .as_deref()
+                .and_then(|p| self.station.config().product(p))
+                .unwrap_or(self.plan.product);
+            let identity = self
+                .client()?
+                .identity()
+                .map_err(|e| smp(Step::Verify, &e))?;
+            let station = self.station;
+            let client = self.client()?;
+            let tpm = crate::tpm::read_ek(
+                station.ek_reader(),
+                station.vendor_roots(&product.id),
+                product,
+                &identity,
+                client,
+            )?;
+            if tpm.ek.sha256_hex() != *want {
+                return Ok(Some("its TPM endorsement key is another one".into()));
+            }
+        }
+        Ok(None)
+    }
+
+    fn claimed_unit(&self, step: Step) -> Result<UnitId, UnitFailure> {
+        self.unit_id.ok_or_else(|| {
+            UnitFailure::new(
+                step,
+                "station::record::no_unit",
+                "the unit was never claimed in the store",
+                "This is a station bug; report it.",
+            )
+        })
     }
 
     /// Keygen → CSR check → issue (recorded before it leaves) → install and read back.
@@ -602,70 +809,6 @@ impl UnitRun<'_> {
         Ok(())
     }
 
-    /// Commits PASS and the queued enrollment together; only then is PASS reported.
-    fn record(
-        &mut self,
-        product: &ProductProfile,
-        attestation: &Attestation,
-    ) -> Result<UnitOutcome, UnitFailure> {
-        let started_at = Utc::now();
-        let t = Instant::now();
-        self.emit_step_started(Step::Record);
-        let registration_id = attestation
-            .settings
-            .iter()
-            .find(|s| s.name.ends_with("/reg_id"))
-            .map(|s| String::from_utf8_lossy(&s.value).into_owned())
-            .unwrap_or_default();
-        let enrollment = match &attestation.enrollment {
-            Some(e) => Some(NewEnrollment {
-                registration_id: e.registration_id.clone(),
-                payload_json: serde_json::to_string(e).map_err(|e| {
-                    UnitFailure::new(
-                        Step::Record,
-                        "station::record::encode",
-                        format!("cannot encode the enrollment: {e}"),
-                        "This is a station bug; report it.",
-                    )
-                })?,
-            }),
-            None => None,
-        };
-        let unit = self.unit_id.ok_or_else(|| {
-            UnitFailure::new(
-                Step::Record,
-                "station::record::no_unit",
-                "the unit was never claimed in the store",
-                "This is a station bug; report it.",
-            )
-        })?;
-        let mut steps = self.steps.clone();
-        steps.push(StepRecord {
-            step: Step::Record.as_str().into(),
-            ok: true,
-            started_at,
-            duration: t.elapsed(),
-            detail: None,
-        });
-        let result = self
-            .station
-            .store()
-            .finish_pass(unit, &steps, enrollment.as_ref());
-        let ok = result.is_ok();
-        self.emit_step_finished(Step::Record, ok, t.elapsed());
-        match result {
-            Ok(()) => {
-                self.steps = steps;
-                tracing::info!(slot = self.plan.index, serial = ?self.serial, %registration_id, product = %product.id, "unit PASS");
-                Ok(UnitOutcome::Pass {
-                    registration_id,
-                    enrollment_queued: enrollment.is_some(),
-                })
-            }
-            Err(e) => Err(UnitFailure::from_store(Step::Record, &e)),
-        }
-    }
-
     /// Records the failure (if the unit was claimed) and builds the outcome.
     fn fail(&mut self, failure: &UnitFailure) -> UnitOutcome {
         tracing::warn!(
@@ -673,8 +816,18 @@ impl UnitRun<'_> {
             detail = %failure.detail, "unit FAIL: {}", failure.message
         );
         let store = self.station.store();
+        if self.keep_claim {
+            tracing::warn!(slot = self.plan.index, serial = ?self.serial, unit = ?self.unit_id, "the unit's claim stays open until its board is seen again");
+            return UnitOutcome::Fail {
+                step: failure.step,
+                code: failure.code.to_owned(),
+                message: failure.message.clone(),
+                help: failure.help.clone(),
+            };
+        }
+        let steps = &self.steps[self.recorded_steps..];
         let recorded = match self.unit_id {
-            Some(unit) => match store.finish_fail(unit, &self.steps, &store_failure(failure)) {
+            Some(unit) => match store.finish_fail(unit, steps, &store_failure(failure)) {
                 // A refused unit was already recorded as failed.
                 Err(station_store::StoreError::InvalidState { .. }) => Ok(()),
                 other => other,
@@ -772,6 +925,24 @@ fn csr_failure(e: &pki::CsrError) -> UnitFailure {
         e.to_string(),
         "No certificate was issued. The DUT firmware made a bad certificate request: send the unit to rework.",
     )
+}
+
+/// The individual enrollment a unit queues on PASS, if its product has one.
+fn enrollment_of(attestation: &Attestation) -> Result<Option<NewEnrollment>, UnitFailure> {
+    match &attestation.enrollment {
+        Some(e) => Ok(Some(NewEnrollment {
+            registration_id: e.registration_id.clone(),
+            payload_json: serde_json::to_string(e).map_err(|e| {
+                UnitFailure::new(
+                    Step::Record,
+                    "station::record::encode",
+                    format!("cannot encode the enrollment: {e}"),
+                    "This is a station bug; report it.",
+                )
+            })?,
+        })),
+        None => Ok(None),
+    }
 }
 
 fn smp(step: Step, e: &station_smp::SmpError) -> UnitFailure {
