@@ -246,6 +246,7 @@ pub async fn run_slots<R: Runtime>(
             work_order: st.work_order(),
             permissions: Permissions { rework },
             overrides,
+            ..Default::default()
         };
         let sink = move |event: &station_pipeline::ProgressEvent| {
             if let Err(e) = on_event.send(TimedEvent::now(event)) {

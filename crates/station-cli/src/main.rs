@@ -7,6 +7,7 @@
 
 mod ca;
 mod check;
+mod claims;
 mod demo;
 mod export;
 mod line;
@@ -51,6 +52,9 @@ enum Command {
     Demo(demo::DemoArgs),
     /// List units, or show one.
     Units(units::UnitsArgs),
+    /// Units whose boards the station must see again (it stopped or the lock went unanswered),
+    /// and a supervisor's decisions about them.
+    Claims(claims::ClaimsArgs),
     /// The line's signing CA for X.509 products: init, import, show.
     Ca(ca::CaArgs),
     /// Validate a configuration without touching hardware.
@@ -114,6 +118,7 @@ fn main() -> ExitCode {
         Command::Line(args) => line::line(&args),
         Command::Demo(args) => demo::demo(&args),
         Command::Units(args) => units::units(&args).map(|()| EXIT_OK),
+        Command::Claims(args) => claims::claims(&args).map(|()| EXIT_OK),
         Command::Check(args) => check::check(&args),
         Command::Ca(args) => ca::ca(&args),
         Command::Ports(args) => ports::ports(&args).map(|()| EXIT_OK),

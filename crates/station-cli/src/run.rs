@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use clap::Args;
-use station_pipeline::{Permissions, RunRequest, RunSummary, SlotOverride, Station};
+use station_pipeline::{Permissions, RunRequest, RunSummary, SlotOverride, Station, StopFlag};
 use station_store::Store;
 use station_transport::SerialOpener;
 
@@ -119,6 +119,7 @@ pub(crate) fn run_loaded(
             rework: args.rework,
         },
         overrides,
+        stop: graceful_stop()?,
     };
     let printer = ProgressPrinter::new(args.json);
     let summary = station.run(&request, &printer).map_err(CliError::from)?;
@@ -126,6 +127,25 @@ pub(crate) fn run_loaded(
         print_summary(&summary);
     }
     Ok(summary)
+}
+
+/// SIGINT/SIGTERM (Ctrl-C, `systemctl stop`) ask the run to stop at its slots' next safe
+/// points; a second signal exits at once (exit 130): units already claimed are then completed
+/// or failed when their boards are next seen.
+fn graceful_stop() -> anyhow::Result<StopFlag> {
+    use signal_hook::consts::{SIGINT, SIGTERM};
+    let flag = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    for signal in [SIGINT, SIGTERM] {
+        // Registered first, so it sees the flag before this signal raises it: only a second
+        // signal exits.
+        signal_hook::flag::register_conditional_shutdown(
+            signal,
+            130,
+            std::sync::Arc::clone(&flag),
+        )?;
+        signal_hook::flag::register(signal, std::sync::Arc::clone(&flag))?;
+    }
+    Ok(StopFlag::from_atomic(flag))
 }
 
 /// Finds the requested slots' ports through the fixture definition, writes them into the

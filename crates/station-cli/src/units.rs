@@ -19,7 +19,7 @@ pub(crate) struct UnitsArgs {
     /// The database file (overrides the configuration's).
     #[arg(long)]
     db: Option<PathBuf>,
-    /// Only units with this status (in_progress, pass, fail, interrupted, superseded).
+    /// Only units with this status (in_progress, committing, pass, fail, interrupted, superseded).
     #[arg(long)]
     status: Option<UnitStatus>,
     /// Only units of this run.
@@ -36,7 +36,7 @@ pub(crate) struct UnitsArgs {
     json: bool,
 }
 
-fn open(config: &Path, db: Option<&Path>) -> anyhow::Result<Store> {
+pub(crate) fn open(config: &Path, db: Option<&Path>) -> anyhow::Result<Store> {
     let path = match db {
         Some(p) => p.to_owned(),
         None => {

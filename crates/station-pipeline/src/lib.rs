@@ -19,4 +19,6 @@ mod unit;
 
 pub use error::{PipelineError, UnitFailure};
 pub use events::{EventSink, NoopSink, ProgressEvent, Step, UnitOutcome};
-pub use station::{Permissions, RunRequest, RunSummary, SlotOverride, Station, UnitReport};
+pub use station::{
+    Permissions, RunRequest, RunSummary, SlotOverride, Station, StopFlag, UnitReport,
+};

@@ -31,6 +31,35 @@ impl Permissions {
     }
 }
 
+/// A request to stop a run at its next safe point, shared with whoever asks (a signal handler,
+/// the desktop app's close button). Clones share one flag.
+#[derive(Debug, Clone, Default)]
+pub struct StopFlag(std::sync::Arc<std::sync::atomic::AtomicBool>);
+
+impl StopFlag {
+    /// A flag nobody has raised.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A flag over an existing atomic (e.g. one a signal handler sets).
+    pub fn from_atomic(flag: std::sync::Arc<std::sync::atomic::AtomicBool>) -> Self {
+        Self(flag)
+    }
+
+    /// Asks every slot to stop at its next safe point: a unit not yet claimed stops before its
+    /// next step (FAIL `station::run::stopped`, nothing irreversible done); a claimed unit
+    /// finishes its lock and record.
+    pub fn request(&self) {
+        self.0.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// Whether a stop was requested.
+    pub fn is_requested(&self) -> bool {
+        self.0.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
 /// What to run.
 #[derive(Debug, Clone, Default)]
 pub struct RunRequest {
@@ -44,6 +73,8 @@ pub struct RunRequest {
     pub permissions: Permissions,
     /// Per-slot choices for this run, by slot index; slots not named run as configured.
     pub overrides: BTreeMap<u16, SlotOverride>,
+    /// Raised to stop the run at the slots' next safe points (graceful stop).
+    pub stop: StopFlag,
 }
 
 /// What one slot does differently in one run.

@@ -869,6 +869,19 @@ impl UnitRun<'_> {
         step: Step,
         f: impl FnOnce(&mut Self) -> Result<T, UnitFailure>,
     ) -> Result<T, UnitFailure> {
+        // A safe point: before the claim nothing irreversible was done, so a requested stop
+        // ends the unit here; a claimed unit finishes its lock and record.
+        if self.request.stop.is_requested() && self.recorded_steps == 0 && !self.keep_claim {
+            return Err(UnitFailure::new(
+                step,
+                "station::run::stopped",
+                format!(
+                    "the station was stopped before slot {} finished; nothing irreversible was done",
+                    self.plan.index
+                ),
+                "Run the slot again when the station is back.",
+            ));
+        }
         let started_at = Utc::now();
         let t = Instant::now();
         self.emit_step_started(step);

@@ -46,7 +46,11 @@ pub fn observe() -> Result<Observation, DiscoveryError> {
 }
 
 fn usb_devices() -> Result<Vec<UsbDeviceEntry>, DiscoveryError> {
-    let devices = rusb::devices().map_err(DiscoveryError::UsbList)?;
+    use rusb::UsbContext as _;
+    // A context of our own, not rusb's global one, which panics where libusb cannot start
+    // (a kernel without USB, no /dev/bus/usb).
+    let context = rusb::Context::new().map_err(DiscoveryError::UsbList)?;
+    let devices = context.devices().map_err(DiscoveryError::UsbList)?;
     Ok(devices
         .iter()
         .filter_map(|d| {

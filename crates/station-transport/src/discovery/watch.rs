@@ -47,9 +47,8 @@ impl<F: FnMut() -> Result<Observation, DiscoveryError>> PortWatcher<F> {
     /// Also wakes on libusb hotplug events where libusb supports them. Returns whether hotplug
     /// is active; polling continues either way.
     pub fn enable_libusb_hotplug(&mut self) -> bool {
-        if !rusb::has_hotplug() {
-            return false;
-        }
+        // No `rusb::has_hotplug()`: it starts rusb's global context, which panics where libusb
+        // cannot start. Registering on our own context fails cleanly instead.
         let (tx, rx) = channel();
         match HotplugThread::start(tx) {
             Ok(t) => {

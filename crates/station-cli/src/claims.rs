@@ -1,0 +1,114 @@
+//! `station claims`: units the station lost track of while locking them (it stopped, or the
+//! lock went unanswered), waiting for their boards, and a supervisor's two decisions about them.
+
+use std::path::PathBuf;
+
+use clap::Args;
+use station_store::{ClaimRecord, UnitId};
+
+use crate::output::CliError;
+
+/// Arguments of `station claims`.
+#[derive(Args)]
+pub(crate) struct ClaimsArgs {
+    /// Station configuration (to find the database).
+    #[arg(long, default_value = "station-config/demo.toml")]
+    config: PathBuf,
+    /// The database file (overrides the configuration's).
+    #[arg(long)]
+    db: Option<PathBuf>,
+    /// The board of this unit is gone (scrapped, lost): void its claim and certificate; nothing
+    /// is queued. Needs --operator and --reason.
+    #[arg(long, value_name = "UNIT", conflicts_with = "wait")]
+    void: Option<i64>,
+    /// The board of this unit will be brought back: keep waiting for it (recorded). Needs
+    /// --operator.
+    #[arg(long, value_name = "UNIT")]
+    wait: Option<i64>,
+    /// Why the board is gone (with --void).
+    #[arg(long)]
+    reason: Option<String>,
+    /// The supervisor deciding (recorded in the audit log).
+    #[arg(long)]
+    operator: Option<String>,
+    /// JSON output.
+    #[arg(long)]
+    json: bool,
+}
+
+pub(crate) fn claims(args: &ClaimsArgs) -> anyhow::Result<()> {
+    let store = crate::units::open(&args.config, args.db.as_deref())?;
+    let operator = || {
+        args.operator.as_deref().ok_or_else(|| {
+            CliError::anyhow(
+                "station::claims::no_operator",
+                "deciding about a claim needs the supervisor's operator ID",
+                "Pass --operator <ID>; the decision is recorded in the audit log.",
+            )
+        })
+    };
+    if let Some(unit) = args.void {
+        let reason = args
+            .reason
+            .as_deref()
+            .filter(|r| !r.trim().is_empty())
+            .ok_or_else(|| {
+                CliError::anyhow(
+                    "station::claims::no_reason",
+                    "voiding a claim needs a reason",
+                    "Pass --reason \"…\" (e.g. \"board scrapped after a drop\").",
+                )
+            })?;
+        store
+            .void_claim(UnitId(unit), operator()?, reason)
+            .map_err(CliError::from)?;
+        println!("unit {unit}: claim voided, its certificate (if any) is void, nothing is queued");
+        return Ok(());
+    }
+    if let Some(unit) = args.wait {
+        store
+            .keep_claim_waiting(UnitId(unit), operator()?)
+            .map_err(CliError::from)?;
+        println!("unit {unit}: waiting for its board; run it in a slot to complete or fail it");
+        return Ok(());
+    }
+    let open = store.open_claims().map_err(CliError::from)?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&open)?);
+        return Ok(());
+    }
+    if open.is_empty() {
+        println!("no open claims: every unit the station locked is recorded");
+        return Ok(());
+    }
+    println!(
+        "{} unit(s) waiting for their boards (the station stopped or the lock went unanswered):",
+        open.len()
+    );
+    println!(
+        "{:>6}  {:<18} {:<40} {:<22} waiting",
+        "unit", "serial", "registration ID", "claimed"
+    );
+    for c in &open {
+        print_claim(c);
+    }
+    println!(
+        "Put each board in a slot and run it: the station reads it back and completes or fails it.\n\
+         A supervisor decides for boards that will not come back: `station claims --void UNIT --reason … --operator ID`,\n\
+         or records that one will: `station claims --wait UNIT --operator ID`."
+    );
+    Ok(())
+}
+
+fn print_claim(c: &ClaimRecord) {
+    let waiting = c.waiting.as_ref().map_or_else(String::new, |(who, at)| {
+        format!("kept by {who} at {}", at.format("%Y-%m-%d %H:%M"))
+    });
+    println!(
+        "{:>6}  {:<18} {:<40} {:<22} {waiting}",
+        c.unit_id.0,
+        c.serial,
+        c.registration_id,
+        c.created_at.format("%Y-%m-%d %H:%M:%S")
+    );
+}
