@@ -1,22 +1,21 @@
 //! Produces a unit's identity material and what to write and queue for it, per product.
 
-use serde_json::json;
 use station_config::{
     AttestationConfig, ProductProfile, ProvisioningStatus, SymmetricEnrollment, X509Enrollment,
     X509KeyAlgorithm,
 };
 use station_identity::pki::{CsrPolicy, IssuedCertificate, KeyAlgorithm, LeafProfile, MAX_CN_LEN};
 use station_identity::{RegistrationId, SymmetricKey};
-use station_smp::commands::provisioning::{IdentityResponse, caps};
+use station_smp::commands::provisioning::caps;
 use station_upload::schema::{
     AttestationMechanism, AttestationType, DeviceCapabilities, IndividualEnrollment,
-    ProvisioningStatus as WireStatus, TwinCollection, X509Attestation, X509CertificateWithInfo,
-    X509Certificates,
+    ProvisioningStatus as WireStatus, X509Attestation, X509CertificateWithInfo, X509Certificates,
 };
 use zeroize::Zeroizing;
 
 use crate::error::UnitFailure;
 use crate::events::Step;
+use crate::facts::{UnitFacts, device_information};
 
 /// One setting to write to the DUT.
 pub(crate) struct SettingWrite {
@@ -50,14 +49,6 @@ pub(crate) struct X509Plan {
 
 /// The device's key slot the station provisions (the DPS identity key).
 pub(crate) const DEVICE_KEY_SLOT: u32 = 0;
-
-/// Facts about the unit the enrollment carries for the device operator.
-pub(crate) struct UnitFacts<'a> {
-    pub(crate) identity: &'a IdentityResponse,
-    pub(crate) station_id: &'a str,
-    pub(crate) work_order: Option<&'a str>,
-    pub(crate) device_id: Option<String>,
-}
 
 /// Builds the attestation for `product`. `group_key` is the product's enrollment-group key,
 /// when it has one; `tpm` is what the `read-ek` step found, for TPM products.
@@ -258,17 +249,4 @@ fn dps_settings(
         plain("reg_id", registration_id.as_str()),
         plain("attestation", kind),
     ]
-}
-
-pub(crate) fn device_information(facts: &UnitFacts<'_>) -> TwinCollection {
-    let mut props = serde_json::Map::new();
-    props.insert("serial".into(), json!(facts.identity.serial));
-    props.insert("model".into(), json!(facts.identity.model));
-    props.insert("hw".into(), json!(facts.identity.hw));
-    props.insert("fw".into(), json!(facts.identity.fw));
-    props.insert("station".into(), json!(facts.station_id));
-    if let Some(wo) = facts.work_order {
-        props.insert("workOrder".into(), json!(wo));
-    }
-    TwinCollection { properties: props }
 }

@@ -10,8 +10,12 @@
 mod attest;
 mod error;
 mod events;
+mod facts;
 pub mod issuers;
 pub mod line;
+mod report;
+mod request;
+mod run;
 mod secrets;
 mod station;
 mod tpm;
@@ -19,6 +23,6 @@ mod unit;
 
 pub use error::{PipelineError, UnitFailure};
 pub use events::{EventSink, NoopSink, ProgressEvent, Step, UnitOutcome};
-pub use station::{
-    Permissions, RunRequest, RunSummary, SlotOverride, Station, StopFlag, UnitReport,
-};
+pub use report::{RunSummary, UnitReport};
+pub use request::{Permissions, RunRequest, SlotOverride, StopFlag};
+pub use station::Station;

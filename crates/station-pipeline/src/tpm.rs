@@ -14,9 +14,9 @@ use station_upload::schema::{
     ProvisioningStatus as WireStatus, TpmAttestation,
 };
 
-use crate::attest::{UnitFacts, device_information};
 use crate::error::UnitFailure;
 use crate::events::Step;
+use crate::facts::{UnitFacts, device_information};
 
 /// What the `read-ek` step established about a unit's TPM.
 pub(crate) struct TpmIdentity {

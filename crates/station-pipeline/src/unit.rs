@@ -14,11 +14,13 @@ use station_store::{
     StepRecord, StoreError, UnitId, setting_digest,
 };
 
-use crate::RunRequest;
-use crate::attest::{self, Attestation, DEVICE_KEY_SLOT, UnitFacts, X509Plan};
+use crate::attest::{self, Attestation, DEVICE_KEY_SLOT, X509Plan};
 use crate::error::UnitFailure;
 use crate::events::{EventSink, ProgressEvent, Step, UnitOutcome};
-use crate::station::{Station, UnitReport};
+use crate::facts::UnitFacts;
+use crate::report::UnitReport;
+use crate::request::RunRequest;
+use crate::station::Station;
 use crate::tpm::TpmIdentity;
 
 /// Everything one slot needs to provision its unit.
