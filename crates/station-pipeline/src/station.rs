@@ -25,6 +25,8 @@ pub struct Station {
     /// TPM products' vendor CAs, loaded at start.
     vendor_roots: HashMap<String, VendorRoots>,
     ek_reader: Option<Arc<dyn EkReader>>,
+    /// Claim each unit durably before its lock (always, except in the claim's benchmark).
+    write_ahead_claim: bool,
 }
 
 /// Loads the vendor CAs of every TPM product, so a missing file stops the station at start.
@@ -79,6 +81,7 @@ impl Station {
             issuers: HashMap::new(),
             vendor_roots,
             ek_reader: None,
+            write_ahead_claim: true,
         })
     }
 
@@ -89,6 +92,19 @@ impl Station {
     pub fn with_ek_reader(mut self, reader: Arc<dyn EkReader>) -> Self {
         self.ek_reader = Some(reader);
         self
+    }
+
+    /// Locks units without the write-ahead claim, as before the claim existed: a station killed
+    /// between a unit's lock and its record then loses that board. Only for measuring what the
+    /// claim costs (`station-bench --compare-claim`); never for production.
+    #[must_use]
+    pub fn dangerous_without_claim(mut self) -> Self {
+        self.write_ahead_claim = false;
+        self
+    }
+
+    pub(crate) fn write_ahead_claim(&self) -> bool {
+        self.write_ahead_claim
     }
 
     pub(crate) fn ek_reader(&self) -> Option<&dyn EkReader> {

@@ -181,6 +181,14 @@ impl UnitRun<'_> {
                 .map_err(|e| smp(Step::Reset, &e))
         })?;
         self.step(Step::Verify, |u| u.verify(&attestation))?;
+        if !self.station.write_ahead_claim() {
+            self.step(Step::Lock, |u| {
+                u.client()?
+                    .lock(&identity.serial)
+                    .map_err(|e| smp(Step::Lock, &e))
+            })?;
+            return self.pass_without_claim(&attestation);
+        }
         let claim = self.new_claim(&attestation, tpm.as_ref())?;
         self.step(Step::Lock, |u| {
             // Write-ahead: the outcome is on disk before the lock frame leaves the station.
@@ -283,6 +291,38 @@ impl UnitRun<'_> {
                 Err(UnitFailure::from_store(Step::Record, &e))
             }
         }
+    }
+
+    /// PASS and the queued enrollment in one durable transaction, with no claim before the lock
+    /// ([`Station::dangerous_without_claim`], for the benchmark only).
+    fn pass_without_claim(
+        &mut self,
+        attestation: &Attestation,
+    ) -> Result<UnitOutcome, UnitFailure> {
+        let started_at = Utc::now();
+        let t = Instant::now();
+        self.emit_step_started(Step::Record);
+        let unit = self.claimed_unit(Step::Record)?;
+        let enrollment = enrollment_of(attestation)?;
+        let mut steps = self.steps.clone();
+        steps.push(StepRecord {
+            step: Step::Record.as_str().into(),
+            ok: true,
+            started_at,
+            duration: t.elapsed(),
+            detail: None,
+        });
+        let result = self
+            .station
+            .store()
+            .finish_pass(unit, &steps, enrollment.as_ref());
+        self.emit_step_finished(Step::Record, result.is_ok(), t.elapsed());
+        result.map_err(|e| UnitFailure::from_store(Step::Record, &e))?;
+        self.steps = steps;
+        Ok(UnitOutcome::Pass {
+            registration_id: enrollment.map(|e| e.registration_id).unwrap_or_default(),
+            enrollment_queued: attestation.enrollment.is_some(),
+        })
     }
 
     /// A board with an open claim: reads it back (lock state, every claimed setting, the

@@ -57,8 +57,11 @@ fn main() -> anyhow::Result<()> {
     };
     let baud: u32 = get("--baud").map_or(Ok(115_200), |s| s.parse())?;
     let rounds: u32 = get("--rounds").map_or(Ok(5), |s| s.parse())?;
+    // `--compare-claim`: each slot count twice, with the write-ahead claim and without it.
+    let compare = args.iter().any(|a| a == "--compare-claim");
     if let Some(n) = get("--child") {
-        let figures = child(n.parse()?, baud, rounds)?;
+        let no_claim = args.iter().any(|a| a == "--no-claim");
+        let figures = child(n.parse()?, baud, rounds, no_claim)?;
         println!("{}", serde_json::to_string(&figures)?);
         return Ok(());
     }
@@ -71,7 +74,8 @@ fn main() -> anyhow::Result<()> {
         "station-bench: virtual fixture at {baud} baud, {rounds} rounds per slot count, DUT boot time 0 ms"
     );
     println!(
-        "{:>5} {:>6} {:>12} {:>10} {:>10} {:>10} {:>9} {:>12} {:>12} {:>9} {:>10} {:>12}",
+        "{:>8} {:>5} {:>6} {:>12} {:>10} {:>10} {:>10} {:>9} {:>12} {:>12} {:>9} {:>10} {:>12}",
+        "claim",
         "slots",
         "units",
         "unit wall",
@@ -87,16 +91,24 @@ fn main() -> anyhow::Result<()> {
     );
     let exe = std::env::current_exe()?;
     let mut all = Vec::new();
-    for n in slot_counts {
+    let variants: &[bool] = if compare { &[false, true] } else { &[false] };
+    for (n, no_claim) in slot_counts
+        .iter()
+        .flat_map(|n| variants.iter().map(move |v| (*n, *v)))
+    {
+        let mut child_args = vec![
+            "--child".to_owned(),
+            n.to_string(),
+            "--baud".to_owned(),
+            baud.to_string(),
+            "--rounds".to_owned(),
+            rounds.to_string(),
+        ];
+        if no_claim {
+            child_args.push("--no-claim".to_owned());
+        }
         let out = Command::new(&exe)
-            .args([
-                "--child",
-                &n.to_string(),
-                "--baud",
-                &baud.to_string(),
-                "--rounds",
-                &rounds.to_string(),
-            ])
+            .args(&child_args)
             .stderr(Stdio::inherit())
             .output()?;
         if !out.status.success() {
@@ -104,7 +116,8 @@ fn main() -> anyhow::Result<()> {
         }
         let f: Figures = serde_json::from_slice(&out.stdout).context("child output")?;
         println!(
-            "{:>5} {:>6} {:>9.1} ms {:>10.0} {:>7.1} ms {:>10.3} {:>9.3} {:>12.2} {:>9.2} ms {:>5.1} MiB {:>7.2} ms {:>9.2} ms",
+            "{:>8} {:>5} {:>6} {:>9.1} ms {:>10.0} {:>7.1} ms {:>10.3} {:>9.3} {:>12.2} {:>9.2} ms {:>5.1} MiB {:>7.2} ms {:>9.2} ms",
+            if no_claim { "without" } else { "with" },
             f.slots,
             f.units,
             f.unit_wall_ms,
@@ -118,7 +131,9 @@ fn main() -> anyhow::Result<()> {
             f.store_ms,
             f.fixture_cpu_per_unit_ms
         );
-        all.push(f);
+        if !no_claim {
+            all.push(f);
+        }
     }
     if let (Some(one), Some(big)) = (
         all.iter().find(|f| f.slots == 1),
@@ -139,7 +154,7 @@ fn main() -> anyhow::Result<()> {
 }
 
 /// One slot count: `rounds` runs, each on freshly placed boards.
-fn child(slots: u16, baud: u32, rounds: u32) -> anyhow::Result<Figures> {
+fn child(slots: u16, baud: u32, rounds: u32, no_claim: bool) -> anyhow::Result<Figures> {
     let dir = std::env::temp_dir().join(format!("station-bench-{}-{slots}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir)?;
@@ -165,6 +180,11 @@ dps = { id_scope = "0ne00BENCH1" }
 attestation = { kind = "symmetric-key", enrollment = { type = "individual" } }
 "#,
     )?;
+    let station = if no_claim {
+        station.dangerous_without_claim()
+    } else {
+        station
+    };
     let request = common::bench_request();
     let (mut walls, mut ratios, mut bytes, mut store_ms) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new());
