@@ -22,7 +22,7 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use super::Store;
-use super::rows::{in_progress_unit, insert_steps, void_certificates};
+use super::rows::{in_progress_unit, insert_steps, record_pass, void_certificates};
 use crate::audit;
 use crate::error::StoreError;
 use crate::sql::{Ts, hex, now, parse_col};
@@ -170,17 +170,28 @@ fn claim_from_row(r: &Row<'_>) -> rusqlite::Result<ClaimRecord> {
     })
 }
 
-fn open_claim_of(conn: &Connection, unit: UnitId) -> Result<ClaimRecord, StoreError> {
+/// An open claim as a state change needs it: the record and the enrollment payload to queue.
+struct OpenClaim {
+    record: ClaimRecord,
+    enrollment_json: Option<String>,
+}
+
+fn open_claim_of(conn: &Connection, unit: UnitId) -> Result<OpenClaim, StoreError> {
     let sql = format!(
-        "SELECT {CLAIM_COLUMNS} FROM claims c JOIN units u ON u.id = c.unit_id
+        "SELECT {CLAIM_COLUMNS}, c.enrollment_json FROM claims c JOIN units u ON u.id = c.unit_id
          WHERE c.unit_id = ?1"
     );
     let claim = conn
         .prepare_cached(&sql)?
-        .query_row([unit.0], claim_from_row)
+        .query_row([unit.0], |r| {
+            Ok(OpenClaim {
+                record: claim_from_row(r)?,
+                enrollment_json: r.get(18)?,
+            })
+        })
         .optional()?
         .ok_or(StoreError::NoOpenClaim(unit))?;
-    if claim.status != ClaimStatus::Open {
+    if claim.record.status != ClaimStatus::Open {
         return Err(StoreError::NoOpenClaim(unit));
     }
     Ok(claim)
@@ -285,13 +296,6 @@ impl Store {
         self.write(|tx| {
             let u = in_progress_unit(tx, unit)?;
             let claim = open_claim_of(tx, unit)?;
-            let enrollment_json: Option<String> = tx
-                .prepare_cached("SELECT enrollment_json FROM claims WHERE unit_id = ?1")?
-                .query_row([unit.0], |r| r.get(0))?;
-            let now = now();
-            insert_steps(tx, unit, steps)?;
-            tx.prepare_cached("UPDATE units SET status = 'pass', finished_at = ?2 WHERE id = ?1")?
-                .execute(params![unit.0, now])?;
             tx.prepare_cached(
                 "UPDATE claims SET status = 'completed', resolved_at = ?2, resolved_by = ?3,
                      resolution = ?4
@@ -299,7 +303,7 @@ impl Store {
             )?
             .execute(params![
                 unit.0,
-                now,
+                now(),
                 u.operator,
                 if recovered {
                     "board found locked and matching the claim"
@@ -307,54 +311,17 @@ impl Store {
                     "board locked"
                 }
             ])?;
-            let enrollment_id = match &enrollment_json {
-                Some(payload) => Some(EnrollmentId(
-                    tx.prepare_cached(
-                        "INSERT INTO enrollments (unit_id, registration_id, payload_json, status,
-                             created_at, updated_at)
-                         VALUES (?1, ?2, ?3, 'queued', ?4, ?4)",
-                    )?
-                    .insert(params![
-                        unit.0,
-                        claim.registration_id,
-                        payload,
-                        now
-                    ])?,
-                )),
-                None => None,
-            };
-            audit::append(
+            let enrollment_id = record_pass(
                 tx,
-                &u.station_id,
-                &u.operator,
-                "unit.pass",
-                &claim.serial,
-                &json!({
-                    "unit": unit,
-                    "run": u.run_id,
-                    "slot": u.slot,
-                    "registration_id": claim.registration_id,
-                    "steps": steps.len(),
-                    "enrollment": enrollment_id,
-                    "claim": true,
-                    "recovered": recovered,
-                }),
+                unit,
+                &u,
+                steps,
+                claim
+                    .enrollment_json
+                    .as_deref()
+                    .map(|payload| (claim.record.registration_id.as_str(), payload)),
+                json!({ "claim": true, "recovered": recovered }),
             )?;
-            if let (Some(id), Some(payload)) = (enrollment_id, &enrollment_json) {
-                audit::append(
-                    tx,
-                    &u.station_id,
-                    &u.operator,
-                    "enrollment.queued",
-                    &claim.registration_id,
-                    &json!({
-                        "enrollment": id,
-                        "unit": unit,
-                        "serial": claim.serial,
-                        "payload_sha256": hex(&Sha256::digest(payload.as_bytes())),
-                    }),
-                )?;
-            }
             tracing::debug!(%unit, recovered, enrollment = ?enrollment_id, "claim completed");
             Ok(enrollment_id)
         })
@@ -396,7 +363,7 @@ impl Store {
     pub fn void_claim(&self, unit: UnitId, actor: &str, reason: &str) -> Result<(), StoreError> {
         self.write(|tx| {
             let u = in_progress_unit(tx, unit)?;
-            let claim = open_claim_of(tx, unit)?;
+            let claim = open_claim_of(tx, unit)?.record;
             let now = now();
             let message = format!("the board was declared gone by {actor}: {reason}");
             tx.prepare_cached(
@@ -441,7 +408,7 @@ impl Store {
     pub fn keep_claim_waiting(&self, unit: UnitId, actor: &str) -> Result<(), StoreError> {
         self.write(|tx| {
             let u = in_progress_unit(tx, unit)?;
-            let claim = open_claim_of(tx, unit)?;
+            let claim = open_claim_of(tx, unit)?.record;
             tx.prepare_cached(
                 "UPDATE claims SET waiting_by = ?2, waiting_at = ?3 WHERE unit_id = ?1",
             )?

@@ -9,6 +9,17 @@ use rusqlite::{Connection, TransactionBehavior};
 use crate::error::StoreError;
 use crate::schema;
 
+/// A unit's status as read back: `committing` while it holds an open claim (its column stays
+/// `in_progress`, so the partial unique indexes keep its serial, registration ID and EK). The
+/// one SQL expression every query that reads a unit's status uses.
+macro_rules! unit_status_sql {
+    () => {
+        "CASE WHEN units.status = 'in_progress' AND EXISTS (SELECT 1 FROM claims c \
+         WHERE c.unit_id = units.id AND c.status = 'open') THEN 'committing' \
+         ELSE units.status END"
+    };
+}
+
 mod audit_log;
 mod certificates;
 pub(crate) mod claims;

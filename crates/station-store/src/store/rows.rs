@@ -3,10 +3,11 @@
 
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde_json::json;
+use sha2::{Digest, Sha256};
 
 use crate::audit;
 use crate::error::StoreError;
-use crate::sql::{Ts, fmt_ts, parse_col};
+use crate::sql::{Ts, fmt_ts, hex, now, parse_col};
 use crate::types::{EnrollmentId, QueuedEnrollment, StepRecord, UnitId, UnitStatus};
 
 /// The unit columns a finishing transaction needs.
@@ -24,14 +25,16 @@ pub(super) struct UnitCtx {
 /// Loads a unit that must be `in_progress` (committing units included: check `claimed`).
 pub(super) fn in_progress_unit(conn: &Connection, unit: UnitId) -> Result<UnitCtx, StoreError> {
     let (status, ctx) = conn
-        .prepare_cached(
-            "SELECT status, run_id, slot, serial, registration_id, operator, station_id,
-                 EXISTS (SELECT 1 FROM claims c WHERE c.unit_id = units.id AND c.status = 'open')
-             FROM units WHERE id = ?1",
-        )?
+        .prepare_cached(concat!(
+            "SELECT ",
+            unit_status_sql!(),
+            ", run_id, slot, serial, registration_id, operator, station_id
+                 FROM units WHERE id = ?1"
+        ))?
         .query_row([unit.0], |r| {
+            let status: UnitStatus = parse_col(r, 0)?;
             Ok((
-                parse_col::<UnitStatus>(r, 0)?,
+                status,
                 UnitCtx {
                     run_id: r.get(1)?,
                     slot: r.get(2)?,
@@ -39,13 +42,13 @@ pub(super) fn in_progress_unit(conn: &Connection, unit: UnitId) -> Result<UnitCt
                     registration_id: r.get(4)?,
                     operator: r.get(5)?,
                     station_id: r.get(6)?,
-                    claimed: r.get(7)?,
+                    claimed: status == UnitStatus::Committing,
                 },
             ))
         })
         .optional()?
         .ok_or(StoreError::UnknownUnit(unit))?;
-    if status != UnitStatus::InProgress {
+    if !matches!(status, UnitStatus::InProgress | UnitStatus::Committing) {
         return Err(StoreError::InvalidState {
             unit,
             expected: UnitStatus::InProgress,
@@ -144,4 +147,67 @@ pub(super) fn insert_steps(
         ])?;
     }
     Ok(())
+}
+
+/// Records a PASS inside a write transaction: `steps` appended, status `pass`, the enrollment
+/// (registration ID, payload JSON) queued if there is one, audit `unit.pass` (its detail with
+/// `extra`'s fields added) and `enrollment.queued`. Returns the queued enrollment.
+pub(super) fn record_pass(
+    conn: &Connection,
+    unit: UnitId,
+    u: &UnitCtx,
+    steps: &[StepRecord],
+    enrollment: Option<(&str, &str)>,
+    extra: serde_json::Value,
+) -> Result<Option<EnrollmentId>, StoreError> {
+    let now = now();
+    insert_steps(conn, unit, steps)?;
+    conn.prepare_cached("UPDATE units SET status = 'pass', finished_at = ?2 WHERE id = ?1")?
+        .execute(params![unit.0, now])?;
+    let enrollment_id = match enrollment {
+        Some((registration_id, payload)) => Some(EnrollmentId(
+            conn.prepare_cached(
+                "INSERT INTO enrollments (unit_id, registration_id, payload_json, status,
+                     created_at, updated_at)
+                 VALUES (?1, ?2, ?3, 'queued', ?4, ?4)",
+            )?
+            .insert(params![unit.0, registration_id, payload, now])?,
+        )),
+        None => None,
+    };
+    let mut detail = json!({
+        "unit": unit,
+        "run": u.run_id,
+        "slot": u.slot,
+        "registration_id": u.registration_id,
+        "steps": steps.len(),
+        "enrollment": enrollment_id,
+    });
+    if let (Some(detail), serde_json::Value::Object(extra)) = (detail.as_object_mut(), extra) {
+        detail.extend(extra);
+    }
+    audit::append(
+        conn,
+        &u.station_id,
+        &u.operator,
+        "unit.pass",
+        u.serial.as_deref().unwrap_or_default(),
+        &detail,
+    )?;
+    if let (Some(id), Some((registration_id, payload))) = (enrollment_id, enrollment) {
+        audit::append(
+            conn,
+            &u.station_id,
+            &u.operator,
+            "enrollment.queued",
+            registration_id,
+            &json!({
+                "enrollment": id,
+                "unit": unit,
+                "serial": u.serial,
+                "payload_sha256": hex(&Sha256::digest(payload.as_bytes())),
+            }),
+        )?;
+    }
+    Ok(enrollment_id)
 }

@@ -5,16 +5,15 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde_json::json;
-use sha2::{Digest, Sha256};
 
 use super::Store;
 use super::rows::{
     ENROLLMENT_COLUMNS, VOID_INTERRUPTED, VOID_UNIT_FAILED, enrollment_from_row, in_progress_unit,
-    insert_steps, void_certificates,
+    insert_steps, record_pass, void_certificates,
 };
 use crate::audit;
 use crate::error::{DuplicateField, StoreError};
-use crate::sql::{Ts, fmt_ts, hex, now, parse_col, require_non_empty};
+use crate::sql::{Ts, fmt_ts, now, parse_col, require_non_empty};
 use crate::types::{
     ATTESTATIONS, EnrollmentId, EnrollmentStatus, NewEnrollment, NewRun, NewUnit, RunId,
     StepRecord, UnitDetail, UnitFailure, UnitFilter, UnitId, UnitStatus, UnitSummary,
@@ -271,13 +270,9 @@ impl Store {
         steps: &[StepRecord],
         enrollment: Option<&NewEnrollment>,
     ) -> Result<(), StoreError> {
-        let payload_sha256 = match enrollment {
-            Some(e) => {
-                serde_json::from_str::<serde::de::IgnoredAny>(&e.payload_json)?;
-                Some(hex(&Sha256::digest(e.payload_json.as_bytes())))
-            }
-            None => None,
-        };
+        if let Some(e) = enrollment {
+            serde_json::from_str::<serde::de::IgnoredAny>(&e.payload_json)?;
+        }
         self.write(|tx| {
             let u = in_progress_unit(tx, unit)?;
             if u.claimed {
@@ -299,57 +294,14 @@ impl Store {
                     ),
                 });
             }
-            let now = now();
-            insert_steps(tx, unit, steps)?;
-            tx.prepare_cached("UPDATE units SET status = 'pass', finished_at = ?2 WHERE id = ?1")?
-                .execute(params![unit.0, now])?;
-            let enrollment_id = match enrollment {
-                Some(e) => Some(EnrollmentId(
-                    tx.prepare_cached(
-                        "INSERT INTO enrollments (unit_id, registration_id, payload_json, status,
-                             created_at, updated_at)
-                         VALUES (?1, ?2, ?3, 'queued', ?4, ?4)",
-                    )?
-                    .insert(params![
-                        unit.0,
-                        e.registration_id,
-                        e.payload_json,
-                        now
-                    ])?,
-                )),
-                None => None,
-            };
-            let subject = u.serial.as_deref().unwrap_or_default();
-            audit::append(
+            let enrollment_id = record_pass(
                 tx,
-                &u.station_id,
-                &u.operator,
-                "unit.pass",
-                subject,
-                &json!({
-                    "unit": unit,
-                    "run": u.run_id,
-                    "slot": u.slot,
-                    "registration_id": u.registration_id,
-                    "steps": steps.len(),
-                    "enrollment": enrollment_id,
-                }),
+                unit,
+                &u,
+                steps,
+                enrollment.map(|e| (e.registration_id.as_str(), e.payload_json.as_str())),
+                json!({}),
             )?;
-            if let (Some(id), Some(e)) = (enrollment_id, enrollment) {
-                audit::append(
-                    tx,
-                    &u.station_id,
-                    &u.operator,
-                    "enrollment.queued",
-                    &e.registration_id,
-                    &json!({
-                        "enrollment": id,
-                        "unit": unit,
-                        "serial": u.serial,
-                        "payload_sha256": payload_sha256,
-                    }),
-                )?;
-            }
             tracing::debug!(%unit, enrollment = ?enrollment_id, "unit passed");
             Ok(())
         })
@@ -662,14 +614,14 @@ impl Store {
 }
 
 /// A unit's status as read back: `committing` while it holds an open claim.
-const UNIT_STATUS: &str = "CASE WHEN status = 'in_progress' AND EXISTS (SELECT 1 FROM claims c \
-     WHERE c.unit_id = units.id AND c.status = 'open') THEN 'committing' ELSE status END";
+const UNIT_STATUS: &str = unit_status_sql!();
 
-const UNIT_COLUMNS: &str = "id, run_id, slot, serial, product, registration_id, attestation, \
-     CASE WHEN status = 'in_progress' AND EXISTS (SELECT 1 FROM claims c \
-     WHERE c.unit_id = units.id AND c.status = 'open') THEN 'committing' ELSE status END, \
-     failed_step, failure_code, failure_message, work_order, operator, station_id, \
-     started_at, finished_at, rework_of";
+const UNIT_COLUMNS: &str = concat!(
+    "id, run_id, slot, serial, product, registration_id, attestation, ",
+    unit_status_sql!(),
+    ", failed_step, failure_code, failure_message, work_order, operator, station_id, \
+     started_at, finished_at, rework_of"
+);
 const UNIT_COLUMN_COUNT: usize = 17;
 
 fn summary_from_row(r: &Row<'_>) -> rusqlite::Result<UnitSummary> {
@@ -741,39 +693,34 @@ fn active_unit(
 ) -> Result<Option<(UnitId, UnitStatus)>, StoreError> {
     let sql = match field {
         DuplicateField::RegistrationId => {
-            "SELECT id, status FROM units
-             WHERE registration_id = ?1 AND status IN ('in_progress', 'pass')
-             ORDER BY id DESC LIMIT 1"
+            concat!(
+                "SELECT id, ",
+                unit_status_sql!(),
+                " FROM units WHERE registration_id = ?1 AND status IN ('in_progress', 'pass')
+                 ORDER BY id DESC LIMIT 1"
+            )
         }
         DuplicateField::Serial => {
-            "SELECT id, status FROM units
-             WHERE serial = ?1 AND status IN ('in_progress', 'pass')
-             ORDER BY id DESC LIMIT 1"
+            concat!(
+                "SELECT id, ",
+                unit_status_sql!(),
+                " FROM units WHERE serial = ?1 AND status IN ('in_progress', 'pass')
+                 ORDER BY id DESC LIMIT 1"
+            )
         }
         DuplicateField::EndorsementKey => {
-            "SELECT id, status FROM units
-             WHERE ek_sha256 = ?1 AND status IN ('in_progress', 'pass')
-             ORDER BY id DESC LIMIT 1"
+            concat!(
+                "SELECT id, ",
+                unit_status_sql!(),
+                " FROM units WHERE ek_sha256 = ?1 AND status IN ('in_progress', 'pass')
+                 ORDER BY id DESC LIMIT 1"
+            )
         }
     };
-    let found: Option<(UnitId, UnitStatus)> = conn
+    Ok(conn
         .prepare_cached(sql)?
         .query_row([value], |r| Ok((UnitId(r.get(0)?), parse_col(r, 1)?)))
-        .optional()?;
-    match found {
-        Some((id, UnitStatus::InProgress)) => {
-            let claimed = conn
-                .prepare_cached("SELECT 1 FROM claims WHERE unit_id = ?1 AND status = 'open'")?
-                .exists([id.0])?;
-            let status = if claimed {
-                UnitStatus::Committing
-            } else {
-                UnitStatus::InProgress
-            };
-            Ok(Some((id, status)))
-        }
-        other => Ok(other),
-    }
+        .optional()?)
 }
 
 /// What superseding a passed unit changed.
