@@ -187,7 +187,11 @@ impl UnitRun<'_> {
                     .lock(&identity.serial)
                     .map_err(|e| smp(Step::Lock, &e))
             })?;
-            return self.pass_without_claim(&attestation);
+            let enrollment = enrollment_of(&attestation)?;
+            return self.record(
+                registration_id_of(&attestation),
+                Pass::WithoutClaim(enrollment.as_ref()),
+            );
         }
         let claim = self.new_claim(&attestation, tpm.as_ref())?;
         self.step(Step::Lock, |u| {
@@ -195,7 +199,10 @@ impl UnitRun<'_> {
             u.claim(&claim)?;
             u.lock_board(&identity.serial)
         })?;
-        self.complete(false)
+        self.record(
+            registration_id_of(&attestation),
+            Pass::FromClaim { recovered: false },
+        )
     }
 
     /// What the unit is about to make true on the board: every setting written (as digests),
@@ -252,7 +259,13 @@ impl UnitRun<'_> {
     }
 
     /// Passes the claimed unit and queues its enrollment; only then is PASS reported.
-    fn complete(&mut self, recovered: bool) -> Result<UnitOutcome, UnitFailure> {
+    /// Commits the PASS and its queued enrollment (from the claim, or directly without one);
+    /// only then is PASS reported.
+    fn record(
+        &mut self,
+        registration_id: String,
+        pass: Pass<'_>,
+    ) -> Result<UnitOutcome, UnitFailure> {
         let started_at = Utc::now();
         let t = Instant::now();
         self.emit_step_started(Step::Record);
@@ -266,63 +279,32 @@ impl UnitRun<'_> {
         };
         let mut steps = self.steps[self.recorded_steps..].to_vec();
         steps.push(record.clone());
-        let result = self.station.store().complete_claim(unit, &steps, recovered);
+        let store = self.station.store();
+        let result = match pass {
+            Pass::FromClaim { recovered } => store
+                .complete_claim(unit, &steps, recovered)
+                .map(|e| e.is_some()),
+            Pass::WithoutClaim(enrollment) => store
+                .finish_pass(unit, &steps, enrollment)
+                .map(|()| enrollment.is_some()),
+        };
         self.emit_step_finished(Step::Record, result.is_ok(), t.elapsed());
-        let registration_id = self
-            .station
-            .store()
-            .unit(unit)
-            .ok()
-            .flatten()
-            .and_then(|u| u.summary.registration_id)
-            .unwrap_or_default();
         match result {
-            Ok(enrollment) => {
+            Ok(enrollment_queued) => {
                 self.steps.push(record);
-                tracing::info!(slot = self.plan.index, serial = ?self.serial, %registration_id, recovered, "unit PASS");
+                tracing::info!(slot = self.plan.index, serial = ?self.serial, %registration_id, "unit PASS");
                 Ok(UnitOutcome::Pass {
                     registration_id,
-                    enrollment_queued: enrollment.is_some(),
+                    enrollment_queued,
                 })
             }
             Err(e) => {
-                // The board is locked: the claim stays open and completes at its next contact.
-                self.keep_claim = true;
+                // A claimed board is locked: its claim stays open and completes at its next
+                // contact.
+                self.keep_claim = matches!(pass, Pass::FromClaim { .. });
                 Err(UnitFailure::from_store(Step::Record, &e))
             }
         }
-    }
-
-    /// PASS and the queued enrollment in one durable transaction, with no claim before the lock
-    /// ([`Station::dangerous_without_claim`], for the benchmark only).
-    fn pass_without_claim(
-        &mut self,
-        attestation: &Attestation,
-    ) -> Result<UnitOutcome, UnitFailure> {
-        let started_at = Utc::now();
-        let t = Instant::now();
-        self.emit_step_started(Step::Record);
-        let unit = self.claimed_unit(Step::Record)?;
-        let enrollment = enrollment_of(attestation)?;
-        let mut steps = self.steps.clone();
-        steps.push(StepRecord {
-            step: Step::Record.as_str().into(),
-            ok: true,
-            started_at,
-            duration: t.elapsed(),
-            detail: None,
-        });
-        let result = self
-            .station
-            .store()
-            .finish_pass(unit, &steps, enrollment.as_ref());
-        self.emit_step_finished(Step::Record, result.is_ok(), t.elapsed());
-        result.map_err(|e| UnitFailure::from_store(Step::Record, &e))?;
-        self.steps = steps;
-        Ok(UnitOutcome::Pass {
-            registration_id: enrollment.map(|e| e.registration_id).unwrap_or_default(),
-            enrollment_queued: attestation.enrollment.is_some(),
-        })
     }
 
     /// A board with an open claim: reads it back (lock state, every claimed setting, the
@@ -337,7 +319,7 @@ impl UnitRun<'_> {
         // Until the board is read back, a failure (the link) leaves the claim open.
         self.keep_claim = true;
         tracing::warn!(slot = self.plan.index, serial = %claim.serial, unit = %claim.unit_id, locked = identity.locked, "board has an open claim: checking it");
-        let disagreement = self.step(Step::Verify, |u| u.compare_with_claim(claim))?;
+        let disagreement = self.step(Step::Verify, |u| u.compare_with_claim(identity, claim))?;
         if let Some(why) = disagreement {
             self.keep_claim = false;
             return Err(UnitFailure::new(
@@ -354,11 +336,20 @@ impl UnitRun<'_> {
             self.keep_claim = false;
             self.step(Step::Lock, |u| u.lock_board(&claim.serial))?;
         }
-        self.complete(identity.locked)
+        self.record(
+            claim.registration_id.clone(),
+            Pass::FromClaim {
+                recovered: identity.locked,
+            },
+        )
     }
 
     /// `None` if the board holds exactly what the claim says; otherwise the first difference.
-    fn compare_with_claim(&mut self, claim: &ClaimRecord) -> Result<Option<String>, UnitFailure> {
+    fn compare_with_claim(
+        &mut self,
+        identity: &IdentityResponse,
+        claim: &ClaimRecord,
+    ) -> Result<Option<String>, UnitFailure> {
         for (name, digest) in &claim.settings {
             let secret = name.ends_with("sym_key");
             let got = self
@@ -389,17 +380,13 @@ impl UnitRun<'_> {
                 .as_deref()
                 .and_then(|p| self.station.config().product(p))
                 .unwrap_or(self.plan.product);
-            let identity = self
-                .client()?
-                .identity()
-                .map_err(|e| smp(Step::Verify, &e))?;
             let station = self.station;
             let client = self.client()?;
             let tpm = crate::tpm::read_ek(
                 station.ek_reader(),
                 station.vendor_roots(&product.id),
                 product,
-                &identity,
+                identity,
                 client,
             )?;
             if tpm.ek.sha256_hex() != *want {
@@ -980,6 +967,29 @@ fn csr_failure(e: &pki::CsrError) -> UnitFailure {
         e.to_string(),
         "No certificate was issued. The DUT firmware made a bad certificate request: send the unit to rework.",
     )
+}
+
+/// How [`UnitRun::record`] commits a PASS.
+#[derive(Clone, Copy)]
+enum Pass<'a> {
+    /// From the unit's claim (committed before the lock).
+    FromClaim {
+        /// The board was found locked and matching after the station lost track of it.
+        recovered: bool,
+    },
+    /// Directly, with this enrollment: no claim was made
+    /// ([`Station::dangerous_without_claim`], the benchmark only).
+    WithoutClaim(Option<&'a NewEnrollment>),
+}
+
+/// The registration ID written to the DUT (its `…/reg_id` setting).
+fn registration_id_of(attestation: &Attestation) -> String {
+    attestation
+        .settings
+        .iter()
+        .find(|s| s.name.ends_with("/reg_id"))
+        .map(|s| String::from_utf8_lossy(&s.value).into_owned())
+        .unwrap_or_default()
 }
 
 /// The individual enrollment a unit queues on PASS, if its product has one.
