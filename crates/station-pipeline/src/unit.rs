@@ -1,5 +1,6 @@
 //! One unit's provisioning, from opening its slot's port to recording the result.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
@@ -11,7 +12,7 @@ use station_smp::commands::provisioning::IdentityResponse;
 use station_smp::{Client, Connection, ConnectionConfig};
 use station_store::{
     ClaimRecord, DuplicateField, NewCertificate, NewClaim, NewEnrollment, NewUnit, RunId,
-    StepRecord, StoreError, UnitId, setting_digest,
+    StepRecord, Store, StoreError, UnitId, Unsynced, setting_digest,
 };
 
 use crate::attest::{self, Attestation, DEVICE_KEY_SLOT, X509Plan};
@@ -180,8 +181,8 @@ impl UnitRun<'_> {
             c.wait_until_ready(reset_timeout)
                 .map_err(|e| smp(Step::Reset, &e))
         })?;
-        self.step(Step::Verify, |u| u.verify(&attestation))?;
         if !self.station.write_ahead_claim() {
+            self.step(Step::Verify, |u| u.verify(&attestation))?;
             self.step(Step::Lock, |u| {
                 u.client()?
                     .lock(&identity.serial)
@@ -193,10 +194,18 @@ impl UnitRun<'_> {
                 Pass::WithoutClaim(enrollment.as_ref()),
             );
         }
+        // Write-ahead: the board's settings are final, so the outcome is claimed now and
+        // fsynced on another thread while the board is read back; the lock frame waits for it.
         let claim = self.new_claim(&attestation, tpm.as_ref())?;
+        let durable = self.step(Step::Verify, |u| {
+            let durable = u.claim(&claim)?;
+            u.verify(&attestation)?;
+            Ok(durable)
+        })?;
         self.step(Step::Lock, |u| {
-            // Write-ahead: the outcome is on disk before the lock frame leaves the station.
-            u.claim(&claim)?;
+            durable
+                .wait()
+                .map_err(|e| UnitFailure::from_store(Step::Lock, &e))?;
             u.lock_board(&identity.serial)
         })?;
         self.record(
@@ -224,15 +233,16 @@ impl UnitRun<'_> {
         })
     }
 
-    /// Commits the claim (durably, grouped with other slots' commits).
-    fn claim(&mut self, claim: &NewClaim) -> Result<(), UnitFailure> {
-        let unit = self.claimed_unit(Step::Lock)?;
-        self.station
+    /// Commits the claim and starts making it durable (grouped with other slots' fsyncs).
+    fn claim(&mut self, claim: &NewClaim) -> Result<ClaimSync, UnitFailure> {
+        let unit = self.claimed_unit(Step::Verify)?;
+        let pending = self
+            .station
             .store()
-            .claim_unit(unit, &self.steps, claim)
-            .map_err(|e| UnitFailure::from_store(Step::Lock, &e))?;
+            .claim_unit_unsynced(unit, &self.steps, claim)
+            .map_err(|e| UnitFailure::from_store(Step::Verify, &e))?;
         self.recorded_steps = self.steps.len();
-        Ok(())
+        Ok(ClaimSync::start(Arc::clone(&self.station.store), pending))
     }
 
     /// Sends the lock. A DUT that refuses it is not locked (the claim fails); a lock that goes
@@ -1019,5 +1029,36 @@ fn store_failure(f: &UnitFailure) -> station_store::UnitFailure {
         step: f.step.as_str().into(),
         code: f.code.into(),
         message: f.message.clone(),
+    }
+}
+
+/// A committed claim being fsynced on its own thread, so the disk's latency overlaps the
+/// board's readback instead of delaying the lock frame.
+enum ClaimSync {
+    Syncing(std::thread::JoinHandle<Result<(), StoreError>>),
+    /// No thread could be started: synced inline.
+    Synced(Result<(), StoreError>),
+}
+
+impl ClaimSync {
+    fn start(store: Arc<Store>, pending: Unsynced) -> Self {
+        let on_thread = Arc::clone(&store);
+        match std::thread::Builder::new()
+            .name("claim-sync".into())
+            .spawn(move || on_thread.sync(pending))
+        {
+            Ok(handle) => Self::Syncing(handle),
+            Err(_) => Self::Synced(store.sync(pending)),
+        }
+    }
+
+    /// Returns once the claim is on disk.
+    fn wait(self) -> Result<(), StoreError> {
+        match self {
+            Self::Syncing(handle) => handle
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            Self::Synced(result) => result,
+        }
     }
 }

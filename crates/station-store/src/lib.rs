@@ -19,7 +19,7 @@ pub use store::operators::{
     Role, UNKNOWN_OPERATOR, require,
 };
 pub use store::reports::{FailureReason, HourlyYield, UnitLogLine, YieldFilter, YieldReport};
-pub use store::{BUSY_TIMEOUT, Store};
+pub use store::{BUSY_TIMEOUT, Store, Unsynced};
 pub use types::{
     ATTESTATIONS, CertificateId, EnrollmentId, EnrollmentStatus, ExportFilter, ExportRecord,
     IssuedCertificateRecord, NewCertificate, NewEnrollment, NewRun, NewUnit, ParseStatusError,

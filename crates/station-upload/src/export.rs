@@ -16,6 +16,11 @@
 //! files with those digests and sizes, that both files hold the record count the manifest
 //! states, and that they list the same registration IDs in the same order. Any difference is
 //! an error.
+//!
+//! [`write_export`] writes the data files (fsynced), appends `export.written` to the audit
+//! log, and only then publishes the signed manifest (temporary file, fsync, rename, fsync of
+//! the directory). A station killed at any instant leaves either a complete batch whose export
+//! is audited, or a directory without a manifest, which the verifier refuses.
 
 use std::borrow::Cow;
 use std::fs::File;
@@ -550,8 +555,10 @@ pub fn write_export(
     })?;
     let jws = signer.sign_jws(&payload);
     let manifest_path = dir.join(MANIFEST_FILE);
-    write_synced(&manifest_path, jws.as_bytes()).map_err(io(&manifest_path))?;
     let manifest_sha256 = hex(&Sha256::digest(jws.as_bytes()));
+    // Audited before the batch exists: until the signed manifest is renamed into place, the
+    // directory holds no batch that `verify-export` or `import` accepts, and a station killed
+    // at any instant leaves either that or a complete batch whose export is in the audit log.
     store.audit_append(&AuditEntry {
         station_id: request.station_id.clone(),
         actor: request.actor.clone(),
@@ -565,6 +572,7 @@ pub fn write_export(
             "selection": manifest.selection,
         }),
     })?;
+    publish_synced(dir, &manifest_path, jws.as_bytes()).map_err(io(&manifest_path))?;
     Ok(ExportSummary {
         dir: dir.clone(),
         manifest,
@@ -1057,10 +1065,18 @@ fn digest_file(path: &Path) -> std::io::Result<(String, u64)> {
     Ok((hex(&hasher.finalize()), total))
 }
 
-fn write_synced(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let mut f = File::create(path)?;
+/// Writes `path` in `dir` all at once: a temporary file, fsynced, renamed over `path`, then the
+/// directory fsynced. A crash leaves the old state or the whole file, never part of it (a
+/// leftover temporary file is one more file, which `verify_export` refuses).
+fn publish_synced(dir: &Path, path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".partial");
+    let tmp = PathBuf::from(tmp);
+    let mut f = File::create(&tmp)?;
     f.write_all(bytes)?;
-    f.sync_all()
+    f.sync_all()?;
+    std::fs::rename(&tmp, path)?;
+    File::open(dir)?.sync_all()
 }
 
 /// Writes a private key readable by the owner only.

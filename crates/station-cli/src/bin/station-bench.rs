@@ -5,7 +5,7 @@
 //! so the station's CPU time and RSS are the station's alone. Each slot count runs in a fresh
 //! child process of this binary, so peak RSS is per configuration.
 //!
-//! Usage: `station-bench [--baud 115200] [--rounds 5] [--slots 1,4,16,32]`
+//! Usage: `station-bench [--baud 115200] [--rounds 5] [--slots 1,4,16,32] [--compare-claim] [--steps]`
 //! (built and run by `scripts/bench.sh`).
 #![forbid(unsafe_code)]
 
@@ -41,8 +41,11 @@ struct Figures {
     cpu_per_unit_ms: f64,
     /// Peak resident set of the station process, MiB.
     peak_rss_mib: f64,
-    /// Mean time spent in the store per unit (claim in `attest` + commit in `record`), ms.
-    store_ms: f64,
+    /// Mean `lock` step per unit, ms: waiting for the claim's fsync (started before the
+    /// readback) plus the lock exchange.
+    lock_ms: f64,
+    /// Mean duration of every step, ms (`--steps` prints them).
+    steps_ms: std::collections::BTreeMap<String, f64>,
     /// CPU of the virtual-fixture process per unit, ms (10 ms clock ticks; diagnosis only).
     fixture_cpu_per_unit_ms: f64,
 }
@@ -59,6 +62,8 @@ fn main() -> anyhow::Result<()> {
     let rounds: u32 = get("--rounds").map_or(Ok(5), |s| s.parse())?;
     // `--compare-claim`: each slot count twice, with the write-ahead claim and without it.
     let compare = args.iter().any(|a| a == "--compare-claim");
+    // `--steps`: each configuration's mean step durations too.
+    let show_steps = args.iter().any(|a| a == "--steps");
     if let Some(n) = get("--child") {
         let no_claim = args.iter().any(|a| a == "--no-claim");
         let figures = child(n.parse()?, baud, rounds, no_claim)?;
@@ -86,7 +91,7 @@ fn main() -> anyhow::Result<()> {
         "units/s",
         "CPU/unit",
         "peak RSS",
-        "store/unit",
+        "lock/unit",
         "DUT CPU/unit"
     );
     let exe = std::env::current_exe()?;
@@ -128,9 +133,17 @@ fn main() -> anyhow::Result<()> {
             f.throughput,
             f.cpu_per_unit_ms,
             f.peak_rss_mib,
-            f.store_ms,
+            f.lock_ms,
             f.fixture_cpu_per_unit_ms
         );
+        if show_steps {
+            let steps: Vec<String> = f
+                .steps_ms
+                .iter()
+                .map(|(k, ms)| format!("{k} {ms:.2}"))
+                .collect();
+            println!("{:>8} mean step ms: {}", "", steps.join(", "));
+        }
         if !no_claim {
             all.push(f);
         }
@@ -186,11 +199,12 @@ attestation = { kind = "symmetric-key", enrollment = { type = "individual" } }
         station
     };
     let request = common::bench_request();
-    let (mut walls, mut ratios, mut bytes, mut store_ms) =
+    let (mut walls, mut ratios, mut bytes, mut lock_ms) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let mut run_time = Duration::ZERO;
     let mut cpu = Duration::ZERO;
     let mut fixture_cpu = Duration::ZERO;
+    let mut per_step: std::collections::BTreeMap<String, (f64, u32)> = Default::default();
     for _ in 0..rounds {
         let mut fixture = FixtureProcess::start(&fixture_exe, &dir.join("fixture"), slots, baud)?;
         let cpu0 = cpu_time()?;
@@ -214,7 +228,12 @@ attestation = { kind = "symmetric-key", enrollment = { type = "individual" } }
                     .find(|s| s.0 == name)
                     .map_or(0.0, |s| s.1.as_secs_f64() * 1e3)
             };
-            store_ms.push(step("attest") + step("record"));
+            lock_ms.push(step("lock"));
+            for (name, d, _) in &u.steps {
+                let e = per_step.entry(name.clone()).or_default();
+                e.0 += d.as_secs_f64() * 1e3;
+                e.1 += 1;
+            }
         }
     }
     let _ = std::fs::remove_dir_all(&dir);
@@ -234,7 +253,11 @@ attestation = { kind = "symmetric-key", enrollment = { type = "individual" } }
         throughput: f64::from(units) / run_time.as_secs_f64(),
         cpu_per_unit_ms: cpu.as_secs_f64() * 1e3 / f64::from(units),
         peak_rss_mib: common::peak_rss_kib().context("VmHWM")? as f64 / 1024.0,
-        store_ms: mean(&store_ms),
+        lock_ms: mean(&lock_ms),
+        steps_ms: per_step
+            .into_iter()
+            .map(|(k, (total, n))| (k, total / f64::from(n)))
+            .collect(),
         fixture_cpu_per_unit_ms: fixture_cpu.as_secs_f64() * 1e3 / f64::from(units),
     })
 }

@@ -21,8 +21,8 @@ use serde::Serialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use super::Store;
 use super::rows::{in_progress_unit, insert_steps, record_pass, void_certificates};
+use super::{Store, Unsynced};
 use crate::audit;
 use crate::error::StoreError;
 use crate::sql::{Ts, hex, now, parse_col};
@@ -199,8 +199,8 @@ fn open_claim_of(conn: &Connection, unit: UnitId) -> Result<OpenClaim, StoreErro
 
 impl Store {
     /// Commits a unit's claim durably (group commit with other slots), with the steps done so
-    /// far: from here the unit is `committing`. Audit `unit.claim`. Call before the lock frame
-    /// leaves the station.
+    /// far: from here the unit is `committing`. Audit `unit.claim`. The claim must be on disk
+    /// before the lock frame leaves the station.
     ///
     /// The unit must be `in_progress` and not yet claimed; the enrollment (if any) must be for
     /// the unit's registration ID and valid JSON.
@@ -210,6 +210,20 @@ impl Store {
         steps: &[StepRecord],
         claim: &NewClaim,
     ) -> Result<(), StoreError> {
+        let pending = self.claim_unit_unsynced(unit, steps, claim)?;
+        self.sync(pending)
+    }
+
+    /// As [`Store::claim_unit`], returning once the claim is committed but before it is known
+    /// to be on disk: a crash of the station keeps it, a power cut may not. The caller makes
+    /// it durable with [`Store::sync`] (on another thread, while the board is read back)
+    /// before the lock frame leaves.
+    pub fn claim_unit_unsynced(
+        &self,
+        unit: UnitId,
+        steps: &[StepRecord],
+        claim: &NewClaim,
+    ) -> Result<Unsynced, StoreError> {
         let payload_sha256 = match &claim.enrollment {
             Some(e) => {
                 serde_json::from_str::<serde::de::IgnoredAny>(&e.payload_json)?;
@@ -218,7 +232,7 @@ impl Store {
             None => None,
         };
         let settings_json = serde_json::to_string(&claim.settings)?;
-        self.write(|tx| {
+        self.commit(|tx| {
             let u = in_progress_unit(tx, unit)?;
             if u.claimed {
                 return Err(StoreError::InvalidState {
@@ -280,6 +294,7 @@ impl Store {
             tracing::debug!(%unit, %serial, "unit claimed");
             Ok(())
         })
+        .map(|((), seq)| Unsynced(seq))
     }
 
     /// Passes a committing unit from its claim, in one durable transaction: the steps (appended

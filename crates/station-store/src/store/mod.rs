@@ -119,6 +119,13 @@ impl Store {
         self.commit(f).map(|(out, _)| out)
     }
 
+    /// Makes a commit made without waiting for the disk ([`Store::claim_unit_unsynced`])
+    /// durable: returns once the write-ahead log is fsynced past it (one fsync shared with
+    /// any other thread syncing at the same time).
+    pub fn sync(&self, pending: Unsynced) -> Result<(), StoreError> {
+        self.sync_through(pending.0)
+    }
+
     /// Runs `f` in one `IMMEDIATE` transaction and returns once the commit is on disk.
     fn write<T>(
         &self,
@@ -177,6 +184,12 @@ impl Store {
         self.conn.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
+
+/// A commit that a crash of the station keeps but a power cut may not, until [`Store::sync`]
+/// makes it durable.
+#[must_use = "a claim must be synced before the lock frame leaves"]
+#[derive(Debug, Clone, Copy)]
+pub struct Unsynced(u64);
 
 /// The write-ahead log of the database at `db`.
 fn wal_path(db: &Path) -> PathBuf {
