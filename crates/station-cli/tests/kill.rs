@@ -13,7 +13,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -25,6 +25,7 @@ use virtual_dut::{Fixture, FixtureSpec};
 
 const SLOTS: u16 = 4;
 const BAUD: u32 = 115_200;
+/// Kills in the short run (`scripts/test.sh`); `STATION_KILLS=N` for the long one.
 const KILLS: usize = 32;
 /// Steps a kill is aimed at, in turn; every other kill is uniform over the run.
 const AIMED: &[(&str, u64)] = &[
@@ -169,10 +170,12 @@ fn rerun(config: &Path) {
     );
 }
 
-fn check_invariants(store: &Store, fixture: &Fixture, kill: usize) {
-    let enrollments = store.enrollments(None).unwrap();
+/// The invariants that hold whatever the boards: no registration ID in two live enrollments,
+/// no unit left in progress or committing, the audit chain whole. Returns the live enrollments
+/// per (lower-case) registration ID.
+fn check_common(store: &Store, kill: usize) -> HashMap<String, usize> {
     let mut live: HashMap<String, usize> = HashMap::new();
-    for e in &enrollments {
+    for e in store.enrollments(None).unwrap() {
         if matches!(
             e.status,
             EnrollmentStatus::Queued | EnrollmentStatus::Uploaded
@@ -184,6 +187,26 @@ fn check_invariants(store: &Store, fixture: &Fixture, kill: usize) {
         live.values().all(|n| *n == 1),
         "kill {kill}: a registration ID in two live enrollments: {live:?}"
     );
+    for status in [UnitStatus::InProgress, UnitStatus::Committing] {
+        let left = store
+            .units(&UnitFilter {
+                status: Some(status),
+                ..Default::default()
+            })
+            .unwrap();
+        assert!(
+            left.is_empty(),
+            "kill {kill}: units left {status}: {left:?}"
+        );
+    }
+    store.verify_audit().unwrap();
+    live
+}
+
+/// Every board locked with exactly one PASS unit whose registration ID and key are the board's,
+/// with exactly one live enrollment.
+fn check_invariants(store: &Store, fixture: &Fixture, kill: usize) {
+    let live = check_common(store, kill);
     for slot in 1..=SLOTS {
         let flash = fixture.flash(slot).unwrap();
         let serial = &flash.identity.serial;
@@ -221,19 +244,14 @@ fn check_invariants(store: &Store, fixture: &Fixture, kill: usize) {
             "kill {kill}: {serial}: the enrollment's key is not the board's"
         );
     }
-    for status in [UnitStatus::InProgress, UnitStatus::Committing] {
-        let left = store
-            .units(&UnitFilter {
-                status: Some(status),
-                ..Default::default()
-            })
-            .unwrap();
-        assert!(
-            left.is_empty(),
-            "kill {kill}: units left {status}: {left:?}"
-        );
-    }
-    store.verify_audit().unwrap();
+}
+
+/// How many kills a test makes: `default`, or `STATION_KILLS` for the long run by hand.
+fn kills(default: usize) -> usize {
+    std::env::var("STATION_KILLS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }
 
 #[test]
@@ -252,7 +270,8 @@ fn killed_at_any_instant_and_run_again_no_unit_is_lost_or_duplicated() {
         fixture.stop();
         u64::try_from(t.elapsed().as_millis()).unwrap_or(u64::MAX)
     };
-    for kill in 0..KILLS {
+    let total = kills(KILLS);
+    for kill in 0..total {
         let dir = root.path().join(format!("kill-{kill}"));
         let fixture =
             Fixture::start(&FixtureSpec::uniform(dir.join("fixture"), SLOTS, BAUD)).unwrap();
@@ -273,7 +292,7 @@ fn killed_at_any_instant_and_run_again_no_unit_is_lost_or_duplicated() {
         .map(|(_, n)| n)
         .sum::<usize>();
     assert!(
-        hit >= KILLS * 3 / 4,
+        hit >= total * 3 / 4,
         "too few kills landed inside a run: {landed:?}"
     );
 }
@@ -315,5 +334,540 @@ fn a_graceful_stop_ends_within_ten_seconds_and_a_rerun_loses_nothing() {
         check_invariants(&store, &fixture, i);
         drop(store);
         fixture.stop();
+    }
+}
+
+/// Kills of the mixed line's run in the short version; `STATION_KILLS` applies here too.
+const MIXED_KILLS: usize = 12;
+
+#[test]
+fn a_mixed_line_its_uploader_and_its_export_killed_at_any_instant_lose_and_duplicate_nothing() {
+    use mixed::{Line, kill_command, station};
+    let root = tempfile::tempdir().unwrap();
+    let mut line = Line::start(root.path());
+    let (steps, whole_ms) = mixed::calibrate(&mut line);
+    let aimed: Vec<(String, u64)> = steps.into_iter().collect();
+    let cert = line.export_cert();
+    // The first export makes the signing key; its time bounds the export kills.
+    let calibration = |args: &[&str]| {
+        let t = Instant::now();
+        let out = station(args);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        t.elapsed()
+    };
+    let first_config = root.path().join("calibration/station.toml");
+    let cfg0 = first_config.to_str().unwrap();
+    let export_dir = root.path().join("export-calibration");
+    calibration(&[
+        "export",
+        "--config",
+        cfg0,
+        "--out",
+        export_dir.to_str().unwrap(),
+    ]);
+    let export_window = calibration(&[
+        "export",
+        "--config",
+        cfg0,
+        "--out",
+        root.path().join("export-calibration-2").to_str().unwrap(),
+    ]) * 3
+        / 2;
+    let mut upload_window = calibration(&["upload", "--once", "--config", cfg0]) * 3 / 2;
+    // The device operator's DPS: a refused batch must never reach it.
+    let operator =
+        dps_local::ServerThread::start(dps_local::Config::new(root.path().join("operator-dps")))
+            .unwrap();
+    let mut landed: BTreeMap<String, usize> = BTreeMap::new();
+    let mut exports: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut uploads: BTreeMap<&str, usize> = BTreeMap::new();
+    let total = kills(MIXED_KILLS);
+    let mut next_aim = 0;
+    for kill in 0..total {
+        let dir = root.path().join(format!("kill-{kill}"));
+        let config = line.config(&dir);
+        let cfg = config.to_str().unwrap();
+        let fixture = line.boards(&config, &dir);
+        // Three kills in four aimed at a step in turn, the fourth uniform over a whole run.
+        let aim = (kill % 4 != 3).then(|| {
+            let (step, ms) = &aimed[next_aim % aimed.len()];
+            next_aim += 1;
+            (step.as_str(), *ms)
+        });
+        let at = run_and_kill(&config, aim, whole_ms);
+        *landed.entry(at).or_default() += 1;
+        rerun(&config);
+        let store = Store::open(&line.db()).unwrap();
+        line.check(&store, &fixture, kill);
+        fixture.stop();
+
+        // The export, killed at a random instant: a batch is accepted only whole, audited, and
+        // holding exactly the live set; anything else is refused by verify-export and import.
+        let out_dir = root.path().join(format!("export-{kill}"));
+        let out = out_dir.to_str().unwrap();
+        let (killed, _) = kill_command(&["export", "--config", cfg, "--out", out], export_window);
+        let verify = station(&["verify-export", out, "--trust", cert.to_str().unwrap()]);
+        if verify.status.success() {
+            let batch =
+                station_upload::export::verify_export(&out_dir, &std::fs::read(&cert).unwrap())
+                    .unwrap();
+            let ids: BTreeSet<String> = batch
+                .enrollments()
+                .unwrap()
+                .into_iter()
+                .map(|e| e.registration_id.to_lowercase())
+                .collect();
+            let live: BTreeSet<String> = Line::live_set(&store).into_keys().collect();
+            assert_eq!(ids, live, "kill {kill}: the batch is not the live set");
+            let jws = std::fs::read(out_dir.join("manifest.jws")).unwrap();
+            let sha = station_store::setting_digest(&jws);
+            assert!(
+                store
+                    .audit_rows(20)
+                    .unwrap()
+                    .iter()
+                    .any(|r| r.kind == "export.written"
+                        && r.detail["manifest_sha256"] == sha.as_str()),
+                "kill {kill}: an accepted batch with no export.written audit row"
+            );
+            *exports
+                .entry(if killed { "killed, whole" } else { "finished" })
+                .or_default() += 1;
+        } else {
+            assert!(
+                killed,
+                "kill {kill}: an export that was not killed is refused"
+            );
+            assert_eq!(verify.status.code(), Some(2));
+            let import = station(&[
+                "import",
+                out,
+                "--trust",
+                cert.to_str().unwrap(),
+                "--connection-string-file",
+                operator.connection_string_file().to_str().unwrap(),
+                "--dps-trust",
+                operator.ca_file().to_str().unwrap(),
+            ]);
+            assert_eq!(
+                import.status.code(),
+                Some(2),
+                "kill {kill}: import of a killed batch"
+            );
+            assert_eq!(operator.enrollment_count(), 0);
+            *exports.entry("killed, refused").or_default() += 1;
+        }
+
+        // The uploader, killed at a random instant every other round, then run to the end:
+        // dps-local holds exactly the live set.
+        if kill % 2 == 1 {
+            let (killed, _) = kill_command(&["upload", "--once", "--config", cfg], upload_window);
+            *uploads
+                .entry(if killed { "killed" } else { "finished" })
+                .or_default() += 1;
+            let t = Instant::now();
+            let out = station(&["upload", "--once", "--config", cfg]);
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            upload_window = upload_window.max(t.elapsed() * 3 / 2);
+            assert_eq!(
+                line.dps_set(),
+                Line::live_set(&store),
+                "kill {kill}: dps-local does not hold exactly the live set"
+            );
+        }
+        drop(store);
+    }
+    println!("mixed line, run kills by where they landed (whole run {whole_ms} ms): {landed:?}");
+    println!("exports killed at random: {exports:?}; uploads killed at random: {uploads:?}");
+    let hit = landed
+        .iter()
+        .filter(|(k, _)| *k != "missed")
+        .map(|(_, n)| n)
+        .sum::<usize>();
+    assert!(
+        hit >= total * 3 / 4,
+        "too few kills landed inside a run: {landed:?}"
+    );
+}
+
+/// The mixed line: symmetric-key (slots 1–2), X.509 (3–4) and TPM (5–6) boards, the uploader
+/// against dps-local and the signed export, all under the same kills.
+mod mixed {
+    use std::collections::{BTreeMap, BTreeSet, HashMap};
+    use std::path::{Path, PathBuf};
+    use std::process::{Command, Stdio};
+    use std::time::{Duration, Instant};
+
+    use base64::Engine as _;
+    use dps_local::{Config, ServerThread};
+    use rand::Rng;
+    use station_identity::tpm::TpmPublic;
+    use station_store::{EnrollmentStatus, Store, UnitFilter, UnitStatus, setting_digest};
+    use station_upload::export::pem_certificates;
+    use virtual_dut::Fixture;
+
+    use super::{BAUD, check_common};
+
+    const SLOTS: u16 = 6;
+
+    /// One line: its database, CA, TPM vendor CA and dps-local, shared by every iteration.
+    pub(super) struct Line {
+        pub(super) root: PathBuf,
+        pub(super) server: ServerThread,
+        /// Every X.509 leaf ever installed on a board, by SHA-256 (boards outlive their
+        /// iteration: their certificates stay accounted for).
+        pub(super) leaves: BTreeSet<String>,
+    }
+
+    impl Line {
+        pub(super) fn start(root: &Path) -> Line {
+            let server = ServerThread::start(Config::new(root.join("dps"))).unwrap();
+            let line = Line {
+                root: root.to_owned(),
+                server,
+                leaves: BTreeSet::new(),
+            };
+            virtual_dut::tpm::LocalCa::open(line.tpm_ca())
+                .unwrap()
+                .ensure_created()
+                .unwrap();
+            // `station demo --setup-only` makes the file CA (passphrase file) of the X.509
+            // product and sets the demo work order, which the X.509 quota counts against.
+            let config = line.config(&root.join("setup"));
+            let out = Command::new(env!("CARGO_BIN_EXE_station"))
+                .args(["demo", "--setup-only", "--config", config.to_str().unwrap()])
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            line
+        }
+
+        pub(super) fn db(&self) -> PathBuf {
+            self.root.join("station.db")
+        }
+
+        fn tpm_ca(&self) -> PathBuf {
+            self.root.join("tpm-ca")
+        }
+
+        /// The export signing certificate (made by the first export).
+        pub(super) fn export_cert(&self) -> PathBuf {
+            self.root.join("keys/export.crt")
+        }
+
+        /// A configuration whose boards live in `dir`; everything else is the line's.
+        pub(super) fn config(&self, dir: &Path) -> PathBuf {
+            std::fs::create_dir_all(dir).unwrap();
+            let slots: String = (1..=SLOTS)
+                .map(|i| {
+                    let product = match i {
+                        1 | 2 => "sym",
+                        3 | 4 => "x509",
+                        _ => "tpm",
+                    };
+                    format!("[[fixture.slot]]\nindex = {i}\nproduct = \"{product}\"\n")
+                })
+                .collect();
+            let root = self.root.display();
+            let tpm_ca = self.tpm_ca();
+            let path = dir.join("station.toml");
+            std::fs::write(
+                &path,
+                format!(
+                    r#"[station]
+id = "kill-mixed"
+log_dir = "{root}/log"
+operator = "tech-7"
+[storage]
+database = "{db}"
+[fixture]
+name = "virtual"
+ports_file = "{ports}"
+baud = {BAUD}
+command_timeout_ms = 1000
+{slots}
+[[product]]
+id = "sym"
+registration_id = {{ template = "km-{{serial}}", lowercase = true }}
+dps = {{ id_scope = "0ne00K11002" }}
+attestation = {{ kind = "symmetric-key", enrollment = {{ type = "individual" }} }}
+
+[[product]]
+id = "x509"
+registration_id = {{ template = "km-x5-{{serial}}", lowercase = true }}
+dps = {{ id_scope = "0ne00K11002" }}
+[product.attestation]
+kind = "x509"
+enrollment = "individual"
+validity_days = 30
+key_algorithms = ["ec-p256"]
+quota_per_work_order = 1000000
+[product.attestation.ca]
+backend = "file"
+certificate = "{root}/ca/signing-ca.pem"
+root = "{root}/ca/root-ca.pem"
+key = "{root}/ca/signing-ca.key.pem"
+passphrase = {{ file = "{root}/ca/passphrase" }}
+
+[[product]]
+id = "tpm"
+registration_id = {{ template = "km-tpm-{{serial}}", lowercase = true }}
+dps = {{ id_scope = "0ne00K11002" }}
+[product.attestation]
+kind = "tpm"
+enrollment = "individual"
+registration_id = "ek-hash"
+vendor_roots = ["{tpm_root}"]
+vendor_intermediates = ["{tpm_issuer}"]
+
+[upload]
+connection_string = {{ file = "{cs}" }}
+trust_anchor = "{dps_ca}"
+ops_per_minute = 60000
+signing_key = "{root}/keys/export.key"
+"#,
+                    db = self.db().display(),
+                    ports = dir.join("fixture/ports.toml").display(),
+                    tpm_root = tpm_ca.join("swtpm-localca-rootca-cert.pem").display(),
+                    tpm_issuer = tpm_ca.join("issuercert.pem").display(),
+                    cs = self.server.connection_string_file().display(),
+                    dps_ca = self.server.ca_file().display(),
+                ),
+            )
+            .unwrap();
+            path
+        }
+
+        /// Fresh boards for `config` in `dir`: the demo's shape (slot 6's TPM has no
+        /// persistent EK, so the station creates it).
+        pub(super) fn boards(&self, config: &Path, dir: &Path) -> Fixture {
+            let loaded = station_config::load(config).unwrap();
+            let spec = virtual_dut::station::spec_for(&loaded, &dir.join("fixture")).unwrap();
+            Fixture::start(&spec).unwrap()
+        }
+
+        /// The invariants over this iteration's boards and the line's certificates.
+        pub(super) fn check(&mut self, store: &Store, fixture: &Fixture, kill: usize) {
+            let live = check_common(store, kill);
+            let mut leaves_here = Vec::new();
+            for slot in 1..=SLOTS {
+                let flash = fixture.flash(slot).unwrap();
+                let serial = &flash.identity.serial;
+                assert!(
+                    flash.locked,
+                    "kill {kill}: slot {slot} ({serial}) not locked"
+                );
+                let settings = flash.decoded_settings();
+                let reg_id = String::from_utf8(settings["dps/reg_id"].clone()).unwrap();
+                let passed = store
+                    .units(&UnitFilter {
+                        serial: Some(serial.clone()),
+                        status: Some(UnitStatus::Pass),
+                        ..Default::default()
+                    })
+                    .unwrap();
+                assert_eq!(
+                    passed.len(),
+                    1,
+                    "kill {kill}: {serial}: PASS units {passed:?}"
+                );
+                assert_eq!(passed[0].registration_id.as_deref(), Some(reg_id.as_str()));
+                let e = store
+                    .unit(passed[0].id)
+                    .unwrap()
+                    .unwrap()
+                    .enrollment
+                    .expect("a PASS unit has its enrollment");
+                assert_eq!(live.get(&reg_id), Some(&1), "kill {kill}: {serial}");
+                let payload: serde_json::Value = serde_json::from_str(&e.payload_json).unwrap();
+                let att = &payload["attestation"];
+                match slot {
+                    1 | 2 => {
+                        let on_board = String::from_utf8(settings["dps/sym_key"].clone()).unwrap();
+                        assert_eq!(
+                            att["symmetricKey"]["primaryKey"], on_board,
+                            "kill {kill}: {serial}: the enrollment's key is not the board's"
+                        );
+                    }
+                    3 | 4 => {
+                        let chain = fixture.keystore(slot).unwrap().chain(0).unwrap();
+                        let pem = att["x509"]["clientCertificates"]["primary"]["certificate"]
+                            .as_str()
+                            .unwrap();
+                        assert_eq!(
+                            pem_certificates(pem.as_bytes()).first(),
+                            chain.first(),
+                            "kill {kill}: {serial}: the enrollment's certificate is not the board's"
+                        );
+                        leaves_here.push(setting_digest(&chain[0]));
+                    }
+                    _ => {
+                        let ek = base64::engine::general_purpose::STANDARD
+                            .decode(att["tpm"]["endorsementKey"].as_str().unwrap())
+                            .unwrap();
+                        // The board's registration ID is the hash of the EK it read from its TPM.
+                        let ek = TpmPublic::from_tpm2b(&ek).unwrap();
+                        assert_eq!(
+                            ek.registration_id().as_str(),
+                            reg_id,
+                            "kill {kill}: {serial}: the enrollment's EK is not the board's"
+                        );
+                    }
+                }
+            }
+            self.leaves.extend(leaves_here);
+            // Every certificate on a board is issued and not void; every issued one is on a
+            // board or void.
+            let issued: HashMap<String, String> = store
+                .issued_certificates(None)
+                .unwrap()
+                .into_iter()
+                .map(|c| (c.sha256.to_lowercase(), c.status))
+                .collect();
+            for leaf in &self.leaves {
+                assert_eq!(
+                    issued.get(leaf).map(String::as_str),
+                    Some("issued"),
+                    "kill {kill}: a board's certificate {leaf} is not an issued one"
+                );
+            }
+            for (sha, status) in &issued {
+                assert!(
+                    status == "void" || self.leaves.contains(sha),
+                    "kill {kill}: certificate {sha} is {status} but on no board"
+                );
+            }
+        }
+
+        /// The live set (queued or uploaded): registration ID → its identity.
+        pub(super) fn live_set(store: &Store) -> BTreeMap<String, String> {
+            store
+                .enrollments(None)
+                .unwrap()
+                .into_iter()
+                .filter(|e| {
+                    matches!(
+                        e.status,
+                        EnrollmentStatus::Queued | EnrollmentStatus::Uploaded
+                    )
+                })
+                .map(|e| {
+                    let v: serde_json::Value = serde_json::from_str(&e.payload_json).unwrap();
+                    (
+                        e.registration_id.to_lowercase(),
+                        identity_of(&v["attestation"]),
+                    )
+                })
+                .collect()
+        }
+
+        /// What dps-local holds, read through its service API.
+        pub(super) fn dps_set(&self) -> BTreeMap<String, String> {
+            let client =
+                station_upload::client::DpsClient::builder(self.server.read_connection_string())
+                    .with_trust_anchor_file(self.server.ca_file())
+                    .build()
+                    .unwrap();
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            runtime
+                .block_on(client.query_all("*", 100))
+                .unwrap()
+                .into_iter()
+                .map(|e| {
+                    let v = serde_json::to_value(&e).unwrap();
+                    (
+                        e.registration_id.to_lowercase(),
+                        identity_of(&v["attestation"]),
+                    )
+                })
+                .collect()
+        }
+    }
+
+    /// The identity an enrollment carries, as one string: the key, the leaf or the EK.
+    fn identity_of(att: &serde_json::Value) -> String {
+        let pick = |v: &serde_json::Value| v.as_str().map(str::to_owned);
+        pick(&att["symmetricKey"]["primaryKey"])
+            .or_else(|| pick(&att["x509"]["clientCertificates"]["primary"]["certificate"]))
+            .or_else(|| pick(&att["tpm"]["endorsementKey"]))
+            .unwrap_or_else(|| panic!("no identity in {att}"))
+    }
+
+    /// Runs `station ARGS` and kills it after a uniform random wait in `0..=window`.
+    /// Returns whether it was still running when killed, and how long it ran.
+    pub(super) fn kill_command(args: &[&str], window: Duration) -> (bool, Duration) {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_station"))
+            .args(args)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let at = Duration::from_micros(
+            rand::rng().random_range(0..=u64::try_from(window.as_micros()).unwrap_or(u64::MAX)),
+        );
+        let start = Instant::now();
+        loop {
+            if child.try_wait().unwrap().is_some() {
+                return (false, start.elapsed());
+            }
+            if start.elapsed() >= at {
+                let _ = child.kill();
+                let _ = child.wait();
+                return (true, start.elapsed());
+            }
+            std::thread::sleep(Duration::from_micros(200));
+        }
+    }
+
+    pub(super) fn station(args: &[&str]) -> std::process::Output {
+        Command::new(env!("CARGO_BIN_EXE_station"))
+            .args(args)
+            .output()
+            .unwrap()
+    }
+
+    /// The calibration run's slowest duration of each step, ms.
+    pub(super) fn calibrate(line: &mut Line) -> (BTreeMap<String, u64>, u64) {
+        let dir = line.root.join("calibration");
+        let config = line.config(&dir);
+        let fixture = line.boards(&config, &dir);
+        let t = Instant::now();
+        let out = station(&["run", "--json", "--config", config.to_str().unwrap()]);
+        let whole = u64::try_from(t.elapsed().as_millis()).unwrap_or(u64::MAX);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let mut steps: BTreeMap<String, u64> = BTreeMap::new();
+        for line in String::from_utf8_lossy(&out.stdout).lines() {
+            let v: serde_json::Value = serde_json::from_str(line).unwrap();
+            if v["kind"] == "stepFinished" {
+                let ms = v["durationMs"].as_f64().unwrap().ceil() as u64;
+                let e = steps
+                    .entry(v["step"].as_str().unwrap().to_owned())
+                    .or_default();
+                *e = (*e).max(ms.max(1));
+            }
+        }
+        let store = Store::open(&line.db()).unwrap();
+        line.check(&store, &fixture, usize::MAX);
+        fixture.stop();
+        (steps, whole)
     }
 }
