@@ -1,15 +1,23 @@
-//! The kill harness, short version: the real `station run` on a virtual fixture, SIGKILLed at a
-//! random instant — aimed inside a chosen step (read from its `--json` progress) or uniform over
-//! the run — then run again on the same boards as a technician would, and the invariants
-//! checked against the boards' flash and the database:
+//! The kill harness: the real `station run` on a virtual fixture, SIGKILLed at a random
+//! instant — aimed inside a chosen step (read from its `--json` progress) or uniform over the
+//! run — then run again on the same boards as a technician would, and the invariants checked
+//! against the boards' flash and the database:
 //!
-//! - every board is locked and has exactly one PASS unit whose registration ID and symmetric
-//!   key equal the board's flash, with exactly one live enrollment;
+//! - every board is locked and has exactly one PASS unit whose registration ID and identity
+//!   (symmetric key, installed certificate, EK) equal the board's, with exactly one live
+//!   enrollment;
 //! - no unit is left in progress or committing, no registration ID is in two live enrollments;
-//! - the audit chain verifies.
+//! - every certificate on a board is issued and not void, every issued one is on a board or
+//!   void;
+//! - the audit chain verifies;
+//! - on the mixed line, `station export` killed at random leaves either a batch that holds
+//!   exactly the live set and is audited, or one that `verify-export` and `import` refuse;
+//!   `station upload` killed at random and run again leaves dps-local holding exactly the live
+//!   set.
 //!
-//! The virtual DUTs run in this test process, so they outlive the killed station as real
-//! boards do.
+//! Short by default (`scripts/test.sh`); `STATION_KILLS=N` sets the kills per test for the long
+//! run by hand (docs/dev/benchmarks.md). The virtual DUTs run in this test process, so they
+//! outlive the killed station as real boards do.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
