@@ -9,8 +9,9 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use station_pipeline::{Permissions, RunRequest, SlotOverride};
 use station_store::{
-    Action, AuditRow, EnrollmentId, EnrollmentStatus, NewOperator, Operator, QueueStats, Role,
-    StepRecord, UnitFilter, UnitId, UnitLogLine, UnitSummary, YieldFilter, YieldReport,
+    Action, AuditRow, ClaimRecord, EnrollmentId, EnrollmentStatus, NewOperator, Operator,
+    QueueStats, Role, StepRecord, UnitFilter, UnitId, UnitLogLine, UnitSummary, YieldFilter,
+    YieldReport,
 };
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Manager, Runtime};
@@ -236,6 +237,9 @@ pub async fn run_slots<R: Runtime>(
             Some(s) => s.clone(),
             None => st.config().fixture.slots.iter().map(|s| s.index).collect(),
         };
+        if st.stop_flag().is_requested() {
+            return Err(CommandError::Closing);
+        }
         let _claim = st.claim_slots(&wanted)?;
         st.fixture_ready()?;
         let overrides =
@@ -246,7 +250,7 @@ pub async fn run_slots<R: Runtime>(
             work_order: st.work_order(),
             permissions: Permissions { rework },
             overrides,
-            ..Default::default()
+            stop: st.stop_flag(),
         };
         let sink = move |event: &station_pipeline::ProgressEvent| {
             if let Err(e) = on_event.send(TimedEvent::now(event)) {
@@ -428,6 +432,96 @@ pub async fn requeue_enrollment<R: Runtime>(
         let op = st.authorize(Action::ResolveConflict)?;
         st.store()
             .requeue_enrollment(EnrollmentId(enrollment_id), &op.id)?;
+        Ok(())
+    })
+    .await
+}
+
+/// An open claim: a board locked (or about to be) whose PASS is not recorded yet, waiting to be
+/// seen again in a slot or decided by a supervisor.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ClaimView {
+    unit_id: i64,
+    serial: String,
+    registration_id: String,
+    product: Option<String>,
+    slot: u16,
+    operator: String,
+    work_order: Option<String>,
+    created_at: DateTime<Utc>,
+    has_certificate: bool,
+    has_enrollment: bool,
+    /// The supervisor who said the board will be brought back.
+    waiting_by: Option<String>,
+    waiting_at: Option<DateTime<Utc>>,
+}
+
+impl From<&ClaimRecord> for ClaimView {
+    fn from(c: &ClaimRecord) -> Self {
+        Self {
+            unit_id: c.unit_id.0,
+            serial: c.serial.clone(),
+            registration_id: c.registration_id.clone(),
+            product: c.product.clone(),
+            slot: c.slot,
+            operator: c.operator.clone(),
+            work_order: c.work_order.clone(),
+            created_at: c.created_at,
+            has_certificate: c.certificate_sha256.is_some(),
+            has_enrollment: c.has_enrollment,
+            waiting_by: c.waiting.as_ref().map(|(by, _)| by.clone()),
+            waiting_at: c.waiting.as_ref().map(|(_, at)| *at),
+        }
+    }
+}
+
+/// Every open claim, oldest first. The Units and Queue screens poll it, so it does not count
+/// as operator activity.
+#[tauri::command]
+pub async fn open_claims<R: Runtime>(app: AppHandle<R>) -> Result<Vec<ClaimView>, CommandError> {
+    blocking(&app, |st| {
+        st.authorize_passive(Action::Provision)?;
+        Ok(st
+            .store()
+            .open_claims()?
+            .iter()
+            .map(ClaimView::from)
+            .collect())
+    })
+    .await
+}
+
+/// A supervisor declares a claimed unit's board gone (scrapped, lost): the claim and its
+/// certificate are void, the unit fails, nothing is queued. Audited with the reason.
+#[tauri::command]
+pub async fn void_claim<R: Runtime>(
+    app: AppHandle<R>,
+    unit_id: i64,
+    reason: String,
+) -> Result<(), CommandError> {
+    blocking(&app, move |st| {
+        let op = st.authorize(Action::ResolveClaim)?;
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(CommandError::NoReason);
+        }
+        st.store().void_claim(UnitId(unit_id), &op.id, reason)?;
+        Ok(())
+    })
+    .await
+}
+
+/// A supervisor says a claimed unit's board will be brought back: the claim stays open (the
+/// board's next contact completes or fails it). Audited.
+#[tauri::command]
+pub async fn keep_claim_waiting<R: Runtime>(
+    app: AppHandle<R>,
+    unit_id: i64,
+) -> Result<(), CommandError> {
+    blocking(&app, move |st| {
+        let op = st.authorize(Action::ResolveClaim)?;
+        st.store().keep_claim_waiting(UnitId(unit_id), &op.id)?;
         Ok(())
     })
     .await

@@ -51,6 +51,12 @@ pub enum CommandError {
     /// The configuration file could not be read for display.
     #[error("could not read the configuration file")]
     ConfigRead(#[source] std::io::Error),
+    /// The app is closing: running slots are stopping and no new run starts.
+    #[error("the station is closing")]
+    Closing,
+    /// A claim is voided only with a reason (it goes into the audit log).
+    #[error("no reason given for declaring the board gone")]
+    NoReason,
     /// The background task running the command stopped (a station bug).
     #[error("the station task stopped unexpectedly: {0}")]
     Task(String),
@@ -74,6 +80,8 @@ impl CommandError {
             Self::Export(e) => e.code(),
             Self::NoUploadSection => "station::export::no_upload_section",
             Self::ConfigRead(_) => "station::config::read",
+            Self::Closing => "station::run::closing",
+            Self::NoReason => "station::claims::no_reason",
             Self::Task(_) => "station::bug::task",
         }
     }
@@ -106,6 +114,10 @@ impl CommandError {
                     .into()
             }
             Self::ConfigRead(_) => "Check the configuration file's permissions.".into(),
+            Self::Closing => "Wait until the station has closed, then start it again.".into(),
+            Self::NoReason => {
+                "Say what happened to the board (scrapped, lost, shipped), then confirm.".into()
+            }
             Self::Task(_) => "This is a station bug; report it with the log file.".into(),
         }
     }

@@ -11,6 +11,7 @@ pub mod commands;
 pub mod error;
 pub mod events;
 pub mod fixture;
+pub mod shutdown;
 pub mod state;
 
 use std::path::PathBuf;
@@ -60,6 +61,11 @@ pub fn build_app<R: Runtime>(
                 if st.config().kiosk.exit_requires_supervisor_pin {
                     // Only `exit_app` with a supervisor's PIN may end the kiosk.
                     api.prevent_close();
+                } else if !st.running().is_empty() {
+                    // Closing now would cut boards off mid-write: stop the runs at a safe
+                    // point first, then exit.
+                    api.prevent_close();
+                    shutdown::exit_when_idle(window.app_handle().clone());
                 }
             }
         })
@@ -78,6 +84,9 @@ pub fn build_app<R: Runtime>(
             commands::queue_status,
             commands::resolve_conflict,
             commands::requeue_enrollment,
+            commands::open_claims,
+            commands::void_claim,
+            commands::keep_claim_waiting,
             commands::export_batch,
             commands::yield_report,
             commands::audit_log,
@@ -91,8 +100,12 @@ pub fn build_app<R: Runtime>(
         .build(context)
 }
 
-/// Runs the built app until `exit_app` (or, outside kiosk mode, the window closes).
+/// Runs the built app until `exit_app`, a stop signal, or (outside kiosk mode) the window
+/// closes; see [`shutdown`].
 pub fn run_app<R: Runtime>(app: App<R>) {
+    if let Err(e) = shutdown::on_signals(app.handle().clone()) {
+        tracing::error!(error = %e, "no SIGTERM handling: a stop signal will cut running units off");
+    }
     app.run(|handle, event| match event {
         RunEvent::ExitRequested { api, code, .. } => {
             let st = handle.state::<StationState>();

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 use station_config::StationConfig;
-use station_pipeline::{Station, issuers};
+use station_pipeline::{Station, StopFlag, issuers};
 use station_store::{
     Action, AuditEntry, AuditReport, LineSetting, LockoutPolicy, Operator, Store, require,
 };
@@ -62,6 +62,8 @@ pub struct StationState {
     log_path: Option<PathBuf>,
     /// How far this app has verified the audit chain (rows are append-only).
     audit_verified: Mutex<AuditReport>,
+    /// Raised when the app is asked to close (window, SIGTERM): runs stop at a safe point.
+    stop: StopFlag,
 }
 
 impl StationState {
@@ -121,6 +123,7 @@ impl StationState {
             ready_ms: Mutex::new(None),
             log_path,
             audit_verified: Mutex::new(AuditReport::EMPTY),
+            stop: StopFlag::new(),
         })
     }
 
@@ -414,6 +417,29 @@ impl StationState {
         match &*f {
             FixtureState::Failed(why) => Err(CommandError::Fixture(why.clone())),
             _ => Ok(()),
+        }
+    }
+
+    /// What every run is given to stop at its next safe point.
+    pub fn stop_flag(&self) -> StopFlag {
+        self.stop.clone()
+    }
+
+    /// Asks every running slot to stop at its next safe point (the app is closing): units not
+    /// yet claimed stop before their next step, claimed ones finish their lock and record.
+    pub fn request_stop(&self) {
+        self.stop.request();
+    }
+
+    /// Waits until no slot runs, at most `limit`; returns the slots still running then.
+    pub fn wait_idle(&self, limit: std::time::Duration) -> Vec<u16> {
+        let deadline = Instant::now() + limit;
+        loop {
+            let running = self.running();
+            if running.is_empty() || Instant::now() >= deadline {
+                return running;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
         }
     }
 

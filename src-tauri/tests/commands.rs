@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 use station_desktop::{StationState, build_app};
 use station_pipeline::{ProgressEvent, Step, UnitOutcome};
 use station_store::{NewOperator, Role};
+use tauri::Manager as _;
 use tauri::ipc::{CallbackFn, InvokeBody};
 use tauri::test::{INVOKE_KEY, MockRuntime, get_ipc_response, mock_builder};
 use tauri::webview::InvokeRequest;
@@ -444,5 +445,117 @@ fn the_event_sample_for_the_ui_is_current() {
     assert_eq!(
         committed, text,
         "ui/src/state/events.sample.json is stale: rerun with UPDATE_EVENTS=1"
+    );
+}
+
+/// A unit whose board was claimed and never seen again (the station died after the claim):
+/// every operator sees it on the Units and Queue screens; only a supervisor decides, and the
+/// decision is audited.
+#[test]
+fn open_claims_are_listed_and_only_a_supervisor_voids_one_or_keeps_it_waiting() {
+    use station_store::{NewClaim, NewEnrollment, NewRun, NewUnit, RunId};
+    let dir = tempfile::tempdir().unwrap();
+    let state = station(dir.path());
+    let claimed = |serial: &str| {
+        let run = RunId::from(format!("run-{serial}").as_str());
+        state
+            .store()
+            .start_run(&NewRun {
+                id: run.clone(),
+                station_id: "ipc-test".into(),
+                operator: "T100".into(),
+                work_order: None,
+                config_path: "station.toml".into(),
+            })
+            .unwrap();
+        let unit = state
+            .store()
+            .begin_unit(&NewUnit {
+                run_id: run,
+                slot: 1,
+                serial: serial.into(),
+                product: "p".into(),
+                registration_id: format!("p-{serial}"),
+                attestation: "symmetric-key".into(),
+                work_order: None,
+                operator: "T100".into(),
+                station_id: "ipc-test".into(),
+                identity_json: None,
+                rework: false,
+            })
+            .unwrap();
+        let claim = NewClaim {
+            settings: Default::default(),
+            certificate_sha256: None,
+            ek_sha256: None,
+            enrollment: Some(NewEnrollment {
+                registration_id: format!("p-{serial}"),
+                payload_json: format!(r#"{{"registrationId":"p-{serial}"}}"#),
+            }),
+        };
+        state.store().claim_unit(unit, &[], &claim).unwrap();
+        unit.0
+    };
+    let gone = claimed("SN-GONE");
+    let back = claimed("SN-BACK");
+    let w = app_window(state);
+
+    invoke(&w, "login", json!({ "operatorId": "T100", "pin": "1234" })).unwrap();
+    let open = invoke(&w, "open_claims", json!({})).unwrap();
+    let serials: Vec<&str> = open
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["serial"].as_str().unwrap())
+        .collect();
+    assert_eq!(serials, ["SN-GONE", "SN-BACK"]);
+    assert_eq!(open[0]["unitId"], gone);
+    assert_eq!(open[0]["registrationId"], "p-SN-GONE");
+    assert_eq!(open[0]["hasEnrollment"], true);
+    assert_eq!(open[0]["waitingBy"], Value::Null);
+    // A technician sees them but decides nothing.
+    let e = invoke(
+        &w,
+        "void_claim",
+        json!({ "unitId": gone, "reason": "dropped" }),
+    )
+    .unwrap_err();
+    assert_eq!(e["code"], "station::auth::not_allowed", "{e}");
+    let e = invoke(&w, "keep_claim_waiting", json!({ "unitId": back })).unwrap_err();
+    assert_eq!(e["code"], "station::auth::not_allowed", "{e}");
+
+    invoke(&w, "login", json!({ "operatorId": "S200", "pin": "2468" })).unwrap();
+    let e = invoke(&w, "void_claim", json!({ "unitId": gone, "reason": "  " })).unwrap_err();
+    assert_eq!(e["code"], "station::claims::no_reason", "{e}");
+    invoke(
+        &w,
+        "void_claim",
+        json!({ "unitId": gone, "reason": "board dropped, scrapped" }),
+    )
+    .unwrap();
+    invoke(&w, "keep_claim_waiting", json!({ "unitId": back })).unwrap();
+    let open = invoke(&w, "open_claims", json!({})).unwrap();
+    assert_eq!(open.as_array().unwrap().len(), 1, "{open}");
+    assert_eq!(open[0]["unitId"], back);
+    assert_eq!(open[0]["waitingBy"], "S200");
+    // The voided unit failed; nothing was queued for either.
+    let unit = invoke(&w, "unit", json!({ "id": gone })).unwrap();
+    assert_eq!(unit["summary"]["status"], "fail", "{unit}");
+    let q = invoke(&w, "queue_status", json!({})).unwrap();
+    assert_eq!(q["stats"]["queued"], 0, "{q}");
+    let st = w.state::<StationState>();
+    let rows = st.store().audit_rows(10).unwrap();
+    let decisions: Vec<(&str, &str, &str)> = rows
+        .iter()
+        .rev()
+        .filter(|r| r.kind.starts_with("claim."))
+        .map(|r| (r.kind.as_str(), r.subject.as_str(), r.actor.as_str()))
+        .collect();
+    assert_eq!(
+        decisions,
+        [
+            ("claim.voided", "SN-GONE", "S200"),
+            ("claim.waiting", "SN-BACK", "S200")
+        ]
     );
 }

@@ -2,7 +2,8 @@
 // through tauri-driver and WebKitWebDriver. First the demo fixture (station-config/demo.toml,
 // as scripts/desktop.sh runs it): a technician starts all six slots and every tile shows PASS.
 // Then a six-slot virtual fixture with faults: symmetric-key boards
-// in slots 1-4 (slot 4 refuses settings writes), an X.509 board in slot 5 (signing CA made by
+// in slots 1-4 (slot 4's board never confirms its lock, which leaves an open claim), an X.509
+// board in slot 5 (signing CA made by
 // `station ca init`, loaded by the app without a prompt) and a TPM board (swtpm) in slot 6.
 // A supervisor sets the work order and switches slot 3 to the X.509 product; a technician
 // scans a label that is not slot 2's board, runs every slot, sees PASS on 1, 3, 5, 6 and each
@@ -113,8 +114,9 @@ async function main() {
   mkdirSync(work, { recursive: true });
   mkdirSync(img, { recursive: true });
 
-  // A station with a virtual fixture: four symmetric-key slots (slot 4 refuses settings
-  // writes), an X.509 slot and a TPM slot.
+  // A station with a virtual fixture: four symmetric-key slots (slot 4's lock reply is lost:
+  // the station cannot tell whether it locked, so its claim stays open), an X.509 slot and a
+  // TPM slot.
   const config = join(work, 'station.toml');
   mkdirSync(join(work, 'ca'), { recursive: true });
   writeFileSync(join(work, 'ca/passphrase'), 'e2e-' + Math.random().toString(36).slice(2) + '\n', { mode: 0o600 });
@@ -198,7 +200,7 @@ virtual_fixture = true
 
 [[kiosk.virtual_fault]]
 slot = 4
-fault = "refuse-writes"
+fault = "lock-reply-lost"
 `,
   );
   // Operators, through the CLI (parity: what the admin screen does, the CLI does).
@@ -313,7 +315,7 @@ fault = "refuse-writes"
     const reason2 = await s.text(await s.find('.tile[data-slot="2"] .tile-reason'));
     check(/NOT-SLOT-2-BOARD is not the board in slot 2/.test(reason2), `the mis-scanned slot says why: "${reason2.split('\n')[0]}"`);
     const reason = await s.text(await s.find('.tile[data-slot="4"] .tile-reason'));
-    check(/refused/i.test(reason), `the fault slot says why: "${reason.split('\n')[0]}"`);
+    check(/did not confirm the lock/i.test(reason), `the fault slot says why: "${reason.split('\n')[0]}"`);
     const fills = await s.exec("return [...document.querySelectorAll('.tile[data-state=\"pass\"] .fill')].map(f => f.style.width)");
     check(fills.length === 4 && fills.every((w) => w === '100%'), 'every PASS tile shows a full progress bar');
     await shot(s, 'run-faults');
@@ -337,20 +339,30 @@ fault = "refuse-writes"
     check((await s.findAll('#unit-steps tbody tr')).length === 9, 'the TPM unit lists its 9 steps');
     check(/EK/i.test(await s.text(await s.find('#unit-identity'))), 'and shows its EK hash');
     await openUnit(4);
-    const failure = await s.waitFor('#unit-failure');
-    check(/refused/i.test(await s.text(failure)), 'the fault unit shows its failure reason');
+    check((await s.text(await s.waitFor('#unit-status'))) === 'COMMITTING', 'the unit whose lock went unconfirmed is committing, not failed');
+    check(/Put the board back/.test(await s.text(await s.find('#unit-committing'))), 'and says what to do with its board');
     await shot(s, 'unit-fault');
 
     console.log('queue and yield');
     await s.click(await s.find('[data-nav="queue"]'));
     const depth = await s.waitFor('#queue-depth');
     check(Number(await s.text(depth)) >= 4, 'the queue holds the four PASS enrollments');
+    const claimRows = await s.waitUntil(
+      async () => {
+        const rows = await s.findAll('#claims-table tr[data-unit]');
+        return rows.length ? rows : null;
+      },
+      'the open claim on the Queue screen',
+      15000,
+    );
+    check(claimRows.length === 1, 'the Queue screen lists the board that is waiting to be seen again');
+    check((await s.findAll('.claim-void')).length === 0, 'a technician sees it but cannot void it');
     await shot(s, 'queue');
     await s.click(await s.find('[data-nav="yield"]'));
     await s.waitFor('#yield-pass', { pred: (t) => Number(t) >= 4 });
     await s.waitFor('#chart-hourly');
     await sleep(300);
-    check(Number(await s.text(await s.find('#yield-fail'))) >= 2, 'yield counts both failures');
+    check(Number(await s.text(await s.find('#yield-fail'))) >= 1, 'yield counts the failure');
     await shot(s, 'yield');
 
     console.log('a technician tries supervisor actions');
@@ -367,9 +379,18 @@ fault = "refuse-writes"
     check(true, 'a technician may not export a batch either');
     await shot(s, 'supervisor-refused');
 
-    console.log('the supervisor exports a batch');
+    console.log('the supervisor decides the open claim');
     await s.click(await s.find('#logout'));
     await login(s, 'S200', '2468');
+    await s.click(await s.waitFor('[data-nav="units"]'));
+    await s.waitFor('#claims-table tr[data-unit]');
+    await s.type(await s.find('.claim-reason'), 'board dropped at the fixture, scrapped');
+    await s.click(await s.find('.claim-void'));
+    await s.waitFor('#claims-ok', { pred: (t) => t.includes('declared gone') });
+    const left = JSON.parse(execFileSync(cli, ['claims', '--config', config, '--json']).toString());
+    check(left.length === 0, 'the supervisor declared the board gone: no claim is left open (station claims)');
+
+    console.log('the supervisor exports a batch');
     await s.click(await s.waitFor('[data-nav="supervisor"]'));
     await s.type(await s.waitFor('#export-work-order'), 'WO-E2E-7');
     await s.click(await s.find('#export-batch'));

@@ -3,6 +3,7 @@ import { Channel, invoke } from '@tauri-apps/api/core';
 import type {
   AppInfo,
   AuditView,
+  ClaimView,
   ExportResult,
   Operator,
   QueueView,
@@ -47,6 +48,12 @@ export const api = {
   resolveConflict: (enrollmentId: number) => invoke<void>('resolve_conflict', { enrollmentId }),
   /** Supervisor: the stale enrollment was removed from DPS; queue the upload again. */
   requeueEnrollment: (enrollmentId: number) => invoke<void>('requeue_enrollment', { enrollmentId }),
+  /** Claimed boards not seen again since (oldest first); polled, not operator activity. */
+  openClaims: () => invoke<ClaimView[]>('open_claims'),
+  /** Supervisor: the board is gone; void the claim and its certificate, queue nothing. */
+  voidClaim: (unitId: number, reason: string) => invoke<void>('void_claim', { unitId, reason }),
+  /** Supervisor: the board will be brought back; keep the claim open. */
+  keepClaimWaiting: (unitId: number) => invoke<void>('keep_claim_waiting', { unitId }),
   /** Supervisor: a signed batch for the device operator (`workOrder` null: every work order). */
   exportBatch: (workOrder: string | null, queuedOnly: boolean) =>
     invoke<ExportResult>('export_batch', { workOrder, queuedOnly }),

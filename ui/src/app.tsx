@@ -259,7 +259,7 @@ export function App() {
             onOpenUnit={openUnit}
           />
         )}
-        {screen === 'units' && <UnitsScreen guard={guard} unitId={unitId} onOpenUnit={setUnitId} />}
+        {screen === 'units' && <UnitsScreen guard={guard} role={session.role} unitId={unitId} onOpenUnit={setUnitId} />}
         {screen === 'queue' && <QueueScreen guard={guard} role={session.role} />}
         {screen === 'yield' && <YieldScreen guard={guard} />}
         {screen === 'supervisor' && (

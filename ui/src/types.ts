@@ -124,7 +124,8 @@ export interface UnitSummary {
   product: string | null;
   registration_id: string | null;
   attestation: string | null;
-  status: 'in_progress' | 'pass' | 'fail' | 'interrupted' | 'superseded';
+  /** `committing`: claimed before the lock, result not recorded yet (see ClaimView). */
+  status: 'in_progress' | 'committing' | 'pass' | 'fail' | 'interrupted' | 'superseded';
   failed_step: string | null;
   failure_code: string | null;
   failure_message: string | null;
@@ -169,6 +170,24 @@ export interface UnitView {
   }[];
   ekHash: string | null;
   log: { at: string; source: string; text: string }[];
+}
+
+/** An open claim: a board the station claimed (and may have locked) whose PASS is not recorded
+ * yet. Its next contact in a slot completes or fails it; a supervisor may decide instead. */
+export interface ClaimView {
+  unitId: number;
+  serial: string;
+  registrationId: string;
+  product: string | null;
+  slot: number;
+  operator: string;
+  workOrder: string | null;
+  createdAt: string;
+  hasCertificate: boolean;
+  hasEnrollment: boolean;
+  /** The supervisor who said the board will be brought back. */
+  waitingBy: string | null;
+  waitingAt: string | null;
 }
 
 export interface QueueView {

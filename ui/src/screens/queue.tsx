@@ -2,6 +2,7 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { api } from '../api';
 import { ErrorBox, fmtTime } from '../components';
+import { OpenClaims } from './claims';
 import { atLeast, toCommandError } from '../state/session';
 import type { CommandError, QueueView, Role } from '../types';
 
@@ -51,6 +52,7 @@ export function QueueScreen({ guard, role }: { guard: Guard; role: Role }) {
             <Card label="Conflicts" value={q.stats.conflicts} warn={q.stats.conflicts > 0} />
           </div>
           <p class="sub">Oldest queued: {fmtTime(q.stats.oldest_queued_at)}</p>
+          <OpenClaims guard={guard} role={role} />
           <h3>Conflicts</h3>
           {q.conflicts.length > 0 && (
             <p class="sub">

@@ -3,11 +3,22 @@ import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api';
 import { ErrorBox, fmtTime } from '../components';
 import { toCommandError } from '../state/session';
-import type { CommandError, UnitSummary, UnitView } from '../types';
+import type { CommandError, Role, UnitSummary, UnitView } from '../types';
+import { OpenClaims } from './claims';
 
 type Guard = <T>(p: Promise<T>) => Promise<T>;
 
-export function UnitsScreen({ guard, unitId, onOpenUnit }: { guard: Guard; unitId: number | null; onOpenUnit: (id: number | null) => void }) {
+export function UnitsScreen({
+  guard,
+  role,
+  unitId,
+  onOpenUnit,
+}: {
+  guard: Guard;
+  role: Role;
+  unitId: number | null;
+  onOpenUnit: (id: number | null) => void;
+}) {
   const [units, setUnits] = useState<UnitSummary[]>([]);
   const [error, setError] = useState<CommandError | null>(null);
   useEffect(() => {
@@ -21,6 +32,7 @@ export function UnitsScreen({ guard, unitId, onOpenUnit }: { guard: Guard; unitI
     <section>
       <h2>Units</h2>
       <ErrorBox error={error} />
+      <OpenClaims guard={guard} role={role} onOpenUnit={onOpenUnit} />
       <table class="table" id="units-table">
         <thead>
           <tr>
@@ -75,6 +87,12 @@ function UnitDetail({ guard, id, onBack }: { guard: Guard; id: number; onBack: (
       <h2>
         Unit #{s.id} · slot {s.slot} · <span class={`badge ${s.status}`} id="unit-status">{s.status.toUpperCase()}</span>
       </h2>
+      {s.status === 'committing' && (
+        <p class="note" id="unit-committing">
+          The station was locking this board when it lost track of it, so its result is not recorded yet. Put the board back in
+          any slot and run it: the station reads it back and records PASS or FAIL without provisioning it again.
+        </p>
+      )}
       {s.failure_message && (
         <div class="error" id="unit-failure">
           <div class="error-message">

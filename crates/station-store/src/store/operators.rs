@@ -92,6 +92,8 @@ pub enum Action {
     Rework,
     /// Decide an upload conflict.
     ResolveConflict,
+    /// Decide an open claim whose board has not come back (void it, or keep waiting).
+    ResolveClaim,
     /// Export a batch of enrollments.
     Export,
     /// Read the audit log.
@@ -115,6 +117,7 @@ impl Action {
             | Action::SetSlotProduct
             | Action::Rework
             | Action::ResolveConflict
+            | Action::ResolveClaim
             | Action::Export
             | Action::ViewAudit
             | Action::ViewConfig
@@ -132,6 +135,7 @@ impl Action {
             Action::SetSlotProduct => "choose a slot's product",
             Action::Rework => "rework a unit",
             Action::ResolveConflict => "resolve an upload conflict",
+            Action::ResolveClaim => "resolve an open claim",
             Action::Export => "export a batch",
             Action::ViewAudit => "view the audit log",
             Action::ViewConfig => "view the configuration",
