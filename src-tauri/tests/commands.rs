@@ -559,3 +559,41 @@ fn open_claims_are_listed_and_only_a_supervisor_voids_one_or_keeps_it_waiting() 
         ]
     );
 }
+
+/// Closing the app (window, SIGTERM) raises the stop flag: no new run starts, and the app
+/// waits for the slots still running before it exits.
+#[test]
+fn once_the_app_is_closing_no_run_starts_and_it_waits_for_running_slots() {
+    let dir = tempfile::tempdir().unwrap();
+    let w = app_window(station(dir.path()));
+    invoke(&w, "login", json!({ "operatorId": "T100", "pin": "1234" })).unwrap();
+    let st = w.state::<StationState>();
+    assert!(!st.stop_flag().is_requested());
+    let slot = st.claim_slots(&[1]).unwrap();
+    st.request_stop();
+    assert!(st.stop_flag().is_requested(), "runs see the raised flag");
+    let e = invoke(
+        &w,
+        "run_slots",
+        json!({ "slots": [1], "rework": false, "onEvent": "__CHANNEL__:1" }),
+    )
+    .unwrap_err();
+    assert_eq!(e["code"], "station::run::closing", "{e}");
+    // A slot still running: the wait ends at the limit and names it.
+    assert_eq!(st.wait_idle(std::time::Duration::from_millis(100)), [1]);
+    // It finishes 150 ms later: the wait ends then, not at the limit.
+    let t = Instant::now();
+    std::thread::scope(|scope| {
+        scope.spawn(|| {
+            std::thread::sleep(std::time::Duration::from_millis(150));
+            drop(slot);
+        });
+        assert!(st.wait_idle(std::time::Duration::from_secs(10)).is_empty());
+    });
+    let waited = t.elapsed();
+    assert!(
+        waited >= std::time::Duration::from_millis(150)
+            && waited < std::time::Duration::from_secs(5),
+        "{waited:?}"
+    );
+}
