@@ -12,8 +12,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+use dps_wire::sas::{ConnectionString, PolicyKey};
 use serde::{Deserialize, Serialize};
-use station_upload::sas::{ConnectionString, PolicyKey};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 

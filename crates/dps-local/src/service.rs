@@ -10,19 +10,19 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
+use dps_wire::API_VERSION;
+use dps_wire::sas::{PolicyKey, SasFields, url_decode};
+use dps_wire::schema::{
+    AttestationType, BulkEnrollmentOperation, BulkEnrollmentOperationResult, BulkOperationMode,
+    DeviceRegistrationOperationError, IndividualEnrollment, MAX_BULK_ENROLLMENTS,
+    ProvisioningServiceErrorDetails, QuerySpecification, headers,
+};
 use http_body_util::{BodyExt as _, Full, Limited};
 use hyper::body::{Bytes, Incoming};
 use hyper::header::{CONTENT_TYPE, HeaderValue, IF_MATCH, RETRY_AFTER};
 use hyper::{Method, Request, Response, StatusCode};
 use rand::rngs::StdRng;
 use rand::{Rng as _, RngCore as _, SeedableRng as _};
-use station_upload::API_VERSION;
-use station_upload::sas::{PolicyKey, SasFields, url_decode};
-use station_upload::schema::{
-    AttestationType, BulkEnrollmentOperation, BulkEnrollmentOperationResult, BulkOperationMode,
-    DeviceRegistrationOperationError, IndividualEnrollment, MAX_BULK_ENROLLMENTS,
-    ProvisioningServiceErrorDetails, QuerySpecification, headers,
-};
 use tokio::net::TcpListener;
 use tokio::sync::{Notify, watch};
 
@@ -358,7 +358,7 @@ fn authorize(
     let policy = shared
         .policies
         .iter()
-        .find(|p| p.name == fields.key_name)
+        .find(|p| Some(p.name.as_str()) == fields.key_name.as_deref())
         .ok_or("unknown shared access policy")?;
     let key = PolicyKey::from_base64(&policy.key).map_err(|e| e.to_string())?;
     if !fields.signed_by(&key) {

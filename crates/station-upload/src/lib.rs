@@ -1,7 +1,7 @@
 //! Enrollment records for the DPS service API, and how they reach DPS.
 //!
-//! - [`schema`]: the wire types, defined once for the station, the uploader and dps-local.
-//! - [`sas`] (feature `sas`): connection strings and shared access signatures.
+//! - [`schema`] and [`sas`]: the wire types and shared access signatures, re-exported from
+//!   `dps-wire` (defined once for the station, the uploader, dps-local and the virtual DUT).
 //! - [`client`], [`queue`], [`uploader`] (feature `client`): the service-API client and the
 //!   background uploader that drains the station's queue within the DPS rate limit.
 //! - [`export`] (feature `export`): the signed batch export for a device operator and its
@@ -17,14 +17,9 @@ pub mod client;
 pub mod export;
 #[cfg(feature = "client")]
 pub mod queue;
-#[cfg(feature = "sas")]
-pub mod sas;
-pub mod schema;
+pub use dps_wire::{API_VERSION, sas, schema};
 #[cfg(feature = "client")]
 pub mod uploader;
-
-/// The DPS service API version every request uses.
-pub const API_VERSION: &str = "2021-10-01";
 
 /// An error and its sources on one line, `: `-separated (for logs and stored errors).
 pub fn error_chain(e: &dyn std::error::Error) -> String {

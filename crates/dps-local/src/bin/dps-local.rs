@@ -81,7 +81,13 @@ async fn main() -> std::process::ExitCode {
     let server = match Server::start(config).await {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("error: {}", station_upload::error_chain(&e));
+            let mut text = e.to_string();
+            let mut cause = std::error::Error::source(&e);
+            while let Some(c) = cause {
+                text.push_str(&format!(": {c}"));
+                cause = c.source();
+            }
+            eprintln!("error: {text}");
             return std::process::ExitCode::from(2);
         }
     };

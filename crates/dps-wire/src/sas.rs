@@ -1,5 +1,6 @@
-//! Shared access signatures for the DPS service API: connection strings, tokens, and their
-//! verification (used by dps-local).
+//! Shared access signatures: the service API's (connection strings, policy tokens) and the
+//! device API's (a device key, or one derived from an enrollment group's key), signing and
+//! verification.
 //!
 //! Format ([how-to-control-access]): `SharedAccessSignature sr={sr}&sig={sig}&se={se}&skn={name}`
 //! where `sr` is the URL-encoded, lower-case resource URI (the DPS host name), `se` the expiry in
@@ -86,7 +87,7 @@ impl fmt::Debug for PolicyKey {
 /// `Display` and `Debug` leave the key out.
 ///
 /// ```
-/// use station_upload::sas::ConnectionString;
+/// use dps_wire::sas::ConnectionString;
 ///
 /// let cs: ConnectionString =
 ///     "HostName=mydps.azure-devices-provisioning.net;SharedAccessKeyName=provisioningserviceowner;\
@@ -94,7 +95,7 @@ impl fmt::Debug for PolicyKey {
 ///         .parse()?;
 /// assert_eq!(cs.host_name, "mydps.azure-devices-provisioning.net");
 /// assert!(!format!("{cs:?} {cs}").contains("a2V5"));
-/// # Ok::<(), station_upload::sas::SasError>(())
+/// # Ok::<(), dps_wire::sas::SasError>(())
 /// ```
 #[derive(Clone, PartialEq, Eq)]
 pub struct ConnectionString {
@@ -181,6 +182,36 @@ impl fmt::Debug for ConnectionString {
     }
 }
 
+/// A device's symmetric key derived from its enrollment group's key (DPS-NOTES §3):
+/// `HMAC-SHA256(group key, registration ID)`.
+pub fn derive_device_key(group_key: &PolicyKey, registration_id: &str) -> PolicyKey {
+    PolicyKey(
+        group_key
+            .mac(registration_id.as_bytes())
+            .finalize()
+            .into_bytes()
+            .to_vec(),
+    )
+}
+
+/// A device-API token: `sr` = URL-encoded `{idScope}/registrations/{registrationId}`,
+/// `skn=registration`, signed with the device's key, expiring at `expiry` (Unix seconds).
+pub fn device_token(
+    key: &PolicyKey,
+    id_scope: &str,
+    registration_id: &str,
+    expiry: u64,
+) -> SasToken {
+    let sr = url_encode(&crate::device::sas_resource(id_scope, registration_id));
+    let se = expiry.to_string();
+    let sig = key.sign(format!("{sr}\n{se}").as_bytes());
+    SasToken(format!(
+        "{SAS_SCHEME} sr={sr}&sig={}&se={se}&skn={}",
+        url_encode(&sig),
+        crate::device::DEVICE_KEY_NAME
+    ))
+}
+
 /// An `Authorization` header value; `Debug` hides the signature.
 #[derive(Clone, PartialEq, Eq)]
 pub struct SasToken(String);
@@ -208,8 +239,8 @@ pub struct SasFields {
     pub se_raw: String,
     /// The expiry, parsed.
     pub expiry: u64,
-    /// The policy name (`skn`, decoded).
-    pub key_name: String,
+    /// The policy name (`skn`, decoded); devices may leave it out (the Python SDK does).
+    pub key_name: Option<String>,
     /// The signature bytes (`sig`, URL-decoded then base64-decoded).
     pub signature: Vec<u8>,
 }
@@ -255,8 +286,9 @@ impl SasFields {
         let expiry = se_raw
             .parse()
             .map_err(|_| SasError::NotSas("se is not a number"))?;
-        let key_name = url_decode(&skn.ok_or(SasError::NotSas("no skn"))?)
-            .ok_or(SasError::NotSas("skn is not URL-encoded text"))?;
+        let key_name = skn
+            .map(|k| url_decode(&k).ok_or(SasError::NotSas("skn is not URL-encoded text")))
+            .transpose()?;
         let sig = url_decode(&sig.ok_or(SasError::NotSas("no sig"))?)
             .ok_or(SasError::NotSas("sig is not URL-encoded text"))?;
         let signature = B64
@@ -372,6 +404,29 @@ mod tests {
         // The same resource with upper-case hex is a different signature input.
         let recoded = header.replace("%3a", "%3A");
         assert!(!SasFields::parse(&recoded).unwrap().signed_by(&cs.key));
+    }
+
+    #[test]
+    fn group_keys_derive_the_documented_device_key() {
+        // DPS-NOTES §3, from Microsoft's docs, re-verified with Python's hmac.
+        let group = PolicyKey::from_base64(
+            "8isrFI1sGsIlvvFSSFRiMfCNzv21fjbE/+ah/lSh3lF8e2YG1Te7w1KpZhJFFXJrqYKi9yegxkqIChbqOS9Egw==",
+        )
+        .unwrap();
+        let device = derive_device_key(&group, "sn-007-888-abc-mac-a1-b2-c3-d4-e5-f6");
+        assert_eq!(
+            device.to_base64(),
+            "Jsm0lyGpjaVYVP2g3FnmnmG9dI/9qU24wNoykUmermc="
+        );
+        let token = device_token(&device, "0ne00DEMO01", "sn-007", 1_900_000_000);
+        let fields = SasFields::parse(token.as_str()).unwrap();
+        assert_eq!(
+            fields.resource().as_deref(),
+            Some("0ne00demo01/registrations/sn-007")
+        );
+        assert_eq!(fields.key_name.as_deref(), Some("registration"));
+        assert!(fields.signed_by(&device));
+        assert!(!fields.signed_by(&group));
     }
 
     #[test]
