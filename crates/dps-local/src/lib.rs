@@ -2,6 +2,8 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
+mod device;
+mod rate;
 mod service;
 mod store;
 mod tls;
@@ -17,6 +19,7 @@ use serde::{Deserialize, Serialize};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
+pub use device::{DIAGNOSTIC_LOG, DeviceSettings};
 pub use tls::CA_FILE;
 
 /// The connection string file for the owner policy (EnrollmentRead + EnrollmentWrite).
@@ -132,10 +135,16 @@ pub struct Config {
     pub faults: Faults,
     /// Seed for the fault draws (reproducible runs); random when `None`.
     pub seed: Option<u64>,
+    /// The device API: ID scope, default hub, limits.
+    pub device: DeviceSettings,
+    /// Where the device API's MQTT (over TLS) listens; `None` = no MQTT. Devices on the Azure
+    /// SDKs need 8883.
+    pub mqtt_bind: Option<SocketAddr>,
 }
 
 impl Config {
-    /// Defaults: `127.0.0.1:0`, host `localhost`, no rate limit, no faults.
+    /// Defaults: `127.0.0.1:0`, host `localhost`, no rate limit, no faults, DPS's device
+    /// limits, no MQTT.
     pub fn new(state_dir: impl Into<PathBuf>) -> Self {
         Self {
             state_dir: state_dir.into(),
@@ -144,6 +153,8 @@ impl Config {
             rate_limit: RateLimit::default(),
             faults: Faults::default(),
             seed: None,
+            device: DeviceSettings::default(),
+            mqtt_bind: None,
         }
     }
 }
@@ -263,6 +274,21 @@ impl Server {
             shutdown,
             task,
         })
+    }
+
+    /// Every device registration record (`DeviceRegistrationResult`), by registration ID.
+    pub fn registrations(&self) -> Vec<dps_wire::device::DeviceRegistrationResult> {
+        let db = self.shared.db.lock().unwrap_or_else(|p| p.into_inner());
+        db.registrations()
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|v| serde_json::from_value(v).ok())
+            .collect()
+    }
+
+    /// The diagnostic log of registration attempts (JSON lines).
+    pub fn diagnostic_log(&self) -> PathBuf {
+        self.state_dir.join(DIAGNOSTIC_LOG)
     }
 
     /// The bound address.

@@ -6,11 +6,12 @@
 use std::convert::Infallible;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
 use dps_wire::API_VERSION;
+use dps_wire::device::{DEVICE_API_VERSIONS, DevicePath};
 use dps_wire::sas::{PolicyKey, SasFields, url_decode};
 use dps_wire::schema::{
     AttestationType, BulkEnrollmentOperation, BulkEnrollmentOperationResult, BulkOperationMode,
@@ -23,9 +24,12 @@ use hyper::header::{CONTENT_TYPE, HeaderValue, IF_MATCH, RETRY_AFTER};
 use hyper::{Method, Request, Response, StatusCode};
 use rand::rngs::StdRng;
 use rand::{Rng as _, RngCore as _, SeedableRng as _};
+use rustls::pki_types::CertificateDer;
 use tokio::net::TcpListener;
 use tokio::sync::{Notify, watch};
 
+use crate::device::{self, Credential, Registrar};
+use crate::rate::Bucket;
 use crate::store::{Db, Stored};
 use crate::{Config, Counters, Faults, Policy, RateLimit};
 
@@ -37,6 +41,7 @@ const MAX_PAGE: u32 = 1000;
 
 pub(crate) struct Shared {
     pub(crate) policies: Vec<Policy>,
+    pub(crate) registrar: Registrar,
     pub(crate) db: Mutex<Db>,
     pub(crate) faults: Mutex<Faults>,
     pub(crate) counters: Counters,
@@ -55,18 +60,14 @@ impl Shared {
         } = config.rate_limit.clone();
         Shared {
             policies,
+            registrar: Registrar::new(config.device.clone(), &config.state_dir),
             db: Mutex::new(db),
             faults: Mutex::new(config.faults.clone()),
             counters: Counters::default(),
             host_name: config.host_name.to_ascii_lowercase(),
             bucket: ops_per_minute.map(|rate| {
                 let capacity = burst.unwrap_or((rate / 6).max(bulk_cost)).max(1);
-                Mutex::new(Bucket {
-                    per_sec: f64::from(rate.max(1)) / 60.0,
-                    capacity: f64::from(capacity),
-                    tokens: f64::from(capacity),
-                    last: Instant::now(),
-                })
+                Mutex::new(Bucket::new(rate, capacity))
             }),
             bulk_cost,
             rng: Mutex::new(match config.seed {
@@ -81,30 +82,6 @@ impl Shared {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .random::<f64>()
-    }
-}
-
-struct Bucket {
-    per_sec: f64,
-    capacity: f64,
-    tokens: f64,
-    last: Instant,
-}
-
-impl Bucket {
-    /// Takes `n` tokens, or says how long until they are there.
-    fn take(&mut self, n: u32) -> Result<(), Duration> {
-        let now = Instant::now();
-        self.tokens = (self.tokens + now.duration_since(self.last).as_secs_f64() * self.per_sec)
-            .min(self.capacity);
-        self.last = now;
-        let n = f64::from(n).min(self.capacity);
-        if self.tokens >= n {
-            self.tokens -= n;
-            Ok(())
-        } else {
-            Err(Duration::from_secs_f64((n - self.tokens) / self.per_sec))
-        }
     }
 }
 
@@ -149,10 +126,19 @@ pub(crate) async fn serve(
                 };
             let ctl = ConnCtl::default();
             let ctl2 = ctl.clone();
+            // The device's chain, for X.509 attestation (the handshake proved its key).
+            let chain: Arc<Vec<CertificateDer<'static>>> = Arc::new(
+                tls.get_ref()
+                    .1
+                    .peer_certificates()
+                    .map(<[CertificateDer<'static>]>::to_vec)
+                    .unwrap_or_default(),
+            );
             let service = hyper::service::service_fn(move |req| {
                 let shared = Arc::clone(&shared);
                 let ctl = ctl2.clone();
-                async move { Ok::<_, Infallible>(handle(&shared, &ctl, req).await) }
+                let chain = Arc::clone(&chain);
+                async move { Ok::<_, Infallible>(handle(&shared, &ctl, &chain, req).await) }
             });
             let conn = hyper::server::conn::http1::Builder::new()
                 .keep_alive(true)
@@ -173,7 +159,12 @@ pub(crate) async fn serve(
 }
 
 /// Handles one request; a reset drops the connection (the response is never sent).
-async fn handle(shared: &Shared, ctl: &ConnCtl, req: Request<Incoming>) -> Response<Full<Bytes>> {
+async fn handle(
+    shared: &Shared,
+    ctl: &ConnCtl,
+    peer: &[CertificateDer<'static>],
+    req: Request<Incoming>,
+) -> Response<Full<Bytes>> {
     shared.counters.requests.fetch_add(1, Ordering::Relaxed);
     let faults = shared.faults.lock().map(|f| f.clone()).unwrap_or_default();
     let reset = faults.reset_rate > 0.0 && shared.draw() < faults.reset_rate;
@@ -181,7 +172,11 @@ async fn handle(shared: &Shared, ctl: &ConnCtl, req: Request<Incoming>) -> Respo
     if reset_before {
         return reset_now(shared, ctl).await;
     }
-    let response = respond(shared, &faults, req).await;
+    let response = if DevicePath::parse(req.uri().path()).is_some() {
+        respond_device(shared, peer, req).await
+    } else {
+        respond(shared, &faults, req).await
+    };
     // Latency after the request was applied: a client that gives up (or dies) now leaves
     // DPS changed without knowing it.
     if !faults.latency.is_zero() {
@@ -326,6 +321,110 @@ async fn respond(
         ),
     };
     result.unwrap_or_else(|e| e)
+}
+
+/// The device API over HTTPS: `register`, operation lookups and the status lookup.
+async fn respond_device(
+    shared: &Shared,
+    peer: &[CertificateDer<'static>],
+    req: Request<Incoming>,
+) -> Response<Full<Bytes>> {
+    let (parts, body) = req.into_parts();
+    let Some(path) = DevicePath::parse(parts.uri.path()) else {
+        return error(StatusCode::NOT_FOUND, 404000, "no such resource");
+    };
+    let api_version = parts
+        .uri
+        .query()
+        .unwrap_or_default()
+        .split('&')
+        .find_map(|kv| kv.strip_prefix("api-version="))
+        .unwrap_or_default()
+        .to_owned();
+    if !DEVICE_API_VERSIONS.contains(&api_version.as_str()) {
+        return error(
+            StatusCode::BAD_REQUEST,
+            400001,
+            &format!(
+                "api-version must be one of {}",
+                DEVICE_API_VERSIONS.join(", ")
+            ),
+        );
+    }
+    let limit = shared.registrar.settings().max_message_bytes;
+    let body = match Limited::new(body, limit).collect().await {
+        Ok(b) => b.to_bytes(),
+        Err(_) => {
+            return error(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                413001,
+                &format!("the request is over {limit} bytes"),
+            );
+        }
+    };
+    let sas = parts
+        .headers
+        .get(hyper::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
+    let credential = match (sas, peer.is_empty()) {
+        (Some(token), _) => Credential::Sas(token),
+        (None, false) => Credential::Certificates(peer),
+        (None, true) => Credential::None,
+    };
+    let db = shared.db.lock().unwrap_or_else(|p| p.into_inner());
+    let request = |id_scope, registration_id| device::Request {
+        protocol: "https",
+        id_scope,
+        registration_id,
+        credential,
+    };
+    let answer = match (&parts.method, &path) {
+        (
+            &Method::PUT,
+            DevicePath::Register {
+                id_scope,
+                registration_id,
+            },
+        ) => shared
+            .registrar
+            .register(&db, &request(id_scope, registration_id), &body),
+        (
+            &Method::GET,
+            DevicePath::Operation {
+                id_scope,
+                registration_id,
+                operation_id,
+            },
+        ) => shared
+            .registrar
+            .operation(&db, &request(id_scope, registration_id), operation_id),
+        (
+            &Method::POST,
+            DevicePath::Status {
+                id_scope,
+                registration_id,
+            },
+        ) => shared
+            .registrar
+            .status(&db, &request(id_scope, registration_id)),
+        _ => return error(StatusCode::METHOD_NOT_ALLOWED, 405000, "method not allowed"),
+    };
+    drop(db);
+    let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut resp = json(status, &answer.body);
+    if let Some(secs) = answer.retry_after {
+        resp.headers_mut()
+            .insert(RETRY_AFTER, HeaderValue::from(secs));
+    }
+    if let Some(code) = answer
+        .body
+        .get("errorCode")
+        .and_then(serde_json::Value::as_i64)
+    {
+        resp.headers_mut()
+            .insert(headers::ERROR_CODE, HeaderValue::from(code));
+    }
+    resp
 }
 
 enum Route {

@@ -50,6 +50,10 @@ impl Db {
                  etag            TEXT NOT NULL,
                  created         TEXT NOT NULL,
                  updated         TEXT NOT NULL
+             ) STRICT;
+             CREATE TABLE IF NOT EXISTS registrations (
+                 registration_id TEXT PRIMARY KEY COLLATE NOCASE,
+                 body            TEXT NOT NULL
              ) STRICT;",
         )
         .map_err(db_err)?;
@@ -110,6 +114,39 @@ impl Db {
                 r.get::<_, i64>(0)
             })
             .map(i64::unsigned_abs)
+    }
+
+    /// A device's registration record (`DeviceRegistrationResult` JSON), if it registered.
+    pub(crate) fn registration(&self, id: &str) -> rusqlite::Result<Option<serde_json::Value>> {
+        self.conn
+            .prepare_cached("SELECT body FROM registrations WHERE registration_id = ?1")?
+            .query_row([id], |r| r.get::<_, String>(0))
+            .optional()
+            .map(|body| body.and_then(|b| serde_json::from_str(&b).ok()))
+    }
+
+    /// Writes a device's registration record.
+    pub(crate) fn put_registration(
+        &self,
+        id: &str,
+        body: &serde_json::Value,
+    ) -> rusqlite::Result<()> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO registrations (registration_id, body) VALUES (?1, ?2)
+                 ON CONFLICT (registration_id) DO UPDATE SET body = ?2",
+            )?
+            .execute(params![id, body.to_string()])?;
+        Ok(())
+    }
+
+    /// Every registration record, by registration ID.
+    pub(crate) fn registrations(&self) -> rusqlite::Result<Vec<serde_json::Value>> {
+        self.conn
+            .prepare_cached("SELECT body FROM registrations ORDER BY registration_id")?
+            .query_map([], |r| r.get::<_, String>(0))?
+            .map(|b| b.map(|b| serde_json::from_str(&b).unwrap_or(serde_json::Value::Null)))
+            .collect()
     }
 
     /// Runs `f` in one transaction.

@@ -1,4 +1,4 @@
-//! `dps-local`: run the local DPS-compatible service API until interrupted.
+//! `dps-local`: run the local DPS (service API and device API) until interrupted.
 #![forbid(unsafe_code)]
 
 use std::net::SocketAddr;
@@ -48,6 +48,22 @@ struct Args {
     /// Seed for the fault draws.
     #[arg(long)]
     seed: Option<u64>,
+    /// The ID scope devices register in.
+    #[arg(long, default_value = "0ne00DEMO01")]
+    id_scope: String,
+    /// The hub devices are assigned to when their enrollment names none.
+    #[arg(long, default_value = "dps-local-hub.azure-devices.net")]
+    hub: String,
+    /// Where the device API's MQTT over TLS listens (the Azure device SDKs use port 8883);
+    /// `off` for none.
+    #[arg(long, default_value = "127.0.0.1:8883")]
+    mqtt: String,
+    /// Device registrations per minute for the whole service (DPS: 200); 0 = unlimited.
+    #[arg(long, default_value_t = 200)]
+    registrations_per_minute: u32,
+    /// Operation lookups per device per 10 s (DPS: 5); 0 = unlimited.
+    #[arg(long, default_value_t = 5)]
+    polls_per_device: u32,
 }
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
@@ -77,6 +93,28 @@ async fn main() -> std::process::ExitCode {
             error_5xx_rate: args.error_rate,
         },
         seed: args.seed,
+        device: dps_local::DeviceSettings {
+            id_scope: args.id_scope,
+            default_hub: args.hub,
+            registrations_per_minute: (args.registrations_per_minute > 0)
+                .then_some(args.registrations_per_minute),
+            polls_per_device_per_10s: (args.polls_per_device > 0).then_some(args.polls_per_device),
+            ..dps_local::DeviceSettings::default()
+        },
+        mqtt_bind: if args.mqtt == "off" {
+            None
+        } else {
+            match args.mqtt.parse() {
+                Ok(addr) => Some(addr),
+                Err(_) => {
+                    eprintln!(
+                        "error: --mqtt {:?} is not an address like 127.0.0.1:8883 (or off)",
+                        args.mqtt
+                    );
+                    return std::process::ExitCode::from(2);
+                }
+            }
+        },
     };
     let server = match Server::start(config).await {
         Ok(s) => s,

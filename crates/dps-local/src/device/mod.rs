@@ -1,0 +1,506 @@
+//! The DPS device API (runtime registration), shared by both transports: HTTPS (service.rs)
+//! and MQTT (mqtt.rs) hand a [`Request`] to the [`Registrar`] and send back its [`Answer`].
+//!
+//! A registration: the device's enrollment is found by registration ID in this service's ID
+//! scope, its credential is checked against it ([`attest`]), and, if it holds, the device is
+//! assigned at once: `register` answers `202 assigning` with an operation ID and the first
+//! operation lookup answers `200 assigned` (or `disabled` for a disabled enrollment), as DPS
+//! does. Every attempt goes to the diagnostic log ([`diag`]). Refusals use DPS's statuses and
+//! error shape; their messages say what was wrong (DPS's say less), for the firmware engineer.
+
+mod attest;
+mod diag;
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use dps_wire::device::{
+    AssignedSubstatus, DeviceRegistration, DeviceRegistrationResult, RegistrationOperationStatus,
+    RegistrationStatus, SymmetricKeyRegistrationResult, X509RegistrationResult,
+};
+use dps_wire::sas::PolicyKey;
+use dps_wire::schema::ProvisioningServiceErrorDetails;
+use serde_json::Value;
+
+pub(crate) use attest::Credential;
+pub use diag::DIAGNOSTIC_LOG;
+
+use crate::rate::Bucket;
+use crate::store::Db;
+
+/// The extended error codes dps-local answers with (`errorCode / 1000` is the HTTP status).
+/// 401000, 401002 and 429 are DPS's own (DPS-NOTES §1.7); where DPS's code is not published,
+/// these are chosen and documented in dps-local's README.
+pub(crate) mod codes {
+    /// The request is malformed (body not JSON, registration IDs that disagree).
+    pub(crate) const BAD_REQUEST: i32 = 400001;
+    /// The SAS token does not prove the enrollment (also: unknown registration ID, other ID
+    /// scope: DPS does not tell them apart from a wrong key).
+    pub(crate) const UNAUTHORIZED: i32 = 401000;
+    /// The client certificate does not prove the enrollment.
+    pub(crate) const INVALID_CERTIFICATE: i32 = 401002;
+    /// No such operation, or no registration record yet.
+    pub(crate) const NOT_FOUND: i32 = 404001;
+    /// The message is larger than the service takes.
+    pub(crate) const TOO_LARGE: i32 = 413001;
+    /// Throttled: wait `Retry-After` seconds.
+    pub(crate) const THROTTLED: i32 = 429001;
+    /// The enrollment's attestation is not served here yet.
+    pub(crate) const NOT_SUPPORTED: i32 = 400002;
+    /// dps-local's own database failed.
+    pub(crate) const INTERNAL: i32 = 500001;
+}
+
+/// The device API's settings, with DPS's published limits as defaults.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceSettings {
+    /// The ID scope this service answers for.
+    pub id_scope: String,
+    /// The hub devices are assigned to when their enrollment names none.
+    pub default_hub: String,
+    /// `Retry-After` (seconds) on `202 assigning`.
+    pub retry_after_secs: u32,
+    /// Device registrations per minute for the whole service (DPS: 200); `None` = unlimited.
+    pub registrations_per_minute: Option<u32>,
+    /// Operation lookups per device per 10 s (DPS: 5); `None` = unlimited.
+    pub polls_per_device_per_10s: Option<u32>,
+    /// Largest message (DPS: 96 KB).
+    pub max_message_bytes: usize,
+}
+
+impl Default for DeviceSettings {
+    fn default() -> Self {
+        Self {
+            id_scope: "0ne00DEMO01".into(),
+            default_hub: "dps-local-hub.azure-devices.net".into(),
+            retry_after_secs: 3,
+            registrations_per_minute: Some(200),
+            polls_per_device_per_10s: Some(5),
+            max_message_bytes: 96 * 1024,
+        }
+    }
+}
+
+/// One device request, whichever transport carried it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Request<'a> {
+    /// `https` or `mqtt`.
+    pub(crate) protocol: &'static str,
+    pub(crate) id_scope: &'a str,
+    pub(crate) registration_id: &'a str,
+    pub(crate) credential: Credential<'a>,
+}
+
+/// What to send back: the status, the JSON body and `Retry-After`.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Answer {
+    pub(crate) status: u16,
+    pub(crate) body: Value,
+    pub(crate) retry_after: Option<u32>,
+}
+
+impl Answer {
+    fn ok(status: u16, body: &impl serde::Serialize, retry_after: Option<u32>) -> Answer {
+        Answer {
+            status,
+            body: serde_json::to_value(body).unwrap_or(Value::Null),
+            retry_after,
+        }
+    }
+
+    fn error(error_code: i32, message: &str) -> Answer {
+        let details = ProvisioningServiceErrorDetails {
+            error_code: Some(error_code),
+            tracking_id: Some(uuid::Uuid::new_v4().to_string()),
+            message: Some(message.to_owned()),
+            info: None,
+            timestamp_utc: Some(now_text()),
+        };
+        Answer::ok(
+            u16::try_from(error_code / 1000).unwrap_or(500),
+            &details,
+            None,
+        )
+    }
+
+    fn throttled(wait: Duration) -> Answer {
+        let secs = u32::try_from(wait.as_secs().max(1)).unwrap_or(u32::MAX);
+        Answer {
+            retry_after: Some(secs),
+            ..Answer::error(
+                codes::THROTTLED,
+                "too many requests: wait Retry-After seconds",
+            )
+        }
+    }
+
+    /// The error code, if this is an error.
+    fn error_code(&self) -> Option<i32> {
+        self.body
+            .get("errorCode")
+            .and_then(Value::as_i64)
+            .and_then(|c| i32::try_from(c).ok())
+    }
+}
+
+/// A finished operation, kept for its lookups.
+struct Operation {
+    registration_id: String,
+    status: RegistrationOperationStatus,
+}
+
+/// What the credential proved.
+struct Attested {
+    x509: Option<X509RegistrationResult>,
+    symmetric_key: Option<SymmetricKeyRegistrationResult>,
+}
+
+pub(crate) struct Registrar {
+    settings: DeviceSettings,
+    operations: Mutex<HashMap<String, Operation>>,
+    registrations: Option<Mutex<Bucket>>,
+    polls: Mutex<HashMap<String, VecDeque<Instant>>>,
+    log: diag::DiagLog,
+}
+
+impl Registrar {
+    pub(crate) fn new(settings: DeviceSettings, state_dir: &std::path::Path) -> Registrar {
+        Registrar {
+            registrations: settings
+                .registrations_per_minute
+                .map(|rate| Mutex::new(Bucket::new(rate, (rate / 6).max(1)))),
+            operations: Mutex::new(HashMap::new()),
+            polls: Mutex::new(HashMap::new()),
+            log: diag::DiagLog::open(state_dir),
+            settings,
+        }
+    }
+
+    pub(crate) fn settings(&self) -> &DeviceSettings {
+        &self.settings
+    }
+
+    /// `PUT …/register` or `$dps/registrations/PUT/iotdps-register`.
+    pub(crate) fn register(&self, db: &Db, req: &Request<'_>, body: &[u8]) -> Answer {
+        let answer = self.register_inner(db, req, body);
+        let assigned = self.operation_result(&answer);
+        let outcome = match (answer.status, assigned.as_ref().and_then(|r| r.status)) {
+            (_, Some(RegistrationStatus::Disabled)) => "disabled",
+            (202 | 200, _) => "assigned",
+            (429, _) => "throttled",
+            _ => "refused",
+        };
+        self.log.write(&diag::Attempt {
+            time: now_text(),
+            registration_id: req.registration_id,
+            protocol: req.protocol,
+            attestation: req.credential.kind(),
+            outcome,
+            error_code: answer.error_code(),
+            error: answer.body.get("message").and_then(Value::as_str),
+            assigned_hub: assigned.as_ref().and_then(|r| r.assigned_hub.as_deref()),
+            device_id: assigned.as_ref().and_then(|r| r.device_id.as_deref()),
+        });
+        answer
+    }
+
+    /// The final registration state behind a `202 assigning` answer.
+    fn operation_result(&self, answer: &Answer) -> Option<DeviceRegistrationResult> {
+        let id = answer.body.get("operationId")?.as_str()?;
+        let ops = self.operations.lock().unwrap_or_else(|p| p.into_inner());
+        ops.get(id)?.status.registration_state.clone()
+    }
+
+    fn register_inner(&self, db: &Db, req: &Request<'_>, body: &[u8]) -> Answer {
+        if body.len() > self.settings.max_message_bytes {
+            return Answer::error(
+                codes::TOO_LARGE,
+                &format!(
+                    "the request is {} bytes, over {}",
+                    body.len(),
+                    self.settings.max_message_bytes
+                ),
+            );
+        }
+        let registration: DeviceRegistration = if body.iter().all(u8::is_ascii_whitespace) {
+            DeviceRegistration::default()
+        } else {
+            match serde_json::from_slice(body) {
+                Ok(r) => r,
+                Err(e) => {
+                    return Answer::error(
+                        codes::BAD_REQUEST,
+                        &format!("the body is not a DeviceRegistration: {e}"),
+                    );
+                }
+            }
+        };
+        if let Some(id) = registration.registration_id.as_deref()
+            && !id.eq_ignore_ascii_case(req.registration_id)
+        {
+            return Answer::error(
+                codes::BAD_REQUEST,
+                &format!(
+                    "the body's registrationId {id:?} is not the one in the path or username ({:?})",
+                    req.registration_id
+                ),
+            );
+        }
+        if let Some(bucket) = &self.registrations {
+            let taken = bucket.lock().unwrap_or_else(|p| p.into_inner()).take(1);
+            if let Err(wait) = taken {
+                return Answer::throttled(wait);
+            }
+        }
+        let (enrollment, attested) = match self.authenticate(db, req) {
+            Ok(v) => v,
+            Err(answer) => return answer,
+        };
+        let now = now_text();
+        let previous = db
+            .registration(req.registration_id)
+            .ok()
+            .flatten()
+            .and_then(|v| serde_json::from_value::<DeviceRegistrationResult>(v).ok());
+        let disabled =
+            enrollment.get("provisioningStatus").and_then(Value::as_str) == Some("disabled");
+        let hub = enrollment
+            .get("iotHubHostName")
+            .and_then(Value::as_str)
+            .unwrap_or(&self.settings.default_hub)
+            .to_owned();
+        let device_id = enrollment
+            .get("deviceId")
+            .and_then(Value::as_str)
+            .unwrap_or(req.registration_id)
+            .to_owned();
+        let substatus = match &previous {
+            Some(p) if p.assigned_hub.as_deref() == Some(hub.as_str()) => {
+                AssignedSubstatus::ReprovisionedToInitialAssignment
+            }
+            Some(p) if p.assigned_hub.is_some() => AssignedSubstatus::DeviceDataMigrated,
+            _ => AssignedSubstatus::InitialAssignment,
+        };
+        let state = DeviceRegistrationResult {
+            x509: attested.x509,
+            symmetric_key: attested.symmetric_key,
+            registration_id: Some(req.registration_id.to_owned()),
+            created_date_time_utc: Some(
+                previous
+                    .as_ref()
+                    .and_then(|p| p.created_date_time_utc.clone())
+                    .unwrap_or_else(|| now.clone()),
+            ),
+            assigned_hub: (!disabled).then(|| hub.clone()),
+            device_id: (!disabled).then(|| device_id.clone()),
+            status: Some(if disabled {
+                RegistrationStatus::Disabled
+            } else {
+                RegistrationStatus::Assigned
+            }),
+            substatus: (!disabled).then_some(substatus),
+            error_code: None,
+            error_message: disabled.then(|| "the enrollment is disabled".to_owned()),
+            last_updated_date_time_utc: Some(now),
+            etag: Some(new_etag()),
+            payload: None,
+            tpm: None,
+        };
+        let state_json = serde_json::to_value(&state).unwrap_or(Value::Null);
+        if let Err(e) = db.put_registration(req.registration_id, &state_json) {
+            tracing::error!(error = %e, "could not store a registration");
+            return Answer::error(
+                codes::INTERNAL,
+                "dps-local could not store the registration",
+            );
+        }
+        let operation_id = format!("5.{:016x}.{}", rand::random::<u64>(), uuid::Uuid::new_v4());
+        let final_status = RegistrationOperationStatus {
+            operation_id: operation_id.clone(),
+            status: state.status.unwrap_or(RegistrationStatus::Assigned),
+            registration_state: Some(state),
+        };
+        self.operations
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(
+                operation_id.clone(),
+                Operation {
+                    registration_id: req.registration_id.to_owned(),
+                    status: final_status,
+                },
+            );
+        Answer::ok(
+            202,
+            &RegistrationOperationStatus {
+                operation_id,
+                status: RegistrationStatus::Assigning,
+                registration_state: Some(DeviceRegistrationResult {
+                    registration_id: Some(req.registration_id.to_owned()),
+                    status: Some(RegistrationStatus::Assigning),
+                    ..Default::default()
+                }),
+            },
+            Some(self.settings.retry_after_secs),
+        )
+    }
+
+    /// `GET …/operations/{operationId}` or `$dps/registrations/GET/iotdps-get-operationstatus`.
+    pub(crate) fn operation(&self, db: &Db, req: &Request<'_>, operation_id: &str) -> Answer {
+        if let Some(limit) = self.settings.polls_per_device_per_10s {
+            let mut polls = self.polls.lock().unwrap_or_else(|p| p.into_inner());
+            let window = polls
+                .entry(req.registration_id.to_ascii_lowercase())
+                .or_default();
+            let now = Instant::now();
+            while window
+                .front()
+                .is_some_and(|t| now.duration_since(*t) >= Duration::from_secs(10))
+            {
+                window.pop_front();
+            }
+            if window.len() >= usize::try_from(limit).unwrap_or(usize::MAX) {
+                let wait = window.front().map_or(Duration::from_secs(1), |t| {
+                    Duration::from_secs(10).saturating_sub(now.duration_since(*t))
+                });
+                return Answer::throttled(wait);
+            }
+            window.push_back(now);
+        }
+        if let Err(answer) = self.authenticate(db, req) {
+            return answer;
+        }
+        let ops = self.operations.lock().unwrap_or_else(|p| p.into_inner());
+        match ops.get(operation_id) {
+            Some(op) if op.registration_id.eq_ignore_ascii_case(req.registration_id) => {
+                Answer::ok(200, &op.status, None)
+            }
+            _ => Answer::error(
+                codes::NOT_FOUND,
+                &format!("no operation {operation_id:?} for this registration"),
+            ),
+        }
+    }
+
+    /// `POST /{idScope}/registrations/{registrationId}`: the device's registration record.
+    pub(crate) fn status(&self, db: &Db, req: &Request<'_>) -> Answer {
+        if let Err(answer) = self.authenticate(db, req) {
+            return answer;
+        }
+        match db.registration(req.registration_id) {
+            Ok(Some(state)) => Answer {
+                status: 200,
+                body: state,
+                retry_after: None,
+            },
+            Ok(None) => Answer::error(codes::NOT_FOUND, "this device has not registered yet"),
+            Err(e) => {
+                tracing::error!(error = %e, "could not read a registration");
+                Answer::error(codes::INTERNAL, "dps-local could not read the registration")
+            }
+        }
+    }
+
+    /// The device's enrollment, if its credential proves it.
+    fn authenticate(&self, db: &Db, req: &Request<'_>) -> Result<(Value, Attested), Answer> {
+        let refused_code = match req.credential {
+            Credential::Certificates(_) => codes::INVALID_CERTIFICATE,
+            _ => codes::UNAUTHORIZED,
+        };
+        if !req.id_scope.eq_ignore_ascii_case(&self.settings.id_scope) {
+            return Err(Answer::error(
+                refused_code,
+                &format!(
+                    "Unauthorized: ID scope {:?} is not this service's ({})",
+                    req.id_scope, self.settings.id_scope
+                ),
+            ));
+        }
+        let stored = match db.get(req.registration_id) {
+            Ok(Some(s)) => s,
+            Ok(None) => {
+                return Err(Answer::error(
+                    refused_code,
+                    &format!(
+                        "Unauthorized: no enrollment for registration ID {:?}",
+                        req.registration_id
+                    ),
+                ));
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "could not read an enrollment");
+                return Err(Answer::error(
+                    codes::INTERNAL,
+                    "dps-local could not read the enrollment",
+                ));
+            }
+        };
+        let enrollment = Value::Object(stored.body);
+        let attestation = &enrollment["attestation"];
+        let now = chrono::Utc::now().timestamp();
+        let refused = |r: attest::Refusal| {
+            Answer::error(r.error_code, &format!("Unauthorized: {}", r.message))
+        };
+        match attestation.get("type").and_then(Value::as_str) {
+            Some("symmetricKey") => {
+                let keys: Vec<PolicyKey> = ["primaryKey", "secondaryKey"]
+                    .iter()
+                    .filter_map(|k| attestation["symmetricKey"][k].as_str())
+                    .filter_map(|k| PolicyKey::from_base64(k).ok())
+                    .collect();
+                attest::symmetric_key(
+                    req.credential,
+                    req.id_scope,
+                    req.registration_id,
+                    &keys,
+                    u64::try_from(now).unwrap_or(0),
+                )
+                .map_err(refused)?;
+                Ok((
+                    enrollment,
+                    Attested {
+                        x509: None,
+                        symmetric_key: None,
+                    },
+                ))
+            }
+            Some("x509") => {
+                let certs = &attestation["x509"]["clientCertificates"];
+                let enrolled: Vec<&str> = ["primary", "secondary"]
+                    .iter()
+                    .filter_map(|k| certs[k]["certificate"].as_str())
+                    .collect();
+                let info =
+                    attest::x509_individual(req.credential, req.registration_id, &enrolled, now)
+                        .map_err(refused)?;
+                Ok((
+                    enrollment,
+                    Attested {
+                        x509: Some(X509RegistrationResult {
+                            certificate_info: Some(info),
+                            ..Default::default()
+                        }),
+                        symmetric_key: None,
+                    },
+                ))
+            }
+            other => Err(Answer::error(
+                codes::NOT_SUPPORTED,
+                &format!(
+                    "the enrollment's attestation {} is not served by dps-local's device API yet",
+                    other.unwrap_or("(none)")
+                ),
+            )),
+        }
+    }
+}
+
+fn now_text() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
+}
+
+fn new_etag() -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(format!("\"{}\"", uuid::Uuid::new_v4()))
+}
