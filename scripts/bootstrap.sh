@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the station and its tests need on Debian 12. Idempotent: skips what is present.
 #   Debian packages (apt, softhsm2 and openssl among them), the Rust toolchain check, cargo-nextest, and a Python virtualenv
-#   (.venv) holding smpclient, the independent SMP client the interop test drives.
+#   (.venv) holding smpclient and azure-iot-device, the independent clients the interop tests drive.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -65,8 +65,8 @@ fi
 
 PY="$(command -v python3)"
 if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c "import smpclient, serial" 2>/dev/null \
-  || [ ! -x .venv/bin/typos ]; then
-  echo "bootstrap: creating .venv with smpclient and typos"
+  || ! .venv/bin/python -c "import azure.iot.device" 2>/dev/null || [ ! -x .venv/bin/typos ]; then
+  echo "bootstrap: creating .venv with smpclient, azure-iot-device and typos"
   "$PY" -m venv .venv
   .venv/bin/pip install -q --disable-pip-version-check -r tests/interop/requirements.txt \
     -r scripts/requirements-lint.txt

@@ -3,6 +3,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
 mod device;
+mod mqtt;
 mod rate;
 mod service;
 mod store;
@@ -201,6 +202,7 @@ pub(crate) struct Policy {
 /// A running dps-local server.
 pub struct Server {
     addr: SocketAddr,
+    mqtt_addr: Option<SocketAddr>,
     state_dir: PathBuf,
     host_name: String,
     shared: Arc<service::Shared>,
@@ -259,15 +261,31 @@ impl Server {
         }
         let shared = Arc::new(service::Shared::new(&config, policies, db));
         let (shutdown, rx) = watch::channel(false);
-        let task = tokio::spawn(service::serve(
-            listener,
-            tokio_rustls::TlsAcceptor::from(tls),
-            Arc::clone(&shared),
-            rx,
-        ));
+        let acceptor = tokio_rustls::TlsAcceptor::from(tls);
+        let mqtt_addr = match config.mqtt_bind {
+            Some(bind) => {
+                let mqtt = TcpListener::bind(bind)
+                    .await
+                    .map_err(|source| Error::Bind { addr: bind, source })?;
+                let mqtt_addr = mqtt
+                    .local_addr()
+                    .map_err(|source| Error::Bind { addr: bind, source })?;
+                tokio::spawn(mqtt::serve(
+                    mqtt,
+                    acceptor.clone(),
+                    Arc::clone(&shared),
+                    rx.clone(),
+                ));
+                tracing::info!(addr = %mqtt_addr, "dps-local device API: MQTT over TLS");
+                Some(mqtt_addr)
+            }
+            None => None,
+        };
+        let task = tokio::spawn(service::serve(listener, acceptor, Arc::clone(&shared), rx));
         tracing::info!(%addr, dir = %dir.display(), "dps-local listening");
         Ok(Server {
             addr,
+            mqtt_addr,
             state_dir: dir.clone(),
             host_name: config.host_name,
             shared,
@@ -289,6 +307,11 @@ impl Server {
     /// The diagnostic log of registration attempts (JSON lines).
     pub fn diagnostic_log(&self) -> PathBuf {
         self.state_dir.join(DIAGNOSTIC_LOG)
+    }
+
+    /// Where the device API's MQTT listens, if it does.
+    pub fn mqtt_addr(&self) -> Option<SocketAddr> {
+        self.mqtt_addr
     }
 
     /// The bound address.

@@ -1,0 +1,243 @@
+//! The device API over MQTT 3.1.1 on TLS, as the Azure device SDKs speak it (DPS-NOTES §2.6):
+//! CONNECT with client ID = registration ID, username
+//! `{idScope}/registrations/{registrationId}/api-version=…`, the SAS token as password (or a
+//! client certificate for X.509); SUBSCRIBE `$dps/registrations/res/#`; PUBLISH
+//! `$dps/registrations/PUT/iotdps-register/?$rid=…` and
+//! `…/GET/iotdps-get-operationstatus/?$rid=…&operationId=…`; answers on
+//! `$dps/registrations/res/{status}/?$rid=…[&retry-after=…]`.
+//!
+//! Packets are rumqttc's `mqttbytes::v4` codec. The credential is checked on each request by
+//! the same [`Registrar`](crate::device::Registrar) as HTTPS, so refusals carry DPS's error
+//! JSON on the response topic (`res/401/…`); a CONNECT that is not a DPS device's is refused
+//! with its CONNACK code. No persistent sessions; QoS 2 is served as 1.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::BytesMut;
+use dps_wire::device::{MQTT_RESPONSE_FILTER, MqttRequest, MqttUsername, mqtt_response_topic};
+use rumqttc::mqttbytes::v4::{
+    ConnAck, ConnectReturnCode, Packet, PubAck, Publish, SubAck, SubscribeReasonCode,
+};
+use rumqttc::mqttbytes::{Error as MqttError, QoS};
+use rustls::pki_types::CertificateDer;
+use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+
+use crate::device::{self, Credential};
+use crate::service::Shared;
+
+/// How long a device may take to send CONNECT.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Packet overhead allowed on top of the message limit (topic, headers).
+const PACKET_OVERHEAD: usize = 1024;
+
+pub(crate) async fn serve(
+    listener: TcpListener,
+    acceptor: tokio_rustls::TlsAcceptor,
+    shared: Arc<Shared>,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    let mut conns = tokio::task::JoinSet::new();
+    loop {
+        let accepted = tokio::select! {
+            a = listener.accept() => a,
+            _ = shutdown.changed() => break,
+        };
+        let Ok((tcp, peer)) = accepted else { continue };
+        let _ = tcp.set_nodelay(true);
+        let acceptor = acceptor.clone();
+        let shared = Arc::clone(&shared);
+        conns.spawn(async move {
+            let tls =
+                match tokio::time::timeout(crate::HANDSHAKE_TIMEOUT, acceptor.accept(tcp)).await {
+                    Ok(Ok(tls)) => tls,
+                    Ok(Err(e)) => {
+                        tracing::debug!(%peer, error = %e, "MQTT TLS handshake failed");
+                        return;
+                    }
+                    Err(_) => return,
+                };
+            let chain: Vec<CertificateDer<'static>> = tls
+                .get_ref()
+                .1
+                .peer_certificates()
+                .map(<[CertificateDer<'static>]>::to_vec)
+                .unwrap_or_default();
+            if let Err(e) = session(tls, &shared, &chain).await {
+                tracing::debug!(%peer, error = %e, "MQTT session ended");
+            }
+        });
+        while conns.try_join_next().is_some() {}
+    }
+    conns.abort_all();
+}
+
+/// Why a session ended early.
+#[derive(Debug, thiserror::Error)]
+enum SessionError {
+    #[error("connection: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("MQTT: {0}")]
+    Mqtt(#[from] MqttError),
+    #[error("the device did not send CONNECT in time")]
+    NoConnect,
+    #[error("the first packet was not CONNECT")]
+    NotConnect,
+}
+
+struct Stream<S> {
+    io: S,
+    buf: BytesMut,
+    max: usize,
+}
+
+impl<S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin> Stream<S> {
+    /// The next packet; `None` when the device closed the connection.
+    async fn next(&mut self) -> Result<Option<Packet>, SessionError> {
+        loop {
+            match Packet::read(&mut self.buf, self.max) {
+                Ok(p) => return Ok(Some(p)),
+                Err(MqttError::InsufficientBytes(_)) => {}
+                Err(e) => return Err(e.into()),
+            }
+            if self.io.read_buf(&mut self.buf).await? == 0 {
+                return Ok(None);
+            }
+        }
+    }
+
+    async fn send(&mut self, packet: Packet) -> Result<(), SessionError> {
+        let mut out = BytesMut::new();
+        packet.write(&mut out, usize::MAX)?;
+        self.io.write_all(&out).await?;
+        self.io.flush().await?;
+        Ok(())
+    }
+}
+
+async fn session<S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin>(
+    io: S,
+    shared: &Shared,
+    chain: &[CertificateDer<'static>],
+) -> Result<(), SessionError> {
+    let settings = shared.registrar.settings();
+    let mut stream = Stream {
+        io,
+        buf: BytesMut::with_capacity(4096),
+        max: settings.max_message_bytes + PACKET_OVERHEAD,
+    };
+    let first = tokio::time::timeout(CONNECT_TIMEOUT, stream.next())
+        .await
+        .map_err(|_| SessionError::NoConnect)??;
+    let Some(Packet::Connect(connect)) = first else {
+        return Err(SessionError::NotConnect);
+    };
+    let (username, password) = connect
+        .login
+        .map(|l| (l.username, l.password))
+        .unwrap_or_default();
+    let Some(user) = MqttUsername::parse(&username) else {
+        tracing::debug!(%username, "MQTT CONNECT refused: not a DPS device username");
+        stream
+            .send(Packet::ConnAck(ConnAck::new(
+                ConnectReturnCode::BadUserNamePassword,
+                false,
+            )))
+            .await?;
+        return Ok(());
+    };
+    if !connect
+        .client_id
+        .eq_ignore_ascii_case(&user.registration_id)
+    {
+        tracing::debug!(client_id = %connect.client_id, "MQTT CONNECT refused: client ID is not the registration ID");
+        stream
+            .send(Packet::ConnAck(ConnAck::new(
+                ConnectReturnCode::BadClientId,
+                false,
+            )))
+            .await?;
+        return Ok(());
+    }
+    stream
+        .send(Packet::ConnAck(ConnAck::new(
+            ConnectReturnCode::Success,
+            false,
+        )))
+        .await?;
+    let credential = if !password.is_empty() {
+        Credential::Sas(&password)
+    } else if !chain.is_empty() {
+        Credential::Certificates(chain)
+    } else {
+        Credential::None
+    };
+    let request = device::Request {
+        protocol: "mqtt",
+        id_scope: &user.id_scope,
+        registration_id: &user.registration_id,
+        credential,
+    };
+    while let Some(packet) = stream.next().await? {
+        match packet {
+            Packet::Subscribe(sub) => {
+                let codes = sub
+                    .filters
+                    .iter()
+                    .map(|f| {
+                        if f.path == MQTT_RESPONSE_FILTER {
+                            SubscribeReasonCode::Success(match f.qos {
+                                QoS::AtMostOnce => QoS::AtMostOnce,
+                                _ => QoS::AtLeastOnce,
+                            })
+                        } else {
+                            SubscribeReasonCode::Failure
+                        }
+                    })
+                    .collect();
+                stream
+                    .send(Packet::SubAck(SubAck::new(sub.pkid, codes)))
+                    .await?;
+            }
+            Packet::Publish(publish) => {
+                if publish.qos != QoS::AtMostOnce {
+                    stream
+                        .send(Packet::PubAck(PubAck::new(publish.pkid)))
+                        .await?;
+                }
+                let Some(req) = MqttRequest::parse(&publish.topic) else {
+                    tracing::debug!(topic = %publish.topic, "MQTT publish to an unknown topic ignored");
+                    continue;
+                };
+                let (answer, rid) = {
+                    let db = shared.db.lock().unwrap_or_else(|p| p.into_inner());
+                    match &req {
+                        MqttRequest::Register { rid } => (
+                            shared.registrar.register(&db, &request, &publish.payload),
+                            rid.clone(),
+                        ),
+                        MqttRequest::OperationStatus { rid, operation_id } => (
+                            shared.registrar.operation(&db, &request, operation_id),
+                            rid.clone(),
+                        ),
+                    }
+                };
+                let topic = mqtt_response_topic(answer.status, &rid, answer.retry_after);
+                let payload = serde_json::to_vec(&answer.body).unwrap_or_default();
+                stream
+                    .send(Packet::Publish(Publish::new(
+                        topic,
+                        QoS::AtMostOnce,
+                        payload,
+                    )))
+                    .await?;
+            }
+            Packet::PingReq => stream.send(Packet::PingResp).await?,
+            Packet::Disconnect => break,
+            _ => {}
+        }
+    }
+    Ok(())
+}

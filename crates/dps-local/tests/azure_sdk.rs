@@ -1,0 +1,165 @@
+//! Proof by a client we did not write: Microsoft's Python device SDK (`azure-iot-device`, in
+//! the project's .venv) registers a symmetric-key and an X.509 device with dps-local over MQTT
+//! on TLS, port 8883 (the SDK cannot be told another port), and is refused for a wrong key and
+//! a certificate the enrollment does not hold. The only test on port 8883.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::process::Command;
+
+use dps_local::{Config, DeviceSettings, ServerThread};
+use dps_wire::schema::IndividualEnrollment;
+use serde_json::{Value, json};
+
+const SCOPE: &str = "0ne00SDK001";
+const KEY: &str = "QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQQ==";
+const WRONG_KEY: &str = "QkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQg==";
+
+fn leaf(
+    ca: &rcgen::Issuer<'static, rcgen::KeyPair>,
+    cn: &str,
+    dir: &Path,
+) -> (String, String, String) {
+    let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
+    let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+    params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, cn);
+    params.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ClientAuth];
+    let cert = params.signed_by(&key, ca).unwrap();
+    let cert_file = dir.join(format!("{cn}-{}.pem", rand_suffix()));
+    let key_file = cert_file.with_extension("key");
+    std::fs::write(&cert_file, cert.pem()).unwrap();
+    std::fs::write(&key_file, key.serialize_pem()).unwrap();
+    (
+        cert.pem(),
+        cert_file.display().to_string(),
+        key_file.display().to_string(),
+    )
+}
+
+fn rand_suffix() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos() as u64
+}
+
+fn ca(name: &str) -> rcgen::Issuer<'static, rcgen::KeyPair> {
+    let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
+    let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+    params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, name);
+    params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    rcgen::Issuer::new(params, key)
+}
+
+#[test]
+fn the_azure_python_device_sdk_registers_over_mqtt_and_is_refused_a_wrong_identity() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let python = root.join(".venv/bin/python");
+    assert!(
+        python.exists(),
+        "{} is missing: run scripts/bootstrap.sh (it installs azure-iot-device into .venv)",
+        python.display()
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = Config::new(dir.path().join("dps"));
+    config.device = DeviceSettings {
+        id_scope: SCOPE.into(),
+        retry_after_secs: 1,
+        ..DeviceSettings::default()
+    };
+    config.mqtt_bind = Some(SocketAddr::from(([127, 0, 0, 1], 8883)));
+    let server = ServerThread::start(config)
+        .expect("dps-local starts with MQTT on 127.0.0.1:8883 (is another process using it?)");
+    assert_eq!(server.mqtt_addr().map(|a| a.port()), Some(8883));
+
+    let line_ca = ca("line CA");
+    let (pem, cert_file, key_file) = leaf(&line_ca, "sdk-x509-1", dir.path());
+    let (_, rogue_cert, rogue_key) = leaf(&ca("rogue CA"), "sdk-x509-1", dir.path());
+    let enrollments = [
+        json!({
+            "registrationId": "sdk-sym-1",
+            "attestation": { "type": "symmetricKey", "symmetricKey": { "primaryKey": KEY } },
+            "provisioningStatus": "enabled",
+        }),
+        json!({
+            "registrationId": "sdk-x509-1",
+            "deviceId": "sensor-0001",
+            "iotHubHostName": "line-hub.azure-devices.net",
+            "attestation": { "type": "x509", "x509": { "clientCertificates": { "primary": { "certificate": pem } } } },
+            "provisioningStatus": "enabled",
+        }),
+    ];
+    let client = station_upload::client::DpsClient::builder(server.connection_string())
+        .with_trust_anchor_file(server.ca_file())
+        .build()
+        .unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    for e in enrollments {
+        let e: IndividualEnrollment = serde_json::from_value(e).unwrap();
+        rt.block_on(client.create_or_update(&e, None)).unwrap();
+    }
+
+    let cases = json!([
+        { "name": "symmetric", "registration_id": "sdk-sym-1", "symmetric_key": KEY },
+        { "name": "x509", "registration_id": "sdk-x509-1", "cert_file": cert_file, "key_file": key_file },
+        { "name": "wrong_key", "registration_id": "sdk-sym-1", "symmetric_key": WRONG_KEY },
+        { "name": "rogue_cert", "registration_id": "sdk-x509-1", "cert_file": rogue_cert, "key_file": rogue_key },
+    ]);
+    let out = Command::new(&python)
+        .arg(root.join("tests/interop/dps_device_check.py"))
+        .args(["localhost", SCOPE])
+        .arg(server.ca_file())
+        .arg(cases.to_string())
+        .output()
+        .expect("python runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "the SDK check failed: {stderr}");
+    let seen: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "one JSON line ({e}): {}\n{stderr}",
+            String::from_utf8_lossy(&out.stdout)
+        )
+    });
+
+    let sym = &seen["symmetric"];
+    assert_eq!(sym["status"], "assigned", "{seen}");
+    assert_eq!(sym["assigned_hub"], "dps-local-hub.azure-devices.net");
+    assert_eq!(sym["device_id"], "sdk-sym-1");
+    assert_eq!(sym["substatus"], "initialAssignment");
+    let x5 = &seen["x509"];
+    assert_eq!(x5["status"], "assigned", "{seen}");
+    assert_eq!(x5["assigned_hub"], "line-hub.azure-devices.net");
+    assert_eq!(x5["device_id"], "sensor-0001");
+    for refused in ["wrong_key", "rogue_cert"] {
+        let r = &seen[refused];
+        assert!(r["error"].is_string(), "{refused} was not refused: {seen}");
+        assert!(
+            r["cause"].as_str().unwrap_or_default().contains("401"),
+            "{refused}: the SDK saw DPS's 401: {r}"
+        );
+    }
+    // dps-local's side: both registrations recorded, over MQTT, and the refusals logged.
+    let ids: Vec<String> = server
+        .registrations()
+        .into_iter()
+        .filter_map(|r| r.registration_id)
+        .collect();
+    assert_eq!(ids, ["sdk-sym-1", "sdk-x509-1"]);
+    let log = std::fs::read_to_string(server.diagnostic_log()).unwrap();
+    let lines: Vec<Value> = log
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(lines.iter().all(|l| l["protocol"] == "mqtt"), "{log}");
+    let refused = lines.iter().filter(|l| l["outcome"] == "refused").count();
+    assert_eq!(refused, 2, "{log}");
+}

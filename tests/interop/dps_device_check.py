@@ -1,0 +1,62 @@
+"""Registers devices with dps-local through Microsoft's azure-iot-device SDK (MQTT over TLS,
+port 8883, which the SDK cannot be told to change). Prints one JSON object: per case, the
+registration status, hub and device ID, or the error the SDK raised.
+
+Usage: dps_device_check.py HOST ID_SCOPE CA_PEM CASES_JSON
+CASES_JSON: [{"name", "registration_id", "symmetric_key"} | {"name", "registration_id",
+"cert_file", "key_file"}, ...]
+"""
+
+import json
+import sys
+
+from azure.iot.device import ProvisioningDeviceClient, X509
+
+
+def register(host, scope, ca, case):
+    if "symmetric_key" in case:
+        client = ProvisioningDeviceClient.create_from_symmetric_key(
+            provisioning_host=host,
+            registration_id=case["registration_id"],
+            id_scope=scope,
+            symmetric_key=case["symmetric_key"],
+            server_verification_cert=ca,
+        )
+    else:
+        client = ProvisioningDeviceClient.create_from_x509_certificate(
+            provisioning_host=host,
+            registration_id=case["registration_id"],
+            id_scope=scope,
+            x509=X509(cert_file=case["cert_file"], key_file=case["key_file"]),
+            server_verification_cert=ca,
+        )
+    try:
+        result = client.register()
+        state = result.registration_state
+        return {
+            "status": result.status,
+            "assigned_hub": state.assigned_hub if state else None,
+            "device_id": state.device_id if state else None,
+            "substatus": getattr(state, "sub_status", None) if state else None,
+        }
+    except Exception as e:  # the SDK's own exception types; the test asserts on them
+        cause = e.__cause__
+        return {"error": type(e).__name__, "message": str(e), "cause": repr(cause)}
+    finally:
+        try:
+            client.shutdown()
+        except Exception:
+            pass
+
+
+def main():
+    host, scope, ca_path, cases_json = sys.argv[1:5]
+    with open(ca_path) as f:
+        ca = f.read()
+    cases = json.loads(cases_json)
+    out = {case["name"]: register(host, scope, ca, case) for case in cases}
+    print(json.dumps(out))
+
+
+if __name__ == "__main__":
+    main()
