@@ -512,7 +512,7 @@ impl service::Shared {
         let mut out = Vec::new();
         let mut after: Option<String> = None;
         loop {
-            let Ok(page) = db.page(after.as_deref(), 1000) else {
+            let Ok(page) = db.page(crate::store::Kind::Enrollment, after.as_deref(), 1000) else {
                 break;
             };
             let Some(last) = page.last() else { break };

@@ -15,7 +15,7 @@ use dps_wire::device::{DEVICE_API_VERSIONS, DevicePath};
 use dps_wire::sas::{PolicyKey, SasFields, url_decode};
 use dps_wire::schema::{
     AttestationType, BulkEnrollmentOperation, BulkEnrollmentOperationResult, BulkOperationMode,
-    DeviceRegistrationOperationError, IndividualEnrollment, MAX_BULK_ENROLLMENTS,
+    DeviceRegistrationOperationError, EnrollmentGroup, IndividualEnrollment, MAX_BULK_ENROLLMENTS,
     ProvisioningServiceErrorDetails, QuerySpecification, headers,
 };
 use http_body_util::{BodyExt as _, Full, Limited};
@@ -30,7 +30,7 @@ use tokio::sync::{Notify, watch};
 
 use crate::device::{self, Credential, Registrar};
 use crate::rate::Bucket;
-use crate::store::{Db, Stored};
+use crate::store::{Db, Kind, Stored};
 use crate::{Config, Counters, Faults, Policy, RateLimit};
 
 /// Largest request body accepted.
@@ -215,19 +215,21 @@ async fn respond(
         );
     }
     let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
-    let route = match (parts.method.clone(), segments.as_slice()) {
-        (Method::GET, ["enrollments", id]) => Route::Get(decode(id)),
-        (Method::PUT, ["enrollments", id]) => Route::Put(decode(id)),
-        (Method::DELETE, ["enrollments", id]) => Route::Delete(decode(id)),
-        (Method::POST, ["enrollments", "query"]) => Route::Query,
-        (Method::POST, ["enrollments", id, "attestationmechanism"]) => {
-            Route::Attestation(decode(id))
-        }
-        (Method::POST, ["enrollments"]) => Route::Bulk,
-        (_, ["enrollments", ..]) => {
+    let kind = match segments.first() {
+        Some(&"enrollments") => Kind::Enrollment,
+        Some(&"enrollmentGroups") => Kind::Group,
+        _ => return error(StatusCode::NOT_FOUND, 404000, "no such resource"),
+    };
+    let route = match (parts.method.clone(), &segments[1..]) {
+        (Method::GET, [id]) => Route::Get(decode(id)),
+        (Method::PUT, [id]) => Route::Put(decode(id)),
+        (Method::DELETE, [id]) => Route::Delete(decode(id)),
+        (Method::POST, ["query"]) => Route::Query,
+        (Method::POST, [id, "attestationmechanism"]) => Route::Attestation(decode(id)),
+        (Method::POST, []) if kind == Kind::Enrollment => Route::Bulk,
+        _ => {
             return error(StatusCode::METHOD_NOT_ALLOWED, 405000, "method not allowed");
         }
-        _ => return error(StatusCode::NOT_FOUND, 404000, "no such resource"),
     };
     let write = matches!(route, Route::Put(_) | Route::Delete(_) | Route::Bulk);
     if let Err(message) = authorize(shared, &parts.headers, &path, write) {
@@ -298,8 +300,8 @@ async fn respond(
     };
     let mut db = shared.db.lock().unwrap_or_else(|p| p.into_inner());
     let result = match route {
-        Route::Get(id) => get(&db, &id).map(|s| json(StatusCode::OK, &s.to_json())),
-        Route::Attestation(id) => get(&db, &id).map(|s| {
+        Route::Get(id) => get(&db, kind, &id).map(|s| json(StatusCode::OK, &s.to_json())),
+        Route::Attestation(id) => get(&db, kind, &id).map(|s| {
             json(
                 StatusCode::OK,
                 s.body
@@ -307,14 +309,15 @@ async fn respond(
                     .unwrap_or(&serde_json::Value::Null),
             )
         }),
-        Route::Put(id) => put(&db, &id, &body, if_match.as_deref()),
-        Route::Delete(id) => delete(&db, &id, if_match.as_deref()),
+        Route::Put(id) => put(&db, kind, &id, &body, if_match.as_deref()),
+        Route::Delete(id) => delete(&db, kind, &id, if_match.as_deref()),
         Route::Bulk => {
             shared.counters.bulk_calls.fetch_add(1, Ordering::Relaxed);
             bulk(&mut db, &body)
         }
         Route::Query => query(
             &db,
+            kind,
             &body,
             header(headers::MAX_ITEM_COUNT).as_deref(),
             header(headers::CONTINUATION).as_deref(),
@@ -507,36 +510,39 @@ fn authorize(
     Ok(())
 }
 
-fn get(db: &Db, id: &str) -> Result<Stored, Response<Full<Bytes>>> {
-    match db.get(id) {
+fn get(db: &Db, kind: Kind, id: &str) -> Result<Stored, Response<Full<Bytes>>> {
+    match db.get(kind, id) {
         Ok(Some(s)) => Ok(s),
         Ok(None) => Err(error(
             StatusCode::NOT_FOUND,
             404201,
-            &format!("enrollment {id} does not exist"),
+            &format!("{} {id} does not exist", kind.noun()),
         )),
         Err(e) => Err(db_error(&e)),
     }
 }
 
-fn put(db: &Db, id: &str, body: &[u8], if_match: Option<&str>) -> Answer {
-    let (registration_id, map) =
-        parse_enrollment(body).map_err(|m| error(StatusCode::BAD_REQUEST, 400004, &m))?;
+fn put(db: &Db, kind: Kind, id: &str, body: &[u8], if_match: Option<&str>) -> Answer {
+    let (registration_id, map) = match kind {
+        Kind::Enrollment => parse_enrollment(body),
+        Kind::Group => parse_group(body),
+    }
+    .map_err(|m| error(StatusCode::BAD_REQUEST, 400004, &m))?;
     if !registration_id.eq_ignore_ascii_case(id) {
         return Err(error(
             StatusCode::BAD_REQUEST,
             400005,
-            "the registration ID in the body differs from the URL",
+            &format!("the {} ID in the body differs from the URL", kind.noun()),
         ));
     }
-    let existing = db.get(id).map_err(|e| db_error(&e))?;
+    let existing = db.get(kind, id).map_err(|e| db_error(&e))?;
     let now = now();
     let stored = match (existing, if_match) {
         (Some(_), None) => {
             return Err(error(
                 StatusCode::CONFLICT,
                 409201,
-                &format!("enrollment {id} already exists"),
+                &format!("{} {id} already exists", kind.noun()),
             ));
         }
         (Some(old), Some(tag)) if tag == "*" || tag == old.etag.trim_matches('"') => Stored {
@@ -561,12 +567,12 @@ fn put(db: &Db, id: &str, body: &[u8], if_match: Option<&str>) -> Answer {
             updated: now,
         },
     };
-    db.put(&stored).map_err(|e| db_error(&e))?;
+    db.put(kind, &stored).map_err(|e| db_error(&e))?;
     Ok(json(StatusCode::OK, &stored.to_json()))
 }
 
-fn delete(db: &Db, id: &str, if_match: Option<&str>) -> Answer {
-    let old = get(db, id)?;
+fn delete(db: &Db, kind: Kind, id: &str, if_match: Option<&str>) -> Answer {
+    let old = get(db, kind, id)?;
     if let Some(tag) = if_match
         && tag != "*"
         && tag != old.etag.trim_matches('"')
@@ -577,7 +583,7 @@ fn delete(db: &Db, id: &str, if_match: Option<&str>) -> Answer {
             "the ETag does not match",
         ));
     }
-    db.delete(id).map_err(|e| db_error(&e))?;
+    db.delete(kind, id).map_err(|e| db_error(&e))?;
     Ok(Response::builder()
         .status(StatusCode::NO_CONTENT)
         .body(Full::new(Bytes::new()))
@@ -623,7 +629,7 @@ fn bulk(db: &mut Db, body: &[u8]) -> Answer {
                         continue;
                     }
                 };
-                let existing = db.get(&id)?;
+                let existing = db.get(Kind::Enrollment, &id)?;
                 let now = now();
                 let stored = match (op.mode, existing) {
                     (BulkOperationMode::Create, Some(_)) => {
@@ -635,7 +641,7 @@ fn bulk(db: &mut Db, body: &[u8]) -> Answer {
                         continue;
                     }
                     (BulkOperationMode::Delete, Some(_)) => {
-                        db.delete(&id)?;
+                        db.delete(Kind::Enrollment, &id)?;
                         continue;
                     }
                     (BulkOperationMode::Delete | BulkOperationMode::UpdateIfMatchETag, None) => {
@@ -676,7 +682,7 @@ fn bulk(db: &mut Db, body: &[u8]) -> Answer {
                         updated: now,
                     },
                 };
-                db.put(&stored)?;
+                db.put(Kind::Enrollment, &stored)?;
             }
             Ok(errors)
         })
@@ -690,7 +696,13 @@ fn bulk(db: &mut Db, body: &[u8]) -> Answer {
     ))
 }
 
-fn query(db: &Db, body: &[u8], max_items: Option<&str>, continuation: Option<&str>) -> Answer {
+fn query(
+    db: &Db,
+    kind: Kind,
+    body: &[u8],
+    max_items: Option<&str>,
+    continuation: Option<&str>,
+) -> Answer {
     let spec: QuerySpecification = serde_json::from_slice(body).map_err(|e| {
         error(
             StatusCode::BAD_REQUEST,
@@ -725,7 +737,7 @@ fn query(db: &Db, body: &[u8], max_items: Option<&str>, continuation: Option<&st
         None => None,
     };
     let mut page = db
-        .page(after.as_deref(), limit + 1)
+        .page(kind, after.as_deref(), limit + 1)
         .map_err(|e| db_error(&e))?;
     let more = page.len() > limit as usize;
     page.truncate(limit as usize);
@@ -755,42 +767,7 @@ fn parse_enrollment(
     check_registration_id(&e.registration_id)?;
     let att = &e.attestation;
     match att.kind {
-        AttestationType::SymmetricKey => {
-            let keys = att.symmetric_key.as_ref();
-            for key in [
-                keys.and_then(|k| k.primary_key.as_ref()),
-                keys.and_then(|k| k.secondary_key.as_ref()),
-            ]
-            .into_iter()
-            .flatten()
-            {
-                let len = B64
-                    .decode(key)
-                    .map_err(|_| "a symmetric key is not base64")?
-                    .len();
-                if !(16..=64).contains(&len) {
-                    return Err("a symmetric key must be 16 to 64 bytes".into());
-                }
-            }
-            // The service generates keys that are not given.
-            if let Some(sk) = map
-                .get_mut("attestation")
-                .and_then(|a| a.as_object_mut())
-                .map(|a| {
-                    a.entry("symmetricKey")
-                        .or_insert_with(|| serde_json::json!({}))
-                })
-                .and_then(|s| s.as_object_mut())
-            {
-                for name in ["primaryKey", "secondaryKey"] {
-                    sk.entry(name).or_insert_with(|| {
-                        let mut bytes = [0u8; 64];
-                        rand::rng().fill_bytes(&mut bytes);
-                        B64.encode(bytes).into()
-                    });
-                }
-            }
-        }
+        AttestationType::SymmetricKey => generate_missing_keys(&mut map, att)?,
         AttestationType::Tpm => {
             let ek = att
                 .tpm
@@ -827,6 +804,87 @@ fn parse_enrollment(
         map.remove(read_only);
     }
     Ok((e.registration_id, map))
+}
+
+/// Checks the given symmetric keys (base64 of 16–64 bytes) and generates the missing ones, as
+/// the service does.
+fn generate_missing_keys(
+    map: &mut serde_json::Map<String, serde_json::Value>,
+    att: &dps_wire::schema::AttestationMechanism,
+) -> Result<(), String> {
+    let keys = att.symmetric_key.as_ref();
+    for key in [
+        keys.and_then(|k| k.primary_key.as_ref()),
+        keys.and_then(|k| k.secondary_key.as_ref()),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        let len = B64
+            .decode(key)
+            .map_err(|_| "a symmetric key is not base64")?
+            .len();
+        if !(16..=64).contains(&len) {
+            return Err("a symmetric key must be 16 to 64 bytes".into());
+        }
+    }
+    // The service generates keys that are not given.
+    if let Some(sk) = map
+        .get_mut("attestation")
+        .and_then(|a| a.as_object_mut())
+        .map(|a| {
+            a.entry("symmetricKey")
+                .or_insert_with(|| serde_json::json!({}))
+        })
+        .and_then(|s| s.as_object_mut())
+    {
+        for name in ["primaryKey", "secondaryKey"] {
+            sk.entry(name).or_insert_with(|| {
+                let mut bytes = [0u8; 64];
+                rand::rng().fill_bytes(&mut bytes);
+                B64.encode(bytes).into()
+            });
+        }
+    }
+    Ok(())
+}
+
+/// An enrollment group: a symmetric key (generated when absent) or an X.509 signing
+/// certificate; returns its ID and the object as stored.
+fn parse_group(
+    body: &[u8],
+) -> Result<(String, serde_json::Map<String, serde_json::Value>), String> {
+    let mut map: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_slice(body).map_err(|e| format!("not a JSON object: {e}"))?;
+    let g: EnrollmentGroup = serde_json::from_value(serde_json::Value::Object(map.clone()))
+        .map_err(|e| format!("not an EnrollmentGroup: {e}"))?;
+    check_registration_id(&g.enrollment_group_id)?;
+    match g.attestation.kind {
+        AttestationType::SymmetricKey => generate_missing_keys(&mut map, &g.attestation)?,
+        AttestationType::X509 => {
+            let pem = g
+                .attestation
+                .x509
+                .as_ref()
+                .and_then(|x| x.signing_certificates.as_ref())
+                .and_then(|c| c.primary.certificate.as_deref())
+                .unwrap_or_default();
+            if !pem.contains("BEGIN CERTIFICATE") {
+                return Err(
+                    "x509.signingCertificates.primary.certificate must be a PEM certificate".into(),
+                );
+            }
+        }
+        AttestationType::Tpm | AttestationType::None => {
+            return Err(
+                "an enrollment group is symmetric-key or X.509 (DPS has no TPM groups)".into(),
+            );
+        }
+    }
+    for read_only in ["etag", "createdDateTimeUtc", "lastUpdatedDateTimeUtc"] {
+        map.remove(read_only);
+    }
+    Ok((g.enrollment_group_id, map))
 }
 
 /// "up to 128 characters long) of alphanumeric characters plus certain special characters

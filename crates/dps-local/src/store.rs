@@ -7,7 +7,32 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::Error;
 
-/// One stored enrollment.
+/// Which records: individual enrollments or enrollment groups (same columns; the key column
+/// holds the registration ID or the group ID).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    Enrollment,
+    Group,
+}
+
+impl Kind {
+    fn table(self) -> &'static str {
+        match self {
+            Kind::Enrollment => "enrollments",
+            Kind::Group => "enrollment_groups",
+        }
+    }
+
+    /// The record's name in messages.
+    pub(crate) fn noun(self) -> &'static str {
+        match self {
+            Kind::Enrollment => "enrollment",
+            Kind::Group => "enrollment group",
+        }
+    }
+}
+
+/// One stored enrollment or enrollment group.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Stored {
     pub(crate) registration_id: String,
@@ -51,6 +76,13 @@ impl Db {
                  created         TEXT NOT NULL,
                  updated         TEXT NOT NULL
              ) STRICT;
+             CREATE TABLE IF NOT EXISTS enrollment_groups (
+                 registration_id TEXT PRIMARY KEY COLLATE NOCASE,
+                 body            TEXT NOT NULL,
+                 etag            TEXT NOT NULL,
+                 created         TEXT NOT NULL,
+                 updated         TEXT NOT NULL
+             ) STRICT;
              CREATE TABLE IF NOT EXISTS registrations (
                  registration_id TEXT PRIMARY KEY COLLATE NOCASE,
                  body            TEXT NOT NULL
@@ -60,24 +92,26 @@ impl Db {
         Ok(Db { conn })
     }
 
-    pub(crate) fn get(&self, id: &str) -> rusqlite::Result<Option<Stored>> {
+    pub(crate) fn get(&self, kind: Kind, id: &str) -> rusqlite::Result<Option<Stored>> {
         self.conn
-            .prepare_cached(
-                "SELECT registration_id, body, etag, created, updated FROM enrollments
+            .prepare_cached(&format!(
+                "SELECT registration_id, body, etag, created, updated FROM {}
                  WHERE registration_id = ?1",
-            )?
+                kind.table()
+            ))?
             .query_row([id], row)
             .optional()
     }
 
-    pub(crate) fn put(&self, s: &Stored) -> rusqlite::Result<()> {
+    pub(crate) fn put(&self, kind: Kind, s: &Stored) -> rusqlite::Result<()> {
         self.conn
-            .prepare_cached(
-                "INSERT INTO enrollments (registration_id, body, etag, created, updated)
+            .prepare_cached(&format!(
+                "INSERT INTO {} (registration_id, body, etag, created, updated)
                  VALUES (?1, ?2, ?3, ?4, ?5)
                  ON CONFLICT (registration_id) DO UPDATE
                  SET body = ?2, etag = ?3, updated = ?5",
-            )?
+                kind.table()
+            ))?
             .execute(params![
                 s.registration_id,
                 serde_json::Value::Object(s.body.clone()).to_string(),
@@ -88,22 +122,31 @@ impl Db {
         Ok(())
     }
 
-    pub(crate) fn delete(&self, id: &str) -> rusqlite::Result<bool> {
+    pub(crate) fn delete(&self, kind: Kind, id: &str) -> rusqlite::Result<bool> {
         Ok(self
             .conn
-            .prepare_cached("DELETE FROM enrollments WHERE registration_id = ?1")?
+            .prepare_cached(&format!(
+                "DELETE FROM {} WHERE registration_id = ?1",
+                kind.table()
+            ))?
             .execute([id])?
             > 0)
     }
 
     /// Up to `limit` enrollments after `after` (by registration ID, case-insensitively).
-    pub(crate) fn page(&self, after: Option<&str>, limit: u32) -> rusqlite::Result<Vec<Stored>> {
+    pub(crate) fn page(
+        &self,
+        kind: Kind,
+        after: Option<&str>,
+        limit: u32,
+    ) -> rusqlite::Result<Vec<Stored>> {
         self.conn
-            .prepare_cached(
-                "SELECT registration_id, body, etag, created, updated FROM enrollments
+            .prepare_cached(&format!(
+                "SELECT registration_id, body, etag, created, updated FROM {}
                  WHERE ?1 IS NULL OR registration_id > ?1
                  ORDER BY registration_id LIMIT ?2",
-            )?
+                kind.table()
+            ))?
             .query_map(params![after, limit], row)?
             .collect()
     }

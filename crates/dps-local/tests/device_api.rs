@@ -366,6 +366,7 @@ async fn a_symmetric_key_device_registers_and_every_bad_credential_is_refused() 
 /// An X.509 identity: a CA, and a leaf for `cn` valid from `days_ago` for `days`.
 struct Device {
     pem: String,
+    key_pem: String,
     identity: reqwest::Identity,
 }
 
@@ -383,7 +384,11 @@ fn leaf(ca: &rcgen::Issuer<'static, rcgen::KeyPair>, cn: &str, not_after_days: i
     let pem = cert.pem();
     let identity =
         reqwest::Identity::from_pem(format!("{}{}", key.serialize_pem(), pem).as_bytes()).unwrap();
-    Device { pem, identity }
+    Device {
+        pem,
+        key_pem: key.serialize_pem(),
+        identity,
+    }
 }
 
 fn time_now() -> time::OffsetDateTime {
@@ -501,4 +506,178 @@ async fn registrations_and_polls_over_the_published_limits_get_429_with_retry_af
     assert_eq!(polls, [200, 200, 429], "5 per 10 s in DPS; 2 here");
     let log = std::fs::read_to_string(dps.server.diagnostic_log()).unwrap();
     assert!(log.contains(r#""outcome":"throttled""#), "{log}");
+}
+
+#[tokio::test]
+async fn group_members_register_with_derived_keys_and_chains_to_the_signing_certificate() {
+    use dps_wire::sas::derive_device_key;
+    use dps_wire::schema::EnrollmentGroup;
+    let dps = start(settings()).await;
+    // A symmetric-key group (the key is the group's; devices hold keys derived from it) and an
+    // X.509 group (root → intermediate → leaf; the group holds the root).
+    let group_key = PolicyKey::from_base64(KEY).unwrap();
+    let sym: EnrollmentGroup = serde_json::from_value(json!({
+        "enrollmentGroupId": "sensors",
+        "attestation": { "type": "symmetricKey", "symmetricKey": { "primaryKey": KEY, "secondaryKey": OTHER_KEY } },
+        "iotHubHostName": "group-hub.azure-devices.net",
+    }))
+    .unwrap();
+    dps.service
+        .create_or_update_group(&sym, None)
+        .await
+        .unwrap();
+    let root_key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
+    let mut root_params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+    root_params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, "group root");
+    root_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    let root_cert = root_params.self_signed(&root_key).unwrap();
+    let root = rcgen::Issuer::new(root_params, root_key);
+    let mid_key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
+    let mut mid_params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+    mid_params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, "line intermediate");
+    mid_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    let mid_cert = mid_params.signed_by(&mid_key, &root).unwrap();
+    let mid = rcgen::Issuer::new(mid_params, mid_key);
+    let x5: EnrollmentGroup = serde_json::from_value(json!({
+        "enrollmentGroupId": "x509-line",
+        "attestation": { "type": "x509", "x509": { "signingCertificates": { "primary": { "certificate": root_cert.pem() } } } },
+    }))
+    .unwrap();
+    dps.service.create_or_update_group(&x5, None).await.unwrap();
+
+    // Symmetric key: a key derived from the group's primary (or secondary) key registers.
+    let client = dps.device(None);
+    for (group, id) in [(KEY, "member-1"), (OTHER_KEY, "member-2")] {
+        let derived = derive_device_key(&PolicyKey::from_base64(group).unwrap(), id);
+        let token = Some(
+            device_token(&derived, SCOPE, id, now() + 60)
+                .as_str()
+                .to_owned(),
+        );
+        let (status, _, reply) = dps
+            .register(
+                &client,
+                SCOPE,
+                id,
+                token.clone(),
+                json!({ "registrationId": id }),
+            )
+            .await;
+        assert_eq!(status, 202, "{reply}");
+        let (_, reply) = dps
+            .poll(&client, id, reply["operationId"].as_str().unwrap(), token)
+            .await;
+        conforms(&reply, "RegistrationOperationStatus");
+        let state = &reply["registrationState"];
+        assert_eq!(
+            state["symmetricKey"]["enrollmentGroupId"], "sensors",
+            "{reply}"
+        );
+        assert_eq!(state["assignedHub"], "group-hub.azure-devices.net");
+        assert_eq!(state["deviceId"], id);
+    }
+    // The group key itself, or a key derived for another ID, is not a member's key.
+    let (status, _, reply) = dps
+        .register(
+            &client,
+            SCOPE,
+            "member-3",
+            sas(KEY, SCOPE, "member-3", now() + 60),
+            json!({}),
+        )
+        .await;
+    refusal(status, &reply, 401, 401000, "does not match");
+    let other = derive_device_key(&group_key, "member-4");
+    let token = Some(
+        device_token(&other, SCOPE, "member-3", now() + 60)
+            .as_str()
+            .to_owned(),
+    );
+    let (status, _, reply) = dps
+        .register(&client, SCOPE, "member-3", token, json!({}))
+        .await;
+    refusal(status, &reply, 401, 401000, "does not match");
+
+    // X.509: leaf + intermediate presented, chaining to the group's root.
+    let member =
+        |cn: &str, issuer: &rcgen::Issuer<'static, rcgen::KeyPair>, with_chain: &str, days: i64| {
+            let d = leaf(issuer, cn, days);
+            let key_pem = d.key_pem.clone();
+            reqwest::Identity::from_pem(format!("{key_pem}{}{with_chain}", d.pem).as_bytes())
+                .unwrap()
+        };
+    let client = dps.device(Some(member("x5-member-1", &mid, &mid_cert.pem(), 30)));
+    let (status, _, reply) = dps
+        .register(
+            &client,
+            SCOPE,
+            "x5-member-1",
+            None,
+            json!({ "registrationId": "x5-member-1" }),
+        )
+        .await;
+    assert_eq!(status, 202, "{reply}");
+    let (_, reply) = dps
+        .poll(
+            &client,
+            "x5-member-1",
+            reply["operationId"].as_str().unwrap(),
+            None,
+        )
+        .await;
+    conforms(&reply, "RegistrationOperationStatus");
+    let x509 = &reply["registrationState"]["x509"];
+    assert_eq!(x509["enrollmentGroupId"], "x509-line", "{reply}");
+    assert_eq!(
+        x509["signingCertificateInfo"]["subjectName"],
+        "CN=group root"
+    );
+    // Without the intermediate, from another root, or expired: refused.
+    let rogue = ca("rogue root");
+    let cases = [
+        (member("x5-member-2", &mid, "", 30), "does not lead"),
+        (member("x5-member-2", &rogue, "", 30), "does not lead"),
+        (
+            member("x5-member-2", &mid, &mid_cert.pem(), -1),
+            "not valid now",
+        ),
+    ];
+    for (identity, says) in cases {
+        let client = dps.device(Some(identity));
+        let (status, _, reply) = dps
+            .register(&client, SCOPE, "x5-member-2", None, json!({}))
+            .await;
+        refusal(status, &reply, 401, 401002, says);
+    }
+    // The service API reads the groups back.
+    let got: Value = reqwest_get_group(&dps, "sensors").await;
+    assert_eq!(got["enrollmentGroupId"], "sensors");
+    assert!(got["etag"].is_string());
+}
+
+async fn reqwest_get_group(dps: &Dps, id: &str) -> Value {
+    let token = dps
+        .server
+        .connection_string()
+        .token(now() + 60)
+        .as_str()
+        .to_owned();
+    let ca = std::fs::read(dps.server.ca_file()).unwrap();
+    let client = reqwest::Client::builder()
+        .use_rustls_tls()
+        .add_root_certificate(reqwest::Certificate::from_pem(&ca).unwrap())
+        .build()
+        .unwrap();
+    let resp = client
+        .get(dps.url(&format!("/enrollmentGroups/{id}?api-version=2021-10-01")))
+        .header("Authorization", token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 200);
+    resp.json().await.unwrap()
 }

@@ -35,6 +35,29 @@ pub struct IndividualEnrollment {
     pub etag: Option<String>,
 }
 
+/// `EnrollmentGroup`: devices whose keys derive from the group's key (symmetric key) or whose
+/// certificates chain to the group's signing certificate (X.509).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EnrollmentGroup {
+    /// The group's ID.
+    pub enrollment_group_id: String,
+    /// The group's key or signing certificate.
+    pub attestation: AttestationMechanism,
+    /// Device capabilities.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub capabilities: Option<DeviceCapabilities>,
+    /// The IoT hub to assign its devices to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub iot_hub_host_name: Option<String>,
+    /// Whether the group is enabled.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub provisioning_status: Option<ProvisioningStatus>,
+    /// The ETag the service returned (never sent on create).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub etag: Option<String>,
+}
+
 /// `DeviceCapabilities`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -18,8 +18,8 @@ use crate::API_VERSION;
 use crate::sas::{ConnectionString, SasToken, url_encode};
 use crate::schema::{
     AttestationMechanism, BulkEnrollmentOperation, BulkEnrollmentOperationResult,
-    BulkOperationMode, IndividualEnrollment, MAX_BULK_ENROLLMENTS, ProvisioningServiceErrorDetails,
-    QuerySpecification, headers,
+    BulkOperationMode, EnrollmentGroup, IndividualEnrollment, MAX_BULK_ENROLLMENTS,
+    ProvisioningServiceErrorDetails, QuerySpecification, headers,
 };
 
 /// Default time for one request, connect to last body byte.
@@ -320,6 +320,28 @@ impl DpsClient {
             Method::PUT,
             &path,
             Some(enrollment),
+            if_match_header(if_match),
+        )
+        .await
+        .map(|(v, _)| v)
+    }
+
+    /// `PUT /enrollmentGroups/{id}`: creates the group, or replaces it when `if_match` is an
+    /// ETag (or `*`) that matches. Without `if_match`, an existing group is a 409.
+    pub async fn create_or_update_group(
+        &self,
+        group: &EnrollmentGroup,
+        if_match: Option<&str>,
+    ) -> Result<EnrollmentGroup, DpsError> {
+        let path = format!(
+            "/enrollmentGroups/{}",
+            url_encode(&group.enrollment_group_id)
+        );
+        self.call_json(
+            "create or update enrollment group",
+            Method::PUT,
+            &path,
+            Some(group),
             if_match_header(if_match),
         )
         .await

@@ -167,6 +167,86 @@ pub(crate) fn x509_individual(
     Ok(certificate_info(leaf.as_ref(), &cert))
 }
 
+/// Checks an X.509 credential against an enrollment group's signing certificate: the leaf's CN
+/// is the registration ID, every certificate is within its validity, and the chain the device
+/// presented leads, signature by signature, from the leaf to the signing certificate (which
+/// need not be sent). Returns the leaf's and the signing certificate's info.
+pub(crate) fn x509_group(
+    credential: Credential<'_>,
+    registration_id: &str,
+    signing_pem: &str,
+    now: i64,
+) -> Result<(X509CertificateInfo, X509CertificateInfo), Refusal> {
+    let Credential::Certificates(chain) = credential else {
+        return Err(refuse(
+            codes::INVALID_CERTIFICATE,
+            "this enrollment group uses X.509: connect with the device certificate (mutual TLS)",
+        ));
+    };
+    let bad = |m: &str| refuse(codes::INVALID_CERTIFICATE, m);
+    let Some(leaf_der) = chain.first() else {
+        return Err(bad("no client certificate was presented"));
+    };
+    let signer_der = certificate_der(signing_pem)
+        .ok_or_else(|| bad("the group's signing certificate is not PEM"))?;
+    let (_, signer) = x509_parser::parse_x509_certificate(&signer_der)
+        .map_err(|_| bad("the group's signing certificate is not valid DER"))?;
+    let parsed: Vec<_> = chain
+        .iter()
+        .map(|c| x509_parser::parse_x509_certificate(c.as_ref()).map(|(_, c)| c))
+        .collect::<Result<_, _>>()
+        .map_err(|_| bad("a presented certificate is not valid DER"))?;
+    let leaf = &parsed[0];
+    let cn = leaf
+        .subject()
+        .iter_common_name()
+        .next()
+        .and_then(|c| c.as_str().ok())
+        .unwrap_or_default();
+    if !cn.eq_ignore_ascii_case(registration_id) {
+        return Err(bad(&format!(
+            "the certificate's CN is {cn:?}, not the registration ID {registration_id:?}"
+        )));
+    }
+    let valid_now = |c: &x509_parser::certificate::X509Certificate<'_>| {
+        now >= c.validity().not_before.timestamp() && now <= c.validity().not_after.timestamp()
+    };
+    if !valid_now(&signer) {
+        return Err(bad("the group's signing certificate is not valid now"));
+    }
+    let mut current = leaf;
+    for _ in 0..parsed.len() {
+        if !valid_now(current) {
+            return Err(bad(&format!(
+                "the certificate {} is not valid now (valid {} to {})",
+                current.subject(),
+                current.validity().not_before,
+                current.validity().not_after
+            )));
+        }
+        if current.issuer() == signer.subject()
+            && current.verify_signature(Some(signer.public_key())).is_ok()
+        {
+            return Ok((
+                certificate_info(leaf_der.as_ref(), leaf),
+                certificate_info(&signer_der, &signer),
+            ));
+        }
+        let next = parsed[1..].iter().find(|c| {
+            c.subject() == current.issuer()
+                && c.is_ca()
+                && current.verify_signature(Some(c.public_key())).is_ok()
+        });
+        match next {
+            Some(n) => current = n,
+            None => break,
+        }
+    }
+    Err(bad(
+        "the certificate chain does not lead to the group's signing certificate (another CA, or an intermediate missing)",
+    ))
+}
+
 /// A certificate as the service API holds it: PEM, or base64 of the DER.
 fn certificate_der(text: &str) -> Option<Vec<u8>> {
     let text = text.trim();

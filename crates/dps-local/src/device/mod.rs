@@ -19,7 +19,7 @@ use dps_wire::device::{
     AssignedSubstatus, DeviceRegistration, DeviceRegistrationResult, RegistrationOperationStatus,
     RegistrationStatus, SymmetricKeyRegistrationResult, X509RegistrationResult,
 };
-use dps_wire::sas::PolicyKey;
+use dps_wire::sas::{PolicyKey, derive_device_key};
 use dps_wire::schema::ProvisioningServiceErrorDetails;
 use serde_json::Value;
 
@@ -27,7 +27,7 @@ pub(crate) use attest::Credential;
 pub use diag::DIAGNOSTIC_LOG;
 
 use crate::rate::Bucket;
-use crate::store::Db;
+use crate::store::{Db, Kind};
 
 /// The extended error codes dps-local answers with (`errorCode / 1000` is the HTTP status).
 /// 401000, 401002 and 429 are DPS's own (DPS-NOTES §1.7); where DPS's code is not published,
@@ -417,43 +417,35 @@ impl Registrar {
                 ),
             ));
         }
-        let stored = match db.get(req.registration_id) {
-            Ok(Some(s)) => s,
-            Ok(None) => {
-                return Err(Answer::error(
-                    refused_code,
-                    &format!(
-                        "Unauthorized: no enrollment for registration ID {:?}",
-                        req.registration_id
-                    ),
-                ));
-            }
-            Err(e) => {
-                tracing::error!(error = %e, "could not read an enrollment");
-                return Err(Answer::error(
-                    codes::INTERNAL,
-                    "dps-local could not read the enrollment",
-                ));
-            }
+        let individual = match db.get(Kind::Enrollment, req.registration_id) {
+            Ok(s) => s,
+            Err(e) => return Err(internal(&e)),
         };
-        let enrollment = Value::Object(stored.body);
-        let attestation = &enrollment["attestation"];
         let now = chrono::Utc::now().timestamp();
         let refused = |r: attest::Refusal| {
             Answer::error(r.error_code, &format!("Unauthorized: {}", r.message))
         };
+        let Some(stored) = individual else {
+            return self.authenticate_group(db, req, now).map_err(|r| match r {
+                Some(r) => refused(r),
+                None => Answer::error(
+                    refused_code,
+                    &format!(
+                        "Unauthorized: no enrollment or enrollment group for registration ID {:?}",
+                        req.registration_id
+                    ),
+                ),
+            });
+        };
+        let enrollment = Value::Object(stored.body);
+        let attestation = &enrollment["attestation"];
         match attestation.get("type").and_then(Value::as_str) {
             Some("symmetricKey") => {
-                let keys: Vec<PolicyKey> = ["primaryKey", "secondaryKey"]
-                    .iter()
-                    .filter_map(|k| attestation["symmetricKey"][k].as_str())
-                    .filter_map(|k| PolicyKey::from_base64(k).ok())
-                    .collect();
                 attest::symmetric_key(
                     req.credential,
                     req.id_scope,
                     req.registration_id,
-                    &keys,
+                    &symmetric_keys(attestation),
                     u64::try_from(now).unwrap_or(0),
                 )
                 .map_err(refused)?;
@@ -494,6 +486,93 @@ impl Registrar {
             )),
         }
     }
+
+    /// A device without an individual enrollment: the first enrollment group its credential
+    /// proves membership of (a key derived from the group's, or a chain to its signing
+    /// certificate). `Err(None)`: no group of the credential's kind; `Err(Some)`: the last
+    /// group's reason.
+    fn authenticate_group(
+        &self,
+        db: &Db,
+        req: &Request<'_>,
+        now: i64,
+    ) -> Result<(Value, Attested), Option<attest::Refusal>> {
+        let groups = db.page(Kind::Group, None, MAX_GROUPS).unwrap_or_else(|e| {
+            tracing::error!(error = %e, "could not read the enrollment groups");
+            Vec::new()
+        });
+        let mut last = None;
+        for group in groups {
+            let id = group.registration_id.clone();
+            let body = Value::Object(group.body);
+            let attestation = &body["attestation"];
+            let result = match (
+                attestation.get("type").and_then(Value::as_str),
+                req.credential,
+            ) {
+                (Some("symmetricKey"), Credential::Sas(_)) => {
+                    let derived: Vec<PolicyKey> = symmetric_keys(attestation)
+                        .iter()
+                        .map(|k| derive_device_key(k, req.registration_id))
+                        .collect();
+                    attest::symmetric_key(
+                        req.credential,
+                        req.id_scope,
+                        req.registration_id,
+                        &derived,
+                        u64::try_from(now).unwrap_or(0),
+                    )
+                    .map(|()| Attested {
+                        x509: None,
+                        symmetric_key: Some(SymmetricKeyRegistrationResult {
+                            enrollment_group_id: Some(id.clone()),
+                        }),
+                    })
+                }
+                (Some("x509"), Credential::Certificates(_)) => {
+                    let Some(pem) =
+                        attestation["x509"]["signingCertificates"]["primary"]["certificate"]
+                            .as_str()
+                    else {
+                        continue;
+                    };
+                    attest::x509_group(req.credential, req.registration_id, pem, now).map(
+                        |(leaf, signer)| Attested {
+                            x509: Some(X509RegistrationResult {
+                                certificate_info: Some(leaf),
+                                enrollment_group_id: Some(id.clone()),
+                                signing_certificate_info: Some(signer),
+                            }),
+                            symmetric_key: None,
+                        },
+                    )
+                }
+                _ => continue,
+            };
+            match result {
+                Ok(attested) => return Ok((body, attested)),
+                Err(r) => last = Some(r),
+            }
+        }
+        Err(last)
+    }
+}
+
+/// DPS's limit on enrollment groups per service.
+const MAX_GROUPS: u32 = 100;
+
+/// An enrollment's or group's primary and secondary symmetric keys.
+fn symmetric_keys(attestation: &Value) -> Vec<PolicyKey> {
+    ["primaryKey", "secondaryKey"]
+        .iter()
+        .filter_map(|k| attestation["symmetricKey"][k].as_str())
+        .filter_map(|k| PolicyKey::from_base64(k).ok())
+        .collect()
+}
+
+fn internal(e: &rusqlite::Error) -> Answer {
+    tracing::error!(error = %e, "could not read an enrollment");
+    Answer::error(codes::INTERNAL, "dps-local could not read the enrollment")
 }
 
 fn now_text() -> String {
