@@ -177,11 +177,9 @@ pub async fn register_mqtt(
         QoS::AtLeastOnce,
     )))
     .await?;
-    loop {
-        match link.next().await? {
-            Packet::SubAck(_) => break,
-            other => return Err(DeviceError::BadAnswer(format!("{other:?} before SUBACK"))),
-        }
+    match link.next().await? {
+        Packet::SubAck(_) => {}
+        other => return Err(DeviceError::BadAnswer(format!("{other:?} before SUBACK"))),
     }
     let body = serde_json::json!({ "registrationId": registration_id }).to_string();
     let mut rid = 1u32;
