@@ -135,6 +135,7 @@ pub(crate) fn demo(args: &DemoArgs) -> anyhow::Result<u8> {
     );
     let db = config.storage.database.clone();
     let upload = config.upload.clone();
+    let config_scope = config.products.first().map(|p| p.dps.id_scope.clone());
     let run_args = RunArgs {
         config: args.config.clone(),
         slots: Vec::new(),
@@ -189,8 +190,13 @@ pub(crate) fn demo(args: &DemoArgs) -> anyhow::Result<u8> {
             }
         );
     }
-    crate::upload::demo_upload(upload.as_ref(), &db, &summary.run_id, args.json)?;
+    let id_scope = config_scope.unwrap_or_default();
+    let dps =
+        crate::upload::demo_upload(upload.as_ref(), &db, &summary.run_id, &id_scope, args.json)?;
     fixture.stop();
+    if let Some(dps) = dps {
+        register_boards(&dps, &spec, &fixture_dir, args.json)?;
+    }
     Ok(if summary.failed() == 0 {
         EXIT_OK
     } else {
@@ -235,6 +241,101 @@ fn ensure_demo_ca(config: &station_config::StationConfig) -> anyhow::Result<()> 
             false,
         )?;
         println!("{made}\n");
+    }
+    Ok(())
+}
+
+/// Field boot: every board, out of the fixture, registers with dps-local over MQTT using only
+/// what it holds (virtual_dut::field). Symmetric-key and X.509 boards must be assigned; TPM
+/// boards say why they cannot try yet.
+fn register_boards(
+    dps: &dps_local::ServerThread,
+    spec: &virtual_dut::FixtureSpec,
+    fixture_dir: &std::path::Path,
+    json: bool,
+) -> anyhow::Result<()> {
+    use virtual_dut::field::{FieldNetwork, FieldOutcome, register_board};
+    let port = dps
+        .mqtt_addr()
+        .map_or(virtual_dut::field::DPS_MQTT_PORT, |a| a.port());
+    let network = FieldNetwork::from_roots_file(&dps.ca_file(), port)
+        .map_err(|e| anyhow::anyhow!("cannot read dps-local's trust file: {e}"))?;
+    if !json {
+        println!(
+            "\nfield boot: each board registers with dps-local over MQTT (port {}) from its own flash",
+            network.default_port
+        );
+    }
+    // The boards boot together, as a batch powered up in the field would.
+    let outcomes: Vec<(u16, FieldOutcome)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = spec
+            .slots
+            .iter()
+            .map(|slot| {
+                let dir = fixture_dir.join(format!("slot-{}", slot.index));
+                let network = &network;
+                (
+                    slot.index,
+                    scope.spawn(move || register_board(&dir, network)),
+                )
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|(index, h)| {
+                let outcome = match h.join() {
+                    Ok(Ok(o)) => o,
+                    Ok(Err(e)) => FieldOutcome::Refused(format!("cannot read the board: {e}")),
+                    Err(_) => FieldOutcome::Refused("the field firmware crashed".into()),
+                };
+                (index, outcome)
+            })
+            .collect()
+    });
+    let (mut assigned, mut failed, mut unsupported) = (0, Vec::new(), 0);
+    for (index, outcome) in outcomes {
+        let line = match &outcome {
+            FieldOutcome::Assigned { hub, device_id } => {
+                assigned += 1;
+                format!("registered: hub {hub}, device ID {device_id}")
+            }
+            FieldOutcome::Refused(why) => {
+                failed.push(index);
+                format!("NOT registered: {why}")
+            }
+            FieldOutcome::Unsupported(why) => {
+                unsupported += 1;
+                format!("not tried: {why}")
+            }
+        };
+        if json {
+            println!(
+                "{}",
+                serde_json::json!({ "kind": "fieldBoot", "slot": index, "outcome": line })
+            );
+        } else {
+            println!("  slot {index:>2} {line}");
+        }
+    }
+    if !json {
+        println!(
+            "{assigned} of {} boards registered with dps-local{}",
+            spec.slots.len(),
+            if unsupported > 0 {
+                format!(
+                    " ({unsupported} TPM board(s) not tried: the TPM challenge is not in the virtual firmware yet)"
+                )
+            } else {
+                String::new()
+            }
+        );
+    }
+    if !failed.is_empty() {
+        return Err(CliError::anyhow(
+            "station::demo::not_registered",
+            format!("board(s) in slot(s) {failed:?} did not register with dps-local"),
+            "Read the reason above; dps-local's registrations.jsonl has each attempt.",
+        ));
     }
     Ok(())
 }

@@ -476,23 +476,29 @@ pub(crate) fn demo_upload(
     section: Option<&UploadSection>,
     db: &Path,
     run_id: &str,
+    id_scope: &str,
     json: bool,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<Option<dps_local::ServerThread>> {
     let Some(section) = section else {
-        return Ok(());
+        return Ok(None);
     };
     let Some(SecretSource::File { file }) = &section.connection_string else {
-        return Ok(());
+        return Ok(None);
     };
     let state_dir = file.parent().map(Path::to_path_buf).unwrap_or_default();
-    let server =
-        dps_local::ServerThread::start(dps_local::Config::new(&state_dir)).map_err(|e| {
-            CliError::anyhow(
-                "station::demo::dps_local",
-                format!("could not start dps-local: {}", chain(&e)),
-                "Check that the demo's var/ directory is writable.",
-            )
-        })?;
+    let mut config = dps_local::Config::new(&state_dir);
+    // The boards register over MQTT afterwards; a free port, so nothing else on 8883 matters.
+    config.mqtt_bind = Some(std::net::SocketAddr::from(([127, 0, 0, 1], 0)));
+    config.device.id_scope = id_scope.to_owned();
+    // DPS asks devices to wait ~3 s before the first lookup; the demo's service asks for 1.
+    config.device.retry_after_secs = 1;
+    let server = dps_local::ServerThread::start(config).map_err(|e| {
+        CliError::anyhow(
+            "station::demo::dps_local",
+            format!("could not start dps-local: {}", chain(&e)),
+            "Check that the demo's var/ directory is writable.",
+        )
+    })?;
     if !json {
         println!(
             "
@@ -573,7 +579,6 @@ dps-local: https://{} (state {}, trust file {})",
              through the service API"
         );
     }
-    drop(server);
     if present != expected {
         return Err(CliError::anyhow(
             "station::demo::not_enrolled",
@@ -584,5 +589,5 @@ dps-local: https://{} (state {}, trust file {})",
             "Run `station queue` to see why, then `station upload --once`.",
         ));
     }
-    Ok(())
+    Ok(Some(server))
 }

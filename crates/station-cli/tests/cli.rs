@@ -435,3 +435,53 @@ trust_anchor = "{trust}"
         "{stdout}"
     );
 }
+
+/// `station demo` end to end: six boards provisioned and uploaded, then the field boot — every
+/// symmetric-key and X.509 board registers with dps-local over MQTT from its own flash and keeps
+/// the assigned hub in it; the TPM boards say why they do not try.
+#[test]
+fn the_demo_boards_register_with_dps_local_from_their_own_flash() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("station-config")).unwrap();
+    let config = dir.path().join("station-config/demo.toml");
+    std::fs::copy(repo().join("station-config/demo.toml"), &config).unwrap();
+    let out = station(&["demo", "--config", config.to_str().unwrap()], &[]);
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout}{}", text(&out.stderr));
+    assert!(
+        stdout.contains("4 of 6 boards registered with dps-local"),
+        "{stdout}"
+    );
+    let fixture = dir.path().join("var/demo/fixture");
+    for slot in 1..=6 {
+        let flash =
+            virtual_dut::flash::FlashImage::load(&fixture.join(format!("slot-{slot}/flash.json")))
+                .unwrap();
+        let settings = flash.decoded_settings();
+        let hub = settings
+            .get("field/hub")
+            .map(|v| String::from_utf8_lossy(v).into_owned());
+        if slot <= 4 {
+            assert_eq!(
+                hub.as_deref(),
+                Some("dps-local-hub.azure-devices.net"),
+                "slot {slot}"
+            );
+            assert_eq!(
+                settings["field/device_id"], settings["dps/reg_id"],
+                "slot {slot}"
+            );
+        } else {
+            assert_eq!(hub, None, "slot {slot}: a TPM board does not register yet");
+        }
+    }
+    let log =
+        std::fs::read_to_string(dir.path().join("var/demo/dps-local/registrations.jsonl")).unwrap();
+    let assigned: Vec<serde_json::Value> = log
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .filter(|l: &serde_json::Value| l["outcome"] == "assigned")
+        .collect();
+    assert_eq!(assigned.len(), 4, "{log}");
+    assert!(assigned.iter().all(|l| l["protocol"] == "mqtt"), "{log}");
+}
