@@ -361,14 +361,20 @@ impl UnitRun<'_> {
         claim: &ClaimRecord,
     ) -> Result<Option<String>, UnitFailure> {
         for (name, digest) in &claim.settings {
-            let secret = name.ends_with("sym_key");
-            let got = self
-                .client()?
-                .read_setting(name, secret)
-                .map_err(|e| smp(Step::Verify, &e))?;
+            let got = if name.ends_with("sym_key") {
+                match digest_bytes(digest) {
+                    Some(d) => self.prove_setting(name, &d)?,
+                    None => return Ok(Some(format!("the claim's digest of {name} is damaged"))),
+                }
+            } else {
+                self.client()?
+                    .read_setting(name, false)
+                    .map_err(|e| smp(Step::Verify, &e))?
+                    .map(|v| setting_digest(&v) == *digest)
+            };
             match got {
-                Some(v) if setting_digest(&v) == *digest => {}
-                Some(_) => return Ok(Some(format!("{name} differs"))),
+                Some(true) => {}
+                Some(false) => return Ok(Some(format!("{name} differs"))),
                 None => return Ok(Some(format!("{name} is missing"))),
             }
         }
@@ -805,6 +811,23 @@ impl UnitRun<'_> {
 
     /// Reads every written setting (and an X.509 unit's chain) back after the reset and
     /// compares.
+    /// Asks the board to prove it holds `name` with the value whose SHA-256 is `digest`, for a
+    /// fresh nonce (the setting proof, docs/device-protocol.md). `None`: it holds no such
+    /// setting.
+    fn prove_setting(
+        &mut self,
+        name: &str,
+        digest: &[u8; 32],
+    ) -> Result<Option<bool>, UnitFailure> {
+        let nonce: [u8; 32] = rand::random();
+        let mac = self
+            .client()?
+            .prove_setting(name, &nonce)
+            .map_err(|e| smp(Step::Verify, &e))?;
+        let want = station_smp::commands::provisioning::setting_proof(digest, &nonce, name);
+        Ok(mac.map(|m| constant_time_eq(&m, &want)))
+    }
+
     fn verify(&mut self, attestation: &Attestation) -> Result<(), UnitFailure> {
         if let Some(chain) = self.certificate.as_ref().map(|c| c.chain.clone()) {
             let stored = self
@@ -820,14 +843,22 @@ impl UnitRun<'_> {
                 ));
             }
         }
-        let client = self.client()?;
         for s in &attestation.settings {
-            let got = client
-                .read_setting(&s.name, s.secret)
-                .map_err(|e| smp(Step::Verify, &e))?;
+            // A secret is proven, not read back: it never crosses the link twice, and a
+            // locked board does not return it at all.
+            let got = if s.secret {
+                use sha2::Digest as _;
+                let digest: [u8; 32] = sha2::Sha256::digest(s.value.as_slice()).into();
+                self.prove_setting(&s.name, &digest)?
+            } else {
+                self.client()?
+                    .read_setting(&s.name, false)
+                    .map_err(|e| smp(Step::Verify, &e))?
+                    .map(|v| v.as_slice() == s.value.as_slice())
+            };
             match got {
-                Some(v) if v.as_slice() == s.value.as_slice() => {}
-                Some(_) => {
+                Some(true) => {}
+                Some(false) => {
                     return Err(UnitFailure::new(
                         Step::Verify,
                         "station::verify::mismatch",
@@ -1061,4 +1092,21 @@ impl ClaimSync {
             Self::Synced(result) => result,
         }
     }
+}
+
+/// A claim's hex SHA-256 digest as bytes.
+fn digest_bytes(hex: &str) -> Option<[u8; 32]> {
+    let mut out = [0u8; 32];
+    if hex.len() != 64 {
+        return None;
+    }
+    for (i, byte) in out.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok()?;
+    }
+    Some(out)
+}
+
+/// Compares two MACs without an early exit.
+fn constant_time_eq(a: &[u8; 32], b: &[u8; 32]) -> bool {
+    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }

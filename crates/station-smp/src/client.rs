@@ -163,6 +163,31 @@ impl Client {
         }
     }
 
+    /// Asks the device to prove it holds setting `name` (see
+    /// [`provisioning::SettingProof`]); `None` if it holds no such setting.
+    pub fn prove_setting(
+        &mut self,
+        name: &str,
+        nonce: &[u8],
+    ) -> Result<Option<[u8; 32]>, SmpError> {
+        match self.conn.execute(&provisioning::SettingProof {
+            name: name.to_owned(),
+            nonce: nonce.to_vec(),
+        }) {
+            // A MAC of the wrong length can match nothing: it reads as all zeros.
+            Ok(r) => Ok(Some(r.mac.try_into().unwrap_or([0; 32]))),
+            Err(SmpError::Device {
+                rc:
+                    DeviceRc::Group {
+                        rc: provisioning::rc::KEY_NOT_FOUND,
+                        ..
+                    },
+                ..
+            }) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
     /// Hands one raw TPM 2.0 command to the device's TPM and returns its raw response.
     ///
     /// Each attempt waits at least [`TPM_COMMAND_TIMEOUT`]: a TPM may take that long to create

@@ -158,6 +158,43 @@ smp_command!(Tpm => TpmResponse, Write, group::PROVISIONING, 3, "provisioning.tp
 /// `TPM2_PT_MAX_RESPONSE_SIZE` of common TPMs, swtpm included).
 pub const MAX_TPM_COMMAND: usize = 4096;
 
+/// Setting proof (id 5, write): the device proves it holds setting `name` without sending it.
+/// It answers `mac` = [`setting_proof`]`(SHA-256(stored value), nonce, name)`; a setting that is
+/// not stored is `err {group 64, rc 5}` ([`rc::KEY_NOT_FOUND`]). The station checks secrets
+/// this way before and after the lock (a locked device never returns a secret setting), and
+/// crash recovery checks them against the claim's digests.
+#[derive(Debug, Clone, Serialize)]
+pub struct SettingProof {
+    /// The setting.
+    pub name: String,
+    /// A fresh random nonce, 16–64 bytes.
+    #[serde(with = "serde_bytes")]
+    pub nonce: Vec<u8>,
+}
+
+/// Setting proof response.
+#[derive(Debug, Clone, Deserialize)]
+pub struct SettingProofResponse {
+    /// HMAC-SHA256, 32 bytes.
+    #[serde(with = "serde_bytes")]
+    pub mac: Vec<u8>,
+}
+smp_command!(SettingProof => SettingProofResponse, Write, group::PROVISIONING, 5,
+    "provisioning.setting_proof");
+
+/// The setting proof: `HMAC-SHA256(key = SHA-256(value), message = nonce ‖ name)`. Keyed with
+/// the value's digest, so the station can check it against a crash-recovery claim (which keeps
+/// only digests) as well as against the value it just wrote; the name in the message keeps a
+/// proof for one setting from standing for another.
+pub fn setting_proof(value_sha256: &[u8; 32], nonce: &[u8], name: &str) -> [u8; 32] {
+    use hmac::{Hmac, Mac as _};
+    let mut mac = <Hmac<sha2::Sha256> as hmac::Mac>::new_from_slice(value_sha256)
+        .expect("HMAC takes a 32-byte key (bug if not)");
+    mac.update(nonce);
+    mac.update(name.as_bytes());
+    mac.finalize().into_bytes().into()
+}
+
 /// Command ids of the provisioning group.
 pub mod id {
     /// Key generation (write): key slot, algorithm, subject CN → CSR (DER); see [`super::Keygen`].
@@ -167,11 +204,34 @@ pub mod id {
     pub const CERTIFICATE: u8 = 2;
     /// Raw TPM 2.0 command forwarding (write); see [`super::Tpm`].
     pub const TPM: u8 = 3;
+    /// Setting proof (write); see [`super::SettingProof`].
+    pub const SETTING_PROOF: u8 = 5;
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The proof against an independent HMAC-SHA256 (RFC 4231 style check by recomputation
+    /// with another message split) and its binding to the nonce and the name.
+    #[test]
+    fn setting_proof_binds_value_nonce_and_name() {
+        use sha2::Digest as _;
+        let digest: [u8; 32] = sha2::Sha256::digest(b"key-text").into();
+        let a = setting_proof(&digest, b"0123456789abcdef", "dps/sym_key");
+        // Same bytes, split differently between nonce and name: HMAC sees one message.
+        assert_eq!(
+            a,
+            setting_proof(&digest, b"0123456789abcdefdps/", "sym_key")
+        );
+        assert_ne!(
+            a,
+            setting_proof(&digest, b"0123456789abcdeg", "dps/sym_key")
+        );
+        assert_ne!(a, setting_proof(&digest, b"0123456789abcdef", "dps/reg_id"));
+        let other: [u8; 32] = sha2::Sha256::digest(b"key-texT").into();
+        assert_ne!(a, setting_proof(&other, b"0123456789abcdef", "dps/sym_key"));
+    }
 
     /// Golden CBOR of the `tpm` command: `{"cmd": h'8001'}` and `{"rsp": h'00'}`.
     #[test]
