@@ -4,7 +4,7 @@ registration status, hub and device ID, or the error the SDK raised.
 
 Usage: dps_device_check.py HOST ID_SCOPE CA_PEM CASES_JSON
 CASES_JSON: [{"name", "registration_id", "symmetric_key"} | {"name", "registration_id",
-"cert_file", "key_file"}, ...]
+"cert_file", "key_file"}, ...]; "websockets": true for MQTT over WebSockets (port 443)
 """
 
 import json
@@ -21,6 +21,7 @@ def register(host, scope, ca, case):
             id_scope=scope,
             symmetric_key=case["symmetric_key"],
             server_verification_cert=ca,
+            websockets=case.get("websockets", False),
         )
     else:
         client = ProvisioningDeviceClient.create_from_x509_certificate(
@@ -29,6 +30,7 @@ def register(host, scope, ca, case):
             id_scope=scope,
             x509=X509(cert_file=case["cert_file"], key_file=case["key_file"]),
             server_verification_cert=ca,
+            websockets=case.get("websockets", False),
         )
     try:
         result = client.register()

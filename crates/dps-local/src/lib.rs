@@ -141,6 +141,9 @@ pub struct Config {
     /// Where the device API's MQTT (over TLS) listens; `None` = no MQTT. Devices on the Azure
     /// SDKs need 8883.
     pub mqtt_bind: Option<SocketAddr>,
+    /// Where the device API's MQTT over WebSockets (over TLS, path `/$iothub/websocket`)
+    /// listens; `None` = none. The Azure SDKs' `websockets` option uses 443.
+    pub websocket_bind: Option<SocketAddr>,
 }
 
 impl Config {
@@ -156,6 +159,7 @@ impl Config {
             seed: None,
             device: DeviceSettings::default(),
             mqtt_bind: None,
+            websocket_bind: None,
         }
     }
 }
@@ -203,6 +207,7 @@ pub(crate) struct Policy {
 pub struct Server {
     addr: SocketAddr,
     mqtt_addr: Option<SocketAddr>,
+    websocket_addr: Option<SocketAddr>,
     state_dir: PathBuf,
     host_name: String,
     shared: Arc<service::Shared>,
@@ -274,10 +279,31 @@ impl Server {
                     mqtt,
                     acceptor.clone(),
                     Arc::clone(&shared),
+                    mqtt::Transport::Tls,
                     rx.clone(),
                 ));
                 tracing::info!(addr = %mqtt_addr, "dps-local device API: MQTT over TLS");
                 Some(mqtt_addr)
+            }
+            None => None,
+        };
+        let websocket_addr = match config.websocket_bind {
+            Some(bind) => {
+                let ws = TcpListener::bind(bind)
+                    .await
+                    .map_err(|source| Error::Bind { addr: bind, source })?;
+                let ws_addr = ws
+                    .local_addr()
+                    .map_err(|source| Error::Bind { addr: bind, source })?;
+                tokio::spawn(mqtt::serve(
+                    ws,
+                    acceptor.clone(),
+                    Arc::clone(&shared),
+                    mqtt::Transport::WebSocket,
+                    rx.clone(),
+                ));
+                tracing::info!(addr = %ws_addr, "dps-local device API: MQTT over WebSockets");
+                Some(ws_addr)
             }
             None => None,
         };
@@ -286,6 +312,7 @@ impl Server {
         Ok(Server {
             addr,
             mqtt_addr,
+            websocket_addr,
             state_dir: dir.clone(),
             host_name: config.host_name,
             shared,
@@ -307,6 +334,11 @@ impl Server {
     /// The diagnostic log of registration attempts (JSON lines).
     pub fn diagnostic_log(&self) -> PathBuf {
         self.state_dir.join(DIAGNOSTIC_LOG)
+    }
+
+    /// Where the device API's MQTT over WebSockets listens, if it does.
+    pub fn websocket_addr(&self) -> Option<SocketAddr> {
+        self.websocket_addr
     }
 
     /// Where the device API's MQTT listens, if it does.

@@ -6,6 +6,9 @@
 //! `…/GET/iotdps-get-operationstatus/?$rid=…&operationId=…`; answers on
 //! `$dps/registrations/res/{status}/?$rid=…[&retry-after=…]`.
 //!
+//! The same session runs over MQTT-on-TLS and over MQTT in WebSocket binary frames
+//! (path `/$iothub/websocket`, subprotocol `mqtt`), as the SDKs' `websockets` option connects.
+//!
 //! Packets are rumqttc's `mqttbytes::v4` codec. The credential is checked on each request by
 //! the same [`Registrar`](crate::device::Registrar) as HTTPS, so refusals carry DPS's error
 //! JSON on the response topic (`res/401/…`); a CONNECT that is not a DPS device's is refused
@@ -33,10 +36,24 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Packet overhead allowed on top of the message limit (topic, headers).
 const PACKET_OVERHEAD: usize = 1024;
 
+/// How devices reach the MQTT session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Transport {
+    /// MQTT straight over TLS (port 8883 on DPS).
+    Tls,
+    /// MQTT in binary WebSocket frames over TLS, path [`WEBSOCKET_PATH`], subprotocol `mqtt`
+    /// (port 443 on DPS).
+    WebSocket,
+}
+
+/// The path the SDKs' WebSocket option connects to.
+pub(crate) const WEBSOCKET_PATH: &str = "/$iothub/websocket";
+
 pub(crate) async fn serve(
     listener: TcpListener,
     acceptor: tokio_rustls::TlsAcceptor,
     shared: Arc<Shared>,
+    transport: Transport,
     mut shutdown: watch::Receiver<bool>,
 ) {
     let mut conns = tokio::task::JoinSet::new();
@@ -65,13 +82,104 @@ pub(crate) async fn serve(
                 .peer_certificates()
                 .map(<[CertificateDer<'static>]>::to_vec)
                 .unwrap_or_default();
-            if let Err(e) = session(tls, &shared, &chain).await {
+            let ended = match transport {
+                Transport::Tls => session(tls, &shared, &chain, "mqtt").await,
+                Transport::WebSocket => match accept_websocket(tls).await {
+                    Ok(ws) => session(ws, &shared, &chain, "mqtt-ws").await,
+                    Err(e) => {
+                        tracing::debug!(%peer, error = %e, "WebSocket upgrade refused");
+                        return;
+                    }
+                },
+            };
+            if let Err(e) = ended {
                 tracing::debug!(%peer, error = %e, "MQTT session ended");
             }
         });
         while conns.try_join_next().is_some() {}
     }
     conns.abort_all();
+}
+
+type TlsStream = tokio_rustls::server::TlsStream<tokio::net::TcpStream>;
+type WsStream = tokio_tungstenite::WebSocketStream<TlsStream>;
+
+/// The WebSocket upgrade: only [`WEBSOCKET_PATH`], answering the `mqtt` subprotocol.
+#[allow(
+    clippy::result_large_err,
+    reason = "the callback's signature is tungstenite's handshake API"
+)]
+async fn accept_websocket(
+    tls: TlsStream,
+) -> Result<WsStream, tokio_tungstenite::tungstenite::Error> {
+    use tokio_tungstenite::tungstenite::handshake::server::{ErrorResponse, Request, Response};
+    let check = |req: &Request, mut resp: Response| -> Result<Response, ErrorResponse> {
+        if req.uri().path() != WEBSOCKET_PATH {
+            let mut refusal = ErrorResponse::new(Some(format!("only {WEBSOCKET_PATH} is served")));
+            *refusal.status_mut() = tokio_tungstenite::tungstenite::http::StatusCode::NOT_FOUND;
+            return Err(refusal);
+        }
+        let wants_mqtt = req
+            .headers()
+            .get("sec-websocket-protocol")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.split(',').any(|p| p.trim().eq_ignore_ascii_case("mqtt")));
+        if wants_mqtt {
+            resp.headers_mut().insert(
+                "sec-websocket-protocol",
+                tokio_tungstenite::tungstenite::http::HeaderValue::from_static("mqtt"),
+            );
+        }
+        Ok(resp)
+    };
+    tokio_tungstenite::accept_hdr_async(tls, check).await
+}
+
+/// Bytes to and from the device, whatever carries them.
+trait Wire {
+    /// Appends what arrived to `buf`; 0 when the device closed the connection.
+    async fn receive(&mut self, buf: &mut BytesMut) -> std::io::Result<usize>;
+    /// Sends `bytes` (one MQTT packet).
+    async fn transmit(&mut self, bytes: &[u8]) -> std::io::Result<()>;
+}
+
+impl Wire for TlsStream {
+    async fn receive(&mut self, buf: &mut BytesMut) -> std::io::Result<usize> {
+        self.read_buf(buf).await
+    }
+
+    async fn transmit(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        self.write_all(bytes).await?;
+        self.flush().await
+    }
+}
+
+impl Wire for WsStream {
+    async fn receive(&mut self, buf: &mut BytesMut) -> std::io::Result<usize> {
+        use futures_util::StreamExt as _;
+        use tokio_tungstenite::tungstenite::Message;
+        loop {
+            match self.next().await {
+                Some(Ok(Message::Binary(bytes))) => {
+                    buf.extend_from_slice(&bytes);
+                    return Ok(bytes.len());
+                }
+                Some(Ok(Message::Close(_))) | None => return Ok(0),
+                // Pings are answered by the library; text frames are not MQTT.
+                Some(Ok(_)) => {}
+                Some(Err(e)) => return Err(std::io::Error::other(e)),
+            }
+        }
+    }
+
+    async fn transmit(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        use futures_util::SinkExt as _;
+        self.send(tokio_tungstenite::tungstenite::Message::Binary(
+            bytes.to_vec().into(),
+        ))
+        .await
+        .map_err(std::io::Error::other)
+    }
 }
 
 /// Why a session ended early.
@@ -87,13 +195,13 @@ enum SessionError {
     NotConnect,
 }
 
-struct Stream<S> {
-    io: S,
+struct Stream<W> {
+    wire: W,
     buf: BytesMut,
     max: usize,
 }
 
-impl<S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin> Stream<S> {
+impl<W: Wire> Stream<W> {
     /// The next packet; `None` when the device closed the connection.
     async fn next(&mut self) -> Result<Option<Packet>, SessionError> {
         loop {
@@ -102,7 +210,7 @@ impl<S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin> Stream<S> {
                 Err(MqttError::InsufficientBytes(_)) => {}
                 Err(e) => return Err(e.into()),
             }
-            if self.io.read_buf(&mut self.buf).await? == 0 {
+            if self.wire.receive(&mut self.buf).await? == 0 {
                 return Ok(None);
             }
         }
@@ -111,20 +219,20 @@ impl<S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin> Stream<S> {
     async fn send(&mut self, packet: Packet) -> Result<(), SessionError> {
         let mut out = BytesMut::new();
         packet.write(&mut out, usize::MAX)?;
-        self.io.write_all(&out).await?;
-        self.io.flush().await?;
+        self.wire.transmit(&out).await?;
         Ok(())
     }
 }
 
-async fn session<S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin>(
-    io: S,
+async fn session<W: Wire>(
+    wire: W,
     shared: &Shared,
     chain: &[CertificateDer<'static>],
+    protocol: &'static str,
 ) -> Result<(), SessionError> {
     let settings = shared.registrar.settings();
     let mut stream = Stream {
-        io,
+        wire,
         buf: BytesMut::with_capacity(4096),
         max: settings.max_message_bytes + PACKET_OVERHEAD,
     };
@@ -175,7 +283,7 @@ async fn session<S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin>(
         Credential::None
     };
     let request = device::Request {
-        protocol: "mqtt",
+        protocol,
         id_scope: &user.id_scope,
         registration_id: &user.registration_id,
         credential,

@@ -1,7 +1,8 @@
 //! Proof by a client we did not write: Microsoft's Python device SDK (`azure-iot-device`, in
 //! the project's .venv) registers a symmetric-key and an X.509 device with dps-local over MQTT
-//! on TLS, port 8883 (the SDK cannot be told another port), and is refused for a wrong key and
-//! a certificate the enrollment does not hold. The only test on port 8883.
+//! on TLS, port 8883, and over WebSockets, port 443 (the SDK cannot be told other ports), and is
+//! refused for a wrong key and a certificate the enrollment does not hold. The only test on
+//! ports 8883 and 443.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -58,7 +59,7 @@ fn ca(name: &str) -> rcgen::Issuer<'static, rcgen::KeyPair> {
 }
 
 #[test]
-fn the_azure_python_device_sdk_registers_over_mqtt_and_is_refused_a_wrong_identity() {
+fn the_azure_python_device_sdk_registers_over_mqtt_and_websockets_and_is_refused_a_wrong_identity() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let python = root.join(".venv/bin/python");
     assert!(
@@ -74,8 +75,10 @@ fn the_azure_python_device_sdk_registers_over_mqtt_and_is_refused_a_wrong_identi
         ..DeviceSettings::default()
     };
     config.mqtt_bind = Some(SocketAddr::from(([127, 0, 0, 1], 8883)));
-    let server = ServerThread::start(config)
-        .expect("dps-local starts with MQTT on 127.0.0.1:8883 (is another process using it?)");
+    config.websocket_bind = Some(SocketAddr::from(([127, 0, 0, 1], 443)));
+    let server = ServerThread::start(config).expect(
+        "dps-local starts with MQTT on 127.0.0.1:8883 and 443 (is another process using them?)",
+    );
     assert_eq!(server.mqtt_addr().map(|a| a.port()), Some(8883));
 
     let line_ca = ca("line CA");
@@ -111,6 +114,8 @@ fn the_azure_python_device_sdk_registers_over_mqtt_and_is_refused_a_wrong_identi
     let cases = json!([
         { "name": "symmetric", "registration_id": "sdk-sym-1", "symmetric_key": KEY },
         { "name": "x509", "registration_id": "sdk-x509-1", "cert_file": cert_file, "key_file": key_file },
+        { "name": "symmetric_ws", "registration_id": "sdk-sym-1", "symmetric_key": KEY, "websockets": true },
+        { "name": "x509_ws", "registration_id": "sdk-x509-1", "cert_file": cert_file, "key_file": key_file, "websockets": true },
         { "name": "wrong_key", "registration_id": "sdk-sym-1", "symmetric_key": WRONG_KEY },
         { "name": "rogue_cert", "registration_id": "sdk-x509-1", "cert_file": rogue_cert, "key_file": rogue_key },
     ]);
@@ -139,6 +144,14 @@ fn the_azure_python_device_sdk_registers_over_mqtt_and_is_refused_a_wrong_identi
     assert_eq!(x5["status"], "assigned", "{seen}");
     assert_eq!(x5["assigned_hub"], "line-hub.azure-devices.net");
     assert_eq!(x5["device_id"], "sensor-0001");
+    // The same over WebSockets (port 443, /$iothub/websocket): a re-registration to the same hub.
+    assert_eq!(seen["symmetric_ws"]["status"], "assigned", "{seen}");
+    assert_eq!(
+        seen["symmetric_ws"]["substatus"],
+        "reprovisionedToInitialAssignment"
+    );
+    assert_eq!(seen["x509_ws"]["status"], "assigned", "{seen}");
+    assert_eq!(seen["x509_ws"]["device_id"], "sensor-0001");
     for refused in ["wrong_key", "rogue_cert"] {
         let r = &seen[refused];
         assert!(r["error"].is_string(), "{refused} was not refused: {seen}");
@@ -159,7 +172,15 @@ fn the_azure_python_device_sdk_registers_over_mqtt_and_is_refused_a_wrong_identi
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    assert!(lines.iter().all(|l| l["protocol"] == "mqtt"), "{log}");
+    let protocols: Vec<&str> = lines
+        .iter()
+        .map(|l| l["protocol"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        protocols,
+        ["mqtt", "mqtt", "mqtt-ws", "mqtt-ws", "mqtt", "mqtt"],
+        "{log}"
+    );
     let refused = lines.iter().filter(|l| l["outcome"] == "refused").count();
     assert_eq!(refused, 2, "{log}");
 }

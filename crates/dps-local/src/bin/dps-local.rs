@@ -58,6 +58,10 @@ struct Args {
     /// `off` for none.
     #[arg(long, default_value = "127.0.0.1:8883")]
     mqtt: String,
+    /// Where the device API's MQTT over WebSockets listens (the SDKs' websockets option uses
+    /// port 443), e.g. 127.0.0.1:443; `off` (the default) for none.
+    #[arg(long, default_value = "off")]
+    websocket: String,
     /// Device registrations per minute for the whole service (DPS: 200); 0 = unlimited.
     #[arg(long, default_value_t = 200)]
     registrations_per_minute: u32,
@@ -101,19 +105,13 @@ async fn main() -> std::process::ExitCode {
             polls_per_device_per_10s: (args.polls_per_device > 0).then_some(args.polls_per_device),
             ..dps_local::DeviceSettings::default()
         },
-        mqtt_bind: if args.mqtt == "off" {
-            None
-        } else {
-            match args.mqtt.parse() {
-                Ok(addr) => Some(addr),
-                Err(_) => {
-                    eprintln!(
-                        "error: --mqtt {:?} is not an address like 127.0.0.1:8883 (or off)",
-                        args.mqtt
-                    );
-                    return std::process::ExitCode::from(2);
-                }
-            }
+        mqtt_bind: match listen("--mqtt", &args.mqtt) {
+            Ok(a) => a,
+            Err(code) => return code,
+        },
+        websocket_bind: match listen("--websocket", &args.websocket) {
+            Ok(a) => a,
+            Err(code) => return code,
         },
     };
     let server = match Server::start(config).await {
@@ -138,4 +136,15 @@ async fn main() -> std::process::ExitCode {
     let _ = tokio::signal::ctrl_c().await;
     server.shutdown().await;
     std::process::ExitCode::SUCCESS
+}
+
+/// An optional listening address: `off`, or `host:port`.
+fn listen(flag: &str, value: &str) -> Result<Option<SocketAddr>, std::process::ExitCode> {
+    if value == "off" {
+        return Ok(None);
+    }
+    value.parse().map(Some).map_err(|_| {
+        eprintln!("error: {flag} {value:?} is not an address like 127.0.0.1:8883 (or off)");
+        std::process::ExitCode::from(2)
+    })
 }
