@@ -59,7 +59,8 @@ fn ca(name: &str) -> rcgen::Issuer<'static, rcgen::KeyPair> {
 }
 
 #[test]
-fn the_azure_python_device_sdk_registers_over_mqtt_and_websockets_and_is_refused_a_wrong_identity() {
+fn the_azure_python_device_sdk_registers_over_mqtt_and_websockets_and_is_refused_a_wrong_identity()
+{
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let python = root.join(".venv/bin/python");
     assert!(

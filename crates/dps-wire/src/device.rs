@@ -10,8 +10,7 @@ pub const DEVICE_API_VERSIONS: [&str; 3] = ["2019-03-31", "2021-06-01", "2021-10
 /// The api-version devices send over MQTT (the Azure SDKs' constant).
 pub const MQTT_API_VERSION: &str = "2019-03-31";
 
-/// The `skn` of a device SAS: always `registration` (the Python SDK leaves it out).
-pub const DEVICE_KEY_NAME: &str = "registration";
+pub use crate::sas::{DEVICE_KEY_NAME, sas_resource};
 
 /// The MQTT topic filter a device subscribes to for every response.
 pub const MQTT_RESPONSE_FILTER: &str = "$dps/registrations/res/#";
@@ -194,11 +193,6 @@ pub struct TpmChallenge {
     pub authentication_key: String,
     /// The `skn` to sign with (`registration`).
     pub key_name: String,
-}
-
-/// The SAS resource a device signs: `{idScope}/registrations/{registrationId}`.
-pub fn sas_resource(id_scope: &str, registration_id: &str) -> String {
-    format!("{id_scope}/registrations/{registration_id}")
 }
 
 /// `/{idScope}/registrations/{registrationId}/register?api-version=…`.

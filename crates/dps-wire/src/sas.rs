@@ -182,6 +182,14 @@ impl fmt::Debug for ConnectionString {
     }
 }
 
+/// The `skn` of a device SAS: always `registration` (the Python SDK leaves it out).
+pub const DEVICE_KEY_NAME: &str = "registration";
+
+/// The SAS resource a device signs: `{idScope}/registrations/{registrationId}`.
+pub fn sas_resource(id_scope: &str, registration_id: &str) -> String {
+    format!("{id_scope}/registrations/{registration_id}")
+}
+
 /// A device's symmetric key derived from its enrollment group's key (DPS-NOTES §3):
 /// `HMAC-SHA256(group key, registration ID)`.
 pub fn derive_device_key(group_key: &PolicyKey, registration_id: &str) -> PolicyKey {
@@ -202,13 +210,13 @@ pub fn device_token(
     registration_id: &str,
     expiry: u64,
 ) -> SasToken {
-    let sr = url_encode(&crate::device::sas_resource(id_scope, registration_id));
+    let sr = url_encode(&sas_resource(id_scope, registration_id));
     let se = expiry.to_string();
     let sig = key.sign(format!("{sr}\n{se}").as_bytes());
     SasToken(format!(
         "{SAS_SCHEME} sr={sr}&sig={}&se={se}&skn={}",
         url_encode(&sig),
-        crate::device::DEVICE_KEY_NAME
+        DEVICE_KEY_NAME
     ))
 }
 
