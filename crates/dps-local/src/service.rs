@@ -215,6 +215,9 @@ async fn respond(
         );
     }
     let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    if segments.first() == Some(&"registrations") {
+        return respond_registrations(shared, &parts, &segments[1..], body).await;
+    }
     let kind = match segments.first() {
         Some(&"enrollments") => Kind::Enrollment,
         Some(&"enrollmentGroups") => Kind::Group,
@@ -324,6 +327,123 @@ async fn respond(
         ),
     };
     result.unwrap_or_else(|e| e)
+}
+
+/// The service API's registration records: `GET`/`DELETE /registrations/{id}` and
+/// `POST /registrations/{enrollmentGroupId}/query` (the group's devices). Reading needs
+/// EnrollmentRead, deleting EnrollmentWrite (dps-local's two policies; DPS has separate
+/// registration-status rights).
+async fn respond_registrations(
+    shared: &Shared,
+    parts: &hyper::http::request::Parts,
+    rest: &[&str],
+    body: Incoming,
+) -> Response<Full<Bytes>> {
+    let path = parts.uri.path();
+    let (write, id) = match (&parts.method, rest) {
+        (&Method::GET, [id]) => (false, decode(id)),
+        (&Method::DELETE, [id]) => (true, decode(id)),
+        (&Method::POST, [id, "query"]) => (false, decode(id)),
+        _ => return error(StatusCode::METHOD_NOT_ALLOWED, 405000, "method not allowed"),
+    };
+    if let Err(message) = authorize(shared, &parts.headers, path, write) {
+        return error(StatusCode::UNAUTHORIZED, 401002, &message);
+    }
+    // The body of a query is not used (no filters); read it so the connection stays usable.
+    let _ = Limited::new(body, MAX_BODY).collect().await;
+    let db = shared.db.lock().unwrap_or_else(|p| p.into_inner());
+    match (&parts.method, rest) {
+        (&Method::GET, _) => match db.registration(&id) {
+            Ok(Some(record)) => json(StatusCode::OK, &registration_state(&record)),
+            Ok(None) => error(
+                StatusCode::NOT_FOUND,
+                404201,
+                &format!("registration {id} does not exist"),
+            ),
+            Err(e) => db_error(&e),
+        },
+        (&Method::DELETE, _) => {
+            let record = match db.registration(&id) {
+                Ok(Some(r)) => r,
+                Ok(None) => {
+                    return error(
+                        StatusCode::NOT_FOUND,
+                        404201,
+                        &format!("registration {id} does not exist"),
+                    );
+                }
+                Err(e) => return db_error(&e),
+            };
+            let if_match = parts
+                .headers
+                .get(IF_MATCH)
+                .and_then(|v| v.to_str().ok())
+                .map(|v| v.trim().trim_matches('"').to_owned());
+            let etag = record["etag"]
+                .as_str()
+                .unwrap_or_default()
+                .trim_matches('"');
+            if let Some(tag) = if_match
+                && tag != "*"
+                && tag != etag
+            {
+                return error(
+                    StatusCode::PRECONDITION_FAILED,
+                    412002,
+                    "the ETag does not match",
+                );
+            }
+            match db.delete_registration(&id) {
+                Ok(_) => Response::builder()
+                    .status(StatusCode::NO_CONTENT)
+                    .body(Full::new(Bytes::new()))
+                    .unwrap_or_default(),
+                Err(e) => db_error(&e),
+            }
+        }
+        _ => match db.registrations() {
+            Ok(all) => {
+                let members: Vec<serde_json::Value> = all
+                    .iter()
+                    .filter(|r| {
+                        [
+                            &r["symmetricKey"]["enrollmentGroupId"],
+                            &r["x509"]["enrollmentGroupId"],
+                        ]
+                        .iter()
+                        .any(|g| g.as_str().is_some_and(|g| g.eq_ignore_ascii_case(&id)))
+                    })
+                    .map(registration_state)
+                    .collect();
+                json(StatusCode::OK, &members)
+            }
+            Err(e) => db_error(&e),
+        },
+    }
+}
+
+/// A registration record as the service API shows it (`DeviceRegistrationState`): the device
+/// API's result without its attestation details.
+fn registration_state(record: &serde_json::Value) -> serde_json::Value {
+    let mut state = serde_json::Map::new();
+    for field in [
+        "registrationId",
+        "createdDateTimeUtc",
+        "assignedHub",
+        "deviceId",
+        "status",
+        "substatus",
+        "errorCode",
+        "errorMessage",
+        "lastUpdatedDateTimeUtc",
+        "etag",
+        "payload",
+    ] {
+        if let Some(v) = record.get(field) {
+            state.insert(field.into(), v.clone());
+        }
+    }
+    serde_json::Value::Object(state)
 }
 
 /// The device API over HTTPS: `register`, operation lookups and the status lookup.

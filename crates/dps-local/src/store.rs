@@ -183,6 +183,15 @@ impl Db {
         Ok(())
     }
 
+    /// Deletes a device's registration record; whether there was one.
+    pub(crate) fn delete_registration(&self, id: &str) -> rusqlite::Result<bool> {
+        Ok(self
+            .conn
+            .prepare_cached("DELETE FROM registrations WHERE registration_id = ?1")?
+            .execute([id])?
+            > 0)
+    }
+
     /// Every registration record, by registration ID.
     pub(crate) fn registrations(&self) -> rusqlite::Result<Vec<serde_json::Value>> {
         self.conn

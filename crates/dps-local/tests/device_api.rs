@@ -653,13 +653,76 @@ async fn group_members_register_with_derived_keys_and_chains_to_the_signing_cert
             .await;
         refusal(status, &reply, 401, 401002, says);
     }
-    // The service API reads the groups back.
-    let got: Value = reqwest_get_group(&dps, "sensors").await;
+    // The service API reads the groups back, and an operator sees which devices registered.
+    let (status, got) = service_call(
+        &dps,
+        reqwest::Method::GET,
+        "/enrollmentGroups/sensors",
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
     assert_eq!(got["enrollmentGroupId"], "sensors");
     assert!(got["etag"].is_string());
+    let (status, members) = service_call(
+        &dps,
+        reqwest::Method::POST,
+        "/registrations/sensors/query",
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    let ids: Vec<&str> = members
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["registrationId"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["member-1", "member-2"]);
+    let service_spec: Value =
+        serde_json::from_str(include_str!("../../../../shared/dps-spec/service.json")).unwrap();
+    let allowed = &service_spec["definitions"]["DeviceRegistrationState"]["properties"];
+    for key in members[0].as_object().unwrap().keys() {
+        assert!(
+            !allowed[key].is_null(),
+            "{key} is not a DeviceRegistrationState property"
+        );
+    }
+    assert_eq!(members[0]["assignedHub"], "group-hub.azure-devices.net");
+    let (status, one) =
+        service_call(&dps, reqwest::Method::GET, "/registrations/member-1", None).await;
+    assert_eq!(status, 200);
+    assert_eq!(one, members[0]);
+    // Delete: a stale ETag is 412, the right one 204, then it is gone.
+    let (status, _) = service_call(
+        &dps,
+        reqwest::Method::DELETE,
+        "/registrations/member-1",
+        Some("\"nope\""),
+    )
+    .await;
+    assert_eq!(status, 412);
+    let etag = one["etag"].as_str().unwrap().to_owned();
+    let (status, _) = service_call(
+        &dps,
+        reqwest::Method::DELETE,
+        "/registrations/member-1",
+        Some(&etag),
+    )
+    .await;
+    assert_eq!(status, 204);
+    let (status, _) =
+        service_call(&dps, reqwest::Method::GET, "/registrations/member-1", None).await;
+    assert_eq!(status, 404);
 }
 
-async fn reqwest_get_group(dps: &Dps, id: &str) -> Value {
+/// A service-API call with the owner policy's SAS: status and JSON body (Null when empty).
+async fn service_call(
+    dps: &Dps,
+    method: reqwest::Method,
+    path: &str,
+    if_match: Option<&str>,
+) -> (u16, Value) {
     let token = dps
         .server
         .connection_string()
@@ -672,12 +735,15 @@ async fn reqwest_get_group(dps: &Dps, id: &str) -> Value {
         .add_root_certificate(reqwest::Certificate::from_pem(&ca).unwrap())
         .build()
         .unwrap();
-    let resp = client
-        .get(dps.url(&format!("/enrollmentGroups/{id}?api-version=2021-10-01")))
+    let mut req = client
+        .request(method, dps.url(&format!("{path}?api-version=2021-10-01")))
         .header("Authorization", token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status().as_u16(), 200);
-    resp.json().await.unwrap()
+        .json(&json!({}));
+    if let Some(tag) = if_match {
+        req = req.header("If-Match", tag);
+    }
+    let resp = req.send().await.unwrap();
+    let status = resp.status().as_u16();
+    let text = resp.text().await.unwrap();
+    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
 }
