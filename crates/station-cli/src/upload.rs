@@ -76,11 +76,104 @@ pub(crate) fn upload(args: &UploadArgs) -> anyhow::Result<u8> {
     } else {
         RunMode::Continuous
     };
+    ensure_groups(&config, section, args.json)?;
     let stats = run_uploader(section, Arc::new(queue), mode, printer(args.json), true)?;
     if !args.json {
         print_stats(&stats);
     }
     Ok(EXIT_OK)
+}
+
+/// Every symmetric-key group product's enrollment group, in DPS before any upload: created
+/// (with the group key) when absent, left alone when it holds the same key; one that holds
+/// another key is a conflict the supervisor must settle (its devices' keys would not verify).
+pub(crate) fn ensure_groups(
+    config: &StationConfig,
+    section: &UploadSection,
+    json: bool,
+) -> anyhow::Result<()> {
+    use station_config::{AttestationConfig, SymmetricEnrollment};
+    use station_upload::schema::{AttestationMechanism, EnrollmentGroup, ProvisioningStatus};
+    let groups: Vec<(&str, &SecretSource)> = config
+        .products
+        .iter()
+        .filter_map(|p| match &p.attestation {
+            AttestationConfig::SymmetricKey {
+                enrollment:
+                    SymmetricEnrollment::Group {
+                        group_id,
+                        group_key,
+                    },
+            } => Some((group_id.as_str(), group_key)),
+            _ => None,
+        })
+        .collect();
+    if groups.is_empty() {
+        return Ok(());
+    }
+    let client = client(section)?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    for (group_id, source) in groups {
+        let key = read_secret(source).map_err(|reason| {
+            CliError::anyhow(
+                "station::upload::group_key",
+                format!(
+                    "could not read group {group_id}'s key from {}: {reason}",
+                    source.describe()
+                ),
+                "Install the group key where the product's group_key points.",
+            )
+        })?;
+        let key = key.trim().to_owned();
+        let verdict = match runtime.block_on(client.enrollment_group(group_id)) {
+            Ok(existing) => {
+                let wanted = AttestationMechanism::symmetric_key(key.clone(), None);
+                if wanted.same_identity(&existing.attestation) {
+                    "present, same key"
+                } else {
+                    return Err(CliError::anyhow(
+                        "station::upload::group_conflict",
+                        format!("DPS already holds enrollment group {group_id} with another key"),
+                        "Check the group in DPS: if the station's key is the right one, delete or update the group there, then upload again.",
+                    ));
+                }
+            }
+            Err(e) if e.is_not_found() => {
+                let group = EnrollmentGroup {
+                    enrollment_group_id: group_id.to_owned(),
+                    attestation: AttestationMechanism::symmetric_key(key, None),
+                    capabilities: None,
+                    iot_hub_host_name: None,
+                    provisioning_status: Some(ProvisioningStatus::Enabled),
+                    etag: None,
+                };
+                runtime
+                    .block_on(client.create_or_update_group(&group, None))
+                    .map_err(CliError::from)?;
+                "created"
+            }
+            Err(e) => return Err(CliError::from(e).into()),
+        };
+        if json {
+            println!(
+                "{}",
+                serde_json::json!({ "kind": "enrollmentGroup", "group": group_id, "outcome": verdict })
+            );
+        } else {
+            println!("enrollment group {group_id}: {verdict}");
+        }
+    }
+    Ok(())
+}
+
+/// A secret's text from where the config says (environment or file).
+fn read_secret(source: &SecretSource) -> Result<zeroize::Zeroizing<String>, String> {
+    Ok(zeroize::Zeroizing::new(match source {
+        SecretSource::Env { env } => std::env::var(env).map_err(|_| format!("{env} is not set"))?,
+        SecretSource::File { file } => std::fs::read_to_string(file).map_err(|e| e.to_string())?,
+    }))
 }
 
 pub(crate) fn queue(args: &QueueArgs) -> anyhow::Result<u8> {
@@ -260,14 +353,7 @@ pub(crate) fn connection_string(source: &SecretSource) -> anyhow::Result<Connect
             "Install the connection string where upload.connection_string points.",
         )
     };
-    let text = zeroize::Zeroizing::new(match source {
-        SecretSource::Env { env } => {
-            std::env::var(env).map_err(|_| fail(format!("{env} is not set")))?
-        }
-        SecretSource::File { file } => {
-            std::fs::read_to_string(file).map_err(|e| fail(e.to_string()))?
-        }
-    });
+    let text = read_secret(source).map_err(fail)?;
     text.parse()
         .map_err(|e: station_upload::sas::SasError| fail(e.to_string()))
 }

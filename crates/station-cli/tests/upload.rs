@@ -402,3 +402,74 @@ fn a_supervisor_resolves_a_conflict_from_the_cli() {
     );
     store.verify_audit().unwrap();
 }
+
+/// A group-key product's enrollment group reaches DPS with the upload: created once with the
+/// group key, then left alone; a group DPS holds with another key stops the upload.
+#[test]
+fn the_upload_puts_a_group_products_enrollment_group_in_dps_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = ServerThread::start(Config::new(dir.path().join("dps"))).unwrap();
+    let cfg = write_config(dir.path(), &server);
+    let group_key = "QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQQ==";
+    std::fs::write(dir.path().join("group.key"), format!("{group_key}\n")).unwrap();
+    let patched = std::fs::read_to_string(&cfg).unwrap().replace(
+        "[upload]",
+        r#"[[product]]
+id = "g"
+registration_id = { template = "g-{serial}", lowercase = true }
+dps = { id_scope = "0ne00C11001" }
+attestation = { kind = "symmetric-key", enrollment = { type = "group", group_id = "line-sensors", group_key = { file = "group.key" } } }
+[upload]"#,
+    );
+    std::fs::write(&cfg, patched).unwrap();
+    let run = || station(&["upload", "--once", "--config", cfg.to_str().unwrap()]);
+    let out = run();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("enrollment group line-sensors: created"),
+        "{}",
+        text(&out.stdout)
+    );
+    let out = run();
+    assert!(
+        text(&out.stdout).contains("enrollment group line-sensors: present, same key"),
+        "{}",
+        text(&out.stdout)
+    );
+    let client = station_upload::client::DpsClient::builder(server.connection_string())
+        .with_trust_anchor_file(server.ca_file())
+        .build()
+        .unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let group = rt
+        .block_on(client.enrollment_group("line-sensors"))
+        .unwrap();
+    assert_eq!(
+        group
+            .attestation
+            .symmetric_key
+            .as_ref()
+            .unwrap()
+            .primary_key
+            .as_deref(),
+        Some(group_key)
+    );
+    // Someone changed the group's key in DPS: the station refuses to go on as if it matched.
+    let mut changed = group.clone();
+    changed.attestation = AttestationMechanism::symmetric_key(
+        "QkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQg==".into(),
+        None,
+    );
+    rt.block_on(client.create_or_update_group(&changed, Some("*")))
+        .unwrap();
+    let out = run();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("station::upload::group_conflict"),
+        "{}",
+        text(&out.stderr)
+    );
+}

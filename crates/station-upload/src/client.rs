@@ -287,6 +287,20 @@ impl DpsClient {
         .map(|(v, _)| v)
     }
 
+    /// `GET /enrollmentGroups/{id}`.
+    pub async fn enrollment_group(&self, group_id: &str) -> Result<EnrollmentGroup, DpsError> {
+        let path = format!("/enrollmentGroups/{}", url_encode(group_id));
+        self.call_json(
+            "get enrollment group",
+            Method::GET,
+            &path,
+            None::<&()>,
+            HeaderMap::new(),
+        )
+        .await
+        .map(|(v, _)| v)
+    }
+
     /// `POST /enrollments/{id}/attestationmechanism`: the attestation with its key material.
     pub async fn attestation_mechanism(
         &self,
