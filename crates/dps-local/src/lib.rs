@@ -20,6 +20,7 @@ use serde::{Deserialize, Serialize};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
+pub use device::tpm::authentication_key as tpm_authentication_key;
 pub use device::{DIAGNOSTIC_LOG, DeviceSettings};
 pub use tls::CA_FILE;
 

@@ -10,6 +10,7 @@
 
 mod attest;
 mod diag;
+pub(crate) mod tpm;
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
