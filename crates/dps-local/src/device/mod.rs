@@ -16,9 +16,12 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as B64;
 use dps_wire::device::{
-    AssignedSubstatus, DeviceRegistration, DeviceRegistrationResult, RegistrationOperationStatus,
-    RegistrationStatus, SymmetricKeyRegistrationResult, X509RegistrationResult,
+    AssignedSubstatus, DEVICE_KEY_NAME, DeviceRegistration, DeviceRegistrationResult,
+    RegistrationOperationStatus, RegistrationStatus, SymmetricKeyRegistrationResult, TpmChallenge,
+    TpmRegistrationResult, X509RegistrationResult,
 };
 use dps_wire::sas::{PolicyKey, derive_device_key};
 use dps_wire::schema::ProvisioningServiceErrorDetails;
@@ -47,8 +50,10 @@ pub(crate) mod codes {
     pub(crate) const TOO_LARGE: i32 = 413001;
     /// Throttled: wait `Retry-After` seconds.
     pub(crate) const THROTTLED: i32 = 429001;
-    /// The enrollment's attestation is not served here yet.
+    /// The enrollment's attestation is not served here.
     pub(crate) const NOT_SUPPORTED: i32 = 400002;
+    /// The EK is not the enrollment's (DPS's own code and message).
+    pub(crate) const EK_MISMATCH: i32 = 400004;
     /// dps-local's own database failed.
     pub(crate) const INTERNAL: i32 = 500001;
 }
@@ -162,6 +167,9 @@ pub(crate) struct Registrar {
     operations: Mutex<HashMap<String, Operation>>,
     registrations: Option<Mutex<Bucket>>,
     polls: Mutex<HashMap<String, VecDeque<Instant>>>,
+    /// Each TPM device's key from its latest challenge (in memory: a restart means a new
+    /// challenge, as a device whose SAS fails starts again).
+    tpm_keys: Mutex<HashMap<String, PolicyKey>>,
     log: diag::DiagLog,
 }
 
@@ -173,6 +181,7 @@ impl Registrar {
                 .map(|rate| Mutex::new(Bucket::new(rate, (rate / 6).max(1)))),
             operations: Mutex::new(HashMap::new()),
             polls: Mutex::new(HashMap::new()),
+            tpm_keys: Mutex::new(HashMap::new()),
             log: diag::DiagLog::open(state_dir),
             settings,
         }
@@ -187,6 +196,7 @@ impl Registrar {
         let answer = self.register_inner(db, req, body);
         let assigned = self.operation_result(&answer);
         let outcome = match (answer.status, assigned.as_ref().and_then(|r| r.status)) {
+            (401, _) if answer.body.get("authenticationKey").is_some() => "challenged",
             (_, Some(RegistrationStatus::Disabled)) => "disabled",
             (202 | 200, _) => "assigned",
             (429, _) => "throttled",
@@ -196,7 +206,13 @@ impl Registrar {
             time: now_text(),
             registration_id: req.registration_id,
             protocol: req.protocol,
-            attestation: req.credential.kind(),
+            attestation: if serde_json::from_slice::<DeviceRegistration>(body)
+                .is_ok_and(|r| r.tpm.is_some())
+            {
+                "tpm"
+            } else {
+                req.credential.kind()
+            },
             outcome,
             error_code: answer.error_code(),
             error: answer.body.get("message").and_then(Value::as_str),
@@ -254,9 +270,22 @@ impl Registrar {
                 return Answer::throttled(wait);
             }
         }
+        if let Some(challenge) = self.tpm_challenge(db, req, &registration) {
+            return challenge;
+        }
         let (enrollment, attested) = match self.authenticate(db, req) {
             Ok(v) => v,
             Err(answer) => return answer,
+        };
+        // A TPM device's hub key: a second blob for its TPM (DPS-NOTES §2.3 step 5).
+        let tpm_result = match (&registration.tpm, attestation_type(&enrollment)) {
+            (Some(t), Some("tpm")) => match tpm_blob(t, &rand::random::<[u8; 32]>()) {
+                Ok(blob) => Some(TpmRegistrationResult {
+                    authentication_key: blob,
+                }),
+                Err(e) => return Answer::error(codes::BAD_REQUEST, &e),
+            },
+            _ => None,
         };
         let now = now_text();
         let previous = db
@@ -306,7 +335,7 @@ impl Registrar {
             last_updated_date_time_utc: Some(now),
             etag: Some(new_etag()),
             payload: None,
-            tpm: None,
+            tpm: tpm_result,
         };
         let state_json = serde_json::to_value(&state).unwrap_or(Value::Null);
         if let Err(e) = db.put_registration(req.registration_id, &state_json) {
@@ -478,14 +507,93 @@ impl Registrar {
                     },
                 ))
             }
+            Some("tpm") => {
+                let key = self
+                    .tpm_keys
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .get(&req.registration_id.to_ascii_lowercase())
+                    .cloned();
+                let Some(key) = key else {
+                    return Err(Answer::error(
+                        codes::UNAUTHORIZED,
+                        "Unauthorized: a TPM device first registers with its EK and SRK and no Authorization, then signs with the key from the challenge",
+                    ));
+                };
+                attest::symmetric_key(
+                    req.credential,
+                    req.id_scope,
+                    req.registration_id,
+                    &[key],
+                    u64::try_from(now).unwrap_or(0),
+                )
+                .map_err(refused)?;
+                Ok((
+                    enrollment,
+                    Attested {
+                        x509: None,
+                        symmetric_key: None,
+                    },
+                ))
+            }
             other => Err(Answer::error(
                 codes::NOT_SUPPORTED,
                 &format!(
-                    "the enrollment's attestation {} is not served by dps-local's device API yet",
+                    "the enrollment's attestation {} is not served by dps-local's device API",
                     other.unwrap_or("(none)")
                 ),
             )),
         }
+    }
+
+    /// The TPM challenge (DPS-NOTES §2.3): a register request without `Authorization` that
+    /// carries the EK and SRK of a TPM enrollment gets `401` with a key blob only that TPM can
+    /// import; the device then signs its SAS with the imported key. `None`: not a challenge.
+    fn tpm_challenge(
+        &self,
+        db: &Db,
+        req: &Request<'_>,
+        registration: &DeviceRegistration,
+    ) -> Option<Answer> {
+        let (Credential::None, Some(tpm)) = (req.credential, &registration.tpm) else {
+            return None;
+        };
+        if !req.id_scope.eq_ignore_ascii_case(&self.settings.id_scope) {
+            return None;
+        }
+        let enrollment = Value::Object(db.get(Kind::Enrollment, req.registration_id).ok()??.body);
+        if attestation_type(&enrollment) != Some("tpm") {
+            return None;
+        }
+        let enrolled = enrollment["attestation"]["tpm"]["endorsementKey"]
+            .as_str()
+            .and_then(|k| B64.decode(k).ok());
+        if enrolled.is_none() || enrolled != B64.decode(&tpm.endorsement_key).ok() {
+            return Some(Answer::error(
+                codes::EK_MISMATCH,
+                "Endorsement key is invalid, or does not match the Enrollment.",
+            ));
+        }
+        let key: [u8; 32] = rand::random();
+        let blob = match tpm_blob(tpm, &key) {
+            Ok(b) => b,
+            Err(e) => return Some(Answer::error(codes::BAD_REQUEST, &e)),
+        };
+        self.tpm_keys
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(
+                req.registration_id.to_ascii_lowercase(),
+                PolicyKey::from_base64(&B64.encode(key)).expect("base64 of 32 bytes"),
+            );
+        Some(Answer::ok(
+            401,
+            &TpmChallenge {
+                authentication_key: blob,
+                key_name: DEVICE_KEY_NAME.into(),
+            },
+            None,
+        ))
     }
 
     /// A device without an individual enrollment: the first enrollment group its credential
@@ -557,6 +665,25 @@ impl Registrar {
         }
         Err(last)
     }
+}
+
+/// The enrollment's (or group's) attestation type.
+fn attestation_type(enrollment: &Value) -> Option<&str> {
+    enrollment["attestation"]["type"].as_str()
+}
+
+/// The key blob for a device's TPM, base64, wrapping `key`.
+fn tpm_blob(tpm: &dps_wire::device::TpmAttestation, key: &[u8]) -> Result<String, String> {
+    let ek = B64
+        .decode(&tpm.endorsement_key)
+        .map_err(|_| "tpm.endorsementKey is not base64".to_owned())?;
+    let srk = B64
+        .decode(tpm.storage_root_key.as_deref().unwrap_or_default())
+        .map_err(|_| "tpm.storageRootKey is not base64".to_owned())?;
+    if srk.is_empty() {
+        return Err("a TPM registration carries tpm.storageRootKey".into());
+    }
+    tpm::authentication_key(&ek, &srk, key).map(|b| B64.encode(b))
 }
 
 /// DPS's limit on enrollment groups per service.
