@@ -116,6 +116,132 @@ pub enum DeviceError {
     BadAnswer(String),
 }
 
+/// What a TPM device's TPM does with DPS's key blobs (DPS-NOTES §2.5): activate the credential
+/// with its EK, import the duplicated key under its SRK, and HMAC with it.
+pub trait TpmDevice {
+    /// Imports `blob` and returns HMAC-SHA256 of `message` with the imported key.
+    fn import_and_sign(&mut self, blob: &[u8], message: &[u8]) -> Result<Vec<u8>, String>;
+}
+
+/// Registers a TPM device over HTTPS (DPS has no TPM over MQTT): the register request with
+/// the EK and SRK (base64 of their `TPM2B_PUBLIC`) gets the challenge, the TPM imports its
+/// key and signs the SAS, then register and operation lookups carry it. The hub key in the
+/// result is imported too (its HMAC over the registration ID proves it loads).
+pub async fn register_tpm_https(
+    endpoint: &Endpoint,
+    id_scope: &str,
+    registration_id: &str,
+    endorsement_key: &str,
+    storage_root_key: &str,
+    tpm: &mut dyn TpmDevice,
+) -> Result<Registration, DeviceError> {
+    use base64::Engine as _;
+    use base64::engine::general_purpose::STANDARD as B64;
+    use dps_wire::device::{TpmChallenge, operation_path, register_path};
+    use dps_wire::sas::url_encode;
+    let mut builder = reqwest::Client::builder()
+        .use_rustls_tls()
+        .timeout(ANSWER_TIMEOUT);
+    for r in &endpoint.roots {
+        let cert = reqwest::Certificate::from_der(r.as_ref())
+            .map_err(|e| DeviceError::Tls(e.to_string()))?;
+        builder = builder.add_root_certificate(cert);
+    }
+    let http = builder
+        .build()
+        .map_err(|e| DeviceError::Tls(e.to_string()))?;
+    let base = format!("https://{}:{}", endpoint.host, endpoint.port);
+    let body = serde_json::json!({
+        "registrationId": registration_id,
+        "tpm": { "endorsementKey": endorsement_key, "storageRootKey": storage_root_key },
+    });
+    let url = format!(
+        "{base}{}",
+        register_path(id_scope, registration_id, "2021-06-01")
+    );
+    let send = |req: reqwest::RequestBuilder| async move {
+        let resp = req.send().await.map_err(|e| DeviceError::Connect {
+            endpoint: format!("{}:{}", endpoint.host, endpoint.port),
+            source: std::io::Error::other(e),
+        })?;
+        let status = resp.status().as_u16();
+        let value: serde_json::Value = resp
+            .json()
+            .await
+            .map_err(|e| DeviceError::BadAnswer(e.to_string()))?;
+        Ok::<_, DeviceError>((status, value))
+    };
+    let refused = |status: u16, v: &serde_json::Value| DeviceError::Refused {
+        status,
+        error_code: v["errorCode"].as_i64(),
+        message: v["message"].as_str().unwrap_or_default().to_owned(),
+    };
+    let (status, challenge) = send(http.put(&url).json(&body)).await?;
+    if status != 401 || challenge.get("authenticationKey").is_none() {
+        return Err(refused(status, &challenge));
+    }
+    let challenge: TpmChallenge =
+        serde_json::from_value(challenge).map_err(|e| DeviceError::BadAnswer(e.to_string()))?;
+    let blob = B64
+        .decode(&challenge.authentication_key)
+        .map_err(|e| DeviceError::BadAnswer(e.to_string()))?;
+    let sr = url_encode(&dps_wire::sas::sas_resource(id_scope, registration_id));
+    let se = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default()
+        .saturating_add(TOKEN_LIFETIME)
+        .as_secs()
+        .to_string();
+    let sig = tpm
+        .import_and_sign(&blob, format!("{sr}\n{se}").as_bytes())
+        .map_err(DeviceError::Tls)?;
+    let sas = format!(
+        "SharedAccessSignature sr={sr}&sig={}&se={se}&skn={}",
+        url_encode(&B64.encode(sig)),
+        url_encode(&challenge.key_name)
+    );
+    let (status, reply) = send(http.put(&url).header("Authorization", &sas).json(&body)).await?;
+    if status != 202 && status != 200 {
+        return Err(refused(status, &reply));
+    }
+    let mut op: RegistrationOperationStatus =
+        serde_json::from_value(reply).map_err(|e| DeviceError::BadAnswer(e.to_string()))?;
+    let mut polls = 0;
+    while op.status == RegistrationStatus::Assigning {
+        polls += 1;
+        if polls > MAX_POLLS {
+            return Err(DeviceError::Timeout);
+        }
+        let url = format!(
+            "{base}{}",
+            operation_path(id_scope, registration_id, &op.operation_id, "2021-06-01")
+        );
+        let (status, reply) = send(http.get(&url).header("Authorization", &sas)).await?;
+        match status {
+            200 | 202 => {
+                op = serde_json::from_value(reply)
+                    .map_err(|e| DeviceError::BadAnswer(e.to_string()))?;
+            }
+            429 => tokio::time::sleep(Duration::from_secs(1)).await,
+            _ => return Err(refused(status, &reply)),
+        }
+    }
+    if let Some(hub) = op
+        .registration_state
+        .as_ref()
+        .and_then(|s| s.tpm.as_ref())
+        .and_then(|t| B64.decode(&t.authentication_key).ok())
+    {
+        tpm.import_and_sign(&hub, registration_id.as_bytes())
+            .map_err(DeviceError::Tls)?;
+    }
+    Ok(Registration {
+        status: op.status,
+        state: op.registration_state,
+        polls,
+    })
+}
+
 /// Registers over MQTT: CONNECT, SUBSCRIBE `$dps/registrations/res/#`, PUBLISH register, then
 /// operation lookups after each `retry-after` until the registration is decided.
 pub async fn register_mqtt(

@@ -245,9 +245,9 @@ fn ensure_demo_ca(config: &station_config::StationConfig) -> anyhow::Result<()> 
     Ok(())
 }
 
-/// Field boot: every board, out of the fixture, registers with dps-local over MQTT using only
-/// what it holds (virtual_dut::field). Symmetric-key and X.509 boards must be assigned; TPM
-/// boards say why they cannot try yet.
+/// Field boot: every board, out of the fixture, registers with dps-local using only what it
+/// holds (virtual_dut::field): symmetric-key and X.509 boards over MQTT, TPM boards over HTTPS
+/// through the TPM challenge. Every board must be assigned.
 fn register_boards(
     dps: &dps_local::ServerThread,
     spec: &virtual_dut::FixtureSpec,
@@ -258,12 +258,14 @@ fn register_boards(
     let port = dps
         .mqtt_addr()
         .map_or(virtual_dut::field::DPS_MQTT_PORT, |a| a.port());
-    let network = FieldNetwork::from_roots_file(&dps.ca_file(), port)
+    let mut network = FieldNetwork::from_roots_file(&dps.ca_file(), port)
         .map_err(|e| anyhow::anyhow!("cannot read dps-local's trust file: {e}"))?;
+    // TPM boards register over HTTPS, on dps-local's port.
+    network.https_port = dps.addr().port();
     if !json {
         println!(
-            "\nfield boot: each board registers with dps-local over MQTT (port {}) from its own flash",
-            network.default_port
+            "\nfield boot: each board registers with dps-local from its own flash (MQTT port {}; TPM boards over HTTPS, port {})",
+            network.default_port, network.https_port
         );
     }
     // The boards boot together, as a batch powered up in the field would.

@@ -437,8 +437,8 @@ trust_anchor = "{trust}"
 }
 
 /// `station demo` end to end: six boards provisioned and uploaded, then the field boot — every
-/// symmetric-key and X.509 board registers with dps-local over MQTT from its own flash and keeps
-/// the assigned hub in it; the TPM boards say why they do not try.
+/// board registers with dps-local from its own flash (symmetric-key and X.509 over MQTT, TPM
+/// over HTTPS through the TPM challenge with its own swtpm) and keeps the assigned hub in it.
 #[test]
 fn the_demo_boards_register_with_dps_local_from_their_own_flash() {
     let dir = tempfile::tempdir().unwrap();
@@ -449,7 +449,7 @@ fn the_demo_boards_register_with_dps_local_from_their_own_flash() {
     let stdout = text(&out.stdout);
     assert!(out.status.success(), "{stdout}{}", text(&out.stderr));
     assert!(
-        stdout.contains("4 of 6 boards registered with dps-local"),
+        stdout.contains("6 of 6 boards registered with dps-local"),
         "{stdout}"
     );
     let fixture = dir.path().join("var/demo/fixture");
@@ -461,19 +461,15 @@ fn the_demo_boards_register_with_dps_local_from_their_own_flash() {
         let hub = settings
             .get("field/hub")
             .map(|v| String::from_utf8_lossy(v).into_owned());
-        if slot <= 4 {
-            assert_eq!(
-                hub.as_deref(),
-                Some("dps-local-hub.azure-devices.net"),
-                "slot {slot}"
-            );
-            assert_eq!(
-                settings["field/device_id"], settings["dps/reg_id"],
-                "slot {slot}"
-            );
-        } else {
-            assert_eq!(hub, None, "slot {slot}: a TPM board does not register yet");
-        }
+        assert_eq!(
+            hub.as_deref(),
+            Some("dps-local-hub.azure-devices.net"),
+            "slot {slot}"
+        );
+        assert_eq!(
+            settings["field/device_id"], settings["dps/reg_id"],
+            "slot {slot}"
+        );
     }
     let log =
         std::fs::read_to_string(dir.path().join("var/demo/dps-local/registrations.jsonl")).unwrap();
@@ -482,6 +478,12 @@ fn the_demo_boards_register_with_dps_local_from_their_own_flash() {
         .map(|l| serde_json::from_str(l).unwrap())
         .filter(|l: &serde_json::Value| l["outcome"] == "assigned")
         .collect();
-    assert_eq!(assigned.len(), 4, "{log}");
-    assert!(assigned.iter().all(|l| l["protocol"] == "mqtt"), "{log}");
+    assert_eq!(assigned.len(), 6, "{log}");
+    let by_protocol = |p: &str| assigned.iter().filter(|l| l["protocol"] == p).count();
+    assert_eq!((by_protocol("mqtt"), by_protocol("https")), (4, 2), "{log}");
+    let challenged = log
+        .lines()
+        .filter(|l| l.contains(r#""outcome":"challenged""#))
+        .count();
+    assert_eq!(challenged, 2, "each TPM board was challenged once: {log}");
 }
