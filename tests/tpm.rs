@@ -5,16 +5,14 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::net::{Ipv4Addr, TcpListener, TcpStream};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
 
 use station_e2e::{Harness, HarnessOptions};
 use station_identity::tpm::TpmPublic;
 use station_pipeline::{Permissions, Step, UnitOutcome};
 use station_store::{EnrollmentStatus, UnitFilter, UnitStatus};
 use virtual_dut::tpm::LocalCa;
+use virtual_dut::tpm_stack::PoweredTpm;
 use virtual_dut::{Fault, FixtureSpec};
 
 const BAUD: u32 = 115_200;
@@ -123,67 +121,6 @@ fn assert_fails(
     );
 }
 
-/// A swtpm on the TCP socket protocol, straight on a slot's TPM state, for tpm2-tools.
-struct DirectSwtpm {
-    child: Child,
-    port: u16,
-}
-
-impl DirectSwtpm {
-    fn start(state: &Path) -> DirectSwtpm {
-        let port = loop {
-            let a = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
-            let p = a.local_addr().unwrap().port();
-            if p < u16::MAX && TcpListener::bind((Ipv4Addr::LOCALHOST, p + 1)).is_ok() {
-                break p;
-            }
-        };
-        let child = Command::new("swtpm")
-            .args(["socket", "--tpm2", "--tpmstate"])
-            .arg(format!("dir={}", state.display()))
-            .arg("--server")
-            .arg(format!("type=tcp,port={port},bindaddr=127.0.0.1"))
-            .arg("--ctrl")
-            .arg(format!("type=tcp,port={},bindaddr=127.0.0.1", port + 1))
-            .args(["--flags", "startup-clear"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("swtpm must be installed (Debian package swtpm)");
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while TcpStream::connect((Ipv4Addr::LOCALHOST, port)).is_err() {
-            assert!(Instant::now() < deadline, "swtpm did not open port {port}");
-            std::thread::sleep(Duration::from_millis(10));
-        }
-        DirectSwtpm { child, port }
-    }
-
-    fn tool(&self, name: &str, args: &[&str], dir: &Path) {
-        let tcti = format!("swtpm:host=127.0.0.1,port={}", self.port);
-        let out = Command::new(name)
-            .arg("--tcti")
-            .arg(&tcti)
-            .args(args)
-            .current_dir(dir)
-            .output()
-            .unwrap_or_else(|e| {
-                panic!("{name} must be installed (Debian package tpm2-tools): {e}")
-            });
-        assert!(
-            out.status.success(),
-            "{name} {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
-}
-
-impl Drop for DirectSwtpm {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 #[test]
 fn tpm_slots_pass_and_the_endorsement_key_is_the_one_tpm2_tools_reads() {
     let ca = tempfile::tempdir().unwrap();
@@ -261,21 +198,22 @@ fn tpm_slots_pass_and_the_endorsement_key_is_the_one_tpm2_tools_reads() {
     h.fixture.stop();
     let out = tempfile::tempdir().unwrap();
     // Slot 1: the persistent EK.
-    let tpm = DirectSwtpm::start(&tpm_dirs[0]);
+    let tpm = PoweredTpm::start(&tpm_dirs[0], out.path().to_owned()).unwrap();
     tpm.tool(
         "tpm2_readpublic",
         &["-c", "0x81010001", "-f", "tss", "-o", "ek1.pub"],
-        out.path(),
-    );
+    )
+    .unwrap();
     drop(tpm);
     // Slot 2 has no persistent EK: tpm2-tools creates it from the default template too.
-    let tpm = DirectSwtpm::start(&tpm_dirs[1]);
-    tpm.tool("tpm2_createek", &["-G", "rsa", "-c", "ek2.ctx"], out.path());
+    let tpm = PoweredTpm::start(&tpm_dirs[1], out.path().to_owned()).unwrap();
+    tpm.tool("tpm2_createek", &["-G", "rsa", "-c", "ek2.ctx"])
+        .unwrap();
     tpm.tool(
         "tpm2_readpublic",
         &["-c", "ek2.ctx", "-f", "tss", "-o", "ek2.pub"],
-        out.path(),
-    );
+    )
+    .unwrap();
     drop(tpm);
     for (i, (station_ek, reg_id)) in endorsement_keys.iter().enumerate() {
         let tools_ek = std::fs::read(out.path().join(format!("ek{}.pub", i + 1))).unwrap();

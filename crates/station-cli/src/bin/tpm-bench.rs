@@ -10,7 +10,6 @@
 //! Usage: `tpm-bench [--baud 115200] [--rounds 10]`.
 #![forbid(unsafe_code)]
 
-use std::net::{Ipv4Addr, TcpListener, TcpStream};
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -132,34 +131,10 @@ fn main() -> anyhow::Result<()> {
 
 /// tpm2-tools against a swtpm on the TCP socket protocol (no DUT, no serial link).
 fn tpm2_tools(state: &Path, rounds: u32) -> anyhow::Result<()> {
-    let port = loop {
-        let a = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))?;
-        let p = a.local_addr()?.port();
-        if p < u16::MAX && TcpListener::bind((Ipv4Addr::LOCALHOST, p + 1)).is_ok() {
-            break p;
-        }
-    };
-    let mut swtpm = Command::new("swtpm")
-        .args(["socket", "--tpm2", "--tpmstate"])
-        .arg(format!("dir={}", state.display()))
-        .arg("--server")
-        .arg(format!("type=tcp,port={port},bindaddr=127.0.0.1"))
-        .arg("--ctrl")
-        .arg(format!("type=tcp,port={},bindaddr=127.0.0.1", port + 1))
-        .args(["--flags", "startup-clear"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .context("swtpm must be installed")?;
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while TcpStream::connect((Ipv4Addr::LOCALHOST, port)).is_err() {
-        if Instant::now() > deadline {
-            bail!("swtpm did not start");
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
     let out = tempfile::tempdir()?;
-    let tcti = format!("swtpm:host=127.0.0.1,port={port}");
+    let swtpm = virtual_dut::tpm_stack::PoweredTpm::start(state, out.path().to_owned())
+        .context("swtpm must be installed")?;
+    let tcti = format!("swtpm:host=127.0.0.1,port={}", swtpm.port());
     let run = |cmds: &[&[&str]]| -> anyhow::Result<f64> {
         let mut total = 0.0;
         for _ in 0..rounds {
@@ -216,8 +191,7 @@ fn tpm2_tools(state: &Path, rounds: u32) -> anyhow::Result<()> {
         ],
         &["tpm2_flushcontext", "-t"],
     ])?;
-    let _ = swtpm.kill();
-    let _ = swtpm.wait();
+    drop(swtpm);
     println!("tpm2-tools on a directly connected swtpm (TCP, no DUT), mean of {rounds}:");
     println!("  tpm2_readpublic -c 0x81010001 -f tss                      {readpublic:>7.1} ms");
     println!("  tpm2_readpublic + tpm2_nvread 0x1c00002 (EK + certificate) {with_cert:>7.1} ms");
