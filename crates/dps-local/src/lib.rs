@@ -268,46 +268,22 @@ impl Server {
         let shared = Arc::new(service::Shared::new(&config, policies, db));
         let (shutdown, rx) = watch::channel(false);
         let acceptor = tokio_rustls::TlsAcceptor::from(tls);
-        let mqtt_addr = match config.mqtt_bind {
-            Some(bind) => {
-                let mqtt = TcpListener::bind(bind)
-                    .await
-                    .map_err(|source| Error::Bind { addr: bind, source })?;
-                let mqtt_addr = mqtt
-                    .local_addr()
-                    .map_err(|source| Error::Bind { addr: bind, source })?;
-                tokio::spawn(mqtt::serve(
-                    mqtt,
-                    acceptor.clone(),
-                    Arc::clone(&shared),
-                    mqtt::Transport::Tls,
-                    rx.clone(),
-                ));
-                tracing::info!(addr = %mqtt_addr, "dps-local device API: MQTT over TLS");
-                Some(mqtt_addr)
-            }
-            None => None,
-        };
-        let websocket_addr = match config.websocket_bind {
-            Some(bind) => {
-                let ws = TcpListener::bind(bind)
-                    .await
-                    .map_err(|source| Error::Bind { addr: bind, source })?;
-                let ws_addr = ws
-                    .local_addr()
-                    .map_err(|source| Error::Bind { addr: bind, source })?;
-                tokio::spawn(mqtt::serve(
-                    ws,
-                    acceptor.clone(),
-                    Arc::clone(&shared),
-                    mqtt::Transport::WebSocket,
-                    rx.clone(),
-                ));
-                tracing::info!(addr = %ws_addr, "dps-local device API: MQTT over WebSockets");
-                Some(ws_addr)
-            }
-            None => None,
-        };
+        let mqtt_addr = start_mqtt(
+            config.mqtt_bind,
+            mqtt::Transport::Tls,
+            &acceptor,
+            &shared,
+            &rx,
+        )
+        .await?;
+        let websocket_addr = start_mqtt(
+            config.websocket_bind,
+            mqtt::Transport::WebSocket,
+            &acceptor,
+            &shared,
+            &rx,
+        )
+        .await?;
         let task = tokio::spawn(service::serve(listener, acceptor, Arc::clone(&shared), rx));
         tracing::info!(%addr, dir = %dir.display(), "dps-local listening");
         Ok(Server {
@@ -421,6 +397,32 @@ impl Server {
         let _ = self.shutdown.send(true);
         let _ = self.task.await;
     }
+}
+
+/// Starts the device API's MQTT listener on `bind` (if any) over `transport`; its address.
+async fn start_mqtt(
+    bind: Option<SocketAddr>,
+    transport: mqtt::Transport,
+    acceptor: &tokio_rustls::TlsAcceptor,
+    shared: &Arc<service::Shared>,
+    shutdown: &watch::Receiver<bool>,
+) -> Result<Option<SocketAddr>, Error> {
+    let Some(bind) = bind else { return Ok(None) };
+    let listener = TcpListener::bind(bind)
+        .await
+        .map_err(|source| Error::Bind { addr: bind, source })?;
+    let bound = listener
+        .local_addr()
+        .map_err(|source| Error::Bind { addr: bind, source })?;
+    tokio::spawn(mqtt::serve(
+        listener,
+        acceptor.clone(),
+        Arc::clone(shared),
+        transport,
+        shutdown.clone(),
+    ));
+    tracing::info!(addr = %bound, ?transport, "dps-local device API over MQTT");
+    Ok(Some(bound))
 }
 
 /// A server on its own runtime thread, for synchronous callers (tests, the CLI demo). Dropping

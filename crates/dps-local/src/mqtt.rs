@@ -30,6 +30,7 @@ use tokio::sync::watch;
 
 use crate::device::{self, Credential};
 use crate::service::Shared;
+use crate::tls::ServerStream as TlsStream;
 
 /// How long a device may take to send CONNECT.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -44,6 +45,16 @@ pub(crate) enum Transport {
     /// MQTT in binary WebSocket frames over TLS, path [`WEBSOCKET_PATH`], subprotocol `mqtt`
     /// (port 443 on DPS).
     WebSocket,
+}
+
+impl Transport {
+    /// The protocol in the diagnostic log.
+    fn protocol(self) -> &'static str {
+        match self {
+            Transport::Tls => "mqtt",
+            Transport::WebSocket => "mqtt-ws",
+        }
+    }
 }
 
 /// The path the SDKs' WebSocket option connects to.
@@ -67,25 +78,13 @@ pub(crate) async fn serve(
         let acceptor = acceptor.clone();
         let shared = Arc::clone(&shared);
         conns.spawn(async move {
-            let tls =
-                match tokio::time::timeout(crate::HANDSHAKE_TIMEOUT, acceptor.accept(tcp)).await {
-                    Ok(Ok(tls)) => tls,
-                    Ok(Err(e)) => {
-                        tracing::debug!(%peer, error = %e, "MQTT TLS handshake failed");
-                        return;
-                    }
-                    Err(_) => return,
-                };
-            let chain: Vec<CertificateDer<'static>> = tls
-                .get_ref()
-                .1
-                .peer_certificates()
-                .map(<[CertificateDer<'static>]>::to_vec)
-                .unwrap_or_default();
+            let Some((tls, chain)) = crate::tls::handshake(&acceptor, tcp, peer).await else {
+                return;
+            };
             let ended = match transport {
-                Transport::Tls => session(tls, &shared, &chain, "mqtt").await,
+                Transport::Tls => session(tls, &shared, &chain, transport).await,
                 Transport::WebSocket => match accept_websocket(tls).await {
-                    Ok(ws) => session(ws, &shared, &chain, "mqtt-ws").await,
+                    Ok(ws) => session(ws, &shared, &chain, transport).await,
                     Err(e) => {
                         tracing::debug!(%peer, error = %e, "WebSocket upgrade refused");
                         return;
@@ -101,7 +100,6 @@ pub(crate) async fn serve(
     conns.abort_all();
 }
 
-type TlsStream = tokio_rustls::server::TlsStream<tokio::net::TcpStream>;
 type WsStream = tokio_tungstenite::WebSocketStream<TlsStream>;
 
 /// The WebSocket upgrade: only [`WEBSOCKET_PATH`], answering the `mqtt` subprotocol.
@@ -228,7 +226,7 @@ async fn session<W: Wire>(
     wire: W,
     shared: &Shared,
     chain: &[CertificateDer<'static>],
-    protocol: &'static str,
+    transport: Transport,
 ) -> Result<(), SessionError> {
     let settings = shared.registrar.settings();
     let mut stream = Stream {
@@ -283,7 +281,7 @@ async fn session<W: Wire>(
         Credential::None
     };
     let request = device::Request {
-        protocol,
+        protocol: transport.protocol(),
         id_scope: &user.id_scope,
         registration_id: &user.registration_id,
         credential,

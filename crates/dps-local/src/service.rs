@@ -115,25 +115,13 @@ pub(crate) async fn serve(
         let acceptor = acceptor.clone();
         let shared = Arc::clone(&shared);
         conns.spawn(async move {
-            let tls =
-                match tokio::time::timeout(crate::HANDSHAKE_TIMEOUT, acceptor.accept(tcp)).await {
-                    Ok(Ok(tls)) => tls,
-                    Ok(Err(e)) => {
-                        tracing::debug!(%peer, error = %e, "TLS handshake failed");
-                        return;
-                    }
-                    Err(_) => return,
-                };
+            let Some((tls, chain)) = crate::tls::handshake(&acceptor, tcp, peer).await else {
+                return;
+            };
             let ctl = ConnCtl::default();
             let ctl2 = ctl.clone();
-            // The device's chain, for X.509 attestation (the handshake proved its key).
-            let chain: Arc<Vec<CertificateDer<'static>>> = Arc::new(
-                tls.get_ref()
-                    .1
-                    .peer_certificates()
-                    .map(<[CertificateDer<'static>]>::to_vec)
-                    .unwrap_or_default(),
-            );
+            // The device's chain, for X.509 attestation.
+            let chain = Arc::new(chain);
             let service = hyper::service::service_fn(move |req| {
                 let shared = Arc::clone(&shared);
                 let ctl = ctl2.clone();

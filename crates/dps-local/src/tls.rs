@@ -23,6 +23,34 @@ const SERVER_FILE: &str = "server.pem";
 const SERVER_KEY_FILE: &str = "server.key";
 const SERVER_NAMES_FILE: &str = "server.names";
 
+/// A TLS connection the server accepted.
+pub(crate) type ServerStream = tokio_rustls::server::TlsStream<tokio::net::TcpStream>;
+
+/// The TLS handshake with one client, bounded by [`crate::HANDSHAKE_TIMEOUT`]; `None` (logged)
+/// when it fails or times out. Also returns the client's certificate chain, leaf first (empty
+/// without one): the handshake proved the client holds the leaf's key.
+pub(crate) async fn handshake(
+    acceptor: &tokio_rustls::TlsAcceptor,
+    tcp: tokio::net::TcpStream,
+    peer: std::net::SocketAddr,
+) -> Option<(ServerStream, Vec<CertificateDer<'static>>)> {
+    let tls = match tokio::time::timeout(crate::HANDSHAKE_TIMEOUT, acceptor.accept(tcp)).await {
+        Ok(Ok(tls)) => tls,
+        Ok(Err(e)) => {
+            tracing::debug!(%peer, error = %e, "TLS handshake failed");
+            return None;
+        }
+        Err(_) => return None,
+    };
+    let chain = tls
+        .get_ref()
+        .1
+        .peer_certificates()
+        .map(<[CertificateDer<'static>]>::to_vec)
+        .unwrap_or_default();
+    Some((tls, chain))
+}
+
 /// Loads or creates the CA and the server certificate; returns the TLS configuration.
 pub(crate) fn server_config(
     dir: &Path,

@@ -216,42 +216,56 @@ fn check_common(store: &Store, kill: usize) -> HashMap<String, usize> {
 fn check_invariants(store: &Store, fixture: &Fixture, kill: usize) {
     let live = check_common(store, kill);
     for slot in 1..=SLOTS {
-        let flash = fixture.flash(slot).unwrap();
-        let serial = &flash.identity.serial;
-        assert!(
-            flash.locked,
-            "kill {kill}: slot {slot} ({serial}) not locked after the rerun"
-        );
-        let settings = flash.decoded_settings();
-        let reg_id = String::from_utf8(settings["dps/reg_id"].clone()).unwrap();
-        let passed: Vec<_> = store
-            .units(&UnitFilter {
-                serial: Some(serial.clone()),
-                status: Some(UnitStatus::Pass),
-                ..Default::default()
-            })
-            .unwrap();
-        assert_eq!(
-            passed.len(),
-            1,
-            "kill {kill}: {serial}: PASS units {passed:?}"
-        );
-        assert_eq!(passed[0].registration_id.as_deref(), Some(reg_id.as_str()));
-        let detail = store.unit(passed[0].id).unwrap().unwrap();
-        let e = detail.enrollment.expect("a PASS unit has its enrollment");
-        assert_eq!(
-            live.get(&reg_id.to_lowercase()),
-            Some(&1),
-            "kill {kill}: {serial}"
-        );
-        let payload: serde_json::Value = serde_json::from_str(&e.payload_json).unwrap();
+        let (settings, payload) = board_enrollment(store, &live, fixture, slot, kill);
         // The board holds the key as its base64 text, as DPS takes it.
         let on_board = String::from_utf8(settings["dps/sym_key"].clone()).unwrap();
         assert_eq!(
             payload["attestation"]["symmetricKey"]["primaryKey"], on_board,
-            "kill {kill}: {serial}: the enrollment's key is not the board's"
+            "kill {kill}: slot {slot}: the enrollment's key is not the board's"
         );
     }
+}
+
+/// Slot `slot`'s board is locked and has exactly one PASS unit, whose registration ID is the
+/// board's and which has exactly one live enrollment. Returns the board's settings and that
+/// enrollment's payload, for the identity checks.
+fn board_enrollment(
+    store: &Store,
+    live: &HashMap<String, usize>,
+    fixture: &Fixture,
+    slot: u16,
+    kill: usize,
+) -> (BTreeMap<String, Vec<u8>>, serde_json::Value) {
+    let flash = fixture.flash(slot).unwrap();
+    let serial = &flash.identity.serial;
+    assert!(
+        flash.locked,
+        "kill {kill}: slot {slot} ({serial}) not locked after the rerun"
+    );
+    let settings = flash.decoded_settings();
+    let reg_id = String::from_utf8(settings["dps/reg_id"].clone()).unwrap();
+    let passed: Vec<_> = store
+        .units(&UnitFilter {
+            serial: Some(serial.clone()),
+            status: Some(UnitStatus::Pass),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(
+        passed.len(),
+        1,
+        "kill {kill}: {serial}: PASS units {passed:?}"
+    );
+    assert_eq!(passed[0].registration_id.as_deref(), Some(reg_id.as_str()));
+    let detail = store.unit(passed[0].id).unwrap().unwrap();
+    let e = detail.enrollment.expect("a PASS unit has its enrollment");
+    assert_eq!(
+        live.get(&reg_id.to_lowercase()),
+        Some(&1),
+        "kill {kill}: {serial}"
+    );
+    let payload = serde_json::from_str(&e.payload_json).unwrap();
+    (settings, payload)
 }
 
 /// How many kills a test makes: `default`, or `STATION_KILLS` for the long run by hand.
@@ -527,11 +541,11 @@ mod mixed {
     use dps_local::{Config, ServerThread};
     use rand::Rng;
     use station_identity::tpm::TpmPublic;
-    use station_store::{EnrollmentStatus, Store, UnitFilter, UnitStatus, setting_digest};
+    use station_store::{EnrollmentStatus, Store, setting_digest};
     use station_upload::export::pem_certificates;
     use virtual_dut::Fixture;
 
-    use super::{BAUD, check_common};
+    use super::{BAUD, board_enrollment, check_common};
 
     const SLOTS: u16 = 6;
 
@@ -680,35 +694,9 @@ signing_key = "{root}/keys/export.key"
             let live = check_common(store, kill);
             let mut leaves_here = Vec::new();
             for slot in 1..=SLOTS {
-                let flash = fixture.flash(slot).unwrap();
-                let serial = &flash.identity.serial;
-                assert!(
-                    flash.locked,
-                    "kill {kill}: slot {slot} ({serial}) not locked"
-                );
-                let settings = flash.decoded_settings();
+                let (settings, payload) = board_enrollment(store, &live, fixture, slot, kill);
                 let reg_id = String::from_utf8(settings["dps/reg_id"].clone()).unwrap();
-                let passed = store
-                    .units(&UnitFilter {
-                        serial: Some(serial.clone()),
-                        status: Some(UnitStatus::Pass),
-                        ..Default::default()
-                    })
-                    .unwrap();
-                assert_eq!(
-                    passed.len(),
-                    1,
-                    "kill {kill}: {serial}: PASS units {passed:?}"
-                );
-                assert_eq!(passed[0].registration_id.as_deref(), Some(reg_id.as_str()));
-                let e = store
-                    .unit(passed[0].id)
-                    .unwrap()
-                    .unwrap()
-                    .enrollment
-                    .expect("a PASS unit has its enrollment");
-                assert_eq!(live.get(&reg_id), Some(&1), "kill {kill}: {serial}");
-                let payload: serde_json::Value = serde_json::from_str(&e.payload_json).unwrap();
+                let serial = format!("slot {slot} ({reg_id})");
                 let att = &payload["attestation"];
                 match slot {
                     1 | 2 => {

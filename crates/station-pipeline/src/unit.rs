@@ -361,18 +361,10 @@ impl UnitRun<'_> {
         claim: &ClaimRecord,
     ) -> Result<Option<String>, UnitFailure> {
         for (name, digest) in &claim.settings {
-            let got = if name.ends_with("sym_key") {
-                match digest_bytes(digest) {
-                    Some(d) => self.prove_setting(name, &d)?,
-                    None => return Ok(Some(format!("the claim's digest of {name} is damaged"))),
-                }
-            } else {
-                self.client()?
-                    .read_setting(name, false)
-                    .map_err(|e| smp(Step::Verify, &e))?
-                    .map(|v| setting_digest(&v) == *digest)
+            let Some(digest) = digest_bytes(digest) else {
+                return Ok(Some(format!("the claim's digest of {name} is damaged")));
             };
-            match got {
+            match self.holds_setting(name, name.ends_with("sym_key"), &digest)? {
                 Some(true) => {}
                 Some(false) => return Ok(Some(format!("{name} differs"))),
                 None => return Ok(Some(format!("{name} is missing"))),
@@ -811,14 +803,26 @@ impl UnitRun<'_> {
 
     /// Reads every written setting (and an X.509 unit's chain) back after the reset and
     /// compares.
-    /// Asks the board to prove it holds `name` with the value whose SHA-256 is `digest`, for a
-    /// fresh nonce (the setting proof, docs/device-protocol.md). `None`: it holds no such
-    /// setting.
-    fn prove_setting(
+    /// Whether the board holds `name` with the value whose SHA-256 is `digest`; `None`: it
+    /// holds no such setting. A secret is proven, not read back (the setting proof over a fresh
+    /// nonce, docs/device-protocol.md): it never crosses the link twice, and a locked board
+    /// does not return it at all.
+    fn holds_setting(
         &mut self,
         name: &str,
+        secret: bool,
         digest: &[u8; 32],
     ) -> Result<Option<bool>, UnitFailure> {
+        if !secret {
+            return Ok(self
+                .client()?
+                .read_setting(name, false)
+                .map_err(|e| smp(Step::Verify, &e))?
+                .map(|v| {
+                    use sha2::Digest as _;
+                    sha2::Sha256::digest(&v).as_slice() == digest
+                }));
+        }
         let nonce: [u8; 32] = rand::random();
         let mac = self
             .client()?
@@ -844,19 +848,9 @@ impl UnitRun<'_> {
             }
         }
         for s in &attestation.settings {
-            // A secret is proven, not read back: it never crosses the link twice, and a
-            // locked board does not return it at all.
-            let got = if s.secret {
-                use sha2::Digest as _;
-                let digest: [u8; 32] = sha2::Sha256::digest(s.value.as_slice()).into();
-                self.prove_setting(&s.name, &digest)?
-            } else {
-                self.client()?
-                    .read_setting(&s.name, false)
-                    .map_err(|e| smp(Step::Verify, &e))?
-                    .map(|v| v.as_slice() == s.value.as_slice())
-            };
-            match got {
+            use sha2::Digest as _;
+            let digest: [u8; 32] = sha2::Sha256::digest(s.value.as_slice()).into();
+            match self.holds_setting(&s.name, s.secret, &digest)? {
                 Some(true) => {}
                 Some(false) => {
                     return Err(UnitFailure::new(

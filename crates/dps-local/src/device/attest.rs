@@ -114,57 +114,25 @@ pub(crate) fn x509_individual(
     enrolled: &[&str],
     now: i64,
 ) -> Result<X509CertificateInfo, Refusal> {
-    let Credential::Certificates(chain) = credential else {
-        return Err(refuse(
-            codes::INVALID_CERTIFICATE,
-            "this enrollment uses X.509: connect with the device certificate (mutual TLS)",
-        ));
-    };
-    let Some(leaf) = chain.first() else {
-        return Err(refuse(
-            codes::INVALID_CERTIFICATE,
-            "no client certificate was presented",
-        ));
-    };
-    let (_, cert) = x509_parser::parse_x509_certificate(leaf.as_ref()).map_err(|_| {
+    let leaf = client_chain(credential, "enrollment")?[0].as_ref();
+    let (_, cert) = x509_parser::parse_x509_certificate(leaf).map_err(|_| {
         refuse(
             codes::INVALID_CERTIFICATE,
             "the client certificate is not valid DER",
         )
     })?;
-    let cn = cert
-        .subject()
-        .iter_common_name()
-        .next()
-        .and_then(|c| c.as_str().ok())
-        .unwrap_or_default();
-    if !cn.eq_ignore_ascii_case(registration_id) {
-        return Err(refuse(
-            codes::INVALID_CERTIFICATE,
-            format!("the certificate's CN is {cn:?}, not the registration ID {registration_id:?}"),
-        ));
-    }
-    let validity = cert.validity();
-    if now < validity.not_before.timestamp() || now > validity.not_after.timestamp() {
-        return Err(refuse(
-            codes::INVALID_CERTIFICATE,
-            format!(
-                "the certificate is not valid now (valid {} to {})",
-                validity.not_before, validity.not_after
-            ),
-        ));
-    }
+    check_leaf(&cert, registration_id, now)?;
     let matches = enrolled
         .iter()
         .filter_map(|text| certificate_der(text))
-        .any(|der| der == leaf.as_ref());
+        .any(|der| der == leaf);
     if !matches {
         return Err(refuse(
             codes::INVALID_CERTIFICATE,
             "the certificate is not the one in the enrollment (another key or another CA)",
         ));
     }
-    Ok(certificate_info(leaf.as_ref(), &cert))
+    Ok(certificate_info(leaf, &cert))
 }
 
 /// Checks an X.509 credential against an enrollment group's signing certificate: the leaf's CN
@@ -177,16 +145,8 @@ pub(crate) fn x509_group(
     signing_pem: &str,
     now: i64,
 ) -> Result<(X509CertificateInfo, X509CertificateInfo), Refusal> {
-    let Credential::Certificates(chain) = credential else {
-        return Err(refuse(
-            codes::INVALID_CERTIFICATE,
-            "this enrollment group uses X.509: connect with the device certificate (mutual TLS)",
-        ));
-    };
+    let chain = client_chain(credential, "enrollment group")?;
     let bad = |m: &str| refuse(codes::INVALID_CERTIFICATE, m);
-    let Some(leaf_der) = chain.first() else {
-        return Err(bad("no client certificate was presented"));
-    };
     let signer_der = certificate_der(signing_pem)
         .ok_or_else(|| bad("the group's signing certificate is not PEM"))?;
     let (_, signer) = x509_parser::parse_x509_certificate(&signer_der)
@@ -197,38 +157,18 @@ pub(crate) fn x509_group(
         .collect::<Result<_, _>>()
         .map_err(|_| bad("a presented certificate is not valid DER"))?;
     let leaf = &parsed[0];
-    let cn = leaf
-        .subject()
-        .iter_common_name()
-        .next()
-        .and_then(|c| c.as_str().ok())
-        .unwrap_or_default();
-    if !cn.eq_ignore_ascii_case(registration_id) {
-        return Err(bad(&format!(
-            "the certificate's CN is {cn:?}, not the registration ID {registration_id:?}"
-        )));
-    }
-    let valid_now = |c: &x509_parser::certificate::X509Certificate<'_>| {
-        now >= c.validity().not_before.timestamp() && now <= c.validity().not_after.timestamp()
-    };
-    if !valid_now(&signer) {
+    check_leaf(leaf, registration_id, now)?;
+    if valid_now(&signer, now).is_err() {
         return Err(bad("the group's signing certificate is not valid now"));
     }
     let mut current = leaf;
     for _ in 0..parsed.len() {
-        if !valid_now(current) {
-            return Err(bad(&format!(
-                "the certificate {} is not valid now (valid {} to {})",
-                current.subject(),
-                current.validity().not_before,
-                current.validity().not_after
-            )));
-        }
+        valid_now(current, now)?;
         if current.issuer() == signer.subject()
             && current.verify_signature(Some(signer.public_key())).is_ok()
         {
             return Ok((
-                certificate_info(leaf_der.as_ref(), leaf),
+                certificate_info(chain[0].as_ref(), leaf),
                 certificate_info(&signer_der, &signer),
             ));
         }
@@ -245,6 +185,66 @@ pub(crate) fn x509_group(
     Err(bad(
         "the certificate chain does not lead to the group's signing certificate (another CA, or an intermediate missing)",
     ))
+}
+
+/// The TLS client chain (leaf first, never empty) of an X.509 credential for `whose`
+/// attestation.
+fn client_chain<'a>(
+    credential: Credential<'a>,
+    whose: &str,
+) -> Result<&'a [CertificateDer<'static>], Refusal> {
+    match credential {
+        Credential::Certificates(chain) if !chain.is_empty() => Ok(chain),
+        Credential::Certificates(_) => Err(refuse(
+            codes::INVALID_CERTIFICATE,
+            "no client certificate was presented",
+        )),
+        _ => Err(refuse(
+            codes::INVALID_CERTIFICATE,
+            format!("this {whose} uses X.509: connect with the device certificate (mutual TLS)"),
+        )),
+    }
+}
+
+/// The device certificate's CN is the registration ID and it is valid now.
+fn check_leaf(
+    leaf: &x509_parser::certificate::X509Certificate<'_>,
+    registration_id: &str,
+    now: i64,
+) -> Result<(), Refusal> {
+    let cn = leaf
+        .subject()
+        .iter_common_name()
+        .next()
+        .and_then(|c| c.as_str().ok())
+        .unwrap_or_default();
+    if !cn.eq_ignore_ascii_case(registration_id) {
+        return Err(refuse(
+            codes::INVALID_CERTIFICATE,
+            format!("the certificate's CN is {cn:?}, not the registration ID {registration_id:?}"),
+        ));
+    }
+    valid_now(leaf, now)
+}
+
+/// `cert` is within its validity at `now` (Unix seconds).
+fn valid_now(
+    cert: &x509_parser::certificate::X509Certificate<'_>,
+    now: i64,
+) -> Result<(), Refusal> {
+    let validity = cert.validity();
+    if now < validity.not_before.timestamp() || now > validity.not_after.timestamp() {
+        return Err(refuse(
+            codes::INVALID_CERTIFICATE,
+            format!(
+                "the certificate {} is not valid now (valid {} to {})",
+                cert.subject(),
+                validity.not_before,
+                validity.not_after
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// A certificate as the service API holds it: PEM, or base64 of the DER.

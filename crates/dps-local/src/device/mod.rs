@@ -193,7 +193,12 @@ impl Registrar {
 
     /// `PUT …/register` or `$dps/registrations/PUT/iotdps-register`.
     pub(crate) fn register(&self, db: &Db, req: &Request<'_>, body: &[u8]) -> Answer {
-        let answer = self.register_inner(db, req, body);
+        let registration = self.parse_registration(req, body);
+        let tpm = registration.as_ref().is_ok_and(|r| r.tpm.is_some());
+        let answer = match registration {
+            Ok(registration) => self.register_inner(db, req, &registration),
+            Err(answer) => answer,
+        };
         let assigned = self.operation_result(&answer);
         let outcome = match (answer.status, assigned.as_ref().and_then(|r| r.status)) {
             (401, _) if answer.body.get("authenticationKey").is_some() => "challenged",
@@ -206,13 +211,7 @@ impl Registrar {
             time: now_text(),
             registration_id: req.registration_id,
             protocol: req.protocol,
-            attestation: if serde_json::from_slice::<DeviceRegistration>(body)
-                .is_ok_and(|r| r.tpm.is_some())
-            {
-                "tpm"
-            } else {
-                req.credential.kind()
-            },
+            attestation: if tpm { "tpm" } else { req.credential.kind() },
             outcome,
             error_code: answer.error_code(),
             error: answer.body.get("message").and_then(Value::as_str),
@@ -229,16 +228,21 @@ impl Registrar {
         ops.get(id)?.status.registration_state.clone()
     }
 
-    fn register_inner(&self, db: &Db, req: &Request<'_>, body: &[u8]) -> Answer {
+    /// The register request's body, within the size limit and naming the request's device.
+    fn parse_registration(
+        &self,
+        req: &Request<'_>,
+        body: &[u8],
+    ) -> Result<DeviceRegistration, Answer> {
         if body.len() > self.settings.max_message_bytes {
-            return Answer::error(
+            return Err(Answer::error(
                 codes::TOO_LARGE,
                 &format!(
                     "the request is {} bytes, over {}",
                     body.len(),
                     self.settings.max_message_bytes
                 ),
-            );
+            ));
         }
         let registration: DeviceRegistration = if body.iter().all(u8::is_ascii_whitespace) {
             DeviceRegistration::default()
@@ -246,31 +250,40 @@ impl Registrar {
             match serde_json::from_slice(body) {
                 Ok(r) => r,
                 Err(e) => {
-                    return Answer::error(
+                    return Err(Answer::error(
                         codes::BAD_REQUEST,
                         &format!("the body is not a DeviceRegistration: {e}"),
-                    );
+                    ));
                 }
             }
         };
         if let Some(id) = registration.registration_id.as_deref()
             && !id.eq_ignore_ascii_case(req.registration_id)
         {
-            return Answer::error(
+            return Err(Answer::error(
                 codes::BAD_REQUEST,
                 &format!(
                     "the body's registrationId {id:?} is not the one in the path or username ({:?})",
                     req.registration_id
                 ),
-            );
+            ));
         }
+        Ok(registration)
+    }
+
+    fn register_inner(
+        &self,
+        db: &Db,
+        req: &Request<'_>,
+        registration: &DeviceRegistration,
+    ) -> Answer {
         if let Some(bucket) = &self.registrations {
             let taken = bucket.lock().unwrap_or_else(|p| p.into_inner()).take(1);
             if let Err(wait) = taken {
                 return Answer::throttled(wait);
             }
         }
-        if let Some(challenge) = self.tpm_challenge(db, req, &registration) {
+        if let Some(challenge) = self.tpm_challenge(db, req, registration) {
             return challenge;
         }
         let (enrollment, attested) = match self.authenticate(db, req) {
