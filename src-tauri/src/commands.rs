@@ -65,6 +65,8 @@ pub struct ProductInfo {
     id: String,
     description: Option<String>,
     attestation: String,
+    /// The board registers with DPS after PASS (one more step).
+    register_check: bool,
     unavailable: Option<Unavailable>,
 }
 
@@ -99,6 +101,7 @@ pub async fn app_info<R: Runtime>(app: AppHandle<R>) -> Result<AppInfo, CommandE
                         .ok()
                         .and_then(|v| v.get("kind").and_then(|k| k.as_str()).map(String::from))
                         .unwrap_or_default(),
+                    register_check: p.register_check.is_some(),
                     unavailable: st.unavailable(&p.id).cloned(),
                 })
                 .collect(),

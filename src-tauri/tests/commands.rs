@@ -385,6 +385,10 @@ fn the_event_sample_for_the_ui_is_current() {
             outcome: UnitOutcome::Pass {
                 registration_id: "p-sn1".into(),
                 enrollment_queued: true,
+                registered: Some(station_pipeline::Registered {
+                    hub: "dps-local-hub.azure-devices.net".into(),
+                    device_id: "vd-0001".into(),
+                }),
             },
             wall_ms: 480.0,
             link_bytes: 2048,

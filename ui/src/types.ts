@@ -16,10 +16,17 @@ export type Step =
   | 'reset'
   | 'verify'
   | 'lock'
-  | 'record';
+  | 'record'
+  | 'register';
 
 export type UnitOutcome =
-  | { result: 'pass'; registrationId: string; enrollmentQueued: boolean }
+  | {
+      result: 'pass';
+      registrationId: string;
+      enrollmentQueued: boolean;
+      /** Where DPS assigned the board (products with the register check). */
+      registered?: { hub: string; deviceId: string };
+    }
   | { result: 'fail'; step: Step; code: string; message: string; help: string };
 
 export type ProgressEvent =
@@ -73,6 +80,8 @@ export interface ProductInfo {
   description: string | null;
   /** 'symmetric-key' | 'x509' | 'tpm' */
   attestation: string;
+  /** The board registers with DPS after PASS: one more step. */
+  registerCheck: boolean;
   /** Set when the product cannot run on this station now (e.g. its signing CA could not be
    * loaded at start). */
   unavailable: CommandError | null;

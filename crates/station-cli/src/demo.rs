@@ -301,7 +301,7 @@ fn register_boards(
                 assigned += 1;
                 format!("registered: hub {hub}, device ID {device_id}")
             }
-            FieldOutcome::Refused(why) => {
+            FieldOutcome::Refused(why) | FieldOutcome::Unreachable(why) => {
                 failed.push(index);
                 format!("NOT registered: {why}")
             }

@@ -141,12 +141,18 @@ impl EventSink for ProgressPrinter {
                 slot,
                 outcome:
                     UnitOutcome::Pass {
-                        registration_id, ..
+                        registration_id,
+                        registered,
+                        ..
                     },
                 ..
-            } => {
-                format!("[slot {slot:>2}] PASS  {registration_id}")
-            }
+            } => match registered {
+                Some(r) => format!(
+                    "[slot {slot:>2}] PASS  {registration_id}  registered: hub {}, device ID {}",
+                    r.hub, r.device_id
+                ),
+                None => format!("[slot {slot:>2}] PASS  {registration_id}"),
+            },
             ProgressEvent::UnitFinished {
                 slot,
                 outcome: UnitOutcome::Fail { message, .. },

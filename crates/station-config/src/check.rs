@@ -29,6 +29,28 @@ impl StationConfig {
         check_upload(self, &mut problems);
         for (i, product) in self.products.iter().enumerate() {
             check_product(&format!("product[{i}]"), product, &mut problems);
+            if product.register_check.is_some() && self.upload.is_none() {
+                problems.push(
+                    CheckProblem::new(
+                        format!("product[{i}].register_check"),
+                        "the register check needs [upload]: a board registers once its enrollment is uploaded",
+                    )
+                    .with_help("add an [upload] section, or remove [product.register_check]"),
+                );
+            }
+            if product
+                .register_check
+                .as_ref()
+                .is_some_and(|r| r.upload_wait_secs == 0 || r.upload_wait_secs > 3600)
+            {
+                problems.push(
+                    CheckProblem::new(
+                        format!("product[{i}].register_check.upload_wait_secs"),
+                        "the wait for the upload must be 1 to 3600 seconds",
+                    )
+                    .with_help("the default, 120, covers an uploader paced at DPS's budget"),
+                );
+            }
         }
         if self.products.is_empty() {
             problems.push(

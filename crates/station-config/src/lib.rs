@@ -71,7 +71,7 @@ pub use ports::{PortEntry, PortsFile};
 pub use schema::json_schema;
 pub use types::{
     AttestationConfig, CaConfig, DpsTarget, FixtureSection, ProductProfile, ProvisioningStatus,
-    RegistrationIdRule, SecretSource, SlotConfig, StationConfig, StationSection, StorageSection,
-    SymmetricEnrollment, TpmEnrollment, TpmRegistrationId, UploadSection, X509Enrollment,
-    X509KeyAlgorithm,
+    RegisterCheck, RegistrationIdRule, SecretSource, SlotConfig, StationConfig, StationSection,
+    StorageSection, SymmetricEnrollment, TpmEnrollment, TpmRegistrationId, UploadSection,
+    X509Enrollment, X509KeyAlgorithm,
 };

@@ -202,6 +202,31 @@ pub struct ProductProfile {
     /// Prefix of the DUT settings keys (`"{prefix}/endpoint"`, …). Default `"dps"`.
     #[serde(default = "default_settings_prefix")]
     pub settings_prefix: String,
+    /// `[product.register_check]`: after PASS, once the unit's enrollment is uploaded, the
+    /// board registers with DPS over the fixture's network, and the outcome is recorded on the
+    /// unit (a refused unit fails, for rework). For fixtures whose boards have a network; needs
+    /// `[upload]`. Default: off.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub register_check: Option<RegisterCheck>,
+}
+
+/// `[product.register_check]`: the board registers with DPS before it leaves the fixture.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RegisterCheck {
+    /// How long the slot waits for the uploader (`station upload --watch`, another process or
+    /// station) to upload the unit's enrollment before the board registers, in seconds.
+    /// Default 120.
+    #[serde(default = "default_upload_wait_secs")]
+    pub upload_wait_secs: u64,
+}
+
+impl Default for RegisterCheck {
+    fn default() -> Self {
+        Self {
+            upload_wait_secs: default_upload_wait_secs(),
+        }
+    }
 }
 
 /// How a unit's DPS registration id is built.
@@ -621,6 +646,10 @@ fn default_key_algorithms() -> Vec<X509KeyAlgorithm> {
 
 fn default_pkcs11_module() -> PathBuf {
     PathBuf::from("/usr/lib/softhsm/libsofthsm2.so")
+}
+
+fn default_upload_wait_secs() -> u64 {
+    120
 }
 
 fn default_settings_prefix() -> String {

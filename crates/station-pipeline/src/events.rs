@@ -35,6 +35,9 @@ pub enum Step {
     Lock,
     /// Record the unit and queue its enrollment.
     Record,
+    /// After PASS, for a product with the register check: wait for the unit's enrollment to be
+    /// uploaded, then have the board register with DPS over the fixture's network.
+    Register,
 }
 
 impl Step {
@@ -54,6 +57,7 @@ impl Step {
             Step::Verify => "verify",
             Step::Lock => "lock",
             Step::Record => "record",
+            Step::Register => "register",
         }
     }
 }
@@ -74,6 +78,7 @@ impl std::fmt::Display for Step {
             Step::Verify => "reading the settings back",
             Step::Lock => "locking the DUT",
             Step::Record => "recording the unit",
+            Step::Register => "registering with DPS",
         })
     }
 }
@@ -92,6 +97,9 @@ pub enum UnitOutcome {
         registration_id: String,
         /// Whether an individual enrollment was queued.
         enrollment_queued: bool,
+        /// Where DPS assigned the board, for a product with the register check.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        registered: Option<Registered>,
     },
     /// Failed; nothing was queued.
     Fail {
@@ -104,6 +112,16 @@ pub enum UnitOutcome {
         /// What to do about it.
         help: String,
     },
+}
+
+/// Where DPS assigned a board that registered after PASS (the register check).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Registered {
+    /// The assigned hub.
+    pub hub: String,
+    /// The device ID at the hub.
+    pub device_id: String,
 }
 
 /// Everything the pipeline reports, in this order per run:

@@ -13,6 +13,7 @@ mod events;
 mod facts;
 pub mod issuers;
 pub mod line;
+mod register;
 mod report;
 mod request;
 mod run;
@@ -22,7 +23,7 @@ mod tpm;
 mod unit;
 
 pub use error::{PipelineError, UnitFailure};
-pub use events::{EventSink, NoopSink, ProgressEvent, Step, UnitOutcome};
+pub use events::{EventSink, NoopSink, ProgressEvent, Registered, Step, UnitOutcome};
 pub use report::{RunSummary, UnitReport};
 pub use request::{Permissions, RunRequest, SlotOverride, StopFlag};
 pub use station::Station;

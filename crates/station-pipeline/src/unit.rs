@@ -65,7 +65,10 @@ pub(crate) fn provision(
         keep_claim: false,
     };
     let outcome = match unit.run() {
-        Ok(outcome) => outcome,
+        Ok(outcome) => match &plan.product.register_check {
+            Some(check) => unit.register_check(outcome, check),
+            None => outcome,
+        },
         Err(failure) => unit.fail(&failure),
     };
     let link_bytes = unit.client.as_ref().map_or(0, |c| c.stats().total());
@@ -306,6 +309,7 @@ impl UnitRun<'_> {
                 Ok(UnitOutcome::Pass {
                     registration_id,
                     enrollment_queued,
+                    registered: None,
                 })
             }
             Err(e) => {
@@ -313,6 +317,76 @@ impl UnitRun<'_> {
                 // contact.
                 self.keep_claim = matches!(pass, Pass::FromClaim { .. });
                 Err(UnitFailure::from_store(Step::Record, &e))
+            }
+        }
+    }
+
+    /// The register check after PASS: the enrollment uploaded, the board registers over the
+    /// fixture's network. Recorded on the unit; anything but an assignment fails it.
+    fn register_check(
+        &mut self,
+        passed: UnitOutcome,
+        check: &station_config::RegisterCheck,
+    ) -> UnitOutcome {
+        let Some(unit) = self.unit_id else {
+            return passed;
+        };
+        let UnitOutcome::Pass {
+            registration_id,
+            enrollment_queued,
+            ..
+        } = passed
+        else {
+            return passed;
+        };
+        let started_at = Utc::now();
+        let t = Instant::now();
+        self.emit_step_started(Step::Register);
+        let wait = Duration::from_secs(check.upload_wait_secs);
+        let result =
+            crate::register::wait_for_upload(self.station.store(), unit, wait, &self.request.stop)
+                .and_then(|()| crate::register::ask_board(self.client()?));
+        let duration = t.elapsed();
+        let step = StepRecord {
+            step: Step::Register.as_str().into(),
+            ok: result.is_ok(),
+            started_at,
+            duration,
+            detail: result.as_ref().err().map(|f| f.detail.clone()),
+        };
+        self.steps.push(step.clone());
+        let record = match &result {
+            Ok(r) => station_store::RegisterCheck::Registered {
+                assigned_hub: r.hub.clone(),
+                device_id: r.device_id.clone(),
+            },
+            Err(failure) => station_store::RegisterCheck::Refused(store_failure(failure)),
+        };
+        let recorded = self
+            .station
+            .store()
+            .record_register_check(unit, &step, &record);
+        self.emit_step_finished(Step::Register, result.is_ok() && recorded.is_ok(), duration);
+        if let Err(e) = recorded {
+            tracing::error!(error = %crate::error::chain(&e), "could not record the register check");
+            let failure = UnitFailure::from_store(Step::Register, &e);
+            return failed(&failure);
+        }
+        match result {
+            Ok(registered) => {
+                tracing::info!(slot = self.plan.index, serial = ?self.serial, hub = %registered.hub, device_id = %registered.device_id, "board registered with DPS");
+                UnitOutcome::Pass {
+                    registration_id,
+                    enrollment_queued,
+                    registered: Some(registered),
+                }
+            }
+            Err(failure) => {
+                tracing::warn!(
+                    slot = self.plan.index, serial = ?self.serial, code = failure.code,
+                    detail = %failure.detail, "register check FAIL: {}", failure.message
+                );
+                failed(&failure)
             }
         }
     }
@@ -882,12 +956,7 @@ impl UnitRun<'_> {
         let store = self.station.store();
         if self.keep_claim {
             tracing::warn!(slot = self.plan.index, serial = ?self.serial, unit = ?self.unit_id, "the unit's claim stays open until its board is seen again");
-            return UnitOutcome::Fail {
-                step: failure.step,
-                code: failure.code.to_owned(),
-                message: failure.message.clone(),
-                help: failure.help.clone(),
-            };
+            return failed(failure);
         }
         let steps = &self.steps[self.recorded_steps..];
         let recorded = match self.unit_id {
@@ -908,12 +977,7 @@ impl UnitRun<'_> {
         if let Err(e) = recorded {
             tracing::error!(error = %crate::error::chain(&e), "could not record a failed unit");
         }
-        UnitOutcome::Fail {
-            step: failure.step,
-            code: failure.code.to_owned(),
-            message: failure.message.clone(),
-            help: failure.help.clone(),
-        }
+        failed(failure)
     }
 
     fn client(&mut self) -> Result<&mut Client, UnitFailure> {
@@ -1042,6 +1106,16 @@ fn enrollment_of(attestation: &Attestation) -> Result<Option<NewEnrollment>, Uni
             })?,
         })),
         None => Ok(None),
+    }
+}
+
+/// The outcome a failure is reported as.
+fn failed(failure: &UnitFailure) -> UnitOutcome {
+    UnitOutcome::Fail {
+        step: failure.step,
+        code: failure.code.to_owned(),
+        message: failure.message.clone(),
+        help: failure.help.clone(),
     }
 }
 

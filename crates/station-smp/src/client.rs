@@ -16,6 +16,10 @@ pub struct Client {
 /// The shortest per-attempt wait for a [`Client::tpm`] command.
 pub const TPM_COMMAND_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// How long [`Client::register`] waits for the device: a registration takes DPS's
+/// `Retry-After` polls (seconds) and, on a TPM device, the TPM's key imports.
+pub const REGISTER_TIMEOUT: Duration = Duration::from_secs(60);
+
 /// How often to probe a rebooting device.
 const READY_PROBE_TIMEOUT: Duration = Duration::from_millis(200);
 
@@ -204,6 +208,30 @@ impl Client {
         });
         self.conn.set_config(saved);
         Ok(result?.rsp)
+    }
+
+    /// Has the device register with DPS over its own network (see [`provisioning::Register`]);
+    /// `None` if it has no network on this fixture. One attempt of up to [`REGISTER_TIMEOUT`]:
+    /// a registration is not repeated behind DPS's throttles.
+    pub fn register(&mut self) -> Result<Option<provisioning::RegisterResponse>, SmpError> {
+        let saved = self.conn.set_config(ConnectionConfig {
+            timeout: REGISTER_TIMEOUT,
+            max_attempts: 1,
+        });
+        let result = self.conn.execute(&provisioning::Register {});
+        self.conn.set_config(saved);
+        match result {
+            Ok(r) => Ok(Some(r)),
+            Err(SmpError::Device {
+                rc:
+                    DeviceRc::Group {
+                        rc: provisioning::rc::NO_NETWORK,
+                        ..
+                    },
+                ..
+            }) => Ok(None),
+            Err(e) => Err(e),
+        }
     }
 
     /// Locks the device's manufacturing mode, confirming with its serial.

@@ -15,6 +15,6 @@ mod connection;
 mod error;
 pub mod header;
 
-pub use client::{Client, TPM_COMMAND_TIMEOUT};
+pub use client::{Client, REGISTER_TIMEOUT, TPM_COMMAND_TIMEOUT};
 pub use connection::{Connection, ConnectionConfig};
 pub use error::{DeviceRc, SmpError};

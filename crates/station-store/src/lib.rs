@@ -23,6 +23,6 @@ pub use store::{BUSY_TIMEOUT, Store, Unsynced};
 pub use types::{
     ATTESTATIONS, CertificateId, EnrollmentId, EnrollmentStatus, ExportFilter, ExportRecord,
     IssuedCertificateRecord, NewCertificate, NewEnrollment, NewRun, NewUnit, ParseStatusError,
-    QueueOverview, QueueStats, QueuedEnrollment, RunId, StepRecord, UnitDetail, UnitFailure,
-    UnitFilter, UnitId, UnitStatus, UnitSummary, UploadResult,
+    QueueOverview, QueueStats, QueuedEnrollment, RegisterCheck, RegisterCheckRecord, RunId,
+    StepRecord, UnitDetail, UnitFailure, UnitFilter, UnitId, UnitStatus, UnitSummary, UploadResult,
 };

@@ -37,7 +37,7 @@ use rusqlite::{Connection, TransactionBehavior};
 use crate::StoreError;
 
 /// The migrations; index `n` upgrades schema version `n` to `n + 1`.
-pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7];
+pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8];
 
 /// The newest schema version this release writes.
 pub(crate) const LATEST: u32 = MIGRATIONS.len() as u32;
@@ -264,6 +264,25 @@ CREATE TABLE claims (
 CREATE UNIQUE INDEX claims_serial_open ON claims(serial) WHERE status = 'open';
 CREATE INDEX claims_open ON claims(created_at) WHERE status = 'open';
 ALTER TABLE issued_certificates ADD COLUMN void_reason TEXT;
+";
+
+/// Version 8: the register check (a product's board registers with DPS after PASS).
+///
+/// - **`register_checks`**: one row per unit whose board was asked to register: `unit_id` (PK
+///   → `units`), `outcome` (`registered` | `refused`), `assigned_hub` and `device_id`
+///   (`registered`), `code` and `message` (`refused`: the station's code and DPS's reason as
+///   the board saw it), `checked_at`. A refused unit's status turns from `pass` to `fail` (step
+///   `register`) in the same transaction; audit `unit.registered` / `unit.register_refused`.
+const V8: &str = r"
+CREATE TABLE register_checks (
+    unit_id      INTEGER PRIMARY KEY NOT NULL REFERENCES units(id),
+    outcome      TEXT NOT NULL CHECK (outcome IN ('registered', 'refused')),
+    assigned_hub TEXT,
+    device_id    TEXT,
+    code         TEXT,
+    message      TEXT,
+    checked_at   TEXT NOT NULL
+) STRICT;
 ";
 
 /// Brings the database to [`LATEST`]; a database already there is left untouched.

@@ -339,6 +339,33 @@ pub struct UnitDetail {
     pub steps: Vec<StepRecord>,
     /// Its enrollment, if one was queued.
     pub enrollment: Option<QueuedEnrollment>,
+    /// How its board's registration with DPS went, for a product with the register check.
+    pub register_check: Option<RegisterCheckRecord>,
+}
+
+/// How a unit's board registered with DPS after PASS (the register check).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum RegisterCheck {
+    /// DPS assigned the board.
+    Registered {
+        /// The hub it was assigned to.
+        assigned_hub: String,
+        /// Its device ID there.
+        device_id: String,
+    },
+    /// The board could not register; the unit fails with this.
+    Refused(UnitFailure),
+}
+
+/// A unit's register check as recorded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RegisterCheckRecord {
+    /// What happened.
+    #[serde(flatten)]
+    pub check: RegisterCheck,
+    /// When.
+    pub checked_at: DateTime<Utc>,
 }
 
 /// An enrollment in the queue.

@@ -199,7 +199,15 @@ function TileView(props: {
       <div class="bar">
         <div class="fill" style={{ width: `${pct}%` }} />
       </div>
-      <div class="step">{t.state === 'running' ? stepLabel(t.step) : t.state === 'fail' ? `Failed: ${stepLabel(t.step)}` : ''}</div>
+      <div class="step">
+        {t.state === 'running'
+          ? stepLabel(t.step)
+          : t.state === 'fail'
+            ? `Failed: ${stepLabel(t.step)}`
+            : t.state === 'pass' && t.registeredHub
+              ? `Registered with DPS: ${t.registeredHub}`
+              : ''}
+      </div>
       <div class="serial">
         {t.serial ?? t.expected ?? t.scanned ?? 'no serial yet'}
         {serialMismatch(t) && <span class="mismatch"> ≠ scanned {t.expected}</span>}

@@ -123,6 +123,41 @@ describe('fixture grid', () => {
     }
   });
 
+  it('counts the register check as one more step and shows where the board registered', () => {
+    const withCheck = [{ id: 'sensor', attestation: 'symmetric-key', registerCheck: true }];
+    const plan = [{ index: 1, product: 'sensor' }];
+    const steps = stepsOf('symmetric-key');
+    expect(stepLabel('register')).toMatch(/DPS/);
+    // Every attestation step done: the bar waits for the register step.
+    let g = apply(initialGrid(plan, withCheck), unitEvents(1, steps));
+    expect(g[1].totalSteps).toBe(steps.length + 1);
+    expect(progress(g[1])).toBeCloseTo(steps.length / (steps.length + 1));
+    g = apply(g, unitEvents(1, ['register']).slice(1, 2));
+    expect(g[1].step).toBe('register');
+    g = applyEvent(
+      g,
+      {
+        kind: 'unitFinished',
+        runId: 'r',
+        slot: 1,
+        serial: 'SN1',
+        unitId: 9,
+        outcome: {
+          result: 'pass',
+          registrationId: 'reg',
+          enrollmentQueued: true,
+          registered: { hub: 'hub-2.azure-devices.net', deviceId: 'reg' },
+        },
+        wallMs: 900,
+        linkBytes: 100,
+      },
+      9000,
+    );
+    expect(g[1].state).toBe('pass');
+    expect(g[1].registeredHub).toBe('hub-2.azure-devices.net');
+    expect(progress(g[1])).toBe(1);
+  });
+
   it('shows a PASS as full even when fewer step events arrived than the product lists', () => {
     const g = apply(initialGrid(slots, products), [...unitEvents(2, stepsOf('x509').slice(0, 8)), passed(2)]);
     expect(progress(g[2])).toBe(1);

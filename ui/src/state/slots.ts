@@ -24,6 +24,8 @@ export interface Tile {
   finishedAt: number | null;
   unitId: number | null;
   registrationId: string | null;
+  /** The hub DPS assigned the board to, when the product has the register check. */
+  registeredHub: string | null;
   /** Failure, in plain words, with what to do. */
   reason: string | null;
   help: string | null;
@@ -97,14 +99,18 @@ export function stepLabel(step: Step | null): string {
       return 'Locking the board';
     case 'record':
       return 'Recording the unit';
+    case 'register':
+      return 'Registering with DPS';
   }
 }
 
 type SlotPlan = { index: number; product: string };
-type ProductKind = { id: string; attestation: string };
+type ProductKind = { id: string; attestation: string; registerCheck?: boolean };
 
+/** A product's steps: its attestation's, and `register` after PASS with the register check. */
 function stepsOfProduct(product: string, products: ProductKind[]): number {
-  return stepsFor(products.find((p) => p.id === product)?.attestation ?? 'symmetric-key');
+  const p = products.find((q) => q.id === product);
+  return stepsFor(p?.attestation ?? 'symmetric-key') + (p?.registerCheck ? 1 : 0);
 }
 
 export function initialGrid(slots: SlotPlan[], products: ProductKind[]): Grid {
@@ -145,6 +151,7 @@ function blankTile(slot: number, product: string, totalSteps: number): Tile {
     finishedAt: null,
     unitId: null,
     registrationId: null,
+    registeredHub: null,
     reason: null,
     help: null,
     code: null,
@@ -286,6 +293,7 @@ export function applyEvent(grid: Grid, ev: ProgressEvent, now: number): Grid {
           serial: ev.serial ?? t.serial,
           unitId: ev.unitId,
           registrationId: ev.outcome.registrationId,
+          registeredHub: ev.outcome.registered?.hub ?? null,
           stepsDone: t.totalSteps,
           step: null,
           // A result that comes after the run was settled without one replaces that reason.

@@ -25,6 +25,9 @@ pub mod rc {
     pub const BAD_CHAIN: i64 = 7;
     /// The chain does not fit the device's certificate storage.
     pub const NO_SPACE: i64 = 8;
+    /// The device has no network on this fixture: it cannot register with DPS from here
+    /// ([`super::Register`]).
+    pub const NO_NETWORK: i64 = 9;
 }
 
 /// Key algorithms named in [`Keygen::alg`].
@@ -195,6 +198,45 @@ pub fn setting_proof(value_sha256: &[u8; 32], nonce: &[u8], name: &str) -> [u8; 
     mac.finalize().into_bytes().into()
 }
 
+/// Register (id 6, write): the device boots its field firmware's DPS client from what it holds
+/// in flash (`dps/*`, its key or certificate, its TPM) and registers with DPS over its own
+/// network, as it will in the field, then answers with how that ended. It takes as long as DPS
+/// takes (the station waits up to [`crate::REGISTER_TIMEOUT`]). A device with no network
+/// on the fixture answers `err {group 64, rc 9}` ([`rc::NO_NETWORK`]). The request is empty.
+#[derive(Debug, Clone, Serialize)]
+pub struct Register {}
+
+/// How a [`Register`] ended.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct RegisterResponse {
+    /// [`register_status::ASSIGNED`], [`register_status::REFUSED`] (DPS answered, but not with
+    /// an assignment) or [`register_status::UNREACHABLE`] (DPS could not be reached or did not
+    /// answer in time).
+    pub status: String,
+    /// The assigned hub (`assigned` only).
+    #[serde(default)]
+    pub hub: Option<String>,
+    /// The device ID at the hub (`assigned` only).
+    #[serde(default)]
+    pub device_id: Option<String>,
+    /// DPS's reason (`refused`, `unreachable`): its HTTP status, `errorCode` and message as the
+    /// device saw them.
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+smp_command!(Register => RegisterResponse, Write, group::PROVISIONING, 6,
+    "provisioning.register");
+
+/// The `status` values of a [`RegisterResponse`].
+pub mod register_status {
+    /// DPS assigned the device to a hub.
+    pub const ASSIGNED: &str = "assigned";
+    /// DPS answered with a refusal, `failed` or `disabled`.
+    pub const REFUSED: &str = "refused";
+    /// DPS could not be reached (network, TLS, timeout).
+    pub const UNREACHABLE: &str = "unreachable";
+}
+
 /// Command ids of the provisioning group.
 pub mod id {
     /// Key generation (write): key slot, algorithm, subject CN → CSR (DER); see [`super::Keygen`].
@@ -206,6 +248,8 @@ pub mod id {
     pub const TPM: u8 = 3;
     /// Setting proof (write); see [`super::SettingProof`].
     pub const SETTING_PROOF: u8 = 5;
+    /// Register with DPS (write); see [`super::Register`].
+    pub const REGISTER: u8 = 6;
 }
 
 #[cfg(test)]

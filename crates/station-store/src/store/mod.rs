@@ -26,6 +26,7 @@ pub(crate) mod claims;
 pub(crate) mod line;
 pub(crate) mod operators;
 mod queue;
+mod register_checks;
 pub(crate) mod reports;
 mod rows;
 mod units;

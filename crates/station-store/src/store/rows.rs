@@ -86,6 +86,8 @@ pub(super) fn count_certificates(conn: &Connection, work_order: &str) -> Result<
 
 /// Why certificates become void.
 pub(super) const VOID_UNIT_FAILED: &str = "the unit failed after issuance";
+pub(super) const VOID_REGISTER_REFUSED: &str =
+    "the board could not register with DPS: the unit goes to rework";
 pub(super) const VOID_INTERRUPTED: &str =
     "the station stopped before the unit was claimed; the certificate never went into service";
 

@@ -602,12 +602,14 @@ impl Store {
                 .prepare_cached(&sql)?
                 .query_row([id.0], enrollment_from_row)
                 .optional()?;
+            let register_check = Store::register_check_of(conn, id)?;
             Ok(Some(UnitDetail {
                 summary,
                 identity_json,
                 ek_sha256,
                 steps,
                 enrollment,
+                register_check,
             }))
         })
     }
