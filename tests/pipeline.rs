@@ -559,3 +559,88 @@ fn a_slot_runs_the_product_chosen_for_it() {
     // Only slot 1's individual enrollment is queued: group members are not enrolled.
     assert_eq!(h.store.enrollments(None).unwrap().len(), 1);
 }
+
+/// A product with a hashed policy over two hubs, an initial twin with the unit's facts and a
+/// reprovisioning policy: its queued enrollment carries them in the DPS 2021-10-01 shape (a
+/// golden file, `UPDATE_GOLDEN=1` rewrites it), and every key is one service.json defines.
+#[test]
+fn an_allocated_product_queues_its_policy_hubs_twin_and_reprovision_policy() {
+    let products = r#"
+[[product]]
+id = "alloc"
+registration_id = { template = "alloc-{serial}", lowercase = true }
+dps = { id_scope = "0ne00E2E003" }
+attestation = { kind = "symmetric-key", enrollment = { type = "individual" } }
+[product.allocation]
+policy = "hashed"
+iot_hubs = ["line-hub-1.azure-devices.net", "line-hub-2.azure-devices.net"]
+[product.initial_twin]
+tags = { serial = "{serial}", model = "{model}", station = "{station}", line = "L1" }
+desired = { telemetry = { interval_s = 30, label = "unit {serial}" } }
+[product.reprovision]
+update_hub_assignment = true
+migrate_device_data = false
+"#;
+    let options = HarnessOptions {
+        products: products.into(),
+        product_id: "alloc".into(),
+        ..HarnessOptions::default()
+    };
+    let h = Harness::start(FixtureSpec::uniform("unused", 1, BAUD), &options);
+    let (summary, _) = h.run(Permissions::none());
+    assert_eq!(summary.passed(), 1, "{:?}", summary.units);
+    let queued = h.store.enrollments(None).unwrap();
+    let mut payload: serde_json::Value = serde_json::from_str(&queued[0].payload_json).unwrap();
+    let serial = payload["optionalDeviceInformation"]["serial"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(payload["initialTwin"]["tags"]["serial"], serial.as_str());
+    assert_eq!(
+        payload["initialTwin"]["properties"]["desired"]["telemetry"]["label"],
+        format!("unit {serial}")
+    );
+    // What differs per run: the serial and the key.
+    let text = serde_json::to_string_pretty(&payload)
+        .unwrap()
+        .replace(&serial, "SERIAL")
+        .replace(&serial.to_lowercase(), "serial");
+    payload = serde_json::from_str(&text).unwrap();
+    payload["attestation"]["symmetricKey"]["primaryKey"] = "KEY".into();
+    let text = serde_json::to_string_pretty(&payload).unwrap() + "\n";
+    let golden = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden/enrollment-allocation.json");
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::create_dir_all(golden.parent().unwrap()).unwrap();
+        std::fs::write(&golden, &text).unwrap();
+    }
+    assert_eq!(
+        std::fs::read_to_string(&golden).unwrap_or_default(),
+        text,
+        "tests/golden/enrollment-allocation.json is stale: rerun with UPDATE_GOLDEN=1"
+    );
+    // Every key is one DPS defines, down through the allocation fields.
+    let spec: serde_json::Value =
+        serde_json::from_str(include_str!("../../shared/dps-spec/service.json")).unwrap();
+    let defs = &spec["definitions"];
+    let check = |value: &serde_json::Value, def: &str| {
+        for key in value.as_object().unwrap().keys() {
+            assert!(
+                !defs[def]["properties"][key].is_null(),
+                "{key} is not a {def} property"
+            );
+        }
+    };
+    check(&payload, "IndividualEnrollment");
+    check(&payload["initialTwin"], "InitialTwin");
+    check(
+        &payload["initialTwin"]["properties"],
+        "InitialTwinProperties",
+    );
+    check(&payload["reprovisionPolicy"], "ReprovisionPolicy");
+    let policies = defs["AllocationPolicy"]["enum"].as_array().unwrap();
+    assert!(policies.contains(&payload["allocationPolicy"]));
+    for required in defs["ReprovisionPolicy"]["required"].as_array().unwrap() {
+        assert!(payload["reprovisionPolicy"][required.as_str().unwrap()].is_boolean());
+    }
+}

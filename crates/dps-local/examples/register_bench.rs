@@ -57,6 +57,7 @@ async fn main() {
                 iot_hub_host_name: None,
                 provisioning_status: None,
                 optional_device_information: None,
+                allocation: Default::default(),
                 etag: None,
             })
             .collect();

@@ -30,6 +30,9 @@ pub struct IndividualEnrollment {
     /// Optional device information (a twin collection), e.g. serial and work order.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub optional_device_information: Option<TwinCollection>,
+    /// Which hub DPS assigns the device to, its initial twin, and what re-registration does.
+    #[serde(flatten)]
+    pub allocation: Allocation,
     /// The ETag the service returned (never sent on create).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub etag: Option<String>,
@@ -53,9 +56,121 @@ pub struct EnrollmentGroup {
     /// Whether the group is enabled.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub provisioning_status: Option<ProvisioningStatus>,
+    /// Which hub DPS assigns its devices to, their initial twin, and what re-registration does.
+    #[serde(flatten)]
+    pub allocation: Allocation,
     /// The ETag the service returned (never sent on create).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub etag: Option<String>,
+}
+
+/// The allocation fields an individual enrollment and an enrollment group share (DPS
+/// 2021-10-01): the policy, the hubs it may choose from, the custom-allocation webhook, the
+/// initial twin and the reprovisioning policy. All optional: DPS applies its service-level
+/// policy and linked hubs when they are absent.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Allocation {
+    /// How DPS chooses the hub.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allocation_policy: Option<AllocationPolicy>,
+    /// The linked hubs (host names) the policy chooses from; all the service's when absent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub iot_hubs: Option<Vec<String>>,
+    /// The webhook of a `custom` policy.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub custom_allocation_definition: Option<CustomAllocationDefinition>,
+    /// The twin the device starts with on its hub.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub initial_twin: Option<InitialTwin>,
+    /// What a re-registration does when the assignment would change.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reprovision_policy: Option<ReprovisionPolicy>,
+}
+
+/// `allocationPolicy`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum AllocationPolicy {
+    /// A weighted hash of the registration ID over the hubs.
+    Hashed,
+    /// The hub with the lowest latency to the device; ties hashed.
+    GeoLatency,
+    /// The one hub the enrollment names.
+    Static,
+    /// The hub a webhook chooses.
+    Custom,
+}
+
+impl AllocationPolicy {
+    /// DPS's name: `hashed`, `geoLatency`, `static`, `custom`.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Hashed => "hashed",
+            Self::GeoLatency => "geoLatency",
+            Self::Static => "static",
+            Self::Custom => "custom",
+        }
+    }
+}
+
+/// `CustomAllocationDefinition`: the webhook DPS calls for a `custom` policy.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CustomAllocationDefinition {
+    /// The webhook's URL (it may carry a function key: never logged).
+    pub webhook_url: String,
+    /// The API version of the request DPS sends it, e.g. `2021-10-01`.
+    pub api_version: String,
+}
+
+impl std::fmt::Debug for CustomAllocationDefinition {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CustomAllocationDefinition")
+            .field("webhook_url", &"<redacted>")
+            .field("api_version", &self.api_version)
+            .finish()
+    }
+}
+
+/// `InitialTwin`: tags and desired properties a device starts with.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InitialTwin {
+    /// The twin's tags.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tags: Option<TwinCollection>,
+    /// Its properties (desired only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub properties: Option<InitialTwinProperties>,
+}
+
+/// `InitialTwinProperties`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InitialTwinProperties {
+    /// The desired properties.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub desired: Option<TwinCollection>,
+}
+
+/// `ReprovisionPolicy`: what happens when a registered device registers again and its
+/// assignment would change. DPS's default is both `true`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReprovisionPolicy {
+    /// Re-run the allocation (`false`: the device stays on its hub).
+    pub update_hub_assignment: bool,
+    /// Move the device's twin to the new hub (`false`: it starts again from the initial twin).
+    pub migrate_device_data: bool,
+}
+
+impl Default for ReprovisionPolicy {
+    fn default() -> Self {
+        Self {
+            update_hub_assignment: true,
+            migrate_device_data: true,
+        }
+    }
 }
 
 /// `DeviceCapabilities`.
@@ -342,6 +457,7 @@ mod tests {
             iot_hub_host_name: None,
             provisioning_status: Some(ProvisioningStatus::Enabled),
             optional_device_information: None,
+            allocation: Default::default(),
             etag: None,
         };
         let v = serde_json::to_value(&e).unwrap();

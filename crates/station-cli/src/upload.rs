@@ -94,7 +94,7 @@ pub(crate) fn ensure_groups(
 ) -> anyhow::Result<()> {
     use station_config::{AttestationConfig, SymmetricEnrollment};
     use station_upload::schema::{AttestationMechanism, EnrollmentGroup, ProvisioningStatus};
-    let groups: Vec<(&str, &SecretSource)> = config
+    let groups: Vec<(&str, &SecretSource, &station_config::ProductProfile)> = config
         .products
         .iter()
         .filter_map(|p| match &p.attestation {
@@ -104,7 +104,7 @@ pub(crate) fn ensure_groups(
                         group_id,
                         group_key,
                     },
-            } => Some((group_id.as_str(), group_key)),
+            } => Some((group_id.as_str(), group_key, p)),
             _ => None,
         })
         .collect();
@@ -115,7 +115,7 @@ pub(crate) fn ensure_groups(
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    for (group_id, source) in groups {
+    for (group_id, source, product) in groups {
         let key = read_secret(source).map_err(|reason| {
             CliError::anyhow(
                 "station::upload::group_key",
@@ -141,12 +141,27 @@ pub(crate) fn ensure_groups(
                 }
             }
             Err(e) if e.is_not_found() => {
+                // A group's twin is shared by all its devices: no unit's facts fill it in.
+                let twin = station_pipeline::allocation::initial_twin_template(product).map_err(
+                    |reason| {
+                        CliError::anyhow(
+                            "station::upload::initial_twin",
+                            format!("the initial twin of product {}: {reason}", product.id),
+                            "Fix the product's initial_twin in the station config.",
+                        )
+                    },
+                )?;
                 let group = EnrollmentGroup {
                     enrollment_group_id: group_id.to_owned(),
                     attestation: AttestationMechanism::symmetric_key(key, None),
                     capabilities: None,
-                    iot_hub_host_name: None,
+                    iot_hub_host_name: product.iot_hub_host_name.clone(),
                     provisioning_status: Some(ProvisioningStatus::Enabled),
+                    allocation: station_pipeline::allocation::enrollment_allocation(
+                        product,
+                        twin.as_ref(),
+                        None,
+                    ),
                     etag: None,
                 };
                 runtime

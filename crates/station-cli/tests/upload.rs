@@ -102,6 +102,7 @@ fn queue(db: &Path, n: usize) -> BTreeMap<String, String> {
             iot_hub_host_name: None,
             provisioning_status: Some(ProvisioningStatus::Enabled),
             optional_device_information: None,
+            allocation: Default::default(),
             etag: None,
         };
         store

@@ -29,6 +29,12 @@ impl StationConfig {
         check_upload(self, &mut problems);
         for (i, product) in self.products.iter().enumerate() {
             check_product(&format!("product[{i}]"), product, &mut problems);
+            crate::allocation::check_product_allocation(
+                &format!("product[{i}]"),
+                product,
+                host_problem,
+                &mut problems,
+            );
             if product.register_check.is_some() && self.upload.is_none() {
                 problems.push(
                     CheckProblem::new(

@@ -50,6 +50,7 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
+mod allocation;
 mod check;
 mod error;
 mod fixture_def;
@@ -60,6 +61,7 @@ mod ports;
 mod schema;
 mod types;
 
+pub use allocation::{MAX_HUBS, TWIN_PLACEHOLDERS, TwinFacts, render_twin, twin_template_problem};
 pub use check::TEMPLATE_PLACEHOLDERS;
 pub use error::{CheckProblem, ConfigError, ParseError, ParseErrorKind};
 pub use fixture_def::{
@@ -70,8 +72,9 @@ pub use load::{load, parse_str};
 pub use ports::{PortEntry, PortsFile};
 pub use schema::json_schema;
 pub use types::{
-    AttestationConfig, CaConfig, DpsTarget, FixtureSection, ProductProfile, ProvisioningStatus,
-    RegisterCheck, RegistrationIdRule, SecretSource, SlotConfig, StationConfig, StationSection,
-    StorageSection, SymmetricEnrollment, TpmEnrollment, TpmRegistrationId, UploadSection,
-    X509Enrollment, X509KeyAlgorithm,
+    AllocationConfig, AllocationPolicyName, AttestationConfig, CaConfig, DpsTarget, FixtureSection,
+    InitialTwinConfig, ProductProfile, ProvisioningStatus, RegisterCheck, RegistrationIdRule,
+    ReprovisionConfig, SecretSource, SlotConfig, StationConfig, StationSection, StorageSection,
+    SymmetricEnrollment, TpmEnrollment, TpmRegistrationId, UploadSection, X509Enrollment,
+    X509KeyAlgorithm,
 };

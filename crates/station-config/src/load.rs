@@ -109,6 +109,9 @@ fn resolve_paths(config: &mut StationConfig, base: &Path) {
         }
     }
     for product in &mut config.products {
+        if let Some(file) = product.initial_twin.as_mut().and_then(|t| t.file.as_mut()) {
+            resolve(base, file);
+        }
         if let AttestationConfig::X509 { ca, .. } = &mut product.attestation {
             let (certificate, intermediates, root, secret) = match ca {
                 CaConfig::File {

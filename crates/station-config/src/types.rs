@@ -208,6 +208,89 @@ pub struct ProductProfile {
     /// `[upload]`. Default: off.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub register_check: Option<RegisterCheck>,
+    /// `[product.allocation]`: how DPS chooses the hub for this product's devices. Default:
+    /// none (DPS's service-level policy over all its linked hubs, or `iot_hub_host_name`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allocation: Option<AllocationConfig>,
+    /// `[product.initial_twin]`: the twin each device starts with on its hub, with the unit's
+    /// facts filled in. Default: none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub initial_twin: Option<InitialTwinConfig>,
+    /// `[product.reprovision]`: what a re-registration does when the device's assignment would
+    /// change. Default: none (DPS's default: re-assign and migrate the twin).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reprovision: Option<ReprovisionConfig>,
+}
+
+/// `[product.allocation]`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AllocationConfig {
+    /// `"hashed"` (a weighted hash of the registration ID), `"geoLatency"` (the lowest-latency
+    /// hub, ties hashed), `"static"` (the one hub in `iot_hubs`) or `"custom"` (a webhook
+    /// decides). Required.
+    pub policy: AllocationPolicyName,
+    /// Host names of the linked hubs the policy chooses from (at most 10). Default: empty (all
+    /// the DPS instance's linked hubs); `static` needs exactly one.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub iot_hubs: Vec<String>,
+    /// `custom` only (required there): the HTTPS URL DPS posts its allocation request to.
+    /// DPS keeps it in every enrollment, so a function key in it travels with them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub webhook_url: Option<String>,
+    /// `custom` only: the request's API version. Default `"2021-10-01"`.
+    #[serde(default = "default_webhook_api_version")]
+    pub api_version: String,
+}
+
+/// An allocation policy, spelled as DPS spells it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+pub enum AllocationPolicyName {
+    /// Weighted hash of the registration ID.
+    #[serde(rename = "hashed")]
+    Hashed,
+    /// Lowest latency, ties hashed.
+    #[serde(rename = "geoLatency")]
+    GeoLatency,
+    /// The one hub named.
+    #[serde(rename = "static")]
+    Static,
+    /// A webhook decides.
+    #[serde(rename = "custom")]
+    Custom,
+}
+
+/// `[product.initial_twin]`: tags and desired properties, written here or in a JSON file
+/// (`{"tags": {…}, "properties": {"desired": {…}}}`, the DPS shape). String values may hold
+/// `{serial}`, `{model}`, `{work_order}` and `{station}`, filled in per unit.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InitialTwinConfig {
+    /// A JSON file holding the twin (relative to this config). Not with `tags`/`desired`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<PathBuf>,
+    /// The twin's tags.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<serde_json::Map<String, serde_json::Value>>,
+    /// The twin's desired properties.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub desired: Option<serde_json::Map<String, serde_json::Value>>,
+}
+
+impl Eq for InitialTwinConfig {}
+
+/// `[product.reprovision]`: DPS's `reprovisionPolicy`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReprovisionConfig {
+    /// Re-run the allocation when the device registers again (`false`: it stays on its hub).
+    /// Default `true`.
+    #[serde(default = "default_true")]
+    pub update_hub_assignment: bool,
+    /// Move the device's twin to a new hub (`false`: the twin starts again from the initial
+    /// twin). Default `true`.
+    #[serde(default = "default_true")]
+    pub migrate_device_data: bool,
 }
 
 /// `[product.register_check]`: the board registers with DPS before it leaves the fixture.
@@ -328,6 +411,20 @@ impl AttestationConfig {
             Self::X509 { .. } => "x509",
             Self::Tpm { .. } => "tpm",
         }
+    }
+
+    /// Whether the product's devices register through an enrollment group (nothing is queued
+    /// per unit).
+    pub fn is_group(&self) -> bool {
+        matches!(
+            self,
+            Self::SymmetricKey {
+                enrollment: SymmetricEnrollment::Group { .. }
+            } | Self::X509 {
+                enrollment: X509Enrollment::Group,
+                ..
+            }
+        )
     }
 }
 
@@ -646,6 +743,14 @@ fn default_key_algorithms() -> Vec<X509KeyAlgorithm> {
 
 fn default_pkcs11_module() -> PathBuf {
     PathBuf::from("/usr/lib/softhsm/libsofthsm2.so")
+}
+
+fn default_webhook_api_version() -> String {
+    "2021-10-01".to_owned()
+}
+
+fn default_true() -> bool {
+    true
 }
 
 fn default_upload_wait_secs() -> u64 {

@@ -711,3 +711,93 @@ fn an_inline_connection_string_is_rejected_without_echoing_it() {
     };
     assert_eq!(parse.key.as_deref(), Some("upload.connection_string"));
 }
+
+/// Each allocation mistake a line engineer can make is named at its key.
+#[test]
+fn allocation_mistakes_are_named_at_their_keys() {
+    let with = |extra: &str| format!("{BASE}{extra}");
+    let cases: &[(&str, &str, &str)] = &[
+        (
+            "[product.allocation]\npolicy = \"static\"\niot_hubs = [\"a.azure-devices.net\", \"b.azure-devices.net\"]\n",
+            "product[0].allocation.iot_hubs",
+            "exactly one hub",
+        ),
+        (
+            "[product.allocation]\npolicy = \"custom\"\n",
+            "product[0].allocation.webhook_url",
+            "needs the webhook",
+        ),
+        (
+            "[product.allocation]\npolicy = \"custom\"\nwebhook_url = \"http://alloc.example/api\"\n",
+            "product[0].allocation.webhook_url",
+            "HTTPS",
+        ),
+        (
+            "[product.allocation]\npolicy = \"hashed\"\nwebhook_url = \"https://alloc.example/api\"\n",
+            "product[0].allocation.webhook_url",
+            "only by the custom policy",
+        ),
+        (
+            "[product.allocation]\npolicy = \"hashed\"\niot_hubs = [\"a.azure-devices.net\", \"A.azure-devices.net\"]\n",
+            "product[0].allocation.iot_hubs[1]",
+            "listed twice",
+        ),
+        (
+            "[product.initial_twin]\ntags = { serial = \"{sn}\" }\n",
+            "product[0].initial_twin.tags",
+            "{sn}",
+        ),
+        (
+            "[product.initial_twin]\nfile = \"twin.json\"\ndesired = { a = 1 }\n",
+            "product[0].initial_twin.file",
+            "both in a file",
+        ),
+    ];
+    for (extra, key, message) in cases {
+        let found = problems(&with(extra));
+        assert!(
+            found
+                .iter()
+                .any(|p| p.key == *key && p.message.contains(message)),
+            "{extra}: {found:?}"
+        );
+    }
+    let hubs: Vec<String> = (0..11)
+        .map(|i| format!("\"h{i}.azure-devices.net\""))
+        .collect();
+    let found = problems(&with(&format!(
+        "[product.allocation]\npolicy = \"hashed\"\niot_hubs = [{}]\n",
+        hubs.join(", ")
+    )));
+    assert!(
+        found.iter().any(|p| p.message.contains("at most 10")),
+        "{found:?}"
+    );
+    // An unknown policy is a parse error that lists the four.
+    let err = parse_error(&with("[product.allocation]\npolicy = \"nearest\"\n"));
+    assert!(
+        format!("{err} {:?}", err.help).contains("geoLatency"),
+        "{err} {:?}",
+        err.help
+    );
+    // A group's twin cannot use a unit's facts.
+    let group = BASE.replace(
+        ENROLLMENT,
+        "enrollment = { type = \"group\", group_id = \"g\", group_key = { env = \"K\" } }",
+    );
+    let found = problems(&format!(
+        "{group}[product.initial_twin]\ntags = {{ serial = \"{{serial}}\" }}\n"
+    ));
+    assert!(
+        found
+            .iter()
+            .any(|p| p.message.contains("shared by all its devices")),
+        "{found:?}"
+    );
+    // A well-formed allocation loads.
+    parse_str(
+        &with("[product.allocation]\npolicy = \"geoLatency\"\n[product.reprovision]\nmigrate_device_data = false\n[product.initial_twin]\ntags = { wo = \"{work_order}\" }\n"),
+        Path::new(ORIGIN),
+    )
+    .unwrap();
+}

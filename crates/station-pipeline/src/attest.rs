@@ -104,6 +104,7 @@ pub(crate) fn attest(
                     ProvisioningStatus::Disabled => WireStatus::Disabled,
                 }),
                 optional_device_information: Some(device_information(facts)),
+                allocation: facts.allocation.clone(),
                 etag: None,
             });
             Ok(Attestation {
@@ -227,6 +228,7 @@ pub(crate) fn x509_enrollment(
             ProvisioningStatus::Disabled => WireStatus::Disabled,
         }),
         optional_device_information: Some(device_information(facts)),
+        allocation: facts.allocation.clone(),
         etag: None,
     }
 }

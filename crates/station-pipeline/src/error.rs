@@ -64,6 +64,14 @@ pub enum PipelineError {
         /// What to do.
         help: String,
     },
+    /// A product's initial twin (its file) is unusable.
+    #[error("the initial twin of product {product}: {reason}")]
+    InitialTwin {
+        /// Product id.
+        product: String,
+        /// What went wrong (names the file).
+        reason: String,
+    },
     /// The store failed.
     #[error("station database error")]
     Store(#[from] StoreError),
@@ -80,6 +88,7 @@ impl PipelineError {
             PipelineError::Secret { .. } => "station::run::secret",
             PipelineError::VendorRoots { .. } => "station::run::tpm_vendor_roots",
             PipelineError::SigningCa { code, .. } => code,
+            PipelineError::InitialTwin { .. } => "station::run::initial_twin",
             PipelineError::Store(e) => e.code(),
         }
     }
@@ -102,6 +111,9 @@ impl PipelineError {
                 "{source}: check the product's attestation.vendor_roots and vendor_intermediates files."
             ),
             PipelineError::SigningCa { help, .. } => help.clone(),
+            PipelineError::InitialTwin { .. } => {
+                "Fix the product's initial_twin file: a JSON object {\"tags\": {…}, \"properties\": {\"desired\": {…}}}.".into()
+            }
             PipelineError::Store(e) => e.help().unwrap_or_else(|| "Check the disk and the database path.".into()),
         }
     }

@@ -2,8 +2,11 @@
 //! (`optionalDeviceInformation`), shared by every attestation kind.
 
 use serde_json::json;
+use station_config::{ProductProfile, TwinFacts};
 use station_smp::commands::provisioning::IdentityResponse;
-use station_upload::schema::TwinCollection;
+use station_upload::schema::{Allocation, TwinCollection};
+
+use crate::station::Station;
 
 /// Facts about the unit the enrollment carries for the device operator.
 pub(crate) struct UnitFacts<'a> {
@@ -11,6 +14,43 @@ pub(crate) struct UnitFacts<'a> {
     pub(crate) station_id: &'a str,
     pub(crate) work_order: Option<&'a str>,
     pub(crate) device_id: Option<String>,
+    /// The product's allocation, its initial twin filled in for this unit.
+    pub(crate) allocation: Allocation,
+}
+
+impl<'a> UnitFacts<'a> {
+    /// The facts of the unit `identity` of `product` at `station`.
+    pub(crate) fn of(
+        station: &'a Station,
+        product: &ProductProfile,
+        identity: &'a IdentityResponse,
+        work_order: Option<&'a str>,
+    ) -> Self {
+        let station_id = station.config().station.id.as_str();
+        let device_id = product.device_id.as_ref().map(|t| {
+            t.replace("{serial}", &identity.serial)
+                .replace("{model}", &identity.model)
+                .replace("{station}", station_id)
+        });
+        let twin_facts = TwinFacts {
+            serial: &identity.serial,
+            model: &identity.model,
+            work_order: work_order.unwrap_or_default(),
+            station: station_id,
+        };
+        let allocation = crate::allocation::enrollment_allocation(
+            product,
+            station.initial_twin(&product.id),
+            Some(&twin_facts),
+        );
+        Self {
+            identity,
+            station_id,
+            work_order,
+            device_id,
+            allocation,
+        }
+    }
 }
 
 pub(crate) fn device_information(facts: &UnitFacts<'_>) -> TwinCollection {

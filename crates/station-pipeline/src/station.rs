@@ -24,6 +24,8 @@ pub struct Station {
     issuers: HashMap<String, Arc<dyn Issuer>>,
     /// TPM products' vendor CAs, loaded at start.
     vendor_roots: HashMap<String, VendorRoots>,
+    /// Initial twin templates by product id.
+    twins: HashMap<String, serde_json::Value>,
     ek_reader: Option<Arc<dyn EkReader>>,
     /// Claim each unit durably before its lock (always, except in the claim's benchmark).
     write_ahead_claim: bool,
@@ -65,6 +67,7 @@ impl Station {
     ) -> Result<Self, PipelineError> {
         let group_keys = crate::secrets::load_group_keys(&config)?;
         let vendor_roots = load_vendor_roots(&config)?;
+        let twins = crate::allocation::load_twins(&config)?;
         let interrupted = store.mark_interrupted()?;
         if interrupted > 0 {
             tracing::warn!(
@@ -80,9 +83,15 @@ impl Station {
             group_keys,
             issuers: HashMap::new(),
             vendor_roots,
+            twins,
             ek_reader: None,
             write_ahead_claim: true,
         })
+    }
+
+    /// The initial twin template of `product`, if it has one.
+    pub(crate) fn initial_twin(&self, product: &str) -> Option<&serde_json::Value> {
+        self.twins.get(product)
     }
 
     /// Gives the station its TPM endorsement-key reader (the front-end picks the

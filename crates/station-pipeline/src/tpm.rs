@@ -146,6 +146,7 @@ pub(crate) fn tpm_enrollment(
             ProvisioningStatus::Disabled => WireStatus::Disabled,
         }),
         optional_device_information: Some(information),
+        allocation: facts.allocation.clone(),
         etag: None,
     }
 }

@@ -513,17 +513,12 @@ impl UnitRun<'_> {
         let issued = self.step(Step::Issue, |u| u.issue(plan, &checked))?;
         self.step(Step::InstallCertificate, |u| u.install(&issued))?;
         if plan.individual {
-            let config = self.station.config();
-            let facts = UnitFacts {
+            let facts = UnitFacts::of(
+                self.station,
+                self.plan.product,
                 identity,
-                station_id: &config.station.id,
-                work_order: self.request.work_order.as_deref(),
-                device_id: self.plan.product.device_id.as_ref().map(|t| {
-                    t.replace("{serial}", &identity.serial)
-                        .replace("{model}", &identity.model)
-                        .replace("{station}", &config.station.id)
-                }),
-            };
+                self.request.work_order.as_deref(),
+            );
             attestation.enrollment = Some(attest::x509_enrollment(
                 self.plan.product,
                 &cn,
@@ -799,7 +794,6 @@ impl UnitRun<'_> {
             ) => tpm.ek.registration_id(),
             _ => self.registration_id(identity)?,
         };
-        let config = self.station.config();
         let new_unit = self.new_unit(identity, registration_id.to_string());
         let begun = match tpm {
             Some(tpm) => self
@@ -856,16 +850,12 @@ impl UnitRun<'_> {
                 "Send the unit to rework to have it unlocked.",
             ));
         }
-        let facts = UnitFacts {
+        let facts = UnitFacts::of(
+            self.station,
+            product,
             identity,
-            station_id: &config.station.id,
-            work_order: self.request.work_order.as_deref(),
-            device_id: product.device_id.as_ref().map(|t| {
-                t.replace("{serial}", &identity.serial)
-                    .replace("{model}", &identity.model)
-                    .replace("{station}", &config.station.id)
-            }),
-        };
+            self.request.work_order.as_deref(),
+        );
         attest::attest(
             product,
             &registration_id,

@@ -60,6 +60,7 @@ fn setup(n: usize) -> Setup {
             iot_hub_host_name: None,
             provisioning_status: Some(ProvisioningStatus::Enabled),
             optional_device_information: None,
+            allocation: Default::default(),
             etag: None,
         };
         store

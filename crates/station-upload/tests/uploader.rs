@@ -36,6 +36,7 @@ fn enrollment(id: &str, key: &str) -> IndividualEnrollment {
         iot_hub_host_name: None,
         provisioning_status: Some(ProvisioningStatus::Enabled),
         optional_device_information: None,
+        allocation: Default::default(),
         etag: None,
     }
 }
