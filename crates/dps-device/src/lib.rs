@@ -250,6 +250,18 @@ pub async fn register_mqtt(
     registration_id: &str,
     credential: &Credential,
 ) -> Result<Registration, DeviceError> {
+    register_mqtt_with_payload(endpoint, id_scope, registration_id, credential, None).await
+}
+
+/// [`register_mqtt`] with a custom `payload` in the register request (DPS hands it to a custom
+/// allocation webhook).
+pub async fn register_mqtt_with_payload(
+    endpoint: &Endpoint,
+    id_scope: &str,
+    registration_id: &str,
+    credential: &Credential,
+    payload: Option<&serde_json::Value>,
+) -> Result<Registration, DeviceError> {
     let tls = tls_config(endpoint, credential)?;
     let addr = format!("{}:{}", endpoint.host, endpoint.port);
     let tcp = tokio::net::TcpStream::connect(&addr)
@@ -307,7 +319,11 @@ pub async fn register_mqtt(
         Packet::SubAck(_) => {}
         other => return Err(DeviceError::BadAnswer(format!("{other:?} before SUBACK"))),
     }
-    let body = serde_json::json!({ "registrationId": registration_id }).to_string();
+    let mut body = serde_json::json!({ "registrationId": registration_id });
+    if let Some(payload) = payload {
+        body["payload"] = payload.clone();
+    }
+    let body = body.to_string();
     let mut rid = 1u32;
     let mut request = MqttRequest::Register {
         rid: rid.to_string(),

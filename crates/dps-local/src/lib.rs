@@ -3,6 +3,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
 mod device;
+pub mod hook;
 mod mqtt;
 mod rate;
 mod service;
@@ -21,7 +22,7 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 
 pub use device::tpm::authentication_key as tpm_authentication_key;
-pub use device::{DIAGNOSTIC_LOG, DeviceSettings};
+pub use device::{DEFAULT_HUB, DIAGNOSTIC_LOG, DeviceSettings, LinkedHub, MAX_LINKED_HUBS};
 pub use tls::CA_FILE;
 
 /// The connection string file for the owner policy (EnrollmentRead + EnrollmentWrite).
@@ -60,6 +61,9 @@ pub enum Error {
     /// The CA, the server certificate or the TLS configuration could not be made.
     #[error("TLS setup failed: {0}")]
     Tls(String),
+    /// The configuration cannot be served (e.g. more linked hubs than DPS allows).
+    #[error("invalid configuration: {0}")]
+    Config(String),
     /// The listening socket could not be bound.
     #[error("could not listen on {addr}")]
     Bind {
@@ -204,6 +208,18 @@ pub(crate) struct Policy {
     pub(crate) rights: Vec<String>,
 }
 
+/// A registered device's twin on its hub: dps-local keeps what DPS would set on the hub.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeviceTwin {
+    /// The hub the device is on.
+    pub hub: String,
+    /// Its device ID there.
+    pub device_id: String,
+    /// `{"tags": {…}, "properties": {"desired": {…}}}`.
+    pub twin: serde_json::Value,
+}
+
 /// A running dps-local server.
 pub struct Server {
     addr: SocketAddr,
@@ -230,6 +246,13 @@ impl Server {
     /// server certificate, the policies and the database on first start, and (re)writes the
     /// connection string files with the bound port.
     pub async fn start(config: Config) -> Result<Server, Error> {
+        let hubs = &config.device.linked_hubs;
+        if hubs.is_empty() || hubs.len() > MAX_LINKED_HUBS {
+            return Err(Error::Config(format!(
+                "{} linked hubs: DPS links 1 to {MAX_LINKED_HUBS}",
+                hubs.len()
+            )));
+        }
         let dir = &config.state_dir;
         std::fs::create_dir_all(dir).map_err(|source| Error::Io {
             path: dir.clone(),
@@ -308,7 +331,21 @@ impl Server {
             .collect()
     }
 
-    /// The diagnostic log of registration attempts (JSON lines).
+    /// The twin a registered device has on its hub (the enrollment's initial twin, the
+    /// webhook's, or the one it kept when it was re-provisioned), with the hub and device ID.
+    pub fn twin(&self, registration_id: &str) -> Option<DeviceTwin> {
+        let db = self.shared.db.lock().unwrap_or_else(|p| p.into_inner());
+        db.device_twin(registration_id)
+            .ok()
+            .flatten()
+            .map(|(hub, device_id, twin)| DeviceTwin {
+                hub,
+                device_id,
+                twin,
+            })
+    }
+
+    /// The diagnostic log of device registration attempts (JSON lines).
     pub fn diagnostic_log(&self) -> PathBuf {
         self.state_dir.join(DIAGNOSTIC_LOG)
     }

@@ -224,7 +224,7 @@ impl<W: Wire> Stream<W> {
 
 async fn session<W: Wire>(
     wire: W,
-    shared: &Shared,
+    shared: &Arc<Shared>,
     chain: &[CertificateDer<'static>],
     transport: Transport,
 ) -> Result<(), SessionError> {
@@ -330,6 +330,7 @@ async fn session<W: Wire>(
                         ),
                     }
                 };
+                crate::service::run_pending(shared);
                 let topic = mqtt_response_topic(answer.status, &rid, answer.retry_after);
                 let payload = serde_json::to_vec(&answer.body).unwrap_or_default();
                 stream

@@ -39,6 +39,15 @@ const MAX_BODY: usize = 1 << 20;
 const DEFAULT_PAGE: u32 = 100;
 const MAX_PAGE: u32 = 1000;
 
+/// Runs the custom allocations the last registrations started, each on its own task (its
+/// webhook call holds no lock).
+pub(crate) fn run_pending(shared: &Arc<Shared>) {
+    for job in shared.registrar.take_pending() {
+        let shared = Arc::clone(shared);
+        tokio::spawn(async move { job.run(&shared.registrar, &shared.db).await });
+    }
+}
+
 pub(crate) struct Shared {
     pub(crate) policies: Vec<Policy>,
     pub(crate) registrar: Registrar,
@@ -148,7 +157,7 @@ pub(crate) async fn serve(
 
 /// Handles one request; a reset drops the connection (the response is never sent).
 async fn handle(
-    shared: &Shared,
+    shared: &Arc<Shared>,
     ctl: &ConnCtl,
     peer: &[CertificateDer<'static>],
     req: Request<Incoming>,
@@ -436,7 +445,7 @@ fn registration_state(record: &serde_json::Value) -> serde_json::Value {
 
 /// The device API over HTTPS: `register`, operation lookups and the status lookup.
 async fn respond_device(
-    shared: &Shared,
+    shared: &Arc<Shared>,
     peer: &[CertificateDer<'static>],
     req: Request<Incoming>,
 ) -> Response<Full<Bytes>> {
@@ -521,6 +530,7 @@ async fn respond_device(
         _ => return error(StatusCode::METHOD_NOT_ALLOWED, 405000, "method not allowed"),
     };
     drop(db);
+    run_pending(shared);
     let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let mut resp = json(status, &answer.body);
     if let Some(secs) = answer.retry_after {

@@ -69,7 +69,13 @@ impl Db {
         conn.pragma_update(None, "synchronous", "NORMAL")
             .map_err(db_err)?;
         conn.execute_batch(
-            "CREATE TABLE IF NOT EXISTS enrollments (
+            "CREATE TABLE IF NOT EXISTS twins (
+                 registration_id TEXT PRIMARY KEY COLLATE NOCASE,
+                 hub             TEXT NOT NULL,
+                 device_id       TEXT NOT NULL,
+                 twin            TEXT NOT NULL
+             ) STRICT;
+             CREATE TABLE IF NOT EXISTS enrollments (
                  registration_id TEXT PRIMARY KEY COLLATE NOCASE,
                  body            TEXT NOT NULL,
                  etag            TEXT NOT NULL,
@@ -180,6 +186,50 @@ impl Db {
                  ON CONFLICT (registration_id) DO UPDATE SET body = ?2",
             )?
             .execute(params![id, body.to_string()])?;
+        Ok(())
+    }
+
+    /// The twin a registered device has on its hub.
+    pub(crate) fn twin(&self, id: &str) -> rusqlite::Result<Option<serde_json::Value>> {
+        Ok(self.device_twin(id)?.map(|(_, _, twin)| twin))
+    }
+
+    /// The hub, device ID and twin of a registered device.
+    pub(crate) fn device_twin(
+        &self,
+        id: &str,
+    ) -> rusqlite::Result<Option<(String, String, serde_json::Value)>> {
+        self.conn
+            .prepare_cached("SELECT hub, device_id, twin FROM twins WHERE registration_id = ?1")?
+            .query_row([id], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                ))
+            })
+            .optional()
+            .map(|row| {
+                row.and_then(|(hub, device, twin)| {
+                    serde_json::from_str(&twin).ok().map(|t| (hub, device, t))
+                })
+            })
+    }
+
+    /// Keeps the twin a device has on its hub (its assignment moved it, or it is new).
+    pub(crate) fn put_twin(
+        &self,
+        id: &str,
+        hub: &str,
+        device_id: &str,
+        twin: &serde_json::Value,
+    ) -> rusqlite::Result<()> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO twins (registration_id, hub, device_id, twin) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (registration_id) DO UPDATE SET hub = ?2, device_id = ?3, twin = ?4",
+            )?
+            .execute(params![id, hub, device_id, twin.to_string()])?;
         Ok(())
     }
 

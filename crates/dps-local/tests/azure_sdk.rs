@@ -73,6 +73,14 @@ fn the_azure_python_device_sdk_registers_over_mqtt_and_websockets_and_is_refused
     config.device = DeviceSettings {
         id_scope: SCOPE.into(),
         retry_after_secs: 1,
+        // The X.509 enrollment pins the line's hub; the rest land on the default one.
+        linked_hubs: vec![
+            dps_local::LinkedHub::new(dps_local::DEFAULT_HUB),
+            dps_local::LinkedHub {
+                apply_allocation_policy: false,
+                ..dps_local::LinkedHub::new("line-hub.azure-devices.net")
+            },
+        ],
         ..DeviceSettings::default()
     };
     config.mqtt_bind = Some(SocketAddr::from(([127, 0, 0, 1], 8883)));

@@ -89,10 +89,18 @@ async fn start(device: DeviceSettings) -> Dps {
     }
 }
 
+/// The test service: its default hub and the group's hub linked.
 fn settings() -> DeviceSettings {
     DeviceSettings {
         id_scope: SCOPE.into(),
         retry_after_secs: 1,
+        linked_hubs: vec![
+            dps_local::LinkedHub::new(dps_local::DEFAULT_HUB),
+            dps_local::LinkedHub {
+                apply_allocation_policy: false,
+                ..dps_local::LinkedHub::new("group-hub.azure-devices.net")
+            },
+        ],
         ..DeviceSettings::default()
     }
 }

@@ -140,7 +140,7 @@ fn a_board_passes_once_it_has_registered_and_a_refused_one_fails_for_rework() {
         "slot 3 fails: {stdout}{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let hub = dps_local::DeviceSettings::default().default_hub;
+    let hub = dps_local::DEFAULT_HUB;
     for slot in [1, 2] {
         assert!(
             stdout

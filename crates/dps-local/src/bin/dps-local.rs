@@ -51,9 +51,18 @@ struct Args {
     /// The ID scope devices register in.
     #[arg(long, default_value = "0ne00DEMO01")]
     id_scope: String,
-    /// The hub devices are assigned to when their enrollment names none.
-    #[arg(long, default_value = "dps-local-hub.azure-devices.net")]
-    hub: String,
+    /// A linked hub, as HOST[:WEIGHT[:LATENCY_MS]] (repeatable, at most 10): allocation chooses
+    /// among them (weight for hashed, latency for geoLatency). Default: one hub,
+    /// dps-local-hub.azure-devices.net.
+    #[arg(long = "hub", value_name = "HOST[:WEIGHT[:LATENCY_MS]]", value_parser = linked_hub)]
+    hubs: Vec<dps_local::LinkedHub>,
+    /// The service-level allocation policy for enrollments that set none: hashed, geoLatency
+    /// or static.
+    #[arg(long, default_value = "hashed", value_parser = service_policy)]
+    allocation_policy: dps_wire::schema::AllocationPolicy,
+    /// PEM file of extra roots a custom-allocation webhook's certificate may chain to.
+    #[arg(long)]
+    webhook_trust: Option<std::path::PathBuf>,
     /// Where the device API's MQTT over TLS listens (the Azure device SDKs use port 8883);
     /// `off` for none.
     #[arg(long, default_value = "127.0.0.1:8883")]
@@ -68,6 +77,52 @@ struct Args {
     /// Operation lookups per device per 10 s (DPS: 5); 0 = unlimited.
     #[arg(long, default_value_t = 5)]
     polls_per_device: u32,
+}
+
+/// `HOST[:WEIGHT[:LATENCY_MS]]`.
+fn linked_hub(s: &str) -> Result<dps_local::LinkedHub, String> {
+    let mut parts = s.split(':');
+    let host = parts.next().unwrap_or_default().trim();
+    if host.is_empty() {
+        return Err("the hub's host name is empty".into());
+    }
+    let mut hub = dps_local::LinkedHub::new(host);
+    if let Some(w) = parts.next() {
+        hub.allocation_weight = w
+            .parse()
+            .map_err(|_| format!("weight {w:?} is not a whole number"))?;
+    }
+    if let Some(l) = parts.next() {
+        hub.latency_ms = l
+            .parse()
+            .map_err(|_| format!("latency {l:?} is not a whole number of milliseconds"))?;
+    }
+    if parts.next().is_some() {
+        return Err(format!("{s:?} has more than HOST:WEIGHT:LATENCY_MS"));
+    }
+    Ok(hub)
+}
+
+/// A service-level policy: not `custom` (a webhook belongs to an enrollment).
+fn service_policy(s: &str) -> Result<dps_wire::schema::AllocationPolicy, String> {
+    use dps_wire::schema::AllocationPolicy as P;
+    match s {
+        "hashed" => Ok(P::Hashed),
+        "geoLatency" => Ok(P::GeoLatency),
+        "static" => Ok(P::Static),
+        other => Err(format!(
+            "{other:?} is not a service-level policy: hashed, geoLatency or static (custom is set per enrollment)"
+        )),
+    }
+}
+
+/// The DER certificates in a PEM file.
+fn pem_certificates(path: &std::path::Path) -> Result<Vec<Vec<u8>>, String> {
+    use rustls::pki_types::CertificateDer;
+    use rustls::pki_types::pem::PemObject as _;
+    CertificateDer::pem_file_iter(path)
+        .and_then(|certs| certs.map(|c| c.map(|c| c.to_vec())).collect())
+        .map_err(|e| format!("{}: {e}", path.display()))
 }
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
@@ -99,7 +154,24 @@ async fn main() -> std::process::ExitCode {
         seed: args.seed,
         device: dps_local::DeviceSettings {
             id_scope: args.id_scope,
-            default_hub: args.hub,
+            linked_hubs: if args.hubs.is_empty() {
+                vec![dps_local::LinkedHub::new(dps_local::DEFAULT_HUB)]
+            } else {
+                args.hubs
+            },
+            allocation_policy: args.allocation_policy,
+            webhook_roots: match args
+                .webhook_trust
+                .as_deref()
+                .map(pem_certificates)
+                .transpose()
+            {
+                Ok(roots) => roots.unwrap_or_default(),
+                Err(e) => {
+                    eprintln!("error: --webhook-trust: {e}");
+                    return std::process::ExitCode::from(2);
+                }
+            },
             registrations_per_minute: (args.registrations_per_minute > 0)
                 .then_some(args.registrations_per_minute),
             polls_per_device_per_10s: (args.polls_per_device > 0).then_some(args.polls_per_device),

@@ -8,6 +8,7 @@
 //! does. Every attempt goes to the diagnostic log ([`diag`]). Refusals use DPS's statuses and
 //! error shape; their messages say what was wrong (DPS's say less), for the firmware engineer.
 
+pub(crate) mod allocate;
 mod attest;
 mod diag;
 pub(crate) mod tpm;
@@ -19,16 +20,18 @@ use std::time::{Duration, Instant};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
 use dps_wire::device::{
-    AssignedSubstatus, DEVICE_KEY_NAME, DeviceRegistration, DeviceRegistrationResult,
-    RegistrationOperationStatus, RegistrationStatus, SymmetricKeyRegistrationResult, TpmChallenge,
-    TpmRegistrationResult, X509RegistrationResult,
+    DEVICE_KEY_NAME, DeviceRegistration, DeviceRegistrationResult, RegistrationOperationStatus,
+    RegistrationStatus, SymmetricKeyRegistrationResult, TpmChallenge, TpmRegistrationResult,
+    X509RegistrationResult,
 };
 use dps_wire::sas::{PolicyKey, derive_device_key};
 use dps_wire::schema::ProvisioningServiceErrorDetails;
 use serde_json::Value;
 
+pub use allocate::{LinkedHub, MAX_LINKED_HUBS};
 pub(crate) use attest::Credential;
 pub use diag::DIAGNOSTIC_LOG;
+use dps_wire::schema::AllocationPolicy;
 
 use crate::rate::Bucket;
 use crate::store::{Db, Kind};
@@ -56,15 +59,32 @@ pub(crate) mod codes {
     pub(crate) const EK_MISMATCH: i32 = 400004;
     /// dps-local's own database failed.
     pub(crate) const INTERNAL: i32 = 500001;
+    /// No hub to allocate to (the C SDK's "hub not specified", `DPS_HUB_ERROR_NO_HUB`).
+    pub(crate) const NO_HUB: i32 = 400208;
+    /// Custom allocation failed: the webhook timed out, was unreachable, refused, or replied
+    /// with no linked hub (dps-local's choice; DPS's code is not published).
+    pub(crate) const CUSTOM_ALLOCATION_FAILED: i32 = 400210;
+    /// The enrollment names a hub that is not linked (dps-local's choice).
+    pub(crate) const HUB_NOT_LINKED: i32 = 400211;
 }
+
+/// The hub a service with no other configuration links.
+pub const DEFAULT_HUB: &str = "dps-local-hub.azure-devices.net";
 
 /// The device API's settings, with DPS's published limits as defaults.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeviceSettings {
     /// The ID scope this service answers for.
     pub id_scope: String,
-    /// The hub devices are assigned to when their enrollment names none.
-    pub default_hub: String,
+    /// The hubs linked to this service (at most [`allocate::MAX_LINKED_HUBS`]); allocation
+    /// chooses among them.
+    pub linked_hubs: Vec<LinkedHub>,
+    /// The service-level allocation policy, for enrollments that set none (DPS: hashed).
+    pub allocation_policy: AllocationPolicy,
+    /// How long a custom-allocation webhook may take.
+    pub webhook_timeout: Duration,
+    /// Extra roots (DER) the webhook's TLS certificate may chain to (besides the system's).
+    pub webhook_roots: Vec<Vec<u8>>,
     /// `Retry-After` (seconds) on `202 assigning`.
     pub retry_after_secs: u32,
     /// Device registrations per minute for the whole service (DPS: 200); `None` = unlimited.
@@ -79,7 +99,10 @@ impl Default for DeviceSettings {
     fn default() -> Self {
         Self {
             id_scope: "0ne00DEMO01".into(),
-            default_hub: "dps-local-hub.azure-devices.net".into(),
+            linked_hubs: vec![LinkedHub::new(DEFAULT_HUB)],
+            allocation_policy: AllocationPolicy::Hashed,
+            webhook_timeout: Duration::from_secs(5),
+            webhook_roots: Vec::new(),
             retry_after_secs: 3,
             registrations_per_minute: Some(200),
             polls_per_device_per_10s: Some(5),
@@ -150,6 +173,25 @@ impl Answer {
     }
 }
 
+/// Where allocation put a device.
+enum Allocated {
+    Hub(String),
+    Webhook(allocate::WebhookCall),
+    Failed(allocate::NoHub),
+    Disabled,
+}
+
+/// The client for custom-allocation webhooks: HTTPS only, the system's roots and `extra`.
+fn webhook_client(extra: &[Vec<u8>]) -> reqwest::Client {
+    let mut builder = reqwest::Client::builder().use_rustls_tls().https_only(true);
+    for der in extra {
+        if let Ok(cert) = reqwest::Certificate::from_der(der) {
+            builder = builder.add_root_certificate(cert);
+        }
+    }
+    builder.build().unwrap_or_default()
+}
+
 /// A finished operation, kept for its lookups.
 struct Operation {
     registration_id: String,
@@ -157,6 +199,7 @@ struct Operation {
 }
 
 /// What the credential proved.
+#[derive(Clone)]
 struct Attested {
     x509: Option<X509RegistrationResult>,
     symmetric_key: Option<SymmetricKeyRegistrationResult>,
@@ -171,6 +214,54 @@ pub(crate) struct Registrar {
     /// challenge, as a device whose SAS fails starts again).
     tpm_keys: Mutex<HashMap<String, PolicyKey>>,
     log: diag::DiagLog,
+    /// The client for custom-allocation webhooks.
+    webhook: reqwest::Client,
+    /// Custom allocations waiting for their webhook, for the transport to run.
+    pending: Mutex<Vec<CustomAllocation>>,
+}
+
+/// Everything a registration's assignment needs once the device is authenticated, owned so a
+/// custom allocation can finish it after its webhook answered.
+#[derive(Clone)]
+struct Assigning {
+    operation_id: String,
+    registration_id: String,
+    enrollment: Value,
+    attested: Attested,
+    tpm: Option<TpmRegistrationResult>,
+    device_id: String,
+    created: String,
+    previous: Option<allocate::Previous>,
+}
+
+/// A custom allocation: the webhook to call, then the registration to finish.
+pub(crate) struct CustomAllocation {
+    call: allocate::WebhookCall,
+    assigning: Assigning,
+}
+
+impl CustomAllocation {
+    /// Calls the webhook (no lock held), then finishes the registration under `db`.
+    pub(crate) async fn run(self, registrar: &Registrar, db: &Mutex<Db>) {
+        let reply = allocate::call_webhook(
+            &registrar.webhook,
+            &self.call,
+            registrar.settings.webhook_timeout,
+        )
+        .await;
+        let db = db.lock().unwrap_or_else(|p| p.into_inner());
+        let state = match reply {
+            Ok(reply) => registrar.assign(
+                &db,
+                &self.assigning,
+                reply.hub,
+                reply.initial_twin,
+                reply.payload,
+            ),
+            Err(no_hub) => Registrar::failed(&self.assigning, &no_hub),
+        };
+        registrar.finish(&db, &self.assigning, state);
+    }
 }
 
 impl Registrar {
@@ -183,8 +274,16 @@ impl Registrar {
             polls: Mutex::new(HashMap::new()),
             tpm_keys: Mutex::new(HashMap::new()),
             log: diag::DiagLog::open(state_dir),
+            webhook: webhook_client(&settings.webhook_roots),
+            pending: Mutex::new(Vec::new()),
             settings,
         }
+    }
+
+    /// The custom allocations registrations started since the last call, for the transport to
+    /// run once it let go of the database.
+    pub(crate) fn take_pending(&self) -> Vec<CustomAllocation> {
+        std::mem::take(&mut *self.pending.lock().unwrap_or_else(|p| p.into_inner()))
     }
 
     pub(crate) fn settings(&self) -> &DeviceSettings {
@@ -203,6 +302,8 @@ impl Registrar {
         let outcome = match (answer.status, assigned.as_ref().and_then(|r| r.status)) {
             (401, _) if answer.body.get("authenticationKey").is_some() => "challenged",
             (_, Some(RegistrationStatus::Disabled)) => "disabled",
+            (_, Some(RegistrationStatus::Failed)) => "failed",
+            (_, Some(RegistrationStatus::Assigning)) => "allocating",
             (202 | 200, _) => "assigned",
             (429, _) => "throttled",
             _ => "refused",
@@ -300,80 +401,56 @@ impl Registrar {
             },
             _ => None,
         };
-        let now = now_text();
-        let previous = db
+        let previous_state = db
             .registration(req.registration_id)
             .ok()
             .flatten()
             .and_then(|v| serde_json::from_value::<DeviceRegistrationResult>(v).ok());
-        let disabled =
-            enrollment.get("provisioningStatus").and_then(Value::as_str) == Some("disabled");
-        let hub = enrollment
-            .get("iotHubHostName")
-            .and_then(Value::as_str)
-            .unwrap_or(&self.settings.default_hub)
-            .to_owned();
-        let device_id = enrollment
-            .get("deviceId")
-            .and_then(Value::as_str)
-            .unwrap_or(req.registration_id)
-            .to_owned();
-        let substatus = match &previous {
-            Some(p) if p.assigned_hub.as_deref() == Some(hub.as_str()) => {
-                AssignedSubstatus::ReprovisionedToInitialAssignment
-            }
-            Some(p) if p.assigned_hub.is_some() => AssignedSubstatus::DeviceDataMigrated,
-            _ => AssignedSubstatus::InitialAssignment,
-        };
-        let state = DeviceRegistrationResult {
-            x509: attested.x509,
-            symmetric_key: attested.symmetric_key,
-            registration_id: Some(req.registration_id.to_owned()),
-            created_date_time_utc: Some(
-                previous
-                    .as_ref()
-                    .and_then(|p| p.created_date_time_utc.clone())
-                    .unwrap_or_else(|| now.clone()),
-            ),
-            assigned_hub: (!disabled).then(|| hub.clone()),
-            device_id: (!disabled).then(|| device_id.clone()),
-            status: Some(if disabled {
-                RegistrationStatus::Disabled
-            } else {
-                RegistrationStatus::Assigned
-            }),
-            substatus: (!disabled).then_some(substatus),
-            error_code: None,
-            error_message: disabled.then(|| "the enrollment is disabled".to_owned()),
-            last_updated_date_time_utc: Some(now),
-            etag: Some(new_etag()),
-            payload: None,
-            tpm: tpm_result,
-        };
-        let state_json = serde_json::to_value(&state).unwrap_or(Value::Null);
-        if let Err(e) = db.put_registration(req.registration_id, &state_json) {
-            tracing::error!(error = %e, "could not store a registration");
-            return Answer::error(
-                codes::INTERNAL,
-                "dps-local could not store the registration",
-            );
-        }
+        let previous = previous_state.as_ref().and_then(|p| {
+            Some(allocate::Previous {
+                hub: p.assigned_hub.clone()?,
+                device_id: p.device_id.clone().unwrap_or_default(),
+                twin: db.twin(req.registration_id).ok().flatten(),
+            })
+        });
         let operation_id = format!("5.{:016x}.{}", rand::random::<u64>(), uuid::Uuid::new_v4());
-        let final_status = RegistrationOperationStatus {
+        let assigning = Assigning {
             operation_id: operation_id.clone(),
-            status: state.status.unwrap_or(RegistrationStatus::Assigned),
-            registration_state: Some(state),
+            registration_id: req.registration_id.to_owned(),
+            device_id: enrollment
+                .get("deviceId")
+                .and_then(Value::as_str)
+                .unwrap_or(req.registration_id)
+                .to_owned(),
+            created: previous_state
+                .as_ref()
+                .and_then(|p| p.created_date_time_utc.clone())
+                .unwrap_or_else(now_text),
+            enrollment,
+            attested,
+            tpm: tpm_result,
+            previous,
         };
-        self.operations
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(
-                operation_id.clone(),
-                Operation {
-                    registration_id: req.registration_id.to_owned(),
-                    status: final_status,
-                },
-            );
+        let state = match self.allocate(&assigning, registration) {
+            Allocated::Hub(hub) => self.assign(db, &assigning, hub, None, None),
+            Allocated::Failed(no_hub) => Self::failed(&assigning, &no_hub),
+            Allocated::Disabled => Self::disabled(&assigning),
+            Allocated::Webhook(call) => {
+                self.pending
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .push(CustomAllocation {
+                        call,
+                        assigning: assigning.clone(),
+                    });
+                DeviceRegistrationResult {
+                    registration_id: Some(assigning.registration_id.clone()),
+                    status: Some(RegistrationStatus::Assigning),
+                    ..Default::default()
+                }
+            }
+        };
+        self.finish(db, &assigning, state);
         Answer::ok(
             202,
             &RegistrationOperationStatus {
@@ -387,6 +464,147 @@ impl Registrar {
             },
             Some(self.settings.retry_after_secs),
         )
+    }
+
+    /// Where the enrollment's policy puts the device (`Webhook`: its webhook decides).
+    fn allocate(&self, a: &Assigning, registration: &DeviceRegistration) -> Allocated {
+        if a.enrollment
+            .get("provisioningStatus")
+            .and_then(Value::as_str)
+            == Some("disabled")
+        {
+            return Allocated::Disabled;
+        }
+        let reprovision = allocate::reprovision_of(&a.enrollment);
+        if let Some(previous) = &a.previous
+            && !reprovision.update_hub_assignment
+        {
+            // Never re-provisioned: it stays where it is.
+            return Allocated::Hub(previous.hub.clone());
+        }
+        let hubs = match allocate::candidates(&self.settings.linked_hubs, &a.enrollment) {
+            Ok(hubs) => hubs,
+            Err(no_hub) => return Allocated::Failed(no_hub),
+        };
+        let policy = allocate::policy_of(&a.enrollment, self.settings.allocation_policy);
+        if policy == AllocationPolicy::Custom {
+            let attestation = match (&registration.tpm, &a.attested.x509) {
+                (Some(tpm), _) => serde_json::json!({ "tpm": tpm }),
+                (None, Some(x509)) => serde_json::json!({ "x509": x509 }),
+                (None, None) => serde_json::json!({ "symmetricKey": {} }),
+            };
+            return match allocate::webhook_call(
+                &a.enrollment,
+                &a.registration_id,
+                a.previous.as_ref(),
+                attestation,
+                registration.payload.as_ref(),
+                &hubs,
+            ) {
+                Some(call) => Allocated::Webhook(call),
+                None => Allocated::Failed(allocate::NoHub {
+                    error_code: codes::CUSTOM_ALLOCATION_FAILED,
+                    message: "the custom policy needs the enrollment's customAllocationDefinition.webhookUrl".into(),
+                }),
+            };
+        }
+        match allocate::choose(policy, &a.registration_id, &hubs) {
+            Ok(hub) => Allocated::Hub(hub),
+            Err(no_hub) => Allocated::Failed(no_hub),
+        }
+    }
+
+    /// The assigned state: the reprovisioning policy applied to the chosen hub, the twin kept
+    /// for the device on its hub.
+    fn assign(
+        &self,
+        db: &Db,
+        a: &Assigning,
+        chosen: String,
+        webhook_twin: Option<Value>,
+        payload: Option<Value>,
+    ) -> DeviceRegistrationResult {
+        let initial =
+            allocate::initial_twin(webhook_twin.as_ref().or(a.enrollment.get("initialTwin")));
+        let assignment = allocate::reprovision(
+            a.previous.as_ref(),
+            chosen,
+            allocate::reprovision_of(&a.enrollment),
+            initial,
+        );
+        if let Err(e) = db.put_twin(
+            &a.registration_id,
+            &assignment.hub,
+            &a.device_id,
+            &assignment.twin,
+        ) {
+            tracing::error!(error = %e, "could not keep a device's twin");
+        }
+        DeviceRegistrationResult {
+            assigned_hub: Some(assignment.hub),
+            device_id: Some(a.device_id.clone()),
+            status: Some(RegistrationStatus::Assigned),
+            substatus: Some(assignment.substatus),
+            payload,
+            tpm: a.tpm.clone(),
+            ..Self::base(a)
+        }
+    }
+
+    /// A registration that could not be assigned.
+    fn failed(a: &Assigning, no_hub: &allocate::NoHub) -> DeviceRegistrationResult {
+        DeviceRegistrationResult {
+            status: Some(RegistrationStatus::Failed),
+            error_code: Some(no_hub.error_code),
+            error_message: Some(no_hub.message.clone()),
+            ..Self::base(a)
+        }
+    }
+
+    /// A registration through a disabled enrollment.
+    fn disabled(a: &Assigning) -> DeviceRegistrationResult {
+        DeviceRegistrationResult {
+            status: Some(RegistrationStatus::Disabled),
+            error_message: Some("the enrollment is disabled".to_owned()),
+            ..Self::base(a)
+        }
+    }
+
+    fn base(a: &Assigning) -> DeviceRegistrationResult {
+        DeviceRegistrationResult {
+            x509: a.attested.x509.clone(),
+            symmetric_key: a.attested.symmetric_key.clone(),
+            registration_id: Some(a.registration_id.clone()),
+            created_date_time_utc: Some(a.created.clone()),
+            last_updated_date_time_utc: Some(now_text()),
+            etag: Some(new_etag()),
+            ..Default::default()
+        }
+    }
+
+    /// Keeps the registration record (once it is final) and the operation its lookups answer.
+    fn finish(&self, db: &Db, a: &Assigning, state: DeviceRegistrationResult) {
+        let status = state.status.unwrap_or(RegistrationStatus::Assigned);
+        if status != RegistrationStatus::Assigning {
+            let state_json = serde_json::to_value(&state).unwrap_or(Value::Null);
+            if let Err(e) = db.put_registration(&a.registration_id, &state_json) {
+                tracing::error!(error = %e, "could not store a registration");
+            }
+        }
+        self.operations
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(
+                a.operation_id.clone(),
+                Operation {
+                    registration_id: a.registration_id.clone(),
+                    status: RegistrationOperationStatus {
+                        operation_id: a.operation_id.clone(),
+                        status,
+                        registration_state: Some(state),
+                    },
+                },
+            );
     }
 
     /// `GET …/operations/{operationId}` or `$dps/registrations/GET/iotdps-get-operationstatus`.
@@ -417,6 +635,10 @@ impl Registrar {
         let ops = self.operations.lock().unwrap_or_else(|p| p.into_inner());
         match ops.get(operation_id) {
             Some(op) if op.registration_id.eq_ignore_ascii_case(req.registration_id) => {
+                if op.status.status == RegistrationStatus::Assigning {
+                    // A custom allocation still waits for its webhook.
+                    return Answer::ok(202, &op.status, Some(self.settings.retry_after_secs));
+                }
                 Answer::ok(200, &op.status, None)
             }
             _ => Answer::error(
