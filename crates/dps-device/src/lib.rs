@@ -71,6 +71,9 @@ pub struct Registration {
     pub state: Option<DeviceRegistrationResult>,
     /// Operation lookups it took.
     pub polls: u32,
+    /// The twin it read from its hub after the assignment (`register_tpm_https` reads it;
+    /// MQTT devices call [`fetch_twin`]).
+    pub twin: Option<serde_json::Value>,
 }
 
 /// Why a registration did not complete.
@@ -159,23 +162,7 @@ pub async fn register_tpm_https(
         "{base}{}",
         register_path(id_scope, registration_id, "2021-06-01")
     );
-    let send = |req: reqwest::RequestBuilder| async move {
-        let resp = req.send().await.map_err(|e| DeviceError::Connect {
-            endpoint: format!("{}:{}", endpoint.host, endpoint.port),
-            source: std::io::Error::other(e),
-        })?;
-        let status = resp.status().as_u16();
-        let value: serde_json::Value = resp
-            .json()
-            .await
-            .map_err(|e| DeviceError::BadAnswer(e.to_string()))?;
-        Ok::<_, DeviceError>((status, value))
-    };
-    let refused = |status: u16, v: &serde_json::Value| DeviceError::Refused {
-        status,
-        error_code: v["errorCode"].as_i64(),
-        message: v["message"].as_str().unwrap_or_default().to_owned(),
-    };
+    let send = |req: reqwest::RequestBuilder| send_json(endpoint, req);
     let (status, challenge) = send(http.put(&url).json(&body)).await?;
     if status != 401 || challenge.get("authenticationKey").is_none() {
         return Err(refused(status, &challenge));
@@ -235,11 +222,90 @@ pub async fn register_tpm_https(
         tpm.import_and_sign(&hub, registration_id.as_bytes())
             .map_err(DeviceError::Tls)?;
     }
+    let twin = if op.status == RegistrationStatus::Assigned {
+        let url = format!(
+            "{base}{}",
+            dps_wire::device::twin_path(id_scope, registration_id)
+        );
+        match send(http.get(&url).header("Authorization", &sas)).await? {
+            (200, twin) => Some(twin),
+            _ => None,
+        }
+    } else {
+        None
+    };
     Ok(Registration {
         status: op.status,
         state: op.registration_state,
         polls,
+        twin,
     })
+}
+
+/// Reads the twin an assigned device has on its hub, over HTTPS with its credential (the SAS
+/// of its key, or its certificate). dps-local's stand-in for the hub's twin read
+/// (`GET /{idScope}/registrations/{registrationId}/twin`); `{"hub", "deviceId", "twin"}`.
+pub async fn fetch_twin(
+    endpoint: &Endpoint,
+    id_scope: &str,
+    registration_id: &str,
+    credential: &Credential,
+) -> Result<serde_json::Value, DeviceError> {
+    let tls = tls_config(endpoint, credential)?;
+    let http = reqwest::Client::builder()
+        .use_preconfigured_tls((*tls).clone())
+        .timeout(ANSWER_TIMEOUT)
+        .build()
+        .map_err(|e| DeviceError::Tls(e.to_string()))?;
+    let url = format!(
+        "https://{}:{}{}",
+        endpoint.host,
+        endpoint.port,
+        dps_wire::device::twin_path(id_scope, registration_id)
+    );
+    let mut request = http.get(&url);
+    if let Credential::SymmetricKey(key) = credential {
+        let expiry = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default()
+            .saturating_add(TOKEN_LIFETIME)
+            .as_secs();
+        request = request.header(
+            "Authorization",
+            device_token(key, id_scope, registration_id, expiry).as_str(),
+        );
+    }
+    let (status, value) = send_json(endpoint, request).await?;
+    if status != 200 {
+        return Err(refused(status, &value));
+    }
+    Ok(value)
+}
+
+/// Sends an HTTPS request to DPS and reads its JSON answer with its status.
+async fn send_json(
+    endpoint: &Endpoint,
+    request: reqwest::RequestBuilder,
+) -> Result<(u16, serde_json::Value), DeviceError> {
+    let response = request.send().await.map_err(|e| DeviceError::Connect {
+        endpoint: format!("{}:{}", endpoint.host, endpoint.port),
+        source: std::io::Error::other(e),
+    })?;
+    let status = response.status().as_u16();
+    let value: serde_json::Value = response
+        .json()
+        .await
+        .map_err(|e| DeviceError::BadAnswer(e.to_string()))?;
+    Ok((status, value))
+}
+
+/// DPS's refusal, from its error body.
+fn refused(status: u16, v: &serde_json::Value) -> DeviceError {
+    DeviceError::Refused {
+        status,
+        error_code: v["errorCode"].as_i64(),
+        message: v["message"].as_str().unwrap_or_default().to_owned(),
+    }
 }
 
 /// Registers over MQTT: CONNECT, SUBSCRIBE `$dps/registrations/res/#`, PUBLISH register, then
@@ -345,6 +411,7 @@ pub async fn register_mqtt_with_payload(
                         status: op.status,
                         state: op.registration_state,
                         polls,
+                        twin: None,
                     });
                 }
                 polls += 1;

@@ -101,6 +101,15 @@ impl AllocationHook {
         self.dir.join(crate::tls::CA_FILE)
     }
 
+    /// Its CA certificate(s), DER, for dps-local's `webhook_roots`.
+    pub fn ca_der(&self) -> std::io::Result<Vec<Vec<u8>>> {
+        use rustls::pki_types::CertificateDer;
+        use rustls::pki_types::pem::PemObject as _;
+        CertificateDer::pem_file_iter(self.ca_file())
+            .and_then(|certs| certs.map(|c| c.map(|c| c.to_vec())).collect())
+            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e.to_string()))
+    }
+
     /// Every `AllocationRequest` body received, in order.
     pub fn requests(&self) -> Vec<Value> {
         self.requests

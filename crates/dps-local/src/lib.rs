@@ -22,6 +22,13 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 
 pub use device::tpm::authentication_key as tpm_authentication_key;
+/// The hub the `hashed` policy puts `registration_id` on among `hubs` (weighted rendezvous
+/// hashing), as dps-local assigns it: for tests and tools that check an assignment.
+pub fn hashed_hub(registration_id: &str, hubs: &[LinkedHub]) -> Option<String> {
+    let all: Vec<&LinkedHub> = hubs.iter().collect();
+    device::allocate::hashed(registration_id, &all).map(|h| h.host_name.clone())
+}
+
 pub use device::{DEFAULT_HUB, DIAGNOSTIC_LOG, DeviceSettings, LinkedHub, MAX_LINKED_HUBS};
 pub use tls::CA_FILE;
 

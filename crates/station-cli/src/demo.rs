@@ -83,6 +83,87 @@ fn prepare_desktop_demo(config: &station_config::StationConfig) -> anyhow::Resul
     Ok(())
 }
 
+/// Starts the project's custom-allocation webhook when a product uses the custom policy, and
+/// points those products at it (its address is known only once it listens).
+fn start_allocation_hook(
+    config: &mut station_config::StationConfig,
+    fixture_dir: &std::path::Path,
+) -> anyhow::Result<Option<dps_local::hook::AllocationHook>> {
+    use station_config::AllocationPolicyName;
+    let custom = |p: &station_config::ProductProfile| {
+        p.allocation
+            .as_ref()
+            .is_some_and(|a| a.policy == AllocationPolicyName::Custom)
+    };
+    if !config.products.iter().any(custom) {
+        return Ok(None);
+    }
+    let dir = fixture_dir
+        .parent()
+        .unwrap_or(fixture_dir)
+        .join("allocation-hook");
+    let hook =
+        dps_local::hook::AllocationHook::start(&dir, dps_local::hook::HookBehaviour::Allocate)
+            .map_err(|e| {
+                CliError::anyhow(
+                    "station::demo::allocation_hook",
+                    format!(
+                        "could not start the demo's allocation webhook: {}",
+                        crate::output::chain(&e)
+                    ),
+                    "Check that the demo's var/ directory is writable.",
+                )
+            })?;
+    for product in config.products.iter_mut().filter(|p| custom(p)) {
+        if let Some(allocation) = &mut product.allocation {
+            allocation.webhook_url = Some(hook.url());
+        }
+    }
+    Ok(Some(hook))
+}
+
+/// The demo's dps-local: its products' ID scope, every hub a product names linked (the
+/// default hub when none does), and the webhook's CA trusted.
+fn demo_device_settings(
+    config: &station_config::StationConfig,
+    hook: Option<&dps_local::hook::AllocationHook>,
+) -> anyhow::Result<dps_local::DeviceSettings> {
+    let mut hubs: Vec<String> = Vec::new();
+    for product in &config.products {
+        let named = product
+            .allocation
+            .iter()
+            .flat_map(|a| a.iot_hubs.iter())
+            .chain(product.iot_hub_host_name.iter());
+        for hub in named {
+            if !hubs.iter().any(|h| h.eq_ignore_ascii_case(hub)) {
+                hubs.push(hub.clone());
+            }
+        }
+    }
+    if hubs.is_empty() {
+        hubs.push(dps_local::DEFAULT_HUB.to_owned());
+    }
+    let webhook_roots = match hook {
+        Some(hook) => hook
+            .ca_der()
+            .map_err(|e| anyhow::anyhow!("the allocation webhook's CA: {e}"))?,
+        None => Vec::new(),
+    };
+    Ok(dps_local::DeviceSettings {
+        id_scope: config
+            .products
+            .first()
+            .map(|p| p.dps.id_scope.clone())
+            .unwrap_or_default(),
+        linked_hubs: hubs.into_iter().map(dps_local::LinkedHub::new).collect(),
+        // DPS asks devices to wait ~3 s before the first lookup; the demo's service asks for 1.
+        retry_after_secs: 1,
+        webhook_roots,
+        ..dps_local::DeviceSettings::default()
+    })
+}
+
 pub(crate) fn demo(args: &DemoArgs) -> anyhow::Result<u8> {
     let config = if args.config.exists() {
         station_config::load(&args.config)
@@ -133,9 +214,12 @@ pub(crate) fn demo(args: &DemoArgs) -> anyhow::Result<u8> {
         config.fixture.baud,
         fixture.ports_file().display()
     );
+    let mut config = config;
+    // The demo serves the custom-allocation webhook its products name, and links their hubs.
+    let hook = start_allocation_hook(&mut config, &fixture_dir)?;
+    let device = demo_device_settings(&config, hook.as_ref())?;
     let db = config.storage.database.clone();
     let upload = config.upload.clone();
-    let config_scope = config.products.first().map(|p| p.dps.id_scope.clone());
     let run_args = RunArgs {
         config: args.config.clone(),
         slots: Vec::new(),
@@ -190,9 +274,7 @@ pub(crate) fn demo(args: &DemoArgs) -> anyhow::Result<u8> {
             }
         );
     }
-    let id_scope = config_scope.unwrap_or_default();
-    let dps =
-        crate::upload::demo_upload(upload.as_ref(), &db, &summary.run_id, &id_scope, args.json)?;
+    let dps = crate::upload::demo_upload(upload.as_ref(), &db, &summary.run_id, device, args.json)?;
     fixture.stop();
     if let Some(dps) = dps {
         register_boards(&dps, &spec, &fixture_dir, args.json)?;
@@ -248,6 +330,8 @@ fn ensure_demo_ca(config: &station_config::StationConfig) -> anyhow::Result<()> 
 /// Field boot: every board, out of the fixture, registers with dps-local using only what it
 /// holds (virtual_dut::field): symmetric-key and X.509 boards over MQTT, TPM boards over HTTPS
 /// through the TPM challenge. Every board must be assigned.
+///
+/// (See [`start_allocation_hook`] and [`demo_device_settings`] for the hubs and the webhook.)
 fn register_boards(
     dps: &dps_local::ServerThread,
     spec: &virtual_dut::FixtureSpec,
@@ -299,7 +383,18 @@ fn register_boards(
         let line = match &outcome {
             FieldOutcome::Assigned { hub, device_id } => {
                 assigned += 1;
-                format!("registered: hub {hub}, device ID {device_id}")
+                // The twin the board read from its hub, as its flash keeps it.
+                let twin = virtual_dut::flash::FlashImage::load(
+                    &fixture_dir.join(format!("slot-{index}/flash.json")),
+                )
+                .ok()
+                .and_then(|f| f.decoded_settings().get("field/twin").cloned())
+                .and_then(|t| serde_json::from_slice::<serde_json::Value>(&t).ok())
+                .map_or_else(
+                    || "no twin".to_owned(),
+                    |t| format!("twin tags {}", t["tags"]),
+                );
+                format!("registered: hub {hub}, device ID {device_id}, {twin}")
             }
             FieldOutcome::Refused(why) | FieldOutcome::Unreachable(why) => {
                 failed.push(index);

@@ -577,7 +577,7 @@ pub(crate) fn demo_upload(
     section: Option<&UploadSection>,
     db: &Path,
     run_id: &str,
-    id_scope: &str,
+    device: dps_local::DeviceSettings,
     json: bool,
 ) -> anyhow::Result<Option<dps_local::ServerThread>> {
     let Some(section) = section else {
@@ -590,9 +590,7 @@ pub(crate) fn demo_upload(
     let mut config = dps_local::Config::new(&state_dir);
     // The boards register over MQTT afterwards; a free port, so nothing else on 8883 matters.
     config.mqtt_bind = Some(std::net::SocketAddr::from(([127, 0, 0, 1], 0)));
-    config.device.id_scope = id_scope.to_owned();
-    // DPS asks devices to wait ~3 s before the first lookup; the demo's service asks for 1.
-    config.device.retry_after_secs = 1;
+    config.device = device;
     let server = dps_local::ServerThread::start(config).map_err(|e| {
         CliError::anyhow(
             "station::demo::dps_local",

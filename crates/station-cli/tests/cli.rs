@@ -458,18 +458,34 @@ fn the_demo_boards_register_with_dps_local_from_their_own_flash() {
             virtual_dut::flash::FlashImage::load(&fixture.join(format!("slot-{slot}/flash.json")))
                 .unwrap();
         let settings = flash.decoded_settings();
-        let hub = settings
-            .get("field/hub")
-            .map(|v| String::from_utf8_lossy(v).into_owned());
-        assert_eq!(
-            hub.as_deref(),
-            Some("dps-local-hub.azure-devices.net"),
-            "slot {slot}"
-        );
+        let hub = String::from_utf8_lossy(&settings["field/hub"]).into_owned();
+        let reg_id = String::from_utf8_lossy(&settings["dps/reg_id"]).into_owned();
         assert_eq!(
             settings["field/device_id"], settings["dps/reg_id"],
             "slot {slot}"
         );
+        // The hub its product's policy says, and the twin its product defines.
+        let twin: serde_json::Value = serde_json::from_slice(&settings["field/twin"]).unwrap();
+        let hubs = [
+            dps_local::LinkedHub::new("demo-hub-1.azure-devices.net"),
+            dps_local::LinkedHub::new("demo-hub-2.azure-devices.net"),
+        ];
+        if slot <= 4 {
+            assert_eq!(
+                Some(&hub),
+                dps_local::hashed_hub(&reg_id, &hubs).as_ref(),
+                "slot {slot}"
+            );
+            assert_eq!(twin["tags"]["serial"], flash.identity.serial, "slot {slot}");
+        } else {
+            // The demo's webhook puts devices without a region on the last hub it is given.
+            assert_eq!(hub, "demo-hub-2.azure-devices.net", "slot {slot}");
+            assert_eq!(twin["tags"]["allocatedBy"], "dps-local-hook", "slot {slot}");
+        }
+        if slot <= 2 {
+            assert_eq!(twin["tags"]["work_order"], "WO-DEMO");
+            assert_eq!(twin["properties"]["desired"]["telemetry_interval_s"], 60);
+        }
     }
     let log =
         std::fs::read_to_string(dir.path().join("var/demo/dps-local/registrations.jsonl")).unwrap();

@@ -417,6 +417,7 @@ mod tests {
                 let n = linked.iter().position(|h| h == hub).unwrap();
                 counts[n] += 1;
             }
+            println!("weights {weights:?}: {counts:?} of 10000");
             for (n, w) in weights.iter().enumerate() {
                 let share = f64::from(counts[n]) / 10_000.0;
                 let want = f64::from(*w) / f64::from(total);

@@ -21,7 +21,9 @@ pub(crate) struct Attempt<'a> {
     pub(crate) protocol: &'a str,
     /// `symmetricKey`, `x509`, `tpm` or `none`.
     pub(crate) attestation: &'a str,
-    /// `assigned`, `disabled`, `refused` or `throttled`.
+    /// `assigned`, `disabled`, `failed` (no hub: allocation failed), `refused`, `throttled`,
+    /// `challenged` (TPM), or `allocating` (a custom allocation's webhook was called; a second
+    /// line gives its outcome).
     pub(crate) outcome: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) error_code: Option<i32>,

@@ -232,6 +232,9 @@ struct Assigning {
     device_id: String,
     created: String,
     previous: Option<allocate::Previous>,
+    /// For the diagnostic log: the transport and the attestation.
+    protocol: &'static str,
+    attestation: &'static str,
 }
 
 /// A custom allocation: the webhook to call, then the registration to finish.
@@ -260,6 +263,21 @@ impl CustomAllocation {
             ),
             Err(no_hub) => Registrar::failed(&self.assigning, &no_hub),
         };
+        let a = &self.assigning;
+        registrar.log.write(&diag::Attempt {
+            time: now_text(),
+            registration_id: &a.registration_id,
+            protocol: a.protocol,
+            attestation: a.attestation,
+            outcome: match state.status {
+                Some(RegistrationStatus::Assigned) => "assigned",
+                _ => "failed",
+            },
+            error_code: state.error_code,
+            error: state.error_message.as_deref(),
+            assigned_hub: state.assigned_hub.as_deref(),
+            device_id: state.device_id.as_deref(),
+        });
         registrar.finish(&db, &self.assigning, state);
     }
 }
@@ -426,6 +444,12 @@ impl Registrar {
                 .as_ref()
                 .and_then(|p| p.created_date_time_utc.clone())
                 .unwrap_or_else(now_text),
+            protocol: req.protocol,
+            attestation: if registration.tpm.is_some() {
+                "tpm"
+            } else {
+                req.credential.kind()
+            },
             enrollment,
             attested,
             tpm: tpm_result,
@@ -663,6 +687,29 @@ impl Registrar {
             Err(e) => {
                 tracing::error!(error = %e, "could not read a registration");
                 Answer::error(codes::INTERNAL, "dps-local could not read the registration")
+            }
+        }
+    }
+
+    /// dps-local's twin read: the twin the device has on its hub, with the hub and device ID,
+    /// for a device whose credential proves its enrollment.
+    pub(crate) fn twin(&self, db: &Db, req: &Request<'_>) -> Answer {
+        if let Err(answer) = self.authenticate(db, req) {
+            return answer;
+        }
+        match db.device_twin(req.registration_id) {
+            Ok(Some((hub, device_id, twin))) => Answer {
+                status: 200,
+                body: serde_json::json!({ "hub": hub, "deviceId": device_id, "twin": twin }),
+                retry_after: None,
+            },
+            Ok(None) => Answer::error(
+                codes::NOT_FOUND,
+                "this device has no twin: it is not assigned",
+            ),
+            Err(e) => {
+                tracing::error!(error = %e, "could not read a twin");
+                Answer::error(codes::INTERNAL, "dps-local could not read the twin")
             }
         }
     }
