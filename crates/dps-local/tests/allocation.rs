@@ -1,8 +1,8 @@
 //! Hub assignment through the device API, end to end over MQTT on TLS: hashed, static and
 //! geoLatency over linked hubs, custom allocation through the project's webhook over real
 //! HTTPS on loopback (success, timeout, malformed reply, an unlinked hub, a refusal), the
-//! twin each device gets on its hub, and re-registration under all four reprovisioning
-//! policies.
+//! twin each device gets on its hub, re-registration under all four reprovisioning policies,
+//! and a reworked unit (new key, same registration ID) re-registering where it was.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -297,6 +297,39 @@ async fn re_registration_follows_the_reprovisioning_policy_in_all_four_combinati
         assert_eq!(record.assigned_hub.as_deref(), Some(hub));
         assert_eq!(record.substatus, Some(substatus));
     }
+    // A reworked unit: the station re-issued its identity (a new key in the same
+    // registration ID's enrollment). The old key is refused; the new one registers where the
+    // device was, keeping its twin.
+    const NEW_KEY: &str = "QkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQg==";
+    let before = dps.server.twin("rp-true-false").unwrap();
+    let etag = dps.service.enrollment("rp-true-false").await.unwrap().etag;
+    let mut reworked = dps.service.enrollment("rp-true-false").await.unwrap();
+    reworked.attestation =
+        dps_wire::schema::AttestationMechanism::symmetric_key(NEW_KEY.into(), None);
+    reworked.etag = None;
+    dps.service
+        .create_or_update(&reworked, etag.as_deref())
+        .await
+        .unwrap();
+    let old = Credential::SymmetricKey(PolicyKey::from_base64(KEY).unwrap());
+    assert!(
+        register_mqtt(&dps.endpoint, SCOPE, "rp-true-false", &old)
+            .await
+            .is_err(),
+        "the old identity no longer registers"
+    );
+    let new = Credential::SymmetricKey(PolicyKey::from_base64(NEW_KEY).unwrap());
+    let r = register_mqtt(&dps.endpoint, SCOPE, "rp-true-false", &new)
+        .await
+        .unwrap();
+    let state = r.state.unwrap();
+    assert_eq!(state.assigned_hub.as_deref(), Some(before.hub.as_str()));
+    assert_eq!(
+        state.substatus,
+        Some(AssignedSubstatus::ReprovisionedToInitialAssignment)
+    );
+    assert_eq!(dps.server.twin("rp-true-false").unwrap().twin, before.twin);
+
     // A disabled enrollment refuses the device that was assigned before.
     dps.enroll(
         "rp-true-true",
