@@ -18,6 +18,9 @@ APT_PACKAGES+=(libtss2-dev swtpm swtpm-tools tpm2-tools)
 # The desktop app (src-tauri): WebKitGTK to build and run it; its UI tests run it under Xvfb with
 # a window manager (fullscreen needs one) through WebKitWebDriver.
 APT_PACKAGES+=(libwebkit2gtk-4.1-dev librsvg2-dev xvfb xauth matchbox-window-manager webkit2gtk-driver fonts-dejavu-core imagemagick)
+# The line database (crates/station-linedb): its tests start a throwaway PostgreSQL cluster
+# from Debian's server binaries (initdb + pg_ctl in a temporary directory), never the service.
+APT_PACKAGES+=(postgresql)
 # Node.js and npm build ui/; a machine that already has them (e.g. from NodeSource) keeps its own.
 command -v npm >/dev/null 2>&1 || APT_PACKAGES+=(nodejs npm)
 

@@ -295,7 +295,9 @@ impl Server {
                 tls::write_private(&dir.join(file), &cs.to_secret_string())?;
             }
         }
-        let shared = Arc::new(service::Shared::new(&config, policies, db));
+        let webhook =
+            device::webhook_client(&config.device.webhook_roots).map_err(Error::Config)?;
+        let shared = Arc::new(service::Shared::new(&config, policies, db, webhook));
         let (shutdown, rx) = watch::channel(false);
         let acceptor = tokio_rustls::TlsAcceptor::from(tls);
         let mqtt_addr = start_mqtt(

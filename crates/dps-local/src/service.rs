@@ -61,7 +61,12 @@ pub(crate) struct Shared {
 }
 
 impl Shared {
-    pub(crate) fn new(config: &Config, policies: Vec<Policy>, db: Db) -> Self {
+    pub(crate) fn new(
+        config: &Config,
+        policies: Vec<Policy>,
+        db: Db,
+        webhook: reqwest::Client,
+    ) -> Self {
         let RateLimit {
             ops_per_minute,
             bulk_cost,
@@ -69,7 +74,7 @@ impl Shared {
         } = config.rate_limit.clone();
         Shared {
             policies,
-            registrar: Registrar::new(config.device.clone(), &config.state_dir),
+            registrar: Registrar::new(config.device.clone(), &config.state_dir, webhook),
             db: Mutex::new(db),
             faults: Mutex::new(config.faults.clone()),
             counters: Counters::default(),

@@ -189,11 +189,6 @@ impl Db {
         Ok(())
     }
 
-    /// The twin a registered device has on its hub.
-    pub(crate) fn twin(&self, id: &str) -> rusqlite::Result<Option<serde_json::Value>> {
-        Ok(self.device_twin(id)?.map(|(_, _, twin)| twin))
-    }
-
     /// The hub, device ID and twin of a registered device.
     pub(crate) fn device_twin(
         &self,

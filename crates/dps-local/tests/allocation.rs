@@ -342,3 +342,42 @@ async fn re_registration_follows_the_reprovisioning_policy_in_all_four_combinati
         .unwrap();
     assert_eq!(r.status, RegistrationStatus::Disabled);
 }
+
+/// What the webhook sees of a symmetric-key enrollment: no key (DPS sends the attestation
+/// type only), and a device whose earlier registration failed still counts as where it was.
+#[tokio::test]
+async fn the_webhook_never_sees_a_key_and_a_failed_registration_keeps_the_assignment() {
+    let dir = tempfile::tempdir().unwrap();
+    let hook = AllocationHook::start(&dir.path().join("hook"), HookBehaviour::Allocate).unwrap();
+    let dps = Dps::start(Some(&hook), 1).await;
+    let custom = json!({
+        "allocationPolicy": "custom",
+        "iotHubs": [EAST, WEST],
+        "customAllocationDefinition": { "webhookUrl": hook.url(), "apiVersion": "2021-10-01" },
+    });
+    dps.enroll("key-1", custom).await;
+    let first = dps.register("key-1", None).await;
+    assert_eq!(first["assignedHub"], WEST);
+    let request = hook.requests().pop().unwrap();
+    assert_eq!(
+        request["individualEnrollment"]["attestation"]["type"],
+        "symmetricKey"
+    );
+    assert!(
+        !request.to_string().contains(KEY),
+        "the symmetric key was sent to the webhook: {request}"
+    );
+    // The webhook fails once; the device stays where it was, and the next registration
+    // through a working webhook is a re-registration, not an initial assignment.
+    hook.set_behaviour(HookBehaviour::Status(503));
+    assert_eq!(dps.register("key-1", None).await["status"], "failed");
+    hook.set_behaviour(HookBehaviour::Allocate);
+    let again = dps.register("key-1", None).await;
+    assert_eq!(again["assignedHub"], WEST);
+    assert_eq!(again["substatus"], "reprovisionedToInitialAssignment");
+    let request = hook.requests().pop().unwrap();
+    assert_eq!(
+        request["deviceRuntimeContext"]["currentIotHubHostName"],
+        WEST
+    );
+}

@@ -127,43 +127,50 @@ pub(crate) fn ensure_groups(
             )
         })?;
         let key = key.trim().to_owned();
+        // A group's twin is shared by all its devices: no unit's facts fill it in.
+        let twin =
+            station_pipeline::allocation::initial_twin_template(product).map_err(|reason| {
+                CliError::anyhow(
+                    "station::upload::initial_twin",
+                    format!("the initial twin of product {}: {reason}", product.id),
+                    "Fix the product's initial_twin in the station config.",
+                )
+            })?;
+        let group = EnrollmentGroup {
+            enrollment_group_id: group_id.to_owned(),
+            attestation: AttestationMechanism::symmetric_key(key, None),
+            capabilities: None,
+            iot_hub_host_name: product.iot_hub_host_name.clone(),
+            provisioning_status: Some(ProvisioningStatus::Enabled),
+            allocation: station_pipeline::allocation::enrollment_allocation(
+                product,
+                twin.as_ref(),
+                None,
+            ),
+            etag: None,
+        };
         let verdict = match runtime.block_on(client.enrollment_group(group_id)) {
             Ok(existing) => {
-                let wanted = AttestationMechanism::symmetric_key(key.clone(), None);
-                if wanted.same_identity(&existing.attestation) {
-                    "present, same key"
-                } else {
+                if !group.attestation.same_identity(&existing.attestation) {
                     return Err(CliError::anyhow(
                         "station::upload::group_conflict",
                         format!("DPS already holds enrollment group {group_id} with another key"),
                         "Check the group in DPS: if the station's key is the right one, delete or update the group there, then upload again.",
                     ));
                 }
+                if existing.allocation == group.allocation
+                    && existing.iot_hub_host_name == group.iot_hub_host_name
+                {
+                    "present, same key"
+                } else {
+                    // The product's allocation changed: the group follows it.
+                    runtime
+                        .block_on(client.create_or_update_group(&group, existing.etag.as_deref()))
+                        .map_err(CliError::from)?;
+                    "present, allocation updated"
+                }
             }
             Err(e) if e.is_not_found() => {
-                // A group's twin is shared by all its devices: no unit's facts fill it in.
-                let twin = station_pipeline::allocation::initial_twin_template(product).map_err(
-                    |reason| {
-                        CliError::anyhow(
-                            "station::upload::initial_twin",
-                            format!("the initial twin of product {}: {reason}", product.id),
-                            "Fix the product's initial_twin in the station config.",
-                        )
-                    },
-                )?;
-                let group = EnrollmentGroup {
-                    enrollment_group_id: group_id.to_owned(),
-                    attestation: AttestationMechanism::symmetric_key(key, None),
-                    capabilities: None,
-                    iot_hub_host_name: product.iot_hub_host_name.clone(),
-                    provisioning_status: Some(ProvisioningStatus::Enabled),
-                    allocation: station_pipeline::allocation::enrollment_allocation(
-                        product,
-                        twin.as_ref(),
-                        None,
-                    ),
-                    etag: None,
-                };
                 runtime
                     .block_on(client.create_or_update_group(&group, None))
                     .map_err(CliError::from)?;

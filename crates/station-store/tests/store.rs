@@ -1657,3 +1657,70 @@ fn export_records_stream_by_work_order_time_and_status() {
     assert!(matches!(err, StoreError::InvalidInput { .. }));
     assert_eq!(seen, 1);
 }
+
+/// The register check after PASS: an assignment is recorded and audited; a refusal turns the
+/// unit FAIL at `register`, supersedes an enrollment that never reached DPS (so a rework can
+/// queue its own), and is audited; a unit that is not PASS cannot be checked.
+#[test]
+fn a_register_check_is_recorded_and_a_refusal_fails_the_unit_for_rework() {
+    use station_store::{EnrollmentStatus, RegisterCheck, UnitFailure, UnitStatus};
+    let f = fixture();
+    let step = |ok| steps(&["register"], ok).remove(0);
+    let ok_unit = pass(&f, "SN1", "reg-1");
+    f.store
+        .record_register_check(
+            ok_unit,
+            &step(true),
+            &RegisterCheck::Registered {
+                assigned_hub: "hub-1.azure-devices.net".into(),
+                device_id: "reg-1".into(),
+            },
+        )
+        .unwrap();
+    let detail = f.store.unit(ok_unit).unwrap().unwrap();
+    assert_eq!(detail.summary.status, UnitStatus::Pass);
+    assert!(matches!(
+        detail.register_check.unwrap().check,
+        RegisterCheck::Registered { .. }
+    ));
+
+    let refused = pass(&f, "SN2", "reg-2");
+    let failure = UnitFailure {
+        step: "register".into(),
+        code: "station::register::not_uploaded".into(),
+        message: "the unit's enrollment was not uploaded within 120 s".into(),
+    };
+    f.store
+        .record_register_check(
+            refused,
+            &step(false),
+            &RegisterCheck::Refused(failure.clone()),
+        )
+        .unwrap();
+    let detail = f.store.unit(refused).unwrap().unwrap();
+    assert_eq!(detail.summary.status, UnitStatus::Fail);
+    assert_eq!(detail.summary.failed_step.as_deref(), Some("register"));
+    assert_eq!(
+        detail.enrollment.unwrap().status,
+        EnrollmentStatus::Superseded
+    );
+    assert_eq!(detail.steps.last().unwrap().step, "register");
+    // Checked once: the unit is no longer PASS.
+    assert!(
+        f.store
+            .record_register_check(refused, &step(false), &RegisterCheck::Refused(failure))
+            .is_err()
+    );
+    // The serial is free for a rework's new unit, and the chain holds both outcomes.
+    pass(&f, "SN2", "reg-2");
+    let kinds: Vec<String> = f
+        .store
+        .audit_rows(100)
+        .unwrap()
+        .into_iter()
+        .map(|r| r.kind)
+        .collect();
+    assert!(kinds.iter().any(|k| k == "unit.registered"));
+    assert!(kinds.iter().any(|k| k == "unit.register_refused"));
+    f.store.verify_audit().unwrap();
+}

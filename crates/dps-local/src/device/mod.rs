@@ -182,14 +182,16 @@ enum Allocated {
 }
 
 /// The client for custom-allocation webhooks: HTTPS only, the system's roots and `extra`.
-fn webhook_client(extra: &[Vec<u8>]) -> reqwest::Client {
+pub(crate) fn webhook_client(extra: &[Vec<u8>]) -> Result<reqwest::Client, String> {
     let mut builder = reqwest::Client::builder().use_rustls_tls().https_only(true);
-    for der in extra {
-        if let Ok(cert) = reqwest::Certificate::from_der(der) {
-            builder = builder.add_root_certificate(cert);
-        }
+    for (n, der) in extra.iter().enumerate() {
+        let cert = reqwest::Certificate::from_der(der)
+            .map_err(|e| format!("webhook root {n} is not a DER certificate: {e}"))?;
+        builder = builder.add_root_certificate(cert);
     }
-    builder.build().unwrap_or_default()
+    builder
+        .build()
+        .map_err(|e| format!("the webhook client cannot be made: {e}"))
 }
 
 /// A finished operation, kept for its lookups.
@@ -283,7 +285,11 @@ impl CustomAllocation {
 }
 
 impl Registrar {
-    pub(crate) fn new(settings: DeviceSettings, state_dir: &std::path::Path) -> Registrar {
+    pub(crate) fn new(
+        settings: DeviceSettings,
+        state_dir: &std::path::Path,
+        webhook: reqwest::Client,
+    ) -> Registrar {
         Registrar {
             registrations: settings
                 .registrations_per_minute
@@ -292,7 +298,7 @@ impl Registrar {
             polls: Mutex::new(HashMap::new()),
             tpm_keys: Mutex::new(HashMap::new()),
             log: diag::DiagLog::open(state_dir),
-            webhook: webhook_client(&settings.webhook_roots),
+            webhook,
             pending: Mutex::new(Vec::new()),
             settings,
         }
@@ -424,13 +430,17 @@ impl Registrar {
             .ok()
             .flatten()
             .and_then(|v| serde_json::from_value::<DeviceRegistrationResult>(v).ok());
-        let previous = previous_state.as_ref().and_then(|p| {
-            Some(allocate::Previous {
-                hub: p.assigned_hub.clone()?,
-                device_id: p.device_id.clone().unwrap_or_default(),
-                twin: db.twin(req.registration_id).ok().flatten(),
-            })
-        });
+        // Where the device is: its twin's hub, which a failed or disabled registration since
+        // does not erase.
+        let previous =
+            db.device_twin(req.registration_id)
+                .ok()
+                .flatten()
+                .map(|(hub, device_id, twin)| allocate::Previous {
+                    hub,
+                    device_id,
+                    twin: Some(twin),
+                });
         let operation_id = format!("5.{:016x}.{}", rand::random::<u64>(), uuid::Uuid::new_v4());
         let assigning = Assigning {
             operation_id: operation_id.clone(),

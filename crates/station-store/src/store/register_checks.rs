@@ -27,8 +27,9 @@ impl Store {
 
     /// Records a passed unit's register check in one transaction: its `register` step, the
     /// check, and audit `unit.registered`; or, when refused, status `fail` at step `register`
-    /// with the failure, its certificates void, audit `unit.register_refused`. The enrollment
-    /// stays as it is (DPS holds it; a rework replaces it).
+    /// with the failure, its certificates void, an enrollment not yet uploaded superseded,
+    /// audit `unit.register_refused`. An uploaded enrollment stays (DPS holds it; a rework
+    /// replaces it).
     pub fn record_register_check(
         &self,
         unit: UnitId,
@@ -114,6 +115,13 @@ impl Store {
                         failure.message
                     ])?;
                     void_certificates(tx, unit, &station_id, &operator, VOID_REGISTER_REFUSED)?;
+                    // An enrollment not yet in DPS never goes there now: the unit is reworked
+                    // (an uploaded one stays: DPS holds it, and the rework replaces it).
+                    tx.prepare_cached(
+                        "UPDATE enrollments SET status = 'superseded', updated_at = ?2
+                         WHERE unit_id = ?1 AND status IN ('queued', 'conflict')",
+                    )?
+                    .execute(params![unit.0, now()])?;
                     audit::append(
                         tx,
                         &station_id,

@@ -1,0 +1,203 @@
+//! A throwaway PostgreSQL cluster for tests and the demo: Debian's `postgresql` server binaries,
+//! `initdb` in a directory of its own, `pg_ctl` on a free loopback port, stopped on drop. Never
+//! the system-wide service. Run as root, the server runs as the `postgres` user (PostgreSQL
+//! refuses root); run as anyone else, as that user.
+
+use std::io;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The database user the cluster is made with.
+pub const USER: &str = "station";
+
+/// A running throwaway cluster. Dropping it stops the server (its files stay in `dir`).
+#[derive(Debug)]
+pub struct Cluster {
+    dir: PathBuf,
+    bin: PathBuf,
+    port: u16,
+    password: String,
+    run_as: Option<&'static str>,
+}
+
+impl Cluster {
+    /// Makes a cluster in `dir/data` (created; must not hold one yet) and starts it on a free
+    /// port, password authentication only.
+    pub fn start(dir: &Path) -> io::Result<Cluster> {
+        let bin = server_bin()?;
+        std::fs::create_dir_all(dir)?;
+        let run_as = is_root().then_some("postgres");
+        let password: String = format!("{:032x}", random_u128());
+        let pwfile = dir.join("pwfile");
+        std::fs::write(&pwfile, &password)?;
+        if let Some(user) = run_as {
+            chown_to(dir, user)?;
+            chown_to(&pwfile, user)?;
+        }
+        let cluster = Cluster {
+            dir: dir.to_owned(),
+            bin,
+            port: free_port()?,
+            password,
+            run_as,
+        };
+        let data = dir.join("data");
+        cluster.tool(
+            "initdb",
+            &[
+                "-D",
+                &data.to_string_lossy(),
+                "-U",
+                USER,
+                "--auth=scram-sha-256",
+                &format!("--pwfile={}", pwfile.display()),
+                "--no-sync",
+                "-E",
+                "UTF8",
+                "--locale=C",
+            ],
+        )?;
+        std::fs::remove_file(&pwfile)?;
+        let options = format!(
+            "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=off",
+            cluster.port,
+            dir.display()
+        );
+        cluster.tool(
+            "pg_ctl",
+            &[
+                "-D",
+                &data.to_string_lossy(),
+                "-l",
+                &dir.join("server.log").to_string_lossy(),
+                "-o",
+                &options,
+                "-w",
+                "-t",
+                "30",
+                "start",
+            ],
+        )?;
+        Ok(cluster)
+    }
+
+    /// The connection string (without the password), e.g. for `LineDb::connect`.
+    pub fn url(&self) -> String {
+        format!(
+            "host=127.0.0.1 port={} user={USER} dbname=postgres",
+            self.port
+        )
+    }
+
+    /// The password of [`USER`].
+    pub fn password(&self) -> &str {
+        &self.password
+    }
+
+    /// Its port.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    fn tool(&self, name: &str, args: &[&str]) -> io::Result<Output> {
+        let program = self.bin.join(name);
+        let mut command = match self.run_as {
+            Some(user) => {
+                let mut c = Command::new("runuser");
+                c.args(["-u", user, "--"]).arg(&program);
+                c
+            }
+            None => Command::new(&program),
+        };
+        let out = command.args(args).current_dir(&self.dir).output()?;
+        if !out.status.success() {
+            return Err(io::Error::other(format!(
+                "{name} failed ({}): {}{}",
+                out.status,
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            )));
+        }
+        Ok(out)
+    }
+}
+
+impl Drop for Cluster {
+    fn drop(&mut self) {
+        let data = self.dir.join("data");
+        if let Err(e) = self.tool(
+            "pg_ctl",
+            &[
+                "-D",
+                &data.to_string_lossy(),
+                "-m",
+                "immediate",
+                "-w",
+                "stop",
+            ],
+        ) {
+            tracing::warn!(error = %e, "could not stop the throwaway PostgreSQL");
+        }
+    }
+}
+
+/// Debian's server binaries: `PG_BIN` if set, else the newest `/usr/lib/postgresql/*/bin`.
+fn server_bin() -> io::Result<PathBuf> {
+    if let Some(bin) = std::env::var_os("PG_BIN") {
+        return Ok(PathBuf::from(bin));
+    }
+    let mut found: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")
+        .map_err(|_| {
+            io::Error::new(
+                io::ErrorKind::NotFound,
+                "PostgreSQL's server is not installed (/usr/lib/postgresql): run scripts/bootstrap.sh, or apt-get install postgresql",
+            )
+        })?
+        .filter_map(Result::ok)
+        .filter_map(|e| {
+            let version = e.file_name().to_string_lossy().parse().ok()?;
+            let bin = e.path().join("bin");
+            bin.join("initdb").is_file().then_some((version, bin))
+        })
+        .collect();
+    found.sort();
+    found.pop().map(|(_, bin)| bin).ok_or_else(|| {
+        io::Error::new(
+            io::ErrorKind::NotFound,
+            "no initdb under /usr/lib/postgresql/*/bin: install postgresql",
+        )
+    })
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout.starts_with(b"0\n"))
+}
+
+fn chown_to(path: &Path, user: &str) -> io::Result<()> {
+    let status = Command::new("chown").arg(user).arg(path).status()?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(io::Error::other(format!(
+            "chown {user} {} failed",
+            path.display()
+        )))
+    }
+}
+
+fn free_port() -> io::Result<u16> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port())
+}
+
+/// A random value from the OS (no extra crate): the cluster's password.
+fn random_u128() -> u128 {
+    use std::io::Read as _;
+    let mut bytes = [0u8; 16];
+    let _ = std::fs::File::open("/dev/urandom").and_then(|mut f| f.read_exact(&mut bytes));
+    u128::from_le_bytes(bytes)
+}
