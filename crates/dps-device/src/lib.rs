@@ -163,7 +163,7 @@ pub async fn register_tpm_https(
         register_path(id_scope, registration_id, "2021-06-01")
     );
     let send = |req: reqwest::RequestBuilder| send_json(endpoint, req);
-    let (status, challenge) = send(http.put(&url).json(&body)).await?;
+    let (status, challenge, _) = send(http.put(&url).json(&body)).await?;
     if status != 401 || challenge.get("authenticationKey").is_none() {
         return Err(refused(status, &challenge));
     }
@@ -187,7 +187,8 @@ pub async fn register_tpm_https(
         url_encode(&B64.encode(sig)),
         url_encode(&challenge.key_name)
     );
-    let (status, reply) = send(http.put(&url).header("Authorization", &sas).json(&body)).await?;
+    let (status, reply, mut retry_after) =
+        send(http.put(&url).header("Authorization", &sas).json(&body)).await?;
     if status != 202 && status != 200 {
         return Err(refused(status, &reply));
     }
@@ -199,17 +200,20 @@ pub async fn register_tpm_https(
         if polls > MAX_POLLS {
             return Err(DeviceError::Timeout);
         }
+        // DPS's pace: wait Retry-After (else a second) before each lookup.
+        tokio::time::sleep(Duration::from_secs(retry_after.unwrap_or(1))).await;
         let url = format!(
             "{base}{}",
             operation_path(id_scope, registration_id, &op.operation_id, "2021-06-01")
         );
-        let (status, reply) = send(http.get(&url).header("Authorization", &sas)).await?;
+        let (status, reply, after) = send(http.get(&url).header("Authorization", &sas)).await?;
+        retry_after = after;
         match status {
             200 | 202 => {
                 op = serde_json::from_value(reply)
                     .map_err(|e| DeviceError::BadAnswer(e.to_string()))?;
             }
-            429 => tokio::time::sleep(Duration::from_secs(1)).await,
+            429 => {}
             _ => return Err(refused(status, &reply)),
         }
     }
@@ -229,7 +233,7 @@ pub async fn register_tpm_https(
         );
         // Best effort: a DPS without dps-local's twin read, or a blip, costs the twin only.
         match send(http.get(&url).header("Authorization", &sas)).await {
-            Ok((200, twin)) => Some(twin),
+            Ok((200, twin, _)) => Some(twin),
             _ => None,
         }
     } else {
@@ -276,28 +280,33 @@ pub async fn fetch_twin(
             device_token(key, id_scope, registration_id, expiry).as_str(),
         );
     }
-    let (status, value) = send_json(endpoint, request).await?;
+    let (status, value, _) = send_json(endpoint, request).await?;
     if status != 200 {
         return Err(refused(status, &value));
     }
     Ok(value)
 }
 
-/// Sends an HTTPS request to DPS and reads its JSON answer with its status.
+/// Sends an HTTPS request to DPS and reads its JSON answer with its status and Retry-After.
 async fn send_json(
     endpoint: &Endpoint,
     request: reqwest::RequestBuilder,
-) -> Result<(u16, serde_json::Value), DeviceError> {
+) -> Result<(u16, serde_json::Value, Option<u64>), DeviceError> {
     let response = request.send().await.map_err(|e| DeviceError::Connect {
         endpoint: format!("{}:{}", endpoint.host, endpoint.port),
         source: std::io::Error::other(e),
     })?;
     let status = response.status().as_u16();
+    let retry_after = response
+        .headers()
+        .get(reqwest::header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse().ok());
     let value: serde_json::Value = response
         .json()
         .await
         .map_err(|e| DeviceError::BadAnswer(e.to_string()))?;
-    Ok((status, value))
+    Ok((status, value, retry_after))
 }
 
 /// DPS's refusal, from its error body.
