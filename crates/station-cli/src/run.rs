@@ -104,11 +104,15 @@ pub(crate) fn run_loaded(
     let mut products = line.slot_products;
     products.extend(args.products.iter().cloned());
     let issuers = crate::ca::load_issuers(&config)?;
+    let line_db = connect_line_db(&config)?;
     let mut station = Station::new(config, config_path, store, Arc::new(SerialOpener))
         .map_err(CliError::from)?
         .with_ek_reader(Arc::new(station_identity::tpm::TssEkReader::new()));
     for (product, issuer) in issuers {
         station = station.with_issuer(&product, issuer);
+    }
+    if let Some(db) = line_db {
+        station = station.with_line_db(db);
     }
     let overrides = SlotOverride::by_slot(products, args.expect_serials.clone());
     let request = RunRequest {
@@ -127,6 +131,41 @@ pub(crate) fn run_loaded(
         print_summary(&summary);
     }
     Ok(summary)
+}
+
+/// Connects to the line database when the config names one (`[line_db]`).
+fn connect_line_db(
+    config: &station_config::StationConfig,
+) -> anyhow::Result<Option<station_linedb::LineDb>> {
+    let Some(section) = &config.line_db else {
+        return Ok(None);
+    };
+    let password = match &section.password {
+        Some(source) => Some(crate::upload::read_secret(source).map_err(|reason| {
+            CliError::anyhow(
+                "station::linedb::password",
+                format!(
+                    "could not read the line database's password from {}: {reason}",
+                    source.describe()
+                ),
+                "Install the password where line_db.password points.",
+            )
+        })?),
+        None => None,
+    };
+    let db = station_linedb::LineDb::connect(
+        &section.url,
+        password.as_ref().map(|p| p.trim()),
+        &config.station.id,
+    )
+    .map_err(|e| {
+        CliError::anyhow(
+            e.code(),
+            crate::output::chain(&e),
+            "Check [line_db] and the station's network to the line database; nothing was provisioned.",
+        )
+    })?;
+    Ok(Some(db))
 }
 
 /// SIGINT/SIGTERM (Ctrl-C, `systemctl stop`) ask the run to stop at its slots' next safe

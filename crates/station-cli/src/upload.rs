@@ -191,7 +191,7 @@ pub(crate) fn ensure_groups(
 }
 
 /// A secret's text from where the config says (environment or file).
-fn read_secret(source: &SecretSource) -> Result<zeroize::Zeroizing<String>, String> {
+pub(crate) fn read_secret(source: &SecretSource) -> Result<zeroize::Zeroizing<String>, String> {
     Ok(zeroize::Zeroizing::new(match source {
         SecretSource::Env { env } => std::env::var(env).map_err(|_| format!("{env} is not set"))?,
         SecretSource::File { file } => std::fs::read_to_string(file).map_err(|e| e.to_string())?,

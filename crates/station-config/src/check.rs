@@ -27,6 +27,24 @@ impl StationConfig {
         check_station(self, &mut problems);
         check_fixture(self, &mut problems);
         check_upload(self, &mut problems);
+        if let Some(line_db) = &self.line_db {
+            if line_db.url.trim().is_empty() {
+                problems.push(CheckProblem::new(
+                    "line_db.url",
+                    "the line database's URL is empty",
+                ));
+            } else if line_db.url.contains("password") {
+                problems.push(
+                    CheckProblem::new(
+                        "line_db.url",
+                        "the line database's URL holds a password: secrets never go in the config",
+                    )
+                    .with_help(
+                        "remove it and set line_db.password = { env = \"…\" } or { file = \"…\" }",
+                    ),
+                );
+            }
+        }
         for (i, product) in self.products.iter().enumerate() {
             check_product(&format!("product[{i}]"), product, &mut problems);
             crate::allocation::check_product_allocation(

@@ -108,6 +108,11 @@ fn resolve_paths(config: &mut StationConfig, base: &Path) {
             resolve(base, file);
         }
     }
+    if let Some(SecretSource::File { file }) =
+        config.line_db.as_mut().and_then(|l| l.password.as_mut())
+    {
+        resolve(base, file);
+    }
     for product in &mut config.products {
         if let Some(file) = product.initial_twin.as_mut().and_then(|t| t.file.as_mut()) {
             resolve(base, file);

@@ -29,6 +29,11 @@ pub struct StationConfig {
     /// key. Default: none (`station upload` and `station export` then refuse to run).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub upload: Option<UploadSection>,
+    /// `[line_db]`: the PostgreSQL line database the line's stations share (site-wide
+    /// uniqueness of serials, registration IDs and EKs). Default: none (this station's own
+    /// database decides alone).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line_db: Option<LineDbSection>,
     /// `[kiosk]`: the desktop app's window, login policy and virtual fixture. Default: a normal
     /// window, 5-minute idle logout, supervisor PIN to exit.
     #[serde(default)]
@@ -220,6 +225,18 @@ pub struct ProductProfile {
     /// change. Default: none (DPS's default: re-assign and migrate the twin).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reprovision: Option<ReprovisionConfig>,
+}
+
+/// `[line_db]`: where the line database is.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LineDbSection {
+    /// libpq-style connection string without the password, e.g.
+    /// `"host=line-db.factory.lan port=5432 user=station dbname=line1"`. Required.
+    pub url: String,
+    /// Where the password comes from (`{ env = "…" }` or `{ file = "…" }`). Default: none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password: Option<SecretSource>,
 }
 
 /// `[product.allocation]`.

@@ -29,6 +29,8 @@ pub struct Station {
     ek_reader: Option<Arc<dyn EkReader>>,
     /// Claim each unit durably before its lock (always, except in the claim's benchmark).
     write_ahead_claim: bool,
+    /// The line database, when the station is on a line of stations.
+    line_db: Option<std::sync::Mutex<station_linedb::LineDb>>,
 }
 
 /// Loads the vendor CAs of every TPM product, so a missing file stops the station at start.
@@ -86,7 +88,24 @@ impl Station {
             twins,
             ek_reader: None,
             write_ahead_claim: true,
+            line_db: None,
         })
+    }
+
+    /// Puts the station on a line: units reserve their identities in the line database
+    /// before anything irreversible, so no other station provisions the same board (or a
+    /// cloned serial), and keep them once locked.
+    #[must_use]
+    pub fn with_line_db(mut self, db: station_linedb::LineDb) -> Self {
+        self.line_db = Some(std::sync::Mutex::new(db));
+        self
+    }
+
+    /// The line database, if the station is on one.
+    pub(crate) fn line_db(&self) -> Option<std::sync::MutexGuard<'_, station_linedb::LineDb>> {
+        self.line_db
+            .as_ref()
+            .map(|m| m.lock().unwrap_or_else(std::sync::PoisonError::into_inner))
     }
 
     /// The initial twin template of `product`, if it has one.

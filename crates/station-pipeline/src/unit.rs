@@ -63,6 +63,7 @@ pub(crate) fn provision(
         identified: None,
         recorded_steps: 0,
         keep_claim: false,
+        reserved: false,
     };
     let outcome = match unit.run() {
         Ok(outcome) => match &plan.product.register_check {
@@ -118,6 +119,8 @@ struct UnitRun<'a> {
     /// is locked (the lock went unanswered, the PASS could not be recorded, the board could not
     /// be read back). It is completed or failed when the board is next seen.
     keep_claim: bool,
+    /// The unit's identities are reserved in the line database (released if it fails).
+    reserved: bool,
 }
 
 /// Attempts at a fresh random serial when one collides with an issued certificate.
@@ -305,6 +308,12 @@ impl UnitRun<'_> {
         match result {
             Ok(enrollment_queued) => {
                 self.steps.push(record);
+                // Locked and recorded: the line keeps its identities for good.
+                if let Some(mut db) = self.station.line_db()
+                    && let Err(e) = db.keep(&unit.0.to_string())
+                {
+                    tracing::warn!(error = %crate::error::chain(&e), "could not keep the unit's line reservation (it stays held)");
+                }
                 tracing::info!(slot = self.plan.index, serial = ?self.serial, %registration_id, "unit PASS");
                 Ok(UnitOutcome::Pass {
                     registration_id,
@@ -318,6 +327,56 @@ impl UnitRun<'_> {
                 self.keep_claim = matches!(pass, Pass::FromClaim { .. });
                 Err(UnitFailure::from_store(Step::Record, &e))
             }
+        }
+    }
+
+    /// On a line of stations: reserves the board's serial, registration ID and EK in the line
+    /// database before anything irreversible. Held by another station's unit → refused,
+    /// naming it; the line database unreachable → refused (nothing is provisioned that the
+    /// line cannot vouch for).
+    fn reserve_on_line(
+        &mut self,
+        identity: &IdentityResponse,
+        registration_id: &str,
+        tpm: Option<&TpmIdentity>,
+    ) -> Result<(), UnitFailure> {
+        use station_linedb::{Identity, IdentityKind, LineDbError};
+        let (Some(unit), Some(mut db)) = (self.unit_id, self.station.line_db()) else {
+            return Ok(());
+        };
+        let mut identities = vec![
+            Identity::new(IdentityKind::Serial, identity.serial.clone()),
+            Identity::new(IdentityKind::RegistrationId, registration_id),
+        ];
+        if let Some(tpm) = tpm {
+            identities.push(Identity::new(IdentityKind::EkSha256, tpm.ek.sha256_hex()));
+        }
+        match db.reserve(&unit.0.to_string(), &identities) {
+            Ok(()) => {
+                self.reserved = true;
+                Ok(())
+            }
+            Err(e @ LineDbError::Held(_)) => Err(UnitFailure {
+                detail: crate::error::chain(&e),
+                ..UnitFailure::new(
+                    Step::Attest,
+                    "station::linedb::held",
+                    format!("DUT {}: {e}", identity.serial),
+                    "Take the board off the fixture: the line already has it. If its serial is cloned, quarantine it and call a supervisor.",
+                )
+            }),
+            Err(e) => Err(UnitFailure {
+                detail: crate::error::chain(&e),
+                ..UnitFailure::new(
+                    Step::Attest,
+                    "station::linedb::unreachable",
+                    format!(
+                        "the line database could not reserve DUT {}: {e}",
+                        identity.serial
+                    ),
+                    "Check the station's network to the line database (station check), then run the slot again. Nothing was written to the board.",
+                )
+            }),
         }
     }
 
@@ -803,7 +862,10 @@ impl UnitRun<'_> {
             None => self.station.store().begin_unit(&new_unit),
         };
         match begun {
-            Ok(id) => self.unit_id = Some(id),
+            Ok(id) => {
+                self.unit_id = Some(id);
+                self.reserve_on_line(identity, &registration_id.to_string(), tpm)?;
+            }
             Err(e) => {
                 let failure = match &e {
                     StoreError::Duplicate {
@@ -947,6 +1009,12 @@ impl UnitRun<'_> {
         if self.keep_claim {
             tracing::warn!(slot = self.plan.index, serial = ?self.serial, unit = ?self.unit_id, "the unit's claim stays open until its board is seen again");
             return failed(failure);
+        }
+        if self.reserved
+            && let (Some(unit), Some(mut db)) = (self.unit_id, self.station.line_db())
+            && let Err(e) = db.release(&unit.0.to_string())
+        {
+            tracing::warn!(error = %crate::error::chain(&e), "could not release the unit's line reservation");
         }
         let steps = &self.steps[self.recorded_steps..];
         let recorded = match self.unit_id {
