@@ -15,6 +15,24 @@ use virtual_dut::FixtureSpec;
 
 const BAUD: u32 = 115_200;
 
+/// A harness whose station is on the line database as `e2e-station`.
+fn on_the_line(spec: FixtureSpec, db: LineDb) -> Harness {
+    let Harness {
+        dir,
+        fixture,
+        station,
+        store,
+        config_path,
+    } = Harness::start(spec, &HarnessOptions::default());
+    Harness {
+        dir,
+        fixture,
+        station: station.with_line_db(db),
+        store,
+        config_path,
+    }
+}
+
 #[test]
 fn a_board_provisioned_at_one_station_is_refused_at_another_naming_it() {
     let pg = tempfile::tempdir().unwrap();
@@ -22,23 +40,10 @@ fn a_board_provisioned_at_one_station_is_refused_at_another_naming_it() {
     let connect = |id: &str| LineDb::connect(&cluster.url(), Some(cluster.password()), id).unwrap();
 
     // Station A provisions the board.
-    let Harness {
-        dir,
-        fixture,
-        station,
-        store,
-        config_path,
-    } = Harness::start(
+    let a = on_the_line(
         FixtureSpec::uniform("unused", 1, BAUD),
-        &HarnessOptions::default(),
+        connect("e2e-station"),
     );
-    let a = Harness {
-        dir,
-        fixture,
-        station: station.with_line_db(connect("e2e-station")),
-        store,
-        config_path,
-    };
     let (summary, _) = a.run(Permissions::none());
     assert_eq!(summary.passed(), 1, "{:?}", summary.units);
     let serial = a.fixture.flash(1).unwrap().identity.serial;
@@ -99,23 +104,10 @@ fn a_unit_that_fails_before_the_lock_releases_its_reservation() {
     let pg = tempfile::tempdir().unwrap();
     let cluster = Cluster::start(pg.path()).unwrap();
     let connect = |id: &str| LineDb::connect(&cluster.url(), Some(cluster.password()), id).unwrap();
-    let Harness {
-        dir,
-        fixture,
-        station,
-        store,
-        config_path,
-    } = Harness::start(
+    let h = on_the_line(
         FixtureSpec::uniform("unused", 1, BAUD).with_fault(1, virtual_dut::Fault::RefuseWrites),
-        &HarnessOptions::default(),
+        connect("e2e-station"),
     );
-    let h = Harness {
-        dir,
-        fixture,
-        station: station.with_line_db(connect("e2e-station")),
-        store,
-        config_path,
-    };
     let (summary, _) = h.run(Permissions::none());
     assert_eq!(summary.failed(), 1);
     let serial = h.fixture.flash(1).unwrap().identity.serial;
