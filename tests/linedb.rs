@@ -53,6 +53,17 @@ fn a_board_provisioned_at_one_station_is_refused_at_another_naming_it() {
         .expect("the serial is reserved");
     assert_eq!(holder.station_id, "e2e-station");
     assert!(holder.kept, "a locked board's identities are kept for good");
+    // Its key is reserved too, by its hash (never the key).
+    let key = a.fixture.flash(1).unwrap().decoded_settings()["dps/sym_key"].clone();
+    let key_holder = connect("observer")
+        .holder(&Identity::new(
+            IdentityKind::SymkeySha256,
+            station_store::setting_digest(&key),
+        ))
+        .unwrap()
+        .expect("the key's hash is reserved");
+    assert_eq!(key_holder.unit_ref, holder.unit_ref);
+    assert!(key_holder.kept);
 
     // Station B, its own database, the same board (moved, or a clone): refused at attest,
     // naming station A; nothing is written to the board.

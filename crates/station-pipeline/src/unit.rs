@@ -170,6 +170,27 @@ impl UnitRun<'_> {
             self.certificate_steps(&identity, &plan, &mut attestation)?;
         }
         self.step(Step::WriteSettings, |u| {
+            // The line also keeps the key (its hash) and the certificate serial unique.
+            let mut identities: Vec<station_linedb::Identity> = attestation
+                .settings
+                .iter()
+                .filter(|s| s.secret)
+                .map(|s| {
+                    station_linedb::Identity::new(
+                        station_linedb::IdentityKind::SymkeySha256,
+                        setting_digest(&s.value),
+                    )
+                })
+                .collect();
+            if let Some(cert) = &u.certificate {
+                identities.push(station_linedb::Identity::new(
+                    station_linedb::IdentityKind::CertSerial,
+                    cert.serial.to_hex(),
+                ));
+            }
+            if !identities.is_empty() {
+                u.reserve_on_line(Step::WriteSettings, &identities)?;
+            }
             for s in &attestation.settings {
                 u.client()?
                     .write_setting(&s.name, &s.value, s.secret)
@@ -331,19 +352,14 @@ impl UnitRun<'_> {
     }
 
     /// On a line of stations: reserves the board's serial, registration ID and EK in the line
-    /// database before anything irreversible. Held by another station's unit → refused,
-    /// naming it; the line database unreachable → refused (nothing is provisioned that the
-    /// line cannot vouch for).
-    fn reserve_on_line(
+    /// database before anything irreversible (see [`Self::reserve_on_line`]).
+    fn reserve_board_on_line(
         &mut self,
         identity: &IdentityResponse,
         registration_id: &str,
         tpm: Option<&TpmIdentity>,
     ) -> Result<(), UnitFailure> {
-        use station_linedb::{Identity, IdentityKind, LineDbError};
-        let (Some(unit), Some(mut db)) = (self.unit_id, self.station.line_db()) else {
-            return Ok(());
-        };
+        use station_linedb::{Identity, IdentityKind};
         let mut identities = vec![
             Identity::new(IdentityKind::Serial, identity.serial.clone()),
             Identity::new(IdentityKind::RegistrationId, registration_id),
@@ -351,7 +367,23 @@ impl UnitRun<'_> {
         if let Some(tpm) = tpm {
             identities.push(Identity::new(IdentityKind::EkSha256, tpm.ek.sha256_hex()));
         }
-        match db.reserve(&unit.0.to_string(), &identities) {
+        self.reserve_on_line(Step::Attest, &identities)
+    }
+
+    /// Reserves `identities` for this unit in the line database, if the station is on one.
+    /// Held by another station's unit → refused, naming it; the line database unreachable →
+    /// refused (nothing is provisioned that the line cannot vouch for).
+    fn reserve_on_line(
+        &mut self,
+        step: Step,
+        identities: &[station_linedb::Identity],
+    ) -> Result<(), UnitFailure> {
+        use station_linedb::LineDbError;
+        let (Some(unit), Some(mut db)) = (self.unit_id, self.station.line_db()) else {
+            return Ok(());
+        };
+        let serial = self.serial.clone().unwrap_or_default();
+        match db.reserve(&unit.0.to_string(), identities) {
             Ok(()) => {
                 self.reserved = true;
                 Ok(())
@@ -359,21 +391,18 @@ impl UnitRun<'_> {
             Err(e @ LineDbError::Held(_)) => Err(UnitFailure {
                 detail: crate::error::chain(&e),
                 ..UnitFailure::new(
-                    Step::Attest,
+                    step,
                     "station::linedb::held",
-                    format!("DUT {}: {e}", identity.serial),
+                    format!("DUT {serial}: {e}"),
                     "Take the board off the fixture: the line already has it. If its serial is cloned, quarantine it and call a supervisor.",
                 )
             }),
             Err(e) => Err(UnitFailure {
                 detail: crate::error::chain(&e),
                 ..UnitFailure::new(
-                    Step::Attest,
+                    step,
                     "station::linedb::unreachable",
-                    format!(
-                        "the line database could not reserve DUT {}: {e}",
-                        identity.serial
-                    ),
+                    format!("the line database could not reserve DUT {serial}: {e}"),
                     "Check the station's network to the line database (station check), then run the slot again. Nothing was written to the board.",
                 )
             }),
@@ -864,7 +893,7 @@ impl UnitRun<'_> {
         match begun {
             Ok(id) => {
                 self.unit_id = Some(id);
-                self.reserve_on_line(identity, &registration_id.to_string(), tpm)?;
+                self.reserve_board_on_line(identity, &registration_id.to_string(), tpm)?;
             }
             Err(e) => {
                 let failure = match &e {
