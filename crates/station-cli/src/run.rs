@@ -134,7 +134,7 @@ pub(crate) fn run_loaded(
 }
 
 /// Connects to the line database when the config names one (`[line_db]`).
-fn connect_line_db(
+pub(crate) fn connect_line_db(
     config: &station_config::StationConfig,
 ) -> anyhow::Result<Option<station_linedb::LineDb>> {
     let Some(section) = &config.line_db else {

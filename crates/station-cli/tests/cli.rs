@@ -503,3 +503,63 @@ fn the_demo_boards_register_with_dps_local_from_their_own_flash() {
         .count();
     assert_eq!(challenged, 2, "each TPM board was challenged once: {log}");
 }
+
+/// `station check` tries the line database: nothing listening there is a failed check with a
+/// fix, and a password written into its URL is refused as a config error.
+#[test]
+fn check_reports_an_unreachable_line_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(dir.path(), 1);
+    let dead = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let base = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(
+        &config,
+        format!(
+            "{base}\n[line_db]\nurl = \"host=127.0.0.1 port={dead} user=station dbname=line\"\n"
+        ),
+    )
+    .unwrap();
+    let out = station(
+        &["check", "--config", config.to_str().unwrap(), "--json"],
+        &[],
+    );
+    let results: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let line = results
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == "line_db.reachable")
+        .cloned()
+        .unwrap_or_else(|| panic!("{results}"));
+    assert_eq!(line["outcome"], "failed", "{line}");
+    assert!(
+        line["detail"].as_str().unwrap().contains("line database"),
+        "{line}"
+    );
+    assert!(
+        line["fix"]
+            .as_str()
+            .is_some_and(|f| f.contains("[line_db]"))
+    );
+    assert_eq!(out.status.code(), Some(2));
+
+    std::fs::write(
+        &config,
+        format!("{base}\n[line_db]\nurl = \"host=db user=station password=hunter2\"\n"),
+    )
+    .unwrap();
+    let out = station(&["check", "--config", config.to_str().unwrap()], &[]);
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("line_db.url") && stderr.contains("holds a password"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("hunter2"),
+        "the secret is not echoed: {stderr}"
+    );
+}

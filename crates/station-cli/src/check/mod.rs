@@ -8,6 +8,7 @@ mod ca;
 mod clock;
 mod dps;
 mod fixture;
+mod line_db;
 mod secrets;
 mod storage;
 mod tpm;
@@ -115,6 +116,7 @@ pub(crate) fn check(args: &CheckArgs) -> anyhow::Result<u8> {
     if !args.offline {
         results.extend(dps::check(&config));
         results.extend(dps::service(&config));
+        results.extend(line_db::check(&config));
     }
     let failed = results.iter().any(|r| r.outcome == Outcome::Failed);
     if args.json {
