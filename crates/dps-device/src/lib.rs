@@ -29,6 +29,15 @@ const MAX_POLLS: u32 = 20;
 /// How long a SAS token the device makes is valid.
 const TOKEN_LIFETIME: Duration = Duration::from_secs(3600);
 
+/// When a SAS token made now expires (Unix seconds).
+fn token_expiry() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default()
+        .saturating_add(TOKEN_LIFETIME)
+        .as_secs()
+}
+
 /// Where DPS is and what the device trusts.
 #[derive(Debug, Clone)]
 pub struct Endpoint {
@@ -173,12 +182,7 @@ pub async fn register_tpm_https(
         .decode(&challenge.authentication_key)
         .map_err(|e| DeviceError::BadAnswer(e.to_string()))?;
     let sr = url_encode(&dps_wire::sas::sas_resource(id_scope, registration_id));
-    let se = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap_or_default()
-        .saturating_add(TOKEN_LIFETIME)
-        .as_secs()
-        .to_string();
+    let se = token_expiry().to_string();
     let sig = tpm
         .import_and_sign(&blob, format!("{sr}\n{se}").as_bytes())
         .map_err(DeviceError::Tls)?;
@@ -270,14 +274,9 @@ pub async fn fetch_twin(
     );
     let mut request = http.get(&url);
     if let Credential::SymmetricKey(key) = credential {
-        let expiry = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .unwrap_or_default()
-            .saturating_add(TOKEN_LIFETIME)
-            .as_secs();
         request = request.header(
             "Authorization",
-            device_token(key, id_scope, registration_id, expiry).as_str(),
+            device_token(key, id_scope, registration_id, token_expiry()).as_str(),
         );
     }
     let (status, value, _) = send_json(endpoint, request).await?;
@@ -362,12 +361,7 @@ pub async fn register_mqtt_with_payload(
     };
     let password = match credential {
         Credential::SymmetricKey(key) => {
-            let expiry = SystemTime::now()
-                .duration_since(UNIX_EPOCH)
-                .unwrap_or_default()
-                .saturating_add(TOKEN_LIFETIME)
-                .as_secs();
-            device_token(key, id_scope, registration_id, expiry)
+            device_token(key, id_scope, registration_id, token_expiry())
                 .as_str()
                 .to_owned()
         }

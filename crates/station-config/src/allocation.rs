@@ -28,24 +28,26 @@ pub struct TwinFacts<'a> {
 /// The first unknown or unmatched placeholder in any string of `value`, as a message.
 #[must_use]
 pub fn twin_template_problem(value: &Value) -> Option<String> {
+    strings(value).into_iter().find_map(placeholder_problem)
+}
+
+/// Every string value in `value`, at any depth (object keys excluded).
+fn strings(value: &Value) -> Vec<&str> {
     match value {
-        Value::String(s) => placeholder_problem(s),
-        Value::Array(items) => items.iter().find_map(twin_template_problem),
-        Value::Object(map) => map.values().find_map(twin_template_problem),
-        _ => None,
+        Value::String(s) => vec![s.as_str()],
+        Value::Array(items) => items.iter().flat_map(strings).collect(),
+        Value::Object(map) => map.values().flat_map(strings).collect(),
+        _ => Vec::new(),
     }
 }
 
 /// Whether any string in `value` holds a placeholder.
 fn uses_placeholders(value: &Value) -> bool {
-    match value {
-        Value::String(s) => TWIN_PLACEHOLDERS
+    strings(value).into_iter().any(|s| {
+        TWIN_PLACEHOLDERS
             .iter()
-            .any(|p| s.contains(&format!("{{{p}}}"))),
-        Value::Array(items) => items.iter().any(uses_placeholders),
-        Value::Object(map) => map.values().any(uses_placeholders),
-        _ => false,
-    }
+            .any(|p| s.contains(&format!("{{{p}}}")))
+    })
 }
 
 fn placeholder_problem(s: &str) -> Option<String> {

@@ -258,10 +258,7 @@ impl LineDb {
 
     /// Who holds `identity`, if anyone.
     pub fn holder(&mut self, identity: &Identity) -> Result<Option<Holder>, LineDbError> {
-        let mut tx = self.client.transaction()?;
-        let h = holder_of(&mut tx, identity)?;
-        tx.commit()?;
-        Ok(h)
+        holder_of(&mut self.client, identity)
     }
 
     /// Opens a work order with `quota` certificates (an order already open keeps its quota).
@@ -357,10 +354,10 @@ impl LineDb {
 }
 
 fn holder_of(
-    tx: &mut postgres::Transaction<'_>,
+    db: &mut impl postgres::GenericClient,
     identity: &Identity,
 ) -> Result<Option<Holder>, LineDbError> {
-    let row = tx.query_opt(
+    let row = db.query_opt(
         "SELECT station_id, unit_ref, state, reserved_at FROM reservations
          WHERE kind = $1 AND value = $2",
         &[&identity.kind.as_str(), &identity.value],

@@ -76,18 +76,7 @@ impl Client {
             max_size: None,
             secret,
         };
-        match self.conn.execute(&req) {
-            Ok(r) => Ok(Some(r.val)),
-            Err(SmpError::Device {
-                rc:
-                    DeviceRc::Group {
-                        rc: settings::rc::KEY_NOT_FOUND,
-                        ..
-                    },
-                ..
-            }) => Ok(None),
-            Err(e) => Err(e),
-        }
+        Ok(absent_as_none(self.conn.execute(&req), settings::rc::KEY_NOT_FOUND)?.map(|r| r.val))
     }
 
     /// Writes a setting. Secret values never reach the log.
@@ -150,21 +139,11 @@ impl Client {
 
     /// Reads the chain stored for `key_slot`; `Ok(None)` when the slot has no certificate.
     pub fn read_certificate(&mut self, key_slot: u32) -> Result<Option<Vec<Vec<u8>>>, SmpError> {
-        match self
+        let answer = self
             .conn
-            .execute(&provisioning::ReadCertificate { key_slot })
-        {
-            Ok(r) => Ok(Some(r.chain.into_iter().map(|c| c.into_vec()).collect())),
-            Err(SmpError::Device {
-                rc:
-                    DeviceRc::Group {
-                        rc: provisioning::rc::KEY_NOT_FOUND,
-                        ..
-                    },
-                ..
-            }) => Ok(None),
-            Err(e) => Err(e),
-        }
+            .execute(&provisioning::ReadCertificate { key_slot });
+        Ok(absent_as_none(answer, provisioning::rc::KEY_NOT_FOUND)?
+            .map(|r| r.chain.into_iter().map(|c| c.into_vec()).collect()))
     }
 
     /// Asks the device to prove it holds setting `name` (see
@@ -174,22 +153,13 @@ impl Client {
         name: &str,
         nonce: &[u8],
     ) -> Result<Option<[u8; 32]>, SmpError> {
-        match self.conn.execute(&provisioning::SettingProof {
+        let answer = self.conn.execute(&provisioning::SettingProof {
             name: name.to_owned(),
             nonce: nonce.to_vec(),
-        }) {
-            // A MAC of the wrong length can match nothing: it reads as all zeros.
-            Ok(r) => Ok(Some(r.mac.try_into().unwrap_or([0; 32]))),
-            Err(SmpError::Device {
-                rc:
-                    DeviceRc::Group {
-                        rc: provisioning::rc::KEY_NOT_FOUND,
-                        ..
-                    },
-                ..
-            }) => Ok(None),
-            Err(e) => Err(e),
-        }
+        });
+        // A MAC of the wrong length can match nothing: it reads as all zeros.
+        Ok(absent_as_none(answer, provisioning::rc::KEY_NOT_FOUND)?
+            .map(|r| r.mac.try_into().unwrap_or([0; 32])))
     }
 
     /// Hands one raw TPM 2.0 command to the device's TPM and returns its raw response.
@@ -220,18 +190,7 @@ impl Client {
         });
         let result = self.conn.execute(&provisioning::Register {});
         self.conn.set_config(saved);
-        match result {
-            Ok(r) => Ok(Some(r)),
-            Err(SmpError::Device {
-                rc:
-                    DeviceRc::Group {
-                        rc: provisioning::rc::NO_NETWORK,
-                        ..
-                    },
-                ..
-            }) => Ok(None),
-            Err(e) => Err(e),
-        }
+        absent_as_none(result, provisioning::rc::NO_NETWORK)
     }
 
     /// Locks the device's manufacturing mode, confirming with its serial.
@@ -241,5 +200,18 @@ impl Client {
                 serial: serial.to_owned(),
             })
             .map(|_| ())
+    }
+}
+
+/// `answer`, with the device's group return code `absent` (what was asked for is not there)
+/// as `None`.
+fn absent_as_none<T>(answer: Result<T, SmpError>, absent: i64) -> Result<Option<T>, SmpError> {
+    match answer {
+        Ok(value) => Ok(Some(value)),
+        Err(SmpError::Device {
+            rc: DeviceRc::Group { rc, .. },
+            ..
+        }) if rc == absent => Ok(None),
+        Err(e) => Err(e),
     }
 }
