@@ -58,18 +58,25 @@ impl Cluster {
             ],
         )?;
         std::fs::remove_file(&pwfile)?;
+        cluster.resume()?;
+        Ok(cluster)
+    }
+
+    /// Starts the (stopped) server again, on the same port.
+    pub fn resume(&self) -> io::Result<()> {
+        let data = self.dir.join("data");
         let options = format!(
             "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=off",
-            cluster.port,
-            dir.display()
+            self.port,
+            self.dir.display()
         );
-        cluster.tool(
+        self.tool(
             "pg_ctl",
             &[
                 "-D",
                 &data.to_string_lossy(),
                 "-l",
-                &dir.join("server.log").to_string_lossy(),
+                &self.dir.join("server.log").to_string_lossy(),
                 "-o",
                 &options,
                 "-w",
@@ -78,7 +85,24 @@ impl Cluster {
                 "start",
             ],
         )?;
-        Ok(cluster)
+        Ok(())
+    }
+
+    /// Stops the server now (`immediate`: as if it crashed; every connection drops).
+    pub fn stop(&self) -> io::Result<()> {
+        let data = self.dir.join("data");
+        self.tool(
+            "pg_ctl",
+            &[
+                "-D",
+                &data.to_string_lossy(),
+                "-m",
+                "immediate",
+                "-w",
+                "stop",
+            ],
+        )?;
+        Ok(())
     }
 
     /// The connection string (without the password), e.g. for `LineDb::connect`.
@@ -124,18 +148,8 @@ impl Cluster {
 
 impl Drop for Cluster {
     fn drop(&mut self) {
-        let data = self.dir.join("data");
-        if let Err(e) = self.tool(
-            "pg_ctl",
-            &[
-                "-D",
-                &data.to_string_lossy(),
-                "-m",
-                "immediate",
-                "-w",
-                "stop",
-            ],
-        ) {
+        let running = self.dir.join("data/postmaster.pid").exists();
+        if running && let Err(e) = self.stop() {
             tracing::warn!(error = %e, "could not stop the throwaway PostgreSQL");
         }
     }

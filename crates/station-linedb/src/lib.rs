@@ -11,14 +11,33 @@
 //!   lease, offline too; the sum granted never exceeds the quota (a row lock on the order).
 //!   Closing the order returns what leases did not use.
 //!
+//! - **Apart and back.** A station that loses the server keeps a durable outbox (its SQLite
+//!   store) and replays it ([`LineDb::replay_reservation`]); an identity another station took
+//!   meanwhile becomes a [`Conflict`] for the supervisors, never a merge.
+//! - **The line's view.** Every unit's outcome is copied ([`LineDb::record_unit`]), so
+//!   [`LineDb::status`] shows yield per station and work order, the quota, the stations and the
+//!   open conflicts.
+//! - **One DPS budget.** [`LineDb::take_budget`] is a token bucket in the database that every
+//!   station's uploader draws from.
+//!
+//! The connection is re-opened when it drops (at most every [`RETRY_AFTER`]); until then every
+//! call answers [`LineDbError::Offline`] at once, so an outage costs the line no waiting.
+//!
 //! The schema is versioned (refinery migrations embedded from `migrations/`).
 #![forbid(unsafe_code)]
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod cluster;
+mod line;
+mod quota;
+mod reserve;
+
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use postgres::{Client, NoTls};
+
+pub use line::{Conflict, LineStatus, LineUnit, StationSeen, WorkOrderStatus, YieldRow};
 
 mod embedded {
     refinery::embed_migrations!("migrations");
@@ -26,6 +45,11 @@ mod embedded {
 
 /// The advisory lock key the schema migration is serialised under.
 const MIGRATION_LOCK: i64 = 0x5354_4154_494f_4e31; // "STATION1"
+
+/// How long a dropped connection is left before it is tried again.
+pub const RETRY_AFTER: Duration = Duration::from_secs(5);
+/// How long opening a connection may take.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
 
 /// What kind of identity a reservation holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -53,6 +77,20 @@ impl IdentityKind {
             Self::SymkeySha256 => "symkey_sha256",
             Self::CertSerial => "cert_serial",
         }
+    }
+
+    /// The kind named `name` (see [`Self::as_str`]).
+    #[must_use]
+    pub fn parse(name: &str) -> Option<Self> {
+        [
+            Self::Serial,
+            Self::RegistrationId,
+            Self::EkSha256,
+            Self::SymkeySha256,
+            Self::CertSerial,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == name)
     }
 }
 
@@ -111,6 +149,9 @@ pub enum LineDbError {
     /// The schema could not be brought up to date.
     #[error("cannot migrate the line database: {0}")]
     Migrate(#[source] refinery::Error),
+    /// The connection dropped and is not tried again before its retry time.
+    #[error("the line database is unreachable (tried again within {} s)", RETRY_AFTER.as_secs())]
+    Offline,
     /// A statement failed.
     #[error("line database error: {0}")]
     Db(#[from] postgres::Error),
@@ -135,19 +176,35 @@ impl LineDbError {
     #[must_use]
     pub fn code(&self) -> &'static str {
         match self {
-            Self::Connect(_) => "station::linedb::unreachable",
+            Self::Connect(_) | Self::Offline => "station::linedb::unreachable",
             Self::Migrate(_) => "station::linedb::migrate",
+            Self::Db(_) if self.is_unreachable() => "station::linedb::unreachable",
             Self::Db(_) => "station::linedb::error",
             Self::Held(_) => "station::linedb::held",
             Self::UnknownWorkOrder(_) => "station::linedb::unknown_work_order",
             Self::QuotaExhausted { .. } => "station::linedb::quota_exhausted",
         }
     }
+
+    /// The server could not be reached (or the connection dropped): the station is apart from
+    /// the line, as opposed to refused by it.
+    #[must_use]
+    pub fn is_unreachable(&self) -> bool {
+        match self {
+            Self::Connect(_) | Self::Offline => true,
+            // No server error code: the socket, not the statement, failed.
+            Self::Db(e) => e.is_closed() || e.as_db_error().is_none(),
+            _ => false,
+        }
+    }
 }
 
-/// One station's connection to the line database.
+/// One station's connection to the line database, re-opened when it drops.
 pub struct LineDb {
-    client: Client,
+    config: postgres::Config,
+    client: Option<Client>,
+    retry_at: Option<Instant>,
+    retry_after: Duration,
     station_id: String,
 }
 
@@ -155,6 +212,7 @@ impl std::fmt::Debug for LineDb {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("LineDb")
             .field("station_id", &self.station_id)
+            .field("connected", &self.client.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -172,8 +230,21 @@ impl LineDb {
             config.password(password);
         }
         config.application_name(&format!("station {station_id}"));
-        config.connect_timeout(std::time::Duration::from_secs(5));
-        let mut client = config.connect(NoTls).map_err(LineDbError::Connect)?;
+        config.connect_timeout(CONNECT_TIMEOUT);
+        let mut db = LineDb {
+            client: None,
+            retry_at: None,
+            retry_after: RETRY_AFTER,
+            config,
+            station_id: station_id.to_owned(),
+        };
+        db.client = Some(db.open()?);
+        Ok(db)
+    }
+
+    /// Opens a connection, migrates (one station at a time) and says the station is here.
+    fn open(&self) -> Result<Client, LineDbError> {
+        let mut client = self.config.connect(NoTls).map_err(LineDbError::Connect)?;
         // Stations starting together migrate one at a time (a session-level advisory lock).
         client.execute("SELECT pg_advisory_lock($1)", &[&MIGRATION_LOCK])?;
         let migrated = embedded::migrations::runner().run(&mut client);
@@ -182,12 +253,9 @@ impl LineDb {
         client.execute(
             "INSERT INTO stations (id) VALUES ($1)
              ON CONFLICT (id) DO UPDATE SET last_seen = now()",
-            &[&station_id],
+            &[&self.station_id],
         )?;
-        Ok(LineDb {
-            client,
-            station_id: station_id.to_owned(),
-        })
+        Ok(client)
     }
 
     /// This station's ID.
@@ -196,177 +264,106 @@ impl LineDb {
         &self.station_id
     }
 
-    /// Reserves every identity of the unit `unit_ref` in one transaction: all or none. An
-    /// identity this unit already holds is fine (a retry); one another unit holds refuses the
-    /// unit with [`LineDbError::Held`].
-    pub fn reserve(&mut self, unit_ref: &str, identities: &[Identity]) -> Result<(), LineDbError> {
-        let station = self.station_id.clone();
-        let mut tx = self.client.transaction()?;
-        for identity in identities {
-            let inserted = tx.execute(
-                "INSERT INTO reservations (kind, value, station_id, unit_ref)
-                 VALUES ($1, $2, $3, $4) ON CONFLICT (kind, value) DO NOTHING",
-                &[
-                    &identity.kind.as_str(),
-                    &identity.value,
-                    &station,
-                    &unit_ref,
-                ],
-            )?;
-            if inserted == 1 {
-                continue;
+    /// Tries a dropped connection again after `after` instead of [`RETRY_AFTER`].
+    #[must_use]
+    pub fn with_retry_after(mut self, after: Duration) -> Self {
+        self.retry_after = after;
+        self
+    }
+
+    /// The schema version the server is at (the newest migration applied).
+    pub fn schema_version(&mut self) -> Result<i32, LineDbError> {
+        self.with(|c, _| {
+            Ok(c.query_one(
+                "SELECT COALESCE(MAX(version), 0) FROM refinery_schema_history",
+                &[],
+            )?
+            .get(0))
+        })
+    }
+
+    /// The newest schema version this release knows.
+    #[must_use]
+    pub fn latest_schema_version() -> i32 {
+        embedded::migrations::runner()
+            .get_migrations()
+            .iter()
+            .map(|m| i32::try_from(m.version()).unwrap_or(i32::MAX))
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// Brings an (empty or older) line database to schema `version` and no further, as an
+    /// older release would have left it: for migration tests.
+    #[doc(hidden)]
+    pub fn migrate_only_to(
+        url: &str,
+        password: Option<&str>,
+        version: u32,
+    ) -> Result<(), LineDbError> {
+        let mut config: postgres::Config = url.parse().map_err(LineDbError::Connect)?;
+        if let Some(password) = password {
+            config.password(password);
+        }
+        let mut client = config.connect(NoTls).map_err(LineDbError::Connect)?;
+        embedded::migrations::runner()
+            .set_target(refinery::Target::Version(version))
+            .run(&mut client)
+            .map_err(LineDbError::Migrate)?;
+        Ok(())
+    }
+
+    /// Whether the connection is up (as of the last call).
+    #[must_use]
+    pub fn is_connected(&self) -> bool {
+        self.client.as_ref().is_some_and(|c| !c.is_closed())
+    }
+
+    /// Runs `f` on the connection, opening it again first if it dropped (at most every
+    /// [`RETRY_AFTER`]); a failure of the connection itself drops it.
+    fn with<T>(
+        &mut self,
+        f: impl FnOnce(&mut Client, &str) -> Result<T, LineDbError>,
+    ) -> Result<T, LineDbError> {
+        if !self.is_connected() {
+            self.client = None;
+            if self.retry_at.is_some_and(|at| Instant::now() < at) {
+                return Err(LineDbError::Offline);
             }
-            let holder = holder_of(&mut tx, identity)?;
-            match holder {
-                Some(h) if h.station_id == station && h.unit_ref == unit_ref => {}
-                Some(h) => return Err(LineDbError::Held(Box::new(h))),
-                // Released between the insert and the read: try once more.
-                None => {
-                    tx.execute(
-                        "INSERT INTO reservations (kind, value, station_id, unit_ref)
-                         VALUES ($1, $2, $3, $4)",
-                        &[
-                            &identity.kind.as_str(),
-                            &identity.value,
-                            &station,
-                            &unit_ref,
-                        ],
-                    )?;
+            match self.open() {
+                Ok(client) => {
+                    tracing::info!(station = %self.station_id, "the line database is reachable again");
+                    self.client = Some(client);
+                    self.retry_at = None;
+                }
+                Err(e) => {
+                    self.retry_at = Some(Instant::now() + self.retry_after);
+                    return Err(e);
                 }
             }
         }
-        tx.commit()?;
-        Ok(())
-    }
-
-    /// Releases what the unit holds and has not kept (it failed before its irreversible step).
-    pub fn release(&mut self, unit_ref: &str) -> Result<u64, LineDbError> {
-        Ok(self.client.execute(
-            "DELETE FROM reservations WHERE station_id = $1 AND unit_ref = $2 AND state = 'held'",
-            &[&self.station_id, &unit_ref],
-        )?)
-    }
-
-    /// Keeps what the unit holds for good (its board is locked).
-    pub fn keep(&mut self, unit_ref: &str) -> Result<u64, LineDbError> {
-        Ok(self.client.execute(
-            "UPDATE reservations SET state = 'kept', kept_at = now()
-             WHERE station_id = $1 AND unit_ref = $2 AND state = 'held'",
-            &[&self.station_id, &unit_ref],
-        )?)
-    }
-
-    /// Who holds `identity`, if anyone.
-    pub fn holder(&mut self, identity: &Identity) -> Result<Option<Holder>, LineDbError> {
-        holder_of(&mut self.client, identity)
-    }
-
-    /// Opens a work order with `quota` certificates (an order already open keeps its quota).
-    pub fn open_work_order(&mut self, id: &str, quota: i64) -> Result<(), LineDbError> {
-        self.client.execute(
-            "INSERT INTO work_orders (id, quota) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING",
-            &[&id, &quota],
-        )?;
-        Ok(())
-    }
-
-    /// Leases up to `block` certificates of the order's quota to this station (fewer when less
-    /// is left); refused when nothing is left or the order is closed.
-    pub fn lease(&mut self, work_order: &str, block: i64) -> Result<Lease, LineDbError> {
-        let station = self.station_id.clone();
-        let mut tx = self.client.transaction()?;
-        // The row lock serialises every station's lease of this order.
-        let row = tx.query_opt(
-            "SELECT quota, leased, closed_at IS NOT NULL FROM work_orders WHERE id = $1 FOR UPDATE",
-            &[&work_order],
-        )?;
-        let Some(row) = row else {
-            return Err(LineDbError::UnknownWorkOrder(work_order.to_owned()));
+        let Some(client) = self.client.as_mut() else {
+            return Err(LineDbError::Offline);
         };
-        let (quota, leased, closed): (i64, i64, bool) = (row.get(0), row.get(1), row.get(2));
-        let granted = block.min(quota - leased);
-        if granted <= 0 || closed {
-            return Err(LineDbError::QuotaExhausted {
-                work_order: work_order.to_owned(),
-                quota,
-            });
+        let result = f(client, &self.station_id);
+        if let Err(e) = &result
+            && e.is_unreachable()
+        {
+            tracing::warn!(station = %self.station_id, error = %e, "lost the line database");
+            self.client = None;
+            self.retry_at = Some(Instant::now() + self.retry_after);
         }
-        tx.execute(
-            "UPDATE work_orders SET leased = leased + $2 WHERE id = $1",
-            &[&work_order, &granted],
-        )?;
-        let id: i64 = tx
-            .query_one(
-                "INSERT INTO quota_leases (work_order_id, station_id, granted)
-                 VALUES ($1, $2, $3) RETURNING id",
-                &[&work_order, &station, &granted],
-            )?
-            .get(0);
-        tx.commit()?;
-        Ok(Lease { id, granted })
+        result
     }
 
-    /// Records that `n` more certificates were issued from the lease.
-    pub fn use_lease(&mut self, lease: i64, n: i64) -> Result<(), LineDbError> {
-        self.client.execute(
-            "UPDATE quota_leases SET used = used + $2 WHERE id = $1 AND station_id = $3",
-            &[&lease, &n, &self.station_id],
-        )?;
-        Ok(())
+    /// Says the station is alive (`stations.last_seen`).
+    pub fn heartbeat(&mut self) -> Result<(), LineDbError> {
+        self.with(|c, station| {
+            c.execute(
+                "UPDATE stations SET last_seen = now() WHERE id = $1",
+                &[&station],
+            )?;
+            Ok(())
+        })
     }
-
-    /// Closes the order: no more leases, and what every lease did not use returns to it.
-    /// Returns how many certificates came back.
-    pub fn close_work_order(&mut self, id: &str) -> Result<i64, LineDbError> {
-        let mut tx = self.client.transaction()?;
-        let returned: i64 = tx
-            .query_one(
-                "WITH r AS (
-                     UPDATE quota_leases SET returned = granted - used
-                     WHERE work_order_id = $1 AND returned = 0 AND granted > used
-                     RETURNING granted - used AS back)
-                 SELECT COALESCE(SUM(back), 0)::BIGINT FROM r",
-                &[&id],
-            )?
-            .get(0);
-        let updated = tx.execute(
-            "UPDATE work_orders SET closed_at = COALESCE(closed_at, now()), leased = leased - $2
-             WHERE id = $1",
-            &[&id, &returned],
-        )?;
-        if updated == 0 {
-            return Err(LineDbError::UnknownWorkOrder(id.to_owned()));
-        }
-        tx.commit()?;
-        Ok(returned)
-    }
-
-    /// Certificates leased from the order in all, across stations (after returns).
-    pub fn leased(&mut self, work_order: &str) -> Result<i64, LineDbError> {
-        self.client
-            .query_opt(
-                "SELECT leased FROM work_orders WHERE id = $1",
-                &[&work_order],
-            )?
-            .map(|r| r.get(0))
-            .ok_or_else(|| LineDbError::UnknownWorkOrder(work_order.to_owned()))
-    }
-}
-
-fn holder_of(
-    db: &mut impl postgres::GenericClient,
-    identity: &Identity,
-) -> Result<Option<Holder>, LineDbError> {
-    let row = db.query_opt(
-        "SELECT station_id, unit_ref, state, reserved_at FROM reservations
-         WHERE kind = $1 AND value = $2",
-        &[&identity.kind.as_str(), &identity.value],
-    )?;
-    Ok(row.map(|r| Holder {
-        identity: identity.clone(),
-        station_id: r.get(0),
-        unit_ref: r.get(1),
-        kept: r.get::<_, String>(2) == "kept",
-        since: r.get(3),
-    }))
 }

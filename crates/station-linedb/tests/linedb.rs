@@ -150,3 +150,173 @@ fn quota_leases_never_exceed_the_order_and_unused_ones_return_on_close() {
         Err(LineDbError::UnknownWorkOrder(_))
     ));
 }
+
+/// The server crashes and comes back: calls answer "unreachable" at once while it is down
+/// (no waiting per unit), the connection is re-opened by itself, and nothing committed is lost.
+#[test]
+fn a_station_rides_out_a_server_crash_and_reconnects_by_itself() {
+    let dir = tempfile::tempdir().unwrap();
+    let cluster = Cluster::start(dir.path()).unwrap();
+    let mut st1 = station(&cluster, "st-1").with_retry_after(std::time::Duration::from_millis(300));
+    st1.reserve("unit-1", &identities("SN1")).unwrap();
+    st1.keep("unit-1").unwrap();
+    cluster.stop().unwrap();
+    let err = st1.reserve("unit-2", &identities("SN2")).unwrap_err();
+    assert!(err.is_unreachable(), "{err}");
+    assert_eq!(err.code(), "station::linedb::unreachable");
+    assert!(!st1.is_connected());
+    // Within the retry time: refused at once, without a connection attempt.
+    let t = std::time::Instant::now();
+    let err = st1.reserve("unit-2", &identities("SN2")).unwrap_err();
+    assert!(matches!(err, LineDbError::Offline), "{err}");
+    assert!(t.elapsed() < std::time::Duration::from_millis(100));
+    cluster.resume().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(350));
+    st1.reserve("unit-2", &identities("SN2")).unwrap();
+    assert!(st1.is_connected());
+    let holder = st1
+        .holder(&Identity::new(IdentityKind::Serial, "SN1"))
+        .unwrap()
+        .unwrap();
+    assert!(holder.kept, "committed before the crash, still there");
+}
+
+/// Two stations provision the same serial while one is apart: the replay reserves what is
+/// free, records the taken one as a conflict (once, however often replayed) naming both
+/// stations, and leaves the holder's reservation alone until a supervisor resolves it.
+#[test]
+fn a_replay_surfaces_what_another_station_took_meanwhile_and_merges_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let cluster = Cluster::start(dir.path()).unwrap();
+    let mut st1 = station(&cluster, "st-1");
+    let mut st2 = station(&cluster, "st-2");
+    st1.reserve("unit-1", &identities("SN1")).unwrap();
+    st1.keep("unit-1").unwrap();
+    // st-2 was apart when it provisioned SN1 (a clone) under its own registration ID.
+    let done_at = chrono::Utc::now() - chrono::Duration::minutes(3);
+    let offline = vec![
+        Identity::new(IdentityKind::Serial, "SN1"),
+        Identity::new(IdentityKind::RegistrationId, "st2-only"),
+    ];
+    for _ in 0..2 {
+        let conflicts = st2.replay_reservation("unit-7", &offline, done_at).unwrap();
+        assert_eq!(conflicts.len(), 1, "{conflicts:?}");
+        let c = &conflicts[0];
+        assert_eq!(c.identity, Identity::new(IdentityKind::Serial, "SN1"));
+        assert_eq!(
+            (c.holder_station.as_str(), c.holder_unit.as_str()),
+            ("st-1", "unit-1")
+        );
+        assert_eq!(
+            (c.station_id.as_str(), c.unit_ref.as_str()),
+            ("st-2", "unit-7")
+        );
+    }
+    // What was free is now st-2's; what was taken stays st-1's.
+    assert_eq!(
+        st1.holder(&Identity::new(IdentityKind::RegistrationId, "st2-only"))
+            .unwrap()
+            .unwrap()
+            .station_id,
+        "st-2"
+    );
+    assert_eq!(
+        st2.holder(&Identity::new(IdentityKind::Serial, "SN1"))
+            .unwrap()
+            .unwrap()
+            .station_id,
+        "st-1"
+    );
+    // Both stations see it, once, until it is resolved.
+    for db in [&mut st1, &mut st2] {
+        let status = db.status().unwrap();
+        assert_eq!(status.conflicts.len(), 1);
+        assert!(status.conflicts[0].holder_kept);
+    }
+    let id = st1.status().unwrap().conflicts[0].id;
+    assert!(
+        st1.resolve_conflict(id, "sup-1", "st-2's board scrapped")
+            .unwrap()
+    );
+    assert!(!st1.resolve_conflict(id, "sup-1", "again").unwrap());
+    assert!(st2.status().unwrap().conflicts.is_empty());
+}
+
+/// A server left at schema version 1 by the previous release is brought to the newest
+/// version by the first station that connects, keeping its rows; an empty one too.
+#[test]
+fn migrations_run_from_an_empty_server_and_from_the_previous_version() {
+    let dir = tempfile::tempdir().unwrap();
+    let cluster = Cluster::start(dir.path()).unwrap();
+    LineDb::migrate_only_to(&cluster.url(), Some(cluster.password()), 1).unwrap();
+    {
+        // What the previous release wrote, by hand (its client is gone).
+        let mut config: postgres::Config = cluster.url().parse().unwrap();
+        config.password(cluster.password());
+        let mut c = config.connect(postgres::NoTls).unwrap();
+        c.batch_execute(
+            "INSERT INTO stations (id) VALUES ('old');
+             INSERT INTO reservations (kind, value, station_id, unit_ref, state)
+             VALUES ('serial', 'OLD-1', 'old', 'u1', 'kept');",
+        )
+        .unwrap();
+    }
+    let mut db = station(&cluster, "new");
+    assert_eq!(
+        db.schema_version().unwrap(),
+        LineDb::latest_schema_version()
+    );
+    assert!(LineDb::latest_schema_version() >= 2);
+    let holder = db
+        .holder(&Identity::new(IdentityKind::Serial, "OLD-1"))
+        .unwrap()
+        .unwrap();
+    assert_eq!(holder.station_id, "old");
+    // The new tables work on the migrated server.
+    assert!(db.status().unwrap().conflicts.is_empty());
+
+    let empty = tempfile::tempdir().unwrap();
+    let fresh = Cluster::start(empty.path()).unwrap();
+    assert_eq!(
+        station(&fresh, "first").schema_version().unwrap(),
+        LineDb::latest_schema_version()
+    );
+}
+
+/// Four uploaders drawing from one line budget of 1,200 operations a minute for 3 s take
+/// together what the budget allows and no more (plus the bucket's capacity).
+#[test]
+fn the_line_budget_is_shared_not_multiplied() {
+    let dir = tempfile::tempdir().unwrap();
+    let cluster = Arc::new(Cluster::start(dir.path()).unwrap());
+    let start = std::time::Instant::now();
+    let run_for = std::time::Duration::from_secs(3);
+    let handles: Vec<_> = (0..4)
+        .map(|n| {
+            let cluster = Arc::clone(&cluster);
+            std::thread::spawn(move || {
+                let mut db = station(&cluster, &format!("up-{n}"));
+                let mut taken = 0u32;
+                while start.elapsed() < run_for {
+                    match db.take_budget("dps-line", 1, 1_200, 11).unwrap() {
+                        None => taken += 1,
+                        Some(wait) => std::thread::sleep(wait.min(run_for)),
+                    }
+                }
+                taken
+            })
+        })
+        .collect();
+    let taken: u32 = handles.into_iter().map(|h| h.join().unwrap()).sum();
+    let elapsed = start.elapsed().as_secs_f64();
+    let allowed = 20.0 * elapsed + 11.0;
+    assert!(
+        f64::from(taken) <= allowed,
+        "{taken} taken, {allowed} allowed"
+    );
+    // And the line uses its budget (the bucket starts empty).
+    assert!(
+        f64::from(taken) >= 0.85 * 20.0 * elapsed - 11.0,
+        "only {taken} of {allowed}"
+    );
+}
