@@ -7,6 +7,8 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
+pub mod x509;
+
 use station_pipeline::{EventSink, Permissions, ProgressEvent, RunRequest, RunSummary, Station};
 use station_store::Store;
 use station_transport::SerialOpener;

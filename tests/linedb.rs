@@ -5,10 +5,13 @@
 
 use std::sync::Arc;
 
+use station_config::OfflinePolicy;
 use station_e2e::{Harness, HarnessOptions, Recorder};
 use station_linedb::cluster::Cluster;
 use station_linedb::{Identity, IdentityKind, LineDb};
-use station_pipeline::{Permissions, RunRequest, Station, UnitOutcome};
+use station_pipeline::{
+    LineLink, Permissions, ProgressEvent, RunRequest, Station, Step, UnitOutcome,
+};
 use station_store::Store;
 use station_transport::SerialOpener;
 use virtual_dut::FixtureSpec;
@@ -129,4 +132,341 @@ fn a_unit_that_fails_before_the_lock_releases_its_reservation() {
         None,
         "released"
     );
+}
+
+/// A harness on the line through `db`, provisioning apart under `offline = "local"`.
+fn on_the_line_local(spec: FixtureSpec, db: LineDb, options: &HarnessOptions) -> Harness {
+    let h = Harness::start(spec, options);
+    let Harness {
+        dir,
+        fixture,
+        station,
+        store,
+        config_path,
+    } = h;
+    Harness {
+        dir,
+        fixture,
+        station: station.with_line_link(Arc::new(LineLink::new(db, OfflinePolicy::Local, 50))),
+        store,
+        config_path,
+    }
+}
+
+/// The server crashes while a unit is being locked (its reservation made, its keep not yet
+/// sent). Under `offline = "refuse"` the next units are refused with nothing written; under
+/// `"local"` they pass on the station's own checks. When the server is back the replay
+/// completes (outbox empty, every identity reserved and kept, every outcome copied) and the
+/// serial another station took meanwhile is a conflict on this station (audited) and on the
+/// line, never merged.
+#[test]
+fn the_server_crashes_mid_run_nothing_is_lost_and_the_replay_surfaces_conflicts() {
+    let pg = tempfile::tempdir().unwrap();
+    let cluster = Cluster::start(pg.path()).unwrap();
+    let connect = |id: &str| {
+        LineDb::connect(&cluster.url(), Some(cluster.password()), id)
+            .unwrap()
+            .with_retry_after(std::time::Duration::from_millis(200))
+    };
+
+    // Refuse: slot 1 passes (its keep waits in the outbox), then slots 2 and 3 are refused
+    // untouched.
+    let strict = on_the_line(FixtureSpec::uniform("unused", 3, BAUD), connect("strict"));
+    let crash = CrashAtLock::new(&cluster);
+    let first = strict
+        .station
+        .run(&harness_request(vec![1]), &crash)
+        .unwrap();
+    assert_eq!(first.passed(), 1, "{:?}", first.units);
+    let rest = strict
+        .station
+        .run(&harness_request(vec![2, 3]), &Recorder::default())
+        .unwrap();
+    assert_eq!(rest.failed(), 2, "{:?}", rest.units);
+    for unit in &rest.units {
+        let UnitOutcome::Fail { code, .. } = &unit.outcome else {
+            unreachable!()
+        };
+        assert_eq!(code, "station::linedb::unreachable");
+        assert!(
+            !strict
+                .fixture
+                .flash(unit.slot)
+                .unwrap()
+                .decoded_settings()
+                .contains_key("dps/sym_key"),
+            "nothing written to a refused board"
+        );
+    }
+    cluster.resume().unwrap();
+
+    // Local: another station has slot 3's serial (a clone) on the line.
+    let local = on_the_line_local(
+        FixtureSpec::uniform("unused", 3, BAUD),
+        connect("apart"),
+        &HarnessOptions::default(),
+    );
+    let cloned = local.fixture.flash(3).unwrap().identity.serial;
+    let mut other = connect("station-b");
+    other
+        .reserve(
+            "b-1",
+            &[Identity::new(IdentityKind::Serial, cloned.clone())],
+        )
+        .unwrap();
+    other.keep("b-1").unwrap();
+    let crash = CrashAtLock::new(&cluster);
+    let first = local
+        .station
+        .run(&harness_request(vec![1]), &crash)
+        .unwrap();
+    assert_eq!(first.passed(), 1, "{:?}", first.units);
+    let rest = local
+        .station
+        .run(&harness_request(vec![2, 3]), &Recorder::default())
+        .unwrap();
+    assert_eq!(rest.passed(), 2, "apart, on local checks: {:?}", rest.units);
+    assert!(
+        local.store.line_outbox_len().unwrap() >= 5,
+        "what the line missed is kept"
+    );
+    cluster.resume().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(250));
+    let report = local.station.sync_line().unwrap().unwrap();
+    assert!(report.connected, "{report:?}");
+    assert_eq!(report.waiting, 0);
+    assert_eq!(local.store.line_outbox_len().unwrap(), 0, "replay complete");
+    let mut observer = connect("observer");
+    for slot in 1..=3u16 {
+        let serial = local.fixture.flash(slot).unwrap().identity.serial;
+        let holder = observer
+            .holder(&Identity::new(IdentityKind::Serial, serial))
+            .unwrap()
+            .unwrap();
+        if slot == 3 {
+            assert_eq!(
+                holder.station_id, "station-b",
+                "never taken from its holder"
+            );
+        } else {
+            assert_eq!(holder.station_id, "apart");
+            assert!(holder.kept, "kept once replayed");
+        }
+    }
+    let status = observer.status().unwrap();
+    let passed: i64 = status
+        .yields
+        .iter()
+        .filter(|y| y.station_id == "apart")
+        .map(|y| y.passed)
+        .sum();
+    assert_eq!(passed, 3, "{status:?}");
+
+    assert_eq!(status.conflicts.len(), 1, "{status:?}");
+    let c = &status.conflicts[0];
+    assert_eq!(c.identity.value, cloned);
+    assert_eq!(c.holder_station, "station-b");
+    assert_eq!(c.station_id, "apart");
+    assert_eq!(report.conflicts.len(), 1);
+    assert_eq!(local.store.line_conflict_count().unwrap(), 1);
+    let audit = local.store.audit_rows(1_000).unwrap();
+    assert!(audit.iter().any(|e| e.kind == "line.conflict"), "audited");
+    // A second replay finds nothing new.
+    let again = local.station.sync_line().unwrap().unwrap();
+    assert_eq!((again.replayed, again.conflicts.len()), (0, 0));
+    // The strict station's keep, left in its outbox by the crash, reaches the line too.
+    strict.station.sync_line().unwrap().unwrap();
+    assert_eq!(strict.store.line_outbox_len().unwrap(), 0);
+    let serial = strict.fixture.flash(1).unwrap().identity.serial;
+    assert!(
+        observer
+            .holder(&Identity::new(IdentityKind::Serial, serial))
+            .unwrap()
+            .unwrap()
+            .kept
+    );
+    let status = observer.status().unwrap();
+    let strict_yield = status.yields.iter().find(|y| y.station_id == "strict");
+    assert_eq!(
+        strict_yield.map(|y| (y.passed, y.failed)),
+        Some((1, 2)),
+        "{status:?}"
+    );
+}
+
+/// A run request for the harness's work order.
+fn harness_request(slots: Vec<u16>) -> RunRequest {
+    RunRequest {
+        slots: Some(slots),
+        operator: "tech-1".into(),
+        work_order: Some("WO-E2E".into()),
+        ..Default::default()
+    }
+}
+
+/// An event sink that crashes the server (`pg_ctl stop -m immediate`) when a unit starts its
+/// lock: after its reservation, before its keep.
+struct CrashAtLock<'a> {
+    cluster: &'a Cluster,
+    crashed: std::sync::Once,
+}
+
+impl<'a> CrashAtLock<'a> {
+    fn new(cluster: &'a Cluster) -> Self {
+        Self {
+            cluster,
+            crashed: std::sync::Once::new(),
+        }
+    }
+}
+
+impl station_pipeline::EventSink for CrashAtLock<'_> {
+    fn event(&self, event: &ProgressEvent) {
+        if matches!(
+            event,
+            ProgressEvent::StepStarted {
+                step: Step::Lock,
+                ..
+            }
+        ) {
+            self.crashed.call_once(|| self.cluster.stop().unwrap());
+        }
+    }
+}
+
+/// Four stations issue one work order's 10-certificate quota, 16 boards between them, in
+/// leases of 3; one of them (D) loses its network to the line after its first unit and goes
+/// on apart. Exactly 10 boards pass across the line, never more: every other unit fails for
+/// want of a lease (nothing issued to it), D issues only the rest of the lease it holds, and
+/// when D is back the line learns what it used.
+#[test]
+fn four_stations_never_exceed_a_quota_even_with_one_apart() {
+    let pg = tempfile::tempdir().unwrap();
+    let cluster = Cluster::start(pg.path()).unwrap();
+    let relay = station_linedb::cluster::Relay::start(cluster.port()).unwrap();
+    let ca_dir = tempfile::tempdir().unwrap();
+    let ca = station_e2e::x509::file_ca(ca_dir.path());
+    let station = |id: &str, via_relay: bool| {
+        let url = if via_relay {
+            cluster.url_on(relay.port())
+        } else {
+            cluster.url()
+        };
+        let db = LineDb::connect(&url, Some(cluster.password()), id)
+            .unwrap()
+            .with_retry_after(std::time::Duration::from_millis(200));
+        let h = ca.harness(
+            FixtureSpec::uniform("unused", 4, BAUD),
+            "individual",
+            Some(10),
+        );
+        let Harness {
+            dir,
+            fixture,
+            station,
+            store,
+            config_path,
+        } = h;
+        Harness {
+            dir,
+            fixture,
+            station: station.with_line_link(Arc::new(LineLink::new(db, OfflinePolicy::Local, 3))),
+            store,
+            config_path,
+        }
+    };
+    let d = station("station-d", true);
+    let first = d
+        .station
+        .run(&harness_request(vec![1]), &Recorder::default())
+        .unwrap();
+    assert_eq!(first.passed(), 1, "{:?}", first.units);
+    assert_eq!(d.store.line_lease_remaining("WO-E2E").unwrap(), 2);
+    relay.cut();
+    let others: Vec<Harness> = ["station-a", "station-b", "station-c"]
+        .iter()
+        .map(|id| station(id, false))
+        .collect();
+    let outcomes: Vec<Vec<UnitOutcome>> = std::thread::scope(|s| {
+        let d_rest = s.spawn(|| {
+            d.station
+                .run(&harness_request(vec![2, 3, 4]), &Recorder::default())
+                .unwrap()
+        });
+        let rest: Vec<_> = others
+            .iter()
+            .map(|h| {
+                s.spawn(|| {
+                    h.station
+                        .run(&harness_request(vec![1, 2, 3, 4]), &Recorder::default())
+                        .unwrap()
+                })
+            })
+            .collect();
+        std::iter::once(d_rest)
+            .chain(rest)
+            .map(|t| {
+                t.join()
+                    .unwrap()
+                    .units
+                    .into_iter()
+                    .map(|u| u.outcome)
+                    .collect()
+            })
+            .collect()
+    });
+    let passed = 1 + outcomes
+        .iter()
+        .flatten()
+        .filter(|o| matches!(o, UnitOutcome::Pass { .. }))
+        .count();
+    assert_eq!(passed, 10, "{outcomes:?}");
+    for outcome in outcomes
+        .iter()
+        .flatten()
+        .filter(|o| !matches!(o, UnitOutcome::Pass { .. }))
+    {
+        let UnitOutcome::Fail { code, step, .. } = outcome else {
+            unreachable!()
+        };
+        assert_eq!(code, "station::store::lease_exhausted", "{outcome:?}");
+        assert_eq!(*step, Step::Issue);
+    }
+    // D issued exactly what its lease held while apart.
+    assert_eq!(
+        outcomes[0]
+            .iter()
+            .filter(|o| matches!(o, UnitOutcome::Pass { .. }))
+            .count(),
+        2
+    );
+    let issued: usize = std::iter::once(&d)
+        .chain(&others)
+        .map(|h| {
+            h.store
+                .issued_certificates(None)
+                .unwrap()
+                .into_iter()
+                .filter(|c| c.status == "issued")
+                .count()
+        })
+        .sum();
+    assert_eq!(issued, 10, "certificates in service across the line");
+    relay.mend();
+    std::thread::sleep(std::time::Duration::from_millis(250));
+    let report = d.station.sync_line().unwrap().unwrap();
+    assert!(report.connected && report.waiting == 0, "{report:?}");
+    for h in &others {
+        h.station.sync_line().unwrap().unwrap();
+    }
+    let status = LineDb::connect(&cluster.url(), Some(cluster.password()), "observer")
+        .unwrap()
+        .status()
+        .unwrap();
+    let wo = status
+        .work_orders
+        .iter()
+        .find(|w| w.id == "WO-E2E")
+        .unwrap();
+    assert_eq!((wo.quota, wo.leased, wo.used), (10, 10, 10), "{wo:?}");
 }

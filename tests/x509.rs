@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Arc;
 
-use station_e2e::{Harness, HarnessOptions};
-use station_identity::pki::file::{self, KdfCost};
+use station_e2e::Harness;
+use station_e2e::x509::{FileCa, file_ca};
 use station_identity::pki::pkcs11::{self, Pkcs11Key, SOFTHSM2_MODULE};
 use station_identity::pki::{Issuer, make_dev_ca, pem_encode};
 use station_pipeline::{Permissions, RunSummary, Step, UnitOutcome};
@@ -19,56 +19,8 @@ use virtual_dut::{Fault, FixtureSpec};
 
 const BAUD: u32 = 115_200;
 
-/// A development CA with its key in an encrypted file, in `dir`.
-struct FileCa {
-    root: PathBuf,
-    issuer: Arc<dyn Issuer>,
-}
-
-fn file_ca(dir: &Path) -> FileCa {
-    let key = file::generate_key().unwrap();
-    let dev = make_dev_ca("e2e", &key, 30).unwrap();
-    let cert = dir.join("signing-ca.pem");
-    let root = dir.join("root-ca.pem");
-    std::fs::write(&cert, pem_encode("CERTIFICATE", &dev.signing_ca)).unwrap();
-    std::fs::write(&root, pem_encode("CERTIFICATE", &dev.root)).unwrap();
-    let key_path = dir.join("signing-ca.key.pem");
-    file::write_encrypted_key(&key, &key_path, b"e2e-pass", KdfCost::Low).unwrap();
-    let issuer = Arc::new(file::load_ca(&cert, &[], &key_path, b"e2e-pass").unwrap());
-    FileCa { root, issuer }
-}
-
-/// The `[[product]]` of an X.509 product; the CA paths are never opened by the pipeline (the
-/// issuer is handed over already loaded), but the config must be valid.
-fn product(enrollment: &str, quota: Option<u64>) -> String {
-    format!(
-        r#"
-[[product]]
-id = "x509"
-registration_id = {{ template = "x5-{{serial}}", lowercase = true }}
-dps = {{ id_scope = "0ne00E2E509" }}
-[product.attestation]
-kind = "x509"
-enrollment = "{enrollment}"
-validity_days = 30
-{quota}
-ca = {{ backend = "file", certificate = "ca/signing-ca.pem", key = "ca/signing-ca.key.pem", passphrase = {{ env = "UNUSED_IN_TESTS" }} }}
-"#,
-        quota = quota.map_or(String::new(), |q| format!("quota_per_work_order = {q}")),
-    )
-}
-
 fn start(spec: FixtureSpec, enrollment: &str, quota: Option<u64>, ca: &FileCa) -> Harness {
-    let options = HarnessOptions {
-        products: product(enrollment, quota),
-        product_id: "x509".into(),
-        ..HarnessOptions::default()
-    };
-    Harness::start_with_issuers(
-        spec,
-        &options,
-        vec![("x509".into(), Arc::clone(&ca.issuer))],
-    )
+    ca.harness(spec, enrollment, quota)
 }
 
 fn outcome(summary: &RunSummary, slot: u16) -> UnitOutcome {

@@ -28,6 +28,10 @@ pub(crate) struct DemoArgs {
     /// (technician T100 PIN 1234, supervisor S200 PIN 2468) if the database has none.
     #[arg(long)]
     setup_only: bool,
+    /// Run a line of N stations (2 to 8), each on its own virtual fixture and database,
+    /// against one throwaway PostgreSQL line database, and show the line's yield.
+    #[arg(long, value_name = "N", conflicts_with = "setup_only")]
+    line: Option<u8>,
 }
 
 /// The demo's work order, where the config names none.
@@ -173,6 +177,14 @@ pub(crate) fn demo(args: &DemoArgs) -> anyhow::Result<u8> {
     }
     .map_err(CliError::from)?;
     ensure_demo_ca(&config)?;
+    if let Some(stations) = args.line {
+        let work_order = config
+            .station
+            .work_order
+            .clone()
+            .unwrap_or_else(|| DEMO_WORK_ORDER.into());
+        return crate::demo_line::run(&config, &args.config, stations, &work_order);
+    }
     if args.setup_only {
         prepare_desktop_demo(&config)?;
         println!(

@@ -214,6 +214,7 @@ pub(crate) fn import(args: &ImportArgs) -> anyhow::Result<u8> {
         RunMode::Drain,
         printer(false),
         true,
+        None,
     )?;
     print_stats(&stats);
     let open = queue

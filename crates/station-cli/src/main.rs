@@ -9,8 +9,10 @@ mod ca;
 mod check;
 mod claims;
 mod demo;
+mod demo_line;
 mod export;
 mod line;
+mod line_db;
 mod logging;
 mod operators;
 mod output;
@@ -65,6 +67,9 @@ enum Command {
     Watch(watch::WatchArgs),
     /// The line set-up: work order and per-slot product (show, or change with --operator).
     Line(line::LineArgs),
+    /// The line of stations on the shared line database: status (stations, quota, yield,
+    /// conflicts) and resolving a conflict.
+    LineDb(line_db::LineDbArgs),
     /// Operators of the desktop station: add, list, set-pin, unlock.
     Operators(operators::OperatorsArgs),
     /// Passes, failures per hour and failure reasons (per work order or shift).
@@ -116,6 +121,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Run(args) => run::run(&args),
         Command::Line(args) => line::line(&args),
+        Command::LineDb(args) => line_db::line_db(&args).map(|()| EXIT_OK),
         Command::Demo(args) => demo::demo(&args),
         Command::Units(args) => units::units(&args).map(|()| EXIT_OK),
         Command::Claims(args) => claims::claims(&args).map(|()| EXIT_OK),

@@ -103,17 +103,7 @@ pub(crate) fn run_loaded(
     let work_order = args.work_order.clone().or(line.work_order);
     let mut products = line.slot_products;
     products.extend(args.products.iter().cloned());
-    let issuers = crate::ca::load_issuers(&config)?;
-    let line_db = connect_line_db(&config)?;
-    let mut station = Station::new(config, config_path, store, Arc::new(SerialOpener))
-        .map_err(CliError::from)?
-        .with_ek_reader(Arc::new(station_identity::tpm::TssEkReader::new()));
-    for (product, issuer) in issuers {
-        station = station.with_issuer(&product, issuer);
-    }
-    if let Some(db) = line_db {
-        station = station.with_line_db(db);
-    }
+    let station = station_for(config, config_path, store)?;
     let overrides = SlotOverride::by_slot(products, args.expect_serials.clone());
     let request = RunRequest {
         slots: (!slots.is_empty()).then_some(slots),
@@ -126,11 +116,61 @@ pub(crate) fn run_loaded(
         stop: graceful_stop()?,
     };
     let printer = ProgressPrinter::new(args.json);
+    sync_line(&station, args.json);
     let summary = station.run(&request, &printer).map_err(CliError::from)?;
     if !args.json {
         print_summary(&summary);
     }
+    sync_line(&station, args.json);
     Ok(summary)
+}
+
+/// The station of `config`: its signing CAs, its TPM reader and (with `[line_db]`) its line.
+pub(crate) fn station_for(
+    config: station_config::StationConfig,
+    config_path: &Path,
+    store: Arc<Store>,
+) -> anyhow::Result<Station> {
+    let issuers = crate::ca::load_issuers(&config)?;
+    let line_db = connect_line_db(&config)?;
+    let mut station = Station::new(config, config_path, store, Arc::new(SerialOpener))
+        .map_err(CliError::from)?
+        .with_ek_reader(Arc::new(station_identity::tpm::TssEkReader::new()));
+    for (product, issuer) in issuers {
+        station = station.with_issuer(&product, issuer);
+    }
+    if let Some(db) = line_db {
+        station = station.with_line_db(db);
+    }
+    Ok(station)
+}
+
+/// Replays what the line database must still hear; says what a supervisor must know.
+pub(crate) fn sync_line(station: &Station, quiet: bool) {
+    match station.sync_line() {
+        None => {}
+        Some(Ok(report)) => {
+            for c in &report.conflicts {
+                eprintln!(
+                    "CONFLICT: {} {} was provisioned here (unit {}) while apart from the line, and at station {} (unit {}): a supervisor must decide (station line-db status)",
+                    c.identity.kind.as_str(),
+                    c.identity.value,
+                    c.unit_ref,
+                    c.holder_station,
+                    c.holder_unit
+                );
+            }
+            if !quiet && report.waiting > 0 {
+                eprintln!(
+                    "line database unreachable: {} update(s) wait in this station's outbox and are replayed when it is back",
+                    report.waiting
+                );
+            }
+        }
+        Some(Err(e)) => {
+            tracing::warn!(error = %crate::output::chain(&e), "could not replay the line outbox");
+        }
+    }
 }
 
 /// Connects to the line database when the config names one (`[line_db]`).
@@ -153,19 +193,28 @@ pub(crate) fn connect_line_db(
         })?),
         None => None,
     };
-    let db = station_linedb::LineDb::connect(
-        &section.url,
-        password.as_ref().map(|p| p.trim()),
-        &config.station.id,
-    )
-    .map_err(|e| {
+    let password = password.as_ref().map(|p| p.trim());
+    let refused = |e: station_linedb::LineDbError| {
         CliError::anyhow(
             e.code(),
             crate::output::chain(&e),
             "Check [line_db] and the station's network to the line database; nothing was provisioned.",
         )
-    })?;
-    Ok(Some(db))
+    };
+    match station_linedb::LineDb::connect(&section.url, password, &config.station.id) {
+        Ok(db) => Ok(Some(db)),
+        // Allowed to work apart: start anyway; the link keeps trying.
+        Err(e) if e.is_unreachable() && section.offline == station_config::OfflinePolicy::Local => {
+            tracing::warn!(error = %crate::output::chain(&e), "the line database is unreachable: working apart (line_db.offline = \"local\")");
+            eprintln!(
+                "warning: the line database is unreachable; this station works apart and replays what it does when the line is back"
+            );
+            station_linedb::LineDb::apart(&section.url, password, &config.station.id)
+                .map(Some)
+                .map_err(refused)
+        }
+        Err(e) => Err(refused(e)),
+    }
 }
 
 /// SIGINT/SIGTERM (Ctrl-C, `systemctl stop`) ask the run to stop at its slots' next safe

@@ -77,7 +77,16 @@ pub(crate) fn upload(args: &UploadArgs) -> anyhow::Result<u8> {
         RunMode::Continuous
     };
     ensure_groups(&config, section, args.json)?;
-    let stats = run_uploader(section, Arc::new(queue), mode, printer(args.json), true)?;
+    let budget = line_budget(&config, section)?;
+    let stats = run_with_client(
+        Arc::new(client(section)?),
+        settings(section),
+        Arc::new(queue),
+        mode,
+        printer(args.json),
+        true,
+        budget,
+    )?;
     if !args.json {
         print_stats(&stats);
     }
@@ -421,6 +430,29 @@ pub(crate) fn settings(section: &UploadSection) -> UploaderSettings {
     }
 }
 
+/// On a line (`[line_db]`), the DPS budget every station's uploader shares: one token bucket
+/// in the line database per DPS service (named by its host), at the config's
+/// `ops_per_minute`, which is then the line's figure, not this station's.
+pub(crate) fn line_budget(
+    config: &StationConfig,
+    section: &UploadSection,
+) -> anyhow::Result<Option<Arc<dyn station_upload::uploader::SharedBudget>>> {
+    let Some(db) = crate::run::connect_line_db(config)? else {
+        return Ok(None);
+    };
+    let host = client(section)?.base_url().to_owned();
+    let budget = station_linedb::LineBudget::new(
+        db,
+        format!("dps:{host}"),
+        section.ops_per_minute,
+        section.ops_per_bulk.max(1) + 1,
+    );
+    tracing::info!(budget = %format!("dps:{host}"), ops_per_minute = section.ops_per_minute, "uploading from the line's shared DPS budget");
+    Ok(Some(Arc::new(move |n: u32| {
+        budget.take(n).map_err(|e| e.to_string())
+    })))
+}
+
 /// Runs the uploader on a new runtime until the queue is drained (or Ctrl-C when
 /// `ctrl_c` is set).
 pub(crate) fn run_uploader(
@@ -437,6 +469,7 @@ pub(crate) fn run_uploader(
         mode,
         sink,
         ctrl_c,
+        None,
     )
 }
 
@@ -448,6 +481,7 @@ pub(crate) fn run_with_client(
     mode: RunMode,
     sink: UploadSink,
     ctrl_c: bool,
+    budget: Option<Arc<dyn station_upload::uploader::SharedBudget>>,
 ) -> anyhow::Result<UploadStats> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -466,6 +500,9 @@ pub(crate) fn run_with_client(
             std::mem::forget(tx);
         }
         let mut uploader = Uploader::new(client, queue, settings, rx).with_sink(sink);
+        if let Some(budget) = budget {
+            uploader = uploader.with_shared_budget(budget);
+        }
         uploader.run(mode).await
     });
     Ok(stats.map_err(CliError::from)?)

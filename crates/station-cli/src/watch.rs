@@ -97,7 +97,37 @@ pub(crate) fn watch(args: &WatchArgs) -> anyhow::Result<u8> {
     let mut events = watcher
         .poll()
         .map_err(|e| CliError::anyhow("station::ports::discovery", e.to_string(), "Check udev."))?;
+    // One link to the line database for every slot's station, replayed while idle.
+    let line = crate::run::connect_line_db(&base)?.map(|db| {
+        let section = base.line_db.as_ref();
+        Arc::new(station_pipeline::LineLink::new(
+            db,
+            section.map(|l| l.offline).unwrap_or_default(),
+            section.map_or(50, |l| l.lease_block),
+        ))
+    });
+    let mut last_sync = std::time::Instant::now();
     loop {
+        if let Some(line) = &line
+            && last_sync.elapsed() >= std::time::Duration::from_secs(5)
+        {
+            last_sync = std::time::Instant::now();
+            match line.sync(&store) {
+                Ok(report) => {
+                    for c in &report.conflicts {
+                        eprintln!(
+                            "CONFLICT: {} {} provisioned here while apart, and at station {}: see station line-db status",
+                            c.identity.kind.as_str(),
+                            c.identity.value,
+                            c.holder_station
+                        );
+                    }
+                }
+                Err(e) => {
+                    tracing::warn!(error = %crate::output::chain(&e), "could not replay the line outbox")
+                }
+            }
+        }
         let observed = observe().unwrap_or_default();
         let running = busy.lock().map(|b| b.clone()).unwrap_or_default();
         for (slot, port) in slots_to_start(&events, &observed, &selectors, &running, Path::exists) {
@@ -113,6 +143,10 @@ pub(crate) fn watch(args: &WatchArgs) -> anyhow::Result<u8> {
             )
             .map_err(CliError::from)?
             .with_ek_reader(Arc::new(station_identity::tpm::TssEkReader::new()));
+            let station = match &line {
+                Some(line) => station.with_line_link(Arc::clone(line)),
+                None => station,
+            };
             let request = RunRequest {
                 slots: Some(vec![slot]),
                 operator: operator.clone(),

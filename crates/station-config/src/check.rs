@@ -44,6 +44,15 @@ impl StationConfig {
                     ),
                 );
             }
+            if !(1..=100_000).contains(&line_db.lease_block) {
+                problems.push(
+                    CheckProblem::new(
+                        "line_db.lease_block",
+                        format!("a lease block of {} certificates", line_db.lease_block),
+                    )
+                    .with_help("set 1 to 100000 (default 50)"),
+                );
+            }
         }
         for (i, product) in self.products.iter().enumerate() {
             check_product(&format!("product[{i}]"), product, &mut problems);

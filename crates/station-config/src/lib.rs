@@ -73,8 +73,8 @@ pub use ports::{PortEntry, PortsFile};
 pub use schema::json_schema;
 pub use types::{
     AllocationConfig, AllocationPolicyName, AttestationConfig, CaConfig, DpsTarget, FixtureSection,
-    InitialTwinConfig, ProductProfile, ProvisioningStatus, RegisterCheck, RegistrationIdRule,
-    ReprovisionConfig, SecretSource, SlotConfig, StationConfig, StationSection, StorageSection,
-    SymmetricEnrollment, TpmEnrollment, TpmRegistrationId, UploadSection, X509Enrollment,
-    X509KeyAlgorithm,
+    InitialTwinConfig, LineDbSection, OfflinePolicy, ProductProfile, ProvisioningStatus,
+    RegisterCheck, RegistrationIdRule, ReprovisionConfig, SecretSource, SlotConfig, StationConfig,
+    StationSection, StorageSection, SymmetricEnrollment, TpmEnrollment, TpmRegistrationId,
+    UploadSection, X509Enrollment, X509KeyAlgorithm,
 };

@@ -237,6 +237,31 @@ pub struct LineDbSection {
     /// Where the password comes from (`{ env = "…" }` or `{ file = "…" }`). Default: none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password: Option<SecretSource>,
+    /// What the station does while it cannot reach the line database: `"refuse"` units (no
+    /// identity is used that the line cannot vouch for), or `"local"`: provision under this
+    /// station's own uniqueness checks and its quota leases only, and replay what it did when
+    /// the line is back (conflicts go to the supervisors). Default `"refuse"`.
+    #[serde(default)]
+    pub offline: OfflinePolicy,
+    /// Certificates of a work order's quota the station leases at a time (1–100,000): what it
+    /// can still issue while apart. Default 50.
+    #[serde(default = "default_lease_block")]
+    pub lease_block: u32,
+}
+
+fn default_lease_block() -> u32 {
+    50
+}
+
+/// `line_db.offline`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum OfflinePolicy {
+    /// Refuse units while the line database is unreachable.
+    #[default]
+    Refuse,
+    /// Provision on local checks and quota leases; replay when the line is back.
+    Local,
 }
 
 /// `[product.allocation]`.

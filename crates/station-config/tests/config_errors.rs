@@ -801,3 +801,39 @@ fn allocation_mistakes_are_named_at_their_keys() {
     )
     .unwrap();
 }
+
+/// `[line_db]`: the policy while apart is one of two words, and the lease block is bounded.
+#[test]
+fn line_db_offline_policy_and_lease_block_are_checked() {
+    let ok = format!(
+        "{BASE}\n[line_db]\nurl = \"host=db user=station dbname=line\"\noffline = \"local\"\nlease_block = 200\n"
+    );
+    let config = parse_str(&ok, Path::new(ORIGIN)).unwrap();
+    let section = config.line_db.unwrap();
+    assert_eq!(section.offline, station_config::OfflinePolicy::Local);
+    assert_eq!(section.lease_block, 200);
+    let defaults = parse_str(
+        &format!("{BASE}\n[line_db]\nurl = \"host=db user=station dbname=line\"\n"),
+        Path::new(ORIGIN),
+    )
+    .unwrap()
+    .line_db
+    .unwrap();
+    assert_eq!(
+        (defaults.offline, defaults.lease_block),
+        (station_config::OfflinePolicy::Refuse, 50)
+    );
+
+    let bad_block = problems(&format!(
+        "{BASE}\n[line_db]\nurl = \"host=db user=station dbname=line\"\nlease_block = 0\n"
+    ));
+    assert!(
+        bad_block.iter().any(|p| p.key == "line_db.lease_block"),
+        "{bad_block:?}"
+    );
+    let err = parse_error(&format!(
+        "{BASE}\n[line_db]\nurl = \"host=db user=station dbname=line\"\noffline = \"sometimes\"\n"
+    ));
+    let rendered = err.to_string();
+    assert!(rendered.contains("offline"), "{rendered}");
+}

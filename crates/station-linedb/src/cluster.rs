@@ -113,6 +113,11 @@ impl Cluster {
         )
     }
 
+    /// The connection string through `port` (a [`Relay`] in front of the server).
+    pub fn url_on(&self, port: u16) -> String {
+        format!("host=127.0.0.1 port={port} user={USER} dbname=postgres")
+    }
+
     /// The password of [`USER`].
     pub fn password(&self) -> &str {
         &self.password
@@ -214,4 +219,87 @@ fn random_u128() -> u128 {
     let mut bytes = [0u8; 16];
     let _ = std::fs::File::open("/dev/urandom").and_then(|mut f| f.read_exact(&mut bytes));
     u128::from_le_bytes(bytes)
+}
+
+/// A TCP relay in front of the server, which a test can cut and mend: one station's network
+/// to the line database failing while the server and the other stations carry on.
+#[derive(Debug)]
+pub struct Relay {
+    port: u16,
+    state: std::sync::Arc<RelayState>,
+}
+
+#[derive(Debug, Default)]
+struct RelayState {
+    cut: std::sync::atomic::AtomicBool,
+    open: std::sync::Mutex<Vec<std::net::TcpStream>>,
+}
+
+impl Relay {
+    /// Relays a free loopback port to `127.0.0.1:target`.
+    pub fn start(target: u16) -> io::Result<Relay> {
+        use std::sync::atomic::Ordering;
+        let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+        let port = listener.local_addr()?.port();
+        let state = std::sync::Arc::new(RelayState::default());
+        let shared = std::sync::Arc::clone(&state);
+        std::thread::spawn(move || {
+            for client in listener.incoming() {
+                let Ok(client) = client else { continue };
+                if shared.cut.load(Ordering::SeqCst) {
+                    drop(client);
+                    continue;
+                }
+                let Ok(server) = std::net::TcpStream::connect(("127.0.0.1", target)) else {
+                    continue;
+                };
+                let (Ok(c2), Ok(s2)) = (client.try_clone(), server.try_clone()) else {
+                    continue;
+                };
+                if let (Ok(c3), Ok(s3)) = (client.try_clone(), server.try_clone()) {
+                    let mut open = shared
+                        .open
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner);
+                    open.push(c3);
+                    open.push(s3);
+                }
+                std::thread::spawn(move || pipe(client, server));
+                std::thread::spawn(move || pipe(s2, c2));
+            }
+        });
+        Ok(Relay { port, state })
+    }
+
+    /// The port stations connect to instead of the server's.
+    #[must_use]
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Cuts every connection through the relay and refuses new ones.
+    pub fn cut(&self) {
+        use std::sync::atomic::Ordering;
+        self.state.cut.store(true, Ordering::SeqCst);
+        let mut open = self
+            .state
+            .open
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        for stream in open.drain(..) {
+            let _ = stream.shutdown(std::net::Shutdown::Both);
+        }
+    }
+
+    /// Lets connections through again.
+    pub fn mend(&self) {
+        self.state
+            .cut
+            .store(false, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+fn pipe(mut from: std::net::TcpStream, mut to: std::net::TcpStream) {
+    let _ = io::copy(&mut from, &mut to);
+    let _ = to.shutdown(std::net::Shutdown::Both);
 }

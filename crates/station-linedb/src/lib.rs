@@ -37,7 +37,9 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 use postgres::{Client, NoTls};
 
-pub use line::{Conflict, LineStatus, LineUnit, StationSeen, WorkOrderStatus, YieldRow};
+pub use line::{
+    Conflict, LineBudget, LineStatus, LineUnit, StationSeen, WorkOrderStatus, YieldRow,
+};
 
 mod embedded {
     refinery::embed_migrations!("migrations");
@@ -225,21 +227,32 @@ impl LineDb {
         password: Option<&str>,
         station_id: &str,
     ) -> Result<LineDb, LineDbError> {
+        let mut db = Self::apart(url, password, station_id)?;
+        db.client = Some(db.open()?);
+        Ok(db)
+    }
+
+    /// A connection not opened yet: the first call opens it. For a station that starts while
+    /// the line database is unreachable and may work apart (`offline = "local"`). Only a `url`
+    /// that does not parse is refused here.
+    pub fn apart(
+        url: &str,
+        password: Option<&str>,
+        station_id: &str,
+    ) -> Result<LineDb, LineDbError> {
         let mut config: postgres::Config = url.parse().map_err(LineDbError::Connect)?;
         if let Some(password) = password {
             config.password(password);
         }
         config.application_name(&format!("station {station_id}"));
         config.connect_timeout(CONNECT_TIMEOUT);
-        let mut db = LineDb {
+        Ok(LineDb {
             client: None,
             retry_at: None,
             retry_after: RETRY_AFTER,
             config,
             station_id: station_id.to_owned(),
-        };
-        db.client = Some(db.open()?);
-        Ok(db)
+        })
     }
 
     /// Opens a connection, migrates (one station at a time) and says the station is here.

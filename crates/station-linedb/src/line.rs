@@ -281,3 +281,37 @@ impl LineDb {
         })
     }
 }
+
+/// The line's DPS budget as one uploader draws from it: its own connection to the line
+/// database, the budget's name (one per DPS instance) and its pacing.
+#[derive(Debug)]
+pub struct LineBudget {
+    db: std::sync::Mutex<LineDb>,
+    id: String,
+    ops_per_minute: u32,
+    capacity: u32,
+}
+
+impl LineBudget {
+    /// The budget `id` (e.g. `dps:<service host>`), refilled at `ops_per_minute` and holding
+    /// at most `capacity` operations (one bulk call and one more, as the uploader's own
+    /// bucket), drawn through `db`.
+    #[must_use]
+    pub fn new(db: LineDb, id: impl Into<String>, ops_per_minute: u32, capacity: u32) -> Self {
+        Self {
+            db: std::sync::Mutex::new(db),
+            id: id.into(),
+            ops_per_minute,
+            capacity,
+        }
+    }
+
+    /// Takes `n` operations (see [`LineDb::take_budget`]).
+    pub fn take(&self, n: u32) -> Result<Option<Duration>, LineDbError> {
+        let mut db = self
+            .db
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        db.take_budget(&self.id, n, self.ops_per_minute, self.capacity)
+    }
+}

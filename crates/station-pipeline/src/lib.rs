@@ -14,6 +14,7 @@ mod events;
 mod facts;
 pub mod issuers;
 pub mod line;
+mod line_link;
 mod register;
 mod report;
 mod request;
@@ -25,6 +26,7 @@ mod unit;
 
 pub use error::{PipelineError, UnitFailure};
 pub use events::{EventSink, NoopSink, ProgressEvent, Registered, Step, UnitOutcome};
+pub use line_link::{LineLink, SyncReport};
 pub use report::{RunSummary, UnitReport};
 pub use request::{Permissions, RunRequest, SlotOverride, StopFlag};
 pub use station::Station;

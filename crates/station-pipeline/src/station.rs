@@ -30,7 +30,7 @@ pub struct Station {
     /// Claim each unit durably before its lock (always, except in the claim's benchmark).
     write_ahead_claim: bool,
     /// The line database, when the station is on a line of stations.
-    line_db: Option<std::sync::Mutex<station_linedb::LineDb>>,
+    line: Option<Arc<crate::line_link::LineLink>>,
 }
 
 /// Loads the vendor CAs of every TPM product, so a missing file stops the station at start.
@@ -88,24 +88,48 @@ impl Station {
             twins,
             ek_reader: None,
             write_ahead_claim: true,
-            line_db: None,
+            line: None,
         })
     }
 
     /// Puts the station on a line: units reserve their identities in the line database
     /// before anything irreversible, so no other station provisions the same board (or a
     /// cloned serial), and keep them once locked.
+    /// The policy while apart and the lease block come from `[line_db]` (its defaults when the
+    /// config has none).
     #[must_use]
-    pub fn with_line_db(mut self, db: station_linedb::LineDb) -> Self {
-        self.line_db = Some(std::sync::Mutex::new(db));
+    pub fn with_line_db(self, db: station_linedb::LineDb) -> Self {
+        let (offline, block) = self
+            .config
+            .line_db
+            .as_ref()
+            .map_or((station_config::OfflinePolicy::default(), 50), |l| {
+                (l.offline, l.lease_block)
+            });
+        self.with_line_link(Arc::new(crate::line_link::LineLink::new(
+            db, offline, block,
+        )))
+    }
+
+    /// Puts the station on a line through `link` (stations of one process may share it).
+    #[must_use]
+    pub fn with_line_link(mut self, link: Arc<crate::line_link::LineLink>) -> Self {
+        self.line = Some(link);
         self
     }
 
-    /// The line database, if the station is on one.
-    pub(crate) fn line_db(&self) -> Option<std::sync::MutexGuard<'_, station_linedb::LineDb>> {
-        self.line_db
-            .as_ref()
-            .map(|m| m.lock().unwrap_or_else(std::sync::PoisonError::into_inner))
+    /// The link to the line database, if the station is on one.
+    #[must_use]
+    pub fn line(&self) -> Option<&crate::line_link::LineLink> {
+        self.line.as_deref()
+    }
+
+    /// Replays what the line database must still hear and reports the quota used; `None` when
+    /// the station is not on a line.
+    pub fn sync_line(
+        &self,
+    ) -> Option<Result<crate::line_link::SyncReport, station_store::StoreError>> {
+        self.line.as_ref().map(|l| l.sync(&self.store))
     }
 
     /// The initial twin template of `product`, if it has one.

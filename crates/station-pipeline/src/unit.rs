@@ -330,10 +330,17 @@ impl UnitRun<'_> {
             Ok(enrollment_queued) => {
                 self.steps.push(record);
                 // Locked and recorded: the line keeps its identities for good.
-                if let Some(mut db) = self.station.line_db()
-                    && let Err(e) = db.keep(&unit.0.to_string())
-                {
-                    tracing::warn!(error = %crate::error::chain(&e), "could not keep the unit's line reservation (it stays held)");
+                if let Some(line) = self.station.line() {
+                    line.keep(store, unit);
+                    line.record_unit(
+                        store,
+                        unit,
+                        self.serial.as_deref(),
+                        Some(&registration_id),
+                        &self.plan.product.id,
+                        self.request.work_order.as_deref(),
+                        None,
+                    );
                 }
                 tracing::info!(slot = self.plan.index, serial = ?self.serial, %registration_id, "unit PASS");
                 Ok(UnitOutcome::Pass {
@@ -378,17 +385,18 @@ impl UnitRun<'_> {
         step: Step,
         identities: &[station_linedb::Identity],
     ) -> Result<(), UnitFailure> {
+        use crate::line_link::LinkError;
         use station_linedb::LineDbError;
-        let (Some(unit), Some(mut db)) = (self.unit_id, self.station.line_db()) else {
+        let (Some(unit), Some(line)) = (self.unit_id, self.station.line()) else {
             return Ok(());
         };
         let serial = self.serial.clone().unwrap_or_default();
-        match db.reserve(&unit.0.to_string(), identities) {
-            Ok(()) => {
+        match line.reserve(self.station.store(), unit, identities) {
+            Ok(_) => {
                 self.reserved = true;
                 Ok(())
             }
-            Err(e @ LineDbError::Held(_)) => Err(UnitFailure {
+            Err(LinkError::Line(e @ LineDbError::Held(_))) => Err(UnitFailure {
                 detail: crate::error::chain(&e),
                 ..UnitFailure::new(
                     step,
@@ -397,15 +405,16 @@ impl UnitRun<'_> {
                     "Take the board off the fixture: the line already has it. If its serial is cloned, quarantine it and call a supervisor.",
                 )
             }),
-            Err(e) => Err(UnitFailure {
+            Err(LinkError::Line(e)) => Err(UnitFailure {
                 detail: crate::error::chain(&e),
                 ..UnitFailure::new(
                     step,
-                    "station::linedb::unreachable",
+                    e.code(),
                     format!("the line database could not reserve DUT {serial}: {e}"),
                     "Check the station's network to the line database (station check), then run the slot again. Nothing was written to the board.",
                 )
             }),
+            Err(LinkError::Store(e)) => Err(UnitFailure::from_store(step, &e)),
         }
     }
 
@@ -642,8 +651,34 @@ impl UnitRun<'_> {
             )
         })?;
         let store = self.station.store();
+        // On a line, a quota product issues only from this station's leases of the order.
+        let leased = match (
+            self.station.line(),
+            plan.quota,
+            self.request.work_order.as_deref(),
+        ) {
+            (Some(line), Some(quota), Some(wo)) => {
+                line.ensure_lease(store, wo, quota).map_err(|e| match e {
+                    crate::line_link::LinkError::Store(e) => UnitFailure::from_store(Step::Issue, &e),
+                    crate::line_link::LinkError::Line(e) => UnitFailure {
+                        detail: crate::error::chain(&e),
+                        ..UnitFailure::new(
+                            Step::Issue,
+                            e.code(),
+                            format!("the line database could not lease work order {wo}'s quota: {e}"),
+                            "Check the station's network to the line database (station check), then run the slot again. No certificate was issued.",
+                        )
+                    },
+                })?;
+                // None left: `issue_leased_certificate` refuses it (before anything is sent).
+                true
+            }
+            _ => false,
+        };
         // Cheap early refusal before the CA signs; `issue_certificate` enforces it atomically.
-        if let (Some(quota), Some(wo)) = (plan.quota, self.request.work_order.as_deref()) {
+        if let (false, Some(quota), Some(wo)) =
+            (leased, plan.quota, self.request.work_order.as_deref())
+        {
             let issued = store
                 .certificates_issued(wo)
                 .map_err(|e| UnitFailure::from_store(Step::Issue, &e))?;
@@ -679,7 +714,12 @@ impl UnitRun<'_> {
                 not_before: DateTime::<Utc>::from(cert.not_before),
                 not_after: DateTime::<Utc>::from(cert.not_after),
             };
-            match store.issue_certificate(&record, plan.quota) {
+            let issued = if leased {
+                store.issue_leased_certificate(&record)
+            } else {
+                store.issue_certificate(&record, plan.quota)
+            };
+            match issued {
                 Ok(_) => {
                     tracing::info!(slot = self.plan.index, serial = ?self.serial, cert_serial = %cert.serial, sha256 = %cert.sha256_hex(), ca = issuer.ca_id(), backend = issuer.backend(), "certificate issued");
                     return Ok(cert);
@@ -1039,11 +1079,19 @@ impl UnitRun<'_> {
             tracing::warn!(slot = self.plan.index, serial = ?self.serial, unit = ?self.unit_id, "the unit's claim stays open until its board is seen again");
             return failed(failure);
         }
-        if self.reserved
-            && let (Some(unit), Some(mut db)) = (self.unit_id, self.station.line_db())
-            && let Err(e) = db.release(&unit.0.to_string())
-        {
-            tracing::warn!(error = %crate::error::chain(&e), "could not release the unit's line reservation");
+        if let (Some(unit), Some(line)) = (self.unit_id, self.station.line()) {
+            if self.reserved {
+                line.release(store, unit);
+            }
+            line.record_unit(
+                store,
+                unit,
+                self.serial.as_deref(),
+                None,
+                &self.plan.product.id,
+                self.request.work_order.as_deref(),
+                Some((failure.step.as_str(), failure.code)),
+            );
         }
         let steps = &self.steps[self.recorded_steps..];
         let recorded = match self.unit_id {

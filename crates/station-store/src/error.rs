@@ -203,6 +203,18 @@ pub enum StoreError {
         issued: u64,
     },
 
+    /// The station has used every certificate the line database leased it for the work order
+    /// (and could get no more); nothing was issued.
+    #[error(
+        "work order {work_order}: this station's lease of its quota is used up ({used} issued)"
+    )]
+    LeaseExhausted {
+        /// The work order.
+        work_order: String,
+        /// Certificates issued from this station's leases of it.
+        used: i64,
+    },
+
     /// A certificate with this serial was already issued (a random serial collided); the caller
     /// draws a new serial and tries again.
     #[error("certificate serial {serial} was already issued")]
@@ -237,6 +249,7 @@ impl StoreError {
             Self::AuditChainBroken { .. } => "station::store::audit_chain_broken",
             Self::Json(_) => "station::store::json",
             Self::QuotaReached { .. } => "station::store::quota_reached",
+            Self::LeaseExhausted { .. } => "station::store::lease_exhausted",
             Self::CertificateSerialTaken { .. } => "station::store::certificate_serial_taken",
         }
     }
@@ -302,6 +315,12 @@ impl StoreError {
                     .to_owned()
             }
             Self::RunFinished(_) => "start a new run".to_owned(),
+            Self::LeaseExhausted { .. } => {
+                "no certificate was issued; the line database must lease this station more of the \
+                 work order's quota: check the station's network to it (station check), or the \
+                 order is used up across the line"
+                    .to_owned()
+            }
             Self::QuotaReached { .. } => {
                 "no certificate was issued; close this work order or ask a supervisor to raise \
                  its quota"

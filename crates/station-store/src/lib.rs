@@ -14,6 +14,7 @@ pub use audit::{AuditBreak, AuditEntry, AuditHash, AuditReport, AuditRow, AuditS
 pub use error::{DuplicateField, StoreError};
 pub use store::claims::{ClaimRecord, ClaimStatus, NewClaim, setting_digest};
 pub use store::line::{LineSetting, LineSetup};
+pub use store::line_db::{LineLease, LineOutboxRow, NewLineConflict};
 pub use store::operators::{
     Action, LockoutPolicy, MAX_PIN_DIGITS, MIN_PIN_DIGITS, NewOperator, Operator, OperatorError,
     Role, UNKNOWN_OPERATOR, require,

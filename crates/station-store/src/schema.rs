@@ -37,7 +37,7 @@ use rusqlite::{Connection, TransactionBehavior};
 use crate::StoreError;
 
 /// The migrations; index `n` upgrades schema version `n` to `n + 1`.
-pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8];
+pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9];
 
 /// The newest schema version this release writes.
 pub(crate) const LATEST: u32 = MIGRATIONS.len() as u32;
@@ -282,6 +282,49 @@ CREATE TABLE register_checks (
     code         TEXT,
     message      TEXT,
     checked_at   TEXT NOT NULL
+) STRICT;
+";
+
+/// Version 9: the station's side of the line database (PostgreSQL, `[line_db]`).
+///
+/// - **`line_outbox`**: what the line database must still be told, in order: `id` (INTEGER
+///   PK), `op` (`reserve` | `keep` | `release` | `unit`), `unit_ref` (the unit's ID as text),
+///   `payload_json` (the identities' kinds and values, never a secret: keys only by their
+///   SHA-256; or the unit's outcome), `created_at`. A row is deleted once the line has it.
+/// - **`line_leases`**: the blocks of work-order quota the line granted this station: `id`
+///   (INTEGER PK, the line's lease ID), `work_order`, `granted`, `used` (certificates issued
+///   from it, in the same transaction as each certificate), `reported` (what the line was last
+///   told), `granted_at`. A certificate of a quota product on a line is issued only from here.
+/// - **`line_conflicts`**: identities this station provisioned while apart that the replay
+///   found held by another station's unit: `id` (INTEGER PK), `line_id` (the line's conflict
+///   ID, UNIQUE), `unit_id` → `units`, `kind`, `value`, `holder_station`, `holder_unit`,
+///   `detected_at`. Audit `line.conflict`.
+const V9: &str = r"
+CREATE TABLE line_outbox (
+    id           INTEGER PRIMARY KEY,
+    op           TEXT NOT NULL CHECK (op IN ('reserve', 'keep', 'release', 'unit')),
+    unit_ref     TEXT NOT NULL CHECK (unit_ref <> ''),
+    payload_json TEXT NOT NULL,
+    created_at   TEXT NOT NULL
+) STRICT;
+CREATE TABLE line_leases (
+    id         INTEGER PRIMARY KEY NOT NULL,
+    work_order TEXT NOT NULL CHECK (work_order <> ''),
+    granted    INTEGER NOT NULL CHECK (granted > 0),
+    used       INTEGER NOT NULL DEFAULT 0 CHECK (used >= 0 AND used <= granted),
+    reported   INTEGER NOT NULL DEFAULT 0 CHECK (reported >= 0 AND reported <= used),
+    granted_at TEXT NOT NULL
+) STRICT;
+CREATE INDEX line_leases_open ON line_leases(work_order) WHERE used < granted;
+CREATE TABLE line_conflicts (
+    id             INTEGER PRIMARY KEY,
+    line_id        INTEGER NOT NULL UNIQUE,
+    unit_id        INTEGER REFERENCES units(id),
+    kind           TEXT NOT NULL,
+    value          TEXT NOT NULL,
+    holder_station TEXT NOT NULL,
+    holder_unit    TEXT NOT NULL,
+    detected_at    TEXT NOT NULL
 ) STRICT;
 ";
 

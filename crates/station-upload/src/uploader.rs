@@ -223,6 +223,28 @@ impl UploadError {
 /// Receives [`UploadEvent`]s.
 pub type UploadSink = Arc<dyn Fn(&UploadEvent) + Send + Sync>;
 
+/// A budget shared with other uploaders (a line's stations on one DPS), drawn from before every
+/// call instead of the uploader's own bucket, so N uploaders together stay within one budget.
+/// Any `Fn(u32) -> Result<Option<Duration>, String>` is one.
+pub trait SharedBudget: Send + Sync + 'static {
+    /// Takes `n` operations: `Ok(None)` taken; `Ok(Some(wait))` short, nothing taken, try again
+    /// after `wait`; `Err(reason)` the budget cannot be reached (the uploader waits: sending
+    /// without it could spend what other stations counted on).
+    fn take(&self, n: u32) -> Result<Option<Duration>, String>;
+}
+
+impl<F> SharedBudget for F
+where
+    F: Fn(u32) -> Result<Option<Duration>, String> + Send + Sync + 'static,
+{
+    fn take(&self, n: u32) -> Result<Option<Duration>, String> {
+        self(n)
+    }
+}
+
+/// How long the uploader waits when the shared budget cannot be reached.
+const SHARED_BUDGET_RETRY: Duration = Duration::from_secs(2);
+
 /// The token bucket that keeps the uploader within its operations budget.
 #[derive(Debug, Clone)]
 pub struct TokenBucket {
@@ -287,6 +309,7 @@ pub struct Uploader {
     queue: Arc<dyn UploadQueue>,
     settings: UploaderSettings,
     bucket: TokenBucket,
+    shared: Option<Arc<dyn SharedBudget>>,
     sink: UploadSink,
     stats: UploadStats,
     shutdown: watch::Receiver<bool>,
@@ -313,6 +336,7 @@ impl Uploader {
         let capacity = settings.ops_per_bulk.max(1) + 1;
         Self {
             bucket: TokenBucket::new(settings.ops_per_minute, capacity),
+            shared: None,
             client,
             queue,
             settings,
@@ -326,6 +350,14 @@ impl Uploader {
     #[must_use]
     pub fn with_sink(mut self, sink: UploadSink) -> Self {
         self.sink = sink;
+        self
+    }
+
+    /// Draws every call's operations from `budget` (shared with the line's other uploaders)
+    /// instead of this uploader's own bucket.
+    #[must_use]
+    pub fn with_shared_budget(mut self, budget: Arc<dyn SharedBudget>) -> Self {
+        self.shared = Some(budget);
         self
     }
 
@@ -653,6 +685,26 @@ impl Uploader {
 
     /// Waits until the bucket holds `n` operations, then spends them.
     async fn spend(&mut self, n: u32) {
+        if let Some(shared) = self.shared.clone() {
+            while !self.stopping() {
+                let budget = Arc::clone(&shared);
+                let wait = match tokio::task::spawn_blocking(move || budget.take(n)).await {
+                    Ok(Ok(None)) => break,
+                    Ok(Ok(Some(wait))) => wait,
+                    Ok(Err(reason)) => {
+                        tracing::warn!(%reason, "the line's DPS budget cannot be reached; waiting");
+                        SHARED_BUDGET_RETRY
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "the line's DPS budget check failed; waiting");
+                        SHARED_BUDGET_RETRY
+                    }
+                };
+                tokio::time::sleep(wait).await;
+            }
+            self.stats.ops += u64::from(n);
+            return;
+        }
         loop {
             let wait = self.bucket.wait_for(n);
             if wait.is_zero() {

@@ -295,3 +295,93 @@ fn the_token_bucket_keeps_to_the_budget() {
     assert!(elapsed >= Duration::from_millis(480), "{elapsed:?}");
     assert_exact(&s);
 }
+
+/// Four stations' uploaders on one line, each with its own queue, draw from the line's DPS
+/// budget in the line database (a real, throwaway PostgreSQL): together they keep to the one
+/// budget dps-local enforces — no 429 at all — use most of it, and send nothing twice.
+#[test]
+fn four_uploaders_on_one_line_share_one_budget_without_a_429() {
+    const OPS_PER_MINUTE: u32 = 1_200;
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = Config::new(dir.path().join("dps"));
+    config.rate_limit = dps_local::RateLimit {
+        ops_per_minute: Some(OPS_PER_MINUTE),
+        bulk_cost: 10,
+        burst: Some(20),
+    };
+    let server = ServerThread::start(config).unwrap();
+    let pg = tempfile::tempdir().unwrap();
+    let cluster = station_linedb::cluster::Cluster::start(pg.path()).unwrap();
+    let mut expected = BTreeMap::new();
+    let stations: Vec<(Arc<Store>, Arc<station_linedb::LineBudget>)> = (0..4)
+        .map(|n| {
+            let store = Arc::new(Store::open(&dir.path().join(format!("station-{n}.db"))).unwrap());
+            expected.extend(queue(&store, 40, &format!("line{n}")));
+            let db = station_linedb::LineDb::connect(
+                &cluster.url(),
+                Some(cluster.password()),
+                &format!("st-{n}"),
+            )
+            .unwrap();
+            let budget = station_linedb::LineBudget::new(db, "dps:line-1", OPS_PER_MINUTE, 11);
+            (store, Arc::new(budget))
+        })
+        .collect();
+    let started = std::time::Instant::now();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let all: Vec<UploadStats> = runtime.block_on(async {
+        let tasks: Vec<_> = stations
+            .iter()
+            .map(|(store, budget)| {
+                let queue = Arc::new(StoreQueue::open(Arc::clone(store), "uploader").unwrap());
+                let budget = Arc::clone(budget);
+                let shared = move |n: u32| budget.take(n).map_err(|e| e.to_string());
+                let uploader = Uploader::new(
+                    client(&server),
+                    queue,
+                    UploaderSettings {
+                        ops_per_minute: OPS_PER_MINUTE,
+                        ..fast()
+                    },
+                    tokio::sync::watch::channel(false).1,
+                )
+                .with_shared_budget(Arc::new(shared));
+                tokio::spawn(async move {
+                    let mut uploader = uploader;
+                    uploader.run(RunMode::Drain).await.unwrap()
+                })
+            })
+            .collect();
+        let mut out = Vec::new();
+        for t in tasks {
+            out.push(t.await.unwrap());
+        }
+        out
+    });
+    let elapsed = started.elapsed().as_secs_f64();
+    let stats = server.stats();
+    assert_eq!(
+        stats.throttled, 0,
+        "no 429 from the shared budget: {stats:?}"
+    );
+    assert!(all.iter().all(|s| s.throttled == 0), "{all:?}");
+    assert_eq!(
+        dps_state(&server),
+        expected,
+        "each enrollment once, none lost"
+    );
+    let created: u64 = all.iter().map(|s| s.created).sum();
+    assert_eq!(
+        (created, all.iter().map(|s| s.already_present).sum::<u64>()),
+        (160, 0)
+    );
+    // The budget is used, not wasted: 160 operations at 20 a second from an empty bucket.
+    let ops: u64 = all.iter().map(|s| s.ops).sum();
+    let allowed = elapsed * f64::from(OPS_PER_MINUTE) / 60.0;
+    #[allow(clippy::cast_precision_loss)]
+    let share = ops as f64 / allowed;
+    assert!(
+        share > 0.85 && share <= 1.1,
+        "share {share:.2} ({ops} ops in {elapsed:.1} s)"
+    );
+}

@@ -4,8 +4,19 @@
 use super::CheckResult;
 
 pub(super) fn check(config: &station_config::StationConfig) -> Option<CheckResult> {
-    config.line_db.as_ref()?;
+    let section = config.line_db.as_ref()?;
+    let apart = match section.offline {
+        station_config::OfflinePolicy::Refuse => "the station refuses units without it",
+        station_config::OfflinePolicy::Local => {
+            "the station works apart meanwhile (offline = \"local\") and replays when it is back"
+        }
+    };
     Some(match crate::run::connect_line_db(config) {
+        Ok(Some(db)) if !db.is_connected() => CheckResult::failed(
+            "line_db.reachable",
+            "the line database is unreachable".to_owned(),
+            format!("Check the station's network to the line database; {apart}."),
+        ),
         Ok(Some(db)) => CheckResult::ok(
             "line_db.reachable",
             format!(
@@ -17,7 +28,9 @@ pub(super) fn check(config: &station_config::StationConfig) -> Option<CheckResul
         Err(e) => CheckResult::failed(
             "line_db.reachable",
             format!("{e:#}"),
-            "Check [line_db] (url, password) and the station's network to the line database; the station refuses units without it.",
+            format!(
+                "Check [line_db] (url, password) and the station's network to the line database; {apart}."
+            ),
         ),
     })
 }

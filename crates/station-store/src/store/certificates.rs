@@ -11,6 +11,17 @@ use crate::error::StoreError;
 use crate::sql::{Ts, fmt_ts, now, require_non_empty};
 use crate::types::{CertificateId, IssuedCertificateRecord, NewCertificate, UnitId};
 
+/// What bounds the certificates of a work order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Quota {
+    /// Nothing.
+    None,
+    /// This station's own count.
+    Local(u64),
+    /// The leases the line database granted this station.
+    Leased,
+}
+
 impl Store {
     /// Records a certificate about to be sent to a DUT, in one durable transaction with its
     /// audit row `certificate.issued`: the certificate is on disk and in the audit chain before
@@ -27,6 +38,21 @@ impl Store {
         cert: &NewCertificate,
         quota: Option<u64>,
     ) -> Result<CertificateId, StoreError> {
+        self.issue(cert, quota.map_or(Quota::None, Quota::Local))
+    }
+
+    /// [`Store::issue_certificate`] on a line of stations: the certificate is issued only from a
+    /// lease of its work order's quota the line database granted this station
+    /// ([`Store::add_line_lease`]), the oldest lease with room first, and counted on it in the
+    /// same transaction. None left is [`StoreError::LeaseExhausted`].
+    pub fn issue_leased_certificate(
+        &self,
+        cert: &NewCertificate,
+    ) -> Result<CertificateId, StoreError> {
+        self.issue(cert, Quota::Leased)
+    }
+
+    fn issue(&self, cert: &NewCertificate, quota: Quota) -> Result<CertificateId, StoreError> {
         require_non_empty("serial", &cert.serial)?;
         if cert.sha256.len() != 64 {
             return Err(StoreError::InvalidInput {
@@ -39,7 +65,18 @@ impl Store {
             let work_order: Option<String> = tx
                 .prepare_cached("SELECT work_order FROM units WHERE id = ?1")?
                 .query_row([cert.unit_id.0], |r| r.get(0))?;
-            if let Some(quota) = quota {
+            if quota != Quota::None && work_order.is_none() {
+                return Err(StoreError::InvalidInput {
+                    field: "work_order",
+                    reason: "a certificate quota needs a work order".to_owned(),
+                });
+            }
+            if quota == Quota::Leased
+                && let Some(wo) = work_order.as_deref()
+            {
+                super::line_db::use_lease(tx, wo)?;
+            }
+            if let Quota::Local(quota) = quota {
                 let Some(wo) = work_order.as_deref() else {
                     return Err(StoreError::InvalidInput {
                         field: "work_order",

@@ -24,6 +24,7 @@ mod audit_log;
 mod certificates;
 pub(crate) mod claims;
 pub(crate) mod line;
+pub(crate) mod line_db;
 pub(crate) mod operators;
 mod queue;
 mod register_checks;

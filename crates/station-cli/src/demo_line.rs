@@ -1,0 +1,183 @@
+//! `station demo --line N`: a line of N stations, each on its own virtual fixture and its own
+//! SQLite store, against one throwaway line database (Debian's PostgreSQL, a cluster in the
+//! demo's directory on a free port, stopped at the end), run at once; then the line's view.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use station_config::{LineDbSection, OfflinePolicy, SecretSource, StationConfig};
+use station_pipeline::{EventSink, ProgressEvent, RunRequest, UnitOutcome};
+use station_store::Store;
+use virtual_dut::Fixture;
+
+use crate::output::CliError;
+
+/// Most stations a demo line may have.
+pub(crate) const MAX_STATIONS: u8 = 8;
+
+/// One line per finished unit, named by its station.
+struct LinePrinter(String);
+
+impl EventSink for LinePrinter {
+    fn event(&self, event: &ProgressEvent) {
+        if let ProgressEvent::UnitFinished {
+            slot,
+            serial,
+            outcome,
+            wall_ms,
+            ..
+        } = event
+        {
+            let serial = serial.as_deref().unwrap_or("-");
+            match outcome {
+                UnitOutcome::Pass { .. } => {
+                    println!("[{}] slot {slot} {serial}: PASS ({wall_ms:.0} ms)", self.0);
+                }
+                UnitOutcome::Fail { code, message, .. } => {
+                    println!("[{}] slot {slot} {serial}: FAIL {code}: {message}", self.0);
+                }
+            }
+        }
+    }
+}
+
+/// Runs the line demo; `config` is the single-station demo configuration it copies.
+pub(crate) fn run(
+    config: &StationConfig,
+    config_path: &Path,
+    stations: u8,
+    work_order: &str,
+) -> anyhow::Result<u8> {
+    if !(2..=MAX_STATIONS).contains(&stations) {
+        return Err(CliError::anyhow(
+            "station::demo::line_size",
+            format!("a demo line of {stations} station(s)"),
+            format!("Pass --line 2 to --line {MAX_STATIONS}."),
+        ));
+    }
+    let base = config
+        .storage
+        .database
+        .parent()
+        .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+        .join("line");
+    // A fresh line each time: its database, stores and boards.
+    let _ = std::fs::remove_dir_all(&base);
+    std::fs::create_dir_all(&base)?;
+    let log = crate::logging::init(&config.station.log_dir)?;
+    println!("log: {}", log.path.display());
+    let cluster = station_linedb::cluster::Cluster::start(&base.join("line-db")).map_err(|e| {
+        CliError::anyhow(
+            "station::demo::line_db",
+            format!("could not start the demo's line database: {e}"),
+            "Install PostgreSQL's server (scripts/bootstrap.sh does: apt-get install postgresql).",
+        )
+    })?;
+    let password_file = base.join("line-db.password");
+    write_private(&password_file, cluster.password())?;
+    println!(
+        "line database: PostgreSQL on 127.0.0.1:{} ({}), {stations} stations",
+        cluster.port(),
+        base.join("line-db").display()
+    );
+    let mut line = Vec::new();
+    for n in 1..=stations {
+        let mut c = config.clone();
+        c.station.id = format!("{}-{n}", config.station.id);
+        let dir = base.join(format!("station-{n}"));
+        c.storage.database = dir.join("station.db");
+        let fixture_dir = dir.join("fixture");
+        c.fixture.ports_file = Some(fixture_dir.join("ports.toml"));
+        c.line_db = Some(LineDbSection {
+            url: cluster.url(),
+            password: Some(SecretSource::File {
+                file: password_file.clone(),
+            }),
+            offline: OfflinePolicy::Refuse,
+            lease_block: 50,
+        });
+        let spec = virtual_dut::station::spec_for(&c, &fixture_dir).map_err(|e| {
+            CliError::anyhow(
+                "station::demo::tpm_ca",
+                crate::output::chain(&e),
+                "Install swtpm and swtpm-tools (scripts/bootstrap.sh does), then run the demo again.",
+            )
+        })?;
+        let fixture = Fixture::start(&spec).map_err(|e| {
+            CliError::anyhow(
+                "station::demo::fixture",
+                format!("could not start the virtual fixture: {e}"),
+                "Check that /dev/ptmx is available.",
+            )
+        })?;
+        let store = Arc::new(Store::open(&c.storage.database).map_err(CliError::from)?);
+        let id = c.station.id.clone();
+        let station = crate::run::station_for(c, config_path, store)?;
+        println!(
+            "station {id}: {} slot(s) on its own virtual fixture",
+            spec.slots.len()
+        );
+        line.push((id, station, fixture));
+    }
+    let summaries: Vec<anyhow::Result<station_pipeline::RunSummary>> = std::thread::scope(|s| {
+        let runs: Vec<_> = line
+            .iter()
+            .map(|(id, station, _)| {
+                s.spawn(move || {
+                    let request = RunRequest {
+                        operator: "demo-operator".into(),
+                        work_order: Some(work_order.to_owned()),
+                        ..Default::default()
+                    };
+                    station
+                        .run(&request, &LinePrinter(id.clone()))
+                        .map_err(|e| anyhow::Error::from(CliError::from(e)))
+                })
+            })
+            .collect();
+        runs.into_iter()
+            .map(|r| {
+                r.join()
+                    .unwrap_or_else(|_| Err(anyhow::anyhow!("a station panicked")))
+            })
+            .collect()
+    });
+    let mut failed = 0;
+    for ((_, station, _), summary) in line.iter().zip(summaries) {
+        failed += summary?.failed();
+        crate::run::sync_line(station, false);
+    }
+    let status = line
+        .first()
+        .and_then(|(_, station, _)| station.line())
+        .map(|link| link.with_db(station_linedb::LineDb::status))
+        .transpose()
+        .map_err(|e| CliError::anyhow(e.code(), crate::output::chain(&e), "Run the demo again."))?;
+    for (_, _, fixture) in line {
+        fixture.stop();
+    }
+    if let Some(status) = status {
+        println!();
+        crate::line_db::print_status(&format!("{}-1", config.station.id), 0, &status);
+    }
+    drop(cluster);
+    Ok(if failed == 0 {
+        crate::EXIT_OK
+    } else {
+        crate::EXIT_UNIT_FAILED
+    })
+}
+
+/// Writes a secret readable by its owner only.
+fn write_private(path: &Path, secret: &str) -> anyhow::Result<()> {
+    use std::io::Write as _;
+    use std::os::unix::fs::OpenOptionsExt as _;
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)?;
+    f.write_all(secret.as_bytes())?;
+    Ok(())
+}

@@ -1,0 +1,260 @@
+//! `station line-db`: the line of stations as the shared line database sees it (stations,
+//! work orders and their quota, yield per station and work order, conflicts), this station's
+//! outbox replayed first; and a supervisor's decision about a conflict.
+
+use std::path::PathBuf;
+
+use clap::{Args, Subcommand};
+use serde_json::json;
+
+use crate::output::CliError;
+
+/// Arguments of `station line-db`.
+#[derive(Args)]
+pub(crate) struct LineDbArgs {
+    #[command(subcommand)]
+    command: LineDbCommand,
+}
+
+#[derive(Subcommand)]
+enum LineDbCommand {
+    /// The whole line: stations, work orders, yield, open conflicts (this station's outbox is
+    /// replayed first).
+    Status {
+        /// Station configuration (its `[line_db]`).
+        #[arg(long, default_value = "station-config/demo.toml")]
+        config: PathBuf,
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Close a conflict: a supervisor says what was done with the two boards (recorded).
+    Resolve {
+        /// Station configuration (its `[line_db]`).
+        #[arg(long, default_value = "station-config/demo.toml")]
+        config: PathBuf,
+        /// The conflict's number (from `station line-db status`).
+        conflict: i64,
+        /// The supervisor deciding.
+        #[arg(long)]
+        operator: String,
+        /// What was done, e.g. "board at station-2 scrapped; serial SN-1 kept by station-1".
+        #[arg(long)]
+        note: String,
+    },
+}
+
+pub(crate) fn line_db(args: &LineDbArgs) -> anyhow::Result<()> {
+    match &args.command {
+        LineDbCommand::Status { config, json } => status(config, *json),
+        LineDbCommand::Resolve {
+            config,
+            conflict,
+            operator,
+            note,
+        } => resolve(config, *conflict, operator, note),
+    }
+}
+
+/// The station's config, its line database connected (refused when unreachable: these views
+/// need the line).
+fn connect(
+    config: &std::path::Path,
+) -> anyhow::Result<(station_config::StationConfig, station_linedb::LineDb)> {
+    let config = station_config::load(config).map_err(CliError::from)?;
+    let db = crate::run::connect_line_db(&config)?.ok_or_else(|| {
+        CliError::anyhow(
+            "station::linedb::not_configured",
+            "this station is not on a line database",
+            "Add [line_db] (url, password) to the station's configuration.",
+        )
+    })?;
+    if !db.is_connected() {
+        return Err(CliError::anyhow(
+            "station::linedb::unreachable",
+            "the line database is unreachable",
+            "Check the station's network to the line database (station check).",
+        ));
+    }
+    Ok((config, db))
+}
+
+fn status(config_path: &std::path::Path, as_json: bool) -> anyhow::Result<()> {
+    let (config, db) = connect(config_path)?;
+    // This station's outbox first, so the view includes what it did apart.
+    let link = station_pipeline::LineLink::new(
+        db,
+        station_config::OfflinePolicy::Refuse,
+        config.line_db.as_ref().map_or(50, |l| l.lease_block),
+    );
+    let mut waiting = 0;
+    if config.storage.database.exists() {
+        let store = station_store::Store::open(&config.storage.database).map_err(CliError::from)?;
+        let report = link.sync(&store).map_err(CliError::from)?;
+        waiting = report.waiting;
+    }
+    let status = link.with_db(station_linedb::LineDb::status).map_err(|e| {
+        CliError::anyhow(
+            e.code(),
+            crate::output::chain(&e),
+            "Check the station's network to the line database (station check).",
+        )
+    })?;
+    let now = chrono::Utc::now();
+    if as_json {
+        let out = json!({
+            "station": config.station.id,
+            "outboxWaiting": waiting,
+            "stations": status.stations.iter().map(|s| json!({
+                "id": s.id, "lastSeen": s.last_seen,
+                "secondsAgo": (now - s.last_seen).num_seconds(),
+            })).collect::<Vec<_>>(),
+            "workOrders": status.work_orders.iter().map(|w| json!({
+                "id": w.id, "quota": w.quota, "leased": w.leased, "used": w.used,
+                "closed": w.closed,
+            })).collect::<Vec<_>>(),
+            "yield": status.yields.iter().map(|y| json!({
+                "station": y.station_id, "workOrder": y.work_order,
+                "passed": y.passed, "failed": y.failed,
+            })).collect::<Vec<_>>(),
+            "conflicts": status.conflicts.iter().map(|c| json!({
+                "id": c.id, "kind": c.identity.kind.as_str(), "value": c.identity.value,
+                "holderStation": c.holder_station, "holderUnit": c.holder_unit,
+                "holderKept": c.holder_kept, "station": c.station_id, "unit": c.unit_ref,
+                "doneAt": c.done_at, "detectedAt": c.detected_at,
+            })).collect::<Vec<_>>(),
+        });
+        println!("{}", serde_json::to_string_pretty(&out)?);
+        return Ok(());
+    }
+    print_status(&config.station.id, waiting, &status);
+    Ok(())
+}
+
+/// The line's status as text: stations, work orders, yield (per station and work order, and
+/// the whole line), open conflicts.
+pub(crate) fn print_status(station: &str, waiting: i64, status: &station_linedb::LineStatus) {
+    let now = chrono::Utc::now();
+    println!("line database: connected as station {}", station);
+    if waiting > 0 {
+        println!("  this station's outbox: {waiting} update(s) not yet replayed");
+    }
+    println!("\nstations");
+    for s in &status.stations {
+        println!(
+            "  {:<20} last seen {} s ago",
+            s.id,
+            (now - s.last_seen).num_seconds()
+        );
+    }
+    if !status.work_orders.is_empty() {
+        println!("\nwork orders        quota   leased     used");
+        for w in &status.work_orders {
+            println!(
+                "  {:<14} {:>8} {:>8} {:>8}{}",
+                w.id,
+                w.quota,
+                w.leased,
+                w.used,
+                if w.closed { "  (closed)" } else { "" }
+            );
+        }
+    }
+    println!("\nyield              work order       passed   failed   yield");
+    let mut line = (0, 0);
+    for y in &status.yields {
+        line.0 += y.passed;
+        line.1 += y.failed;
+        println!(
+            "  {:<16} {:<14} {:>8} {:>8}  {}",
+            y.station_id,
+            y.work_order.as_deref().unwrap_or("-"),
+            y.passed,
+            y.failed,
+            percent(y.passed, y.failed)
+        );
+    }
+    println!(
+        "  {:<16} {:<14} {:>8} {:>8}  {}",
+        "whole line",
+        "",
+        line.0,
+        line.1,
+        percent(line.0, line.1)
+    );
+    if status.conflicts.is_empty() {
+        println!("\nno open conflicts");
+    } else {
+        println!(
+            "\n{} OPEN CONFLICT(S): provisioned at two stations while apart; a supervisor decides (station line-db resolve)",
+            status.conflicts.len()
+        );
+        for c in &status.conflicts {
+            println!(
+                "  #{} {} {}: station {} unit {} ({}), and station {} unit {} (apart, {})",
+                c.id,
+                c.identity.kind.as_str(),
+                c.identity.value,
+                c.holder_station,
+                c.holder_unit,
+                if c.holder_kept {
+                    "provisioned"
+                } else {
+                    "being provisioned"
+                },
+                c.station_id,
+                c.unit_ref,
+                c.done_at.format("%Y-%m-%d %H:%M UTC"),
+            );
+        }
+    }
+}
+
+fn percent(passed: i64, failed: i64) -> String {
+    let total = passed + failed;
+    if total == 0 {
+        return "-".to_owned();
+    }
+    #[allow(clippy::cast_precision_loss)]
+    let share = passed as f64 * 100.0 / total as f64;
+    format!("{share:.1} %")
+}
+
+fn resolve(config: &std::path::Path, id: i64, operator: &str, note: &str) -> anyhow::Result<()> {
+    if note.trim().is_empty() || operator.trim().is_empty() {
+        return Err(CliError::anyhow(
+            "station::linedb::no_note",
+            "resolving a conflict needs the supervisor and what was done",
+            "Pass --operator <ID> and --note \"…\".",
+        ));
+    }
+    let (config, mut db) = connect(config)?;
+    let fail = |e: station_linedb::LineDbError| {
+        CliError::anyhow(
+            e.code(),
+            crate::output::chain(&e),
+            "Check the station's network to the line database (station check).",
+        )
+    };
+    if !db.resolve_conflict(id, operator, note).map_err(fail)? {
+        return Err(CliError::anyhow(
+            "station::linedb::no_conflict",
+            format!("there is no open conflict #{id}"),
+            "List the open ones with `station line-db status`.",
+        ));
+    }
+    if config.storage.database.exists() {
+        let store = station_store::Store::open(&config.storage.database).map_err(CliError::from)?;
+        store
+            .audit_append(&station_store::AuditEntry {
+                station_id: config.station.id.clone(),
+                actor: operator.to_owned(),
+                kind: "line.conflict_resolved".to_owned(),
+                subject: String::new(),
+                detail: json!({ "line_conflict": id, "note": note }),
+            })
+            .map_err(CliError::from)?;
+    }
+    println!("conflict #{id} resolved by {operator}: {note}");
+    Ok(())
+}

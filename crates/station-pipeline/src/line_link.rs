@@ -1,0 +1,405 @@
+//! The station's link to the line database: every call it makes there, and what it does when
+//! the line cannot be reached.
+//!
+//! - **In order, nothing lost.** Anything the line must hear (a reservation made apart, a
+//!   keep, a release, a unit's outcome) goes through the store's outbox when the line does not
+//!   answer, and the outbox is replayed, in order, before anything new is sent: the line never
+//!   hears a keep before its reservation.
+//! - **Apart.** Under `offline = "refuse"` a unit that needs a reservation is refused while
+//!   the line is unreachable. Under `"local"` it goes ahead on the station's own uniqueness
+//!   checks (the store's) and its quota leases; the replay then turns what another station
+//!   took meanwhile into conflicts for the supervisors ([`SyncReport::conflicts`]).
+//! - **Quota.** A quota product's certificates come only from leases
+//!   ([`LineLink::ensure_lease`]), topped up while the line answers.
+
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use station_config::OfflinePolicy;
+use station_linedb::{Identity, IdentityKind, LineDb, LineDbError, LineUnit};
+use station_store::{NewLineConflict, Store, StoreError, UnitId};
+
+/// Outbox rows replayed per call.
+const REPLAY_BATCH: u32 = 256;
+
+/// The station's link to the line database.
+#[derive(Debug)]
+pub struct LineLink {
+    db: Mutex<LineDb>,
+    offline: OfflinePolicy,
+    lease_block: u32,
+}
+
+/// How a reservation went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Reserved {
+    /// The line holds it for the unit.
+    OnLine,
+    /// The line is unreachable; the station went ahead (`offline = "local"`) and will replay.
+    Apart,
+}
+
+/// Why the link refused.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum LinkError {
+    /// The line refused, or could not be reached under `offline = "refuse"`.
+    #[error(transparent)]
+    Line(#[from] LineDbError),
+    /// The station's own store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// What one replay did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SyncReport {
+    /// Outbox rows the line now has.
+    pub replayed: i64,
+    /// Rows still waiting (the line stopped answering).
+    pub waiting: i64,
+    /// Conflicts found (identities another station's unit took while this one was apart).
+    pub conflicts: Vec<station_linedb::Conflict>,
+    /// Whether the line answered.
+    pub connected: bool,
+}
+
+/// An identity as the outbox keeps it.
+#[derive(Debug, Serialize, Deserialize)]
+struct OutboxIdentity {
+    kind: String,
+    value: String,
+}
+
+/// A unit's outcome as the outbox keeps it.
+#[derive(Debug, Serialize, Deserialize)]
+struct OutboxUnit {
+    serial: Option<String>,
+    registration_id: Option<String>,
+    product: String,
+    work_order: Option<String>,
+    passed: bool,
+    failed_step: Option<String>,
+    failure_code: Option<String>,
+    finished_at: DateTime<Utc>,
+}
+
+impl LineLink {
+    /// A link over `db`.
+    #[must_use]
+    pub fn new(db: LineDb, offline: OfflinePolicy, lease_block: u32) -> Self {
+        Self {
+            db: Mutex::new(db),
+            offline,
+            lease_block: lease_block.max(1),
+        }
+    }
+
+    fn db(&self) -> MutexGuard<'_, LineDb> {
+        self.db.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Whether the line database answered the last call.
+    pub fn connected(&self) -> bool {
+        self.db().is_connected()
+    }
+
+    /// The policy while apart.
+    #[must_use]
+    pub fn offline_policy(&self) -> OfflinePolicy {
+        self.offline
+    }
+
+    /// Runs `f` on the line database (for views: status, conflicts).
+    pub fn with_db<T>(&self, f: impl FnOnce(&mut LineDb) -> T) -> T {
+        f(&mut self.db())
+    }
+
+    /// Reserves the unit's identities. Held by another unit: refused, naming it. Unreachable:
+    /// refused, or (`offline = "local"`) kept in the outbox for the replay.
+    pub(crate) fn reserve(
+        &self,
+        store: &Store,
+        unit: UnitId,
+        identities: &[Identity],
+    ) -> Result<Reserved, LinkError> {
+        let mut db = self.db();
+        let caught_up = replay(&mut db, store)?.waiting == 0;
+        let result = if caught_up {
+            db.reserve(&unit.0.to_string(), identities)
+        } else {
+            Err(LineDbError::Offline)
+        };
+        match result {
+            Ok(()) => Ok(Reserved::OnLine),
+            Err(e) if e.is_unreachable() && self.offline == OfflinePolicy::Local => {
+                let payload: Vec<OutboxIdentity> = identities
+                    .iter()
+                    .map(|i| OutboxIdentity {
+                        kind: i.kind.as_str().to_owned(),
+                        value: i.value.clone(),
+                    })
+                    .collect();
+                store.line_outbox_push(
+                    "reserve",
+                    &unit.0.to_string(),
+                    &serde_json::to_string(&payload).map_err(StoreError::from)?,
+                )?;
+                tracing::warn!(%unit, error = %e, "the line database is unreachable: provisioning on this station's checks; the reservation is replayed later");
+                Ok(Reserved::Apart)
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// The unit's board is locked: the line keeps its identities for good (now, or at the
+    /// replay).
+    pub(crate) fn keep(&self, store: &Store, unit: UnitId) {
+        self.send(store, "keep", unit, "{}", |db, unit_ref| {
+            db.keep(unit_ref).map(drop)
+        });
+    }
+
+    /// The unit failed before its irreversible step: the line releases its identities.
+    pub(crate) fn release(&self, store: &Store, unit: UnitId) {
+        self.send(store, "release", unit, "{}", |db, unit_ref| {
+            db.release(unit_ref).map(drop)
+        });
+    }
+
+    /// Copies a finished unit's outcome to the line (no secrets).
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn record_unit(
+        &self,
+        store: &Store,
+        unit: UnitId,
+        serial: Option<&str>,
+        registration_id: Option<&str>,
+        product: &str,
+        work_order: Option<&str>,
+        failure: Option<(&str, &str)>,
+    ) {
+        let outcome = OutboxUnit {
+            serial: serial.map(str::to_owned),
+            registration_id: registration_id.map(str::to_owned),
+            product: product.to_owned(),
+            work_order: work_order.map(str::to_owned),
+            passed: failure.is_none(),
+            failed_step: failure.map(|(step, _)| step.to_owned()),
+            failure_code: failure.map(|(_, code)| code.to_owned()),
+            finished_at: Utc::now(),
+        };
+        let Ok(payload) = serde_json::to_string(&outcome) else {
+            return;
+        };
+        self.send(store, "unit", unit, &payload, |db, unit_ref| {
+            db.record_unit(&line_unit(unit_ref, outcome))
+        });
+    }
+
+    /// Sends now when the line is caught up and answers; otherwise appends to the outbox.
+    fn send(
+        &self,
+        store: &Store,
+        op: &str,
+        unit: UnitId,
+        payload: &str,
+        f: impl FnOnce(&mut LineDb, &str) -> Result<(), LineDbError>,
+    ) {
+        let unit_ref = unit.0.to_string();
+        let mut db = self.db();
+        let sent = match replay(&mut db, store) {
+            Ok(r) if r.waiting == 0 => f(&mut db, &unit_ref),
+            Ok(_) => Err(LineDbError::Offline),
+            Err(e) => {
+                tracing::warn!(error = %crate::error::chain(&e), "could not replay the line outbox");
+                Err(LineDbError::Offline)
+            }
+        };
+        if let Err(e) = sent {
+            if !e.is_unreachable() {
+                tracing::warn!(op, %unit, error = %crate::error::chain(&e), "the line database refused; kept in the outbox");
+            }
+            if let Err(e) = store.line_outbox_push(op, &unit_ref, payload) {
+                tracing::error!(op, %unit, error = %crate::error::chain(&e), "could not keep the line's update in the outbox: the line database will not hear of it");
+            }
+        }
+    }
+
+    /// Replays the outbox and reports the quota used: call it whenever the station is idle.
+    pub fn sync(&self, store: &Store) -> Result<SyncReport, StoreError> {
+        let mut db = self.db();
+        let mut report = replay(&mut db, store)?;
+        if report.waiting == 0 {
+            for lease in store.line_leases_unreported()? {
+                match db.use_lease(lease.id, lease.used) {
+                    Ok(()) => store.line_lease_reported(lease.id, lease.used)?,
+                    Err(e) => {
+                        tracing::debug!(error = %e, "the quota use is reported later");
+                        break;
+                    }
+                }
+            }
+            if db.heartbeat().is_ok() {
+                report.connected = true;
+            }
+        }
+        report.connected &= db.is_connected();
+        Ok(report)
+    }
+
+    /// Makes sure this station holds some of the work order's quota: when fewer than a quarter
+    /// of a block is left it leases another block (opening the order at `quota` if the line
+    /// has not got it). While apart the leases it holds are all it may issue from.
+    pub(crate) fn ensure_lease(
+        &self,
+        store: &Store,
+        work_order: &str,
+        quota: u64,
+    ) -> Result<(), LinkError> {
+        let block = i64::from(self.lease_block);
+        if store.line_lease_remaining(work_order)? * 4 >= block {
+            return Ok(());
+        }
+        // One lease at a time per station: a slot that waited here finds the block another
+        // slot just leased.
+        let mut db = self.db();
+        let remaining = store.line_lease_remaining(work_order)?;
+        if remaining * 4 >= block {
+            return Ok(());
+        }
+        let station = db.station_id().to_owned();
+        let leased = db
+            .open_work_order(work_order, i64::try_from(quota).unwrap_or(i64::MAX))
+            .and_then(|line_quota| {
+                if u64::try_from(line_quota).ok() != Some(quota) {
+                    tracing::warn!(
+                        work_order,
+                        line_quota,
+                        quota,
+                        "the line opened this work order with another quota: the line's holds"
+                    );
+                }
+                db.lease(work_order, block)
+            });
+        match leased {
+            Ok(lease) => {
+                store.add_line_lease(&station, lease.id, work_order, lease.granted)?;
+                tracing::info!(
+                    work_order,
+                    lease = lease.id,
+                    granted = lease.granted,
+                    "leased a block of the work order's quota"
+                );
+                Ok(())
+            }
+            // What is left of the lease still serves; the issue step says when it is used up.
+            Err(e) if remaining > 0 => {
+                tracing::debug!(error = %e, remaining, "no new lease; issuing from what is left");
+                Ok(())
+            }
+            Err(LineDbError::QuotaExhausted { .. } | LineDbError::UnknownWorkOrder(_)) => Ok(()),
+            Err(e) if e.is_unreachable() => Ok(()),
+            Err(e) => Err(e.into()),
+        }
+    }
+}
+
+fn line_unit(unit_ref: &str, o: OutboxUnit) -> LineUnit {
+    LineUnit {
+        unit_ref: unit_ref.to_owned(),
+        serial: o.serial,
+        registration_id: o.registration_id,
+        product: o.product,
+        work_order: o.work_order,
+        passed: o.passed,
+        failed_step: o.failed_step,
+        failure_code: o.failure_code,
+        finished_at: o.finished_at,
+    }
+}
+
+/// Replays the outbox in order until it is empty or the line stops answering.
+fn replay(db: &mut LineDb, store: &Store) -> Result<SyncReport, StoreError> {
+    let mut report = SyncReport::default();
+    loop {
+        let rows = store.line_outbox(REPLAY_BATCH)?;
+        if rows.is_empty() {
+            report.connected = db.is_connected();
+            return Ok(report);
+        }
+        for row in rows {
+            match apply(db, store, &row) {
+                Ok(conflicts) => {
+                    report.conflicts.extend(conflicts);
+                    store.line_outbox_done(row.id)?;
+                    report.replayed += 1;
+                }
+                Err(e) => {
+                    if !e.is_unreachable() {
+                        tracing::warn!(row = row.id, op = %row.op, error = %crate::error::chain(&e), "the line database refused a replayed row; it stays in the outbox");
+                    }
+                    report.waiting = store.line_outbox_len()?;
+                    return Ok(report);
+                }
+            }
+        }
+    }
+}
+
+/// Sends one outbox row; a reservation made apart may come back with conflicts, which are
+/// recorded on this station too.
+fn apply(
+    db: &mut LineDb,
+    store: &Store,
+    row: &station_store::LineOutboxRow,
+) -> Result<Vec<station_linedb::Conflict>, LineDbError> {
+    let unit_ref = row.unit_ref.as_str();
+    match row.op.as_str() {
+        "reserve" => {
+            let identities: Vec<Identity> =
+                serde_json::from_str::<Vec<OutboxIdentity>>(&row.payload_json)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter_map(|i| Some(Identity::new(IdentityKind::parse(&i.kind)?, i.value)))
+                    .collect();
+            let conflicts = db.replay_reservation(unit_ref, &identities, row.created_at)?;
+            let station = db.station_id().to_owned();
+            for c in &conflicts {
+                tracing::error!(kind = c.identity.kind.as_str(), value = %c.identity.value, holder = %c.holder_station, holder_unit = %c.holder_unit, unit = unit_ref, "CONFLICT: provisioned here while apart from the line, and at another station meanwhile; a supervisor must decide");
+                let recorded = store.record_line_conflict(
+                    &station,
+                    &NewLineConflict {
+                        line_id: c.id,
+                        unit: unit_ref.parse().ok().map(UnitId),
+                        kind: c.identity.kind.as_str().to_owned(),
+                        value: c.identity.value.clone(),
+                        holder_station: c.holder_station.clone(),
+                        holder_unit: c.holder_unit.clone(),
+                    },
+                );
+                if let Err(e) = recorded {
+                    tracing::error!(error = %crate::error::chain(&e), "could not record the conflict on this station (the line has it)");
+                }
+            }
+            Ok(conflicts)
+        }
+        "keep" => db.keep(unit_ref).map(|_| Vec::new()),
+        "release" => db.release(unit_ref).map(|_| Vec::new()),
+        "unit" => match serde_json::from_str::<OutboxUnit>(&row.payload_json) {
+            Ok(o) => db.record_unit(&line_unit(unit_ref, o)).map(|()| Vec::new()),
+            Err(e) => {
+                tracing::warn!(row = row.id, error = %e, "an unreadable unit row in the line outbox was dropped");
+                Ok(Vec::new())
+            }
+        },
+        other => {
+            tracing::warn!(
+                row = row.id,
+                op = other,
+                "an unknown row in the line outbox was dropped"
+            );
+            Ok(Vec::new())
+        }
+    }
+}
