@@ -100,11 +100,19 @@ pub(crate) fn watch(args: &WatchArgs) -> anyhow::Result<u8> {
     // One link to the line database for every slot's station, replayed while idle.
     let line = crate::run::connect_line_db(&base)?.map(|db| {
         let section = base.line_db.as_ref();
-        Arc::new(station_pipeline::LineLink::new(
-            db,
-            section.map(|l| l.offline).unwrap_or_default(),
-            section.map_or(50, |l| l.lease_block),
-        ))
+        Arc::new(
+            station_pipeline::LineLink::new(
+                db,
+                section.map(|l| l.offline).unwrap_or_default(),
+                section.map_or(50, |l| l.lease_block),
+            )
+            .with_connections(
+                base.fixture
+                    .slots
+                    .len()
+                    .min(station_pipeline::MAX_LINE_CONNECTIONS),
+            ),
+        )
     });
     let mut last_sync = std::time::Instant::now();
     loop {

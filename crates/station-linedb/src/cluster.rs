@@ -18,12 +18,24 @@ pub struct Cluster {
     port: u16,
     password: String,
     run_as: Option<&'static str>,
+    durable: bool,
 }
 
 impl Cluster {
     /// Makes a cluster in `dir/data` (created; must not hold one yet) and starts it on a free
-    /// port, password authentication only.
+    /// port, password authentication only, without fsync (tests: a crash of the machine is
+    /// not what they test).
     pub fn start(dir: &Path) -> io::Result<Cluster> {
+        Self::start_with(dir, false)
+    }
+
+    /// As [`Cluster::start`], with every commit flushed to disk as on a production server
+    /// (benchmarks).
+    pub fn start_durable(dir: &Path) -> io::Result<Cluster> {
+        Self::start_with(dir, true)
+    }
+
+    fn start_with(dir: &Path, durable: bool) -> io::Result<Cluster> {
         let bin = server_bin()?;
         std::fs::create_dir_all(dir)?;
         let run_as = is_root().then_some("postgres");
@@ -40,6 +52,7 @@ impl Cluster {
             port: free_port()?,
             password,
             run_as,
+            durable,
         };
         let data = dir.join("data");
         cluster.tool(
@@ -66,9 +79,10 @@ impl Cluster {
     pub fn resume(&self) -> io::Result<()> {
         let data = self.dir.join("data");
         let options = format!(
-            "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=off",
+            "-p {} -k {} -c listen_addresses=127.0.0.1 -c max_connections=200{}",
             self.port,
-            self.dir.display()
+            self.dir.display(),
+            if self.durable { "" } else { " -c fsync=off" }
         );
         self.tool(
             "pg_ctl",

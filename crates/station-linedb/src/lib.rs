@@ -205,6 +205,8 @@ impl LineDbError {
 pub struct LineDb {
     config: postgres::Config,
     client: Option<Client>,
+    /// Statements prepared on `client` (dropped with it).
+    prepared: std::collections::HashMap<&'static str, postgres::Statement>,
     retry_at: Option<Instant>,
     retry_after: Duration,
     station_id: String,
@@ -248,6 +250,7 @@ impl LineDb {
         config.connect_timeout(CONNECT_TIMEOUT);
         Ok(LineDb {
             client: None,
+            prepared: std::collections::HashMap::new(),
             retry_at: None,
             retry_after: RETRY_AFTER,
             config,
@@ -275,6 +278,33 @@ impl LineDb {
     #[must_use]
     pub fn station_id(&self) -> &str {
         &self.station_id
+    }
+
+    /// Another connection like this one (same server, login and station), not opened yet: for
+    /// a station whose slots should not wait for each other's round trips.
+    #[must_use]
+    pub fn another(&self) -> LineDb {
+        LineDb {
+            config: self.config.clone(),
+            client: None,
+            prepared: std::collections::HashMap::new(),
+            retry_at: None,
+            retry_after: self.retry_after,
+            station_id: self.station_id.clone(),
+        }
+    }
+
+    /// As [`Self::another`], committing without waiting for the server's disk
+    /// (`synchronous_commit = off`): for what may be lost in a crash of the server, never a
+    /// reservation. The station sends a unit's finish on these ([`LineDb::finish_unit`]): a
+    /// crash of the server may lose the last fraction of a second of them, which leaves a kept
+    /// reservation `held` (it still refuses every other unit), a released one held (a
+    /// supervisor frees it) and the line's yield short of those units.
+    #[must_use]
+    pub fn another_lazy(&self) -> LineDb {
+        let mut db = self.another();
+        db.config.options("-c synchronous_commit=off");
+        db
     }
 
     /// Tries a dropped connection again after `after` instead of [`RETRY_AFTER`].
@@ -332,29 +362,37 @@ impl LineDb {
         self.client.as_ref().is_some_and(|c| !c.is_closed())
     }
 
+    /// Opens the connection again if it dropped (at most every [`RETRY_AFTER`]).
+    fn ensure(&mut self) -> Result<(), LineDbError> {
+        if self.is_connected() {
+            return Ok(());
+        }
+        self.client = None;
+        self.prepared.clear();
+        if self.retry_at.is_some_and(|at| Instant::now() < at) {
+            return Err(LineDbError::Offline);
+        }
+        match self.open() {
+            Ok(client) => {
+                tracing::info!(station = %self.station_id, "the line database is reachable again");
+                self.client = Some(client);
+                self.retry_at = None;
+                Ok(())
+            }
+            Err(e) => {
+                self.retry_at = Some(Instant::now() + self.retry_after);
+                Err(e)
+            }
+        }
+    }
+
     /// Runs `f` on the connection, opening it again first if it dropped (at most every
     /// [`RETRY_AFTER`]); a failure of the connection itself drops it.
     fn with<T>(
         &mut self,
         f: impl FnOnce(&mut Client, &str) -> Result<T, LineDbError>,
     ) -> Result<T, LineDbError> {
-        if !self.is_connected() {
-            self.client = None;
-            if self.retry_at.is_some_and(|at| Instant::now() < at) {
-                return Err(LineDbError::Offline);
-            }
-            match self.open() {
-                Ok(client) => {
-                    tracing::info!(station = %self.station_id, "the line database is reachable again");
-                    self.client = Some(client);
-                    self.retry_at = None;
-                }
-                Err(e) => {
-                    self.retry_at = Some(Instant::now() + self.retry_after);
-                    return Err(e);
-                }
-            }
-        }
+        self.ensure()?;
         let Some(client) = self.client.as_mut() else {
             return Err(LineDbError::Offline);
         };
@@ -364,7 +402,34 @@ impl LineDb {
         {
             tracing::warn!(station = %self.station_id, error = %e, "lost the line database");
             self.client = None;
+            self.prepared.clear();
             self.retry_at = Some(Instant::now() + self.retry_after);
+        }
+        result
+    }
+
+    /// [`Self::with`], with `sql` prepared once per connection (one round trip saved per call
+    /// on the hot paths).
+    fn with_prepared<T>(
+        &mut self,
+        sql: &'static str,
+        f: impl FnOnce(&mut Client, &postgres::Statement, &str) -> Result<T, LineDbError>,
+    ) -> Result<T, LineDbError> {
+        self.ensure()?;
+        let mut cache = std::mem::take(&mut self.prepared);
+        let result = self.with(|client, station| {
+            let statement = match cache.get(sql) {
+                Some(s) => s.clone(),
+                None => {
+                    let s = client.prepare(sql)?;
+                    cache.insert(sql, s.clone());
+                    s
+                }
+            };
+            f(client, &statement, station)
+        });
+        if self.client.is_some() {
+            self.prepared = cache;
         }
         result
     }

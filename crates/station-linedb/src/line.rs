@@ -105,6 +105,22 @@ pub struct LineStatus {
     pub conflicts: Vec<Conflict>,
 }
 
+/// Keeps (pass) or releases (fail) a unit's reservations and copies its outcome.
+const FINISH_UNIT: &str = "WITH kept AS (
+                     UPDATE reservations SET state = 'kept', kept_at = now()
+                     WHERE station_id = $1 AND unit_ref = $2 AND state = 'held' AND $7 = 'pass'
+                     RETURNING 1),
+                 released AS (
+                     DELETE FROM reservations
+                     WHERE station_id = $1 AND unit_ref = $2 AND state = 'held' AND $7 = 'fail'
+                     RETURNING 1)
+                 INSERT INTO units (station_id, unit_ref, serial, registration_id, product,
+                                    work_order, status, failed_step, failure_code, finished_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+                 ON CONFLICT (station_id, unit_ref) DO UPDATE SET
+                    status = EXCLUDED.status, failed_step = EXCLUDED.failed_step,
+                    failure_code = EXCLUDED.failure_code, finished_at = EXCLUDED.finished_at";
+
 impl LineDb {
     /// Copies a unit's outcome to the line (a second copy of the same unit replaces the first:
     /// a pass later failed by its register check, or a replay).
@@ -117,6 +133,33 @@ impl LineDb {
                  ON CONFLICT (station_id, unit_ref) DO UPDATE SET
                     status = EXCLUDED.status, failed_step = EXCLUDED.failed_step,
                     failure_code = EXCLUDED.failure_code, finished_at = EXCLUDED.finished_at",
+                &[
+                    &station,
+                    &unit.unit_ref,
+                    &unit.serial,
+                    &unit.registration_id,
+                    &unit.product,
+                    &unit.work_order,
+                    &if unit.passed { "pass" } else { "fail" },
+                    &unit.failed_step,
+                    &unit.failure_code,
+                    &unit.finished_at,
+                ],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// A unit finished, in one statement: passed, its reservations are kept for good; failed,
+    /// what it still holds and has not kept is released (a unit failed after its lock keeps
+    /// what was kept); and its outcome is copied ([`Self::record_unit`]).
+    ///
+    /// On a connection from [`LineDb::another_lazy`] it is committed without waiting for the
+    /// server's disk: see there what a crash of the server may cost.
+    pub fn finish_unit(&mut self, unit: &LineUnit) -> Result<(), LineDbError> {
+        self.with_prepared(FINISH_UNIT, |c, finish, station| {
+            c.execute(
+                finish,
                 &[
                     &station,
                     &unit.unit_ref,

@@ -11,7 +11,30 @@ impl LineDb {
     /// identity this unit already holds is fine (a retry); one another unit holds refuses the
     /// unit with [`LineDbError::Held`].
     pub fn reserve(&mut self, unit_ref: &str, identities: &[Identity]) -> Result<(), LineDbError> {
-        self.with(|client, station| {
+        let kinds: Vec<&str> = identities.iter().map(|i| i.kind.as_str()).collect();
+        let values: Vec<&str> = identities.iter().map(|i| i.value.as_str()).collect();
+        self.with_prepared(RESERVE_ALL, |client, reserve_all, station| {
+            // The common case in one round trip: everything free (or this unit's already).
+            let row = client.query_one(reserve_all, &[&kinds, &values, &station, &unit_ref])?;
+            let (taken, at): (i64, DateTime<Utc>) = (row.get(0), row.get(1));
+            if taken == 0 {
+                return Ok(());
+            }
+            // Another unit holds one: undo what this statement took, and name the holder.
+            client.execute(
+                "DELETE FROM reservations
+                 WHERE station_id = $1 AND unit_ref = $2 AND reserved_at = $3 AND state = 'held'",
+                &[&station, &unit_ref, &at],
+            )?;
+            for identity in identities {
+                match holder_of(client, identity)? {
+                    Some(h) if !(h.station_id == station && h.unit_ref == unit_ref) => {
+                        return Err(LineDbError::Held(Box::new(h)));
+                    }
+                    _ => {}
+                }
+            }
+            // Its holder released it meanwhile: take them one by one, all or none.
             let mut tx = client.transaction()?;
             for identity in identities {
                 if let Some(h) = take(&mut tx, station, unit_ref, identity)? {
@@ -102,6 +125,23 @@ impl LineDb {
         self.with(|c, _| holder_of(c, identity))
     }
 }
+
+/// Takes every identity (`$1` kinds, `$2` values) for station `$3`'s unit `$4` that nobody
+/// holds, in one statement; answers how many another unit holds (then the caller undoes what
+/// this statement took: the rows with its `now()`, which it also answers).
+const RESERVE_ALL: &str = "
+    WITH wanted AS (SELECT * FROM unnest($1::text[], $2::text[]) AS w(kind, value)),
+    ins AS (
+        INSERT INTO reservations (kind, value, station_id, unit_ref)
+        SELECT kind, value, $3, $4 FROM wanted
+        ON CONFLICT (kind, value) DO NOTHING
+        RETURNING kind, value)
+    SELECT (SELECT COUNT(*) FROM wanted w
+            WHERE NOT EXISTS (SELECT 1 FROM ins i WHERE i.kind = w.kind AND i.value = w.value)
+              AND NOT EXISTS (SELECT 1 FROM reservations r
+                              WHERE r.kind = w.kind AND r.value = w.value
+                                AND r.station_id = $3 AND r.unit_ref = $4)),
+           now()";
 
 /// Reserves `identity` for the unit; `Some(holder)` when another unit holds it.
 fn take(

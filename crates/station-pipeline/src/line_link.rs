@@ -12,6 +12,7 @@
 //! - **Quota.** A quota product's certificates come only from leases
 //!   ([`LineLink::ensure_lease`]), topped up while the line answers.
 
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use chrono::{DateTime, Utc};
@@ -26,14 +27,22 @@ const REPLAY_BATCH: u32 = 256;
 /// The station's link to the line database.
 #[derive(Debug)]
 pub struct LineLink {
-    db: Mutex<LineDb>,
+    /// Connections: a slot takes a free one, so slots do not queue behind each other's round
+    /// trips. The first also replays the outbox and leases.
+    pool: Vec<Mutex<LineDb>>,
+    /// Connections that commit without waiting for the server's disk, for units' finishes.
+    lazy: Vec<Mutex<LineDb>>,
+    next: AtomicUsize,
+    /// The outbox may hold rows (true until a replay found it empty), so new updates must
+    /// wait behind them.
+    pending: AtomicBool,
     offline: OfflinePolicy,
     lease_block: u32,
 }
 
 /// How a reservation went.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Reserved {
+pub enum Reserved {
     /// The line holds it for the unit.
     OnLine,
     /// The line is unreachable; the station went ahead (`offline = "local"`) and will replay.
@@ -42,7 +51,7 @@ pub(crate) enum Reserved {
 
 /// Why the link refused.
 #[derive(Debug, thiserror::Error)]
-pub(crate) enum LinkError {
+pub enum LinkError {
     /// The line refused, or could not be reached under `offline = "refuse"`.
     #[error(transparent)]
     Line(#[from] LineDbError),
@@ -89,19 +98,81 @@ impl LineLink {
     #[must_use]
     pub fn new(db: LineDb, offline: OfflinePolicy, lease_block: u32) -> Self {
         Self {
-            db: Mutex::new(db),
+            lazy: vec![Mutex::new(db.another_lazy())],
+            pool: vec![Mutex::new(db)],
+            next: AtomicUsize::new(0),
+            pending: AtomicBool::new(true),
             offline,
             lease_block: lease_block.max(1),
         }
     }
 
+    /// Uses `connections` connections (at least 1) like the first, so up to that many slots
+    /// talk to the line at once.
+    #[must_use]
+    pub fn with_connections(mut self, connections: usize) -> Self {
+        while self.pool.len() < connections.max(1) {
+            let (another, lazy) = {
+                let db = self.db();
+                (db.another(), db.another_lazy())
+            };
+            self.pool.push(Mutex::new(another));
+            self.lazy.push(Mutex::new(lazy));
+        }
+        self
+    }
+
+    /// The first connection (the outbox's, the leases', the views').
     fn db(&self) -> MutexGuard<'_, LineDb> {
-        self.db.lock().unwrap_or_else(PoisonError::into_inner)
+        self.pool[0].lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// A free connection of `pool`, else the next in turn.
+    fn any<'a>(&self, pool: &'a [Mutex<LineDb>]) -> MutexGuard<'a, LineDb> {
+        for m in pool {
+            if let Ok(db) = m.try_lock() {
+                return db;
+            }
+        }
+        let i = self.next.fetch_add(1, Ordering::Relaxed) % pool.len();
+        pool[i].lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Replays the outbox if it may hold rows; true when it is empty (new updates may go
+    /// straight to the line).
+    fn caught_up(&self, store: &Store) -> Result<bool, StoreError> {
+        if !self.pending.load(Ordering::SeqCst) {
+            return Ok(true);
+        }
+        let mut db = self.db();
+        let report = replay(&mut db, store)?;
+        let empty = report.waiting == 0;
+        if empty {
+            self.pending.store(false, Ordering::SeqCst);
+        }
+        Ok(empty)
+    }
+
+    /// Keeps an update for the replay.
+    fn queue(
+        &self,
+        store: &Store,
+        op: &str,
+        unit: UnitId,
+        payload: &str,
+    ) -> Result<(), StoreError> {
+        self.pending.store(true, Ordering::SeqCst);
+        store.line_outbox_push(op, &unit.0.to_string(), payload)?;
+        Ok(())
     }
 
     /// Whether the line database answered the last call.
     pub fn connected(&self) -> bool {
-        self.db().is_connected()
+        self.pool.iter().any(|m| {
+            m.lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .is_connected()
+        })
     }
 
     /// The policy while apart.
@@ -117,16 +188,15 @@ impl LineLink {
 
     /// Reserves the unit's identities. Held by another unit: refused, naming it. Unreachable:
     /// refused, or (`offline = "local"`) kept in the outbox for the replay.
-    pub(crate) fn reserve(
+    pub fn reserve(
         &self,
         store: &Store,
         unit: UnitId,
         identities: &[Identity],
     ) -> Result<Reserved, LinkError> {
-        let mut db = self.db();
-        let caught_up = replay(&mut db, store)?.waiting == 0;
-        let result = if caught_up {
-            db.reserve(&unit.0.to_string(), identities)
+        let result = if self.caught_up(store)? {
+            self.any(&self.pool)
+                .reserve(&unit.0.to_string(), identities)
         } else {
             Err(LineDbError::Offline)
         };
@@ -140,9 +210,10 @@ impl LineLink {
                         value: i.value.clone(),
                     })
                     .collect();
-                store.line_outbox_push(
+                self.queue(
+                    store,
                     "reserve",
-                    &unit.0.to_string(),
+                    unit,
                     &serde_json::to_string(&payload).map_err(StoreError::from)?,
                 )?;
                 tracing::warn!(%unit, error = %e, "the line database is unreachable: provisioning on this station's checks; the reservation is replayed later");
@@ -152,24 +223,11 @@ impl LineLink {
         }
     }
 
-    /// The unit's board is locked: the line keeps its identities for good (now, or at the
-    /// replay).
-    pub(crate) fn keep(&self, store: &Store, unit: UnitId) {
-        self.send(store, "keep", unit, "{}", |db, unit_ref| {
-            db.keep(unit_ref).map(drop)
-        });
-    }
-
-    /// The unit failed before its irreversible step: the line releases its identities.
-    pub(crate) fn release(&self, store: &Store, unit: UnitId) {
-        self.send(store, "release", unit, "{}", |db, unit_ref| {
-            db.release(unit_ref).map(drop)
-        });
-    }
-
-    /// Copies a finished unit's outcome to the line (no secrets).
+    /// A unit finished: passed, the line keeps its identities for good; failed, it releases
+    /// what the unit held and had not kept; and the outcome is copied (no secrets). Now, or
+    /// at the replay.
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn record_unit(
+    pub fn finish(
         &self,
         store: &Store,
         unit: UnitId,
@@ -192,25 +250,12 @@ impl LineLink {
         let Ok(payload) = serde_json::to_string(&outcome) else {
             return;
         };
-        self.send(store, "unit", unit, &payload, |db, unit_ref| {
-            db.record_unit(&line_unit(unit_ref, outcome))
-        });
-    }
-
-    /// Sends now when the line is caught up and answers; otherwise appends to the outbox.
-    fn send(
-        &self,
-        store: &Store,
-        op: &str,
-        unit: UnitId,
-        payload: &str,
-        f: impl FnOnce(&mut LineDb, &str) -> Result<(), LineDbError>,
-    ) {
         let unit_ref = unit.0.to_string();
-        let mut db = self.db();
-        let sent = match replay(&mut db, store) {
-            Ok(r) if r.waiting == 0 => f(&mut db, &unit_ref),
-            Ok(_) => Err(LineDbError::Offline),
+        let sent = match self.caught_up(store) {
+            Ok(true) => self
+                .any(&self.lazy)
+                .finish_unit(&line_unit(&unit_ref, outcome)),
+            Ok(false) => Err(LineDbError::Offline),
             Err(e) => {
                 tracing::warn!(error = %crate::error::chain(&e), "could not replay the line outbox");
                 Err(LineDbError::Offline)
@@ -218,10 +263,10 @@ impl LineLink {
         };
         if let Err(e) = sent {
             if !e.is_unreachable() {
-                tracing::warn!(op, %unit, error = %crate::error::chain(&e), "the line database refused; kept in the outbox");
+                tracing::warn!(%unit, error = %crate::error::chain(&e), "the line database refused; kept in the outbox");
             }
-            if let Err(e) = store.line_outbox_push(op, &unit_ref, payload) {
-                tracing::error!(op, %unit, error = %crate::error::chain(&e), "could not keep the line's update in the outbox: the line database will not hear of it");
+            if let Err(e) = self.queue(store, "unit", unit, &payload) {
+                tracing::error!(%unit, error = %crate::error::chain(&e), "could not keep the unit's update in the outbox: the line database will not hear of it");
             }
         }
     }
@@ -231,6 +276,7 @@ impl LineLink {
         let mut db = self.db();
         let mut report = replay(&mut db, store)?;
         if report.waiting == 0 {
+            self.pending.store(false, Ordering::SeqCst);
             for lease in store.line_leases_unreported()? {
                 match db.use_lease(lease.id, lease.used) {
                     Ok(()) => store.line_lease_reported(lease.id, lease.used)?,
@@ -387,7 +433,7 @@ fn apply(
         "keep" => db.keep(unit_ref).map(|_| Vec::new()),
         "release" => db.release(unit_ref).map(|_| Vec::new()),
         "unit" => match serde_json::from_str::<OutboxUnit>(&row.payload_json) {
-            Ok(o) => db.record_unit(&line_unit(unit_ref, o)).map(|()| Vec::new()),
+            Ok(o) => db.finish_unit(&line_unit(unit_ref, o)).map(|()| Vec::new()),
             Err(e) => {
                 tracing::warn!(row = row.id, error = %e, "an unreadable unit row in the line outbox was dropped");
                 Ok(Vec::new())

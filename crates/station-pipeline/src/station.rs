@@ -33,6 +33,9 @@ pub struct Station {
     line: Option<Arc<crate::line_link::LineLink>>,
 }
 
+/// Most connections to the line database one station opens.
+pub const MAX_LINE_CONNECTIONS: usize = 8;
+
 /// Loads the vendor CAs of every TPM product, so a missing file stops the station at start.
 fn load_vendor_roots(
     config: &StationConfig,
@@ -96,7 +99,7 @@ impl Station {
     /// before anything irreversible, so no other station provisions the same board (or a
     /// cloned serial), and keep them once locked.
     /// The policy while apart and the lease block come from `[line_db]` (its defaults when the
-    /// config has none).
+    /// config has none); one connection per slot, up to [`MAX_LINE_CONNECTIONS`].
     #[must_use]
     pub fn with_line_db(self, db: station_linedb::LineDb) -> Self {
         let (offline, block) = self
@@ -106,9 +109,10 @@ impl Station {
             .map_or((station_config::OfflinePolicy::default(), 50), |l| {
                 (l.offline, l.lease_block)
             });
-        self.with_line_link(Arc::new(crate::line_link::LineLink::new(
-            db, offline, block,
-        )))
+        let connections = self.config.fixture.slots.len().min(MAX_LINE_CONNECTIONS);
+        self.with_line_link(Arc::new(
+            crate::line_link::LineLink::new(db, offline, block).with_connections(connections),
+        ))
     }
 
     /// Puts the station on a line through `link` (stations of one process may share it).

@@ -63,7 +63,6 @@ pub(crate) fn provision(
         identified: None,
         recorded_steps: 0,
         keep_claim: false,
-        reserved: false,
     };
     let outcome = match unit.run() {
         Ok(outcome) => match &plan.product.register_check {
@@ -119,8 +118,6 @@ struct UnitRun<'a> {
     /// is locked (the lock went unanswered, the PASS could not be recorded, the board could not
     /// be read back). It is completed or failed when the board is next seen.
     keep_claim: bool,
-    /// The unit's identities are reserved in the line database (released if it fails).
-    reserved: bool,
 }
 
 /// Attempts at a fresh random serial when one collides with an issued certificate.
@@ -170,26 +167,15 @@ impl UnitRun<'_> {
             self.certificate_steps(&identity, &plan, &mut attestation)?;
         }
         self.step(Step::WriteSettings, |u| {
-            // The line also keeps the key (its hash) and the certificate serial unique.
-            let mut identities: Vec<station_linedb::Identity> = attestation
-                .settings
-                .iter()
-                .filter(|s| s.secret)
-                .map(|s| {
-                    station_linedb::Identity::new(
-                        station_linedb::IdentityKind::SymkeySha256,
-                        setting_digest(&s.value),
-                    )
-                })
-                .collect();
+            // The line also keeps the certificate serial unique.
             if let Some(cert) = &u.certificate {
-                identities.push(station_linedb::Identity::new(
-                    station_linedb::IdentityKind::CertSerial,
-                    cert.serial.to_hex(),
-                ));
-            }
-            if !identities.is_empty() {
-                u.reserve_on_line(Step::WriteSettings, &identities)?;
+                u.reserve_on_line(
+                    Step::WriteSettings,
+                    &[station_linedb::Identity::new(
+                        station_linedb::IdentityKind::CertSerial,
+                        cert.serial.to_hex(),
+                    )],
+                )?;
             }
             for s in &attestation.settings {
                 u.client()?
@@ -331,8 +317,7 @@ impl UnitRun<'_> {
                 self.steps.push(record);
                 // Locked and recorded: the line keeps its identities for good.
                 if let Some(line) = self.station.line() {
-                    line.keep(store, unit);
-                    line.record_unit(
+                    line.finish(
                         store,
                         unit,
                         self.serial.as_deref(),
@@ -358,13 +343,15 @@ impl UnitRun<'_> {
         }
     }
 
-    /// On a line of stations: reserves the board's serial, registration ID and EK in the line
-    /// database before anything irreversible (see [`Self::reserve_on_line`]).
+    /// On a line of stations: reserves the board's serial, registration ID and EK, and the
+    /// SHA-256 of each secret setting (the device's key), in the line database before anything
+    /// irreversible, in one round trip (see [`Self::reserve_on_line`]).
     fn reserve_board_on_line(
         &mut self,
         identity: &IdentityResponse,
         registration_id: &str,
         tpm: Option<&TpmIdentity>,
+        attestation: &Attestation,
     ) -> Result<(), UnitFailure> {
         use station_linedb::{Identity, IdentityKind};
         let mut identities = vec![
@@ -374,6 +361,13 @@ impl UnitRun<'_> {
         if let Some(tpm) = tpm {
             identities.push(Identity::new(IdentityKind::EkSha256, tpm.ek.sha256_hex()));
         }
+        identities.extend(
+            attestation
+                .settings
+                .iter()
+                .filter(|s| s.secret)
+                .map(|s| Identity::new(IdentityKind::SymkeySha256, setting_digest(&s.value))),
+        );
         self.reserve_on_line(Step::Attest, &identities)
     }
 
@@ -392,10 +386,7 @@ impl UnitRun<'_> {
         };
         let serial = self.serial.clone().unwrap_or_default();
         match line.reserve(self.station.store(), unit, identities) {
-            Ok(_) => {
-                self.reserved = true;
-                Ok(())
-            }
+            Ok(_) => Ok(()),
             Err(LinkError::Line(e @ LineDbError::Held(_))) => Err(UnitFailure {
                 detail: crate::error::chain(&e),
                 ..UnitFailure::new(
@@ -931,10 +922,7 @@ impl UnitRun<'_> {
             None => self.station.store().begin_unit(&new_unit),
         };
         match begun {
-            Ok(id) => {
-                self.unit_id = Some(id);
-                self.reserve_board_on_line(identity, &registration_id.to_string(), tpm)?;
-            }
+            Ok(id) => self.unit_id = Some(id),
             Err(e) => {
                 let failure = match &e {
                     StoreError::Duplicate {
@@ -970,6 +958,21 @@ impl UnitRun<'_> {
                 return Err(failure);
             }
         }
+        let facts = UnitFacts::of(
+            self.station,
+            product,
+            identity,
+            self.request.work_order.as_deref(),
+        );
+        let attestation = attest::attest(
+            product,
+            &registration_id,
+            self.station.group_key(&product.id),
+            tpm,
+            &facts,
+        )?;
+        // The line first: a board another station provisioned is named as such.
+        self.reserve_board_on_line(identity, &registration_id.to_string(), tpm, &attestation)?;
         if identity.locked {
             return Err(UnitFailure::new(
                 Step::Attest,
@@ -981,19 +984,7 @@ impl UnitRun<'_> {
                 "Send the unit to rework to have it unlocked.",
             ));
         }
-        let facts = UnitFacts::of(
-            self.station,
-            product,
-            identity,
-            self.request.work_order.as_deref(),
-        );
-        attest::attest(
-            product,
-            &registration_id,
-            self.station.group_key(&product.id),
-            tpm,
-            &facts,
-        )
+        Ok(attestation)
     }
 
     /// Reads every written setting (and an X.509 unit's chain) back after the reset and
@@ -1080,10 +1071,7 @@ impl UnitRun<'_> {
             return failed(failure);
         }
         if let (Some(unit), Some(line)) = (self.unit_id, self.station.line()) {
-            if self.reserved {
-                line.release(store, unit);
-            }
-            line.record_unit(
+            line.finish(
                 store,
                 unit,
                 self.serial.as_deref(),
