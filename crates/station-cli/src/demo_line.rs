@@ -73,11 +73,28 @@ pub(crate) fn run(
             "Install PostgreSQL's server (scripts/bootstrap.sh does: apt-get install postgresql).",
         )
     })?;
+    // TLS only, as a site should run it: a development CA signs the server's certificate and
+    // every station verifies it.
+    let tls_failed = |e: std::io::Error| {
+        CliError::anyhow(
+            "station::demo::line_db",
+            format!("could not give the demo's line database TLS: {e}"),
+            "Check that the demo's var/ directory is writable.",
+        )
+    };
+    let (ca_pem, cert_pem, key_pem) =
+        station_linedb::cluster::dev_certificate().map_err(tls_failed)?;
+    cluster
+        .enable_tls(&cert_pem, &key_pem, true)
+        .map_err(tls_failed)?;
+    let ca_file = base.join("line-db-ca.pem");
+    std::fs::write(&ca_file, ca_pem)?;
     let password_file = base.join("line-db.password");
     write_private(&password_file, cluster.password())?;
     println!(
-        "line database: PostgreSQL on 127.0.0.1:{} ({}), {stations} stations",
+        "line database: PostgreSQL on 127.0.0.1:{} (TLS only, CA {}; {}), {stations} stations",
         cluster.port(),
+        ca_file.display(),
         base.join("line-db").display()
     );
     let mut line = Vec::new();
@@ -95,6 +112,7 @@ pub(crate) fn run(
             }),
             offline: OfflinePolicy::Refuse,
             lease_block: 50,
+            ca_file: Some(ca_file.clone()),
         });
         let spec = virtual_dut::station::spec_for(&c, &fixture_dir).map_err(|e| {
             CliError::anyhow(

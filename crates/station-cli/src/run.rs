@@ -201,7 +201,29 @@ pub(crate) fn connect_line_db(
             "Check [line_db] and the station's network to the line database; nothing was provisioned.",
         )
     };
-    match station_linedb::LineDb::connect(&section.url, password, &config.station.id) {
+    let mut db = station_linedb::LineDb::apart(&section.url, password, &config.station.id)
+        .map_err(refused)?;
+    if let Some(ca_file) = &section.ca_file {
+        let pem = std::fs::read(ca_file).map_err(|e| {
+            CliError::anyhow(
+                "station::linedb::tls",
+                format!(
+                    "cannot read the line database's CA file {}: {e}",
+                    ca_file.display()
+                ),
+                "Install the CA certificate where line_db.ca_file points.",
+            )
+        })?;
+        db = db.with_ca(&pem).map_err(|e| {
+            CliError::anyhow(
+                e.code(),
+                format!("{}: {e}", ca_file.display()),
+                "line_db.ca_file must hold the PEM certificate(s) of the CA that signed the line database's certificate.",
+            )
+        })?;
+    }
+    let fallback = db.another();
+    match db.opened() {
         Ok(db) => Ok(Some(db)),
         // Allowed to work apart: start anyway; the link keeps trying.
         Err(e) if e.is_unreachable() && section.offline == station_config::OfflinePolicy::Local => {
@@ -209,9 +231,7 @@ pub(crate) fn connect_line_db(
             eprintln!(
                 "warning: the line database is unreachable; this station works apart and replays what it does when the line is back"
             );
-            station_linedb::LineDb::apart(&section.url, password, &config.station.id)
-                .map(Some)
-                .map_err(refused)
+            Ok(Some(fallback))
         }
         Err(e) => Err(refused(e)),
     }

@@ -42,6 +42,7 @@ fn the_demo_runs_a_line_of_three_stations_and_shows_its_yield() {
     let out = station(&["demo", "--config", config.to_str().unwrap(), "--line", "3"]);
     let stdout = text(&out.stdout);
     assert!(out.status.success(), "{stdout}{}", text(&out.stderr));
+    assert!(stdout.contains("TLS only"), "{stdout}");
     for n in 1..=3 {
         let row = stdout
             .lines()

@@ -113,6 +113,9 @@ fn resolve_paths(config: &mut StationConfig, base: &Path) {
     {
         resolve(base, file);
     }
+    if let Some(ca_file) = config.line_db.as_mut().and_then(|l| l.ca_file.as_mut()) {
+        resolve(base, ca_file);
+    }
     for product in &mut config.products {
         if let Some(file) = product.initial_twin.as_mut().and_then(|t| t.file.as_mut()) {
             resolve(base, file);

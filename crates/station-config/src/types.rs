@@ -247,6 +247,12 @@ pub struct LineDbSection {
     /// can still issue while apart. Default 50.
     #[serde(default = "default_lease_block")]
     pub lease_block: u32,
+    /// The CA certificates (PEM) the server's certificate must chain to: the station then
+    /// speaks TLS to it (required) and checks the URL's host against the certificate.
+    /// Relative to the config file's directory. Default: none (plain TCP: keep the server on
+    /// the line's own network).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ca_file: Option<PathBuf>,
 }
 
 fn default_lease_block() -> u32 {

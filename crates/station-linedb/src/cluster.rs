@@ -119,6 +119,39 @@ impl Cluster {
         Ok(())
     }
 
+    /// Serves TLS with this certificate chain and key (PEM), and with `only_tls` refuses
+    /// connections without it; restarts the server.
+    pub fn enable_tls(&self, cert_pem: &str, key_pem: &str, only_tls: bool) -> io::Result<()> {
+        use std::io::Write as _;
+        use std::os::unix::fs::PermissionsExt as _;
+        let data = self.dir.join("data");
+        let cert = data.join("server.crt");
+        let key = data.join("server.key");
+        std::fs::write(&cert, cert_pem)?;
+        std::fs::write(&key, key_pem)?;
+        std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600))?;
+        let mut conf = std::fs::OpenOptions::new()
+            .append(true)
+            .open(data.join("postgresql.conf"))?;
+        writeln!(
+            conf,
+            "ssl = on\nssl_cert_file = 'server.crt'\nssl_key_file = 'server.key'"
+        )?;
+        if only_tls {
+            std::fs::write(
+                data.join("pg_hba.conf"),
+                "local all all scram-sha-256\nhostssl all all 127.0.0.1/32 scram-sha-256\n",
+            )?;
+        }
+        if let Some(user) = self.run_as {
+            chown_to(&cert, user)?;
+            chown_to(&key, user)?;
+            chown_to(&data.join("pg_hba.conf"), user)?;
+        }
+        self.stop()?;
+        self.resume()
+    }
+
     /// The connection string (without the password), e.g. for `LineDb::connect`.
     pub fn url(&self) -> String {
         format!(
@@ -172,6 +205,31 @@ impl Drop for Cluster {
             tracing::warn!(error = %e, "could not stop the throwaway PostgreSQL");
         }
     }
+}
+
+/// A development CA and a server certificate for 127.0.0.1 it signed, for [`Cluster::enable_tls`]
+/// in tests and demos: (CA PEM, server certificate PEM, server key PEM).
+pub fn dev_certificate() -> io::Result<(String, String, String)> {
+    use rcgen::{
+        BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair, KeyUsagePurpose,
+        SanType,
+    };
+    let ca_key = KeyPair::generate().map_err(io::Error::other)?;
+    let mut ca = CertificateParams::new(Vec::<String>::new()).map_err(io::Error::other)?;
+    ca.distinguished_name
+        .push(DnType::CommonName, "line database test CA");
+    ca.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
+    ca.key_usages = vec![KeyUsagePurpose::KeyCertSign];
+    let ca_pem = ca.self_signed(&ca_key).map_err(io::Error::other)?.pem();
+    let issuer = Issuer::from_ca_cert_pem(&ca_pem, &ca_key).map_err(io::Error::other)?;
+    let key = KeyPair::generate().map_err(io::Error::other)?;
+    let mut server = CertificateParams::new(Vec::<String>::new()).map_err(io::Error::other)?;
+    server
+        .distinguished_name
+        .push(DnType::CommonName, "127.0.0.1");
+    server.subject_alt_names = vec![SanType::IpAddress([127, 0, 0, 1].into())];
+    let cert = server.signed_by(&key, &issuer).map_err(io::Error::other)?;
+    Ok((ca_pem, cert.pem(), key.serialize_pem()))
 }
 
 /// Debian's server binaries: `PG_BIN` if set, else the newest `/usr/lib/postgresql/*/bin`.

@@ -151,6 +151,9 @@ pub enum LineDbError {
     /// The schema could not be brought up to date.
     #[error("cannot migrate the line database: {0}")]
     Migrate(#[source] refinery::Error),
+    /// The CA file for TLS to the server is not usable.
+    #[error("the line database's CA certificates: {0}")]
+    Tls(String),
     /// The connection dropped and is not tried again before its retry time.
     #[error("the line database is unreachable (tried again within {} s)", RETRY_AFTER.as_secs())]
     Offline,
@@ -179,6 +182,7 @@ impl LineDbError {
     pub fn code(&self) -> &'static str {
         match self {
             Self::Connect(_) | Self::Offline => "station::linedb::unreachable",
+            Self::Tls(_) => "station::linedb::tls",
             Self::Migrate(_) => "station::linedb::migrate",
             Self::Db(_) if self.is_unreachable() => "station::linedb::unreachable",
             Self::Db(_) => "station::linedb::error",
@@ -204,6 +208,8 @@ impl LineDbError {
 /// One station's connection to the line database, re-opened when it drops.
 pub struct LineDb {
     config: postgres::Config,
+    /// TLS to the server, verified against the configured CA (`None`: plain TCP).
+    tls: Option<tokio_postgres_rustls::MakeRustlsConnect>,
     client: Option<Client>,
     /// Statements prepared on `client` (dropped with it).
     prepared: std::collections::HashMap<&'static str, postgres::Statement>,
@@ -249,6 +255,7 @@ impl LineDb {
         config.application_name(&format!("station {station_id}"));
         config.connect_timeout(CONNECT_TIMEOUT);
         Ok(LineDb {
+            tls: None,
             client: None,
             prepared: std::collections::HashMap::new(),
             retry_at: None,
@@ -260,7 +267,11 @@ impl LineDb {
 
     /// Opens a connection, migrates (one station at a time) and says the station is here.
     fn open(&self) -> Result<Client, LineDbError> {
-        let mut client = self.config.connect(NoTls).map_err(LineDbError::Connect)?;
+        let mut client = match &self.tls {
+            Some(tls) => self.config.connect(tls.clone()),
+            None => self.config.connect(NoTls),
+        }
+        .map_err(LineDbError::Connect)?;
         // Stations starting together migrate one at a time (a session-level advisory lock).
         client.execute("SELECT pg_advisory_lock($1)", &[&MIGRATION_LOCK])?;
         let migrated = embedded::migrations::runner().run(&mut client);
@@ -280,12 +291,46 @@ impl LineDb {
         &self.station_id
     }
 
+    /// Speaks TLS to the server (required: a server without it is refused), verifying its
+    /// certificate against the CA certificates in `ca_pem` and its name against the URL's
+    /// host. Call before the first connection ([`Self::apart`], then [`Self::opened`]).
+    pub fn with_ca(mut self, ca_pem: &[u8]) -> Result<Self, LineDbError> {
+        use rustls_pki_types::CertificateDer;
+        use rustls_pki_types::pem::PemObject as _;
+        let mut roots = rustls::RootCertStore::empty();
+        for cert in CertificateDer::pem_slice_iter(ca_pem) {
+            let cert = cert.map_err(|e| LineDbError::Tls(format!("not PEM certificates: {e}")))?;
+            roots
+                .add(cert)
+                .map_err(|e| LineDbError::Tls(format!("not a usable CA certificate: {e}")))?;
+        }
+        if roots.is_empty() {
+            return Err(LineDbError::Tls("no certificate in the file".to_owned()));
+        }
+        let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+        let tls = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .map_err(|e| LineDbError::Tls(e.to_string()))?
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+        self.tls = Some(tokio_postgres_rustls::MakeRustlsConnect::new(tls));
+        self.config.ssl_mode(postgres::config::SslMode::Require);
+        Ok(self)
+    }
+
+    /// Opens the connection now (see [`Self::apart`]).
+    pub fn opened(mut self) -> Result<Self, LineDbError> {
+        self.client = Some(self.open()?);
+        Ok(self)
+    }
+
     /// Another connection like this one (same server, login and station), not opened yet: for
     /// a station whose slots should not wait for each other's round trips.
     #[must_use]
     pub fn another(&self) -> LineDb {
         LineDb {
             config: self.config.clone(),
+            tls: self.tls.clone(),
             client: None,
             prepared: std::collections::HashMap::new(),
             retry_at: None,

@@ -320,3 +320,41 @@ fn the_line_budget_is_shared_not_multiplied() {
         "only {taken} of {allowed}"
     );
 }
+
+/// TLS to the server: with the line's CA the station connects (and works); with another CA it
+/// is refused for the certificate, and a server that takes only TLS refuses plain TCP.
+#[test]
+fn tls_to_the_server_is_verified_against_the_configured_ca() {
+    let dir = tempfile::tempdir().unwrap();
+    let cluster = Cluster::start(dir.path()).unwrap();
+    let (ca_pem, cert_pem, key_pem) = station_linedb::cluster::dev_certificate().unwrap();
+    cluster.enable_tls(&cert_pem, &key_pem, true).unwrap();
+    let apart = || LineDb::apart(&cluster.url(), Some(cluster.password()), "st-tls").unwrap();
+
+    let mut db = apart()
+        .with_ca(ca_pem.as_bytes())
+        .unwrap()
+        .opened()
+        .unwrap();
+    db.reserve("u-1", &identities("TLS-1")).unwrap();
+    assert!(db.is_connected());
+
+    let (other_ca, _, _) = station_linedb::cluster::dev_certificate().unwrap();
+    let err = apart()
+        .with_ca(other_ca.as_bytes())
+        .unwrap()
+        .opened()
+        .unwrap_err();
+    assert_eq!(err.code(), "station::linedb::unreachable");
+    assert!(
+        format!("{:?}", err).to_lowercase().contains("certificate"),
+        "{err:?}"
+    );
+    let err = apart().opened().unwrap_err();
+    assert!(
+        format!("{err:?}").contains("no pg_hba.conf entry"),
+        "{err:?}"
+    );
+    let err = apart().with_ca(b"not a certificate").unwrap_err();
+    assert_eq!(err.code(), "station::linedb::tls");
+}
