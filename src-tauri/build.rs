@@ -15,6 +15,7 @@ const COMMANDS: &[&str] = &[
     "units",
     "unit",
     "queue_status",
+    "line_status",
     "resolve_conflict",
     "requeue_enrollment",
     "open_claims",

@@ -380,6 +380,51 @@ pub async fn unit<R: Runtime>(app: AppHandle<R>, id: i64) -> Result<UnitView, Co
     .await
 }
 
+/// The station's link to the line database, for the header.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LineView {
+    /// The station is on a line (`[line_db]`).
+    configured: bool,
+    /// The line database answered just now.
+    connected: bool,
+    /// `refuse` or `local`: what the station does while apart.
+    offline: &'static str,
+    /// Updates waiting in the outbox for the line.
+    waiting: i64,
+    /// Conflicts this station's replays found.
+    conflicts: i64,
+}
+
+/// Whether the station is connected to its line (replaying what waits first); polled.
+#[tauri::command]
+pub async fn line_status<R: Runtime>(app: AppHandle<R>) -> Result<LineView, CommandError> {
+    blocking(&app, |st| {
+        st.authorize_passive(Action::Provision)?;
+        let Some(link) = st.station().line() else {
+            return Ok(LineView {
+                configured: false,
+                connected: false,
+                offline: "refuse",
+                waiting: 0,
+                conflicts: 0,
+            });
+        };
+        let report = st.station().sync_line().transpose()?;
+        Ok(LineView {
+            configured: true,
+            connected: report.as_ref().is_some_and(|r| r.connected),
+            offline: match link.offline_policy() {
+                station_config::OfflinePolicy::Refuse => "refuse",
+                station_config::OfflinePolicy::Local => "local",
+            },
+            waiting: st.store().line_outbox_len()?,
+            conflicts: st.store().line_conflict_count()?,
+        })
+    })
+    .await
+}
+
 /// The upload queue for the queue screen.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]

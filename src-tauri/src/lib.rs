@@ -82,6 +82,7 @@ pub fn build_app<R: Runtime>(
             commands::units,
             commands::unit,
             commands::queue_status,
+            commands::line_status,
             commands::resolve_conflict,
             commands::requeue_enrollment,
             commands::open_claims,

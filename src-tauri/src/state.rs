@@ -109,6 +109,16 @@ impl StationState {
                 }
             }
         }
+        // On a line: the app starts even when the server is unreachable (the header says so;
+        // `line_db.offline` decides whether units go ahead meanwhile).
+        if let Some((db, unreachable)) =
+            station_pipeline::open_line_db(&config).map_err(StartError::Line)?
+        {
+            if let Some(e) = unreachable {
+                tracing::warn!(error = %e, "the line database is unreachable at start; the station keeps trying");
+            }
+            station = station.with_line_db(db);
+        }
         Ok(Self {
             config,
             config_path: config_path.to_owned(),
@@ -482,6 +492,9 @@ pub enum StartError {
     /// The station could not be built (product secrets).
     #[error("could not prepare the station")]
     Pipeline(#[source] station_pipeline::PipelineError),
+    /// `[line_db]` cannot be used (its password or CA file, or the server refused the login).
+    #[error("could not use the line database")]
+    Line(#[source] station_pipeline::LineOpenError),
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {

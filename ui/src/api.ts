@@ -5,6 +5,7 @@ import type {
   AuditView,
   ClaimView,
   ExportResult,
+  LineView,
   Operator,
   QueueView,
   RunResult,
@@ -44,6 +45,8 @@ export const api = {
   units: (limit?: number) => invoke<UnitSummary[]>('units', { limit }),
   unit: (id: number) => invoke<UnitView>('unit', { id }),
   queueStatus: () => invoke<QueueView>('queue_status'),
+  /** Polled by the header; replays what the station owes the line first. */
+  lineStatus: () => invoke<LineView>('line_status'),
   /** Supervisor: DPS holds the right enrollment; mark the conflict uploaded. */
   resolveConflict: (enrollmentId: number) => invoke<void>('resolve_conflict', { enrollmentId }),
   /** Supervisor: the stale enrollment was removed from DPS; queue the upload again. */

@@ -17,8 +17,9 @@ import {
   withSlots,
   type Grid,
 } from './state/slots';
+import { lineBadge } from './state/line';
 import { ActivityThrottle, IdleTimer, endsSession, normaliseBadge, screensFor, toCommandError, type Screen } from './state/session';
-import type { AppInfo, CommandError, SessionInfo, SlotInfo, TimedEvent } from './types';
+import type { AppInfo, CommandError, LineView, SessionInfo, SlotInfo, TimedEvent } from './types';
 import { RunScreen } from './screens/run';
 import { UnitsScreen } from './screens/units';
 import { QueueScreen } from './screens/queue';
@@ -236,6 +237,7 @@ export function App() {
           ))}
         </nav>
         <div class="who">
+          <LineIndicator />
           <span id="work-order-display">WO {workOrder ?? '–'}</span>
           <span id="operator-display">
             {session.name} ({session.role})
@@ -396,5 +398,31 @@ function ExitDialog({ info, onClose }: { info: AppInfo; onClose: () => void }) {
         <ErrorBox error={error} id="exit-error" />
       </div>
     </div>
+  );
+}
+
+/** The header's line indicator: polls `line_status` every 5 s; nothing off a line. */
+function LineIndicator() {
+  const [view, setView] = useState<LineView | null>(null);
+  useEffect(() => {
+    let live = true;
+    const load = () =>
+      api
+        .lineStatus()
+        .then((v) => live && setView(v))
+        .catch(() => live && setView(null));
+    load();
+    const iv = window.setInterval(load, 5000);
+    return () => {
+      live = false;
+      window.clearInterval(iv);
+    };
+  }, []);
+  const badge = lineBadge(view);
+  if (badge === null) return null;
+  return (
+    <span id="line-display" class={`badge ${badge.tone}`} title={badge.title}>
+      {badge.text}
+    </span>
   );
 }

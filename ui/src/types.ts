@@ -199,6 +199,15 @@ export interface ClaimView {
   waitingAt: string | null;
 }
 
+/** The station's link to its line database (`line_status`). */
+export interface LineView {
+  configured: boolean;
+  connected: boolean;
+  offline: 'refuse' | 'local';
+  waiting: number;
+  conflicts: number;
+}
+
 export interface QueueView {
   stats: {
     queued: number;

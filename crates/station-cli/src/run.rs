@@ -173,67 +173,35 @@ pub(crate) fn sync_line(station: &Station, quiet: bool) {
     }
 }
 
-/// Connects to the line database when the config names one (`[line_db]`).
+/// Connects to the line database when the config names one (`[line_db]`). Unreachable: the
+/// station starts apart under `offline = "local"`, and is refused under `"refuse"`.
 pub(crate) fn connect_line_db(
     config: &station_config::StationConfig,
 ) -> anyhow::Result<Option<station_linedb::LineDb>> {
-    let Some(section) = &config.line_db else {
+    let opened = station_pipeline::open_line_db(config)
+        .map_err(|e| CliError::anyhow(e.code(), crate::output::chain(&e), e.help()))?;
+    let Some((db, unreachable)) = opened else {
         return Ok(None);
     };
-    let password = match &section.password {
-        Some(source) => Some(crate::upload::read_secret(source).map_err(|reason| {
-            CliError::anyhow(
-                "station::linedb::password",
-                format!(
-                    "could not read the line database's password from {}: {reason}",
-                    source.describe()
-                ),
-                "Install the password where line_db.password points.",
-            )
-        })?),
-        None => None,
+    let Some(e) = unreachable else {
+        return Ok(Some(db));
     };
-    let password = password.as_ref().map(|p| p.trim());
-    let refused = |e: station_linedb::LineDbError| {
-        CliError::anyhow(
+    let local = config
+        .line_db
+        .as_ref()
+        .is_some_and(|l| l.offline == station_config::OfflinePolicy::Local);
+    if local {
+        tracing::warn!(error = %crate::output::chain(&e), "the line database is unreachable: working apart (line_db.offline = \"local\")");
+        eprintln!(
+            "warning: the line database is unreachable; this station works apart and replays what it does when the line is back"
+        );
+        Ok(Some(db))
+    } else {
+        Err(CliError::anyhow(
             e.code(),
             crate::output::chain(&e),
             "Check [line_db] and the station's network to the line database; nothing was provisioned.",
-        )
-    };
-    let mut db = station_linedb::LineDb::apart(&section.url, password, &config.station.id)
-        .map_err(refused)?;
-    if let Some(ca_file) = &section.ca_file {
-        let pem = std::fs::read(ca_file).map_err(|e| {
-            CliError::anyhow(
-                "station::linedb::tls",
-                format!(
-                    "cannot read the line database's CA file {}: {e}",
-                    ca_file.display()
-                ),
-                "Install the CA certificate where line_db.ca_file points.",
-            )
-        })?;
-        db = db.with_ca(&pem).map_err(|e| {
-            CliError::anyhow(
-                e.code(),
-                format!("{}: {e}", ca_file.display()),
-                "line_db.ca_file must hold the PEM certificate(s) of the CA that signed the line database's certificate.",
-            )
-        })?;
-    }
-    let fallback = db.another();
-    match db.opened() {
-        Ok(db) => Ok(Some(db)),
-        // Allowed to work apart: start anyway; the link keeps trying.
-        Err(e) if e.is_unreachable() && section.offline == station_config::OfflinePolicy::Local => {
-            tracing::warn!(error = %crate::output::chain(&e), "the line database is unreachable: working apart (line_db.offline = \"local\")");
-            eprintln!(
-                "warning: the line database is unreachable; this station works apart and replays what it does when the line is back"
-            );
-            Ok(Some(fallback))
-        }
-        Err(e) => Err(refused(e)),
+        ))
     }
 }
 

@@ -26,7 +26,7 @@ mod unit;
 
 pub use error::{PipelineError, UnitFailure};
 pub use events::{EventSink, NoopSink, ProgressEvent, Registered, Step, UnitOutcome};
-pub use line_link::{LineLink, LinkError, Reserved, SyncReport};
+pub use line_link::{LineLink, LineOpenError, LinkError, Reserved, SyncReport, open_line_db};
 pub use report::{RunSummary, UnitReport};
 pub use request::{Permissions, RunRequest, SlotOverride, StopFlag};
 pub use station::{MAX_LINE_CONNECTIONS, Station};

@@ -449,3 +449,101 @@ fn apply(
         }
     }
 }
+
+/// Why the station's `[line_db]` cannot be used (as opposed to the server being unreachable,
+/// which [`open_line_db`] reports beside a connection that keeps trying).
+#[derive(Debug, thiserror::Error)]
+pub enum LineOpenError {
+    /// The password could not be read.
+    #[error("could not read the line database's password from {source_desc}: {reason}")]
+    Password {
+        /// Where it was looked for.
+        source_desc: String,
+        /// Why.
+        reason: String,
+    },
+    /// The CA file could not be read or holds no usable certificate.
+    #[error("the line database's CA file {}: {reason}", path.display())]
+    CaFile {
+        /// The file.
+        path: std::path::PathBuf,
+        /// Why.
+        reason: String,
+    },
+    /// The server refused (login, schema) or the URL does not parse.
+    #[error(transparent)]
+    Line(LineDbError),
+}
+
+impl LineOpenError {
+    /// Stable code.
+    #[must_use]
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Password { .. } => "station::linedb::password",
+            Self::CaFile { .. } => "station::linedb::tls",
+            Self::Line(e) => e.code(),
+        }
+    }
+
+    /// What to do.
+    #[must_use]
+    pub fn help(&self) -> &'static str {
+        match self {
+            Self::Password { .. } => "Install the password where line_db.password points.",
+            Self::CaFile { .. } => {
+                "line_db.ca_file must hold the PEM certificate(s) of the CA that signed the line database's certificate."
+            }
+            Self::Line(_) => {
+                "Check [line_db] (url, password) and the station's network to the line database; nothing was provisioned."
+            }
+        }
+    }
+}
+
+/// The station's line database from `[line_db]` (`None` without one): the password read, TLS
+/// set up, the connection opened. When the server is unreachable the connection comes back
+/// unopened (it keeps trying) with the error beside it: whether the station may start apart
+/// is the caller's decision (`line_db.offline`).
+pub fn open_line_db(
+    config: &station_config::StationConfig,
+) -> Result<Option<(LineDb, Option<LineDbError>)>, LineOpenError> {
+    let Some(section) = &config.line_db else {
+        return Ok(None);
+    };
+    let password = match &section.password {
+        Some(source) => {
+            let fail = |reason: String| LineOpenError::Password {
+                source_desc: source.describe(),
+                reason,
+            };
+            Some(zeroize::Zeroizing::new(match source {
+                station_config::SecretSource::Env { env } => std::env::var(env)
+                    .map_err(|_| fail(format!("environment variable {env} is not set")))?,
+                station_config::SecretSource::File { file } => std::fs::read_to_string(file)
+                    .map_err(|e| fail(format!("cannot read {}: {e}", file.display())))?,
+            }))
+        }
+        None => None,
+    };
+    let mut db = LineDb::apart(
+        &section.url,
+        password.as_ref().map(|p| p.trim()),
+        &config.station.id,
+    )
+    .map_err(LineOpenError::Line)?;
+    if let Some(path) = &section.ca_file {
+        let fail = |reason: String| LineOpenError::CaFile {
+            path: path.clone(),
+            reason,
+        };
+        let pem = std::fs::read(path).map_err(|e| fail(e.to_string()))?;
+        db = db.with_ca(&pem).map_err(|e| fail(e.to_string()))?;
+    }
+    let fallback = db.another();
+    match db.opened() {
+        Ok(db) => Ok(Some((db, None))),
+        Err(e) if e.is_unreachable() => Ok(Some((fallback, Some(e)))),
+        Err(e) => Err(LineOpenError::Line(e)),
+    }
+}
