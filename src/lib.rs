@@ -136,6 +136,15 @@ reset_timeout_ms = 2000
         }
     }
 
+    /// The same harness with its station changed by `f` (e.g. put on a line).
+    #[must_use]
+    pub fn map_station(self, f: impl FnOnce(Station) -> Station) -> Harness {
+        Harness {
+            station: f(self.station),
+            ..self
+        }
+    }
+
     /// Runs every slot once and returns the summary and every event, in arrival order.
     pub fn run(&self, permissions: Permissions) -> (RunSummary, Vec<ProgressEvent>) {
         let events = Recorder::default();

@@ -18,22 +18,9 @@ use virtual_dut::FixtureSpec;
 
 const BAUD: u32 = 115_200;
 
-/// A harness whose station is on the line database as `e2e-station`.
+/// A harness whose station is on the line database through `db`.
 fn on_the_line(spec: FixtureSpec, db: LineDb) -> Harness {
-    let Harness {
-        dir,
-        fixture,
-        station,
-        store,
-        config_path,
-    } = Harness::start(spec, &HarnessOptions::default());
-    Harness {
-        dir,
-        fixture,
-        station: station.with_line_db(db),
-        store,
-        config_path,
-    }
+    Harness::start(spec, &HarnessOptions::default()).map_station(|s| s.with_line_db(db))
 }
 
 #[test]
@@ -136,21 +123,8 @@ fn a_unit_that_fails_before_the_lock_releases_its_reservation() {
 
 /// A harness on the line through `db`, provisioning apart under `offline = "local"`.
 fn on_the_line_local(spec: FixtureSpec, db: LineDb, options: &HarnessOptions) -> Harness {
-    let h = Harness::start(spec, options);
-    let Harness {
-        dir,
-        fixture,
-        station,
-        store,
-        config_path,
-    } = h;
-    Harness {
-        dir,
-        fixture,
-        station: station.with_line_link(Arc::new(LineLink::new(db, OfflinePolicy::Local, 50))),
-        store,
-        config_path,
-    }
+    Harness::start(spec, options)
+        .map_station(|s| s.with_line_link(Arc::new(LineLink::new(db, OfflinePolicy::Local, 50))))
 }
 
 /// The server crashes while a unit is being locked (its reservation made, its keep not yet
@@ -355,25 +329,12 @@ fn four_stations_never_exceed_a_quota_even_with_one_apart() {
         let db = LineDb::connect(&url, Some(cluster.password()), id)
             .unwrap()
             .with_retry_after(std::time::Duration::from_millis(200));
-        let h = ca.harness(
+        ca.harness(
             FixtureSpec::uniform("unused", 4, BAUD),
             "individual",
             Some(10),
-        );
-        let Harness {
-            dir,
-            fixture,
-            station,
-            store,
-            config_path,
-        } = h;
-        Harness {
-            dir,
-            fixture,
-            station: station.with_line_link(Arc::new(LineLink::new(db, OfflinePolicy::Local, 3))),
-            store,
-            config_path,
-        }
+        )
+        .map_station(|s| s.with_line_link(Arc::new(LineLink::new(db, OfflinePolicy::Local, 3))))
     };
     let d = station("station-d", true);
     let first = d

@@ -6,7 +6,6 @@ use clap::Args;
 use station_store::{
     EnrollmentStatus, LineSetting, NewOperator, Role, Store, UnitFilter, UnitStatus,
 };
-use virtual_dut::Fixture;
 
 use crate::output::CliError;
 use crate::run::{RunArgs, run_loaded};
@@ -206,20 +205,7 @@ pub(crate) fn demo(args: &DemoArgs) -> anyhow::Result<u8> {
         .unwrap_or_else(|| PathBuf::from("."));
     // New boards in every slot: a demo provisions fresh DUTs each time.
     virtual_dut::station::fresh_boards(&config, &fixture_dir);
-    let spec = virtual_dut::station::spec_for(&config, &fixture_dir).map_err(|e| {
-        CliError::anyhow(
-            "station::demo::tpm_ca",
-            crate::output::chain(&e),
-            "Install swtpm and swtpm-tools (scripts/bootstrap.sh does), then run the demo again.",
-        )
-    })?;
-    let fixture = Fixture::start(&spec).map_err(|e| {
-        CliError::anyhow(
-            "station::demo::fixture",
-            format!("could not start the virtual fixture: {e}"),
-            "Check that /dev/ptmx is available.",
-        )
-    })?;
+    let (spec, fixture) = crate::virtual_fixture::start(&config, &fixture_dir)?;
     println!(
         "virtual fixture: {} slot(s) at {} baud, ports in {}",
         spec.slots.len(),

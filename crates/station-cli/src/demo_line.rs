@@ -8,7 +8,6 @@ use std::sync::Arc;
 use station_config::{LineDbSection, OfflinePolicy, SecretSource, StationConfig};
 use station_pipeline::{EventSink, ProgressEvent, RunRequest, UnitOutcome};
 use station_store::Store;
-use virtual_dut::Fixture;
 
 use crate::output::CliError;
 
@@ -114,20 +113,7 @@ pub(crate) fn run(
             lease_block: 50,
             ca_file: Some(ca_file.clone()),
         });
-        let spec = virtual_dut::station::spec_for(&c, &fixture_dir).map_err(|e| {
-            CliError::anyhow(
-                "station::demo::tpm_ca",
-                crate::output::chain(&e),
-                "Install swtpm and swtpm-tools (scripts/bootstrap.sh does), then run the demo again.",
-            )
-        })?;
-        let fixture = Fixture::start(&spec).map_err(|e| {
-            CliError::anyhow(
-                "station::demo::fixture",
-                format!("could not start the virtual fixture: {e}"),
-                "Check that /dev/ptmx is available.",
-            )
-        })?;
+        let (spec, fixture) = crate::virtual_fixture::start(&c, &fixture_dir)?;
         let store = Arc::new(Store::open(&c.storage.database).map_err(CliError::from)?);
         let id = c.station.id.clone();
         let station = crate::run::station_for(c, config_path, store)?;

@@ -21,6 +21,7 @@ mod reports;
 mod run;
 mod units;
 mod upload;
+mod virtual_fixture;
 mod watch;
 
 use std::path::PathBuf;

@@ -345,7 +345,13 @@ fn check_names_each_broken_part_with_its_fix() {
         115_200,
     ))
     .unwrap();
+    let ports_file = fixture.ports_file().to_owned();
     fixture.stop();
+    // The pseudo-terminal's number may already belong to another test's fixture: the ports
+    // file names one that cannot exist, as a board unplugged for good would leave it.
+    let ports = std::fs::read_to_string(&ports_file).unwrap();
+    assert!(ports.contains("/dev/pts/"), "{ports}");
+    std::fs::write(&ports_file, ports.replace("/dev/pts/", "/dev/pts/gone-")).unwrap();
     let config = write_config(dir.path(), 1);
     let out = station(&["check", "--config", config.to_str().unwrap()], &[]);
     assert_eq!(out.status.code(), Some(2));

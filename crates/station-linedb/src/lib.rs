@@ -14,7 +14,7 @@
 //! - **Apart and back.** A station that loses the server keeps a durable outbox (its SQLite
 //!   store) and replays it ([`LineDb::replay_reservation`]); an identity another station took
 //!   meanwhile becomes a [`Conflict`] for the supervisors, never a merge.
-//! - **The line's view.** Every unit's outcome is copied ([`LineDb::record_unit`]), so
+//! - **The line's view.** Every unit's outcome is copied ([`LineDb::finish_unit`]), so
 //!   [`LineDb::status`] shows yield per station and work order, the quota, the stations and the
 //!   open conflicts.
 //! - **One DPS budget.** [`LineDb::take_budget`] is a token bucket in the database that every

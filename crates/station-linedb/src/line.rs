@@ -122,37 +122,10 @@ const FINISH_UNIT: &str = "WITH kept AS (
                     failure_code = EXCLUDED.failure_code, finished_at = EXCLUDED.finished_at";
 
 impl LineDb {
-    /// Copies a unit's outcome to the line (a second copy of the same unit replaces the first:
-    /// a pass later failed by its register check, or a replay).
-    pub fn record_unit(&mut self, unit: &LineUnit) -> Result<(), LineDbError> {
-        self.with(|c, station| {
-            c.execute(
-                "INSERT INTO units (station_id, unit_ref, serial, registration_id, product,
-                                    work_order, status, failed_step, failure_code, finished_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-                 ON CONFLICT (station_id, unit_ref) DO UPDATE SET
-                    status = EXCLUDED.status, failed_step = EXCLUDED.failed_step,
-                    failure_code = EXCLUDED.failure_code, finished_at = EXCLUDED.finished_at",
-                &[
-                    &station,
-                    &unit.unit_ref,
-                    &unit.serial,
-                    &unit.registration_id,
-                    &unit.product,
-                    &unit.work_order,
-                    &if unit.passed { "pass" } else { "fail" },
-                    &unit.failed_step,
-                    &unit.failure_code,
-                    &unit.finished_at,
-                ],
-            )?;
-            Ok(())
-        })
-    }
-
     /// A unit finished, in one statement: passed, its reservations are kept for good; failed,
     /// what it still holds and has not kept is released (a unit failed after its lock keeps
-    /// what was kept); and its outcome is copied ([`Self::record_unit`]).
+    /// what was kept); and its outcome is copied to `units` (a second copy of the same unit replaces the first:
+    /// a pass later failed by its register check, or a replay).
     ///
     /// On a connection from [`LineDb::another_lazy`] it is committed without waiting for the
     /// server's disk: see there what a crash of the server may cost.
