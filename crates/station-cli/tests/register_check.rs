@@ -106,6 +106,17 @@ fn a_board_passes_once_it_has_registered_and_a_refused_one_fails_for_rework() {
         .ensure_created()
         .unwrap();
     let config = write_config(dir.path(), &server, &tpm_ca);
+    // On a line: the line's copy of each unit follows its register check, and the uploader
+    // draws from the line's DPS budget.
+    let pg = tempfile::tempdir().unwrap();
+    let cluster = station_linedb::cluster::Cluster::start(pg.path()).unwrap();
+    std::fs::write(dir.path().join("line-db.password"), cluster.password()).unwrap();
+    let mut text = std::fs::read_to_string(&config).unwrap();
+    text.push_str(&format!(
+        "\n[line_db]\nurl = \"{}\"\npassword = {{ file = \"line-db.password\" }}\n",
+        cluster.url()
+    ));
+    std::fs::write(&config, text).unwrap();
 
     let mut network =
         FieldNetwork::from_roots_file(&server.ca_file(), server.mqtt_addr().unwrap().port())
@@ -225,5 +236,17 @@ fn a_board_passes_once_it_has_registered_and_a_refused_one_fails_for_rework() {
         .filter(|l| l.contains(r#""outcome":"assigned""#))
         .count();
     assert_eq!(assigned, 2, "{log}");
+    // The line counts the refused board as a failure too.
+    let status =
+        station_linedb::LineDb::connect(&cluster.url(), Some(cluster.password()), "observer")
+            .unwrap()
+            .status()
+            .unwrap();
+    let ours = status
+        .yields
+        .iter()
+        .find(|y| y.station_id == "register-check")
+        .unwrap_or_else(|| panic!("{status:?}"));
+    assert_eq!((ours.passed, ours.failed), (2, 1), "{status:?}");
     drop(fixture);
 }

@@ -474,6 +474,19 @@ impl UnitRun<'_> {
                     slot = self.plan.index, serial = ?self.serial, code = failure.code,
                     detail = %failure.detail, "register check FAIL: {}", failure.message
                 );
+                // The line's copy follows: the unit is a failure now (its board stays locked,
+                // so its reservations stay kept).
+                if let Some(line) = self.station.line() {
+                    line.finish(
+                        self.station.store(),
+                        unit,
+                        self.serial.as_deref(),
+                        Some(&registration_id),
+                        &self.plan.product.id,
+                        self.request.work_order.as_deref(),
+                        Some((failure.step.as_str(), failure.code)),
+                    );
+                }
                 failed(&failure)
             }
         }
