@@ -100,14 +100,24 @@ fn status(config_path: &std::path::Path, as_json: bool) -> anyhow::Result<()> {
             "Check the station's network to the line database (station check).",
         )
     })?;
+    let audits: Vec<AuditCheck> = status
+        .stations
+        .iter()
+        .map(|st| {
+            link.with_db(|db| station_pipeline::verify_line_audit(db, &st.id))
+                .map(AuditCheck::from)
+                .unwrap_or_else(|e| AuditCheck::Unread(e.to_string()))
+        })
+        .collect();
     let now = chrono::Utc::now();
     if as_json {
         let out = json!({
             "station": config.station.id,
             "outboxWaiting": waiting,
-            "stations": status.stations.iter().map(|s| json!({
+            "stations": status.stations.iter().zip(&audits).map(|(s, a)| json!({
                 "id": s.id, "lastSeen": s.last_seen,
                 "secondsAgo": (now - s.last_seen).num_seconds(),
+                "audit": a.json(),
             })).collect::<Vec<_>>(),
             "workOrders": status.work_orders.iter().map(|w| json!({
                 "id": w.id, "quota": w.quota, "leased": w.leased, "used": w.used,
@@ -128,7 +138,49 @@ fn status(config_path: &std::path::Path, as_json: bool) -> anyhow::Result<()> {
         return Ok(());
     }
     print_status(&config.station.id, waiting, &status);
+    println!("\naudit chains, verified from the line's copy");
+    for (s, a) in status.stations.iter().zip(&audits) {
+        println!("  {:<20} {}", s.id, a.text());
+    }
     Ok(())
+}
+
+/// One station's audit chain as verified from the line's copy.
+enum AuditCheck {
+    Whole(u64),
+    Broken(i64, String),
+    Unread(String),
+}
+
+impl From<Result<station_store::AuditReport, (station_store::AuditSeq, station_store::AuditBreak)>>
+    for AuditCheck
+{
+    fn from(
+        r: Result<station_store::AuditReport, (station_store::AuditSeq, station_store::AuditBreak)>,
+    ) -> Self {
+        match r {
+            Ok(report) => Self::Whole(report.rows),
+            Err((seq, why)) => Self::Broken(seq.0, why.to_string()),
+        }
+    }
+}
+
+impl AuditCheck {
+    fn json(&self) -> serde_json::Value {
+        match self {
+            Self::Whole(rows) => json!({ "ok": true, "rows": rows }),
+            Self::Broken(seq, why) => json!({ "ok": false, "brokenAt": seq, "reason": why }),
+            Self::Unread(e) => json!({ "ok": false, "error": e }),
+        }
+    }
+
+    fn text(&self) -> String {
+        match self {
+            Self::Whole(rows) => format!("ok ({rows} rows)"),
+            Self::Broken(seq, why) => format!("BROKEN at row {seq}: {why}"),
+            Self::Unread(e) => format!("not read: {e}"),
+        }
+    }
 }
 
 /// The line's status as text: stations, work orders, yield (per station and work order, and

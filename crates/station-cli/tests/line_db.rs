@@ -140,6 +140,49 @@ fn line_db_status_shows_the_line_and_resolve_closes_a_conflict() {
     assert_eq!(wo["id"], "WO-DEMO");
     assert_eq!(wo["used"], 2, "the two X.509 boards, from a lease: {wo}");
     assert!(wo["leased"].as_i64().unwrap() >= 2);
+    // The station's audit chain is on the line, whole, and verifies from the copy alone.
+    let audit = &status["stations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == "demo-station")
+        .unwrap()["audit"];
+    assert_eq!(audit["ok"], true, "{audit}");
+    assert_eq!(
+        audit["rows"].as_u64(),
+        Some(db.verify_audit().unwrap().rows),
+        "every row copied"
+    );
+    let copied = cluster
+        .psql("SELECT count(*) FROM audit_copies WHERE station_id = 'demo-station'")
+        .unwrap();
+    assert_eq!(
+        copied.trim().parse::<u64>().unwrap(),
+        audit["rows"].as_u64().unwrap()
+    );
+    // Tampered with on the server: the line's copy says where and how.
+    cluster
+        .psql("UPDATE audit_copies SET detail_json = '{}' WHERE station_id = 'demo-station' AND seq = 3")
+        .unwrap();
+    let tampered: serde_json::Value = serde_json::from_slice(
+        &station(&["line-db", "status", "--config", config, "--json"]).stdout,
+    )
+    .unwrap();
+    let audit = &tampered["stations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == "demo-station")
+        .unwrap()["audit"];
+    assert_eq!(
+        (audit["ok"].as_bool(), audit["brokenAt"].as_i64()),
+        (Some(false), Some(3)),
+        "{audit}"
+    );
+    assert!(
+        audit["reason"].as_str().unwrap().contains("content"),
+        "{audit}"
+    );
     let conflict = &status["conflicts"][0];
     assert_eq!(conflict["value"], serial);
     assert_eq!(conflict["holderStation"], "demo-station");

@@ -160,6 +160,32 @@ impl Cluster {
         )
     }
 
+    /// Runs `sql` with PostgreSQL's own `psql` as [`USER`] (tests: to look at or tamper with
+    /// the line database behind the stations' backs); returns its output.
+    pub fn psql(&self, sql: &str) -> io::Result<String> {
+        let out = Command::new(self.bin.join("psql"))
+            .args(["-X", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1"])
+            .args([
+                "-p",
+                &self.port.to_string(),
+                "-U",
+                USER,
+                "-d",
+                "postgres",
+                "-c",
+                sql,
+            ])
+            .env("PGPASSWORD", &self.password)
+            .output()?;
+        if !out.status.success() {
+            return Err(io::Error::other(format!(
+                "psql failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            )));
+        }
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    }
+
     /// The connection string through `port` (a [`Relay`] in front of the server).
     pub fn url_on(&self, port: u16) -> String {
         format!("host=127.0.0.1 port={port} user={USER} dbname=postgres")

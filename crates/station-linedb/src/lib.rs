@@ -27,6 +27,7 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
+mod audit;
 pub mod cluster;
 mod line;
 mod quota;
@@ -37,6 +38,7 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 use postgres::{Client, NoTls};
 
+pub use audit::AuditCopy;
 pub use line::{
     Conflict, LineBudget, LineStatus, LineUnit, StationSeen, WorkOrderStatus, YieldRow,
 };

@@ -26,7 +26,9 @@ mod unit;
 
 pub use error::{PipelineError, UnitFailure};
 pub use events::{EventSink, NoopSink, ProgressEvent, Registered, Step, UnitOutcome};
-pub use line_link::{LineLink, LineOpenError, LinkError, Reserved, SyncReport, open_line_db};
+pub use line_link::{
+    LineLink, LineOpenError, LinkError, Reserved, SyncReport, open_line_db, verify_line_audit,
+};
 pub use report::{RunSummary, UnitReport};
 pub use request::{Permissions, RunRequest, SlotOverride, StopFlag};
 pub use station::{MAX_LINE_CONNECTIONS, Station};

@@ -71,6 +71,8 @@ pub struct SyncReport {
     pub conflicts: Vec<station_linedb::Conflict>,
     /// Whether the line answered.
     pub connected: bool,
+    /// Rows of this station's audit chain copied to the line.
+    pub audit_rows_copied: u64,
 }
 
 /// An identity as the outbox keeps it.
@@ -286,6 +288,10 @@ impl LineLink {
                     }
                 }
             }
+            match copy_audit(&mut db, store) {
+                Ok(n) => report.audit_rows_copied = n,
+                Err(e) => tracing::debug!(error = %e, "the audit chain is copied later"),
+            }
             if db.heartbeat().is_ok() {
                 report.connected = true;
             }
@@ -348,6 +354,78 @@ impl LineLink {
             Err(e) if e.is_unreachable() => Ok(()),
             Err(e) => Err(e.into()),
         }
+    }
+}
+
+/// Audit rows copied per round trip.
+const AUDIT_BATCH: u32 = 500;
+
+/// Copies the rows of the station's audit chain the line does not hold yet, exactly as stored.
+fn copy_audit(db: &mut LineDb, store: &Store) -> Result<u64, String> {
+    let mut head = db.audit_copied().map_err(|e| e.to_string())?;
+    let mut copied = 0;
+    loop {
+        let rows = store
+            .raw_audit_after(head, AUDIT_BATCH)
+            .map_err(|e| e.to_string())?;
+        let Some(last) = rows.last().map(|r| r.seq) else {
+            return Ok(copied);
+        };
+        let copies: Vec<station_linedb::AuditCopy> = rows
+            .into_iter()
+            .map(|r| station_linedb::AuditCopy {
+                seq: r.seq,
+                at: r.at,
+                station_id: r.station_id,
+                actor: r.actor,
+                kind: r.kind,
+                subject: r.subject,
+                detail_json: r.detail_json,
+                prev_hash: r.prev_hash,
+                hash: r.hash,
+            })
+            .collect();
+        db.copy_audit(&copies).map_err(|e| e.to_string())?;
+        copied += copies.len() as u64;
+        head = last;
+    }
+}
+
+/// Verifies `station`'s audit chain from the line's copy alone (the station's own hash).
+/// `Ok(report)`: every copied row verifies; `Err((seq, why))`: the first that does not.
+pub fn verify_line_audit(
+    db: &mut LineDb,
+    station: &str,
+) -> Result<
+    Result<station_store::AuditReport, (station_store::AuditSeq, station_store::AuditBreak)>,
+    LineDbError,
+> {
+    let mut report = station_store::AuditReport::EMPTY;
+    let mut seq = 0;
+    loop {
+        let rows = db.audit_copy(station, seq, i64::from(AUDIT_BATCH))?;
+        let Some(last) = rows.last().map(|r| r.seq) else {
+            return Ok(Ok(report));
+        };
+        let raw: Vec<station_store::RawAuditRow> = rows
+            .into_iter()
+            .map(|r| station_store::RawAuditRow {
+                seq: r.seq,
+                at: r.at,
+                station_id: r.station_id,
+                actor: r.actor,
+                kind: r.kind,
+                subject: r.subject,
+                detail_json: r.detail_json,
+                prev_hash: r.prev_hash,
+                hash: r.hash,
+            })
+            .collect();
+        match station_store::verify_rows(report, &raw) {
+            Ok(r) => report = r,
+            Err(broken) => return Ok(Err(broken)),
+        }
+        seq = last;
     }
 }
 

@@ -10,7 +10,9 @@ mod sql;
 mod store;
 mod types;
 
-pub use audit::{AuditBreak, AuditEntry, AuditHash, AuditReport, AuditRow, AuditSeq};
+pub use audit::{
+    AuditBreak, AuditEntry, AuditHash, AuditReport, AuditRow, AuditSeq, RawAuditRow, verify_rows,
+};
 pub use error::{DuplicateField, StoreError};
 pub use store::claims::{ClaimRecord, ClaimStatus, NewClaim, setting_digest};
 pub use store::line::{LineSetting, LineSetup};

@@ -140,53 +140,148 @@ pub(crate) fn verify_from(
     )?;
     let start = i64::try_from(from.rows).unwrap_or(i64::MAX);
     let mut rows = stmt.query(rusqlite::params![start, max_rows])?;
-    let mut expected_seq: i64 = start + 1;
-    let mut head = from.head.0;
-    let mut count: u64 = from.rows;
+    let mut chain = Chain::from(from);
     while let Some(row) = rows.next()? {
-        let seq: i64 = row.get(0)?;
-        let broken = |reason| StoreError::AuditChainBroken {
-            seq: AuditSeq(seq),
-            reason,
+        let raw = RawAuditRow {
+            seq: row.get(0)?,
+            at: row.get(1)?,
+            station_id: row.get(2)?,
+            actor: row.get(3)?,
+            kind: row.get(4)?,
+            subject: row.get(5)?,
+            detail_json: row.get(6)?,
+            prev_hash: row.get(7)?,
+            hash: row.get(8)?,
         };
-        if seq != expected_seq {
-            return Err(StoreError::AuditChainBroken {
-                seq: AuditSeq(expected_seq),
-                reason: AuditBreak::MissingRow,
-            });
+        chain
+            .check(&raw)
+            .map_err(|(seq, reason)| StoreError::AuditChainBroken { seq, reason })?;
+    }
+    Ok(chain.report())
+}
+
+/// An audit row exactly as stored (the text the hash covers), e.g. to copy it elsewhere and
+/// verify it there ([`verify_rows`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawAuditRow {
+    /// Sequence number.
+    pub seq: i64,
+    /// Timestamp text as stored.
+    pub at: String,
+    /// Station.
+    pub station_id: String,
+    /// Who.
+    pub actor: String,
+    /// What.
+    pub kind: String,
+    /// About what.
+    pub subject: String,
+    /// Details, the JSON text as stored.
+    pub detail_json: String,
+    /// The previous row's hash.
+    pub prev_hash: Vec<u8>,
+    /// This row's hash.
+    pub hash: Vec<u8>,
+}
+
+/// Verifies `rows` (in order) as the continuation of the chain `from` covers; the first row
+/// that does not verify is returned with why.
+pub fn verify_rows(
+    from: AuditReport,
+    rows: &[RawAuditRow],
+) -> Result<AuditReport, (AuditSeq, AuditBreak)> {
+    let mut chain = Chain::from(from);
+    for row in rows {
+        chain.check(row)?;
+    }
+    Ok(chain.report())
+}
+
+/// A chain being verified, row after row.
+struct Chain {
+    expected_seq: i64,
+    head: [u8; 32],
+    count: u64,
+}
+
+impl From<AuditReport> for Chain {
+    fn from(from: AuditReport) -> Self {
+        Self {
+            expected_seq: i64::try_from(from.rows).unwrap_or(i64::MAX) + 1,
+            head: from.head.0,
+            count: from.rows,
         }
-        let prev_hash: Vec<u8> = row.get(7)?;
-        let hash: Vec<u8> = row.get(8)?;
+    }
+}
+
+impl Chain {
+    fn check(&mut self, row: &RawAuditRow) -> Result<(), (AuditSeq, AuditBreak)> {
+        if row.seq != self.expected_seq {
+            return Err((AuditSeq(self.expected_seq), AuditBreak::MissingRow));
+        }
+        let broken = |reason| (AuditSeq(row.seq), reason);
         let (Ok(prev_hash), Ok(hash)) = (
-            <[u8; 32]>::try_from(prev_hash.as_slice()),
-            <[u8; 32]>::try_from(hash.as_slice()),
+            <[u8; 32]>::try_from(row.prev_hash.as_slice()),
+            <[u8; 32]>::try_from(row.hash.as_slice()),
         ) else {
             return Err(broken(AuditBreak::BadHashLength));
         };
-        if prev_hash != head {
+        if prev_hash != self.head {
             return Err(broken(AuditBreak::PrevHashMismatch));
         }
         let fields = RowFields {
-            seq,
-            at: &row.get::<_, String>(1)?,
-            station_id: &row.get::<_, String>(2)?,
-            actor: &row.get::<_, String>(3)?,
-            kind: &row.get::<_, String>(4)?,
-            subject: &row.get::<_, String>(5)?,
-            detail_json: &row.get::<_, String>(6)?,
+            seq: row.seq,
+            at: &row.at,
+            station_id: &row.station_id,
+            actor: &row.actor,
+            kind: &row.kind,
+            subject: &row.subject,
+            detail_json: &row.detail_json,
             prev_hash: &prev_hash,
         };
         if fields.hash() != hash {
             return Err(broken(AuditBreak::HashMismatch));
         }
-        head = hash;
-        expected_seq += 1;
-        count += 1;
+        self.head = hash;
+        self.expected_seq += 1;
+        self.count += 1;
+        Ok(())
     }
-    Ok(AuditReport {
-        rows: count,
-        head: AuditHash(head),
-    })
+
+    fn report(&self) -> AuditReport {
+        AuditReport {
+            rows: self.count,
+            head: AuditHash(self.head),
+        }
+    }
+}
+
+/// The rows after `seq`, at most `limit`, exactly as stored.
+pub(crate) fn raw_after(
+    conn: &Connection,
+    seq: i64,
+    limit: u32,
+) -> Result<Vec<RawAuditRow>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT seq, at, station_id, actor, kind, subject, detail_json, prev_hash, hash
+         FROM audit WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+    )?;
+    let rows = stmt
+        .query_map(rusqlite::params![seq, limit], |r| {
+            Ok(RawAuditRow {
+                seq: r.get(0)?,
+                at: r.get(1)?,
+                station_id: r.get(2)?,
+                actor: r.get(3)?,
+                kind: r.get(4)?,
+                subject: r.get(5)?,
+                detail_json: r.get(6)?,
+                prev_hash: r.get(7)?,
+                hash: r.get(8)?,
+            })
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(rows)
 }
 
 /// The newest `limit` rows, newest first.

@@ -39,6 +39,16 @@ impl Store {
         self.read(|conn| audit::verify_from(conn, from, i64::from(max_rows)))
     }
 
+    /// The audit rows after `seq`, oldest first, at most `limit`, exactly as stored (to copy
+    /// them to the line database, where the chain verifies the same way).
+    pub fn raw_audit_after(
+        &self,
+        seq: i64,
+        limit: u32,
+    ) -> Result<Vec<audit::RawAuditRow>, StoreError> {
+        self.read(|conn| audit::raw_after(conn, seq, limit))
+    }
+
     /// The newest `limit` audit rows, newest first, for display.
     pub fn audit_rows(&self, limit: u32) -> Result<Vec<AuditRow>, StoreError> {
         self.read(|conn| audit::newest(conn, limit))
