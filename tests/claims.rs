@@ -16,7 +16,9 @@ fn harness() -> Harness {
     Harness::start(
         FixtureSpec::uniform("unused", 2, BAUD).with_fault(1, Fault::LockReplyLost),
         &HarnessOptions {
-            command_timeout_ms: 300,
+            // Long enough that a loaded machine (the line database's tests run beside these)
+            // does not lose an answered lock too; the lost reply still costs only 2 s.
+            command_timeout_ms: 1000,
             max_attempts: 2,
             ..HarnessOptions::default()
         },
