@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use station_store::{ClaimRecord, UnitId};
+use station_store::{ClaimRecord, Store, UnitId};
 
 use crate::output::CliError;
 
@@ -63,6 +63,7 @@ pub(crate) fn claims(args: &ClaimsArgs) -> anyhow::Result<()> {
             .void_claim(UnitId(unit), operator()?, reason)
             .map_err(CliError::from)?;
         println!("unit {unit}: claim voided, its certificate (if any) is void, nothing is queued");
+        tell_line(&args.config, &store, UnitId(unit))?;
         return Ok(());
     }
     if let Some(unit) = args.wait {
@@ -111,4 +112,42 @@ fn print_claim(c: &ClaimRecord) {
         c.registration_id,
         c.created_at.format("%Y-%m-%d %H:%M:%S")
     );
+}
+
+/// On a line, the voided unit is a failure there too: its claim closes and what it held is
+/// released (now, or from the outbox when the line is back).
+fn tell_line(config: &std::path::Path, store: &Store, unit: UnitId) -> anyhow::Result<()> {
+    let config = station_config::load(config).map_err(CliError::from)?;
+    let Some(line) = config.line_db.as_ref() else {
+        return Ok(());
+    };
+    let Some(db) = crate::run::connect_line_db(&config)? else {
+        return Ok(());
+    };
+    let link = station_pipeline::LineLink::new(db, line.offline, line.lease_block);
+    let Some(detail) = store.unit(unit).map_err(CliError::from)? else {
+        return Ok(());
+    };
+    let u = &detail.summary;
+    link.finish(
+        store,
+        unit,
+        u.serial.as_deref(),
+        u.registration_id.as_deref(),
+        u.product.as_deref().unwrap_or_default(),
+        u.work_order.as_deref(),
+        Some((
+            u.failed_step.as_deref().unwrap_or("lock"),
+            u.failure_code
+                .as_deref()
+                .unwrap_or("station::claims::voided"),
+        )),
+    );
+    match link.sync(store) {
+        Ok(r) if r.waiting == 0 => {
+            println!("the line database has it: the unit's claim is closed there")
+        }
+        _ => println!("the line database is unreachable: it hears of it at the next sync"),
+    }
+    Ok(())
 }

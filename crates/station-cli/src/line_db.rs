@@ -133,6 +133,10 @@ fn status(config_path: &std::path::Path, as_json: bool) -> anyhow::Result<()> {
                 "holderKept": c.holder_kept, "station": c.station_id, "unit": c.unit_ref,
                 "doneAt": c.done_at, "detectedAt": c.detected_at,
             })).collect::<Vec<_>>(),
+            "claims": status.claims.iter().map(|c| json!({
+                "station": c.station_id, "unit": c.unit_ref, "serial": c.serial,
+                "claimedAt": c.claimed_at, "secondsAgo": (now - c.claimed_at).num_seconds(),
+            })).collect::<Vec<_>>(),
         });
         println!("{}", serde_json::to_string_pretty(&out)?);
         return Ok(());
@@ -260,7 +264,33 @@ pub(crate) fn print_status(station: &str, waiting: i64, status: &station_linedb:
             );
         }
     }
+    // A claim lives for the lock of one board; one that stays open is a station stopped
+    // mid-lock, whose board only it can complete.
+    let stale: Vec<_> = status
+        .claims
+        .iter()
+        .filter(|c| (chrono::Utc::now() - c.claimed_at).num_seconds() >= STALE_CLAIM_S)
+        .collect();
+    if !stale.is_empty() {
+        println!(
+            "
+{} BOARD(S) LEFT MID-LOCK: take each back to its station, which completes it (station claims there)",
+            stale.len()
+        );
+        for c in stale {
+            println!(
+                "  station {} unit {} serial {} claimed {}",
+                c.station_id,
+                c.unit_ref,
+                c.serial.as_deref().unwrap_or("?"),
+                c.claimed_at.format("%Y-%m-%d %H:%M:%S UTC"),
+            );
+        }
+    }
 }
+
+/// Seconds after which an open claim is a board left mid-lock rather than one being locked.
+const STALE_CLAIM_S: i64 = 60;
 
 fn percent(passed: i64, failed: i64) -> String {
     let total = passed + failed;

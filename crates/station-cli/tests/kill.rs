@@ -529,6 +529,180 @@ fn a_mixed_line_its_uploader_and_its_export_killed_at_any_instant_lose_and_dupli
     );
 }
 
+/// Kills of the station on a line in the short version; `STATION_KILLS` applies here too.
+const LEASE_KILLS: usize = 8;
+
+/// The mixed line on a line database (real PostgreSQL), its X.509 product drawing the work
+/// order's quota in leases of 9, killed at random — mostly inside the certificate step, where
+/// it leases — and run again: besides the mixed line's invariants, no lease is lost (one the
+/// line granted but the station's store never kept is recovered at the next start), the
+/// certificates issued are exactly what the station's leases count, the line's counts agree
+/// once told, and closing the order takes back exactly what was not used, after which the
+/// station issues nothing more for it.
+#[test]
+fn a_station_on_a_line_killed_while_it_leases_quota_loses_no_lease_and_exceeds_nothing() {
+    use mixed::Line;
+    use station_linedb::cluster::Cluster;
+    let pg = tempfile::tempdir().unwrap();
+    let cluster = Cluster::start(pg.path()).unwrap();
+    let root = tempfile::tempdir().unwrap();
+    let password = root.path().join("line-db.password");
+    std::fs::write(&password, cluster.password()).unwrap();
+    let extra = format!(
+        "[line_db]\nurl = \"{}\"\npassword = {{ file = \"{}\" }}\nlease_block = 9\n",
+        cluster.url(),
+        password.display()
+    );
+    let mut line = Line::start_with(root.path(), &extra);
+    let (steps, whole_ms) = mixed::calibrate(&mut line);
+    let aimed: Vec<(&str, u64)> = ["issue", "issue", "write-settings"]
+        .iter()
+        .map(|s| (*s, steps.get(*s).copied().unwrap_or(5)))
+        .collect();
+    // The window a kill rarely lands in, made certain: the line grants the station a lease
+    // and the station dies before its store keeps it. The first rerun must recover it (the
+    // checks below compare the line's grants with the store's).
+    station_linedb::LineDb::connect(&cluster.url(), Some(cluster.password()), "kill-mixed")
+        .unwrap()
+        .lease("WO-DEMO", 9)
+        .unwrap();
+    let mut landed: BTreeMap<String, usize> = BTreeMap::new();
+    let total = kills(LEASE_KILLS);
+    for kill in 0..total {
+        let dir = root.path().join(format!("kill-{kill}"));
+        let config = line.config(&dir);
+        let fixture = line.boards(&config, &dir);
+        let aim = (kill % 4 != 3).then(|| aimed[kill % aimed.len()]);
+        let at = run_and_kill(&config, aim, whole_ms);
+        *landed.entry(at).or_default() += 1;
+        rerun(&config);
+        let store = Store::open(&line.db()).unwrap();
+        line.check(&store, &fixture, kill);
+        drop(store);
+        fixture.stop();
+        let leases = Leases::read(&line.db(), &cluster);
+        assert_eq!(
+            leases.issued, leases.used,
+            "kill {kill}: certificates issued but not counted on a lease: {leases:?}"
+        );
+        assert_eq!(
+            (leases.line_granted, leases.line_used),
+            (leases.granted, leases.used),
+            "kill {kill}: the line and the station disagree on the leases: {leases:?}"
+        );
+        assert_eq!(
+            leases.line_leased, leases.granted,
+            "kill {kill}: {leases:?}"
+        );
+        // A kill mid-lock left a claim open on the line; the rerun completed it there too.
+        let open = cluster
+            .psql(
+                "SELECT COUNT(*) FROM reservations WHERE claimed_at IS NOT NULL AND state = 'held'",
+            )
+            .unwrap();
+        assert_eq!(
+            open.trim(),
+            "0",
+            "kill {kill}: claims left open on the line"
+        );
+    }
+    println!("station on a line, kills by where they landed: {landed:?}");
+    // A station tops up below a quarter of a block (≤ 2 of 9 here) and its two X.509 slots
+    // take at most one each after the check: some of the lease is always left.
+    let before = Leases::read(&line.db(), &cluster);
+    assert!(before.granted > before.used, "{before:?}");
+
+    // The supervisor closes the order: what the station did not use goes back to it.
+    let mut supervisor =
+        station_linedb::LineDb::connect(&cluster.url(), Some(cluster.password()), "supervisor")
+            .unwrap();
+    assert_eq!(
+        supervisor.close_work_order("WO-DEMO").unwrap(),
+        before.granted - before.used
+    );
+    // The next run learns it at its start: its X.509 boards are refused, the others pass.
+    let dir = root.path().join("after-close");
+    let config = line.config(&dir);
+    let fixture = line.boards(&config, &dir);
+    rerun(&config);
+    fixture.stop();
+    let after = Leases::read(&line.db(), &cluster);
+    assert_eq!(
+        (after.issued, after.granted, after.line_leased),
+        (before.issued, before.used, before.used),
+        "{after:?}"
+    );
+    let store = Store::open(&line.db()).unwrap();
+    let refused: Vec<_> = store
+        .units(&UnitFilter {
+            status: Some(UnitStatus::Fail),
+            ..Default::default()
+        })
+        .unwrap()
+        .into_iter()
+        .filter(|u| u.failure_code.as_deref() == Some("station::store::lease_exhausted"))
+        .collect();
+    assert_eq!(refused.len(), 2, "{refused:?}");
+    assert!(
+        refused.iter().all(|u| u.product.as_deref() == Some("x509")),
+        "{refused:?}"
+    );
+}
+
+/// The work order's quota as the station's store and the line database count it.
+#[derive(Debug)]
+struct Leases {
+    /// Certificates the station issued for the order (void ones too: each took quota).
+    issued: i64,
+    /// Granted to the station, as its store holds its leases.
+    granted: i64,
+    /// Counted on those leases.
+    used: i64,
+    /// Granted to the station, as the line holds its leases (after returns).
+    line_granted: i64,
+    /// Used, as the line was told.
+    line_used: i64,
+    /// The order's leased count on the line.
+    line_leased: i64,
+}
+
+impl Leases {
+    fn read(db: &Path, cluster: &station_linedb::cluster::Cluster) -> Leases {
+        let conn = rusqlite::Connection::open(db).unwrap();
+        let (granted, used): (i64, i64) = conn
+            .query_row(
+                "SELECT COALESCE(SUM(granted), 0), COALESCE(SUM(used), 0) FROM line_leases
+                 WHERE work_order = 'WO-DEMO'",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        let issued: i64 = conn
+            .query_row(
+                "SELECT COUNT(*) FROM issued_certificates WHERE work_order = 'WO-DEMO'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        let out = cluster
+            .psql(
+                "SELECT COALESCE(SUM(granted - returned), 0), COALESCE(SUM(used), 0),
+                        (SELECT leased FROM work_orders WHERE id = 'WO-DEMO')
+                 FROM quota_leases WHERE station_id = 'kill-mixed'",
+            )
+            .unwrap();
+        let n: Vec<i64> = out.trim().split('|').map(|v| v.parse().unwrap()).collect();
+        Leases {
+            issued,
+            granted,
+            used,
+            line_granted: n[0],
+            line_used: n[1],
+            line_leased: n[2],
+        }
+    }
+}
+
 /// The mixed line: symmetric-key (slots 1–2), X.509 (3–4) and TPM (5–6) boards, the uploader
 /// against dps-local and the signed export, all under the same kills.
 mod mixed {
@@ -556,15 +730,23 @@ mod mixed {
         /// Every X.509 leaf ever installed on a board, by SHA-256 (boards outlive their
         /// iteration: their certificates stay accounted for).
         pub(super) leaves: BTreeSet<String>,
+        /// Appended to every configuration (a `[line_db]` section, say).
+        extra: String,
     }
 
     impl Line {
         pub(super) fn start(root: &Path) -> Line {
+            Line::start_with(root, "")
+        }
+
+        /// A line whose configurations end with `extra`.
+        pub(super) fn start_with(root: &Path, extra: &str) -> Line {
             let server = ServerThread::start(Config::new(root.join("dps"))).unwrap();
             let line = Line {
                 root: root.to_owned(),
                 server,
                 leaves: BTreeSet::new(),
+                extra: extra.to_owned(),
             };
             virtual_dut::tpm::LocalCa::open(line.tpm_ca())
                 .unwrap()
@@ -668,7 +850,9 @@ connection_string = {{ file = "{cs}" }}
 trust_anchor = "{dps_ca}"
 ops_per_minute = 60000
 signing_key = "{root}/keys/export.key"
+{extra}
 "#,
+                    extra = self.extra,
                     db = self.db().display(),
                     ports = dir.join("fixture/ports.toml").display(),
                     tpm_root = tpm_ca.join("swtpm-localca-rootca-cert.pem").display(),

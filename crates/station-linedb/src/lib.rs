@@ -40,7 +40,7 @@ use postgres::{Client, NoTls};
 
 pub use audit::AuditCopy;
 pub use line::{
-    Conflict, LineBudget, LineStatus, LineUnit, StationSeen, WorkOrderStatus, YieldRow,
+    Conflict, LineBudget, LineStatus, LineUnit, OpenClaim, StationSeen, WorkOrderStatus, YieldRow,
 };
 
 mod embedded {
@@ -133,6 +133,24 @@ pub struct Holder {
     pub kept: bool,
     /// Since when.
     pub since: DateTime<Utc>,
+    /// Still held with an open claim since then: the holder stopped while locking the board,
+    /// and only it can complete the unit.
+    pub claimed_at: Option<DateTime<Utc>>,
+}
+
+impl Holder {
+    /// What the holder is doing with the identity, for the refusal.
+    fn doing(&self) -> String {
+        match (self.kept, self.claimed_at) {
+            (true, _) => ", provisioned".to_owned(),
+            (false, Some(at)) => format!(
+                ", claimed at {} (that station stopped while locking the board: take the board \
+                 back to it, only it can complete the unit)",
+                at.format("%Y-%m-%d %H:%M:%S UTC")
+            ),
+            (false, None) => ", being provisioned".to_owned(),
+        }
+    }
 }
 
 /// A block of a work order's quota granted to this station.
@@ -163,7 +181,7 @@ pub enum LineDbError {
     #[error("line database error: {0}")]
     Db(#[from] postgres::Error),
     /// Another station's unit holds one of the identities.
-    #[error("{} {} is held by station {} (unit {}) since {}{}", .0.identity.kind.as_str(), .0.identity.value, .0.station_id, .0.unit_ref, .0.since.format("%Y-%m-%d %H:%M:%S UTC"), if .0.kept { ", provisioned" } else { ", being provisioned" })]
+    #[error("{} {} is held by station {} (unit {}) since {}{}", .0.identity.kind.as_str(), .0.identity.value, .0.station_id, .0.unit_ref, .0.since.format("%Y-%m-%d %H:%M:%S UTC"), .0.doing())]
     Held(Box<Holder>),
     /// The work order is not in the line database.
     #[error("work order {0} is not in the line database")]

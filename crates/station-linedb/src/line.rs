@@ -55,6 +55,19 @@ pub struct Conflict {
     pub resolved: Option<(String, String, DateTime<Utc>)>,
 }
 
+/// A board whose station stopped while locking it: its unit's claim is open there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenClaim {
+    /// The station holding the claim (the only one that can complete the unit).
+    pub station_id: String,
+    /// Its unit.
+    pub unit_ref: String,
+    /// The board's serial, when the unit reserved one.
+    pub serial: Option<String>,
+    /// When the station claimed it.
+    pub claimed_at: DateTime<Utc>,
+}
+
 /// A station of the line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StationSeen {
@@ -103,6 +116,8 @@ pub struct LineStatus {
     pub yields: Vec<YieldRow>,
     /// Conflicts not yet resolved, oldest first.
     pub conflicts: Vec<Conflict>,
+    /// Claims still open (boards a stopped station must complete), oldest first.
+    pub claims: Vec<OpenClaim>,
 }
 
 /// Keeps (pass) or releases (fail) a unit's reservations and copies its outcome.
@@ -242,11 +257,28 @@ impl LineDb {
                     })
                 })
                 .collect();
+            let claims = c
+                .query(
+                    "SELECT station_id, unit_ref,
+                            MAX(value) FILTER (WHERE kind = 'serial'), MIN(claimed_at)
+                     FROM reservations WHERE claimed_at IS NOT NULL AND state = 'held'
+                     GROUP BY station_id, unit_ref ORDER BY MIN(claimed_at)",
+                    &[],
+                )?
+                .iter()
+                .map(|r| OpenClaim {
+                    station_id: r.get(0),
+                    unit_ref: r.get(1),
+                    serial: r.get(2),
+                    claimed_at: r.get(3),
+                })
+                .collect();
             Ok(LineStatus {
                 stations,
                 work_orders,
                 yields,
                 conflicts,
+                claims,
             })
         })
     }

@@ -57,15 +57,52 @@ impl LineDb {
     }
 
     /// Records that the lease's station has issued `used` certificates from it in all (an
-    /// absolute count, so a replay sent twice counts once).
+    /// absolute count, so a replay sent twice counts once). A station that was apart when its
+    /// order closed may have issued from the lease after the close returned it: what it
+    /// issued is taken back from the return (the order stays closed, so nobody else leased
+    /// it meanwhile and the quota still holds).
     pub fn use_lease(&mut self, lease: i64, used: i64) -> Result<(), LineDbError> {
-        self.with(|c, station| {
-            c.execute(
-                "UPDATE quota_leases SET used = GREATEST(used, $2)
-                 WHERE id = $1 AND station_id = $3",
-                &[&lease, &used, &station],
+        self.with(|client, station| {
+            let mut tx = client.transaction()?;
+            let row = tx.query_opt(
+                "SELECT work_order_id, granted, used, returned FROM quota_leases
+                 WHERE id = $1 AND station_id = $2 FOR UPDATE",
+                &[&lease, &station],
             )?;
+            let Some(row) = row else {
+                return Ok(());
+            };
+            let (order, granted, was, returned): (String, i64, i64, i64) =
+                (row.get(0), row.get(1), row.get(2), row.get(3));
+            let now_used = was.max(used).min(granted);
+            let still_returned = returned.min(granted - now_used);
+            tx.execute(
+                "UPDATE quota_leases SET used = $2, returned = $3 WHERE id = $1",
+                &[&lease, &now_used, &still_returned],
+            )?;
+            if still_returned < returned {
+                tx.execute(
+                    "UPDATE work_orders SET leased = leased + $2 WHERE id = $1",
+                    &[&order, &(returned - still_returned)],
+                )?;
+            }
+            tx.commit()?;
             Ok(())
+        })
+    }
+
+    /// This station's leases whose unused part a close returned to their (closed) order:
+    /// `(lease, what the station may still issue from it: granted - returned)`.
+    pub fn returned_leases(&mut self) -> Result<Vec<(i64, i64)>, LineDbError> {
+        self.with(|c, station| {
+            Ok(c.query(
+                "SELECT id, granted - returned FROM quota_leases
+                 WHERE station_id = $1 AND returned > 0 ORDER BY id",
+                &[&station],
+            )?
+            .iter()
+            .map(|r| (r.get(0), r.get(1)))
+            .collect())
         })
     }
 
@@ -95,6 +132,36 @@ impl LineDb {
             }
             tx.commit()?;
             Ok(returned)
+        })
+    }
+
+    /// This station's leases from which the line has been told of no certificate and which no
+    /// close returned: `(lease, work order, granted)`. A station killed between the line
+    /// granting a lease and keeping it in its own store finds the lease here and keeps it
+    /// (it can have issued nothing from a lease it never held). A lease with use on it is
+    /// never handed back: a station that does not know such a lease lost its store, and issuing
+    /// from it again could exceed the quota.
+    pub fn unused_leases(&mut self) -> Result<Vec<(Lease, String)>, LineDbError> {
+        self.with(|c, station| {
+            Ok(c.query(
+                "SELECT l.id, l.granted, l.work_order_id FROM quota_leases l
+                 JOIN work_orders w ON w.id = l.work_order_id
+                 WHERE l.station_id = $1 AND l.used = 0 AND l.returned = 0
+                   AND w.closed_at IS NULL
+                 ORDER BY l.id",
+                &[&station],
+            )?
+            .iter()
+            .map(|r| {
+                (
+                    Lease {
+                        id: r.get(0),
+                        granted: r.get(1),
+                    },
+                    r.get(2),
+                )
+            })
+            .collect())
         })
     }
 

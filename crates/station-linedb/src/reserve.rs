@@ -46,6 +46,20 @@ impl LineDb {
         })
     }
 
+    /// The unit's claim is committed at the station: its board is about to be sent the lock.
+    /// Until the unit finishes, another station that meets one of its identities is told the
+    /// board has an open claim here ([`Holder::claimed_at`]). Claiming twice keeps the first.
+    pub fn claim(&mut self, unit_ref: &str) -> Result<(), LineDbError> {
+        self.with(|c, station| {
+            c.execute(
+                "UPDATE reservations SET claimed_at = COALESCE(claimed_at, now())
+                 WHERE station_id = $1 AND unit_ref = $2 AND state = 'held'",
+                &[&station, &unit_ref],
+            )?;
+            Ok(())
+        })
+    }
+
     /// Replays a reservation the station made while apart from the line (`done_at`): each
     /// identity nobody holds is reserved (held); each another unit holds meanwhile becomes a
     /// [`Conflict`], recorded for the supervisors and returned. Nothing is merged or taken
@@ -177,7 +191,7 @@ fn holder_of(
     identity: &Identity,
 ) -> Result<Option<Holder>, LineDbError> {
     let row = db.query_opt(
-        "SELECT station_id, unit_ref, state, reserved_at FROM reservations
+        "SELECT station_id, unit_ref, state, reserved_at, claimed_at FROM reservations
          WHERE kind = $1 AND value = $2",
         &[&identity.kind.as_str(), &identity.value],
     )?;
@@ -187,5 +201,6 @@ fn holder_of(
         unit_ref: r.get(1),
         kept: r.get::<_, String>(2) == "kept",
         since: r.get(3),
+        claimed_at: r.get(4),
     }))
 }

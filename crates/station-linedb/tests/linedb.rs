@@ -151,6 +151,84 @@ fn quota_leases_never_exceed_the_order_and_unused_ones_return_on_close() {
     ));
 }
 
+/// A station stopped mid-lock leaves its unit's claim open on the line: another station that
+/// meets the board is told where the claim is (only that station can complete it), the line's
+/// status lists it, and it closes when the unit finishes.
+#[test]
+fn an_open_claim_names_its_station_to_any_other_until_the_unit_finishes() {
+    let dir = tempfile::tempdir().unwrap();
+    let cluster = Cluster::start(dir.path()).unwrap();
+    let mut st1 = station(&cluster, "st-1");
+    let mut st2 = station(&cluster, "st-2");
+    st1.reserve("unit-1", &identities("SN7")).unwrap();
+    let before = st2.reserve("unit-2", &identities("SN7")).unwrap_err();
+    assert!(
+        before.to_string().ends_with("being provisioned"),
+        "{before}"
+    );
+    st1.claim("unit-1").unwrap();
+    st1.claim("unit-1").unwrap();
+    let err = st2.reserve("unit-2", &identities("SN7")).unwrap_err();
+    let LineDbError::Held(holder) = &err else {
+        panic!("{err}")
+    };
+    assert!(holder.claimed_at.is_some());
+    assert!(
+        err.to_string().contains("claimed at") && err.to_string().contains("take the board back"),
+        "{err}"
+    );
+    let claims = st2.status().unwrap().claims;
+    assert_eq!(claims.len(), 1, "{claims:?}");
+    assert_eq!(
+        (claims[0].station_id.as_str(), claims[0].unit_ref.as_str()),
+        ("st-1", "unit-1")
+    );
+    assert_eq!(claims[0].serial.as_deref(), Some("SN7"));
+    st1.keep("unit-1").unwrap();
+    assert!(st2.status().unwrap().claims.is_empty());
+    let err = st2.reserve("unit-2", &identities("SN7")).unwrap_err();
+    assert!(err.to_string().ends_with("provisioned"), "{err}");
+}
+
+/// A station that was apart when its order closed reports certificates it issued from a lease
+/// the close had returned: they are taken back from the return (the order's count stays
+/// true), and the station learns what it may still issue. A lease the line granted that the
+/// station never used is offered back to it (a station killed before keeping it).
+#[test]
+fn use_reported_after_a_close_is_taken_back_from_the_return() {
+    let dir = tempfile::tempdir().unwrap();
+    let cluster = Cluster::start(dir.path()).unwrap();
+    let mut st = station(&cluster, "st-1");
+    st.open_work_order("WO-2", 100).unwrap();
+    let a = st.lease("WO-2", 10).unwrap();
+    let b = st.lease("WO-2", 10).unwrap();
+    st.use_lease(a.id, 4).unwrap();
+    let unused: Vec<i64> = st
+        .unused_leases()
+        .unwrap()
+        .iter()
+        .map(|(l, _)| l.id)
+        .collect();
+    assert_eq!(unused, [b.id], "only the lease with no use on it");
+    let mut supervisor = station(&cluster, "supervisor");
+    assert_eq!(supervisor.close_work_order("WO-2").unwrap(), 6 + 10);
+    assert_eq!(supervisor.leased("WO-2").unwrap(), 4);
+    assert!(
+        st.unused_leases().unwrap().is_empty(),
+        "a closed order offers none"
+    );
+    assert_eq!(st.returned_leases().unwrap(), [(a.id, 4), (b.id, 0)]);
+    // Issued apart after the close: 7 of lease a in all.
+    st.use_lease(a.id, 7).unwrap();
+    assert_eq!(supervisor.leased("WO-2").unwrap(), 7);
+    assert_eq!(st.returned_leases().unwrap(), [(a.id, 7), (b.id, 0)]);
+    // A replay of an older count changes nothing; more than granted is never counted.
+    st.use_lease(a.id, 5).unwrap();
+    st.use_lease(a.id, 50).unwrap();
+    assert_eq!(supervisor.leased("WO-2").unwrap(), 10);
+    assert_eq!(st.returned_leases().unwrap(), [(b.id, 0)]);
+}
+
 /// The server crashes and comes back: calls answer "unreachable" at once while it is down
 /// (no waiting per unit), the connection is re-opened by itself, and nothing committed is lost.
 #[test]

@@ -19,7 +19,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use station_config::OfflinePolicy;
 use station_linedb::{Identity, IdentityKind, LineDb, LineDbError, LineUnit};
-use station_store::{NewLineConflict, Store, StoreError, UnitId};
+use station_store::{NewLineConflict, Store, StoreError, UnitId, UnitStatus};
 
 /// Outbox rows replayed per call.
 const REPLAY_BATCH: u32 = 256;
@@ -73,6 +73,11 @@ pub struct SyncReport {
     pub connected: bool,
     /// Rows of this station's audit chain copied to the line.
     pub audit_rows_copied: u64,
+    /// Leases the line granted this station that its store did not hold (it was stopped
+    /// between the grant and keeping it), now kept.
+    pub leases_recovered: u64,
+    /// Leases whose unused part went back to their closed work order, now given up here.
+    pub leases_returned: u64,
 }
 
 /// An identity as the outbox keeps it.
@@ -197,8 +202,21 @@ impl LineLink {
         identities: &[Identity],
     ) -> Result<Reserved, LinkError> {
         let result = if self.caught_up(store)? {
-            self.any(&self.pool)
-                .reserve(&unit.0.to_string(), identities)
+            let mut db = self.any(&self.pool);
+            match db.reserve(&unit.0.to_string(), identities) {
+                // Held by one of this station's own units that a stop left unfinished (marked
+                // interrupted at the restart, or failed while the line could not hear it): the
+                // board is back on the fixture, so what that unit held is released and the
+                // reservation tried once more.
+                Err(LineDbError::Held(h))
+                    if h.station_id == db.station_id() && !h.kept && stale(store, &h.unit_ref) =>
+                {
+                    tracing::info!(%unit, stale_unit = %h.unit_ref, "releasing what an unfinished unit of this station held on the line");
+                    db.release(&h.unit_ref)
+                        .and_then(|_| db.reserve(&unit.0.to_string(), identities))
+                }
+                other => other,
+            }
         } else {
             Err(LineDbError::Offline)
         };
@@ -222,6 +240,29 @@ impl LineLink {
                 Ok(Reserved::Apart)
             }
             Err(e) => Err(e.into()),
+        }
+    }
+
+    /// The unit's claim is committed here and its board is about to be locked: the line is
+    /// told, so a station that meets the board while this one is stopped says where its claim
+    /// is. Now, or at the replay; never in the unit's way (a line that cannot hear it now hears
+    /// it from the outbox).
+    pub fn claim(&self, store: &Store, unit: UnitId) {
+        let sent = match self.caught_up(store) {
+            Ok(true) => self.any(&self.lazy).claim(&unit.0.to_string()),
+            Ok(false) => Err(LineDbError::Offline),
+            Err(e) => {
+                tracing::warn!(error = %crate::error::chain(&e), "could not replay the line outbox");
+                Err(LineDbError::Offline)
+            }
+        };
+        if let Err(e) = sent {
+            if !e.is_unreachable() {
+                tracing::warn!(%unit, error = %crate::error::chain(&e), "the line database refused the claim; kept in the outbox");
+            }
+            if let Err(e) = self.queue(store, "claim", unit, "{}") {
+                tracing::error!(%unit, error = %crate::error::chain(&e), "could not keep the unit's claim in the outbox: the line database will not hear of it");
+            }
         }
     }
 
@@ -287,6 +328,13 @@ impl LineLink {
                         break;
                     }
                 }
+            }
+            match settle_leases(&mut db, store) {
+                Ok((recovered, returned)) => {
+                    report.leases_recovered = recovered;
+                    report.leases_returned = returned;
+                }
+                Err(e) => tracing::debug!(error = %e, "the leases are settled later"),
             }
             match copy_audit(&mut db, store) {
                 Ok(n) => report.audit_rows_copied = n,
@@ -355,6 +403,58 @@ impl LineLink {
             Err(e) => Err(e.into()),
         }
     }
+}
+
+/// Whether this station's unit `unit_ref` has ended without keeping what it reserved: it was
+/// interrupted (the station stopped) or it failed; a unit in progress, committing (an open
+/// claim: its board may be locked) or passed still holds.
+fn stale(store: &Store, unit_ref: &str) -> bool {
+    let Ok(id) = unit_ref.parse::<i64>() else {
+        return false;
+    };
+    matches!(
+        store.unit(UnitId(id)),
+        Ok(Some(d)) if matches!(d.summary.status, UnitStatus::Interrupted | UnitStatus::Fail)
+    )
+}
+
+/// Brings the station's leases in line with the line's, after the uses are reported: keeps
+/// the leases the line granted that the store never recorded (the station stopped between the
+/// line's grant and its own commit; the quota they hold would otherwise stay out of reach
+/// until the order closes), and gives up what a closed order took back. Returns how many
+/// leases were recovered and how many returned.
+fn settle_leases(db: &mut LineDb, store: &Store) -> Result<(u64, u64), String> {
+    let station = db.station_id().to_owned();
+    let mut recovered = 0;
+    for (lease, work_order) in db.unused_leases().map_err(|e| e.to_string())? {
+        if store
+            .add_line_lease(&station, lease.id, &work_order, lease.granted)
+            .map_err(|e| e.to_string())?
+        {
+            tracing::warn!(
+                work_order,
+                lease = lease.id,
+                granted = lease.granted,
+                "kept a lease the line granted before the station stopped"
+            );
+            recovered += 1;
+        }
+    }
+    let mut returned = 0;
+    for (lease, keep) in db.returned_leases().map_err(|e| e.to_string())? {
+        if store
+            .return_line_lease(&station, lease, keep)
+            .map_err(|e| e.to_string())?
+        {
+            tracing::info!(
+                lease,
+                keep,
+                "the work order closed: its unused quota went back"
+            );
+            returned += 1;
+        }
+    }
+    Ok((recovered, returned))
 }
 
 /// Audit rows copied per round trip.
@@ -508,6 +608,7 @@ fn apply(
             }
             Ok(conflicts)
         }
+        "claim" => db.claim(unit_ref).map(|()| Vec::new()),
         "keep" => db.keep(unit_ref).map(|_| Vec::new()),
         "release" => db.release(unit_ref).map(|_| Vec::new()),
         "unit" => match serde_json::from_str::<OutboxUnit>(&row.payload_json) {

@@ -212,6 +212,7 @@ impl UnitRun<'_> {
         let claim = self.new_claim(&attestation, tpm.as_ref())?;
         let durable = self.step(Step::Verify, |u| {
             let durable = u.claim(&claim)?;
+            u.claim_on_line();
             u.verify(&attestation)?;
             Ok(durable)
         })?;
@@ -369,6 +370,13 @@ impl UnitRun<'_> {
                 .map(|s| Identity::new(IdentityKind::SymkeySha256, setting_digest(&s.value))),
         );
         self.reserve_on_line(Step::Attest, &identities)
+    }
+
+    /// Tells the line the unit's claim is committed (if the station is on one).
+    fn claim_on_line(&self) {
+        if let (Some(unit), Some(line)) = (self.unit_id, self.station.line()) {
+            line.claim(self.station.store(), unit);
+        }
     }
 
     /// Reserves `identities` for this unit in the line database, if the station is on one.

@@ -37,7 +37,7 @@ use rusqlite::{Connection, TransactionBehavior};
 use crate::StoreError;
 
 /// The migrations; index `n` upgrades schema version `n` to `n + 1`.
-pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9];
+pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9, V10];
 
 /// The newest schema version this release writes.
 pub(crate) const LATEST: u32 = MIGRATIONS.len() as u32;
@@ -326,6 +326,25 @@ CREATE TABLE line_conflicts (
     holder_unit    TEXT NOT NULL,
     detected_at    TEXT NOT NULL
 ) STRICT;
+";
+
+/// Version 10: the line is told of each unit's claim.
+///
+/// - **`line_outbox.op`** may also be `claim` (the unit's claim was committed and its board is
+///   about to be locked; payload `{}`), replayed in order like the others. SQLite cannot widen
+///   a CHECK in place: the table is rebuilt with its rows and IDs.
+const V10: &str = r"
+CREATE TABLE line_outbox_v10 (
+    id           INTEGER PRIMARY KEY,
+    op           TEXT NOT NULL CHECK (op IN ('reserve', 'claim', 'keep', 'release', 'unit')),
+    unit_ref     TEXT NOT NULL CHECK (unit_ref <> ''),
+    payload_json TEXT NOT NULL,
+    created_at   TEXT NOT NULL
+) STRICT;
+INSERT INTO line_outbox_v10 (id, op, unit_ref, payload_json, created_at)
+    SELECT id, op, unit_ref, payload_json, created_at FROM line_outbox;
+DROP TABLE line_outbox;
+ALTER TABLE line_outbox_v10 RENAME TO line_outbox;
 ";
 
 /// Brings the database to [`LATEST`]; a database already there is left untouched.

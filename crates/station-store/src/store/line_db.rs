@@ -167,14 +167,14 @@ impl Store {
     }
 
     /// Keeps a lease the line granted, with audit `line.lease` (a lease already held is kept as
-    /// it is).
+    /// it is). Returns whether the lease was new here.
     pub fn add_line_lease(
         &self,
         station_id: &str,
         id: i64,
         work_order: &str,
         granted: i64,
-    ) -> Result<(), StoreError> {
+    ) -> Result<bool, StoreError> {
         self.write(|tx| {
             let inserted = tx
                 .prepare_cached(
@@ -192,7 +192,49 @@ impl Store {
                     &json!({ "lease": id, "work_order": work_order, "granted": granted }),
                 )?;
             }
-            Ok(())
+            Ok(inserted == 1)
+        })
+    }
+
+    /// The line returned what lease `id` had not used when its work order closed: the station
+    /// may issue at most `keep` certificates from it in all (fewer than it already issued
+    /// never: those stand, and the line takes them back from the return). A lease with nothing
+    /// issued and nothing kept is dropped. Audit `line.lease_returned`; returns whether the
+    /// lease changed.
+    pub fn return_line_lease(
+        &self,
+        station_id: &str,
+        id: i64,
+        keep: i64,
+    ) -> Result<bool, StoreError> {
+        self.write(|tx| {
+            let row: Option<(String, i64, i64)> = tx
+                .prepare_cached("SELECT work_order, granted, used FROM line_leases WHERE id = ?1")?
+                .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                .optional()?;
+            let Some((work_order, granted, used)) = row else {
+                return Ok(false);
+            };
+            let now = keep.max(used);
+            if now >= granted {
+                return Ok(false);
+            }
+            if now == 0 {
+                tx.prepare_cached("DELETE FROM line_leases WHERE id = ?1")?
+                    .execute([id])?;
+            } else {
+                tx.prepare_cached("UPDATE line_leases SET granted = ?2 WHERE id = ?1")?
+                    .execute(params![id, now])?;
+            }
+            audit::append(
+                tx,
+                station_id,
+                "line",
+                "line.lease_returned",
+                "",
+                &json!({ "lease": id, "work_order": work_order, "returned": granted - now }),
+            )?;
+            Ok(true)
         })
     }
 
