@@ -16,6 +16,7 @@ const COMMANDS: &[&str] = &[
     "unit",
     "queue_status",
     "line_status",
+    "line_overview",
     "resolve_conflict",
     "requeue_enrollment",
     "open_claims",

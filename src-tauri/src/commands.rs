@@ -425,6 +425,159 @@ pub async fn line_status<R: Runtime>(app: AppHandle<R>) -> Result<LineView, Comm
     .await
 }
 
+/// The whole line as its database sees it, for the supervisor's Line panel.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LineOverview {
+    /// The station is on a line (`[line_db]`); nothing else is filled in otherwise.
+    configured: bool,
+    /// This station's ID (to pick its row out).
+    station: String,
+    stations: Vec<LineStationView>,
+    work_orders: Vec<LineWorkOrderView>,
+    #[serde(rename = "yield")]
+    yields: Vec<LineYieldView>,
+    conflicts: Vec<LineConflictView>,
+    /// Boards left mid-lock: claims open for a minute or more.
+    claims: Vec<LineClaimView>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct LineStationView {
+    id: String,
+    last_seen: DateTime<Utc>,
+    seconds_ago: i64,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct LineWorkOrderView {
+    id: String,
+    quota: i64,
+    leased: i64,
+    used: i64,
+    closed: bool,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct LineYieldView {
+    station: String,
+    work_order: Option<String>,
+    passed: i64,
+    failed: i64,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct LineConflictView {
+    id: i64,
+    kind: &'static str,
+    value: String,
+    holder_station: String,
+    holder_unit: String,
+    station: String,
+    unit: String,
+    done_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct LineClaimView {
+    station: String,
+    unit: String,
+    serial: Option<String>,
+    claimed_at: DateTime<Utc>,
+}
+
+/// A claim open this long is a board left mid-lock, not one being locked.
+const STALE_CLAIM_SECS: i64 = 60;
+
+/// The line's stations, work orders, yield per station and work order, open conflicts and
+/// boards left mid-lock (read, like the yield; this station's outbox is replayed first). Polled.
+#[tauri::command]
+pub async fn line_overview<R: Runtime>(app: AppHandle<R>) -> Result<LineOverview, CommandError> {
+    blocking(&app, |st| {
+        st.authorize_passive(Action::Provision)?;
+        let station = st.station().config().station.id.clone();
+        let Some(link) = st.station().line() else {
+            return Ok(LineOverview {
+                configured: false,
+                station,
+                stations: Vec::new(),
+                work_orders: Vec::new(),
+                yields: Vec::new(),
+                conflicts: Vec::new(),
+                claims: Vec::new(),
+            });
+        };
+        st.station().sync_line().transpose()?;
+        let status = link.with_db(station_linedb::LineDb::status)?;
+        let now = Utc::now();
+        Ok(LineOverview {
+            configured: true,
+            station,
+            stations: status
+                .stations
+                .into_iter()
+                .map(|s| LineStationView {
+                    seconds_ago: (now - s.last_seen).num_seconds(),
+                    id: s.id,
+                    last_seen: s.last_seen,
+                })
+                .collect(),
+            work_orders: status
+                .work_orders
+                .into_iter()
+                .map(|w| LineWorkOrderView {
+                    id: w.id,
+                    quota: w.quota,
+                    leased: w.leased,
+                    used: w.used,
+                    closed: w.closed,
+                })
+                .collect(),
+            yields: status
+                .yields
+                .into_iter()
+                .map(|y| LineYieldView {
+                    station: y.station_id,
+                    work_order: y.work_order,
+                    passed: y.passed,
+                    failed: y.failed,
+                })
+                .collect(),
+            conflicts: status
+                .conflicts
+                .into_iter()
+                .map(|c| LineConflictView {
+                    id: c.id,
+                    kind: c.identity.kind.as_str(),
+                    value: c.identity.value,
+                    holder_station: c.holder_station,
+                    holder_unit: c.holder_unit,
+                    station: c.station_id,
+                    unit: c.unit_ref,
+                    done_at: c.done_at,
+                })
+                .collect(),
+            claims: status
+                .claims
+                .into_iter()
+                .filter(|c| (now - c.claimed_at).num_seconds() >= STALE_CLAIM_SECS)
+                .map(|c| LineClaimView {
+                    station: c.station_id,
+                    unit: c.unit_ref,
+                    serial: c.serial,
+                    claimed_at: c.claimed_at,
+                })
+                .collect(),
+        })
+    })
+    .await
+}
+
 /// The upload queue for the queue screen.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]

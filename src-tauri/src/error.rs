@@ -57,6 +57,9 @@ pub enum CommandError {
     /// A claim is voided only with a reason (it goes into the audit log).
     #[error("no reason given for declaring the board gone")]
     NoReason,
+    /// The line database refused or could not be reached.
+    #[error(transparent)]
+    Line(#[from] station_linedb::LineDbError),
     /// The background task running the command stopped (a station bug).
     #[error("the station task stopped unexpectedly: {0}")]
     Task(String),
@@ -82,6 +85,7 @@ impl CommandError {
             Self::ConfigRead(_) => "station::config::read",
             Self::Closing => "station::run::closing",
             Self::NoReason => "station::claims::no_reason",
+            Self::Line(e) => e.code(),
             Self::Task(_) => "station::bug::task",
         }
     }
@@ -118,6 +122,10 @@ impl CommandError {
             Self::NoReason => {
                 "Say what happened to the board (scrapped, lost, shipped), then confirm.".into()
             }
+            Self::Line(e) if e.is_unreachable() => {
+                "Check the station's network to the line database; the station's own screens still work.".into()
+            }
+            Self::Line(_) => "Call the line engineer with the log file.".into(),
             Self::Task(_) => "This is a station bug; report it with the log file.".into(),
         }
     }

@@ -83,6 +83,7 @@ pub fn build_app<R: Runtime>(
             commands::unit,
             commands::queue_status,
             commands::line_status,
+            commands::line_overview,
             commands::resolve_conflict,
             commands::requeue_enrollment,
             commands::open_claims,

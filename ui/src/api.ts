@@ -5,6 +5,7 @@ import type {
   AuditView,
   ClaimView,
   ExportResult,
+  LineOverview,
   LineView,
   Operator,
   QueueView,
@@ -47,6 +48,8 @@ export const api = {
   queueStatus: () => invoke<QueueView>('queue_status'),
   /** Polled by the header; replays what the station owes the line first. */
   lineStatus: () => invoke<LineView>('line_status'),
+  /** The whole line: every station's yield per work order, quotas, conflicts, boards left mid-lock. */
+  lineOverview: () => invoke<LineOverview>('line_overview'),
   /** Supervisor: DPS holds the right enrollment; mark the conflict uploaded. */
   resolveConflict: (enrollmentId: number) => invoke<void>('resolve_conflict', { enrollmentId }),
   /** Supervisor: the stale enrollment was removed from DPS; queue the upload again. */

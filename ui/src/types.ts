@@ -208,6 +208,28 @@ export interface LineView {
   conflicts: number;
 }
 
+/** The whole line as its database sees it (`line_overview`). */
+export interface LineOverview {
+  configured: boolean;
+  /** This station's ID. */
+  station: string;
+  stations: { id: string; lastSeen: string; secondsAgo: number }[];
+  workOrders: { id: string; quota: number; leased: number; used: number; closed: boolean }[];
+  yield: { station: string; workOrder: string | null; passed: number; failed: number }[];
+  conflicts: {
+    id: number;
+    kind: string;
+    value: string;
+    holderStation: string;
+    holderUnit: string;
+    station: string;
+    unit: string;
+    doneAt: string;
+  }[];
+  /** Boards left mid-lock: their station must complete them. */
+  claims: { station: string; unit: string; serial: string | null; claimedAt: string }[];
+}
+
 export interface QueueView {
   stats: {
     queued: number;

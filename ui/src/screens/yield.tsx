@@ -5,8 +5,9 @@ import { BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, T
 import { api } from '../api';
 import { ErrorBox } from '../components';
 import { toCommandError } from '../state/session';
+import { lineYield, SILENT_AFTER_S } from '../state/line';
 import { hourLabel, recentShifts } from '../state/shifts';
-import type { CommandError, YieldView } from '../types';
+import type { CommandError, LineOverview, YieldView } from '../types';
 
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, Legend, Tooltip);
 
@@ -91,7 +92,127 @@ export function YieldScreen({ guard }: { guard: Guard }) {
           </div>
         </>
       )}
+      <LinePanel guard={guard} wo={wo} />
     </section>
+  );
+}
+
+/** How often the line's view is refreshed while the screen is open. */
+const LINE_POLL_MS = 10_000;
+
+/** The whole line (a station on a line database): yield per station, quotas, conflicts. */
+function LinePanel({ guard, wo }: { guard: Guard; wo: string }) {
+  const [view, setView] = useState<LineOverview | null>(null);
+  const [error, setError] = useState<CommandError | null>(null);
+  useEffect(() => {
+    let live = true;
+    const load = () =>
+      guard(api.lineOverview())
+        .then((v) => {
+          if (!live) return;
+          setView(v);
+          setError(null);
+        })
+        .catch((e) => live && setError(toCommandError(e)));
+    load();
+    const timer = setInterval(load, LINE_POLL_MS);
+    return () => {
+      live = false;
+      clearInterval(timer);
+    };
+  }, [guard]);
+  if (error) return <ErrorBox error={error} />;
+  if (!view || !view.configured) return null;
+  const { rows, total } = lineYield(view, wo);
+  const fmt = (p: number | null) => (p === null ? '–' : `${p.toFixed(1)} %`);
+  const orders = view.workOrders.filter((w) => !wo || w.id === wo);
+  return (
+    <div id="line-panel">
+      <h3>Whole line{wo ? ` — ${wo}` : ''}</h3>
+      <table class="table" id="line-yield">
+        <thead>
+          <tr>
+            <th>Station</th>
+            <th>Pass</th>
+            <th>Fail</th>
+            <th>Yield</th>
+            <th>Last seen</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((r) => (
+            <tr key={r.station} class={r.here ? 'here' : ''}>
+              <td>
+                {r.station}
+                {r.here ? ' (this station)' : ''}
+              </td>
+              <td>{r.passed}</td>
+              <td>{r.failed}</td>
+              <td>{fmt(r.yieldPct)}</td>
+              <td class={r.secondsAgo !== null && r.secondsAgo > SILENT_AFTER_S ? 'warn' : ''}>
+                {r.secondsAgo === null ? 'never' : `${r.secondsAgo} s ago`}
+              </td>
+            </tr>
+          ))}
+          <tr class="total">
+            <td>{total.station}</td>
+            <td>{total.passed}</td>
+            <td>{total.failed}</td>
+            <td>{fmt(total.yieldPct)}</td>
+            <td />
+          </tr>
+        </tbody>
+      </table>
+      {orders.length > 0 && (
+        <table class="table" id="line-quota">
+          <thead>
+            <tr>
+              <th>Work order</th>
+              <th>Quota</th>
+              <th>Leased</th>
+              <th>Issued</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {orders.map((w) => (
+              <tr key={w.id}>
+                <td>{w.id}</td>
+                <td>{w.quota}</td>
+                <td>{w.leased}</td>
+                <td>{w.used}</td>
+                <td>{w.closed ? 'closed' : ''}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {view.conflicts.length > 0 && (
+        <div class="error" id="line-conflicts">
+          <strong>{view.conflicts.length} conflict(s):</strong> provisioned at two stations while apart. A supervisor decides
+          (station line-db resolve).
+          <ul>
+            {view.conflicts.map((c) => (
+              <li key={c.id}>
+                #{c.id} {c.kind} {c.value}: {c.holderStation} unit {c.holderUnit}, and {c.station} unit {c.unit}
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+      {view.claims.length > 0 && (
+        <div class="error" id="line-claims">
+          <strong>{view.claims.length} board(s) left mid-lock:</strong> take each back to its station, which completes it.
+          <ul>
+            {view.claims.map((c) => (
+              <li key={`${c.station}-${c.unit}`}>
+                {c.serial ?? '?'} at {c.station} (unit {c.unit})
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+    </div>
   );
 }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { lineBadge } from './line';
+import { lineBadge, lineYield } from './line';
+import type { LineOverview } from '../types';
 
 const base = { configured: true, connected: true, offline: 'refuse' as const, waiting: 0, conflicts: 0 };
 
@@ -25,5 +26,48 @@ describe('lineBadge', () => {
   it('puts conflicts first, whatever the connection', () => {
     expect(lineBadge({ ...base, conflicts: 1 })).toMatchObject({ text: 'Line: 1 conflict', tone: 'fail' });
     expect(lineBadge({ ...base, connected: false, conflicts: 2 })?.text).toBe('Line: 2 conflicts');
+  });
+});
+
+const overview: LineOverview = {
+  configured: true,
+  station: 'st-1',
+  stations: [
+    { id: 'st-1', lastSeen: '', secondsAgo: 2 },
+    { id: 'st-2', lastSeen: '', secondsAgo: 400 },
+    { id: 'st-3', lastSeen: '', secondsAgo: 1 },
+  ],
+  workOrders: [],
+  yield: [
+    { station: 'st-2', workOrder: 'WO-1', passed: 8, failed: 2 },
+    { station: 'st-1', workOrder: 'WO-1', passed: 3, failed: 1 },
+    { station: 'st-1', workOrder: 'WO-2', passed: 5, failed: 0 },
+    { station: 'st-1', workOrder: null, passed: 1, failed: 1 },
+  ],
+  conflicts: [],
+  claims: [],
+};
+
+describe('lineYield', () => {
+  it('sums every work order per station, lists a station with no units, and totals the line', () => {
+    const { rows, total } = lineYield(overview, '');
+    expect(rows.map((r) => [r.station, r.passed, r.failed, r.here])).toEqual([
+      ['st-1', 9, 2, true],
+      ['st-2', 8, 2, false],
+      ['st-3', 0, 0, false],
+    ]);
+    expect(rows[2].yieldPct).toBeNull();
+    expect(rows[1].secondsAgo).toBe(400);
+    expect([total.passed, total.failed]).toEqual([17, 4]);
+    expect(total.yieldPct).toBeCloseTo(80.95, 2);
+  });
+  it('keeps only the chosen work order', () => {
+    const { rows, total } = lineYield(overview, 'WO-1');
+    expect(rows.map((r) => [r.station, r.passed, r.failed])).toEqual([
+      ['st-1', 3, 1],
+      ['st-2', 8, 2],
+      ['st-3', 0, 0],
+    ]);
+    expect(total.yieldPct).toBeCloseTo((11 * 100) / 14, 6);
   });
 });
