@@ -25,9 +25,6 @@ use tauri::{
 pub use error::CommandError;
 pub use state::{StartError, StationState};
 
-/// The default configuration file, relative to the working directory.
-pub const DEFAULT_CONFIG: &str = "station-config/demo.toml";
-
 /// Builds the app around `state`: the kiosk window from `[kiosk]`, the commands, and the close
 /// guard. Tests pass `tauri::test::mock_builder()` and a mock context.
 pub fn build_app<R: Runtime>(
@@ -124,14 +121,15 @@ pub fn run_app<R: Runtime>(app: App<R>) {
 /// Command-line options of `station-desktop`.
 #[derive(Debug, Clone)]
 pub struct Options {
-    /// `--config <file>` (or `STATION_CONFIG`); default [`DEFAULT_CONFIG`].
-    pub config: PathBuf,
+    /// The configuration file and how it was found: `--config <file>`, else
+    /// `$STATION_CONFIG`, else `./station.toml`, else `/etc/station/station.toml` (as the CLI).
+    pub config: station_config::Discovered,
 }
 
 impl Options {
     /// Parses `--config <file>`; anything else is ignored (WebKit and tauri-driver add their own).
     pub fn from_args(args: impl IntoIterator<Item = String>) -> Self {
-        let mut config = std::env::var_os("STATION_CONFIG").map(PathBuf::from);
+        let mut config = None;
         let mut it = args.into_iter();
         while let Some(a) = it.next() {
             if a == "--config" {
@@ -141,7 +139,7 @@ impl Options {
             }
         }
         Self {
-            config: config.unwrap_or_else(|| PathBuf::from(DEFAULT_CONFIG)),
+            config: station_config::discover(config.as_deref()),
         }
     }
 }
@@ -149,7 +147,7 @@ impl Options {
 /// Loads the configuration, starts logging and opens the station. `started` is the process
 /// start, for the startup figure.
 pub fn open_state(options: &Options, started: Instant) -> Result<StationState, String> {
-    let config = station_config::load(&options.config).map_err(|e| {
+    let config = station_config::load(&options.config.path).map_err(|e| {
         format!(
             "error[{}]: {e}\n  help: {}",
             e.code(),
@@ -158,7 +156,8 @@ pub fn open_state(options: &Options, started: Instant) -> Result<StationState, S
         )
     })?;
     let log_path = init_logging(&config.station.log_dir);
-    StationState::open(config, &options.config, started, log_path).map_err(|e| {
+    tracing::info!(config = %options.config, "configuration");
+    StationState::open(config, &options.config.path, started, log_path).map_err(|e| {
         let mut s = format!("error: {e}");
         let mut cur = std::error::Error::source(&e);
         while let Some(c) = cur {

@@ -5,6 +5,7 @@
 //! an environment variable is unset and the terminal is interactive, `station` prompts without
 //! echo. They are never printed or logged.
 
+use crate::CONFIG_HELP;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -34,8 +35,8 @@ enum CaCommand {
     /// key in an encrypted file or generated inside the token.
     Init {
         /// Station configuration.
-        #[arg(long)]
-        config: PathBuf,
+        #[arg(long, value_name = "FILE", long_help = CONFIG_HELP)]
+        config: Option<PathBuf>,
         /// The X.509 product whose CA to create (default: the only X.509 product).
         #[arg(long)]
         product: Option<String>,
@@ -47,8 +48,8 @@ enum CaCommand {
     /// product's `ca` locations; the certificate must match the key.
     Import {
         /// Station configuration.
-        #[arg(long)]
-        config: PathBuf,
+        #[arg(long, value_name = "FILE", long_help = CONFIG_HELP)]
+        config: Option<PathBuf>,
         /// The X.509 product (default: the only X.509 product).
         #[arg(long)]
         product: Option<String>,
@@ -69,8 +70,8 @@ enum CaCommand {
     /// Show each X.509 product's signing CA: certificate, backend, key check, issued count.
     Show {
         /// Station configuration.
-        #[arg(long)]
-        config: PathBuf,
+        #[arg(long, value_name = "FILE", long_help = CONFIG_HELP)]
+        config: Option<PathBuf>,
         /// Only this product.
         #[arg(long)]
         product: Option<String>,
@@ -84,7 +85,8 @@ pub(crate) fn ca(args: &CaArgs) -> anyhow::Result<u8> {
             product,
             days,
         } => {
-            let config = station_config::load(config).map_err(CliError::from)?;
+            let config = station_config::load(&crate::config_file(config.as_deref()))
+                .map_err(CliError::from)?;
             let (id, ca) = x509_product(&config, product.as_deref())?;
             let made = init(id, ca, *days, KdfCost::Production, interactive())?;
             println!("{made}");
@@ -98,7 +100,8 @@ pub(crate) fn ca(args: &CaArgs) -> anyhow::Result<u8> {
             key_passphrase_env,
             root,
         } => {
-            let config = station_config::load(config).map_err(CliError::from)?;
+            let config = station_config::load(&crate::config_file(config.as_deref()))
+                .map_err(CliError::from)?;
             let (_, ca) = x509_product(&config, product.as_deref())?;
             import(
                 ca,
@@ -115,7 +118,8 @@ pub(crate) fn ca(args: &CaArgs) -> anyhow::Result<u8> {
             Ok(EXIT_OK)
         }
         CaCommand::Show { config, product } => {
-            let config = station_config::load(config).map_err(CliError::from)?;
+            let config = station_config::load(&crate::config_file(config.as_deref()))
+                .map_err(CliError::from)?;
             show(&config, product.as_deref())?;
             Ok(EXIT_OK)
         }

@@ -1,6 +1,7 @@
 //! `station claims`: units the station lost track of while locking them (it stopped, or the
 //! lock went unanswered), waiting for their boards, and a supervisor's two decisions about them.
 
+use crate::CONFIG_HELP;
 use std::path::PathBuf;
 
 use clap::Args;
@@ -12,8 +13,8 @@ use crate::output::CliError;
 #[derive(Args)]
 pub(crate) struct ClaimsArgs {
     /// Station configuration (to find the database).
-    #[arg(long, default_value = "station-config/demo.toml")]
-    config: PathBuf,
+    #[arg(long, value_name = "FILE", long_help = CONFIG_HELP)]
+    config: Option<PathBuf>,
     /// The database file (overrides the configuration's).
     #[arg(long)]
     db: Option<PathBuf>,
@@ -37,7 +38,10 @@ pub(crate) struct ClaimsArgs {
 }
 
 pub(crate) fn claims(args: &ClaimsArgs) -> anyhow::Result<()> {
-    let store = crate::units::open(&args.config, args.db.as_deref())?;
+    let store = crate::units::open(
+        &crate::config_file(args.config.as_deref()),
+        args.db.as_deref(),
+    )?;
     let operator = || {
         args.operator.as_deref().ok_or_else(|| {
             CliError::anyhow(
@@ -63,7 +67,11 @@ pub(crate) fn claims(args: &ClaimsArgs) -> anyhow::Result<()> {
             .void_claim(UnitId(unit), operator()?, reason)
             .map_err(CliError::from)?;
         println!("unit {unit}: claim voided, its certificate (if any) is void, nothing is queued");
-        tell_line(&args.config, &store, UnitId(unit))?;
+        tell_line(
+            &crate::config_file(args.config.as_deref()),
+            &store,
+            UnitId(unit),
+        )?;
         return Ok(());
     }
     if let Some(unit) = args.wait {

@@ -219,7 +219,7 @@ pub(crate) fn demo(args: &DemoArgs) -> anyhow::Result<u8> {
     let db = config.storage.database.clone();
     let upload = config.upload.clone();
     let run_args = RunArgs {
-        config: args.config.clone(),
+        config: Some(args.config.clone()),
         slots: Vec::new(),
         // The demo has no login: a fixed demo operator and work order stand in.
         operator: Some(

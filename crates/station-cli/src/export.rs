@@ -1,6 +1,7 @@
 //! `station export`, `station verify-export` and `station import`: the signed batch a device
 //! operator imports into their own DPS.
 
+use crate::CONFIG_HELP;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -23,8 +24,8 @@ use crate::{EXIT_OK, logging};
 #[derive(Args)]
 pub(crate) struct ExportArgs {
     /// Station configuration file (database, station ID, upload.signing_key).
-    #[arg(long, default_value = "station-config/demo.toml")]
-    config: PathBuf,
+    #[arg(long, value_name = "FILE", long_help = CONFIG_HELP)]
+    config: Option<PathBuf>,
     /// The directory to write (created; it must not exist or be empty).
     #[arg(long)]
     out: PathBuf,
@@ -84,7 +85,8 @@ pub(crate) struct ImportArgs {
 }
 
 pub(crate) fn export(args: &ExportArgs) -> anyhow::Result<u8> {
-    let config = station_config::load(&args.config).map_err(CliError::from)?;
+    let config = station_config::load(&crate::config_file(args.config.as_deref()))
+        .map_err(CliError::from)?;
     let _log = logging::init(&config.station.log_dir)?;
     let section = crate::upload::upload_section(&config)?;
     let store = Store::open(&config.storage.database).map_err(CliError::from)?;

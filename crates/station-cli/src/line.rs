@@ -2,6 +2,7 @@
 //! the station database and used by `station run` and the desktop app alike. Each change is
 //! audited in the same transaction that makes it.
 
+use crate::CONFIG_HELP;
 use std::path::PathBuf;
 
 use clap::Args;
@@ -15,8 +16,8 @@ use crate::output::CliError;
 #[derive(Args)]
 pub(crate) struct LineArgs {
     /// Station configuration.
-    #[arg(long, default_value = "station-config/demo.toml")]
-    config: PathBuf,
+    #[arg(long, value_name = "FILE", long_help = CONFIG_HELP)]
+    config: Option<PathBuf>,
     /// Set the work order units are recorded under.
     #[arg(long, conflicts_with = "clear_work_order")]
     work_order: Option<String>,
@@ -38,7 +39,8 @@ pub(crate) struct LineArgs {
 }
 
 pub(crate) fn line(args: &LineArgs) -> anyhow::Result<u8> {
-    let config = station_config::load(&args.config).map_err(CliError::from)?;
+    let config = station_config::load(&crate::config_file(args.config.as_deref()))
+        .map_err(CliError::from)?;
     let store = Store::open(&config.storage.database).map_err(CliError::from)?;
     let changes = changes(args, &config)?;
     if !changes.is_empty() {

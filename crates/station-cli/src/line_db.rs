@@ -2,6 +2,7 @@
 //! work orders and their quota, yield per station and work order, conflicts), this station's
 //! outbox replayed first; and a supervisor's decision about a conflict.
 
+use crate::CONFIG_HELP;
 use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
@@ -22,8 +23,8 @@ enum LineDbCommand {
     /// replayed first).
     Status {
         /// Station configuration (its `[line_db]`).
-        #[arg(long, default_value = "station-config/demo.toml")]
-        config: PathBuf,
+        #[arg(long, value_name = "FILE", long_help = CONFIG_HELP)]
+        config: Option<PathBuf>,
         /// JSON output.
         #[arg(long)]
         json: bool,
@@ -31,8 +32,8 @@ enum LineDbCommand {
     /// Close a conflict: a supervisor says what was done with the two boards (recorded).
     Resolve {
         /// Station configuration (its `[line_db]`).
-        #[arg(long, default_value = "station-config/demo.toml")]
-        config: PathBuf,
+        #[arg(long, value_name = "FILE", long_help = CONFIG_HELP)]
+        config: Option<PathBuf>,
         /// The conflict's number (from `station line-db status`).
         conflict: i64,
         /// The supervisor deciding.
@@ -46,13 +47,20 @@ enum LineDbCommand {
 
 pub(crate) fn line_db(args: &LineDbArgs) -> anyhow::Result<()> {
     match &args.command {
-        LineDbCommand::Status { config, json } => status(config, *json),
+        LineDbCommand::Status { config, json } => {
+            status(&crate::config_file(config.as_deref()), *json)
+        }
         LineDbCommand::Resolve {
             config,
             conflict,
             operator,
             note,
-        } => resolve(config, *conflict, operator, note),
+        } => resolve(
+            &crate::config_file(config.as_deref()),
+            *conflict,
+            operator,
+            note,
+        ),
     }
 }
 

@@ -43,8 +43,29 @@ const EXIT_ERROR: u8 = 2;
     about = "Factory-line provisioning station for Azure IoT DPS"
 )]
 struct Cli {
+    /// Say which configuration file is used (on stderr).
+    #[arg(long, short, global = true)]
+    verbose: bool,
     #[command(subcommand)]
     command: Command,
+}
+
+/// The `--config` help every command shares.
+const CONFIG_HELP: &str = "Station configuration file. Without --config: $STATION_CONFIG, else \
+                           ./station.toml if there is one, else /etc/station/station.toml";
+
+/// `--verbose` was given.
+static VERBOSE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// The configuration file a command uses: `flag` (`--config`), else `$STATION_CONFIG`, else
+/// `./station.toml`, else `/etc/station/station.toml` (the desktop app does the same). With
+/// `--verbose` it says which, on stderr.
+pub(crate) fn config_file(flag: Option<&std::path::Path>) -> PathBuf {
+    let found = station_config::discover(flag);
+    if VERBOSE.load(std::sync::atomic::Ordering::Relaxed) {
+        eprintln!("configuration: {found}");
+    }
+    found.path
 }
 
 #[derive(Subcommand)]
@@ -97,8 +118,8 @@ enum AuditCommand {
     /// Show the newest audit rows.
     List {
         /// Station configuration (to find the database).
-        #[arg(long, default_value = "station-config/demo.toml")]
-        config: PathBuf,
+        #[arg(long, value_name = "FILE", long_help = CONFIG_HELP)]
+        config: Option<PathBuf>,
         /// How many rows.
         #[arg(long, default_value_t = 50)]
         limit: u32,
@@ -109,8 +130,8 @@ enum AuditCommand {
     /// Verify the audit log's hash chain.
     Verify {
         /// Station configuration (to find the database).
-        #[arg(long, default_value = "station-config/demo.toml")]
-        config: PathBuf,
+        #[arg(long, value_name = "FILE", long_help = CONFIG_HELP)]
+        config: Option<PathBuf>,
         /// The database file (overrides the configuration's).
         #[arg(long)]
         db: Option<PathBuf>,
@@ -119,6 +140,7 @@ enum AuditCommand {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    VERBOSE.store(cli.verbose, std::sync::atomic::Ordering::Relaxed);
     let result = match cli.command {
         Command::Run(args) => run::run(&args),
         Command::Line(args) => line::line(&args),
@@ -144,10 +166,10 @@ fn main() -> ExitCode {
                     limit,
                     json,
                 },
-        } => reports::audit_list(&config, limit, json),
+        } => reports::audit_list(&config_file(config.as_deref()), limit, json),
         Command::Audit {
             command: AuditCommand::Verify { config, db },
-        } => units::audit_verify(&config, db.as_deref()),
+        } => units::audit_verify(&config_file(config.as_deref()), db.as_deref()),
     };
     match result {
         Ok(code) => ExitCode::from(code),

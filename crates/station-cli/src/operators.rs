@@ -5,6 +5,7 @@
 //! they are read from one line on standard input, or from the environment variable named by
 //! `--pin-env`.
 
+use crate::CONFIG_HELP;
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
 
@@ -18,8 +19,8 @@ use crate::output::CliError;
 #[derive(Args)]
 pub(crate) struct OperatorsArgs {
     /// Station configuration (for the database and the station id).
-    #[arg(long, global = true, default_value = "station-config/demo.toml")]
-    config: PathBuf,
+    #[arg(long, global = true, value_name = "FILE", long_help = CONFIG_HELP)]
+    config: Option<PathBuf>,
     /// Who is making the change, for the audit log (default: $USER).
     #[arg(long, global = true)]
     actor: Option<String>,
@@ -79,7 +80,8 @@ impl From<OperatorError> for CliError {
 }
 
 pub(crate) fn operators(args: &OperatorsArgs) -> anyhow::Result<u8> {
-    let config = station_config::load(&args.config).map_err(CliError::from)?;
+    let config = station_config::load(&crate::config_file(args.config.as_deref()))
+        .map_err(CliError::from)?;
     let station = config.station.id.clone();
     let store = open(&config.storage.database)?;
     let actor = args

@@ -1,6 +1,7 @@
 //! `station yield` and `station audit list`: the desktop app's yield and audit screens on the
 //! command line.
 
+use crate::CONFIG_HELP;
 use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
@@ -14,8 +15,8 @@ use crate::output::CliError;
 #[derive(Args)]
 pub(crate) struct YieldArgs {
     /// Station configuration (to find the database).
-    #[arg(long, default_value = "station-config/demo.toml")]
-    config: PathBuf,
+    #[arg(long, value_name = "FILE", long_help = CONFIG_HELP)]
+    config: Option<PathBuf>,
     /// Only this work order.
     #[arg(long)]
     work_order: Option<String>,
@@ -31,7 +32,7 @@ pub(crate) struct YieldArgs {
 }
 
 pub(crate) fn yield_report(args: &YieldArgs) -> anyhow::Result<u8> {
-    let store = open(&args.config)?;
+    let store = open(&crate::config_file(args.config.as_deref()))?;
     let report = store
         .yield_report(&YieldFilter {
             work_order: args.work_order.clone(),

@@ -1,5 +1,6 @@
 //! `station run`: provision the configured fixture.
 
+use crate::CONFIG_HELP;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -15,8 +16,8 @@ use crate::{EXIT_OK, EXIT_UNIT_FAILED, logging};
 #[derive(Args)]
 pub(crate) struct RunArgs {
     /// Station configuration file.
-    #[arg(long)]
-    pub(crate) config: PathBuf,
+    #[arg(long, value_name = "FILE", long_help = CONFIG_HELP)]
+    pub(crate) config: Option<PathBuf>,
     /// Only these slots (repeatable); all slots when absent.
     #[arg(long = "slot")]
     pub(crate) slots: Vec<u16>,
@@ -44,8 +45,9 @@ pub(crate) struct RunArgs {
 }
 
 pub(crate) fn run(args: &RunArgs) -> anyhow::Result<u8> {
-    let config = station_config::load(&args.config).map_err(CliError::from)?;
-    let summary = run_loaded(config, &args.config, args)?;
+    let config = station_config::load(&crate::config_file(args.config.as_deref()))
+        .map_err(CliError::from)?;
+    let summary = run_loaded(config, &crate::config_file(args.config.as_deref()), args)?;
     Ok(if summary.failed() == 0 {
         EXIT_OK
     } else {

@@ -1,5 +1,6 @@
 //! `station units` and `station audit verify`: read the store.
 
+use crate::CONFIG_HELP;
 use std::path::{Path, PathBuf};
 
 use clap::Args;
@@ -14,8 +15,8 @@ pub(crate) struct UnitsArgs {
     /// Show this unit in detail (steps, enrollment) instead of listing.
     id: Option<i64>,
     /// Station configuration (to find the database).
-    #[arg(long, default_value = "station-config/demo.toml")]
-    config: PathBuf,
+    #[arg(long, value_name = "FILE", long_help = CONFIG_HELP)]
+    config: Option<PathBuf>,
     /// The database file (overrides the configuration's).
     #[arg(long)]
     db: Option<PathBuf>,
@@ -57,7 +58,10 @@ pub(crate) fn open(config: &Path, db: Option<&Path>) -> anyhow::Result<Store> {
 }
 
 pub(crate) fn units(args: &UnitsArgs) -> anyhow::Result<()> {
-    let store = open(&args.config, args.db.as_deref())?;
+    let store = open(
+        &crate::config_file(args.config.as_deref()),
+        args.db.as_deref(),
+    )?;
     if let Some(id) = args.id {
         let detail = store
             .unit(UnitId(id))

@@ -1,5 +1,6 @@
 //! `station upload` and `station queue`: drain the enrollment queue into DPS, and show it.
 
+use crate::CONFIG_HELP;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -21,8 +22,8 @@ use crate::{EXIT_OK, logging};
 #[derive(Args)]
 pub(crate) struct UploadArgs {
     /// Station configuration file (its [upload] section names the DPS service).
-    #[arg(long, default_value = "station-config/demo.toml")]
-    config: PathBuf,
+    #[arg(long, value_name = "FILE", long_help = CONFIG_HELP)]
+    config: Option<PathBuf>,
     /// Upload what is queued now, then exit (default: keep running until Ctrl-C).
     #[arg(long)]
     once: bool,
@@ -35,8 +36,8 @@ pub(crate) struct UploadArgs {
 #[derive(Args)]
 pub(crate) struct QueueArgs {
     /// Station configuration (to find the database).
-    #[arg(long, default_value = "station-config/demo.toml")]
-    config: PathBuf,
+    #[arg(long, value_name = "FILE", long_help = CONFIG_HELP)]
+    config: Option<PathBuf>,
     /// The database file (overrides the configuration's).
     #[arg(long)]
     db: Option<PathBuf>,
@@ -62,7 +63,8 @@ pub(crate) struct QueueArgs {
 }
 
 pub(crate) fn upload(args: &UploadArgs) -> anyhow::Result<u8> {
-    let config = station_config::load(&args.config).map_err(CliError::from)?;
+    let config = station_config::load(&crate::config_file(args.config.as_deref()))
+        .map_err(CliError::from)?;
     let _log = logging::init(&config.station.log_dir)?;
     let section = upload_section(&config)?;
     let store = Arc::new(Store::open(&config.storage.database).map_err(CliError::from)?);
@@ -211,7 +213,7 @@ pub(crate) fn queue(args: &QueueArgs) -> anyhow::Result<u8> {
     let path = match &args.db {
         Some(p) => p.clone(),
         None => {
-            station_config::load(&args.config)
+            station_config::load(&crate::config_file(args.config.as_deref()))
                 .map_err(CliError::from)?
                 .storage
                 .database

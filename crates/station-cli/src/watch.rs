@@ -4,6 +4,7 @@
 //! true`. A DUT removed mid-run fails its unit cleanly (the link reports the disconnect); a
 //! slot is started again only after its DUT has left and a DUT has arrived.
 
+use crate::CONFIG_HELP;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -28,8 +29,8 @@ const POLL_INTERVAL: Duration = Duration::from_millis(500);
 #[derive(Args)]
 pub(crate) struct WatchArgs {
     /// Station configuration file.
-    #[arg(long)]
-    config: PathBuf,
+    #[arg(long, value_name = "FILE", long_help = CONFIG_HELP)]
+    config: Option<PathBuf>,
     /// Operator ID (defaults to station.operator in the config).
     #[arg(long)]
     operator: Option<String>,
@@ -40,7 +41,8 @@ pub(crate) struct WatchArgs {
 
 pub(crate) fn watch(args: &WatchArgs) -> anyhow::Result<u8> {
     // Runs until interrupted; units in flight are marked interrupted at the next start.
-    let config = station_config::load(&args.config).map_err(CliError::from)?;
+    let config = station_config::load(&crate::config_file(args.config.as_deref()))
+        .map_err(CliError::from)?;
     let Some(def_path) = config.fixture.definition.clone() else {
         return Err(CliError::anyhow(
             "station::watch::no_definition",
@@ -145,7 +147,7 @@ pub(crate) fn watch(args: &WatchArgs) -> anyhow::Result<u8> {
             }
             let station = Station::new(
                 config,
-                &args.config,
+                &crate::config_file(args.config.as_deref()),
                 Arc::clone(&store),
                 Arc::new(SerialOpener),
             )

@@ -569,3 +569,69 @@ fn check_reports_an_unreachable_line_database() {
         "the secret is not echoed: {stderr}"
     );
 }
+
+/// Which configuration a command uses without `--config`: `$STATION_CONFIG`, else
+/// `./station.toml`, else `/etc/station/station.toml`; `--config` beats them all; `station
+/// check` and `--verbose` say which; none found is one line naming where it looked.
+#[test]
+fn the_configuration_is_found_as_documented_and_named() {
+    let cwd = tempfile::tempdir().unwrap();
+    let other = tempfile::tempdir().unwrap();
+    let local = write_config(cwd.path(), 1);
+    let from_env = write_config(other.path(), 1);
+    let run_in = |args: &[&str], env: Option<&Path>| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_station"));
+        cmd.args(args)
+            .current_dir(cwd.path())
+            .env_remove("STATION_CONFIG");
+        if let Some(e) = env {
+            cmd.env("STATION_CONFIG", e);
+        }
+        cmd.output().unwrap()
+    };
+    let first_line = |o: &Output| {
+        text(&o.stdout)
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .to_owned()
+    };
+
+    // ./station.toml in the working directory.
+    let out = run_in(&["check", "--offline"], None);
+    assert!(
+        first_line(&out).contains("station.toml (from ./station.toml in the working directory)"),
+        "{}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    // $STATION_CONFIG beats it.
+    let out = run_in(&["check", "--offline"], Some(&from_env));
+    assert!(
+        first_line(&out).contains(&format!("{} (from $STATION_CONFIG)", from_env.display())),
+        "{}",
+        text(&out.stdout)
+    );
+    // --config beats both; --verbose says which on any command.
+    let out = run_in(
+        &["units", "--verbose", "--config", local.to_str().unwrap()],
+        Some(&from_env),
+    );
+    assert!(
+        text(&out.stderr).contains(&format!(
+            "configuration: {} (from --config)",
+            local.display()
+        )),
+        "{}",
+        text(&out.stderr)
+    );
+    // Nothing here and no variable: the system file, and where it looked when it is absent.
+    std::fs::remove_file(&local).unwrap();
+    if !Path::new(station_config::SYSTEM_CONFIG).exists() {
+        let out = run_in(&["units"], None);
+        assert_eq!(out.status.code(), Some(2));
+        let err = text(&out.stderr);
+        assert!(err.contains("/etc/station/station.toml"), "{err}");
+        assert!(err.contains("$STATION_CONFIG"), "{err}");
+    }
+}

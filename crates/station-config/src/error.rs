@@ -39,10 +39,13 @@ impl ConfigError {
     /// The action to take, e.g. the list of valid keys or how to supply a secret.
     pub fn help(&self) -> Option<String> {
         match self {
-            Self::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound => Some(
-                "check the path; station-config/default.toml is a documented starting point"
-                    .to_owned(),
-            ),
+            Self::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound => {
+                Some(format!(
+                    "check the path; a station looks at {}; station-config/default.toml is a \
+                     documented starting point",
+                    crate::SEARCH_ORDER
+                ))
+            }
             Self::Io { .. } => {
                 Some("check that the file is readable by the station user".to_owned())
             }

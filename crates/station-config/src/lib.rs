@@ -52,6 +52,7 @@
 
 mod allocation;
 mod check;
+mod discover;
 mod error;
 mod fixture_def;
 mod kiosk;
@@ -63,6 +64,10 @@ mod types;
 
 pub use allocation::{MAX_HUBS, TWIN_PLACEHOLDERS, TwinFacts, render_twin, twin_template_problem};
 pub use check::TEMPLATE_PLACEHOLDERS;
+pub use discover::{
+    CONFIG_ENV, ConfigSource, Discovered, LOCAL_CONFIG, SEARCH_ORDER, SYSTEM_CONFIG, discover,
+    discover_with,
+};
 pub use error::{CheckProblem, ConfigError, ParseError, ParseErrorKind};
 pub use fixture_def::{
     FixtureDefinition, SelectorError, SlotDefinition, SlotSelector, UsbPortPath, UsbSelector,

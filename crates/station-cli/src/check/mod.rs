@@ -13,6 +13,7 @@ mod secrets;
 mod storage;
 mod tpm;
 
+use crate::CONFIG_HELP;
 use std::path::PathBuf;
 
 use clap::Args;
@@ -25,8 +26,8 @@ use crate::{EXIT_ERROR, EXIT_OK};
 #[derive(Args)]
 pub(crate) struct CheckArgs {
     /// Station configuration file.
-    #[arg(long)]
-    config: PathBuf,
+    #[arg(long, value_name = "FILE", long_help = CONFIG_HELP)]
+    config: Option<PathBuf>,
     /// Skip checks that open ports or use the network.
     #[arg(long)]
     offline: bool,
@@ -102,10 +103,11 @@ pub(crate) fn check(args: &CheckArgs) -> anyhow::Result<u8> {
         );
         return Ok(EXIT_OK);
     }
-    let config = station_config::load(&args.config).map_err(CliError::from)?;
+    let found = station_config::discover(args.config.as_deref());
+    let config = station_config::load(&found.path).map_err(CliError::from)?;
     let mut results = vec![CheckResult::ok(
         "config.valid",
-        format!("{} parses and passes its checks", args.config.display()),
+        format!("{found} parses and passes its checks"),
     )];
     results.extend(fixture::check(&config, args.offline));
     results.push(storage::check(&config));
