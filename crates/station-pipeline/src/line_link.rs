@@ -248,22 +248,9 @@ impl LineLink {
     /// is. Now, or at the replay; never in the unit's way (a line that cannot hear it now hears
     /// it from the outbox).
     pub fn claim(&self, store: &Store, unit: UnitId) {
-        let sent = match self.caught_up(store) {
-            Ok(true) => self.any(&self.lazy).claim(&unit.0.to_string()),
-            Ok(false) => Err(LineDbError::Offline),
-            Err(e) => {
-                tracing::warn!(error = %crate::error::chain(&e), "could not replay the line outbox");
-                Err(LineDbError::Offline)
-            }
-        };
-        if let Err(e) = sent {
-            if !e.is_unreachable() {
-                tracing::warn!(%unit, error = %crate::error::chain(&e), "the line database refused the claim; kept in the outbox");
-            }
-            if let Err(e) = self.queue(store, "claim", unit, "{}") {
-                tracing::error!(%unit, error = %crate::error::chain(&e), "could not keep the unit's claim in the outbox: the line database will not hear of it");
-            }
-        }
+        self.send_or_queue(store, unit, "claim", "{}", |db| {
+            db.claim(&unit.0.to_string())
+        });
     }
 
     /// A unit finished: passed, the line keeps its identities for good; failed, it releases
@@ -294,10 +281,24 @@ impl LineLink {
             return;
         };
         let unit_ref = unit.0.to_string();
+        self.send_or_queue(store, unit, "unit", &payload, |db| {
+            db.finish_unit(&line_unit(&unit_ref, outcome))
+        });
+    }
+
+    /// Sends an update on a lazy connection when the outbox is empty (so updates stay in
+    /// order); otherwise, or when the line cannot take it, keeps it in the outbox as `op`
+    /// with `payload` for the replay. Never fails the unit.
+    fn send_or_queue(
+        &self,
+        store: &Store,
+        unit: UnitId,
+        op: &str,
+        payload: &str,
+        send: impl FnOnce(&mut LineDb) -> Result<(), LineDbError>,
+    ) {
         let sent = match self.caught_up(store) {
-            Ok(true) => self
-                .any(&self.lazy)
-                .finish_unit(&line_unit(&unit_ref, outcome)),
+            Ok(true) => send(&mut self.any(&self.lazy)),
             Ok(false) => Err(LineDbError::Offline),
             Err(e) => {
                 tracing::warn!(error = %crate::error::chain(&e), "could not replay the line outbox");
@@ -306,10 +307,10 @@ impl LineLink {
         };
         if let Err(e) = sent {
             if !e.is_unreachable() {
-                tracing::warn!(%unit, error = %crate::error::chain(&e), "the line database refused; kept in the outbox");
+                tracing::warn!(%unit, op, error = %crate::error::chain(&e), "the line database refused; kept in the outbox");
             }
-            if let Err(e) = self.queue(store, "unit", unit, &payload) {
-                tracing::error!(%unit, error = %crate::error::chain(&e), "could not keep the unit's update in the outbox: the line database will not hear of it");
+            if let Err(e) = self.queue(store, op, unit, payload) {
+                tracing::error!(%unit, op, error = %crate::error::chain(&e), "could not keep the update in the outbox: the line database will not hear of it");
             }
         }
     }
