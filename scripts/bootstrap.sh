@@ -21,6 +21,8 @@ APT_PACKAGES+=(libwebkit2gtk-4.1-dev librsvg2-dev xvfb xauth matchbox-window-man
 # The line database (crates/station-linedb): its tests start a throwaway PostgreSQL cluster
 # from Debian's server binaries (initdb + pg_ctl in a temporary directory), never the service.
 APT_PACKAGES+=(postgresql)
+# The reference age implementation (Go): the sealed export is tested against it.
+APT_PACKAGES+=(age)
 # Node.js and npm build ui/; a machine that already has them (e.g. from NodeSource) keeps its own.
 command -v npm >/dev/null 2>&1 || APT_PACKAGES+=(nodejs npm)
 

@@ -779,9 +779,19 @@ pub async fn export_batch<R: Runtime>(
             station_id,
             actor: op.id.clone(),
         };
+        let recipients = station_upload::sealed::parse_recipients(&section.export_recipients)?;
         let summary = write_export(st.store(), &request, &signer)?;
+        // With recipients, the batch leaves the station sealed: one file, no plain folder.
+        let written = if recipients.is_empty() {
+            summary.dir.clone()
+        } else {
+            let mut out = summary.dir.clone().into_os_string();
+            out.push(".");
+            out.push(station_upload::sealed::SEALED_EXTENSION);
+            station_upload::sealed::seal_dir(&summary.dir, &recipients, out.as_ref())?.path
+        };
         Ok(ExportView {
-            dir: summary.dir.display().to_string(),
+            dir: written.display().to_string(),
             records: summary.manifest.records,
             manifest_sha256: summary.manifest_sha256.clone(),
             certificate: cert_path_for(&section.signing_key).display().to_string(),

@@ -39,6 +39,9 @@ pub enum CommandError {
     /// An export could not be written.
     #[error(transparent)]
     Export(#[from] station_upload::export::ExportError),
+    /// An export could not be sealed for the device operator.
+    #[error(transparent)]
+    Seal(#[from] station_upload::sealed::SealError),
     /// The export needs an `[upload]` section (its signing key).
     #[error("this station has no [upload] section, so it has no export signing key")]
     NoUploadSection,
@@ -81,6 +84,7 @@ impl CommandError {
             Self::Fixture(_) => "station::fixture::virtual",
             Self::UnknownProduct(_) => "station::run::unknown_product",
             Self::Export(e) => e.code(),
+            Self::Seal(e) => e.code(),
             Self::NoUploadSection => "station::export::no_upload_section",
             Self::ConfigRead(_) => "station::config::read",
             Self::Closing => "station::run::closing",
@@ -113,6 +117,7 @@ impl CommandError {
             }
             Self::UnknownProduct(_) => "Pick one of the products listed.".into(),
             Self::Export(e) => e.help(),
+            Self::Seal(e) => e.help(),
             Self::NoUploadSection => {
                 "Ask the line engineer to add [upload] with signing_key to the station config."
                     .into()

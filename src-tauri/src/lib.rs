@@ -155,7 +155,7 @@ pub fn open_state(options: &Options, started: Instant) -> Result<StationState, S
                 .unwrap_or_else(|| "Fix the configuration and run `station check`.".into())
         )
     })?;
-    let log_path = init_logging(&config.station.log_dir);
+    let log_path = init_logging(&config.station);
     tracing::info!(config = %options.config, "configuration");
     StationState::open(config, &options.config.path, started, log_path).map_err(|e| {
         let mut s = format!("error: {e}");
@@ -168,33 +168,29 @@ pub fn open_state(options: &Options, started: Instant) -> Result<StationState, S
     })
 }
 
-/// One log file per start in `dir`; returns its path. A log that cannot be opened does not
-/// stop the app, but it is said on stderr (the kiosk service's journal), with the reason.
-fn init_logging(dir: &std::path::Path) -> Option<PathBuf> {
+/// One log file per start in `station.log_dir`, rotated daily and at `station.log_max_mb`,
+/// keeping `station.log_keep` (crates/station-logs); returns the first file's path. A log that
+/// cannot be opened does not stop the app, but it is said on stderr (the kiosk service's
+/// journal), with the reason.
+fn init_logging(station: &station_config::StationSection) -> Option<PathBuf> {
     use tracing_subscriber::EnvFilter;
-    let name = format!(
-        "station-desktop-{}-{}.log",
-        chrono::Utc::now().format("%Y%m%dT%H%M%SZ"),
-        std::process::id()
-    );
-    let path = dir.join(name);
-    let file = std::fs::create_dir_all(dir).and_then(|()| {
-        std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&path)
-    });
-    let file = match file {
+    let dir = &station.log_dir;
+    let policy = station_logs::LogPolicy {
+        max_bytes: u64::from(station.log_max_mb) << 20,
+        keep: usize::try_from(station.log_keep).unwrap_or(usize::MAX),
+    };
+    let file = match station_logs::RollingFile::open(dir, "station-desktop", policy) {
         Ok(f) => f,
         Err(e) => {
             eprintln!(
-                "station-desktop: no log file: cannot write {}: {e}; set station.log_dir to a \
-                 directory the station user can write",
-                path.display()
+                "station-desktop: no log file: cannot write in {}: {e}; set station.log_dir to \
+                 a directory the station user can write",
+                dir.display()
             );
             return None;
         }
     };
+    let path = file.path().to_owned();
     let filter = EnvFilter::try_from_env("STATION_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
     // Writes go straight to the file (no worker thread to keep alive).
     let _ = tracing_subscriber::fmt()

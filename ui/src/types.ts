@@ -248,9 +248,22 @@ export interface YieldView {
     pass: number;
     fail: number;
     hourly: { hour: string; pass: number; fail: number }[];
-    reasons: { code: string; message: string; count: number }[];
+    reasons: FailureReason[];
   };
   workOrders: string[];
+}
+
+/** One bar of the failure Pareto: units that failed with `code` at `step`. */
+export interface FailureReason {
+  code: string;
+  step: string;
+  /** The code's plain description (the error registry), the bar's label. */
+  title: string;
+  /** The newest unit's message with this code, as an example. */
+  message: string;
+  count: number;
+  /** Part of all failures, 0 to 1. */
+  share: number;
 }
 
 export interface AuditRow {

@@ -148,7 +148,7 @@ fn tell_line(config: &std::path::Path, store: &Store, unit: UnitId) -> anyhow::R
             u.failed_step.as_deref().unwrap_or("lock"),
             u.failure_code
                 .as_deref()
-                .unwrap_or("station::claims::voided"),
+                .unwrap_or("station::claim::voided"),
         )),
     );
     match link.sync(store) {

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 use station_store::{
-    EnrollmentStatus, LineSetting, NewOperator, Role, Store, UnitFilter, UnitStatus,
+    EnrollmentStatus, LineSetting, NewOperator, Role, Store, UnitFilter, UnitStatus, private_files,
 };
 
 use crate::output::CliError;
@@ -308,9 +308,9 @@ fn ensure_demo_ca(config: &station_config::StationConfig) -> anyhow::Result<()> 
             rand::fill(&mut bytes[..]);
             let pass: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
             if let Some(dir) = file.parent() {
-                std::fs::create_dir_all(dir)?;
+                private_files::create_dir_all(dir)?;
             }
-            std::fs::write(file, pass)?;
+            private_files::write_new(file, pass.as_bytes())?;
         }
         // A throw-away demo key: low KDF cost keeps the debug build quick.
         let made = crate::ca::init(

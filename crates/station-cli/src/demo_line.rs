@@ -63,7 +63,7 @@ pub(crate) fn run(
     // A fresh line each time: its database, stores and boards.
     let _ = std::fs::remove_dir_all(&base);
     std::fs::create_dir_all(&base)?;
-    let log = crate::logging::init(&config.station.log_dir)?;
+    let log = crate::logging::init(&config.station)?;
     println!("log: {}", log.path.display());
     let cluster = station_linedb::cluster::Cluster::start(&base.join("line-db")).map_err(|e| {
         CliError::anyhow(
@@ -89,7 +89,7 @@ pub(crate) fn run(
     let ca_file = base.join("line-db-ca.pem");
     std::fs::write(&ca_file, ca_pem)?;
     let password_file = base.join("line-db.password");
-    write_private(&password_file, cluster.password())?;
+    station_store::private_files::write(&password_file, cluster.password().as_bytes())?;
     println!(
         "line database: PostgreSQL on 127.0.0.1:{} (TLS only, CA {}; {}), {stations} stations",
         cluster.port(),
@@ -170,18 +170,4 @@ pub(crate) fn run(
     } else {
         crate::EXIT_UNIT_FAILED
     })
-}
-
-/// Writes a secret readable by its owner only.
-fn write_private(path: &Path, secret: &str) -> anyhow::Result<()> {
-    use std::io::Write as _;
-    use std::os::unix::fs::OpenOptionsExt as _;
-    let mut f = std::fs::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(path)?;
-    f.write_all(secret.as_bytes())?;
-    Ok(())
 }

@@ -14,6 +14,9 @@ use station_upload::export::{
     write_export,
 };
 use station_upload::queue::{MemoryQueue, MemoryState};
+use station_upload::sealed::{
+    SEALED_EXTENSION, SealError, open_sealed, parse_recipients, seal_dir,
+};
 use station_upload::uploader::{RunMode, UploaderSettings};
 
 use crate::output::{CliError, chain};
@@ -26,7 +29,9 @@ pub(crate) struct ExportArgs {
     /// Station configuration file (database, station ID, upload.signing_key).
     #[arg(long, value_name = "FILE", long_help = CONFIG_HELP)]
     config: Option<PathBuf>,
-    /// The directory to write (created; it must not exist or be empty).
+    /// The directory to write (created; it must not exist or be empty). With
+    /// upload.export_recipients the batch is then sealed into OUT.tar.age and the folder
+    /// removed.
     #[arg(long)]
     out: PathBuf,
     /// Only units of this work order.
@@ -49,21 +54,28 @@ pub(crate) struct ExportArgs {
 /// Arguments of `station verify-export`.
 #[derive(Args)]
 pub(crate) struct VerifyExportArgs {
-    /// The export directory.
+    /// The export directory, or a sealed batch (`.tar.age`, with --identity).
     dir: PathBuf,
     /// The station's signing certificate (or the CA that issued it), PEM.
     #[arg(long)]
     trust: PathBuf,
+    /// The device operator's age identity file (AGE-SECRET-KEY-1…), to open a sealed batch.
+    #[arg(long, value_name = "FILE")]
+    identity: Option<PathBuf>,
 }
 
 /// Arguments of `station import`.
 #[derive(Args)]
 pub(crate) struct ImportArgs {
-    /// The export directory (verified before anything is sent).
+    /// The export directory, or a sealed batch (`.tar.age`, with --identity); verified
+    /// before anything is sent.
     dir: PathBuf,
     /// The station's signing certificate (or the CA that issued it), PEM.
     #[arg(long)]
     trust: PathBuf,
+    /// The device operator's age identity file (AGE-SECRET-KEY-1…), to open a sealed batch.
+    #[arg(long, value_name = "FILE")]
+    identity: Option<PathBuf>,
     /// A station configuration whose `[upload]` section names the DPS service.
     #[arg(long, conflicts_with_all = ["connection_string_env", "connection_string_file"])]
     config: Option<PathBuf>,
@@ -87,7 +99,7 @@ pub(crate) struct ImportArgs {
 pub(crate) fn export(args: &ExportArgs) -> anyhow::Result<u8> {
     let config = station_config::load(&crate::config_file(args.config.as_deref()))
         .map_err(CliError::from)?;
-    let _log = logging::init(&config.station.log_dir)?;
+    let _log = logging::init(&config.station)?;
     let section = crate::upload::upload_section(&config)?;
     let store = Store::open(&config.storage.database).map_err(CliError::from)?;
     let (signer, created) = StationSigner::load_or_create(&section.signing_key, &config.station.id)
@@ -120,6 +132,9 @@ pub(crate) fn export(args: &ExportArgs) -> anyhow::Result<u8> {
         station_id: config.station.id.clone(),
         actor,
     };
+    // Recipients are checked before anything is written.
+    let recipients =
+        parse_recipients(&section.export_recipients).map_err(|e| CliError::from(Sealing(e)))?;
     let started = std::time::Instant::now();
     let summary = write_export(&store, &request, &signer).map_err(CliError::from)?;
     println!(
@@ -135,6 +150,20 @@ pub(crate) fn export(args: &ExportArgs) -> anyhow::Result<u8> {
         );
     }
     println!("  manifest.jws       sha256 {}", summary.manifest_sha256);
+    if !recipients.is_empty() {
+        let mut out = summary.dir.clone().into_os_string();
+        out.push(".");
+        out.push(SEALED_EXTENSION);
+        let sealed = seal_dir(&summary.dir, &recipients, std::path::Path::new(&out))
+            .map_err(|e| CliError::from(Sealing(e)))?;
+        println!(
+            "sealed for {} recipient(s) into {} ({} bytes, sha256 {}); the plain folder is removed",
+            recipients.len(),
+            sealed.path.display(),
+            sealed.bytes,
+            sealed.sha256
+        );
+    }
     println!(
         "give the device operator the signing certificate {} for `station verify-export --trust`",
         cert.display()
@@ -143,7 +172,8 @@ pub(crate) fn export(args: &ExportArgs) -> anyhow::Result<u8> {
 }
 
 pub(crate) fn verify(args: &VerifyExportArgs) -> anyhow::Result<u8> {
-    let verified = verify_dir(&args.dir, &args.trust)?;
+    let opened = open_batch(&args.dir, args.identity.as_deref())?;
+    let verified = verify_dir(opened.dir(), &args.trust)?;
     let m = &verified.manifest;
     println!("export {} verified", args.dir.display());
     println!("  signed by  {}", verified.signer);
@@ -165,7 +195,8 @@ pub(crate) fn verify(args: &VerifyExportArgs) -> anyhow::Result<u8> {
 }
 
 pub(crate) fn import(args: &ImportArgs) -> anyhow::Result<u8> {
-    let verified = verify_dir(&args.dir, &args.trust)?;
+    let opened = open_batch(&args.dir, args.identity.as_deref())?;
+    let verified = verify_dir(opened.dir(), &args.trust)?;
     let enrollments = verified
         .enrollments()
         .map_err(|e| CliError::from(VerifyFailed(e)))?;
@@ -238,6 +269,41 @@ pub(crate) fn import(args: &ImportArgs) -> anyhow::Result<u8> {
     Ok(EXIT_OK)
 }
 
+/// A batch ready to verify: a folder as given, or a sealed batch opened into a private
+/// temporary folder (removed on drop).
+enum Batch<'a> {
+    Folder(&'a std::path::Path),
+    Opened(tempfile::TempDir),
+}
+
+impl Batch<'_> {
+    fn dir(&self) -> &std::path::Path {
+        match self {
+            Batch::Folder(p) => p,
+            Batch::Opened(t) => t.path(),
+        }
+    }
+}
+
+fn open_batch<'a>(
+    path: &'a std::path::Path,
+    identity: Option<&std::path::Path>,
+) -> anyhow::Result<Batch<'a>> {
+    if !path.is_file() {
+        return Ok(Batch::Folder(path));
+    }
+    let identity = identity.ok_or_else(|| {
+        CliError::anyhow(
+            "station::verify::bad_identity",
+            format!("{} is a sealed batch", path.display()),
+            "Pass the device operator's age identity file with --identity.",
+        )
+    })?;
+    Ok(Batch::Opened(
+        open_sealed(path, identity).map_err(|e| CliError::from(Sealing(e)))?,
+    ))
+}
+
 fn verify_dir(
     dir: &std::path::Path,
     trust: &std::path::Path,
@@ -257,6 +323,19 @@ fn verify_dir(
 
 impl From<ExportError> for CliError {
     fn from(e: ExportError) -> Self {
+        CliError {
+            code: e.code(),
+            message: chain(&e),
+            help: e.help(),
+        }
+    }
+}
+
+/// Sealing or opening a batch failed.
+struct Sealing(SealError);
+
+impl From<Sealing> for CliError {
+    fn from(Sealing(e): Sealing) -> Self {
         CliError {
             code: e.code(),
             message: chain(&e),

@@ -1,28 +1,35 @@
-//! One log file per station start, in the configured log directory.
+//! One log file per station start, in the configured log directory, rotated daily and at
+//! `station.log_max_mb`, keeping `station.log_keep` files (crates/station-logs).
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
+use station_config::StationSection;
+use station_logs::{LogPolicy, RollingFile};
 use tracing_appender::non_blocking::WorkerGuard;
 use tracing_subscriber::EnvFilter;
 
 /// Keeps the log writer alive; logs are flushed when it drops.
 pub(crate) struct LogGuard {
     _guard: WorkerGuard,
-    /// The log file.
+    /// The log file this start began with.
     pub(crate) path: PathBuf,
 }
 
-/// Starts logging to `<dir>/station-<timestamp>-<pid>.log` at `info` (or `RUST_LOG`).
-pub(crate) fn init(dir: &Path) -> anyhow::Result<LogGuard> {
-    std::fs::create_dir_all(dir)
-        .map_err(|e| anyhow::anyhow!("cannot create the log directory {}: {e}", dir.display()))?;
-    let name = format!(
-        "station-{}-{}.log",
-        chrono::Utc::now().format("%Y%m%dT%H%M%SZ"),
-        std::process::id()
-    );
-    let appender = tracing_appender::rolling::never(dir, &name);
-    let (writer, guard) = tracing_appender::non_blocking(appender);
+/// The rotation policy `[station]` asks for.
+pub(crate) fn policy(station: &StationSection) -> LogPolicy {
+    LogPolicy {
+        max_bytes: u64::from(station.log_max_mb) << 20,
+        keep: usize::try_from(station.log_keep).unwrap_or(usize::MAX),
+    }
+}
+
+/// Starts logging to `<log_dir>/station-<timestamp>-<pid>.log` at `info` (or `STATION_LOG`).
+pub(crate) fn init(station: &StationSection) -> anyhow::Result<LogGuard> {
+    let dir = &station.log_dir;
+    let file = RollingFile::open(dir, "station", policy(station))
+        .map_err(|e| anyhow::anyhow!("cannot write a log file in {}: {e}", dir.display()))?;
+    let path = file.path().to_owned();
+    let (writer, guard) = tracing_appender::non_blocking(file);
     let filter = EnvFilter::try_from_env("STATION_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
     let _ = tracing_subscriber::fmt()
         .with_writer(writer)
@@ -31,6 +38,6 @@ pub(crate) fn init(dir: &Path) -> anyhow::Result<LogGuard> {
         .try_init();
     Ok(LogGuard {
         _guard: guard,
-        path: dir.join(name),
+        path,
     })
 }

@@ -10,6 +10,7 @@ mod check;
 mod claims;
 mod demo;
 mod demo_line;
+mod explain;
 mod export;
 mod line;
 mod line_db;
@@ -29,12 +30,12 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-/// Exit code when every unit passed.
+use station_errors::Exit;
+
+/// Exit code when everything was done (docs/errors.md has the whole table).
 const EXIT_OK: u8 = 0;
 /// Exit code when at least one unit failed.
 const EXIT_UNIT_FAILED: u8 = 1;
-/// Exit code when the command itself could not run (configuration, database, ports).
-const EXIT_ERROR: u8 = 2;
 
 #[derive(Parser)]
 #[command(
@@ -106,6 +107,8 @@ enum Command {
     VerifyExport(export::VerifyExportArgs),
     /// Verify an export batch and upload it to a DPS service (the device operator's side).
     Import(export::ImportArgs),
+    /// What an error code means and what to do about it (docs/errors.md), or an area's codes.
+    Explain(explain::ExplainArgs),
     /// The tamper-evident audit log.
     Audit {
         #[command(subcommand)]
@@ -159,6 +162,7 @@ fn main() -> ExitCode {
         Command::Export(args) => export::export(&args),
         Command::VerifyExport(args) => export::verify(&args),
         Command::Import(args) => export::import(&args),
+        Command::Explain(args) => explain::explain(&args),
         Command::Audit {
             command:
                 AuditCommand::List {
@@ -175,7 +179,16 @@ fn main() -> ExitCode {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
             output::print_error(&e);
-            ExitCode::from(EXIT_ERROR)
+            ExitCode::from(exit_for(&e).code())
         }
+    }
+}
+
+/// The exit code of a command that stopped on `e`: its code's class in the registry; an error
+/// without a code is the environment's (a file, the disk, a socket).
+fn exit_for(e: &anyhow::Error) -> Exit {
+    match e.downcast_ref::<output::CliError>() {
+        Some(c) => station_errors::exit_for(c.code),
+        None => Exit::Environment,
     }
 }

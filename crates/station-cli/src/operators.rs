@@ -152,6 +152,44 @@ fn open(path: &Path) -> anyhow::Result<Store> {
     Ok(Store::open(path).map_err(CliError::from)?)
 }
 
+/// Lets `operator` see device keys in a report: their PIN (stdin or `pin_env`) must check
+/// out and their role allow it. Recorded in the audit log (`secrets.revealed`, naming
+/// `subject`) before anything is shown; a wrong PIN counts towards the lockout, as in the app.
+pub(crate) fn authorize_reveal(
+    config: &std::path::Path,
+    store: &Store,
+    operator: &str,
+    pin_env: Option<&str>,
+    subject: &str,
+) -> anyhow::Result<()> {
+    let config = station_config::load(config).map_err(CliError::from)?;
+    let pin = read_pin(pin_env)?;
+    let op = store
+        .authenticate(
+            &config.station.id,
+            operator,
+            &pin,
+            station_store::LockoutPolicy {
+                max_attempts: config.kiosk.max_pin_attempts.max(1),
+                duration: std::time::Duration::from_secs(u64::from(config.kiosk.lockout_seconds)),
+            },
+            chrono::Utc::now(),
+        )
+        .map_err(CliError::from)?;
+    station_store::require(op.role, station_store::Action::RevealSecrets)
+        .map_err(CliError::from)?;
+    store
+        .audit_append(&station_store::AuditEntry {
+            station_id: config.station.id.clone(),
+            actor: op.id.clone(),
+            kind: "secrets.revealed".into(),
+            subject: subject.to_owned(),
+            detail: serde_json::json!({ "via": "station units --reveal-secrets" }),
+        })
+        .map_err(CliError::from)?;
+    Ok(())
+}
+
 /// One line from stdin (or the named environment variable), without its line ending.
 fn read_pin(env: Option<&str>) -> anyhow::Result<String> {
     if let Some(name) = env {

@@ -59,10 +59,26 @@ pub(crate) fn yield_report(args: &YieldArgs) -> anyhow::Result<u8> {
         println!("{:<22} {:>6} {:>6}", h.hour, h.pass, h.fail);
     }
     if !report.reasons.is_empty() {
-        println!("failure reasons:");
+        // A Pareto: by error code and step, most frequent first, with the running total.
+        println!("failure reasons (by code and step):");
+        println!(
+            "{:>6} {:>6} {:>6}  {:<16} {:<40} code",
+            "units", "share", "cum.", "step", "reason"
+        );
+        let mut cumulative = 0.0;
         for r in &report.reasons {
-            println!("{:>6}  {}  {}", r.count, r.code, r.message);
+            cumulative += r.share;
+            println!(
+                "{:>6} {:>5.1}% {:>5.1}%  {:<16} {:<40} {}",
+                r.count,
+                r.share * 100.0,
+                cumulative * 100.0,
+                r.step,
+                r.title,
+                r.code
+            );
         }
+        println!("`station explain CODE` says what a reason means and what to do.");
     }
     Ok(EXIT_OK)
 }

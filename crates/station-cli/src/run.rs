@@ -77,7 +77,7 @@ pub(crate) fn run_loaded(
     config_path: &Path,
     args: &RunArgs,
 ) -> anyhow::Result<RunSummary> {
-    let log = logging::init(&config.station.log_dir)?;
+    let log = logging::init(&config.station)?;
     if !args.json {
         println!("log: {}", log.path.display());
     }

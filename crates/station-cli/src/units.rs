@@ -32,9 +32,19 @@ pub(crate) struct UnitsArgs {
     /// At most this many units, newest first.
     #[arg(long, default_value_t = 50)]
     limit: u32,
-    /// JSON output.
+    /// JSON output. Device keys in it are redacted unless --reveal-secrets.
     #[arg(long)]
     json: bool,
+    /// Show the unit's device keys in the JSON (one unit, --json): needs a supervisor's
+    /// --operator ID and PIN (stdin or --pin-env), and is recorded in the audit log.
+    #[arg(long, requires_all = ["id", "json", "operator"])]
+    reveal_secrets: bool,
+    /// The supervisor who asks for the keys (with --reveal-secrets).
+    #[arg(long, value_name = "ID")]
+    operator: Option<String>,
+    /// Read the supervisor's PIN from this environment variable instead of stdin.
+    #[arg(long, value_name = "VAR")]
+    pin_env: Option<String>,
 }
 
 pub(crate) fn open(config: &Path, db: Option<&Path>) -> anyhow::Result<Store> {
@@ -58,12 +68,10 @@ pub(crate) fn open(config: &Path, db: Option<&Path>) -> anyhow::Result<Store> {
 }
 
 pub(crate) fn units(args: &UnitsArgs) -> anyhow::Result<()> {
-    let store = open(
-        &crate::config_file(args.config.as_deref()),
-        args.db.as_deref(),
-    )?;
+    let config_path = crate::config_file(args.config.as_deref());
+    let store = open(&config_path, args.db.as_deref())?;
     if let Some(id) = args.id {
-        let detail = store
+        let mut detail = store
             .unit(UnitId(id))
             .map_err(CliError::from)?
             .ok_or_else(|| {
@@ -74,6 +82,18 @@ pub(crate) fn units(args: &UnitsArgs) -> anyhow::Result<()> {
                 )
             })?;
         if args.json {
+            if args.reveal_secrets {
+                let operator = args.operator.as_deref().unwrap_or_default();
+                crate::operators::authorize_reveal(
+                    &config_path,
+                    &store,
+                    operator,
+                    args.pin_env.as_deref(),
+                    &format!("unit {id}"),
+                )?;
+            } else if let Some(e) = &mut detail.enrollment {
+                *e = e.redacted();
+            }
             println!("{}", serde_json::to_string_pretty(&detail)?);
             return Ok(());
         }

@@ -65,7 +65,7 @@ pub(crate) struct QueueArgs {
 pub(crate) fn upload(args: &UploadArgs) -> anyhow::Result<u8> {
     let config = station_config::load(&crate::config_file(args.config.as_deref()))
         .map_err(CliError::from)?;
-    let _log = logging::init(&config.station.log_dir)?;
+    let _log = logging::init(&config.station)?;
     let section = upload_section(&config)?;
     let store = Arc::new(Store::open(&config.storage.database).map_err(CliError::from)?);
     let queue = StoreQueue::open(

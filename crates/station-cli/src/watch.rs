@@ -64,7 +64,7 @@ pub(crate) fn watch(args: &WatchArgs) -> anyhow::Result<u8> {
         .iter()
         .filter_map(|s| def.slot(s.index).map(|d| (s.index, d.select.clone())))
         .collect();
-    let log = logging::init(&config.station.log_dir)?;
+    let log = logging::init(&config.station)?;
     println!("log: {}", log.path.display());
     let operator = args
         .operator

@@ -103,7 +103,7 @@ fn check_names_the_line_and_suggests_the_key() {
         .replace("command_timeout_ms", "command_timout_ms");
     std::fs::write(&path, broken).unwrap();
     let out = station(&["check", "--config", path.to_str().unwrap()], &[]);
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.status.code(), Some(3));
     let err = text(&out.stderr);
     assert!(err.contains("error[station::config::unknown_key]"), "{err}");
     assert!(err.contains("station.toml:10:1:"), "line number in: {err}");
@@ -116,7 +116,7 @@ fn a_missing_port_map_is_a_one_line_error_with_help() {
     let dir = tempfile::tempdir().unwrap();
     let path = write_config(dir.path(), 1);
     let out = station(&["run", "--config", path.to_str().unwrap()], &[]);
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.status.code(), Some(4));
     let err = text(&out.stderr);
     assert!(err.contains("error[station::run::ports_file]"), "{err}");
     assert!(err.contains("help: Start the fixture"), "{err}");
@@ -354,7 +354,7 @@ fn check_names_each_broken_part_with_its_fix() {
     std::fs::write(&ports_file, ports.replace("/dev/pts/", "/dev/pts/gone-")).unwrap();
     let config = write_config(dir.path(), 1);
     let out = station(&["check", "--config", config.to_str().unwrap()], &[]);
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.status.code(), Some(4));
     let stdout = text(&out.stdout);
     assert!(stdout.contains("FAILED   port.present"), "{stdout}");
     assert!(stdout.contains("fix: Start the fixture"), "{stdout}");
@@ -415,7 +415,7 @@ trust_anchor = "{trust}"
             .cloned()
             .unwrap()
     };
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.status.code(), Some(4));
     let ca = by_id("ca.key");
     assert_eq!(ca["outcome"], "failed", "{ca}");
     assert!(ca["fix"].as_str().is_some_and(|f| !f.is_empty()));
@@ -551,7 +551,7 @@ fn check_reports_an_unreachable_line_database() {
             .as_str()
             .is_some_and(|f| f.contains("[line_db]"))
     );
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.status.code(), Some(4));
 
     std::fs::write(
         &config,
@@ -629,9 +629,48 @@ fn the_configuration_is_found_as_documented_and_named() {
     std::fs::remove_file(&local).unwrap();
     if !Path::new(station_config::SYSTEM_CONFIG).exists() {
         let out = run_in(&["units"], None);
-        assert_eq!(out.status.code(), Some(2));
+        assert_eq!(out.status.code(), Some(3));
         let err = text(&out.stderr);
         assert!(err.contains("/etc/station/station.toml"), "{err}");
         assert!(err.contains("$STATION_CONFIG"), "{err}");
     }
+}
+
+/// `station explain` prints what docs/errors.md says, for a code as the technician copies it
+/// from the screen, for an area, and the exit-code table; an unknown code is a usage error.
+#[test]
+fn explain_gives_the_meaning_action_and_exit_code_of_an_error() {
+    let out = station(&["explain", "error[station::config::unknown_key]:"], &[]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let shown = text(&out.stdout);
+    let doc = station_errors::lookup("station::config::unknown_key").unwrap();
+    assert!(
+        shown.starts_with("station::config::unknown_key\n"),
+        "{shown}"
+    );
+    for part in [doc.title, doc.meaning, doc.action] {
+        assert!(shown.contains(part), "{shown}");
+    }
+    assert!(shown.contains("Exit code: 3 (config)"), "{shown}");
+    let docs = std::fs::read_to_string(repo().join("docs/errors.md")).unwrap();
+    assert!(docs.contains(doc.meaning) && docs.contains(doc.action));
+
+    let out = station(&["explain", "station::upload", "--json"], &[]);
+    let list: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let codes: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["code"].as_str().unwrap())
+        .collect();
+    assert!(codes.len() > 10, "{codes:?}");
+    assert!(codes.iter().all(|c| c.starts_with("station::upload::")));
+    assert!(list[0]["exit_name"].is_string(), "snake_case keys: {list}");
+
+    let out = station(&["explain"], &[]);
+    let table = text(&out.stdout);
+    assert!(table.contains("130  interrupted"), "{table}");
+    let out = station(&["explain", "station::nope::nothing"], &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("error[station::explain::unknown]"));
 }

@@ -471,7 +471,7 @@ fn a_mixed_line_its_uploader_and_its_export_killed_at_any_instant_lose_and_dupli
                 killed,
                 "kill {kill}: an export that was not killed is refused"
             );
-            assert_eq!(verify.status.code(), Some(2));
+            assert_eq!(verify.status.code(), Some(6));
             let import = station(&[
                 "import",
                 out,
@@ -484,7 +484,7 @@ fn a_mixed_line_its_uploader_and_its_export_killed_at_any_instant_lose_and_dupli
             ]);
             assert_eq!(
                 import.status.code(),
-                Some(2),
+                Some(6),
                 "kill {kill}: import of a killed batch"
             );
             assert_eq!(operator.enrollment_count(), 0);

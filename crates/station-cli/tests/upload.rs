@@ -267,7 +267,7 @@ fn export_verify_and_import_through_the_cli() {
         "--trust",
         cert.to_str().unwrap(),
     ]);
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.status.code(), Some(6));
     let err = text(&out.stderr);
     assert!(err.contains("error[station::verify::tampered]"), "{err}");
     assert!(err.contains("Do not import this batch"), "{err}");
@@ -284,7 +284,7 @@ fn export_verify_and_import_through_the_cli() {
     ]);
     assert_eq!(
         out.status.code(),
-        Some(2),
+        Some(6),
         "a tampered batch is never imported"
     );
     assert_eq!(operator.enrollment_count(), 0);
@@ -314,6 +314,114 @@ fn export_verify_and_import_through_the_cli() {
     assert_eq!(dps_state(&operator), expected);
     // Nothing reached the station's own DPS: exports do not upload.
     assert_eq!(station_side.enrollment_count(), 0);
+}
+
+/// With the device operator's age key in the config, the export leaves the station as one
+/// sealed file (no plain folder left behind); the operator verifies and imports it with their
+/// identity, and nobody else can.
+#[test]
+fn a_sealed_export_travels_as_one_file_and_imports_with_the_operators_identity() {
+    let dir = tempfile::tempdir().unwrap();
+    let station_side = ServerThread::start(Config::new(dir.path().join("dps"))).unwrap();
+    let cfg = write_config(dir.path(), &station_side);
+    let keygen = |name: &str| {
+        let path = dir.path().join(name);
+        let out = Command::new("age-keygen")
+            .arg("-o")
+            .arg(&path)
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        let public = std::fs::read_to_string(&path)
+            .unwrap()
+            .lines()
+            .find_map(|l| l.strip_prefix("# public key: ").map(str::to_owned))
+            .unwrap();
+        (path, public)
+    };
+    let (identity, public) = keygen("operator.key");
+    let (stranger, _) = keygen("stranger.key");
+    let mut text_cfg = std::fs::read_to_string(&cfg).unwrap();
+    text_cfg.push_str(&format!("export_recipients = [\"{public}\"]\n"));
+    std::fs::write(&cfg, text_cfg).unwrap();
+    let expected = queue(&dir.path().join("station.db"), 7);
+
+    let out_dir = dir.path().join("batch-7");
+    let out = station(&[
+        "export",
+        "--config",
+        cfg.to_str().unwrap(),
+        "--out",
+        out_dir.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("sealed for 1 recipient(s)"),
+        "{}",
+        text(&out.stdout)
+    );
+    let sealed = dir.path().join("batch-7.tar.age");
+    assert!(sealed.is_file());
+    assert!(!out_dir.exists(), "no plaintext batch left on the station");
+    let cert = dir.path().join("keys/export.crt");
+
+    let verify = |id: Option<&Path>| {
+        let mut args = vec![
+            "verify-export".to_owned(),
+            sealed.display().to_string(),
+            "--trust".into(),
+            cert.display().to_string(),
+        ];
+        if let Some(id) = id {
+            args.extend(["--identity".into(), id.display().to_string()]);
+        }
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        station(&args)
+    };
+    let out = verify(None);
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("--identity"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = verify(Some(&stranger));
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("error[station::verify::not_for_this_identity]"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = verify(Some(&identity));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("records    7"),
+        "{}",
+        text(&out.stdout)
+    );
+
+    let operator = ServerThread::start(Config::new(dir.path().join("operator-dps"))).unwrap();
+    let out = station(&[
+        "import",
+        sealed.to_str().unwrap(),
+        "--identity",
+        identity.to_str().unwrap(),
+        "--trust",
+        cert.to_str().unwrap(),
+        "--connection-string-file",
+        operator.connection_string_file().to_str().unwrap(),
+        "--dps-trust",
+        operator.ca_file().to_str().unwrap(),
+        "--ops-per-minute",
+        "60000",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    assert_eq!(dps_state(&operator), expected);
 }
 
 #[test]
@@ -467,7 +575,7 @@ attestation = { kind = "symmetric-key", enrollment = { type = "group", group_id 
     rt.block_on(client.create_or_update_group(&changed, Some("*")))
         .unwrap();
     let out = run();
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.status.code(), Some(5));
     assert!(
         text(&out.stderr).contains("station::upload::group_conflict"),
         "{}",

@@ -127,6 +127,17 @@ fn unsupported_attestation(attestation: &AttestationConfig) -> Option<CheckProbl
 }
 
 fn check_station(config: &StationConfig, problems: &mut Vec<CheckProblem>) {
+    for (key, value, default) in [
+        ("station.log_max_mb", config.station.log_max_mb, 50),
+        ("station.log_keep", config.station.log_keep, 30),
+    ] {
+        if !(1..=10_000).contains(&value) {
+            problems.push(
+                CheckProblem::new(key, format!("{value} is out of range"))
+                    .with_help(format!("set 1 to 10000 (default {default})")),
+            );
+        }
+    }
     let id = &config.station.id;
     if id.is_empty() {
         problems.push(CheckProblem::new("station.id", "station id is empty"));
@@ -166,6 +177,28 @@ fn check_upload(config: &StationConfig, problems: &mut Vec<CheckProblem>) {
                 "write only the host name, e.g. \"mydps.azure-devices-provisioning.net\"",
             ),
         );
+    }
+    for (i, r) in upload.export_recipients.iter().enumerate() {
+        let r = r.trim();
+        // The full parse (bech32 checksum) is `station check`'s and the export's; here, the
+        // shape, so an SSH key or a secret key pasted by mistake is caught at load.
+        if r.starts_with("AGE-SECRET-KEY-") {
+            problems.push(
+                CheckProblem::new(
+                    "upload.export_recipients",
+                    format!("recipient {} is an age secret key", i + 1),
+                )
+                .with_help("put the device operator's public key (age1…) here, never an identity"),
+            );
+        } else if !r.starts_with("age1") || r.len() != 62 {
+            problems.push(
+                CheckProblem::new(
+                    "upload.export_recipients",
+                    format!("recipient {} is not an age public key", i + 1),
+                )
+                .with_help("age public keys look like age1… (62 characters), from `age-keygen -y`"),
+            );
+        }
     }
     let empty_secret = match &upload.connection_string {
         Some(SecretSource::Env { env }) => env.is_empty(),

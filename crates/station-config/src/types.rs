@@ -75,6 +75,12 @@ pub struct UploadSection {
     /// directory.
     #[serde(default = "default_export_dir")]
     pub export_dir: PathBuf,
+    /// The device operator's age public keys (`age1…`, from `age-keygen`). When set, every
+    /// export is signed as always, then sealed (encrypted as a whole) to these keys: one
+    /// `.tar.age` file only their identities open, and no plaintext batch is left on the
+    /// station. Default: none (a signed folder, private to the station's account).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub export_recipients: Vec<String>,
 }
 
 impl StationConfig {
@@ -86,6 +92,58 @@ impl StationConfig {
     /// The slot with the 1-based fixture index `index`, if one is configured.
     pub fn slot(&self, index: u16) -> Option<&SlotConfig> {
         self.fixture.slots.iter().find(|s| s.index == index)
+    }
+
+    /// Every file and folder this configuration names that holds a secret, with what it is
+    /// (e.g. `"product sym: group key"`): they must not be readable by other users. The
+    /// database's -wal and -shm files are not listed (they sit beside it).
+    pub fn secret_files(&self) -> Vec<(String, PathBuf)> {
+        let mut files = vec![("station database".to_owned(), self.storage.database.clone())];
+        let mut source = |what: String, s: &SecretSource| {
+            if let SecretSource::File { file } = s {
+                files.push((what, file.clone()));
+            }
+        };
+        if let Some(c) = self
+            .upload
+            .as_ref()
+            .and_then(|u| u.connection_string.as_ref())
+        {
+            source("DPS connection string".into(), c);
+        }
+        if let Some(p) = self.line_db.as_ref().and_then(|l| l.password.as_ref()) {
+            source("line database password".into(), p);
+        }
+        for p in &self.products {
+            match &p.attestation {
+                AttestationConfig::SymmetricKey {
+                    enrollment: SymmetricEnrollment::Group { group_key, .. },
+                } => source(format!("product {}: group key", p.id), group_key),
+                AttestationConfig::X509 {
+                    ca: CaConfig::File { passphrase, .. },
+                    ..
+                } => source(format!("product {}: CA key passphrase", p.id), passphrase),
+                AttestationConfig::X509 {
+                    ca: CaConfig::Pkcs11 { pin, .. },
+                    ..
+                } => source(format!("product {}: token PIN", p.id), pin),
+                _ => {}
+            }
+        }
+        for p in &self.products {
+            if let AttestationConfig::X509 {
+                ca: CaConfig::File { key, .. },
+                ..
+            } = &p.attestation
+            {
+                files.push((format!("product {}: CA key", p.id), key.clone()));
+            }
+        }
+        if let Some(upload) = &self.upload {
+            files.push(("export signing key".into(), upload.signing_key.clone()));
+            files.push(("export folder".into(), upload.export_dir.clone()));
+        }
+        files
     }
 }
 
@@ -101,6 +159,14 @@ pub struct StationSection {
     /// Directory for log files. Default `"var/log"`, relative to the config file's directory.
     #[serde(default = "default_log_dir")]
     pub log_dir: PathBuf,
+    /// A log file is closed and the next one started when it would pass this size, in MiB
+    /// (and at midnight UTC). 1–10,000. Default 50.
+    #[serde(default = "default_log_max_mb")]
+    pub log_max_mb: u32,
+    /// Log files kept per program (`station`, `station-desktop`); the oldest beyond are
+    /// removed. 1–10,000. Default 30.
+    #[serde(default = "default_log_keep")]
+    pub log_keep: u32,
     /// Default operator id for CLI runs (a flag overrides it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub operator: Option<String>,
@@ -763,6 +829,14 @@ fn default_signing_key() -> PathBuf {
 
 fn default_log_dir() -> PathBuf {
     PathBuf::from("var/log")
+}
+
+fn default_log_max_mb() -> u32 {
+    50
+}
+
+fn default_log_keep() -> u32 {
+    30
 }
 
 fn default_baud() -> u32 {

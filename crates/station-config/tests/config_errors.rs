@@ -837,3 +837,45 @@ fn line_db_offline_policy_and_lease_block_are_checked() {
     let rendered = err.to_string();
     assert!(rendered.contains("offline"), "{rendered}");
 }
+
+/// Log rotation limits are bounded, and an export recipient must be an age public key: a
+/// secret key pasted by mistake is named as such without repeating it.
+#[test]
+fn log_limits_and_export_recipients_are_checked() {
+    let config = parse_str(BASE, Path::new(ORIGIN)).unwrap();
+    assert_eq!(
+        (config.station.log_max_mb, config.station.log_keep),
+        (50, 30)
+    );
+    let with_station =
+        |extra: &str| BASE.replacen("[station]\n", &format!("[station]\n{extra}\n"), 1);
+    let bad = problems(&with_station("log_keep = 0\nlog_max_mb = 20000"));
+    let keys: Vec<&str> = bad.iter().map(|p| p.key.as_str()).collect();
+    assert!(
+        keys.contains(&"station.log_keep") && keys.contains(&"station.log_max_mb"),
+        "{bad:?}"
+    );
+
+    let secret = "AGE-SECRET-KEY-1QQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQ";
+    let upload = |recipients: &str| {
+        format!("{BASE}\n[upload]\nsigning_key = \"k.key\"\nexport_recipients = [{recipients}]\n")
+    };
+    let found = problems(&upload(&format!("\"{secret}\"")));
+    let p = found
+        .iter()
+        .find(|p| p.key == "upload.export_recipients")
+        .expect("a secret key is refused");
+    assert!(p.to_string().contains("secret key"), "{p}");
+    assert!(
+        !format!("{found:?}").contains(secret),
+        "the key is not repeated"
+    );
+    let found = problems(&upload("\"ssh-ed25519 AAAA\""));
+    assert!(
+        found.iter().any(|p| p.key == "upload.export_recipients"),
+        "{found:?}"
+    );
+    let good = "age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p";
+    let config = parse_str(&upload(&format!("\"{good}\"")), Path::new(ORIGIN)).unwrap();
+    assert_eq!(config.upload.unwrap().export_recipients, [good]);
+}

@@ -36,7 +36,7 @@ pub(crate) fn wait_for_upload(
                     Step::Register,
                     "station::register::conflict",
                     "DPS already holds a different enrollment for this registration ID, so the board was not asked to register",
-                    "A supervisor resolves the conflict on the Queue screen (or `station upload --resolve`); then send the unit to rework to check it again.",
+                    "A supervisor resolves the conflict on the Queue screen (or `station queue --retry REGISTRATION_ID --operator ID`); then send the unit to rework to check it again.",
                 ));
             }
             Some(EnrollmentStatus::Superseded) => {

@@ -32,9 +32,9 @@ impl std::fmt::Display for DuplicateField {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum StoreError {
-    /// The directory that should hold the database could not be created; the station cannot
-    /// record anything, so no unit may be provisioned.
-    #[error("could not create the database directory {}", path.display())]
+    /// The directory that should hold the database, or the database file itself, could not be
+    /// created; the station cannot record anything, so no unit may be provisioned.
+    #[error("could not create {}", path.display())]
     CreateDir {
         /// The directory that could not be created.
         path: PathBuf,

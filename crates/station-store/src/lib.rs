@@ -5,6 +5,7 @@
 
 pub mod audit;
 mod error;
+pub mod private_files;
 pub mod schema;
 mod sql;
 mod store;
@@ -26,6 +27,7 @@ pub use store::{BUSY_TIMEOUT, Store, Unsynced};
 pub use types::{
     ATTESTATIONS, CertificateId, EnrollmentId, EnrollmentStatus, ExportFilter, ExportRecord,
     IssuedCertificateRecord, NewCertificate, NewEnrollment, NewRun, NewUnit, ParseStatusError,
-    QueueOverview, QueueStats, QueuedEnrollment, RegisterCheck, RegisterCheckRecord, RunId,
-    StepRecord, UnitDetail, UnitFailure, UnitFilter, UnitId, UnitStatus, UnitSummary, UploadResult,
+    QueueOverview, QueueStats, QueuedEnrollment, REDACTED, RegisterCheck, RegisterCheckRecord,
+    RunId, StepRecord, UnitDetail, UnitFailure, UnitFilter, UnitId, UnitStatus, UnitSummary,
+    UploadResult, redact_payload,
 };

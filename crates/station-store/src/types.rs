@@ -529,6 +529,48 @@ impl fmt::Debug for ExportRecord<'_> {
     }
 }
 
+/// What stands in for a secret in redacted output.
+pub const REDACTED: &str = "<redacted>";
+
+/// The enrollment JSON with every secret (the `primaryKey` and `secondaryKey` of a symmetric
+/// key, wherever they sit) replaced by [`REDACTED`]: what reports print unless a supervisor
+/// asks for the keys. Text that is not JSON is replaced whole.
+pub fn redact_payload(payload_json: &str) -> String {
+    fn walk(v: &mut serde_json::Value) {
+        match v {
+            serde_json::Value::Object(map) => {
+                for (k, v) in map.iter_mut() {
+                    if SECRET_FIELDS.contains(&k.as_str()) && !v.is_null() {
+                        *v = serde_json::Value::String(REDACTED.into());
+                    } else {
+                        walk(v);
+                    }
+                }
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(walk),
+            _ => {}
+        }
+    }
+    const SECRET_FIELDS: &[&str] = &["primaryKey", "secondaryKey"];
+    match serde_json::from_str::<serde_json::Value>(payload_json) {
+        Ok(mut v) => {
+            walk(&mut v);
+            v.to_string()
+        }
+        Err(_) => format!("\"{REDACTED}\""),
+    }
+}
+
+impl QueuedEnrollment {
+    /// The same enrollment with its payload's secrets redacted ([`redact_payload`]).
+    pub fn redacted(&self) -> Self {
+        Self {
+            payload_json: redact_payload(&self.payload_json),
+            ..self.clone()
+        }
+    }
+}
+
 /// Stands in for a payload in `Debug` output.
 struct Redacted(usize);
 

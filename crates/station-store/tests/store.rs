@@ -12,7 +12,7 @@ use serde_json::json;
 use station_store::{
     AuditBreak, AuditEntry, AuditSeq, DuplicateField, EnrollmentStatus, ExportFilter,
     NewEnrollment, NewRun, NewUnit, RunId, StepRecord, Store, StoreError, UnitFailure, UnitFilter,
-    UnitId, UnitStatus, UploadResult,
+    UnitId, UnitStatus, UploadResult, YieldFilter,
 };
 use tempfile::TempDir;
 
@@ -1723,4 +1723,130 @@ fn a_register_check_is_recorded_and_a_refusal_fails_the_unit_for_rework() {
     assert!(kinds.iter().any(|k| k == "unit.registered"));
     assert!(kinds.iter().any(|k| k == "unit.register_refused"));
     f.store.verify_audit().unwrap();
+}
+
+/// The database holds every unit's symmetric key: a new one (and its folder, WAL and shared
+/// memory) is private to the station's account, and one an older station left readable by
+/// every user is tightened when it is opened.
+#[cfg(unix)]
+#[test]
+fn the_database_is_private_and_an_open_one_is_tightened() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("data/station.db");
+    let f = {
+        let store = Store::open(&path).unwrap();
+        let run = RunId("r-private".into());
+        store.start_run(&new_run(&run)).unwrap();
+        for file in Store::files(&path) {
+            assert!(file.exists(), "{}", file.display());
+            assert_eq!(mode(&file), 0o600, "{}", file.display());
+        }
+        store
+    };
+    drop(f);
+    for file in Store::files(&path).iter().filter(|f| f.exists()) {
+        std::fs::set_permissions(file, std::fs::Permissions::from_mode(0o644)).unwrap();
+    }
+    let _store = Store::open(&path).unwrap();
+    for file in Store::files(&path).iter().filter(|f| f.exists()) {
+        assert_eq!(mode(file), 0o600, "{} tightened", file.display());
+    }
+}
+
+#[test]
+fn reports_redact_device_keys_wherever_they_sit() {
+    let payload = json!({
+        "registrationId": "r-1",
+        "attestation": { "type": "symmetricKey",
+            "symmetricKey": { "primaryKey": "c2VjcmV0LTE=", "secondaryKey": "c2VjcmV0LTI=" } },
+        "initialTwin": { "tags": { "primaryKey": null } }
+    })
+    .to_string();
+    let red = station_store::redact_payload(&payload);
+    assert!(!red.contains("c2VjcmV0"), "{red}");
+    let v: serde_json::Value = serde_json::from_str(&red).unwrap();
+    assert_eq!(
+        v["attestation"]["symmetricKey"]["primaryKey"],
+        station_store::REDACTED
+    );
+    assert_eq!(
+        v["attestation"]["symmetricKey"]["secondaryKey"],
+        station_store::REDACTED
+    );
+    assert_eq!(v["registrationId"], "r-1", "the rest is kept");
+    assert!(
+        v["initialTwin"]["tags"]["primaryKey"].is_null(),
+        "null is not a secret"
+    );
+    assert_eq!(
+        station_store::redact_payload("not json c2VjcmV0"),
+        format!("\"{}\"", station_store::REDACTED)
+    );
+}
+
+/// The Yield screen's failure reasons are a Pareto by error code and step: each bar labelled
+/// with the code's plain title (never one unit's message with its serial), with its count and
+/// share, most frequent first; the same code at two steps is two bars.
+#[test]
+fn failure_reasons_are_a_pareto_by_code_and_step_with_plain_titles() {
+    let f = fixture();
+    pass(&f, "SN-P", "reg-p");
+    let fail = |serial: &str, step: &str, code: &str| {
+        let id = f
+            .store
+            .begin_unit(&new_unit(&f.run, serial, &format!("reg-{serial}")))
+            .unwrap();
+        let failure = UnitFailure {
+            step: step.into(),
+            code: code.into(),
+            message: format!("board {serial} did not answer"),
+        };
+        f.store
+            .finish_fail(id, &steps(&["identify", step], false), &failure)
+            .unwrap();
+    };
+    for i in 0..3 {
+        fail(
+            &format!("SN-T{i}"),
+            "write-settings",
+            "station::smp::timeout",
+        );
+    }
+    fail("SN-T9", "identify", "station::smp::timeout");
+    fail("SN-C", "issue", "station::x509::csr_bad_signature");
+    fail("SN-C2", "issue", "station::x509::csr_bad_signature");
+    let report = f.store.yield_report(&YieldFilter::default()).unwrap();
+    assert_eq!((report.pass, report.fail), (1, 6));
+    let bars: Vec<(&str, &str, u64)> = report
+        .reasons
+        .iter()
+        .map(|r| (r.code.as_str(), r.step.as_str(), r.count))
+        .collect();
+    assert_eq!(
+        bars,
+        [
+            ("station::smp::timeout", "write-settings", 3),
+            ("station::x509::csr_bad_signature", "issue", 2),
+            ("station::smp::timeout", "identify", 1),
+        ]
+    );
+    let top = &report.reasons[0];
+    assert!((top.share - 0.5).abs() < 1e-9, "{}", top.share);
+    let total: f64 = report.reasons.iter().map(|r| r.share).sum();
+    assert!((total - 1.0).abs() < 1e-9);
+    assert_eq!(top.title, station_errors::title("station::smp::timeout"));
+    assert_ne!(top.title, top.code, "the registry knows the code");
+    for r in &report.reasons {
+        assert!(
+            !r.title.contains("SN-"),
+            "a title names no unit: {}",
+            r.title
+        );
+        assert!(
+            r.message.contains("SN-"),
+            "the newest example is kept for detail"
+        );
+    }
 }

@@ -34,7 +34,9 @@ use p256::ecdsa::{Signature, SigningKey, VerifyingKey};
 use p256::pkcs8::{DecodePrivateKey, DecodePublicKey};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use station_store::{AuditEntry, EnrollmentStatus, ExportFilter, ExportRecord, Store, StoreError};
+use station_store::{
+    AuditEntry, EnrollmentStatus, ExportFilter, ExportRecord, Store, StoreError, private_files,
+};
 
 use crate::schema::IndividualEnrollment;
 
@@ -371,9 +373,10 @@ impl StationSigner {
         params.not_after = rcgen::date_time_ymd(2050, 1, 1);
         let cert = params.self_signed(&key).map_err(|e| fail(e.to_string()))?;
         if let Some(dir) = key_path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|e| fail(e.to_string()))?;
+            private_files::create_dir_all(dir).map_err(|e| fail(e.to_string()))?;
         }
-        write_private(key_path, key.serialize_pem().as_bytes()).map_err(|e| fail(e.to_string()))?;
+        private_files::write_new(key_path, key.serialize_pem().as_bytes())
+            .map_err(|e| fail(e.to_string()))?;
         std::fs::write(cert_path, cert.pem()).map_err(|e| ExportError::SigningKey {
             path: cert_path.to_owned(),
             reason: e.to_string(),
@@ -451,13 +454,15 @@ pub fn write_export(
             return Err(ExportError::OutputNotEmpty { path: dir.clone() });
         }
     } else {
-        std::fs::create_dir_all(dir).map_err(io(dir))?;
+        private_files::create_dir_all(dir).map_err(io(dir))?;
     }
+    // The batch holds every enrollment (symmetric keys among them): owner-only throughout.
+    private_files::tighten(dir).map_err(io(dir))?;
     let audit_head = store.audit_rows(1)?.first().map(|r| r.hash.to_string());
     let json_path = dir.join(JSON_FILE);
     let csv_path = dir.join(CSV_FILE);
-    let mut json = HashingWriter::new(File::create(&json_path).map_err(io(&json_path))?);
-    let mut csv = HashingWriter::new(File::create(&csv_path).map_err(io(&csv_path))?);
+    let mut json = HashingWriter::new(private_files::create(&json_path).map_err(io(&json_path))?);
+    let mut csv = HashingWriter::new(private_files::create(&csv_path).map_err(io(&csv_path))?);
     let mut first: Option<String> = None;
     let mut last = String::new();
     let mut line = String::with_capacity(512);
@@ -1072,25 +1077,11 @@ fn publish_synced(dir: &Path, path: &Path, bytes: &[u8]) -> std::io::Result<()> 
     let mut tmp = path.as_os_str().to_owned();
     tmp.push(".partial");
     let tmp = PathBuf::from(tmp);
-    let mut f = File::create(&tmp)?;
+    let mut f = private_files::create(&tmp)?;
     f.write_all(bytes)?;
     f.sync_all()?;
     std::fs::rename(&tmp, path)?;
     File::open(dir)?.sync_all()
-}
-
-/// Writes a private key readable by the owner only.
-fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt as _;
-        options.mode(0o600);
-    }
-    let mut f = options.open(path)?;
-    f.write_all(bytes)?;
-    f.sync_all()
 }
 
 /// Keeps a secret string's buffer from lingering: zeroed on drop.

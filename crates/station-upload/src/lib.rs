@@ -17,6 +17,8 @@ pub mod client;
 pub mod export;
 #[cfg(feature = "client")]
 pub mod queue;
+#[cfg(feature = "export")]
+pub mod sealed;
 pub use dps_wire::{API_VERSION, sas, schema};
 #[cfg(feature = "client")]
 pub mod uploader;

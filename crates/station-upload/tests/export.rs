@@ -127,6 +127,19 @@ fn an_export_round_trips_through_the_verifier() {
     let json: Vec<IndividualEnrollment> =
         serde_json::from_str(&std::fs::read_to_string(out.join(JSON_FILE)).unwrap()).unwrap();
     assert_eq!(json, enrollments);
+    // Every enrollment (and key) is in the batch: it is private to the station's account,
+    // and so is the database it came from.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&out), 0o700, "the batch folder");
+        for e in std::fs::read_dir(&out).unwrap() {
+            let p = e.unwrap().path();
+            assert_eq!(mode(&p), 0o600, "{}", p.display());
+        }
+        assert_eq!(mode(s.store.path()), 0o600, "the database");
+    }
     // The export is in the audit chain.
     let rows = s.store.audit_rows(1).unwrap();
     assert_eq!(rows[0].kind, "export.written");
@@ -295,4 +308,170 @@ fn any_tampering_is_rejected() {
     assert!(matches!(e, VerifyError::UnexpectedFile(_)), "{e}");
     // The good copy still verifies.
     verify_export(&good, &s.cert_pem).unwrap();
+}
+
+/// An identity made by the reference `age-keygen` (Go, Debian's `age`): the file and its
+/// public key.
+fn age_keygen(dir: &Path, name: &str) -> (PathBuf, String) {
+    let path = dir.join(name);
+    let out = std::process::Command::new("age-keygen")
+        .arg("-o")
+        .arg(&path)
+        .output()
+        .expect("age-keygen (Debian package age; scripts/bootstrap.sh installs it)");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = std::fs::read_to_string(&path).unwrap();
+    let public = text
+        .lines()
+        .find_map(|l| l.strip_prefix("# public key: "))
+        .unwrap()
+        .to_owned();
+    (path, public)
+}
+
+fn age(args: &[&str], dir: &Path) -> std::process::Output {
+    std::process::Command::new("age")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("age runs")
+}
+
+/// A batch sealed to the device operator: only their identity opens it (ours and the
+/// reference `age` agree both ways), it holds the signed batch unchanged, a damaged or
+/// foreign file is refused with its own code, and no plaintext is left behind.
+#[test]
+fn a_sealed_batch_opens_only_for_its_operator_and_the_reference_age_agrees() {
+    use station_upload::sealed::{SealError, open_sealed, parse_recipients, seal_dir};
+    let s = setup(4);
+    let d = s.dir.path();
+    let (operator_id, operator_pub) = age_keygen(d, "operator.key");
+    let (other_id, _) = age_keygen(d, "other.key");
+    let batch = export(&s, "batch");
+    let plain = std::fs::read(batch.join(JSON_FILE)).unwrap();
+
+    let recipients = parse_recipients(std::slice::from_ref(&operator_pub)).unwrap();
+    let sealed_path = d.join("batch.tar.age");
+    let sealed = seal_dir(&batch, &recipients, &sealed_path).unwrap();
+    assert!(!batch.exists(), "the plaintext folder is removed");
+    assert!(!d.join("batch.tar.age.partial").exists());
+    let bytes = std::fs::read(&sealed_path).unwrap();
+    assert_eq!(sealed.bytes, bytes.len() as u64);
+    assert!(bytes.starts_with(b"age-encryption.org/v1\n"));
+    let key = b"c2VjcmV0LXNlY3JldC1zZWNyZXQ=";
+    assert!(
+        !bytes.windows(key.len()).any(|w| w == key),
+        "no key in clear"
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(&sealed_path)
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777;
+        assert_eq!(mode, 0o600);
+    }
+
+    // Ours opens it and the batch verifies as written.
+    let opened = open_sealed(&sealed_path, &operator_id).unwrap();
+    let verified = verify_export(opened.path(), &s.cert_pem).unwrap();
+    assert_eq!(verified.manifest.records, 4);
+    assert_eq!(std::fs::read(opened.path().join(JSON_FILE)).unwrap(), plain);
+
+    // The reference age opens it too, and GNU tar lists exactly the batch's files.
+    let out = age(
+        &[
+            "-d",
+            "-i",
+            operator_id.to_str().unwrap(),
+            "-o",
+            "ref.tar",
+            "batch.tar.age",
+        ],
+        d,
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let list = std::process::Command::new("tar")
+        .args(["-tf", "ref.tar"])
+        .current_dir(d)
+        .output()
+        .unwrap();
+    let mut names: Vec<String> = String::from_utf8_lossy(&list.stdout)
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    names.sort();
+    assert_eq!(names, [CSV_FILE, JSON_FILE, MANIFEST_FILE]);
+
+    // And what the reference age seals (a batch packed by GNU tar), ours opens and verifies.
+    let unpacked = d.join("unpacked");
+    std::fs::create_dir(&unpacked).unwrap();
+    assert!(
+        std::process::Command::new("tar")
+            .args(["-xf", "../ref.tar"])
+            .current_dir(&unpacked)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let out = std::process::Command::new("tar")
+        .args(["-cf", "../by-gnu.tar", CSV_FILE, JSON_FILE, MANIFEST_FILE])
+        .current_dir(&unpacked)
+        .status()
+        .unwrap();
+    assert!(out.success());
+    let out = age(
+        &["-r", &operator_pub, "-o", "by-go.tar.age", "by-gnu.tar"],
+        d,
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let opened = open_sealed(&d.join("by-go.tar.age"), &operator_id).unwrap();
+    assert_eq!(
+        verify_export(opened.path(), &s.cert_pem)
+            .unwrap()
+            .manifest
+            .records,
+        4
+    );
+
+    // Someone else's identity is told so; a damaged file is damaged; a bad recipient is named.
+    let e = open_sealed(&sealed_path, &other_id).unwrap_err();
+    assert!(matches!(e, SealError::NotForThisIdentity { .. }), "{e}");
+    let mut damaged = bytes.clone();
+    let i = damaged.len() - 40;
+    damaged[i] ^= 1;
+    std::fs::write(d.join("damaged.tar.age"), damaged).unwrap();
+    let e = open_sealed(&d.join("damaged.tar.age"), &operator_id).unwrap_err();
+    assert_eq!(e.code(), "station::verify::sealed_corrupt", "{e}");
+    let e = parse_recipients(&[operator_pub.clone(), "age1notakey".into()]).unwrap_err();
+    assert!(matches!(e, SealError::BadRecipient { index: 2, .. }), "{e}");
+    let e = open_sealed(&sealed_path, &d.join("ref.tar")).unwrap_err();
+    assert_eq!(e.code(), "station::verify::bad_identity", "{e}");
+
+    // An archive that tries to write outside its folder is refused before anything lands.
+    std::fs::write(d.join("evil"), b"x").unwrap();
+    let out = std::process::Command::new("tar")
+        .args(["-cPf", "evil.tar", "--transform", "s,^,../,", "evil"])
+        .current_dir(d)
+        .status()
+        .unwrap();
+    assert!(out.success());
+    let out = age(&["-r", &operator_pub, "-o", "evil.tar.age", "evil.tar"], d);
+    assert!(out.status.success());
+    let e = open_sealed(&d.join("evil.tar.age"), &operator_id).unwrap_err();
+    assert_eq!(e.code(), "station::verify::sealed_entry", "{e}");
 }

@@ -6,6 +6,7 @@ import { api } from '../api';
 import { ErrorBox } from '../components';
 import { toCommandError } from '../state/session';
 import { lineYield, SILENT_AFTER_S } from '../state/line';
+import { pareto, percent } from '../state/pareto';
 import { hourLabel, recentShifts } from '../state/shifts';
 import type { CommandError, LineOverview, YieldView } from '../types';
 
@@ -84,12 +85,40 @@ export function YieldScreen({ guard }: { guard: Guard }) {
             />
             <BarChart
               id="chart-reasons"
-              title="Failure reasons"
-              labels={r.reasons.map((x) => x.message || x.code)}
+              title="Failure reasons (by code and step)"
+              labels={pareto(r.reasons).map((x) => x.label)}
               series={[{ label: 'Units', data: r.reasons.map((x) => x.count), color: '#cc1f1a' }]}
               horizontal
             />
           </div>
+          {r.reasons.length > 0 && (
+            <table id="reasons-table">
+              <thead>
+                <tr>
+                  <th>Reason</th>
+                  <th>Step</th>
+                  <th>Units</th>
+                  <th>Share</th>
+                  <th>Cumulative</th>
+                  <th>Code</th>
+                </tr>
+              </thead>
+              <tbody>
+                {pareto(r.reasons).map((x) => (
+                  <tr key={`${x.code} ${x.step}`} title={`Newest: ${x.message}`}>
+                    <td>{x.title}</td>
+                    <td>{x.step}</td>
+                    <td>{x.count}</td>
+                    <td>{percent(x.share)}</td>
+                    <td>{percent(x.cumulative)}</td>
+                    <td>
+                      <code>{x.code}</code>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
         </>
       )}
       <LinePanel guard={guard} wo={wo} />

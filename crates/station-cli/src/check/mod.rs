@@ -9,6 +9,7 @@ mod clock;
 mod dps;
 mod fixture;
 mod line_db;
+mod private;
 mod secrets;
 mod storage;
 mod tpm;
@@ -19,8 +20,8 @@ use std::path::PathBuf;
 use clap::Args;
 use serde::Serialize;
 
+use crate::EXIT_OK;
 use crate::output::CliError;
-use crate::{EXIT_ERROR, EXIT_OK};
 
 /// Arguments of `station check`.
 #[derive(Args)]
@@ -34,6 +35,9 @@ pub(crate) struct CheckArgs {
     /// Results as JSON.
     #[arg(long)]
     json: bool,
+    /// Take away other users' access to every file that holds a secret (files.private).
+    #[arg(long)]
+    tighten: bool,
     /// Print the configuration's JSON Schema instead of checking.
     #[arg(long)]
     schema: bool,
@@ -112,6 +116,8 @@ pub(crate) fn check(args: &CheckArgs) -> anyhow::Result<u8> {
     results.extend(fixture::check(&config, args.offline));
     results.push(storage::check(&config));
     results.extend(secrets::check(&config));
+    results.extend(private::check(&config, args.tighten));
+    results.extend(recipients(&config));
     results.extend(ca::check(&config));
     results.extend(tpm::check(&config));
     results.push(clock::check());
@@ -136,5 +142,26 @@ pub(crate) fn check(args: &CheckArgs) -> anyhow::Result<u8> {
             }
         }
     }
-    Ok(if failed { EXIT_ERROR } else { EXIT_OK })
+    // A failed check means the PC is not ready to provision: the environment's exit code.
+    Ok(if failed {
+        station_errors::Exit::Environment.code()
+    } else {
+        EXIT_OK
+    })
+}
+
+/// `export.recipients`: the device operator's age keys parse (the config's load checks only
+/// their shape).
+fn recipients(config: &station_config::StationConfig) -> Option<CheckResult> {
+    let list = &config.upload.as_ref()?.export_recipients;
+    if list.is_empty() {
+        return None;
+    }
+    Some(match station_upload::sealed::parse_recipients(list) {
+        Ok(r) => CheckResult::ok(
+            "export.recipients",
+            format!("exports are sealed for {} age recipient(s)", r.len()),
+        ),
+        Err(e) => CheckResult::failed("export.recipients", e.to_string(), e.help()),
+    })
 }

@@ -68,11 +68,20 @@ impl Store {
     /// process, e.g. `station queue`, may open the same file while a run is going.)
     pub fn open(path: &Path) -> Result<Store, StoreError> {
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            // The folder keeps the usual permissions (the demo puts the line database's
+            // cluster under it); the files holding secrets are what is made private.
             std::fs::create_dir_all(parent).map_err(|source| StoreError::CreateDir {
                 path: parent.to_owned(),
                 source,
             })?;
         }
+        // The database holds every unit's symmetric key: created owner-only (SQLite gives its
+        // -wal and -shm files the database's mode), and tightened if an older station left it
+        // readable by others.
+        Self::make_private(path).map_err(|source| StoreError::CreateDir {
+            path: path.to_owned(),
+            source,
+        })?;
         let open_err = |source| StoreError::Open {
             path: path.to_owned(),
             source,
@@ -102,6 +111,34 @@ impl Store {
             committed: std::sync::atomic::AtomicU64::new(0),
             synced: Mutex::new(0),
         })
+    }
+
+    /// The database file and its -wal and -shm companions (the files that hold its secrets).
+    pub fn files(path: &Path) -> [PathBuf; 3] {
+        let with = |suffix: &str| {
+            let mut p = path.as_os_str().to_owned();
+            p.push(suffix);
+            PathBuf::from(p)
+        };
+        [path.to_owned(), with("-wal"), with("-shm")]
+    }
+
+    fn make_private(path: &Path) -> std::io::Result<()> {
+        match crate::private_files::create_new(path) {
+            Ok(_) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                for file in Self::files(path) {
+                    // Another user's file (a reader in the `station` group) cannot be
+                    // tightened by this one: `station check` reports it.
+                    if let Err(e) = crate::private_files::tighten(&file) {
+                        tracing::warn!(path = %file.display(), error = %e,
+                            "could not tighten the database's permissions");
+                    }
+                }
+                Ok(())
+            }
+            Err(e) => Err(e),
+        }
     }
 
     /// The database file.

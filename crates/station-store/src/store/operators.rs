@@ -100,6 +100,8 @@ pub enum Action {
     ViewAudit,
     /// Read the configuration.
     ViewConfig,
+    /// See device secrets (symmetric keys) in a report's output; audited.
+    RevealSecrets,
     /// Leave the kiosk.
     ExitKiosk,
     /// End an operator's lockout.
@@ -121,6 +123,7 @@ impl Action {
             | Action::Export
             | Action::ViewAudit
             | Action::ViewConfig
+            | Action::RevealSecrets
             | Action::ExitKiosk
             | Action::UnlockOperator => Role::Supervisor,
             Action::ManageOperators => Role::Admin,
@@ -139,6 +142,7 @@ impl Action {
             Action::Export => "export a batch",
             Action::ViewAudit => "view the audit log",
             Action::ViewConfig => "view the configuration",
+            Action::RevealSecrets => "see device keys",
             Action::ExitKiosk => "leave the kiosk",
             Action::UnlockOperator => "unlock an operator",
             Action::ManageOperators => "manage operators",

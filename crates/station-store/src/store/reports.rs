@@ -31,20 +31,26 @@ pub struct HourlyYield {
     pub fail: u64,
 }
 
-/// How often one failure code occurred.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// How often units failed with one error code at one step: a bar of the failure Pareto.
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct FailureReason {
     /// Stable error code.
     pub code: String,
-    /// The newest message with this code, for display.
+    /// The step the units failed at (`identify`, `write-settings`, …; `unknown` if none).
+    pub step: String,
+    /// The code's plain description from the error registry (no unit's details): the label.
+    pub title: String,
+    /// The newest message with this code at this step: an example, for the detail view.
     pub message: String,
     /// How many units failed with it.
     pub count: u64,
+    /// Its part of all failures in the report, 0 to 1.
+    pub share: f64,
 }
 
 /// Yield over a filter: per hour, and the failure reasons, most frequent first.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct YieldReport {
     /// Passes (including units later superseded by a rework).
@@ -85,27 +91,33 @@ impl Store {
                 .collect::<Result<Vec<_>, _>>()?;
             let reasons = conn
                 .prepare_cached(&format!(
-                    "SELECT COALESCE(failure_code, 'unknown'), MAX(id), COUNT(*)
+                    "SELECT COALESCE(failure_code, 'unknown'), COALESCE(failed_step, 'unknown'),
+                            MAX(id), COUNT(*)
                      FROM units WHERE {WHERE} AND status = 'fail'
-                     GROUP BY 1 ORDER BY 3 DESC, 1"
+                     GROUP BY 1, 2 ORDER BY 4 DESC, 1, 2"
                 ))?
                 .query_map(params![wo, since, until], |r| {
                     Ok((
                         r.get::<_, String>(0)?,
-                        r.get::<_, i64>(1)?,
+                        r.get::<_, String>(1)?,
                         r.get::<_, i64>(2)?,
+                        r.get::<_, i64>(3)?,
                     ))
                 })?
                 .collect::<Result<Vec<_>, _>>()?;
             let mut out = Vec::with_capacity(reasons.len());
-            for (code, newest, count) in reasons {
+            let failures: i64 = reasons.iter().map(|r| r.3).sum();
+            for (code, step, newest, count) in reasons {
                 let message: Option<String> = conn
                     .prepare_cached("SELECT failure_message FROM units WHERE id = ?1")?
                     .query_row([newest], |r| r.get(0))?;
                 out.push(FailureReason {
+                    title: station_errors::title(&code).to_owned(),
                     code,
+                    step,
                     message: message.unwrap_or_default(),
                     count: count.unsigned_abs(),
+                    share: count as f64 / failures.max(1) as f64,
                 });
             }
             Ok(YieldReport {

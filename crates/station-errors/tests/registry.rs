@@ -1,0 +1,162 @@
+//! The registry against the code: every error code the sources can report has an entry, every
+//! entry is still used, and `docs/errors.md` is what the registry says.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// Every `station::AREA::NAME` literal (in double or single quotes: SQL writes some) in the
+/// non-test sources of the workspace's crates and the desktop app.
+fn codes_in_sources() -> BTreeSet<String> {
+    let mut dirs = vec![root().join("src-tauri/src")];
+    for entry in std::fs::read_dir(root().join("crates")).unwrap() {
+        let src = entry.unwrap().path().join("src");
+        if src.is_dir() && !src.starts_with(root().join("crates/station-errors")) {
+            dirs.push(src);
+        }
+    }
+    let mut found = BTreeSet::new();
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                scan(&std::fs::read_to_string(&path).unwrap(), &mut found);
+            }
+        }
+    }
+    found
+}
+
+fn scan(text: &str, found: &mut BTreeSet<String>) {
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    while let Some(i) = text[at..].find("station::") {
+        let start = at + i;
+        at = start + 9;
+        let quote = start.checked_sub(1).map(|q| bytes[q]);
+        if !matches!(quote, Some(b'"' | b'\'')) {
+            continue;
+        }
+        let end = text[start..]
+            .find(|c: char| !(c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == ':'))
+            .map_or(text.len(), |n| start + n);
+        let code = &text[start..end];
+        if bytes.get(end) == quote.as_ref() && code.matches("::").count() == 2 {
+            found.insert(code.to_owned());
+        }
+    }
+}
+
+#[test]
+fn every_code_the_station_reports_is_documented_and_every_entry_used() {
+    let used = codes_in_sources();
+    assert!(used.len() > 150, "the scan found {} codes", used.len());
+    let documented: BTreeSet<String> = station_errors::all()
+        .iter()
+        .map(|e| e.code.to_owned())
+        .collect();
+    let missing: Vec<_> = used.difference(&documented).collect();
+    assert!(
+        missing.is_empty(),
+        "codes without an entry in crates/station-errors/src/registry.rs: {missing:#?}"
+    );
+    let stale: Vec<_> = documented.difference(&used).collect();
+    assert!(
+        stale.is_empty(),
+        "entries no code uses any more: {stale:#?}"
+    );
+}
+
+#[test]
+fn entries_are_sorted_plain_and_complete() {
+    let all = station_errors::all();
+    for pair in all.windows(2) {
+        assert!(
+            pair[0].code < pair[1].code,
+            "{} before {}",
+            pair[0].code,
+            pair[1].code
+        );
+    }
+    for e in all {
+        assert!(e.code.starts_with("station::"), "{}", e.code);
+        assert!(
+            !e.title.is_empty() && e.title.len() <= 60,
+            "{}: title {:?}",
+            e.code,
+            e.title
+        );
+        assert!(!e.title.ends_with('.'), "{}: a title is a label", e.code);
+        let digits = e
+            .title
+            .replace("X.509", "")
+            .as_bytes()
+            .windows(3)
+            .any(|w| w.iter().all(u8::is_ascii_digit));
+        assert!(
+            !digits,
+            "{}: a title names no unit's numbers: {:?}",
+            e.code, e.title
+        );
+        assert!(
+            e.meaning.ends_with('.') && e.meaning.len() > 20,
+            "{}: meaning",
+            e.code
+        );
+        assert!(
+            e.action.ends_with('.') && e.action.len() > 10,
+            "{}: action",
+            e.code
+        );
+        assert_eq!(station_errors::lookup(e.code), Some(e));
+        assert_ne!(
+            e.exit,
+            station_errors::Exit::Ok,
+            "{}: an error never exits 0",
+            e.code
+        );
+    }
+    assert_eq!(station_errors::lookup("station::nope::nothing"), None);
+    assert_eq!(
+        station_errors::exit_for("station::nope::nothing"),
+        station_errors::Exit::Bug
+    );
+    assert_eq!(
+        station_errors::title("station::nope::nothing"),
+        "station::nope::nothing"
+    );
+}
+
+#[test]
+fn exit_codes_are_distinct_and_stable() {
+    let codes: Vec<u8> = station_errors::Exit::ALL.iter().map(|e| e.code()).collect();
+    // The documented table: changing a number breaks scripts on fixture PCs.
+    assert_eq!(codes, [0, 1, 2, 3, 4, 5, 6, 7, 70, 130]);
+    let names: BTreeSet<_> = station_errors::Exit::ALL.iter().map(|e| e.name()).collect();
+    assert_eq!(names.len(), codes.len());
+}
+
+/// `docs/errors.md` is generated: `UPDATE_ERRORS=1 cargo test -p station-errors` rewrites it.
+#[test]
+fn docs_errors_md_is_generated_from_the_registry() {
+    let path = root().join("docs/errors.md");
+    let want = station_errors::markdown();
+    if std::env::var_os("UPDATE_ERRORS").is_some() {
+        std::fs::write(&path, &want).unwrap();
+    }
+    let have = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        have == want,
+        "docs/errors.md is out of date: run `UPDATE_ERRORS=1 cargo test -p station-errors`"
+    );
+    for e in station_errors::all() {
+        assert!(have.contains(&format!("### `{}`", e.code)), "{}", e.code);
+    }
+}

@@ -1,0 +1,227 @@
+//! Files that hold secrets: created private, tightened when found open, and checked.
+//!
+//! The station database holds every unit's symmetric key, an export batch every enrollment, a
+//! key file a private key. Such a file is created `0600` (a folder of them `0700`); when its
+//! group is `station` (the Debian package's group for the kiosk and service users), `0640` and
+//! `0750`, so the group may read. A file found more open than that is tightened to it, and
+//! [`exposure`] says what is wrong with one for `station check`.
+//!
+//! Only on Unix; elsewhere the functions create and open files with the platform's defaults.
+
+use std::fs::{File, OpenOptions};
+use std::io::{self, Write as _};
+use std::path::Path;
+
+/// The group whose members may read the station's private files (the Debian package makes it).
+pub const STATION_GROUP: &str = "station";
+
+/// Creates (or truncates) `path` for writing with owner-only permissions, tightening an existing
+/// file first. The parent folder must exist.
+pub fn create(path: &Path) -> io::Result<File> {
+    let mut options = OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    private_mode(&mut options);
+    let file = options.open(path)?;
+    tighten(path)?;
+    Ok(file)
+}
+
+/// Like [`create`], but fails if `path` exists.
+pub fn create_new(path: &Path) -> io::Result<File> {
+    let mut options = OpenOptions::new();
+    options.write(true).create_new(true);
+    private_mode(&mut options);
+    options.open(path)
+}
+
+/// Writes `bytes` to `path` (created or replaced, private) and syncs it.
+pub fn write(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let mut f = create(path)?;
+    f.write_all(bytes)?;
+    f.sync_all()
+}
+
+/// Writes `bytes` to a new private file at `path` and syncs it.
+pub fn write_new(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let mut f = create_new(path)?;
+    f.write_all(bytes)?;
+    f.sync_all()
+}
+
+/// Creates `dir` owner-only (its missing parents get the usual permissions: a private
+/// folder may sit in a shared one). An existing `dir` is left as it is (use [`tighten`] on
+/// one the station owns).
+pub fn create_dir_all(dir: &Path) -> io::Result<()> {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    if let Some(parent) = dir.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)?;
+    }
+    let mut builder = std::fs::DirBuilder::new();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt as _;
+        builder.mode(0o700);
+    }
+    match builder.create(dir) {
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists && dir.is_dir() => Ok(()),
+        other => other,
+    }
+}
+
+/// What is wrong with a private file's permissions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Exposure {
+    /// Its permission bits now, e.g. `0o644`.
+    pub mode: u32,
+    /// The bits it should have, e.g. `0o600`.
+    pub wanted: u32,
+    /// Who can read it that should not, e.g. "every user on the PC".
+    pub readers: &'static str,
+}
+
+impl Exposure {
+    /// The technician's wording: "mode 0644 (every user on the PC can read it; wanted 0600)".
+    pub fn describe(&self) -> String {
+        format!(
+            "mode {:04o} ({} can read it; wanted {:04o})",
+            self.mode, self.readers, self.wanted
+        )
+    }
+}
+
+/// Whether `path` (a file or folder holding secrets) is more open than it should be. `None`
+/// when it is private, or does not exist.
+pub fn exposure(path: &Path) -> io::Result<Option<Exposure>> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt as _;
+        let meta = match std::fs::metadata(path) {
+            Ok(m) => m,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        let mode = meta.mode() & 0o777;
+        let wanted = wanted_mode(meta.is_dir(), meta.gid());
+        // Anything the owner has is fine; beyond the owner, only what `wanted` grants.
+        let extra = mode & !wanted & 0o077;
+        if extra == 0 {
+            return Ok(None);
+        }
+        let readers = if extra & 0o007 != 0 {
+            "every user on the PC"
+        } else {
+            "its group"
+        };
+        Ok(Some(Exposure {
+            mode,
+            wanted: (mode & 0o700) | (wanted & 0o077),
+            readers,
+        }))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        Ok(None)
+    }
+}
+
+/// Takes away from `path` every permission beyond its owner (and, for the `station` group,
+/// group read). Returns the exposure it fixed, if any.
+pub fn tighten(path: &Path) -> io::Result<Option<Exposure>> {
+    let found = exposure(path)?;
+    #[cfg(unix)]
+    if let Some(e) = &found {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(e.wanted))?;
+        tracing::warn!(path = %path.display(), was = format!("{:04o}", e.mode),
+            now = format!("{:04o}", e.wanted), "tightened a file that holds secrets");
+    }
+    Ok(found)
+}
+
+/// The most a private file or folder may grant: owner only, plus group read (and, for a
+/// folder, search) when its group is `station`.
+#[cfg(unix)]
+fn wanted_mode(is_dir: bool, gid: u32) -> u32 {
+    let group = station_gid() == Some(gid);
+    match (is_dir, group) {
+        (false, false) => 0o600,
+        (false, true) => 0o640,
+        (true, false) => 0o700,
+        (true, true) => 0o750,
+    }
+}
+
+/// The `station` group's ID, from `/etc/group`.
+#[cfg(unix)]
+fn station_gid() -> Option<u32> {
+    let groups = std::fs::read_to_string("/etc/group").ok()?;
+    groups.lines().find_map(|line| {
+        let mut fields = line.split(':');
+        (fields.next() == Some(STATION_GROUP))
+            .then(|| fields.nth(1)?.parse().ok())
+            .flatten()
+    })
+}
+
+fn private_mode(options: &mut OpenOptions) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        options.mode(0o600);
+    }
+    #[cfg(not(unix))]
+    let _ = options;
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use std::os::unix::fs::PermissionsExt as _;
+
+    use super::*;
+
+    fn mode(p: &Path) -> u32 {
+        std::fs::metadata(p).unwrap().permissions().mode() & 0o777
+    }
+
+    #[test]
+    fn files_are_created_private_and_open_ones_tightened() {
+        let dir = tempfile::tempdir().unwrap();
+        let sub = dir.path().join("a/b");
+        create_dir_all(&sub).unwrap();
+        assert_eq!(mode(&sub), 0o700);
+        assert_ne!(
+            mode(&dir.path().join("a")) & 0o005,
+            0,
+            "a parent stays traversable by others (a shared folder may hold a private one)"
+        );
+
+        let new = sub.join("new");
+        write_new(&new, b"secret").unwrap();
+        assert_eq!(mode(&new), 0o600);
+        assert!(exposure(&new).unwrap().is_none());
+        assert!(write_new(&new, b"again").is_err(), "create_new refuses");
+
+        let open = sub.join("open");
+        std::fs::write(&open, b"x").unwrap();
+        std::fs::set_permissions(&open, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let e = exposure(&open).unwrap().expect("0644 is exposed");
+        assert_eq!((e.mode, e.wanted), (0o644, 0o600));
+        assert_eq!(e.readers, "every user on the PC");
+        assert!(e.describe().contains("0644"), "{}", e.describe());
+        assert_eq!(tighten(&open).unwrap(), Some(e));
+        assert_eq!(mode(&open), 0o600);
+        assert_eq!(tighten(&open).unwrap(), None, "nothing left to fix");
+
+        std::fs::set_permissions(&open, std::fs::Permissions::from_mode(0o640)).unwrap();
+        if station_gid().is_none() {
+            assert_eq!(exposure(&open).unwrap().unwrap().readers, "its group");
+        }
+        // `create` tightens a file it truncates.
+        drop(create(&open).unwrap());
+        assert_eq!(mode(&open), 0o600);
+        assert!(exposure(&dir.path().join("missing")).unwrap().is_none());
+    }
+}
