@@ -75,6 +75,9 @@ enum CaCommand {
         /// Only this product.
         #[arg(long)]
         product: Option<String>,
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -117,10 +120,14 @@ pub(crate) fn ca(args: &CaArgs) -> anyhow::Result<u8> {
             );
             Ok(EXIT_OK)
         }
-        CaCommand::Show { config, product } => {
+        CaCommand::Show {
+            config,
+            product,
+            json,
+        } => {
             let config = station_config::load(&crate::config_file(config.as_deref()))
                 .map_err(CliError::from)?;
-            show(&config, product.as_deref())?;
+            show(&config, product.as_deref(), *json)?;
             Ok(EXIT_OK)
         }
     }
@@ -303,7 +310,10 @@ fn import(
     Ok(())
 }
 
-fn show(config: &StationConfig, only: Option<&str>) -> anyhow::Result<()> {
+fn show(config: &StationConfig, only: Option<&str>, json: bool) -> anyhow::Result<()> {
+    if json {
+        return show_json(config, only);
+    }
     let store = Store::open(&config.storage.database).ok();
     let mut any = false;
     for product in &config.products {
@@ -370,6 +380,78 @@ fn show(config: &StationConfig, only: Option<&str>) -> anyhow::Result<()> {
         ));
     }
     Ok(())
+}
+
+/// `station ca show --json`: the same facts, one object per X.509 product.
+fn show_json(config: &StationConfig, only: Option<&str>) -> anyhow::Result<()> {
+    let issued = Store::open(&config.storage.database)
+        .ok()
+        .and_then(|s| s.issued_certificates(None).ok())
+        .map(|c| c.len());
+    let mut list = Vec::new();
+    for product in &config.products {
+        let AttestationConfig::X509 { ca, .. } = &product.attestation else {
+            continue;
+        };
+        if only.is_some_and(|p| p != product.id) {
+            continue;
+        }
+        let certificate = match file::first_certificate(ca.certificate()) {
+            Ok(der) => serde_json::json!({
+                "path": ca.certificate().display().to_string(),
+                "description": pki::describe_certificate(&der),
+            }),
+            Err(e) => serde_json::json!({
+                "path": ca.certificate().display().to_string(),
+                "error": crate::output::chain(&e),
+            }),
+        };
+        let key = match ca {
+            CaConfig::File {
+                key, passphrase, ..
+            } => serde_json::json!({
+                "kind": "encrypted_file",
+                "path": key.display().to_string(),
+                "passphrase_from": passphrase.describe(),
+            }),
+            CaConfig::Pkcs11 {
+                module,
+                token_label,
+                key_label,
+                pin,
+                ..
+            } => serde_json::json!({
+                "kind": "pkcs11",
+                "module": module.display().to_string(),
+                "token_label": token_label,
+                "key_label": key_label,
+                "pin_from": pin.describe(),
+            }),
+        };
+        // Never prompts: JSON output is for scripts.
+        let key_check = match load_issuer(&product.id, ca, false) {
+            Ok(issuer) => serde_json::json!({"ok": true, "ca_id": issuer.ca_id().to_string()}),
+            Err(e) => serde_json::json!({"ok": false, "error": format!("{e:#}")}),
+        };
+        list.push(serde_json::json!({
+            "product": product.id,
+            "backend": ca.backend(),
+            "certificate": certificate,
+            "intermediates": ca.intermediates().iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
+            "root": ca.root().map(|p| p.display().to_string()),
+            "key": key,
+            "key_check": key_check,
+            "issued_by_this_station": issued,
+        }));
+    }
+    if list.is_empty() {
+        return Err(CliError::anyhow(
+            "station::ca::no_x509_product",
+            "the configuration has no X.509 product",
+            "Add a [[product]] with attestation.kind = \"x509\" (see docs/x509.md).",
+        ));
+    }
+    crate::output::print_json(&list)
 }
 
 /// The X.509 product named `wanted`, or the only one.

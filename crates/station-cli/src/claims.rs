@@ -83,7 +83,7 @@ pub(crate) fn claims(args: &ClaimsArgs) -> anyhow::Result<()> {
     }
     let open = store.open_claims().map_err(CliError::from)?;
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&open)?);
+        crate::output::print_json(&open)?;
         return Ok(());
     }
     if open.is_empty() {

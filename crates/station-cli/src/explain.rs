@@ -24,7 +24,7 @@ pub(crate) fn explain(args: &ExplainArgs) -> anyhow::Result<u8> {
                 .iter()
                 .map(|e| serde_json::json!({"exit": e.code(), "name": e.name(), "meaning": e.meaning()}))
                 .collect();
-            println!("{}", serde_json::to_string_pretty(&table)?);
+            crate::output::print_json(&table)?;
         } else {
             for e in station_errors::Exit::ALL {
                 println!("{:>4}  {:<13} {}", e.code(), e.name(), e.meaning());
@@ -64,7 +64,7 @@ pub(crate) fn explain(args: &ExplainArgs) -> anyhow::Result<u8> {
                 })
             })
             .collect();
-        println!("{}", serde_json::to_string_pretty(&list)?);
+        crate::output::print_json(&list)?;
     } else {
         for (i, e) in found.iter().enumerate() {
             if i > 0 {

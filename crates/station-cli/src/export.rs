@@ -49,6 +49,9 @@ pub(crate) struct ExportArgs {
     /// Who exports (recorded in the manifest and the audit log).
     #[arg(long)]
     operator: Option<String>,
+    /// JSON output: what was written (folder or sealed file, files, digests).
+    #[arg(long)]
+    json: bool,
 }
 
 /// Arguments of `station verify-export`.
@@ -62,6 +65,9 @@ pub(crate) struct VerifyExportArgs {
     /// The device operator's age identity file (AGE-SECRET-KEY-1…), to open a sealed batch.
     #[arg(long, value_name = "FILE")]
     identity: Option<PathBuf>,
+    /// JSON output: the verified manifest and its signer.
+    #[arg(long)]
+    json: bool,
 }
 
 /// Arguments of `station import`.
@@ -94,6 +100,9 @@ pub(crate) struct ImportArgs {
     /// The operations budget per minute.
     #[arg(long, default_value_t = 1000)]
     ops_per_minute: u32,
+    /// JSON lines: one per upload event, then the totals.
+    #[arg(long)]
+    json: bool,
 }
 
 pub(crate) fn export(args: &ExportArgs) -> anyhow::Result<u8> {
@@ -106,7 +115,7 @@ pub(crate) fn export(args: &ExportArgs) -> anyhow::Result<u8> {
         .map_err(CliError::from)?;
     let cert = cert_path_for(&section.signing_key);
     if created {
-        println!(
+        eprintln!(
             "created the export signing key {} and its certificate {}",
             section.signing_key.display(),
             cert.display()
@@ -137,6 +146,34 @@ pub(crate) fn export(args: &ExportArgs) -> anyhow::Result<u8> {
         parse_recipients(&section.export_recipients).map_err(|e| CliError::from(Sealing(e)))?;
     let started = std::time::Instant::now();
     let summary = write_export(&store, &request, &signer).map_err(CliError::from)?;
+    let sealed = if recipients.is_empty() {
+        None
+    } else {
+        let mut out = summary.dir.clone().into_os_string();
+        out.push(".");
+        out.push(SEALED_EXTENSION);
+        Some(
+            seal_dir(&summary.dir, &recipients, std::path::Path::new(&out))
+                .map_err(|e| CliError::from(Sealing(e)))?,
+        )
+    };
+    if args.json {
+        crate::output::print_json(&serde_json::json!({
+            "records": summary.manifest.records,
+            "dir": sealed.is_none().then(|| summary.dir.display().to_string()),
+            "sealed": sealed.as_ref().map(|s| serde_json::json!({
+                "path": s.path.display().to_string(),
+                "bytes": s.bytes,
+                "sha256": s.sha256,
+                "recipients": recipients.len(),
+            })),
+            "files": summary.manifest.files,
+            "manifest_sha256": summary.manifest_sha256,
+            "certificate": cert.display().to_string(),
+            "seconds": started.elapsed().as_secs_f64(),
+        }))?;
+        return Ok(EXIT_OK);
+    }
     println!(
         "exported {} enrollment(s) to {} in {:.2} s",
         summary.manifest.records,
@@ -150,12 +187,7 @@ pub(crate) fn export(args: &ExportArgs) -> anyhow::Result<u8> {
         );
     }
     println!("  manifest.jws       sha256 {}", summary.manifest_sha256);
-    if !recipients.is_empty() {
-        let mut out = summary.dir.clone().into_os_string();
-        out.push(".");
-        out.push(SEALED_EXTENSION);
-        let sealed = seal_dir(&summary.dir, &recipients, std::path::Path::new(&out))
-            .map_err(|e| CliError::from(Sealing(e)))?;
+    if let Some(sealed) = &sealed {
         println!(
             "sealed for {} recipient(s) into {} ({} bytes, sha256 {}); the plain folder is removed",
             recipients.len(),
@@ -175,6 +207,16 @@ pub(crate) fn verify(args: &VerifyExportArgs) -> anyhow::Result<u8> {
     let opened = open_batch(&args.dir, args.identity.as_deref())?;
     let verified = verify_dir(opened.dir(), &args.trust)?;
     let m = &verified.manifest;
+    if args.json {
+        crate::output::print_json(&serde_json::json!({
+            "verified": true,
+            "path": args.dir.display().to_string(),
+            "sealed": matches!(opened, Batch::Opened(_)),
+            "signer": verified.signer,
+            "manifest": m,
+        }))?;
+        return Ok(EXIT_OK);
+    }
     println!("export {} verified", args.dir.display());
     println!("  signed by  {}", verified.signer);
     println!(
@@ -200,12 +242,23 @@ pub(crate) fn import(args: &ImportArgs) -> anyhow::Result<u8> {
     let enrollments = verified
         .enrollments()
         .map_err(|e| CliError::from(VerifyFailed(e)))?;
-    println!(
-        "export {} verified: {} enrollment(s) from station {}",
-        args.dir.display(),
-        enrollments.len(),
-        verified.manifest.station_id
-    );
+    if args.json {
+        println!(
+            "{}",
+            crate::output::json_line(&serde_json::json!({
+                "kind": "verified",
+                "enrollments": enrollments.len(),
+                "station_id": verified.manifest.station_id,
+            }))
+        );
+    } else {
+        println!(
+            "export {} verified: {} enrollment(s) from station {}",
+            args.dir.display(),
+            enrollments.len(),
+            verified.manifest.station_id
+        );
+    }
     let (client, settings) = match &args.config {
         Some(path) => {
             let config = station_config::load(path).map_err(CliError::from)?;
@@ -245,11 +298,18 @@ pub(crate) fn import(args: &ImportArgs) -> anyhow::Result<u8> {
         settings,
         Arc::clone(&queue) as _,
         RunMode::Drain,
-        printer(false),
+        printer(args.json),
         true,
         None,
     )?;
-    print_stats(&stats);
+    if args.json {
+        println!(
+            "{}",
+            crate::output::json_line(&crate::upload::stats_json(&stats))
+        );
+    } else {
+        print_stats(&stats);
+    }
     let open = queue
         .states()
         .iter()

@@ -146,7 +146,7 @@ fn status(config_path: &std::path::Path, as_json: bool) -> anyhow::Result<()> {
                 "claimedAt": c.claimed_at, "secondsAgo": (now - c.claimed_at).num_seconds(),
             })).collect::<Vec<_>>(),
         });
-        println!("{}", serde_json::to_string_pretty(&out)?);
+        crate::output::print_json(&out)?;
         return Ok(());
     }
     print_status(&config.station.id, waiting, &status);

@@ -138,6 +138,9 @@ enum AuditCommand {
         /// The database file (overrides the configuration's).
         #[arg(long)]
         db: Option<PathBuf>,
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -172,8 +175,8 @@ fn main() -> ExitCode {
                 },
         } => reports::audit_list(&config_file(config.as_deref()), limit, json),
         Command::Audit {
-            command: AuditCommand::Verify { config, db },
-        } => units::audit_verify(&config_file(config.as_deref()), db.as_deref()),
+            command: AuditCommand::Verify { config, db, json },
+        } => units::audit_verify(&config_file(config.as_deref()), db.as_deref(), json),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -190,5 +193,59 @@ fn exit_for(e: &anyhow::Error) -> Exit {
     match e.downcast_ref::<output::CliError>() {
         Some(c) => station_errors::exit_for(c.code),
         None => Exit::Environment,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory as _;
+
+    use super::Cli;
+
+    /// Commands that only act: one confirming line, and the exit code says the rest
+    /// (docs/cli.md). Every other command reports something and must take `--json`.
+    const ACTIONS: &[&str] = &[
+        "demo",
+        "operators add",
+        "operators set-pin",
+        "operators unlock",
+        "line-db resolve",
+        "ca init",
+        "ca import",
+    ];
+
+    fn leaves(cmd: &clap::Command, path: &str, out: &mut Vec<(String, bool)>) {
+        let subs: Vec<&clap::Command> = cmd
+            .get_subcommands()
+            .filter(|s| s.get_name() != "help")
+            .collect();
+        if subs.is_empty() {
+            let json = cmd.get_arguments().any(|a| a.get_long() == Some("json"));
+            out.push((path.trim().to_owned(), json));
+        }
+        for s in subs {
+            leaves(s, &format!("{path} {}", s.get_name()), out);
+        }
+    }
+
+    #[test]
+    fn every_command_that_reports_takes_json() {
+        let mut found = Vec::new();
+        leaves(&Cli::command(), "", &mut found);
+        assert!(found.len() > 25, "walked {} commands", found.len());
+        let missing: Vec<&str> = found
+            .iter()
+            .filter(|(path, json)| !json && !ACTIONS.contains(&path.as_str()))
+            .map(|(path, _)| path.as_str())
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "reporting commands without --json: {missing:?}"
+        );
+        let unknown: Vec<&&str> = ACTIONS
+            .iter()
+            .filter(|a| !found.iter().any(|(path, _)| path == *a))
+            .collect();
+        assert!(unknown.is_empty(), "ACTIONS names no command: {unknown:?}");
     }
 }

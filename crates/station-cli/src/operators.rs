@@ -114,7 +114,7 @@ pub(crate) fn operators(args: &OperatorsArgs) -> anyhow::Result<u8> {
         OperatorsCommand::List { json } => {
             let list = store.operators().map_err(CliError::from)?;
             if *json {
-                println!("{}", serde_json::to_string_pretty(&list)?);
+                crate::output::print_json(&list)?;
             } else {
                 println!("{:<16} {:<12} {:<24} status", "id", "role", "name");
                 let now = chrono::Utc::now();

@@ -105,9 +105,7 @@ impl EventSink for ProgressPrinter {
     fn event(&self, event: &ProgressEvent) {
         let Ok(mut out) = self.out.lock() else { return };
         if self.json {
-            if let Ok(line) = serde_json::to_string(event) {
-                let _ = writeln!(out, "{line}");
-            }
+            let _ = writeln!(out, "{}", json_line(event));
             return;
         }
         let line = match event {
@@ -212,4 +210,100 @@ pub(crate) fn print_summary(summary: &RunSummary) {
         summary.wall.as_secs_f64(),
         summary.run_id
     );
+}
+
+/// Keys whose values are wire shapes, printed as they are: a DPS object (`payload_json`), a
+/// DUT's self-report (`identity_json`), a batch's signed manifest.
+const WIRE_KEYS: &[&str] = &["payload_json", "identity_json", "manifest"];
+
+/// `value` as the CLI's JSON: every key `snake_case` (docs/cli.md), except inside
+/// [`WIRE_KEYS`], whose values keep their own shape.
+pub(crate) fn to_json<T: serde::Serialize + ?Sized>(value: &T) -> serde_json::Value {
+    fn walk(v: &mut serde_json::Value) {
+        match v {
+            serde_json::Value::Object(map) => {
+                let old = std::mem::take(map);
+                for (k, mut v) in old {
+                    let key = snake_case(&k);
+                    if !WIRE_KEYS.contains(&key.as_str()) {
+                        walk(&mut v);
+                    }
+                    map.insert(key, v);
+                }
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(walk),
+            _ => {}
+        }
+    }
+    let mut v = serde_json::to_value(value).unwrap_or(serde_json::Value::Null);
+    walk(&mut v);
+    v
+}
+
+/// Prints `value` as one pretty JSON document on stdout, keys `snake_case`.
+pub(crate) fn print_json<T: serde::Serialize + ?Sized>(value: &T) -> anyhow::Result<()> {
+    println!("{}", serde_json::to_string_pretty(&to_json(value))?);
+    Ok(())
+}
+
+/// `value` as one compact JSON line (streamed events), keys `snake_case`.
+pub(crate) fn json_line<T: serde::Serialize + ?Sized>(value: &T) -> String {
+    to_json(value).to_string()
+}
+
+/// `workOrders` → `work_orders`, `ekSha256` → `ek_sha256`, `kebab-key` → `kebab_key`;
+/// snake_case stays as it is.
+pub(crate) fn snake_case(key: &str) -> String {
+    let mut out = String::with_capacity(key.len() + 4);
+    let mut prev_lower = false;
+    for c in key.chars() {
+        if c.is_ascii_uppercase() {
+            if prev_lower {
+                out.push('_');
+            }
+            out.push(c.to_ascii_lowercase());
+            prev_lower = false;
+        } else if c == '-' {
+            out.push('_');
+            prev_lower = false;
+        } else {
+            out.push(c);
+            prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod json_tests {
+    use super::*;
+
+    #[test]
+    fn keys_become_snake_case_but_wire_shapes_keep_theirs() {
+        for (k, want) in [
+            ("workOrders", "work_orders"),
+            ("ekSha256", "ek_sha256"),
+            ("brokenAt", "broken_at"),
+            ("already_snake", "already_snake"),
+            ("kebab-case", "kebab_case"),
+            ("durationMs", "duration_ms"),
+            ("x", "x"),
+        ] {
+            assert_eq!(snake_case(k), want);
+        }
+        let v = to_json(&serde_json::json!({
+            "workOrders": [{"holderStation": "s1"}],
+            "enrollment": {"payload_json": {"registrationId": "r", "attestation": {"symmetricKey": {}}}},
+            "manifest": {"stationId": "s"},
+        }));
+        assert_eq!(v["work_orders"][0]["holder_station"], "s1");
+        assert_eq!(
+            v["enrollment"]["payload_json"]["registrationId"], "r",
+            "DPS casing kept"
+        );
+        assert_eq!(
+            v["manifest"]["stationId"], "s",
+            "the signed manifest as signed"
+        );
+    }
 }

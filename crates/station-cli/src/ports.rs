@@ -128,7 +128,7 @@ pub(crate) fn ports(args: &PortsArgs) -> anyhow::Result<()> {
         )
     })?;
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&observed)?);
+        crate::output::print_json(&observed)?;
         return Ok(());
     }
     println!(

@@ -41,7 +41,7 @@ pub(crate) fn yield_report(args: &YieldArgs) -> anyhow::Result<u8> {
         })
         .map_err(CliError::from)?;
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        crate::output::print_json(&report)?;
         return Ok(EXIT_OK);
     }
     let total = report.pass + report.fail;
@@ -88,7 +88,7 @@ pub(crate) fn audit_list(config: &std::path::Path, limit: u32, json: bool) -> an
     let store = open(config)?;
     let rows = store.audit_rows(limit).map_err(CliError::from)?;
     if json {
-        println!("{}", serde_json::to_string_pretty(&rows)?);
+        crate::output::print_json(&rows)?;
         return Ok(EXIT_OK);
     }
     for r in &rows {

@@ -94,7 +94,7 @@ pub(crate) fn units(args: &UnitsArgs) -> anyhow::Result<()> {
             } else if let Some(e) = &mut detail.enrollment {
                 *e = e.redacted();
             }
-            println!("{}", serde_json::to_string_pretty(&detail)?);
+            crate::output::print_json(&detail)?;
             return Ok(());
         }
         let s = &detail.summary;
@@ -181,7 +181,7 @@ pub(crate) fn units(args: &UnitsArgs) -> anyhow::Result<()> {
     };
     let list = store.units(&filter).map_err(CliError::from)?;
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&list)?);
+        crate::output::print_json(&list)?;
         return Ok(());
     }
     println!(
@@ -207,9 +207,17 @@ pub(crate) fn units(args: &UnitsArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-pub(crate) fn audit_verify(config: &Path, db: Option<&Path>) -> anyhow::Result<u8> {
+pub(crate) fn audit_verify(config: &Path, db: Option<&Path>, json: bool) -> anyhow::Result<u8> {
     let store = open(config, db)?;
     let report = store.verify_audit().map_err(CliError::from)?;
+    if json {
+        crate::output::print_json(&serde_json::json!({
+            "ok": true,
+            "rows": report.rows,
+            "head": report.head.to_string(),
+        }))?;
+        return Ok(EXIT_OK);
+    }
     println!("audit chain ok: {} rows, head {}", report.rows, report.head);
     Ok(EXIT_OK)
 }

@@ -543,7 +543,7 @@ pub(crate) fn printer(json: bool) -> UploadSink {
                 UploadEvent::Idle => serde_json::json!({"kind": "idle"}),
                 _ => return,
             };
-            println!("{v}");
+            println!("{}", crate::output::json_line(&v));
             return;
         }
         match e {
@@ -579,6 +579,20 @@ pub(crate) fn printer(json: bool) -> UploadSink {
 }
 
 /// The end-of-run summary.
+/// The totals of an upload or import, for `--json`.
+pub(crate) fn stats_json(stats: &UploadStats) -> serde_json::Value {
+    serde_json::json!({
+        "kind": "done",
+        "created": stats.created,
+        "already_present": stats.already_present,
+        "conflicts": stats.conflicts,
+        "rejected": stats.rejected,
+        "requests": stats.requests,
+        "throttled": stats.throttled,
+        "retries": stats.retries,
+    })
+}
+
 pub(crate) fn print_stats(stats: &UploadStats) {
     println!(
         "\n{} created, {} already present, {} conflict(s), {} rejected; {} request(s), {} \

@@ -37,6 +37,9 @@ pub(crate) struct WatchArgs {
     /// Work order (defaults to station.work_order in the config).
     #[arg(long)]
     work_order: Option<String>,
+    /// JSON lines: each slot's progress events, as `station run --json` (notes go to stderr).
+    #[arg(long)]
+    json: bool,
 }
 
 pub(crate) fn watch(args: &WatchArgs) -> anyhow::Result<u8> {
@@ -65,7 +68,7 @@ pub(crate) fn watch(args: &WatchArgs) -> anyhow::Result<u8> {
         .filter_map(|s| def.slot(s.index).map(|d| (s.index, d.select.clone())))
         .collect();
     let log = logging::init(&config.station)?;
-    println!("log: {}", log.path.display());
+    eprintln!("log: {}", log.path.display());
     let operator = args
         .operator
         .clone()
@@ -86,7 +89,7 @@ pub(crate) fn watch(args: &WatchArgs) -> anyhow::Result<u8> {
     let busy: Arc<Mutex<BTreeSet<u16>>> = Arc::default();
     let mut watcher = PortWatcher::new(observe, POLL_INTERVAL);
     let hotplug = watcher.enable_libusb_hotplug();
-    println!(
+    eprintln!(
         "watching {} slot(s) of {} ({}); Ctrl-C stops",
         selectors.len(),
         def.name,
@@ -168,11 +171,13 @@ pub(crate) fn watch(args: &WatchArgs) -> anyhow::Result<u8> {
             if let Ok(mut b) = busy.lock() {
                 b.insert(slot);
             }
-            println!("slot {slot}: DUT arrived on {port}; starting");
+            eprintln!("slot {slot}: DUT arrived on {port}; starting");
+            let json = args.json;
             std::thread::spawn(move || {
-                let printer = ProgressPrinter::new(false);
+                let printer = ProgressPrinter::new(json);
                 match station.run(&request, &printer) {
-                    Ok(summary) => print_summary(&summary),
+                    Ok(summary) if !json => print_summary(&summary),
+                    Ok(_) => {}
                     Err(e) => eprintln!("slot {slot}: {}", crate::output::chain(&e)),
                 }
                 if let Ok(mut b) = busy.lock() {

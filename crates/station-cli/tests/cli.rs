@@ -229,6 +229,39 @@ fn units_and_audit_verify_read_the_store() {
     let audit = station(&["audit", "verify", "--config", cfg], &[]);
     assert!(audit.status.success());
     assert!(text(&audit.stdout).contains("audit chain ok"));
+    let audit = station(&["audit", "verify", "--config", cfg, "--json"], &[]);
+    let v: serde_json::Value = serde_json::from_slice(&audit.stdout).unwrap();
+    assert_eq!(v["ok"], true);
+    assert!(v["rows"].as_u64().unwrap() > 0, "{v}");
+    // One key casing for the station's own JSON: snake_case, whatever the type uses inside.
+    let out = station(&["yield", "--config", cfg, "--json"], &[]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(v["hourly"].is_array() && v.get("reasons").is_some(), "{v}");
+    fn keys(v: &serde_json::Value, out: &mut Vec<String>) {
+        match v {
+            serde_json::Value::Object(m) => m.iter().for_each(|(k, v)| {
+                out.push(k.clone());
+                keys(v, out);
+            }),
+            serde_json::Value::Array(a) => a.iter().for_each(|v| keys(v, out)),
+            _ => {}
+        }
+    }
+    let detail = station(&["units", &id, "--config", cfg, "--json"], &[]);
+    let mut all = Vec::new();
+    for doc in [&out.stdout, &detail.stdout] {
+        let mut v: serde_json::Value = serde_json::from_slice(doc).unwrap();
+        // The DPS object keeps DPS casing.
+        if let Some(e) = v.get_mut("enrollment") {
+            e["payload_json"] = serde_json::Value::Null;
+        }
+        keys(&v, &mut all);
+    }
+    assert!(
+        all.iter()
+            .all(|k| !k.chars().any(|c| c.is_ascii_uppercase())),
+        "{all:?}"
+    );
 }
 
 /// A supervisor's line set-up (`station line`) is what the next `station run` uses, unless

@@ -1047,7 +1047,7 @@ signing_key = "{root}/keys/export.key"
         for line in String::from_utf8_lossy(&out.stdout).lines() {
             let v: serde_json::Value = serde_json::from_str(line).unwrap();
             if v["kind"] == "stepFinished" {
-                let ms = v["durationMs"].as_f64().unwrap().ceil() as u64;
+                let ms = v["duration_ms"].as_f64().unwrap().ceil() as u64;
                 let e = steps
                     .entry(v["step"].as_str().unwrap().to_owned())
                     .or_default();

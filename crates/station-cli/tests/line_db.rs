@@ -136,7 +136,7 @@ fn line_db_status_shows_the_line_and_resolve_closes_a_conflict() {
         (ours["passed"].as_i64(), ours["failed"].as_i64()),
         (Some(6), Some(0))
     );
-    let wo = &status["workOrders"][0];
+    let wo = &status["work_orders"][0];
     assert_eq!(wo["id"], "WO-DEMO");
     assert_eq!(wo["used"], 2, "the two X.509 boards, from a lease: {wo}");
     assert!(wo["leased"].as_i64().unwrap() >= 2);
@@ -175,7 +175,7 @@ fn line_db_status_shows_the_line_and_resolve_closes_a_conflict() {
         .find(|s| s["id"] == "demo-station")
         .unwrap()["audit"];
     assert_eq!(
-        (audit["ok"].as_bool(), audit["brokenAt"].as_i64()),
+        (audit["ok"].as_bool(), audit["broken_at"].as_i64()),
         (Some(false), Some(3)),
         "{audit}"
     );
@@ -185,7 +185,7 @@ fn line_db_status_shows_the_line_and_resolve_closes_a_conflict() {
     );
     let conflict = &status["conflicts"][0];
     assert_eq!(conflict["value"], serial);
-    assert_eq!(conflict["holderStation"], "demo-station");
+    assert_eq!(conflict["holder_station"], "demo-station");
     assert_eq!(conflict["station"], "st-apart");
     let id = conflict["id"].as_i64().unwrap().to_string();
 

@@ -399,6 +399,25 @@ fn a_sealed_export_travels_as_one_file_and_imports_with_the_operators_identity()
         "{}",
         text(&out.stdout)
     );
+    let json = station(&[
+        "verify-export",
+        sealed.to_str().unwrap(),
+        "--trust",
+        cert.to_str().unwrap(),
+        "--identity",
+        identity.to_str().unwrap(),
+        "--json",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(
+        (v["verified"].as_bool(), v["sealed"].as_bool()),
+        (Some(true), Some(true))
+    );
+    assert_eq!(v["manifest"]["records"], 7);
+    assert!(
+        v["manifest"]["stationId"].is_string(),
+        "the signed manifest as signed: {v}"
+    );
 
     let operator = ServerThread::start(Config::new(dir.path().join("operator-dps"))).unwrap();
     let out = station(&[

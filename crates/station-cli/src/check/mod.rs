@@ -128,7 +128,7 @@ pub(crate) fn check(args: &CheckArgs) -> anyhow::Result<u8> {
     }
     let failed = results.iter().any(|r| r.outcome == Outcome::Failed);
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&results)?);
+        crate::output::print_json(&results)?;
     } else {
         for r in &results {
             let tag = match r.outcome {
