@@ -4,7 +4,7 @@
 # supervisor S200 (PIN 2468). Needs a display (X11 or Wayland).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-./scripts/bootstrap.sh
+./scripts/bootstrap.sh desktop
 export CARGO_BUILD_JOBS="${CARGO_BUILD_JOBS:-2}"
 (cd ui && npm run build)
 cargo build --locked --release -p station-cli -p station-desktop

@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/disk-check.sh
-./scripts/bootstrap.sh
+./scripts/bootstrap.sh test
 export CARGO_BUILD_JOBS="${CARGO_BUILD_JOBS:-2}"
 # The app embeds ui/dist: build the UI first.
 (cd ui && npm run build && npm test)
@@ -15,7 +15,8 @@ export CARGO_BUILD_JOBS="${CARGO_BUILD_JOBS:-2}"
 cargo nextest run --workspace --locked --no-fail-fast "$@"
 # Doc tests (nextest does not run them).
 cargo test --workspace --locked --doc
-# The desktop app, driven through WebKitWebDriver (screenshots to docs/img/, figures to
+# The desktop app, driven through WebKitWebDriver (screenshots to target/ui-e2e/img/; the
+# committed ones in docs/img/ are refreshed by scripts/screenshots.sh; figures to
 # target/ui-e2e/figures.json). SKIP_UI_E2E=1 skips it.
 if [ "${SKIP_UI_E2E:-0}" != 1 ]; then
   cargo build --locked -p station-desktop -p station-cli

@@ -785,10 +785,8 @@ pub async fn export_batch<R: Runtime>(
         let written = if recipients.is_empty() {
             summary.dir.clone()
         } else {
-            let mut out = summary.dir.clone().into_os_string();
-            out.push(".");
-            out.push(station_upload::sealed::SEALED_EXTENSION);
-            station_upload::sealed::seal_dir(&summary.dir, &recipients, out.as_ref())?.path
+            let out = station_upload::sealed::sealed_path(&summary.dir);
+            station_upload::sealed::seal_dir(&summary.dir, &recipients, &out)?.path
         };
         Ok(ExportView {
             dir: written.display().to_string(),

@@ -175,10 +175,7 @@ pub fn open_state(options: &Options, started: Instant) -> Result<StationState, S
 fn init_logging(station: &station_config::StationSection) -> Option<PathBuf> {
     use tracing_subscriber::EnvFilter;
     let dir = &station.log_dir;
-    let policy = station_logs::LogPolicy {
-        max_bytes: u64::from(station.log_max_mb) << 20,
-        keep: usize::try_from(station.log_keep).unwrap_or(usize::MAX),
-    };
+    let policy = station_logs::LogPolicy::from_config(station.log_max_mb, station.log_keep);
     let file = match station_logs::RollingFile::open(dir, "station-desktop", policy) {
         Ok(f) => f,
         Err(e) => {

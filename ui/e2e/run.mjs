@@ -9,7 +9,9 @@
 // scans a label that is not slot 2's board, runs every slot, sees PASS on 1, 3, 5, 6 and each
 // failure's reason, opens units, and is refused a supervisor action; the supervisor exports a
 // signed batch (checked with `station verify-export`), and leaves the kiosk with a PIN. Saves a
-// screenshot of each screen in docs/img/ and the figures (startup, event-to-screen latency) in
+// screenshot of each screen in target/ui-e2e/img/ (docs/img/ with UPDATE_SCREENSHOTS=1, which
+// scripts/screenshots.sh sets: refreshing the README's pictures is a deliberate act, not a
+// side effect of a test run) and the figures (startup, event-to-screen latency) in
 // target/ui-e2e/figures.json.
 //
 //   node ui/e2e/run.mjs            (scripts/test.sh runs it after building the app)
@@ -24,7 +26,7 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const app = join(root, 'target/debug/station-desktop');
 const cli = join(root, 'target/debug/station');
 const work = join(root, 'target/ui-e2e');
-const img = join(root, 'docs/img');
+const img = join(root, process.env.UPDATE_SCREENSHOTS === '1' ? 'docs/img' : 'target/ui-e2e/img');
 const children = [];
 let failed = false;
 const missingShots = [];
@@ -69,14 +71,14 @@ async function shot(s, name) {
   const file = join(img, `${name}.png`);
   try {
     execFileSync('import', ['-display', display, '-window', 'root', file], { timeout: 15000, stdio: 'ignore' });
-    console.log(`  ..  screenshot docs/img/${name}.png`);
+    console.log(`  ..  screenshot ${file}`);
     return;
   } catch (e) {
     console.log(`  ..  X screenshot of ${name} failed (${e.message.split('\n')[0]}); asking WebDriver`);
   }
   try {
     writeFileSync(file, await s.screenshot());
-    console.log(`  ..  screenshot docs/img/${name}.png (WebDriver)`);
+    console.log(`  ..  screenshot ${file} (WebDriver)`);
   } catch (e) {
     console.log(`  !!  screenshot ${name} skipped: ${e.message}`);
     missingShots.push(name);

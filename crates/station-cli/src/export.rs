@@ -10,16 +10,15 @@ use clap::Args;
 use station_config::SecretSource;
 use station_store::{EnrollmentStatus, ExportFilter, Store};
 use station_upload::export::{
-    ExportError, ExportRequest, StationSigner, VerifyError, cert_path_for, verify_export,
-    write_export,
+    ExportError, ExportRequest, StationSigner, VerifyError, cert_path_for, verify_export_with,
+    write_export_with,
 };
-use station_upload::queue::{MemoryQueue, MemoryState};
-use station_upload::sealed::{
-    SEALED_EXTENSION, SealError, open_sealed, parse_recipients, seal_dir,
-};
+use station_upload::import::{ImportError, ImportQueue, default_journal_path};
+use station_upload::sealed::{SealError, open_sealed, parse_recipients, seal_dir, sealed_path};
 use station_upload::uploader::{RunMode, UploaderSettings};
 
 use crate::output::{CliError, chain};
+use crate::progress::{Progress, Unit};
 use crate::upload::{client_for, connection_string, print_stats, printer, run_with_client};
 use crate::{EXIT_OK, logging};
 
@@ -100,6 +99,14 @@ pub(crate) struct ImportArgs {
     /// The operations budget per minute.
     #[arg(long, default_value_t = 1000)]
     ops_per_minute: u32,
+    /// The import's journal (what DPS already holds, so a stopped import resumes where it
+    /// stopped); default: beside the batch, `<batch>.import-journal`.
+    #[arg(long, value_name = "FILE")]
+    journal: Option<PathBuf>,
+    /// Start the journal again: every enrollment is sent (those DPS holds come back as
+    /// already present).
+    #[arg(long)]
+    fresh: bool,
     /// JSON lines: one per upload event, then the totals.
     #[arg(long)]
     json: bool,
@@ -145,15 +152,17 @@ pub(crate) fn export(args: &ExportArgs) -> anyhow::Result<u8> {
     let recipients =
         parse_recipients(&section.export_recipients).map_err(|e| CliError::from(Sealing(e)))?;
     let started = std::time::Instant::now();
-    let summary = write_export(&store, &request, &signer).map_err(CliError::from)?;
+    let progress = Progress::new("export", Unit::Records, args.json);
+    let summary = write_export_with(&store, &request, &signer, &mut |done, total| {
+        progress.set(done, total);
+    })
+    .map_err(CliError::from)?;
+    progress.finish();
     let sealed = if recipients.is_empty() {
         None
     } else {
-        let mut out = summary.dir.clone().into_os_string();
-        out.push(".");
-        out.push(SEALED_EXTENSION);
         Some(
-            seal_dir(&summary.dir, &recipients, std::path::Path::new(&out))
+            seal_dir(&summary.dir, &recipients, &sealed_path(&summary.dir))
                 .map_err(|e| CliError::from(Sealing(e)))?,
         )
     };
@@ -205,7 +214,7 @@ pub(crate) fn export(args: &ExportArgs) -> anyhow::Result<u8> {
 
 pub(crate) fn verify(args: &VerifyExportArgs) -> anyhow::Result<u8> {
     let opened = open_batch(&args.dir, args.identity.as_deref())?;
-    let verified = verify_dir(opened.dir(), &args.trust)?;
+    let verified = verify_dir(opened.dir(), &args.trust, args.json)?;
     let m = &verified.manifest;
     if args.json {
         crate::output::print_json(&serde_json::json!({
@@ -238,27 +247,27 @@ pub(crate) fn verify(args: &VerifyExportArgs) -> anyhow::Result<u8> {
 
 pub(crate) fn import(args: &ImportArgs) -> anyhow::Result<u8> {
     let opened = open_batch(&args.dir, args.identity.as_deref())?;
-    let verified = verify_dir(opened.dir(), &args.trust)?;
-    let enrollments = verified
-        .enrollments()
-        .map_err(|e| CliError::from(VerifyFailed(e)))?;
-    if args.json {
-        println!(
-            "{}",
-            crate::output::json_line(&serde_json::json!({
-                "kind": "verified",
-                "enrollments": enrollments.len(),
-                "station_id": verified.manifest.station_id,
-            }))
-        );
-    } else {
-        println!(
-            "export {} verified: {} enrollment(s) from station {}",
+    let verified = verify_dir(opened.dir(), &args.trust, args.json)?;
+    let records = verified.manifest.records;
+    let report = |line: serde_json::Value, text: String| {
+        if args.json {
+            println!("{}", crate::output::json_line(&line));
+        } else {
+            println!("{text}");
+        }
+    };
+    report(
+        serde_json::json!({
+            "kind": "verified",
+            "enrollments": records,
+            "station_id": verified.manifest.station_id,
+        }),
+        format!(
+            "export {} verified: {records} enrollment(s) from station {}",
             args.dir.display(),
-            enrollments.len(),
             verified.manifest.station_id
-        );
-    }
+        ),
+    );
     let (client, settings) = match &args.config {
         Some(path) => {
             let config = station_config::load(path).map_err(CliError::from)?;
@@ -292,30 +301,65 @@ pub(crate) fn import(args: &ImportArgs) -> anyhow::Result<u8> {
             (client, settings)
         }
     };
-    let queue = Arc::new(MemoryQueue::new(enrollments));
+    let journal = args
+        .journal
+        .clone()
+        .unwrap_or_else(|| default_journal_path(&args.dir));
+    let queue = Arc::new(
+        ImportQueue::open(&verified, client.base_url(), &journal, args.fresh)
+            .map_err(|e| CliError::from(Importing(e)))?,
+    );
+    let before = queue.progress();
+    if before.resumed > 0 {
+        report(
+            serde_json::json!({
+                "kind": "resumed",
+                "done": before.resumed,
+                "enrollments": records,
+                "journal": journal.display().to_string(),
+            }),
+            format!(
+                "resuming: {} of {records} already in DPS by the journal {}",
+                before.resumed,
+                journal.display()
+            ),
+        );
+    }
+    let progress = Progress::new("import", Unit::Records, args.json);
+    progress.start_at(before.resumed, records);
     let stats = run_with_client(
         Arc::new(client),
         settings,
         Arc::clone(&queue) as _,
         RunMode::Drain,
-        printer(args.json),
+        printer(args.json, progress.clone()),
         true,
         None,
-    )?;
+    );
+    progress.finish();
+    let stats = stats?;
+    let after = queue.progress();
     if args.json {
-        println!(
-            "{}",
-            crate::output::json_line(&crate::upload::stats_json(&stats))
-        );
+        let mut totals = crate::upload::stats_json(&stats);
+        totals["resumed"] = after.resumed.into();
+        totals["done"] = after.done.into();
+        totals["enrollments"] = records.into();
+        totals["journal"] = journal.display().to_string().into();
+        println!("{}", crate::output::json_line(&totals));
     } else {
         print_stats(&stats);
+        println!(
+            "{} of {records} enrollment(s) in DPS ({} by an earlier run); journal {}",
+            after.done,
+            after.resumed,
+            journal.display()
+        );
+        for (id, reason) in queue.problems() {
+            println!("  not imported: {id}: {reason}");
+        }
     }
-    let open = queue
-        .states()
-        .iter()
-        .filter(|(_, s)| !matches!(s, MemoryState::Done(_)))
-        .count();
-    if open > 0 || stats.conflicts + stats.rejected > 0 {
+    let open = after.open();
+    if after.done < records {
         return Err(CliError::anyhow(
             "station::import::incomplete",
             format!(
@@ -323,7 +367,7 @@ pub(crate) fn import(args: &ImportArgs) -> anyhow::Result<u8> {
                 stats.conflicts, stats.rejected
             ),
             "Resolve the conflicts with the station's supervisor, then run the import again (it \
-             is safe to repeat).",
+             resumes from its journal and is safe to repeat).",
         ));
     }
     Ok(EXIT_OK)
@@ -367,6 +411,7 @@ fn open_batch<'a>(
 fn verify_dir(
     dir: &std::path::Path,
     trust: &std::path::Path,
+    json: bool,
 ) -> anyhow::Result<station_upload::export::VerifiedExport> {
     let trust_pem = std::fs::read(trust).map_err(|e| {
         CliError::anyhow(
@@ -378,7 +423,12 @@ fn verify_dir(
             "Pass the station's signing certificate (PEM) with --trust.",
         )
     })?;
-    Ok(verify_export(dir, &trust_pem).map_err(|e| CliError::from(VerifyFailed(e)))?)
+    let progress = Progress::new("verify", Unit::Bytes, json);
+    let verified = verify_export_with(dir, &trust_pem, &mut |done, total| {
+        progress.set(done, total);
+    });
+    progress.finish();
+    Ok(verified.map_err(|e| CliError::from(VerifyFailed(e)))?)
 }
 
 impl From<ExportError> for CliError {
@@ -396,6 +446,19 @@ struct Sealing(SealError);
 
 impl From<Sealing> for CliError {
     fn from(Sealing(e): Sealing) -> Self {
+        CliError {
+            code: e.code(),
+            message: chain(&e),
+            help: e.help(),
+        }
+    }
+}
+
+/// The import's journal or batch could not be used.
+struct Importing(ImportError);
+
+impl From<Importing> for CliError {
+    fn from(Importing(e): Importing) -> Self {
         CliError {
             code: e.code(),
             message: chain(&e),

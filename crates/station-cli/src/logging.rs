@@ -15,19 +15,15 @@ pub(crate) struct LogGuard {
     pub(crate) path: PathBuf,
 }
 
-/// The rotation policy `[station]` asks for.
-pub(crate) fn policy(station: &StationSection) -> LogPolicy {
-    LogPolicy {
-        max_bytes: u64::from(station.log_max_mb) << 20,
-        keep: usize::try_from(station.log_keep).unwrap_or(usize::MAX),
-    }
-}
-
 /// Starts logging to `<log_dir>/station-<timestamp>-<pid>.log` at `info` (or `STATION_LOG`).
 pub(crate) fn init(station: &StationSection) -> anyhow::Result<LogGuard> {
     let dir = &station.log_dir;
-    let file = RollingFile::open(dir, "station", policy(station))
-        .map_err(|e| anyhow::anyhow!("cannot write a log file in {}: {e}", dir.display()))?;
+    let file = RollingFile::open(
+        dir,
+        "station",
+        LogPolicy::from_config(station.log_max_mb, station.log_keep),
+    )
+    .map_err(|e| anyhow::anyhow!("cannot write a log file in {}: {e}", dir.display()))?;
     let path = file.path().to_owned();
     let (writer, guard) = tracing_appender::non_blocking(file);
     let filter = EnvFilter::try_from_env("STATION_LOG").unwrap_or_else(|_| EnvFilter::new("info"));

@@ -18,6 +18,7 @@ mod logging;
 mod operators;
 mod output;
 mod ports;
+mod progress;
 mod reports;
 mod run;
 mod units;

@@ -207,9 +207,38 @@ pub(crate) fn units(args: &UnitsArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Audit rows verified per read transaction.
+const AUDIT_CHUNK: u32 = 20_000;
+
 pub(crate) fn audit_verify(config: &Path, db: Option<&Path>, json: bool) -> anyhow::Result<u8> {
     let store = open(config, db)?;
-    let report = store.verify_audit().map_err(CliError::from)?;
+    // In chunks, so a bar can show how far it is; rows cannot change once written (triggers),
+    // so the chunks verify exactly what one pass would.
+    let total = store
+        .audit_rows(1)
+        .map_err(CliError::from)?
+        .first()
+        .map_or(0, |r| r.seq.0.unsigned_abs());
+    let progress = crate::progress::Progress::new("audit", crate::progress::Unit::Records, json);
+    let mut report = station_store::AuditReport::EMPTY;
+    loop {
+        progress.set(report.rows, total.max(report.rows));
+        let next = store
+            .verify_audit_from(report, AUDIT_CHUNK)
+            .map_err(CliError::from);
+        let next = match next {
+            Ok(next) => next,
+            Err(e) => {
+                progress.finish();
+                return Err(e.into());
+            }
+        };
+        if next == report {
+            break;
+        }
+        report = next;
+    }
+    progress.finish();
     if json {
         crate::output::print_json(&serde_json::json!({
             "ok": true,

@@ -16,6 +16,7 @@ use station_upload::uploader::{
 };
 
 use crate::output::{CliError, chain};
+use crate::progress::{Progress, Unit};
 use crate::{EXIT_OK, logging};
 
 /// Arguments of `station upload`.
@@ -80,15 +81,25 @@ pub(crate) fn upload(args: &UploadArgs) -> anyhow::Result<u8> {
     };
     ensure_groups(&config, section, args.json)?;
     let budget = line_budget(&config, section)?;
+    // A bar for a drain (`--once`); a continuous uploader prints a line per enrollment.
+    let progress = if args.once {
+        let stats = store.queue_stats().map_err(CliError::from)?;
+        let bar = Progress::new("upload", Unit::Records, args.json);
+        bar.set(0, stats.queued + stats.in_flight);
+        bar
+    } else {
+        Progress::none()
+    };
     let stats = run_with_client(
         Arc::new(client(section)?),
         settings(section),
         Arc::new(queue),
         mode,
-        printer(args.json),
+        printer(args.json, progress.clone()),
         true,
         budget,
     )?;
+    progress.finish();
     if !args.json {
         print_stats(&stats);
     }
@@ -510,9 +521,16 @@ pub(crate) fn run_with_client(
     Ok(stats.map_err(CliError::from)?)
 }
 
-/// Prints one line per event (or JSON lines).
-pub(crate) fn printer(json: bool) -> UploadSink {
+/// Prints one line per event (or JSON lines); with a bar shown, the bar counts the items and
+/// only what needs a look (conflicts, throttling, retries) is printed above it.
+pub(crate) fn printer(json: bool, progress: Progress) -> UploadSink {
     Arc::new(move |e: &UploadEvent| {
+        if matches!(
+            e,
+            UploadEvent::Uploaded { .. } | UploadEvent::Conflict { .. }
+        ) {
+            progress.inc();
+        }
         if json {
             let v = match e {
                 UploadEvent::Recovered { count } => {
@@ -546,35 +564,37 @@ pub(crate) fn printer(json: bool) -> UploadSink {
             println!("{}", crate::output::json_line(&v));
             return;
         }
-        match e {
+        let line = match e {
             UploadEvent::Recovered { count } => {
-                println!("{count} enrollment(s) left in flight by a stopped uploader: retrying");
+                format!("{count} enrollment(s) left in flight by a stopped uploader: retrying")
             }
+            UploadEvent::Uploaded { .. } if progress.shown() => return,
             UploadEvent::Uploaded {
                 registration_id,
                 already_present: false,
-            } => println!("uploaded  {registration_id}"),
+            } => format!("uploaded  {registration_id}"),
             UploadEvent::Uploaded {
                 registration_id,
                 already_present: true,
-            } => println!("present   {registration_id} (already in DPS, same attestation)"),
+            } => format!("present   {registration_id} (already in DPS, same attestation)"),
             UploadEvent::Conflict {
                 registration_id,
                 reason,
-            } => println!("CONFLICT  {registration_id}: {reason}"),
+            } => format!("CONFLICT  {registration_id}: {reason}"),
             UploadEvent::Throttled { wait } => {
-                println!("throttled by DPS: waiting {:.1} s", wait.as_secs_f64());
+                format!("throttled by DPS: waiting {:.1} s", wait.as_secs_f64())
             }
             UploadEvent::Retrying {
                 attempt,
                 wait,
                 error,
-            } => println!(
+            } => format!(
                 "attempt {attempt} failed ({error}); retrying in {:.1} s",
                 wait.as_secs_f64()
             ),
-            _ => {}
-        }
+            _ => return,
+        };
+        progress.println(&line);
     })
 }
 
@@ -675,7 +695,11 @@ dps-local: https://{} (state {}, trust file {})",
         section,
         Arc::new(queue),
         RunMode::Drain,
-        if json { printer(true) } else { quiet },
+        if json {
+            printer(true, Progress::none())
+        } else {
+            quiet
+        },
         false,
     )?;
     if !json {

@@ -289,28 +289,45 @@ fn export_verify_and_import_through_the_cli() {
     );
     assert_eq!(operator.enrollment_count(), 0);
 
-    // The operator's side: import into their own DPS, twice (idempotent).
-    for round in 0..2 {
-        let out = station(&[
+    // The operator's side: import into their own DPS; again (the journal says it is done);
+    // again with a fresh journal (DPS says every one is already present).
+    let (operator_cs, operator_ca) = (operator.connection_string_file(), operator.ca_file());
+    for round in 0..3 {
+        let mut args = vec![
             "import",
             out_dir.to_str().unwrap(),
             "--trust",
             cert.to_str().unwrap(),
             "--connection-string-file",
-            operator.connection_string_file().to_str().unwrap(),
+            operator_cs.to_str().unwrap(),
             "--dps-trust",
-            operator.ca_file().to_str().unwrap(),
+            operator_ca.to_str().unwrap(),
             "--ops-per-minute",
             "60000",
-        ]);
+        ];
+        if round == 2 {
+            args.push("--fresh");
+        }
+        let out = station(&args);
         let stdout = text(&out.stdout);
         assert!(out.status.success(), "{stdout}{}", text(&out.stderr));
-        if round == 0 {
-            assert!(stdout.contains("23 created"), "{stdout}");
-        } else {
-            assert!(stdout.contains("0 created, 23 already present"), "{stdout}");
+        match round {
+            0 => assert!(stdout.contains("23 created"), "{stdout}"),
+            1 => {
+                assert!(
+                    stdout.contains("resuming: 23 of 23 already in DPS"),
+                    "{stdout}"
+                );
+                assert!(stdout.contains("0 created, 0 already present"), "{stdout}");
+            }
+            _ => assert!(stdout.contains("0 created, 23 already present"), "{stdout}"),
         }
+        assert!(stdout.contains("23 of 23 enrollment(s) in DPS"), "{stdout}");
     }
+    assert!(
+        dir.path().join("batch-1.import-journal").is_file(),
+        "the journal sits beside the batch"
+    );
     assert_eq!(dps_state(&operator), expected);
     // Nothing reached the station's own DPS: exports do not upload.
     assert_eq!(station_side.enrollment_count(), 0);
@@ -600,4 +617,127 @@ attestation = { kind = "symmetric-key", enrollment = { type = "group", group_id 
         "{}",
         text(&out.stderr)
     );
+}
+
+/// `station import` under a real budget (scaled down: 600 enrollments at 3,000 operations a
+/// minute, a bulk call of 10 enrollments costing 10, so 50 enrollments a second): on a terminal it shows a bar with
+/// its ETA; killed mid-way and run again, it resumes from its journal and sends only what DPS
+/// did not confirm before the kill. DPS ends holding exactly the batch.
+#[test]
+fn an_import_under_a_budget_shows_its_eta_and_resumes_where_it_was_killed() {
+    use std::os::unix::process::CommandExt as _;
+    const N: usize = 600;
+    let dir = tempfile::tempdir().unwrap();
+    let station_side = ServerThread::start(Config::new(dir.path().join("dps"))).unwrap();
+    let cfg = write_config(dir.path(), &station_side);
+    let expected = queue(&dir.path().join("station.db"), N);
+    let batch = dir.path().join("batch");
+    let out = station(&[
+        "export",
+        "--config",
+        cfg.to_str().unwrap(),
+        "--out",
+        batch.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let cert = dir.path().join("keys/export.crt");
+    let operator = ServerThread::start(Config::new(dir.path().join("operator-dps"))).unwrap();
+    let import = |extra: &[&str]| -> Vec<String> {
+        let mut args: Vec<String> = [
+            "import",
+            batch.to_str().unwrap(),
+            "--trust",
+            cert.to_str().unwrap(),
+            "--connection-string-file",
+            operator.connection_string_file().to_str().unwrap(),
+            "--dps-trust",
+            operator.ca_file().to_str().unwrap(),
+        ]
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect();
+        args.extend(extra.iter().map(|s| (*s).to_owned()));
+        args
+    };
+    let journal = dir.path().join("batch.import-journal");
+    let journaled = || {
+        std::fs::read_to_string(&journal)
+            .map(|t| t.lines().count().saturating_sub(1))
+            .unwrap_or(0)
+    };
+
+    // On a terminal (`script` gives the command a pseudo-terminal), under the budget.
+    let command = std::iter::once(env!("CARGO_BIN_EXE_station").to_owned())
+        .chain(import(&["--ops-per-minute", "3000"]))
+        .map(|a| format!("'{a}'"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let screen = dir.path().join("screen.txt");
+    let mut child = Command::new("script")
+        .args(["-qfec", &command])
+        .arg(&screen)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .process_group(0)
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while journaled() < 150 {
+        assert!(Instant::now() < deadline, "the import made no progress");
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the import ended early"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let pgid = i32::try_from(child.id()).unwrap();
+    let killed = Command::new("kill")
+        .args(["-KILL", "--", &format!("-{pgid}")])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    child.wait().unwrap();
+    let done_before = journaled();
+    assert!(
+        (150..N).contains(&done_before),
+        "killed mid-way: {done_before} journaled"
+    );
+    let shown = std::fs::read_to_string(&screen).unwrap();
+    assert!(
+        shown.contains("import") && shown.contains("ETA") && shown.contains(&format!("/{N}")),
+        "a bar with its ETA on the terminal: {shown:?}"
+    );
+
+    // Run again (piped, JSON): it resumes.
+    let out = Command::new(env!("CARGO_BIN_EXE_station"))
+        .args(import(&["--ops-per-minute", "60000", "--json"]))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(!text(&out.stderr).contains("ETA"), "no bar when piped");
+    let lines: Vec<serde_json::Value> = text(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let resumed = lines.iter().find(|l| l["kind"] == "resumed").unwrap();
+    assert_eq!(resumed["done"], done_before);
+    let done = lines.last().unwrap();
+    assert_eq!(done["kind"], "done");
+    let (created, present) = (
+        done["created"].as_u64().unwrap(),
+        done["already_present"].as_u64().unwrap(),
+    );
+    assert_eq!(
+        created + present,
+        (N - done_before) as u64,
+        "only what the journal did not list is sent"
+    );
+    assert!(
+        present <= 10,
+        "at most the batch in flight at the kill: {present}"
+    );
+    assert_eq!(done["done"], N);
+    assert_eq!(journaled(), N);
+    assert_eq!(dps_state(&operator), expected);
 }

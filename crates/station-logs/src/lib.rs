@@ -39,6 +39,16 @@ impl Default for LogPolicy {
     }
 }
 
+impl LogPolicy {
+    /// The policy of `station.log_max_mb` and `station.log_keep`.
+    pub fn from_config(max_mb: u32, keep: u32) -> Self {
+        Self {
+            max_bytes: u64::from(max_mb) << 20,
+            keep: usize::try_from(keep).unwrap_or(usize::MAX),
+        }
+    }
+}
+
 /// Files written this recently are never removed: another process may be writing them.
 const IN_USE_WINDOW: Duration = Duration::from_secs(60);
 

@@ -58,6 +58,13 @@ const MAX_MANIFEST_BYTES: u64 = 1 << 20;
 /// Write buffer per file.
 const BUFFER: usize = 1 << 20;
 
+/// Records (or bytes) between two progress reports.
+const PROGRESS_EVERY: u64 = 4096;
+
+/// Told how far a long batch operation is: `(done, total)`, in records for an export and in
+/// bytes read for a verification. Called every few thousand records and once at the end.
+pub type Progress<'a> = dyn FnMut(u64, u64) + 'a;
+
 /// Why an export could not be written.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -443,6 +450,16 @@ pub fn write_export(
     request: &ExportRequest,
     signer: &StationSigner,
 ) -> Result<ExportSummary, ExportError> {
+    write_export_with(store, request, signer, &mut |_, _| {})
+}
+
+/// [`write_export`], telling `progress` how many of the selected records are written.
+pub fn write_export_with(
+    store: &Store,
+    request: &ExportRequest,
+    signer: &StationSigner,
+    progress: &mut Progress<'_>,
+) -> Result<ExportSummary, ExportError> {
     let dir = &request.out_dir;
     let io = |path: &Path| {
         let path = path.to_owned();
@@ -466,6 +483,9 @@ pub fn write_export(
     let mut first: Option<String> = None;
     let mut last = String::new();
     let mut line = String::with_capacity(512);
+    let total = store.count_export_records(&request.filter)?;
+    let mut written = 0u64;
+    progress(0, total);
     let result = (|| -> Result<u64, ExportError> {
         json.write_all(b"[\n").map_err(io(&json_path))?;
         csv.write_all(CSV_HEADER.as_bytes())
@@ -504,11 +524,16 @@ pub fn write_export(
                 csv.write_all(line.as_bytes()).map_err(io(&csv_path))?;
                 last.clear();
                 last.push_str(r.created_at);
+                written += 1;
+                if written.is_multiple_of(PROGRESS_EVERY) {
+                    progress(written, total.max(written));
+                }
                 Ok(())
             },
         )?;
         json.write_all(if count == 0 { b"]\n" } else { b"\n]\n" })
             .map_err(io(&json_path))?;
+        progress(count, count);
         Ok(count)
     })();
     let count = match result {
@@ -594,23 +619,36 @@ pub struct VerifiedExport {
     pub manifest: Manifest,
     /// The signing certificate's subject.
     pub signer: String,
+    /// SHA-256 (hex) of `manifest.jws`: the batch's identity, as in audit `export.written`.
+    pub manifest_sha256: String,
 }
 
 impl VerifiedExport {
-    /// Reads the (verified) enrollments, in order.
+    /// Reads every (verified) enrollment into memory, in order; [`Self::records`] streams them.
     pub fn enrollments(&self) -> Result<Vec<IndividualEnrollment>, VerifyError> {
-        let mut out = Vec::with_capacity(usize::try_from(self.manifest.records).unwrap_or(0));
-        for_each_json_record(&self.dir.join(JSON_FILE), |_, e| {
-            out.push(e);
-            Ok(())
-        })?;
-        Ok(out)
+        self.records()?.map(|r| r.map(|(_, e)| e)).collect()
+    }
+
+    /// The (verified) enrollments, read one line at a time, in order.
+    pub fn records(&self) -> Result<JsonRecords, VerifyError> {
+        JsonRecords::open(&self.dir.join(JSON_FILE))
     }
 }
 
 /// Verifies the export in `dir` against the PEM certificate(s) in `trust_pem`; see the module
 /// docs for every check.
 pub fn verify_export(dir: &Path, trust_pem: &[u8]) -> Result<VerifiedExport, VerifyError> {
+    verify_export_with(dir, trust_pem, &mut |_, _| {})
+}
+
+/// [`verify_export`], telling `progress` how many bytes of the batch's files are read (each file
+/// is read twice: once for its digest, once for its records). Memory stays flat for any count:
+/// the two files are read side by side, a line at a time.
+pub fn verify_export_with(
+    dir: &Path,
+    trust_pem: &[u8],
+    progress: &mut Progress<'_>,
+) -> Result<VerifiedExport, VerifyError> {
     let trusted = pem_certificates(trust_pem);
     if trusted.is_empty() {
         return Err(VerifyError::BadTrust(
@@ -633,6 +671,7 @@ pub fn verify_export(dir: &Path, trust_pem: &[u8]) -> Result<VerifiedExport, Ver
     }
     let jws = std::fs::read_to_string(&manifest_path).map_err(read_err(&manifest_path))?;
     let (manifest, signer) = verify_jws(jws.trim_end(), &trusted)?;
+    let manifest_sha256 = hex(&Sha256::digest(jws.as_bytes()));
     if manifest.format != FORMAT {
         return Err(VerifyError::BadManifest(format!(
             "unknown format {:?}",
@@ -654,12 +693,23 @@ pub fn verify_export(dir: &Path, trust_pem: &[u8]) -> Result<VerifiedExport, Ver
             return Err(VerifyError::UnexpectedFile(name));
         }
     }
+    let total = manifest
+        .files
+        .iter()
+        .fold(0u64, |n, f| n.saturating_add(f.bytes))
+        .saturating_mul(2);
+    let mut done = 0u64;
+    progress(0, total);
     for file in &manifest.files {
         let path = dir.join(&file.name);
         if !path.exists() {
             return Err(VerifyError::MissingFile(file.name.clone()));
         }
-        let (sha256, bytes) = digest_file(&path).map_err(read_err(&path))?;
+        let (sha256, bytes) = digest_file(&path, &mut |n| {
+            done += n;
+            progress(done, total);
+        })
+        .map_err(read_err(&path))?;
         if bytes != file.bytes {
             return Err(VerifyError::Tampered {
                 file: file.name.clone(),
@@ -673,20 +723,67 @@ pub fn verify_export(dir: &Path, trust_pem: &[u8]) -> Result<VerifiedExport, Ver
             });
         }
     }
-    // The content: both files hold the stated records, the same IDs in the same order.
-    let mut ids = Vec::new();
-    let json_count = for_each_json_record(&dir.join(JSON_FILE), |_, e| {
-        ids.push(e.registration_id);
-        Ok(())
+    check_content(dir, manifest.records, &mut |n| {
+        progress(done + n, total);
     })?;
-    check_count(JSON_FILE, manifest.records, json_count)?;
-    let csv_count = check_csv(&dir.join(CSV_FILE), &ids)?;
-    check_count(CSV_FILE, manifest.records, csv_count)?;
+    progress(total, total);
     Ok(VerifiedExport {
         dir: dir.to_owned(),
         manifest,
         signer,
+        manifest_sha256,
     })
+}
+
+/// Both files hold `records` records, listing the same registration IDs in the same order.
+/// They are read side by side, one record of each at a time; `read` is told the bytes read.
+fn check_content(dir: &Path, records: u64, read: &mut dyn FnMut(u64)) -> Result<(), VerifyError> {
+    let mut json = JsonRecords::open(&dir.join(JSON_FILE))?;
+    let mut csv = CsvStream::open(&dir.join(CSV_FILE))?;
+    match csv.next_record()? {
+        Some((_, fields)) if fields.join(",") == CSV_HEADER => {}
+        _ => return Err(csv.bad(1, "the header row is not the export header".into())),
+    }
+    let columns = CSV_HEADER.split(',').count();
+    let mut csv_count = 0u64;
+    let mut csv_ended = false;
+    let mut json_count = 0u64;
+    while let Some(record) = json.next() {
+        let (_, enrollment) = record?;
+        json_count += 1;
+        if !csv_ended {
+            match csv.next_record()? {
+                None => csv_ended = true,
+                Some((line, fields)) => {
+                    if fields.len() != columns {
+                        return Err(csv.bad(line, "wrong number of columns".into()));
+                    }
+                    let id = fields.first().map(String::as_str).unwrap_or_default();
+                    if id != enrollment.registration_id {
+                        return Err(csv.bad(
+                            line,
+                            format!("registration ID {id:?} differs from {JSON_FILE}"),
+                        ));
+                    }
+                    csv_count += 1;
+                }
+            }
+        }
+        if json_count.is_multiple_of(PROGRESS_EVERY) {
+            read(json.bytes_read() + csv.bytes_read());
+        }
+    }
+    check_count(JSON_FILE, records, json_count)?;
+    if !csv_ended && let Some((line, fields)) = csv.next_record()? {
+        let id = fields.first().cloned().unwrap_or_default();
+        return Err(csv.bad(
+            line,
+            format!("registration ID {id:?} differs from {JSON_FILE}"),
+        ));
+    }
+    check_count(CSV_FILE, records, csv_count)?;
+    read(json.bytes_read() + csv.bytes_read());
+    Ok(())
 }
 
 fn check_count(file: &str, expected: u64, found: u64) -> Result<(), VerifyError> {
@@ -782,98 +879,192 @@ fn trusted_signer(
     )))
 }
 
-/// Reads `enrollments.json` line by line: `[`, one object per line (comma-separated), `]`.
-/// Returns the record count.
-fn for_each_json_record(
-    path: &Path,
-    mut f: impl FnMut(u64, IndividualEnrollment) -> Result<(), VerifyError>,
-) -> Result<u64, VerifyError> {
-    let file = File::open(path).map_err(|source| VerifyError::Io {
-        path: path.to_owned(),
-        source,
-    })?;
-    let reader = BufReader::with_capacity(BUFFER, file);
-    let bad = |line: u64, reason: String| VerifyError::BadRecord {
-        file: JSON_FILE.into(),
-        line,
-        reason,
-    };
-    let mut count = 0u64;
-    let mut state = 0u8; // 0: before `[`, 1: records, 2: after `]`
-    let mut expect_more = false;
-    for (i, line) in reader.split(b'\n').enumerate() {
-        let n = i as u64 + 1;
-        let line = line.map_err(|source| VerifyError::Io {
-            path: path.to_owned(),
-            source,
-        })?;
-        match state {
-            0 if line == b"[" => state = 1,
-            0 => return Err(bad(n, "the file does not start with `[`".into())),
-            1 if line == b"]" => {
-                if expect_more {
-                    return Err(bad(n, "a comma before `]`".into()));
-                }
-                state = 2;
-            }
-            1 => {
-                if count > 0 && !expect_more {
-                    return Err(bad(n, "a missing comma".into()));
-                }
-                let (body, more) = match line.strip_suffix(b",") {
-                    Some(b) => (b, true),
-                    None => (line.as_slice(), false),
-                };
-                let e: IndividualEnrollment = serde_json::from_slice(body)
-                    .map_err(|e| bad(n, format!("not an IndividualEnrollment: {e}")))?;
-                count += 1;
-                expect_more = more;
-                f(n, e)?;
-            }
-            _ => return Err(bad(n, "text after `]`".into())),
-        }
-    }
-    if state != 2 {
-        return Err(bad(count + 2, "the array is not closed".into()));
-    }
-    Ok(count)
+/// The records of a batch's `enrollments.json`, read one line at a time: an iterator of
+/// `(line, enrollment)` that checks the file's layout (`[`, one object per line separated by
+/// commas, `]`) as it goes and ends after the first error.
+#[derive(Debug)]
+pub struct JsonRecords {
+    path: PathBuf,
+    lines: std::io::Split<BufReader<File>>,
+    line: u64,
+    count: u64,
+    /// 0: before `[`, 1: records, 2: after `]`, 3: ended.
+    state: u8,
+    expect_more: bool,
+    bytes: u64,
 }
 
-/// Checks the CSV header and that its first column lists `ids` in order; returns the rows.
-fn check_csv(path: &Path, ids: &[String]) -> Result<u64, VerifyError> {
-    let mut text = String::new();
-    File::open(path)
-        .and_then(|f| BufReader::with_capacity(BUFFER, f).read_to_string(&mut text))
-        .map_err(|source| VerifyError::Io {
+impl JsonRecords {
+    /// Opens `path`.
+    pub fn open(path: &Path) -> Result<Self, VerifyError> {
+        let file = File::open(path).map_err(|source| VerifyError::Io {
             path: path.to_owned(),
             source,
         })?;
-    let bad = |line: u64, reason: String| VerifyError::BadRecord {
-        file: CSV_FILE.into(),
-        line,
-        reason,
-    };
-    let mut records = CsvRecords::new(&text);
-    match records.next() {
-        Some((_, fields)) if fields.join(",") == CSV_HEADER => {}
-        _ => return Err(bad(1, "the header row is not the export header".into())),
+        Ok(Self {
+            path: path.to_owned(),
+            lines: BufReader::with_capacity(BUFFER, file).split(b'\n'),
+            line: 0,
+            count: 0,
+            state: 0,
+            expect_more: false,
+            bytes: 0,
+        })
     }
-    let mut count = 0u64;
-    for (line, fields) in records {
-        let id = fields.first().map(Cow::as_ref).unwrap_or_default();
-        let want = usize::try_from(count).ok().and_then(|i| ids.get(i));
-        if fields.len() != CSV_HEADER.split(',').count() {
-            return Err(bad(line, "wrong number of columns".into()));
-        }
-        if want.map(String::as_str) != Some(id) {
-            return Err(bad(
-                line,
-                format!("registration ID {id:?} differs from {JSON_FILE}"),
-            ));
-        }
-        count += 1;
+
+    /// Bytes read so far.
+    pub fn bytes_read(&self) -> u64 {
+        self.bytes
     }
-    Ok(count)
+
+    fn fail(
+        &mut self,
+        line: u64,
+        reason: String,
+    ) -> Option<Result<(u64, IndividualEnrollment), VerifyError>> {
+        self.state = 3;
+        Some(Err(VerifyError::BadRecord {
+            file: JSON_FILE.into(),
+            line,
+            reason,
+        }))
+    }
+}
+
+impl Iterator for JsonRecords {
+    type Item = Result<(u64, IndividualEnrollment), VerifyError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if self.state == 3 {
+                return None;
+            }
+            let Some(line) = self.lines.next() else {
+                if self.state == 2 {
+                    self.state = 3;
+                    return None;
+                }
+                let n = self.count + 2;
+                return self.fail(n, "the array is not closed".into());
+            };
+            let line = match line {
+                Ok(l) => l,
+                Err(source) => {
+                    self.state = 3;
+                    return Some(Err(VerifyError::Io {
+                        path: self.path.clone(),
+                        source,
+                    }));
+                }
+            };
+            self.line += 1;
+            self.bytes += line.len() as u64 + 1;
+            let n = self.line;
+            match self.state {
+                0 if line == b"[" => self.state = 1,
+                0 => return self.fail(n, "the file does not start with `[`".into()),
+                1 if line == b"]" => {
+                    if self.expect_more {
+                        return self.fail(n, "a comma before `]`".into());
+                    }
+                    self.state = 2;
+                }
+                1 => {
+                    if self.count > 0 && !self.expect_more {
+                        return self.fail(n, "a missing comma".into());
+                    }
+                    let (body, more) = match line.strip_suffix(b",") {
+                        Some(b) => (b, true),
+                        None => (line.as_slice(), false),
+                    };
+                    match serde_json::from_slice::<IndividualEnrollment>(body) {
+                        Ok(e) => {
+                            self.count += 1;
+                            self.expect_more = more;
+                            return Some(Ok((n, e)));
+                        }
+                        Err(e) => {
+                            return self.fail(n, format!("not an IndividualEnrollment: {e}"));
+                        }
+                    }
+                }
+                _ => return self.fail(n, "text after `]`".into()),
+            }
+        }
+    }
+}
+
+/// The rows of a batch's `enrollments.csv`, one record (which may span lines inside quotes) at
+/// a time.
+struct CsvStream {
+    path: PathBuf,
+    reader: BufReader<File>,
+    line: u64,
+    buf: String,
+    bytes: u64,
+}
+
+impl CsvStream {
+    fn open(path: &Path) -> Result<Self, VerifyError> {
+        let file = File::open(path).map_err(|source| VerifyError::Io {
+            path: path.to_owned(),
+            source,
+        })?;
+        Ok(Self {
+            path: path.to_owned(),
+            reader: BufReader::with_capacity(BUFFER, file),
+            line: 0,
+            buf: String::new(),
+            bytes: 0,
+        })
+    }
+
+    fn bad(&self, line: u64, reason: String) -> VerifyError {
+        VerifyError::BadRecord {
+            file: CSV_FILE.into(),
+            line,
+            reason,
+        }
+    }
+
+    fn bytes_read(&self) -> u64 {
+        self.bytes
+    }
+
+    /// The next record's first line and fields; `None` at the end of the file.
+    fn next_record(&mut self) -> Result<Option<(u64, Vec<String>)>, VerifyError> {
+        self.buf.clear();
+        let start = self.line + 1;
+        loop {
+            let n = match self.reader.read_line(&mut self.buf) {
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::InvalidData => {
+                    return Err(self.bad(start, "the row is not UTF-8".into()));
+                }
+                Err(source) => {
+                    return Err(VerifyError::Io {
+                        path: self.path.clone(),
+                        source,
+                    });
+                }
+            };
+            if n == 0 {
+                break;
+            }
+            self.bytes += n as u64;
+            self.line += 1;
+            // A quoted field may hold line breaks: read on while a quote is open.
+            if self.buf.bytes().filter(|&b| b == b'"').count() % 2 == 0 {
+                break;
+            }
+        }
+        if self.buf.is_empty() {
+            return Ok(None);
+        }
+        Ok(CsvRecords::new(&self.buf)
+            .next()
+            .map(|(_, fields)| (start, fields.into_iter().map(Cow::into_owned).collect())))
+    }
 }
 
 /// A minimal RFC 4180 reader: yields (line number, fields) per record.
@@ -1054,7 +1245,7 @@ impl Write for HashingWriter {
     }
 }
 
-fn digest_file(path: &Path) -> std::io::Result<(String, u64)> {
+fn digest_file(path: &Path, read: &mut dyn FnMut(u64)) -> std::io::Result<(String, u64)> {
     let mut file = File::open(path)?;
     let mut hasher = Sha256::new();
     let mut buf = vec![0u8; BUFFER];
@@ -1066,6 +1257,7 @@ fn digest_file(path: &Path) -> std::io::Result<(String, u64)> {
         }
         hasher.update(&buf[..n]);
         total += n as u64;
+        read(n as u64);
     }
     Ok((hex(&hasher.finalize()), total))
 }

@@ -5,7 +5,7 @@
 //! - [`client`], [`queue`], [`uploader`] (feature `client`): the service-API client and the
 //!   background uploader that drains the station's queue within the DPS rate limit.
 //! - [`export`] (feature `export`): the signed batch export for a device operator and its
-//!   verifier.
+//!   verifier; with `client` too, `import` streams a verified batch into DPS, resumably.
 //!
 //! The schema needs no feature and no async runtime, so the synchronous pipeline can use it.
 #![forbid(unsafe_code)]
@@ -15,6 +15,8 @@
 pub mod client;
 #[cfg(feature = "export")]
 pub mod export;
+#[cfg(all(feature = "client", feature = "export"))]
+pub mod import;
 #[cfg(feature = "client")]
 pub mod queue;
 #[cfg(feature = "export")]

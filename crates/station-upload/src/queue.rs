@@ -1,9 +1,9 @@
 //! What the uploader drains: the station's SQLite queue ([`StoreQueue`]) or a verified export
-//! batch held in memory ([`MemoryQueue`], for `station import`).
+//! batch streamed from its file (`crate::import::ImportQueue`, for `station import`).
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use station_store::{EnrollmentId, Store, StoreError, UploadResult};
 
@@ -49,6 +49,10 @@ pub enum QueueError {
         /// The lock file.
         path: PathBuf,
     },
+    /// A batch being imported could not be read, or its journal written.
+    #[cfg(feature = "export")]
+    #[error(transparent)]
+    Import(#[from] crate::import::ImportError),
     /// The lock file could not be created.
     #[error("could not create the uploader lock file {}", path.display())]
     LockFile {
@@ -194,132 +198,5 @@ impl UploadQueue for StoreQueue {
     fn release(&self, ids: &[ItemId], error: &str) -> Result<(), QueueError> {
         let ids: Vec<EnrollmentId> = ids.iter().map(|i| EnrollmentId(i.0)).collect();
         Ok(self.store.release_enrollments(&ids, error)?)
-    }
-}
-
-/// Where an item of a [`MemoryQueue`] is.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum MemoryState {
-    /// Not yet uploaded.
-    Pending,
-    /// Claimed by a batch.
-    InFlight,
-    /// Finished.
-    Done(ItemOutcome),
-}
-
-#[derive(Debug)]
-struct MemoryItem {
-    enrollment: IndividualEnrollment,
-    state: MemoryState,
-    attempts: u32,
-    last_error: Option<String>,
-}
-
-/// An in-memory queue (e.g. a verified export being imported). Re-running an import is safe:
-/// enrollments DPS already holds with the same attestation count as already present.
-#[derive(Debug)]
-pub struct MemoryQueue {
-    items: Mutex<Vec<MemoryItem>>,
-}
-
-impl MemoryQueue {
-    /// A queue holding `enrollments`, in order.
-    pub fn new(enrollments: Vec<IndividualEnrollment>) -> Self {
-        MemoryQueue {
-            items: Mutex::new(
-                enrollments
-                    .into_iter()
-                    .map(|enrollment| MemoryItem {
-                        enrollment,
-                        state: MemoryState::Pending,
-                        attempts: 0,
-                        last_error: None,
-                    })
-                    .collect(),
-            ),
-        }
-    }
-
-    /// Every item's registration ID and state, in order.
-    pub fn states(&self) -> Vec<(String, MemoryState)> {
-        self.lock()
-            .iter()
-            .map(|i| (i.enrollment.registration_id.clone(), i.state.clone()))
-            .collect()
-    }
-
-    /// The last error of each item that has one.
-    pub fn errors(&self) -> Vec<(String, u32, String)> {
-        self.lock()
-            .iter()
-            .filter_map(|i| {
-                i.last_error
-                    .clone()
-                    .map(|e| (i.enrollment.registration_id.clone(), i.attempts, e))
-            })
-            .collect()
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<MemoryItem>> {
-        self.items.lock().unwrap_or_else(|p| p.into_inner())
-    }
-}
-
-fn index(id: ItemId) -> usize {
-    usize::try_from(id.0).unwrap_or(usize::MAX)
-}
-
-impl UploadQueue for MemoryQueue {
-    fn recover(&self) -> Result<u64, QueueError> {
-        let mut n = 0;
-        for item in self.lock().iter_mut() {
-            if item.state == MemoryState::InFlight {
-                item.state = MemoryState::Pending;
-                n += 1;
-            }
-        }
-        Ok(n)
-    }
-
-    fn claim(&self, max: usize) -> Result<Vec<QueueItem>, QueueError> {
-        let mut items = self.lock();
-        let mut out = Vec::new();
-        for (i, item) in items.iter_mut().enumerate() {
-            if out.len() == max {
-                break;
-            }
-            if item.state == MemoryState::Pending {
-                item.state = MemoryState::InFlight;
-                out.push(QueueItem {
-                    id: ItemId(i64::try_from(i).unwrap_or(i64::MAX)),
-                    enrollment: item.enrollment.clone(),
-                });
-            }
-        }
-        Ok(out)
-    }
-
-    fn complete(&self, outcomes: &[(ItemId, ItemOutcome)]) -> Result<(), QueueError> {
-        let mut items = self.lock();
-        for (id, outcome) in outcomes {
-            if let Some(item) = items.get_mut(index(*id)) {
-                item.attempts += 1;
-                item.state = MemoryState::Done(outcome.clone());
-            }
-        }
-        Ok(())
-    }
-
-    fn release(&self, ids: &[ItemId], error: &str) -> Result<(), QueueError> {
-        let mut items = self.lock();
-        for id in ids {
-            if let Some(item) = items.get_mut(index(*id)) {
-                item.attempts += 1;
-                item.last_error = Some(error.to_owned());
-                item.state = MemoryState::Pending;
-            }
-        }
-        Ok(())
     }
 }

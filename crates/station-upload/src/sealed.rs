@@ -20,6 +20,14 @@ use station_store::private_files;
 /// The file name ending of a sealed batch.
 pub const SEALED_EXTENSION: &str = "tar.age";
 
+/// Where the sealed file of the batch folder `dir` goes: `<dir>.tar.age`, beside it.
+pub fn sealed_path(dir: &Path) -> PathBuf {
+    let mut out = dir.as_os_str().to_owned();
+    out.push(".");
+    out.push(SEALED_EXTENSION);
+    PathBuf::from(out)
+}
+
 /// Largest file a sealed batch may hold (the enrollments of several million units).
 const MAX_ENTRY_BYTES: u64 = 64 << 30;
 

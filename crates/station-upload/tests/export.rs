@@ -475,3 +475,84 @@ fn a_sealed_batch_opens_only_for_its_operator_and_the_reference_age_agrees() {
     let e = open_sealed(&d.join("evil.tar.age"), &operator_id).unwrap_err();
     assert_eq!(e.code(), "station::verify::sealed_entry", "{e}");
 }
+
+/// The import journal: a resumed import claims only what the journal does not list, a line
+/// cut short by a kill is dropped, and a journal of another batch or service is refused.
+#[test]
+fn an_import_journal_resumes_drops_a_torn_line_and_refuses_another_import() {
+    use station_upload::import::{ImportError, ImportQueue};
+    use station_upload::queue::{ItemOutcome, UploadQueue as _};
+    let s = setup(25);
+    let out = export(&s, "batch");
+    let verified = verify_export(&out, &s.cert_pem).unwrap();
+    let journal = s.dir.path().join("batch.import-journal");
+    let ids = |items: &[station_upload::queue::QueueItem]| -> Vec<i64> {
+        items.iter().map(|i| i.id.0).collect()
+    };
+
+    let queue = ImportQueue::open(&verified, "https://dps.example", &journal, false).unwrap();
+    let first = queue.claim(10).unwrap();
+    assert_eq!(ids(&first), (0..10).collect::<Vec<_>>());
+    let outcomes: Vec<_> = first
+        .iter()
+        .map(|i| {
+            let o = if i.id.0 == 3 {
+                ItemOutcome::Conflict("another key".into())
+            } else {
+                ItemOutcome::Created
+            };
+            (i.id, o)
+        })
+        .collect();
+    queue.complete(&outcomes).unwrap();
+    // Claimed but never confirmed: the kill comes here.
+    let _in_flight = queue.claim(10).unwrap();
+    let progress = queue.progress();
+    assert_eq!(
+        (progress.done, progress.problems, progress.total),
+        (9, 1, 25)
+    );
+    drop(queue);
+    // A kill mid-write leaves half a line.
+    std::fs::OpenOptions::new()
+        .append(true)
+        .open(&journal)
+        .and_then(|mut f| std::io::Write::write_all(&mut f, b"1"))
+        .unwrap();
+
+    let queue = ImportQueue::open(&verified, "https://dps.example", &journal, false).unwrap();
+    assert_eq!(queue.progress().resumed, 9);
+    let again = queue.claim(100).unwrap();
+    let mut want = vec![3];
+    want.extend(10..25);
+    assert_eq!(
+        ids(&again),
+        want,
+        "the conflict and what was never confirmed"
+    );
+    let text = std::fs::read_to_string(&journal).unwrap();
+    assert!(text.ends_with("9\n"), "the torn line is gone: {text:?}");
+    drop(queue);
+
+    let other = ImportQueue::open(&verified, "https://other.example", &journal, false);
+    assert!(
+        matches!(other, Err(ImportError::OtherImport { .. })),
+        "{other:?}"
+    );
+    assert_eq!(other.unwrap_err().code(), "station::import::other_journal");
+    let fresh = ImportQueue::open(&verified, "https://other.example", &journal, true).unwrap();
+    assert_eq!(fresh.progress().resumed, 0);
+    assert_eq!(fresh.claim(100).unwrap().len(), 25);
+
+    drop(fresh);
+    // A line that is no record of this batch.
+    let header = std::fs::read_to_string(&journal).unwrap();
+    let header = header.lines().next().unwrap().to_owned();
+    std::fs::write(&journal, format!("{header}\n4\n99\n")).unwrap();
+    let corrupt = ImportQueue::open(&verified, "https://other.example", &journal, false);
+    assert!(
+        matches!(corrupt, Err(ImportError::Corrupt { line: 3, .. })),
+        "{corrupt:?}"
+    );
+    assert_eq!(corrupt.unwrap_err().code(), "station::import::journal");
+}

@@ -8,6 +8,10 @@
 //! (b) `export`: N enrollments exported (JSON, CSV, signed manifest); wall time and peak RSS of
 //!     a child process that does only the export.
 //!
+//! (c) `batch`: N enrollments exported, then `station verify-export` and `station import` (the
+//!     real CLI binary, beside this one) into dps-local with its rate limit off: wall time and
+//!     peak RSS of each (VmHWM of the child, sampled every 20 ms while it runs).
+//!
 //! The queue is seeded with plain SQL in one transaction (a million PASS transactions with
 //! their fsyncs would take hours); seeding writes no audit rows.
 #![forbid(unsafe_code)]
@@ -57,6 +61,12 @@ enum Cmd {
         #[arg(long, default_value_t = 1_000_000)]
         count: usize,
     },
+    /// (c) Export N enrollments, then verify and import the batch with the `station` CLI.
+    Batch {
+        /// Enrollments.
+        #[arg(long, default_value_t = 1_000_000)]
+        count: usize,
+    },
     /// The export alone, in a child process (prints wall time and peak RSS).
     #[command(hide = true)]
     ExportChild {
@@ -77,6 +87,7 @@ fn main() -> anyhow::Result<()> {
             scale,
         }) => upload(count, budget, scale),
         Some(Cmd::Export { count }) => export(count),
+        Some(Cmd::Batch { count }) => batch(count),
         Some(Cmd::ExportChild { db, out, key }) => export_child(&db, &out, &key),
         None => {
             upload(10_000, 1000, 10)?;
@@ -175,6 +186,116 @@ fn export(count: usize) -> anyhow::Result<()> {
         verifying.elapsed().as_secs_f64()
     );
     Ok(())
+}
+
+fn batch(count: usize) -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let db = dir.path().join("station.db");
+    let seeding = Instant::now();
+    seed(&db, count)?;
+    println!(
+        "(c) batch: {count} enrollments seeded in {:.1} s",
+        seeding.elapsed().as_secs_f64()
+    );
+    let out = dir.path().join("batch");
+    let key = dir.path().join("keys/export.key");
+    let child = std::process::Command::new(std::env::current_exe()?)
+        .arg("export-child")
+        .arg(&db)
+        .arg(&out)
+        .arg(&key)
+        .output()?;
+    print!("{}", String::from_utf8_lossy(&child.stdout));
+    anyhow::ensure!(
+        child.status.success(),
+        "the export child failed: {}",
+        String::from_utf8_lossy(&child.stderr)
+    );
+    let cert = station_upload::export::cert_path_for(&key);
+    let server = dps_local::ServerThread::start(dps_local::Config::new(dir.path().join("dps")))?;
+    let station = std::env::current_exe()?.with_file_name("station");
+    let cert = cert.to_str().unwrap_or_default().to_owned();
+    let batch = out.to_str().unwrap_or_default().to_owned();
+    let (wall, rss, _) = measure(
+        &station,
+        &["verify-export", &batch, "--trust", &cert, "--json"],
+        &dir.path().join("verify.out"),
+    )?;
+    println!(
+        "    station verify-export: {count} records in {:.1} s; peak RSS {:.1} MiB",
+        wall.as_secs_f64(),
+        rss as f64 / 1024.0
+    );
+    let cs = server.connection_string_file().display().to_string();
+    let ca = server.ca_file().display().to_string();
+    let (wall, rss, last) = measure(
+        &station,
+        &[
+            "import",
+            &batch,
+            "--trust",
+            &cert,
+            "--connection-string-file",
+            &cs,
+            "--dps-trust",
+            &ca,
+            "--ops-per-minute",
+            "4000000000",
+            "--json",
+        ],
+        &dir.path().join("import.out"),
+    )?;
+    let totals: serde_json::Value = serde_json::from_str(&last)?;
+    println!(
+        "    station import (verify + upload, rate limit off): {} created in {:.1} s = {:.0} \
+         enrollments/s ({} requests); peak RSS {:.1} MiB; dps-local holds {}",
+        totals["created"],
+        wall.as_secs_f64(),
+        count as f64 / wall.as_secs_f64(),
+        totals["requests"],
+        rss as f64 / 1024.0,
+        server.enrollment_count()
+    );
+    Ok(())
+}
+
+/// Runs `program args` with stdout to `out`; returns its wall time, its peak RSS (KiB) and the
+/// last line it printed.
+fn measure(
+    program: &Path,
+    args: &[&str],
+    out: &Path,
+) -> anyhow::Result<(std::time::Duration, u64, String)> {
+    let started = Instant::now();
+    let mut child = std::process::Command::new(program)
+        .args(args)
+        .stdout(std::fs::File::create(out)?)
+        .stderr(std::process::Stdio::piped())
+        .spawn()?;
+    let status_file = format!("/proc/{}/status", child.id());
+    let mut peak = 0u64;
+    let status = loop {
+        if let Ok(text) = std::fs::read_to_string(&status_file) {
+            let hwm = text
+                .lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok());
+            peak = peak.max(hwm.unwrap_or(0));
+        }
+        if let Some(status) = child.try_wait()? {
+            break status;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    let wall = started.elapsed();
+    let mut stderr = String::new();
+    if let Some(mut e) = child.stderr.take() {
+        std::io::Read::read_to_string(&mut e, &mut stderr)?;
+    }
+    anyhow::ensure!(status.success(), "{} failed: {stderr}", program.display());
+    let text = std::fs::read_to_string(out)?;
+    let last = text.lines().last().unwrap_or_default().to_owned();
+    Ok((wall, peak, last))
 }
 
 fn export_child(db: &Path, out: &Path, key: &Path) -> anyhow::Result<()> {

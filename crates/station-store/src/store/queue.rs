@@ -313,6 +313,26 @@ impl Store {
         })
     }
 
+    /// How many enrollments `filter` selects (what [`Store::export_records`] would stream now).
+    pub fn count_export_records(&self, filter: &ExportFilter) -> Result<u64, StoreError> {
+        if filter.statuses.is_empty() {
+            return Ok(0);
+        }
+        let sql = export_sql(filter, "COUNT(*)");
+        self.read(|conn| {
+            let n: i64 = conn.query_row(
+                &sql,
+                params![
+                    filter.work_order,
+                    filter.from.map(fmt_ts),
+                    filter.to.map(fmt_ts)
+                ],
+                |r| r.get(0),
+            )?;
+            Ok(n.unsigned_abs())
+        })
+    }
+
     /// Streams the enrollments `filter` selects, oldest first, to `f` and returns how many
     /// there were. Rows are read one at a time inside one read transaction (one consistent
     /// snapshot), so memory stays flat for a million rows; `f` borrows each row's text.
@@ -327,22 +347,10 @@ impl Store {
         if filter.statuses.is_empty() {
             return Ok(0);
         }
-        // The statuses are the enum's own fixed strings, never user text.
-        let statuses: Vec<String> = filter
-            .statuses
-            .iter()
-            .map(|s| format!("'{}'", s.as_str()))
-            .collect();
-        let sql = format!(
-            "SELECT e.id, e.unit_id, e.registration_id, e.payload_json, e.status, e.created_at,
-                    u.serial, u.work_order, u.station_id
-             FROM enrollments e JOIN units u ON u.id = e.unit_id
-             WHERE (?1 IS NULL OR u.work_order = ?1)
-               AND (?2 IS NULL OR e.created_at >= ?2)
-               AND (?3 IS NULL OR e.created_at < ?3)
-               AND e.status IN ({})
-             ORDER BY e.id",
-            statuses.join(", ")
+        let sql = export_sql(
+            filter,
+            "e.id, e.unit_id, e.registration_id, e.payload_json, e.status, e.created_at,
+                    u.serial, u.work_order, u.station_id",
         );
         let mut conn = self.lock();
         let tx = conn
@@ -466,4 +474,25 @@ fn enrollment_state(conn: &Connection, id: EnrollmentId) -> Result<EnrollmentSta
     })
     .optional()?
     .ok_or(StoreError::UnknownEnrollment(id))
+}
+
+/// The query of the enrollments `filter` selects (parameters: work order, from, to), oldest
+/// first, selecting `columns`.
+fn export_sql(filter: &ExportFilter, columns: &str) -> String {
+    // The statuses are the enum's own fixed strings, never user text.
+    let statuses: Vec<String> = filter
+        .statuses
+        .iter()
+        .map(|s| format!("'{}'", s.as_str()))
+        .collect();
+    format!(
+        "SELECT {columns}
+         FROM enrollments e JOIN units u ON u.id = e.unit_id
+         WHERE (?1 IS NULL OR u.work_order = ?1)
+           AND (?2 IS NULL OR e.created_at >= ?2)
+           AND (?3 IS NULL OR e.created_at < ?3)
+           AND e.status IN ({})
+         ORDER BY e.id",
+        statuses.join(", ")
+    )
 }
