@@ -4,7 +4,7 @@
 # screenshots under target/ui-e2e/img/ and leaves docs/img/ alone.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-./scripts/bootstrap.sh desktop
+./scripts/bootstrap.sh test
 export CARGO_BUILD_JOBS="${CARGO_BUILD_JOBS:-2}"
 (cd ui && npm run build)
 cargo build --locked -p station-desktop -p station-cli

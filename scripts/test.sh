@@ -2,7 +2,8 @@
 # Runs every test: a disk-space check, bootstrap (idempotent), the standard checks
 # (scripts/lint.sh), then the whole workspace under cargo-nextest
 # (including the desktop app, src-tauri, which `cargo test` alone leaves out), the UI's unit
-# tests (Vitest), and the desktop app's end-to-end UI test under Xvfb (tauri-driver).
+# tests (Vitest), the Debian package installed into a throwaway Debian root, and the desktop
+# app's end-to-end UI test under Xvfb (tauri-driver).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/disk-check.sh
@@ -15,6 +16,11 @@ export CARGO_BUILD_JOBS="${CARGO_BUILD_JOBS:-2}"
 cargo nextest run --workspace --locked --no-fail-fast "$@"
 # Doc tests (nextest does not run them).
 cargo test --workspace --locked --doc
+# The `station` Debian package, installed with apt into a throwaway Debian 12 root (mmdebstrap)
+# and checked there (docs/install.md). SKIP_PACKAGE_TEST=1 skips it.
+if [ "${SKIP_PACKAGE_TEST:-0}" != 1 ]; then
+  ./scripts/package-test.sh
+fi
 # The desktop app, driven through WebKitWebDriver (screenshots to target/ui-e2e/img/; the
 # committed ones in docs/img/ are refreshed by scripts/screenshots.sh; figures to
 # target/ui-e2e/figures.json). SKIP_UI_E2E=1 skips it.

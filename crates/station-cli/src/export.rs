@@ -433,11 +433,7 @@ fn verify_dir(
 
 impl From<ExportError> for CliError {
     fn from(e: ExportError) -> Self {
-        CliError {
-            code: e.code(),
-            message: chain(&e),
-            help: e.help(),
-        }
+        CliError::coded(e.code(), &e, e.help())
     }
 }
 
@@ -446,11 +442,7 @@ struct Sealing(SealError);
 
 impl From<Sealing> for CliError {
     fn from(Sealing(e): Sealing) -> Self {
-        CliError {
-            code: e.code(),
-            message: chain(&e),
-            help: e.help(),
-        }
+        CliError::coded(e.code(), &e, e.help())
     }
 }
 
@@ -459,11 +451,7 @@ struct Importing(ImportError);
 
 impl From<Importing> for CliError {
     fn from(Importing(e): Importing) -> Self {
-        CliError {
-            code: e.code(),
-            message: chain(&e),
-            help: e.help(),
-        }
+        CliError::coded(e.code(), &e, e.help())
     }
 }
 

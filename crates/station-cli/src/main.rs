@@ -12,6 +12,7 @@ mod demo;
 mod demo_line;
 mod explain;
 mod export;
+mod generate;
 mod line;
 mod line_db;
 mod logging;
@@ -29,7 +30,7 @@ mod watch;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory as _, Parser, Subcommand};
 
 use station_errors::Exit;
 
@@ -72,6 +73,9 @@ pub(crate) fn config_file(flag: Option<&std::path::Path>) -> PathBuf {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Man pages and shell completions from this CLI's definition (for packagers).
+    #[command(hide = true)]
+    Generate(generate::GenerateArgs),
     /// Provision the DUTs in the fixture's slots.
     Run(run::RunArgs),
     /// Start a virtual fixture with fresh boards and run the demo configuration on it.
@@ -167,6 +171,7 @@ fn main() -> ExitCode {
         Command::VerifyExport(args) => export::verify(&args),
         Command::Import(args) => export::import(&args),
         Command::Explain(args) => explain::explain(&args),
+        Command::Generate(args) => generate::generate(&args, Cli::command()),
         Command::Audit {
             command:
                 AuditCommand::List {
@@ -201,7 +206,7 @@ fn exit_for(e: &anyhow::Error) -> Exit {
 mod tests {
     use clap::CommandFactory as _;
 
-    use super::Cli;
+    use super::{Cli, generate};
 
     /// Commands that only act: one confirming line, and the exit code says the rest
     /// (docs/cli.md). Every other command reports something and must take `--json`.
@@ -213,6 +218,7 @@ mod tests {
         "line-db resolve",
         "ca init",
         "ca import",
+        "generate",
     ];
 
     fn leaves(cmd: &clap::Command, path: &str, out: &mut Vec<(String, bool)>) {
@@ -248,5 +254,31 @@ mod tests {
             .filter(|a| !found.iter().any(|(path, _)| path == *a))
             .collect();
         assert!(unknown.is_empty(), "ACTIONS names no command: {unknown:?}");
+    }
+
+    /// The packaged man pages and completions come from the CLI definition: one page per
+    /// visible command (none for the hidden `generate`), completions naming the commands.
+    #[test]
+    #[allow(clippy::unwrap_used)]
+    fn man_pages_and_completions_cover_every_command() {
+        let dir = tempfile::tempdir().unwrap();
+        let args = generate::GenerateArgs::for_dirs(&dir.path().join("man"), dir.path());
+        generate::generate(&args, Cli::command()).unwrap();
+        let mut found = Vec::new();
+        leaves(&Cli::command(), "", &mut found);
+        for (path, _) in &found {
+            let page = format!("station-{}.1", path.replace(' ', "-"));
+            let hidden = path == "generate";
+            assert_eq!(
+                dir.path().join("man").join(&page).exists(),
+                !hidden,
+                "{page}"
+            );
+        }
+        let bash = std::fs::read_to_string(dir.path().join("bash-completion/completions/station"))
+            .unwrap();
+        for command in ["import", "verify-export", "explain", "check"] {
+            assert!(bash.contains(command), "bash completion lacks {command}");
+        }
     }
 }

@@ -15,6 +15,19 @@ pub(crate) struct CliError {
 }
 
 impl CliError {
+    /// A lower layer's coded error: its code, its chain (one line) as the message, its help.
+    pub(crate) fn coded(
+        code: &'static str,
+        e: &dyn std::error::Error,
+        help: impl Into<String>,
+    ) -> Self {
+        CliError {
+            code,
+            message: chain(e),
+            help: help.into(),
+        }
+    }
+
     pub(crate) fn anyhow(
         code: &'static str,
         message: impl Into<String>,

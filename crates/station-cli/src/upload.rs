@@ -629,21 +629,13 @@ pub(crate) fn print_stats(stats: &UploadStats) {
 
 impl From<UploadError> for CliError {
     fn from(e: UploadError) -> Self {
-        CliError {
-            code: e.code(),
-            message: chain(&e),
-            help: e.help(),
-        }
+        CliError::coded(e.code(), &e, e.help())
     }
 }
 
 impl From<DpsError> for CliError {
     fn from(e: DpsError) -> Self {
-        CliError {
-            code: e.code(),
-            message: chain(&e),
-            help: e.help().to_owned(),
-        }
+        CliError::coded(e.code(), &e, e.help())
     }
 }
 

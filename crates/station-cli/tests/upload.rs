@@ -12,11 +12,40 @@ use dps_local::{Config, Faults, ServerThread};
 use station_store::{NewEnrollment, NewRun, NewUnit, RunId, Store};
 use station_upload::schema::{AttestationMechanism, IndividualEnrollment, ProvisioningStatus};
 
-fn station(args: &[&str]) -> Output {
+fn station<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_station"))
         .args(args)
         .output()
         .expect("station runs")
+}
+
+/// `station import BATCH` into `operator`'s DPS, trusting `cert`, with `extra` arguments.
+fn import_args(batch: &Path, cert: &Path, operator: &ServerThread, extra: &[&str]) -> Vec<String> {
+    let mut args: Vec<String> = vec![
+        "import".into(),
+        batch.display().to_string(),
+        "--trust".into(),
+        cert.display().to_string(),
+        "--connection-string-file".into(),
+        operator.connection_string_file().display().to_string(),
+        "--dps-trust".into(),
+        operator.ca_file().display().to_string(),
+    ];
+    args.extend(extra.iter().map(|s| (*s).to_owned()));
+    args
+}
+
+/// `station export --config CFG --out OUT`, which must succeed.
+fn export_to(cfg: &Path, out: &Path) -> Output {
+    let out = station(&[
+        "export",
+        "--config",
+        cfg.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    out
 }
 
 fn text(b: &[u8]) -> String {
@@ -272,16 +301,7 @@ fn export_verify_and_import_through_the_cli() {
     assert!(err.contains("error[station::verify::tampered]"), "{err}");
     assert!(err.contains("Do not import this batch"), "{err}");
     let operator = ServerThread::start(Config::new(dir.path().join("operator-dps"))).unwrap();
-    let out = station(&[
-        "import",
-        bad.to_str().unwrap(),
-        "--trust",
-        cert.to_str().unwrap(),
-        "--connection-string-file",
-        operator.connection_string_file().to_str().unwrap(),
-        "--dps-trust",
-        operator.ca_file().to_str().unwrap(),
-    ]);
+    let out = station(&import_args(&bad, &cert, &operator, &[]));
     assert_eq!(
         out.status.code(),
         Some(6),
@@ -291,24 +311,13 @@ fn export_verify_and_import_through_the_cli() {
 
     // The operator's side: import into their own DPS; again (the journal says it is done);
     // again with a fresh journal (DPS says every one is already present).
-    let (operator_cs, operator_ca) = (operator.connection_string_file(), operator.ca_file());
     for round in 0..3 {
-        let mut args = vec![
-            "import",
-            out_dir.to_str().unwrap(),
-            "--trust",
-            cert.to_str().unwrap(),
-            "--connection-string-file",
-            operator_cs.to_str().unwrap(),
-            "--dps-trust",
-            operator_ca.to_str().unwrap(),
-            "--ops-per-minute",
-            "60000",
-        ];
-        if round == 2 {
-            args.push("--fresh");
-        }
-        let out = station(&args);
+        let extra: &[&str] = if round == 2 {
+            &["--ops-per-minute", "60000", "--fresh"]
+        } else {
+            &["--ops-per-minute", "60000"]
+        };
+        let out = station(&import_args(&out_dir, &cert, &operator, extra));
         let stdout = text(&out.stdout);
         assert!(out.status.success(), "{stdout}{}", text(&out.stderr));
         match round {
@@ -364,14 +373,7 @@ fn a_sealed_export_travels_as_one_file_and_imports_with_the_operators_identity()
     let expected = queue(&dir.path().join("station.db"), 7);
 
     let out_dir = dir.path().join("batch-7");
-    let out = station(&[
-        "export",
-        "--config",
-        cfg.to_str().unwrap(),
-        "--out",
-        out_dir.to_str().unwrap(),
-    ]);
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = export_to(&cfg, &out_dir);
     assert!(
         text(&out.stdout).contains("sealed for 1 recipient(s)"),
         "{}",
@@ -437,20 +439,17 @@ fn a_sealed_export_travels_as_one_file_and_imports_with_the_operators_identity()
     );
 
     let operator = ServerThread::start(Config::new(dir.path().join("operator-dps"))).unwrap();
-    let out = station(&[
-        "import",
-        sealed.to_str().unwrap(),
-        "--identity",
-        identity.to_str().unwrap(),
-        "--trust",
-        cert.to_str().unwrap(),
-        "--connection-string-file",
-        operator.connection_string_file().to_str().unwrap(),
-        "--dps-trust",
-        operator.ca_file().to_str().unwrap(),
-        "--ops-per-minute",
-        "60000",
-    ]);
+    let out = station(&import_args(
+        &sealed,
+        &cert,
+        &operator,
+        &[
+            "--identity",
+            identity.to_str().unwrap(),
+            "--ops-per-minute",
+            "60000",
+        ],
+    ));
     assert!(
         out.status.success(),
         "{}{}",
@@ -632,33 +631,10 @@ fn an_import_under_a_budget_shows_its_eta_and_resumes_where_it_was_killed() {
     let cfg = write_config(dir.path(), &station_side);
     let expected = queue(&dir.path().join("station.db"), N);
     let batch = dir.path().join("batch");
-    let out = station(&[
-        "export",
-        "--config",
-        cfg.to_str().unwrap(),
-        "--out",
-        batch.to_str().unwrap(),
-    ]);
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    export_to(&cfg, &batch);
     let cert = dir.path().join("keys/export.crt");
     let operator = ServerThread::start(Config::new(dir.path().join("operator-dps"))).unwrap();
-    let import = |extra: &[&str]| -> Vec<String> {
-        let mut args: Vec<String> = [
-            "import",
-            batch.to_str().unwrap(),
-            "--trust",
-            cert.to_str().unwrap(),
-            "--connection-string-file",
-            operator.connection_string_file().to_str().unwrap(),
-            "--dps-trust",
-            operator.ca_file().to_str().unwrap(),
-        ]
-        .iter()
-        .map(|s| (*s).to_owned())
-        .collect();
-        args.extend(extra.iter().map(|s| (*s).to_owned()));
-        args
-    };
+    let import = |extra: &[&str]| import_args(&batch, &cert, &operator, extra);
     let journal = dir.path().join("batch.import-journal");
     let journaled = || {
         std::fs::read_to_string(&journal)

@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
 use crate::export::{JsonRecords, VerifiedExport, VerifyError};
-use crate::queue::{ItemId, ItemOutcome, QueueError, QueueItem, UploadQueue};
+use crate::queue::{CodedError, ItemId, ItemOutcome, QueueError, QueueItem, UploadQueue};
 use crate::schema::IndividualEnrollment;
 
 /// The first word of a journal's first line.
@@ -63,6 +63,22 @@ pub enum ImportError {
     /// The batch could not be read while importing (it changed after it was verified?).
     #[error("the batch could not be read")]
     Batch(#[source] VerifyError),
+}
+
+impl From<ImportError> for QueueError {
+    fn from(e: ImportError) -> Self {
+        QueueError::Other(Box::new(e))
+    }
+}
+
+impl CodedError for ImportError {
+    fn code(&self) -> &'static str {
+        ImportError::code(self)
+    }
+
+    fn help(&self) -> String {
+        ImportError::help(self)
+    }
 }
 
 impl ImportError {
@@ -303,7 +319,7 @@ impl UploadQueue for ImportQueue {
             let Some(record) = inner.records.next() else {
                 break;
             };
-            let (_, enrollment) = record.map_err(|e| QueueError::Import(ImportError::Batch(e)))?;
+            let (_, enrollment) = record.map_err(|e| QueueError::from(ImportError::Batch(e)))?;
             let index = inner.next;
             inner.next += 1;
             if inner.done.get(index) {
@@ -333,7 +349,7 @@ impl UploadQueue for ImportQueue {
                     if inner.done.set(index) {
                         inner.progress.done += 1;
                         writeln!(inner.journal, "{index}").map_err(|source| {
-                            QueueError::Import(ImportError::Journal {
+                            QueueError::from(ImportError::Journal {
                                 path: inner.journal_path.clone(),
                                 source,
                             })
@@ -351,7 +367,7 @@ impl UploadQueue for ImportQueue {
             }
         }
         inner.journal.flush().map_err(|source| {
-            QueueError::Import(ImportError::Journal {
+            QueueError::from(ImportError::Journal {
                 path: inner.journal_path.clone(),
                 source,
             })

@@ -49,10 +49,10 @@ pub enum QueueError {
         /// The lock file.
         path: PathBuf,
     },
-    /// A batch being imported could not be read, or its journal written.
-    #[cfg(feature = "export")]
-    #[error(transparent)]
-    Import(#[from] crate::import::ImportError),
+    /// Another kind of queue failed (an import's batch or journal): it has its own code and
+    /// help. Its message is its whole chain.
+    #[error("{}", crate::error_chain(.0.as_ref()))]
+    Other(Box<dyn CodedError>),
     /// The lock file could not be created.
     #[error("could not create the uploader lock file {}", path.display())]
     LockFile {
@@ -62,6 +62,14 @@ pub enum QueueError {
         #[source]
         source: std::io::Error,
     },
+}
+
+/// An error of a queue other than the store's, with a stable code and one action.
+pub trait CodedError: std::error::Error + Send + Sync + 'static {
+    /// A stable code (docs/errors.md).
+    fn code(&self) -> &'static str;
+    /// One action for the operator.
+    fn help(&self) -> String;
 }
 
 /// A source of enrollments to upload, with a place to record what happened to them.

@@ -190,8 +190,7 @@ impl UploadError {
         match self {
             Self::Queue(QueueError::Busy { .. }) => "station::upload::busy",
             Self::Queue(QueueError::Store(e)) => e.code(),
-            #[cfg(feature = "export")]
-            Self::Queue(QueueError::Import(e)) => e.code(),
+            Self::Queue(QueueError::Other(e)) => e.code(),
             Self::Queue(_) => "station::upload::queue",
             Self::Dps(e) => e.code(),
             Self::GaveUp { .. } | Self::Unconfirmed { .. } => "station::upload::gave_up",
@@ -208,8 +207,7 @@ impl UploadError {
             Self::Queue(QueueError::Store(e)) => e
                 .help()
                 .unwrap_or_else(|| "check the station database".into()),
-            #[cfg(feature = "export")]
-            Self::Queue(QueueError::Import(e)) => e.help(),
+            Self::Queue(QueueError::Other(e)) => e.help(),
             Self::Queue(_) => "check that the database directory is writable".into(),
             Self::Dps(e) => e.help().into(),
             Self::GaveUp { last, .. } => format!(

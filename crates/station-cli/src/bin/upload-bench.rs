@@ -158,25 +158,7 @@ fn upload(count: usize, budget: u32, scale: u32) -> anyhow::Result<()> {
 }
 
 fn export(count: usize) -> anyhow::Result<()> {
-    let dir = tempfile::tempdir()?;
-    let db = dir.path().join("station.db");
-    let seeding = Instant::now();
-    seed(&db, count)?;
-    println!(
-        "(b) export: {count} enrollments seeded in {:.1} s",
-        seeding.elapsed().as_secs_f64()
-    );
-    let out = dir.path().join("export");
-    let key = dir.path().join("keys/export.key");
-    let child = std::process::Command::new(std::env::current_exe()?)
-        .arg("export-child")
-        .arg(&db)
-        .arg(&out)
-        .arg(&key)
-        .output()?;
-    print!("{}", String::from_utf8_lossy(&child.stdout));
-    eprint!("{}", String::from_utf8_lossy(&child.stderr));
-    anyhow::ensure!(child.status.success(), "the export child failed");
+    let (_dir, out, key) = seeded_export(count, "(b) export")?;
     let trust = std::fs::read(station_upload::export::cert_path_for(&key))?;
     let verifying = Instant::now();
     let verified = station_upload::export::verify_export(&out, &trust)?;
@@ -188,13 +170,18 @@ fn export(count: usize) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn batch(count: usize) -> anyhow::Result<()> {
+/// Seeds `count` enrollments and exports them in a child process (which prints its figures);
+/// returns the temporary directory, the batch and the signing key.
+fn seeded_export(
+    count: usize,
+    label: &str,
+) -> anyhow::Result<(tempfile::TempDir, PathBuf, PathBuf)> {
     let dir = tempfile::tempdir()?;
     let db = dir.path().join("station.db");
     let seeding = Instant::now();
     seed(&db, count)?;
     println!(
-        "(c) batch: {count} enrollments seeded in {:.1} s",
+        "{label}: {count} enrollments seeded in {:.1} s",
         seeding.elapsed().as_secs_f64()
     );
     let out = dir.path().join("batch");
@@ -211,6 +198,11 @@ fn batch(count: usize) -> anyhow::Result<()> {
         "the export child failed: {}",
         String::from_utf8_lossy(&child.stderr)
     );
+    Ok((dir, out, key))
+}
+
+fn batch(count: usize) -> anyhow::Result<()> {
+    let (dir, out, key) = seeded_export(count, "(c) batch")?;
     let cert = station_upload::export::cert_path_for(&key);
     let server = dps_local::ServerThread::start(dps_local::Config::new(dir.path().join("dps")))?;
     let station = std::env::current_exe()?.with_file_name("station");

@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# Installs the `station` Debian package into a throwaway Debian 12 root and checks it there,
+# without changing this machine: mmdebstrap builds the root from the Debian package registry
+# under target/package-test/ (its hooks mount /proc and /dev inside the root and unmount them),
+# apt installs the package with its dependencies from the same registry, and then, inside the
+# root:
+#
+# - the `station` user and group exist, the user is in `dialout`; /etc/station is root:station
+#   0750, its station.toml 0640; /var/lib/station and /var/log/station belong to station, 0750;
+# - udev rules, the uploader unit, man pages and bash/zsh/fish completions are installed, and
+#   bash completes `station ex` to `explain`/`export`;
+# - `station check --offline --json`, run as the station user with no --config, finds
+#   /etc/station/station.toml by discovery and reports what a fresh fixture PC has (the
+#   configuration parses, the database directory is writable, the clock is sane) and what the
+#   site still has to provide (the fixture definition, the HSM PIN), each with its fix;
+# - `station explain` answers from the installed binary;
+# - the package removes cleanly and a purge leaves the station's data in place.
+#
+#   scripts/package-test.sh [--release]   (default: the debug build the tests made)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+flag=--debug
+[ "${1:-}" = --release ] && flag=
+./scripts/package.sh $flag
+./scripts/bootstrap.sh package
+
+version="$(sed -n '/^\[workspace.package\]/,/^\[/s/^version = "\(.*\)"/\1/p' Cargo.toml)"
+deb="$PWD/target/debian/station_${version}_$(dpkg --print-architecture).deb"
+work="$PWD/target/package-test"
+root="$work/root"
+rm -rf "$work"
+mkdir -p "$work"
+fail() { echo "package-test: FAILED: $*" >&2; exit 1; }
+
+started=$SECONDS
+# What the root's apt uses: this machine's Debian mirror.
+mirror="$(sed -n 's/^URIs: *//p' /etc/apt/sources.list.d/debian.sources 2>/dev/null | head -1)"
+mirror="${mirror:-http://deb.debian.org/debian}"
+echo "package-test: a Debian 12 root from $mirror, then apt install $(basename "$deb")"
+in_root='chroot "$1" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8'
+mmdebstrap --variant=apt --quiet \
+  --customize-hook="copy-in $deb /tmp" \
+  --customize-hook="$in_root apt-get install -y -q /tmp/$(basename "$deb") >$work/apt.log 2>&1" \
+  --customize-hook="$in_root runuser -u station -- sh -c 'cd /var/lib/station && station check --offline --json' >$work/check.json 2>$work/check.err; echo \$? >$work/check.rc" \
+  --customize-hook="$in_root id station >$work/id.txt" \
+  --customize-hook="$in_root stat -c '%n %U:%G %a' /etc/station /etc/station/station.toml /var/lib/station /var/log/station >$work/stat.txt" \
+  --customize-hook="$in_root bash -c '. /usr/share/bash-completion/completions/station; COMP_WORDS=(station ex); COMP_CWORD=1; COMP_LINE=\"station ex\"; COMP_POINT=10; _station station ex station; printf \"%s\n\" \"\${COMPREPLY[@]}\"' >$work/complete.txt 2>&1 || true" \
+  --customize-hook="$in_root station explain station::import::journal >$work/explain.txt" \
+  --customize-hook="$in_root dpkg -L station >$work/files.txt" \
+  --customize-hook="$in_root sh -c 'runuser -u station -- touch /var/lib/station/station.db && apt-get purge -y -q station' >$work/purge.log 2>&1" \
+  --customize-hook="$in_root sh -c 'ls -a /var/lib/station; test -e /usr/bin/station && echo binary-left || true; test -e /etc/station && echo etc-left || true' >$work/after-purge.txt" \
+  bookworm "$root" "$mirror" >"$work/mmdebstrap.log" 2>&1 || {
+  tail -20 "$work/mmdebstrap.log" "$work/apt.log" 2>/dev/null
+  fail "the throwaway root could not be built or the package not installed"
+}
+echo "package-test: root built, package installed and checked in $((SECONDS - started)) s"
+
+grep -q "dialout" "$work/id.txt" || fail "the station user is not in dialout: $(cat "$work/id.txt")"
+grep -q "(station)" "$work/id.txt" || fail "no station group: $(cat "$work/id.txt")"
+for want in "/etc/station root:station 750" "/etc/station/station.toml root:station 640" \
+  "/var/lib/station station:station 750" "/var/log/station station:station 750"; do
+  grep -qx "$want" "$work/stat.txt" || fail "expected '$want' in: $(cat "$work/stat.txt")"
+done
+for f in /usr/bin/station /lib/udev/rules.d/70-provisioning-station.rules \
+  /lib/systemd/system/station-upload.service /usr/share/man/man1/station.1.gz \
+  /usr/share/man/man1/station-import.1.gz /usr/share/bash-completion/completions/station \
+  /usr/share/zsh/vendor-completions/_station /usr/share/fish/vendor_completions.d/station.fish; do
+  grep -qx "$f" "$work/files.txt" || fail "the package does not install $f"
+done
+grep -qx explain "$work/complete.txt" && grep -qx export "$work/complete.txt" \
+  || fail "bash does not complete 'station ex': $(cat "$work/complete.txt")"
+grep -q "Import journal unusable" "$work/explain.txt" || fail "station explain: $(cat "$work/explain.txt")"
+
+# station check: exit 4 (not ready: the site's files are missing), and exactly why.
+[ "$(cat "$work/check.rc")" = 4 ] || fail "station check exited $(cat "$work/check.rc"): $(cat "$work/check.err")"
+python3 - "$work/check.json" <<'EOF' || fail "station check's report"
+import json, sys
+results = {r["id"]: r for r in json.load(open(sys.argv[1]))}
+def outcome(i):
+    return results.get(i, {}).get("outcome")
+assert outcome("config.valid") == "ok", results
+assert "/etc/station/station.toml" in results["config.valid"]["detail"], results["config.valid"]
+assert outcome("storage.database") == "ok", results.get("storage.database")
+assert outcome("files.private") == "ok", results.get("files.private")
+assert outcome("clock.sane") == "ok", results.get("clock.sane")
+failed = sorted(i for i, r in results.items() if r["outcome"] == "failed")
+assert failed == ["ca.key", "fixture.definition"], failed
+assert all(results[i].get("fix") for i in failed), failed
+print("package-test: station check as the station user:", ", ".join(
+    f"{i} {r['outcome']}" for i, r in results.items()))
+EOF
+
+grep -q "binary-left" "$work/after-purge.txt" && fail "purge left /usr/bin/station"
+grep -q "etc-left" "$work/after-purge.txt" && fail "purge left /etc/station"
+grep -qx "station.db" "$work/after-purge.txt" || fail "purge removed the station's data: $(cat "$work/after-purge.txt")"
+rm -rf "$root"
+echo "package-test: ok ($((SECONDS - started)) s)"
