@@ -16,16 +16,35 @@
 # - `station explain` answers from the installed binary;
 # - the package removes cleanly and a purge leaves the station's data in place.
 #
-#   scripts/package-test.sh [--release]   (default: the debug build the tests made)
+# With --desktop (not in CI: a release build of the Tauri app takes minutes), station-desktop
+# is built (release) and installed too: every library it links resolves, the kiosk unit is
+# enabled for graphical.target, and the station user is in video and input for cage.
+#
+#   scripts/package-test.sh [--release] [--desktop]   (default: the debug build the tests made)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-flag=--debug
-[ "${1:-}" = --release ] && flag=
-./scripts/package.sh $flag
+flags=(--debug)
+desktop=0
+for a in "$@"; do
+  case "$a" in
+  --release) flags=() ;;
+  --desktop) desktop=1 ;;
+  *) echo "package-test: unknown option $a (--release, --desktop)" >&2; exit 2 ;;
+  esac
+done
+((desktop)) && flags+=(--desktop)
+./scripts/package.sh "${flags[@]}"
 ./scripts/bootstrap.sh package
 
 version="$(sed -n '/^\[workspace.package\]/,/^\[/s/^version = "\(.*\)"/\1/p' Cargo.toml)"
 deb="$PWD/target/debian/station_${version}_$(dpkg --print-architecture).deb"
+desktop_deb="$PWD/target/debian/station-desktop_${version}_$(dpkg --print-architecture).deb"
+debs="/tmp/$(basename "$deb")"
+packages=station
+if ((desktop)); then
+  debs="$debs /tmp/$(basename "$desktop_deb")"
+  packages="station station-desktop"
+fi
 work="$PWD/target/package-test"
 root="$work/root"
 rm -rf "$work"
@@ -36,18 +55,19 @@ started=$SECONDS
 # What the root's apt uses: this machine's Debian mirror.
 mirror="$(sed -n 's/^URIs: *//p' /etc/apt/sources.list.d/debian.sources 2>/dev/null | head -1)"
 mirror="${mirror:-http://deb.debian.org/debian}"
-echo "package-test: a Debian 12 root from $mirror, then apt install $(basename "$deb")"
+echo "package-test: a Debian 12 root from $mirror, then apt install ${debs//\/tmp\//}"
 in_root='chroot "$1" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8'
 mmdebstrap --variant=apt --quiet \
-  --customize-hook="copy-in $deb /tmp" \
-  --customize-hook="$in_root apt-get install -y -q /tmp/$(basename "$deb") >$work/apt.log 2>&1" \
+  --customize-hook="copy-in $deb $( ((desktop)) && echo "$desktop_deb") /tmp" \
+  --customize-hook="$in_root apt-get install -y -q $debs >$work/apt.log 2>&1" \
+  --customize-hook="$in_root sh -c 'if [ -e /usr/bin/station-desktop ]; then ldd /usr/bin/station-desktop | grep -c \"not found\" || true; ls /etc/systemd/system/graphical.target.wants/; fi' >$work/desktop.txt 2>&1" \
   --customize-hook="$in_root runuser -u station -- sh -c 'cd /var/lib/station && station check --offline --json' >$work/check.json 2>$work/check.err; echo \$? >$work/check.rc" \
   --customize-hook="$in_root id station >$work/id.txt" \
   --customize-hook="$in_root stat -c '%n %U:%G %a' /etc/station /etc/station/station.toml /var/lib/station /var/log/station >$work/stat.txt" \
   --customize-hook="$in_root bash -c '. /usr/share/bash-completion/completions/station; COMP_WORDS=(station ex); COMP_CWORD=1; COMP_LINE=\"station ex\"; COMP_POINT=10; _station station ex station; printf \"%s\n\" \"\${COMPREPLY[@]}\"' >$work/complete.txt 2>&1 || true" \
   --customize-hook="$in_root station explain station::import::journal >$work/explain.txt" \
   --customize-hook="$in_root dpkg -L station >$work/files.txt" \
-  --customize-hook="$in_root sh -c 'runuser -u station -- touch /var/lib/station/station.db && apt-get purge -y -q station' >$work/purge.log 2>&1" \
+  --customize-hook="$in_root sh -c 'runuser -u station -- touch /var/lib/station/station.db && apt-get purge -y -q $packages' >$work/purge.log 2>&1" \
   --customize-hook="$in_root sh -c 'ls -a /var/lib/station; test -e /usr/bin/station && echo binary-left || true; test -e /etc/station && echo etc-left || true' >$work/after-purge.txt" \
   bookworm "$root" "$mirror" >"$work/mmdebstrap.log" 2>&1 || {
   tail -20 "$work/mmdebstrap.log" "$work/apt.log" 2>/dev/null
@@ -55,6 +75,11 @@ mmdebstrap --variant=apt --quiet \
 }
 echo "package-test: root built, package installed and checked in $((SECONDS - started)) s"
 
+if ((desktop)); then
+  [ "$(head -1 "$work/desktop.txt")" = 0 ] || fail "station-desktop links a library apt did not install: $(cat "$work/desktop.txt")"
+  grep -qx station-kiosk.service "$work/desktop.txt" || fail "the kiosk unit is not enabled: $(cat "$work/desktop.txt")"
+  grep -q "(video)" "$work/id.txt" && grep -q "(input)" "$work/id.txt" || fail "the station user cannot use the seat: $(cat "$work/id.txt")"
+fi
 grep -q "dialout" "$work/id.txt" || fail "the station user is not in dialout: $(cat "$work/id.txt")"
 grep -q "(station)" "$work/id.txt" || fail "no station group: $(cat "$work/id.txt")"
 for want in "/etc/station root:station 750" "/etc/station/station.toml root:station 640" \

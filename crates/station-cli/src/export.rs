@@ -359,6 +359,19 @@ pub(crate) fn import(args: &ImportArgs) -> anyhow::Result<u8> {
         }
     }
     let open = after.open();
+    if after.done < records && crate::upload::interrupted() {
+        return Err(CliError::anyhow(
+            "station::import::stopped",
+            format!(
+                "stopped with {} of {records} enrollment(s) in DPS",
+                after.done
+            ),
+            format!(
+                "Run the same import again: it resumes from its journal {}.",
+                journal.display()
+            ),
+        ));
+    }
     if after.done < records {
         return Err(CliError::anyhow(
             "station::import::incomplete",

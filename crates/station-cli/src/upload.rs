@@ -486,6 +486,14 @@ pub(crate) fn run_uploader(
     )
 }
 
+/// Set when Ctrl-C stopped an uploader this process ran.
+static INTERRUPTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Whether Ctrl-C stopped an uploader (it released its batch and returned early).
+pub(crate) fn interrupted() -> bool {
+    INTERRUPTED.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 /// Runs the uploader with an explicit client and settings.
 pub(crate) fn run_with_client(
     client: Arc<DpsClient>,
@@ -505,6 +513,7 @@ pub(crate) fn run_with_client(
         if ctrl_c {
             tokio::spawn(async move {
                 if tokio::signal::ctrl_c().await.is_ok() {
+                    INTERRUPTED.store(true, std::sync::atomic::Ordering::Relaxed);
                     let _ = tx.send(true);
                 }
             });

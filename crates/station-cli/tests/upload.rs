@@ -619,11 +619,12 @@ attestation = { kind = "symmetric-key", enrollment = { type = "group", group_id 
 }
 
 /// `station import` under a real budget (scaled down: 600 enrollments at 3,000 operations a
-/// minute, a bulk call of 10 enrollments costing 10, so 50 enrollments a second): on a terminal it shows a bar with
-/// its ETA; killed mid-way and run again, it resumes from its journal and sends only what DPS
-/// did not confirm before the kill. DPS ends holding exactly the batch.
+/// minute, a bulk call of 10 enrollments costing 10, so 50 enrollments a second): on a
+/// terminal it shows a bar with its ETA; killed mid-way and run again, it resumes from its
+/// journal; stopped with Ctrl-C, it exits 130 and says so; run a third time, it sends only what
+/// DPS did not confirm before. DPS ends holding exactly the batch.
 #[test]
-fn an_import_under_a_budget_shows_its_eta_and_resumes_where_it_was_killed() {
+fn an_import_under_a_budget_shows_its_eta_and_resumes_where_it_was_killed_or_stopped() {
     use std::os::unix::process::CommandExt as _;
     const N: usize = 600;
     let dir = tempfile::tempdir().unwrap();
@@ -684,6 +685,45 @@ fn an_import_under_a_budget_shows_its_eta_and_resumes_where_it_was_killed() {
         shown.contains("import") && shown.contains("ETA") && shown.contains(&format!("/{N}")),
         "a bar with its ETA on the terminal: {shown:?}"
     );
+
+    // Run again under the budget and stop it with Ctrl-C (SIGINT): it releases the batch in
+    // flight, says how far it got and exits 130 (interrupted).
+    let child = Command::new(env!("CARGO_BIN_EXE_station"))
+        .args(import(&["--ops-per-minute", "3000"]))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while journaled() < done_before + 100 {
+        assert!(
+            Instant::now() < deadline,
+            "the resumed import made no progress"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let interrupted = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(interrupted.success());
+    let stopped = child.wait_with_output().unwrap();
+    assert_eq!(
+        stopped.status.code(),
+        Some(130),
+        "{}",
+        text(&stopped.stderr)
+    );
+    let err = text(&stopped.stderr);
+    assert!(err.contains("error[station::import::stopped]"), "{err}");
+    assert!(err.contains("resumes from its journal"), "{err}");
+    assert!(
+        text(&stopped.stdout).contains(&format!("resuming: {done_before} of {N}")),
+        "{}",
+        text(&stopped.stdout)
+    );
+    let done_before = journaled();
+    assert!(done_before < N, "stopped before the end: {done_before}");
 
     // Run again (piped, JSON): it resumes.
     let out = Command::new(env!("CARGO_BIN_EXE_station"))

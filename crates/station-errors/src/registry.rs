@@ -430,6 +430,13 @@ pub(crate) static ENTRIES: &[ErrorDoc] = &[
         exit: Exit::Usage,
     },
     ErrorDoc {
+        code: "station::import::stopped",
+        title: "Import stopped",
+        meaning: "The import was stopped (Ctrl-C) before every enrollment was in DPS; what DPS confirmed is in the import's journal, and the batch in flight was released.",
+        action: "Run the same import again: it resumes from its journal.",
+        exit: Exit::Interrupted,
+    },
+    ErrorDoc {
         code: "station::kiosk::slots_running",
         title: "Slots still running at close",
         meaning: "The desktop station was asked to close while slots are still provisioning, so it stays open.",
