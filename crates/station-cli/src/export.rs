@@ -358,7 +358,6 @@ pub(crate) fn import(args: &ImportArgs) -> anyhow::Result<u8> {
             println!("  not imported: {id}: {reason}");
         }
     }
-    let open = after.open();
     if after.done < records && crate::upload::interrupted() {
         return Err(CliError::anyhow(
             "station::import::stopped",
@@ -373,6 +372,7 @@ pub(crate) fn import(args: &ImportArgs) -> anyhow::Result<u8> {
         ));
     }
     if after.done < records {
+        let open = after.open();
         return Err(CliError::anyhow(
             "station::import::incomplete",
             format!(

@@ -221,24 +221,16 @@ pub(crate) fn audit_verify(config: &Path, db: Option<&Path>, json: bool) -> anyh
         .map_or(0, |r| r.seq.0.unsigned_abs());
     let progress = crate::progress::Progress::new("audit", crate::progress::Unit::Records, json);
     let mut report = station_store::AuditReport::EMPTY;
-    loop {
+    let verified = loop {
         progress.set(report.rows, total.max(report.rows));
-        let next = store
-            .verify_audit_from(report, AUDIT_CHUNK)
-            .map_err(CliError::from);
-        let next = match next {
-            Ok(next) => next,
-            Err(e) => {
-                progress.finish();
-                return Err(e.into());
-            }
-        };
-        if next == report {
-            break;
+        match store.verify_audit_from(report, AUDIT_CHUNK) {
+            Ok(next) if next == report => break Ok(report),
+            Ok(next) => report = next,
+            Err(e) => break Err(e),
         }
-        report = next;
-    }
+    };
     progress.finish();
+    let report = verified.map_err(CliError::from)?;
     if json {
         crate::output::print_json(&serde_json::json!({
             "ok": true,

@@ -450,15 +450,25 @@ pub fn write_export(
     request: &ExportRequest,
     signer: &StationSigner,
 ) -> Result<ExportSummary, ExportError> {
-    write_export_with(store, request, signer, &mut |_, _| {})
+    export_batch(store, request, signer, None)
 }
 
-/// [`write_export`], telling `progress` how many of the selected records are written.
+/// [`write_export`], telling `progress` how many of the selected records are written (it counts
+/// them first, for the total).
 pub fn write_export_with(
     store: &Store,
     request: &ExportRequest,
     signer: &StationSigner,
     progress: &mut Progress<'_>,
+) -> Result<ExportSummary, ExportError> {
+    export_batch(store, request, signer, Some(progress))
+}
+
+fn export_batch(
+    store: &Store,
+    request: &ExportRequest,
+    signer: &StationSigner,
+    mut progress: Option<&mut Progress<'_>>,
 ) -> Result<ExportSummary, ExportError> {
     let dir = &request.out_dir;
     let io = |path: &Path| {
@@ -483,9 +493,15 @@ pub fn write_export_with(
     let mut first: Option<String> = None;
     let mut last = String::new();
     let mut line = String::with_capacity(512);
-    let total = store.count_export_records(&request.filter)?;
+    let total = match progress.as_deref_mut() {
+        Some(report) => {
+            let total = store.count_export_records(&request.filter)?;
+            report(0, total);
+            total
+        }
+        None => 0,
+    };
     let mut written = 0u64;
-    progress(0, total);
     let result = (|| -> Result<u64, ExportError> {
         json.write_all(b"[\n").map_err(io(&json_path))?;
         csv.write_all(CSV_HEADER.as_bytes())
@@ -525,15 +541,19 @@ pub fn write_export_with(
                 last.clear();
                 last.push_str(r.created_at);
                 written += 1;
-                if written.is_multiple_of(PROGRESS_EVERY) {
-                    progress(written, total.max(written));
+                if let Some(report) = progress.as_deref_mut()
+                    && written.is_multiple_of(PROGRESS_EVERY)
+                {
+                    report(written, total.max(written));
                 }
                 Ok(())
             },
         )?;
         json.write_all(if count == 0 { b"]\n" } else { b"\n]\n" })
             .map_err(io(&json_path))?;
-        progress(count, count);
+        if let Some(report) = progress.as_deref_mut() {
+            report(count, count);
+        }
         Ok(count)
     })();
     let count = match result {

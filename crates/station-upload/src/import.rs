@@ -187,17 +187,23 @@ impl ImportQueue {
         };
         let mut done = Bitset::new(total);
         let mut resumed = 0u64;
-        if fresh || !journal.exists() {
-            let mut f = File::create(journal).map_err(io)?;
-            writeln!(f, "{header}").map_err(io)?;
+        let valid = if fresh || !journal.exists() {
+            None
         } else {
-            let valid = read_journal(journal, &header, total, &mut done, &mut resumed)?;
+            read_journal(journal, &header, total, &mut done, &mut resumed)?
+        };
+        match valid {
             // A line cut short by a kill is dropped before anything is appended.
-            File::options()
+            Some(len) => File::options()
                 .write(true)
                 .open(journal)
-                .and_then(|f| f.set_len(valid))
-                .map_err(io)?;
+                .and_then(|f| f.set_len(len))
+                .map_err(io)?,
+            // New, fresh, or killed before its header was whole: start it.
+            None => {
+                let mut f = File::create(journal).map_err(io)?;
+                writeln!(f, "{header}").map_err(io)?;
+            }
         }
         let file = File::options().append(true).open(journal).map_err(io)?;
         let records = batch.records().map_err(ImportError::Batch)?;
@@ -236,14 +242,15 @@ impl ImportQueue {
     }
 }
 
-/// Reads a journal into `done`; returns the length of its complete lines.
+/// Reads a journal into `done`; returns the length of its complete lines, or `None` when it
+/// has not even a whole header.
 fn read_journal(
     path: &Path,
     header: &str,
     total: u64,
     done: &mut Bitset,
     count: &mut u64,
-) -> Result<u64, ImportError> {
+) -> Result<Option<u64>, ImportError> {
     let io = |source| ImportError::Journal {
         path: path.to_owned(),
         source,
@@ -282,14 +289,7 @@ fn read_journal(
         }
         valid += read as u64;
     }
-    if n == 0 {
-        // Killed before the header was whole: start again.
-        let mut f = File::create(path).map_err(io)?;
-        writeln!(f, "{header}").map_err(io)?;
-        f.flush().map_err(io)?;
-        return Ok(header.len() as u64 + 1);
-    }
-    Ok(valid)
+    Ok((n > 0).then_some(valid))
 }
 
 impl UploadQueue for ImportQueue {

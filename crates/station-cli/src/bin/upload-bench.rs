@@ -264,16 +264,10 @@ fn measure(
         .stdout(std::fs::File::create(out)?)
         .stderr(std::process::Stdio::piped())
         .spawn()?;
-    let status_file = format!("/proc/{}/status", child.id());
+    let pid = child.id().to_string();
     let mut peak = 0u64;
     let status = loop {
-        if let Ok(text) = std::fs::read_to_string(&status_file) {
-            let hwm = text
-                .lines()
-                .find_map(|l| l.strip_prefix("VmHWM:"))
-                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok());
-            peak = peak.max(hwm.unwrap_or(0));
-        }
+        peak = peak.max(common::peak_rss_kib_of(&pid).unwrap_or(0));
         if let Some(status) = child.try_wait()? {
             break status;
         }

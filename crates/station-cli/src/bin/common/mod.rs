@@ -56,7 +56,13 @@ pub(crate) fn bench_request() -> RunRequest {
 
 /// Peak resident set size of this process (VmHWM), in KiB.
 pub(crate) fn peak_rss_kib() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    peak_rss_kib_of("self")
+}
+
+/// Peak resident set size (VmHWM) of the process `pid` (a number, or `self`), in KiB; `None`
+/// once it has exited.
+pub(crate) fn peak_rss_kib_of(pid: &str) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     status
         .lines()
         .find_map(|l| l.strip_prefix("VmHWM:"))
