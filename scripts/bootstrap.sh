@@ -4,16 +4,19 @@
 #
 #   scripts/bootstrap.sh [PROFILE…]
 #
-#   demo     (the default) build and run the `station` CLI and its demo: a C toolchain,
-#            libudev/libusb (port discovery), tpm2-tss (TPM attestation) and swtpm (the
-#            virtual TPM boards), the Rust toolchain if absent
-#   line     + PostgreSQL's server binaries (`station demo --line N`, the line-database tests)
+#   demo     (the default) build and run `station` and `station-demo`: a C toolchain,
+#            libudev/libusb (port discovery), tpm2-tss (TPM attestation), swtpm and
+#            tpm2-tools (the virtual TPM boards and their field firmware), the Rust
+#            toolchain if absent
+#   line     + PostgreSQL's server binaries (`station-demo --line N`, the line-database tests)
 #   desktop  + WebKitGTK and Node.js/npm with the UI's packages (scripts/desktop.sh)
 #   package  + dpkg-dev and mmdebstrap (scripts/package.sh and its install test)
 #   test     everything scripts/test.sh needs: all of the above, plus SoftHSM2, openssl,
-#            tpm2-tools, age, Xvfb and WebKitWebDriver, cargo-nextest, tauri-driver, and a
+#            age, Xvfb and WebKitWebDriver, cargo-nextest, tauri-driver, and a
 #            Python virtualenv (.venv) with smpclient, azure-iot-device and typos (the
 #            independent clients the interop tests drive)
+#
+# The Debian packages of each profile are declared in packaging/system-packages.txt.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -32,38 +35,21 @@ done
 step() { echo "bootstrap: $*"; }
 step "profile(s): ${profiles[*]}"
 
-# The demo (every profile builds the CLI).
-APT_PACKAGES=(build-essential pkg-config ca-certificates curl)
-# Port discovery: serialport reads USB details through libudev; rusb needs libusb.
-APT_PACKAGES+=(libudev-dev libusb-1.0-0-dev)
-# TPM attestation: tpm2-tss for tss-esapi 7.7 (its pre-generated bindings need no libclang);
-# swtpm + swtpm-tools: a TPM per virtual DUT, EK certificates from a local CA.
-APT_PACKAGES+=(libtss2-dev swtpm swtpm-tools)
-if want line; then
-  # The line database: throwaway PostgreSQL clusters (initdb + pg_ctl in a temporary
-  # directory), never the system service.
-  APT_PACKAGES+=(postgresql)
-fi
+# What each profile installs is declared once, in packaging/system-packages.txt (the .debs'
+# Depends come from the same rows): the build rows always, and each profile's run-time rows.
+pkgs() { ./scripts/system-packages.sh "$@"; }
+read -ra APT_PACKAGES <<<"$(pkgs build build) $(pkgs station depends) $(pkgs demo depends)"
+want line && read -ra more <<<"$(pkgs line depends)" && APT_PACKAGES+=("${more[@]}")
 if want desktop; then
-  # The desktop app (src-tauri): WebKitGTK to build and run it.
-  APT_PACKAGES+=(libwebkit2gtk-4.1-dev librsvg2-dev)
-  # Node.js and npm build ui/; a machine that already has them (e.g. from NodeSource) keeps its own.
-  command -v npm >/dev/null 2>&1 || APT_PACKAGES+=(nodejs npm)
+  read -ra more <<<"$(pkgs desktop build depends)"
+  for p in "${more[@]}"; do
+    # A machine that already has Node.js and npm (e.g. from NodeSource) keeps its own.
+    case "$p" in nodejs | npm) command -v npm >/dev/null 2>&1 && continue ;; esac
+    APT_PACKAGES+=("$p")
+  done
 fi
-if want package; then
-  # dpkg-shlibdeps finds the package's library dependencies; mmdebstrap makes the throwaway
-  # Debian root the install test puts the package into.
-  APT_PACKAGES+=(dpkg-dev mmdebstrap)
-fi
-if want test; then
-  # X.509 issuance: SoftHSM2 (the PKCS#11 signing CA in tests and the bench) and the openssl
-  # CLI (`openssl verify -purpose sslclient`); tpm2-tools (the TPM test reads the same EK with
-  # tpm2_readpublic); the reference age (Go) the sealed export is tested against; the
-  # desktop app's UI test runs it under Xvfb with a window manager (fullscreen needs one)
-  # through WebKitWebDriver; python3-venv for the interop clients.
-  APT_PACKAGES+=(softhsm2 openssl tpm2-tools age python3 python3-venv)
-  APT_PACKAGES+=(xvfb xauth matchbox-window-manager webkit2gtk-driver fonts-dejavu-core imagemagick)
-fi
+want package && read -ra more <<<"$(pkgs package build depends)" && APT_PACKAGES+=("${more[@]}")
+want test && read -ra more <<<"$(pkgs test depends)" && APT_PACKAGES+=("${more[@]}")
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

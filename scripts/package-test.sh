@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the `station` Debian package into a throwaway Debian 12 root and checks it there,
+# Installs the `station` and `station-demo` Debian packages into a throwaway Debian 12 root and
+# checks them there,
 # without changing this machine: mmdebstrap builds the root from the Debian package registry
 # under target/package-test/ (its hooks mount /proc and /dev inside the root and unmount them),
 # apt installs the package with its dependencies from the same registry, and then, inside the
@@ -14,6 +15,12 @@
 #   configuration parses, the database directory is writable, the clock is sane) and what the
 #   site still has to provide (the fixture definition, the HSM PIN), each with its fix;
 # - `station explain` answers from the installed binary;
+# - the README's first command, from the installed software: `station-demo`, run in an empty
+#   directory of a root that holds only the packages and what their Depends bring (with
+#   /dev/pts mounted for the virtual boards' pseudo-terminals), ends with every board
+#   registered with dps-local — so a program the demo runs that no Depends names fails here,
+#   not on a newcomer's machine;
+# - `station` is the product alone: it has no `demo` command and links no DPS emulator;
 # - the package removes cleanly and a purge leaves the station's data in place.
 #
 # With --desktop (not in CI: a release build of the Tauri app takes minutes), station-desktop
@@ -38,12 +45,13 @@ done
 
 version="$(sed -n '/^\[workspace.package\]/,/^\[/s/^version = "\(.*\)"/\1/p' Cargo.toml)"
 deb="$PWD/target/debian/station_${version}_$(dpkg --print-architecture).deb"
+demo_deb="$PWD/target/debian/station-demo_${version}_$(dpkg --print-architecture).deb"
 desktop_deb="$PWD/target/debian/station-desktop_${version}_$(dpkg --print-architecture).deb"
-debs="/tmp/$(basename "$deb")"
-packages=station
+debs="/tmp/$(basename "$deb") /tmp/$(basename "$demo_deb")"
+packages="station station-demo"
 if ((desktop)); then
   debs="$debs /tmp/$(basename "$desktop_deb")"
-  packages="station station-desktop"
+  packages="station station-demo station-desktop"
 fi
 work="$PWD/target/package-test"
 root="$work/root"
@@ -58,8 +66,15 @@ mirror="${mirror:-http://deb.debian.org/debian}"
 echo "package-test: a Debian 12 root from $mirror, then apt install ${debs//\/tmp\//}"
 in_root='chroot "$1" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8'
 mmdebstrap --variant=apt --quiet \
-  --customize-hook="copy-in $deb $( ((desktop)) && echo "$desktop_deb") /tmp" \
+  --customize-hook="copy-in $deb $demo_deb $( ((desktop)) && echo "$desktop_deb") /tmp" \
   --customize-hook="$in_root apt-get install -y -q $debs >$work/apt.log 2>&1" \
+  --customize-hook="$in_root dpkg-query -W -f='\${Package}\n' >$work/installed.txt" \
+  --customize-hook='mountpoint -q "$1/dev/pts" || mount -t devpts -o newinstance,ptmxmode=0666 devpts "$1/dev/pts"' \
+  --customize-hook='[ -e "$1/dev/ptmx" ] || ln -s pts/ptmx "$1/dev/ptmx"' \
+  --customize-hook='grep -qs localhost "$1/etc/hosts" || printf "127.0.0.1 localhost\n::1 localhost\n" >>"$1/etc/hosts"' \
+  --customize-hook="$in_root sh -c 'mkdir -p /tmp/demo && cd /tmp/demo && timeout 600 station-demo' >$work/demo.txt 2>&1; echo \$? >$work/demo.rc" \
+  --customize-hook='umount "$1/dev/pts" 2>/dev/null || true' \
+  --customize-hook="$in_root sh -c 'station demo; echo rc=\$?; grep -c testbed/ /usr/bin/station || true' >$work/product.txt 2>&1" \
   --customize-hook="$in_root sh -c 'if [ -e /usr/bin/station-desktop ]; then ldd /usr/bin/station-desktop | grep -c \"not found\" || true; ls /etc/systemd/system/graphical.target.wants/; fi' >$work/desktop.txt 2>&1" \
   --customize-hook="$in_root runuser -u station -- sh -c 'cd /var/lib/station && station check --offline --json' >$work/check.json 2>$work/check.err; echo \$? >$work/check.rc" \
   --customize-hook="$in_root id station >$work/id.txt" \
@@ -73,7 +88,14 @@ mmdebstrap --variant=apt --quiet \
   tail -20 "$work/mmdebstrap.log" "$work/apt.log" 2>/dev/null
   fail "the throwaway root could not be built or the package not installed"
 }
-echo "package-test: root built, package installed and checked in $((SECONDS - started)) s"
+echo "package-test: root built, packages installed and checked in $((SECONDS - started)) s"
+
+# The README's first command, from the packages alone.
+grep -q "6 of 6 boards registered with dps-local" "$work/demo.txt" && [ "$(cat "$work/demo.rc")" = 0 ] \
+  || { tail -30 "$work/demo.txt"; fail "station-demo in a fresh root exited $(cat "$work/demo.rc") without every board registered"; }
+echo "package-test: station-demo in the fresh root: $(grep "boards registered" "$work/demo.txt")"
+grep -qx "rc=2" "$work/product.txt" || fail "station in the root still has a demo command: $(cat "$work/product.txt")"
+[ "$(tail -1 "$work/product.txt")" = 0 ] || fail "/usr/bin/station links test-bench code (testbed/): $(cat "$work/product.txt")"
 
 if ((desktop)); then
   [ "$(head -1 "$work/desktop.txt")" = 0 ] || fail "station-desktop links a library apt did not install: $(cat "$work/desktop.txt")"

@@ -5,8 +5,13 @@
 #                                         man pages and shell completions (generated from the
 #                                         CLI definition), /etc/station/station.toml, and the
 #                                         `station` user and group (postinst)
+#   station-demo_<version>_<arch>.deb     the test bench's demo: `station-demo` (a virtual
+#                                         fixture, dps-local, the field boot), `virtual-fixture`
+#                                         and `dps-local` — never on a fixture PC that provisions
+#                                         real boards
 #   station-desktop_<version>_<arch>.deb  the desktop app and its kiosk autostart (--desktop)
 #
+# Depends, Recommends and Suggests beyond the libraries come from packaging/system-packages.txt.
 #   scripts/package.sh [--debug] [--desktop]
 #
 # --debug packages the debug build (target/debug, as the tests built it) instead of a release
@@ -35,11 +40,23 @@ out=target/debian
 mkdir -p "$out"
 step() { echo "package: $*"; }
 
-cargo_flags=(--locked -p station-cli --bin station)
+cargo_flags=(--locked)
 [ "$profile" = release ] && cargo_flags+=(--release)
+# The product alone, in its own cargo invocation: built beside the test bench, cargo would
+# unify features (the line database's throwaway-cluster helper) into it.
+step "building station-demo, virtual-fixture and dps-local ($profile)"
+cargo build "${cargo_flags[@]}" -p station-demo -p virtual-dut -p dps-local --bins
 step "building station ($profile)"
-cargo build "${cargo_flags[@]}"
+cargo build "${cargo_flags[@]}" -p station-cli --bin station
 bin="target/$profile"
+# xz for what ships; the install test's debug packages (70 MB of binaries) only need to be
+# quick to build and unpack.
+compress=(-Zxz)
+[ "$profile" = debug ] && compress=(-Zgzip -z1)
+# Each package's relations beyond its libraries: packaging/system-packages.txt.
+relation() { # relation ENTRY ROLE: the packages as a control-file list ("a, b, c")
+  ./scripts/system-packages.sh "$1" "$2" | sed 's/ /, /g'
+}
 
 # Library dependencies of a binary, as dpkg-shlibdeps finds them (it wants a debian/control).
 shlibdeps() {
@@ -59,14 +76,19 @@ finish() {
   local name="$1" stage="$2" depends="$3"
   local size
   size="$(du -sk --exclude=DEBIAN "$stage" | cut -f1)"
+  local entry="${name#station-}"
+  [ "$name" = station ] && entry=station
   sed -e "s/@VERSION@/$version/g" -e "s/@ARCH@/$arch/" -e "s/@SIZE@/$size/" \
-    -e "s/@DEPENDS@/$depends/" "packaging/deb/$name.control" >"$stage/DEBIAN/control"
+    -e "s/@DEPENDS@/$depends/" -e "s/@RECOMMENDS@/$(relation "$entry" recommends)/" \
+    -e "s/@SUGGESTS@/$(relation "$entry" suggests)/" \
+    -e "s/@LINE_DEPENDS@/$(relation line depends)/" "packaging/deb/$name.control" \
+    | sed -e 's/, *$//' -e '/^[A-Za-z-]*: *$/d' >"$stage/DEBIAN/control"
   for s in postinst postrm; do
     [ -f "packaging/deb/$name.$s" ] && install -m 0755 "packaging/deb/$name.$s" "$stage/DEBIAN/$s"
   done
   (cd "$stage" && find . -path ./DEBIAN -prune -o -type f -printf '%P\0' | sort -z \
     | xargs -0 md5sum >DEBIAN/md5sums)
-  dpkg-deb --root-owner-group -Zxz --build "$stage" "$out/${name}_${version}_${arch}.deb" >/dev/null
+  dpkg-deb --root-owner-group "${compress[@]}" --build "$stage" "$out/${name}_${version}_${arch}.deb" >/dev/null
   step "wrote $out/${name}_${version}_${arch}.deb ($(du -h "$out/${name}_${version}_${arch}.deb" | cut -f1))"
 }
 
@@ -97,12 +119,23 @@ Upstream-Name: provisioning-station
 Files: *
 License: MIT or Apache-2.0
 EOF
-finish station "$stage" "$(shlibdeps "$stage/usr/bin/station")"
+finish station "$stage" "$(shlibdeps "$stage/usr/bin/station"), $(relation station depends)"
+
+# The demo package: the test bench's binaries, and what they run (swtpm, tpm2-tools).
+stage="$out/stage/station-demo"
+rm -rf "$stage"
+install -d "$stage/DEBIAN" "$stage/usr/bin" "$stage/usr/share/doc/station-demo"
+for b in station-demo virtual-fixture dps-local; do
+  install -m 0755 "$bin/$b" "$stage/usr/bin/$b"
+  strip --strip-unneeded "$stage/usr/bin/$b"
+done
+cp "$out/stage/station/usr/share/doc/station/copyright" "$stage/usr/share/doc/station-demo/"
+finish station-demo "$stage" "$(shlibdeps "$stage/usr/bin/station-demo"), $(relation demo depends)"
 
 if ((desktop)); then
   step "building station-desktop (release; the UI first)"
   (cd ui && npm run build)
-  cargo build --locked --release -p station-desktop
+  cargo build --locked --release -p station-desktop --no-default-features
   stage="$out/stage/station-desktop"
   rm -rf "$stage"
   install -d "$stage/DEBIAN" "$stage/usr/bin" "$stage/lib/systemd/system" \
@@ -113,5 +146,5 @@ if ((desktop)); then
   install -m 0755 packaging/kiosk/station-kiosk.xsession "$stage/usr/share/station/"
   install -m 0644 packaging/kiosk/station-kiosk.desktop "$stage/usr/share/xsessions/"
   cp "$out/stage/station/usr/share/doc/station/copyright" "$stage/usr/share/doc/station-desktop/"
-  finish station-desktop "$stage" "$(shlibdeps "$stage/usr/bin/station-desktop")"
+  finish station-desktop "$stage" "$(shlibdeps "$stage/usr/bin/station-desktop"), $(relation desktop depends)"
 fi

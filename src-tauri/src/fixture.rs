@@ -1,13 +1,20 @@
 //! The built-in virtual fixture (`kiosk.virtual_fixture`): fresh simulated boards in every
-//! configured slot, as `station demo` starts them, with the configured fault knobs.
+//! configured slot, as `station-demo` starts them, with the configured fault knobs.
 
+//!
+//! Only in a build with the `virtual-fixture` feature (the default; the packaged app is built
+//! without it and refuses `kiosk.virtual_fixture` with [`FixtureError::NotBuilt`]).
+
+#[cfg(feature = "virtual-fixture")]
 use std::path::PathBuf;
 
 use station_config::StationConfig;
+#[cfg(feature = "virtual-fixture")]
 use virtual_dut::{Fault, Fixture};
 
 /// A running virtual fixture.
 pub struct VirtualFixture {
+    #[cfg(feature = "virtual-fixture")]
     fixture: Fixture,
 }
 
@@ -28,7 +35,14 @@ pub enum FixtureError {
     /// `fixture.ports_file` is not set, so the station could not find the boards.
     #[error("kiosk.virtual_fixture needs fixture.ports_file")]
     NoPortsFile,
+    /// This build of the app has no virtual fixture (the packaged app: the test bench is not
+    /// in it).
+    #[error(
+        "kiosk.virtual_fixture is set, but this build of the app has no virtual fixture (it is the test bench's, not in the packaged app)"
+    )]
+    NotBuilt,
     /// A `[[kiosk.virtual_fault]]` names a fault that does not exist.
+    #[cfg(feature = "virtual-fixture")]
     #[error("slot {slot}: {source}")]
     BadFault {
         /// The slot.
@@ -38,6 +52,7 @@ pub enum FixtureError {
         source: virtual_dut::FaultParseError,
     },
     /// The virtual TPMs' local CA could not be created.
+    #[cfg(feature = "virtual-fixture")]
     #[error(transparent)]
     Tpm(#[from] virtual_dut::station::StationSpecError),
     /// The thread starting the boards panicked (a bug).
@@ -53,6 +68,7 @@ impl VirtualFixture {
     /// first use, so TPM products find their vendor root) and starts the boards on a thread:
     /// manufacturing the swtpm of each TPM board takes about a second, which the login screen
     /// does not wait for. [`Starting::wait`] gives the running fixture.
+    #[cfg(feature = "virtual-fixture")]
     pub fn start(config: &StationConfig) -> Result<Starting, FixtureError> {
         let ports_file = config
             .fixture
@@ -83,8 +99,15 @@ impl VirtualFixture {
         Ok(Starting(handle))
     }
 
+    /// Without the `virtual-fixture` feature: refused with [`FixtureError::NotBuilt`].
+    #[cfg(not(feature = "virtual-fixture"))]
+    pub fn start(_config: &StationConfig) -> Result<Starting, FixtureError> {
+        Err(FixtureError::NotBuilt)
+    }
+
     /// Stops every simulated board.
     pub fn stop(self) {
+        #[cfg(feature = "virtual-fixture")]
         self.fixture.stop();
     }
 }

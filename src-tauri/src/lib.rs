@@ -126,6 +126,32 @@ pub struct Options {
     pub config: station_config::Discovered,
 }
 
+/// What `station-desktop --help` prints.
+pub const USAGE: &str = "\
+station-desktop: the provisioning station's desktop app (the technician's and supervisor's screen)
+
+Usage: station-desktop [--config <FILE>]
+
+Options:
+      --config <FILE>  Station configuration file. Without --config: $STATION_CONFIG, else
+                       ./station.toml if there is one, else /etc/station/station.toml
+  -h, --help           Print help
+  -V, --version        Print version
+
+Kiosk mode, operators and the autostarting kiosk session: docs/kiosk.md.
+";
+
+/// `--help` or `--version` among the arguments: the text to print instead of starting.
+pub fn help_or_version(args: &[String]) -> Option<String> {
+    if args.iter().any(|a| a == "--help" || a == "-h") {
+        Some(USAGE.to_owned())
+    } else if args.iter().any(|a| a == "--version" || a == "-V") {
+        Some(format!("station-desktop {}\n", env!("CARGO_PKG_VERSION")))
+    } else {
+        None
+    }
+}
+
 impl Options {
     /// Parses `--config <file>`; anything else is ignored (WebKit and tauri-driver add their own).
     pub fn from_args(args: impl IntoIterator<Item = String>) -> Self {

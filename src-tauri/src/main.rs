@@ -8,7 +8,12 @@ use std::time::Instant;
 
 fn main() -> ExitCode {
     let started = Instant::now();
-    let options = station_desktop::Options::from_args(std::env::args().skip(1));
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if let Some(text) = station_desktop::help_or_version(&args) {
+        print!("{text}");
+        return ExitCode::SUCCESS;
+    }
+    let options = station_desktop::Options::from_args(args);
     let state = match station_desktop::open_state(&options, started) {
         Ok(s) => s,
         Err(message) => {

@@ -704,3 +704,27 @@ fn the_line_overview_shows_every_station_of_the_line() {
         (&json!("st-3"), &json!("SN-8"))
     );
 }
+
+/// `station-desktop --help` and `--version` print and exit without opening a window or a
+/// configuration (none exists here).
+#[test]
+fn help_and_version_print_without_starting_the_app() {
+    let dir = tempfile::tempdir().unwrap();
+    for (arg, want) in [
+        ("--help", "Usage: station-desktop"),
+        ("-V", "station-desktop 0."),
+    ] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_station-desktop"))
+            .arg(arg)
+            .current_dir(dir.path())
+            .env_remove("DISPLAY")
+            .env_remove("STATION_CONFIG")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{arg}: {out:?}");
+        assert!(
+            String::from_utf8_lossy(&out.stdout).contains(want),
+            "{arg}: {out:?}"
+        );
+    }
+}

@@ -25,6 +25,7 @@ import { Session, sleep } from './webdriver.mjs';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const app = join(root, 'target/debug/station-desktop');
 const cli = join(root, 'target/debug/station');
+const demoCli = join(root, 'target/debug/station-demo');
 const work = join(root, 'target/ui-e2e');
 const img = join(root, process.env.UPDATE_SCREENSHOTS === '1' ? 'docs/img' : 'target/ui-e2e/img');
 const children = [];
@@ -111,7 +112,7 @@ async function login(s, id, pin) {
 }
 
 async function main() {
-  for (const f of [app, cli]) if (!existsSync(f)) throw new Error(`${f} is missing: build it first (scripts/test.sh does)`);
+  for (const f of [app, cli, demoCli]) if (!existsSync(f)) throw new Error(`${f} is missing: build it first (scripts/test.sh does)`);
   rmSync(work, { recursive: true, force: true });
   mkdirSync(work, { recursive: true });
   mkdirSync(img, { recursive: true });
@@ -231,12 +232,12 @@ fault = "lock-reply-lost"
   const figures = {};
 
   // The demo fixture first, as `scripts/desktop.sh` runs it: station-config/demo.toml (a copy,
-  // so its var/ lands in target/), prepared by `station demo --setup-only`, six fresh boards.
+  // so its var/ lands in target/), prepared by `station-demo --setup-only`, six fresh boards.
   console.log('the demo fixture');
   const demoConfig = join(work, 'demo/station-config/demo.toml');
   mkdirSync(dirname(demoConfig), { recursive: true });
   copyFileSync(join(root, 'station-config/demo.toml'), demoConfig);
-  execFileSync(cli, ['demo', '--setup-only', '--config', demoConfig], { stdio: 'ignore' });
+  execFileSync(demoCli, ['--setup-only', '--config', demoConfig], { stdio: 'ignore' });
   const d0 = Date.now();
   const d = await Session.create(base, { 'tauri:options': { application: app, args: ['--config', demoConfig] } });
   try {

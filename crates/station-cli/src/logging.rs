@@ -9,10 +9,10 @@ use tracing_appender::non_blocking::WorkerGuard;
 use tracing_subscriber::EnvFilter;
 
 /// Keeps the log writer alive; logs are flushed when it drops.
-pub(crate) struct LogGuard {
+pub struct LogGuard {
     _guard: WorkerGuard,
     /// The log file this start began with.
-    pub(crate) path: PathBuf,
+    pub path: PathBuf,
 }
 
 /// Starts logging to `<log_dir>/station-<timestamp>-<pid>.log` at `info` (or `STATION_LOG`).

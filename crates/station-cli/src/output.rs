@@ -8,7 +8,7 @@ use station_pipeline::{EventSink, ProgressEvent, RunSummary, UnitOutcome};
 /// An error already phrased for the technician: one line, a stable code, one action.
 #[derive(Debug, thiserror::Error)]
 #[error("{message}")]
-pub(crate) struct CliError {
+pub struct CliError {
     pub(crate) code: &'static str,
     pub(crate) message: String,
     pub(crate) help: String,
@@ -28,7 +28,8 @@ impl CliError {
         }
     }
 
-    pub(crate) fn anyhow(
+    /// An error of the front-end itself: its stable code, one line, one action.
+    pub fn anyhow(
         code: &'static str,
         message: impl Into<String>,
         help: impl Into<String>,
@@ -77,7 +78,7 @@ impl From<station_store::StoreError> for CliError {
 }
 
 /// Prints an error to stderr: `error[code]: message` and `help: …`.
-pub(crate) fn print_error(e: &anyhow::Error) {
+pub fn print_error(e: &anyhow::Error) {
     match e.downcast_ref::<CliError>() {
         Some(c) => {
             eprintln!("error[{}]: {}", c.code, c.message);
@@ -88,7 +89,7 @@ pub(crate) fn print_error(e: &anyhow::Error) {
 }
 
 /// The error and its sources on one line.
-pub(crate) fn chain(e: &dyn std::error::Error) -> String {
+pub fn chain(e: &dyn std::error::Error) -> String {
     let mut s = e.to_string();
     let mut cur = e.source();
     while let Some(c) = cur {

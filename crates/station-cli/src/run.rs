@@ -71,7 +71,23 @@ pub(crate) fn slot_value(s: &str) -> Result<(u16, String), String> {
     Ok((slot, value.to_owned()))
 }
 
-/// Runs an already loaded configuration (shared with `station demo`).
+impl RunArgs {
+    /// Every slot, with a fixed operator and work order, no overrides (`station-demo`).
+    pub(crate) fn unattended(config: &Path, operator: &str, work_order: &str, json: bool) -> Self {
+        RunArgs {
+            config: Some(config.to_owned()),
+            slots: Vec::new(),
+            operator: Some(operator.to_owned()),
+            work_order: Some(work_order.to_owned()),
+            rework: false,
+            products: Vec::new(),
+            expect_serials: Vec::new(),
+            json,
+        }
+    }
+}
+
+/// Runs an already loaded configuration (shared with `station-demo`, through `embed`).
 pub(crate) fn run_loaded(
     config: station_config::StationConfig,
     config_path: &Path,

@@ -61,7 +61,7 @@ pub(crate) fn open(config: &Path, db: Option<&Path>) -> anyhow::Result<Store> {
         return Err(CliError::anyhow(
             "station::store::missing",
             format!("no station database at {}", path.display()),
-            "Run the station once (e.g. `station demo`), or pass --db.",
+            "Run the station once (e.g. `station-demo`), or pass --db.",
         ));
     }
     Ok(Store::open(&path).map_err(CliError::from)?)

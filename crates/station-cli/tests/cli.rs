@@ -82,7 +82,7 @@ fn check_accepts_the_demo_config() {
             .any(|r| r["id"] == "config.valid" && r["outcome"] == "ok"),
         "{results:?}"
     );
-    // Before the first `station demo`, the demo's CA and TPM vendor root do not exist yet:
+    // Before the first `station-demo`, the demo's CA and TPM vendor root do not exist yet:
     // those checks may fail, each with a fix; nothing else may.
     for r in results.iter().filter(|r| r["outcome"] == "failed") {
         let id = r["id"].as_str().unwrap();
@@ -475,74 +475,6 @@ trust_anchor = "{trust}"
     );
 }
 
-/// `station demo` end to end: six boards provisioned and uploaded, then the field boot — every
-/// board registers with dps-local from its own flash (symmetric-key and X.509 over MQTT, TPM
-/// over HTTPS through the TPM challenge with its own swtpm) and keeps the assigned hub in it.
-#[test]
-fn the_demo_boards_register_with_dps_local_from_their_own_flash() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(dir.path().join("station-config")).unwrap();
-    let config = dir.path().join("station-config/demo.toml");
-    std::fs::copy(repo().join("station-config/demo.toml"), &config).unwrap();
-    let out = station(&["demo", "--config", config.to_str().unwrap()], &[]);
-    let stdout = text(&out.stdout);
-    assert!(out.status.success(), "{stdout}{}", text(&out.stderr));
-    assert!(
-        stdout.contains("6 of 6 boards registered with dps-local"),
-        "{stdout}"
-    );
-    let fixture = dir.path().join("var/demo/fixture");
-    for slot in 1..=6 {
-        let flash =
-            virtual_dut::flash::FlashImage::load(&fixture.join(format!("slot-{slot}/flash.json")))
-                .unwrap();
-        let settings = flash.decoded_settings();
-        let hub = String::from_utf8_lossy(&settings["field/hub"]).into_owned();
-        let reg_id = String::from_utf8_lossy(&settings["dps/reg_id"]).into_owned();
-        assert_eq!(
-            settings["field/device_id"], settings["dps/reg_id"],
-            "slot {slot}"
-        );
-        // The hub its product's policy says, and the twin its product defines.
-        let twin: serde_json::Value = serde_json::from_slice(&settings["field/twin"]).unwrap();
-        let hubs = [
-            dps_local::LinkedHub::new("demo-hub-1.azure-devices.net"),
-            dps_local::LinkedHub::new("demo-hub-2.azure-devices.net"),
-        ];
-        if slot <= 4 {
-            assert_eq!(
-                Some(&hub),
-                dps_local::hashed_hub(&reg_id, &hubs).as_ref(),
-                "slot {slot}"
-            );
-            assert_eq!(twin["tags"]["serial"], flash.identity.serial, "slot {slot}");
-        } else {
-            // The demo's webhook puts devices without a region on the last hub it is given.
-            assert_eq!(hub, "demo-hub-2.azure-devices.net", "slot {slot}");
-            assert_eq!(twin["tags"]["allocatedBy"], "dps-local-hook", "slot {slot}");
-        }
-        if slot <= 2 {
-            assert_eq!(twin["tags"]["work_order"], "WO-DEMO");
-            assert_eq!(twin["properties"]["desired"]["telemetry_interval_s"], 60);
-        }
-    }
-    let log =
-        std::fs::read_to_string(dir.path().join("var/demo/dps-local/registrations.jsonl")).unwrap();
-    let assigned: Vec<serde_json::Value> = log
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .filter(|l: &serde_json::Value| l["outcome"] == "assigned")
-        .collect();
-    assert_eq!(assigned.len(), 6, "{log}");
-    let by_protocol = |p: &str| assigned.iter().filter(|l| l["protocol"] == p).count();
-    assert_eq!((by_protocol("mqtt"), by_protocol("https")), (4, 2), "{log}");
-    let challenged = log
-        .lines()
-        .filter(|l| l.contains(r#""outcome":"challenged""#))
-        .count();
-    assert_eq!(challenged, 2, "each TPM board was challenged once: {log}");
-}
-
 /// `station check` tries the line database: nothing listening there is a failed check with a
 /// fix, and a password written into its URL is refused as a config error.
 #[test]
@@ -706,4 +638,19 @@ fn explain_gives_the_meaning_action_and_exit_code_of_an_error() {
     let out = station(&["explain", "station::nope::nothing"], &[]);
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("error[station::explain::unknown]"));
+}
+
+/// `station --help` lists the product's commands; the demo is not one of them (it is the test
+/// bench's `station-demo`, in its own package).
+#[test]
+fn help_lists_the_commands_and_no_demo() {
+    let out = station(&["--help"], &[]);
+    assert!(out.status.success());
+    let stdout = text(&out.stdout);
+    for command in ["run", "check", "upload", "export", "explain"] {
+        assert!(stdout.contains(&format!("\n  {command} ")), "{stdout}");
+    }
+    assert!(!stdout.contains("\n  demo "), "{stdout}");
+    let out = station(&["demo"], &[]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
 }

@@ -752,11 +752,16 @@ mod mixed {
                 .unwrap()
                 .ensure_created()
                 .unwrap();
-            // `station demo --setup-only` makes the file CA (passphrase file) of the X.509
-            // product and sets the demo work order, which the X.509 quota counts against.
+            // The X.509 product's file CA (a passphrase file, then `station ca init`), and
+            // the work order the X.509 quota counts against, set as a supervisor would.
             let config = line.config(&root.join("setup"));
+            let passphrase = root.join("ca/passphrase");
+            station_store::private_files::create_dir_all(&root.join("ca")).unwrap();
+            station_store::private_files::write_new(&passphrase, b"kill-harness-ca-passphrase")
+                .unwrap();
             let out = Command::new(env!("CARGO_BIN_EXE_station"))
-                .args(["demo", "--setup-only", "--config", config.to_str().unwrap()])
+                .args(["ca", "init", "--days", "365", "--config"])
+                .arg(&config)
                 .output()
                 .unwrap();
             assert!(
@@ -764,6 +769,15 @@ mod mixed {
                 "{}",
                 String::from_utf8_lossy(&out.stderr)
             );
+            Store::open(&line.db())
+                .unwrap()
+                .set_line_setting(
+                    "kill-mixed",
+                    "kill harness",
+                    station_store::LineSetting::WorkOrder,
+                    Some("WO-DEMO"),
+                )
+                .unwrap();
             line
         }
 

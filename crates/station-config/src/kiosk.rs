@@ -30,7 +30,7 @@ pub struct KioskSection {
     /// How long a lockout lasts, in seconds (a supervisor may unlock earlier). Default `900`.
     #[serde(default = "default_lockout_seconds")]
     pub lockout_seconds: u32,
-    /// Start a virtual fixture (simulated DUTs on pseudo-terminals, as `station demo` does)
+    /// Start a virtual fixture (simulated DUTs on pseudo-terminals, as `station-demo` does)
     /// with fresh boards in every slot, writing `fixture.ports_file`. For demos, training and
     /// the UI tests; never on a production line. Default `false`.
     #[serde(default)]

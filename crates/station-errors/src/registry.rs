@@ -271,7 +271,7 @@ pub(crate) static ENTRIES: &[ErrorDoc] = &[
     ErrorDoc {
         code: "station::demo::line_size",
         title: "Demo line size out of range",
-        meaning: "`station demo --line N` was given a number of stations outside what a demo line allows. Nothing was started.",
+        meaning: "`station-demo --line N` was given a number of stations outside what a demo line allows. Nothing was started.",
         action: "Pass `--line` with a number from 2 to 8.",
         exit: Exit::Usage,
     },
@@ -295,6 +295,13 @@ pub(crate) static ENTRIES: &[ErrorDoc] = &[
         meaning: "In the demo's field boot, some provisioned boards did not register with dps-local; the reason for each is printed above.",
         action: "Read the reason printed for each slot; dps-local's registrations.jsonl has each attempt.",
         exit: Exit::UnitFailed,
+    },
+    ErrorDoc {
+        code: "station::demo::programs",
+        title: "Demo programs missing",
+        meaning: "A program the demo's virtual boards run (swtpm, swtpm_setup, the tpm2-tools their field firmware uses, or PostgreSQL's initdb for `--line`) is not installed, so the demo stopped before starting anything.",
+        action: "Install the Debian packages the message names (scripts/bootstrap.sh does; the station-demo package depends on them), then run the demo again.",
+        exit: Exit::Environment,
     },
     ErrorDoc {
         code: "station::demo::tpm_ca",
@@ -937,7 +944,7 @@ pub(crate) static ENTRIES: &[ErrorDoc] = &[
         code: "station::store::missing",
         title: "No station database found",
         meaning: "There is no station database at the configured (or given) path, so there is nothing to show.",
-        action: "Run the station once (e.g. `station demo`), or pass `--db` with the database file.",
+        action: "Run the station once (e.g. `station-demo`), or pass `--db` with the database file.",
         exit: Exit::Environment,
     },
     ErrorDoc {

@@ -11,10 +11,12 @@ fn root() -> PathBuf {
 }
 
 /// Every `station::AREA::NAME` literal (in double or single quotes: SQL writes some) in the
-/// non-test sources of the workspace's crates and the desktop app.
+/// non-test sources of the workspace's crates (product and test bench) and the desktop app.
 fn codes_in_sources() -> BTreeSet<String> {
     let mut dirs = vec![root().join("src-tauri/src")];
-    for entry in std::fs::read_dir(root().join("crates")).unwrap() {
+    let crates = std::fs::read_dir(root().join("crates")).unwrap();
+    let testbed = std::fs::read_dir(root().join("testbed")).unwrap();
+    for entry in crates.chain(testbed) {
         let src = entry.unwrap().path().join("src");
         if src.is_dir() && !src.starts_with(root().join("crates/station-errors")) {
             dirs.push(src);

@@ -259,7 +259,7 @@ pub fn dev_certificate() -> io::Result<(String, String, String)> {
 }
 
 /// Debian's server binaries: `PG_BIN` if set, else the newest `/usr/lib/postgresql/*/bin`.
-fn server_bin() -> io::Result<PathBuf> {
+pub fn server_bin() -> io::Result<PathBuf> {
     if let Some(bin) = std::env::var_os("PG_BIN") {
         return Ok(PathBuf::from(bin));
     }

@@ -28,6 +28,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
 mod audit;
+#[cfg(feature = "cluster")]
 pub mod cluster;
 mod line;
 mod quota;

@@ -76,7 +76,7 @@ pub(super) fn check(config: &StationConfig, offline: bool) -> Vec<CheckResult> {
                 let baud = config.slot(slot).map_or(config.fixture.baud, |s| s.baud_or(&config.fixture));
                 if !std::path::Path::new(&port).exists() {
                     let fix = if source == "ports file" {
-                        "Start the fixture that writes the ports file (`virtual-fixture start`, or `station demo`)."
+                        "Start the fixture that writes the ports file (`virtual-fixture start`, or `station-demo`)."
                     } else {
                         "Plug the fixture in, or correct the slot's port (udev rules give stable names: docs/real-fixture.md)."
                     };

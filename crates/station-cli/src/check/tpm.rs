@@ -29,7 +29,7 @@ pub(super) fn check(config: &StationConfig) -> Vec<CheckResult> {
                         "tpm.vendor_roots",
                         format!("product {}: {e}", p.id),
                         "Put the TPM vendor's CA certificates (PEM or DER) where \
-                     attestation.vendor_roots and vendor_intermediates point; `station demo` \
+                     attestation.vendor_roots and vendor_intermediates point; `station-demo` \
                      creates the demo's on its first run.",
                     ),
                 },

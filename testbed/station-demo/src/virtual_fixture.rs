@@ -1,6 +1,6 @@
 //! The virtual fixture the demos provision: the boards of a configuration's slots, started.
 
-use crate::output::CliError;
+use station_cli::embed::{CliError, chain};
 
 /// Starts a virtual fixture for `config`'s slots with its boards in `fixture_dir`.
 pub(crate) fn start(
@@ -10,7 +10,7 @@ pub(crate) fn start(
     let spec = virtual_dut::station::spec_for(config, fixture_dir).map_err(|e| {
         CliError::anyhow(
             "station::demo::tpm_ca",
-            crate::output::chain(&e),
+            chain(&e),
             "Install swtpm and swtpm-tools (scripts/bootstrap.sh does), then run the demo again.",
         )
     })?;

@@ -1,4 +1,4 @@
-//! `station demo --line N`: a line of N stations, each on its own virtual fixture and its own
+//! `station-demo --line N`: a line of N stations, each on its own virtual fixture and its own
 //! SQLite store, against one throwaway line database (Debian's PostgreSQL, a cluster in the
 //! demo's directory on a free port, stopped at the end), run at once; then the line's view.
 
@@ -9,7 +9,7 @@ use station_config::{LineDbSection, OfflinePolicy, SecretSource, StationConfig};
 use station_pipeline::{EventSink, ProgressEvent, RunRequest, UnitOutcome};
 use station_store::Store;
 
-use crate::output::CliError;
+use station_cli::embed::{CliError, chain};
 
 /// Most stations a demo line may have.
 pub(crate) const MAX_STATIONS: u8 = 8;
@@ -63,7 +63,7 @@ pub(crate) fn run(
     // A fresh line each time: its database, stores and boards.
     let _ = std::fs::remove_dir_all(&base);
     std::fs::create_dir_all(&base)?;
-    let log = crate::logging::init(&config.station)?;
+    let log = station_cli::embed::init_logging(&config.station)?;
     println!("log: {}", log.path.display());
     let cluster = station_linedb::cluster::Cluster::start(&base.join("line-db")).map_err(|e| {
         CliError::anyhow(
@@ -116,7 +116,7 @@ pub(crate) fn run(
         let (spec, fixture) = crate::virtual_fixture::start(&c, &fixture_dir)?;
         let store = Arc::new(Store::open(&c.storage.database).map_err(CliError::from)?);
         let id = c.station.id.clone();
-        let station = crate::run::station_for(c, config_path, store)?;
+        let station = station_cli::embed::station_for(c, config_path, store)?;
         println!(
             "station {id}: {} slot(s) on its own virtual fixture",
             spec.slots.len()
@@ -149,25 +149,25 @@ pub(crate) fn run(
     let mut failed = 0;
     for ((_, station, _), summary) in line.iter().zip(summaries) {
         failed += summary?.failed();
-        crate::run::sync_line(station, false);
+        station_cli::embed::sync_line(station, false);
     }
     let status = line
         .first()
         .and_then(|(_, station, _)| station.line())
         .map(|link| link.with_db(station_linedb::LineDb::status))
         .transpose()
-        .map_err(|e| CliError::anyhow(e.code(), crate::output::chain(&e), "Run the demo again."))?;
+        .map_err(|e| CliError::anyhow(e.code(), chain(&e), "Run the demo again."))?;
     for (_, _, fixture) in line {
         fixture.stop();
     }
     if let Some(status) = status {
         println!();
-        crate::line_db::print_status(&format!("{}-1", config.station.id), 0, &status);
+        station_cli::embed::print_line_status(&format!("{}-1", config.station.id), 0, &status);
     }
     drop(cluster);
     Ok(if failed == 0 {
-        crate::EXIT_OK
+        station_cli::EXIT_OK
     } else {
-        crate::EXIT_UNIT_FAILED
+        station_cli::EXIT_UNIT_FAILED
     })
 }

@@ -38,16 +38,21 @@ struct Sample {
     commands: u32,
 }
 
+/// How long the station takes to read a TPM's EK and EK certificate through a DUT over SMP,
+/// against the line-rate floor, and tpm2-tools reading the same EK from swtpm directly.
+#[derive(clap::Parser)]
+#[command(name = "tpm-bench", version)]
+struct Args {
+    /// Baud rate of the virtual slots.
+    #[arg(long, default_value_t = 115_200)]
+    baud: u32,
+    /// Reads per board.
+    #[arg(long, default_value_t = 10)]
+    rounds: u32,
+}
+
 fn main() -> anyhow::Result<()> {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let get = |name: &str| {
-        args.iter()
-            .position(|a| a == name)
-            .and_then(|i| args.get(i + 1))
-            .cloned()
-    };
-    let baud: u32 = get("--baud").map_or(Ok(115_200), |s| s.parse())?;
-    let rounds: u32 = get("--rounds").map_or(Ok(10), |s| s.parse())?;
+    let Args { baud, rounds } = <Args as clap::Parser>::parse();
     let dir = tempfile::tempdir()?;
     let ca = LocalCa::open(dir.path().join("ca"))?;
     ca.ensure_created()?;

@@ -1,21 +1,25 @@
-//! `station demo`: fresh boards on a virtual fixture, provisioned with the demo configuration.
+//! `station-demo`: fresh boards on a virtual fixture, provisioned with the demo configuration.
 
 use std::path::PathBuf;
 
-use clap::Args;
+use clap::Parser;
+use station_cli::embed::{CliError, chain};
+use station_cli::{EXIT_OK, EXIT_UNIT_FAILED};
 use station_store::{
     EnrollmentStatus, LineSetting, NewOperator, Role, Store, UnitFilter, UnitStatus, private_files,
 };
 
-use crate::output::CliError;
-use crate::run::{RunArgs, run_loaded};
-use crate::{EXIT_OK, EXIT_UNIT_FAILED};
-
-/// The demo configuration, built in so `station demo` works from any directory.
+/// The demo configuration, built in so `station-demo` works from any directory.
 const EMBEDDED_DEMO: &str = include_str!("../../../station-config/demo.toml");
 
-/// Arguments of `station demo`.
-#[derive(Args)]
+/// Arguments of `station-demo`.
+#[derive(Parser)]
+#[command(
+    name = "station-demo",
+    version,
+    about = "Run the station on its embedded default: a virtual fixture of six fresh boards \
+             (two symmetric-key, two X.509, two TPM), dps-local, then each board's field boot"
+)]
 pub(crate) struct DemoArgs {
     /// Demo configuration; the built-in copy of station-config/demo.toml when the file is absent.
     #[arg(long, default_value = "station-config/demo.toml")]
@@ -56,7 +60,7 @@ fn prepare_desktop_demo(config: &station_config::StationConfig) -> anyhow::Resul
                 pin: pin.into(),
             };
             store
-                .add_operator(&config.station.id, "station demo", &new)
+                .add_operator(&config.station.id, "station-demo", &new)
                 .map_err(CliError::from)?;
         }
     }
@@ -77,7 +81,7 @@ fn prepare_desktop_demo(config: &station_config::StationConfig) -> anyhow::Resul
         store
             .set_line_setting(
                 &config.station.id,
-                "station demo",
+                "station-demo",
                 LineSetting::WorkOrder,
                 Some(DEMO_WORK_ORDER),
             )
@@ -112,7 +116,7 @@ fn start_allocation_hook(
                     "station::demo::allocation_hook",
                     format!(
                         "could not start the demo's allocation webhook: {}",
-                        crate::output::chain(&e)
+                        chain(&e)
                     ),
                     "Check that the demo's var/ directory is writable.",
                 )
@@ -175,6 +179,7 @@ pub(crate) fn demo(args: &DemoArgs) -> anyhow::Result<u8> {
         station_config::parse_str(EMBEDDED_DEMO, &origin)
     }
     .map_err(CliError::from)?;
+    crate::preflight::programs(args.line.is_some())?;
     ensure_demo_ca(&config)?;
     if let Some(stations) = args.line {
         let work_order = config
@@ -218,30 +223,18 @@ pub(crate) fn demo(args: &DemoArgs) -> anyhow::Result<u8> {
     let device = demo_device_settings(&config, hook.as_ref())?;
     let db = config.storage.database.clone();
     let upload = config.upload.clone();
-    let run_args = RunArgs {
-        config: Some(args.config.clone()),
-        slots: Vec::new(),
-        // The demo has no login: a fixed demo operator and work order stand in.
-        operator: Some(
-            config
-                .station
-                .operator
-                .clone()
-                .unwrap_or_else(|| "demo-operator".into()),
-        ),
-        work_order: Some(
-            config
-                .station
-                .work_order
-                .clone()
-                .unwrap_or_else(|| DEMO_WORK_ORDER.into()),
-        ),
-        rework: false,
-        products: Vec::new(),
-        expect_serials: Vec::new(),
-        json: args.json,
-    };
-    let summary = run_loaded(config, &args.config, &run_args)?;
+    // The demo has no login: a fixed demo operator and work order stand in.
+    let operator = config
+        .station
+        .operator
+        .clone()
+        .unwrap_or_else(|| "demo-operator".into());
+    let work_order = config
+        .station
+        .work_order
+        .clone()
+        .unwrap_or_else(|| DEMO_WORK_ORDER.into());
+    let summary = station_cli::embed::run(config, &args.config, &operator, &work_order, args.json)?;
     if !args.json {
         println!(
             "\nflash of each virtual DUT (virtual-fixture dump --dir {}):",
@@ -313,12 +306,11 @@ fn ensure_demo_ca(config: &station_config::StationConfig) -> anyhow::Result<()> 
             private_files::write_new(file, pass.as_bytes())?;
         }
         // A throw-away demo key: low KDF cost keeps the debug build quick.
-        let made = crate::ca::init(
+        let made = station_cli::embed::init_ca(
             &product.id,
             ca,
             365,
             station_identity::pki::file::KdfCost::Low,
-            false,
         )?;
         println!("{made}\n");
     }

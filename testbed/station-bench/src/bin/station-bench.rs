@@ -50,31 +50,45 @@ struct Figures {
     fixture_cpu_per_unit_ms: f64,
 }
 
+/// Per-unit wall time against the line-rate floor, throughput, CPU and peak RSS of the
+/// station on the virtual fixture, per slot count.
+#[derive(clap::Parser)]
+#[command(name = "station-bench", version)]
+struct Args {
+    /// Baud rate of every virtual slot.
+    #[arg(long, default_value_t = 115_200)]
+    baud: u32,
+    /// Runs per slot count.
+    #[arg(long, default_value_t = 5)]
+    rounds: u32,
+    /// Slot counts to measure, comma-separated.
+    #[arg(long, value_delimiter = ',', default_value = "1,4,16,32")]
+    slots: Vec<u16>,
+    /// Each slot count twice: with the write-ahead claim and without it.
+    #[arg(long)]
+    compare_claim: bool,
+    /// Print each configuration's mean step durations too.
+    #[arg(long)]
+    steps: bool,
+    /// Internal: measure one slot count in this process and print its figures as JSON.
+    #[arg(long, hide = true)]
+    child: Option<u16>,
+    /// Internal (with --child): without the write-ahead claim.
+    #[arg(long, hide = true)]
+    no_claim: bool,
+}
+
 fn main() -> anyhow::Result<()> {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let get = |name: &str| {
-        args.iter()
-            .position(|a| a == name)
-            .and_then(|i| args.get(i + 1))
-            .cloned()
-    };
-    let baud: u32 = get("--baud").map_or(Ok(115_200), |s| s.parse())?;
-    let rounds: u32 = get("--rounds").map_or(Ok(5), |s| s.parse())?;
-    // `--compare-claim`: each slot count twice, with the write-ahead claim and without it.
-    let compare = args.iter().any(|a| a == "--compare-claim");
-    // `--steps`: each configuration's mean step durations too.
-    let show_steps = args.iter().any(|a| a == "--steps");
-    if let Some(n) = get("--child") {
-        let no_claim = args.iter().any(|a| a == "--no-claim");
-        let figures = child(n.parse()?, baud, rounds, no_claim)?;
+    let args = <Args as clap::Parser>::parse();
+    let (baud, rounds) = (args.baud, args.rounds);
+    let compare = args.compare_claim;
+    let show_steps = args.steps;
+    if let Some(n) = args.child {
+        let figures = child(n, baud, rounds, args.no_claim)?;
         println!("{}", serde_json::to_string(&figures)?);
         return Ok(());
     }
-    let slot_counts: Vec<u16> = get("--slots")
-        .unwrap_or_else(|| "1,4,16,32".into())
-        .split(',')
-        .map(str::parse)
-        .collect::<Result<_, _>>()?;
+    let slot_counts = args.slots.clone();
     println!(
         "station-bench: virtual fixture at {baud} baud, {rounds} rounds per slot count, DUT boot time 0 ms"
     );

@@ -3,7 +3,7 @@
 //! fixture against its line-rate floor.
 //!
 //! Usage: `x509-bench [--certs 500] [--rounds 5] [--baud 115200]` (release build:
-//! `cargo build --release -p station-cli -p virtual-dut`). The SoftHSM2 figure runs in a child
+//! `cargo build --release -p station-bench -p virtual-dut`). The SoftHSM2 figure runs in a child
 //! process of this binary with `SOFTHSM2_CONF` pointing at a temporary token directory.
 #![forbid(unsafe_code)]
 
@@ -25,18 +25,29 @@ use station_identity::pki::{
 use station_pipeline::{NoopSink, UnitOutcome};
 use virtual_dut::{Fixture, FixtureSpec};
 
+/// Certificates per second from a file-key CA and a SoftHSM2 token CA, and the per-unit wall
+/// time of an X.509 unit on the virtual fixture against its line-rate floor.
+#[derive(clap::Parser)]
+#[command(name = "x509-bench", version)]
+struct Args {
+    /// Certificates to issue per signing CA.
+    #[arg(long, default_value_t = 500)]
+    certs: u32,
+    /// Runs of the X.509 unit on the virtual fixture.
+    #[arg(long, default_value_t = 5)]
+    rounds: u32,
+    /// Baud rate of the virtual slots.
+    #[arg(long, default_value_t = 115_200)]
+    baud: u32,
+    /// Internal: measure the SoftHSM2 rate in this process (SOFTHSM2_CONF set) and print it.
+    #[arg(long, hide = true)]
+    softhsm_child: bool,
+}
+
 fn main() -> anyhow::Result<()> {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let get = |name: &str| {
-        args.iter()
-            .position(|a| a == name)
-            .and_then(|i| args.get(i + 1))
-            .cloned()
-    };
-    let certs: u32 = get("--certs").map_or(Ok(500), |s| s.parse())?;
-    let rounds: u32 = get("--rounds").map_or(Ok(5), |s| s.parse())?;
-    let baud: u32 = get("--baud").map_or(Ok(115_200), |s| s.parse())?;
-    if args.iter().any(|a| a == "--softhsm-child") {
+    let args = <Args as clap::Parser>::parse();
+    let (certs, rounds, baud) = (args.certs, args.rounds, args.baud);
+    if args.softhsm_child {
         println!("{:.1}", softhsm_rate(certs)?);
         return Ok(());
     }

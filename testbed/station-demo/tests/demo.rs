@@ -1,5 +1,6 @@
-//! A line of stations from the command line, against a real (throwaway) PostgreSQL: the demo's
-//! three-station line, `station run` on a line, and `station line-db status` / `resolve`.
+//! `station-demo` end to end: the six demo boards provisioned, uploaded to dps-local and
+//! registered from their own flash; a line of three; and the line's views from `station`
+//! (the product binary, built beside this one by a workspace build).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -9,11 +10,23 @@ use std::process::{Command, Output};
 use station_linedb::cluster::Cluster;
 use station_linedb::{Identity, IdentityKind, LineDb};
 
-fn station(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_station"))
+fn demo(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_station-demo"))
         .args(args)
         .output()
-        .expect("station runs")
+        .expect("station-demo runs")
+}
+
+/// The product's `station`, which a workspace build (`cargo build`, `cargo nextest run`)
+/// puts beside `station-demo`.
+fn station(args: &[&str]) -> Output {
+    let exe = Path::new(env!("CARGO_BIN_EXE_station-demo")).with_file_name("station");
+    assert!(
+        exe.exists(),
+        "{} is missing: build it (cargo build -p station-cli), or run the workspace's tests",
+        exe.display()
+    );
+    Command::new(exe).args(args).output().expect("station runs")
 }
 
 fn text(b: &[u8]) -> String {
@@ -33,13 +46,79 @@ fn demo_config(dir: &Path, extra: &str) -> PathBuf {
     config
 }
 
-/// `station demo --line 3`: three stations, each on its own fixture and store, against one
+/// `station-demo` end to end: six boards provisioned and uploaded, then the field boot — every
+/// board registers with dps-local from its own flash (symmetric-key and X.509 over MQTT, TPM
+/// over HTTPS through the TPM challenge with its own swtpm) and keeps the assigned hub in it.
+#[test]
+fn the_demo_boards_register_with_dps_local_from_their_own_flash() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = demo_config(dir.path(), "");
+    let out = demo(&["--config", config.to_str().unwrap()]);
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout}{}", text(&out.stderr));
+    assert!(
+        stdout.contains("6 of 6 boards registered with dps-local"),
+        "{stdout}"
+    );
+    let fixture = dir.path().join("var/demo/fixture");
+    for slot in 1..=6 {
+        let flash =
+            virtual_dut::flash::FlashImage::load(&fixture.join(format!("slot-{slot}/flash.json")))
+                .unwrap();
+        let settings = flash.decoded_settings();
+        let hub = String::from_utf8_lossy(&settings["field/hub"]).into_owned();
+        let reg_id = String::from_utf8_lossy(&settings["dps/reg_id"]).into_owned();
+        assert_eq!(
+            settings["field/device_id"], settings["dps/reg_id"],
+            "slot {slot}"
+        );
+        // The hub its product's policy says, and the twin its product defines.
+        let twin: serde_json::Value = serde_json::from_slice(&settings["field/twin"]).unwrap();
+        let hubs = [
+            dps_local::LinkedHub::new("demo-hub-1.azure-devices.net"),
+            dps_local::LinkedHub::new("demo-hub-2.azure-devices.net"),
+        ];
+        if slot <= 4 {
+            assert_eq!(
+                Some(&hub),
+                dps_local::hashed_hub(&reg_id, &hubs).as_ref(),
+                "slot {slot}"
+            );
+            assert_eq!(twin["tags"]["serial"], flash.identity.serial, "slot {slot}");
+        } else {
+            // The demo's webhook puts devices without a region on the last hub it is given.
+            assert_eq!(hub, "demo-hub-2.azure-devices.net", "slot {slot}");
+            assert_eq!(twin["tags"]["allocatedBy"], "dps-local-hook", "slot {slot}");
+        }
+        if slot <= 2 {
+            assert_eq!(twin["tags"]["work_order"], "WO-DEMO");
+            assert_eq!(twin["properties"]["desired"]["telemetry_interval_s"], 60);
+        }
+    }
+    let log =
+        std::fs::read_to_string(dir.path().join("var/demo/dps-local/registrations.jsonl")).unwrap();
+    let assigned: Vec<serde_json::Value> = log
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .filter(|l: &serde_json::Value| l["outcome"] == "assigned")
+        .collect();
+    assert_eq!(assigned.len(), 6, "{log}");
+    let by_protocol = |p: &str| assigned.iter().filter(|l| l["protocol"] == p).count();
+    assert_eq!((by_protocol("mqtt"), by_protocol("https")), (4, 2), "{log}");
+    let challenged = log
+        .lines()
+        .filter(|l| l.contains(r#""outcome":"challenged""#))
+        .count();
+    assert_eq!(challenged, 2, "each TPM board was challenged once: {log}");
+}
+
+/// `station-demo --line 3`: three stations, each on its own fixture and store, against one
 /// line database; every board passes and the line's view counts them per station and in all.
 #[test]
 fn the_demo_runs_a_line_of_three_stations_and_shows_its_yield() {
     let dir = tempfile::tempdir().unwrap();
     let config = demo_config(dir.path(), "");
-    let out = station(&["demo", "--config", config.to_str().unwrap(), "--line", "3"]);
+    let out = demo(&["--config", config.to_str().unwrap(), "--line", "3"]);
     let stdout = text(&out.stdout);
     assert!(out.status.success(), "{stdout}{}", text(&out.stderr));
     assert!(stdout.contains("TLS only"), "{stdout}");
@@ -80,7 +159,7 @@ fn the_demo_runs_a_line_of_three_stations_and_shows_its_yield() {
     );
 }
 
-/// `station run` on a line, then `station line-db status --json`: the station, its yield and
+/// The demo on a line, then `station line-db status --json`: the station, its yield and
 /// its work order's leases are on the line; a conflict shows until a supervisor resolves it
 /// (audited on the station).
 #[test]
@@ -99,7 +178,7 @@ fn line_db_status_shows_the_line_and_resolve_closes_a_conflict() {
         ),
     );
     let config = config.to_str().unwrap();
-    let out = station(&["demo", "--config", config]);
+    let out = demo(&["--config", config]);
     assert!(
         out.status.success(),
         "{}{}",
@@ -228,5 +307,53 @@ fn line_db_status_shows_the_line_and_resolve_closes_a_conflict() {
         audit
             .iter()
             .any(|r| r.kind == "line.conflict_resolved" && r.actor == "S200")
+    );
+}
+
+/// `station-demo --help` prints its usage and starts nothing (no var/ directory appears).
+#[test]
+fn help_prints_the_usage_and_starts_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_station-demo"))
+        .arg("--help")
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let stdout = text(&out.stdout);
+    for option in [
+        "Usage: station-demo",
+        "--setup-only",
+        "--line <N>",
+        "--config",
+    ] {
+        assert!(stdout.contains(option), "{stdout}");
+    }
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+}
+
+/// On a machine without the programs the virtual boards run, the demo stops before it starts
+/// anything and names the Debian packages (a newcomer's demo once provisioned six boards, then
+/// failed the TPM boards' field boot on a missing tpm2-tools).
+#[test]
+fn a_machine_without_the_boards_programs_is_told_which_packages_to_install() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty_path = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_station-demo"))
+        .current_dir(dir.path())
+        .env("PATH", empty_path.path())
+        .output()
+        .unwrap();
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(4), "{stderr}");
+    assert!(stderr.contains("station::demo::programs"), "{stderr}");
+    assert!(
+        stderr.contains("apt-get install swtpm swtpm-tools tpm2-tools"),
+        "{stderr}"
+    );
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        0,
+        "nothing was started"
     );
 }
