@@ -325,48 +325,59 @@ impl SasFields {
     }
 }
 
+/// Everything but RFC 3986's unreserved characters (`A–Z a–z 0–9 - . _ ~`) is escaped.
+const ESCAPED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
 /// Percent-encodes everything but RFC 3986 unreserved characters, with upper-case hex.
 pub fn url_encode(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() * 3);
-    for b in text.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+    percent_encoding::utf8_percent_encode(text, ESCAPED).to_string()
 }
 
-/// Decodes `%XX` escapes (either hex case) and `+` as a space; `None` if an escape is broken
-/// or the result is not UTF-8.
+/// Decodes `%XX` escapes (either hex case). A `+` stays a plus: a path segment or a SAS
+/// field is not a form (a device's SAS signature is base64, where `+` is a digit). `None` if
+/// an escape is broken or the result is not UTF-8.
 pub fn url_decode(text: &str) -> Option<String> {
+    // `percent_decode_str` leaves a broken escape as it is; refuse it instead.
     let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'%' => {
-                let hex = text.get(i + 1..i + 3)?;
-                out.push(u8::from_str_radix(hex, 16).ok()?);
-                i += 3;
-            }
-            b'+' => {
-                out.push(b' ');
-                i += 1;
-            }
-            b => {
-                out.push(b);
-                i += 1;
-            }
-        }
+    let broken = bytes.iter().enumerate().any(|(i, &b)| {
+        b == b'%'
+            && !bytes
+                .get(i + 1..i + 3)
+                .is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit))
+    });
+    if broken {
+        return None;
     }
-    String::from_utf8(out).ok()
+    percent_encoding::percent_decode_str(text)
+        .decode_utf8()
+        .ok()
+        .map(std::borrow::Cow::into_owned)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn url_escapes_round_trip_and_a_plus_stays_a_plus() {
+        assert_eq!(
+            url_encode("0ne00AB/registrations/dev 1+é"),
+            "0ne00AB%2Fregistrations%2Fdev%201%2B%C3%A9"
+        );
+        assert_eq!(
+            url_decode("0ne00AB%2fregistrations%2Fdev%201%2B%C3%A9").as_deref(),
+            Some("0ne00AB/registrations/dev 1+é")
+        );
+        // A raw `+` in a path segment or a base64 signature is a plus, not a space.
+        assert_eq!(url_decode("a+b==").as_deref(), Some("a+b=="));
+        assert_eq!(url_decode("bad%2"), None);
+        assert_eq!(url_decode("bad%zz"), None);
+        assert_eq!(url_decode("%FF"), None, "not UTF-8");
+    }
 
     const CS: &str = "HostName=MyDps.azure-devices-provisioning.net;\
                       SharedAccessKeyName=provisioningserviceowner;\

@@ -11,8 +11,8 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct IndividualEnrollment {
-    /// The registration ID (≤ 128 characters; see `station_identity::RegistrationId`).
-    pub registration_id: String,
+    /// The registration ID: validated when parsed, compared without regard to case.
+    pub registration_id: crate::RegistrationId,
     /// Desired IoT Hub device ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub device_id: Option<String>,
@@ -447,7 +447,7 @@ mod tests {
     #[test]
     fn symmetric_key_enrollment_has_the_service_shape() {
         let e = IndividualEnrollment {
-            registration_id: "demo-1".into(),
+            registration_id: "demo-1".parse().unwrap(),
             device_id: None,
             attestation: AttestationMechanism::symmetric_key(
                 "cHJpbWFyeQ==".into(),

@@ -448,7 +448,7 @@ fn a_mixed_line_its_uploader_and_its_export_killed_at_any_instant_lose_and_dupli
                 .enrollments()
                 .unwrap()
                 .into_iter()
-                .map(|e| e.registration_id.to_lowercase())
+                .map(|e| e.registration_id.as_str().to_lowercase())
                 .collect();
             let live: BTreeSet<String> = Line::live_set(&store).into_keys().collect();
             assert_eq!(ids, live, "kill {kill}: the batch is not the live set");
@@ -910,7 +910,7 @@ signing_key = "{root}/keys/export.key"
                             .as_str()
                             .unwrap();
                         assert_eq!(
-                            pem_certificates(pem.as_bytes()).first(),
+                            pem_certificates(pem.as_bytes()).unwrap().first(),
                             chain.first(),
                             "kill {kill}: {serial}: the enrollment's certificate is not the board's"
                         );
@@ -994,7 +994,7 @@ signing_key = "{root}/keys/export.key"
                 .map(|e| {
                     let v = serde_json::to_value(&e).unwrap();
                     (
-                        e.registration_id.to_lowercase(),
+                        e.registration_id.as_str().to_lowercase(),
                         identity_of(&v["attestation"]),
                     )
                 })

@@ -124,7 +124,7 @@ fn queue(db: &Path, n: usize) -> BTreeMap<String, String> {
         let key =
             base64::engine::general_purpose::STANDARD.encode(format!("cli-key-{i:06}-0123456789"));
         let e = IndividualEnrollment {
-            registration_id: id.clone(),
+            registration_id: id.parse().unwrap(),
             device_id: None,
             attestation: AttestationMechanism::symmetric_key(key.clone(), None),
             capabilities: None,
@@ -165,7 +165,7 @@ fn dps_state(server: &ServerThread) -> BTreeMap<String, String> {
         .into_iter()
         .map(|e| {
             (
-                e.registration_id,
+                e.registration_id.to_string(),
                 e.attestation.symmetric_key.unwrap().primary_key.unwrap(),
             )
         })

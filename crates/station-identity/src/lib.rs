@@ -6,9 +6,11 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod pki;
-pub mod registration_id;
 pub mod symkey;
 pub mod tpm;
 
-pub use registration_id::{RegistrationId, RegistrationIdError};
+/// DPS registration IDs (defined with the DPS wire, in `dps-wire`, so the uploader and the
+/// export compare them the same way).
+pub use dps_wire::registration_id;
+pub use dps_wire::{RegistrationId, RegistrationIdError};
 pub use symkey::{SymmetricKey, SymmetricKeyError};

@@ -209,3 +209,27 @@ fn softhsm2_ca_issues_chains_and_its_key_never_leaves_the_token() {
     assert!(!ca.key().protection().unwrap().extractable);
     issue_and_verify(&ca, &dev.root, &token_dir, 3);
 }
+
+/// A trust or chain file with a damaged certificate block is refused whole: the good blocks
+/// beside it are not quietly used alone (the old decoder skipped a bad block).
+#[test]
+fn a_pem_file_with_a_damaged_block_is_refused_not_trimmed() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = file::generate_key().unwrap();
+    let dev = make_dev_ca("pem-test", &key, 30).unwrap();
+    let good = pem_encode("CERTIFICATE", &dev.root);
+    let path = dir.path().join("roots.pem");
+    std::fs::write(&path, &good).unwrap();
+    assert_eq!(
+        station_identity::pki::read_certificates(&path).unwrap(),
+        vec![dev.root.clone()]
+    );
+    for damaged in [
+        "-----BEGIN CERTIFICATE-----\nnot*base64\n-----END CERTIFICATE-----\n",
+        "-----BEGIN CERTIFICATE-----\nMIIB\n",
+    ] {
+        std::fs::write(&path, format!("{good}{damaged}")).unwrap();
+        let err = station_identity::pki::read_certificates(&path).unwrap_err();
+        assert!(err.to_string().contains("not well-formed PEM"), "{err}");
+    }
+}

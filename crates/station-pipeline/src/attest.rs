@@ -26,6 +26,8 @@ pub(crate) struct SettingWrite {
 
 /// What attestation produced for one unit.
 pub(crate) struct Attestation {
+    /// The unit's registration ID, carried from here to its enrollment and its record.
+    pub(crate) registration_id: RegistrationId,
     /// Settings to write, in order.
     pub(crate) settings: Vec<SettingWrite>,
     /// The individual enrollment to queue, if the product enrolls devices individually. For
@@ -94,7 +96,7 @@ pub(crate) fn attest(
                 secret: true,
             });
             let enrollment = individual.then(|| IndividualEnrollment {
-                registration_id: registration_id.to_string(),
+                registration_id: registration_id.clone(),
                 device_id: facts.device_id.clone(),
                 attestation: AttestationMechanism::symmetric_key(key_b64.to_string(), None),
                 capabilities: Some(DeviceCapabilities { iot_edge: false }),
@@ -108,6 +110,7 @@ pub(crate) fn attest(
                 etag: None,
             });
             Ok(Attestation {
+                registration_id: registration_id.clone(),
                 settings,
                 enrollment,
                 x509: None,
@@ -155,6 +158,7 @@ pub(crate) fn attest(
                 ));
             }
             Ok(Attestation {
+                registration_id: registration_id.clone(),
                 settings: dps_settings(product, registration_id, "x509"),
                 enrollment: None,
                 x509: Some(X509Plan {
@@ -184,10 +188,11 @@ pub(crate) fn attest(
                 )
             })?;
             Ok(Attestation {
+                registration_id: registration_id.clone(),
                 settings: dps_settings(product, registration_id, "tpm"),
                 enrollment: Some(crate::tpm::tpm_enrollment(
                     product,
-                    registration_id.as_str(),
+                    registration_id,
                     tpm,
                     facts,
                 )),
@@ -200,12 +205,12 @@ pub(crate) fn attest(
 /// The individual enrollment of an X.509 unit: its client certificate (PEM).
 pub(crate) fn x509_enrollment(
     product: &ProductProfile,
-    registration_id: &str,
+    registration_id: &RegistrationId,
     certificate: &IssuedCertificate,
     facts: &UnitFacts<'_>,
 ) -> IndividualEnrollment {
     IndividualEnrollment {
-        registration_id: registration_id.to_owned(),
+        registration_id: registration_id.clone(),
         device_id: facts.device_id.clone(),
         attestation: AttestationMechanism {
             kind: AttestationType::X509,

@@ -113,7 +113,7 @@ pub(crate) fn read_ek(
 /// The individual enrollment of a TPM unit: its EK (and SRK).
 pub(crate) fn tpm_enrollment(
     product: &ProductProfile,
-    registration_id: &str,
+    registration_id: &station_identity::RegistrationId,
     tpm: &TpmIdentity,
     facts: &UnitFacts<'_>,
 ) -> IndividualEnrollment {
@@ -128,7 +128,7 @@ pub(crate) fn tpm_enrollment(
         tpm.certificate.issuer.clone().into(),
     );
     IndividualEnrollment {
-        registration_id: registration_id.to_owned(),
+        registration_id: registration_id.clone(),
         device_id: facts.device_id.clone(),
         attestation: AttestationMechanism {
             kind: AttestationType::Tpm,

@@ -108,7 +108,7 @@ impl Connection {
                     "smp tx <redacted>"
                 );
             } else {
-                tracing::debug!(command = C::NAME, seq = self.seq, attempt, tx = %hex(&packet), "smp tx");
+                tracing::debug!(command = C::NAME, seq = self.seq, attempt, tx = %hex::encode(&packet), "smp tx");
             }
             if attempt > 1 {
                 self.link.discard_input()?;
@@ -160,7 +160,7 @@ impl Connection {
                     Err(e) => return Err(Wait::Damaged(e)),
                 };
                 let Ok((h, body)) = Header::parse(&packet) else {
-                    tracing::debug!(rx = %hex(&packet), "smp rx: not an SMP packet, ignored");
+                    tracing::debug!(rx = %hex::encode(&packet), "smp rx: not an SMP packet, ignored");
                     continue;
                 };
                 if h.seq != request.seq
@@ -179,7 +179,7 @@ impl Connection {
                 if secret {
                     tracing::debug!(seq = h.seq, len = packet.len(), "smp rx <redacted>");
                 } else {
-                    tracing::debug!(seq = h.seq, rx = %hex(&packet), "smp rx");
+                    tracing::debug!(seq = h.seq, rx = %hex::encode(&packet), "smp rx");
                 }
                 return Ok(body.to_vec());
             }
@@ -246,14 +246,4 @@ fn error_in(value: &ciborium::Value, default_group: u16) -> Option<DeviceRc> {
         .and_then(|r| r.as_integer())
         .and_then(|r| i64::try_from(r).ok())?;
     (rc != 0).then(|| DeviceRc::from_mgmt(rc))
-}
-
-fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write;
-    bytes
-        .iter()
-        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-            let _ = write!(s, "{b:02x}");
-            s
-        })
 }

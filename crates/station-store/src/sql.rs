@@ -29,17 +29,6 @@ pub(crate) fn now() -> String {
     fmt_ts(Utc::now())
 }
 
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write as _;
-    bytes
-        .iter()
-        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-            // Writing to a String cannot fail.
-            let _ = write!(s, "{b:02x}");
-            s
-        })
-}
-
 pub(crate) fn require_non_empty(field: &'static str, value: &str) -> Result<(), StoreError> {
     if value.trim().is_empty() {
         return Err(StoreError::InvalidInput {

@@ -328,7 +328,10 @@ impl DpsClient {
         enrollment: &IndividualEnrollment,
         if_match: Option<&str>,
     ) -> Result<IndividualEnrollment, DpsError> {
-        let path = format!("/enrollments/{}", url_encode(&enrollment.registration_id));
+        let path = format!(
+            "/enrollments/{}",
+            url_encode(enrollment.registration_id.as_str())
+        );
         self.call_json(
             "create or update enrollment",
             Method::PUT,

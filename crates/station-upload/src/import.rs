@@ -361,7 +361,7 @@ impl UploadQueue for ImportQueue {
                     if inner.problems.len() < KEPT_PROBLEMS {
                         inner
                             .problems
-                            .push((enrollment.registration_id, reason.clone()));
+                            .push((enrollment.registration_id.to_string(), reason.clone()));
                     }
                 }
             }

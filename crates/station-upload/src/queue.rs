@@ -148,7 +148,7 @@ impl UploadQueue for StoreQueue {
             let mut broken = Vec::new();
             for row in rows {
                 match serde_json::from_str::<IndividualEnrollment>(&row.payload_json) {
-                    Ok(e) if e.registration_id.eq_ignore_ascii_case(&row.registration_id) => {
+                    Ok(e) if e.registration_id == row.registration_id => {
                         items.push(QueueItem {
                             id: ItemId(row.id.0),
                             enrollment: e,

@@ -201,7 +201,7 @@ pub fn seal_dir(
         if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
             File::open(parent)?.sync_all()?;
         }
-        Ok((bytes, hex(&hasher.finalize())))
+        Ok((bytes, hex::encode(hasher.finalize())))
     })();
     let (bytes, sha256) = match written {
         Ok(b) => b,
@@ -312,8 +312,4 @@ impl<W: Write> Write for HashingFile<W> {
     fn flush(&mut self) -> io::Result<()> {
         self.file.flush()
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

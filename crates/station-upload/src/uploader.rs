@@ -26,6 +26,7 @@ use tokio::time::Instant;
 use crate::client::{DpsClient, DpsError};
 use crate::queue::{ItemId, ItemOutcome, QueueError, QueueItem, UploadQueue};
 use crate::schema::{BulkOperationMode, IndividualEnrollment, MAX_BULK_ENROLLMENTS};
+use dps_wire::RegistrationId;
 
 /// The published DPS budget: 1,000 operations per minute per service.
 pub const DEFAULT_OPS_PER_MINUTE: u32 = 1000;
@@ -491,21 +492,19 @@ impl Uploader {
             .client
             .bulk(BulkOperationMode::Create, &enrollments)
             .await?;
-        let errors: HashMap<String, (i32, String)> = result
+        // Keyed by ID, so DPS's spelling and ours match whatever their case.
+        let errors: HashMap<RegistrationId, (i32, String)> = result
             .errors
             .iter()
-            .map(|e| {
-                (
-                    e.registration_id.to_ascii_lowercase(),
-                    (e.error_code, e.error_status.clone()),
-                )
+            .filter_map(|e| {
+                let id = RegistrationId::parse(&e.registration_id).ok()?;
+                Some((id, (e.error_code, e.error_status.clone())))
             })
             .collect();
         let mut outcomes = Vec::new();
         let mut retry = Vec::new();
         for item in items {
-            let key = item.enrollment.registration_id.to_ascii_lowercase();
-            match errors.get(&key) {
+            match errors.get(&item.enrollment.registration_id) {
                 None if result.is_successful || !errors.is_empty() => {
                     outcomes.push((item.id, ItemOutcome::Created));
                 }
@@ -566,7 +565,7 @@ impl Uploader {
         self.spend(1).await;
         self.stats.requests += 1;
         let id = &item.enrollment.registration_id;
-        match self.client.attestation_mechanism(id).await {
+        match self.client.attestation_mechanism(id.as_str()).await {
             Ok(present) if item.enrollment.attestation.same_identity(&present) => {
                 outcomes.push((item.id, ItemOutcome::AlreadyPresent));
             }

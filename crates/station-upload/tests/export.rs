@@ -50,7 +50,7 @@ fn setup(n: usize) -> Setup {
             })
             .unwrap();
         let e = IndividualEnrollment {
-            registration_id: id.clone(),
+            registration_id: id.parse().unwrap(),
             device_id: Some(format!("dev-{i}")),
             attestation: AttestationMechanism::symmetric_key(
                 "c2VjcmV0LXNlY3JldC1zZWNyZXQ=".into(),

@@ -29,7 +29,7 @@ fn key(i: usize, salt: &str) -> String {
 
 fn enrollment(id: &str, key: &str) -> IndividualEnrollment {
     IndividualEnrollment {
-        registration_id: id.into(),
+        registration_id: id.parse().unwrap(),
         device_id: None,
         attestation: AttestationMechanism::symmetric_key(key.into(), None),
         capabilities: None,
@@ -150,7 +150,7 @@ fn dps_state(server: &ServerThread) -> BTreeMap<String, String> {
             .into_iter()
             .map(|e| {
                 let k = e.attestation.symmetric_key.unwrap().primary_key.unwrap();
-                (e.registration_id, k)
+                (e.registration_id.to_string(), k)
             })
             .collect()
     })

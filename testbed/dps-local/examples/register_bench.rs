@@ -50,7 +50,7 @@ async fn main() {
         let enrollments: Vec<IndividualEnrollment> = chunk
             .iter()
             .map(|id| IndividualEnrollment {
-                registration_id: id.clone(),
+                registration_id: id.parse().expect("a valid registration ID"),
                 device_id: None,
                 attestation: AttestationMechanism::symmetric_key(KEY.into(), None),
                 capabilities: None,

@@ -14,7 +14,7 @@ use dps_wire::API_VERSION;
 use dps_wire::device::{DEVICE_API_VERSIONS, DevicePath};
 use dps_wire::sas::{PolicyKey, SasFields, url_decode};
 use dps_wire::schema::{
-    AttestationType, BulkEnrollmentOperation, BulkEnrollmentOperationResult, BulkOperationMode,
+    AttestationType, BulkEnrollmentOperationResult, BulkOperationMode,
     DeviceRegistrationOperationError, EnrollmentGroup, IndividualEnrollment, MAX_BULK_ENROLLMENTS,
     ProvisioningServiceErrorDetails, QuerySpecification, headers,
 };
@@ -730,7 +730,14 @@ fn bulk(db: &mut Db, body: &[u8]) -> Answer {
             &format!("invalid JSON: {e}"),
         )
     })?;
-    let op: BulkEnrollmentOperation = serde_json::from_value(raw.clone()).map_err(|e| {
+    // Each item is checked on its own (a bad one is an item error, as DPS reports it), so
+    // the body's shape is read first, its items as plain JSON.
+    #[derive(serde::Deserialize)]
+    struct BulkRequest {
+        mode: BulkOperationMode,
+        enrollments: Vec<serde_json::Value>,
+    }
+    let op: BulkRequest = serde_json::from_value(raw).map_err(|e| {
         error(
             StatusCode::BAD_REQUEST,
             400000,
@@ -744,15 +751,11 @@ fn bulk(db: &mut Db, body: &[u8]) -> Answer {
             &format!("at most {MAX_BULK_ENROLLMENTS} enrollments per bulk operation"),
         ));
     }
-    let items: Vec<serde_json::Value> = raw
-        .get("enrollments")
-        .and_then(|e| e.as_array())
-        .cloned()
-        .unwrap_or_default();
+    let items = &op.enrollments;
     let errors = db
         .transaction(|db| {
             let mut errors = Vec::new();
-            for item in &items {
+            for item in items {
                 let text = item.to_string();
                 let (id, map) = match parse_enrollment(text.as_bytes()) {
                     Ok(v) => v,
@@ -896,7 +899,6 @@ fn parse_enrollment(
         serde_json::from_slice(body).map_err(|e| format!("not a JSON object: {e}"))?;
     let e: IndividualEnrollment = serde_json::from_value(serde_json::Value::Object(map.clone()))
         .map_err(|e| format!("not an IndividualEnrollment: {e}"))?;
-    check_registration_id(&e.registration_id)?;
     let att = &e.attestation;
     match att.kind {
         AttestationType::SymmetricKey => generate_missing_keys(&mut map, att)?,
@@ -935,7 +937,7 @@ fn parse_enrollment(
     ] {
         map.remove(read_only);
     }
-    Ok((e.registration_id, map))
+    Ok((e.registration_id.to_string(), map))
 }
 
 /// Checks the given symmetric keys (base64 of 16–64 bytes) and generates the missing ones, as
@@ -1021,14 +1023,11 @@ fn parse_group(
 
 /// "up to 128 characters long) of alphanumeric characters plus certain special characters
 /// : . _ -. No special characters allowed at start or end."
+/// An enrollment group's ID follows the registration-ID rule.
 fn check_registration_id(id: &str) -> Result<(), String> {
-    let ok_char = |c: char| c.is_ascii_alphanumeric() || matches!(c, ':' | '.' | '_' | '-');
-    let ends_ok = id.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
-        && id.chars().last().is_some_and(|c| c.is_ascii_alphanumeric());
-    if id.is_empty() || id.len() > 128 || !id.chars().all(ok_char) || !ends_ok {
-        return Err(format!("registration ID {id:?} is not valid"));
-    }
-    Ok(())
+    dps_wire::RegistrationId::parse(id)
+        .map(drop)
+        .map_err(|e| e.to_string())
 }
 
 fn item_error(

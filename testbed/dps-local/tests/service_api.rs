@@ -13,7 +13,7 @@ use station_upload::schema::{
 
 fn enrollment(id: &str, key: &str) -> IndividualEnrollment {
     IndividualEnrollment {
-        registration_id: id.into(),
+        registration_id: id.parse().unwrap(),
         device_id: None,
         attestation: AttestationMechanism::symmetric_key(key.into(), None),
         capabilities: None,
@@ -90,10 +90,39 @@ async fn crud_etags_bulk_and_query() {
         station_upload::client::DpsError::BulkTooLarge(11)
     ));
     let mut batch = batch[1..].to_vec();
-    batch.push(enrollment("-bad-id-", KEY_A));
     batch.remove(0);
-    let result = client
-        .bulk(BulkOperationMode::Create, &batch)
+    // An ID DPS refuses cannot be built with the typed client (`RegistrationId` refuses it),
+    // so this batch goes as raw JSON, as another client could send it.
+    let mut body = serde_json::json!({ "mode": "create", "enrollments": batch });
+    let mut bad = serde_json::to_value(enrollment("dev-x", KEY_A)).unwrap();
+    bad["registrationId"] = "-bad-id-".into();
+    body["enrollments"].as_array_mut().unwrap().push(bad);
+    let http = reqwest::Client::builder()
+        .add_root_certificate(
+            reqwest::Certificate::from_pem(&std::fs::read(server.ca_file()).unwrap()).unwrap(),
+        )
+        .build()
+        .unwrap();
+    let expiry = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        + 3600;
+    let result: station_upload::schema::BulkEnrollmentOperationResult = http
+        .post(format!(
+            "https://{}/enrollments?api-version={}",
+            server.host(),
+            station_upload::API_VERSION
+        ))
+        .header(
+            "Authorization",
+            server.connection_string().token(expiry).as_str(),
+        )
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+        .json()
         .await
         .unwrap();
     assert!(!result.is_successful);

@@ -78,6 +78,10 @@ pub fn write_encrypted_key(
 pub fn read_encrypted_key(path: &Path, passphrase: &[u8]) -> Result<KeyPair, PkiError> {
     let text = read(path)?;
     let der = pem_decode_all(&text, ENCRYPTED_KEY_LABEL)
+        .map_err(|reason| PkiError::BadPem {
+            path: path.to_owned(),
+            reason,
+        })?
         .into_iter()
         .next()
         .ok_or_else(|| PkiError::NoPem {
@@ -105,6 +109,10 @@ pub fn read_any_key(path: &Path, passphrase: Option<&[u8]>) -> Result<KeyPair, P
         return read_encrypted_key(path, pass);
     }
     let der = pem_decode_all(&text, PLAIN_KEY_LABEL)
+        .map_err(|reason| PkiError::BadPem {
+            path: path.to_owned(),
+            reason,
+        })?
         .into_iter()
         .next()
         .map(Zeroizing::new)

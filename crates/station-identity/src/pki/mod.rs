@@ -12,8 +12,6 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
 use rcgen::{
     BasicConstraints, CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, IsCa,
     KeyUsagePurpose, SerialNumber, SigningKey,
@@ -89,7 +87,7 @@ impl CertSerial {
 
     /// The serial as lower-case hex, as stored and shown.
     pub fn to_hex(&self) -> String {
-        hex(&self.0)
+        hex::encode(self.0)
     }
 }
 
@@ -132,7 +130,7 @@ impl IssuedCertificate {
 
     /// The SHA-256 thumbprint in lower-case hex.
     pub fn sha256_hex(&self) -> String {
-        hex(&self.sha256)
+        hex::encode(self.sha256)
     }
 }
 
@@ -172,6 +170,14 @@ pub enum PkiError {
         path: PathBuf,
         /// The PEM label looked for.
         label: &'static str,
+    },
+    /// A file's PEM is damaged (bad base64, a block without its end).
+    #[error("{} is not well-formed PEM: {reason}", path.display())]
+    BadPem {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        reason: String,
     },
     /// The encrypted key file could not be decrypted: wrong passphrase or a damaged file.
     #[error("cannot decrypt the CA key {} (wrong passphrase or damaged file)", path.display())]
@@ -294,7 +300,7 @@ impl<K: SigningKey + Send + Sync> SigningCa<K> {
         let subject = cert.subject().to_string();
         let issuer = rcgen::Issuer::from_ca_cert_der(&cert_der.as_slice().into(), key)
             .map_err(|e| bad(e.to_string()))?;
-        let id = hex(&Sha256::digest(&cert_der));
+        let id = hex::encode(Sha256::digest(&cert_der));
         let mut chain = vec![cert_der];
         chain.extend(intermediates);
         Ok(Self {
@@ -442,35 +448,32 @@ pub fn make_dev_ca(
     })
 }
 
-/// Encodes `der` as a PEM block with `label`.
+/// Encodes `der` as a PEM block with `label` (64-column lines, `\n` line ends).
 pub fn pem_encode(label: &str, der: &[u8]) -> String {
-    let b64 = STANDARD.encode(der);
-    let mut out = format!("-----BEGIN {label}-----\n");
-    for line in b64.as_bytes().chunks(64) {
-        // base64 output is ASCII.
-        out.push_str(std::str::from_utf8(line).unwrap_or_default());
-        out.push('\n');
-    }
-    out.push_str(&format!("-----END {label}-----\n"));
-    out
+    pem::encode_config(
+        &pem::Pem::new(label, der),
+        pem::EncodeConfig::new().set_line_ending(pem::LineEnding::LF),
+    )
 }
 
-/// Every PEM block in `text` with `label`, decoded.
-pub fn pem_decode_all(text: &str, label: &str) -> Vec<Vec<u8>> {
-    let begin = format!("-----BEGIN {label}-----");
-    let end = format!("-----END {label}-----");
-    let mut out = Vec::new();
-    let mut rest = text;
-    while let Some(start) = rest.find(&begin) {
-        let after = &rest[start + begin.len()..];
-        let Some(stop) = after.find(&end) else { break };
-        let body: String = after[..stop].split_whitespace().collect();
-        if let Ok(der) = STANDARD.decode(body) {
-            out.push(der);
-        }
-        rest = &after[stop + end.len()..];
+/// Every PEM block in `text` with `label`, decoded, in order (blocks with other labels are
+/// passed over). A damaged block — bad base64, or a beginning without its end — is an error,
+/// never skipped: a trust file must not quietly lose a certificate.
+pub fn pem_decode_all(text: &str, label: &str) -> Result<Vec<Vec<u8>>, String> {
+    let blocks = pem::parse_many(text).map_err(|e| format!("damaged PEM: {e}"))?;
+    // `parse_many` passes over a block that never ends: count the beginnings too.
+    let begun = text.matches("-----BEGIN ").count();
+    if begun != blocks.len() {
+        return Err(format!(
+            "damaged PEM: {begun} block(s) begin, {} end properly",
+            blocks.len()
+        ));
     }
-    out
+    Ok(blocks
+        .into_iter()
+        .filter(|b| b.tag() == label)
+        .map(pem::Pem::into_contents)
+        .collect())
 }
 
 /// Reads every certificate in a PEM file.
@@ -479,7 +482,10 @@ pub fn read_certificates(path: &Path) -> Result<Vec<Vec<u8>>, PkiError> {
         path: path.to_owned(),
         source,
     })?;
-    let certs = pem_decode_all(&text, "CERTIFICATE");
+    let certs = pem_decode_all(&text, "CERTIFICATE").map_err(|reason| PkiError::BadPem {
+        path: path.to_owned(),
+        reason,
+    })?;
     if certs.is_empty() {
         return Err(PkiError::NoPem {
             path: path.to_owned(),
@@ -532,7 +538,7 @@ pub fn describe_certificate(der: &[u8]) -> String {
             c.raw_serial_as_string().replace(':', ""),
             c.validity().not_before,
             c.validity().not_after,
-            hex(&Sha256::digest(der))
+            hex::encode(Sha256::digest(der))
         ),
         Err(e) => format!("unparsable certificate ({e})"),
     }
@@ -548,14 +554,4 @@ fn truncate_to_seconds(t: SystemTime) -> SystemTime {
         Ok(d) => SystemTime::UNIX_EPOCH + Duration::from_secs(d.as_secs()),
         Err(_) => t,
     }
-}
-
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write;
-    bytes
-        .iter()
-        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-            let _ = write!(s, "{b:02x}");
-            s
-        })
 }

@@ -25,7 +25,7 @@ use super::rows::{in_progress_unit, insert_steps, record_pass, void_certificates
 use super::{Store, Unsynced};
 use crate::audit;
 use crate::error::StoreError;
-use crate::sql::{Ts, hex, now, parse_col};
+use crate::sql::{Ts, now, parse_col};
 use crate::types::{EnrollmentId, NewEnrollment, StepRecord, UnitId, UnitStatus};
 
 /// What a unit is about to make true on its board, committed before the lock.
@@ -47,7 +47,7 @@ pub struct NewClaim {
 /// The digest a claim keeps of a setting's value: lower-case hex SHA-256.
 #[must_use]
 pub fn setting_digest(value: &[u8]) -> String {
-    hex(&Sha256::digest(value))
+    hex::encode(Sha256::digest(value))
 }
 
 /// Where a claim is.
@@ -227,7 +227,7 @@ impl Store {
         let payload_sha256 = match &claim.enrollment {
             Some(e) => {
                 serde_json::from_str::<serde::de::IgnoredAny>(&e.payload_json)?;
-                Some(hex(&Sha256::digest(e.payload_json.as_bytes())))
+                Some(hex::encode(Sha256::digest(e.payload_json.as_bytes())))
             }
             None => None,
         };

@@ -7,7 +7,7 @@ use sha2::{Digest, Sha256};
 
 use crate::audit;
 use crate::error::StoreError;
-use crate::sql::{Ts, fmt_ts, hex, now, parse_col};
+use crate::sql::{Ts, fmt_ts, now, parse_col};
 use crate::types::{EnrollmentId, QueuedEnrollment, StepRecord, UnitId, UnitStatus};
 
 /// The unit columns a finishing transaction needs.
@@ -207,7 +207,7 @@ pub(super) fn record_pass(
                 "enrollment": id,
                 "unit": unit,
                 "serial": u.serial,
-                "payload_sha256": hex(&Sha256::digest(payload.as_bytes())),
+                "payload_sha256": hex::encode(Sha256::digest(payload.as_bytes())),
             }),
         )?;
     }

@@ -3,15 +3,106 @@
 //! DPS (service API 2021-10-01, `IndividualEnrollment.registrationId`): a case-insensitive
 //! string of at most 128 characters of alphanumerics and `- . _ :`, with no special character
 //! first or last.
+//!
+//! [`RegistrationId`] is that rule as a type, and DPS's case-insensitivity is in its equality,
+//! hashing and order: the station, the uploader, the export and dps-local compare IDs through
+//! it, never by folding strings themselves. It keeps the spelling it was made with (what is
+//! written to the device and sent to DPS).
 
+use std::cmp::Ordering;
 use std::fmt;
+use std::hash::{Hash, Hasher};
 
 /// Longest registration ID DPS accepts.
 pub const MAX_LEN: usize = 128;
 
-/// A registration ID that satisfies the DPS rules.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+/// A registration ID that satisfies the DPS rules. Two IDs that differ only in letter case
+/// are equal (and hash and order alike), as they are to DPS.
+#[derive(Debug, Clone)]
 pub struct RegistrationId(String);
+
+impl RegistrationId {
+    /// The ASCII-lower-case bytes equality, hashing and order use (IDs are ASCII).
+    fn folded(&self) -> impl Iterator<Item = u8> + '_ {
+        self.0.bytes().map(|b| b.to_ascii_lowercase())
+    }
+}
+
+impl PartialEq for RegistrationId {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.eq_ignore_ascii_case(&other.0)
+    }
+}
+
+impl Eq for RegistrationId {}
+
+/// Compares with any text as DPS would: a differently cased spelling is the same ID.
+impl PartialEq<str> for RegistrationId {
+    fn eq(&self, other: &str) -> bool {
+        self.0.eq_ignore_ascii_case(other)
+    }
+}
+
+impl PartialEq<&str> for RegistrationId {
+    fn eq(&self, other: &&str) -> bool {
+        self.0.eq_ignore_ascii_case(other)
+    }
+}
+
+impl PartialEq<String> for RegistrationId {
+    fn eq(&self, other: &String) -> bool {
+        self.0.eq_ignore_ascii_case(other)
+    }
+}
+
+impl Hash for RegistrationId {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        for b in self.folded() {
+            state.write_u8(b);
+        }
+        state.write_u8(0xff);
+    }
+}
+
+impl Ord for RegistrationId {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.folded().cmp(other.folded())
+    }
+}
+
+impl PartialOrd for RegistrationId {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl serde::Serialize for RegistrationId {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+
+/// Deserialising validates: a payload naming an ID DPS would refuse does not parse.
+impl<'de> serde::Deserialize<'de> for RegistrationId {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
+        Self::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
+
+impl std::str::FromStr for RegistrationId {
+    type Err = RegistrationIdError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::parse(s)
+    }
+}
+
+impl AsRef<str> for RegistrationId {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
 
 /// Why a string is not a valid registration ID.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -161,6 +252,31 @@ mod tests {
             Err(RegistrationIdError::BadEdge { .. })
         ));
         assert!(RegistrationId::parse("a.b_c:d-e").is_ok());
+    }
+
+    #[test]
+    fn ids_that_differ_only_in_case_are_one_id() {
+        use std::collections::{BTreeSet, HashSet};
+        let upper = RegistrationId::parse("Line-SN1").unwrap();
+        let lower = RegistrationId::parse("line-sn1").unwrap();
+        assert_eq!(upper, lower);
+        assert_eq!(upper, "LINE-sn1");
+        assert_ne!(upper, RegistrationId::parse("line-sn2").unwrap());
+        assert_eq!(HashSet::from([upper.clone(), lower.clone()]).len(), 1);
+        assert_eq!(BTreeSet::from([upper.clone(), lower]).len(), 1);
+        // The spelling it was made with is kept.
+        assert_eq!(upper.as_str(), "Line-SN1");
+        assert_eq!(upper.to_string(), "Line-SN1");
+        // Order ignores case too: "a-2" < "B-1".
+        assert!(RegistrationId::parse("a-2").unwrap() < RegistrationId::parse("B-1").unwrap());
+    }
+
+    #[test]
+    fn serde_keeps_the_spelling_and_refuses_what_dps_refuses() {
+        let id: RegistrationId = serde_json::from_str("\"Dev-01\"").unwrap();
+        assert_eq!(serde_json::to_string(&id).unwrap(), "\"Dev-01\"");
+        assert!(serde_json::from_str::<RegistrationId>("\"bad id\"").is_err());
+        assert!(serde_json::from_str::<RegistrationId>("\"\"").is_err());
     }
 
     #[test]

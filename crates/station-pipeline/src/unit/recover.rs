@@ -1,0 +1,114 @@
+//! A board the station lost track of while locking it (it died, or the lock went
+//! unanswered): read back against its claim, then completed or failed.
+
+use station_identity::RegistrationId;
+use station_smp::commands::provisioning::IdentityResponse;
+use station_store::{ClaimRecord, setting_digest};
+
+use super::record::Pass;
+use super::{UnitRun, smp};
+use crate::attest::DEVICE_KEY_SLOT;
+use crate::error::UnitFailure;
+use crate::events::{Step, UnitOutcome};
+
+impl UnitRun<'_> {
+    /// A board with an open claim: reads it back (lock state, every claimed setting, the
+    /// certificate, the EK) and completes the claim if it matches, locking it first if it is
+    /// not locked yet; a board that disagrees fails the unit and nothing is queued.
+    pub(super) fn recover(
+        &mut self,
+        identity: &IdentityResponse,
+        claim: &ClaimRecord,
+    ) -> Result<UnitOutcome, UnitFailure> {
+        self.unit_id = Some(claim.unit_id);
+        // Until the board is read back, a failure (the link) leaves the claim open.
+        self.keep_claim = true;
+        tracing::warn!(slot = self.plan.index, serial = %claim.serial, unit = %claim.unit_id, locked = identity.locked, "board has an open claim: checking it");
+        let disagreement = self.step(Step::Verify, |u| u.compare_with_claim(identity, claim))?;
+        if let Some(why) = disagreement {
+            self.keep_claim = false;
+            return Err(UnitFailure::new(
+                Step::Verify,
+                "station::recover::mismatch",
+                format!(
+                    "board {} does not hold the identity the station committed to it ({why}); nothing was queued for it",
+                    claim.serial
+                ),
+                "Send the board to rework; its certificate (if any) is void.",
+            ));
+        }
+        if !identity.locked {
+            self.keep_claim = false;
+            self.step(Step::Lock, |u| u.lock_board(&claim.serial))?;
+        }
+        // The store keeps only IDs the station made; one that no longer parses was altered.
+        let registration_id = RegistrationId::parse(&claim.registration_id).map_err(|e| {
+            UnitFailure::new(
+                Step::Record,
+                "station::recover::mismatch",
+                format!(
+                    "the claim of board {} names a damaged registration ID: {e}",
+                    claim.serial
+                ),
+                "Send the board to rework; its certificate (if any) is void.",
+            )
+        })?;
+        self.record(
+            &registration_id,
+            Pass::FromClaim {
+                recovered: identity.locked,
+            },
+        )
+    }
+
+    /// `None` if the board holds exactly what the claim says; otherwise the first difference.
+    pub(super) fn compare_with_claim(
+        &mut self,
+        identity: &IdentityResponse,
+        claim: &ClaimRecord,
+    ) -> Result<Option<String>, UnitFailure> {
+        for (name, digest) in &claim.settings {
+            let mut bytes = [0u8; 32];
+            let Ok(()) = hex::decode_to_slice(digest, &mut bytes) else {
+                return Ok(Some(format!("the claim's digest of {name} is damaged")));
+            };
+            match self.holds_setting(name, name.ends_with("sym_key"), &bytes)? {
+                Some(true) => {}
+                Some(false) => return Ok(Some(format!("{name} differs"))),
+                None => return Ok(Some(format!("{name} is missing"))),
+            }
+        }
+        if let Some(want) = &claim.certificate_sha256 {
+            let chain = self
+                .client()?
+                .read_certificate(DEVICE_KEY_SLOT)
+                .map_err(|e| smp(Step::Verify, &e))?;
+            let leaf = chain.as_ref().and_then(|c| c.first());
+            match leaf {
+                Some(leaf) if setting_digest(leaf) == *want => {}
+                Some(_) => return Ok(Some("its device certificate is another one".into())),
+                None => return Ok(Some("it holds no device certificate".into())),
+            }
+        }
+        if let Some(want) = &claim.ek_sha256 {
+            let product = claim
+                .product
+                .as_deref()
+                .and_then(|p| self.station.config().product(p))
+                .unwrap_or(self.plan.product);
+            let station = self.station;
+            let client = self.client()?;
+            let tpm = crate::tpm::read_ek(
+                station.ek_reader(),
+                station.vendor_roots(&product.id),
+                product,
+                identity,
+                client,
+            )?;
+            if tpm.ek.sha256_hex() != *want {
+                return Ok(Some("its TPM endorsement key is another one".into()));
+            }
+        }
+        Ok(None)
+    }
+}

@@ -1,0 +1,107 @@
+//! The manifest's JWS (RFC 7515 compact serialisation, ES256, the signing certificate in
+//! `x5c`): made by the station's signer, checked against the operator's trust anchors.
+
+use base64::Engine as _;
+use base64::engine::general_purpose::{STANDARD as B64, URL_SAFE_NO_PAD as B64URL};
+use p256::ecdsa::signature::{Signer as _, Verifier as _};
+use p256::ecdsa::{Signature, SigningKey, VerifyingKey};
+use p256::pkcs8::DecodePublicKey;
+
+use super::{JWS_TYP, Manifest, VerifyError};
+
+/// `payload` signed with `key`, `cert_der` (its certificate) in the header's `x5c`.
+pub(super) fn sign(key: &SigningKey, cert_der: &[u8], payload: &[u8]) -> String {
+    let header = serde_json::json!({
+        "alg": "ES256",
+        "typ": JWS_TYP,
+        "x5c": [B64.encode(cert_der)],
+    });
+    let signing_input = format!(
+        "{}.{}",
+        B64URL.encode(header.to_string()),
+        B64URL.encode(payload)
+    );
+    let sig: Signature = key.sign(signing_input.as_bytes());
+    format!("{signing_input}.{}", B64URL.encode(sig.to_bytes()))
+}
+
+/// Checks the JWS and returns its manifest and the signer's subject.
+pub(super) fn verify(jws: &str, trusted: &[Vec<u8>]) -> Result<(Manifest, String), VerifyError> {
+    let bad = |s: &str| VerifyError::BadManifest(s.into());
+    let mut parts = jws.split('.');
+    let (Some(h), Some(p), Some(s), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(bad("it is not a JWS compact serialisation"));
+    };
+    let header: serde_json::Value = B64URL
+        .decode(h)
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .ok_or_else(|| bad("its header is not base64url JSON"))?;
+    if header.get("alg").and_then(|a| a.as_str()) != Some("ES256") {
+        return Err(bad("its algorithm is not ES256"));
+    }
+    if header.get("typ").and_then(|a| a.as_str()) != Some(JWS_TYP) {
+        return Err(bad("its type is not a station export manifest"));
+    }
+    if header.get("crit").is_some() {
+        return Err(bad("it has critical header parameters"));
+    }
+    let x5c = header
+        .get("x5c")
+        .and_then(|x| x.as_array())
+        .and_then(|a| a.first())
+        .and_then(|c| c.as_str())
+        .and_then(|c| B64.decode(c).ok())
+        .ok_or_else(|| bad("it carries no signing certificate (x5c)"))?;
+    let (spki, subject) = trusted_signer(&x5c, trusted)?;
+    let key = VerifyingKey::from_public_key_der(&spki)
+        .map_err(|_| VerifyError::UntrustedSigner("the signing key is not P-256".into()))?;
+    let sig_bytes = B64URL.decode(s).map_err(|_| VerifyError::BadSignature)?;
+    let sig = Signature::from_slice(&sig_bytes).map_err(|_| VerifyError::BadSignature)?;
+    key.verify(format!("{h}.{p}").as_bytes(), &sig)
+        .map_err(|_| VerifyError::BadSignature)?;
+    let payload = B64URL
+        .decode(p)
+        .map_err(|_| bad("its payload is not base64url"))?;
+    let manifest: Manifest = serde_json::from_slice(&payload)
+        .map_err(|e| VerifyError::BadManifest(format!("its payload is not a manifest: {e}")))?;
+    Ok((manifest, subject))
+}
+
+/// The signer's SPKI and subject, if the signer is a trusted certificate or was issued by one.
+fn trusted_signer(
+    signer_der: &[u8],
+    trusted: &[Vec<u8>],
+) -> Result<(Vec<u8>, String), VerifyError> {
+    use x509_parser::prelude::{FromDer, X509Certificate};
+    let untrusted = |s: String| VerifyError::UntrustedSigner(s);
+    let (_, signer) = X509Certificate::from_der(signer_der)
+        .map_err(|_| untrusted("the signing certificate is not X.509 DER".into()))?;
+    let spki = signer.public_key().raw.to_vec();
+    let subject = signer.subject().to_string();
+    if trusted.iter().any(|t| t.as_slice() == signer_der) {
+        return Ok((spki, subject));
+    }
+    for t in trusted {
+        let Ok((_, anchor)) = X509Certificate::from_der(t) else {
+            continue;
+        };
+        let is_ca = anchor
+            .basic_constraints()
+            .ok()
+            .flatten()
+            .is_some_and(|bc| bc.value.ca);
+        if is_ca
+            && signer.issuer() == anchor.subject()
+            && signer.verify_signature(Some(anchor.public_key())).is_ok()
+            && signer.validity().is_valid()
+        {
+            return Ok((spki, subject));
+        }
+    }
+    Err(untrusted(format!(
+        "{subject} is not the trusted certificate and was not issued by it"
+    )))
+}
