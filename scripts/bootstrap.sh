@@ -12,7 +12,7 @@
 #   desktop  + WebKitGTK and Node.js/npm with the UI's packages (scripts/desktop.sh)
 #   package  + dpkg-dev and mmdebstrap (scripts/package.sh and its install test)
 #   test     everything scripts/test.sh needs: all of the above, plus SoftHSM2, openssl,
-#            age, Xvfb and WebKitWebDriver, cargo-nextest, tauri-driver, and a
+#            age, Xvfb and WebKitWebDriver, cargo-nextest, cargo-deny, tauri-driver, and a
 #            Python virtualenv (.venv) with smpclient, azure-iot-device and typos (the
 #            independent clients the interop tests drive)
 #
@@ -86,6 +86,11 @@ if want test; then
   if ! cargo nextest --version >/dev/null 2>&1; then
     step "installing cargo-nextest (cargo install, a few minutes)"
     cargo install cargo-nextest --locked
+  fi
+  # cargo-deny: licences, bans and sources of the dependency tree (deny.toml, scripts/lint.sh).
+  if ! cargo deny --version >/dev/null 2>&1; then
+    step "installing cargo-deny (cargo install, a few minutes)"
+    cargo install cargo-deny --locked
   fi
   # tauri-driver: the WebDriver front for the desktop app (WebKitWebDriver does the work).
   if ! command -v tauri-driver >/dev/null 2>&1 && [ ! -x "$HOME/.cargo/bin/tauri-driver" ]; then

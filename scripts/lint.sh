@@ -29,6 +29,10 @@ for f in changelog/*; do
 done
 [ "$bad" = 0 ]
 
+step "cargo deny (licences, bans, sources; deny.toml)"
+# The advisory database is fetched from GitHub, which this network does not reach.
+cargo deny --log-level error check licenses bans sources
+
 step "clippy (all targets, warnings denied)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 

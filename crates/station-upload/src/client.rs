@@ -568,10 +568,13 @@ impl DpsClientBuilder {
         self
     }
 
-    /// Builds the client: reads the trust anchor and sets up TLS.
+    /// Builds the client: reads the trust anchor and sets up TLS (ring, the process's rustls
+    /// provider: installed here if none is yet). Without a trust anchor the system's roots are
+    /// trusted (Debian's ca-certificates); with one, only the anchor.
     pub fn build(self) -> Result<DpsClient, DpsError> {
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let mut http = reqwest::Client::builder()
-            .use_rustls_tls()
+            .tls_backend_rustls()
             .https_only(true)
             .timeout(self.timeout)
             .connect_timeout(self.connect_timeout)
@@ -588,10 +591,7 @@ impl DpsClientBuilder {
             if certs.is_empty() {
                 return Err(fail("it holds no certificate".into()));
             }
-            http = http.tls_built_in_root_certs(false);
-            for cert in certs {
-                http = http.add_root_certificate(cert);
-            }
+            http = http.tls_certs_only(certs);
         }
         let host = self
             .host

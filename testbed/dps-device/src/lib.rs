@@ -151,15 +151,17 @@ pub async fn register_tpm_https(
     use base64::engine::general_purpose::STANDARD as B64;
     use dps_wire::device::{TpmChallenge, operation_path, register_path};
     use dps_wire::sas::url_encode;
-    let mut builder = reqwest::Client::builder()
-        .use_rustls_tls()
-        .timeout(ANSWER_TIMEOUT);
-    for r in &endpoint.roots {
-        let cert = reqwest::Certificate::from_der(r.as_ref())
-            .map_err(|e| DeviceError::Tls(e.to_string()))?;
-        builder = builder.add_root_certificate(cert);
-    }
-    let http = builder
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let roots = endpoint
+        .roots
+        .iter()
+        .map(|r| reqwest::Certificate::from_der(r.as_ref()))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| DeviceError::Tls(e.to_string()))?;
+    let http = reqwest::Client::builder()
+        .tls_backend_rustls()
+        .tls_certs_only(roots)
+        .timeout(ANSWER_TIMEOUT)
         .build()
         .map_err(|e| DeviceError::Tls(e.to_string()))?;
     let base = format!("https://{}:{}", endpoint.host, endpoint.port);
@@ -262,7 +264,7 @@ pub async fn fetch_twin(
 ) -> Result<serde_json::Value, DeviceError> {
     let tls = tls_config(endpoint, credential)?;
     let http = reqwest::Client::builder()
-        .use_preconfigured_tls((*tls).clone())
+        .tls_backend_preconfigured((*tls).clone())
         .timeout(ANSWER_TIMEOUT)
         .build()
         .map_err(|e| DeviceError::Tls(e.to_string()))?;

@@ -183,11 +183,14 @@ enum Allocated {
 
 /// The client for custom-allocation webhooks: HTTPS only, the system's roots and `extra`.
 pub(crate) fn webhook_client(extra: &[Vec<u8>]) -> Result<reqwest::Client, String> {
-    let mut builder = reqwest::Client::builder().use_rustls_tls().https_only(true);
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let mut builder = reqwest::Client::builder()
+        .tls_backend_rustls()
+        .https_only(true);
     for (n, der) in extra.iter().enumerate() {
         let cert = reqwest::Certificate::from_der(der)
             .map_err(|e| format!("webhook root {n} is not a DER certificate: {e}"))?;
-        builder = builder.add_root_certificate(cert);
+        builder = builder.tls_certs_merge([cert]);
     }
     builder
         .build()
