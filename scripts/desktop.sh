@@ -7,6 +7,6 @@ cd "$(dirname "$0")/.."
 ./scripts/bootstrap.sh desktop
 export CARGO_BUILD_JOBS="${CARGO_BUILD_JOBS:-2}"
 (cd ui && npm run build)
-cargo build --locked --release -p station-cli -p station-demo -p station-desktop
+cargo build --locked --release -p station-cli -p station-demo -p virtual-dut -p station-desktop
 ./target/release/station-demo --setup-only --config station-config/demo.toml
 exec ./target/release/station-desktop --config station-config/demo.toml "$@"

@@ -20,6 +20,8 @@
 #   /dev/pts mounted for the virtual boards' pseudo-terminals), ends with every board
 #   registered with dps-local — so a program the demo runs that no Depends names fails here,
 #   not on a newcomer's machine;
+# - the `build` rows of packaging/system-packages.txt (what scripts/demo.sh installs to build)
+#   give that root a C toolchain and every system library the -sys crates probe for;
 # - `station` is the product alone: it has no `demo` command and links no DPS emulator;
 # - the package removes cleanly and a purge leaves the station's data in place.
 #
@@ -60,6 +62,11 @@ mkdir -p "$work"
 fail() { echo "package-test: FAILED: $*" >&2; exit 1; }
 
 started=$SECONDS
+# The build rows of packaging/system-packages.txt, and the system libraries the -sys crates
+# look for with pkg-config (libudev-sys, libusb1-sys, tss-esapi-sys): a fresh root with only
+# those rows must have every one, so scripts/demo.sh's build needs nothing undeclared.
+build_packages="$(./scripts/system-packages.sh build build)"
+sys_libraries="libudev libusb-1.0 tss2-sys tss2-esys tss2-tctildr tss2-mu"
 # What the root's apt uses: this machine's Debian mirror.
 mirror="$(sed -n 's/^URIs: *//p' /etc/apt/sources.list.d/debian.sources 2>/dev/null | head -1)"
 mirror="${mirror:-http://deb.debian.org/debian}"
@@ -75,6 +82,7 @@ mmdebstrap --variant=apt --quiet \
   --customize-hook="$in_root sh -c 'mkdir -p /tmp/demo && cd /tmp/demo && timeout 600 station-demo' >$work/demo.txt 2>&1; echo \$? >$work/demo.rc" \
   --customize-hook='umount "$1/dev/pts" 2>/dev/null || true' \
   --customize-hook="$in_root sh -c 'station demo; echo rc=\$?; grep -c testbed/ /usr/bin/station || true' >$work/product.txt 2>&1" \
+  --customize-hook="$in_root sh -c 'apt-get install -y -q --no-install-recommends $build_packages >/tmp/build-apt.log 2>&1 || tail -5 /tmp/build-apt.log; pkg-config --print-errors --exists $sys_libraries && command -v cc c++ && echo build-deps-ok' >$work/build-deps.txt 2>&1" \
   --customize-hook="$in_root sh -c 'if [ -e /usr/bin/station-desktop ]; then ldd /usr/bin/station-desktop | grep -c \"not found\" || true; ls /etc/systemd/system/graphical.target.wants/; fi' >$work/desktop.txt 2>&1" \
   --customize-hook="$in_root runuser -u station -- sh -c 'cd /var/lib/station && station check --offline --json' >$work/check.json 2>$work/check.err; echo \$? >$work/check.rc" \
   --customize-hook="$in_root id station >$work/id.txt" \
@@ -94,6 +102,9 @@ echo "package-test: root built, packages installed and checked in $((SECONDS - s
 grep -q "6 of 6 boards registered with dps-local" "$work/demo.txt" && [ "$(cat "$work/demo.rc")" = 0 ] \
   || { tail -30 "$work/demo.txt"; fail "station-demo in a fresh root exited $(cat "$work/demo.rc") without every board registered"; }
 echo "package-test: station-demo in the fresh root: $(grep "boards registered" "$work/demo.txt")"
+grep -qx build-deps-ok "$work/build-deps.txt" \
+  || fail "the build rows of packaging/system-packages.txt do not give a fresh root what the build needs: $(cat "$work/build-deps.txt")"
+echo "package-test: the build rows give a fresh root cc, c++ and $sys_libraries"
 grep -qx "rc=2" "$work/product.txt" || fail "station in the root still has a demo command: $(cat "$work/product.txt")"
 [ "$(tail -1 "$work/product.txt")" = 0 ] || fail "/usr/bin/station links test-bench code (testbed/): $(cat "$work/product.txt")"
 

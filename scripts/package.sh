@@ -45,7 +45,12 @@ cargo_flags=(--locked)
 # The product alone, in its own cargo invocation: built beside the test bench, cargo would
 # unify features (the line database's throwaway-cluster helper) into it.
 step "building station-demo, virtual-fixture and dps-local ($profile)"
-cargo build "${cargo_flags[@]}" -p station-demo -p virtual-dut -p dps-local --bins
+if [ "$profile" = debug ]; then
+  # What the workspace's tests already built (the same features): nothing to compile again.
+  cargo build "${cargo_flags[@]}" --workspace --bins
+else
+  cargo build "${cargo_flags[@]}" -p station-demo -p virtual-dut -p dps-local --bins
+fi
 step "building station ($profile)"
 cargo build "${cargo_flags[@]}" -p station-cli --bin station
 bin="target/$profile"
@@ -135,7 +140,7 @@ finish station-demo "$stage" "$(shlibdeps "$stage/usr/bin/station-demo"), $(rela
 if ((desktop)); then
   step "building station-desktop (release; the UI first)"
   (cd ui && npm run build)
-  cargo build --locked --release -p station-desktop --no-default-features
+  cargo build --locked --release -p station-desktop
   stage="$out/stage/station-desktop"
   rm -rf "$stage"
   install -d "$stage/DEBIAN" "$stage/usr/bin" "$stage/lib/systemd/system" \

@@ -7,6 +7,6 @@ cd "$(dirname "$0")/.."
 ./scripts/bootstrap.sh test
 export CARGO_BUILD_JOBS="${CARGO_BUILD_JOBS:-2}"
 (cd ui && npm run build)
-cargo build --locked -p station-desktop -p station-cli -p station-demo
+cargo build --locked -p station-desktop -p station-cli -p station-demo -p virtual-dut
 UPDATE_SCREENSHOTS=1 node ui/e2e/run.mjs
 git status --short docs/img

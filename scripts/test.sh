@@ -25,7 +25,7 @@ fi
 # committed ones in docs/img/ are refreshed by scripts/screenshots.sh; figures to
 # target/ui-e2e/figures.json). SKIP_UI_E2E=1 skips it.
 if [ "${SKIP_UI_E2E:-0}" != 1 ]; then
-  cargo build --locked -p station-desktop -p station-cli -p station-demo
+  cargo build --locked -p station-desktop -p station-cli -p station-demo -p virtual-dut
   # Every WebDriver call is bounded; a call that stalls under Xvfb fails the attempt (with
   # target/ui-e2e/failure.png and failure.html). Screenshots now come from the X server, which
   # removed the stall seen on WebKitWebDriver's own screenshot; a second attempt stays for

@@ -1,21 +1,27 @@
 //! The built-in virtual fixture (`kiosk.virtual_fixture`): fresh simulated boards in every
-//! configured slot, as `station-demo` starts them, with the configured fault knobs.
+//! configured slot, with the configured fault knobs — run as the test bench's own program,
+//! `virtual-fixture station --config FILE` (package `station-demo`), never linked into the app.
+//! The app starts it, waits for its `ready` line, and stops it by closing its standard input;
+//! if the app dies, the closed pipe stops it too. The boards appear to the station as serial
+//! ports in `fixture.ports_file`, as a real fixture's do.
 
-//!
-//! Only in a build with the `virtual-fixture` feature (the default; the packaged app is built
-//! without it and refuses `kiosk.virtual_fixture` with [`FixtureError::NotBuilt`]).
-
-#[cfg(feature = "virtual-fixture")]
-use std::path::PathBuf;
+use std::io::{BufRead as _, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
 
 use station_config::StationConfig;
-#[cfg(feature = "virtual-fixture")]
-use virtual_dut::{Fault, Fixture};
 
-/// A running virtual fixture.
+/// The program's name, looked up beside the app, then on `PATH`
+/// (`STATION_VIRTUAL_FIXTURE` names it outright).
+const PROGRAM: &str = "virtual-fixture";
+
+/// How long a stopping fixture is given before it is killed.
+const STOP_GRACE: Duration = Duration::from_secs(5);
+
+/// A running virtual fixture: the `virtual-fixture` process.
 pub struct VirtualFixture {
-    #[cfg(feature = "virtual-fixture")]
-    fixture: Fixture,
+    child: Child,
 }
 
 /// A virtual fixture whose boards are starting.
@@ -35,79 +41,125 @@ pub enum FixtureError {
     /// `fixture.ports_file` is not set, so the station could not find the boards.
     #[error("kiosk.virtual_fixture needs fixture.ports_file")]
     NoPortsFile,
-    /// This build of the app has no virtual fixture (the packaged app: the test bench is not
-    /// in it).
+    /// The `virtual-fixture` program is not installed (it comes with the test bench).
     #[error(
-        "kiosk.virtual_fixture is set, but this build of the app has no virtual fixture (it is the test bench's, not in the packaged app)"
+        "kiosk.virtual_fixture is set, but the virtual-fixture program is not installed (package station-demo); looked beside the app and on PATH"
     )]
-    NotBuilt,
-    /// A `[[kiosk.virtual_fault]]` names a fault that does not exist.
-    #[cfg(feature = "virtual-fixture")]
-    #[error("slot {slot}: {source}")]
-    BadFault {
-        /// The slot.
-        slot: u16,
-        /// The parse error.
+    NotInstalled,
+    /// The program could not be started.
+    #[error("could not start {}", program.display())]
+    Spawn {
+        /// The program.
+        program: PathBuf,
+        /// Why.
         #[source]
-        source: virtual_dut::FaultParseError,
+        source: std::io::Error,
     },
-    /// The virtual TPMs' local CA could not be created.
-    #[cfg(feature = "virtual-fixture")]
-    #[error(transparent)]
-    Tpm(#[from] virtual_dut::station::StationSpecError),
+    /// The program ended before its boards ran.
+    #[error("the virtual fixture stopped before its boards ran: {0}")]
+    Exited(String),
     /// The thread starting the boards panicked (a bug).
     #[error("the thread starting the simulated boards stopped unexpectedly")]
     Panicked,
-    /// The pseudo-terminals or flash files could not be created.
-    #[error("could not start the simulated boards")]
-    Io(#[from] std::io::Error),
 }
 
 impl VirtualFixture {
-    /// Prepares one fresh board per configured slot (creating the virtual TPMs' local CA on
-    /// first use, so TPM products find their vendor root) and starts the boards on a thread:
-    /// manufacturing the swtpm of each TPM board takes about a second, which the login screen
-    /// does not wait for. [`Starting::wait`] gives the running fixture.
-    #[cfg(feature = "virtual-fixture")]
-    pub fn start(config: &StationConfig) -> Result<Starting, FixtureError> {
-        let ports_file = config
-            .fixture
-            .ports_file
-            .clone()
-            .ok_or(FixtureError::NoPortsFile)?;
-        let dir = ports_file
-            .parent()
-            .map(PathBuf::from)
-            .unwrap_or_else(|| PathBuf::from("."));
-        // New boards in every slot: the demo provisions fresh DUTs each start.
-        virtual_dut::station::fresh_boards(config, &dir);
-        let mut spec = virtual_dut::station::spec_for(config, &dir)?;
-        for f in &config.kiosk.virtual_faults {
-            let fault: Fault = f.fault.parse().map_err(|source| FixtureError::BadFault {
-                slot: f.slot,
+    /// Starts `virtual-fixture station --config config_path` for `config`'s slots (creating
+    /// the virtual TPMs' local CA on first use, so TPM products find their vendor root). The
+    /// boards start on a thread: manufacturing the swtpm of each TPM board takes about a
+    /// second, which the login screen does not wait for. [`Starting::wait`] gives the running
+    /// fixture.
+    pub fn start(config: &StationConfig, config_path: &Path) -> Result<Starting, FixtureError> {
+        if config.fixture.ports_file.is_none() {
+            return Err(FixtureError::NoPortsFile);
+        }
+        let program = locate().ok_or(FixtureError::NotInstalled)?;
+        let mut child = Command::new(&program)
+            .arg("station")
+            .arg("--config")
+            .arg(config_path)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|source| FixtureError::Spawn {
+                program: program.clone(),
                 source,
             })?;
-            spec = spec.with_fault(f.slot, fault);
-        }
+        let stdout = child.stdout.take();
+        let stderr = child.stderr.take();
         let handle = std::thread::Builder::new()
             .name("virtual-fixture".into())
             .spawn(move || {
-                let fixture = Fixture::start(&spec)?;
-                tracing::info!(slots = spec.slots.len(), dir = %dir.display(), "virtual fixture started");
-                Ok(VirtualFixture { fixture })
-            })?;
+                // What it says on stderr goes to the log; the last line explains an early end.
+                let last_error = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+                if let Some(stderr) = stderr {
+                    let last = std::sync::Arc::clone(&last_error);
+                    std::thread::spawn(move || {
+                        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                            tracing::warn!(target: "virtual_fixture", "{line}");
+                            if let Ok(mut l) = last.lock() {
+                                *l = line;
+                            }
+                        }
+                    });
+                }
+                let ready = stdout.and_then(|out| {
+                    BufReader::new(out)
+                        .lines()
+                        .map_while(Result::ok)
+                        .find_map(|l| l.strip_prefix("ready ").map(str::to_owned))
+                });
+                match ready {
+                    Some(ports) => {
+                        tracing::info!(pid = child.id(), ports = %ports, "virtual fixture started");
+                        Ok(VirtualFixture { child })
+                    }
+                    None => {
+                        let status = child
+                            .wait()
+                            .map_or_else(|e| e.to_string(), |s| s.to_string());
+                        // The stderr reader has seen the end of the pipe by now, or soon.
+                        std::thread::sleep(Duration::from_millis(50));
+                        let why = last_error.lock().map(|l| l.clone()).unwrap_or_default();
+                        Err(FixtureError::Exited(format!("{why} ({status})")))
+                    }
+                }
+            })
+            .map_err(|source| FixtureError::Spawn { program, source })?;
         Ok(Starting(handle))
     }
 
-    /// Without the `virtual-fixture` feature: refused with [`FixtureError::NotBuilt`].
-    #[cfg(not(feature = "virtual-fixture"))]
-    pub fn start(_config: &StationConfig) -> Result<Starting, FixtureError> {
-        Err(FixtureError::NotBuilt)
+    /// Stops every simulated board: closes the program's input, then waits for it (killed
+    /// after a grace period).
+    pub fn stop(mut self) {
+        drop(self.child.stdin.take());
+        let deadline = Instant::now() + STOP_GRACE;
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
+}
 
-    /// Stops every simulated board.
-    pub fn stop(self) {
-        #[cfg(feature = "virtual-fixture")]
-        self.fixture.stop();
+/// `$STATION_VIRTUAL_FIXTURE`, else `virtual-fixture` beside the app's own executable (a
+/// build tree, or /usr/bin), else on `PATH`.
+fn locate() -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os("STATION_VIRTUAL_FIXTURE") {
+        return Some(PathBuf::from(p));
     }
+    let beside = std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(|d| d.join(PROGRAM)))
+        .filter(|p| p.is_file());
+    beside.or_else(|| {
+        let path = std::env::var_os("PATH")?;
+        std::env::split_paths(&path)
+            .map(|d| d.join(PROGRAM))
+            .find(|p| p.is_file())
+    })
 }

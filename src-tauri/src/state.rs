@@ -79,7 +79,9 @@ impl StationState {
         log_path: Option<PathBuf>,
     ) -> Result<Self, StartError> {
         let fixture = if config.kiosk.virtual_fixture {
-            FixtureState::Starting(VirtualFixture::start(&config).map_err(StartError::Fixture)?)
+            FixtureState::Starting(
+                VirtualFixture::start(&config, config_path).map_err(StartError::Fixture)?,
+            )
         } else {
             FixtureState::None
         };

@@ -31,8 +31,9 @@ pub struct KioskSection {
     #[serde(default = "default_lockout_seconds")]
     pub lockout_seconds: u32,
     /// Start a virtual fixture (simulated DUTs on pseudo-terminals, as `station-demo` does)
-    /// with fresh boards in every slot, writing `fixture.ports_file`. For demos, training and
-    /// the UI tests; never on a production line. Default `false`.
+    /// with fresh boards in every slot, writing `fixture.ports_file`: the app runs the test
+    /// bench's `virtual-fixture station` program (package `station-demo`). For demos, training
+    /// and the UI tests; never on a production line. Default `false`.
     #[serde(default)]
     pub virtual_fixture: bool,
     /// `[[kiosk.virtual_fault]]`: misbehaviours of the virtual fixture's boards, e.g.
