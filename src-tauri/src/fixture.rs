@@ -1,7 +1,8 @@
 //! The built-in virtual fixture (`kiosk.virtual_fixture`): fresh simulated boards in every
 //! configured slot, with the configured fault knobs — run as the test bench's own program,
 //! `virtual-fixture station --config FILE` (package `station-demo`), never linked into the app.
-//! The app starts it, waits for its `ready` line, and stops it by closing its standard input;
+//! The app starts it, waits for its `prepared` line (the TPM boards' vendor CA exists, so the
+//! station can load its roots) and, on a thread, for `ready`; it stops it by closing its input;
 //! if the app dies, the closed pipe stops it too. The boards appear to the station as serial
 //! ports in `fixture.ports_file`, as a real fixture's do.
 
@@ -86,8 +87,15 @@ impl VirtualFixture {
                 program: program.clone(),
                 source,
             })?;
-        let stdout = child.stdout.take();
+        let mut stdout = child.stdout.take().map(BufReader::new);
         let stderr = child.stderr.take();
+        // The TPM boards' vendor CA is created first (on first use): the station loads its
+        // roots right after this returns, so wait for it here (milliseconds once it exists).
+        let prepared = stdout.as_mut().is_some_and(|out| {
+            let mut line = String::new();
+            out.read_line(&mut line)
+                .is_ok_and(|_| line.trim_end() == "prepared")
+        });
         let handle = std::thread::Builder::new()
             .name("virtual-fixture".into())
             .spawn(move || {
@@ -104,9 +112,8 @@ impl VirtualFixture {
                         }
                     });
                 }
-                let ready = stdout.and_then(|out| {
-                    BufReader::new(out)
-                        .lines()
+                let ready = stdout.filter(|_| prepared).and_then(|out| {
+                    out.lines()
                         .map_while(Result::ok)
                         .find_map(|l| l.strip_prefix("ready ").map(str::to_owned))
                 });
