@@ -644,3 +644,60 @@ migrate_device_data = false
         assert!(payload["reprovisionPolicy"][required.as_str().unwrap()].is_boolean());
     }
 }
+
+/// A board whose serial is a spreadsheet formula with a terminal escape in it (a rogue or
+/// broken firmware) stops at identify: nothing is written to it, nothing it reported is used
+/// or stored, and the message shows the value escaped. Its neighbour passes.
+#[test]
+fn a_board_reporting_a_formula_as_its_serial_stops_at_identify() {
+    let h = Harness::start(
+        FixtureSpec::uniform("unused", 2, BAUD),
+        &HarnessOptions::default(),
+    );
+    let rogue = "=HYPERLINK(\"http://x\",\"\u{1b}[2Jok\")";
+    let mut image = h.fixture.flash(1).unwrap();
+    image.identity.serial = rogue.into();
+    image.save(&h.fixture.flash_path(1)).unwrap();
+    let link = station_transport::SerialLink::open(h.fixture.port(1), BAUD).unwrap();
+    let mut client = station_smp::Client::new(station_smp::Connection::new(
+        Box::new(link),
+        station_smp::ConnectionConfig::default(),
+    ));
+    client.reset().unwrap();
+    drop(client);
+
+    let (summary, events) = h.run(Permissions::none());
+    match outcome(&h, &summary, 1) {
+        UnitOutcome::Fail {
+            code,
+            step,
+            message,
+            ..
+        } => {
+            assert_eq!(code, "station::identify::bad_board_string");
+            assert_eq!(step, Step::Identify);
+            assert!(!message.contains('\u{1b}'), "{message}");
+            assert!(message.contains("\\u{1b}"), "shown escaped: {message}");
+        }
+        other => panic!("the rogue board should fail, got {other:?}"),
+    }
+    assert!(matches!(outcome(&h, &summary, 2), UnitOutcome::Pass { .. }));
+    assert!(
+        h.fixture.flash(1).unwrap().settings.is_empty(),
+        "nothing written"
+    );
+    // No event names the board by what it reported (only the failure shows it, escaped).
+    for e in &events {
+        match e {
+            ProgressEvent::Identified { slot, .. } => assert_ne!(*slot, 1, "{e:?}"),
+            ProgressEvent::UnitFinished {
+                slot: 1, serial, ..
+            } => assert_eq!(*serial, None),
+            _ => {}
+        }
+    }
+    let units = h.store.units(&UnitFilter::default()).unwrap();
+    assert_eq!(units.len(), 2);
+    assert!(units.iter().all(|u| u.serial.as_deref() != Some(rogue)));
+    assert_eq!(h.store.queue_depth().unwrap(), 1);
+}

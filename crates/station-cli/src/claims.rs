@@ -2,6 +2,7 @@
 //! lock went unanswered), waiting for their boards, and a supervisor's two decisions about them.
 
 use crate::CONFIG_HELP;
+use crate::output::say;
 use std::path::PathBuf;
 
 use clap::Args;
@@ -66,7 +67,7 @@ pub(crate) fn claims(args: &ClaimsArgs) -> anyhow::Result<()> {
         store
             .void_claim(UnitId(unit), operator()?, reason)
             .map_err(CliError::from)?;
-        println!("unit {unit}: claim voided, its certificate (if any) is void, nothing is queued");
+        say!("unit {unit}: claim voided, its certificate (if any) is void, nothing is queued");
         tell_line(
             &crate::config_file(args.config.as_deref()),
             &store,
@@ -78,7 +79,7 @@ pub(crate) fn claims(args: &ClaimsArgs) -> anyhow::Result<()> {
         store
             .keep_claim_waiting(UnitId(unit), operator()?)
             .map_err(CliError::from)?;
-        println!("unit {unit}: waiting for its board; run it in a slot to complete or fail it");
+        say!("unit {unit}: waiting for its board; run it in a slot to complete or fail it");
         return Ok(());
     }
     let open = store.open_claims().map_err(CliError::from)?;
@@ -87,21 +88,24 @@ pub(crate) fn claims(args: &ClaimsArgs) -> anyhow::Result<()> {
         return Ok(());
     }
     if open.is_empty() {
-        println!("no open claims: every unit the station locked is recorded");
+        say!("no open claims: every unit the station locked is recorded");
         return Ok(());
     }
-    println!(
+    say!(
         "{} unit(s) waiting for their boards (the station stopped or the lock went unanswered):",
         open.len()
     );
-    println!(
+    say!(
         "{:>6}  {:<18} {:<40} {:<22} waiting",
-        "unit", "serial", "registration ID", "claimed"
+        "unit",
+        "serial",
+        "registration ID",
+        "claimed"
     );
     for c in &open {
         print_claim(c);
     }
-    println!(
+    say!(
         "Put each board in a slot and run it: the station reads it back and completes or fails it.\n\
          A supervisor decides for boards that will not come back: `station claims --void UNIT --reason … --operator ID`,\n\
          or records that one will: `station claims --wait UNIT --operator ID`."
@@ -113,7 +117,7 @@ fn print_claim(c: &ClaimRecord) {
     let waiting = c.waiting.as_ref().map_or_else(String::new, |(who, at)| {
         format!("kept by {who} at {}", at.format("%Y-%m-%d %H:%M"))
     });
-    println!(
+    say!(
         "{:>6}  {:<18} {:<40} {:<22} {waiting}",
         c.unit_id.0,
         c.serial,
@@ -153,9 +157,9 @@ fn tell_line(config: &std::path::Path, store: &Store, unit: UnitId) -> anyhow::R
     );
     match link.sync(store) {
         Ok(r) if r.waiting == 0 => {
-            println!("the line database has it: the unit's claim is closed there")
+            say!("the line database has it: the unit's claim is closed there")
         }
-        _ => println!("the line database is unreachable: it hears of it at the next sync"),
+        _ => say!("the line database is unreachable: it hears of it at the next sync"),
     }
     Ok(())
 }

@@ -77,14 +77,45 @@ impl From<station_store::StoreError> for CliError {
     }
 }
 
+/// `s` fit for a terminal: control characters — a terminal's escape sequences among them, which
+/// a board could put in its serial or its EK certificate's names — are shown escaped
+/// (`\u{1b}`), never sent.
+pub(crate) fn printable(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(char::is_control) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    std::borrow::Cow::Owned(
+        s.chars()
+            .map(|c| {
+                if c.is_control() {
+                    c.escape_unicode().to_string()
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect(),
+    )
+}
+
+/// `println!` for a line that may hold what a board reported (see [`printable`]).
+macro_rules! say {
+    () => {
+        println!()
+    };
+    ($($arg:tt)*) => {
+        println!("{}", $crate::output::printable(&format!($($arg)*)))
+    };
+}
+pub(crate) use say;
+
 /// Prints an error to stderr: `error[code]: message` and `help: …`.
 pub fn print_error(e: &anyhow::Error) {
     match e.downcast_ref::<CliError>() {
         Some(c) => {
-            eprintln!("error[{}]: {}", c.code, c.message);
-            eprintln!("  help: {}", c.help);
+            eprintln!("error[{}]: {}", c.code, printable(&c.message));
+            eprintln!("  help: {}", printable(&c.help));
         }
-        None => eprintln!("error: {e:#}"),
+        None => eprintln!("error: {}", printable(&format!("{e:#}"))),
     }
 }
 
@@ -174,16 +205,19 @@ impl EventSink for ProgressPrinter {
             }
             _ => return,
         };
-        let _ = writeln!(out, "{line}");
+        let _ = writeln!(out, "{}", printable(&line));
     }
 }
 
 /// The run summary table.
 pub(crate) fn print_summary(summary: &RunSummary) {
-    println!();
-    println!(
+    say!();
+    say!(
         "{:<5} {:<16} {:<6} {:>8}  registration ID / reason",
-        "slot", "serial", "result", "time"
+        "slot",
+        "serial",
+        "result",
+        "time"
     );
     for u in &summary.units {
         let serial = u.serial.as_deref().unwrap_or("-");
@@ -192,9 +226,13 @@ pub(crate) fn print_summary(summary: &RunSummary) {
             UnitOutcome::Pass {
                 registration_id, ..
             } => {
-                println!(
+                say!(
                     "{:<5} {:<16} {:<6} {:>8}  {}",
-                    u.slot, serial, "PASS", secs, registration_id
+                    u.slot,
+                    serial,
+                    "PASS",
+                    secs,
+                    registration_id
                 )
             }
             UnitOutcome::Fail {
@@ -203,7 +241,7 @@ pub(crate) fn print_summary(summary: &RunSummary) {
                 message,
                 help,
             } => {
-                println!(
+                say!(
                     "{:<5} {:<16} {:<6} {:>8}  {} [{}: {}]",
                     u.slot,
                     serial,
@@ -213,11 +251,11 @@ pub(crate) fn print_summary(summary: &RunSummary) {
                     step.as_str(),
                     code
                 );
-                println!("{:<39}  help: {}", "", help);
+                say!("{:<39}  help: {}", "", help);
             }
         }
     }
-    println!(
+    say!(
         "\n{} passed, {} failed in {:.2} s (run {})",
         summary.passed(),
         summary.failed(),
@@ -319,5 +357,20 @@ mod json_tests {
             v["manifest"]["stationId"], "s",
             "the signed manifest as signed"
         );
+    }
+}
+
+#[cfg(test)]
+mod printable_tests {
+    use super::printable;
+
+    #[test]
+    fn control_characters_are_shown_escaped_and_plain_text_is_untouched() {
+        assert_eq!(printable("VD0001-01 PASS"), "VD0001-01 PASS");
+        let shown = printable("serial \u{1b}[2J\u{7}\r=x");
+        assert!(!shown.chars().any(char::is_control), "{shown:?}");
+        assert_eq!(shown, "serial \\u{1b}[2J\\u{7}\\u{d}=x");
+        // Not control characters: kept as they are (names in other scripts).
+        assert_eq!(printable("Prüfplatz 3"), "Prüfplatz 3");
     }
 }

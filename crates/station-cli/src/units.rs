@@ -1,6 +1,7 @@
 //! `station units` and `station audit verify`: read the store.
 
 use crate::CONFIG_HELP;
+use crate::output::say;
 use std::path::{Path, PathBuf};
 
 use clap::Args;
@@ -98,32 +99,32 @@ pub(crate) fn units(args: &UnitsArgs) -> anyhow::Result<()> {
             return Ok(());
         }
         let s = &detail.summary;
-        println!(
+        say!(
             "unit {}  slot {}  serial {}  status {}",
             s.id,
             s.slot,
             s.serial.as_deref().unwrap_or("-"),
             s.status
         );
-        println!(
+        say!(
             "  product {}  registration ID {}",
             s.product.as_deref().unwrap_or("-"),
             s.registration_id.as_deref().unwrap_or("-")
         );
-        println!(
+        say!(
             "  operator {}  work order {}  run {}",
             s.operator,
             s.work_order.as_deref().unwrap_or("-"),
             s.run_id
         );
         if let Some(ek) = &detail.ek_sha256 {
-            println!("  EK SHA-256 {ek}");
+            say!("  EK SHA-256 {ek}");
         }
         for c in store
             .issued_certificates(Some(UnitId(id)))
             .map_err(CliError::from)?
         {
-            println!(
+            say!(
                 "  certificate serial {}  SHA-256 {}  {}  until {}",
                 c.serial,
                 c.sha256,
@@ -133,16 +134,16 @@ pub(crate) fn units(args: &UnitsArgs) -> anyhow::Result<()> {
             );
         }
         if let Some(msg) = &s.failure_message {
-            println!(
+            say!(
                 "  FAIL at {}: {} [{}]",
                 s.failed_step.as_deref().unwrap_or("?"),
                 msg,
                 s.failure_code.as_deref().unwrap_or("?")
             );
         }
-        println!("  steps:");
+        say!("  steps:");
         for st in &detail.steps {
-            println!(
+            say!(
                 "    {:<16} {:<4} {:>9.1} ms{}",
                 st.step,
                 if st.ok { "ok" } else { "FAIL" },
@@ -154,7 +155,7 @@ pub(crate) fn units(args: &UnitsArgs) -> anyhow::Result<()> {
             );
         }
         if let Some(e) = &detail.enrollment {
-            println!(
+            say!(
                 "  enrollment {} {} ({} bytes of IndividualEnrollment JSON)",
                 e.registration_id,
                 e.status,
@@ -162,9 +163,9 @@ pub(crate) fn units(args: &UnitsArgs) -> anyhow::Result<()> {
             );
         }
         // The desktop app's unit log: the steps and the audit rows about this unit.
-        println!("  log:");
+        say!("  log:");
         for line in store.unit_log(&detail).map_err(CliError::from)? {
-            println!(
+            say!(
                 "    {}  {:<22} {}",
                 line.at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
                 line.source,
@@ -184,12 +185,16 @@ pub(crate) fn units(args: &UnitsArgs) -> anyhow::Result<()> {
         crate::output::print_json(&list)?;
         return Ok(());
     }
-    println!(
+    say!(
         "{:>6} {:<5} {:<16} {:<12} {:<28} failure",
-        "id", "slot", "serial", "status", "registration ID"
+        "id",
+        "slot",
+        "serial",
+        "status",
+        "registration ID"
     );
     for u in &list {
-        println!(
+        say!(
             "{:>6} {:<5} {:<16} {:<12} {:<28} {}",
             u.id,
             u.slot,
@@ -199,7 +204,7 @@ pub(crate) fn units(args: &UnitsArgs) -> anyhow::Result<()> {
             u.failure_message.as_deref().unwrap_or("")
         );
     }
-    println!(
+    say!(
         "{} unit(s); queue depth {}",
         list.len(),
         store.queue_depth().map_err(CliError::from)?
@@ -239,6 +244,6 @@ pub(crate) fn audit_verify(config: &Path, db: Option<&Path>, json: bool) -> anyh
         }))?;
         return Ok(EXIT_OK);
     }
-    println!("audit chain ok: {} rows, head {}", report.rows, report.head);
+    say!("audit chain ok: {} rows, head {}", report.rows, report.head);
     Ok(EXIT_OK)
 }

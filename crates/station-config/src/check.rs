@@ -378,6 +378,19 @@ fn check_product(prefix: &str, product: &ProductProfile, problems: &mut Vec<Chec
             .with_help("write only the host name, e.g. \"contoso.azure-devices.net\""),
         );
     }
+    if let Some(bad) = product
+        .board_string_extra_chars
+        .chars()
+        .find(|c| !(' '..='~').contains(c) || crate::types::BOARD_STRING_FORBIDDEN.contains(*c))
+    {
+        problems.push(
+            CheckProblem::new(
+                key("board_string_extra_chars"),
+                format!("{bad:?} cannot be allowed in what a board reports"),
+            )
+            .with_help("allow only printable ASCII, without quotes, separators or = + @"),
+        );
+    }
     let settings_prefix = &product.settings_prefix;
     if settings_prefix.is_empty()
         || settings_prefix.starts_with('/')

@@ -77,9 +77,9 @@ pub use load::{load, parse_str};
 pub use ports::{PortEntry, PortsFile};
 pub use schema::json_schema;
 pub use types::{
-    AllocationConfig, AllocationPolicyName, AttestationConfig, CaConfig, DpsTarget, FixtureSection,
-    InitialTwinConfig, LineDbSection, OfflinePolicy, ProductProfile, ProvisioningStatus,
-    RegisterCheck, RegistrationIdRule, ReprovisionConfig, SecretSource, SlotConfig, StationConfig,
-    StationSection, StorageSection, SymmetricEnrollment, TpmEnrollment, TpmRegistrationId,
-    UploadSection, X509Enrollment, X509KeyAlgorithm,
+    AllocationConfig, AllocationPolicyName, AttestationConfig, BOARD_STRING_FORBIDDEN, CaConfig,
+    DpsTarget, FixtureSection, InitialTwinConfig, LineDbSection, OfflinePolicy, ProductProfile,
+    ProvisioningStatus, RegisterCheck, RegistrationIdRule, ReprovisionConfig, SecretSource,
+    SlotConfig, StationConfig, StationSection, StorageSection, SymmetricEnrollment, TpmEnrollment,
+    TpmRegistrationId, UploadSection, X509Enrollment, X509KeyAlgorithm,
 };

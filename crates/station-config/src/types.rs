@@ -291,7 +291,17 @@ pub struct ProductProfile {
     /// change. Default: none (DPS's default: re-assign and migrate the twin).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reprovision: Option<ReprovisionConfig>,
+    /// Characters a board may report in its serial, model, hardware and firmware strings
+    /// beyond the default letters, digits and `. _ : -` (1 to 64 of them each): a board that
+    /// reports anything else fails at `identify`. Printable ASCII only, never
+    /// `" ' \ , ; = + @ < >` or a backtick. Default: none.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub board_string_extra_chars: String,
 }
+
+/// Characters `board_string_extra_chars` may never widen the board strings with: quotes and
+/// separators of the CSV and the shell, and the starts of a spreadsheet formula.
+pub const BOARD_STRING_FORBIDDEN: &str = "\"'\\,;=+@<>`";
 
 /// `[line_db]`: where the line database is.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]

@@ -879,3 +879,28 @@ fn log_limits_and_export_recipients_are_checked() {
     let config = parse_str(&upload(&format!("\"{good}\"")), Path::new(ORIGIN)).unwrap();
     assert_eq!(config.upload.unwrap().export_recipients, [good]);
 }
+
+/// A product may widen what boards may report (a space, a slash), never with what makes a
+/// string a formula, a CSV field break or a terminal escape.
+#[test]
+fn board_string_extra_chars_are_checked() {
+    let with = |chars: &str| {
+        BASE.replacen(
+            "[[product]]\nid = \"sensor\"\n",
+            &format!("[[product]]\nid = \"sensor\"\nboard_string_extra_chars = \"{chars}\"\n"),
+            1,
+        )
+    };
+    let config = parse_str(&with(" /"), Path::new(ORIGIN)).unwrap();
+    assert_eq!(config.products[0].board_string_extra_chars, " /");
+    for bad in ["=", "\\\"", ",", "@", "\\u001b"] {
+        let found = problems(&with(bad));
+        assert!(
+            found
+                .iter()
+                .any(|p| p.key == "product[sensor].board_string_extra_chars"
+                    || p.key.ends_with("board_string_extra_chars")),
+            "{bad}: {found:?}"
+        );
+    }
+}

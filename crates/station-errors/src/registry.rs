@@ -395,6 +395,13 @@ pub(crate) static ENTRIES: &[ErrorDoc] = &[
         exit: Exit::Environment,
     },
     ErrorDoc {
+        code: "station::identify::bad_board_string",
+        title: "Board reports a malformed identity",
+        meaning: "The board's serial, model, hardware or firmware string is empty, longer than 64 characters, or holds a character the product does not allow (by default only letters, digits and . _ : -). Nothing was written to the board and nothing it reported was used.",
+        action: "Take the board off the fixture and send it to rework with the message: its firmware reports a malformed identity.",
+        exit: Exit::UnitFailed,
+    },
+    ErrorDoc {
         code: "station::identify::serial_mismatch",
         title: "Scanned serial is not the board",
         meaning: "The board in the slot reports a different serial from the label scanned for it: a board swapped after scanning, or a label scanned into the wrong slot. The unit goes to FAIL (recorded under the board's own serial) before any identity is made.",

@@ -233,3 +233,43 @@ fn a_pem_file_with_a_damaged_block_is_refused_not_trimmed() {
         assert!(err.to_string().contains("not well-formed PEM"), "{err}");
     }
 }
+
+/// A leaf never outlives its signing CA: a product asking for a year under a CA with a day
+/// left gets a leaf that ends with the CA, and it still verifies.
+#[test]
+fn a_leaf_ends_no_later_than_its_signing_ca() {
+    use x509_parser::prelude::FromDer as _;
+    let dir = tempfile::tempdir().unwrap();
+    let key = file::generate_key().unwrap();
+    let dev = make_dev_ca("short-ca", &key, 1).unwrap();
+    let cert = dir.path().join("ca.pem");
+    std::fs::write(&cert, pem_encode("CERTIFICATE", &dev.signing_ca)).unwrap();
+    let key_path = dir.path().join("ca.key.pem");
+    file::write_encrypted_key(&key, &key_path, b"pass", KdfCost::Low).unwrap();
+    let ca = file::load_ca(&cert, &[], &key_path, b"pass").unwrap();
+    let checked = check_csr(
+        &device_csr("dev-short"),
+        &CsrPolicy {
+            expected_cn: "dev-short".into(),
+            allowed_algorithms: vec![KeyAlgorithm::EcP256],
+        },
+    )
+    .unwrap();
+    let issued = ca
+        .issue(&checked, &LeafProfile::days(365), &CertSerial::random())
+        .unwrap();
+    let (_, ca_cert) =
+        x509_parser::certificate::X509Certificate::from_der(&dev.signing_ca).unwrap();
+    let (_, leaf) = x509_parser::certificate::X509Certificate::from_der(&issued.der).unwrap();
+    assert!(
+        leaf.validity().not_after <= ca_cert.validity().not_after,
+        "leaf ends {} after its CA {}",
+        leaf.validity().not_after,
+        ca_cert.validity().not_after
+    );
+    assert!(
+        leaf.validity().not_after.timestamp() >= ca_cert.validity().not_after.timestamp() - 1,
+        "clamped to the CA's end, not shorter"
+    );
+    issue_and_verify(&ca, &dev.root, dir.path(), 1);
+}

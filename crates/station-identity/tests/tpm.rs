@@ -179,3 +179,76 @@ fn a_dut_without_a_tpm_is_reported_as_such() {
         other => panic!("expected NoTpm, got {other:?}"),
     }
 }
+
+/// A chain the vendor CAs' constraints do not allow is refused: an EK certificate that is a CA
+/// certificate, and a chain longer than a CA's pathLenConstraint. The certificates carry the
+/// real EK's key (read from a swtpm), issued by CAs made here.
+#[test]
+fn an_ek_certificate_that_is_a_ca_or_breaks_a_path_length_is_refused() {
+    use rcgen::{BasicConstraints, CertificateParams, IsCa, KeyPair, SubjectPublicKeyInfo};
+    use x509_parser::prelude::FromDer as _;
+    let dir = tempfile::tempdir().unwrap();
+    let ca = LocalCa::open(dir.path().join("ca")).unwrap();
+    let mut link = tpm(dir.path(), "a", &good(&ca));
+    let read = TssEkReader::new()
+        .read(&mut link, &ReadRequest { include_srk: false })
+        .unwrap();
+    let genuine = read.ek_certificate.as_ref().unwrap();
+    let (_, parsed) = x509_parser::certificate::X509Certificate::from_der(genuine).unwrap();
+    let ek_spki = SubjectPublicKeyInfo::from_der(parsed.public_key().raw).unwrap();
+
+    let ca_params = |name: &str, is_ca: IsCa| {
+        let mut p = CertificateParams::new(Vec::<String>::new()).unwrap();
+        p.distinguished_name.push(rcgen::DnType::CommonName, name);
+        p.is_ca = is_ca;
+        p
+    };
+    // A root that allows no intermediate below it.
+    let root_key = KeyPair::generate().unwrap();
+    let root_params = ca_params("vendor root", IsCa::Ca(BasicConstraints::Constrained(0)));
+    let root = root_params.self_signed(&root_key).unwrap();
+    let root_issuer = rcgen::Issuer::new(root_params, &root_key);
+
+    // The EK's key in a CA certificate straight under the root: not an end-entity.
+    let as_ca = ca_params("ek as ca", IsCa::Ca(BasicConstraints::Unconstrained))
+        .signed_by(&ek_spki, &root_issuer)
+        .unwrap();
+    let vendor = VendorRoots::from_der(vec![root.der().to_vec()], vec![]);
+    assert_eq!(
+        vendor.check(as_ca.der(), &read.ek),
+        Err(EkCertError::NotEndEntity)
+    );
+
+    // An intermediate below a pathLen-0 root, then the EK certificate: one too many.
+    let inter_key = KeyPair::generate().unwrap();
+    let inter_params = ca_params("vendor issuing", IsCa::Ca(BasicConstraints::Unconstrained));
+    let inter = inter_params.signed_by(&inter_key, &root_issuer).unwrap();
+    let inter_issuer = rcgen::Issuer::new(inter_params, &inter_key);
+    let leaf = ca_params("ek", IsCa::ExplicitNoCa)
+        .signed_by(&ek_spki, &inter_issuer)
+        .unwrap();
+    let vendor = VendorRoots::from_der(vec![root.der().to_vec()], vec![inter.der().to_vec()]);
+    assert!(
+        matches!(
+            vendor.check(leaf.der(), &read.ek),
+            Err(EkCertError::PathTooLong {
+                allowed: 0,
+                found: 1,
+                ..
+            })
+        ),
+        "{:?}",
+        vendor.check(leaf.der(), &read.ek)
+    );
+    // The same EK certificate straight under the root is within the constraint.
+    let direct = ca_params("ek", IsCa::ExplicitNoCa)
+        .signed_by(&ek_spki, &root_issuer)
+        .unwrap();
+    assert!(vendor.check(direct.der(), &read.ek).is_ok());
+
+    // An end-entity certificate given as a vendor root is refused when the files load.
+    let leaf_file = dir.path().join("not-a-ca.pem");
+    std::fs::write(&leaf_file, leaf.pem()).unwrap();
+    let err = VendorRoots::load(&[leaf_file], &[]).unwrap_err();
+    assert!(err.to_string().contains("not a CA certificate"), "{err}");
+}

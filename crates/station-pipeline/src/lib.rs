@@ -9,6 +9,7 @@
 
 pub mod allocation;
 mod attest;
+mod board_strings;
 mod error;
 mod events;
 mod facts;

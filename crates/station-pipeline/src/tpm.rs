@@ -198,7 +198,7 @@ fn read_failure(serial: &str, e: &TpmError) -> UnitFailure {
 
 fn cert_failure(serial: &str, e: &EkCertError) -> UnitFailure {
     let (code, help) = match e {
-        EkCertError::UnknownCa { .. } => (
+        EkCertError::UnknownCa { .. } | EkCertError::PathTooLong { .. } => (
             "station::tpm::ek_cert_untrusted",
             "If this TPM vendor is approved, add its CA to the product's vendor_roots / vendor_intermediates; otherwise quarantine the board (its TPM may not be genuine) and call a supervisor.",
         ),

@@ -1850,3 +1850,39 @@ fn failure_reasons_are_a_pareto_by_code_and_step_with_plain_titles() {
         );
     }
 }
+
+/// A unit's view lists the audit rows about its board, not rows about someone who shares the
+/// subject: a board reporting a supervisor's operator ID as its serial does not list that
+/// supervisor's logins.
+#[test]
+fn a_units_view_shows_only_rows_about_the_unit() {
+    let f = fixture();
+    f.store
+        .audit_append(&station_store::AuditEntry {
+            station_id: STATION.into(),
+            actor: "S200".into(),
+            kind: "operator.login".into(),
+            subject: "S200".into(),
+            detail: json!({ "role": "supervisor" }),
+        })
+        .unwrap();
+    let unit = f
+        .store
+        .begin_unit(&new_unit(&f.run, "S200", "reg-s200"))
+        .unwrap();
+    let detail = f.store.unit(unit).unwrap().unwrap();
+    let log = f.store.unit_log(&detail).unwrap();
+    let audit: Vec<&str> = log
+        .iter()
+        .filter(|l| l.source.starts_with("audit"))
+        .map(|l| l.text.as_str())
+        .collect();
+    assert!(
+        audit.iter().any(|t| t.starts_with("unit.start")),
+        "the unit's own rows are listed: {audit:?}"
+    );
+    assert!(
+        audit.iter().all(|t| !t.starts_with("operator.")),
+        "an operator's rows leaked into the unit's view: {audit:?}"
+    );
+}

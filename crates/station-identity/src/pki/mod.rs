@@ -211,6 +211,13 @@ pub enum PkiError {
     /// A certificate the CA just signed does not verify under the CA's key (a token fault).
     #[error("the signed certificate does not verify under the signing CA's key")]
     SelfCheck,
+    /// The signing CA (or an intermediate sent with it) has expired: a leaf would be valid
+    /// for no time at all.
+    #[error("the signing CA's chain expired at {not_after}: no certificate can be issued")]
+    CaExpired {
+        /// When.
+        not_after: String,
+    },
     /// The PKCS#11 module could not be loaded or initialised.
     #[error("cannot load the PKCS#11 module {}", module.display())]
     Module {
@@ -264,6 +271,9 @@ pub struct SigningCa<K: SigningKey + Send + Sync> {
     id: String,
     subject: String,
     backend: &'static str,
+    /// The earliest notAfter of the signing CA and the intermediates sent with it: no leaf
+    /// outlives its chain.
+    chain_not_after: (SystemTime, String),
 }
 
 impl<K: SigningKey + Send + Sync> SigningCa<K> {
@@ -303,6 +313,17 @@ impl<K: SigningKey + Send + Sync> SigningCa<K> {
         let id = hex::encode(Sha256::digest(&cert_der));
         let mut chain = vec![cert_der];
         chain.extend(intermediates);
+        let mut chain_not_after = (SystemTime::UNIX_EPOCH, String::new());
+        for (i, der) in chain.iter().enumerate() {
+            let (_, c) = x509_parser::parse_x509_certificate(der)
+                .map_err(|e| bad(format!("a certificate of its chain does not parse ({e})")))?;
+            let end = c.validity().not_after;
+            let ends = SystemTime::UNIX_EPOCH
+                + Duration::from_secs(u64::try_from(end.timestamp()).unwrap_or(0));
+            if i == 0 || ends < chain_not_after.0 {
+                chain_not_after = (ends, end.to_string());
+            }
+        }
         Ok(Self {
             issuer,
             ca_spki,
@@ -310,6 +331,7 @@ impl<K: SigningKey + Send + Sync> SigningCa<K> {
             id,
             subject,
             backend,
+            chain_not_after,
         })
     }
 
@@ -354,7 +376,13 @@ impl<K: SigningKey + Send + Sync> Issuer for SigningCa<K> {
     ) -> Result<IssuedCertificate, PkiError> {
         let now = SystemTime::now();
         let not_before = now - BACKDATE;
-        let not_after = now + profile.validity;
+        // Never past the CA's own end (RFC 5280 path validation would refuse the leaf then).
+        let not_after = (now + profile.validity).min(self.chain_not_after.0);
+        if not_after <= now {
+            return Err(PkiError::CaExpired {
+                not_after: self.chain_not_after.1.clone(),
+            });
+        }
         let mut params = CertificateParams::default();
         let mut dn = DistinguishedName::new();
         dn.push(DnType::CommonName, csr.cn());

@@ -61,6 +61,27 @@ pub enum VendorRootsError {
         /// 0-based position in the file.
         index: usize,
     },
+    /// A file's PEM is damaged (a block with bad base64, or without its end): refused whole,
+    /// never trimmed to its good blocks.
+    #[error("TPM vendor CA file {} is not well-formed PEM: {reason}", path.display())]
+    Damaged {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A certificate given as a vendor root or intermediate is not a CA (no basicConstraints
+    /// cA): an end-entity certificate cannot vouch for EK certificates.
+    #[error(
+        "certificate {index} in TPM vendor CA file {} is not a CA certificate (no basicConstraints CA:TRUE)",
+        path.display()
+    )]
+    NotCa {
+        /// The file.
+        path: PathBuf,
+        /// 0-based position in the file.
+        index: usize,
+    },
     /// No root is configured.
     #[error("no TPM vendor root CA is configured")]
     NoRoots,
@@ -87,6 +108,23 @@ pub enum EkCertError {
     UnknownCa {
         /// The issuer named by the certificate the chain stopped at.
         issuer: String,
+    },
+    /// The EK certificate is itself a CA certificate: an EK certificate is an end-entity
+    /// certificate, and a CA certificate in the TPM is another CA's, not this EK's.
+    #[error("the EK certificate is a CA certificate, not an end-entity certificate")]
+    NotEndEntity,
+    /// A CA on the chain allows fewer intermediates below it than the chain has
+    /// (basicConstraints pathLenConstraint).
+    #[error(
+        "\"{subject}\" allows {allowed} intermediate CA(s) below it, but the EK certificate's chain has {found}"
+    )]
+    PathTooLong {
+        /// The CA whose constraint is broken.
+        subject: String,
+        /// Its pathLenConstraint.
+        allowed: u32,
+        /// Intermediates between it and the EK certificate.
+        found: u32,
     },
     /// The certificate, or a CA on its chain, is outside its validity period.
     #[error(
@@ -159,15 +197,27 @@ impl VendorRoots {
             }
             _ => return Err(EkCertError::NotRsa),
         }
-        let roots = parse_all(&self.roots);
-        let intermediates = parse_all(&self.intermediates);
-        let cas: Vec<X509Certificate<'_>> =
-            intermediates.into_iter().filter(|c| c.is_ca()).collect();
+        if leaf.is_ca() {
+            return Err(EkCertError::NotEndEntity);
+        }
+        // Only CA certificates issue (a root or intermediate that is not one was refused at
+        // load; from_der callers get the same rule here).
+        let roots: Vec<X509Certificate<'_>> = parse_all(&self.roots)
+            .into_iter()
+            .filter(|c| c.is_ca())
+            .collect();
+        let cas: Vec<X509Certificate<'_>> = parse_all(&self.intermediates)
+            .into_iter()
+            .filter(|c| c.is_ca())
+            .collect();
         let mut current = leaf;
+        // Intermediate CAs between the EK certificate and `current`'s issuer.
+        let mut below = 0u32;
         for _ in 0..MAX_CHAIN_LEN {
             valid_now(&current, now)?;
             if let Some(root) = issuer_in(&current, &roots) {
                 valid_now(root, now)?;
+                path_len_allows(root, below)?;
                 let (_, leaf) =
                     X509Certificate::from_der(&der).map_err(|_| EkCertError::NotACertificate)?;
                 return Ok(EkCertificate {
@@ -178,7 +228,11 @@ impl VendorRoots {
                 });
             }
             match issuer_in(&current, &cas) {
-                Some(next) => current = next.clone(),
+                Some(next) => {
+                    path_len_allows(next, below)?;
+                    current = next.clone();
+                    below += 1;
+                }
                 None => break,
             }
         }
@@ -198,6 +252,24 @@ fn issuer_in<'c>(
         c.subject().as_raw() == cert.issuer().as_raw()
             && cert.verify_signature(Some(c.public_key())).is_ok()
     })
+}
+
+/// `ca` issues a chain with `below` intermediate CAs between it and the EK certificate: its
+/// pathLenConstraint, if it has one, must allow them (RFC 5280 §4.2.1.9).
+fn path_len_allows(ca: &X509Certificate<'_>, below: u32) -> Result<(), EkCertError> {
+    let allowed = ca
+        .basic_constraints()
+        .ok()
+        .flatten()
+        .and_then(|bc| bc.value.path_len_constraint);
+    match allowed {
+        Some(allowed) if below > allowed => Err(EkCertError::PathTooLong {
+            subject: ca.subject().to_string(),
+            allowed,
+            found: below,
+        }),
+        _ => Ok(()),
+    }
 }
 
 fn valid_now(cert: &X509Certificate<'_>, now: ASN1Time) -> Result<(), EkCertError> {
@@ -231,11 +303,13 @@ fn read_certificates(path: &Path) -> Result<Vec<Vec<u8>>, VendorRootsError> {
     })?;
     let ders: Vec<Vec<u8>> =
         if data.starts_with(b"-----") || data.windows(11).any(|w| w == b"-----BEGIN ") {
-            x509_parser::pem::Pem::iter_from_buffer(&data)
-                .filter_map(Result::ok)
-                .filter(|p| p.label == "CERTIFICATE")
-                .map(|p| p.contents)
-                .collect()
+            let text = String::from_utf8_lossy(&data);
+            crate::pki::pem_decode_all(&text, "CERTIFICATE").map_err(|reason| {
+                VendorRootsError::Damaged {
+                    path: path.to_owned(),
+                    reason,
+                }
+            })?
         } else {
             vec![data]
         };
@@ -245,11 +319,20 @@ fn read_certificates(path: &Path) -> Result<Vec<Vec<u8>>, VendorRootsError> {
         });
     }
     for (index, der) in ders.iter().enumerate() {
-        if X509Certificate::from_der(der).is_err() {
-            return Err(VendorRootsError::BadCertificate {
-                path: path.to_owned(),
-                index,
-            });
+        match X509Certificate::from_der(der) {
+            Err(_) => {
+                return Err(VendorRootsError::BadCertificate {
+                    path: path.to_owned(),
+                    index,
+                });
+            }
+            Ok((_, cert)) if !cert.is_ca() => {
+                return Err(VendorRootsError::NotCa {
+                    path: path.to_owned(),
+                    index,
+                });
+            }
+            Ok(_) => {}
         }
     }
     Ok(ders)

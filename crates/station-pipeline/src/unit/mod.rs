@@ -256,6 +256,8 @@ impl UnitRun<'_> {
             .client
             .insert(Client::new(Connection::new(link, config)));
         let identity = client.identity().map_err(|e| smp(Step::Identify, &e))?;
+        // Nothing a board says about itself is used before it is checked.
+        crate::board_strings::check(&identity, self.plan.product)?;
         self.serial = Some(identity.serial.clone());
         self.sink.event(&ProgressEvent::Identified {
             run_id: self.run_id.to_string(),

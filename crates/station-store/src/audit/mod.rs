@@ -294,7 +294,9 @@ pub(crate) fn newest(conn: &Connection, limit: u32) -> Result<Vec<AuditRow>, Sto
 }
 
 /// The rows about `a` or `b` (a unit's serial and registration ID), oldest first, at most
-/// `limit`; uses the `audit_subject` index.
+/// `limit`; uses the `audit_subject` index. Only rows of the kinds that are about a unit or
+/// its board: a board reporting an operator's ID as its serial does not list that operator's
+/// logins in its unit's view.
 pub(crate) fn about(
     conn: &Connection,
     a: &str,
@@ -303,7 +305,10 @@ pub(crate) fn about(
 ) -> Result<Vec<AuditRow>, StoreError> {
     let mut stmt = conn.prepare_cached(
         "SELECT seq, at, station_id, actor, kind, subject, detail_json, prev_hash, hash
-         FROM audit WHERE subject IN (?1, ?2) AND subject <> '' ORDER BY seq LIMIT ?3",
+         FROM audit WHERE subject IN (?1, ?2) AND subject <> ''
+           AND (kind LIKE 'unit.%' OR kind LIKE 'certificate.%' OR kind LIKE 'enrollment.%'
+                OR kind LIKE 'claim.%' OR kind LIKE 'line.conflict%')
+         ORDER BY seq LIMIT ?3",
     )?;
     rows(&mut stmt, rusqlite::params![a, b, limit])
 }

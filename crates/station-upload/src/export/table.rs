@@ -1,5 +1,7 @@
 //! `enrollments.csv`, written and read with the `csv` crate (RFC 4180 quoting: a field with a
-//! comma, a quote or a line break is quoted, quotes doubled).
+//! comma, a quote or a line break is quoted, quotes doubled). A cell a spreadsheet would run
+//! as a formula (it starts with `= + - @`, a tab or a carriage return) is written with a
+//! leading `'`, as OWASP advises: the device operator opens this file in one.
 
 use std::borrow::Cow;
 use std::fs::File;
@@ -53,7 +55,7 @@ impl<W: Write> CsvWriter<W> {
             EnrollmentStatus::Conflict => "conflict",
             EnrollmentStatus::Superseded => "superseded",
         };
-        self.0.write_record([
+        let cells = [
             r.registration_id,
             view.device_id.as_deref().unwrap_or(""),
             &view.attestation.kind,
@@ -64,13 +66,25 @@ impl<W: Write> CsvWriter<W> {
             r.station_id,
             r.created_at,
             status,
-        ])?;
+        ]
+        .map(inert);
+        self.0.write_record(cells.iter().map(|c| c.as_bytes()))?;
         Ok(())
     }
 
     /// Flushes the rows and gives the underlying writer back.
     pub(super) fn finish(self) -> std::io::Result<W> {
         self.0.into_inner().map_err(|e| e.into_error())
+    }
+}
+
+/// `cell` as a spreadsheet shows it and never runs it: a leading `'` before a formula's first
+/// character. (A registration ID, the column the verifier compares, never starts with one.)
+fn inert(cell: &str) -> Cow<'_, str> {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        Cow::Owned(format!("'{cell}"))
+    } else {
+        Cow::Borrowed(cell)
     }
 }
 
@@ -172,6 +186,22 @@ mod tests {
                 (3, vec!["d".into(), String::new(), "f".into()]),
             ]
         );
+    }
+
+    #[test]
+    fn a_cell_a_spreadsheet_would_run_is_written_inert() {
+        for formula in [
+            "=HYPERLINK(\"http://x\",\"y\")",
+            "+1",
+            "-2",
+            "@SUM(A1)",
+            "\tx",
+        ] {
+            assert_eq!(inert(formula), format!("'{formula}"));
+        }
+        for plain in ["dev-1", "WO-7", "2026-12-05T08:00:00Z", ""] {
+            assert_eq!(inert(plain), plain);
+        }
     }
 
     #[test]
