@@ -413,3 +413,42 @@ fn softhsm2_backed_ca_provisions_x509_units() {
     let records = h.store.issued_certificates(None).unwrap();
     assert!(records.iter().all(|r| r.ca_id == ca.issuer.ca_id()));
 }
+
+/// Two boards whose firmware ships one key pair instead of generating one: the first to reach
+/// `issue` gets its certificate, the other is refused (`station::x509::key_reused`, naming
+/// the unit that holds the key) and takes nothing away.
+#[test]
+fn boards_sharing_a_key_pair_get_one_certificate() {
+    let dir = tempfile::tempdir().unwrap();
+    let ca = file_ca(dir.path());
+    let spec = FixtureSpec::uniform("unused", 2, BAUD)
+        .with_fault(1, Fault::SharedKey)
+        .with_fault(2, Fault::SharedKey);
+    let h = start(spec, "individual", None, &ca);
+    let (summary, _) = h.run(Permissions::none());
+    let passed: Vec<u16> = summary
+        .units
+        .iter()
+        .filter(|u| matches!(u.outcome, UnitOutcome::Pass { .. }))
+        .map(|u| u.slot)
+        .collect();
+    assert_eq!(passed.len(), 1, "{:?}", summary.units);
+    let refused = if passed[0] == 1 { 2 } else { 1 };
+    match outcome(&summary, refused) {
+        UnitOutcome::Fail {
+            step,
+            code,
+            message,
+            ..
+        } => {
+            assert_eq!(
+                (step, code.as_str()),
+                (Step::Issue, "station::x509::key_reused")
+            );
+            assert!(message.contains("already certified"), "{message}");
+        }
+        other => panic!("the second board should be refused, got {other:?}"),
+    }
+    assert_eq!(h.store.issued_certificates(None).unwrap().len(), 1);
+    assert!(h.fixture.keystore(refused).unwrap().chain(0).is_none());
+}

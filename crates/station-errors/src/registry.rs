@@ -1473,6 +1473,13 @@ pub(crate) static ENTRIES: &[ErrorDoc] = &[
         exit: Exit::UnitFailed,
     },
     ErrorDoc {
+        code: "station::x509::key_reused",
+        title: "Device key already certified",
+        meaning: "The board's certificate request carries a public key the station (or the line) already certified for another unit: two boards share a key pair, or the board sent another's request. No certificate was issued.",
+        action: "Quarantine the board and call a supervisor: its firmware does not make a key of its own.",
+        exit: Exit::UnitFailed,
+    },
+    ErrorDoc {
         code: "station::x509::no_ca",
         title: "No signing CA for the product",
         meaning: "No signing CA is loaded for the unit's product, so no certificate can be issued. The unit goes to FAIL before anything is written to the board.",

@@ -69,6 +69,8 @@ pub enum IdentityKind {
     SymkeySha256,
     /// An issued certificate's serial.
     CertSerial,
+    /// A certified device key (SHA-256 hex of its SubjectPublicKeyInfo).
+    SpkiSha256,
 }
 
 impl IdentityKind {
@@ -81,6 +83,7 @@ impl IdentityKind {
             Self::EkSha256 => "ek_sha256",
             Self::SymkeySha256 => "symkey_sha256",
             Self::CertSerial => "cert_serial",
+            Self::SpkiSha256 => "spki_sha256",
         }
     }
 
@@ -93,6 +96,7 @@ impl IdentityKind {
             Self::EkSha256,
             Self::SymkeySha256,
             Self::CertSerial,
+            Self::SpkiSha256,
         ]
         .into_iter()
         .find(|k| k.as_str() == name)

@@ -222,6 +222,15 @@ pub enum StoreError {
         /// The serial, hex.
         serial: String,
     },
+    /// The device key of a CSR was certified before (for unit `unit`): two boards share a key
+    /// pair, or a board sent another's request. No certificate was issued.
+    #[error("this device key was already certified, for unit {unit} (certificate {serial})")]
+    KeyReused {
+        /// The unit whose certificate holds the key.
+        unit: UnitId,
+        /// That certificate's serial, hex.
+        serial: String,
+    },
 }
 
 impl StoreError {
@@ -251,6 +260,7 @@ impl StoreError {
             Self::QuotaReached { .. } => "station::store::quota_reached",
             Self::LeaseExhausted { .. } => "station::store::lease_exhausted",
             Self::CertificateSerialTaken { .. } => "station::store::certificate_serial_taken",
+            Self::KeyReused { .. } => "station::x509::key_reused",
         }
     }
 
@@ -319,6 +329,12 @@ impl StoreError {
                 "no certificate was issued; the line database must lease this station more of the \
                  work order's quota: check the station's network to it (station check), or the \
                  order is used up across the line"
+                    .to_owned()
+            }
+            Self::KeyReused { .. } => {
+                "no certificate was issued: the board's firmware did not make a key of its own \
+                 (two boards share a key pair, or the request is another board's); quarantine \
+                 the board and call a supervisor"
                     .to_owned()
             }
             Self::QuotaReached { .. } => {

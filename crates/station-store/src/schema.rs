@@ -37,7 +37,7 @@ use rusqlite::{Connection, TransactionBehavior};
 use crate::StoreError;
 
 /// The migrations; index `n` upgrades schema version `n` to `n + 1`.
-pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9, V10];
+pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11];
 
 /// The newest schema version this release writes.
 pub(crate) const LATEST: u32 = MIGRATIONS.len() as u32;
@@ -345,6 +345,19 @@ INSERT INTO line_outbox_v10 (id, op, unit_ref, payload_json, created_at)
     SELECT id, op, unit_ref, payload_json, created_at FROM line_outbox;
 DROP TABLE line_outbox;
 ALTER TABLE line_outbox_v10 RENAME TO line_outbox;
+";
+
+/// Version 11: a device key is certified once.
+///
+/// - **`issued_certificates.spki_sha256`** (TEXT, NULL for certificates issued before this
+///   version): SHA-256 (hex) of the device key's SubjectPublicKeyInfo, unique where set. A CSR
+///   for a key the station certified before is refused (`station::x509::key_reused`): boards
+///   that share a key pair, or a board replaying another's CSR, get no certificate.
+const V11: &str = r"
+ALTER TABLE issued_certificates ADD COLUMN spki_sha256 TEXT
+    CHECK (spki_sha256 IS NULL OR length(spki_sha256) = 64);
+CREATE UNIQUE INDEX issued_certificates_spki ON issued_certificates (spki_sha256)
+    WHERE spki_sha256 IS NOT NULL;
 ";
 
 /// Brings the database to [`LATEST`]; a database already there is left untouched.

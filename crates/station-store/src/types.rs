@@ -642,6 +642,9 @@ pub struct NewCertificate {
     pub subject: String,
     /// SHA-256 thumbprint of the DER, lower-case hex (64 characters).
     pub sha256: String,
+    /// SHA-256 of the certified key's SubjectPublicKeyInfo, lower-case hex: a key is certified
+    /// once ([`StoreError::KeyReused`](crate::StoreError::KeyReused)).
+    pub spki_sha256: String,
     /// The signing CA's id (hex SHA-256 of its certificate).
     pub ca_id: String,
     /// Start of validity.

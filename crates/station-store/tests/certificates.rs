@@ -48,6 +48,7 @@ fn cert(unit: UnitId, serial: &str) -> NewCertificate {
         serial: serial.into(),
         subject: "CN=gw-x".into(),
         sha256: format!("{:0>64}", serial),
+        spki_sha256: format!("{:f>64}", serial),
         ca_id: "ab".repeat(32),
         not_before: Utc::now(),
         not_after: Utc::now() + chrono::Duration::days(365),
@@ -71,8 +72,10 @@ fn certificates_are_recorded_with_their_audit_row_and_count_against_the_quota() 
     assert_eq!(audit[0].kind, "certificate.issued");
     assert_eq!(audit[0].detail["serial"], "01");
 
-    // A serial is issued once.
-    let err = store.issue_certificate(&cert(u1, "01"), None).unwrap_err();
+    // A serial is issued once (for another key too).
+    let mut again = cert(u1, "01");
+    again.spki_sha256 = "e".repeat(64);
+    let err = store.issue_certificate(&again, None).unwrap_err();
     assert!(
         matches!(err, StoreError::CertificateSerialTaken { .. }),
         "{err}"
@@ -210,4 +213,35 @@ fn a_v1_database_migrates_to_the_latest_schema_and_keeps_its_data() {
     // Reopening the migrated file changes nothing.
     let store = Store::open(Path::new(&path)).unwrap();
     assert_eq!(store.issued_certificates(None).unwrap().len(), 1);
+}
+
+/// A device key is certified once: a second board presenting the same key (a shared key pair,
+/// or another board's request replayed) gets no certificate, and the refusal names the unit
+/// that holds it. The first board's certificate stands.
+#[test]
+fn a_key_certified_before_is_refused_for_another_unit() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("s.db")).unwrap();
+    let run = run(&store, "r-key", Some("WO-1"));
+    let first = unit(&store, &run, "SN-A", Some("WO-1"));
+    store.issue_certificate(&cert(first, "0a"), None).unwrap();
+    let second = unit(&store, &run, "SN-B", Some("WO-1"));
+    let mut same_key = cert(second, "0b");
+    same_key.spki_sha256 = cert(first, "0a").spki_sha256;
+    match store.issue_certificate(&same_key, None) {
+        Err(StoreError::KeyReused { unit, serial }) => {
+            assert_eq!((unit, serial.as_str()), (first, "0a"));
+        }
+        other => panic!("a reused key must be refused, got {other:?}"),
+    }
+    assert_eq!(
+        StoreError::KeyReused {
+            unit: first,
+            serial: "0a".into()
+        }
+        .code(),
+        "station::x509::key_reused"
+    );
+    // Its own key is certified.
+    store.issue_certificate(&cert(second, "0b"), None).unwrap();
 }

@@ -48,6 +48,7 @@ fn cert(unit: UnitId, serial: &str) -> NewCertificate {
         serial: serial.into(),
         subject: "CN=gw-x".into(),
         sha256: format!("{serial:0>64}"),
+        spki_sha256: format!("{serial:f>64}"),
         ca_id: "ab".repeat(32),
         not_before: Utc::now(),
         not_after: Utc::now() + chrono::Duration::days(365),

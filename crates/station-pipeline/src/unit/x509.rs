@@ -118,6 +118,19 @@ impl UnitRun<'_> {
                 return Err(UnitFailure::from_store(Step::Issue, &e));
             }
         }
+        // A device key is certified once, on the whole line: boards that share a key pair (or
+        // replay another board's request) get no certificate.
+        let spki_sha256 = {
+            use sha2::Digest as _;
+            hex::encode(sha2::Sha256::digest(csr.spki_der()))
+        };
+        self.reserve_on_line(
+            Step::Issue,
+            &[station_linedb::Identity::new(
+                station_linedb::IdentityKind::SpkiSha256,
+                spki_sha256.clone(),
+            )],
+        )?;
         let mut last = None;
         for _ in 0..MAX_SERIAL_ATTEMPTS {
             let serial = CertSerial::random();
@@ -137,6 +150,7 @@ impl UnitRun<'_> {
                 serial: cert.serial.to_hex(),
                 subject: cert.subject.clone(),
                 sha256: cert.sha256_hex(),
+                spki_sha256: spki_sha256.clone(),
                 ca_id: issuer.ca_id().to_owned(),
                 not_before: DateTime::<Utc>::from(cert.not_before),
                 not_after: DateTime::<Utc>::from(cert.not_after),

@@ -1,7 +1,7 @@
 //! Issued device certificates: recorded before they leave the station, voided when they
 //! never reach a device, counted against work-order quotas.
 
-use rusqlite::params;
+use rusqlite::{OptionalExtension as _, params};
 use serde_json::json;
 
 use super::Store;
@@ -92,6 +92,24 @@ impl Store {
                     });
                 }
             }
+            if cert.spki_sha256.len() != 64 {
+                return Err(StoreError::InvalidInput {
+                    field: "spki_sha256",
+                    reason: "must be 64 hex characters".to_owned(),
+                });
+            }
+            let reused: Option<(i64, String)> = tx
+                .prepare_cached(
+                    "SELECT unit_id, serial FROM issued_certificates WHERE spki_sha256 = ?1",
+                )?
+                .query_row([cert.spki_sha256.as_str()], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()?;
+            if let Some((unit, serial)) = reused {
+                return Err(StoreError::KeyReused {
+                    unit: crate::UnitId(unit),
+                    serial,
+                });
+            }
             let taken = tx
                 .prepare_cached("SELECT 1 FROM issued_certificates WHERE serial = ?1")?
                 .exists([cert.serial.as_str()])?;
@@ -104,8 +122,9 @@ impl Store {
             let id = CertificateId(
                 tx.prepare_cached(
                     "INSERT INTO issued_certificates (serial, subject, sha256, work_order,
-                         operator, station_id, unit_id, ca_id, not_before, not_after, issued_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                         operator, station_id, unit_id, ca_id, not_before, not_after, issued_at,
+                         spki_sha256)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
                 )?
                 .insert(params![
                     cert.serial,
@@ -119,6 +138,7 @@ impl Store {
                     fmt_ts(cert.not_before),
                     fmt_ts(cert.not_after),
                     now,
+                    cert.spki_sha256,
                 ])?,
             );
             audit::append(
@@ -132,6 +152,7 @@ impl Store {
                     "serial": cert.serial,
                     "subject": cert.subject,
                     "sha256": cert.sha256,
+                    "spki_sha256": cert.spki_sha256,
                     "work_order": work_order,
                     "unit": cert.unit_id,
                     "registration_id": u.registration_id,
