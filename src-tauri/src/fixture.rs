@@ -71,10 +71,20 @@ impl VirtualFixture {
     /// second, which the login screen does not wait for. [`Starting::wait`] gives the running
     /// fixture.
     pub fn start(config: &StationConfig, config_path: &Path) -> Result<Starting, FixtureError> {
+        let program = locate().ok_or(FixtureError::NotInstalled)?;
+        Self::start_program(&program, config, config_path)
+    }
+
+    /// [`Self::start`] with the `virtual-fixture` program named outright.
+    pub fn start_program(
+        program: &Path,
+        config: &StationConfig,
+        config_path: &Path,
+    ) -> Result<Starting, FixtureError> {
         if config.fixture.ports_file.is_none() {
             return Err(FixtureError::NoPortsFile);
         }
-        let program = locate().ok_or(FixtureError::NotInstalled)?;
+        let program = program.to_owned();
         let mut child = Command::new(&program)
             .arg("station")
             .arg("--config")
@@ -100,18 +110,19 @@ impl VirtualFixture {
             .name("virtual-fixture".into())
             .spawn(move || {
                 // What it says on stderr goes to the log; the last line explains an early end.
-                let last_error = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
-                if let Some(stderr) = stderr {
-                    let last = std::sync::Arc::clone(&last_error);
-                    std::thread::spawn(move || {
-                        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                            tracing::warn!(target: "virtual_fixture", "{line}");
-                            if let Ok(mut l) = last.lock() {
-                                *l = line;
+                let stderr_reader = stderr.and_then(|stderr| {
+                    std::thread::Builder::new()
+                        .name("virtual-fixture-stderr".into())
+                        .spawn(move || {
+                            let mut last = String::new();
+                            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                                tracing::warn!(target: "virtual_fixture", "{line}");
+                                last = line;
                             }
-                        }
-                    });
-                }
+                            last
+                        })
+                        .ok()
+                });
                 let ready = stdout.filter(|_| prepared).and_then(|out| {
                     out.lines()
                         .map_while(Result::ok)
@@ -126,9 +137,10 @@ impl VirtualFixture {
                         let status = child
                             .wait()
                             .map_or_else(|e| e.to_string(), |s| s.to_string());
-                        // The stderr reader has seen the end of the pipe by now, or soon.
-                        std::thread::sleep(Duration::from_millis(50));
-                        let why = last_error.lock().map(|l| l.clone()).unwrap_or_default();
+                        // The program has ended: its stderr is closed, so the reader ends too.
+                        let why = stderr_reader
+                            .and_then(|r| r.join().ok())
+                            .unwrap_or_default();
                         Err(FixtureError::Exited(format!("{why} ({status})")))
                     }
                 }

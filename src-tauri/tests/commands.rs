@@ -728,3 +728,37 @@ fn help_and_version_print_without_starting_the_app() {
         );
     }
 }
+
+/// A virtual-fixture program that ends before its boards run: the start fails with its last
+/// word on stderr and its exit status, not silently.
+#[test]
+fn a_virtual_fixture_that_dies_early_says_why() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let dir = tempfile::tempdir().unwrap();
+    let program = dir.path().join("virtual-fixture");
+    std::fs::write(
+        &program,
+        "#!/bin/sh\necho prepared\necho 'swtpm_setup not found' >&2\nexit 3\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&program, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let path = dir.path().join("station.toml");
+    std::fs::write(
+        &path,
+        "[station]\nid = \"vf\"\n[storage]\ndatabase = \"s.db\"\n[fixture]\nname = \"v\"\n\
+         ports_file = \"fixture/ports.toml\"\n[[fixture.slot]]\nindex = 1\nproduct = \"p\"\n\
+         [[product]]\nid = \"p\"\nregistration_id = { template = \"p-{serial}\" }\n\
+         dps = { id_scope = \"0ne00000001\" }\n\
+         attestation = { kind = \"symmetric-key\", enrollment = { type = \"individual\" } }\n",
+    )
+    .unwrap();
+    let config = station_config::load(&path).unwrap();
+    let err = station_desktop::fixture::VirtualFixture::start_program(&program, &config, &path)
+        .unwrap()
+        .wait()
+        .err()
+        .expect("the fixture must not start");
+    let text = err.to_string();
+    assert!(text.contains("swtpm_setup not found"), "{text}");
+    assert!(text.contains("exit status: 3"), "{text}");
+}
