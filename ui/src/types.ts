@@ -158,7 +158,7 @@ export interface EnrollmentView {
   id: number;
   unitId: number;
   registrationId: string;
-  status: 'queued' | 'uploaded' | 'conflict' | 'superseded';
+  status: 'queued' | 'uploaded' | 'conflict' | 'superseded' | 'disable_queued' | 'disabled';
   attempts: number;
   lastError: string | null;
   createdAt: string;

@@ -278,6 +278,8 @@ pub(crate) fn queue(args: &QueueArgs) -> anyhow::Result<u8> {
                 "in_flight": stats.in_flight,
                 "uploaded": stats.uploaded,
                 "conflicts": stats.conflicts,
+                "revocations_queued": stats.revocations_queued,
+                "disabled": stats.disabled,
                 "oldest_queued_at": stats.oldest_queued_at,
                 "uploaded_last_hour": overview.uploaded_since,
                 "conflict_list": list,
@@ -290,6 +292,12 @@ pub(crate) fn queue(args: &QueueArgs) -> anyhow::Result<u8> {
         "queue depth {} (in flight {}), uploaded {} ({} in the last hour), conflicts {}",
         stats.queued, stats.in_flight, stats.uploaded, overview.uploaded_since, stats.conflicts
     );
+    if stats.revocations_queued + stats.disabled > 0 {
+        println!(
+            "revocations: {} waiting for DPS, {} disabled in DPS",
+            stats.revocations_queued, stats.disabled
+        );
+    }
     match stats.oldest_queued_at {
         Some(t) => {
             let age = chrono::Utc::now() - t;
@@ -535,7 +543,9 @@ pub(crate) fn printer(json: bool, progress: Progress) -> UploadSink {
     Arc::new(move |e: &UploadEvent| {
         if matches!(
             e,
-            UploadEvent::Uploaded { .. } | UploadEvent::Conflict { .. }
+            UploadEvent::Uploaded { .. }
+                | UploadEvent::Conflict { .. }
+                | UploadEvent::Disabled { .. }
         ) {
             progress.inc();
         }
@@ -557,6 +567,11 @@ pub(crate) fn printer(json: bool, progress: Progress) -> UploadSink {
                     reason,
                 } => serde_json::json!({"kind": "conflict", "registrationId": registration_id,
                     "reason": reason}),
+                UploadEvent::Disabled {
+                    registration_id,
+                    created,
+                } => serde_json::json!({"kind": "disabled", "registrationId": registration_id,
+                    "created": created}),
                 UploadEvent::Throttled { wait } => {
                     serde_json::json!({"kind": "throttled", "waitMs": wait.as_millis() as u64})
                 }
@@ -589,6 +604,13 @@ pub(crate) fn printer(json: bool, progress: Progress) -> UploadSink {
                 registration_id,
                 reason,
             } => format!("CONFLICT  {registration_id}: {reason}"),
+            UploadEvent::Disabled {
+                registration_id,
+                created,
+            } => format!(
+                "disabled  {registration_id} (revoked{})",
+                if *created { ", created disabled" } else { "" }
+            ),
             UploadEvent::Throttled { wait } => {
                 format!("throttled by DPS: waiting {:.1} s", wait.as_secs_f64())
             }
@@ -615,6 +637,7 @@ pub(crate) fn stats_json(stats: &UploadStats) -> serde_json::Value {
         "already_present": stats.already_present,
         "conflicts": stats.conflicts,
         "rejected": stats.rejected,
+        "disabled": stats.disabled,
         "requests": stats.requests,
         "throttled": stats.throttled,
         "retries": stats.retries,
@@ -623,12 +646,13 @@ pub(crate) fn stats_json(stats: &UploadStats) -> serde_json::Value {
 
 pub(crate) fn print_stats(stats: &UploadStats) {
     println!(
-        "\n{} created, {} already present, {} conflict(s), {} rejected; {} request(s), {} \
-         throttled, {} retried",
+        "\n{} created, {} already present, {} conflict(s), {} rejected, {} disabled; {} \
+         request(s), {} throttled, {} retried",
         stats.created,
         stats.already_present,
         stats.conflicts,
         stats.rejected,
+        stats.disabled,
         stats.requests,
         stats.throttled,
         stats.retries

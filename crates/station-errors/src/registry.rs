@@ -31,6 +31,13 @@ pub(crate) static ENTRIES: &[ErrorDoc] = &[
         exit: Exit::Denied,
     },
     ErrorDoc {
+        code: "station::bug::revocation",
+        title: "Revocation enrollment not written",
+        meaning: "The station could not serialise the disabled enrollment it keeps to revoke a credential before it leaves, so the credential was not handed out. The unit goes to FAIL; this is a bug in the station.",
+        action: "Report a station bug with the log file.",
+        exit: Exit::Bug,
+    },
+    ErrorDoc {
         code: "station::bug::slot_thread",
         title: "Station could not run a slot",
         meaning: "The station's worker for one slot failed to start or crashed, so that slot's unit was reported as FAIL without being provisioned. This is a bug in the station, not a fault of the board.",
@@ -1106,6 +1113,13 @@ pub(crate) static ENTRIES: &[ErrorDoc] = &[
         title: "TPM endorsement key not read",
         meaning: "The station could not read the TPM's endorsement key (the TPM answered with an error or took too long). The unit goes to FAIL.",
         action: "Run the slot again; if it repeats, send the unit to rework with this message.",
+        exit: Exit::UnitFailed,
+    },
+    ErrorDoc {
+        code: "station::unit::revoked",
+        title: "Registration ID revoked",
+        meaning: "An earlier unit under this registration ID failed after a credential (certificate or group-derived key) had crossed to its board, so the station revoked the ID: DPS holds a disabled enrollment for it, which the station never deletes. A board provisioned under it could never register.",
+        action: "Set the board aside and call a supervisor: it must be given a new serial (and so a new registration ID).",
         exit: Exit::UnitFailed,
     },
     ErrorDoc {

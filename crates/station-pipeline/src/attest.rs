@@ -35,6 +35,9 @@ pub(crate) struct Attestation {
     pub(crate) enrollment: Option<IndividualEnrollment>,
     /// For X.509 products: what the certificate steps need.
     pub(crate) x509: Option<X509Plan>,
+    /// For a symmetric-key group product: the disabled individual enrollment that takes this
+    /// device out of its group if the unit does not pass, recorded before the key leaves.
+    pub(crate) revocation: Option<IndividualEnrollment>,
 }
 
 /// The certificate steps' inputs for one X.509 unit.
@@ -47,6 +50,8 @@ pub(crate) struct X509Plan {
     pub(crate) quota: Option<u64>,
     /// Queue an individual enrollment carrying the certificate.
     pub(crate) individual: bool,
+    /// The registration ID the certificate names (its CN).
+    pub(crate) registration_id: RegistrationId,
 }
 
 /// The device's key slot the station provisions (the DPS identity key).
@@ -95,6 +100,12 @@ pub(crate) fn attest(
                 value: Zeroizing::new(key_b64.as_bytes().to_vec()),
                 secret: true,
             });
+            let revocation = (!individual).then(|| {
+                group_revocation(
+                    registration_id,
+                    AttestationMechanism::symmetric_key(key_b64.to_string(), None),
+                )
+            });
             let enrollment = individual.then(|| IndividualEnrollment {
                 registration_id: registration_id.clone(),
                 device_id: facts.device_id.clone(),
@@ -114,6 +125,7 @@ pub(crate) fn attest(
                 settings,
                 enrollment,
                 x509: None,
+                revocation,
             })
         }
         AttestationConfig::X509 {
@@ -175,7 +187,9 @@ pub(crate) fn attest(
                     profile: LeafProfile::days(*validity_days),
                     quota: *quota_per_work_order,
                     individual: *enrollment == X509Enrollment::Individual,
+                    registration_id: registration_id.clone(),
                 }),
+                revocation: None,
             })
         }
         AttestationConfig::Tpm { .. } => {
@@ -197,6 +211,7 @@ pub(crate) fn attest(
                     facts,
                 )),
                 x509: None,
+                revocation: None,
             })
         }
     }
@@ -212,20 +227,7 @@ pub(crate) fn x509_enrollment(
     IndividualEnrollment {
         registration_id: registration_id.clone(),
         device_id: facts.device_id.clone(),
-        attestation: AttestationMechanism {
-            kind: AttestationType::X509,
-            tpm: None,
-            x509: Some(X509Attestation {
-                client_certificates: Some(X509Certificates {
-                    primary: X509CertificateWithInfo {
-                        certificate: Some(certificate.pem()),
-                    },
-                    secondary: None,
-                }),
-                signing_certificates: None,
-            }),
-            symmetric_key: None,
-        },
+        attestation: x509_client(certificate),
         capabilities: Some(DeviceCapabilities { iot_edge: false }),
         iot_hub_host_name: product.iot_hub_host_name.clone(),
         provisioning_status: Some(match product.provisioning_status {
@@ -234,6 +236,44 @@ pub(crate) fn x509_enrollment(
         }),
         optional_device_information: Some(device_information(facts)),
         allocation: facts.allocation.clone(),
+        etag: None,
+    }
+}
+
+/// An X.509 attestation by the device's own leaf certificate (PEM).
+pub(crate) fn x509_client(certificate: &IssuedCertificate) -> AttestationMechanism {
+    AttestationMechanism {
+        kind: AttestationType::X509,
+        tpm: None,
+        x509: Some(X509Attestation {
+            client_certificates: Some(X509Certificates {
+                primary: X509CertificateWithInfo {
+                    certificate: Some(certificate.pem()),
+                },
+                secondary: None,
+            }),
+            signing_certificates: None,
+        }),
+        symmetric_key: None,
+    }
+}
+
+/// The disabled individual enrollment that takes one device of an enrollment group out of
+/// it (DPS-NOTES §9): DPS prefers an individual enrollment to a group, so a disabled one
+/// refuses the device, by the credential it holds. The station never deletes it.
+pub(crate) fn group_revocation(
+    registration_id: &RegistrationId,
+    attestation: AttestationMechanism,
+) -> IndividualEnrollment {
+    IndividualEnrollment {
+        registration_id: registration_id.clone(),
+        device_id: None,
+        attestation,
+        capabilities: None,
+        iot_hub_host_name: None,
+        provisioning_status: Some(WireStatus::Disabled),
+        optional_device_information: None,
+        allocation: station_upload::schema::Allocation::default(),
         etag: None,
     }
 }

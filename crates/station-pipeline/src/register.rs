@@ -39,6 +39,14 @@ pub(crate) fn wait_for_upload(
                     "A supervisor resolves the conflict on the Queue screen (or `station queue --retry REGISTRATION_ID --operator ID`); then send the unit to rework to check it again.",
                 ));
             }
+            Some(EnrollmentStatus::DisableQueued | EnrollmentStatus::Disabled) => {
+                return Err(UnitFailure::new(
+                    Step::Register,
+                    "station::unit::revoked",
+                    "the unit's registration ID was revoked, so the board was not asked to register",
+                    "Set the board aside and call a supervisor: it needs a new serial.",
+                ));
+            }
             Some(EnrollmentStatus::Superseded) => {
                 return Err(UnitFailure::new(
                     Step::Register,

@@ -231,6 +231,15 @@ pub enum StoreError {
         /// That certificate's serial, hex.
         serial: String,
     },
+    /// The registration ID was revoked after an earlier unit failed holding a credential
+    /// (DPS holds it disabled, for good). Nothing was begun.
+    #[error("registration ID {registration_id} was revoked after unit {unit} failed")]
+    Revoked {
+        /// The registration ID.
+        registration_id: String,
+        /// The unit whose failure revoked it.
+        unit: UnitId,
+    },
 }
 
 impl StoreError {
@@ -261,6 +270,7 @@ impl StoreError {
             Self::LeaseExhausted { .. } => "station::store::lease_exhausted",
             Self::CertificateSerialTaken { .. } => "station::store::certificate_serial_taken",
             Self::KeyReused { .. } => "station::x509::key_reused",
+            Self::Revoked { .. } => "station::unit::revoked",
         }
     }
 
@@ -335,6 +345,11 @@ impl StoreError {
                 "no certificate was issued: the board's firmware did not make a key of its own \
                  (two boards share a key pair, or the request is another board's); quarantine \
                  the board and call a supervisor"
+                    .to_owned()
+            }
+            Self::Revoked { .. } => {
+                "DPS refuses this registration ID for good (a board that failed under it took a \
+                 credential); set the board aside and call a supervisor: it needs a new serial"
                     .to_owned()
             }
             Self::QuotaReached { .. } => {

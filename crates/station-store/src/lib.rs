@@ -16,6 +16,7 @@ pub use audit::{
 };
 pub use error::{DuplicateField, StoreError};
 pub use store::claims::{ClaimRecord, ClaimStatus, NewClaim, setting_digest};
+pub use store::handouts::{HandoutFailures, RevokedCertificate};
 pub use store::line::{LineSetting, LineSetup};
 pub use store::line_db::{LineLease, LineOutboxRow, NewLineConflict};
 pub use store::operators::{
@@ -26,8 +27,8 @@ pub use store::reports::{FailureReason, HourlyYield, UnitLogLine, YieldFilter, Y
 pub use store::{BUSY_TIMEOUT, Store, Unsynced};
 pub use types::{
     ATTESTATIONS, CertificateId, EnrollmentId, EnrollmentStatus, ExportFilter, ExportRecord,
-    IssuedCertificateRecord, NewCertificate, NewEnrollment, NewRun, NewUnit, ParseStatusError,
-    QueueOverview, QueueStats, QueuedEnrollment, REDACTED, RegisterCheck, RegisterCheckRecord,
-    RunId, StepRecord, UnitDetail, UnitFailure, UnitFilter, UnitId, UnitStatus, UnitSummary,
-    UploadResult, redact_payload,
+    HandoutKind, IssuedCertificateRecord, NewCertificate, NewEnrollment, NewHandout, NewRun,
+    NewUnit, ParseStatusError, QueueOverview, QueueStats, QueuedEnrollment, REDACTED,
+    RegisterCheck, RegisterCheckRecord, RunId, StepRecord, UnitDetail, UnitFailure, UnitFilter,
+    UnitId, UnitStatus, UnitSummary, UploadResult, redact_payload,
 };

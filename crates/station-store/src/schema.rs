@@ -37,7 +37,7 @@ use rusqlite::{Connection, TransactionBehavior};
 use crate::StoreError;
 
 /// The migrations; index `n` upgrades schema version `n` to `n + 1`.
-pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11];
+pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12];
 
 /// The newest schema version this release writes.
 pub(crate) const LATEST: u32 = MIGRATIONS.len() as u32;
@@ -358,6 +358,68 @@ ALTER TABLE issued_certificates ADD COLUMN spki_sha256 TEXT
     CHECK (spki_sha256 IS NULL OR length(spki_sha256) = 64);
 CREATE UNIQUE INDEX issued_certificates_spki ON issued_certificates (spki_sha256)
     WHERE spki_sha256 IS NOT NULL;
+";
+
+/// Version 12: what a board took is accounted for, and revoked when its unit does not pass.
+///
+/// - **`handouts`**: one row per credential that crossed the link to a board, written durably
+///   before it left: `id` (INTEGER PK), `unit_id` → `units`, `kind` (`certificate` |
+///   `derived_key`: a group enrollment's device key), `registration_id`, `certificate_serial`
+///   (a certificate's, NULL for a key), `revocation_json` (for a group product, the disabled
+///   individual enrollment that takes the device out of its group: DPS-NOTES §9; NULL for an
+///   individual product, whose own enrollment is disabled instead), `status` (`out` → `in_service`
+///   when its unit passes, or `revoked`), `created_at`, `revoked_at`, `revoked_reason`.
+/// - **`issued_certificates.der`** (BLOB, NULL before this version): the leaf as it left, so it
+///   can be revoked by certificate. From this version every issued certificate counts against
+///   its work order's quota, void or not: a void one still left the station.
+/// - **`enrollments.status`** may also be `disable_queued` (DPS must refuse this registration
+///   ID: an uploaded enrollment of a unit that failed after PASS, or a group device's disabled
+///   individual enrollment) and `disabled` (DPS holds it disabled). SQLite cannot widen a CHECK
+///   in place: the table is rebuilt with its rows, IDs and indexes. A registration ID with a
+///   revocation is burned: no unit is begun for it again (`station::unit::revoked`).
+const V12: &str = r"
+CREATE TABLE handouts (
+    id                 INTEGER PRIMARY KEY,
+    unit_id            INTEGER NOT NULL REFERENCES units(id),
+    kind               TEXT NOT NULL CHECK (kind IN ('certificate', 'derived_key')),
+    registration_id    TEXT NOT NULL COLLATE NOCASE CHECK (registration_id <> ''),
+    certificate_serial TEXT,
+    revocation_json    TEXT,
+    status             TEXT NOT NULL DEFAULT 'out' CHECK (status IN ('out', 'in_service', 'revoked')),
+    created_at         TEXT NOT NULL,
+    revoked_at         TEXT,
+    revoked_reason     TEXT
+) STRICT;
+CREATE INDEX handouts_unit ON handouts(unit_id);
+CREATE INDEX handouts_revoked ON handouts(revoked_at) WHERE status = 'revoked';
+ALTER TABLE issued_certificates ADD COLUMN der BLOB;
+CREATE TABLE enrollments_v12 (
+    id              INTEGER PRIMARY KEY,
+    unit_id         INTEGER NOT NULL UNIQUE REFERENCES units(id),
+    registration_id TEXT NOT NULL,
+    payload_json    TEXT NOT NULL,
+    status          TEXT NOT NULL DEFAULT 'queued'
+        CHECK (status IN ('queued', 'uploaded', 'conflict', 'superseded', 'disable_queued', 'disabled')),
+    created_at      TEXT NOT NULL,
+    updated_at      TEXT NOT NULL,
+    attempts        INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+    last_error      TEXT,
+    in_flight_since TEXT
+) STRICT;
+INSERT INTO enrollments_v12 (id, unit_id, registration_id, payload_json, status, created_at,
+        updated_at, attempts, last_error, in_flight_since)
+    SELECT id, unit_id, registration_id, payload_json, status, created_at, updated_at, attempts,
+        last_error, in_flight_since FROM enrollments;
+DROP TABLE enrollments;
+ALTER TABLE enrollments_v12 RENAME TO enrollments;
+CREATE INDEX enrollments_status ON enrollments(status, id);
+CREATE UNIQUE INDEX enrollments_registration_id_queued
+    ON enrollments(registration_id) WHERE status = 'queued';
+CREATE INDEX enrollments_created_at ON enrollments(created_at);
+CREATE INDEX enrollments_status_updated ON enrollments(status, updated_at);
+CREATE INDEX enrollments_errors ON enrollments(updated_at) WHERE last_error IS NOT NULL;
+CREATE INDEX enrollments_revoked ON enrollments(registration_id COLLATE NOCASE)
+    WHERE status IN ('disable_queued', 'disabled');
 ";
 
 /// Brings the database to [`LATEST`]; a database already there is left untouched.

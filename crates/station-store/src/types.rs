@@ -149,6 +149,11 @@ pub enum EnrollmentStatus {
     Conflict,
     /// Its unit was reworked before it was uploaded; it must never be uploaded.
     Superseded,
+    /// DPS must refuse this registration ID: the uploader disables the enrollment DPS holds,
+    /// or creates it disabled (a group device's revocation, DPS-NOTES §9).
+    DisableQueued,
+    /// DPS holds this registration ID's enrollment disabled. Never deleted by the station.
+    Disabled,
 }
 
 impl EnrollmentStatus {
@@ -160,6 +165,8 @@ impl EnrollmentStatus {
             Self::Uploaded => "uploaded",
             Self::Conflict => "conflict",
             Self::Superseded => "superseded",
+            Self::DisableQueued => "disable_queued",
+            Self::Disabled => "disabled",
         }
     }
 }
@@ -179,6 +186,8 @@ impl FromStr for EnrollmentStatus {
             "uploaded" => Self::Uploaded,
             "conflict" => Self::Conflict,
             "superseded" => Self::Superseded,
+            "disable_queued" => Self::DisableQueued,
+            "disabled" => Self::Disabled,
             _ => {
                 return Err(ParseStatusError {
                     kind: "enrollment",
@@ -437,6 +446,11 @@ pub enum UploadResult {
         /// Why, for the supervisor (never key material).
         reason: String,
     },
+    /// DPS holds this registration ID's enrollment disabled (a `disable_queued` row).
+    Disabled {
+        /// DPS held no enrollment for it: it was created disabled.
+        created: bool,
+    },
 }
 
 /// The upload queue at a glance, for `station queue`.
@@ -450,6 +464,10 @@ pub struct QueueStats {
     pub uploaded: u64,
     /// Enrollments waiting for a supervisor.
     pub conflicts: u64,
+    /// Revocations waiting to reach DPS (`disable_queued`).
+    pub revocations_queued: u64,
+    /// Registration IDs DPS holds disabled (`disabled`).
+    pub disabled: u64,
     /// When the oldest queued enrollment was queued.
     pub oldest_queued_at: Option<DateTime<Utc>>,
 }
@@ -651,6 +669,42 @@ pub struct NewCertificate {
     pub not_before: DateTime<Utc>,
     /// End of validity.
     pub not_after: DateTime<Utc>,
+    /// The leaf's DER, kept so it can be revoked by certificate.
+    pub der: Vec<u8>,
+    /// For a group-enrollment product: the disabled individual enrollment (JSON) that takes
+    /// this device out of its group if its unit does not pass (see [`NewHandout`]).
+    pub revocation_json: Option<String>,
+}
+
+/// What a credential crossing the link to a board is, for [`Store::record_handout`](crate::Store::record_handout).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HandoutKind {
+    /// A device certificate (recorded with [`NewCertificate`]).
+    Certificate,
+    /// A key derived from a group enrollment's key.
+    DerivedKey,
+}
+
+impl HandoutKind {
+    /// The database string.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Certificate => "certificate",
+            Self::DerivedKey => "derived_key",
+        }
+    }
+}
+
+/// A group-derived key about to be written to a board: recorded durably first, so a unit that
+/// does not pass has its key revoked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewHandout {
+    /// The `in_progress` unit whose board receives it.
+    pub unit_id: UnitId,
+    /// The disabled individual enrollment (JSON) to queue if the unit does not pass.
+    pub revocation_json: String,
 }
 
 /// A certificate the station issued, as recorded.

@@ -52,6 +52,8 @@ fn cert(unit: UnitId, serial: &str) -> NewCertificate {
         ca_id: "ab".repeat(32),
         not_before: Utc::now(),
         not_after: Utc::now() + chrono::Duration::days(365),
+        der: vec![0x30, 0x03, 0x02, 0x01, 0x01],
+        revocation_json: None,
     }
 }
 
@@ -69,8 +71,11 @@ fn certificates_are_recorded_with_their_audit_row_and_count_against_the_quota() 
     assert_eq!(rows[0].station_id, "st1");
     assert_eq!(rows[0].status, "issued");
     let audit = store.audit_rows(10).unwrap();
-    assert_eq!(audit[0].kind, "certificate.issued");
-    assert_eq!(audit[0].detail["serial"], "01");
+    // Newest first: the certificate, then what crossed the link (the same transaction).
+    assert_eq!(audit[0].kind, "credential.handed_out");
+    assert_eq!(audit[0].detail["certificate_serial"], "01");
+    assert_eq!(audit[1].kind, "certificate.issued");
+    assert_eq!(audit[1].detail["serial"], "01");
 
     // A serial is issued once (for another key too).
     let mut again = cert(u1, "01");
@@ -165,8 +170,8 @@ fn a_unit_failing_after_issuance_voids_its_certificate() {
         rows[0].void_reason.as_deref(),
         Some("the unit failed after issuance")
     );
-    // A void certificate never went into service: it no longer counts against the quota.
-    assert_eq!(store.certificates_issued("WO-1").unwrap(), 0);
+    // A void certificate still left the station: it counts against the quota.
+    assert_eq!(store.certificates_issued("WO-1").unwrap(), 1);
     assert!(store.verify_audit().is_ok());
 }
 

@@ -52,6 +52,8 @@ fn cert(unit: UnitId, serial: &str) -> NewCertificate {
         ca_id: "ab".repeat(32),
         not_before: Utc::now(),
         not_after: Utc::now() + chrono::Duration::days(365),
+        der: vec![0x30, 0x03, 0x02, 0x01, 0x01],
+        revocation_json: None,
     }
 }
 
@@ -235,7 +237,8 @@ fn a_board_that_disagrees_fails_its_claim_with_nothing_queued_and_its_certificat
     assert!(store.open_claim("SN2").unwrap().is_none());
     let cert = &store.issued_certificates(Some(u)).unwrap()[0];
     assert_eq!(cert.status, "void");
-    assert_eq!(store.certificates_issued("WO-1").unwrap(), 0);
+    // It left the station: it still counts.
+    assert_eq!(store.certificates_issued("WO-1").unwrap(), 1);
     // The serial is free again.
     let r = run(&store, "again");
     store.begin_unit(&new_unit(&r, "SN2")).unwrap();
@@ -301,10 +304,16 @@ fn an_interrupted_unit_voids_the_certificate_it_never_put_in_service() {
     let c = &store.issued_certificates(Some(u)).unwrap()[0];
     assert_eq!(c.status, "void");
     assert!(c.void_reason.as_deref().unwrap().contains("stopped"));
-    // The quota of one is free again for the rerun.
+    // It may have reached the board: it still counts, so a quota of one is spent.
     let r = run(&store, "r2");
     let u2 = store.begin_unit(&new_unit(&r, "SN5")).unwrap();
-    store.issue_certificate(&cert(u2, "0f"), Some(1)).unwrap();
+    assert!(matches!(
+        store
+            .issue_certificate(&cert(u2, "0f"), Some(1))
+            .unwrap_err(),
+        StoreError::QuotaReached { issued: 1, .. }
+    ));
+    store.issue_certificate(&cert(u2, "0f"), Some(2)).unwrap();
     store.verify_audit().unwrap();
 }
 

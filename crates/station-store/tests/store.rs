@@ -1105,7 +1105,7 @@ fn reopening_a_current_database_is_a_no_op() {
     let version: u32 = conn
         .pragma_query_value(None, "user_version", |r| r.get(0))
         .expect("v");
-    assert_eq!(version, 11);
+    assert_eq!(version, 12);
     let mode: String = conn
         .pragma_query_value(None, "journal_mode", |r| r.get(0))
         .expect("mode");
@@ -1119,7 +1119,7 @@ fn reopening_a_current_database_is_a_no_op() {
     let version: u32 = conn
         .pragma_query_value(None, "user_version", |r| r.get(0))
         .expect("v");
-    assert_eq!(version, 11);
+    assert_eq!(version, 12);
 }
 
 #[test]
@@ -1135,7 +1135,7 @@ fn a_database_from_a_newer_release_is_refused() {
             err,
             StoreError::SchemaTooNew {
                 found: 99,
-                supported: 11
+                supported: 12
             }
         ),
         "{err:?}"

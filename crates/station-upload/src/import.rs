@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
 use crate::export::{JsonRecords, VerifiedExport, VerifyError};
-use crate::queue::{CodedError, ItemId, ItemOutcome, QueueError, QueueItem, UploadQueue};
+use crate::queue::{CodedError, ItemId, ItemOp, ItemOutcome, QueueError, QueueItem, UploadQueue};
 use crate::schema::IndividualEnrollment;
 
 /// The first word of a journal's first line.
@@ -300,7 +300,11 @@ impl UploadQueue for ImportQueue {
         let mut items: Vec<_> = inner.in_flight.drain().collect();
         items.sort_by_key(|(id, _)| *id);
         for (id, enrollment) in items {
-            inner.retry.push_back(QueueItem { id, enrollment });
+            inner.retry.push_back(QueueItem {
+                id,
+                enrollment,
+                op: ItemOp::Create,
+            });
         }
         Ok(n)
     }
@@ -328,6 +332,7 @@ impl UploadQueue for ImportQueue {
             out.push(QueueItem {
                 id: ItemId(i64::try_from(index).unwrap_or(i64::MAX)),
                 enrollment,
+                op: ItemOp::Create,
             });
         }
         for item in &out {
@@ -344,7 +349,9 @@ impl UploadQueue for ImportQueue {
                 continue;
             };
             match outcome {
-                ItemOutcome::Created | ItemOutcome::AlreadyPresent => {
+                ItemOutcome::Created
+                | ItemOutcome::AlreadyPresent
+                | ItemOutcome::Disabled { .. } => {
                     let index = u64::try_from(id.0).unwrap_or(u64::MAX);
                     if inner.done.set(index) {
                         inner.progress.done += 1;
@@ -383,6 +390,7 @@ impl UploadQueue for ImportQueue {
                 inner.retry.push_back(QueueItem {
                     id: *id,
                     enrollment,
+                    op: ItemOp::Create,
                 });
             }
         }

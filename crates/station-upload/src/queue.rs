@@ -5,7 +5,7 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use station_store::{EnrollmentId, Store, StoreError, UploadResult};
+use station_store::{EnrollmentId, EnrollmentStatus, Store, StoreError, UploadResult};
 
 use crate::schema::IndividualEnrollment;
 
@@ -13,13 +13,27 @@ use crate::schema::IndividualEnrollment;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ItemId(pub i64);
 
+/// What DPS must do with an item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ItemOp {
+    /// Create the enrollment (one already there with the same attestation is fine).
+    #[default]
+    Create,
+    /// Make DPS refuse the registration ID: disable the enrollment it holds (`GET` for its
+    /// ETag, `PUT` with `provisioningStatus: disabled` and `If-Match`), or create it disabled.
+    Disable,
+}
+
 /// One enrollment to upload.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QueueItem {
     /// Its id in the queue.
     pub id: ItemId,
-    /// The enrollment exactly as it goes to DPS.
+    /// The enrollment exactly as it goes to DPS (for [`ItemOp::Disable`], its attestation;
+    /// the uploader sends it disabled).
     pub enrollment: IndividualEnrollment,
+    /// What to do with it.
+    pub op: ItemOp,
 }
 
 /// What became of one item.
@@ -34,6 +48,12 @@ pub enum ItemOutcome {
     Conflict(String),
     /// DPS refused the enrollment itself (e.g. an invalid key); retrying will not help.
     Rejected(String),
+    /// DPS holds the registration ID's enrollment disabled ([`ItemOp::Disable`]); `created`
+    /// when it held none before.
+    Disabled {
+        /// DPS held no enrollment for the ID: it was created disabled.
+        created: bool,
+    },
 }
 
 /// A queue failure.
@@ -152,6 +172,11 @@ impl UploadQueue for StoreQueue {
                         items.push(QueueItem {
                             id: ItemId(row.id.0),
                             enrollment: e,
+                            op: if row.status == EnrollmentStatus::DisableQueued {
+                                ItemOp::Disable
+                            } else {
+                                ItemOp::Create
+                            },
                         });
                     }
                     Ok(_) => broken.push((
@@ -196,6 +221,9 @@ impl UploadQueue for StoreQueue {
                     ItemOutcome::Rejected(reason) => UploadResult::Conflict {
                         reason: format!("rejected by DPS: {reason}"),
                     },
+                    ItemOutcome::Disabled { created } => {
+                        UploadResult::Disabled { created: *created }
+                    }
                 };
                 (EnrollmentId(id.0), result)
             })

@@ -11,6 +11,8 @@
 //! - Per item: created; already present with the same attestation = done; present with a
 //!   different attestation = a conflict for a supervisor, never overwritten (only `create` is
 //!   ever sent); refused = a conflict with DPS's reason.
+//! - Revocations (`ItemOp::Disable`) go one by one: `GET` for the ETag, then `PUT` with
+//!   `provisioningStatus: disabled` and `If-Match` (or a disabled create when DPS holds none).
 //! - Restart safety: a batch in flight when the station died is still `queued` (marked in
 //!   flight); the next start releases it and sends it again, and the items DPS already created
 //!   reconcile as already present.
@@ -24,8 +26,10 @@ use tokio::sync::watch;
 use tokio::time::Instant;
 
 use crate::client::{DpsClient, DpsError};
-use crate::queue::{ItemId, ItemOutcome, QueueError, QueueItem, UploadQueue};
-use crate::schema::{BulkOperationMode, IndividualEnrollment, MAX_BULK_ENROLLMENTS};
+use crate::queue::{ItemId, ItemOp, ItemOutcome, QueueError, QueueItem, UploadQueue};
+use crate::schema::{
+    BulkOperationMode, IndividualEnrollment, MAX_BULK_ENROLLMENTS, ProvisioningStatus,
+};
 use dps_wire::RegistrationId;
 
 /// The published DPS budget: 1,000 operations per minute per service.
@@ -100,6 +104,13 @@ pub enum UploadEvent {
         /// It was already there with the same attestation.
         already_present: bool,
     },
+    /// DPS holds the registration ID's enrollment disabled: a revocation reached it.
+    Disabled {
+        /// The registration ID.
+        registration_id: String,
+        /// DPS held none: it was created disabled.
+        created: bool,
+    },
     /// The enrollment needs a supervisor.
     Conflict {
         /// The registration ID.
@@ -144,6 +155,8 @@ pub struct UploadStats {
     pub conflicts: u64,
     /// Enrollments DPS refused.
     pub rejected: u64,
+    /// Registration IDs disabled in DPS (revocations).
+    pub disabled: u64,
     /// 429 answers.
     pub throttled: u64,
     /// Retries after 5xx, 408 or network errors.
@@ -425,11 +438,7 @@ impl Uploader {
                 self.release(&pending, "the uploader stopped").await?;
                 return Ok(());
             }
-            let result = if per_item {
-                self.individually(pending.clone()).await
-            } else {
-                self.bulk(pending.clone()).await
-            };
+            let result = self.send(pending.clone(), per_item).await;
             match result {
                 Ok((outcomes, retry)) => {
                     self.record(&pending, outcomes).await?;
@@ -474,6 +483,92 @@ impl Uploader {
                     }
                 }
             }
+        }
+        Ok(())
+    }
+
+    /// Sends one attempt at `items`: creates in one bulk call (or one by one, `per_item`),
+    /// revocations one by one; returns the settled outcomes and the items to try again.
+    async fn send(
+        &mut self,
+        items: Vec<QueueItem>,
+        per_item: bool,
+    ) -> Result<(Vec<(ItemId, ItemOutcome)>, Vec<QueueItem>), DpsError> {
+        let (disables, creates): (Vec<_>, Vec<_>) =
+            items.into_iter().partition(|i| i.op == ItemOp::Disable);
+        let (mut outcomes, mut retry) = if creates.is_empty() {
+            (Vec::new(), Vec::new())
+        } else if per_item {
+            self.individually(creates).await?
+        } else {
+            self.bulk(creates).await?
+        };
+        for item in disables {
+            self.disable(item, &mut outcomes, &mut retry).await?;
+        }
+        Ok((outcomes, retry))
+    }
+
+    /// Makes DPS refuse `item`'s registration ID: the enrollment it holds is read for its
+    /// ETag and written back disabled with `If-Match` (a change made meanwhile is a 412, and
+    /// the item is tried again); none held is created disabled. The attestation sent is the
+    /// station's own (a `GET` never returns symmetric keys).
+    async fn disable(
+        &mut self,
+        item: QueueItem,
+        outcomes: &mut Vec<(ItemId, ItemOutcome)>,
+        retry: &mut Vec<QueueItem>,
+    ) -> Result<(), DpsError> {
+        let mut disabled = item.enrollment.clone();
+        disabled.provisioning_status = Some(ProvisioningStatus::Disabled);
+        disabled.etag = None;
+        self.spend(1).await;
+        self.stats.requests += 1;
+        let present = match self
+            .client
+            .enrollment(item.enrollment.registration_id.as_str())
+            .await
+        {
+            Ok(present) => Some(present),
+            Err(e) if e.is_not_found() => None,
+            Err(e) if e.is_unauthorized() => return Err(e),
+            Err(e) if e.is_retryable() => {
+                retry.push(item);
+                return Ok(());
+            }
+            Err(e) => {
+                outcomes.push((item.id, ItemOutcome::Rejected(e.to_string())));
+                return Ok(());
+            }
+        };
+        if let Some(p) = &present
+            && p.provisioning_status == Some(ProvisioningStatus::Disabled)
+        {
+            outcomes.push((item.id, ItemOutcome::Disabled { created: false }));
+            return Ok(());
+        }
+        let if_match = present
+            .as_ref()
+            .map(|p| p.etag.clone().unwrap_or_else(|| "*".to_owned()));
+        self.spend(1).await;
+        self.stats.requests += 1;
+        match self
+            .client
+            .create_or_update(&disabled, if_match.as_deref())
+            .await
+        {
+            Ok(_) => outcomes.push((
+                item.id,
+                ItemOutcome::Disabled {
+                    created: present.is_none(),
+                },
+            )),
+            // Changed or created meanwhile: read it again.
+            Err(e) if e.is_precondition_failed() || e.is_conflict() || e.is_retryable() => {
+                retry.push(item);
+            }
+            Err(e) if e.is_unauthorized() => return Err(e),
+            Err(e) => outcomes.push((item.id, ItemOutcome::Rejected(e.to_string()))),
         }
         Ok(())
     }
@@ -665,6 +760,13 @@ impl Uploader {
                     UploadEvent::Conflict {
                         registration_id,
                         reason: format!("rejected by DPS: {reason}"),
+                    }
+                }
+                ItemOutcome::Disabled { created } => {
+                    self.stats.disabled += 1;
+                    UploadEvent::Disabled {
+                        registration_id,
+                        created,
                     }
                 }
             };

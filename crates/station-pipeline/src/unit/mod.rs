@@ -189,6 +189,18 @@ impl UnitRun<'_> {
                     )],
                 )?;
             }
+            // A group-derived key is handed out once it is sent: recorded first, so a unit that
+            // does not pass has its registration ID revoked.
+            if let (Some(revocation), Some(unit)) = (&attestation.revocation, u.unit_id) {
+                let handout = station_store::NewHandout {
+                    unit_id: unit,
+                    revocation_json: x509::revocation_json(revocation)?,
+                };
+                u.station
+                    .store()
+                    .record_handout(&handout)
+                    .map_err(|e| UnitFailure::from_store(Step::WriteSettings, &e))?;
+            }
             for s in &attestation.settings {
                 u.client()?
                     .write_setting(&s.name, &s.value, s.secret)

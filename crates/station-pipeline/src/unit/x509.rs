@@ -154,6 +154,16 @@ impl UnitRun<'_> {
                 ca_id: issuer.ca_id().to_owned(),
                 not_before: DateTime::<Utc>::from(cert.not_before),
                 not_after: DateTime::<Utc>::from(cert.not_after),
+                der: cert.der.clone(),
+                // A group device that does not pass is taken out of its group by this leaf.
+                revocation_json: if plan.individual {
+                    None
+                } else {
+                    Some(revocation_json(&attest::group_revocation(
+                        &plan.registration_id,
+                        attest::x509_client(&cert),
+                    ))?)
+                },
             };
             let issued = if leased {
                 store.issue_leased_certificate(&record)
@@ -242,4 +252,18 @@ fn csr_failure(e: &pki::CsrError) -> UnitFailure {
         e.to_string(),
         "No certificate was issued. The DUT firmware made a bad certificate request: send the unit to rework.",
     )
+}
+
+/// A revocation enrollment as the store keeps it.
+pub(super) fn revocation_json(
+    e: &station_upload::schema::IndividualEnrollment,
+) -> Result<String, UnitFailure> {
+    serde_json::to_string(e).map_err(|e| {
+        UnitFailure::new(
+            Step::Issue,
+            "station::bug::revocation",
+            format!("the revocation enrollment could not be written: {e}"),
+            "This is a station bug; report it with the log file.",
+        )
+    })
 }

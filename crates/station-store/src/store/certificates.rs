@@ -9,7 +9,7 @@ use super::rows::{count_certificates, in_progress_unit};
 use crate::audit;
 use crate::error::StoreError;
 use crate::sql::{Ts, fmt_ts, now, require_non_empty};
-use crate::types::{CertificateId, IssuedCertificateRecord, NewCertificate, UnitId};
+use crate::types::{CertificateId, HandoutKind, IssuedCertificateRecord, NewCertificate, UnitId};
 
 /// What bounds the certificates of a work order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,7 +28,7 @@ impl Store {
     /// it leaves the station.
     ///
     /// The unit must be `in_progress`; work order, operator and station come from it. With a
-    /// `quota`, the unit's work order may hold at most that many certificates (void ones do not: they never went into service):
+    /// `quota`, the unit's work order may hold at most that many certificates (void ones too: they left the station):
     /// one more is [`StoreError::QuotaReached`], and a unit without a work order is
     /// [`StoreError::InvalidInput`]. A serial already recorded is
     /// [`StoreError::CertificateSerialTaken`]. Check and insert are one transaction, so two
@@ -123,8 +123,8 @@ impl Store {
                 tx.prepare_cached(
                     "INSERT INTO issued_certificates (serial, subject, sha256, work_order,
                          operator, station_id, unit_id, ca_id, not_before, not_after, issued_at,
-                         spki_sha256)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                         spki_sha256, der)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
                 )?
                 .insert(params![
                     cert.serial,
@@ -139,6 +139,7 @@ impl Store {
                     fmt_ts(cert.not_after),
                     now,
                     cert.spki_sha256,
+                    cert.der,
                 ])?,
             );
             audit::append(
@@ -160,12 +161,23 @@ impl Store {
                     "not_after": fmt_ts(cert.not_after),
                 }),
             )?;
+            super::handouts::insert_handout(
+                tx,
+                cert.unit_id,
+                &u.station_id,
+                &u.operator,
+                u.serial.as_deref(),
+                HandoutKind::Certificate,
+                u.registration_id.as_deref().unwrap_or(&cert.subject),
+                Some(&cert.serial),
+                cert.revocation_json.as_deref(),
+            )?;
             tracing::debug!(unit = %cert.unit_id, serial = %cert.serial, "certificate recorded");
             Ok(id)
         })
     }
 
-    /// How many certificates were issued under `work_order` (void ones excluded: they never went into service).
+    /// How many certificates were issued under `work_order` (void ones included: they left the station).
     pub fn certificates_issued(&self, work_order: &str) -> Result<u64, StoreError> {
         self.read(|conn| count_certificates(conn, work_order))
     }

@@ -21,7 +21,8 @@ use serde::Serialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use super::rows::{in_progress_unit, insert_steps, record_pass, void_certificates};
+use super::handouts::revoke_unit;
+use super::rows::{in_progress_unit, insert_steps, record_pass};
 use super::{Store, Unsynced};
 use crate::audit;
 use crate::error::StoreError;
@@ -393,7 +394,7 @@ impl Store {
                  WHERE id = ?1",
             )?
             .execute(params![unit.0, now, message])?;
-            void_certificates(
+            revoke_unit(
                 tx,
                 unit,
                 &u.station_id,

@@ -23,6 +23,7 @@ macro_rules! unit_status_sql {
 mod audit_log;
 mod certificates;
 pub(crate) mod claims;
+pub(crate) mod handouts;
 pub(crate) mod line;
 pub(crate) mod line_db;
 pub(crate) mod operators;

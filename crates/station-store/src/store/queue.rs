@@ -81,11 +81,17 @@ impl Store {
     pub fn requeue_enrollment(&self, id: EnrollmentId, actor: &str) -> Result<(), StoreError> {
         self.write(|tx| {
             let e = enrollment_in(tx, id, &[EnrollmentStatus::Conflict])?;
+            // A revocation DPS refused goes back to being a revocation, never a create.
+            let to = if e.unit_failed {
+                "disable_queued"
+            } else {
+                "queued"
+            };
             tx.prepare_cached(
-                "UPDATE enrollments SET status = 'queued', last_error = NULL, updated_at = ?2
+                "UPDATE enrollments SET status = ?3, last_error = NULL, updated_at = ?2
                  WHERE id = ?1",
             )?
-            .execute(params![id.0, now()])?;
+            .execute(params![id.0, now(), to])?;
             audit::append(
                 tx,
                 &e.station_id,
@@ -140,8 +146,8 @@ impl Store {
         })
     }
 
-    /// Claims up to `max` `queued` enrollments that no uploader holds, oldest first, and marks
-    /// them in flight. Only one uploader may claim from a database at a time (the uploader
+    /// Claims up to `max` `queued` or `disable_queued` enrollments that no uploader holds,
+    /// oldest first, and marks them in flight (the row's status says what DPS must do). Only one uploader may claim from a database at a time (the uploader
     /// holds a lock file); rows it leaves in flight when it stops are released by
     /// [`Store::release_in_flight`] at the next start.
     pub fn claim_enrollments(&self, max: usize) -> Result<Vec<QueuedEnrollment>, StoreError> {
@@ -149,7 +155,8 @@ impl Store {
         self.write_relaxed(|tx| {
             let sql = format!(
                 "SELECT {ENROLLMENT_COLUMNS} FROM enrollments
-                 WHERE status = 'queued' AND in_flight_since IS NULL ORDER BY id LIMIT ?1"
+                 WHERE status IN ('queued', 'disable_queued') AND in_flight_since IS NULL
+                 ORDER BY id LIMIT ?1"
             );
             let rows = tx
                 .prepare_cached(&sql)?
@@ -220,6 +227,17 @@ impl Store {
                 let e = enrollment_state(tx, *id)?;
                 match result {
                     UploadResult::Uploaded { already_present } => {
+                        if e.status == EnrollmentStatus::Superseded && e.unit_failed {
+                            // Its unit failed while it was on its way: DPS holds it now, so it
+                            // is disabled there.
+                            tx.prepare_cached(
+                                "UPDATE enrollments SET status = 'disable_queued', updated_at = ?2,
+                                     in_flight_since = NULL
+                                 WHERE id = ?1",
+                            )?
+                            .execute(params![id.0, now])?;
+                            continue;
+                        }
                         if e.status == EnrollmentStatus::Uploaded {
                             tx.prepare_cached(
                                 "UPDATE enrollments SET in_flight_since = NULL WHERE id = ?1",
@@ -247,8 +265,38 @@ impl Store {
                             }),
                         )?;
                     }
+                    UploadResult::Disabled { created } => {
+                        if e.status != EnrollmentStatus::DisableQueued {
+                            tx.prepare_cached(
+                                "UPDATE enrollments SET in_flight_since = NULL WHERE id = ?1",
+                            )?
+                            .execute([id.0])?;
+                            continue;
+                        }
+                        tx.prepare_cached(
+                            "UPDATE enrollments SET status = 'disabled', attempts = attempts + 1,
+                                 last_error = NULL, updated_at = ?2, in_flight_since = NULL
+                             WHERE id = ?1",
+                        )?
+                        .execute(params![id.0, now])?;
+                        audit::append(
+                            tx,
+                            &e.station_id,
+                            actor,
+                            "enrollment.disabled",
+                            &e.registration_id,
+                            &json!({
+                                "enrollment": id,
+                                "unit": e.unit_id,
+                                "created": created,
+                            }),
+                        )?;
+                    }
                     UploadResult::Conflict { reason } => {
-                        if e.status != EnrollmentStatus::Queued {
+                        if !matches!(
+                            e.status,
+                            EnrollmentStatus::Queued | EnrollmentStatus::DisableQueued
+                        ) {
                             tx.prepare_cached(
                                 "UPDATE enrollments SET in_flight_since = NULL WHERE id = ?1",
                             )?
@@ -404,6 +452,8 @@ fn queue_stats(conn: &Connection) -> Result<QueueStats, StoreError> {
         in_flight,
         uploaded: count(EnrollmentStatus::Uploaded)?,
         conflicts: count(EnrollmentStatus::Conflict)?,
+        revocations_queued: count(EnrollmentStatus::DisableQueued)?,
+        disabled: count(EnrollmentStatus::Disabled)?,
         oldest_queued_at,
     })
 }
@@ -438,6 +488,8 @@ struct EnrollmentState {
     registration_id: String,
     status: EnrollmentStatus,
     station_id: String,
+    /// Its unit did not pass (failed, interrupted): the row is a revocation.
+    unit_failed: bool,
 }
 
 /// The enrollment's state, refused unless its status is one of `allowed` (the first is the one
@@ -461,7 +513,8 @@ fn enrollment_in(
 
 fn enrollment_state(conn: &Connection, id: EnrollmentId) -> Result<EnrollmentState, StoreError> {
     conn.prepare_cached(
-        "SELECT e.unit_id, e.registration_id, e.status, u.station_id
+        "SELECT e.unit_id, e.registration_id, e.status, u.station_id,
+                u.status IN ('fail', 'interrupted')
          FROM enrollments e JOIN units u ON u.id = e.unit_id WHERE e.id = ?1",
     )?
     .query_row([id.0], |r| {
@@ -470,6 +523,7 @@ fn enrollment_state(conn: &Connection, id: EnrollmentId) -> Result<EnrollmentSta
             registration_id: r.get(1)?,
             status: parse_col(r, 2)?,
             station_id: r.get(3)?,
+            unit_failed: r.get(4)?,
         })
     })
     .optional()?

@@ -5,7 +5,8 @@ use rusqlite::{OptionalExtension, params};
 use serde_json::json;
 
 use super::Store;
-use super::rows::{VOID_REGISTER_REFUSED, insert_steps, void_certificates};
+use super::handouts::revoke_unit;
+use super::rows::{VOID_REGISTER_REFUSED, insert_steps};
 use crate::audit;
 use crate::error::StoreError;
 use crate::sql::{Ts, now, parse_col};
@@ -114,14 +115,9 @@ impl Store {
                         failure.code,
                         failure.message
                     ])?;
-                    void_certificates(tx, unit, &station_id, &operator, VOID_REGISTER_REFUSED)?;
-                    // An enrollment not yet in DPS never goes there now: the unit is reworked
-                    // (an uploaded one stays: DPS holds it, and the rework replaces it).
-                    tx.prepare_cached(
-                        "UPDATE enrollments SET status = 'superseded', updated_at = ?2
-                         WHERE unit_id = ?1 AND status IN ('queued', 'conflict')",
-                    )?
-                    .execute(params![unit.0, now()])?;
+                    // DPS refused the board itself: what it took is revoked, its enrollment
+                    // disabled in DPS (or never sent).
+                    revoke_unit(tx, unit, &station_id, &operator, VOID_REGISTER_REFUSED)?;
                     audit::append(
                         tx,
                         &station_id,

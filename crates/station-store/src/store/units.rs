@@ -9,7 +9,7 @@ use serde_json::json;
 use super::Store;
 use super::rows::{
     ENROLLMENT_COLUMNS, VOID_INTERRUPTED, VOID_UNIT_FAILED, enrollment_from_row, in_progress_unit,
-    insert_steps, record_pass, void_certificates,
+    insert_steps, record_pass,
 };
 use crate::audit;
 use crate::error::{DuplicateField, StoreError};
@@ -186,6 +186,16 @@ impl Store {
                     status,
                 });
             }
+            if let Some(revoked_by) =
+                super::handouts::revoked_registration(tx, &unit.registration_id)?
+            {
+                // DPS refuses this registration ID for good (a disabled enrollment the station
+                // never deletes): a board provisioned under it could never register.
+                return Err(StoreError::Revoked {
+                    registration_id: unit.registration_id.clone(),
+                    unit: revoked_by,
+                });
+            }
 
             let now = now();
             let superseded = match rework_of {
@@ -318,7 +328,7 @@ impl Store {
         self.write(|tx| {
             let u = in_progress_unit(tx, unit)?;
             insert_steps(tx, unit, steps)?;
-            void_certificates(tx, unit, &u.station_id, &u.operator, VOID_UNIT_FAILED)?;
+            super::handouts::revoke_unit(tx, unit, &u.station_id, &u.operator, VOID_UNIT_FAILED)?;
             if u.claimed {
                 // The board disagreed with the claim, or refused the lock: its enrollment is
                 // never queued.
@@ -524,7 +534,7 @@ impl Store {
                     "UPDATE units SET status = 'interrupted', finished_at = ?2 WHERE id = ?1",
                 )?
                 .execute(params![id.0, now])?;
-                void_certificates(tx, *id, station_id, operator, VOID_INTERRUPTED)?;
+                super::handouts::revoke_unit(tx, *id, station_id, operator, VOID_INTERRUPTED)?;
                 audit::append(
                     tx,
                     station_id,

@@ -9,7 +9,7 @@ use std::io::{BufReader, Write};
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
-use station_store::{EnrollmentStatus, ExportRecord};
+use station_store::ExportRecord;
 
 use super::{BUFFER, CSV_FILE, CSV_HEADER, VerifyError};
 
@@ -49,12 +49,7 @@ impl<W: Write> CsvWriter<W> {
 
     /// One record's row: its registration ID, what the payload says, where it came from.
     pub(super) fn row(&mut self, view: &CsvView<'_>, r: &ExportRecord<'_>) -> std::io::Result<()> {
-        let status = match r.status {
-            EnrollmentStatus::Queued => "queued",
-            EnrollmentStatus::Uploaded => "uploaded",
-            EnrollmentStatus::Conflict => "conflict",
-            EnrollmentStatus::Superseded => "superseded",
-        };
+        let status = r.status.as_str();
         let cells = [
             r.registration_id,
             view.device_id.as_deref().unwrap_or(""),

@@ -1,0 +1,236 @@
+//! Rogue boards, end to end: `station run` on a virtual fixture, `station upload`, then each
+//! board's own field boot against dps-local (MQTT on TLS, loopback). A board that takes a
+//! credential (a group certificate, a group-derived key) and then fails its unit on purpose
+//! must be refused by DPS in the field; its honest neighbour is assigned.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use dps_local::{Config, ServerThread};
+use station_store::{EnrollmentStatus, Store, UnitFilter, UnitStatus};
+use station_upload::schema::{
+    AttestationMechanism, AttestationType, EnrollmentGroup, ProvisioningStatus, X509Attestation,
+    X509CertificateWithInfo, X509Certificates,
+};
+use virtual_dut::Fault;
+use virtual_dut::field::{FieldNetwork, FieldOutcome, register_board};
+use virtual_dut::{Fixture, FixtureSpec};
+
+const BAUD: u32 = 115_200;
+const GROUP_KEY: &str = "c3RhdGlvbi1yb2d1ZS1zdWl0ZS1ncm91cC1rZXktMzI=";
+
+fn station(dir: &Path, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_station"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap()
+}
+
+fn write_config(dir: &Path, server: &ServerThread) -> PathBuf {
+    let path = dir.join("station.toml");
+    std::fs::write(dir.join("group.key"), format!("{GROUP_KEY}\n")).unwrap();
+    std::fs::write(
+        &path,
+        format!(
+            r#"[station]
+id = "rogue"
+log_dir = "log"
+operator = "tech-7"
+[storage]
+database = "station.db"
+[fixture]
+name = "virtual"
+ports_file = "fixture/ports.toml"
+baud = {BAUD}
+[[fixture.slot]]
+index = 1
+product = "xg"
+[[fixture.slot]]
+index = 2
+product = "sg"
+[[fixture.slot]]
+index = 3
+product = "xg"
+[[fixture.slot]]
+index = 4
+product = "sg"
+
+[[product]]
+id = "xg"
+registration_id = {{ template = "rg-x-{{serial}}", lowercase = true }}
+dps = {{ id_scope = "{scope}", global_endpoint = "localhost" }}
+[product.attestation]
+kind = "x509"
+enrollment = "group"
+validity_days = 30
+[product.attestation.ca]
+backend = "file"
+certificate = "ca/signing-ca.pem"
+root = "ca/root-ca.pem"
+key = "ca/signing-ca.key.pem"
+passphrase = {{ file = "ca/passphrase" }}
+
+[[product]]
+id = "sg"
+registration_id = {{ template = "rg-s-{{serial}}", lowercase = true }}
+dps = {{ id_scope = "{scope}", global_endpoint = "localhost" }}
+attestation = {{ kind = "symmetric-key", enrollment = {{ type = "group", group_id = "rogue-sensors", group_key = {{ file = "group.key" }} }} }}
+
+[upload]
+connection_string = {{ file = "{cs}" }}
+trust_anchor = "{ca}"
+ops_per_minute = 60000
+signing_key = "keys/export.key"
+"#,
+            scope = dps_local::DeviceSettings::default().id_scope,
+            cs = server.connection_string_file().display(),
+            ca = server.ca_file().display(),
+        ),
+    )
+    .unwrap();
+    path
+}
+
+/// The device operator's X.509 enrollment group: the line's signing CA.
+fn create_x509_group(server: &ServerThread, signing_ca: &Path) {
+    let client = station_upload::client::DpsClient::builder(server.connection_string())
+        .with_trust_anchor_file(server.ca_file())
+        .build()
+        .unwrap();
+    let group = EnrollmentGroup {
+        enrollment_group_id: "rogue-gateways".into(),
+        attestation: AttestationMechanism {
+            kind: AttestationType::X509,
+            tpm: None,
+            x509: Some(X509Attestation {
+                client_certificates: None,
+                signing_certificates: Some(X509Certificates {
+                    primary: X509CertificateWithInfo {
+                        certificate: Some(std::fs::read_to_string(signing_ca).unwrap()),
+                    },
+                    secondary: None,
+                }),
+            }),
+            symmetric_key: None,
+        },
+        capabilities: None,
+        iot_hub_host_name: None,
+        provisioning_status: Some(ProvisioningStatus::Enabled),
+        allocation: Default::default(),
+        etag: None,
+    };
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(client.create_or_update_group(&group, None))
+        .unwrap();
+}
+
+#[test]
+fn a_board_that_takes_a_group_credential_and_fails_is_refused_in_the_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = Config::new(dir.path().join("dps"));
+    config.mqtt_bind = Some(std::net::SocketAddr::from(([127, 0, 0, 1], 0)));
+    let server = ServerThread::start(config).unwrap();
+    let config = write_config(dir.path(), &server);
+    station_store::private_files::create_dir_all(&dir.path().join("ca")).unwrap();
+    station_store::private_files::write_new(&dir.path().join("ca/passphrase"), b"rogue-suite-ca")
+        .unwrap();
+    let out = station(
+        dir.path(),
+        &[
+            "ca",
+            "init",
+            "--days",
+            "365",
+            "--config",
+            config.to_str().unwrap(),
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    create_x509_group(&server, &dir.path().join("ca/signing-ca.pem"));
+
+    let loaded = station_config::load(&config).unwrap();
+    let mut spec: FixtureSpec =
+        virtual_dut::station::spec_for(&loaded, &dir.path().join("fixture")).unwrap();
+    for s in spec.slots.iter_mut().filter(|s| s.index <= 2) {
+        s.faults.push(Fault::TakeAndRefuse);
+    }
+    let _fixture = Fixture::start(&spec).unwrap();
+
+    let out = station(dir.path(), &["run", "--config", config.to_str().unwrap()]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    let out = station(
+        dir.path(),
+        &["upload", "--once", "--config", config.to_str().unwrap()],
+    );
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let store = Store::open(&dir.path().join("station.db")).unwrap();
+    let units = store.units(&UnitFilter::default()).unwrap();
+    let mut network =
+        FieldNetwork::from_roots_file(&server.ca_file(), server.mqtt_addr().unwrap().port())
+            .unwrap();
+    network.https_port = server.addr().port();
+    for slot in 1..=4u16 {
+        let unit = units.iter().find(|u| u.slot == slot).unwrap();
+        let field =
+            register_board(&dir.path().join(format!("fixture/slot-{slot}")), &network).unwrap();
+        println!("slot {slot}: {:?} → field boot {field:?}", unit.status);
+        if slot <= 2 {
+            // The rogue: its unit failed at the write it refused, and DPS refuses the
+            // credential it walked off with.
+            assert_eq!(unit.status, UnitStatus::Fail, "slot {slot}");
+            assert_eq!(unit.failed_step.as_deref(), Some("write-settings"));
+            let detail = store.unit(unit.id).unwrap().unwrap();
+            assert_eq!(
+                detail.enrollment.map(|e| e.status),
+                Some(EnrollmentStatus::Disabled),
+                "slot {slot}"
+            );
+            assert!(
+                matches!(&field, FieldOutcome::Refused(why) if why.contains("disabled")),
+                "slot {slot}: {field:?}"
+            );
+        } else {
+            assert_eq!(unit.status, UnitStatus::Pass, "slot {slot}");
+            assert!(
+                matches!(field, FieldOutcome::Assigned { .. }),
+                "slot {slot}: {field:?}"
+            );
+        }
+    }
+    // The rogue's certificate is void and still counted; both revocations are audited.
+    let certs = store.issued_certificates(None).unwrap();
+    assert_eq!(certs.len(), 2);
+    assert_eq!(certs.iter().filter(|c| c.status == "void").count(), 1);
+    let kinds: Vec<String> = store
+        .audit_rows(1000)
+        .unwrap()
+        .into_iter()
+        .map(|r| r.kind)
+        .collect();
+    assert_eq!(
+        kinds.iter().filter(|k| *k == "credential.revoked").count(),
+        2
+    );
+    assert_eq!(
+        kinds.iter().filter(|k| *k == "enrollment.disabled").count(),
+        2
+    );
+    store.verify_audit().unwrap();
+}
