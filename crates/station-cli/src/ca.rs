@@ -67,6 +67,22 @@ enum CaCommand {
         #[arg(long)]
         root: Option<PathBuf>,
     },
+    /// Write the signing CA's CRL: every certificate the station voided, with its reason,
+    /// signed by the CA (file key or token). The station also writes it after every void.
+    Crl {
+        /// Station configuration.
+        #[arg(long, value_name = "FILE", long_help = CONFIG_HELP)]
+        config: Option<PathBuf>,
+        /// The X.509 product (default: the only X.509 product).
+        #[arg(long)]
+        product: Option<String>,
+        /// Where to write it (PEM). Default: crl.pem beside the signing CA certificate.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Days until the next update the CRL announces.
+        #[arg(long, default_value_t = 7)]
+        next_update_days: u32,
+    },
     /// Show each X.509 product's signing CA: certificate, backend, key check, issued count.
     Show {
         /// Station configuration.
@@ -117,6 +133,42 @@ pub(crate) fn ca(args: &CaArgs) -> anyhow::Result<u8> {
                 "imported {} into {}",
                 cert.display(),
                 ca.certificate().display()
+            );
+            Ok(EXIT_OK)
+        }
+        CaCommand::Crl {
+            config,
+            product,
+            out,
+            next_update_days,
+        } => {
+            let config = station_config::load(&crate::config_file(config.as_deref()))
+                .map_err(CliError::from)?;
+            let (id, ca) = x509_product(&config, product.as_deref())?;
+            let issuer = load_issuer(id, ca, interactive())?;
+            let store = Store::open(&config.storage.database).map_err(CliError::from)?;
+            let path = out
+                .clone()
+                .unwrap_or_else(|| station_pipeline::crl::default_path(ca));
+            let published = station_pipeline::crl::publish(
+                &store,
+                issuer.as_ref(),
+                &path,
+                std::time::Duration::from_secs(u64::from((*next_update_days).max(1)) * 86_400),
+            )
+            .map_err(|e| {
+                CliError::anyhow(
+                    "station::ca::crl",
+                    crate::output::chain(&e),
+                    "Check the CA (station ca show) and that the output directory is writable.",
+                )
+            })?;
+            println!(
+                "CRL number {} of {} lists {} certificate(s): {}",
+                published.number,
+                issuer.ca_subject(),
+                published.revoked,
+                published.path.display()
             );
             Ok(EXIT_OK)
         }

@@ -233,4 +233,83 @@ fn a_board_that_takes_a_group_credential_and_fails_is_refused_in_the_field() {
         2
     );
     store.verify_audit().unwrap();
+
+    // The CRL the station wrote after the void lists the rogue's leaf: openssl checks the
+    // CRL's signature and refuses that leaf, and still accepts the honest board's.
+    let ca = dir.path().join("ca");
+    let crl = ca.join("crl.pem");
+    assert!(crl.exists(), "the station writes the CRL after a void");
+    let out = station(
+        dir.path(),
+        &[
+            "ca",
+            "crl",
+            "--out",
+            "crl-by-hand.pem",
+            "--config",
+            config.to_str().unwrap(),
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("lists 1 certificate(s)"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    for crl in [crl, dir.path().join("crl-by-hand.pem")] {
+        let out = Command::new("openssl")
+            .args(["crl", "-noout", "-text", "-in"])
+            .arg(&crl)
+            .arg("-CAfile")
+            .arg(ca.join("signing-ca.pem"))
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            out.status.success() && err.contains("verify OK"),
+            "{text}{err}"
+        );
+        assert!(text.contains("Cessation Of Operation"), "{text}");
+        for (slot, revoked) in [(1, true), (3, false)] {
+            let keystore = virtual_dut::keystore::Keystore::load(
+                &dir.path()
+                    .join(format!("fixture/slot-{slot}/keystore.json")),
+            )
+            .unwrap();
+            let leaf = dir.path().join(format!("leaf-{slot}.pem"));
+            std::fs::write(
+                &leaf,
+                station_identity::pki::pem_encode("CERTIFICATE", &keystore.chain(0).unwrap()[0]),
+            )
+            .unwrap();
+            let out = Command::new("openssl")
+                .args(["verify", "-crl_check", "-CAfile"])
+                .arg(ca.join("root-ca.pem"))
+                .arg("-untrusted")
+                .arg(ca.join("signing-ca.pem"))
+                .arg("-CRLfile")
+                .arg(&crl)
+                .arg(&leaf)
+                .output()
+                .unwrap();
+            let said = format!(
+                "{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+            if revoked {
+                assert!(
+                    !out.status.success() && said.contains("certificate revoked"),
+                    "{said}"
+                );
+            } else {
+                assert!(out.status.success(), "slot {slot}: {said}");
+            }
+        }
+    }
 }

@@ -59,6 +59,13 @@ pub(crate) static ENTRIES: &[ErrorDoc] = &[
         exit: Exit::Bug,
     },
     ErrorDoc {
+        code: "station::ca::crl",
+        title: "CRL not written",
+        meaning: "station ca crl could not read the void certificates, have the signing CA sign the revocation list, or write it where asked.",
+        action: "Check the CA with station ca show (HSM connected, passphrase) and that the output directory is writable, then run station ca crl again.",
+        exit: Exit::Config,
+    },
+    ErrorDoc {
         code: "station::ca::decrypt",
         title: "CA key could not be decrypted",
         meaning: "The signing CA's encrypted key file could not be decrypted: the passphrase is wrong or the file is damaged. The CA is not loaded, so no certificate can be issued for that product.",

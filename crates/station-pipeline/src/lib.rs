@@ -10,6 +10,7 @@
 pub mod allocation;
 mod attest;
 mod board_strings;
+pub mod crl;
 mod error;
 mod events;
 mod facts;

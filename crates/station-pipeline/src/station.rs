@@ -31,6 +31,8 @@ pub struct Station {
     write_ahead_claim: bool,
     /// The line database, when the station is on a line of stations.
     line: Option<Arc<crate::line_link::LineLink>>,
+    /// Units marked interrupted when this station started.
+    interrupted: u64,
 }
 
 /// Most connections to the line database one station opens.
@@ -92,6 +94,7 @@ impl Station {
             ek_reader: None,
             write_ahead_claim: true,
             line: None,
+            interrupted,
         })
     }
 
@@ -177,11 +180,45 @@ impl Station {
     #[must_use]
     pub fn with_issuer(mut self, product: &str, issuer: Arc<dyn Issuer>) -> Self {
         self.issuers.insert(product.to_owned(), issuer);
+        if self.interrupted > 0 {
+            // Units an earlier station left behind voided their certificates at start.
+            self.refresh_crl(product);
+        }
         self
     }
 
     pub(crate) fn issuer(&self, product: &str) -> Option<&Arc<dyn Issuer>> {
         self.issuers.get(product)
+    }
+
+    /// Writes product `product`'s CRL again (after a unit voided a certificate). A CRL that
+    /// cannot be written is logged, never fails a unit: `station ca crl` writes it by hand.
+    pub(crate) fn refresh_crl(&self, product: &str) {
+        let (Some(issuer), Some(ca)) = (
+            self.issuers.get(product),
+            self.config
+                .product(product)
+                .and_then(|p| match &p.attestation {
+                    station_config::AttestationConfig::X509 { ca, .. } => Some(ca),
+                    _ => None,
+                }),
+        ) else {
+            return;
+        };
+        let path = crate::crl::default_path(ca);
+        match crate::crl::publish(
+            &self.store,
+            issuer.as_ref(),
+            &path,
+            crate::crl::DEFAULT_NEXT_UPDATE,
+        ) {
+            Ok(p) => {
+                tracing::info!(product, path = %p.path.display(), revoked = p.revoked, number = p.number, "CRL written")
+            }
+            Err(e) => {
+                tracing::warn!(product, error = %crate::error::chain(&e), "could not write the CRL; run `station ca crl`")
+            }
+        }
     }
 
     /// The configuration.

@@ -48,6 +48,34 @@ pub trait Issuer: Send + Sync {
         profile: &LeafProfile,
         serial: &CertSerial,
     ) -> Result<IssuedCertificate, PkiError>;
+    /// Signs an RFC 5280 CRL (DER) listing `revoked`, numbered `number` (it must grow with each
+    /// CRL this CA publishes), valid until `next_update` from now.
+    fn crl(
+        &self,
+        revoked: &[CrlEntry],
+        number: u64,
+        next_update: Duration,
+    ) -> Result<Vec<u8>, PkiError>;
+}
+
+/// Why a certificate is on the CRL (RFC 5280 §5.3.1, the codes the station uses).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CrlReason {
+    /// The board holding it failed, was interrupted or voided: it never went into service.
+    CessationOfOperation,
+    /// DPS refused the board that holds it.
+    PrivilegeWithdrawn,
+}
+
+/// One revoked certificate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CrlEntry {
+    /// Its serial number, big-endian bytes.
+    pub serial: Vec<u8>,
+    /// When it was revoked.
+    pub revoked_at: SystemTime,
+    /// Why.
+    pub reason: CrlReason,
 }
 
 /// What the product profile fixes for a leaf certificate.
@@ -274,6 +302,9 @@ pub struct SigningCa<K: SigningKey + Send + Sync> {
     /// The earliest notAfter of the signing CA and the intermediates sent with it: no leaf
     /// outlives its chain.
     chain_not_after: (SystemTime, String),
+    /// The CA certificate's subject key identifier, which its CRLs name as their authority key
+    /// identifier (however the CA's maker derived it).
+    ski: Option<Vec<u8>>,
 }
 
 impl<K: SigningKey + Send + Sync> SigningCa<K> {
@@ -308,6 +339,15 @@ impl<K: SigningKey + Send + Sync> SigningCa<K> {
         }
         let ca_spki = cert.public_key().raw.to_vec();
         let subject = cert.subject().to_string();
+        let ski = cert
+            .extensions()
+            .iter()
+            .find_map(|ext| match ext.parsed_extension() {
+                x509_parser::extensions::ParsedExtension::SubjectKeyIdentifier(id) => {
+                    Some(id.0.to_vec())
+                }
+                _ => None,
+            });
         let issuer = rcgen::Issuer::from_ca_cert_der(&cert_der.as_slice().into(), key)
             .map_err(|e| bad(e.to_string()))?;
         let id = hex::encode(Sha256::digest(&cert_der));
@@ -332,6 +372,7 @@ impl<K: SigningKey + Send + Sync> SigningCa<K> {
             subject,
             backend,
             chain_not_after,
+            ski,
         })
     }
 
@@ -366,6 +407,43 @@ impl<K: SigningKey + Send + Sync> Issuer for SigningCa<K> {
 
     fn chain(&self) -> &[Vec<u8>] {
         &self.chain
+    }
+
+    fn crl(
+        &self,
+        revoked: &[CrlEntry],
+        number: u64,
+        next_update: Duration,
+    ) -> Result<Vec<u8>, PkiError> {
+        let now = SystemTime::now();
+        let params = rcgen::CertificateRevocationListParams {
+            this_update: to_offset(now),
+            next_update: to_offset(now + next_update),
+            crl_number: SerialNumber::from_slice(&number.to_be_bytes()),
+            issuing_distribution_point: None,
+            revoked_certs: revoked
+                .iter()
+                .map(|e| rcgen::RevokedCertParams {
+                    serial_number: SerialNumber::from_slice(&e.serial),
+                    revocation_time: to_offset(e.revoked_at),
+                    reason_code: Some(match e.reason {
+                        CrlReason::CessationOfOperation => {
+                            rcgen::RevocationReason::CessationOfOperation
+                        }
+                        CrlReason::PrivilegeWithdrawn => {
+                            rcgen::RevocationReason::PrivilegeWithdrawn
+                        }
+                    }),
+                    invalidity_date: None,
+                })
+                .collect(),
+            key_identifier_method: match &self.ski {
+                Some(id) => rcgen::KeyIdMethod::PreSpecified(id.clone()),
+                None => rcgen::KeyIdMethod::Sha256,
+            },
+        };
+        let crl = params.signed_by(&self.issuer).map_err(PkiError::Sign)?;
+        Ok(crl.der().to_vec())
     }
 
     fn issue(

@@ -470,6 +470,14 @@ impl UnitRun<'_> {
         if let Err(e) = recorded {
             tracing::error!(error = %crate::error::chain(&e), "could not record a failed unit");
         }
+        if self
+            .steps
+            .iter()
+            .any(|s| s.step == Step::Issue.as_str() && s.ok)
+        {
+            // Its certificate is void now: the CRL lists it.
+            self.station.refresh_crl(&self.plan.product.id);
+        }
         failed(failure)
     }
 

@@ -89,6 +89,7 @@ impl UnitRun<'_> {
                         Some((failure.step.as_str(), failure.code)),
                     );
                 }
+                self.station.refresh_crl(&self.plan.product.id);
                 failed(&failure)
             }
         }
