@@ -778,6 +778,7 @@ pub async fn export_batch<R: Runtime>(
             out_dir,
             station_id,
             actor: op.id.clone(),
+            crls: station_pipeline::crl::current(st.config()),
         };
         let recipients = station_upload::sealed::parse_recipients(&section.export_recipients)?;
         let summary = write_export(st.store(), &request, &signer)?;

@@ -82,6 +82,9 @@ enum CaCommand {
         /// Days until the next update the CRL announces.
         #[arg(long, default_value_t = 7)]
         next_update_days: u32,
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
     },
     /// Show each X.509 product's signing CA: certificate, backend, key check, issued count.
     Show {
@@ -141,6 +144,7 @@ pub(crate) fn ca(args: &CaArgs) -> anyhow::Result<u8> {
             product,
             out,
             next_update_days,
+            json,
         } => {
             let config = station_config::load(&crate::config_file(config.as_deref()))
                 .map_err(CliError::from)?;
@@ -163,6 +167,18 @@ pub(crate) fn ca(args: &CaArgs) -> anyhow::Result<u8> {
                     "Check the CA (station ca show) and that the output directory is writable.",
                 )
             })?;
+            if *json {
+                println!(
+                    "{}",
+                    serde_json::json!({
+                        "path": published.path,
+                        "number": published.number,
+                        "revoked": published.revoked,
+                        "ca": issuer.ca_subject(),
+                    })
+                );
+                return Ok(EXIT_OK);
+            }
             println!(
                 "CRL number {} of {} lists {} certificate(s): {}",
                 published.number,

@@ -147,6 +147,7 @@ pub(crate) fn export(args: &ExportArgs) -> anyhow::Result<u8> {
         out_dir: args.out.clone(),
         station_id: config.station.id.clone(),
         actor,
+        crls: station_pipeline::crl::current(&config),
     };
     // Recipients are checked before anything is written.
     let recipients =

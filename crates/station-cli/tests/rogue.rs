@@ -234,6 +234,73 @@ fn a_board_that_takes_a_group_credential_and_fails_is_refused_in_the_field() {
     );
     store.verify_audit().unwrap();
 
+    // The device operator's copy: an export carries both revocations and the CRL, and an
+    // import into the operator's own DPS leaves both registration IDs disabled there.
+    let batch = dir.path().join("batch");
+    let out = station(
+        dir.path(),
+        &[
+            "export",
+            "--config",
+            config.to_str().unwrap(),
+            "--out",
+            batch.to_str().unwrap(),
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let verified = station_upload::export::verify_export(
+        &batch,
+        &std::fs::read(station_upload::export::cert_path_for(
+            &dir.path().join("keys/export.key"),
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(verified.manifest.format, "station-export/2");
+    assert_eq!(verified.manifest.revocations, 2);
+    assert!(batch.join("crl-xg.pem").exists());
+    let operator = ServerThread::start(Config::new(dir.path().join("operator-dps"))).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_station"))
+        .arg("import")
+        .arg(&batch)
+        .arg("--trust")
+        .arg(station_upload::export::cert_path_for(
+            &dir.path().join("keys/export.key"),
+        ))
+        .arg("--connection-string-file")
+        .arg(operator.connection_string_file())
+        .arg("--dps-trust")
+        .arg(operator.ca_file())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let client = station_upload::client::DpsClient::builder(operator.connection_string())
+        .with_trust_anchor_file(operator.ca_file())
+        .build()
+        .unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    for unit in units.iter().filter(|u| u.slot <= 2) {
+        let id = unit.registration_id.clone().unwrap();
+        let held = rt.block_on(client.enrollment(&id)).unwrap();
+        assert_eq!(
+            held.provisioning_status,
+            Some(ProvisioningStatus::Disabled),
+            "{id}"
+        );
+    }
+
     // The CRL the station wrote after the void lists the rogue's leaf: openssl checks the
     // CRL's signature and refuses that leaf, and still accepts the honest board's.
     let ca = dir.path().join("ca");

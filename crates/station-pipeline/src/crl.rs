@@ -95,3 +95,19 @@ pub fn publish(
         revoked: entries.len(),
     })
 }
+
+/// The current CRL of each X.509 product that has one (`crl.pem` beside its signing CA), as
+/// `(product, PEM)`: what an export batch carries.
+pub fn current(config: &station_config::StationConfig) -> Vec<(String, String)> {
+    config
+        .products
+        .iter()
+        .filter_map(|p| match &p.attestation {
+            station_config::AttestationConfig::X509 { ca, .. } => {
+                let pem = std::fs::read_to_string(default_path(ca)).ok()?;
+                Some((p.id.clone(), pem))
+            }
+            _ => None,
+        })
+        .collect()
+}

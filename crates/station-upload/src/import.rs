@@ -23,7 +23,6 @@ use std::sync::{Mutex, MutexGuard};
 
 use crate::export::{JsonRecords, VerifiedExport, VerifyError};
 use crate::queue::{CodedError, ItemId, ItemOp, ItemOutcome, QueueError, QueueItem, UploadQueue};
-use crate::schema::IndividualEnrollment;
 
 /// The first word of a journal's first line.
 pub const JOURNAL_FORMAT: &str = "station-import-journal/1";
@@ -155,12 +154,16 @@ pub struct ImportQueue {
 #[derive(Debug)]
 struct Inner {
     records: JsonRecords,
+    /// Read once `records` is done: indexes from `enrollments` on.
+    revocations: JsonRecords,
+    /// How many enrollments the batch holds (the first revocation's index).
+    enrollments: u64,
     /// The index of the next record `records` yields.
     next: u64,
     done: Bitset,
     progress: ImportProgress,
     retry: VecDeque<QueueItem>,
-    in_flight: HashMap<ItemId, IndividualEnrollment>,
+    in_flight: HashMap<ItemId, QueueItem>,
     problems: Vec<(String, String)>,
     journal: BufWriter<File>,
     journal_path: PathBuf,
@@ -176,7 +179,8 @@ impl ImportQueue {
         journal: &Path,
         fresh: bool,
     ) -> Result<Self, ImportError> {
-        let total = batch.manifest.records;
+        // Enrollments first, then revocations (a revocation may disable one of them).
+        let total = batch.manifest.records + batch.manifest.revocations;
         let header = format!(
             "{JOURNAL_FORMAT} batch={} target={target} records={total}",
             batch.manifest_sha256
@@ -207,9 +211,12 @@ impl ImportQueue {
         }
         let file = File::options().append(true).open(journal).map_err(io)?;
         let records = batch.records().map_err(ImportError::Batch)?;
+        let revocations = batch.revocations().map_err(ImportError::Batch)?;
         Ok(Self {
             inner: Mutex::new(Inner {
                 records,
+                revocations,
+                enrollments: batch.manifest.records,
                 next: 0,
                 done,
                 progress: ImportProgress {
@@ -297,15 +304,9 @@ impl UploadQueue for ImportQueue {
         let mut inner = self.lock();
         let inner = &mut *inner;
         let n = inner.in_flight.len() as u64;
-        let mut items: Vec<_> = inner.in_flight.drain().collect();
-        items.sort_by_key(|(id, _)| *id);
-        for (id, enrollment) in items {
-            inner.retry.push_back(QueueItem {
-                id,
-                enrollment,
-                op: ItemOp::Create,
-            });
-        }
+        let mut items: Vec<_> = inner.in_flight.drain().map(|(_, item)| item).collect();
+        items.sort_by_key(|item| item.id);
+        inner.retry.extend(items);
         Ok(n)
     }
 
@@ -320,7 +321,12 @@ impl UploadQueue for ImportQueue {
             out.push(item);
         }
         while out.len() < max {
-            let Some(record) = inner.records.next() else {
+            let (record, op) = if inner.next < inner.enrollments {
+                (inner.records.next(), ItemOp::Create)
+            } else {
+                (inner.revocations.next(), ItemOp::Disable)
+            };
+            let Some(record) = record else {
                 break;
             };
             let (_, enrollment) = record.map_err(|e| QueueError::from(ImportError::Batch(e)))?;
@@ -332,11 +338,11 @@ impl UploadQueue for ImportQueue {
             out.push(QueueItem {
                 id: ItemId(i64::try_from(index).unwrap_or(i64::MAX)),
                 enrollment,
-                op: ItemOp::Create,
+                op,
             });
         }
         for item in &out {
-            inner.in_flight.insert(item.id, item.enrollment.clone());
+            inner.in_flight.insert(item.id, item.clone());
         }
         Ok(out)
     }
@@ -345,7 +351,7 @@ impl UploadQueue for ImportQueue {
         let mut inner = self.lock();
         let inner = &mut *inner;
         for (id, outcome) in outcomes {
-            let Some(enrollment) = inner.in_flight.remove(id) else {
+            let Some(QueueItem { enrollment, .. }) = inner.in_flight.remove(id) else {
                 continue;
             };
             match outcome {
@@ -386,12 +392,8 @@ impl UploadQueue for ImportQueue {
         let mut inner = self.lock();
         let inner = &mut *inner;
         for id in ids {
-            if let Some(enrollment) = inner.in_flight.remove(id) {
-                inner.retry.push_back(QueueItem {
-                    id: *id,
-                    enrollment,
-                    op: ItemOp::Create,
-                });
+            if let Some(item) = inner.in_flight.remove(id) {
+                inner.retry.push_back(item);
             }
         }
         Ok(())

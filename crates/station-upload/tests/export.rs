@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 
 use station_store::{ExportFilter, NewEnrollment, NewRun, NewUnit, RunId, Store};
 use station_upload::export::{
-    CSV_FILE, CSV_HEADER, ExportRequest, JSON_FILE, MANIFEST_FILE, StationSigner, VerifyError,
-    cert_path_for, verify_export, write_export,
+    CSV_FILE, CSV_HEADER, ExportRequest, JSON_FILE, MANIFEST_FILE, REVOCATIONS_FILE, StationSigner,
+    VerifyError, cert_path_for, verify_export, write_export,
 };
 use station_upload::schema::{AttestationMechanism, IndividualEnrollment, ProvisioningStatus};
 
@@ -95,6 +95,7 @@ fn export(s: &Setup, name: &str) -> PathBuf {
             out_dir: out.clone(),
             station_id: "st-x".into(),
             actor: "supervisor-1".into(),
+            crls: Vec::new(),
         },
         &s.signer,
     )
@@ -152,6 +153,7 @@ fn an_export_round_trips_through_the_verifier() {
             out_dir: out,
             station_id: "st-x".into(),
             actor: "x".into(),
+            crls: Vec::new(),
         },
         &s.signer,
     );
@@ -260,6 +262,7 @@ fn any_tampering_is_rejected() {
             out_dir: subset.clone(),
             station_id: "st-x".into(),
             actor: "x".into(),
+            crls: Vec::new(),
         },
         &s.signer,
     )
@@ -279,6 +282,7 @@ fn any_tampering_is_rejected() {
             out_dir: s.dir.path().join("empty"),
             station_id: "st-x".into(),
             actor: "x".into(),
+            crls: Vec::new(),
         },
         &s.signer,
     );
@@ -411,7 +415,10 @@ fn a_sealed_batch_opens_only_for_its_operator_and_the_reference_age_agrees() {
         .map(str::to_owned)
         .collect();
     names.sort();
-    assert_eq!(names, [CSV_FILE, JSON_FILE, MANIFEST_FILE]);
+    assert_eq!(
+        names,
+        [CSV_FILE, JSON_FILE, MANIFEST_FILE, REVOCATIONS_FILE]
+    );
 
     // And what the reference age seals (a batch packed by GNU tar), ours opens and verifies.
     let unpacked = d.join("unpacked");
@@ -425,7 +432,14 @@ fn a_sealed_batch_opens_only_for_its_operator_and_the_reference_age_agrees() {
             .success()
     );
     let out = std::process::Command::new("tar")
-        .args(["-cf", "../by-gnu.tar", CSV_FILE, JSON_FILE, MANIFEST_FILE])
+        .args([
+            "-cf",
+            "../by-gnu.tar",
+            CSV_FILE,
+            JSON_FILE,
+            MANIFEST_FILE,
+            REVOCATIONS_FILE,
+        ])
         .current_dir(&unpacked)
         .status()
         .unwrap();

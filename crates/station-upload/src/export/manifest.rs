@@ -16,6 +16,8 @@ pub struct Manifest {
     pub exported_by: String,
     /// How many enrollments each file holds.
     pub records: u64,
+    /// How many revocations `revocations.json` holds.
+    pub revocations: u64,
     /// What was selected.
     pub selection: Selection,
     /// When the first and last exported enrollments were queued.

@@ -6,6 +6,10 @@
 //!   API takes them (and as the station queued them), one object per line;
 //! - `enrollments.csv`: one row per enrollment in the same order, with the columns of
 //!   [`CSV_HEADER`] (no key material);
+//! - `revocations.json`: the same layout, one disabled `IndividualEnrollment` per registration
+//!   ID DPS must refuse (a group device that failed holding its credential, an individual
+//!   enrollment to disable); `import` makes DPS hold each disabled, never deletes one;
+//! - `crl-<product>.pem`: the signing CA's current CRL of each X.509 product that has one;
 //! - `manifest.jws`: a JWS (RFC 7515) compact serialisation, ES256, signed with the station's
 //!   export key. Its protected header carries the signing certificate (`x5c`); its payload is
 //!   the [`Manifest`]: the SHA-256 digest and size of each file, the record count, the station
@@ -51,8 +55,11 @@ pub const JSON_FILE: &str = "enrollments.json";
 pub const CSV_FILE: &str = "enrollments.csv";
 /// The signed manifest of an export.
 pub const MANIFEST_FILE: &str = "manifest.jws";
-/// The manifest format this station writes and reads.
-pub const FORMAT: &str = "station-export/1";
+/// The revocations of an export: the registration IDs DPS must refuse.
+pub const REVOCATIONS_FILE: &str = "revocations.json";
+/// The manifest format this station writes and reads. Version 2 added revocations and CRLs: a
+/// verifier of version 1 refuses a version-2 batch rather than import it without them.
+pub const FORMAT: &str = "station-export/2";
 /// The CSV columns, in order.
 pub const CSV_HEADER: &str = "registration_id,device_id,attestation,provisioning_status,\
                               iot_hub_host_name,serial,work_order,station_id,queued_at,status";

@@ -67,7 +67,10 @@ impl JsonRecords {
     ) -> Option<Result<(u64, IndividualEnrollment), VerifyError>> {
         self.layout = Layout::Ended;
         Some(Err(VerifyError::BadRecord {
-            file: JSON_FILE.into(),
+            file: self
+                .path
+                .file_name()
+                .map_or_else(|| JSON_FILE.into(), |n| n.to_string_lossy().into_owned()),
             line,
             reason,
         }))

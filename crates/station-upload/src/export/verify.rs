@@ -12,7 +12,8 @@ use crate::schema::IndividualEnrollment;
 use super::table::CsvRows;
 use super::{
     BUFFER, CSV_FILE, CSV_HEADER, FORMAT, JSON_FILE, JsonRecords, MANIFEST_FILE,
-    MAX_MANIFEST_BYTES, Manifest, PROGRESS_EVERY, Progress, VerifyError, pem_certificates,
+    MAX_MANIFEST_BYTES, Manifest, PROGRESS_EVERY, Progress, REVOCATIONS_FILE, VerifyError,
+    pem_certificates,
 };
 
 /// A verified export.
@@ -37,6 +38,12 @@ impl VerifiedExport {
     /// The (verified) enrollments, read one line at a time, in order.
     pub fn records(&self) -> Result<JsonRecords, VerifyError> {
         JsonRecords::open(&self.dir.join(JSON_FILE))
+    }
+
+    /// The (verified) revocations, read one line at a time, in order: each a disabled
+    /// enrollment DPS must hold.
+    pub fn revocations(&self) -> Result<JsonRecords, VerifyError> {
+        JsonRecords::open(&self.dir.join(REVOCATIONS_FILE))
     }
 }
 
@@ -83,12 +90,25 @@ pub fn verify_export_with(
             manifest.format
         )));
     }
-    // Exactly the listed files, plus the manifest.
-    let mut expected: Vec<&str> = manifest.files.iter().map(|f| f.name.as_str()).collect();
-    expected.sort_unstable();
-    if expected != [CSV_FILE, JSON_FILE] {
+    // Exactly the listed files, plus the manifest: the three data files and CRLs.
+    let expected: Vec<&str> = manifest.files.iter().map(|f| f.name.as_str()).collect();
+    let crls = expected
+        .iter()
+        .filter(|n| ![JSON_FILE, CSV_FILE, REVOCATIONS_FILE].contains(n))
+        .collect::<Vec<_>>();
+    let listed_once = |name: &str| expected.iter().filter(|n| **n == name).count() == 1;
+    if ![JSON_FILE, CSV_FILE, REVOCATIONS_FILE]
+        .iter()
+        .all(|n| listed_once(n))
+        || crls.iter().any(|n| {
+            !(n.starts_with("crl-") && n.ends_with(".pem"))
+                || super::writer::crl_file_name(&n[4..n.len() - 4]).as_deref() != Some(**n)
+                || !listed_once(n)
+        })
+    {
         return Err(VerifyError::BadManifest(format!(
-            "it lists {expected:?}, expected {JSON_FILE} and {CSV_FILE}"
+            "it lists {expected:?}, expected {JSON_FILE}, {CSV_FILE}, {REVOCATIONS_FILE} and \
+             crl-<product>.pem files"
         )));
     }
     for entry in std::fs::read_dir(dir).map_err(read_err(dir))? {
@@ -131,6 +151,7 @@ pub fn verify_export_with(
     check_content(dir, manifest.records, &mut |n| {
         progress(done + n, total);
     })?;
+    check_revocations(dir, manifest.revocations)?;
     progress(total, total);
     Ok(VerifiedExport {
         dir: dir.to_owned(),
@@ -194,6 +215,23 @@ fn check_content(dir: &Path, records: u64, read: &mut dyn FnMut(u64)) -> Result<
     check_count(CSV_FILE, records, csv_count)?;
     read(json.bytes_read() + csv.bytes_read());
     Ok(())
+}
+
+/// `revocations.json` holds `expected` records, each disabled.
+fn check_revocations(dir: &Path, expected: u64) -> Result<(), VerifyError> {
+    let mut found = 0u64;
+    for record in JsonRecords::open(&dir.join(REVOCATIONS_FILE))? {
+        let (line, enrollment) = record?;
+        if enrollment.provisioning_status != Some(crate::schema::ProvisioningStatus::Disabled) {
+            return Err(VerifyError::BadRecord {
+                file: REVOCATIONS_FILE.into(),
+                line,
+                reason: format!("revocation {} is not disabled", enrollment.registration_id),
+            });
+        }
+        found += 1;
+    }
+    check_count(REVOCATIONS_FILE, expected, found)
 }
 
 fn check_count(file: &str, expected: u64, found: u64) -> Result<(), VerifyError> {

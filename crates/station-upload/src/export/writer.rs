@@ -6,12 +6,14 @@ use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
-use station_store::{AuditEntry, ExportFilter, ExportRecord, Store, private_files};
+use station_store::{
+    AuditEntry, EnrollmentStatus, ExportFilter, ExportRecord, Store, private_files,
+};
 
 use super::table::{CsvView, CsvWriter};
 use super::{
     BUFFER, CSV_FILE, ExportError, FORMAT, FileEntry, JSON_FILE, MANIFEST_FILE, Manifest,
-    PROGRESS_EVERY, Progress, Selection, StationSigner, TimeRange,
+    PROGRESS_EVERY, Progress, REVOCATIONS_FILE, Selection, StationSigner, TimeRange,
 };
 
 /// What to export.
@@ -25,6 +27,8 @@ pub struct ExportRequest {
     pub station_id: String,
     /// Who exports (recorded in the manifest and the audit log).
     pub actor: String,
+    /// The CRLs to carry, `(product, PEM)`: written as `crl-<product>.pem`.
+    pub crls: Vec<(String, String)>,
 }
 
 /// What an export wrote.
@@ -148,20 +152,33 @@ fn export_batch(
         }
         Ok(count)
     })();
-    let count = match result {
-        Ok(0) => Err(ExportError::Empty),
+    let written = result.and_then(|count| Ok((count, write_revocations(store, request, dir)?)));
+    let written = match written {
+        Ok((0, (0, _))) => Err(ExportError::Empty),
         other => other,
     };
-    let count = match count {
+    let (count, (revocations, revocations_entry)) = match written {
         Ok(n) => n,
         Err(e) => {
             drop((json, csv));
             let _ = std::fs::remove_file(&json_path);
             let _ = std::fs::remove_file(&csv_path);
+            let _ = std::fs::remove_file(dir.join(REVOCATIONS_FILE));
             let _ = std::fs::remove_dir(dir);
             return Err(e);
         }
     };
+    let mut files = vec![revocations_entry];
+    for (product, pem) in &request.crls {
+        let name = crl_file_name(product).ok_or_else(|| ExportError::Io {
+            path: dir.join(product),
+            source: std::io::Error::other("a product ID that cannot name a CRL file"),
+        })?;
+        let path = dir.join(&name);
+        let mut w = HashingWriter::new(private_files::create(&path).map_err(io(&path))?);
+        w.write_all(pem.as_bytes()).map_err(io(&path))?;
+        files.push(w.finish(&name).map_err(io(&path))?);
+    }
     let json_entry = json.finish(JSON_FILE).map_err(io(&json_path))?;
     let csv_entry = csv
         .finish()
@@ -173,6 +190,7 @@ fn export_batch(
         created_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
         exported_by: request.actor.clone(),
         records: count,
+        revocations,
         selection: Selection {
             work_order: request.filter.work_order.clone(),
             from: request
@@ -191,7 +209,7 @@ fn export_batch(
                 .collect(),
         },
         time_range: first.map(|first| TimeRange { first, last }),
-        files: vec![json_entry, csv_entry],
+        files: [json_entry, csv_entry].into_iter().chain(files).collect(),
         audit_head,
     };
     let payload = serde_json::to_vec_pretty(&manifest).map_err(|e| ExportError::Io {
@@ -212,6 +230,7 @@ fn export_batch(
         detail: serde_json::json!({
             "dir": dir.display().to_string(),
             "records": count,
+            "revocations": revocations,
             "manifest_sha256": manifest_sha256,
             "files": manifest.files,
             "selection": manifest.selection,
@@ -223,6 +242,57 @@ fn export_batch(
         manifest,
         manifest_sha256,
     })
+}
+
+/// The file name of `product`'s CRL in a batch, if the ID can name one.
+pub(super) fn crl_file_name(product: &str) -> Option<String> {
+    let ok = !product.is_empty()
+        && product.len() <= 64
+        && product
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    ok.then(|| format!("crl-{product}.pem"))
+}
+
+/// Writes `revocations.json`: every revocation the selection's work order and time range hold
+/// (whatever statuses it asked for), each as a disabled `IndividualEnrollment`.
+fn write_revocations(
+    store: &Store,
+    request: &ExportRequest,
+    dir: &Path,
+) -> Result<(u64, FileEntry), ExportError> {
+    let path = dir.join(REVOCATIONS_FILE);
+    let io = |source| ExportError::Io {
+        path: path.clone(),
+        source,
+    };
+    let mut out = HashingWriter::new(private_files::create(&path).map_err(io)?);
+    out.write_all(b"[\n").map_err(io)?;
+    let filter = ExportFilter {
+        statuses: vec![EnrollmentStatus::DisableQueued, EnrollmentStatus::Disabled],
+        ..request.filter.clone()
+    };
+    let mut n = 0u64;
+    store.export_records(&filter, |r: &ExportRecord<'_>| -> Result<(), ExportError> {
+        let mut value: serde_json::Value =
+            serde_json::from_str(r.payload_json).map_err(|source| ExportError::BadPayload {
+                registration_id: r.registration_id.to_owned(),
+                source,
+            })?;
+        if let Some(object) = value.as_object_mut() {
+            object.insert("provisioningStatus".into(), "disabled".into());
+            object.remove("etag");
+        }
+        if n > 0 {
+            out.write_all(b",\n").map_err(io)?;
+        }
+        out.write_all(value.to_string().as_bytes()).map_err(io)?;
+        n += 1;
+        Ok(())
+    })?;
+    out.write_all(if n == 0 { b"]\n" } else { b"\n]\n" })
+        .map_err(io)?;
+    Ok((n, out.finish(REVOCATIONS_FILE).map_err(io)?))
 }
 
 /// A buffered file writer that hashes and counts what it writes.

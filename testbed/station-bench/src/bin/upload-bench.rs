@@ -295,6 +295,7 @@ fn export_child(db: &Path, out: &Path, key: &Path) -> anyhow::Result<()> {
             out_dir: out.to_owned(),
             station_id: "bench".into(),
             actor: "bench".into(),
+            crls: Vec::new(),
         },
         &signer,
     )?;
