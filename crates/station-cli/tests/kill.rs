@@ -952,6 +952,19 @@ signing_key = "{root}/keys/export.key"
                     "kill {kill}: certificate {sha} is {status} but on no board"
                 );
             }
+            // Every void one is revoked: its hand-out is, and the CRL lists it.
+            let void = store
+                .issued_certificates(None)
+                .unwrap()
+                .into_iter()
+                .filter(|c| c.status == "void")
+                .count();
+            let revoked = store.revoked_certificates().unwrap();
+            assert_eq!(revoked.len(), void, "kill {kill}");
+            assert!(
+                revoked.iter().all(|c| c.handout_revoked),
+                "kill {kill}: a void certificate whose hand-out is not revoked: {revoked:?}"
+            );
         }
 
         /// The live set (queued or uploaded): registration ID → its identity.

@@ -95,6 +95,7 @@ fn a_group_board_that_fails_after_taking_its_certificate_is_revoked_and_its_id_b
     let revoked = store.revoked_certificates().unwrap();
     assert_eq!(revoked.len(), 1);
     assert_eq!(revoked[0].serial, "0a");
+    assert!(revoked[0].handout_revoked);
     // The group device's disabled individual enrollment is queued, with its payload.
     let queued = store
         .enrollments(Some(EnrollmentStatus::DisableQueued))

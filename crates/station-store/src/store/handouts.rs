@@ -30,6 +30,8 @@ pub struct RevokedCertificate {
     pub revoked_at: DateTime<Utc>,
     /// Why it is void.
     pub reason: String,
+    /// Its hand-out is recorded revoked (false only for certificates voided before schema 12).
+    pub handout_revoked: bool,
 }
 
 /// Units that failed after a credential crossed the link to their board, in a window.
@@ -73,7 +75,7 @@ impl Store {
             let rows = conn
                 .prepare_cached(
                     "SELECT c.serial, c.ca_id, COALESCE(MAX(h.revoked_at), c.issued_at),
-                            COALESCE(c.void_reason, '')
+                            COALESCE(c.void_reason, ''), COUNT(h.id) > 0
                      FROM issued_certificates c
                      LEFT JOIN handouts h ON h.certificate_serial = c.serial
                          AND h.status = 'revoked'
@@ -86,6 +88,7 @@ impl Store {
                         ca_id: r.get(1)?,
                         revoked_at: r.get::<_, Ts>(2)?.0,
                         reason: r.get(3)?,
+                        handout_revoked: r.get(4)?,
                     })
                 })?
                 .collect::<Result<Vec<_>, _>>()?;
