@@ -167,15 +167,7 @@ fn a_derived_key_is_recorded_before_it_leaves_and_settled_when_its_unit_passes()
     );
     // A board DPS then refuses is revoked even though it passed.
     store
-        .record_register_check(
-            u,
-            &step("register"),
-            &RegisterCheck::Refused(UnitFailure {
-                step: "register".into(),
-                code: "station::register::refused".into(),
-                message: "DPS refused the board".into(),
-            }),
-        )
+        .record_register_check(u, &step("register"), &refused())
         .unwrap();
     let queued = store
         .enrollments(Some(EnrollmentStatus::DisableQueued))
@@ -214,15 +206,7 @@ fn an_uploaded_enrollment_of_a_board_dps_refuses_is_queued_to_be_disabled() {
         )
         .unwrap();
     store
-        .record_register_check(
-            u,
-            &step("register"),
-            &RegisterCheck::Refused(UnitFailure {
-                step: "register".into(),
-                code: "station::register::refused".into(),
-                message: "DPS refused the board".into(),
-            }),
-        )
+        .record_register_check(u, &step("register"), &refused())
         .unwrap();
     assert_eq!(
         store.enrollment_status(u).unwrap(),
@@ -320,4 +304,12 @@ fn step(name: &str) -> StepRecord {
         duration: std::time::Duration::from_millis(5),
         detail: None,
     }
+}
+
+fn refused() -> RegisterCheck {
+    RegisterCheck::Refused(UnitFailure {
+        step: "register".into(),
+        code: "station::register::refused".into(),
+        message: "DPS refused the board".into(),
+    })
 }

@@ -183,15 +183,6 @@ pub(super) fn insert_handout(
     Ok(())
 }
 
-/// A unit passed: what its board took is in service.
-pub(super) fn settle_handouts(conn: &Connection, unit: UnitId) -> Result<(), StoreError> {
-    conn.prepare_cached(
-        "UPDATE handouts SET status = 'in_service' WHERE unit_id = ?1 AND status = 'out'",
-    )?
-    .execute([unit.0])?;
-    Ok(())
-}
-
 /// A unit will not pass (failed, interrupted, its claim voided, its board refused by DPS):
 /// its certificates are void and everything its board took is revoked, in `conn`'s
 /// transaction, each with audit `credential.revoked` by `actor`.

@@ -239,10 +239,7 @@ impl Store {
                             continue;
                         }
                         if e.status == EnrollmentStatus::Uploaded {
-                            tx.prepare_cached(
-                                "UPDATE enrollments SET in_flight_since = NULL WHERE id = ?1",
-                            )?
-                            .execute([id.0])?;
+                            release_in_flight(tx, *id)?;
                             continue;
                         }
                         tx.prepare_cached(
@@ -267,10 +264,7 @@ impl Store {
                     }
                     UploadResult::Disabled { created } => {
                         if e.status != EnrollmentStatus::DisableQueued {
-                            tx.prepare_cached(
-                                "UPDATE enrollments SET in_flight_since = NULL WHERE id = ?1",
-                            )?
-                            .execute([id.0])?;
+                            release_in_flight(tx, *id)?;
                             continue;
                         }
                         tx.prepare_cached(
@@ -297,10 +291,7 @@ impl Store {
                             e.status,
                             EnrollmentStatus::Queued | EnrollmentStatus::DisableQueued
                         ) {
-                            tx.prepare_cached(
-                                "UPDATE enrollments SET in_flight_since = NULL WHERE id = ?1",
-                            )?
-                            .execute([id.0])?;
+                            release_in_flight(tx, *id)?;
                             continue;
                         }
                         tx.prepare_cached(
@@ -549,4 +540,11 @@ fn export_sql(filter: &ExportFilter, columns: &str) -> String {
          ORDER BY e.id",
         statuses.join(", ")
     )
+}
+
+/// Clears an enrollment's in-flight mark without changing it (a retried or overtaken outcome).
+fn release_in_flight(conn: &Connection, id: EnrollmentId) -> Result<(), StoreError> {
+    conn.prepare_cached("UPDATE enrollments SET in_flight_since = NULL WHERE id = ?1")?
+        .execute([id.0])?;
+    Ok(())
 }

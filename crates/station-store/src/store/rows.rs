@@ -164,7 +164,11 @@ pub(super) fn record_pass(
 ) -> Result<Option<EnrollmentId>, StoreError> {
     let now = now();
     insert_steps(conn, unit, steps)?;
-    super::handouts::settle_handouts(conn, unit)?;
+    // What its board took is in service.
+    conn.prepare_cached(
+        "UPDATE handouts SET status = 'in_service' WHERE unit_id = ?1 AND status = 'out'",
+    )?
+    .execute([unit.0])?;
     conn.prepare_cached("UPDATE units SET status = 'pass', finished_at = ?2 WHERE id = ?1")?
         .execute(params![unit.0, now])?;
     let enrollment_id = match enrollment {
