@@ -341,3 +341,44 @@ fn two_duts_with_the_same_ek_fail_as_a_duplicate_tpm() {
     ));
     assert_eq!(h.store.enrollments(None).unwrap().len(), 1);
 }
+
+#[test]
+fn a_board_replaying_another_tpms_ek_fails_at_read_ek_and_the_genuine_board_passes() {
+    let ca = tempfile::tempdir().unwrap();
+    // Slot 2's firmware answers the EK and EK-certificate reads from a copy of slot 1's TPM:
+    // a valid EK and a valid certificate, which its own TPM does not hold.
+    let spec = tpm_fixture(ca.path(), 2).with_fault(2, Fault::ReplayEk(1));
+    let h = start(ca.path(), spec);
+    let (summary, _) = h.run(Permissions::none());
+    assert!(
+        matches!(outcome(&summary, 1), UnitOutcome::Pass { .. }),
+        "the genuine board passes whatever the order: {:#?}",
+        summary.units
+    );
+    assert_fails(
+        &h,
+        &summary,
+        2,
+        Step::ReadEk,
+        "station::tpm::ek_not_held",
+        "did not prove it holds the endorsement key",
+    );
+    assert_eq!(h.store.enrollments(None).unwrap().len(), 1);
+}
+
+#[test]
+fn a_board_that_changes_a_non_key_bit_of_its_ek_fails_on_the_template() {
+    let ca = tempfile::tempdir().unwrap();
+    let spec = tpm_fixture(ca.path(), 1).with_fault(1, Fault::AlterEk);
+    let h = start(ca.path(), spec);
+    let (summary, _) = h.run(Permissions::none());
+    assert_fails(
+        &h,
+        &summary,
+        1,
+        Step::ReadEk,
+        "station::tpm::ek_template",
+        "objectAttributes",
+    );
+    assert!(h.store.enrollments(None).unwrap().is_empty());
+}

@@ -524,6 +524,10 @@ pub enum AttestationConfig {
         /// Azure C SDK's SRK template) and put it in the enrollment. Default `false`.
         #[serde(default)]
         include_srk: bool,
+        /// The EK template the product's TPMs must have been created from; any other EK is
+        /// refused at `read-ek`. Default `"tcg-rsa2048"`.
+        #[serde(default)]
+        ek_template: EkTemplateName,
     },
 }
 
@@ -623,6 +627,18 @@ pub enum TpmRegistrationId {
     EkHash,
     /// `"template"`: the product's `registration_id` template, as for other products.
     Template,
+}
+
+/// The EK templates a TPM product may accept.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum EkTemplateName {
+    /// `"tcg-rsa2048"`: the TCG EK Credential Profile's default RSA-2048 template (L-1):
+    /// exact attributes, the PolicySecret(endorsement) policy, AES-128-CFB, no scheme, a
+    /// 2048-bit modulus with the default exponent. The only one DPS's TPM attestation and the
+    /// Azure device SDKs use.
+    #[default]
+    TcgRsa2048,
 }
 
 /// X.509 enrollment type.

@@ -6,8 +6,9 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use station_config::{
-    AttestationConfig, ConfigError, ParseError, ParseErrorKind, PortEntry, PortsFile, SecretSource,
-    SymmetricEnrollment, TpmEnrollment, TpmRegistrationId, json_schema, load, parse_str,
+    AttestationConfig, ConfigError, EkTemplateName, ParseError, ParseErrorKind, PortEntry,
+    PortsFile, SecretSource, SymmetricEnrollment, TpmEnrollment, TpmRegistrationId, json_schema,
+    load, parse_str,
 };
 
 const ORIGIN: &str = "station-config/test.toml";
@@ -329,10 +330,12 @@ fn tpm_products_parse_with_their_vendor_cas_and_defaults() {
         vendor_roots,
         vendor_intermediates,
         include_srk,
+        ek_template,
     } = &config.products[0].attestation
     else {
         panic!("not a TPM product");
     };
+    assert_eq!(*ek_template, EkTemplateName::TcgRsa2048);
     assert_eq!(*enrollment, TpmEnrollment::Individual);
     assert_eq!(*registration_id, TpmRegistrationId::EkHash);
     assert_eq!(
@@ -358,6 +361,18 @@ fn tpm_products_parse_with_their_vendor_cas_and_defaults() {
             ..
         }
     ));
+
+    // Only the templates the station knows: another name is a configuration error.
+    let text = edit(
+        "kind = \"symmetric-key\"\nenrollment = { type = \"individual\" }",
+        &format!("{TPM}\nek_template = \"tcg-ecc-p256\""),
+    );
+    let err = parse_str(&text, Path::new(ORIGIN)).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("unknown value `tcg-ecc-p256` for `product[0].attestation.ek_template`"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -1088,6 +1088,20 @@ pub(crate) static ENTRIES: &[ErrorDoc] = &[
         exit: Exit::UnitFailed,
     },
     ErrorDoc {
+        code: "station::tpm::ek_not_held",
+        title: "TPM did not prove it holds its EK",
+        meaning: "At read-ek the station protects a random secret to the endorsement key the board reported (TPM2_MakeCredential, in software) and the board's TPM must return it (TPM2_ActivateCredential). It did not: the EK and its certificate are not this TPM's (firmware replaying another TPM's answers, or a swapped TPM). Nothing was written to the board.",
+        action: "Quarantine the board and call a supervisor; do not run it again.",
+        exit: Exit::UnitFailed,
+    },
+    ErrorDoc {
+        code: "station::tpm::ek_template",
+        title: "EK not from the product's template",
+        meaning: "The TPM's endorsement key public area differs from the template the product requires (ek_template, default the TCG RSA-2048 template): another attribute, policy, exponent or a padded modulus. Such a key would get a different registration ID and EK hash than the real one. The unit goes to FAIL at read-ek.",
+        action: "Quarantine the board and call a supervisor: its TPM or its firmware is not the one the product was qualified with.",
+        exit: Exit::UnitFailed,
+    },
+    ErrorDoc {
         code: "station::tpm::link",
         title: "TPM could not be reached",
         meaning: "The station could not reach the board's TPM through the board. The unit goes to FAIL.",

@@ -53,7 +53,13 @@ fn reads_the_persistent_ek_and_its_certificate_which_chain_to_the_vendor_root() 
     let ca = LocalCa::open(dir.path().join("ca")).unwrap();
     let mut link = tpm(dir.path(), "a", &good(&ca));
     let read = TssEkReader::new()
-        .read(&mut link, &ReadRequest { include_srk: true })
+        .read(
+            &mut link,
+            &ReadRequest {
+                include_srk: true,
+                ..ReadRequest::default()
+            },
+        )
         .unwrap();
     assert!(read.ek_persistent);
     assert_eq!(read.ek.as_bytes().len(), 316, "RSA-2048 TPM2B_PUBLIC");
@@ -191,7 +197,7 @@ fn an_ek_certificate_that_is_a_ca_or_breaks_a_path_length_is_refused() {
     let ca = LocalCa::open(dir.path().join("ca")).unwrap();
     let mut link = tpm(dir.path(), "a", &good(&ca));
     let read = TssEkReader::new()
-        .read(&mut link, &ReadRequest { include_srk: false })
+        .read(&mut link, &ReadRequest::default())
         .unwrap();
     let genuine = read.ek_certificate.as_ref().unwrap();
     let (_, parsed) = x509_parser::certificate::X509Certificate::from_der(genuine).unwrap();

@@ -1,10 +1,10 @@
 //! TPM products: the EK read through the DUT (over its SMP link, by the front-end's
 //! [`EkReader`]), the EK certificate check, and the individual enrollment carrying the EK.
 
-use station_config::{AttestationConfig, ProductProfile, ProvisioningStatus};
+use station_config::{AttestationConfig, EkTemplateName, ProductProfile, ProvisioningStatus};
 use station_identity::tpm::{
-    EK_CERT_NV_INDEX, EkCertError, EkCertificate, EkReader, ReadRequest, TpmError, TpmLink,
-    TpmLinkError, TpmPublic, VendorRoots,
+    EK_CERT_NV_INDEX, EkCertError, EkCertificate, EkReader, EkTemplate, ReadRequest, TpmError,
+    TpmLink, TpmLinkError, TpmPublic, VendorRoots,
 };
 use station_smp::commands::group;
 use station_smp::commands::provisioning::{self, IdentityResponse, caps};
@@ -55,7 +55,12 @@ pub(crate) fn read_ek(
     identity: &IdentityResponse,
     client: &mut Client,
 ) -> Result<TpmIdentity, UnitFailure> {
-    let AttestationConfig::Tpm { include_srk, .. } = &product.attestation else {
+    let AttestationConfig::Tpm {
+        include_srk,
+        ek_template,
+        ..
+    } = &product.attestation
+    else {
         return Err(bug("read-ek ran for a product that is not a TPM product"));
     };
     if !identity.caps.iter().any(|c| c == caps::TPM2) {
@@ -74,6 +79,9 @@ pub(crate) fn read_ek(
         .read(
             &mut SmpTpmLink(client),
             &ReadRequest {
+                ek_template: match ek_template {
+                    EkTemplateName::TcgRsa2048 => EkTemplate::TcgRsa2048,
+                },
                 include_srk: *include_srk,
             },
         )
@@ -184,6 +192,26 @@ fn read_failure(serial: &str, e: &TpmError) -> UnitFailure {
                 e,
             ),
         },
+        TpmError::EkTemplate(template) => with_detail(
+            UnitFailure::new(
+                Step::ReadEk,
+                "station::tpm::ek_template",
+                format!("DUT {serial}: {template}"),
+                "The TPM's endorsement key was not made from the template this product requires (a different TPM, or firmware that alters what the TPM answers): quarantine the board and call a supervisor.",
+            ),
+            e,
+        ),
+        TpmError::EkNotHeld { .. } => with_detail(
+            UnitFailure::new(
+                Step::ReadEk,
+                "station::tpm::ek_not_held",
+                format!(
+                    "DUT {serial}: its TPM did not prove it holds the endorsement key it reported"
+                ),
+                "The board reported another TPM's endorsement key (copied firmware answers or a swapped TPM): quarantine the board and call a supervisor; do not run it again.",
+            ),
+            e,
+        ),
         _ => with_detail(
             UnitFailure::new(
                 Step::ReadEk,
@@ -254,6 +282,19 @@ mod tests {
             read_failure(
                 serial,
                 &TpmError::Timeout(std::time::Duration::from_secs(120)),
+            ),
+            read_failure(
+                serial,
+                &TpmError::EkTemplate(station_identity::tpm::EkTemplateError {
+                    template: "tcg-rsa2048",
+                    field: "objectAttributes",
+                }),
+            ),
+            read_failure(
+                serial,
+                &TpmError::EkNotHeld {
+                    reason: "ActivateCredential failed: TPM_RC_VALUE".into(),
+                },
             ),
             cert_failure(serial, &EkCertError::NotACertificate),
             cert_failure(serial, &EkCertError::NotRsa),

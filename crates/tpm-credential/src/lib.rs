@@ -9,6 +9,8 @@
 //!
 //! Only what both need is here: RSA keys with a SHA-256 name algorithm and an AES-128-CFB
 //! symmetric definition, which is the TCG default EK template and the SRK templates in use.
+#![forbid(unsafe_code)]
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
 use aes::cipher::{AsyncStreamCipher as _, KeyIvInit as _};
 use hmac::{Hmac, Mac as _};
@@ -230,7 +232,13 @@ mod tests {
         let out = kdfa(&key, "STORAGE", b"name", &[], 128);
         let block = hmac_sha256(
             &key,
-            &[&1u32.to_be_bytes(), b"STORAGE", &[0], b"name", &128u32.to_be_bytes()],
+            &[
+                &1u32.to_be_bytes(),
+                b"STORAGE",
+                &[0],
+                b"name",
+                &128u32.to_be_bytes(),
+            ],
         );
         assert_eq!(out, block[..16]);
         let long = kdfa(&key, "INTEGRITY", &[], &[], 512);

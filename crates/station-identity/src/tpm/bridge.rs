@@ -7,6 +7,15 @@
 //! response and closes. On the control port it sends `CMD_SET_LOCALITY` (locality 0) when it
 //! starts. The bridge answers the control port itself (the DUT has no such channel) and hands
 //! every command to whoever holds the bridge's receiver, which forwards it over SMP.
+//!
+//! The bridge is the station's alone (docs/tpm.md, "Who can reach the board's TPM"):
+//!
+//! - a connection whose socket belongs to another user than the station's is closed before a
+//!   byte is read (the owner is looked up in the kernel's socket table, `/proc/net/tcp` and
+//!   `tcp6`; a connection that cannot be found there is refused too);
+//! - only the TPM commands the station itself sends ([`ALLOWED_COMMANDS`]) are forwarded;
+//!   any other command (HierarchyChangeAuth, EvictControl, NV_Write, Clear…) closes the
+//!   connection without reaching the board.
 
 use std::io::{self, Read, Write};
 use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
@@ -27,6 +36,31 @@ const MAX_BIND_ATTEMPTS: u32 = 32;
 const CMD_SET_LOCALITY: u32 = 0x05;
 /// The control channel's "failed" result (any non-zero result fails the TCTI call).
 const CTRL_FAILED: u32 = 0x09;
+
+/// The TPM command codes the bridge forwards (TPM 2.0 Part 2 §6.5.2): what reading the EK,
+/// its certificate and the SRK and proving the EK (the credential challenge) take.
+pub(crate) const ALLOWED_COMMANDS: [(u32, &str); 9] = [
+    (0x0000_0131, "CreatePrimary"),
+    (0x0000_0147, "ActivateCredential"),
+    (0x0000_014E, "NV_Read"),
+    (0x0000_0151, "PolicySecret"),
+    (0x0000_0165, "FlushContext"),
+    (0x0000_0169, "NV_ReadPublic"),
+    (0x0000_0173, "ReadPublic"),
+    (0x0000_0176, "StartAuthSession"),
+    (0x0000_017A, "GetCapability"),
+];
+
+/// True when `command`'s code is one the bridge forwards.
+pub(crate) fn is_allowed(command: &[u8]) -> bool {
+    command_code(command).is_some_and(|code| ALLOWED_COMMANDS.iter().any(|(c, _)| *c == code))
+}
+
+fn command_code(command: &[u8]) -> Option<u32> {
+    command
+        .get(6..10)
+        .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+}
 
 /// A TPM command arriving from the TCTI, with where to send its response (`None` fails it).
 pub(crate) struct Exchange {
@@ -136,6 +170,20 @@ fn serve(listener: &TcpListener, stop: &AtomicBool, handle: impl Fn(TcpStream) -
             return;
         }
         let Ok(stream) = conn else { continue };
+        match peer_is_ours(&stream) {
+            Ok(true) => {}
+            Ok(false) => {
+                tracing::warn!(
+                    peer = ?stream.peer_addr().ok(),
+                    "TPM bridge refused a connection from another user's process"
+                );
+                continue;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "TPM bridge refused a connection it could not attribute");
+                continue;
+            }
+        }
         if let Err(e) = stream
             .set_read_timeout(Some(READ_TIMEOUT))
             .and_then(|()| stream.set_nodelay(true))
@@ -166,6 +214,13 @@ fn serve_data<T: From<Exchange>>(mut stream: TcpStream, commands: &Sender<T>) ->
         }
         command.resize(size, 0);
         stream.read_exact(&mut command[10..])?;
+        if !is_allowed(&command) {
+            tracing::warn!(
+                code = format!("{:#010x}", command_code(&command).unwrap_or_default()),
+                "TPM bridge refused a command the station does not send"
+            );
+            return Ok(());
+        }
         let (reply, response) = mpsc::channel();
         commands
             .send(T::from(Exchange { command, reply }))
@@ -175,6 +230,59 @@ fn serve_data<T: From<Exchange>>(mut stream: TcpStream, commands: &Sender<T>) ->
             // The command could not be forwarded: closing the connection fails it in the TCTI.
             _ => return Ok(()),
         }
+    }
+}
+
+/// True when the process at the other end of `stream` (a loopback TCP connection) runs as
+/// the same user as this one: both ends' sockets are looked up in the kernel's socket tables
+/// and their owners compared.
+fn peer_is_ours(stream: &TcpStream) -> io::Result<bool> {
+    let (local, peer) = (stream.local_addr()?.port(), stream.peer_addr()?.port());
+    let mut ours = None;
+    let mut theirs = None;
+    for table in ["/proc/net/tcp", "/proc/net/tcp6"] {
+        let text = match std::fs::read_to_string(table) {
+            Ok(text) => text,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
+            Err(e) => return Err(e),
+        };
+        for row in text.lines().skip(1).filter_map(SocketRow::parse) {
+            if (row.local_port, row.remote_port) == (local, peer) {
+                ours = Some(row.uid);
+            } else if (row.local_port, row.remote_port) == (peer, local) {
+                theirs = Some(row.uid);
+            }
+        }
+    }
+    match (ours, theirs) {
+        (Some(ours), Some(theirs)) => Ok(ours == theirs),
+        _ => Err(io::Error::other(format!(
+            "connection 127.0.0.1:{peer} -> {local} is not in the kernel's socket table"
+        ))),
+    }
+}
+
+/// The columns of one `/proc/net/tcp{,6}` row the bridge needs.
+struct SocketRow {
+    local_port: u16,
+    remote_port: u16,
+    uid: u32,
+}
+
+impl SocketRow {
+    /// `sl local_address rem_address st tx:rx tr:when retrnsmt uid …`, addresses as
+    /// `HEXADDR:HEXPORT`.
+    fn parse(line: &str) -> Option<Self> {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        let port = |field: &str| {
+            let (_, port) = field.rsplit_once(':')?;
+            u16::from_str_radix(port, 16).ok()
+        };
+        Some(Self {
+            local_port: port(fields.get(1)?)?,
+            remote_port: port(fields.get(2)?)?,
+            uid: fields.get(7)?.parse().ok()?,
+        })
     }
 }
 
@@ -200,6 +308,104 @@ fn serve_ctrl(mut stream: TcpStream) -> io::Result<()> {
 mod tests {
     use super::*;
 
+    /// Sends `command` on a new data connection as `uid` (via `setpriv`, so the test needs
+    /// root, as CI has) and returns how many response bytes came back.
+    fn send_as(uid: u32, port: u16, command: &[u8]) -> usize {
+        let bytes: String = command.iter().map(|b| format!("\\x{b:02x}")).collect();
+        let script = format!(
+            "exec 3<>/dev/tcp/127.0.0.1/{port} || exit 9; printf '{bytes}' >&3; timeout 1 cat <&3 | wc -c"
+        );
+        let out = std::process::Command::new("setpriv")
+            .args([
+                &format!("--reuid={uid}"),
+                &format!("--regid={uid}"),
+                "--clear-groups",
+                "bash",
+                "-c",
+                &script,
+            ])
+            .output()
+            .expect("setpriv (util-linux) runs");
+        assert!(
+            out.status.success(),
+            "the connection as uid {uid} was made (this test switches user: run it as root, as CI does): {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).trim().parse().unwrap()
+    }
+
+    fn own_uid() -> u32 {
+        use std::os::unix::fs::MetadataExt as _;
+        std::fs::metadata("/proc/self").unwrap().uid()
+    }
+
+    #[test]
+    fn another_users_process_gets_nothing_through_and_off_list_commands_never_reach_the_board() {
+        let (tx, rx) = mpsc::channel::<Exchange>();
+        let bridge = Bridge::open(tx).unwrap();
+        let port = bridge.port();
+        let get_capability = [
+            0x80, 1, 0, 0, 0, 22, 0, 0, 1, 0x7a, 0, 0, 0, 1, 0, 0, 1, 0, 0, 0, 0, 1,
+        ];
+        // HierarchyChangeAuth(TPM_RH_OWNER): what an attacker wants to send to a board.
+        let change_auth = [0x80, 2, 0, 0, 0, 14, 0, 0, 1, 0x29, 0x40, 0, 0, 1];
+        let served = std::thread::spawn(move || {
+            let mut seen = Vec::new();
+            while let Ok(ex) = rx.recv() {
+                seen.push(ex.command.clone());
+                let _ = ex.reply.send(Some(vec![0x80, 1, 0, 0, 0, 10, 0, 0, 0, 0]));
+            }
+            seen
+        });
+        // Another user, a command on the list: refused before it is read.
+        assert_eq!(send_as(65534, port, &get_capability), 0);
+        // The station's own user, a command off the list: refused, nothing forwarded.
+        assert_eq!(send_as(own_uid(), port, &change_auth), 0);
+        // The station's own user, on the list: forwarded and answered.
+        assert_eq!(send_as(own_uid(), port, &get_capability), 10);
+        bridge.close(); // ends the server's loop
+        let seen = served.join().unwrap();
+        assert_eq!(
+            seen,
+            vec![get_capability.to_vec()],
+            "only the allowed command of our own user"
+        );
+    }
+
+    #[test]
+    fn the_allow_list_is_the_station_s_commands_only() {
+        let cmd = |code: u32| {
+            let mut c = vec![0x80, 1, 0, 0, 0, 10];
+            c.extend_from_slice(&code.to_be_bytes());
+            c
+        };
+        for (code, name) in ALLOWED_COMMANDS {
+            assert!(is_allowed(&cmd(code)), "{name}");
+        }
+        // EvictControl, NV_Write, Clear, HierarchyChangeAuth, NV_DefineSpace, Create, Load.
+        for code in [0x120, 0x137, 0x126, 0x129, 0x12A, 0x153, 0x157] {
+            assert!(!is_allowed(&cmd(code)), "{code:#x}");
+        }
+        assert!(!is_allowed(&[0x80, 1, 0]));
+    }
+
+    #[test]
+    fn socket_rows_are_read_from_both_tables() {
+        let v4 = "   1: 0100007F:A171 0100007F:CDAA 01 00000000:00000000 00:00000000 00000000  1000        0 0 3 0";
+        let row = SocketRow::parse(v4).unwrap();
+        assert_eq!(
+            (row.local_port, row.remote_port, row.uid),
+            (0xA171, 0xCDAA, 1000)
+        );
+        let v6 = "   0: 0000000000000000FFFF00000100007F:9C40 0000000000000000FFFF00000100007F:1F90 01 00000000:00000000 00:00000000 00000000    65534        0 1 1 0";
+        let row = SocketRow::parse(v6).unwrap();
+        assert_eq!(
+            (row.local_port, row.remote_port, row.uid),
+            (0x9C40, 0x1F90, 65534)
+        );
+        assert!(SocketRow::parse("  sl  local_address rem_address   st").is_none());
+    }
+
     #[test]
     fn forwards_commands_and_answers_locality_zero() {
         let (tx, rx) = mpsc::channel::<Exchange>();
@@ -207,7 +413,7 @@ mod tests {
         let port = bridge.port();
         let server = std::thread::spawn(move || {
             let ex = rx.recv().unwrap();
-            assert_eq!(ex.command, [0x80, 1, 0, 0, 0, 12, 0, 0, 1, 0x7b, 0, 8]);
+            assert_eq!(ex.command, [0x80, 1, 0, 0, 0, 12, 0, 0, 1, 0x7a, 0, 8]);
             ex.reply
                 .send(Some(vec![0x80, 1, 0, 0, 0, 10, 0, 0, 0, 0]))
                 .unwrap();
@@ -222,12 +428,12 @@ mod tests {
         assert_eq!(rc, [0; 4]);
 
         let mut data = TcpStream::connect((Ipv4Addr::LOCALHOST, port)).unwrap();
-        data.write_all(&[0x80, 1, 0, 0, 0, 12, 0, 0, 1, 0x7b, 0, 8])
+        data.write_all(&[0x80, 1, 0, 0, 0, 12, 0, 0, 1, 0x7a, 0, 8])
             .unwrap();
         let mut rsp = [0u8; 10];
         data.read_exact(&mut rsp).unwrap();
         assert_eq!(rsp, [0x80, 1, 0, 0, 0, 10, 0, 0, 0, 0]);
-        data.write_all(&[0x80, 1, 0, 0, 0, 12, 0, 0, 1, 0x7b, 0, 8])
+        data.write_all(&[0x80, 1, 0, 0, 0, 12, 0, 0, 1, 0x7a, 0, 8])
             .unwrap();
         assert_eq!(data.read(&mut rsp).unwrap(), 0, "refused command closes");
         server.join().unwrap();

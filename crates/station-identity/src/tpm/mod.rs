@@ -11,6 +11,7 @@
 mod bridge;
 mod ekcert;
 mod public;
+mod template;
 #[cfg(feature = "tss")]
 mod tss;
 
@@ -18,6 +19,7 @@ use std::time::Duration;
 
 pub use ekcert::{EkCertError, EkCertificate, VendorRoots, VendorRootsError};
 pub use public::{PublicAreaError, RsaPublic, TpmPublic, base32_lower};
+pub use template::{EkTemplate, EkTemplateError};
 #[cfg(feature = "tss")]
 pub use tss::{DEFAULT_READ_TIMEOUT, TssEkReader};
 
@@ -49,6 +51,9 @@ pub enum TpmLinkError {
 /// What to read besides the EK and its certificate.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct ReadRequest {
+    /// The template the EK must have been created from; another EK is refused
+    /// ([`TpmError::EkTemplate`]) before it is challenged.
+    pub ek_template: EkTemplate,
     /// Also read the SRK (persistent at [`SRK_HANDLE`], else created from the Azure C SDK's
     /// SRK template).
     pub include_srk: bool,
@@ -86,8 +91,10 @@ pub struct ExchangeStats {
 /// Reads a TPM's endorsement key (and certificate, and optionally the SRK) over a [`TpmLink`].
 pub trait EkReader: Send + Sync {
     /// Reads the EK: the persistent one at [`EK_HANDLE`] if present, else the EK created from
-    /// the default RSA-2048 template (then flushed); the EK certificate from NV
-    /// [`EK_CERT_NV_INDEX`]; the SRK if asked for.
+    /// the default RSA-2048 template (then flushed); checks it is from
+    /// [`ReadRequest::ek_template`]; proves the TPM holds it (a `TPM2_MakeCredential`
+    /// challenge made in software, answered by `TPM2_ActivateCredential` on the board); reads
+    /// the EK certificate from NV [`EK_CERT_NV_INDEX`] and the SRK if asked for.
     fn read(&self, link: &mut dyn TpmLink, request: &ReadRequest) -> Result<TpmReadout, TpmError>;
 }
 
@@ -112,6 +119,16 @@ pub enum TpmError {
         /// The software stack's error.
         #[source]
         source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    /// The EK is not from the template the product requires.
+    #[error("the TPM's endorsement key is not from the required template")]
+    EkTemplate(#[source] EkTemplateError),
+    /// The TPM did not answer the credential challenge posed to the EK it reported: the EK
+    /// (and its certificate) are not this TPM's.
+    #[error("the TPM did not prove it holds the endorsement key it reported: {reason}")]
+    EkNotHeld {
+        /// What went wrong: the TPM's refusal, or a wrong answer.
+        reason: String,
     },
     /// The EK (or SRK) is not an RSA key the station can use.
     #[error("the TPM's key is not a usable RSA key")]

@@ -190,7 +190,7 @@ impl<'a> Reader<'a> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     /// An RSA-2048 EK public area from the default template (TCG EK Credential Profile B.3.3)

@@ -11,16 +11,19 @@ use tss_esapi::abstraction::ek;
 use tss_esapi::abstraction::nv;
 use tss_esapi::attributes::ObjectAttributesBuilder;
 use tss_esapi::constants::CapabilityType;
+use tss_esapi::constants::SessionType;
+use tss_esapi::handles::{AuthHandle, ObjectHandle, SessionHandle};
 use tss_esapi::handles::{KeyHandle, NvIndexTpmHandle, PersistentTpmHandle, TpmHandle};
 use tss_esapi::interface_types::algorithm::{
     AsymmetricAlgorithm, HashingAlgorithm, PublicAlgorithm,
 };
 use tss_esapi::interface_types::key_bits::RsaKeyBits;
 use tss_esapi::interface_types::resource_handles::{Hierarchy, NvAuth};
-use tss_esapi::interface_types::session_handles::AuthSession;
+use tss_esapi::interface_types::session_handles::{AuthSession, PolicySession};
 use tss_esapi::structures::{
-    CapabilityData, Digest, Public, PublicBuffer, PublicBuilder, PublicKeyRsa,
-    PublicRsaParametersBuilder, RsaExponent, SymmetricDefinitionObject,
+    CapabilityData, Digest, EncryptedSecret, IdObject, Nonce, Public, PublicBuffer, PublicBuilder,
+    PublicKeyRsa, PublicRsaParametersBuilder, RsaExponent, SymmetricCipherParameters,
+    SymmetricDefinition, SymmetricDefinitionObject,
 };
 use tss_esapi::tcti_ldr::{NetworkTPMConfig, TctiNameConf};
 use tss_esapi::traits::Marshall;
@@ -181,23 +184,18 @@ fn read_with_context(port: u16, request: ReadRequest) -> Result<Raw, TpmError> {
         .map_err(stack("configuring the TPM link"))?;
     let mut ctx =
         Context::new(TctiNameConf::Swtpm(config)).map_err(stack("opening the TPM link"))?;
-    let (ek, ek_persistent) = match read_persistent(&mut ctx, EK_HANDLE, "reading the EK")? {
-        Some(public) => (public, true),
-        None => {
-            let template =
-                ek::create_ek_public_from_default_template(AsymmetricAlgorithm::Rsa, None)
-                    .map_err(stack("building the EK template"))?;
-            (
-                create_primary(
-                    &mut ctx,
-                    Hierarchy::Endorsement,
-                    template,
-                    "creating the EK",
-                )?,
-                false,
-            )
-        }
-    };
+    let ek = open_ek(&mut ctx)?;
+    let proven = marshal(ek.public.clone()).and_then(|bytes| {
+        let public = TpmPublic::from_tpm2b(&bytes).map_err(TpmError::UnsupportedKey)?;
+        request
+            .ek_template
+            .check(&public)
+            .map_err(TpmError::EkTemplate)?;
+        challenge(&mut ctx, ek.handle, &bytes)?;
+        Ok(bytes)
+    });
+    ek.close(&mut ctx);
+    let ek_bytes = proven?;
     let ek_certificate = if handle_exists(&mut ctx, EK_CERT_NV_INDEX)? {
         Some(read_nv(&mut ctx, EK_CERT_NV_INDEX)?)
     } else {
@@ -219,11 +217,179 @@ fn read_with_context(port: u16, request: ReadRequest) -> Result<Raw, TpmError> {
         None
     };
     Ok(Raw {
-        ek: marshal(ek)?,
-        ek_persistent,
+        ek: ek_bytes,
+        ek_persistent: ek.persistent,
         ek_certificate,
         srk: srk.map(marshal).transpose()?,
     })
+}
+
+/// The EK, loaded for the challenge: the persistent one, or one created from the default
+/// template (flushed by [`OpenEk::close`]).
+struct OpenEk {
+    handle: KeyHandle,
+    public: Public,
+    persistent: bool,
+}
+
+impl OpenEk {
+    /// Releases the EK: the persistent one's ESYS handle, or the created one itself.
+    fn close(&self, ctx: &mut Context) {
+        let mut object = ObjectHandle::from(self.handle);
+        let _ = if self.persistent {
+            ctx.tr_close(&mut object)
+        } else {
+            ctx.flush_context(object)
+        };
+    }
+}
+
+fn open_ek(ctx: &mut Context) -> Result<OpenEk, TpmError> {
+    let operation = "reading the EK";
+    if handle_exists(ctx, EK_HANDLE)? {
+        let tpm_handle = PersistentTpmHandle::new(EK_HANDLE).map_err(stack(operation))?;
+        let mut object = ctx
+            .execute_without_session(|c| c.tr_from_tpm_public(TpmHandle::Persistent(tpm_handle)))
+            .map_err(stack(operation))?;
+        return match ctx
+            .execute_without_session(|c| c.read_public(KeyHandle::from(object)))
+            .map_err(stack(operation))
+        {
+            Ok((public, _, _)) => Ok(OpenEk {
+                handle: KeyHandle::from(object),
+                public,
+                persistent: true,
+            }),
+            Err(e) => {
+                let _ = ctx.tr_close(&mut object);
+                Err(e)
+            }
+        };
+    }
+    let template = ek::create_ek_public_from_default_template(AsymmetricAlgorithm::Rsa, None)
+        .map_err(stack("building the EK template"))?;
+    let created = ctx
+        .execute_with_session(Some(AuthSession::Password), |c| {
+            c.create_primary(Hierarchy::Endorsement, template, None, None, None, None)
+        })
+        .map_err(stack("creating the EK"))?;
+    Ok(OpenEk {
+        handle: created.key_handle,
+        public: created.out_public,
+        persistent: false,
+    })
+}
+
+/// Proves the TPM holds the EK whose public area is `ek_public`: a fresh random credential is
+/// protected to that EK in software (`TPM2_MakeCredential`), bound to a throw-away AES key
+/// created in the null hierarchy, and the TPM must give it back with `TPM2_ActivateCredential`,
+/// the EK authorised by a PolicySecret(endorsement) session (its template's policy). Only the
+/// TPM holding the EK's private part can. Everything it creates is flushed.
+fn challenge(ctx: &mut Context, ek: KeyHandle, ek_public: &[u8]) -> Result<(), TpmError> {
+    let area = tpm_credential::RsaArea::parse(ek_public).map_err(|e| TpmError::EkNotHeld {
+        reason: e.to_string(),
+    })?;
+    let activator = ctx
+        .execute_with_session(Some(AuthSession::Password), |c| {
+            c.create_primary(
+                Hierarchy::Null,
+                activator_template()?,
+                None,
+                None,
+                None,
+                None,
+            )
+        })
+        .map_err(stack("creating the challenge's key"))?;
+    let result = activate(ctx, ek, &area, activator.key_handle, &activator.out_public);
+    let _ = ctx.flush_context(activator.key_handle.into());
+    result
+}
+
+fn activate(
+    ctx: &mut Context,
+    ek: KeyHandle,
+    area: &tpm_credential::RsaArea,
+    activator: KeyHandle,
+    activator_public: &Public,
+) -> Result<(), TpmError> {
+    let name_bytes = marshal(activator_public.clone())?;
+    let name = tpm_credential::name_sha256(name_bytes.get(2..).unwrap_or_default());
+    let secret: [u8; 32] = rand::random();
+    let made =
+        tpm_credential::make_credential(area, &secret, &name).map_err(|e| TpmError::EkNotHeld {
+            reason: e.to_string(),
+        })?;
+    let operation = "starting the EK's policy session";
+    let session = ctx
+        .start_auth_session(
+            None,
+            None,
+            None,
+            SessionType::Policy,
+            SymmetricDefinition::AES_128_CFB,
+            HashingAlgorithm::Sha256,
+        )
+        .map_err(stack(operation))?
+        .ok_or_else(|| TpmError::Stack {
+            operation,
+            source: "the TPM returned no session".into(),
+        })?;
+    let answer = PolicySession::try_from(session)
+        .map_err(stack(operation))
+        .and_then(|policy| {
+            ctx.execute_with_session(Some(AuthSession::Password), |c| {
+                c.policy_secret(
+                    policy,
+                    AuthHandle::Endorsement,
+                    Nonce::default(),
+                    Digest::default(),
+                    Nonce::default(),
+                    None,
+                )
+            })
+            .map_err(stack("authorising the EK (PolicySecret)"))
+        })
+        .and_then(|_| {
+            let blob = IdObject::try_from(made.id_object).map_err(stack(operation))?;
+            let encrypted = EncryptedSecret::try_from(made.secret).map_err(stack(operation))?;
+            ctx.execute_with_sessions((Some(AuthSession::Password), Some(session), None), |c| {
+                c.activate_credential(activator, ek, blob, encrypted)
+            })
+            .map_err(|e| TpmError::EkNotHeld {
+                reason: format!("ActivateCredential failed: {e}"),
+            })
+        });
+    let _ = ctx.flush_context(SessionHandle::from(session).into());
+    if answer?.value() != secret {
+        return Err(TpmError::EkNotHeld {
+            reason: "ActivateCredential returned another credential".into(),
+        });
+    }
+    Ok(())
+}
+
+/// The challenge's activating object: an AES-128-CFB key in the null hierarchy (cheap to
+/// create, gone at the next reset, never usable outside this TPM).
+fn activator_template() -> tss_esapi::Result<Public> {
+    let attributes = ObjectAttributesBuilder::new()
+        .with_fixed_tpm(true)
+        .with_fixed_parent(true)
+        .with_sensitive_data_origin(true)
+        .with_user_with_auth(true)
+        .with_no_da(true)
+        .with_restricted(true)
+        .with_decrypt(true)
+        .build()?;
+    PublicBuilder::new()
+        .with_public_algorithm(PublicAlgorithm::SymCipher)
+        .with_name_hashing_algorithm(HashingAlgorithm::Sha256)
+        .with_object_attributes(attributes)
+        .with_symmetric_cipher_parameters(SymmetricCipherParameters::new(
+            SymmetricDefinitionObject::AES_128_CFB,
+        ))
+        .with_symmetric_cipher_unique_identifier(Digest::default())
+        .build()
 }
 
 fn handle_exists(ctx: &mut Context, handle: u32) -> Result<bool, TpmError> {

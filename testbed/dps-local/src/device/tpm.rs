@@ -8,8 +8,7 @@
 
 use sha2::{Digest as _, Sha256};
 use tpm_credential::{
-    ALG_SHA256, RsaArea, aes128_cfb_encrypt, hmac_sha256, kdfa, make_credential, name_sha256,
-    tpm2b,
+    ALG_SHA256, RsaArea, aes128_cfb_encrypt, hmac_sha256, kdfa, make_credential, name_sha256, tpm2b,
 };
 
 const ALG_KEYEDHASH: u16 = 0x0008;
@@ -49,7 +48,10 @@ pub fn authentication_key(ek: &[u8], srk: &[u8], hmac_key: &[u8]) -> Result<Vec<
     aes128_cfb_encrypt(&inner_key, &mut dup_sensitive);
     // Outer wrapper: a seed for the SRK.
     let seed: [u8; 32] = rand::random();
-    let in_sym_seed = tpm2b(&srk.encrypt_seed("DUPLICATE", &seed).map_err(|e| e.to_string())?);
+    let in_sym_seed = tpm2b(
+        &srk.encrypt_seed("DUPLICATE", &seed)
+            .map_err(|e| e.to_string())?,
+    );
     let sym = kdfa(&seed, "STORAGE", &object_name, &[], 128);
     aes128_cfb_encrypt(&sym, &mut dup_sensitive);
     let hmac_key2 = kdfa(&seed, "INTEGRITY", &[], &[], 256);
