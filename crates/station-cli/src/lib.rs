@@ -22,6 +22,7 @@ mod ports;
 mod progress;
 mod reports;
 mod run;
+mod slots;
 mod units;
 mod upload;
 mod watch;
@@ -82,6 +83,9 @@ enum Command {
     /// Units whose boards the station must see again (it stopped or the lock went unanswered),
     /// and a supervisor's decisions about them.
     Claims(claims::ClaimsArgs),
+    /// Slots blocked after repeated failures with a credential handed out, and a
+    /// supervisor clearing one.
+    Slots(slots::SlotsArgs),
     /// The line's signing CA for X.509 products: init, import, show.
     Ca(ca::CaArgs),
     /// Validate a configuration without touching hardware.
@@ -157,6 +161,7 @@ pub fn main() -> ExitCode {
         Command::LineDb(args) => line_db::line_db(&args).map(|()| EXIT_OK),
         Command::Units(args) => units::units(&args).map(|()| EXIT_OK),
         Command::Claims(args) => claims::claims(&args).map(|()| EXIT_OK),
+        Command::Slots(args) => slots::slots(&args).map(|()| EXIT_OK),
         Command::Check(args) => check::check(&args),
         Command::Ca(args) => ca::ca(&args),
         Command::Ports(args) => ports::ports(&args).map(|()| EXIT_OK),

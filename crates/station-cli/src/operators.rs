@@ -163,6 +163,34 @@ pub(crate) fn authorize_reveal(
     subject: &str,
 ) -> anyhow::Result<()> {
     let config = station_config::load(config).map_err(CliError::from)?;
+    let op = authorize(
+        &config,
+        store,
+        operator,
+        pin_env,
+        station_store::Action::RevealSecrets,
+    )?;
+    store
+        .audit_append(&station_store::AuditEntry {
+            station_id: config.station.id.clone(),
+            actor: op.id.clone(),
+            kind: "secrets.revealed".into(),
+            subject: subject.to_owned(),
+            detail: serde_json::json!({ "via": "station units --reveal-secrets" }),
+        })
+        .map_err(CliError::from)?;
+    Ok(())
+}
+
+/// Checks `operator`'s PIN (stdin or `pin_env`; a wrong one counts towards the lockout, as in
+/// the app) and that their role may do `action`.
+pub(crate) fn authorize(
+    config: &station_config::StationConfig,
+    store: &Store,
+    operator: &str,
+    pin_env: Option<&str>,
+    action: station_store::Action,
+) -> anyhow::Result<station_store::Operator> {
     let pin = read_pin(pin_env)?;
     let op = store
         .authenticate(
@@ -176,18 +204,8 @@ pub(crate) fn authorize_reveal(
             chrono::Utc::now(),
         )
         .map_err(CliError::from)?;
-    station_store::require(op.role, station_store::Action::RevealSecrets)
-        .map_err(CliError::from)?;
-    store
-        .audit_append(&station_store::AuditEntry {
-            station_id: config.station.id.clone(),
-            actor: op.id.clone(),
-            kind: "secrets.revealed".into(),
-            subject: subject.to_owned(),
-            detail: serde_json::json!({ "via": "station units --reveal-secrets" }),
-        })
-        .map_err(CliError::from)?;
-    Ok(())
+    station_store::require(op.role, action).map_err(CliError::from)?;
+    Ok(op)
 }
 
 /// One line from stdin (or the named environment variable), without its line ending.

@@ -138,6 +138,23 @@ fn check_station(config: &StationConfig, problems: &mut Vec<CheckProblem>) {
             );
         }
     }
+    let alarm = &config.fixture.handout_alarm;
+    for (key, value, max, default) in [
+        ("fixture.handout_alarm.failures", alarm.failures, 100, 3),
+        (
+            "fixture.handout_alarm.window_hours",
+            alarm.window_hours,
+            720,
+            8,
+        ),
+    ] {
+        if !(1..=max).contains(&value) {
+            problems.push(
+                CheckProblem::new(key, format!("{value} is out of range"))
+                    .with_help(format!("set 1 to {max} (default {default})")),
+            );
+        }
+    }
     let id = &config.station.id;
     if id.is_empty() {
         problems.push(CheckProblem::new("station.id", "station id is empty"));

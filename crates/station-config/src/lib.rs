@@ -78,8 +78,9 @@ pub use ports::{PortEntry, PortsFile};
 pub use schema::json_schema;
 pub use types::{
     AllocationConfig, AllocationPolicyName, AttestationConfig, BOARD_STRING_FORBIDDEN, CaConfig,
-    DpsTarget, EkTemplateName, FixtureSection, InitialTwinConfig, LineDbSection, OfflinePolicy,
-    ProductProfile, ProvisioningStatus, RegisterCheck, RegistrationIdRule, ReprovisionConfig,
-    SecretSource, SlotConfig, StationConfig, StationSection, StorageSection, SymmetricEnrollment,
-    TpmEnrollment, TpmRegistrationId, UploadSection, X509Enrollment, X509KeyAlgorithm,
+    DpsTarget, EkTemplateName, FixtureSection, HandoutAlarm, InitialTwinConfig, LineDbSection,
+    OfflinePolicy, ProductProfile, ProvisioningStatus, RegisterCheck, RegistrationIdRule,
+    ReprovisionConfig, SecretSource, SlotConfig, StationConfig, StationSection, StorageSection,
+    SymmetricEnrollment, TpmEnrollment, TpmRegistrationId, UploadSection, X509Enrollment,
+    X509KeyAlgorithm,
 };

@@ -215,9 +215,45 @@ pub struct FixtureSection {
     /// How long to wait for a DUT to come back after a reset, in milliseconds. Default `5000`.
     #[serde(default = "default_reset_timeout_ms")]
     pub reset_timeout_ms: u64,
+    /// When a slot is blocked because boards keep failing after taking a credential.
+    /// Default 3 failures within 8 hours.
+    #[serde(default)]
+    pub handout_alarm: HandoutAlarm,
     /// `[[fixture.slot]]`: the fixture's slots. At least one is required.
     #[serde(rename = "slot", default)]
     pub slots: Vec<SlotConfig>,
+}
+
+/// `[fixture.handout_alarm]`: units that fail after a credential crossed to their board (a
+/// certificate or a group-derived key, then revoked) are what a rogue board looks like. This
+/// many of them on one slot, or of one serial on any slot, within the window block the slot
+/// until a supervisor clears it (`station slots --clear`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HandoutAlarm {
+    /// Failures after a hand-out that block the slot. 1–100. Default 3.
+    #[serde(default = "default_alarm_failures")]
+    pub failures: u32,
+    /// The rolling window they are counted in, in hours. 1–720. Default 8.
+    #[serde(default = "default_alarm_window_hours")]
+    pub window_hours: u32,
+}
+
+impl Default for HandoutAlarm {
+    fn default() -> Self {
+        Self {
+            failures: default_alarm_failures(),
+            window_hours: default_alarm_window_hours(),
+        }
+    }
+}
+
+fn default_alarm_failures() -> u32 {
+    3
+}
+
+fn default_alarm_window_hours() -> u32 {
+    8
 }
 
 /// `[[fixture.slot]]`: one DUT position on the fixture.

@@ -919,3 +919,34 @@ fn board_string_extra_chars_are_checked() {
         );
     }
 }
+
+/// The hand-out alarm defaults to 3 failures within 8 hours and cannot be switched off or set
+/// past a month.
+#[test]
+fn the_handout_alarm_has_defaults_and_bounds() {
+    let config = parse_str(BASE, Path::new(ORIGIN)).unwrap();
+    assert_eq!(
+        config.fixture.handout_alarm,
+        station_config::HandoutAlarm {
+            failures: 3,
+            window_hours: 8
+        }
+    );
+    let with_alarm = |alarm: &str| {
+        BASE.replacen(
+            "[fixture]\n",
+            &format!("[fixture]\nhandout_alarm = {{ {alarm} }}\n"),
+            1,
+        )
+    };
+    let ok = parse_str(&with_alarm("failures = 5"), Path::new(ORIGIN)).unwrap();
+    assert_eq!(ok.fixture.handout_alarm.failures, 5);
+    assert_eq!(ok.fixture.handout_alarm.window_hours, 8);
+    let bad = problems(&with_alarm("failures = 0, window_hours = 721"));
+    let keys: Vec<&str> = bad.iter().map(|p| p.key.as_str()).collect();
+    assert!(
+        keys.contains(&"fixture.handout_alarm.failures")
+            && keys.contains(&"fixture.handout_alarm.window_hours"),
+        "{bad:?}"
+    );
+}

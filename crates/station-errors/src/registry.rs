@@ -857,6 +857,34 @@ pub(crate) static ENTRIES: &[ErrorDoc] = &[
         exit: Exit::Config,
     },
     ErrorDoc {
+        code: "station::slot::blocked",
+        title: "Slot blocked after repeated hand-out failures",
+        meaning: "Boards in this slot kept failing after taking a credential (a certificate or a group-derived key, each then revoked): [fixture.handout_alarm] failures (default 3) on the slot, or of one serial on any slot, within window_hours (default 8). That is what a rogue board or a faulty fixture position looks like, so the station starts no unit in the slot until a supervisor clears it. Audited as slot.blocked.",
+        action: "Set the slot's last boards aside; a supervisor checks the slot and the boards, then runs station slots --clear N --reason … --operator ID.",
+        exit: Exit::Refused,
+    },
+    ErrorDoc {
+        code: "station::slot::no_operator",
+        title: "Clearing a slot needs a supervisor",
+        meaning: "station slots --clear was given no --operator; nothing changed.",
+        action: "Pass --operator with the supervisor's ID; the PIN is read from stdin or --pin-env.",
+        exit: Exit::Usage,
+    },
+    ErrorDoc {
+        code: "station::slot::no_reason",
+        title: "Clearing a slot needs a reason",
+        meaning: "station slots --clear was given no --reason; nothing changed.",
+        action: "Pass --reason with what was checked (it goes to the audit log).",
+        exit: Exit::Usage,
+    },
+    ErrorDoc {
+        code: "station::slot::not_blocked",
+        title: "Slot is not blocked",
+        meaning: "A supervisor asked to clear a slot that is not blocked; nothing changed.",
+        action: "Run station slots to see the blocked slots.",
+        exit: Exit::Usage,
+    },
+    ErrorDoc {
         code: "station::smp::corrupted",
         title: "Board answers garbled",
         meaning: "The board's answers arrived damaged on the serial link, and retries did not help. The unit goes to FAIL.",
@@ -1134,6 +1162,13 @@ pub(crate) static ENTRIES: &[ErrorDoc] = &[
         title: "TPM endorsement key not read",
         meaning: "The station could not read the TPM's endorsement key (the TPM answered with an error or took too long). The unit goes to FAIL.",
         action: "Run the slot again; if it repeats, send the unit to rework with this message.",
+        exit: Exit::UnitFailed,
+    },
+    ErrorDoc {
+        code: "station::unit::duplicate_device_id",
+        title: "Device ID already taken",
+        meaning: "The IoT Hub device ID the product's device_id template renders for this board is already held by another passed or in-progress unit: two devices would share one hub identity (a template whose parts run together, e.g. {model}{serial}, or a board reporting another board's strings). The unit fails at attest before anything is written.",
+        action: "Set the board aside and call a supervisor; if the template is the cause, give it a separator the boards' strings cannot contain.",
         exit: Exit::UnitFailed,
     },
     ErrorDoc {

@@ -258,3 +258,54 @@ fn an_ek_certificate_that_is_a_ca_or_breaks_a_path_length_is_refused() {
     let err = VendorRoots::load(&[leaf_file], &[]).unwrap_err();
     assert!(err.to_string().contains("not a CA certificate"), "{err}");
 }
+
+/// A link that dies right after the challenge's `ActivateCredential`, before anything is
+/// flushed: the station killed, or the cable pulled, in the middle of a read, with the board
+/// (and its TPM) left powered.
+struct DiesAfterActivate<'l> {
+    link: &'l mut Direct,
+    activated: bool,
+}
+
+impl TpmLink for DiesAfterActivate<'_> {
+    fn transact(&mut self, command: &[u8]) -> Result<Vec<u8>, TpmLinkError> {
+        if self.activated {
+            return Err(TpmLinkError::Failed("the station stopped".into()));
+        }
+        self.activated = command.get(6..10) == Some(&[0, 0, 0x01, 0x47]);
+        self.link.transact(command)
+    }
+}
+
+#[test]
+fn reads_interrupted_after_the_tpm_loaded_objects_do_not_fill_it_for_the_next_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let ca = LocalCa::open(dir.path().join("ca")).unwrap();
+    let mut link = tpm(
+        dir.path(),
+        "t",
+        &Manufacture {
+            persistent_ek: false,
+            ..good(&ca)
+        },
+    );
+    let full = TssEkReader::new()
+        .read(&mut link, &ReadRequest::default())
+        .unwrap();
+    // Cut each read when the EK, the challenge's key and its session are loaded (and not yet
+    // flushed), five times: more than the TPM has room for.
+    for _ in 0..5 {
+        let cut = TssEkReader::new().read(
+            &mut DiesAfterActivate {
+                link: &mut link,
+                activated: false,
+            },
+            &ReadRequest::default(),
+        );
+        assert!(matches!(cut, Err(TpmError::Link(_))), "{cut:?}");
+    }
+    let again = TssEkReader::new()
+        .read(&mut link, &ReadRequest::default())
+        .unwrap();
+    assert_eq!(again.ek.as_bytes(), full.ek.as_bytes());
+}

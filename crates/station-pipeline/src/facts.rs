@@ -27,11 +27,7 @@ impl<'a> UnitFacts<'a> {
         work_order: Option<&'a str>,
     ) -> Self {
         let station_id = station.config().station.id.as_str();
-        let device_id = product.device_id.as_ref().map(|t| {
-            t.replace("{serial}", &identity.serial)
-                .replace("{model}", &identity.model)
-                .replace("{station}", station_id)
-        });
+        let device_id = device_id(product, identity, station_id);
         let twin_facts = TwinFacts {
             serial: &identity.serial,
             model: &identity.model,
@@ -64,4 +60,18 @@ pub(crate) fn device_information(facts: &UnitFacts<'_>) -> TwinCollection {
         props.insert("workOrder".into(), json!(wo));
     }
     TwinCollection { properties: props }
+}
+
+/// The IoT Hub device ID `product`'s template renders for the board `identity` at
+/// `station_id`; `None` when the product has no template (DPS uses the registration ID).
+pub(crate) fn device_id(
+    product: &ProductProfile,
+    identity: &IdentityResponse,
+    station_id: &str,
+) -> Option<String> {
+    product.device_id.as_ref().map(|t| {
+        t.replace("{serial}", &identity.serial)
+            .replace("{model}", &identity.model)
+            .replace("{station}", station_id)
+    })
 }

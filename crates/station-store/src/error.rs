@@ -16,6 +16,8 @@ pub enum DuplicateField {
     RegistrationId,
     /// The SHA-256 of a TPM's endorsement key: the same TPM in two units.
     EndorsementKey,
+    /// The IoT Hub device ID rendered from the product's template.
+    DeviceId,
 }
 
 impl std::fmt::Display for DuplicateField {
@@ -24,6 +26,7 @@ impl std::fmt::Display for DuplicateField {
             Self::Serial => "serial",
             Self::RegistrationId => "registration id",
             Self::EndorsementKey => "TPM endorsement key",
+            Self::DeviceId => "device ID",
         })
     }
 }
@@ -231,6 +234,12 @@ pub enum StoreError {
         /// That certificate's serial, hex.
         serial: String,
     },
+    /// The slot is not blocked: there is nothing to clear.
+    #[error("slot {slot} is not blocked")]
+    NotBlocked {
+        /// The slot.
+        slot: u16,
+    },
     /// The registration ID was revoked after an earlier unit failed holding a credential
     /// (DPS holds it disabled, for good). Nothing was begun.
     #[error("registration ID {registration_id} was revoked after unit {unit} failed")]
@@ -271,6 +280,7 @@ impl StoreError {
             Self::CertificateSerialTaken { .. } => "station::store::certificate_serial_taken",
             Self::KeyReused { .. } => "station::x509::key_reused",
             Self::Revoked { .. } => "station::unit::revoked",
+            Self::NotBlocked { .. } => "station::slot::not_blocked",
         }
     }
 
@@ -351,6 +361,9 @@ impl StoreError {
                 "DPS refuses this registration ID for good (a board that failed under it took a \
                  credential); set the board aside and call a supervisor: it needs a new serial"
                     .to_owned()
+            }
+            Self::NotBlocked { slot } => {
+                format!("slot {slot} may run; `station slots` lists the blocked slots")
             }
             Self::QuotaReached { .. } => {
                 "no certificate was issued; close this work order or ask a supervisor to raise \

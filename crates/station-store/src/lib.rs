@@ -16,7 +16,7 @@ pub use audit::{
 };
 pub use error::{DuplicateField, StoreError};
 pub use store::claims::{ClaimRecord, ClaimStatus, NewClaim, setting_digest};
-pub use store::handouts::{HandoutFailures, RevokedCertificate};
+pub use store::handouts::RevokedCertificate;
 pub use store::line::{LineSetting, LineSetup};
 pub use store::line_db::{LineLease, LineOutboxRow, NewLineConflict};
 pub use store::operators::{
@@ -24,11 +24,12 @@ pub use store::operators::{
     Role, UNKNOWN_OPERATOR, require,
 };
 pub use store::reports::{FailureReason, HourlyYield, UnitLogLine, YieldFilter, YieldReport};
+pub use store::slot_blocks::{AlarmPolicy, SlotBlock};
 pub use store::{BUSY_TIMEOUT, Store, Unsynced};
 pub use types::{
     ATTESTATIONS, CertificateId, EnrollmentId, EnrollmentStatus, ExportFilter, ExportRecord,
     HandoutKind, IssuedCertificateRecord, NewCertificate, NewEnrollment, NewHandout, NewRun,
     NewUnit, ParseStatusError, QueueOverview, QueueStats, QueuedEnrollment, REDACTED,
-    RegisterCheck, RegisterCheckRecord, RunId, StepRecord, UnitDetail, UnitFailure, UnitFilter,
-    UnitId, UnitStatus, UnitSummary, UploadResult, redact_payload,
+    RegisterCheck, RegisterCheckRecord, RunId, StepRecord, UnitClaims, UnitDetail, UnitFailure,
+    UnitFilter, UnitId, UnitStatus, UnitSummary, UploadResult, redact_payload,
 };

@@ -37,7 +37,7 @@ use rusqlite::{Connection, TransactionBehavior};
 use crate::StoreError;
 
 /// The migrations; index `n` upgrades schema version `n` to `n + 1`.
-pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12];
+pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12, V13];
 
 /// The newest schema version this release writes.
 pub(crate) const LATEST: u32 = MIGRATIONS.len() as u32;
@@ -420,6 +420,38 @@ CREATE INDEX enrollments_status_updated ON enrollments(status, updated_at);
 CREATE INDEX enrollments_errors ON enrollments(updated_at) WHERE last_error IS NOT NULL;
 CREATE INDEX enrollments_revoked ON enrollments(registration_id COLLATE NOCASE)
     WHERE status IN ('disable_queued', 'disabled');
+";
+
+/// Version 13: a slot where boards keep failing after taking a credential is blocked.
+///
+/// - **`slot_blocks`**: one row per block. `id` (INTEGER PK), `slot`, `unit_id` → `units`
+///   (the unit whose failure tripped it), `blocked_at`, `failures_on_slot` and
+///   `failures_of_serial` (the counts that tripped it), `window_hours`, `threshold`,
+///   `serials_json` (the serials counted on the slot, newest first), and once a supervisor
+///   clears it `cleared_at`, `cleared_by`, `clear_reason`. At most one uncleared row per slot.
+/// - **`units.device_id`** (TEXT, NULL when the product renders none): the IoT Hub device ID,
+///   unique among `in_progress` and `pass` units like the serial and registration ID.
+const V13: &str = r"
+ALTER TABLE units ADD COLUMN device_id TEXT CHECK (device_id IS NULL OR device_id <> '');
+CREATE UNIQUE INDEX units_device_id_active
+    ON units(device_id) WHERE device_id IS NOT NULL AND status IN ('in_progress', 'pass');
+CREATE TABLE slot_blocks (
+    id                 INTEGER PRIMARY KEY,
+    slot               INTEGER NOT NULL CHECK (slot BETWEEN 0 AND 65535),
+    unit_id            INTEGER NOT NULL REFERENCES units(id),
+    blocked_at         TEXT NOT NULL,
+    failures_on_slot   INTEGER NOT NULL CHECK (failures_on_slot >= 0),
+    failures_of_serial INTEGER NOT NULL CHECK (failures_of_serial >= 0),
+    window_hours       INTEGER NOT NULL CHECK (window_hours > 0),
+    threshold          INTEGER NOT NULL CHECK (threshold > 0),
+    serials_json       TEXT NOT NULL,
+    cleared_at         TEXT,
+    cleared_by         TEXT,
+    clear_reason       TEXT,
+    CHECK ((cleared_at IS NULL) = (cleared_by IS NULL))
+) STRICT;
+CREATE UNIQUE INDEX slot_blocks_active ON slot_blocks(slot) WHERE cleared_at IS NULL;
+CREATE INDEX units_slot_started ON units(slot, started_at);
 ";
 
 /// Brings the database to [`LATEST`]; a database already there is left untouched.

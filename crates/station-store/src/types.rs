@@ -244,6 +244,17 @@ pub struct NewUnit {
     pub rework: bool,
 }
 
+/// What a unit claims besides its serial and registration ID, each unique among `pass` and
+/// `in_progress` units (a rework may take over its own old unit's).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct UnitClaims<'a> {
+    /// Lower-case hex SHA-256 of a TPM unit's EK (`TPM2B_PUBLIC`).
+    pub ek_sha256: Option<&'a str>,
+    /// The IoT Hub device ID rendered from the product's template (compared exactly: device
+    /// IDs are case-sensitive).
+    pub device_id: Option<&'a str>,
+}
+
 /// One pipeline step of a unit, as recorded.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StepRecord {

@@ -7,8 +7,8 @@
 
 use chrono::Utc;
 use station_store::{
-    EnrollmentStatus, NewCertificate, NewEnrollment, NewHandout, NewRun, NewUnit, RegisterCheck,
-    RunId, StepRecord, Store, StoreError, UnitFailure, UnitId, UploadResult,
+    AlarmPolicy, EnrollmentStatus, NewCertificate, NewEnrollment, NewHandout, NewRun, NewUnit,
+    RegisterCheck, RunId, StepRecord, Store, StoreError, UnitFailure, UnitId, UploadResult,
 };
 
 const REVOCATION: &str = r#"{"registrationId":"gw-SN1","attestation":{"type":"symmetricKey"},"provisioningStatus":"disabled"}"#;
@@ -250,23 +250,31 @@ fn a_unit_that_never_took_a_credential_burns_nothing() {
     store.begin_unit(&new_unit(&r, 1, "SN1")).unwrap();
 }
 
+/// A unit on `slot` that takes a certificate for `serial` and fails; returns it.
+fn fail_after_handout(store: &Store, r: &RunId, slot: u16, serial: &str, n: u32) -> UnitId {
+    let u = store.begin_unit(&new_unit(r, slot, serial)).unwrap();
+    let rev = REVOCATION.replace("SN1", serial);
+    store
+        .issue_certificate(&cert(u, &format!("{slot:02x}{n:02x}"), Some(&rev)), None)
+        .unwrap();
+    store.finish_fail(u, &[], &failure()).unwrap();
+    u
+}
+
 #[test]
-fn interrupted_and_repeated_failures_are_revoked_and_counted_per_slot_and_serial() {
+fn repeated_failures_after_a_hand_out_block_the_slot_until_a_supervisor_clears_it() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("s.db");
-    let since = Utc::now() - chrono::Duration::hours(8);
+    let policy = AlarmPolicy::default();
     {
         let store = Store::open(&path).unwrap();
         let r = run(&store, "r1");
-        for (i, serial) in ["SN1", "SN2"].iter().enumerate() {
-            let u = store.begin_unit(&new_unit(&r, 3, serial)).unwrap();
-            let rev = REVOCATION.replace("SN1", serial);
-            store
-                .issue_certificate(&cert(u, &format!("0{i}"), Some(&rev)), None)
-                .unwrap();
-            store.finish_fail(u, &[], &failure()).unwrap();
+        for (n, serial) in ["SN1", "SN2"].iter().enumerate() {
+            let u = fail_after_handout(&store, &r, 3, serial, n as u32);
+            assert_eq!(store.raise_handout_alarm(u, &policy).unwrap(), None);
         }
-        // A third unit is cut off mid-way (the station dies).
+        // A third unit is cut off mid-way (the station dies): revoked, but not the board's
+        // doing, so it does not count.
         let u = store.begin_unit(&new_unit(&r, 3, "SN3")).unwrap();
         store
             .record_handout(&NewHandout {
@@ -284,16 +292,103 @@ fn interrupted_and_repeated_failures_are_revoked_and_counted_per_slot_and_serial
             .len(),
         3
     );
-    let (slot, serial) = store.handout_failures(3, Some("SN2"), since).unwrap();
-    assert_eq!(slot.on_slot, 3);
-    assert_eq!(slot.serials, ["SN3", "SN2", "SN1"]);
-    assert_eq!(serial, 1);
-    let (other, _) = store.handout_failures(4, None, since).unwrap();
-    assert_eq!(other.on_slot, 0);
-    let (later, _) = store
-        .handout_failures(3, None, Utc::now() + chrono::Duration::minutes(1))
+    let r = run(&store, "r2");
+    // A failure before anything crossed does not count and raises nothing.
+    let clean = store.begin_unit(&new_unit(&r, 3, "SN9")).unwrap();
+    store.finish_fail(clean, &[], &failure()).unwrap();
+    assert_eq!(store.raise_handout_alarm(clean, &policy).unwrap(), None);
+    assert_eq!(store.slot_block(3).unwrap(), None);
+    // The third failure after a hand-out on slot 3 (the interrupted unit is not one): it blocks.
+    let u = fail_after_handout(&store, &r, 3, "SN4", 4);
+    let block = store.raise_handout_alarm(u, &policy).unwrap().unwrap();
+    assert_eq!((block.slot, block.unit_id), (3, u));
+    assert_eq!(block.failures_on_slot, 3);
+    assert_eq!(block.serials, ["SN4", "SN2", "SN1"]);
+    assert!(
+        block
+            .describe()
+            .contains("3 units failed after taking a credential"),
+        "{}",
+        block.describe()
+    );
+    assert_eq!(store.slot_block(3).unwrap(), Some(block.clone()));
+    assert_eq!(store.slot_block(4).unwrap(), None, "other slots run");
+    // Blocked already: a later failure raises nothing new.
+    let again = fail_after_handout(&store, &r, 3, "SN5", 5);
+    assert_eq!(store.raise_handout_alarm(again, &policy).unwrap(), None);
+
+    // Clearing needs a supervisor and a reason, and is audited.
+    assert!(store.clear_slot_block(3, "st1", "", "x").is_err());
+    assert!(matches!(
+        store.clear_slot_block(4, "st1", "sup-1", "looked"),
+        Err(StoreError::NotBlocked { slot: 4 })
+    ));
+    let cleared = store
+        .clear_slot_block(3, "st1", "sup-1", "pogo pins replaced; boards quarantined")
         .unwrap();
-    assert_eq!(later.on_slot, 0);
+    assert_eq!(cleared.cleared.as_ref().unwrap().by, "sup-1");
+    assert_eq!(store.slot_block(3).unwrap(), None);
+    let kinds: Vec<String> = store
+        .audit_rows(1000)
+        .unwrap()
+        .into_iter()
+        .map(|row| row.kind)
+        .collect();
+    assert_eq!(kinds.iter().filter(|k| *k == "slot.blocked").count(), 1);
+    assert_eq!(kinds.iter().filter(|k| *k == "slot.cleared").count(), 1);
+    // Counting starts again after the clear: one more failure does not re-block.
+    let after = fail_after_handout(&store, &r, 3, "SN6", 6);
+    assert_eq!(store.raise_handout_alarm(after, &policy).unwrap(), None);
+    let history = store.slot_blocks(10).unwrap();
+    assert_eq!(history.len(), 1);
+    assert!(history[0].cleared.is_some());
+}
+
+#[test]
+fn one_serial_failing_on_several_slots_blocks_the_slot_it_fails_on_and_a_window_expires() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("s.db")).unwrap();
+    let r = run(&store, "r1");
+    let policy = AlarmPolicy::default();
+    let mut last = None;
+    for (n, slot) in [5u16, 6, 7].into_iter().enumerate() {
+        // The same board, moved from slot to slot, each time under a new registration ID.
+        let u = store
+            .begin_unit(&NewUnit {
+                registration_id: format!("gw-SNX-{n}"),
+                ..new_unit(&r, slot, "SNX")
+            })
+            .unwrap();
+        store
+            .issue_certificate(&cert(u, &format!("7{n}"), Some(REVOCATION)), None)
+            .unwrap();
+        store.finish_fail(u, &[], &failure()).unwrap();
+        last = store.raise_handout_alarm(u, &policy).unwrap();
+    }
+    let block = last.expect("the third failure of one serial blocks");
+    assert_eq!(
+        (block.slot, block.failures_of_serial, block.failures_on_slot),
+        (7, 3, 1)
+    );
+    assert!(
+        block.describe().contains("one board failed 3 times"),
+        "{}",
+        block.describe()
+    );
+
+    // With a window that has already passed, the same history raises nothing.
+    let u = fail_after_handout(&store, &r, 8, "SNY", 1);
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let short = AlarmPolicy {
+        failures: 1,
+        window: chrono::Duration::milliseconds(10),
+    };
+    assert_eq!(store.raise_handout_alarm(u, &short).unwrap(), None);
+    let within = AlarmPolicy {
+        failures: 1,
+        ..AlarmPolicy::default()
+    };
+    assert!(store.raise_handout_alarm(u, &within).unwrap().is_some());
 }
 
 fn step(name: &str) -> StepRecord {

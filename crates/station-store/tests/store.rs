@@ -11,8 +11,8 @@ use proptest::prelude::*;
 use serde_json::json;
 use station_store::{
     AuditBreak, AuditEntry, AuditSeq, DuplicateField, EnrollmentStatus, ExportFilter,
-    NewEnrollment, NewRun, NewUnit, RunId, StepRecord, Store, StoreError, UnitFailure, UnitFilter,
-    UnitId, UnitStatus, UploadResult, YieldFilter,
+    NewEnrollment, NewRun, NewUnit, RunId, StepRecord, Store, StoreError, UnitClaims, UnitFailure,
+    UnitFilter, UnitId, UnitStatus, UploadResult, YieldFilter,
 };
 use tempfile::TempDir;
 
@@ -1105,7 +1105,7 @@ fn reopening_a_current_database_is_a_no_op() {
     let version: u32 = conn
         .pragma_query_value(None, "user_version", |r| r.get(0))
         .expect("v");
-    assert_eq!(version, 12);
+    assert_eq!(version, 13);
     let mode: String = conn
         .pragma_query_value(None, "journal_mode", |r| r.get(0))
         .expect("mode");
@@ -1119,7 +1119,7 @@ fn reopening_a_current_database_is_a_no_op() {
     let version: u32 = conn
         .pragma_query_value(None, "user_version", |r| r.get(0))
         .expect("v");
-    assert_eq!(version, 12);
+    assert_eq!(version, 13);
 }
 
 #[test]
@@ -1135,7 +1135,7 @@ fn a_database_from_a_newer_release_is_refused() {
             err,
             StoreError::SchemaTooNew {
                 found: 99,
-                supported: 12
+                supported: 13
             }
         ),
         "{err:?}"
@@ -1885,4 +1885,43 @@ fn a_units_view_shows_only_rows_about_the_unit() {
         audit.iter().all(|t| !t.starts_with("operator.")),
         "an operator's rows leaked into the unit's view: {audit:?}"
     );
+}
+
+#[test]
+fn a_device_id_is_one_units_among_active_ones_and_is_freed_when_it_fails() {
+    let f = fixture();
+    let claims = |device_id| UnitClaims {
+        device_id: Some(device_id),
+        ..UnitClaims::default()
+    };
+    // `{model}-{serial}` with model "a-b", serial "c" and model "a", serial "b-c".
+    let first = f
+        .store
+        .begin_unit_claiming(&new_unit(&f.run, "c", "reg-1"), &claims("a-b-c"))
+        .unwrap();
+    let err = f
+        .store
+        .begin_unit_claiming(&new_unit(&f.run, "b-c", "reg-2"), &claims("a-b-c"))
+        .unwrap_err();
+    assert!(
+        matches!(
+            &err,
+            StoreError::Duplicate {
+                field: DuplicateField::DeviceId,
+                existing,
+                status: UnitStatus::InProgress,
+                ..
+            } if *existing == first
+        ),
+        "{err:?}"
+    );
+    // Device IDs are case-sensitive at the hub: another case is another device.
+    f.store
+        .begin_unit_claiming(&new_unit(&f.run, "C2", "reg-3"), &claims("A-B-C"))
+        .unwrap();
+    // A failed unit gives its device ID back.
+    f.store.finish_fail(first, &[], &failure()).unwrap();
+    f.store
+        .begin_unit_claiming(&new_unit(&f.run, "b-c", "reg-2"), &claims("a-b-c"))
+        .unwrap();
 }

@@ -1,8 +1,10 @@
 //! Proof by a client we did not write: Microsoft's Python device SDK (`azure-iot-device`, in
 //! the project's .venv) registers a symmetric-key and an X.509 device with dps-local over MQTT
 //! on TLS, port 8883, and over WebSockets, port 443 (the SDK cannot be told other ports), and is
-//! refused for a wrong key and a certificate the enrollment does not hold. The only test on
-//! ports 8883 and 443.
+//! refused for a wrong key, a certificate the enrollment does not hold, and a symmetric-key
+//! group device the station revoked (a disabled individual enrollment that shadows the group,
+//! as `station upload` queues it for a board that failed holding its derived key). The only
+//! test on ports 8883 and 443.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -11,12 +13,25 @@ use std::path::Path;
 use std::process::Command;
 
 use dps_local::{Config, DeviceSettings, ServerThread};
-use dps_wire::schema::IndividualEnrollment;
+use dps_wire::schema::{EnrollmentGroup, IndividualEnrollment};
 use serde_json::{Value, json};
 
 const SCOPE: &str = "0ne00SDK001";
 const KEY: &str = "QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQQ==";
 const WRONG_KEY: &str = "QkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQg==";
+const GROUP_KEY: &str = "R1JPVVBHUk9VUEdST1VQR1JPVVBHUk9VUEdST1VQR1I=";
+
+/// A group device's key as DPS derives it: base64(HMAC-SHA256(group key, registration ID)).
+fn derived_key(registration_id: &str) -> String {
+    use base64::Engine as _;
+    use hmac::Mac as _;
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let mut mac =
+        <hmac::Hmac<sha2::Sha256> as hmac::Mac>::new_from_slice(&b64.decode(GROUP_KEY).unwrap())
+            .unwrap();
+    mac.update(registration_id.as_bytes());
+    b64.encode(mac.finalize().into_bytes())
+}
 
 fn leaf(
     ca: &rcgen::Issuer<'static, rcgen::KeyPair>,
@@ -119,6 +134,24 @@ fn the_azure_python_device_sdk_registers_over_mqtt_and_websockets_and_is_refused
         let e: IndividualEnrollment = serde_json::from_value(e).unwrap();
         rt.block_on(client.create_or_update(&e, None)).unwrap();
     }
+    // A symmetric-key group, and one of its devices revoked the way the station revokes a
+    // board that failed holding its derived key: a disabled individual enrollment by that key.
+    let group: EnrollmentGroup = serde_json::from_value(json!({
+        "enrollmentGroupId": "sdk-group",
+        "attestation": { "type": "symmetricKey", "symmetricKey": { "primaryKey": GROUP_KEY } },
+        "provisioningStatus": "enabled",
+    }))
+    .unwrap();
+    rt.block_on(client.create_or_update_group(&group, None))
+        .unwrap();
+    let revoked: IndividualEnrollment = serde_json::from_value(json!({
+        "registrationId": "sdk-group-revoked",
+        "attestation": { "type": "symmetricKey", "symmetricKey": { "primaryKey": derived_key("sdk-group-revoked") } },
+        "provisioningStatus": "disabled",
+    }))
+    .unwrap();
+    rt.block_on(client.create_or_update(&revoked, None))
+        .unwrap();
 
     let cases = json!([
         { "name": "symmetric", "registration_id": "sdk-sym-1", "symmetric_key": KEY },
@@ -127,6 +160,8 @@ fn the_azure_python_device_sdk_registers_over_mqtt_and_websockets_and_is_refused
         { "name": "x509_ws", "registration_id": "sdk-x509-1", "cert_file": cert_file, "key_file": key_file, "websockets": true },
         { "name": "wrong_key", "registration_id": "sdk-sym-1", "symmetric_key": WRONG_KEY },
         { "name": "rogue_cert", "registration_id": "sdk-x509-1", "cert_file": rogue_cert, "key_file": rogue_key },
+        { "name": "group_ok", "registration_id": "sdk-group-ok", "symmetric_key": derived_key("sdk-group-ok") },
+        { "name": "group_revoked", "registration_id": "sdk-group-revoked", "symmetric_key": derived_key("sdk-group-revoked") },
     ]);
     let out = Command::new(&python)
         .arg(root.join("tests/interop/dps_device_check.py"))
@@ -161,6 +196,21 @@ fn the_azure_python_device_sdk_registers_over_mqtt_and_websockets_and_is_refused
     );
     assert_eq!(seen["x509_ws"]["status"], "assigned", "{seen}");
     assert_eq!(seen["x509_ws"]["device_id"], "sensor-0001");
+    // The group: a good device is assigned; the revoked one is refused by its disabled
+    // individual enrollment, which DPS prefers to the group that would accept its key.
+    assert_eq!(seen["group_ok"]["status"], "assigned", "{seen}");
+    let revoked = &seen["group_revoked"];
+    assert!(
+        revoked["error"].is_string(),
+        "the revoked device registered: {seen}"
+    );
+    assert!(
+        revoked["cause"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("registration status disabled"),
+        "the SDK saw DPS's `disabled`: {revoked}"
+    );
     for refused in ["wrong_key", "rogue_cert"] {
         let r = &seen[refused];
         assert!(r["error"].is_string(), "{refused} was not refused: {seen}");
@@ -175,7 +225,15 @@ fn the_azure_python_device_sdk_registers_over_mqtt_and_websockets_and_is_refused
         .into_iter()
         .filter_map(|r| r.registration_id)
         .collect();
-    assert_eq!(ids, ["sdk-sym-1", "sdk-x509-1"]);
+    assert_eq!(
+        ids,
+        [
+            "sdk-group-ok",
+            "sdk-group-revoked",
+            "sdk-sym-1",
+            "sdk-x509-1"
+        ]
+    );
     let log = std::fs::read_to_string(server.diagnostic_log()).unwrap();
     let lines: Vec<Value> = log
         .lines()
@@ -187,7 +245,9 @@ fn the_azure_python_device_sdk_registers_over_mqtt_and_websockets_and_is_refused
         .collect();
     assert_eq!(
         protocols,
-        ["mqtt", "mqtt", "mqtt-ws", "mqtt-ws", "mqtt", "mqtt"],
+        [
+            "mqtt", "mqtt", "mqtt-ws", "mqtt-ws", "mqtt", "mqtt", "mqtt", "mqtt"
+        ],
         "{log}"
     );
     let refused = lines.iter().filter(|l| l["outcome"] == "refused").count();

@@ -11,6 +11,8 @@
 mod bridge;
 mod ekcert;
 mod public;
+#[cfg(feature = "tss")]
+mod sweep;
 mod template;
 #[cfg(feature = "tss")]
 mod tss;

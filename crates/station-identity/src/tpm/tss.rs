@@ -87,6 +87,10 @@ struct Raw {
 
 impl EkReader for TssEkReader {
     fn read(&self, link: &mut dyn TpmLink, request: &ReadRequest) -> Result<TpmReadout, TpmError> {
+        let swept = super::sweep::sweep(link).map_err(|e| match e {
+            TpmLinkError::NoTpm => TpmError::NoTpm,
+            TpmLinkError::Failed(source) => TpmError::Link(source),
+        })?;
         let (tx, rx) = mpsc::channel::<Msg>();
         let bridge = Bridge::open(tx.clone()).map_err(TpmError::Bridge)?;
         let port = bridge.port();
@@ -105,7 +109,10 @@ impl EkReader for TssEkReader {
             })
             .map_err(TpmError::Bridge)?;
         let deadline = Instant::now() + self.timeout;
-        let mut stats = ExchangeStats::default();
+        let mut stats = ExchangeStats {
+            commands: swept.commands,
+            ..ExchangeStats::default()
+        };
         let mut link_error = None;
         let outcome = loop {
             match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {

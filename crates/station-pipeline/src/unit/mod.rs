@@ -9,8 +9,10 @@
 //! - `verify`: reading the board back after its reset;
 //! - `recover`: a board the station lost track of, checked against its claim;
 //! - `line`: reservations in the line database;
-//! - `register_check`: the board's own registration with DPS after PASS.
+//! - `register_check`: the board's own registration with DPS after PASS;
+//! - `alarm`: a slot blocked after repeated failures with a credential handed out.
 
+mod alarm;
 mod line;
 mod record;
 mod recover;
@@ -27,7 +29,7 @@ use station_identity::RegistrationId;
 use station_identity::pki::IssuedCertificate;
 use station_smp::commands::provisioning::IdentityResponse;
 use station_smp::{Client, Connection, ConnectionConfig};
-use station_store::{DuplicateField, RunId, StepRecord, StoreError, UnitId};
+use station_store::{DuplicateField, RunId, StepRecord, StoreError, UnitClaims, UnitId};
 
 use crate::attest::{self, Attestation};
 use crate::error::UnitFailure;
@@ -64,6 +66,9 @@ pub(crate) fn provision(
         slot: plan.index,
         port: plan.port.clone(),
     });
+    if let Some(outcome) = alarm::refuse_blocked(station, plan.index) {
+        return finished_without_unit(run_id, plan, sink, outcome, started);
+    }
     let mut unit = UnitRun {
         station,
         run_id,
@@ -86,6 +91,7 @@ pub(crate) fn provision(
         },
         Err(failure) => unit.fail(&failure),
     };
+    let outcome = alarm::raise(station, unit.unit_id, outcome);
     let link_bytes = unit.client.as_ref().map_or(0, |c| c.stats().total());
     drop(unit.client.take());
     let wall = started.elapsed();
@@ -110,6 +116,35 @@ pub(crate) fn provision(
             .iter()
             .map(|s| (s.step.clone(), s.duration, s.ok))
             .collect(),
+    }
+}
+
+/// The report of a slot that started no unit (it is blocked), with its `UnitFinished`.
+fn finished_without_unit(
+    run_id: &RunId,
+    plan: &SlotPlan<'_>,
+    sink: &dyn EventSink,
+    outcome: UnitOutcome,
+    started: Instant,
+) -> UnitReport {
+    let wall = started.elapsed();
+    sink.event(&ProgressEvent::UnitFinished {
+        run_id: run_id.to_string(),
+        slot: plan.index,
+        serial: None,
+        unit_id: None,
+        outcome: outcome.clone(),
+        wall_ms: wall.as_secs_f64() * 1e3,
+        link_bytes: 0,
+    });
+    UnitReport {
+        slot: plan.index,
+        serial: None,
+        unit_id: None,
+        outcome,
+        wall,
+        link_bytes: 0,
+        steps: Vec::new(),
     }
 }
 
@@ -356,13 +391,16 @@ impl UnitRun<'_> {
             _ => self.registration_id(identity)?,
         };
         let new_unit = self.new_unit(identity, registration_id.to_string());
-        let begun = match tpm {
-            Some(tpm) => self
-                .station
-                .store()
-                .begin_tpm_unit(&new_unit, &tpm.ek.sha256_hex()),
-            None => self.station.store().begin_unit(&new_unit),
-        };
+        let ek_sha256 = tpm.map(|t| t.ek.sha256_hex());
+        let device_id =
+            crate::facts::device_id(product, identity, &self.station.config().station.id);
+        let begun = self.station.store().begin_unit_claiming(
+            &new_unit,
+            &UnitClaims {
+                ek_sha256: ek_sha256.as_deref(),
+                device_id: device_id.as_deref(),
+            },
+        );
         match begun {
             Ok(id) => self.unit_id = Some(id),
             Err(e) => {
@@ -382,6 +420,23 @@ impl UnitRun<'_> {
                                 identity.serial
                             ),
                             "Two boards must never share a TPM (it may be cloned): quarantine this board and call a supervisor.",
+                        )
+                    },
+                    StoreError::Duplicate {
+                        field: DuplicateField::DeviceId,
+                        value,
+                        existing,
+                        status,
+                    } => UnitFailure {
+                        detail: crate::error::chain(&e),
+                        ..UnitFailure::new(
+                            Step::Attest,
+                            "station::unit::duplicate_device_id",
+                            format!(
+                                "DUT {}: its device ID {value} already belongs to unit {existing} ({status})",
+                                identity.serial
+                            ),
+                            "Two devices would share one IoT Hub identity: set the board aside and call a supervisor; the product's device_id template may need a separator its boards' strings cannot contain.",
                         )
                     },
                     _ => UnitFailure::from_store(Step::Attest, &e),

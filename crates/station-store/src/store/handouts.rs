@@ -16,7 +16,7 @@ use super::Store;
 use super::rows::{in_progress_unit, void_certificates};
 use crate::audit;
 use crate::error::StoreError;
-use crate::sql::{Ts, fmt_ts, now};
+use crate::sql::{Ts, now};
 use crate::types::{HandoutKind, NewHandout, UnitId};
 
 /// A revoked certificate, for the signing CA's CRL.
@@ -32,15 +32,6 @@ pub struct RevokedCertificate {
     pub reason: String,
     /// Its hand-out is recorded revoked (false only for certificates voided before schema 12).
     pub handout_revoked: bool,
-}
-
-/// Units that failed after a credential crossed the link to their board, in a window.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct HandoutFailures {
-    /// How many, on the slot asked about.
-    pub on_slot: u64,
-    /// The serials of the most recent of them, newest first (at most 10).
-    pub serials: Vec<String>,
 }
 
 impl Store {
@@ -93,47 +84,6 @@ impl Store {
                 })?
                 .collect::<Result<Vec<_>, _>>()?;
             Ok(rows)
-        })
-    }
-
-    /// Units that failed after a credential crossed to their board since `since`: how many on
-    /// `slot` of this station's runs, and, for `serial`, how many of that serial.
-    pub fn handout_failures(
-        &self,
-        slot: u16,
-        serial: Option<&str>,
-        since: DateTime<Utc>,
-    ) -> Result<(HandoutFailures, u64), StoreError> {
-        self.read(|conn| {
-            let since = fmt_ts(since);
-            let serials = conn
-                .prepare_cached(
-                    "SELECT COALESCE(u.serial, '') FROM units u
-                     WHERE u.slot = ?1 AND u.started_at >= ?2
-                       AND EXISTS (SELECT 1 FROM handouts h
-                                   WHERE h.unit_id = u.id AND h.status = 'revoked')
-                     ORDER BY u.id DESC",
-                )?
-                .query_map(params![slot, since], |r| r.get::<_, String>(0))?
-                .collect::<Result<Vec<_>, _>>()?;
-            let of_serial: i64 = match serial {
-                Some(serial) => conn
-                    .prepare_cached(
-                        "SELECT COUNT(*) FROM units u
-                         WHERE u.serial = ?1 AND u.started_at >= ?2
-                           AND EXISTS (SELECT 1 FROM handouts h
-                                       WHERE h.unit_id = u.id AND h.status = 'revoked')",
-                    )?
-                    .query_row(params![serial, since], |r| r.get(0))?,
-                None => 0,
-            };
-            Ok((
-                HandoutFailures {
-                    on_slot: serials.len() as u64,
-                    serials: serials.into_iter().take(10).collect(),
-                },
-                of_serial.unsigned_abs(),
-            ))
         })
     }
 }

@@ -31,6 +31,7 @@ mod queue;
 mod register_checks;
 pub(crate) mod reports;
 mod rows;
+pub(crate) mod slot_blocks;
 mod units;
 
 /// How long a statement waits for another process's write lock before failing.

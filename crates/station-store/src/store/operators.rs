@@ -94,6 +94,8 @@ pub enum Action {
     ResolveConflict,
     /// Decide an open claim whose board has not come back (void it, or keep waiting).
     ResolveClaim,
+    /// Clear a slot blocked after repeated failures with a credential handed out.
+    ClearSlot,
     /// Export a batch of enrollments.
     Export,
     /// Read the audit log.
@@ -120,6 +122,7 @@ impl Action {
             | Action::Rework
             | Action::ResolveConflict
             | Action::ResolveClaim
+            | Action::ClearSlot
             | Action::Export
             | Action::ViewAudit
             | Action::ViewConfig
@@ -139,6 +142,7 @@ impl Action {
             Action::Rework => "rework a unit",
             Action::ResolveConflict => "resolve an upload conflict",
             Action::ResolveClaim => "resolve an open claim",
+            Action::ClearSlot => "clear a blocked slot",
             Action::Export => "export a batch",
             Action::ViewAudit => "view the audit log",
             Action::ViewConfig => "view the configuration",

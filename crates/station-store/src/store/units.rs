@@ -16,7 +16,7 @@ use crate::error::{DuplicateField, StoreError};
 use crate::sql::{Ts, fmt_ts, now, parse_col, require_non_empty};
 use crate::types::{
     ATTESTATIONS, EnrollmentId, EnrollmentStatus, NewEnrollment, NewRun, NewUnit, RunId,
-    StepRecord, UnitDetail, UnitFailure, UnitFilter, UnitId, UnitStatus, UnitSummary,
+    StepRecord, UnitClaims, UnitDetail, UnitFailure, UnitFilter, UnitId, UnitStatus, UnitSummary,
 };
 
 impl Store {
@@ -98,7 +98,7 @@ impl Store {
     /// without a rework; `rework` with nothing to rework starts a plain unit. The check and the
     /// insert are one transaction, so of two slots starting the same serial exactly one wins.
     pub fn begin_unit(&self, unit: &NewUnit) -> Result<UnitId, StoreError> {
-        self.begin_unit_with_ek(unit, None)
+        self.begin_unit_claiming(unit, &UnitClaims::default())
     }
 
     /// [`Store::begin_unit`] for a TPM unit: `ek_sha256` (lower-case hex SHA-256 of the EK's
@@ -113,14 +113,28 @@ impl Store {
                 reason: "not 64 hex digits".into(),
             });
         }
-        self.begin_unit_with_ek(unit, Some(&ek_sha256.to_ascii_lowercase()))
+        let ek = ek_sha256.to_ascii_lowercase();
+        self.begin_unit_claiming(
+            unit,
+            &UnitClaims {
+                ek_sha256: Some(&ek),
+                ..UnitClaims::default()
+            },
+        )
     }
 
-    fn begin_unit_with_ek(
+    /// [`Store::begin_unit`] claiming, with the serial and registration ID, what else must be
+    /// the unit's alone (see [`UnitClaims`]). `claims.ek_sha256` must already be checked
+    /// lower-case hex ([`Store::begin_tpm_unit`] does).
+    pub fn begin_unit_claiming(
         &self,
         unit: &NewUnit,
-        ek_sha256: Option<&str>,
+        claims: &UnitClaims<'_>,
     ) -> Result<UnitId, StoreError> {
+        let ek_sha256 = claims.ek_sha256;
+        if let Some(device_id) = claims.device_id {
+            require_non_empty("device_id", device_id)?;
+        }
         require_non_empty("serial", &unit.serial)?;
         require_non_empty("registration_id", &unit.registration_id)?;
         if !ATTESTATIONS.contains(&unit.attestation.as_str()) {
@@ -186,6 +200,20 @@ impl Store {
                     status,
                 });
             }
+            if let Some(device_id) = claims.device_id
+                && let Some((existing, status)) =
+                    active_unit(tx, DuplicateField::DeviceId, device_id)?
+                && Some(existing) != rework_of
+            {
+                // Two devices under one IoT Hub identity: a device ID template whose parts
+                // run together (`{model}{serial}`), or a board reporting another's strings.
+                return Err(StoreError::Duplicate {
+                    field: DuplicateField::DeviceId,
+                    value: device_id.to_owned(),
+                    existing,
+                    status,
+                });
+            }
             if let Some(revoked_by) =
                 super::handouts::revoked_registration(tx, &unit.registration_id)?
             {
@@ -206,9 +234,9 @@ impl Store {
                 tx.prepare_cached(
                     "INSERT INTO units (run_id, slot, serial, product, registration_id,
                          attestation, work_order, operator, station_id, status, rework_of,
-                         identity_json, started_at, ek_sha256)
+                         identity_json, started_at, ek_sha256, device_id)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'in_progress', ?10, ?11, ?12,
-                         ?13)",
+                         ?13, ?14)",
                 )?
                 .insert(params![
                     unit.run_id.as_str(),
@@ -224,6 +252,7 @@ impl Store {
                     unit.identity_json,
                     now,
                     ek_sha256,
+                    claims.device_id,
                 ])?,
             );
             if let (Some(old), Some(superseded)) = (rework_of, superseded) {
@@ -725,6 +754,14 @@ fn active_unit(
                 "SELECT id, ",
                 unit_status_sql!(),
                 " FROM units WHERE ek_sha256 = ?1 AND status IN ('in_progress', 'pass')
+                 ORDER BY id DESC LIMIT 1"
+            )
+        }
+        DuplicateField::DeviceId => {
+            concat!(
+                "SELECT id, ",
+                unit_status_sql!(),
+                " FROM units WHERE device_id = ?1 AND status IN ('in_progress', 'pass')
                  ORDER BY id DESC LIMIT 1"
             )
         }
