@@ -213,6 +213,40 @@ fn a_board_passes_once_it_has_registered_and_a_refused_one_fails_for_rework() {
             );
         }
     }
+    // The refused board took a credential that DPS already held: the line's uploader disables
+    // its enrollment there (the revocation of a board refused at the register check).
+    let refused = units.iter().find(|u| u.slot == 3).unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let status = store
+            .unit(refused.id)
+            .unwrap()
+            .unwrap()
+            .enrollment
+            .map(|e| e.status);
+        if status == Some(station_store::EnrollmentStatus::Disabled) {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the refused board's enrollment was not disabled: {status:?}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    let client = station_upload::client::DpsClient::builder(server.connection_string())
+        .with_trust_anchor_file(server.ca_file())
+        .build()
+        .unwrap();
+    let held = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(client.enrollment(refused.registration_id.as_deref().unwrap()))
+        .unwrap();
+    assert_eq!(
+        held.provisioning_status,
+        Some(station_upload::schema::ProvisioningStatus::Disabled)
+    );
     // The audit chain is whole, and holds the check's outcome for each unit.
     store.verify_audit().unwrap();
     let kinds: Vec<String> = store

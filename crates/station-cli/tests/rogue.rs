@@ -130,18 +130,17 @@ fn create_x509_group(server: &ServerThread, signing_ca: &Path) {
         .unwrap();
 }
 
-#[test]
-fn a_board_that_takes_a_group_credential_and_fails_is_refused_in_the_field() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut config = Config::new(dir.path().join("dps"));
+/// dps-local with MQTT on loopback, the station's configuration, its signing CA and the
+/// device operator's X.509 group.
+fn start(dir: &Path) -> (ServerThread, PathBuf) {
+    let mut config = Config::new(dir.join("dps"));
     config.mqtt_bind = Some(std::net::SocketAddr::from(([127, 0, 0, 1], 0)));
     let server = ServerThread::start(config).unwrap();
-    let config = write_config(dir.path(), &server);
-    station_store::private_files::create_dir_all(&dir.path().join("ca")).unwrap();
-    station_store::private_files::write_new(&dir.path().join("ca/passphrase"), b"rogue-suite-ca")
-        .unwrap();
+    let config = write_config(dir, &server);
+    station_store::private_files::create_dir_all(&dir.join("ca")).unwrap();
+    station_store::private_files::write_new(&dir.join("ca/passphrase"), b"rogue-suite-ca").unwrap();
     let out = station(
-        dir.path(),
+        dir,
         &[
             "ca",
             "init",
@@ -156,7 +155,23 @@ fn a_board_that_takes_a_group_credential_and_fails_is_refused_in_the_field() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    create_x509_group(&server, &dir.path().join("ca/signing-ca.pem"));
+    create_x509_group(&server, &dir.join("ca/signing-ca.pem"));
+    (server, config)
+}
+
+/// The field network of `server` (MQTT on TLS and HTTPS, loopback).
+fn field_network(server: &ServerThread) -> FieldNetwork {
+    let mut network =
+        FieldNetwork::from_roots_file(&server.ca_file(), server.mqtt_addr().unwrap().port())
+            .unwrap();
+    network.https_port = server.addr().port();
+    network
+}
+
+#[test]
+fn a_board_that_takes_a_group_credential_and_fails_is_refused_in_the_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, config) = start(dir.path());
 
     let loaded = station_config::load(&config).unwrap();
     let mut spec: FixtureSpec =
@@ -182,10 +197,7 @@ fn a_board_that_takes_a_group_credential_and_fails_is_refused_in_the_field() {
 
     let store = Store::open(&dir.path().join("station.db")).unwrap();
     let units = store.units(&UnitFilter::default()).unwrap();
-    let mut network =
-        FieldNetwork::from_roots_file(&server.ca_file(), server.mqtt_addr().unwrap().port())
-            .unwrap();
-    network.https_port = server.addr().port();
+    let network = field_network(&server);
     for slot in 1..=4u16 {
         let unit = units.iter().find(|u| u.slot == slot).unwrap();
         let field =
@@ -379,4 +391,85 @@ fn a_board_that_takes_a_group_credential_and_fails_is_refused_in_the_field() {
             }
         }
     }
+}
+
+/// A group board that takes its derived key and never confirms the lock: the station cannot
+/// tell a rogue from a good board whose answer was lost, so it keeps the unit's claim open and
+/// the key stays valid (the board registers). When the supervisor declares the board gone
+/// (`station claims --void`), its key is revoked: after the upload DPS refuses it in the field.
+#[test]
+fn a_group_board_that_never_confirms_its_lock_is_refused_once_its_claim_is_voided() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, config) = start(dir.path());
+    let cfg = config.to_str().unwrap();
+    let loaded = station_config::load(&config).unwrap();
+    let mut spec: FixtureSpec =
+        virtual_dut::station::spec_for(&loaded, &dir.path().join("fixture")).unwrap();
+    let rogue = spec.slots.iter_mut().find(|s| s.index == 2).unwrap();
+    rogue.faults.push(Fault::LockReplyLost);
+    let _fixture = Fixture::start(&spec).unwrap();
+
+    let out = station(dir.path(), &["run", "--slot", "2", "--config", cfg]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let out = station(dir.path(), &["claims", "--json", "--config", cfg]);
+    let claims: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let unit = claims[0]["unit_id"]
+        .as_i64()
+        .unwrap_or_else(|| panic!("one open claim: {claims}"));
+    // The upload creates the product's enrollment group in DPS (nothing else is queued yet).
+    let out = station(dir.path(), &["upload", "--once", "--config", cfg]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let board = dir.path().join("fixture/slot-2");
+    let network = field_network(&server);
+    // While the claim is open the key is live: the station does not revoke a board that may
+    // be good and locked.
+    let field = register_board(&board, &network).unwrap();
+    assert!(matches!(field, FieldOutcome::Assigned { .. }), "{field:?}");
+
+    let out = station(
+        dir.path(),
+        &[
+            "claims",
+            "--void",
+            &unit.to_string(),
+            "--reason",
+            "board missing from the line",
+            "--operator",
+            "sup-1",
+            "--config",
+            cfg,
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = station(dir.path(), &["upload", "--once", "--config", cfg]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let store = Store::open(&dir.path().join("station.db")).unwrap();
+    let detail = store.unit(station_store::UnitId(unit)).unwrap().unwrap();
+    assert_eq!(detail.summary.status, UnitStatus::Fail);
+    assert_eq!(
+        detail.enrollment.map(|e| e.status),
+        Some(EnrollmentStatus::Disabled)
+    );
+    let field = register_board(&board, &network).unwrap();
+    assert!(
+        matches!(&field, FieldOutcome::Refused(why) if why.contains("disabled")),
+        "{field:?}"
+    );
 }

@@ -27,14 +27,27 @@ pub(crate) struct Swept {
     pub(crate) flushed: u32,
     /// Commands sent.
     pub(crate) commands: u32,
+    /// Bytes of those commands.
+    pub(crate) command_bytes: u64,
+    /// Bytes of their responses.
+    pub(crate) response_bytes: u64,
+}
+
+impl Swept {
+    fn send(&mut self, link: &mut dyn TpmLink, command: &[u8]) -> Result<Vec<u8>, TpmLinkError> {
+        let response = link.transact(command)?;
+        self.commands += 1;
+        self.command_bytes += command.len() as u64;
+        self.response_bytes += response.len() as u64;
+        Ok(response)
+    }
 }
 
 /// Flushes every transient object and loaded session in the TPM behind `link`.
 pub(crate) fn sweep(link: &mut dyn TpmLink) -> Result<Swept, TpmLinkError> {
     let mut swept = Swept::default();
     for first in RANGES {
-        let response = link.transact(&get_capability(first))?;
-        swept.commands += 1;
+        let response = swept.send(link, &get_capability(first))?;
         // A TPM that refuses the query (or answers it malformed) is left as it is: the read
         // that follows fails on its own terms if the TPM is full.
         for handle in handles(&response).unwrap_or_default() {
@@ -43,8 +56,7 @@ pub(crate) fn sweep(link: &mut dyn TpmLink) -> Result<Swept, TpmLinkError> {
             {
                 continue;
             }
-            link.transact(&flush_context(handle))?;
-            swept.commands += 1;
+            swept.send(link, &flush_context(handle))?;
             swept.flushed += 1;
         }
     }
@@ -151,12 +163,10 @@ mod tests {
         assert_eq!(swept.commands, 6);
         // A clean TPM costs the two queries only.
         let mut clean = Held(vec![0x8101_0001], Vec::new());
+        let swept = sweep(&mut clean).unwrap();
         assert_eq!(
-            sweep(&mut clean).unwrap(),
-            Swept {
-                flushed: 0,
-                commands: 2
-            }
+            (swept.flushed, swept.commands, swept.command_bytes),
+            (0, 2, 44)
         );
         assert_eq!(clean.1[0], get_capability(0x8000_0000));
         assert_eq!(clean.1[0].len(), 22);

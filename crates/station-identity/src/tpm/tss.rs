@@ -111,6 +111,8 @@ impl EkReader for TssEkReader {
         let deadline = Instant::now() + self.timeout;
         let mut stats = ExchangeStats {
             commands: swept.commands,
+            command_bytes: swept.command_bytes,
+            response_bytes: swept.response_bytes,
             ..ExchangeStats::default()
         };
         let mut link_error = None;
