@@ -590,6 +590,20 @@ fn the_configuration_is_found_as_documented_and_named() {
         "{}",
         text(&out.stderr)
     );
+    // A ./station.toml anyone can write is refused, whoever runs the station: it names the
+    // PKCS#11 module the station loads and the keys it signs with.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::set_permissions(&local, std::fs::Permissions::from_mode(0o666)).unwrap();
+        let out = run_in(&["units"], None);
+        assert_eq!(out.status.code(), Some(3), "{}", text(&out.stdout));
+        let err = text(&out.stderr);
+        assert!(err.contains("error[station::config::unsafe_file]"), "{err}");
+        assert!(err.contains("writable by every user on the PC"), "{err}");
+        assert!(err.contains("chmod go-w"), "{err}");
+        std::fs::set_permissions(&local, std::fs::Permissions::from_mode(0o644)).unwrap();
+    }
     // Nothing here and no variable: the system file, and where it looked when it is absent.
     std::fs::remove_file(&local).unwrap();
     if !Path::new(station_config::SYSTEM_CONFIG).exists() {

@@ -33,6 +33,10 @@ pub enum ConfigError {
         /// Every problem found, in document order of the checks (never empty).
         problems: Vec<CheckProblem>,
     },
+    /// The configuration, a secret file it names, or its PKCS#11 module is in an unsafe place
+    /// (owned by another user, writable by others); nothing was used.
+    #[error("{}: refused: {} {}", .0.path.display(), .0.what, .0.reason)]
+    Unsafe(Box<crate::UnsafeFile>),
 }
 
 impl ConfigError {
@@ -54,6 +58,10 @@ impl ConfigError {
                 let helps: Vec<&str> = problems.iter().filter_map(|p| p.help.as_deref()).collect();
                 (!helps.is_empty()).then(|| helps.join("; "))
             }
+            Self::Unsafe(file) => Some(format!(
+                "whoever can change it can make the station run their code or use their key:                  {}",
+                file.fix
+            )),
         }
     }
 
@@ -63,6 +71,7 @@ impl ConfigError {
             Self::Io { .. } => "station::config::unreadable",
             Self::Parse(parse) => parse.kind.code(),
             Self::Invalid { .. } => "station::config::invalid",
+            Self::Unsafe(_) => "station::config::unsafe_file",
         }
     }
 }

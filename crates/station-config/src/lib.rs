@@ -59,6 +59,7 @@ mod kiosk;
 mod load;
 mod locate;
 mod ports;
+mod safety;
 mod schema;
 mod types;
 
@@ -75,6 +76,7 @@ pub use fixture_def::{
 pub use kiosk::{KioskSection, VirtualFault};
 pub use load::{load, parse_str};
 pub use ports::{PortEntry, PortsFile};
+pub use safety::UnsafeFile;
 pub use schema::json_schema;
 pub use types::{
     AllocationConfig, AllocationPolicyName, AttestationConfig, BOARD_STRING_FORBIDDEN, CaConfig,

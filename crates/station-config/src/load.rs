@@ -20,15 +20,20 @@ use crate::types::{
 /// # Errors
 ///
 /// [`ConfigError::Io`] if the file cannot be read, [`ConfigError::Parse`] if it is not valid TOML
-/// or does not match the schema, [`ConfigError::Invalid`] if [`StationConfig::check`] fails. All
-/// name `path` as given.
+/// or does not match the schema, [`ConfigError::Invalid`] if [`StationConfig::check`] fails,
+/// [`ConfigError::Unsafe`] if the file, a secret file it names or its PKCS#11 module could be
+/// changed by someone else (`safety`). All name `path` as given.
 pub fn load(path: &Path) -> Result<StationConfig, ConfigError> {
     let text = read(path)?;
+    crate::safety::check_file(path, "the configuration", false)
+        .map_err(|e| ConfigError::Unsafe(Box::new(e)))?;
     let base = std::path::absolute(path)
         .ok()
         .and_then(|p| p.parent().map(Path::to_path_buf))
         .unwrap_or_default();
-    parse_with_base(&text, path, &base)
+    let config = parse_with_base(&text, path, &base)?;
+    crate::safety::check_named_files(&config).map_err(|e| ConfigError::Unsafe(Box::new(e)))?;
+    Ok(config)
 }
 
 /// Parses and checks config `text` as if read from `origin`.

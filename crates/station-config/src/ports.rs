@@ -103,7 +103,11 @@ impl PortsFile {
             std::process::id()
         ));
         let written = (|| {
-            let mut file = fs::File::create(&tmp)?;
+            // A fresh name, created exclusively: never through a link planted at it.
+            let mut file = fs::File::options()
+                .write(true)
+                .create_new(true)
+                .open(&tmp)?;
             file.write_all(b"# Slot -> port map written by the fixture; edits are overwritten.\n")?;
             file.write_all(body.as_bytes())?;
             file.sync_all()?;

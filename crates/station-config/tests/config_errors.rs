@@ -950,3 +950,77 @@ fn the_handout_alarm_has_defaults_and_bounds() {
         "{bad:?}"
     );
 }
+
+/// Configuration only from safe places: a world- or group-writable configuration, a secret file
+/// another user can change, and a PKCS#11 module that is relative or not root's are refused
+/// by `load` itself (so by every command and the app), each naming the file and the fix.
+#[cfg(unix)]
+#[test]
+fn a_configuration_or_secret_file_others_can_change_is_refused() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let dir = tempfile::tempdir().unwrap();
+    let set = |p: &Path, mode: u32| {
+        std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode)).unwrap();
+    };
+    let cfg = dir.path().join("station.toml");
+    let group = edit(
+        ENROLLMENT,
+        "enrollment = { type = \"group\", group_id = \"g\", group_key = { file = \"group.key\" } }",
+    );
+    std::fs::write(&cfg, &group).unwrap();
+    std::fs::write(dir.path().join("group.key"), "a2V5\n").unwrap();
+    set(&cfg, 0o644);
+    set(&dir.path().join("group.key"), 0o600);
+    load(&cfg).unwrap();
+
+    set(&cfg, 0o666);
+    let err = load(&cfg).unwrap_err();
+    assert_eq!(err.code(), "station::config::unsafe_file");
+    assert!(err.to_string().contains("writable by every user"), "{err}");
+    assert!(
+        err.help()
+            .unwrap()
+            .contains(&format!("chmod go-w {}", cfg.display())),
+        "{err:?}"
+    );
+    set(&cfg, 0o644);
+
+    set(&dir.path().join("group.key"), 0o620);
+    let err = load(&cfg).unwrap_err();
+    assert!(err.to_string().contains("group key"), "{err}");
+    assert!(err.to_string().contains("writable by its group"), "{err}");
+    set(&dir.path().join("group.key"), 0o600);
+    // Owned by another user (root may hand it over in a test).
+    let root = std::fs::metadata("/proc/self")
+        .map(|m| std::os::unix::fs::MetadataExt::uid(&m) == 0)
+        .unwrap_or(false);
+    if root {
+        std::os::unix::fs::chown(dir.path().join("group.key"), Some(65534), None).unwrap();
+        let err = load(&cfg).unwrap_err();
+        assert!(err.to_string().contains("belongs to user 65534"), "{err}");
+        std::os::unix::fs::chown(dir.path().join("group.key"), Some(0), None).unwrap();
+    }
+
+    // A PKCS#11 module: absolute, and root's.
+    let x509 = |module: &str| {
+        BASE.replace(
+            "[product.attestation]\nkind = \"symmetric-key\"\nenrollment = { type = \"individual\" }",
+            &format!(
+                "[product.attestation]\nkind = \"x509\"\nenrollment = \"individual\"\n\
+                 ca = {{ backend = \"pkcs11\", module = \"{module}\", certificate = \"ca.pem\", \
+                 token_label = \"line\", key_label = \"ca\", pin = {{ file = \"pin\" }} }}"
+            ),
+        )
+    };
+    std::fs::write(&cfg, x509("libevil.so")).unwrap();
+    let err = load(&cfg).unwrap_err();
+    assert!(err.to_string().contains("not an absolute path"), "{err}");
+    let module = dir.path().join("libevil.so");
+    std::fs::write(&module, "not a library").unwrap();
+    set(&module, 0o755);
+    std::fs::write(&cfg, x509(&module.display().to_string())).unwrap();
+    std::os::unix::fs::chown(&module, Some(65534), None).ok();
+    let err = load(&cfg).unwrap_err();
+    assert!(err.to_string().contains("PKCS#11 module"), "{err}");
+    assert!(err.help().unwrap().contains("chown root:root"), "{err:?}");
+}

@@ -248,6 +248,13 @@ pub(crate) static ENTRIES: &[ErrorDoc] = &[
         exit: Exit::Config,
     },
     ErrorDoc {
+        code: "station::config::unsafe_file",
+        title: "Configuration file in an unsafe place",
+        meaning: "The configuration file, a file it names that holds or unlocks a secret (group key, CA key or passphrase, token PIN, DPS connection string, line database password), or the PKCS#11 module is owned by another user or writable by its group or by others (the module must be root's). Whoever can change such a file can make the station load their code or use their key, so nothing was used.",
+        action: "Do what the help says (chown, or chmod go-w on the file named), or move the configuration to a folder only you or root can write.",
+        exit: Exit::Config,
+    },
+    ErrorDoc {
         code: "station::config::wrong_type",
         title: "Config value has the wrong type",
         meaning: "A value in the configuration file has the wrong type (for example text where a number is expected); the message names the file, line and key.",

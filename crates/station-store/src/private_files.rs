@@ -15,15 +15,26 @@ use std::path::Path;
 /// The group whose members may read the station's private files (the Debian package makes it).
 pub const STATION_GROUP: &str = "station";
 
-/// Creates (or truncates) `path` for writing with owner-only permissions, tightening an existing
-/// file first. The parent folder must exist.
+/// Creates `path` afresh for writing with owner-only permissions, replacing whatever is there.
+/// The parent folder must exist.
+///
+/// Never through a link: an existing entry (a file, or a symbolic link another user planted to
+/// make the station overwrite its target) is removed, not opened, and the new file is created
+/// exclusively (`O_CREAT|O_EXCL`, which does not follow a link either), so a link that appears
+/// in between fails the call instead of being followed.
 pub fn create(path: &Path) -> io::Result<File> {
-    let mut options = OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    private_mode(&mut options);
-    let file = options.open(path)?;
-    tighten(path)?;
-    Ok(file)
+    match std::fs::symlink_metadata(path) {
+        Ok(meta) if meta.is_dir() => {
+            return Err(io::Error::new(
+                io::ErrorKind::IsADirectory,
+                format!("{} is a directory", path.display()),
+            ));
+        }
+        Ok(_) => std::fs::remove_file(path)?,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+        Err(e) => return Err(e),
+    }
+    create_new(path)
 }
 
 /// Like [`create`], but fails if `path` exists.
@@ -223,5 +234,30 @@ mod tests {
         drop(create(&open).unwrap());
         assert_eq!(mode(&open), 0o600);
         assert!(exposure(&dir.path().join("missing")).unwrap().is_none());
+    }
+
+    /// Another user plants a link where the station writes a partial file: the station
+    /// replaces the link and never writes through it.
+    #[test]
+    fn create_never_writes_through_a_symbolic_link() {
+        let dir = tempfile::tempdir().unwrap();
+        let victim = dir.path().join("victim");
+        std::fs::write(&victim, b"keep me").unwrap();
+        let partial = dir.path().join("batch.partial");
+        std::os::unix::fs::symlink(&victim, &partial).unwrap();
+        let mut f = create(&partial).unwrap();
+        f.write_all(b"export bytes").unwrap();
+        drop(f);
+        assert_eq!(std::fs::read(&victim).unwrap(), b"keep me");
+        assert!(!std::fs::symlink_metadata(&partial).unwrap().is_symlink());
+        assert_eq!(std::fs::read(&partial).unwrap(), b"export bytes");
+        assert_eq!(mode(&partial), 0o600);
+        // A dangling link is not followed either (no file appears at its target).
+        let target = dir.path().join("created-elsewhere");
+        let dangling = dir.path().join("journal");
+        std::os::unix::fs::symlink(&target, &dangling).unwrap();
+        drop(create(&dangling).unwrap());
+        assert!(!target.exists());
+        assert!(create(dir.path()).is_err(), "a directory is not replaced");
     }
 }

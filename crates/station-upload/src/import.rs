@@ -205,7 +205,7 @@ impl ImportQueue {
                 .map_err(io)?,
             // New, fresh, or killed before its header was whole: start it.
             None => {
-                let mut f = File::create(journal).map_err(io)?;
+                let mut f = station_store::private_files::create(journal).map_err(io)?;
                 writeln!(f, "{header}").map_err(io)?;
             }
         }
