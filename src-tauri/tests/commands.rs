@@ -70,7 +70,7 @@ max_pin_attempts = 3
     }
     for (id, role, pin) in [
         ("T100", Role::Technician, "1234"),
-        ("S200", Role::Supervisor, "2468"),
+        ("S200", Role::Supervisor, "246813"),
     ] {
         state
             .store()
@@ -191,7 +191,12 @@ fn roles_are_enforced_by_the_commands_not_only_the_ui() {
     assert_eq!(e["code"], "station::auth::not_allowed");
 
     invoke(&w, "logout", json!({ "reason": "user" })).unwrap();
-    invoke(&w, "login", json!({ "operatorId": "S200", "pin": "2468" })).unwrap();
+    invoke(
+        &w,
+        "login",
+        json!({ "operatorId": "S200", "pin": "246813" }),
+    )
+    .unwrap();
     let wo = invoke(&w, "set_work_order", json!({ "workOrder": " WO-7 " })).unwrap();
     assert_eq!(wo, "WO-7");
     let audit = invoke(&w, "audit_log", json!({ "limit": 50 })).unwrap();
@@ -300,7 +305,12 @@ fn idle_logout_ignores_polling_and_the_line_setup_survives_a_restart() {
     };
     let code = |r: &Result<Value, Value>| r.as_ref().err().map(|e| e["code"].clone());
 
-    invoke(&w, "login", json!({ "operatorId": "S200", "pin": "2468" })).unwrap();
+    invoke(
+        &w,
+        "login",
+        json!({ "operatorId": "S200", "pin": "246813" }),
+    )
+    .unwrap();
     // Nobody touches the station; the queue screen refreshes itself.
     let answers = poll_for("queue_status", 1400);
     assert!(answers[0].is_ok(), "{:?}", answers[0]);
@@ -314,7 +324,12 @@ fn idle_logout_ignores_polling_and_the_line_setup_survives_a_restart() {
     assert_eq!(e["code"], "station::auth::not_logged_in", "{e}");
 
     // Someone is typing and clicking, without a command: the session stays.
-    invoke(&w, "login", json!({ "operatorId": "S200", "pin": "2468" })).unwrap();
+    invoke(
+        &w,
+        "login",
+        json!({ "operatorId": "S200", "pin": "246813" }),
+    )
+    .unwrap();
     let answers = poll_for("touch_session", 1400);
     for a in &answers {
         assert_eq!(a.as_ref().unwrap()["operatorId"], "S200", "{a:?}");
@@ -528,7 +543,12 @@ fn open_claims_are_listed_and_only_a_supervisor_voids_one_or_keeps_it_waiting() 
     let e = invoke(&w, "keep_claim_waiting", json!({ "unitId": back })).unwrap_err();
     assert_eq!(e["code"], "station::auth::not_allowed", "{e}");
 
-    invoke(&w, "login", json!({ "operatorId": "S200", "pin": "2468" })).unwrap();
+    invoke(
+        &w,
+        "login",
+        json!({ "operatorId": "S200", "pin": "246813" }),
+    )
+    .unwrap();
     let e = invoke(&w, "void_claim", json!({ "unitId": gone, "reason": "  " })).unwrap_err();
     assert_eq!(e["code"], "station::claims::no_reason", "{e}");
     invoke(

@@ -207,10 +207,13 @@ fault = "lock-reply-lost"
 `,
   );
   // Operators, through the CLI (parity: what the admin screen does, the CLI does).
+  // The station's first operator is an admin added by root (the e2e runs as root, as CI
+  // does); the admin adds the others, its PIN on the line after theirs.
+  execFileSync(cli, ['operators', 'add', 'A900', '--name', 'Ada Admin', '--role', 'admin', '--config', config], { input: '975310\n' });
   const addOp = (id, name, role, pin) =>
-    execFileSync(cli, ['operators', 'add', id, '--name', name, '--role', role, '--config', config, '--actor', 'e2e-setup'], { input: `${pin}\n` });
+    execFileSync(cli, ['operators', 'add', id, '--name', name, '--role', role, '--config', config, '--operator', 'A900'], { input: `${pin}\n975310\n` });
   addOp('T100', 'Tess Technician', 'technician', '1234');
-  addOp('S200', 'Sam Supervisor', 'supervisor', '2468');
+  addOp('S200', 'Sam Supervisor', 'supervisor', '246813');
   // The line's signing CA, as the line engineer makes it (the app never creates one).
   execFileSync(cli, ['ca', 'init', '--config', config], { stdio: 'ignore' });
 
@@ -280,7 +283,7 @@ fault = "lock-reply-lost"
     check((await s.text(err)).includes('not recognised'), 'a wrong PIN is refused');
 
     console.log('a supervisor prepares the line');
-    await login(s, 'S200', '2468');
+    await login(s, 'S200', '246813');
     await s.click(await s.waitFor('[data-nav="supervisor"]'));
     await s.type(await s.waitFor('#work-order-input'), 'WO-E2E-7');
     await s.click(await s.find('#set-work-order'));
@@ -384,7 +387,7 @@ fault = "lock-reply-lost"
 
     console.log('the supervisor decides the open claim');
     await s.click(await s.find('#logout'));
-    await login(s, 'S200', '2468');
+    await login(s, 'S200', '246813');
     await s.click(await s.waitFor('[data-nav="units"]'));
     await s.waitFor('#claims-table tr[data-unit]');
     await s.type(await s.find('.claim-reason'), 'board dropped at the fixture, scrapped');
@@ -430,7 +433,7 @@ fault = "lock-reply-lost"
     await s.clear(await s.find('#exit-operator'));
     await s.type(await s.find('#exit-operator'), 'S200');
     await s.clear(await s.find('#exit-pin'));
-    await s.type(await s.find('#exit-pin'), '2468');
+    await s.type(await s.find('#exit-pin'), '246813');
     await s.click(await s.find('#exit-confirm')).catch(() => undefined);
     const closed = await s.waitUntil(
       () => {

@@ -30,9 +30,12 @@ pub(crate) struct ClaimsArgs {
     /// Why the board is gone (with --void).
     #[arg(long)]
     reason: Option<String>,
-    /// The supervisor deciding (recorded in the audit log).
+    /// The supervisor deciding (PIN from stdin or --pin-env; recorded in the audit log).
     #[arg(long)]
     operator: Option<String>,
+    /// Read the supervisor's PIN from this environment variable instead of stdin.
+    #[arg(long)]
+    pin_env: Option<String>,
     /// JSON output.
     #[arg(long)]
     json: bool,
@@ -43,14 +46,17 @@ pub(crate) fn claims(args: &ClaimsArgs) -> anyhow::Result<()> {
         &crate::config_file(args.config.as_deref()),
         args.db.as_deref(),
     )?;
-    let operator = || {
-        args.operator.as_deref().ok_or_else(|| {
-            CliError::anyhow(
-                "station::claims::no_operator",
-                "deciding about a claim needs the supervisor's operator ID",
-                "Pass --operator <ID>; the decision is recorded in the audit log.",
-            )
-        })
+    let operator = || -> anyhow::Result<String> {
+        let config = station_config::load(&crate::config_file(args.config.as_deref()))
+            .map_err(CliError::from)?;
+        crate::operators::decided_by(
+            &config,
+            &store,
+            args.operator.as_deref(),
+            args.pin_env.as_deref(),
+            station_store::Action::ResolveClaim,
+            "station::claims::no_operator",
+        )
     };
     if let Some(unit) = args.void {
         let reason = args
@@ -65,7 +71,7 @@ pub(crate) fn claims(args: &ClaimsArgs) -> anyhow::Result<()> {
                 )
             })?;
         store
-            .void_claim(UnitId(unit), operator()?, reason)
+            .void_claim(UnitId(unit), &operator()?, reason)
             .map_err(CliError::from)?;
         say!("unit {unit}: claim voided, its certificate (if any) is void, nothing is queued");
         tell_line(
@@ -77,7 +83,7 @@ pub(crate) fn claims(args: &ClaimsArgs) -> anyhow::Result<()> {
     }
     if let Some(unit) = args.wait {
         store
-            .keep_claim_waiting(UnitId(unit), operator()?)
+            .keep_claim_waiting(UnitId(unit), &operator()?)
             .map_err(CliError::from)?;
         say!("unit {unit}: waiting for its board; run it in a slot to complete or fail it");
         return Ok(());

@@ -30,9 +30,13 @@ pub(crate) struct LineArgs {
     /// Put a slot back on its configured product (repeatable).
     #[arg(long = "configured-product", value_name = "SLOT")]
     configured: Vec<u16>,
-    /// The supervisor making the change (recorded in the audit log; required to change).
+    /// The supervisor making the change (required to change; PIN from stdin or --pin-env;
+    /// recorded in the audit log).
     #[arg(long)]
     operator: Option<String>,
+    /// Read the supervisor's PIN from this environment variable instead of stdin.
+    #[arg(long)]
+    pin_env: Option<String>,
     /// JSON output.
     #[arg(long)]
     json: bool,
@@ -44,16 +48,25 @@ pub(crate) fn line(args: &LineArgs) -> anyhow::Result<u8> {
     let store = Store::open(&config.storage.database).map_err(CliError::from)?;
     let changes = changes(args, &config)?;
     if !changes.is_empty() {
-        let operator = args.operator.as_deref().ok_or_else(|| {
-            CliError::anyhow(
-                "station::line::no_operator",
-                "changing the line set-up needs the supervisor's operator ID",
-                "Pass --operator <ID>; the change is recorded in the audit log.",
-            )
-        })?;
+        let action = if changes
+            .iter()
+            .any(|(s, _)| matches!(s, LineSetting::WorkOrder))
+        {
+            station_store::Action::SetWorkOrder
+        } else {
+            station_store::Action::SetSlotProduct
+        };
+        let operator = crate::operators::decided_by(
+            &config,
+            &store,
+            args.operator.as_deref(),
+            args.pin_env.as_deref(),
+            action,
+            "station::line::no_operator",
+        )?;
         for (setting, value) in &changes {
             store
-                .set_line_setting(&config.station.id, operator, *setting, value.as_deref())
+                .set_line_setting(&config.station.id, &operator, *setting, value.as_deref())
                 .map_err(CliError::from)?;
         }
     }

@@ -36,9 +36,12 @@ enum LineDbCommand {
         config: Option<PathBuf>,
         /// The conflict's number (from `station line-db status`).
         conflict: i64,
-        /// The supervisor deciding.
+        /// The supervisor deciding (an operator of this station; PIN from stdin or --pin-env).
         #[arg(long)]
         operator: String,
+        /// Read the supervisor's PIN from this environment variable instead of stdin.
+        #[arg(long)]
+        pin_env: Option<String>,
         /// What was done, e.g. "board at station-2 scrapped; serial SN-1 kept by station-1".
         #[arg(long)]
         note: String,
@@ -54,11 +57,12 @@ pub(crate) fn line_db(args: &LineDbArgs) -> anyhow::Result<()> {
             config,
             conflict,
             operator,
+            pin_env,
             note,
         } => resolve(
             &crate::config_file(config.as_deref()),
             *conflict,
-            operator,
+            (operator, pin_env.as_deref()),
             note,
         ),
     }
@@ -310,7 +314,12 @@ fn percent(passed: i64, failed: i64) -> String {
     format!("{share:.1} %")
 }
 
-fn resolve(config: &std::path::Path, id: i64, operator: &str, note: &str) -> anyhow::Result<()> {
+fn resolve(
+    config: &std::path::Path,
+    id: i64,
+    (operator, pin_env): (&str, Option<&str>),
+    note: &str,
+) -> anyhow::Result<()> {
     if note.trim().is_empty() || operator.trim().is_empty() {
         return Err(CliError::anyhow(
             "station::linedb::no_note",
@@ -318,6 +327,19 @@ fn resolve(config: &std::path::Path, id: i64, operator: &str, note: &str) -> any
             "Pass --operator <ID> and --note \"…\".",
         ));
     }
+    // The supervisor is one of this station's operators, checked before the line is touched.
+    let loaded = station_config::load(config).map_err(CliError::from)?;
+    let local = station_store::Store::open(&loaded.storage.database).map_err(CliError::from)?;
+    let operator = crate::operators::decided_by(
+        &loaded,
+        &local,
+        Some(operator),
+        pin_env,
+        station_store::Action::ResolveConflict,
+        "station::linedb::no_note",
+    )?;
+    let operator = operator.as_str();
+    drop(local);
     let (config, mut db) = connect(config)?;
     let fail = |e: station_linedb::LineDbError| {
         CliError::anyhow(

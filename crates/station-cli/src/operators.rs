@@ -4,6 +4,11 @@
 //! PINs are never taken as arguments (they would show in the process list and shell history):
 //! they are read from one line on standard input, or from the environment variable named by
 //! `--pin-env`.
+//!
+//! Who may change operators: an admin (`--operator` and their PIN: the next line on stdin, or
+//! `--operator-pin-env`) adds operators and sets PINs, a supervisor unlocks. The first operator
+//! of a station with none is an admin, added by root (the installer on the fixture PC); the
+//! desktop demo makes its own demo operators in the user's own demo database.
 
 use crate::CONFIG_HELP;
 use std::io::BufRead;
@@ -21,9 +26,14 @@ pub(crate) struct OperatorsArgs {
     /// Station configuration (for the database and the station id).
     #[arg(long, global = true, value_name = "FILE", long_help = CONFIG_HELP)]
     config: Option<PathBuf>,
-    /// Who is making the change, for the audit log (default: $USER).
+    /// The admin (to add operators or set a PIN) or supervisor (to unlock) making the change;
+    /// not needed for `list`, nor for the first admin of a station with none (root only).
     #[arg(long, global = true)]
-    actor: Option<String>,
+    operator: Option<String>,
+    /// Read that operator's PIN from this environment variable instead of the next line of
+    /// stdin (after the new PIN, for `add` and `set-pin`).
+    #[arg(long, global = true)]
+    operator_pin_env: Option<String>,
     #[command(subcommand)]
     command: OperatorsCommand,
 }
@@ -84,11 +94,16 @@ pub(crate) fn operators(args: &OperatorsArgs) -> anyhow::Result<u8> {
         .map_err(CliError::from)?;
     let station = config.station.id.clone();
     let store = open(&config.storage.database)?;
-    let actor = args
-        .actor
-        .clone()
-        .or_else(|| std::env::var("USER").ok())
-        .unwrap_or_else(|| "cli".into());
+    let actor = |action| {
+        decided_by(
+            &config,
+            &store,
+            args.operator.as_deref(),
+            args.operator_pin_env.as_deref(),
+            action,
+            "station::operators::no_operator",
+        )
+    };
     match &args.command {
         OperatorsCommand::Add {
             id,
@@ -97,6 +112,11 @@ pub(crate) fn operators(args: &OperatorsArgs) -> anyhow::Result<u8> {
             pin_env,
         } => {
             let pin = read_pin(pin_env.as_deref())?;
+            let actor = if store.operators().map_err(CliError::from)?.is_empty() {
+                first_admin(*role)?
+            } else {
+                actor(station_store::Action::ManageOperators)?
+            };
             let op = store
                 .add_operator(
                     &station,
@@ -133,12 +153,14 @@ pub(crate) fn operators(args: &OperatorsArgs) -> anyhow::Result<u8> {
         }
         OperatorsCommand::SetPin { id, pin_env } => {
             let pin = read_pin(pin_env.as_deref())?;
+            let actor = actor(station_store::Action::ManageOperators)?;
             store
                 .set_operator_pin(&station, &actor, id, &pin)
                 .map_err(CliError::from)?;
             println!("PIN set for {id}");
         }
         OperatorsCommand::Unlock { id } => {
+            let actor = actor(station_store::Action::UnlockOperator)?;
             store
                 .unlock_operator(&station, &actor, id)
                 .map_err(CliError::from)?;
@@ -146,6 +168,30 @@ pub(crate) fn operators(args: &OperatorsArgs) -> anyhow::Result<u8> {
         }
     }
     Ok(EXIT_OK)
+}
+
+/// The first operator of a station that has none: an admin, added by root (the fixture PC's
+/// installer), recorded as `root` in the audit log.
+fn first_admin(role: Role) -> anyhow::Result<String> {
+    use std::os::unix::fs::MetadataExt as _;
+    let uid = std::fs::metadata("/proc/self").map(|m| m.uid()).ok();
+    if uid != Some(0) {
+        return Err(CliError::anyhow(
+            "station::operators::first_admin",
+            "the station has no operators yet: its first one is added by root",
+            "Run `sudo station operators add ID --name … --role admin` on the fixture PC; that \
+             admin then adds the others with --operator.",
+        ));
+    }
+    if role != Role::Admin {
+        return Err(CliError::anyhow(
+            "station::operators::first_admin",
+            "the first operator of a station must be an admin",
+            "Add an admin first (--role admin); the admin then adds technicians and \
+             supervisors with --operator.",
+        ));
+    }
+    Ok("root".into())
 }
 
 fn open(path: &Path) -> anyhow::Result<Store> {
@@ -180,6 +226,29 @@ pub(crate) fn authorize_reveal(
         })
         .map_err(CliError::from)?;
     Ok(())
+}
+
+/// A decision only a supervisor (or an admin) may make from the CLI: `operator` is required
+/// (else `no_operator`, the calling command's code), their PIN is read from stdin or
+/// `pin_env` and checked, and their role must allow `action`. Returns the authenticated ID,
+/// for the audit log: never a name typed as free text.
+pub(crate) fn decided_by(
+    config: &station_config::StationConfig,
+    store: &Store,
+    operator: Option<&str>,
+    pin_env: Option<&str>,
+    action: station_store::Action,
+    no_operator: &'static str,
+) -> anyhow::Result<String> {
+    let operator = operator.ok_or_else(|| {
+        CliError::anyhow(
+            no_operator,
+            format!("to {} the station needs a supervisor", action.describe()),
+            "Pass --operator <ID>; the PIN is read from stdin or the variable --pin-env names, \
+             and the decision is recorded in the audit log under that operator.",
+        )
+    })?;
+    Ok(authorize(config, store, operator, pin_env, action)?.id)
 }
 
 /// Checks `operator`'s PIN (stdin or `pin_env`; a wrong one counts towards the lockout, as in

@@ -28,9 +28,16 @@ pub(crate) struct RunArgs {
     /// station.work_order in the config).
     #[arg(long)]
     pub(crate) work_order: Option<String>,
-    /// Provision units that already passed again (a supervisor's decision; audited).
+    /// Provision units that already passed again: a supervisor's decision (--supervisor and
+    /// their PIN from stdin or --pin-env; audited).
     #[arg(long)]
     pub(crate) rework: bool,
+    /// The supervisor who decides a --rework.
+    #[arg(long, requires = "rework")]
+    pub(crate) supervisor: Option<String>,
+    /// Read the supervisor's PIN from this environment variable instead of stdin.
+    #[arg(long, requires = "rework")]
+    pub(crate) pin_env: Option<String>,
     /// Run another configured product in one slot for this run, as SLOT=PRODUCT (repeatable;
     /// overrides the slot products set with `station line`).
     #[arg(long = "product", value_name = "SLOT=PRODUCT", value_parser = slot_value)]
@@ -80,6 +87,8 @@ impl RunArgs {
             operator: Some(operator.to_owned()),
             work_order: Some(work_order.to_owned()),
             rework: false,
+            supervisor: None,
+            pin_env: None,
             products: Vec::new(),
             expect_serials: Vec::new(),
             json,
@@ -114,6 +123,25 @@ pub(crate) fn run_loaded(
         slots = apply_definition(&mut config, &slots)?;
     }
     let store = Arc::new(Store::open(&config.storage.database).map_err(CliError::from)?);
+    if args.rework {
+        let supervisor = crate::operators::decided_by(
+            &config,
+            &store,
+            args.supervisor.as_deref(),
+            args.pin_env.as_deref(),
+            station_store::Action::Rework,
+            "station::run::no_supervisor",
+        )?;
+        store
+            .audit_append(&station_store::AuditEntry {
+                station_id: config.station.id.clone(),
+                actor: supervisor,
+                kind: "rework.authorized".into(),
+                subject: String::new(),
+                detail: serde_json::json!({ "operator": operator, "slots": slots }),
+            })
+            .map_err(CliError::from)?;
+    }
     // The line set-up a supervisor made (here or in the desktop app) applies unless the
     // command line says otherwise.
     let line =

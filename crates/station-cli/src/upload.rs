@@ -52,10 +52,13 @@ pub(crate) struct QueueArgs {
     /// registration ID (checked by a supervisor), so nothing is sent. Audited.
     #[arg(long, value_name = "REGISTRATION_ID")]
     mark_uploaded: Option<String>,
-    /// Who resolves the conflict (recorded in the audit log; required with --retry or
-    /// --mark-uploaded).
+    /// The supervisor who resolves the conflict (required with --retry or --mark-uploaded;
+    /// PIN from stdin or --pin-env; recorded in the audit log).
     #[arg(long)]
     operator: Option<String>,
+    /// Read the supervisor's PIN from this environment variable instead of stdin.
+    #[arg(long)]
+    pin_env: Option<String>,
     /// How many conflicts and upload errors to list (newest first; the counts are always
     /// whole).
     #[arg(long, default_value_t = 50)]
@@ -238,7 +241,17 @@ pub(crate) fn queue(args: &QueueArgs) -> anyhow::Result<u8> {
     }
     let store = Store::open(&path).map_err(CliError::from)?;
     if let Some(reg) = args.retry.as_deref().or(args.mark_uploaded.as_deref()) {
-        resolve_conflict(&store, reg, args.retry.is_some(), args.operator.as_deref())?;
+        let config = station_config::load(&crate::config_file(args.config.as_deref()))
+            .map_err(CliError::from)?;
+        let operator = crate::operators::decided_by(
+            &config,
+            &store,
+            args.operator.as_deref(),
+            args.pin_env.as_deref(),
+            station_store::Action::ResolveConflict,
+            "station::queue::no_operator",
+        )?;
+        resolve_conflict(&store, reg, args.retry.is_some(), &operator)?;
     }
     // What the desktop app's queue screen shows, from the same store query.
     let hour_ago = chrono::Utc::now() - chrono::Duration::hours(1);
@@ -337,19 +350,7 @@ pub(crate) fn queue(args: &QueueArgs) -> anyhow::Result<u8> {
 
 /// Resolves the conflict of registration ID `reg`: back to the queue (`retry`) or recorded as
 /// already in DPS.
-fn resolve_conflict(
-    store: &Store,
-    reg: &str,
-    retry: bool,
-    operator: Option<&str>,
-) -> anyhow::Result<()> {
-    let operator = operator.ok_or_else(|| {
-        CliError::anyhow(
-            "station::queue::no_operator",
-            "resolving a conflict needs the supervisor's operator ID",
-            "Pass --operator <ID>; the decision is recorded in the audit log.",
-        )
-    })?;
+fn resolve_conflict(store: &Store, reg: &str, retry: bool, operator: &str) -> anyhow::Result<()> {
     let conflicts = store
         .enrollments(Some(EnrollmentStatus::Conflict))
         .map_err(CliError::from)?;

@@ -17,6 +17,29 @@ fn station(args: &[&str], env: &[(&str, &str)]) -> Output {
     cmd.output().expect("station runs")
 }
 
+/// A technician `T1` (PIN 1234) and a supervisor `S1` (PIN 135790) in the station database at
+/// `db`, added as the installer's admin would.
+fn seed_operators(db: &Path) {
+    let store = Store::open(db).unwrap();
+    for (id, role, pin) in [
+        ("T1", station_store::Role::Technician, "1234"),
+        ("S1", station_store::Role::Supervisor, "135790"),
+    ] {
+        store
+            .add_operator(
+                "test",
+                "root",
+                &station_store::NewOperator {
+                    id: id.into(),
+                    name: id.into(),
+                    role,
+                    pin: pin.into(),
+                },
+            )
+            .unwrap();
+    }
+}
+
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
@@ -278,13 +301,44 @@ fn the_line_set_up_is_used_by_the_next_run() {
     let config = write_config(dir.path(), 1);
     let cfg = config.to_str().unwrap();
 
+    seed_operators(&dir.path().join("station.db"));
+    let pin = [("PIN", "135790")];
+
     let out = station(&["line", "--config", cfg, "--work-order", "WO-LINE-3"], &[]);
     assert_eq!(out.status.code(), Some(2), "{}", text(&out.stdout));
     assert!(
-        text(&out.stderr).contains("needs the supervisor's operator ID"),
+        text(&out.stderr).contains("to set the work order the station needs a supervisor"),
         "{}",
         text(&out.stderr)
     );
+    // The trial: an operator that does not exist, with no PIN, changes nothing; nor
+    // does a technician with their own right PIN, nor a supervisor with a wrong one.
+    for (operator, env, code) in [
+        ("S200", [("PIN", "135790")], 7),
+        ("T1", [("PIN", "1234")], 7),
+        ("S1", [("PIN", "000000")], 7),
+    ] {
+        let out = station(
+            &[
+                "line",
+                "--config",
+                cfg,
+                "--work-order",
+                "WO-EVIL",
+                "--operator",
+                operator,
+                "--pin-env",
+                "PIN",
+            ],
+            &env,
+        );
+        assert_eq!(
+            out.status.code(),
+            Some(code),
+            "{operator}: {}",
+            text(&out.stderr)
+        );
+    }
     let out = station(
         &[
             "line",
@@ -294,8 +348,10 @@ fn the_line_set_up_is_used_by_the_next_run() {
             "1=nope",
             "--operator",
             "S1",
+            "--pin-env",
+            "PIN",
         ],
-        &[],
+        &pin,
     );
     assert!(text(&out.stderr).contains("product nope is not configured"));
     let out = station(
@@ -307,8 +363,10 @@ fn the_line_set_up_is_used_by_the_next_run() {
             "WO-LINE-3",
             "--operator",
             "S1",
+            "--pin-env",
+            "PIN",
         ],
-        &[],
+        &pin,
     );
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(

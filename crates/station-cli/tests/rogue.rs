@@ -435,9 +435,22 @@ fn a_group_board_that_never_confirms_its_lock_is_refused_once_its_claim_is_voide
     let field = register_board(&board, &network).unwrap();
     assert!(matches!(field, FieldOutcome::Assigned { .. }), "{field:?}");
 
-    let out = station(
-        dir.path(),
-        &[
+    // A supervisor (PIN checked) declares the board gone.
+    Store::open(&dir.path().join("station.db"))
+        .unwrap()
+        .add_operator(
+            "rogue",
+            "root",
+            &station_store::NewOperator {
+                id: "sup-1".into(),
+                name: "Supervisor".into(),
+                role: station_store::Role::Supervisor,
+                pin: "864213".into(),
+            },
+        )
+        .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_station"))
+        .args([
             "claims",
             "--void",
             &unit.to_string(),
@@ -445,10 +458,15 @@ fn a_group_board_that_never_confirms_its_lock_is_refused_once_its_claim_is_voide
             "board missing from the line",
             "--operator",
             "sup-1",
+            "--pin-env",
+            "SUP_PIN",
             "--config",
             cfg,
-        ],
-    );
+        ])
+        .env("SUP_PIN", "864213")
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
     assert!(
         out.status.success(),
         "{}",

@@ -139,25 +139,29 @@ fn keys_in_reports_need_a_supervisor_and_are_audited() {
         text(&out.stderr)
     );
 
-    let add = |id: &str, role: &str, pin: &str| {
-        let out = station(
-            &[
-                "operators",
-                "--config",
-                cfg,
-                "add",
-                id,
-                "--name",
-                id,
-                "--role",
-                role,
-            ],
-            Some(pin),
-        );
+    // The first operator is an admin, added by root (the tests run as root, as CI does); the
+    // admin adds the others, its own PIN on the line after theirs.
+    let add = |id: &str, role: &str, stdin: &str, admin: Option<&str>| {
+        let mut args = vec![
+            "operators",
+            "--config",
+            cfg,
+            "add",
+            id,
+            "--name",
+            id,
+            "--role",
+            role,
+        ];
+        if let Some(admin) = admin {
+            args.extend(["--operator", admin]);
+        }
+        let out = station(&args, Some(stdin));
         assert!(out.status.success(), "{}", text(&out.stderr));
     };
-    add("sup-1", "supervisor", "4711");
-    add("tech-1", "technician", "1234");
+    add("adm-1", "admin", "975310", None);
+    add("sup-1", "supervisor", "471100\n975310\n", Some("adm-1"));
+    add("tech-1", "technician", "1234\n975310\n", Some("adm-1"));
     let reveal = |op: &str, pin: &str| {
         station(
             &[
@@ -175,7 +179,7 @@ fn keys_in_reports_need_a_supervisor_and_are_audited() {
     };
     // A wrong PIN and a technician are refused, and see nothing.
     for (op, pin, code) in [
-        ("sup-1", "0000", "station::login::failed"),
+        ("sup-1", "000000", "station::login::failed"),
         ("tech-1", "1234", "station::auth::not_allowed"),
     ] {
         let out = reveal(op, pin);
@@ -187,7 +191,7 @@ fn keys_in_reports_need_a_supervisor_and_are_audited() {
             text(&out.stderr)
         );
     }
-    let out = reveal("sup-1", "4711\n");
+    let out = reveal("sup-1", "471100\n");
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(
         text(&out.stdout).contains(&key),

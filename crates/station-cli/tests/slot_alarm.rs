@@ -20,6 +20,7 @@ fn station(dir: &Path, args: &[&str]) -> Output {
         .current_dir(dir)
         .env("PIN", "482913")
         .env("WRONG_PIN", "000000")
+        .env("ADMIN_PIN", "482913")
         .output()
         .unwrap()
 }
@@ -117,23 +118,30 @@ fn a_slot_harvested_three_times_is_blocked_until_a_supervisor_clears_it() {
     assert!(listed[0].get("cleared").is_none());
 
     // A technician cannot clear it, a supervisor with the wrong PIN cannot, a supervisor can.
-    for (id, role) in [("tech-7", "technician"), ("sup-1", "supervisor")] {
-        let out = station(
-            dir.path(),
-            &[
-                "operators",
-                "add",
-                id,
-                "--name",
-                id,
-                "--role",
-                role,
-                "--pin-env",
-                "PIN",
-                "--config",
-                cfg,
-            ],
-        );
+    // The station's first operator is an admin added by root (CI runs as root); the admin
+    // adds the others (the PIN in $PIN, the admin's own in $ADMIN_PIN).
+    for (id, role, admin) in [
+        ("adm-1", "admin", None),
+        ("tech-7", "technician", Some("adm-1")),
+        ("sup-1", "supervisor", Some("adm-1")),
+    ] {
+        let mut args = vec![
+            "operators",
+            "add",
+            id,
+            "--name",
+            id,
+            "--role",
+            role,
+            "--pin-env",
+            "PIN",
+            "--config",
+            cfg,
+        ];
+        if let Some(admin) = admin {
+            args.extend(["--operator", admin, "--operator-pin-env", "ADMIN_PIN"]);
+        }
+        let out = station(dir.path(), &args);
         assert!(out.status.success(), "{}", text(&out));
     }
     let clear = |operator: &str, pin_env: &str| {

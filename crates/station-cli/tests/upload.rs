@@ -477,6 +477,28 @@ fn a_supervisor_resolves_a_conflict_from_the_cli() {
         }
     }
     let cfg = cfg.to_str().unwrap();
+    Store::open(&db)
+        .unwrap()
+        .add_operator(
+            "test",
+            "root",
+            &station_store::NewOperator {
+                id: "S1".into(),
+                name: "S1".into(),
+                role: station_store::Role::Supervisor,
+                pin: "135790".into(),
+            },
+        )
+        .unwrap();
+    // A supervisor's decision: their PIN from the variable --pin-env names.
+    let as_s1 = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_station"))
+            .args(args)
+            .args(["--operator", "S1", "--pin-env", "S1_PIN"])
+            .env("S1_PIN", "135790")
+            .output()
+            .expect("station runs")
+    };
 
     let out = station(&["queue", "--config", cfg, "--retry", "cli-0000"]);
     assert!(!out.status.success());
@@ -485,15 +507,7 @@ fn a_supervisor_resolves_a_conflict_from_the_cli() {
         "{}",
         text(&out.stderr)
     );
-    let out = station(&[
-        "queue",
-        "--config",
-        cfg,
-        "--retry",
-        "cli-0002",
-        "--operator",
-        "S1",
-    ]);
+    let out = as_s1(&["queue", "--config", cfg, "--retry", "cli-0002"]);
     assert!(!out.status.success());
     assert!(
         text(&out.stderr).contains("has no upload conflict"),
@@ -501,26 +515,10 @@ fn a_supervisor_resolves_a_conflict_from_the_cli() {
         text(&out.stderr)
     );
 
-    let out = station(&[
-        "queue",
-        "--config",
-        cfg,
-        "--retry",
-        "CLI-0000",
-        "--operator",
-        "S1",
-    ]);
+    let out = as_s1(&["queue", "--config", cfg, "--retry", "CLI-0000"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(text(&out.stdout).contains("cli-0000: back in the upload queue"));
-    let out = station(&[
-        "queue",
-        "--config",
-        cfg,
-        "--mark-uploaded",
-        "cli-0001",
-        "--operator",
-        "S1",
-    ]);
+    let out = as_s1(&["queue", "--config", cfg, "--mark-uploaded", "cli-0001"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(
         text(&out.stdout)
@@ -537,10 +535,14 @@ fn a_supervisor_resolves_a_conflict_from_the_cli() {
         .filter(|a| a.actor == "S1")
         .map(|a| (a.kind.as_str(), a.subject.as_str()))
         .collect();
+    // Each decision follows the supervisor's login (PIN checked) that authorised it.
     assert_eq!(
         by_s1,
         [
+            ("operator.login", "S1"),
+            ("operator.login", "S1"),
             ("enrollment.requeued", "cli-0000"),
+            ("operator.login", "S1"),
             ("enrollment.uploaded", "cli-0001")
         ]
     );

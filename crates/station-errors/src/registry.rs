@@ -640,6 +640,13 @@ pub(crate) static ENTRIES: &[ErrorDoc] = &[
         exit: Exit::Denied,
     },
     ErrorDoc {
+        code: "station::operators::first_admin",
+        title: "The first operator is an admin added by root",
+        meaning: "The station has no operators yet. The first one must be an admin and is added by root on the fixture PC, so that no local user can make themselves the station's admin.",
+        action: "Run sudo station operators add ID --name … --role admin; that admin adds the others.",
+        exit: Exit::Denied,
+    },
+    ErrorDoc {
         code: "station::operators::hash",
         title: "Stored PIN could not be checked",
         meaning: "The operator's stored PIN hash is unreadable or hashing failed, so the PIN cannot be checked. This is a station bug or the database was altered.",
@@ -652,6 +659,13 @@ pub(crate) static ENTRIES: &[ErrorDoc] = &[
         meaning: "The operator ID has characters other than letters, digits, `.`, `_` and `-`, or is too long. Nothing was changed.",
         action: "Use letters, digits, `.`, `_` and `-`, at most 64 characters.",
         exit: Exit::Usage,
+    },
+    ErrorDoc {
+        code: "station::operators::no_operator",
+        title: "Changing operators needs an admin",
+        meaning: "station operators add or set-pin was given no --operator (an admin), or unlock no supervisor; nothing changed. Only the first operator of a station with none is added without one (by root).",
+        action: "Pass --operator with an admin's (or, to unlock, a supervisor's) ID; their PIN is read from the next line of stdin or --operator-pin-env.",
+        exit: Exit::Denied,
     },
     ErrorDoc {
         code: "station::operators::no_pin",
@@ -813,6 +827,13 @@ pub(crate) static ENTRIES: &[ErrorDoc] = &[
         meaning: "A slot has no serial port: neither `port` in the config nor an entry in the fixture's ports file. The run does not start.",
         action: "Set `port` for the slot, or `fixture.ports_file` and start the fixture that writes it.",
         exit: Exit::Config,
+    },
+    ErrorDoc {
+        code: "station::run::no_supervisor",
+        title: "A rework needs a supervisor",
+        meaning: "station run --rework was given no --supervisor: provisioning an already passed unit again is a supervisor's decision; nothing was run.",
+        action: "Pass --supervisor with a supervisor's ID; their PIN is read from stdin or --pin-env, and the decision is audited.",
+        exit: Exit::Denied,
     },
     ErrorDoc {
         code: "station::run::ports_file",

@@ -20,8 +20,8 @@ pub use store::handouts::RevokedCertificate;
 pub use store::line::{LineSetting, LineSetup};
 pub use store::line_db::{LineLease, LineOutboxRow, NewLineConflict};
 pub use store::operators::{
-    Action, LockoutPolicy, MAX_PIN_DIGITS, MIN_PIN_DIGITS, NewOperator, Operator, OperatorError,
-    Role, UNKNOWN_OPERATOR, require,
+    Action, LockoutPolicy, MAX_PIN_DIGITS, MIN_PIN_DIGITS, MIN_SUPERVISOR_PIN_DIGITS, NewOperator,
+    Operator, OperatorError, Role, UNKNOWN_OPERATOR, require,
 };
 pub use store::reports::{FailureReason, HourlyYield, UnitLogLine, YieldFilter, YieldReport};
 pub use store::slot_blocks::{AlarmPolicy, SlotBlock};

@@ -27,7 +27,7 @@ fn operators_log_in_with_their_pin_and_lock_out_after_repeated_failures() {
         .unwrap();
     assert_eq!(op.role, Role::Technician);
     assert!(matches!(
-        store.add_operator(STATION, "admin", &new_op("T100", Role::Admin, "9999")),
+        store.add_operator(STATION, "admin", &new_op("T100", Role::Admin, "999999")),
         Err(OperatorError::Exists(_))
     ));
     let policy = LockoutPolicy {
@@ -40,32 +40,30 @@ fn operators_log_in_with_their_pin_and_lock_out_after_repeated_failures() {
         .unwrap();
     assert_eq!(ok.last_login_at, Some(now));
 
-    // Unknown IDs and wrong PINs look the same to the person at the screen.
+    // Unknown IDs, wrong PINs and a locked operator with a wrong PIN look the same.
     let unknown = store
         .authenticate(STATION, "nobody", "1234", policy, now)
         .unwrap_err();
     assert_eq!(unknown.to_string(), "operator ID or PIN not recognised");
-    let e = store
-        .authenticate(STATION, "T100", "0000", policy, now)
-        .unwrap_err();
+    for _ in 0..3 {
+        let e = store
+            .authenticate(STATION, "T100", "0000", policy, now)
+            .unwrap_err();
+        assert!(matches!(e, OperatorError::LoginFailed), "{e:?}");
+        assert_eq!(e.code(), unknown.code());
+        assert_eq!(e.help(), unknown.help());
+    }
+    // The third failure locked: a wrong PIN still hears "not recognised" (and is not
+    // counted), only the right PIN learns of the lock.
     assert!(matches!(
-        e,
-        OperatorError::LoginFailed { remaining: Some(2) }
+        store.authenticate(STATION, "T100", "0000", policy, now),
+        Err(OperatorError::LoginFailed)
     ));
-    assert_eq!(e.code(), "station::login::failed");
-    store
-        .authenticate(STATION, "T100", "0000", policy, now)
-        .unwrap_err();
-    let locked = store
-        .authenticate(STATION, "T100", "0000", policy, now)
-        .unwrap_err();
-    assert!(matches!(locked, OperatorError::Locked { .. }), "{locked:?}");
-    // Even the right PIN is refused while locked...
     assert!(matches!(
         store.authenticate(STATION, "T100", "1234", policy, now),
         Err(OperatorError::Locked { .. })
     ));
-    // ...and accepted once the lock ran out.
+    // ...and it is accepted once the lock ran out.
     let later = now + chrono::Duration::seconds(61);
     store
         .authenticate(STATION, "T100", "1234", policy, later)
@@ -101,7 +99,7 @@ fn operators_log_in_with_their_pin_and_lock_out_after_repeated_failures() {
         .unwrap();
     assert!(matches!(
         store.set_operator_pin(STATION, "A1", "T100", "12"),
-        Err(OperatorError::WeakPin)
+        Err(OperatorError::WeakPin { .. })
     ));
     assert!(matches!(
         store.unlock_operator(STATION, "A1", "ghost"),
@@ -145,7 +143,7 @@ fn a_v1_database_gains_the_operators_table() {
     let store = Store::open(&path).unwrap();
     assert!(store.operators().unwrap().is_empty());
     store
-        .add_operator(STATION, "admin", &new_op("S1", Role::Supervisor, "4321"))
+        .add_operator(STATION, "admin", &new_op("S1", Role::Supervisor, "432109"))
         .unwrap();
     assert_eq!(store.operators().unwrap().len(), 1);
     store.verify_audit().unwrap();
@@ -167,7 +165,7 @@ fn a_pin_typed_into_the_id_field_is_not_kept_in_the_audit_log() {
     let err = store
         .authenticate(STATION, "918273", "1234", policy, Utc::now())
         .unwrap_err();
-    assert!(matches!(err, OperatorError::LoginFailed { .. }), "{err:?}");
+    assert!(matches!(err, OperatorError::LoginFailed), "{err:?}");
     let row = store.audit_rows(1).unwrap().remove(0);
     assert_eq!(row.kind, "operator.login_failed");
     assert_eq!(row.actor, station_store::UNKNOWN_OPERATOR);
@@ -257,4 +255,95 @@ fn rusqlite_dump(path: &Path) -> String {
         }
     }
     out
+}
+
+/// Waiting a lock out does not reset the count: 5 failures lock for the policy's duration, 10
+/// for four times as long, 15 until a supervisor unlocks, whatever the time between them.
+#[test]
+fn locks_escalate_and_the_third_needs_a_supervisor() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("station.db")).unwrap();
+    store
+        .add_operator(STATION, "admin", &new_op("T100", Role::Technician, "1234"))
+        .unwrap();
+    let policy = LockoutPolicy::default();
+    let mut now = Utc::now();
+    let lock_after_five = |store: &Store, now| {
+        for _ in 0..5 {
+            let _ = store.authenticate(STATION, "T100", "0000", policy, now);
+        }
+        store.operator("T100").unwrap().unwrap().locked_until
+    };
+    let first = lock_after_five(&store, now).unwrap();
+    assert!(
+        (899..=900).contains(&(first - now).num_seconds()),
+        "{first}"
+    );
+    now = first + chrono::Duration::seconds(1);
+    let second = lock_after_five(&store, now).unwrap();
+    assert!(
+        (3599..=3600).contains(&(second - now).num_seconds()),
+        "{second}"
+    );
+    now = second + chrono::Duration::seconds(1);
+    let third = lock_after_five(&store, now).unwrap();
+    assert!(
+        third.timestamp() > now.timestamp() + 100 * 365 * 86_400,
+        "{third}"
+    );
+    let years_later = now + chrono::Duration::days(3650);
+    let err = store
+        .authenticate(STATION, "T100", "1234", policy, years_later)
+        .unwrap_err();
+    assert!(matches!(err, OperatorError::Locked { .. }), "{err:?}");
+    assert!(err.help().contains("Ask a supervisor"), "{}", err.help());
+    store.unlock_operator(STATION, "S1", "T100").unwrap();
+    store
+        .authenticate(STATION, "T100", "1234", policy, years_later)
+        .unwrap();
+    // A success resets the count: the next failure is the first again.
+    let _ = store.authenticate(STATION, "T100", "0000", policy, years_later);
+    assert_eq!(store.operator("T100").unwrap().unwrap().failed_attempts, 1);
+}
+
+/// Guesses made at once cannot outrun the count: of 12 wrong PINs sent from 12 threads
+/// together, exactly `max_attempts` are checked before the lock, and the rest never are.
+#[test]
+fn attempts_made_at_once_are_counted_one_by_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("station.db");
+    let store = Store::open(&path).unwrap();
+    store
+        .add_operator(STATION, "admin", &new_op("T100", Role::Technician, "1234"))
+        .unwrap();
+    drop(store);
+    let policy = LockoutPolicy::default();
+    let now = Utc::now();
+    let barrier = std::sync::Arc::new(std::sync::Barrier::new(12));
+    let threads: Vec<_> = (0..12)
+        .map(|i| {
+            let path = path.clone();
+            let barrier = barrier.clone();
+            std::thread::spawn(move || {
+                // Each thread its own connection, as another terminal or process would be.
+                let store = Store::open(&path).unwrap();
+                barrier.wait();
+                let _ = store.authenticate(STATION, "T100", &format!("99{i:02}"), policy, now);
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap();
+    }
+    let store = Store::open(&path).unwrap();
+    let op = store.operator("T100").unwrap().unwrap();
+    assert_eq!(op.failed_attempts, 5, "only five attempts were counted");
+    assert!(op.locked_until.is_some());
+    let counted = store
+        .audit_rows(100)
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.kind == "operator.login_failed" && r.detail.get("failures").is_some())
+        .count();
+    assert_eq!(counted, 5, "only five PINs were checked against the hash");
 }

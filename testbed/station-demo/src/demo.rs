@@ -28,7 +28,7 @@ pub(crate) struct DemoArgs {
     #[arg(long)]
     json: bool,
     /// Prepare the demo for the desktop app and stop: the demo CA, and two demo operators
-    /// (technician T100 PIN 1234, supervisor S200 PIN 2468) if the database has none.
+    /// (technician T100 PIN 1234, supervisor S200 PIN 246813) if the database has none.
     #[arg(long)]
     setup_only: bool,
     /// Run a line of N stations (2 to 8), each on its own virtual fixture and database,
@@ -44,7 +44,7 @@ const DEMO_WORK_ORDER: &str = "WO-DEMO";
 /// set by an admin (`station operators add`).
 const DEMO_OPERATORS: [(&str, &str, Role, &str); 2] = [
     ("T100", "Demo Technician", Role::Technician, "1234"),
-    ("S200", "Demo Supervisor", Role::Supervisor, "2468"),
+    ("S200", "Demo Supervisor", Role::Supervisor, "246813"),
 ];
 
 /// Adds the demo operators to a database that has none (and prints how to log in), and sets

@@ -268,29 +268,30 @@ fn line_db_status_shows_the_line_and_resolve_closes_a_conflict() {
     assert_eq!(conflict["station"], "st-apart");
     let id = conflict["id"].as_i64().unwrap().to_string();
 
-    let out = station(&[
-        "line-db",
-        "resolve",
-        "--config",
-        config,
-        &id,
-        "--operator",
-        "S200",
-        "--note",
-        "st-apart's board scrapped",
-    ]);
+    // The supervisor is one of this station's operators, PIN checked.
+    db.add_operator(
+        "demo-station",
+        "root",
+        &station_store::NewOperator {
+            id: "S200".into(),
+            name: "Supervisor".into(),
+            role: station_store::Role::Supervisor,
+            pin: "246813".into(),
+        },
+    )
+    .unwrap();
+    let resolve = |note: &str| {
+        let exe = Path::new(env!("CARGO_BIN_EXE_station-demo")).with_file_name("station");
+        Command::new(exe)
+            .args(["line-db", "resolve", "--config", config, &id])
+            .args(["--operator", "S200", "--pin-env", "SUP_PIN", "--note", note])
+            .env("SUP_PIN", "246813")
+            .output()
+            .expect("station runs")
+    };
+    let out = resolve("st-apart's board scrapped");
     assert!(out.status.success(), "{}", text(&out.stderr));
-    let out = station(&[
-        "line-db",
-        "resolve",
-        "--config",
-        config,
-        &id,
-        "--operator",
-        "S200",
-        "--note",
-        "again",
-    ]);
+    let out = resolve("again");
     assert_eq!(out.status.code(), Some(2));
     assert!(
         text(&out.stderr).contains("no open conflict"),

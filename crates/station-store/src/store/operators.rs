@@ -21,8 +21,11 @@ use crate::StoreError;
 use crate::audit;
 use crate::sql::{Ts, fmt_ts};
 
-/// Shortest PIN accepted.
+/// Shortest PIN accepted (a technician's; see [`Role::min_pin_digits`]).
 pub const MIN_PIN_DIGITS: usize = 4;
+/// Shortest PIN of a supervisor or an admin, who can change the line, rework units and see
+/// device keys.
+pub const MIN_SUPERVISOR_PIN_DIGITS: usize = 6;
 /// Longest PIN accepted.
 pub const MAX_PIN_DIGITS: usize = 12;
 /// The audit actor of a failed login with an ID no operator has (the typed text is not kept).
@@ -49,6 +52,15 @@ impl Role {
             Role::Technician => "technician",
             Role::Supervisor => "supervisor",
             Role::Admin => "admin",
+        }
+    }
+
+    /// The shortest PIN this role may have: 4 digits for a technician, 6 for a supervisor
+    /// or an admin.
+    pub fn min_pin_digits(self) -> usize {
+        match self {
+            Role::Technician => MIN_PIN_DIGITS,
+            Role::Supervisor | Role::Admin => MIN_SUPERVISOR_PIN_DIGITS,
         }
     }
 
@@ -164,7 +176,8 @@ pub struct Operator {
     pub name: String,
     /// Role.
     pub role: Role,
-    /// Failed PIN attempts since the last success or lockout.
+    /// Failed PIN attempts since the last success or unlock (a lock that ends on its own does
+    /// not reset it).
     pub failed_attempts: u32,
     /// Locked out until then, if locked.
     pub locked_until: Option<DateTime<Utc>>,
@@ -183,7 +196,7 @@ pub struct NewOperator {
     pub name: String,
     /// Role.
     pub role: Role,
-    /// The PIN, 4–12 digits; hashed before it is stored.
+    /// The PIN, [`Role::min_pin_digits`] to 12 digits; hashed before it is stored.
     pub pin: String,
 }
 
@@ -198,13 +211,37 @@ impl fmt::Debug for NewOperator {
     }
 }
 
-/// When repeated PIN failures lock an operator out.
+/// When repeated PIN failures lock an operator out. The locks escalate, and waiting one out
+/// does not reset the count (only a successful login or an unlock does): after
+/// `max_attempts` failures the operator is locked for `duration`, after twice as many for four
+/// times as long, after three times as many until a supervisor unlocks them. With the defaults:
+/// 5 → 15 minutes, 10 → 1 hour, 15 → a supervisor must unlock.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LockoutPolicy {
-    /// Consecutive failures that lock the operator.
+    /// Failures per lock.
     pub max_attempts: u32,
-    /// How long the lock lasts (a supervisor or admin may unlock earlier).
+    /// How long the first lock lasts (a supervisor or admin may unlock earlier).
     pub duration: Duration,
+}
+
+/// Until when a lock that only an unlock ends lasts (stored as a date, far away).
+const LOCKED_FOR_GOOD: &str = "9999-12-31T23:59:59.000000Z";
+
+impl LockoutPolicy {
+    /// Whether the `failures`-th failure in a row locks, and until when (`None` for a lock
+    /// that only a supervisor's unlock ends is given as [`LOCKED_FOR_GOOD`]).
+    fn lock_after(&self, failures: u32, now: DateTime<Utc>) -> Option<String> {
+        let per_lock = self.max_attempts.max(1);
+        if failures == 0 || !failures.is_multiple_of(per_lock) {
+            return None;
+        }
+        let base = chrono::Duration::from_std(self.duration).unwrap_or(chrono::Duration::MAX / 8);
+        Some(match failures / per_lock {
+            1 => fmt_ts(now + base),
+            2 => fmt_ts(now + base * 4),
+            _ => LOCKED_FOR_GOOD.to_owned(),
+        })
+    }
 }
 
 impl Default for LockoutPolicy {
@@ -221,14 +258,12 @@ impl Default for LockoutPolicy {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum OperatorError {
-    /// The operator ID or PIN is wrong (which one is not said); `remaining` attempts are left
-    /// before a lockout.
+    /// The operator ID or PIN is wrong, or the operator is locked and the PIN wrong: the same
+    /// answer, after the same work, whether the ID exists or not.
     #[error("operator ID or PIN not recognised")]
-    LoginFailed {
-        /// Attempts left before the lockout, if the operator exists.
-        remaining: Option<u32>,
-    },
-    /// Too many wrong PINs: the operator is locked out until `until`.
+    LoginFailed,
+    /// Too many wrong PINs: the operator is locked out until `until`. Only said to someone
+    /// who typed the right PIN.
     #[error("operator {id} is locked out until {until}")]
     Locked {
         /// The operator.
@@ -245,9 +280,12 @@ pub enum OperatorError {
     /// The role name is not technician, supervisor or admin.
     #[error("unknown role {0:?}")]
     UnknownRole(String),
-    /// The PIN does not meet the policy.
-    #[error("a PIN must be {MIN_PIN_DIGITS} to {MAX_PIN_DIGITS} digits")]
-    WeakPin,
+    /// The PIN does not meet the policy for the role.
+    #[error("a {role}'s PIN must be {} to {MAX_PIN_DIGITS} digits", role.min_pin_digits())]
+    WeakPin {
+        /// The role the PIN is for.
+        role: Role,
+    },
     /// The operator ID has characters outside `A-Z a-z 0-9 . _ -` or is too long.
     #[error("invalid operator ID {0:?}")]
     InvalidId(String),
@@ -271,12 +309,12 @@ impl OperatorError {
     /// Stable code, e.g. `station::login::failed`.
     pub fn code(&self) -> &'static str {
         match self {
-            Self::LoginFailed { .. } => "station::login::failed",
+            Self::LoginFailed => "station::login::failed",
             Self::Locked { .. } => "station::login::locked",
             Self::Exists(_) => "station::operators::exists",
             Self::Unknown(_) => "station::operators::unknown",
             Self::UnknownRole(_) => "station::operators::unknown_role",
-            Self::WeakPin => "station::operators::weak_pin",
+            Self::WeakPin { .. } => "station::operators::weak_pin",
             Self::InvalidId(_) => "station::operators::invalid_id",
             Self::NotAllowed { .. } => "station::auth::not_allowed",
             Self::Hash(_) => "station::operators::hash",
@@ -287,11 +325,11 @@ impl OperatorError {
     /// One action to take.
     pub fn help(&self) -> String {
         match self {
-            Self::LoginFailed { remaining: Some(n) } => {
-                format!("Scan your badge again and retype the PIN ({n} attempts left).")
-            }
-            Self::LoginFailed { remaining: None } => {
-                "Scan your badge again and retype the PIN.".into()
+            Self::LoginFailed => "Scan your badge again and retype the PIN; repeated failures \
+                                  lock the operator."
+                .into(),
+            Self::Locked { until, .. } if until.to_rfc3339().starts_with("9999") => {
+                "Ask a supervisor to unlock you (`station operators unlock`).".into()
             }
             Self::Locked { .. } => "Wait for the lock to end, or ask a supervisor to unlock you \
                                     (`station operators unlock`)."
@@ -299,7 +337,10 @@ impl OperatorError {
             Self::Exists(_) => "Pick another ID, or set this operator's PIN instead.".into(),
             Self::Unknown(_) => "List operators with `station operators list`.".into(),
             Self::UnknownRole(_) => "Use technician, supervisor or admin.".into(),
-            Self::WeakPin => format!("Choose {MIN_PIN_DIGITS} to {MAX_PIN_DIGITS} digits."),
+            Self::WeakPin { role } => format!(
+                "Choose {} to {MAX_PIN_DIGITS} digits for a {role}.",
+                role.min_pin_digits()
+            ),
             Self::InvalidId(_) => "Use letters, digits, `.`, `_` and `-`, at most 64.".into(),
             Self::NotAllowed { action, .. } => {
                 format!("Ask a {} to {}.", action.minimum_role(), action.describe())
@@ -333,7 +374,7 @@ impl Store {
         new: &NewOperator,
     ) -> Result<Operator, OperatorError> {
         check_id(&new.id)?;
-        let hash = hash_pin(&new.pin)?;
+        let hash = hash_pin(&new.pin, new.role)?;
         let now = fmt_ts(Utc::now());
         let added = self.write(|tx| {
             let exists = tx
@@ -395,7 +436,11 @@ impl Store {
         id: &str,
         pin: &str,
     ) -> Result<(), OperatorError> {
-        let hash = hash_pin(pin)?;
+        let role = self
+            .operator(id)?
+            .ok_or_else(|| OperatorError::Unknown(id.to_owned()))?
+            .role;
+        let hash = hash_pin(pin, role)?;
         let now = fmt_ts(Utc::now());
         let changed = self.write(|tx| {
             let n = tx
@@ -439,10 +484,17 @@ impl Store {
             .ok_or_else(|| OperatorError::Unknown(id.to_owned()))
     }
 
-    /// Checks an operator ID and PIN at `now`. Success clears the failure count (audit
-    /// `operator.login`); a wrong PIN counts a failure (audit `operator.login_failed`) and the
-    /// `policy.max_attempts`-th in a row locks the operator for `policy.duration` (audit
-    /// `operator.locked`). An unknown ID fails exactly like a wrong PIN.
+    /// Checks an operator ID and PIN at `now`.
+    ///
+    /// - Each attempt is counted *before* the PIN is checked, in one write transaction, so
+    ///   attempts made at once (two terminals, two processes) cannot outrun the count: the
+    ///   attempt that reaches a lock threshold ([`LockoutPolicy`]) takes the lock with it, and
+    ///   later ones find the operator locked and are not checked at all.
+    /// - Success clears the count and any lock (audit `operator.login`). A failure is audited
+    ///   (`operator.login_failed`), and the one that locked with `operator.locked`.
+    /// - The answer is [`OperatorError::LoginFailed`] for a wrong PIN, for an unknown ID and for
+    ///   a locked operator, after the same argon2 work; only the right PIN of a locked operator
+    ///   hears [`OperatorError::Locked`], with until when.
     pub fn authenticate(
         &self,
         station_id: &str,
@@ -451,16 +503,31 @@ impl Store {
         policy: LockoutPolicy,
         now: DateTime<Utc>,
     ) -> Result<Operator, OperatorError> {
-        let found = self.read(|conn| {
+        let at = fmt_ts(now);
+        // Reserve the attempt: (operator, hash, failures counting this one, locked until).
+        let reserved = self.write(|tx| {
             let sql = format!("SELECT {OPERATOR_COLUMNS}, pin_hash FROM operators WHERE id = ?1");
-            Ok(conn
+            let Some((operator, hash)) = tx
                 .prepare_cached(&sql)?
                 .query_row([id], |r| {
                     Ok((operator_from_row(r)?, r.get::<_, String>(7)?))
                 })
-                .optional()?)
+                .optional()?
+            else {
+                return Ok(None);
+            };
+            if let Some(until) = operator.locked_until.filter(|u| *u > now) {
+                return Ok(Some((operator, hash, None, Some(until))));
+            }
+            let failures = operator.failed_attempts.saturating_add(1);
+            let lock = policy.lock_after(failures, now);
+            tx.prepare_cached(
+                "UPDATE operators SET failed_attempts = ?2, locked_until = ?3 WHERE id = ?1",
+            )?
+            .execute(params![id, failures, lock])?;
+            Ok(Some((operator, hash, Some((failures, lock)), None)))
         })?;
-        let Some((operator, hash)) = found else {
+        let Some((operator, hash, counted, locked_until)) = reserved else {
             // Spend the same time as a real check, so timing does not reveal valid IDs.
             let _ = verify_pin(dummy_hash(), pin);
             // The typed text is not recorded: an unknown "ID" is often a PIN typed into the
@@ -472,16 +539,29 @@ impl Store {
                 subject: String::new(),
                 detail: json!({ "reason": "unknown operator", "id_chars": id.chars().count() }),
             })?;
-            return Err(OperatorError::LoginFailed { remaining: None });
+            return Err(OperatorError::LoginFailed);
         };
-        if let Some(until) = operator.locked_until.filter(|u| *u > now) {
-            return Err(OperatorError::Locked {
-                id: id.to_owned(),
-                until,
+        let right = verify_pin(&hash, pin)?;
+        if let Some(until) = locked_until {
+            // Locked: not counted; only the right PIN learns that it is locked.
+            self.audit_append(&crate::AuditEntry {
+                station_id: station_id.to_owned(),
+                actor: id.to_owned(),
+                kind: "operator.login_failed".into(),
+                subject: id.to_owned(),
+                detail: json!({ "reason": "locked", "pin_right": right }),
+            })?;
+            return Err(if right {
+                OperatorError::Locked {
+                    id: id.to_owned(),
+                    until,
+                }
+            } else {
+                OperatorError::LoginFailed
             });
         }
-        let at = fmt_ts(now);
-        if verify_pin(&hash, pin)? {
+        let (failures, lock) = counted.unwrap_or((0, None));
+        if right {
             self.write(|tx| {
                 tx.prepare_cached(
                     "UPDATE operators SET failed_attempts = 0, locked_until = NULL,
@@ -505,16 +585,7 @@ impl Store {
                 ..operator
             });
         }
-        let lock_until =
-            now + chrono::Duration::from_std(policy.duration).unwrap_or(chrono::Duration::MAX / 2);
-        let failures = self.write(|tx| {
-            // The expired lock (if any) no longer counts: start from the stored count.
-            let failures: u32 = tx
-                .prepare_cached(
-                    "UPDATE operators SET failed_attempts = failed_attempts + 1 WHERE id = ?1
-                     RETURNING failed_attempts",
-                )?
-                .query_row([id], |r| r.get(0))?;
+        self.write(|tx| {
             audit::append(
                 tx,
                 station_id,
@@ -523,32 +594,23 @@ impl Store {
                 id,
                 &json!({ "reason": "wrong PIN", "failures": failures }),
             )?;
-            if failures >= policy.max_attempts {
-                tx.prepare_cached(
-                    "UPDATE operators SET failed_attempts = 0, locked_until = ?2 WHERE id = ?1",
-                )?
-                .execute(params![id, fmt_ts(lock_until)])?;
+            if let Some(until) = &lock {
                 audit::append(
                     tx,
                     station_id,
                     id,
                     "operator.locked",
                     id,
-                    &json!({ "until": fmt_ts(lock_until), "failures": failures }),
+                    &json!({
+                        "until": until,
+                        "failures": failures,
+                        "until_unlocked": until == LOCKED_FOR_GOOD,
+                    }),
                 )?;
             }
-            Ok(failures)
+            Ok(())
         })?;
-        if failures >= policy.max_attempts {
-            Err(OperatorError::Locked {
-                id: id.to_owned(),
-                until: lock_until,
-            })
-        } else {
-            Err(OperatorError::LoginFailed {
-                remaining: Some(policy.max_attempts - failures),
-            })
-        }
+        Err(OperatorError::LoginFailed)
     }
 }
 
@@ -578,11 +640,11 @@ fn check_id(id: &str) -> Result<(), OperatorError> {
     }
 }
 
-fn hash_pin(pin: &str) -> Result<String, OperatorError> {
-    let ok = (MIN_PIN_DIGITS..=MAX_PIN_DIGITS).contains(&pin.len())
+fn hash_pin(pin: &str, role: Role) -> Result<String, OperatorError> {
+    let ok = (role.min_pin_digits()..=MAX_PIN_DIGITS).contains(&pin.len())
         && pin.chars().all(|c| c.is_ascii_digit());
     if !ok {
-        return Err(OperatorError::WeakPin);
+        return Err(OperatorError::WeakPin { role });
     }
     let salt = SaltString::generate(&mut OsRng);
     Argon2::default()
@@ -632,9 +694,21 @@ mod tests {
 
     #[test]
     fn pins_are_digits_only_and_hashes_verify() {
-        assert!(matches!(hash_pin("12a4"), Err(OperatorError::WeakPin)));
-        assert!(matches!(hash_pin("123"), Err(OperatorError::WeakPin)));
-        let h = hash_pin("2468").unwrap();
+        let weak = |pin, role| matches!(hash_pin(pin, role), Err(OperatorError::WeakPin { .. }));
+        assert!(weak("12a4", Role::Technician));
+        assert!(weak("123", Role::Technician));
+        // A supervisor's and an admin's PIN is at least 6 digits.
+        assert!(weak("2468", Role::Supervisor));
+        assert!(weak("24680", Role::Admin));
+        assert!(!weak("246801", Role::Supervisor));
+        assert_eq!(
+            OperatorError::WeakPin {
+                role: Role::Supervisor
+            }
+            .to_string(),
+            "a supervisor's PIN must be 6 to 12 digits"
+        );
+        let h = hash_pin("2468", Role::Technician).unwrap();
         assert!(h.starts_with("$argon2id$"));
         assert!(verify_pin(&h, "2468").unwrap());
         assert!(!verify_pin(&h, "2469").unwrap());
