@@ -14,6 +14,7 @@ use station_upload::export::{
     write_export_with,
 };
 use station_upload::import::{ImportError, ImportQueue, default_journal_path};
+use station_upload::import_registry::ImportRegistry;
 use station_upload::sealed::{SealError, open_sealed, parse_recipients, seal_dir, sealed_path};
 use station_upload::uploader::{RunMode, UploaderSettings};
 
@@ -104,9 +105,21 @@ pub(crate) struct ImportArgs {
     #[arg(long, value_name = "FILE")]
     journal: Option<PathBuf>,
     /// Start the journal again: every enrollment is sent (those DPS holds come back as
-    /// already present).
+    /// already present). A batch already imported into this service is refused unless
+    /// --again is given too.
     #[arg(long)]
     fresh: bool,
+    /// Where completed imports are recorded, so an old batch cannot be replayed into DPS
+    /// after its enrollments were deleted (default `$XDG_STATE_HOME/station/import-registry`,
+    /// else `~/.local/state/station/import-registry`).
+    #[arg(long, value_name = "FILE")]
+    registry: Option<PathBuf>,
+    /// Import a batch this service already received, once more (needs --reason; recorded).
+    #[arg(long, requires = "reason")]
+    again: bool,
+    /// Why the batch is imported again (with --again).
+    #[arg(long, requires = "again")]
+    reason: Option<String>,
     /// JSON lines: one per upload event, then the totals.
     #[arg(long)]
     json: bool,
@@ -247,7 +260,12 @@ pub(crate) fn verify(args: &VerifyExportArgs) -> anyhow::Result<u8> {
 }
 
 pub(crate) fn import(args: &ImportArgs) -> anyhow::Result<u8> {
-    let opened = open_batch(&args.dir, args.identity.as_deref())?;
+    // The import reads the batch again as it sends it: it works on a private copy, so what
+    // it sends is exactly what was verified, whatever happens to the folder meanwhile.
+    let opened = match open_batch(&args.dir, args.identity.as_deref())? {
+        Batch::Folder(dir) => Batch::Opened(private_copy(dir)?),
+        opened => opened,
+    };
     let verified = verify_dir(opened.dir(), &args.trust, args.json)?;
     let records = verified.manifest.records;
     let report = |line: serde_json::Value, text: String| {
@@ -306,6 +324,43 @@ pub(crate) fn import(args: &ImportArgs) -> anyhow::Result<u8> {
         .journal
         .clone()
         .unwrap_or_else(|| default_journal_path(&args.dir));
+    let registry = ImportRegistry::at(
+        &args
+            .registry
+            .clone()
+            .unwrap_or_else(ImportRegistry::default_path),
+    );
+    let service = client.base_url().to_owned();
+    let registry_error = |e: std::io::Error| {
+        CliError::anyhow(
+            "station::import::registry",
+            format!(
+                "could not use the import registry {}: {e}",
+                registry.path().display()
+            ),
+            "Check the file (or pass another with --registry); it is only ever appended to.",
+        )
+    };
+    let earlier = registry
+        .imports(&verified.manifest_sha256, &service)
+        .map_err(registry_error)?;
+    // A journal that says the batch is whole sends nothing: only a fresh start (or a lost
+    // journal) would send a completed batch again.
+    if let Some(first) = earlier.first()
+        && (args.fresh || !journal.exists())
+        && !args.again
+    {
+        return Err(CliError::anyhow(
+            "station::import::already_imported",
+            format!(
+                "this batch was already imported into {service} ({}); importing it again would \
+                 re-create enrollments that may have been deleted on purpose",
+                first.at
+            ),
+            "If that is what you want, run it again with --again --reason \"…\" (the reason is \
+             recorded); otherwise use a newer batch.",
+        ));
+    }
     let queue = Arc::new(
         ImportQueue::open(&verified, client.base_url(), &journal, args.fresh)
             .map_err(|e| CliError::from(Importing(e)))?,
@@ -372,6 +427,11 @@ pub(crate) fn import(args: &ImportArgs) -> anyhow::Result<u8> {
             ),
         ));
     }
+    if after.done == records && (earlier.is_empty() || args.again) {
+        registry
+            .record(&verified.manifest_sha256, &service, args.reason.as_deref())
+            .map_err(registry_error)?;
+    }
     if after.done < records {
         let open = after.open();
         return Err(CliError::anyhow(
@@ -401,6 +461,34 @@ impl Batch<'_> {
             Batch::Opened(t) => t.path(),
         }
     }
+}
+
+/// A private copy of the batch folder `dir` (its regular files only: a link or a folder in a
+/// batch is never followed, and the verifier then misses what it pointed at).
+fn private_copy(dir: &std::path::Path) -> anyhow::Result<tempfile::TempDir> {
+    let fail = |e: std::io::Error| {
+        CliError::anyhow(
+            "station::verify::io",
+            format!("could not read the batch {}: {e}", dir.display()),
+            "Check the path and that the batch folder is readable.",
+        )
+    };
+    let copy = tempfile::Builder::new()
+        .prefix("station-import-")
+        .tempdir()
+        .map_err(fail)?;
+    let entries = match std::fs::read_dir(dir) {
+        // Nothing there: the verifier says what is missing, as for an empty folder.
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(copy),
+        other => other.map_err(fail)?,
+    };
+    for entry in entries {
+        let entry = entry.map_err(fail)?;
+        if entry.file_type().map_err(fail)?.is_file() {
+            std::fs::copy(entry.path(), copy.path().join(entry.file_name())).map_err(fail)?;
+        }
+    }
+    Ok(copy)
 }
 
 fn open_batch<'a>(

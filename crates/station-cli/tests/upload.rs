@@ -30,6 +30,14 @@ fn import_args(batch: &Path, cert: &Path, operator: &ServerThread, extra: &[&str
         operator.connection_string_file().display().to_string(),
         "--dps-trust".into(),
         operator.ca_file().display().to_string(),
+        // The test's own registry of completed imports (not the user's).
+        "--registry".into(),
+        batch
+            .parent()
+            .unwrap()
+            .join("import-registry")
+            .display()
+            .to_string(),
     ];
     args.extend(extra.iter().map(|s| (*s).to_owned()));
     args
@@ -310,13 +318,35 @@ fn export_verify_and_import_through_the_cli() {
     assert_eq!(operator.enrollment_count(), 0);
 
     // The operator's side: import into their own DPS; again (the journal says it is done);
-    // again with a fresh journal (DPS says every one is already present).
+    // again with a fresh journal: refused (the registry says it was imported: a replay could
+    // re-create enrollments deleted on purpose), unless --again says why (DPS then says every
+    // one is already present).
     for round in 0..3 {
-        let extra: &[&str] = if round == 2 {
-            &["--ops-per-minute", "60000", "--fresh"]
-        } else {
-            &["--ops-per-minute", "60000"]
+        let extra: &[&str] = match round {
+            0 | 1 => &["--ops-per-minute", "60000"],
+            _ => &[
+                "--ops-per-minute",
+                "60000",
+                "--fresh",
+                "--again",
+                "--reason",
+                "checking DPS holds the batch",
+            ],
         };
+        if round == 2 {
+            let replay = station(&import_args(
+                &out_dir,
+                &cert,
+                &operator,
+                &["--ops-per-minute", "60000", "--fresh"],
+            ));
+            assert_eq!(replay.status.code(), Some(5), "{}", text(&replay.stderr));
+            assert!(
+                text(&replay.stderr).contains("station::import::already_imported"),
+                "{}",
+                text(&replay.stderr)
+            );
+        }
         let out = station(&import_args(&out_dir, &cert, &operator, extra));
         let stdout = text(&out.stdout);
         assert!(out.status.success(), "{stdout}{}", text(&out.stderr));

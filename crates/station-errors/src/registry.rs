@@ -437,6 +437,13 @@ pub(crate) static ENTRIES: &[ErrorDoc] = &[
         exit: Exit::UnitFailed,
     },
     ErrorDoc {
+        code: "station::import::already_imported",
+        title: "Batch already imported",
+        meaning: "The registry of completed imports says this batch (its signed manifest's SHA-256) was already imported into this DPS service, and this run would send it again (--fresh, or its journal is gone). Importing an old batch again re-creates enrollments that may have been deleted on purpose (a retired device, a withdrawn batch), so nothing was sent.",
+        action: "Use a newer batch; if the batch must go in again, run the import with --again --reason \"…\" (the reason is recorded).",
+        exit: Exit::Refused,
+    },
+    ErrorDoc {
         code: "station::import::incomplete",
         title: "Import left enrollments out",
         meaning: "The import into DPS finished with conflicts, rejected enrollments or enrollments not imported.",
@@ -463,6 +470,13 @@ pub(crate) static ENTRIES: &[ErrorDoc] = &[
         meaning: "The import journal names another batch or another DPS service than this import.",
         action: "Pass `--journal` with a new file for this import, or `--fresh` to start this one's journal again (what DPS already holds comes back as already present).",
         exit: Exit::Usage,
+    },
+    ErrorDoc {
+        code: "station::import::registry",
+        title: "Import registry unusable",
+        meaning: "The file that records completed imports (--registry, default under $XDG_STATE_HOME or ~/.local/state/station) could not be read or written, so the import could not tell whether this batch was already imported.",
+        action: "Check the file and its folder (permissions, disk), or pass another with --registry.",
+        exit: Exit::Environment,
     },
     ErrorDoc {
         code: "station::import::stopped",

@@ -17,6 +17,8 @@ pub mod client;
 pub mod export;
 #[cfg(all(feature = "client", feature = "export"))]
 pub mod import;
+#[cfg(all(feature = "client", feature = "export"))]
+pub mod import_registry;
 #[cfg(feature = "client")]
 pub mod queue;
 #[cfg(feature = "export")]

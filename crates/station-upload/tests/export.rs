@@ -570,3 +570,117 @@ fn an_import_journal_resumes_drops_a_torn_line_and_refuses_another_import() {
     );
     assert_eq!(corrupt.unwrap_err().code(), "station::import::journal");
 }
+
+/// `manifest.jws` of the batch at `dir` signed again with `key`, `cert` in its `x5c`: what an
+/// attacker holding a certificate (and its key) that a trusted CA issued could make.
+fn resign(dir: &Path, cert_der: &[u8], key: &rcgen::KeyPair) {
+    use base64::Engine as _;
+    use p256::ecdsa::signature::Signer as _;
+    use p256::pkcs8::DecodePrivateKey as _;
+    let url = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let std_b64 = base64::engine::general_purpose::STANDARD;
+    let jws = std::fs::read_to_string(dir.join(MANIFEST_FILE)).unwrap();
+    let mut parts = jws.trim_end().split('.');
+    let mut header: serde_json::Value =
+        serde_json::from_slice(&url.decode(parts.next().unwrap()).unwrap()).unwrap();
+    let payload = parts.next().unwrap();
+    header["x5c"] = serde_json::json!([std_b64.encode(cert_der)]);
+    let input = format!("{}.{payload}", url.encode(header.to_string()));
+    let signing = p256::ecdsa::SigningKey::from_pkcs8_der(&key.serialize_der()).unwrap();
+    let sig: p256::ecdsa::Signature = signing.sign(input.as_bytes());
+    std::fs::write(
+        dir.join(MANIFEST_FILE),
+        format!("{input}.{}", url.encode(sig.to_bytes())),
+    )
+    .unwrap();
+}
+
+/// Trusting a CA trusts only the export signers it issued for the batch's station: a device
+/// certificate of the line's CA (its key on a board) cannot sign a batch, nor can an export
+/// signer of another station; a certificate the station makes for itself is an export signer.
+#[test]
+fn only_export_signers_of_the_batchs_station_sign_batches() {
+    use rcgen::{
+        BasicConstraints, CertificateParams, CustomExtension, DnType, ExtendedKeyUsagePurpose,
+        IsCa, Issuer, KeyPair, KeyUsagePurpose,
+    };
+    let s = setup(2);
+    let good = export(&s, "good");
+    let ca_key = KeyPair::generate().unwrap();
+    let mut ca = CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca.distinguished_name.push(DnType::CommonName, "line CA");
+    ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    let ca_cert = ca.self_signed(&ca_key).unwrap();
+    let issuer = Issuer::new(ca, ca_key);
+    let leaf = |cn: &str, ou: &str, signer_eku: bool, client_auth: bool| {
+        let key = KeyPair::generate().unwrap();
+        let mut p = CertificateParams::new(Vec::<String>::new()).unwrap();
+        p.distinguished_name.push(DnType::CommonName, cn);
+        p.distinguished_name
+            .push(DnType::OrganizationalUnitName, ou);
+        p.key_usages = vec![KeyUsagePurpose::DigitalSignature];
+        p.is_ca = IsCa::ExplicitNoCa;
+        if client_auth {
+            p.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
+        }
+        if signer_eku {
+            // The project's export-signer EKU, DER as the station writes it.
+            let oid = station_upload::export::EXPORT_SIGNER_EKU;
+            let eku = std::process::Command::new("openssl")
+                .args([
+                    "asn1parse",
+                    "-genstr",
+                    &format!("OID:{oid}"),
+                    "-out",
+                    "/dev/stdout",
+                    "-noout",
+                ])
+                .output()
+                .unwrap()
+                .stdout;
+            let mut seq = vec![0x30, eku.len() as u8];
+            seq.extend_from_slice(&eku);
+            p.custom_extensions
+                .push(CustomExtension::from_oid_content(&[2, 5, 29, 37], seq));
+        }
+        let cert = p.signed_by(&key, &issuer).unwrap();
+        (cert.der().to_vec(), key)
+    };
+    let trust = ca_cert.pem().into_bytes();
+    let case = |name: &str, cert: &(Vec<u8>, KeyPair)| {
+        let dir = s.dir.path().join(name);
+        copy(&good, &dir);
+        resign(&dir, &cert.0, &cert.1);
+        verify_export(&dir, &trust)
+    };
+    // A device certificate of the line CA, naming the station even: refused.
+    let device = leaf("gw-SN1", "st-x", false, true);
+    let e = case("device-signed", &device).unwrap_err();
+    assert!(
+        matches!(&e, VerifyError::UntrustedSigner(why) if why.contains("not an export signer")),
+        "{e}"
+    );
+    // An export signer the CA issued for this station: verifies.
+    let signer = leaf("st-x export signer", "st-x", true, false);
+    let ok = case("ca-issued-signer", &signer).unwrap();
+    assert!(ok.signer.contains("st-x export signer"), "{}", ok.signer);
+    // One issued for another station: refused.
+    let other = leaf("st-y export signer", "st-y", true, false);
+    let e = case("other-station", &other).unwrap_err();
+    assert!(
+        matches!(&e, VerifyError::UntrustedSigner(why) if why.contains("does not name station st-x")),
+        "{e}"
+    );
+    // The station's own certificate carries the export-signer EKU and says it is no CA.
+    let out = std::process::Command::new("openssl")
+        .args(["x509", "-noout", "-text"])
+        .stdin(std::fs::File::open(cert_path_for(&s.dir.path().join("keys/export.key"))).unwrap())
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(station_upload::export::EXPORT_SIGNER_EKU),
+        "{text}"
+    );
+    assert!(text.contains("CA:FALSE"), "{text}");
+}

@@ -25,6 +25,17 @@ pub(super) fn sign(key: &SigningKey, cert_der: &[u8], payload: &[u8]) -> String 
     format!("{signing_input}.{}", B64URL.encode(sig.to_bytes()))
 }
 
+/// The extended key usage that makes a certificate an export signer of this project: an OID
+/// under `2.25` (a UUID, ITU-T X.667), so no other purpose's certificate carries it. A
+/// certificate a trusted CA issued signs batches only with it: a device certificate of the
+/// line's CA (whose key is on a board) never does.
+pub const EXPORT_SIGNER_EKU: &str = "2.25.142306558930789876394765232086206794529";
+/// [`EXPORT_SIGNER_EKU`], DER-encoded (the OID's content octets).
+pub(crate) const EXPORT_SIGNER_EKU_DER: [u8; 20] = [
+    0x69, 0x81, 0xd6, 0x8f, 0x9f, 0xc3, 0xcb, 0xa3, 0xe2, 0xb4, 0x9d, 0x9a, 0xaa, 0xe3, 0xe5, 0xc1,
+    0xeb, 0xf9, 0x96, 0x21,
+];
+
 /// Checks the JWS and returns its manifest and the signer's subject.
 pub(super) fn verify(jws: &str, trusted: &[Vec<u8>]) -> Result<(Manifest, String), VerifyError> {
     let bad = |s: &str| VerifyError::BadManifest(s.into());
@@ -55,7 +66,7 @@ pub(super) fn verify(jws: &str, trusted: &[Vec<u8>]) -> Result<(Manifest, String
         .and_then(|c| c.as_str())
         .and_then(|c| B64.decode(c).ok())
         .ok_or_else(|| bad("it carries no signing certificate (x5c)"))?;
-    let (spki, subject) = trusted_signer(&x5c, trusted)?;
+    let (spki, subject, via_ca) = trusted_signer(&x5c, trusted)?;
     let key = VerifyingKey::from_public_key_der(&spki)
         .map_err(|_| VerifyError::UntrustedSigner("the signing key is not P-256".into()))?;
     let sig_bytes = B64URL.decode(s).map_err(|_| VerifyError::BadSignature)?;
@@ -67,14 +78,77 @@ pub(super) fn verify(jws: &str, trusted: &[Vec<u8>]) -> Result<(Manifest, String
         .map_err(|_| bad("its payload is not base64url"))?;
     let manifest: Manifest = serde_json::from_slice(&payload)
         .map_err(|e| VerifyError::BadManifest(format!("its payload is not a manifest: {e}")))?;
+    signer_profile(&x5c, &manifest.station_id, via_ca)?;
     Ok((manifest, subject))
 }
 
-/// The signer's SPKI and subject, if the signer is a trusted certificate or was issued by one.
+/// What makes a certificate one that may sign `station_id`'s batches: not a CA, allowed to
+/// make digital signatures, naming the station (its OU, or a CN of `<station> export signer`),
+/// and, when it was issued by a trusted CA rather than trusted itself, carrying
+/// [`EXPORT_SIGNER_EKU`] and a key usage.
+fn signer_profile(der: &[u8], station_id: &str, via_ca: bool) -> Result<(), VerifyError> {
+    use x509_parser::prelude::{FromDer, X509Certificate};
+    let untrusted = |s: String| VerifyError::UntrustedSigner(s);
+    let (_, cert) = X509Certificate::from_der(der)
+        .map_err(|_| untrusted("the signing certificate is not X.509 DER".into()))?;
+    let subject = cert.subject().to_string();
+    if cert
+        .basic_constraints()
+        .ok()
+        .flatten()
+        .is_some_and(|bc| bc.value.ca)
+    {
+        return Err(untrusted(format!(
+            "{subject} is a CA certificate, not an export signer"
+        )));
+    }
+    match cert.key_usage() {
+        Ok(Some(ku)) if !ku.value.digital_signature() => {
+            return Err(untrusted(format!(
+                "{subject} is not allowed to make digital signatures (key usage)"
+            )));
+        }
+        Ok(None) if via_ca => {
+            return Err(untrusted(format!("{subject} has no key usage")));
+        }
+        Err(_) => return Err(untrusted(format!("{subject} has a malformed key usage"))),
+        _ => {}
+    }
+    if via_ca {
+        let is_signer = cert.extended_key_usage().ok().flatten().is_some_and(|eku| {
+            eku.value
+                .other
+                .iter()
+                .any(|oid| oid.as_bytes() == EXPORT_SIGNER_EKU_DER)
+        });
+        if !is_signer {
+            return Err(untrusted(format!(
+                "{subject} is not an export signer: its extended key usage lacks {EXPORT_SIGNER_EKU}"
+            )));
+        }
+    }
+    let names_station = cert
+        .subject()
+        .iter_organizational_unit()
+        .any(|ou| ou.as_str() == Ok(station_id))
+        || cert
+            .subject()
+            .iter_common_name()
+            .any(|cn| cn.as_str() == Ok(format!("{station_id} export signer").as_str()));
+    if !names_station {
+        return Err(untrusted(format!(
+            "{subject} does not name station {station_id}, whose batch this says it is"
+        )));
+    }
+    Ok(())
+}
+
+/// The signer's SPKI and subject, if the signer is a trusted certificate (`false`) or was
+/// issued by one (`true`).
 fn trusted_signer(
     signer_der: &[u8],
     trusted: &[Vec<u8>],
-) -> Result<(Vec<u8>, String), VerifyError> {
+) -> Result<(Vec<u8>, String, bool), VerifyError> {
     use x509_parser::prelude::{FromDer, X509Certificate};
     let untrusted = |s: String| VerifyError::UntrustedSigner(s);
     let (_, signer) = X509Certificate::from_der(signer_der)
@@ -82,7 +156,7 @@ fn trusted_signer(
     let spki = signer.public_key().raw.to_vec();
     let subject = signer.subject().to_string();
     if trusted.iter().any(|t| t.as_slice() == signer_der) {
-        return Ok((spki, subject));
+        return Ok((spki, subject, false));
     }
     for t in trusted {
         let Ok((_, anchor)) = X509Certificate::from_der(t) else {
@@ -98,7 +172,7 @@ fn trusted_signer(
             && signer.verify_signature(Some(anchor.public_key())).is_ok()
             && signer.validity().is_valid()
         {
-            return Ok((spki, subject));
+            return Ok((spki, subject, true));
         }
     }
     Err(untrusted(format!(

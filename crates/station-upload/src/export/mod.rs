@@ -42,6 +42,7 @@ mod verify;
 mod writer;
 
 pub use error::{ExportError, VerifyError};
+pub use jws::EXPORT_SIGNER_EKU;
 pub use manifest::{FileEntry, Manifest, Selection, TimeRange};
 pub use pem::pem_certificates;
 pub use records::JsonRecords;

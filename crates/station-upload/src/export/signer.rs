@@ -105,6 +105,22 @@ impl StationSigner {
             .distinguished_name
             .push(rcgen::DnType::OrganizationalUnitName, station_id);
         params.key_usages = vec![rcgen::KeyUsagePurpose::DigitalSignature];
+        params.is_ca = rcgen::IsCa::ExplicitNoCa;
+        // extKeyUsage = SEQUENCE { the export-signer OID } (rcgen's own EKU type takes arcs
+        // of at most 64 bits; a UUID arc is 128).
+        let mut eku = vec![
+            0x30,
+            2 + super::jws::EXPORT_SIGNER_EKU_DER.len() as u8,
+            0x06,
+        ];
+        eku.push(super::jws::EXPORT_SIGNER_EKU_DER.len() as u8);
+        eku.extend_from_slice(&super::jws::EXPORT_SIGNER_EKU_DER);
+        params
+            .custom_extensions
+            .push(rcgen::CustomExtension::from_oid_content(
+                &[2, 5, 29, 37],
+                eku,
+            ));
         params.not_before = rcgen::date_time_ymd(2025, 1, 1);
         params.not_after = rcgen::date_time_ymd(2050, 1, 1);
         let cert = params.self_signed(&key).map_err(|e| fail(e.to_string()))?;
