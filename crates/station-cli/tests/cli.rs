@@ -575,6 +575,16 @@ fn check_reports_an_unreachable_line_database() {
             .is_some_and(|f| f.contains("[line_db]"))
     );
     assert_eq!(out.status.code(), Some(4));
+    // Without ca_file the line database is reached in the clear: a failed check of its own.
+    let tls = results
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == "line_db.tls")
+        .cloned()
+        .unwrap_or_else(|| panic!("{results}"));
+    assert_eq!(tls["outcome"], "failed", "{tls}");
+    assert!(tls["fix"].as_str().unwrap().contains("ca_file"), "{tls}");
 
     std::fs::write(
         &config,
@@ -725,4 +735,77 @@ fn help_lists_the_commands_and_no_demo() {
     assert!(!stdout.contains("\n  demo "), "{stdout}");
     let out = station(&["demo"], &[]);
     assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+}
+
+/// `station check --security` reports the threat model item by item on this station: the
+/// guarantees it gives, what is misconfigured (failed) and what is the site's duty or not built
+/// yet (warnings that say so); without the flag none of it is shown.
+#[test]
+fn check_security_reports_each_item_of_the_threat_model() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(dir.path(), 1);
+    let base = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(
+        &config,
+        format!("{base}\n[line_db]\nurl = \"host=127.0.0.1 port=1 user=station dbname=line\"\n"),
+    )
+    .unwrap();
+    let cfg = config.to_str().unwrap();
+    let ids = |out: &Output| -> Vec<(String, String)> {
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                (
+                    r["id"].as_str().unwrap().to_owned(),
+                    r["outcome"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect()
+    };
+    let plain = ids(&station(
+        &["check", "--offline", "--json", "--config", cfg],
+        &[],
+    ));
+    assert!(
+        plain.iter().all(|(id, _)| !id.starts_with("security.")),
+        "{plain:?}"
+    );
+    let out = station(
+        &[
+            "check",
+            "--offline",
+            "--security",
+            "--json",
+            "--config",
+            cfg,
+        ],
+        &[],
+    );
+    let found = ids(&out);
+    let outcome = |id: &str| {
+        found
+            .iter()
+            .find(|(i, _)| i == id)
+            .map(|(_, o)| o.as_str())
+            .unwrap_or_else(|| panic!("{id} missing: {found:?}"))
+    };
+    assert_eq!(outcome("security.config"), "ok");
+    assert_eq!(outcome("security.pins"), "ok");
+    assert_eq!(outcome("line_db.tls"), "failed");
+    for duty in [
+        "security.disk",
+        "security.audit_anchor",
+        "security.accounts",
+        "security.line_db_roles",
+    ] {
+        assert_eq!(outcome(duty), "warning", "{duty}");
+    }
+    assert_eq!(
+        outcome("security.keys_at_rest"),
+        "ok",
+        "an empty database holds no key"
+    );
+    assert_eq!(out.status.code(), Some(4), "a failed item fails the check");
 }

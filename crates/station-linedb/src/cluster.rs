@@ -152,6 +152,22 @@ impl Cluster {
         self.resume()
     }
 
+    /// Authenticates TLS connections from 127.0.0.1 with `method` (a `pg_hba.conf` method such
+    /// as `scram-sha-256`, `md5` or `password`) and takes nothing else but local sockets;
+    /// reloads the server. For tests of what a client accepts.
+    pub fn set_tls_auth_method(&self, method: &str) -> io::Result<()> {
+        let hba = self.dir.join("data").join("pg_hba.conf");
+        std::fs::write(
+            &hba,
+            format!("local all all scram-sha-256\nhostssl all all 127.0.0.1/32 {method}\n"),
+        )?;
+        if let Some(user) = self.run_as {
+            chown_to(&hba, user)?;
+        }
+        self.stop()?;
+        self.resume()
+    }
+
     /// The connection string (without the password), e.g. for `LineDb::connect`.
     pub fn url(&self) -> String {
         format!(

@@ -318,7 +318,10 @@ impl LineDb {
 
     /// Speaks TLS to the server (required: a server without it is refused), verifying its
     /// certificate against the CA certificates in `ca_pem` and its name against the URL's
-    /// host. Call before the first connection ([`Self::apart`], then [`Self::opened`]).
+    /// host, and logs in only with SCRAM bound to that TLS channel (`channel_binding=require`):
+    /// a server (or anything in between) that asks for the password in clear or as MD5, or
+    /// offers SCRAM without channel binding, is refused before the password leaves. Call
+    /// before the first connection ([`Self::apart`], then [`Self::opened`]).
     pub fn with_ca(mut self, ca_pem: &[u8]) -> Result<Self, LineDbError> {
         use rustls_pki_types::CertificateDer;
         use rustls_pki_types::pem::PemObject as _;
@@ -340,6 +343,8 @@ impl LineDb {
             .with_no_client_auth();
         self.tls = Some(tokio_postgres_rustls::MakeRustlsConnect::new(tls));
         self.config.ssl_mode(postgres::config::SslMode::Require);
+        self.config
+            .channel_binding(postgres::config::ChannelBinding::Require);
         Ok(self)
     }
 

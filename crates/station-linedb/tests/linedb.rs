@@ -435,4 +435,29 @@ fn tls_to_the_server_is_verified_against_the_configured_ca() {
     );
     let err = apart().with_ca(b"not a certificate").unwrap_err();
     assert_eq!(err.code(), "station::linedb::tls");
+
+    // A server that asks for the password in clear (inside TLS, or a man in the middle with a
+    // certificate the station would accept) gets nothing: SCRAM bound to the channel or no
+    // login. Before `channel_binding=require` the station answered it.
+    cluster.set_tls_auth_method("password").unwrap();
+    let err = apart()
+        .with_ca(ca_pem.as_bytes())
+        .unwrap()
+        .opened()
+        .unwrap_err();
+    assert_eq!(err.code(), "station::linedb::unreachable");
+    assert!(
+        format!("{err:?}")
+            .to_lowercase()
+            .contains("channel binding"),
+        "{err:?}"
+    );
+    // SCRAM, bound to the channel, still works.
+    cluster.set_tls_auth_method("scram-sha-256").unwrap();
+    let mut db = apart()
+        .with_ca(ca_pem.as_bytes())
+        .unwrap()
+        .opened()
+        .unwrap();
+    db.reserve("u-2", &identities("TLS-2")).unwrap();
 }

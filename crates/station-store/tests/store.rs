@@ -1925,3 +1925,32 @@ fn a_device_id_is_one_units_among_active_ones_and_is_freed_when_it_fails() {
         .begin_unit_claiming(&new_unit(&f.run, "b-c", "reg-2"), &claims("a-b-c"))
         .unwrap();
 }
+
+/// What a stolen database would yield: enrollments whose payload holds a device key are
+/// counted (`station check --security`), X.509 ones are not.
+#[test]
+fn enrollments_holding_device_keys_are_counted() {
+    let f = fixture();
+    pass(&f, "SN1", "reg-1");
+    assert_eq!(f.store.enrollments_holding_keys().unwrap(), 0);
+    let id = f
+        .store
+        .begin_unit(&new_unit(&f.run, "SN2", "reg-2"))
+        .unwrap();
+    f.store
+        .finish_pass(
+            id,
+            &[],
+            Some(&NewEnrollment {
+                registration_id: "reg-2".into(),
+                payload_json: json!({
+                    "registrationId": "reg-2",
+                    "attestation": { "type": "symmetricKey",
+                        "symmetricKey": { "primaryKey": "a2V5", "secondaryKey": "a2V5" } },
+                })
+                .to_string(),
+            }),
+        )
+        .unwrap();
+    assert_eq!(f.store.enrollments_holding_keys().unwrap(), 1);
+}

@@ -34,3 +34,27 @@ pub(super) fn check(config: &station_config::StationConfig) -> Option<CheckResul
         ),
     })
 }
+
+/// `line_db.tls`: TLS to the line database, verified against `ca_file`, with SCRAM bound to the
+/// channel; without it the network reads every reservation and a server (or anything in
+/// between) can ask for the password in clear.
+pub(super) fn tls(section: &station_config::LineDbSection) -> CheckResult {
+    match &section.ca_file {
+        Some(ca) => CheckResult::ok(
+            "line_db.tls",
+            format!(
+                "TLS to the line database, its certificate checked against {}; SCRAM with \
+                 channel binding (the password never leaves)",
+                ca.display()
+            ),
+        ),
+        None => CheckResult::failed(
+            "line_db.tls",
+            "the line database is reached without TLS: the network can read and change every \
+             reservation, and a server or anything in between can ask for the password in \
+             clear",
+            "Set [line_db] ca_file to the line database's CA (docs/line-database.md); a lab \
+             without TLS keeps this check failed.",
+        ),
+    }
+}

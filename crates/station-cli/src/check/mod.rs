@@ -11,6 +11,7 @@ mod fixture;
 mod line_db;
 mod private;
 mod secrets;
+mod security;
 mod storage;
 mod tpm;
 
@@ -41,6 +42,10 @@ pub(crate) struct CheckArgs {
     /// Print the configuration's JSON Schema instead of checking.
     #[arg(long)]
     schema: bool,
+    /// Also report the threat model item by item (docs/security.md): what this station
+    /// guarantees, what is misconfigured, and what is the site's duty or not built yet.
+    #[arg(long)]
+    security: bool,
 }
 
 /// A check's result.
@@ -121,10 +126,14 @@ pub(crate) fn check(args: &CheckArgs) -> anyhow::Result<u8> {
     results.extend(ca::check(&config));
     results.extend(tpm::check(&config));
     results.push(clock::check());
+    results.extend(config.line_db.as_ref().map(line_db::tls));
     if !args.offline {
         results.extend(dps::check(&config));
         results.extend(dps::service(&config));
         results.extend(line_db::check(&config));
+    }
+    if args.security {
+        results.extend(security::check(&config));
     }
     let failed = results.iter().any(|r| r.outcome == Outcome::Failed);
     if args.json {

@@ -16,6 +16,19 @@ use crate::types::{
 };
 
 impl Store {
+    /// How many enrollments still hold a device's symmetric key in their payload (what a
+    /// stolen database would yield; `station check --security`).
+    pub fn enrollments_holding_keys(&self) -> Result<u64, StoreError> {
+        self.read(|conn| {
+            let n: i64 = conn
+                .prepare_cached(
+                    "SELECT COUNT(*) FROM enrollments WHERE payload_json LIKE '%\"primaryKey\"%'",
+                )?
+                .query_row([], |r| r.get(0))?;
+            Ok(n.unsigned_abs())
+        })
+    }
+
     /// Enrollments with `status` (all when `None`), oldest first: queue order.
     pub fn enrollments(
         &self,
