@@ -678,7 +678,7 @@ fn the_line_overview_shows_every_station_of_the_line() {
     let w = app_window(station_with(
         dir.path(),
         &format!(
-            "\n[line_db]\nurl = \"{}\"\npassword = {{ file = \"line.password\" }}\n",
+            "\n[line_db]\nurl = \"{}\"\npassword = {{ file = \"line.password\" }}\ninsecure_plaintext = true\n",
             cluster.url()
         ),
     ));

@@ -548,7 +548,7 @@ fn check_reports_an_unreachable_line_database() {
     std::fs::write(
         &config,
         format!(
-            "{base}\n[line_db]\nurl = \"host=127.0.0.1 port={dead} user=station dbname=line\"\n"
+            "{base}\n[line_db]\nurl = \"host=127.0.0.1 port={dead} user=station dbname=line\"\ninsecure_plaintext = true\n"
         ),
     )
     .unwrap();
@@ -588,7 +588,7 @@ fn check_reports_an_unreachable_line_database() {
 
     std::fs::write(
         &config,
-        format!("{base}\n[line_db]\nurl = \"host=db user=station password=hunter2\"\n"),
+        format!("{base}\n[line_db]\nurl = \"host=db user=station password=hunter2\"\ninsecure_plaintext = true\n"),
     )
     .unwrap();
     let out = station(&["check", "--config", config.to_str().unwrap()], &[]);
@@ -747,7 +747,7 @@ fn check_security_reports_each_item_of_the_threat_model() {
     let base = std::fs::read_to_string(&config).unwrap();
     std::fs::write(
         &config,
-        format!("{base}\n[line_db]\nurl = \"host=127.0.0.1 port=1 user=station dbname=line\"\n"),
+        format!("{base}\n[line_db]\nurl = \"host=127.0.0.1 port=1 user=station dbname=line\"\ninsecure_plaintext = true\n"),
     )
     .unwrap();
     let cfg = config.to_str().unwrap();

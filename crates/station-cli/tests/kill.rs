@@ -549,7 +549,7 @@ fn a_station_on_a_line_killed_while_it_leases_quota_loses_no_lease_and_exceeds_n
     let password = root.path().join("line-db.password");
     std::fs::write(&password, cluster.password()).unwrap();
     let extra = format!(
-        "[line_db]\nurl = \"{}\"\npassword = {{ file = \"{}\" }}\nlease_block = 9\n",
+        "[line_db]\nurl = \"{}\"\npassword = {{ file = \"{}\" }}\nlease_block = 9\ninsecure_plaintext = true\n",
         cluster.url(),
         password.display()
     );

@@ -113,7 +113,7 @@ fn a_board_passes_once_it_has_registered_and_a_refused_one_fails_for_rework() {
     std::fs::write(dir.path().join("line-db.password"), cluster.password()).unwrap();
     let mut text = std::fs::read_to_string(&config).unwrap();
     text.push_str(&format!(
-        "\n[line_db]\nurl = \"{}\"\npassword = {{ file = \"line-db.password\" }}\n",
+        "\n[line_db]\nurl = \"{}\"\npassword = {{ file = \"line-db.password\" }}\ninsecure_plaintext = true\n",
         cluster.url()
     ));
     std::fs::write(&config, text).unwrap();

@@ -44,6 +44,26 @@ impl StationConfig {
                     ),
                 );
             }
+            match (&line_db.ca_file, line_db.insecure_plaintext) {
+                (None, false) => problems.push(
+                    CheckProblem::new(
+                        "line_db.ca_file",
+                        "the line database needs TLS: no ca_file is set",
+                    )
+                    .with_help(
+                        "set line_db.ca_file to the line database's CA certificate (PEM); a lab \
+                         without TLS says so with line_db.insecure_plaintext = true",
+                    ),
+                ),
+                (Some(_), true) => problems.push(
+                    CheckProblem::new(
+                        "line_db.insecure_plaintext",
+                        "insecure_plaintext contradicts ca_file",
+                    )
+                    .with_help("remove insecure_plaintext: with ca_file the station speaks TLS"),
+                ),
+                _ => {}
+            }
             if !(1..=100_000).contains(&line_db.lease_block) {
                 problems.push(
                     CheckProblem::new(

@@ -359,12 +359,17 @@ pub struct LineDbSection {
     /// can still issue while apart. Default 50.
     #[serde(default = "default_lease_block")]
     pub lease_block: u32,
-    /// The CA certificates (PEM) the server's certificate must chain to: the station then
-    /// speaks TLS to it (required) and checks the URL's host against the certificate.
-    /// Relative to the config file's directory. Default: none (plain TCP: keep the server on
-    /// the line's own network).
+    /// The CA certificates (PEM) the server's certificate must chain to: the station speaks
+    /// TLS to it, checks the URL's host against the certificate and logs in with SCRAM bound
+    /// to the channel. Relative to the config file's directory. Required unless
+    /// `insecure_plaintext`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ca_file: Option<PathBuf>,
+    /// A lab without TLS: plain TCP to the line database, whose network can then read and
+    /// change every reservation and obtain the password from a server that asks for it in
+    /// clear. `station check` reports it as a failed `line_db.tls`. Default `false`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub insecure_plaintext: bool,
 }
 
 fn default_lease_block() -> u32 {

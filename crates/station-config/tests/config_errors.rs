@@ -820,15 +820,30 @@ fn allocation_mistakes_are_named_at_their_keys() {
 /// `[line_db]`: the policy while apart is one of two words, and the lease block is bounded.
 #[test]
 fn line_db_offline_policy_and_lease_block_are_checked() {
+    // TLS is required: no ca_file is an error unless a lab says so, and saying both is too.
+    let no_tls = problems(&format!(
+        "{BASE}\n[line_db]\nurl = \"host=db user=station dbname=line\"\n"
+    ));
+    assert!(
+        no_tls.iter().any(|p| p.key == "line_db.ca_file"),
+        "{no_tls:?}"
+    );
+    let both = problems(&format!(
+        "{BASE}\n[line_db]\nurl = \"host=db user=station dbname=line\"\nca_file = \"ca.pem\"\ninsecure_plaintext = true\n"
+    ));
+    assert!(
+        both.iter().any(|p| p.key == "line_db.insecure_plaintext"),
+        "{both:?}"
+    );
     let ok = format!(
-        "{BASE}\n[line_db]\nurl = \"host=db user=station dbname=line\"\noffline = \"local\"\nlease_block = 200\n"
+        "{BASE}\n[line_db]\nurl = \"host=db user=station dbname=line\"\ninsecure_plaintext = true\noffline = \"local\"\nlease_block = 200\n"
     );
     let config = parse_str(&ok, Path::new(ORIGIN)).unwrap();
     let section = config.line_db.unwrap();
     assert_eq!(section.offline, station_config::OfflinePolicy::Local);
     assert_eq!(section.lease_block, 200);
     let defaults = parse_str(
-        &format!("{BASE}\n[line_db]\nurl = \"host=db user=station dbname=line\"\n"),
+        &format!("{BASE}\n[line_db]\nurl = \"host=db user=station dbname=line\"\ninsecure_plaintext = true\n"),
         Path::new(ORIGIN),
     )
     .unwrap()
@@ -840,14 +855,14 @@ fn line_db_offline_policy_and_lease_block_are_checked() {
     );
 
     let bad_block = problems(&format!(
-        "{BASE}\n[line_db]\nurl = \"host=db user=station dbname=line\"\nlease_block = 0\n"
+        "{BASE}\n[line_db]\nurl = \"host=db user=station dbname=line\"\ninsecure_plaintext = true\nlease_block = 0\n"
     ));
     assert!(
         bad_block.iter().any(|p| p.key == "line_db.lease_block"),
         "{bad_block:?}"
     );
     let err = parse_error(&format!(
-        "{BASE}\n[line_db]\nurl = \"host=db user=station dbname=line\"\noffline = \"sometimes\"\n"
+        "{BASE}\n[line_db]\nurl = \"host=db user=station dbname=line\"\ninsecure_plaintext = true\noffline = \"sometimes\"\n"
     ));
     let rendered = err.to_string();
     assert!(rendered.contains("offline"), "{rendered}");

@@ -112,6 +112,7 @@ pub(crate) fn run(
             offline: OfflinePolicy::Refuse,
             lease_block: 50,
             ca_file: Some(ca_file.clone()),
+            insecure_plaintext: false,
         });
         let (spec, fixture) = crate::virtual_fixture::start(&c, &fixture_dir)?;
         let store = Arc::new(Store::open(&c.storage.database).map_err(CliError::from)?);

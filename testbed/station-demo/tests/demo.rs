@@ -172,7 +172,7 @@ fn line_db_status_shows_the_line_and_resolve_closes_a_conflict() {
     let config = demo_config(
         dir.path(),
         &format!(
-            "[line_db]\nurl = \"{}\"\npassword = {{ file = \"{}\" }}\n",
+            "[line_db]\nurl = \"{}\"\npassword = {{ file = \"{}\" }}\ninsecure_plaintext = true\n",
             cluster.url(),
             password.display()
         ),

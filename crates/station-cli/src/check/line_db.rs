@@ -50,11 +50,11 @@ pub(super) fn tls(section: &station_config::LineDbSection) -> CheckResult {
         ),
         None => CheckResult::failed(
             "line_db.tls",
-            "the line database is reached without TLS: the network can read and change every \
-             reservation, and a server or anything in between can ask for the password in \
-             clear",
-            "Set [line_db] ca_file to the line database's CA (docs/line-database.md); a lab \
-             without TLS keeps this check failed.",
+            "the line database is reached without TLS (insecure_plaintext): the network can \
+             read and change every reservation, and a server or anything in between can ask \
+             for the password in clear",
+            "Set [line_db] ca_file to the line database's CA and remove insecure_plaintext \
+             (docs/line-database.md); a lab without TLS keeps this check failed.",
         ),
     }
 }
