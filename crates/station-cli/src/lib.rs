@@ -136,7 +136,8 @@ enum AuditCommand {
         #[arg(long)]
         json: bool,
     },
-    /// Verify the audit log's hash chain.
+    /// Verify the audit log's hash chain (and, with --expect-head, that it still holds a head
+    /// recorded earlier outside the station).
     Verify {
         /// Station configuration (to find the database).
         #[arg(long, value_name = "FILE", long_help = CONFIG_HELP)]
@@ -144,6 +145,10 @@ enum AuditCommand {
         /// The database file (overrides the configuration's).
         #[arg(long)]
         db: Option<PathBuf>,
+        /// A head printed by an earlier verify and kept elsewhere, as SEQ:HASH: the chain must
+        /// still have that row with that hash (a rewritten or truncated chain does not).
+        #[arg(long, value_name = "SEQ:HASH")]
+        expect_head: Option<String>,
         /// JSON output.
         #[arg(long)]
         json: bool,
@@ -184,8 +189,19 @@ pub fn main() -> ExitCode {
                 },
         } => reports::audit_list(&config_file(config.as_deref()), limit, json),
         Command::Audit {
-            command: AuditCommand::Verify { config, db, json },
-        } => units::audit_verify(&config_file(config.as_deref()), db.as_deref(), json),
+            command:
+                AuditCommand::Verify {
+                    config,
+                    db,
+                    expect_head,
+                    json,
+                },
+        } => units::audit_verify(
+            &config_file(config.as_deref()),
+            db.as_deref(),
+            expect_head.as_deref(),
+            json,
+        ),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -215,7 +215,13 @@ pub(crate) fn units(args: &UnitsArgs) -> anyhow::Result<()> {
 /// Audit rows verified per read transaction.
 const AUDIT_CHUNK: u32 = 20_000;
 
-pub(crate) fn audit_verify(config: &Path, db: Option<&Path>, json: bool) -> anyhow::Result<u8> {
+pub(crate) fn audit_verify(
+    config: &Path,
+    db: Option<&Path>,
+    expect_head: Option<&str>,
+    json: bool,
+) -> anyhow::Result<u8> {
+    let expected = expect_head.map(parse_head).transpose()?;
     let store = open(config, db)?;
     // In chunks, so a bar can show how far it is; rows cannot change once written (triggers),
     // so the chunks verify exactly what one pass would.
@@ -236,14 +242,60 @@ pub(crate) fn audit_verify(config: &Path, db: Option<&Path>, json: bool) -> anyh
     };
     progress.finish();
     let report = verified.map_err(CliError::from)?;
+    if let Some((seq, hash)) = &expected {
+        let found = store.audit_hash_at(*seq).map_err(CliError::from)?;
+        if found.map(|h| h.to_string()).as_deref() != Some(hash.as_str()) {
+            let what = match found {
+                None => format!(
+                    "the chain ends at row {} and no longer holds row {seq}: it was truncated",
+                    report.rows
+                ),
+                Some(h) => format!(
+                    "row {seq} is now {h}, not the {hash} recorded: the chain was rewritten"
+                ),
+            };
+            return Err(CliError::anyhow(
+                "station::audit::head_mismatch",
+                what,
+                "The audit log was altered outside the station (it still chains, so someone \
+                 recomputed it): stop provisioning, keep the PC as it is and call a supervisor.",
+            ));
+        }
+    }
+    // SEQ:HASH, to keep outside the station and give back to --expect-head later.
+    let head = format!("{}:{}", report.rows, report.head);
     if json {
         crate::output::print_json(&serde_json::json!({
             "ok": true,
             "rows": report.rows,
             "head": report.head.to_string(),
+            "anchor": head,
+            "matched_expected_head": expected.is_some(),
         }))?;
         return Ok(EXIT_OK);
     }
     say!("audit chain ok: {} rows, head {}", report.rows, report.head);
+    if expected.is_some() {
+        say!("it still holds the expected head");
+    }
+    say!("to anchor it (keep it off this PC): --expect-head {head}");
     Ok(EXIT_OK)
+}
+
+/// `SEQ:HASH` as `station audit verify` prints it.
+fn parse_head(text: &str) -> anyhow::Result<(i64, String)> {
+    let bad = || {
+        CliError::anyhow(
+            "station::audit::bad_head",
+            format!("{text:?} is not a head as `station audit verify` prints it"),
+            "Pass it as SEQ:HASH, e.g. 1042:9f86d0…, exactly as printed.",
+        )
+    };
+    let (seq, hash) = text.trim().split_once(':').ok_or_else(bad)?;
+    let seq: i64 = seq.parse().map_err(|_| bad())?;
+    let hash = hash.to_ascii_lowercase();
+    if seq < 1 || hash.len() != 64 || !hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(bad());
+    }
+    Ok((seq, hash))
 }

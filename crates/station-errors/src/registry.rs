@@ -10,6 +10,20 @@ pub(crate) static ENTRIES: &[ErrorDoc] = &[
         exit: Exit::UnitFailed,
     },
     ErrorDoc {
+        code: "station::audit::bad_head",
+        title: "Malformed audit head",
+        meaning: "station audit verify --expect-head takes a head as the command prints it: SEQ:HASH (a row number and 64 hex digits).",
+        action: "Copy the head exactly as station audit verify printed it.",
+        exit: Exit::Usage,
+    },
+    ErrorDoc {
+        code: "station::audit::head_mismatch",
+        title: "Audit chain no longer holds its anchored head",
+        meaning: "station audit verify --expect-head was given a head (SEQ:HASH) recorded earlier, and the audit log no longer has that row with that hash: rows were removed from its end, or its end was rewritten and chained again. The chain alone cannot show either, which is why the head is kept off the station.",
+        action: "Stop provisioning, keep the PC as it is and call a supervisor: the audit log was altered outside the station.",
+        exit: Exit::Verification,
+    },
+    ErrorDoc {
         code: "station::auth::not_allowed",
         title: "Role not allowed to do this",
         meaning: "The logged-in operator's role does not permit the action asked for (for example a technician trying a supervisor's decision). Nothing was changed.",

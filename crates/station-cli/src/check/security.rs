@@ -32,8 +32,9 @@ pub(super) fn check(config: &StationConfig) -> Vec<CheckResult> {
         "security.audit_anchor",
         "the audit chain is kept in this station's database only: whoever can write that \
          file (root, a stolen disk) can rewrite it and recompute the hashes",
-        "Keep the station on a line database (its copy of the audit rows) and export \
-         regularly; anchoring the chain head outside the station is not built yet.",
+        "Keep the head `station audit verify` prints off the PC (a supervisor's record) and \
+         check it later with --expect-head; signing it to the line database is not built \
+         yet.",
     ));
     out.push(CheckResult::warning(
         "security.accounts",

@@ -1,6 +1,8 @@
 //! The audit log through the store: appending rows outside the unit lifecycle, verifying the
 //! chain, reading rows for display.
 
+use rusqlite::OptionalExtension as _;
+
 use super::Store;
 use crate::audit::{self, AuditEntry, AuditReport, AuditRow, AuditSeq};
 use crate::error::StoreError;
@@ -47,6 +49,18 @@ impl Store {
         limit: u32,
     ) -> Result<Vec<audit::RawAuditRow>, StoreError> {
         self.read(|conn| audit::raw_after(conn, seq, limit))
+    }
+
+    /// The hash of audit row `seq`, if there is such a row: to compare with a head anchored
+    /// outside the station (`station audit verify --expect-head`).
+    pub fn audit_hash_at(&self, seq: i64) -> Result<Option<audit::AuditHash>, StoreError> {
+        self.read(|conn| {
+            let hash: Option<Vec<u8>> = conn
+                .prepare_cached("SELECT hash FROM audit WHERE seq = ?1")?
+                .query_row([seq], |r| r.get(0))
+                .optional()?;
+            Ok(hash.and_then(|h| <[u8; 32]>::try_from(h).ok().map(audit::AuditHash)))
+        })
     }
 
     /// The newest `limit` audit rows, newest first, for display.
