@@ -173,9 +173,7 @@ pub(crate) fn operators(args: &OperatorsArgs) -> anyhow::Result<u8> {
 /// The first operator of a station that has none: an admin, added by root (the fixture PC's
 /// installer), recorded as `root` in the audit log.
 fn first_admin(role: Role) -> anyhow::Result<String> {
-    use std::os::unix::fs::MetadataExt as _;
-    let uid = std::fs::metadata("/proc/self").map(|m| m.uid()).ok();
-    if uid != Some(0) {
+    if station_config::current_uid() != Some(0) {
         return Err(CliError::anyhow(
             "station::operators::first_admin",
             "the station has no operators yet: its first one is added by root",

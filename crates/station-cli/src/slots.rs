@@ -36,7 +36,7 @@ pub(crate) struct SlotsArgs {
 pub(crate) fn slots(args: &SlotsArgs) -> anyhow::Result<()> {
     let path = crate::config_file(args.config.as_deref());
     let config = station_config::load(&path).map_err(CliError::from)?;
-    let store = crate::units::open(&path, None)?;
+    let store = crate::units::open(&path, Some(&config.storage.database))?;
     if let Some(slot) = args.clear {
         let reason = args
             .reason

@@ -76,7 +76,7 @@ pub use fixture_def::{
 pub use kiosk::{KioskSection, VirtualFault};
 pub use load::{load, parse_str};
 pub use ports::{PortEntry, PortsFile};
-pub use safety::UnsafeFile;
+pub use safety::{UnsafeFile, current_uid};
 pub use schema::json_schema;
 pub use types::{
     AllocationConfig, AllocationPolicyName, AttestationConfig, BOARD_STRING_FORBIDDEN, CaConfig,

@@ -29,7 +29,7 @@ pub struct UnsafeFile {
 }
 
 /// The user this process runs as (the owner of `/proc/self`); `None` where it cannot be told.
-fn current_uid() -> Option<u32> {
+pub fn current_uid() -> Option<u32> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::MetadataExt as _;
@@ -98,7 +98,7 @@ pub(crate) fn check_named_files(config: &StationConfig) -> Result<(), UnsafeFile
     for (what, path) in config.secret_files() {
         // The database is the station's own: it creates it private and `station check
         // --tighten` tightens it; a refusal here would stop the command that repairs it.
-        if what == "station database" {
+        if path == config.storage.database {
             continue;
         }
         check_file(&path, &what, false)?;

@@ -17,6 +17,11 @@ const CC_GET_CAPABILITY: u32 = 0x0000_017A;
 const CAP_HANDLES: u32 = 0x0000_0001;
 /// First handle of each range swept: transient objects, loaded (HMAC and policy) sessions.
 const RANGES: [u32; 2] = [0x8000_0000, 0x0200_0000];
+/// Handle types (the handle's top byte) a flush ends: transient objects, HMAC and policy
+/// sessions.
+const TRANSIENT: u32 = 0x80;
+const HMAC_SESSION: u32 = 0x02;
+const POLICY_SESSION: u32 = 0x03;
 /// Handles asked for per range (more than any TPM holds).
 const MAX_HANDLES: u32 = 64;
 
@@ -50,12 +55,13 @@ pub(crate) fn sweep(link: &mut dyn TpmLink) -> Result<Swept, TpmLinkError> {
         let response = swept.send(link, &get_capability(first))?;
         // A TPM that refuses the query (or answers it malformed) is left as it is: the read
         // that follows fails on its own terms if the TPM is full.
-        for handle in handles(&response).unwrap_or_default() {
-            if handle & 0xFF00_0000 != first & 0xFF00_0000
-                && !(first == 0x0200_0000 && handle >> 24 == 0x03)
-            {
-                continue;
-            }
+        // Only what a flush may end, whatever the TPM lists: never a persistent object or an
+        // NV index.
+        for handle in handles(&response)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|h| matches!(h >> 24, TRANSIENT | HMAC_SESSION | POLICY_SESSION))
+        {
             swept.send(link, &flush_context(handle))?;
             swept.flushed += 1;
         }

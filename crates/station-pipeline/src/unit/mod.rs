@@ -67,7 +67,20 @@ pub(crate) fn provision(
         port: plan.port.clone(),
     });
     if let Some(outcome) = alarm::refuse_blocked(station, plan.index) {
-        return finished_without_unit(run_id, plan, sink, outcome, started);
+        // Blocked: no unit is started, nothing touches the board.
+        return finished(
+            run_id,
+            sink,
+            UnitReport {
+                slot: plan.index,
+                serial: None,
+                unit_id: None,
+                outcome,
+                wall: started.elapsed(),
+                link_bytes: 0,
+                steps: Vec::new(),
+            },
+        );
     }
     let mut unit = UnitRun {
         station,
@@ -94,58 +107,37 @@ pub(crate) fn provision(
     let outcome = alarm::raise(station, unit.unit_id, outcome);
     let link_bytes = unit.client.as_ref().map_or(0, |c| c.stats().total());
     drop(unit.client.take());
-    let wall = started.elapsed();
-    sink.event(&ProgressEvent::UnitFinished {
-        run_id: run_id.to_string(),
-        slot: plan.index,
-        serial: unit.serial.clone(),
-        unit_id: unit.unit_id.map(|u| u.0),
-        outcome: outcome.clone(),
-        wall_ms: wall.as_secs_f64() * 1e3,
-        link_bytes,
-    });
-    UnitReport {
-        slot: plan.index,
-        serial: unit.serial,
-        unit_id: unit.unit_id.map(|u| u.0),
-        outcome,
-        wall,
-        link_bytes,
-        steps: unit
-            .steps
-            .iter()
-            .map(|s| (s.step.clone(), s.duration, s.ok))
-            .collect(),
-    }
+    finished(
+        run_id,
+        sink,
+        UnitReport {
+            slot: plan.index,
+            serial: unit.serial,
+            unit_id: unit.unit_id.map(|u| u.0),
+            outcome,
+            wall: started.elapsed(),
+            link_bytes,
+            steps: unit
+                .steps
+                .iter()
+                .map(|s| (s.step.clone(), s.duration, s.ok))
+                .collect(),
+        },
+    )
 }
 
-/// The report of a slot that started no unit (it is blocked), with its `UnitFinished`.
-fn finished_without_unit(
-    run_id: &RunId,
-    plan: &SlotPlan<'_>,
-    sink: &dyn EventSink,
-    outcome: UnitOutcome,
-    started: Instant,
-) -> UnitReport {
-    let wall = started.elapsed();
+/// Emits the slot's `UnitFinished`, which says what `report` says, and returns the report.
+fn finished(run_id: &RunId, sink: &dyn EventSink, report: UnitReport) -> UnitReport {
     sink.event(&ProgressEvent::UnitFinished {
         run_id: run_id.to_string(),
-        slot: plan.index,
-        serial: None,
-        unit_id: None,
-        outcome: outcome.clone(),
-        wall_ms: wall.as_secs_f64() * 1e3,
-        link_bytes: 0,
+        slot: report.slot,
+        serial: report.serial.clone(),
+        unit_id: report.unit_id,
+        outcome: report.outcome.clone(),
+        wall_ms: report.wall.as_secs_f64() * 1e3,
+        link_bytes: report.link_bytes,
     });
-    UnitReport {
-        slot: plan.index,
-        serial: None,
-        unit_id: None,
-        outcome,
-        wall,
-        link_bytes: 0,
-        steps: Vec::new(),
-    }
+    report
 }
 
 struct UnitRun<'a> {

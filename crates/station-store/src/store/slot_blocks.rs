@@ -178,12 +178,8 @@ impl Store {
             let last_clear: Option<Ts> = tx
                 .prepare_cached("SELECT MAX(cleared_at) FROM slot_blocks WHERE slot = ?1")?
                 .query_row([slot], |r| r.get(0))?;
-            let since = fmt_ts(
-                last_clear
-                    .map(|t| t.0)
-                    .into_iter()
-                    .fold(now - policy.window, DateTime::max),
-            );
+            let window_start = now - policy.window;
+            let since = fmt_ts(last_clear.map_or(window_start, |t| t.0.max(window_start)));
             let serials = tx
                 .prepare_cached(
                     "SELECT COALESCE(u.serial, '') FROM units u

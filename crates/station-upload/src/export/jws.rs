@@ -6,6 +6,7 @@ use base64::engine::general_purpose::{STANDARD as B64, URL_SAFE_NO_PAD as B64URL
 use p256::ecdsa::signature::{Signer as _, Verifier as _};
 use p256::ecdsa::{Signature, SigningKey, VerifyingKey};
 use p256::pkcs8::DecodePublicKey;
+use x509_parser::prelude::{FromDer, X509Certificate};
 
 use super::{JWS_TYP, Manifest, VerifyError};
 
@@ -66,8 +67,11 @@ pub(super) fn verify(jws: &str, trusted: &[Vec<u8>]) -> Result<(Manifest, String
         .and_then(|c| c.as_str())
         .and_then(|c| B64.decode(c).ok())
         .ok_or_else(|| bad("it carries no signing certificate (x5c)"))?;
-    let (spki, subject, via_ca) = trusted_signer(&x5c, trusted)?;
-    let key = VerifyingKey::from_public_key_der(&spki)
+    let (_, signer) = X509Certificate::from_der(&x5c).map_err(|_| {
+        VerifyError::UntrustedSigner("the signing certificate is not X.509 DER".into())
+    })?;
+    let via_ca = trusted_signer(&signer, &x5c, trusted)?;
+    let key = VerifyingKey::from_public_key_der(signer.public_key().raw)
         .map_err(|_| VerifyError::UntrustedSigner("the signing key is not P-256".into()))?;
     let sig_bytes = B64URL.decode(s).map_err(|_| VerifyError::BadSignature)?;
     let sig = Signature::from_slice(&sig_bytes).map_err(|_| VerifyError::BadSignature)?;
@@ -78,19 +82,20 @@ pub(super) fn verify(jws: &str, trusted: &[Vec<u8>]) -> Result<(Manifest, String
         .map_err(|_| bad("its payload is not base64url"))?;
     let manifest: Manifest = serde_json::from_slice(&payload)
         .map_err(|e| VerifyError::BadManifest(format!("its payload is not a manifest: {e}")))?;
-    signer_profile(&x5c, &manifest.station_id, via_ca)?;
-    Ok((manifest, subject))
+    signer_profile(&signer, &manifest.station_id, via_ca)?;
+    Ok((manifest, signer.subject().to_string()))
 }
 
 /// What makes a certificate one that may sign `station_id`'s batches: not a CA, allowed to
 /// make digital signatures, naming the station (its OU, or a CN of `<station> export signer`),
 /// and, when it was issued by a trusted CA rather than trusted itself, carrying
 /// [`EXPORT_SIGNER_EKU`] and a key usage.
-fn signer_profile(der: &[u8], station_id: &str, via_ca: bool) -> Result<(), VerifyError> {
-    use x509_parser::prelude::{FromDer, X509Certificate};
+fn signer_profile(
+    cert: &X509Certificate<'_>,
+    station_id: &str,
+    via_ca: bool,
+) -> Result<(), VerifyError> {
     let untrusted = |s: String| VerifyError::UntrustedSigner(s);
-    let (_, cert) = X509Certificate::from_der(der)
-        .map_err(|_| untrusted("the signing certificate is not X.509 DER".into()))?;
     let subject = cert.subject().to_string();
     if cert
         .basic_constraints()
@@ -143,20 +148,15 @@ fn signer_profile(der: &[u8], station_id: &str, via_ca: bool) -> Result<(), Veri
     Ok(())
 }
 
-/// The signer's SPKI and subject, if the signer is a trusted certificate (`false`) or was
-/// issued by one (`true`).
+/// Whether the signer (`signer`, DER `signer_der`) is trusted: itself a trusted certificate
+/// (`false`) or issued by one (`true`).
 fn trusted_signer(
+    signer: &X509Certificate<'_>,
     signer_der: &[u8],
     trusted: &[Vec<u8>],
-) -> Result<(Vec<u8>, String, bool), VerifyError> {
-    use x509_parser::prelude::{FromDer, X509Certificate};
-    let untrusted = |s: String| VerifyError::UntrustedSigner(s);
-    let (_, signer) = X509Certificate::from_der(signer_der)
-        .map_err(|_| untrusted("the signing certificate is not X.509 DER".into()))?;
-    let spki = signer.public_key().raw.to_vec();
-    let subject = signer.subject().to_string();
+) -> Result<bool, VerifyError> {
     if trusted.iter().any(|t| t.as_slice() == signer_der) {
-        return Ok((spki, subject, false));
+        return Ok(false);
     }
     for t in trusted {
         let Ok((_, anchor)) = X509Certificate::from_der(t) else {
@@ -172,10 +172,11 @@ fn trusted_signer(
             && signer.verify_signature(Some(anchor.public_key())).is_ok()
             && signer.validity().is_valid()
         {
-            return Ok((spki, subject, true));
+            return Ok(true);
         }
     }
-    Err(untrusted(format!(
-        "{subject} is not the trusted certificate and was not issued by it"
+    Err(VerifyError::UntrustedSigner(format!(
+        "{} is not the trusted certificate and was not issued by it",
+        signer.subject()
     )))
 }
