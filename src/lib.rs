@@ -96,6 +96,10 @@ log_dir = "log"
 [storage]
 database = "station.db"
 
+[secrets]
+recipients = ["age1w44g2eltljvulxz80c46aev6dwt25x5syz7ws2cwklaalcdx346qctkk56"]
+identity_file = "uploader.age"
+
 [fixture]
 name = "virtual"
 ports_file = "fixture/ports.toml"
@@ -187,4 +191,13 @@ impl EventSink for Recorder {
     fn event(&self, event: &ProgressEvent) {
         self.0.lock().expect("recorder lock").push(event.clone());
     }
+}
+
+/// The enrollment as the uploader sees it: a sealed payload opened with the test bench's
+/// uploader identity (what the station's own config seals to), a plain one as stored.
+pub fn delivered_payload(e: &station_store::QueuedEnrollment) -> serde_json::Value {
+    virtual_dut::test_secrets::delivered_payload(
+        &e.payload_json,
+        e.sealed.as_ref().map(|s| s.ciphertext.as_slice()),
+    )
 }

@@ -60,12 +60,24 @@ fn four_slots_all_pass_with_settings_in_flash_and_enrollments_queued() {
         );
         assert_eq!(settings["dps/attestation"], b"symmetric-key");
 
-        // The queued enrollment carries exactly the key the DUT holds.
+        // The queued enrollment carries exactly the key the DUT holds, sealed: the stored
+        // payload shows it redacted, and only the uploader's identity opens it.
         let e = queued
             .iter()
             .find(|e| e.registration_id == reg_id)
             .expect("enrollment queued");
-        let json: serde_json::Value = serde_json::from_str(&e.payload_json).unwrap();
+        assert_eq!(e.secret, station_store::SecretState::Sealed);
+        let stored: serde_json::Value = serde_json::from_str(&e.payload_json).unwrap();
+        assert_eq!(
+            stored["attestation"]["symmetricKey"]["primaryKey"],
+            station_store::REDACTED
+        );
+        let key = String::from_utf8_lossy(&settings["dps/sym_key"]).into_owned();
+        assert!(
+            !e.payload_json.contains(&key),
+            "the stored payload holds no key"
+        );
+        let json = station_e2e::delivered_payload(e);
         assert_eq!(json["registrationId"], reg_id);
         assert_eq!(json["attestation"]["type"], "symmetricKey");
         assert_eq!(
@@ -332,7 +344,7 @@ fn a_provisioned_serial_is_refused_unless_reworked() {
         1,
         "only the reworked unit's enrollment is live"
     );
-    let live: serde_json::Value = serde_json::from_str(&queued[0].payload_json).unwrap();
+    let live = station_e2e::delivered_payload(&queued[0]);
     let key = h.fixture.flash(1).unwrap().decoded_settings()["dps/sym_key"].clone();
     assert_eq!(
         live["attestation"]["symmetricKey"]["primaryKey"]

@@ -747,7 +747,7 @@ pub async fn export_batch<R: Runtime>(
     queued_only: bool,
 ) -> Result<ExportView, CommandError> {
     use station_store::ExportFilter;
-    use station_upload::export::{ExportRequest, StationSigner, cert_path_for, write_export};
+    use station_upload::export::{ExportRequest, StationSigner, cert_path_for};
     blocking(&app, move |st| {
         let op = st.authorize(Action::Export)?;
         let section = st
@@ -779,16 +779,28 @@ pub async fn export_batch<R: Runtime>(
             station_id,
             actor: op.id.clone(),
             crls: station_pipeline::crl::current(st.config()),
+            sealed_for: None,
         };
         let recipients = station_upload::sealed::parse_recipients(&section.export_recipients)?;
-        let summary = write_export(st.store(), &request, &signer)?;
-        // With recipients, the batch leaves the station sealed: one file, no plain folder.
-        let written = if recipients.is_empty() {
-            summary.dir.clone()
-        } else {
-            let out = station_upload::sealed::sealed_path(&summary.dir);
-            station_upload::sealed::seal_dir(&summary.dir, &recipients, &out)?.path
+        let retention = match st.config().secrets.retain {
+            station_config::Retain::UntilDelivered => station_store::Retention::UntilDelivered,
+            station_config::Retain::Keep => station_store::Retention::Keep,
         };
+        // With recipients, the batch leaves the station sealed: one file, no plain folder; the
+        // device keys it delivered are purged.
+        let delivered = station_upload::delivery::deliver(
+            st.store(),
+            &request,
+            &signer,
+            &recipients,
+            retention,
+            &mut |_, _| {},
+        )?;
+        let summary = &delivered.summary;
+        let written = delivered
+            .sealed
+            .as_ref()
+            .map_or_else(|| summary.dir.clone(), |s| s.path.clone());
         Ok(ExportView {
             dir: written.display().to_string(),
             records: summary.manifest.records,

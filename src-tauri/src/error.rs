@@ -42,6 +42,9 @@ pub enum CommandError {
     /// An export could not be sealed for the device operator.
     #[error(transparent)]
     Seal(#[from] station_upload::sealed::SealError),
+    /// An export could not be delivered (written, sealed).
+    #[error(transparent)]
+    Delivery(station_upload::delivery::DeliveryError),
     /// The export needs an `[upload]` section (its signing key).
     #[error("this station has no [upload] section, so it has no export signing key")]
     NoUploadSection,
@@ -85,6 +88,8 @@ impl CommandError {
             Self::UnknownProduct(_) => "station::run::unknown_product",
             Self::Export(e) => e.code(),
             Self::Seal(e) => e.code(),
+            Self::Delivery(station_upload::delivery::DeliveryError::Export(e)) => e.code(),
+            Self::Delivery(station_upload::delivery::DeliveryError::Seal(e)) => e.code(),
             Self::NoUploadSection => "station::export::no_upload_section",
             Self::ConfigRead(_) => "station::config::read",
             Self::Closing => "station::run::closing",
@@ -118,6 +123,8 @@ impl CommandError {
             Self::UnknownProduct(_) => "Pick one of the products listed.".into(),
             Self::Export(e) => e.help(),
             Self::Seal(e) => e.help(),
+            Self::Delivery(station_upload::delivery::DeliveryError::Export(e)) => e.help(),
+            Self::Delivery(station_upload::delivery::DeliveryError::Seal(e)) => e.help(),
             Self::NoUploadSection => {
                 "Ask the line engineer to add [upload] with signing_key to the station config."
                     .into()
@@ -167,4 +174,10 @@ fn list_slots(slots: &[u16]) -> String {
         .map(u16::to_string)
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+impl From<station_upload::delivery::DeliveryError> for CommandError {
+    fn from(e: station_upload::delivery::DeliveryError) -> Self {
+        Self::Delivery(e)
+    }
 }

@@ -30,6 +30,9 @@ id = "ipc-test"
 log_dir = "log"
 [storage]
 database = "station.db"
+[secrets]
+recipients = ["age1w44g2eltljvulxz80c46aev6dwt25x5syz7ws2cwklaalcdx346qctkk56"]
+identity_file = "uploader.age"
 [fixture]
 name = "bench"
 [[fixture.slot]]
@@ -509,6 +512,7 @@ fn open_claims_are_listed_and_only_a_supervisor_voids_one_or_keeps_it_waiting() 
             enrollment: Some(NewEnrollment {
                 registration_id: format!("p-{serial}"),
                 payload_json: format!(r#"{{"registrationId":"p-{serial}"}}"#),
+                sealed: None,
             }),
         };
         state.store().claim_unit(unit, &[], &claim).unwrap();
@@ -764,7 +768,8 @@ fn a_virtual_fixture_that_dies_early_says_why() {
     let path = dir.path().join("station.toml");
     std::fs::write(
         &path,
-        "[station]\nid = \"vf\"\n[storage]\ndatabase = \"s.db\"\n[fixture]\nname = \"v\"\n\
+        "[station]\nid = \"vf\"\n[storage]\ndatabase = \"s.db\"\n[secrets]\ninsecure_plaintext = true\n\
+         [fixture]\nname = \"v\"\n\
          ports_file = \"fixture/ports.toml\"\n[[fixture.slot]]\nindex = 1\nproduct = \"p\"\n\
          [[product]]\nid = \"p\"\nregistration_id = { template = \"p-{serial}\" }\n\
          dps = { id_scope = \"0ne00000001\" }\n\

@@ -66,12 +66,16 @@ pub fn init_ca(product: &str, ca: &CaConfig, days: u32, cost: KdfCost) -> anyhow
 /// stdout with `json`, otherwise quiet), and returns the figures.
 pub fn upload_queue(
     section: &UploadSection,
+    secrets: &station_config::SecretsSection,
     db: &Path,
     owner: &str,
     json: bool,
 ) -> anyhow::Result<UploadStats> {
+    let (opener, retention) = crate::upload::delivery_secrets(secrets)?;
     let store = Arc::new(Store::open(db).map_err(CliError::from)?);
-    let queue = StoreQueue::open(store, owner).map_err(|e| CliError::from(UploadError::from(e)))?;
+    let queue = StoreQueue::open(store, owner)
+        .map_err(|e| CliError::from(UploadError::from(e)))?
+        .with_secrets(opener, retention);
     let sink: station_upload::uploader::UploadSink = if json {
         crate::upload::printer(true, crate::progress::Progress::none())
     } else {

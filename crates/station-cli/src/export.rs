@@ -9,13 +9,13 @@ use chrono::{DateTime, Utc};
 use clap::Args;
 use station_config::SecretSource;
 use station_store::{EnrollmentStatus, ExportFilter, Store};
+use station_upload::delivery::{Delivered, DeliveryError, deliver};
 use station_upload::export::{
     ExportError, ExportRequest, StationSigner, VerifyError, cert_path_for, verify_export_with,
-    write_export_with,
 };
 use station_upload::import::{ImportError, ImportQueue, default_journal_path};
 use station_upload::import_registry::ImportRegistry;
-use station_upload::sealed::{SealError, open_sealed, parse_recipients, seal_dir, sealed_path};
+use station_upload::sealed::{SealError, open_sealed, parse_recipients};
 use station_upload::uploader::{RunMode, UploaderSettings};
 
 use crate::output::{CliError, chain};
@@ -161,28 +161,37 @@ pub(crate) fn export(args: &ExportArgs) -> anyhow::Result<u8> {
         station_id: config.station.id.clone(),
         actor,
         crls: station_pipeline::crl::current(&config),
+        sealed_for: None,
     };
     // Recipients are checked before anything is written.
     let recipients =
         parse_recipients(&section.export_recipients).map_err(|e| CliError::from(Sealing(e)))?;
     let started = std::time::Instant::now();
     let progress = Progress::new("export", Unit::Records, args.json);
-    let summary = write_export_with(&store, &request, &signer, &mut |done, total| {
-        progress.set(done, total);
-    })
-    .map_err(CliError::from)?;
+    let Delivered {
+        summary,
+        sealed,
+        purged,
+        left_out: delivered_before,
+    } = deliver(
+        &store,
+        &request,
+        &signer,
+        &recipients,
+        crate::upload::retention(&config.secrets),
+        &mut |done, total| progress.set(done, total),
+    )
+    .map_err(|e| match e {
+        DeliveryError::Export(e) => CliError::from(e),
+        DeliveryError::Seal(e) => CliError::from(Sealing(e)),
+    })?;
     progress.finish();
-    let sealed = if recipients.is_empty() {
-        None
-    } else {
-        Some(
-            seal_dir(&summary.dir, &recipients, &sealed_path(&summary.dir))
-                .map_err(|e| CliError::from(Sealing(e)))?,
-        )
-    };
     if args.json {
         crate::output::print_json(&serde_json::json!({
             "records": summary.manifest.records,
+            "sealed_keys": summary.manifest.sealed,
+            "keys_purged": purged,
+            "left_out_delivered": delivered_before,
             "dir": sealed.is_none().then(|| summary.dir.display().to_string()),
             "sealed": sealed.as_ref().map(|s| serde_json::json!({
                 "path": s.path.display().to_string(),
@@ -210,6 +219,21 @@ pub(crate) fn export(args: &ExportArgs) -> anyhow::Result<u8> {
         );
     }
     println!("  manifest.jws       sha256 {}", summary.manifest_sha256);
+    if summary.manifest.sealed > 0 {
+        println!(
+            "{} device key(s) travel sealed as the station made them (sealed-secrets.json)",
+            summary.manifest.sealed
+        );
+    }
+    if purged > 0 {
+        println!("{purged} delivered device key(s) purged from the station (secrets.retain)");
+    }
+    if delivered_before > 0 {
+        println!(
+            "{delivered_before} enrollment(s) of the selection were left out: delivered before, \
+             their keys purged"
+        );
+    }
     if let Some(sealed) = &sealed {
         println!(
             "sealed for {} recipient(s) into {} ({} bytes, sha256 {}); the plain folder is removed",
@@ -224,6 +248,26 @@ pub(crate) fn export(args: &ExportArgs) -> anyhow::Result<u8> {
         cert.display()
     );
     Ok(EXIT_OK)
+}
+
+/// The operator's identity, when the batch carries sealed device keys (the same `--identity`
+/// that opens a sealed batch).
+fn sealed_secret_opener(
+    verified: &station_upload::export::VerifiedExport,
+    identity: Option<&std::path::Path>,
+) -> anyhow::Result<Option<station_seal::Opener>> {
+    match identity {
+        Some(path) if verified.manifest.sealed > 0 => Ok(Some(
+            station_seal::Opener::from_file(path).map_err(|e| {
+                CliError::anyhow(
+                    "station::verify::bad_identity",
+                    e.to_string(),
+                    "Pass the device operator's age identity file with --identity.",
+                )
+            })?,
+        )),
+        _ => Ok(None),
+    }
 }
 
 pub(crate) fn verify(args: &VerifyExportArgs) -> anyhow::Result<u8> {
@@ -362,8 +406,14 @@ pub(crate) fn import(args: &ImportArgs) -> anyhow::Result<u8> {
         ));
     }
     let queue = Arc::new(
-        ImportQueue::open(&verified, client.base_url(), &journal, args.fresh)
-            .map_err(|e| CliError::from(Importing(e)))?,
+        ImportQueue::open(
+            &verified,
+            client.base_url(),
+            &journal,
+            args.fresh,
+            sealed_secret_opener(&verified, args.identity.as_deref())?,
+        )
+        .map_err(|e| CliError::from(Importing(e)))?,
     );
     let before = queue.progress();
     if before.resumed > 0 {

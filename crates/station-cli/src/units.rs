@@ -68,6 +68,56 @@ pub(crate) fn open(config: &Path, db: Option<&Path>) -> anyhow::Result<Store> {
     Ok(Store::open(&path).map_err(CliError::from)?)
 }
 
+/// Puts the device key back into a revealed enrollment: a sealed one is opened with
+/// `[secrets] identity_file`, which only the delivering account can read; a purged one is
+/// gone, and the answer says when.
+fn reveal(config_path: &Path, e: &mut station_store::QueuedEnrollment) -> anyhow::Result<()> {
+    use station_store::SecretState;
+    match (e.secret, &e.sealed) {
+        (SecretState::Sealed, Some(sealed)) => {
+            let config = station_config::load(config_path).map_err(CliError::from)?;
+            let Some(identity) = &config.secrets.identity_file else {
+                return Err(CliError::anyhow(
+                    "station::units::sealed",
+                    "the device key is sealed, and secrets.identity_file names no identity here",
+                    "Ask for it on the PC that holds the uploader's or operator's identity.",
+                ));
+            };
+            let opened = station_seal::Opener::from_file(identity)
+                .and_then(|o| o.open(&sealed.ciphertext))
+                .map_err(|err| {
+                    CliError::anyhow(
+                        "station::units::sealed",
+                        format!("the device key is sealed and cannot be opened here: {err}"),
+                        "Run this as the account that owns secrets.identity_file (the uploader's).",
+                    )
+                })?;
+            e.payload_json = String::from_utf8(opened.to_vec()).map_err(|_| {
+                CliError::anyhow(
+                    "station::units::sealed",
+                    "the sealed device key is not text",
+                    "The row is damaged; the key cannot be revealed.",
+                )
+            })?;
+            Ok(())
+        }
+        (SecretState::Purged, _) => Err(CliError::anyhow(
+            "station::units::purged",
+            format!(
+                "the device key was purged after delivery{} (secrets.retain = \"until-delivered\")",
+                e.purged_at
+                    .map(|t| format!(
+                        " at {}",
+                        t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+                    ))
+                    .unwrap_or_default()
+            ),
+            "The station keeps no copy once DPS or a sealed export has it; DPS holds it.",
+        )),
+        _ => Ok(()),
+    }
+}
+
 pub(crate) fn units(args: &UnitsArgs) -> anyhow::Result<()> {
     let config_path = crate::config_file(args.config.as_deref());
     let store = open(&config_path, args.db.as_deref())?;
@@ -92,6 +142,9 @@ pub(crate) fn units(args: &UnitsArgs) -> anyhow::Result<()> {
                     args.pin_env.as_deref(),
                     &format!("unit {id}"),
                 )?;
+                if let Some(e) = &mut detail.enrollment {
+                    reveal(&config_path, e)?;
+                }
             } else if let Some(e) = &mut detail.enrollment {
                 *e = e.redacted();
             }

@@ -71,11 +71,13 @@ pub(crate) fn upload(args: &UploadArgs) -> anyhow::Result<u8> {
     let _log = logging::init(&config.station)?;
     let section = upload_section(&config)?;
     let store = Arc::new(Store::open(&config.storage.database).map_err(CliError::from)?);
+    let (opener, retention) = delivery_secrets(&config.secrets)?;
     let queue = StoreQueue::open(
         Arc::clone(&store),
         format!("uploader@{}", config.station.id),
     )
-    .map_err(|e| CliError::from(UploadError::from(e)))?;
+    .map_err(|e| CliError::from(UploadError::from(e)))?
+    .with_secrets(opener, retention);
     let mode = if args.once {
         RunMode::Drain
     } else {
@@ -391,6 +393,35 @@ pub(crate) fn upload_section(config: &StationConfig) -> anyhow::Result<&UploadSe
             "Add [upload] with connection_string; see station-config/default.toml.",
         )
     })
+}
+
+/// How long a delivered device secret is kept (`[secrets] retain`).
+pub(crate) fn retention(secrets: &station_config::SecretsSection) -> station_store::Retention {
+    match secrets.retain {
+        station_config::Retain::UntilDelivered => station_store::Retention::UntilDelivered,
+        station_config::Retain::Keep => station_store::Retention::Keep,
+    }
+}
+
+/// What delivering sealed device secrets needs: the identity that opens them (when
+/// `[secrets] identity_file` is set: unreadable is an error, since this account is meant to
+/// hold it) and how long a delivered secret is kept.
+pub(crate) fn delivery_secrets(
+    secrets: &station_config::SecretsSection,
+) -> anyhow::Result<(Option<station_seal::Opener>, station_store::Retention)> {
+    let retention = retention(secrets);
+    let opener = match &secrets.identity_file {
+        Some(path) => Some(station_seal::Opener::from_file(path).map_err(|e| {
+            CliError::anyhow(
+                "station::upload::identity",
+                e.to_string(),
+                "Run the uploader as the account that owns secrets.identity_file (the package's \
+                 station-upload), or fix the path.",
+            )
+        })?),
+        None => None,
+    };
+    Ok((opener, retention))
 }
 
 /// Reads the connection string from where the config says.

@@ -50,6 +50,7 @@ fn repo() -> PathBuf {
 
 /// A config for a fixture in `dir`.
 fn write_config(dir: &Path, slots: u16) -> PathBuf {
+    virtual_dut::test_secrets::write_uploader_identity(&dir.join("uploader.age")).unwrap();
     let slot_sections: String = (1..=slots)
         .map(|i| format!("[[fixture.slot]]\nindex = {i}\nproduct = \"p\"\n"))
         .collect();
@@ -63,6 +64,9 @@ log_dir = "log"
 operator = "tech-7"
 [storage]
 database = "station.db"
+[secrets]
+recipients = ["age1w44g2eltljvulxz80c46aev6dwt25x5syz7ws2cwklaalcdx346qctkk56"]
+identity_file = "uploader.age"
 [fixture]
 name = "virtual"
 ports_file = "fixture/ports.toml"
@@ -129,7 +133,7 @@ fn check_names_the_line_and_suggests_the_key() {
     assert_eq!(out.status.code(), Some(3));
     let err = text(&out.stderr);
     assert!(err.contains("error[station::config::unknown_key]"), "{err}");
-    assert!(err.contains("station.toml:10:1:"), "line number in: {err}");
+    assert!(err.contains("station.toml:13:1:"), "line number in: {err}");
     assert!(err.contains("did you mean `command_timeout_ms`"), "{err}");
     assert!(err.contains("help:"), "{err}");
 }
@@ -179,7 +183,18 @@ fn run_reports_failures_and_never_prints_or_logs_keys() {
     let store = Store::open(&dir.path().join("station.db")).unwrap();
     let queued = store.enrollments(None).unwrap();
     assert_eq!(queued.len(), 1);
-    let payload: serde_json::Value = serde_json::from_str(&queued[0].payload_json).unwrap();
+    // Sealed where it was made: the stored payload holds no key, the uploader's identity
+    // opens the one the board holds.
+    assert_eq!(queued[0].secret, station_store::SecretState::Sealed);
+    let stored: serde_json::Value = serde_json::from_str(&queued[0].payload_json).unwrap();
+    assert_eq!(
+        stored["attestation"]["symmetricKey"]["primaryKey"],
+        station_store::REDACTED
+    );
+    let payload = virtual_dut::test_secrets::delivered_payload(
+        &queued[0].payload_json,
+        queued[0].sealed.as_ref().map(|s| s.ciphertext.as_slice()),
+    );
     let key = payload["attestation"]["symmetricKey"]["primaryKey"]
         .as_str()
         .unwrap()

@@ -48,6 +48,7 @@ const AIMED: &[(&str, u64)] = &[
 ];
 
 fn write_config(dir: &Path, db: &Path) -> std::path::PathBuf {
+    virtual_dut::test_secrets::write_uploader_identity(&dir.join("uploader.age")).unwrap();
     let slots: String = (1..=SLOTS)
         .map(|i| format!("[[fixture.slot]]\nindex = {i}\nproduct = \"p\"\n"))
         .collect();
@@ -61,6 +62,9 @@ log_dir = "{log}"
 operator = "tech-7"
 [storage]
 database = "{db}"
+[secrets]
+recipients = ["age1w44g2eltljvulxz80c46aev6dwt25x5syz7ws2cwklaalcdx346qctkk56"]
+identity_file = "uploader.age"
 [fixture]
 name = "virtual"
 ports_file = "{ports}"
@@ -264,7 +268,35 @@ fn board_enrollment(
         Some(&1),
         "kill {kill}: {serial}"
     );
-    let payload = serde_json::from_str(&e.payload_json).unwrap();
+    let mut payload = virtual_dut::test_secrets::delivered_payload(
+        &e.payload_json,
+        e.sealed.as_ref().map(|s| s.ciphertext.as_slice()),
+    );
+    if e.secret == station_store::SecretState::Purged {
+        // Delivered and purged: nothing holds the key any more but the board (and DPS). The
+        // claim's digest of what was written must be the board's key's.
+        assert!(
+            e.sealed.is_none(),
+            "kill {kill}: {serial}: a purged row keeps ciphertext"
+        );
+        assert!(
+            !e.payload_json
+                .contains(&String::from_utf8_lossy(&settings["dps/sym_key"]).into_owned()),
+            "kill {kill}: {serial}: a purged row keeps the key"
+        );
+        let claim = store
+            .claim_of_unit(passed[0].id)
+            .unwrap()
+            .expect("its claim");
+        let on_board = &settings["dps/sym_key"];
+        assert_eq!(
+            claim.settings.get("dps/sym_key"),
+            Some(&station_store::setting_digest(on_board)),
+            "kill {kill}: {serial}: the claimed key digest is not the board's"
+        );
+        payload["attestation"]["symmetricKey"]["primaryKey"] =
+            String::from_utf8_lossy(on_board).into_owned().into();
+    }
     (settings, payload)
 }
 
@@ -450,8 +482,22 @@ fn a_mixed_line_its_uploader_and_its_export_killed_at_any_instant_lose_and_dupli
                 .into_iter()
                 .map(|e| e.registration_id.as_str().to_lowercase())
                 .collect();
-            let live: BTreeSet<String> = Line::live_set(&store).into_keys().collect();
-            assert_eq!(ids, live, "kill {kill}: the batch is not the live set");
+            // A key DPS confirmed was purged: its enrollment can travel in no batch again.
+            let purged: BTreeSet<String> = store
+                .enrollments(None)
+                .unwrap()
+                .into_iter()
+                .filter(|e| e.secret == station_store::SecretState::Purged)
+                .map(|e| e.registration_id.to_lowercase())
+                .collect();
+            let live: BTreeSet<String> = Line::live_set(&store)
+                .into_keys()
+                .filter(|r| !purged.contains(r))
+                .collect();
+            assert_eq!(
+                ids, live,
+                "kill {kill}: the batch is not the live set less what was delivered"
+            );
             let jws = std::fs::read(out_dir.join("manifest.jws")).unwrap();
             let sha = station_store::setting_digest(&jws);
             assert!(
@@ -796,6 +842,7 @@ mod mixed {
 
         /// A configuration whose boards live in `dir`; everything else is the line's.
         pub(super) fn config(&self, dir: &Path) -> PathBuf {
+            virtual_dut::test_secrets::write_uploader_identity(&dir.join("uploader.age")).unwrap();
             std::fs::create_dir_all(dir).unwrap();
             let slots: String = (1..=SLOTS)
                 .map(|i| {
@@ -819,6 +866,9 @@ log_dir = "{root}/log"
 operator = "tech-7"
 [storage]
 database = "{db}"
+[secrets]
+recipients = ["age1w44g2eltljvulxz80c46aev6dwt25x5syz7ws2cwklaalcdx346qctkk56"]
+identity_file = "uploader.age"
 [fixture]
 name = "virtual"
 ports_file = "{ports}"
@@ -980,11 +1030,22 @@ signing_key = "{root}/keys/export.key"
                     )
                 })
                 .map(|e| {
-                    let v: serde_json::Value = serde_json::from_str(&e.payload_json).unwrap();
-                    (
-                        e.registration_id.to_lowercase(),
-                        identity_of(&v["attestation"]),
-                    )
+                    let v = virtual_dut::test_secrets::delivered_payload(
+                        &e.payload_json,
+                        e.sealed.as_ref().map(|s| s.ciphertext.as_slice()),
+                    );
+                    let identity = if e.secret == station_store::SecretState::Purged {
+                        // Delivered and purged: the claim's digest of the key written is all
+                        // the station keeps.
+                        store
+                            .claim_of_unit(e.unit_id)
+                            .unwrap()
+                            .and_then(|c| c.settings.get("dps/sym_key").cloned())
+                            .expect("a purged key's claim digest")
+                    } else {
+                        identity_of(&v["attestation"])
+                    };
+                    (e.registration_id.to_lowercase(), identity)
                 })
                 .collect()
         }
@@ -1016,9 +1077,12 @@ signing_key = "{root}/keys/export.key"
     }
 
     /// The identity an enrollment carries, as one string: the key, the leaf or the EK.
+    /// What identifies an enrollment: a symmetric key by its digest (as a claim keeps it),
+    /// a certificate or an EK as it is.
     fn identity_of(att: &serde_json::Value) -> String {
         let pick = |v: &serde_json::Value| v.as_str().map(str::to_owned);
         pick(&att["symmetricKey"]["primaryKey"])
+            .map(|k| station_store::setting_digest(k.as_bytes()))
             .or_else(|| pick(&att["x509"]["clientCertificates"]["primary"]["certificate"]))
             .or_else(|| pick(&att["tpm"]["endorsementKey"]))
             .unwrap_or_else(|| panic!("no identity in {att}"))

@@ -26,6 +26,7 @@ impl Drop for Uploader {
 }
 
 fn write_config(dir: &Path, server: &ServerThread, tpm_ca: &Path) -> PathBuf {
+    virtual_dut::test_secrets::write_uploader_identity(&dir.join("uploader.age")).unwrap();
     let path = dir.join("station.toml");
     std::fs::write(
         &path,
@@ -36,6 +37,9 @@ log_dir = "log"
 operator = "tech-7"
 [storage]
 database = "station.db"
+[secrets]
+recipients = ["age1w44g2eltljvulxz80c46aev6dwt25x5syz7ws2cwklaalcdx346qctkk56"]
+identity_file = "uploader.age"
 [fixture]
 name = "virtual"
 ports_file = "fixture/ports.toml"

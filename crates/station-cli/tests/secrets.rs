@@ -40,6 +40,7 @@ fn mode(p: &Path) -> u32 {
 /// One symmetric-key slot with an individual enrollment, and a group-key product whose key
 /// file is `group.key`.
 fn write_config(dir: &Path) -> std::path::PathBuf {
+    virtual_dut::test_secrets::write_uploader_identity(&dir.join("uploader.age")).unwrap();
     let path = dir.join("station.toml");
     std::fs::write(
         &path,
@@ -49,6 +50,9 @@ log_dir = "log"
 operator = "tech-7"
 [storage]
 database = "data/station.db"
+[secrets]
+recipients = ["age1w44g2eltljvulxz80c46aev6dwt25x5syz7ws2cwklaalcdx346qctkk56"]
+identity_file = "uploader.age"
 [fixture]
 name = "virtual"
 ports_file = "fixture/ports.toml"
@@ -102,7 +106,10 @@ fn keys_in_reports_need_a_supervisor_and_are_audited() {
     }
     let store = Store::open(&db).unwrap();
     let queued = store.enrollments(None).unwrap();
-    let payload: serde_json::Value = serde_json::from_str(&queued[0].payload_json).unwrap();
+    let payload = virtual_dut::test_secrets::delivered_payload(
+        &queued[0].payload_json,
+        queued[0].sealed.as_ref().map(|s| s.ciphertext.as_slice()),
+    );
     let key = payload["attestation"]["symmetricKey"]["primaryKey"]
         .as_str()
         .unwrap()

@@ -62,6 +62,7 @@ fn text(b: &[u8]) -> String {
 
 /// A station config in `dir` whose [upload] points at `server`.
 fn write_config(dir: &Path, server: &ServerThread) -> PathBuf {
+    virtual_dut::test_secrets::write_uploader_identity(&dir.join("uploader.age")).unwrap();
     let path = dir.join("station.toml");
     std::fs::write(
         &path,
@@ -72,6 +73,9 @@ log_dir = "log"
 operator = "sup-1"
 [storage]
 database = "station.db"
+[secrets]
+recipients = ["age1w44g2eltljvulxz80c46aev6dwt25x5syz7ws2cwklaalcdx346qctkk56"]
+identity_file = "uploader.age"
 [fixture]
 name = "virtual"
 ports_file = "fixture/ports.toml"
@@ -149,6 +153,7 @@ fn queue(db: &Path, n: usize) -> BTreeMap<String, String> {
                 Some(&NewEnrollment {
                     registration_id: id.clone(),
                     payload_json: serde_json::to_string(&e).unwrap(),
+                    sealed: None,
                 }),
             )
             .unwrap();

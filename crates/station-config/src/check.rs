@@ -74,6 +74,7 @@ impl StationConfig {
                 );
             }
         }
+        self.check_secrets(&mut problems);
         for (i, product) in self.products.iter().enumerate() {
             check_product(&format!("product[{i}]"), product, &mut problems);
             crate::allocation::check_product_allocation(
@@ -720,6 +721,65 @@ fn positive(key: &str, what: &str, value: u64, problems: &mut Vec<CheckProblem>)
 
 fn is_empty(path: &Path) -> bool {
     path.as_os_str().is_empty()
+}
+
+impl StationConfig {
+    /// The products whose units create a device secret the station keeps until delivery: an
+    /// individual symmetric-key enrollment carries the device's keys.
+    pub fn products_creating_secrets(&self) -> impl Iterator<Item = &crate::ProductProfile> {
+        self.products.iter().filter(|p| {
+            matches!(
+                p.attestation,
+                crate::AttestationConfig::SymmetricKey {
+                    enrollment: crate::SymmetricEnrollment::Individual
+                }
+            )
+        })
+    }
+
+    fn check_secrets(&self, problems: &mut Vec<CheckProblem>) {
+        let secrets = &self.secrets;
+        for (i, r) in secrets.recipients.iter().enumerate() {
+            if !r.trim().starts_with("age1") || r.trim().len() < 20 {
+                problems.push(
+                    CheckProblem::new(
+                        "secrets.recipients",
+                        format!("recipient {} is not an age public key (age1…)", i + 1),
+                    )
+                    .with_help("use the public key age-keygen prints for the uploader or operator"),
+                );
+            }
+        }
+        match (secrets.sealed(), secrets.insecure_plaintext) {
+            (true, true) => problems.push(
+                CheckProblem::new(
+                    "secrets.insecure_plaintext",
+                    "insecure_plaintext contradicts recipients",
+                )
+                .with_help("remove insecure_plaintext: with recipients the station seals keys"),
+            ),
+            (false, false) => {
+                if let Some(p) = self.products_creating_secrets().next() {
+                    problems.push(
+                        CheckProblem::new(
+                            "secrets.recipients",
+                            format!(
+                                "product {} creates device keys and nothing seals them: a copy \
+                                 of the database would hold every key",
+                                p.id
+                            ),
+                        )
+                        .with_help(
+                            "set secrets.recipients (or recipients_file) to the uploader's or \
+                             operator's age public key; a lab keeping keys readable says so \
+                             with secrets.insecure_plaintext = true",
+                        ),
+                    );
+                }
+            }
+            _ => {}
+        }
+    }
 }
 
 #[cfg(test)]

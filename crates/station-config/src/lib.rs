@@ -61,6 +61,7 @@ mod locate;
 mod ports;
 mod safety;
 mod schema;
+mod secrets;
 mod types;
 
 pub use allocation::{MAX_HUBS, TWIN_PLACEHOLDERS, TwinFacts, render_twin, twin_template_problem};
@@ -78,6 +79,7 @@ pub use load::{load, parse_str};
 pub use ports::{PortEntry, PortsFile};
 pub use safety::{UnsafeFile, current_uid};
 pub use schema::json_schema;
+pub use secrets::{Retain, SecretsSection};
 pub use types::{
     AllocationConfig, AllocationPolicyName, AttestationConfig, BOARD_STRING_FORBIDDEN, CaConfig,
     DpsTarget, EkTemplateName, FixtureSection, HandoutAlarm, InitialTwinConfig, LineDbSection,

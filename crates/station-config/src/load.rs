@@ -121,6 +121,15 @@ fn resolve_paths(config: &mut StationConfig, base: &Path) {
     if let Some(ca_file) = config.line_db.as_mut().and_then(|l| l.ca_file.as_mut()) {
         resolve(base, ca_file);
     }
+    for file in [
+        &mut config.secrets.recipients_file,
+        &mut config.secrets.identity_file,
+    ]
+    .into_iter()
+    .flatten()
+    {
+        resolve(base, file);
+    }
     for product in &mut config.products {
         if let Some(file) = product.initial_twin.as_mut().and_then(|t| t.file.as_mut()) {
             resolve(base, file);

@@ -34,6 +34,14 @@ pub struct StationConfig {
     /// database decides alone).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub line_db: Option<LineDbSection>,
+    /// `[secrets]`: the public keys that seal device secrets where they are created, the
+    /// identity that opens them, and how long they are kept. Required (or
+    /// `insecure_plaintext`) when a product enrolls symmetric keys individually.
+    #[serde(
+        default,
+        skip_serializing_if = "crate::secrets::SecretsSection::is_default"
+    )]
+    pub secrets: crate::SecretsSection,
     /// `[kiosk]`: the desktop app's window, login policy and virtual fixture. Default: a normal
     /// window, 5-minute idle logout, supervisor PIN to exit.
     #[serde(default)]
@@ -138,6 +146,9 @@ impl StationConfig {
             {
                 files.push((format!("product {}: CA key", p.id), key.clone()));
             }
+        }
+        if let Some(identity) = &self.secrets.identity_file {
+            files.push(("secrets identity".into(), identity.clone()));
         }
         if let Some(upload) = &self.upload {
             files.push(("export signing key".into(), upload.signing_key.clone()));

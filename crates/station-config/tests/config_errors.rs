@@ -42,6 +42,9 @@ dps = { id_scope = "0ne00000A0A" }
 [product.attestation]
 kind = "symmetric-key"
 enrollment = { type = "individual" }
+
+[secrets]
+recipients = ["age1w44g2eltljvulxz80c46aev6dwt25x5syz7ws2cwklaalcdx346qctkk56"]
 "#;
 
 const ENROLLMENT: &str = "enrollment = { type = \"individual\" }";
@@ -1038,4 +1041,69 @@ fn a_configuration_or_secret_file_others_can_change_is_refused() {
     let err = load(&cfg).unwrap_err();
     assert!(err.to_string().contains("PKCS#11 module"), "{err}");
     assert!(err.help().unwrap().contains("chown root:root"), "{err:?}");
+}
+
+#[test]
+fn device_keys_need_recipients_or_a_lab_opt_out() {
+    const RECIPIENTS: &str =
+        "recipients = [\"age1w44g2eltljvulxz80c46aev6dwt25x5syz7ws2cwklaalcdx346qctkk56\"]";
+    // Individual symmetric keys and nothing to seal them: refused, naming the key and the fix.
+    let unsealed = problems(&edit(RECIPIENTS, ""));
+    assert_eq!(unsealed.len(), 1, "{unsealed:?}");
+    assert_eq!(unsealed[0].key, "secrets.recipients");
+    assert!(
+        unsealed[0].message.contains("product sensor"),
+        "{unsealed:?}"
+    );
+    assert!(
+        unsealed[0]
+            .help
+            .as_deref()
+            .is_some_and(|h| h.contains("insecure_plaintext")),
+        "{unsealed:?}"
+    );
+    // A lab says so, and loads.
+    let lab = parse_str(
+        &edit(RECIPIENTS, "insecure_plaintext = true"),
+        Path::new(ORIGIN),
+    )
+    .unwrap();
+    assert!(lab.secrets.insecure_plaintext && !lab.secrets.sealed());
+    // Both at once is a contradiction; a recipient that is no age key is named.
+    let both = problems(&edit(
+        RECIPIENTS,
+        &format!("{RECIPIENTS}\ninsecure_plaintext = true"),
+    ));
+    assert_eq!(both[0].key, "secrets.insecure_plaintext");
+    let bad = problems(&edit(RECIPIENTS, "recipients = [\"AGE-SECRET-KEY-1XYZ\"]"));
+    assert_eq!(bad[0].key, "secrets.recipients");
+    assert!(bad[0].message.contains("recipient 1"), "{bad:?}");
+    // A recipients file is enough; retain defaults to until-delivered, "keep" parses.
+    let file = parse_str(
+        &edit(
+            RECIPIENTS,
+            "recipients_file = \"keys/r.txt\"\nidentity_file = \"keys/u.age\"\nretain = \"keep\"",
+        ),
+        Path::new(ORIGIN),
+    )
+    .unwrap();
+    assert_eq!(file.secrets.retain, station_config::Retain::Keep);
+    assert!(
+        file.secrets
+            .recipients_file
+            .as_ref()
+            .unwrap()
+            .ends_with("keys/r.txt")
+    );
+    assert!(
+        file.secret_files()
+            .iter()
+            .any(|(what, p)| what == "secrets identity" && p.ends_with("keys/u.age"))
+    );
+    // A product without device keys needs no [secrets].
+    let x509_free = BASE.replace(RECIPIENTS, "").replace(
+        ENROLLMENT,
+        "enrollment = { type = \"group\", group_id = \"g\", group_key = { env = \"K\" } }",
+    );
+    parse_str(&x509_free, Path::new(ORIGIN)).unwrap();
 }

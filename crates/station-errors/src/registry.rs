@@ -416,6 +416,13 @@ pub(crate) static ENTRIES: &[ErrorDoc] = &[
         exit: Exit::Environment,
     },
     ErrorDoc {
+        code: "station::export::sealed_for_others",
+        title: "Device keys sealed to someone else",
+        meaning: "Enrollments in the selection hold device keys sealed to other keys than upload.export_recipients (e.g. the uploader's): the operator could not open them, so no batch is written.",
+        action: "Set secrets.recipients to the export recipients before units are provisioned; keys sealed to the uploader go to DPS through station upload.",
+        exit: Exit::Refused,
+    },
+    ErrorDoc {
         code: "station::export::signing_key",
         title: "Export signing key unusable",
         meaning: "The export signing key or its certificate could not be loaded or created (missing certificate, wrong key type), so no export was written.",
@@ -491,6 +498,13 @@ pub(crate) static ENTRIES: &[ErrorDoc] = &[
         meaning: "The file that records completed imports (--registry, default under $XDG_STATE_HOME or ~/.local/state/station) could not be read or written, so the import could not tell whether this batch was already imported.",
         action: "Check the file and its folder (permissions, disk), or pass another with --registry.",
         exit: Exit::Environment,
+    },
+    ErrorDoc {
+        code: "station::import::sealed",
+        title: "Sealed device keys not opened",
+        meaning: "The batch carries device keys sealed to the operator's age key, and no identity was given, the identity does not open them, or an opened key does not match its signed enrollment.",
+        action: "Pass the device operator's age identity with --identity (the one whose public key the station's secrets.recipients names); a mismatch means do not import this batch.",
+        exit: Exit::Verification,
     },
     ErrorDoc {
         code: "station::import::stopped",
@@ -759,6 +773,13 @@ pub(crate) static ENTRIES: &[ErrorDoc] = &[
         exit: Exit::Bug,
     },
     ErrorDoc {
+        code: "station::record::seal",
+        title: "Device key could not be sealed",
+        meaning: "The station could not encrypt a new device key to the secrets.recipients keys; nothing was written to the database and the unit failed.",
+        action: "Check secrets.recipients in the station config, then run the slot again.",
+        exit: Exit::UnitFailed,
+    },
+    ErrorDoc {
         code: "station::recover::mismatch",
         title: "Board disagrees with its claim",
         meaning: "A board the station had lost track of while locking it does not hold the identity the station committed to it (a setting, the certificate or the TPM key differs). The unit goes to FAIL and nothing is queued for it.",
@@ -868,6 +889,13 @@ pub(crate) static ENTRIES: &[ErrorDoc] = &[
         title: "Fixture port map not readable",
         meaning: "The fixture's ports file (its map of slots to serial ports) could not be read, so the run does not start.",
         action: "Start the fixture (e.g. `virtual-fixture start`) so it writes its port map, then retry.",
+        exit: Exit::Environment,
+    },
+    ErrorDoc {
+        code: "station::run::seal_recipients",
+        title: "Keys that seal device secrets not loadable",
+        meaning: "The age public keys in secrets.recipients or secrets.recipients_file could not be read or are not age1… keys, so the station does not start: it would otherwise keep device keys it cannot seal.",
+        action: "Fix secrets.recipients or secrets.recipients_file: the uploader's or the device operator's age public keys, one per line.",
         exit: Exit::Environment,
     },
     ErrorDoc {
@@ -1235,6 +1263,20 @@ pub(crate) static ENTRIES: &[ErrorDoc] = &[
         exit: Exit::UnitFailed,
     },
     ErrorDoc {
+        code: "station::units::purged",
+        title: "Device key purged",
+        meaning: "The unit's device key was purged once DPS or a sealed export confirmed it (secrets.retain = until-delivered): the station keeps no copy.",
+        action: "DPS holds the key; a lab that needs keys afterwards sets secrets.retain = \"keep\".",
+        exit: Exit::Refused,
+    },
+    ErrorDoc {
+        code: "station::units::sealed",
+        title: "Device key sealed",
+        meaning: "The unit's device key is sealed to the uploader's or the operator's age key, and this account cannot open it: the kiosk's account never can.",
+        action: "Run the command as the account that owns secrets.identity_file, or ask on the PC that holds the identity.",
+        exit: Exit::Denied,
+    },
+    ErrorDoc {
         code: "station::units::unknown",
         title: "No such unit",
         meaning: "The unit asked for does not exist in the station database.",
@@ -1302,6 +1344,13 @@ pub(crate) static ENTRIES: &[ErrorDoc] = &[
         title: "Group key not readable for upload",
         meaning: "The uploader could not read an enrollment group's key from where the product's `group_key` points, so the group was not checked in DPS.",
         action: "Install the group key where the product's `group_key` points.",
+        exit: Exit::Environment,
+    },
+    ErrorDoc {
+        code: "station::upload::identity",
+        title: "Uploader identity not readable",
+        meaning: "secrets.identity_file, the identity that opens sealed device keys, could not be read by this account or holds no age identity, so the uploader does not start.",
+        action: "Run the uploader as the account that owns secrets.identity_file (the package's station-upload), or fix the path.",
         exit: Exit::Environment,
     },
     ErrorDoc {

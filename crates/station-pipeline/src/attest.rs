@@ -100,10 +100,15 @@ pub(crate) fn attest(
                 value: Zeroizing::new(key_b64.as_bytes().to_vec()),
                 secret: true,
             });
+            // The revocation never carries the device's key: DPS refuses a disabled
+            // enrollment whatever its key, and the uploader sends fresh random ones.
             let revocation = (!individual).then(|| {
                 group_revocation(
                     registration_id,
-                    AttestationMechanism::symmetric_key(key_b64.to_string(), None),
+                    AttestationMechanism::symmetric_key(
+                        station_store::REDACTED.to_owned(),
+                        Some(station_store::REDACTED.to_owned()),
+                    ),
                 )
             });
             let enrollment = individual.then(|| IndividualEnrollment {

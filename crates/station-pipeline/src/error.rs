@@ -43,6 +43,12 @@ pub enum PipelineError {
         /// What went wrong.
         reason: String,
     },
+    /// The `[secrets]` recipients could not be read or parsed.
+    #[error("could not load the keys that seal device secrets: {reason}")]
+    SealRecipients {
+        /// What went wrong (never a secret: recipients are public keys).
+        reason: String,
+    },
     /// A TPM product's vendor CA certificates could not be loaded.
     #[error("could not load the TPM vendor CAs of product {product}")]
     VendorRoots {
@@ -86,6 +92,7 @@ impl PipelineError {
             PipelineError::NoPort { .. } => "station::run::no_port",
             PipelineError::PortsFile(_) => "station::run::ports_file",
             PipelineError::Secret { .. } => "station::run::secret",
+            PipelineError::SealRecipients { .. } => "station::run::seal_recipients",
             PipelineError::VendorRoots { .. } => "station::run::tpm_vendor_roots",
             PipelineError::SigningCa { code, .. } => code,
             PipelineError::InitialTwin { .. } => "station::run::initial_twin",
@@ -107,6 +114,9 @@ impl PipelineError {
                 "Start the fixture (e.g. `virtual-fixture start`) so it writes its port map, then retry.".into()
             }
             PipelineError::Secret { reason, .. } => format!("{reason}; ask the line engineer to install the key."),
+            PipelineError::SealRecipients { .. } => {
+                "Fix secrets.recipients or secrets.recipients_file: age public keys (age1…), one per line.".into()
+            }
             PipelineError::VendorRoots { source, .. } => format!(
                 "{source}: check the product's attestation.vendor_roots and vendor_intermediates files."
             ),

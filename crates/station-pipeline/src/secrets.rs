@@ -35,3 +35,28 @@ pub(crate) fn load_group_keys(
     }
     Ok(keys)
 }
+
+/// The sealer of the device secrets this station creates: `[secrets] recipients` and the keys
+/// of `recipients_file`. `None` when neither is set (`insecure_plaintext`, or no product
+/// creates a secret).
+pub(crate) fn load_sealer(
+    config: &StationConfig,
+) -> Result<Option<station_seal::Sealer>, PipelineError> {
+    let secrets = &config.secrets;
+    let mut recipients = secrets.recipients.clone();
+    if let Some(file) = &secrets.recipients_file {
+        recipients.extend(station_seal::read_recipients_file(file).map_err(|e| {
+            PipelineError::SealRecipients {
+                reason: format!("cannot read {}: {e}", file.display()),
+            }
+        })?);
+    }
+    if recipients.is_empty() {
+        return Ok(None);
+    }
+    station_seal::Sealer::new(&recipients)
+        .map(Some)
+        .map_err(|e| PipelineError::SealRecipients {
+            reason: e.to_string(),
+        })
+}

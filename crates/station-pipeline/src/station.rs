@@ -21,6 +21,8 @@ pub struct Station {
     pub(crate) store: Arc<Store>,
     opener: Arc<dyn LinkOpener>,
     group_keys: HashMap<String, SymmetricKey>,
+    /// Seals the device secrets units create (`[secrets]` recipients).
+    sealer: Option<station_seal::Sealer>,
     issuers: HashMap<String, Arc<dyn Issuer>>,
     /// TPM products' vendor CAs, loaded at start.
     vendor_roots: HashMap<String, VendorRoots>,
@@ -73,6 +75,7 @@ impl Station {
         opener: Arc<dyn LinkOpener>,
     ) -> Result<Self, PipelineError> {
         let group_keys = crate::secrets::load_group_keys(&config)?;
+        let sealer = crate::secrets::load_sealer(&config)?;
         let vendor_roots = load_vendor_roots(&config)?;
         let twins = crate::allocation::load_twins(&config)?;
         let interrupted = store.mark_interrupted()?;
@@ -88,6 +91,7 @@ impl Station {
             store,
             opener,
             group_keys,
+            sealer,
             issuers: HashMap::new(),
             vendor_roots,
             twins,
@@ -233,6 +237,11 @@ impl Station {
 
     pub(crate) fn opener(&self) -> &dyn LinkOpener {
         &*self.opener
+    }
+
+    /// What seals the device secrets units create, if recipients are configured.
+    pub(crate) fn sealer(&self) -> Option<&station_seal::Sealer> {
+        self.sealer.as_ref()
     }
 
     pub(crate) fn group_key(&self, product: &str) -> Option<&SymmetricKey> {

@@ -7,6 +7,7 @@ pub mod audit;
 mod error;
 pub mod private_files;
 pub mod schema;
+mod secrets;
 mod sql;
 mod store;
 mod types;
@@ -15,6 +16,7 @@ pub use audit::{
     AuditBreak, AuditEntry, AuditHash, AuditReport, AuditRow, AuditSeq, RawAuditRow, verify_rows,
 };
 pub use error::{DuplicateField, StoreError};
+pub use secrets::{SealedSecret, SecretState, payload_has_secret};
 pub use store::claims::{ClaimRecord, ClaimStatus, NewClaim, setting_digest};
 pub use store::handouts::RevokedCertificate;
 pub use store::line::{LineSetting, LineSetup};
@@ -23,6 +25,7 @@ pub use store::operators::{
     Action, LockoutPolicy, MAX_PIN_DIGITS, MIN_PIN_DIGITS, MIN_SUPERVISOR_PIN_DIGITS, NewOperator,
     Operator, OperatorError, Role, UNKNOWN_OPERATOR, require,
 };
+pub use store::queue::{Retention, SecretCounts};
 pub use store::reports::{FailureReason, HourlyYield, UnitLogLine, YieldFilter, YieldReport};
 pub use store::slot_blocks::{AlarmPolicy, SlotBlock};
 pub use store::{BUSY_TIMEOUT, Store, Unsynced};

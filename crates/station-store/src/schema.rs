@@ -37,7 +37,8 @@ use rusqlite::{Connection, TransactionBehavior};
 use crate::StoreError;
 
 /// The migrations; index `n` upgrades schema version `n` to `n + 1`.
-pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12, V13];
+pub(crate) const MIGRATIONS: &[&str] =
+    &[V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12, V13, V14];
 
 /// The newest schema version this release writes.
 pub(crate) const LATEST: u32 = MIGRATIONS.len() as u32;
@@ -452,6 +453,62 @@ CREATE TABLE slot_blocks (
 ) STRICT;
 CREATE UNIQUE INDEX slot_blocks_active ON slot_blocks(slot) WHERE cleared_at IS NULL;
 CREATE INDEX units_slot_started ON units(slot, started_at);
+";
+
+/// Version 14: device secrets are sealed where they are created and purged once delivered.
+///
+/// - **`enrollments.secret`** (`none` | `plain` | `sealed` | `purged`): where the row's device
+///   secret is. `payload_json` of a `sealed` or `purged` row holds its keys as `<redacted>`;
+///   **`payload_sealed`** (BLOB) is the age ciphertext of the whole payload while `sealed`,
+///   **`sealed_to`** the fingerprint of its recipients, **`purged_at`** when it was purged.
+/// - **`claims.enrollment_sealed`** and **`claims.enrollment_sealed_to`**: the same for a
+///   claim's enrollment. Trigger `claims_forget_secret` clears them, and redacts
+///   `enrollment_json`, when the claim ends (any status but `open`).
+/// - Rows that kept keys in clear where nothing needs them any more are redacted now: a
+///   revocation (DPS is sent fresh random keys with the disabled enrollment), a group
+///   device's revocation hand-out, a claim that has ended. A queued or uploaded enrollment of
+///   an older station stays `plain` until it is delivered and purged.
+const V14: &str = r"
+ALTER TABLE enrollments ADD COLUMN secret TEXT NOT NULL DEFAULT 'none'
+    CHECK (secret IN ('none', 'plain', 'sealed', 'purged'));
+ALTER TABLE enrollments ADD COLUMN payload_sealed BLOB;
+ALTER TABLE enrollments ADD COLUMN sealed_to TEXT;
+ALTER TABLE enrollments ADD COLUMN purged_at TEXT;
+ALTER TABLE claims ADD COLUMN enrollment_sealed BLOB;
+ALTER TABLE claims ADD COLUMN enrollment_sealed_to TEXT;
+UPDATE enrollments SET payload_json = json_set(payload_json,
+        '$.attestation.symmetricKey.primaryKey', '<redacted>',
+        '$.attestation.symmetricKey.secondaryKey', '<redacted>')
+    WHERE status IN ('disable_queued', 'disabled', 'superseded')
+      AND json_valid(payload_json)
+      AND json_type(payload_json, '$.attestation.symmetricKey') = 'object';
+UPDATE enrollments SET secret = 'plain'
+    WHERE json_valid(payload_json)
+      AND json_type(payload_json, '$.attestation.symmetricKey.primaryKey') = 'text'
+      AND json_extract(payload_json, '$.attestation.symmetricKey.primaryKey') <> '<redacted>';
+UPDATE handouts SET revocation_json = json_set(revocation_json,
+        '$.attestation.symmetricKey.primaryKey', '<redacted>',
+        '$.attestation.symmetricKey.secondaryKey', '<redacted>')
+    WHERE revocation_json IS NOT NULL AND json_valid(revocation_json)
+      AND json_type(revocation_json, '$.attestation.symmetricKey') = 'object';
+UPDATE claims SET enrollment_json = json_set(enrollment_json,
+        '$.attestation.symmetricKey.primaryKey', '<redacted>',
+        '$.attestation.symmetricKey.secondaryKey', '<redacted>')
+    WHERE status <> 'open' AND enrollment_json IS NOT NULL AND json_valid(enrollment_json)
+      AND json_type(enrollment_json, '$.attestation.symmetricKey') = 'object';
+CREATE TRIGGER claims_forget_secret AFTER UPDATE OF status ON claims
+    WHEN NEW.status <> 'open'
+BEGIN
+    UPDATE claims SET enrollment_sealed = NULL, enrollment_sealed_to = NULL,
+        enrollment_json = CASE
+            WHEN json_valid(enrollment_json)
+             AND json_type(enrollment_json, '$.attestation.symmetricKey') = 'object'
+            THEN json_set(enrollment_json,
+                '$.attestation.symmetricKey.primaryKey', '<redacted>',
+                '$.attestation.symmetricKey.secondaryKey', '<redacted>')
+            ELSE enrollment_json END
+    WHERE unit_id = NEW.unit_id;
+END;
 ";
 
 /// Brings the database to [`LATEST`]; a database already there is left untouched.

@@ -289,8 +289,23 @@ pub struct UnitFailure {
 pub struct NewEnrollment {
     /// The registration ID; must equal the unit's.
     pub registration_id: String,
-    /// The enrollment JSON; must be valid JSON.
+    /// The enrollment JSON; must be valid JSON. When `sealed` is set, its keys are
+    /// [`REDACTED`] and the whole payload is in the ciphertext.
     pub payload_json: String,
+    /// The whole payload sealed where it was created (`[secrets]` recipients); `None` for a
+    /// payload without a secret, or a station without recipients.
+    pub sealed: Option<crate::SealedSecret>,
+}
+
+impl NewEnrollment {
+    /// An enrollment stored as given (no secret, or a station without recipients).
+    pub fn plain(registration_id: impl Into<String>, payload_json: impl Into<String>) -> Self {
+        Self {
+            registration_id: registration_id.into(),
+            payload_json: payload_json.into(),
+            sealed: None,
+        }
+    }
 }
 
 /// Which units [`Store::units`](crate::Store::units) lists; `Default` lists all.
@@ -413,6 +428,13 @@ pub struct QueuedEnrollment {
     pub attempts: u32,
     /// The last upload error.
     pub last_error: Option<String>,
+    /// Where its device secret is.
+    pub secret: crate::SecretState,
+    /// When its secret was purged after delivery.
+    pub purged_at: Option<DateTime<Utc>>,
+    /// The sealed payload (while `secret` is `sealed`); never serialised.
+    #[serde(skip)]
+    pub sealed: Option<crate::SealedSecret>,
 }
 
 impl fmt::Debug for NewEnrollment {
@@ -420,6 +442,7 @@ impl fmt::Debug for NewEnrollment {
         f.debug_struct("NewEnrollment")
             .field("registration_id", &self.registration_id)
             .field("payload_json", &Redacted(self.payload_json.len()))
+            .field("sealed", &self.sealed)
             .finish()
     }
 }
@@ -436,6 +459,9 @@ impl fmt::Debug for QueuedEnrollment {
             .field("updated_at", &self.updated_at)
             .field("attempts", &self.attempts)
             .field("last_error", &self.last_error)
+            .field("secret", &self.secret)
+            .field("purged_at", &self.purged_at)
+            .field("sealed", &self.sealed)
             .finish()
     }
 }
@@ -544,6 +570,12 @@ pub struct ExportRecord<'a> {
     pub work_order: Option<&'a str>,
     /// The station that provisioned the unit.
     pub station_id: &'a str,
+    /// Where its device secret is.
+    pub secret: crate::SecretState,
+    /// The sealed payload (age ciphertext) while `secret` is `sealed`.
+    pub sealed: Option<&'a [u8]>,
+    /// The fingerprint of the recipients it is sealed to.
+    pub sealed_to: Option<&'a str>,
 }
 
 impl fmt::Debug for ExportRecord<'_> {
@@ -554,6 +586,7 @@ impl fmt::Debug for ExportRecord<'_> {
             .field("payload_json", &Redacted(self.payload_json.len()))
             .field("status", &self.status)
             .field("created_at", &self.created_at)
+            .field("secret", &self.secret)
             .finish_non_exhaustive()
     }
 }

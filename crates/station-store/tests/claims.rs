@@ -71,6 +71,7 @@ fn claim(serial: &str, cert_serial: &str) -> NewClaim {
         enrollment: Some(NewEnrollment {
             registration_id: format!("gw-{serial}"),
             payload_json: format!(r#"{{"registrationId":"gw-{serial}"}}"#),
+            sealed: None,
         }),
     }
 }

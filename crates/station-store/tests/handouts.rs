@@ -131,6 +131,7 @@ fn a_group_board_that_fails_after_taking_its_certificate_is_revoked_and_its_id_b
         .complete_uploads(
             "uploader",
             &[(claimed[0].id, UploadResult::Disabled { created: true })],
+            station_store::Retention::Keep,
         )
         .unwrap();
     assert_eq!(
@@ -190,6 +191,7 @@ fn an_uploaded_enrollment_of_a_board_dps_refuses_is_queued_to_be_disabled() {
             Some(&NewEnrollment {
                 registration_id: "gw-SN1".into(),
                 payload_json: payload.into(),
+                sealed: None,
             }),
         )
         .unwrap();
@@ -203,6 +205,7 @@ fn an_uploaded_enrollment_of_a_board_dps_refuses_is_queued_to_be_disabled() {
                     already_present: false,
                 },
             )],
+            station_store::Retention::Keep,
         )
         .unwrap();
     store
@@ -225,6 +228,7 @@ fn an_uploaded_enrollment_of_a_board_dps_refuses_is_queued_to_be_disabled() {
                     reason: "rejected".into(),
                 },
             )],
+            station_store::Retention::Keep,
         )
         .unwrap();
     assert_eq!(

@@ -82,6 +82,7 @@ fn enrollment(reg: &str) -> NewEnrollment {
         registration_id: reg.into(),
         payload_json: json!({ "registrationId": reg, "attestation": { "type": "x509" } })
             .to_string(),
+        sealed: None,
     }
 }
 
@@ -885,6 +886,7 @@ fn an_enrollment_for_another_registration_id_or_bad_json_is_refused() {
     let bad = NewEnrollment {
         registration_id: "reg-1".into(),
         payload_json: "{not json".into(),
+        sealed: None,
     };
     let err = f
         .store
@@ -1105,7 +1107,7 @@ fn reopening_a_current_database_is_a_no_op() {
     let version: u32 = conn
         .pragma_query_value(None, "user_version", |r| r.get(0))
         .expect("v");
-    assert_eq!(version, 13);
+    assert_eq!(version, 14);
     let mode: String = conn
         .pragma_query_value(None, "journal_mode", |r| r.get(0))
         .expect("mode");
@@ -1119,7 +1121,7 @@ fn reopening_a_current_database_is_a_no_op() {
     let version: u32 = conn
         .pragma_query_value(None, "user_version", |r| r.get(0))
         .expect("v");
-    assert_eq!(version, 13);
+    assert_eq!(version, 14);
 }
 
 #[test]
@@ -1135,7 +1137,7 @@ fn a_database_from_a_newer_release_is_refused() {
             err,
             StoreError::SchemaTooNew {
                 found: 99,
-                supported: 13
+                supported: 14
             }
         ),
         "{err:?}"
@@ -1299,6 +1301,7 @@ fn debug_output_hides_enrollment_payloads() {
         registration_id: "reg-1".into(),
         payload_json: json!({ "attestation": { "symmetricKey": { "primaryKey": secret } } })
             .to_string(),
+        sealed: None,
     };
     assert!(!format!("{e:?}").contains(secret));
     f.store.finish_pass(id, &[], Some(&e)).expect("pass");
@@ -1446,6 +1449,7 @@ fn a_v1_database_migrates_keeping_its_rows_and_audit_chain() {
                     already_present: false,
                 },
             )],
+            station_store::Retention::Keep,
         )
         .expect("complete");
     assert_eq!(store.release_in_flight().expect("release"), 1);
@@ -1515,6 +1519,7 @@ fn the_uploader_claims_completes_and_releases_batches() {
                     },
                 ),
             ],
+            station_store::Retention::Keep,
         )
         .expect("complete");
     // A retried batch recording `uploaded` again changes nothing.
@@ -1527,6 +1532,7 @@ fn the_uploader_claims_completes_and_releases_batches() {
                     already_present: true,
                 },
             )],
+            station_store::Retention::Keep,
         )
         .expect("idempotent");
     f.store
@@ -1598,6 +1604,7 @@ fn export_records_stream_by_work_order_time_and_status() {
         .complete_uploads(
             "uploader",
             &[(claimed[0].id, UploadResult::Conflict { reason: "x".into() })],
+            station_store::Retention::Keep,
         )
         .expect("conflict");
 
@@ -1949,6 +1956,7 @@ fn enrollments_holding_device_keys_are_counted() {
                         "symmetricKey": { "primaryKey": "a2V5", "secondaryKey": "a2V5" } },
                 })
                 .to_string(),
+                sealed: None,
             }),
         )
         .unwrap();

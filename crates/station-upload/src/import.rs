@@ -21,8 +21,9 @@ use std::io::{BufRead as _, BufReader, BufWriter, Write as _};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
-use crate::export::{JsonRecords, VerifiedExport, VerifyError};
+use crate::export::{JsonRecords, SealedEntry, VerifiedExport, VerifyError, keys_redacted};
 use crate::queue::{CodedError, ItemId, ItemOp, ItemOutcome, QueueError, QueueItem, UploadQueue};
+use crate::schema::IndividualEnrollment;
 
 /// The first word of a journal's first line.
 pub const JOURNAL_FORMAT: &str = "station-import-journal/1";
@@ -62,6 +63,20 @@ pub enum ImportError {
     /// The batch could not be read while importing (it changed after it was verified?).
     #[error("the batch could not be read")]
     Batch(#[source] VerifyError),
+    /// The batch carries sealed device keys and no identity was given to open them.
+    #[error("the batch carries {count} sealed device key(s) and no identity to open them")]
+    NoIdentity {
+        /// How many.
+        count: u64,
+    },
+    /// A sealed device key could not be opened, or does not match its signed enrollment.
+    #[error("the sealed device key of {registration_id} {reason}")]
+    Sealed {
+        /// The enrollment.
+        registration_id: String,
+        /// What is wrong.
+        reason: String,
+    },
 }
 
 impl From<ImportError> for QueueError {
@@ -87,6 +102,7 @@ impl ImportError {
             Self::Journal { .. } | Self::Corrupt { .. } => "station::import::journal",
             Self::OtherImport { .. } => "station::import::other_journal",
             Self::Batch(e) => e.code(),
+            Self::NoIdentity { .. } | Self::Sealed { .. } => "station::import::sealed",
         }
     }
 
@@ -104,8 +120,45 @@ impl ImportError {
                 "Do not change a batch while it is imported; verify it again, then import it."
                     .into()
             }
+            Self::NoIdentity { .. } | Self::Sealed { .. } => "Pass the device operator's age \
+                 identity with --identity: the one whose public key the station's \
+                 secrets.recipients names."
+                .into(),
         }
     }
+}
+
+/// The enrollment `entry` seals, opened with `opener` and checked against `signed` (the
+/// batch's signed record, keys redacted): the same enrollment once its keys are redacted, so a
+/// ciphertext moved to another record, or sealed with other content, is refused.
+fn unseal(
+    opener: Option<&station_seal::Opener>,
+    entry: &SealedEntry,
+    signed: &IndividualEnrollment,
+) -> Result<IndividualEnrollment, ImportError> {
+    use base64::Engine as _;
+    let fail = |reason: String| ImportError::Sealed {
+        registration_id: signed.registration_id.to_string(),
+        reason,
+    };
+    let opener = opener.ok_or(ImportError::NoIdentity { count: 1 })?;
+    let ciphertext = base64::engine::general_purpose::STANDARD
+        .decode(&entry.sealed)
+        .map_err(|e| fail(format!("is not base64: {e}")))?;
+    let opened = opener
+        .open(&ciphertext)
+        .map_err(|e| fail(format!("cannot be opened: {e}")))?;
+    let text = std::str::from_utf8(&opened).map_err(|_| fail("is not text".into()))?;
+    let enrollment: IndividualEnrollment = serde_json::from_str(text)
+        .map_err(|e| fail(format!("is not an IndividualEnrollment: {e}")))?;
+    let redacted: IndividualEnrollment = serde_json::from_str(&station_store::redact_payload(text))
+        .map_err(|e| fail(format!("cannot be redacted: {e}")))?;
+    if &redacted != signed {
+        return Err(fail(
+            "does not match the signed enrollment it is filed under".into(),
+        ));
+    }
+    Ok(enrollment)
 }
 
 /// The default journal of the batch at `batch` (a folder or a sealed file): beside it,
@@ -154,6 +207,10 @@ pub struct ImportQueue {
 #[derive(Debug)]
 struct Inner {
     records: JsonRecords,
+    /// The batch's sealed secrets, read in step with `records`.
+    sealed: Option<JsonRecords<SealedEntry>>,
+    /// Opens them: the operator's identity.
+    opener: Option<station_seal::Opener>,
     /// Read once `records` is done: indexes from `enrollments` on.
     revocations: JsonRecords,
     /// How many enrollments the batch holds (the first revocation's index).
@@ -178,7 +235,13 @@ impl ImportQueue {
         target: &str,
         journal: &Path,
         fresh: bool,
+        opener: Option<station_seal::Opener>,
     ) -> Result<Self, ImportError> {
+        if batch.manifest.sealed > 0 && opener.is_none() {
+            return Err(ImportError::NoIdentity {
+                count: batch.manifest.sealed,
+            });
+        }
         // Enrollments first, then revocations (a revocation may disable one of them).
         let total = batch.manifest.records + batch.manifest.revocations;
         let header = format!(
@@ -212,9 +275,12 @@ impl ImportQueue {
         let file = File::options().append(true).open(journal).map_err(io)?;
         let records = batch.records().map_err(ImportError::Batch)?;
         let revocations = batch.revocations().map_err(ImportError::Batch)?;
+        let sealed = batch.sealed_secrets().map_err(ImportError::Batch)?;
         Ok(Self {
             inner: Mutex::new(Inner {
                 records,
+                sealed,
+                opener,
                 revocations,
                 enrollments: batch.manifest.records,
                 next: 0,
@@ -329,11 +395,33 @@ impl UploadQueue for ImportQueue {
             let Some(record) = record else {
                 break;
             };
-            let (_, enrollment) = record.map_err(|e| QueueError::from(ImportError::Batch(e)))?;
+            let (_, mut enrollment) =
+                record.map_err(|e| QueueError::from(ImportError::Batch(e)))?;
             let index = inner.next;
             inner.next += 1;
+            // The sealed secrets follow the records: read in step, even for a record done.
+            let sealed = if op == ItemOp::Create && keys_redacted(&enrollment) {
+                let entry = inner
+                    .sealed
+                    .as_mut()
+                    .and_then(Iterator::next)
+                    .transpose()
+                    .map_err(|e| QueueError::from(ImportError::Batch(e)))?;
+                Some(entry.ok_or_else(|| {
+                    QueueError::from(ImportError::Sealed {
+                        registration_id: enrollment.registration_id.to_string(),
+                        reason: "has no entry in the batch".into(),
+                    })
+                })?)
+            } else {
+                None
+            };
             if inner.done.get(index) {
                 continue;
+            }
+            if let Some((_, entry)) = sealed {
+                enrollment =
+                    unseal(inner.opener.as_ref(), &entry, &enrollment).map_err(QueueError::from)?;
             }
             out.push(QueueItem {
                 id: ItemId(i64::try_from(index).unwrap_or(i64::MAX)),

@@ -14,6 +14,8 @@
 #[cfg(feature = "client")]
 pub mod client;
 #[cfg(feature = "export")]
+pub mod delivery;
+#[cfg(feature = "export")]
 pub mod export;
 #[cfg(all(feature = "client", feature = "export"))]
 pub mod import;

@@ -5,7 +5,10 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use station_store::{EnrollmentId, EnrollmentStatus, Store, StoreError, UploadResult};
+use station_store::{
+    EnrollmentId, EnrollmentStatus, QueuedEnrollment, Retention, SecretState, Store, StoreError,
+    UploadResult,
+};
 
 use crate::schema::IndividualEnrollment;
 
@@ -116,6 +119,12 @@ pub struct StoreQueue {
     store: Arc<Store>,
     actor: String,
     _lock: File,
+    /// Opens sealed device secrets: the uploader's identity (`[secrets] identity_file`).
+    opener: Option<station_seal::Opener>,
+    /// Whether a secret DPS confirmed is purged.
+    retention: Retention,
+    /// Something was purged since the log was last truncated.
+    purged: std::sync::atomic::AtomicBool,
 }
 
 impl StoreQueue {
@@ -142,7 +151,66 @@ impl StoreQueue {
             store,
             actor: actor.into(),
             _lock: file,
+            opener: None,
+            retention: Retention::UntilDelivered,
+            purged: std::sync::atomic::AtomicBool::new(false),
         })
+    }
+
+    /// Opens sealed enrollments with `opener` (none: each becomes a conflict saying so) and
+    /// purges a secret DPS confirmed unless `retention` keeps it.
+    #[must_use]
+    pub fn with_secrets(
+        mut self,
+        opener: Option<station_seal::Opener>,
+        retention: Retention,
+    ) -> Self {
+        self.opener = opener;
+        self.retention = retention;
+        self
+    }
+
+    /// The enrollment `row` holds, as it goes to DPS: its payload, or for a sealed secret the
+    /// payload opened with the uploader's identity. `Err` is why it cannot go (a conflict).
+    fn payload(&self, row: &QueuedEnrollment) -> Result<IndividualEnrollment, String> {
+        let parse = |text: &[u8]| {
+            serde_json::from_slice::<IndividualEnrollment>(text)
+                .map_err(|e| format!("the queued payload is not a DPS IndividualEnrollment: {e}"))
+        };
+        let disable = row.status == EnrollmentStatus::DisableQueued;
+        let enrollment = match (row.secret, &row.sealed) {
+            // A revocation needs no key: DPS is sent fresh ones with the disabled enrollment.
+            (SecretState::Sealed | SecretState::Purged, _) if disable => {
+                parse(row.payload_json.as_bytes())?
+            }
+            (SecretState::Sealed, Some(sealed)) => {
+                let opener = self.opener.as_ref().ok_or_else(|| {
+                    "the device key is sealed and this uploader has no identity to open it \
+                     (secrets.identity_file)"
+                        .to_owned()
+                })?;
+                let opened = opener
+                    .open(&sealed.ciphertext)
+                    .map_err(|e| format!("cannot open the sealed device key: {e}"))?;
+                parse(&opened)?
+            }
+            (SecretState::Sealed, None) => {
+                return Err("the row is marked sealed but holds no ciphertext".into());
+            }
+            (SecretState::Purged, _) => {
+                return Err(format!(
+                    "the device key was purged after delivery{}; nothing is left to upload",
+                    row.purged_at
+                        .map(|t| format!(" at {}", t.to_rfc3339()))
+                        .unwrap_or_default()
+                ));
+            }
+            (_, _) => parse(row.payload_json.as_bytes())?,
+        };
+        if enrollment.registration_id != row.registration_id {
+            return Err("the queued payload names another registration ID".into());
+        }
+        Ok(enrollment)
     }
 }
 
@@ -162,41 +230,44 @@ impl UploadQueue for StoreQueue {
         loop {
             let rows = self.store.claim_enrollments(max)?;
             if rows.is_empty() {
+                // The queue is drained: old log frames may still hold what was purged, so
+                // fold them into the file and truncate the log (not after every batch: a
+                // truncating checkpoint waits for the kiosk's readers).
+                if self
+                    .purged
+                    .swap(false, std::sync::atomic::Ordering::Relaxed)
+                {
+                    match self.store.checkpoint() {
+                        Ok(true) => {}
+                        Ok(false) => self
+                            .purged
+                            .store(true, std::sync::atomic::Ordering::Relaxed),
+                        Err(e) => {
+                            tracing::warn!(error = %e, "could not checkpoint after a purge");
+                        }
+                    }
+                }
                 return Ok(Vec::new());
             }
             let mut items = Vec::with_capacity(rows.len());
             let mut broken = Vec::new();
             for row in rows {
-                match serde_json::from_str::<IndividualEnrollment>(&row.payload_json) {
-                    Ok(e) if e.registration_id == row.registration_id => {
-                        items.push(QueueItem {
-                            id: ItemId(row.id.0),
-                            enrollment: e,
-                            op: if row.status == EnrollmentStatus::DisableQueued {
-                                ItemOp::Disable
-                            } else {
-                                ItemOp::Create
-                            },
-                        });
-                    }
-                    Ok(_) => broken.push((
-                        row.id,
-                        UploadResult::Conflict {
-                            reason: "the queued payload names another registration ID".into(),
+                match self.payload(&row) {
+                    Ok(enrollment) => items.push(QueueItem {
+                        id: ItemId(row.id.0),
+                        enrollment,
+                        op: if row.status == EnrollmentStatus::DisableQueued {
+                            ItemOp::Disable
+                        } else {
+                            ItemOp::Create
                         },
-                    )),
-                    Err(e) => broken.push((
-                        row.id,
-                        UploadResult::Conflict {
-                            reason: format!(
-                                "the queued payload is not a DPS IndividualEnrollment: {e}"
-                            ),
-                        },
-                    )),
+                    }),
+                    Err(reason) => broken.push((row.id, UploadResult::Conflict { reason })),
                 }
             }
             if !broken.is_empty() {
-                self.store.complete_uploads(&self.actor, &broken)?;
+                self.store
+                    .complete_uploads(&self.actor, &broken, self.retention)?;
             }
             if !items.is_empty() {
                 return Ok(items);
@@ -228,7 +299,13 @@ impl UploadQueue for StoreQueue {
                 (EnrollmentId(id.0), result)
             })
             .collect();
-        Ok(self.store.complete_uploads(&self.actor, &results)?)
+        self.store
+            .complete_uploads(&self.actor, &results, self.retention)?;
+        if self.retention == Retention::UntilDelivered {
+            self.purged
+                .store(true, std::sync::atomic::Ordering::Relaxed);
+        }
+        Ok(())
     }
 
     fn release(&self, ids: &[ItemId], error: &str) -> Result<(), QueueError> {

@@ -512,7 +512,9 @@ impl Uploader {
     /// Makes DPS refuse `item`'s registration ID: the enrollment it holds is read for its
     /// ETag and written back disabled with `If-Match` (a change made meanwhile is a 412, and
     /// the item is tried again); none held is created disabled. The attestation sent is the
-    /// station's own (a `GET` never returns symmetric keys).
+    /// station's own (a `GET` never returns symmetric keys), with fresh random symmetric keys
+    /// in place of the device's: the station keeps no device key to send (sealed or purged),
+    /// and a disabled enrollment whose key nobody holds refuses the device twice over.
     async fn disable(
         &mut self,
         item: QueueItem,
@@ -521,6 +523,10 @@ impl Uploader {
     ) -> Result<(), DpsError> {
         let mut disabled = item.enrollment.clone();
         disabled.provisioning_status = Some(ProvisioningStatus::Disabled);
+        if let Some(keys) = disabled.attestation.symmetric_key.as_mut() {
+            keys.primary_key = Some(random_key());
+            keys.secondary_key = Some(random_key());
+        }
         disabled.etag = None;
         self.spend(1).await;
         self.stats.requests += 1;
@@ -851,4 +857,12 @@ impl Uploader {
 /// A whole request refused for its content (not credentials, not throttling, not transient).
 fn is_request_rejected(e: &DpsError) -> bool {
     matches!(e.status(), Some(400 | 413 | 415 | 422))
+}
+
+/// A fresh 256-bit symmetric key, base64: what a revocation's disabled enrollment carries.
+fn random_key() -> String {
+    use base64::Engine as _;
+    let mut key = [0u8; 32];
+    rand::rng().fill(&mut key[..]);
+    base64::engine::general_purpose::STANDARD.encode(key)
 }

@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 
 use station_store::{ExportFilter, NewEnrollment, NewRun, NewUnit, RunId, Store};
 use station_upload::export::{
-    CSV_FILE, CSV_HEADER, ExportRequest, JSON_FILE, MANIFEST_FILE, REVOCATIONS_FILE, StationSigner,
-    VerifyError, cert_path_for, verify_export, write_export,
+    CSV_FILE, CSV_HEADER, ExportRequest, JSON_FILE, MANIFEST_FILE, REVOCATIONS_FILE, SECRETS_FILE,
+    StationSigner, VerifyError, cert_path_for, verify_export, write_export,
 };
 use station_upload::schema::{AttestationMechanism, IndividualEnrollment, ProvisioningStatus};
 
@@ -70,6 +70,7 @@ fn setup(n: usize) -> Setup {
                 Some(&NewEnrollment {
                     registration_id: id,
                     payload_json: serde_json::to_string(&e).unwrap(),
+                    sealed: None,
                 }),
             )
             .unwrap();
@@ -96,6 +97,7 @@ fn export(s: &Setup, name: &str) -> PathBuf {
             station_id: "st-x".into(),
             actor: "supervisor-1".into(),
             crls: Vec::new(),
+            sealed_for: None,
         },
         &s.signer,
     )
@@ -154,6 +156,7 @@ fn an_export_round_trips_through_the_verifier() {
             station_id: "st-x".into(),
             actor: "x".into(),
             crls: Vec::new(),
+            sealed_for: None,
         },
         &s.signer,
     );
@@ -263,6 +266,7 @@ fn any_tampering_is_rejected() {
             station_id: "st-x".into(),
             actor: "x".into(),
             crls: Vec::new(),
+            sealed_for: None,
         },
         &s.signer,
     )
@@ -283,6 +287,7 @@ fn any_tampering_is_rejected() {
             station_id: "st-x".into(),
             actor: "x".into(),
             crls: Vec::new(),
+            sealed_for: None,
         },
         &s.signer,
     );
@@ -417,7 +422,13 @@ fn a_sealed_batch_opens_only_for_its_operator_and_the_reference_age_agrees() {
     names.sort();
     assert_eq!(
         names,
-        [CSV_FILE, JSON_FILE, MANIFEST_FILE, REVOCATIONS_FILE]
+        [
+            CSV_FILE,
+            JSON_FILE,
+            MANIFEST_FILE,
+            REVOCATIONS_FILE,
+            SECRETS_FILE
+        ]
     );
 
     // And what the reference age seals (a batch packed by GNU tar), ours opens and verifies.
@@ -439,6 +450,7 @@ fn a_sealed_batch_opens_only_for_its_operator_and_the_reference_age_agrees() {
             JSON_FILE,
             MANIFEST_FILE,
             REVOCATIONS_FILE,
+            SECRETS_FILE,
         ])
         .current_dir(&unpacked)
         .status()
@@ -504,7 +516,7 @@ fn an_import_journal_resumes_drops_a_torn_line_and_refuses_another_import() {
         items.iter().map(|i| i.id.0).collect()
     };
 
-    let queue = ImportQueue::open(&verified, "https://dps.example", &journal, false).unwrap();
+    let queue = ImportQueue::open(&verified, "https://dps.example", &journal, false, None).unwrap();
     let first = queue.claim(10).unwrap();
     assert_eq!(ids(&first), (0..10).collect::<Vec<_>>());
     let outcomes: Vec<_> = first
@@ -534,7 +546,7 @@ fn an_import_journal_resumes_drops_a_torn_line_and_refuses_another_import() {
         .and_then(|mut f| std::io::Write::write_all(&mut f, b"1"))
         .unwrap();
 
-    let queue = ImportQueue::open(&verified, "https://dps.example", &journal, false).unwrap();
+    let queue = ImportQueue::open(&verified, "https://dps.example", &journal, false, None).unwrap();
     assert_eq!(queue.progress().resumed, 9);
     let again = queue.claim(100).unwrap();
     let mut want = vec![3];
@@ -548,13 +560,14 @@ fn an_import_journal_resumes_drops_a_torn_line_and_refuses_another_import() {
     assert!(text.ends_with("9\n"), "the torn line is gone: {text:?}");
     drop(queue);
 
-    let other = ImportQueue::open(&verified, "https://other.example", &journal, false);
+    let other = ImportQueue::open(&verified, "https://other.example", &journal, false, None);
     assert!(
         matches!(other, Err(ImportError::OtherImport { .. })),
         "{other:?}"
     );
     assert_eq!(other.unwrap_err().code(), "station::import::other_journal");
-    let fresh = ImportQueue::open(&verified, "https://other.example", &journal, true).unwrap();
+    let fresh =
+        ImportQueue::open(&verified, "https://other.example", &journal, true, None).unwrap();
     assert_eq!(fresh.progress().resumed, 0);
     assert_eq!(fresh.claim(100).unwrap().len(), 25);
 
@@ -563,7 +576,7 @@ fn an_import_journal_resumes_drops_a_torn_line_and_refuses_another_import() {
     let header = std::fs::read_to_string(&journal).unwrap();
     let header = header.lines().next().unwrap().to_owned();
     std::fs::write(&journal, format!("{header}\n4\n99\n")).unwrap();
-    let corrupt = ImportQueue::open(&verified, "https://other.example", &journal, false);
+    let corrupt = ImportQueue::open(&verified, "https://other.example", &journal, false, None);
     assert!(
         matches!(corrupt, Err(ImportError::Corrupt { line: 3, .. })),
         "{corrupt:?}"

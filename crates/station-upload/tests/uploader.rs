@@ -96,6 +96,7 @@ fn queue(store: &Store, n: usize, prefix: &str) -> BTreeMap<String, String> {
                 Some(&NewEnrollment {
                     registration_id: id.clone(),
                     payload_json: serde_json::to_string(&enrollment(&id, &k)).unwrap(),
+                    sealed: None,
                 }),
             )
             .unwrap();

@@ -181,6 +181,7 @@ pub(crate) fn demo(args: &DemoArgs) -> anyhow::Result<u8> {
     .map_err(CliError::from)?;
     crate::preflight::programs(args.line.is_some())?;
     ensure_demo_ca(&config)?;
+    ensure_demo_secrets(&config)?;
     if let Some(stations) = args.line {
         let work_order = config
             .station
@@ -223,6 +224,7 @@ pub(crate) fn demo(args: &DemoArgs) -> anyhow::Result<u8> {
     let device = demo_device_settings(&config, hook.as_ref())?;
     let db = config.storage.database.clone();
     let upload = config.upload.clone();
+    let secrets = config.secrets.clone();
     // The demo has no login: a fixed demo operator and work order stand in.
     let operator = config
         .station
@@ -265,7 +267,14 @@ pub(crate) fn demo(args: &DemoArgs) -> anyhow::Result<u8> {
             }
         );
     }
-    let dps = crate::upload::demo_upload(upload.as_ref(), &db, &summary.run_id, device, args.json)?;
+    let dps = crate::upload::demo_upload(
+        upload.as_ref(),
+        &secrets,
+        &db,
+        &summary.run_id,
+        device,
+        args.json,
+    )?;
     fixture.stop();
     if let Some(dps) = dps {
         register_boards(&dps, &spec, &fixture_dir, args.json)?;
@@ -313,6 +322,31 @@ fn ensure_demo_ca(config: &station_config::StationConfig) -> anyhow::Result<()> 
             station_identity::pki::file::KdfCost::Low,
         )?;
         println!("{made}\n");
+    }
+    Ok(())
+}
+
+/// Creates the demo uploader's age identity and its recipients file on the first run, where
+/// `[secrets]` names them: the demo seals device keys to it, and its uploader opens them.
+fn ensure_demo_secrets(config: &station_config::StationConfig) -> anyhow::Result<()> {
+    let secrets = &config.secrets;
+    let Some(identity) = &secrets.identity_file else {
+        return Ok(());
+    };
+    if !identity.exists() {
+        let (text, public) = station_seal::generate_identity();
+        if let Some(dir) = identity.parent() {
+            private_files::create_dir_all(dir)?;
+        }
+        private_files::write_new(identity, text.as_bytes())?;
+        if let Some(recipients) = &secrets.recipients_file {
+            let _ = std::fs::remove_file(recipients);
+            private_files::write_new(recipients, format!("{public}\n").as_bytes())?;
+        }
+        println!(
+            "demo uploader identity: {} (public key {public})",
+            identity.display()
+        );
     }
     Ok(())
 }

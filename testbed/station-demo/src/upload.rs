@@ -16,6 +16,7 @@ const READ_BACK_TIMEOUT: Duration = Duration::from_secs(30);
 /// enrollment of this run's PASS units back through the service API.
 pub(crate) fn demo_upload(
     section: Option<&UploadSection>,
+    secrets: &station_config::SecretsSection,
     db: &Path,
     run_id: &str,
     device: dps_local::DeviceSettings,
@@ -48,7 +49,7 @@ dps-local: https://{} (state {}, trust file {})",
             server.ca_file().display()
         );
     }
-    let stats = station_cli::embed::upload_queue(section, db, "uploader@demo", json)?;
+    let stats = station_cli::embed::upload_queue(section, secrets, db, "uploader@demo", json)?;
     let store = Store::open(db).map_err(CliError::from)?;
     if !json {
         println!(
@@ -79,6 +80,30 @@ dps-local: https://{} (state {}, trust file {})",
         expected += 1;
         let sent: station_upload::schema::IndividualEnrollment =
             serde_json::from_str(&queued.payload_json)?;
+        // A device key was sealed, then purged once DPS took it: the station compares what
+        // DPS holds with the digest of what the board was written, never with a key.
+        let key_digest = store
+            .claim_of_unit(unit.id)
+            .map_err(CliError::from)?
+            .and_then(|c| {
+                c.settings
+                    .into_iter()
+                    .find(|(name, _)| name.ends_with("/sym_key"))
+                    .map(|(_, digest)| digest)
+            });
+        let same = |held: &station_upload::schema::IndividualEnrollment| match (
+            queued.secret,
+            &held.attestation.symmetric_key,
+        ) {
+            (
+                station_store::SecretState::Sealed | station_store::SecretState::Purged,
+                Some(keys),
+            ) => keys
+                .primary_key
+                .as_deref()
+                .is_some_and(|k| Some(station_store::setting_digest(k.as_bytes())) == key_digest),
+            _ => sent.attestation.same_identity(&held.attestation),
+        };
         let got = runtime.block_on(async {
             tokio::time::timeout(
                 READ_BACK_TIMEOUT,
@@ -87,9 +112,14 @@ dps-local: https://{} (state {}, trust file {})",
             .await
         });
         let verdict = match got {
-            Ok(Ok(e)) if sent.attestation.same_identity(&e.attestation) => {
+            Ok(Ok(e)) if same(&e) => {
                 present += 1;
-                "present (GET 200, same attestation)".to_owned()
+                match queued.secret {
+                    station_store::SecretState::Purged => {
+                        "present (GET 200, key digest matches the board; purged here)".to_owned()
+                    }
+                    _ => "present (GET 200, same attestation)".to_owned(),
+                }
             }
             Ok(Ok(_)) => "MISMATCH: DPS holds a different attestation".to_owned(),
             Ok(Err(e)) => format!("MISSING: {e}"),

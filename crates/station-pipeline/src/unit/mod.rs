@@ -252,7 +252,7 @@ impl UnitRun<'_> {
                     .lock(&identity.serial)
                     .map_err(|e| smp(Step::Lock, &e))
             })?;
-            let enrollment = enrollment_of(&attestation)?;
+            let enrollment = enrollment_of(&attestation, self.station.sealer())?;
             return self.record(
                 &attestation.registration_id,
                 Pass::WithoutClaim(enrollment.as_ref()),

@@ -37,7 +37,7 @@ impl UnitRun<'_> {
                 .collect(),
             certificate_sha256: self.certificate.as_ref().map(IssuedCertificate::sha256_hex),
             ek_sha256: tpm.map(|t| t.ek.sha256_hex()),
-            enrollment: enrollment_of(attestation)?,
+            enrollment: enrollment_of(attestation, self.station.sealer())?,
         })
     }
 
@@ -206,23 +206,48 @@ pub(super) enum Pass<'a> {
     WithoutClaim(Option<&'a NewEnrollment>),
 }
 
-/// The individual enrollment a unit queues on PASS, if its product has one.
+/// The individual enrollment a unit queues on PASS, if its product has one. A payload that
+/// carries a device secret is sealed here, to `sealer`'s recipients, before it goes anywhere
+/// near the store: the store gets the payload with its keys redacted and the ciphertext.
 pub(super) fn enrollment_of(
     attestation: &Attestation,
+    sealer: Option<&station_seal::Sealer>,
 ) -> Result<Option<NewEnrollment>, UnitFailure> {
-    match &attestation.enrollment {
-        Some(e) => Ok(Some(NewEnrollment {
-            registration_id: e.registration_id.to_string(),
-            payload_json: serde_json::to_string(e).map_err(|e| {
+    let Some(e) = &attestation.enrollment else {
+        return Ok(None);
+    };
+    let payload = zeroize::Zeroizing::new(serde_json::to_string(e).map_err(|e| {
+        UnitFailure::new(
+            Step::Record,
+            "station::record::encode",
+            format!("cannot encode the enrollment: {e}"),
+            "This is a station bug; report it.",
+        )
+    })?);
+    let registration_id = e.registration_id.to_string();
+    match sealer {
+        Some(sealer) if station_store::payload_has_secret(&payload) => {
+            let ciphertext = sealer.seal(payload.as_bytes()).map_err(|e| {
                 UnitFailure::new(
                     Step::Record,
-                    "station::record::encode",
-                    format!("cannot encode the enrollment: {e}"),
-                    "This is a station bug; report it.",
+                    "station::record::seal",
+                    format!("cannot seal the device key: {e}"),
+                    "Check secrets.recipients in the station config, then run the slot again.",
                 )
-            })?,
-        })),
-        None => Ok(None),
+            })?;
+            Ok(Some(NewEnrollment {
+                registration_id,
+                payload_json: station_store::redact_payload(&payload),
+                sealed: Some(station_store::SealedSecret {
+                    ciphertext,
+                    sealed_to: sealer.fingerprint().to_owned(),
+                }),
+            }))
+        }
+        _ => Ok(Some(NewEnrollment::plain(
+            registration_id,
+            payload.as_str(),
+        ))),
     }
 }
 

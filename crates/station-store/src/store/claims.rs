@@ -175,11 +175,14 @@ fn claim_from_row(r: &Row<'_>) -> rusqlite::Result<ClaimRecord> {
 struct OpenClaim {
     record: ClaimRecord,
     enrollment_json: Option<String>,
+    enrollment_sealed: Option<Vec<u8>>,
+    enrollment_sealed_to: Option<String>,
 }
 
 fn open_claim_of(conn: &Connection, unit: UnitId) -> Result<OpenClaim, StoreError> {
     let sql = format!(
-        "SELECT {CLAIM_COLUMNS}, c.enrollment_json FROM claims c JOIN units u ON u.id = c.unit_id
+        "SELECT {CLAIM_COLUMNS}, c.enrollment_json, c.enrollment_sealed, c.enrollment_sealed_to
+         FROM claims c JOIN units u ON u.id = c.unit_id
          WHERE c.unit_id = ?1"
     );
     let claim = conn
@@ -188,6 +191,8 @@ fn open_claim_of(conn: &Connection, unit: UnitId) -> Result<OpenClaim, StoreErro
             Ok(OpenClaim {
                 record: claim_from_row(r)?,
                 enrollment_json: r.get(18)?,
+                enrollment_sealed: r.get(19)?,
+                enrollment_sealed_to: r.get(20)?,
             })
         })
         .optional()?
@@ -233,6 +238,7 @@ impl Store {
             None => None,
         };
         let settings_json = serde_json::to_string(&claim.settings)?;
+        let sealed = claim.enrollment.as_ref().and_then(|e| e.sealed.as_ref());
         self.commit(|tx| {
             let u = in_progress_unit(tx, unit)?;
             if u.claimed {
@@ -262,8 +268,9 @@ impl Store {
             insert_steps(tx, unit, steps)?;
             tx.prepare_cached(
                 "INSERT INTO claims (unit_id, serial, registration_id, settings_json,
-                     certificate_sha256, ek_sha256, enrollment_json, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                     certificate_sha256, ek_sha256, enrollment_json, created_at,
+                     enrollment_sealed, enrollment_sealed_to)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
             )?
             .execute(params![
                 unit.0,
@@ -274,6 +281,8 @@ impl Store {
                 claim.ek_sha256,
                 claim.enrollment.as_ref().map(|e| &e.payload_json),
                 now(),
+                sealed.map(|s| &s.ciphertext),
+                sealed.map(|s| &s.sealed_to),
             ])?;
             audit::append(
                 tx,
@@ -335,7 +344,14 @@ impl Store {
                 claim
                     .enrollment_json
                     .as_deref()
-                    .map(|payload| (claim.record.registration_id.as_str(), payload)),
+                    .map(|payload| super::rows::PassEnrollment {
+                        registration_id: claim.record.registration_id.as_str(),
+                        payload_json: payload,
+                        sealed: claim
+                            .enrollment_sealed
+                            .as_deref()
+                            .map(|c| (c, claim.enrollment_sealed_to.as_deref().unwrap_or(""))),
+                    }),
                 json!({ "claim": true, "recovered": recovered }),
             )?;
             tracing::debug!(%unit, recovered, enrollment = ?enrollment_id, "claim completed");
@@ -354,6 +370,21 @@ impl Store {
             Ok(conn
                 .prepare_cached(&sql)?
                 .query_row([serial], claim_from_row)
+                .optional()?)
+        })
+    }
+
+    /// The claim `unit` was committed under, whatever became of it: what its board was written
+    /// (setting digests), for a check that needs no secret.
+    pub fn claim_of_unit(&self, unit: UnitId) -> Result<Option<ClaimRecord>, StoreError> {
+        self.read(|conn| {
+            let sql = format!(
+                "SELECT {CLAIM_COLUMNS} FROM claims c JOIN units u ON u.id = c.unit_id
+                 WHERE c.unit_id = ?1"
+            );
+            Ok(conn
+                .prepare_cached(&sql)?
+                .query_row([unit.0], claim_from_row)
                 .optional()?)
         })
     }

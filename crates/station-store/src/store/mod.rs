@@ -27,7 +27,7 @@ pub(crate) mod handouts;
 pub(crate) mod line;
 pub(crate) mod line_db;
 pub(crate) mod operators;
-mod queue;
+pub(crate) mod queue;
 mod register_checks;
 pub(crate) mod reports;
 mod rows;
@@ -104,6 +104,12 @@ impl Store {
             .map_err(open_err)?;
         conn.pragma_update(None, "foreign_keys", true)
             .map_err(open_err)?;
+        // A purged secret is overwritten, not only unlinked from its page; a checkpointed WAL
+        // shrinks back instead of keeping old frames (and what they held) at its end.
+        conn.pragma_update(None, "secure_delete", true)
+            .map_err(open_err)?;
+        conn.pragma_update(None, "journal_size_limit", 4_i64 << 20)
+            .map_err(open_err)?;
         conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE_CAPACITY);
         schema::migrate(&mut conn)?;
         tracing::info!(path = %path.display(), version = schema::LATEST, "station database open");
@@ -148,7 +154,6 @@ impl Store {
         &self.path
     }
 
-    /// Runs `f` in an `IMMEDIATE` transaction and commits if it returns `Ok`.
     /// Runs `f` in one `IMMEDIATE` transaction and commits it without waiting for the disk:
     /// it survives a crash of the station, and a power cut may only drop it together with
     /// everything after it (the log is flushed in order). Used for a unit's in-progress claim,
@@ -165,6 +170,15 @@ impl Store {
     /// any other thread syncing at the same time).
     pub fn sync(&self, pending: Unsynced) -> Result<(), StoreError> {
         self.sync_through(pending.0)
+    }
+
+    /// Copies the write-ahead log into the database file and truncates it, so a row rewritten
+    /// since (a purged secret) no longer survives in an old log frame. Returns `false` when a
+    /// reader still held part of the log: that part goes at a later checkpoint.
+    pub fn checkpoint(&self) -> Result<bool, StoreError> {
+        let conn = self.lock();
+        let busy: i64 = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))?;
+        Ok(busy == 0)
     }
 
     /// Runs `f` in one `IMMEDIATE` transaction and returns once the commit is on disk.

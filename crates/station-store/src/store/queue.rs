@@ -9,6 +9,7 @@ use super::Store;
 use super::rows::{ENROLLMENT_COLUMNS, enrollment_from_row};
 use crate::audit;
 use crate::error::StoreError;
+use crate::secrets::SecretState;
 use crate::sql::{Ts, fmt_ts, now, parse_col};
 use crate::types::{
     EnrollmentId, EnrollmentStatus, ExportFilter, ExportRecord, QueueOverview, QueueStats,
@@ -16,16 +17,59 @@ use crate::types::{
 };
 
 impl Store {
-    /// How many enrollments still hold a device's symmetric key in their payload (what a
-    /// stolen database would yield; `station check --security`).
+    /// How many enrollments still hold a device's symmetric key in clear (what a stolen
+    /// database would yield; `station check --security`).
     pub fn enrollments_holding_keys(&self) -> Result<u64, StoreError> {
+        Ok(self.secret_counts()?.plain)
+    }
+
+    /// How many enrollments hold their device secret in clear, sealed, or purged.
+    pub fn secret_counts(&self) -> Result<SecretCounts, StoreError> {
         self.read(|conn| {
-            let n: i64 = conn
-                .prepare_cached(
-                    "SELECT COUNT(*) FROM enrollments WHERE payload_json LIKE '%\"primaryKey\"%'",
-                )?
-                .query_row([], |r| r.get(0))?;
-            Ok(n.unsigned_abs())
+            let mut counts = SecretCounts::default();
+            let mut stmt =
+                conn.prepare_cached("SELECT secret, COUNT(*) FROM enrollments GROUP BY secret")?;
+            let mut rows = stmt.query([])?;
+            while let Some(r) = rows.next()? {
+                let n = r.get::<_, i64>(1)?.unsigned_abs();
+                match parse_col::<SecretState>(r, 0)? {
+                    SecretState::Plain => counts.plain = n,
+                    SecretState::Sealed => counts.sealed = n,
+                    SecretState::Purged => counts.purged = n,
+                    SecretState::None => {}
+                }
+            }
+            Ok(counts)
+        })
+    }
+
+    /// Purges the device secrets of `ids` once a sealed export carries them (`retain =
+    /// "until-delivered"`): the payload's keys redacted, the ciphertext dropped; one audit
+    /// `secret.purged` naming `delivery` (the batch). Rows without a secret are left alone.
+    /// Returns how many were purged.
+    pub fn purge_delivered(
+        &self,
+        ids: &[EnrollmentId],
+        actor: &str,
+        station_id: &str,
+        delivery: &str,
+    ) -> Result<u64, StoreError> {
+        self.write(|tx| {
+            let mut purged = 0u64;
+            for id in ids {
+                purged += u64::from(purge_secret(tx, *id)?);
+            }
+            if purged > 0 {
+                audit::append(
+                    tx,
+                    station_id,
+                    actor,
+                    "secret.purged",
+                    "",
+                    &json!({ "enrollments": purged, "delivery": delivery }),
+                )?;
+            }
+            Ok(purged)
         })
     }
 
@@ -229,10 +273,14 @@ impl Store {
     /// enrollment already `uploaded` changes nothing (a retried batch). An enrollment
     /// superseded by a rework while in flight is still recorded `uploaded`, because DPS now
     /// holds it (`status_before` says so).
+    ///
+    /// With [`Retention::UntilDelivered`] an uploaded enrollment's device secret is purged in
+    /// the same transaction (DPS holds it now); its audit row says `secret_purged`.
     pub fn complete_uploads(
         &self,
         actor: &str,
         results: &[(EnrollmentId, UploadResult)],
+        retention: Retention,
     ) -> Result<(), StoreError> {
         self.write(|tx| {
             let now = now();
@@ -261,6 +309,8 @@ impl Store {
                              WHERE id = ?1",
                         )?
                         .execute(params![id.0, now])?;
+                        let purged =
+                            retention == Retention::UntilDelivered && purge_secret(tx, *id)?;
                         audit::append(
                             tx,
                             &e.station_id,
@@ -272,6 +322,7 @@ impl Store {
                                 "unit": e.unit_id,
                                 "status_before": e.status,
                                 "already_present": already_present,
+                                "secret_purged": purged,
                             }),
                         )?;
                     }
@@ -367,10 +418,21 @@ impl Store {
 
     /// How many enrollments `filter` selects (what [`Store::export_records`] would stream now).
     pub fn count_export_records(&self, filter: &ExportFilter) -> Result<u64, StoreError> {
+        self.count_export(filter, false)
+    }
+
+    /// How many enrollments `filter` would select but [`Store::export_records`] leaves out:
+    /// their device secret was delivered (a sealed export, or DPS) and purged, so no batch can
+    /// carry them again.
+    pub fn count_delivered_export_records(&self, filter: &ExportFilter) -> Result<u64, StoreError> {
+        self.count_export(filter, true)
+    }
+
+    fn count_export(&self, filter: &ExportFilter, purged: bool) -> Result<u64, StoreError> {
         if filter.statuses.is_empty() {
             return Ok(0);
         }
-        let sql = export_sql(filter, "COUNT(*)");
+        let sql = export_sql(filter, "COUNT(*)", purged);
         self.read(|conn| {
             let n: i64 = conn.query_row(
                 &sql,
@@ -402,7 +464,8 @@ impl Store {
         let sql = export_sql(
             filter,
             "e.id, e.unit_id, e.registration_id, e.payload_json, e.status, e.created_at,
-                    u.serial, u.work_order, u.station_id",
+                    u.serial, u.work_order, u.station_id, e.secret, e.payload_sealed, e.sealed_to",
+            false,
         );
         let mut conn = self.lock();
         let tx = conn
@@ -483,6 +546,11 @@ fn export_record<'r>(r: &'r Row<'_>) -> rusqlite::Result<ExportRecord<'r>> {
         serial: opt_text(6)?,
         work_order: opt_text(7)?,
         station_id: text(8)?,
+        secret: parse_col(r, 9)?,
+        sealed: r.get_ref(10)?.as_blob_or_null().map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(10, rusqlite::types::Type::Blob, Box::new(e))
+        })?,
+        sealed_to: opt_text(11)?,
     })
 }
 
@@ -536,7 +604,8 @@ fn enrollment_state(conn: &Connection, id: EnrollmentId) -> Result<EnrollmentSta
 
 /// The query of the enrollments `filter` selects (parameters: work order, from, to), oldest
 /// first, selecting `columns`.
-fn export_sql(filter: &ExportFilter, columns: &str) -> String {
+/// The export query; `purged` selects the rows it leaves out (their secret purged) instead.
+fn export_sql(filter: &ExportFilter, columns: &str, purged: bool) -> String {
     // The statuses are the enum's own fixed strings, never user text.
     let statuses: Vec<String> = filter
         .statuses
@@ -550,8 +619,10 @@ fn export_sql(filter: &ExportFilter, columns: &str) -> String {
            AND (?2 IS NULL OR e.created_at >= ?2)
            AND (?3 IS NULL OR e.created_at < ?3)
            AND e.status IN ({})
+           AND e.secret {} 'purged'
          ORDER BY e.id",
-        statuses.join(", ")
+        statuses.join(", "),
+        if purged { "=" } else { "<>" }
     )
 }
 
@@ -560,4 +631,45 @@ fn release_in_flight(conn: &Connection, id: EnrollmentId) -> Result<(), StoreErr
     conn.prepare_cached("UPDATE enrollments SET in_flight_since = NULL WHERE id = ?1")?
         .execute([id.0])?;
     Ok(())
+}
+
+/// How long a delivered device secret is kept (`[secrets] retain`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Retention {
+    /// Purged once delivered.
+    UntilDelivered,
+    /// Kept, sealed (a lab).
+    Keep,
+}
+
+/// [`Store::secret_counts`]: enrollments by where their device secret is.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct SecretCounts {
+    /// Keys in clear in the payload.
+    pub plain: u64,
+    /// Keys only in a sealed ciphertext.
+    pub sealed: u64,
+    /// Delivered and purged.
+    pub purged: u64,
+}
+
+/// Purges one enrollment's secret in `conn`'s transaction: keys redacted in the payload, the
+/// ciphertext dropped, `secret = 'purged'`. Returns whether it held one.
+pub(super) fn purge_secret(conn: &Connection, id: EnrollmentId) -> Result<bool, StoreError> {
+    let payload: Option<String> = conn
+        .prepare_cached(
+            "SELECT payload_json FROM enrollments WHERE id = ?1 AND secret IN ('plain', 'sealed')",
+        )?
+        .query_row([id.0], |r| r.get(0))
+        .optional()?;
+    let Some(payload) = payload else {
+        return Ok(false);
+    };
+    conn.prepare_cached(
+        "UPDATE enrollments SET payload_json = ?2, payload_sealed = NULL, secret = 'purged',
+             purged_at = ?3
+         WHERE id = ?1",
+    )?
+    .execute(params![id.0, crate::redact_payload(&payload), now()])?;
+    Ok(true)
 }

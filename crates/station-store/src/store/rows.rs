@@ -59,7 +59,7 @@ pub(super) fn in_progress_unit(conn: &Connection, unit: UnitId) -> Result<UnitCt
 }
 
 pub(super) const ENROLLMENT_COLUMNS: &str = "id, unit_id, registration_id, payload_json, status, created_at, \
-     updated_at, attempts, last_error";
+     updated_at, attempts, last_error, secret, purged_at, payload_sealed, sealed_to";
 
 pub(super) fn enrollment_from_row(r: &Row<'_>) -> rusqlite::Result<QueuedEnrollment> {
     Ok(QueuedEnrollment {
@@ -72,7 +72,40 @@ pub(super) fn enrollment_from_row(r: &Row<'_>) -> rusqlite::Result<QueuedEnrollm
         updated_at: r.get::<_, Ts>(6)?.0,
         attempts: r.get(7)?,
         last_error: r.get(8)?,
+        secret: parse_col(r, 9)?,
+        purged_at: r.get::<_, Option<Ts>>(10)?.map(|t| t.0),
+        sealed: match (
+            r.get::<_, Option<Vec<u8>>>(11)?,
+            r.get::<_, Option<String>>(12)?,
+        ) {
+            (Some(ciphertext), sealed_to) => Some(crate::SealedSecret {
+                ciphertext,
+                sealed_to: sealed_to.unwrap_or_default(),
+            }),
+            (None, _) => None,
+        },
     })
+}
+
+/// An enrollment as a PASS queues it: registration ID, payload, and its sealed copy.
+#[derive(Clone, Copy)]
+pub(super) struct PassEnrollment<'a> {
+    pub(super) registration_id: &'a str,
+    pub(super) payload_json: &'a str,
+    pub(super) sealed: Option<(&'a [u8], &'a str)>,
+}
+
+impl<'a> From<&'a crate::NewEnrollment> for PassEnrollment<'a> {
+    fn from(e: &'a crate::NewEnrollment) -> Self {
+        Self {
+            registration_id: &e.registration_id,
+            payload_json: &e.payload_json,
+            sealed: e
+                .sealed
+                .as_ref()
+                .map(|s| (s.ciphertext.as_slice(), s.sealed_to.as_str())),
+        }
+    }
 }
 
 /// Every certificate issued under `work_order`, void ones included: a void certificate still
@@ -159,7 +192,7 @@ pub(super) fn record_pass(
     unit: UnitId,
     u: &UnitCtx,
     steps: &[StepRecord],
-    enrollment: Option<(&str, &str)>,
+    enrollment: Option<PassEnrollment<'_>>,
     extra: serde_json::Value,
 ) -> Result<Option<EnrollmentId>, StoreError> {
     let now = now();
@@ -172,13 +205,21 @@ pub(super) fn record_pass(
     conn.prepare_cached("UPDATE units SET status = 'pass', finished_at = ?2 WHERE id = ?1")?
         .execute(params![unit.0, now])?;
     let enrollment_id = match enrollment {
-        Some((registration_id, payload)) => Some(EnrollmentId(
+        Some(e) => Some(EnrollmentId(
             conn.prepare_cached(
                 "INSERT INTO enrollments (unit_id, registration_id, payload_json, status,
-                     created_at, updated_at)
-                 VALUES (?1, ?2, ?3, 'queued', ?4, ?4)",
+                     created_at, updated_at, secret, payload_sealed, sealed_to)
+                 VALUES (?1, ?2, ?3, 'queued', ?4, ?4, ?5, ?6, ?7)",
             )?
-            .insert(params![unit.0, registration_id, payload, now])?,
+            .insert(params![
+                unit.0,
+                e.registration_id,
+                e.payload_json,
+                now,
+                crate::secrets::initial_state(e.payload_json, e.sealed.is_some()).as_str(),
+                e.sealed.map(|(c, _)| c),
+                e.sealed.map(|(_, to)| to),
+            ])?,
         )),
         None => None,
     };
@@ -201,18 +242,20 @@ pub(super) fn record_pass(
         u.serial.as_deref().unwrap_or_default(),
         &detail,
     )?;
-    if let (Some(id), Some((registration_id, payload))) = (enrollment_id, enrollment) {
+    if let (Some(id), Some(e)) = (enrollment_id, enrollment) {
         audit::append(
             conn,
             &u.station_id,
             &u.operator,
             "enrollment.queued",
-            registration_id,
+            e.registration_id,
             &json!({
                 "enrollment": id,
                 "unit": unit,
                 "serial": u.serial,
-                "payload_sha256": hex::encode(Sha256::digest(payload.as_bytes())),
+                "payload_sha256": hex::encode(Sha256::digest(e.payload_json.as_bytes())),
+                "secret": crate::secrets::initial_state(e.payload_json, e.sealed.is_some()),
+                "sealed_to": e.sealed.map(|(_, to)| to),
             }),
         )?;
     }

@@ -338,7 +338,7 @@ impl Store {
                 unit,
                 &u,
                 steps,
-                enrollment.map(|e| (e.registration_id.as_str(), e.payload_json.as_str())),
+                enrollment.map(super::rows::PassEnrollment::from),
                 json!({}),
             )?;
             tracing::debug!(%unit, enrollment = ?enrollment_id, "unit passed");

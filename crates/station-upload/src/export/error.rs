@@ -46,6 +46,20 @@ pub enum ExportError {
     /// The selection matched no enrollment; no export was written.
     #[error("no enrollment matches the selection")]
     Empty,
+    /// An enrollment's device key is sealed to other keys than the export recipients: the
+    /// operator could not open it.
+    #[error(
+        "the device key of {registration_id} is sealed to other keys (fingerprint {sealed_to}) \
+         than the export recipients ({expected})"
+    )]
+    SealedForOthers {
+        /// The registration ID.
+        registration_id: String,
+        /// The fingerprint it is sealed to.
+        sealed_to: String,
+        /// The export recipients' fingerprint.
+        expected: String,
+    },
 }
 
 impl ExportError {
@@ -58,6 +72,7 @@ impl ExportError {
             Self::SigningKey { .. } => "station::export::signing_key",
             Self::BadPayload { .. } => "station::export::bad_payload",
             Self::Empty => "station::export::empty",
+            Self::SealedForOthers { .. } => "station::export::sealed_for_others",
         }
     }
 
@@ -78,6 +93,12 @@ impl ExportError {
                 "run `station audit verify` and call a supervisor: the database was changed".into()
             }
             Self::Empty => "check the work order or the time range".into(),
+            Self::SealedForOthers { .. } => {
+                "set secrets.recipients to the export recipients before units are provisioned: \
+                 keys sealed to the uploader go to DPS through it (`station upload`), not in a \
+                 batch"
+                    .into()
+            }
         }
     }
 }

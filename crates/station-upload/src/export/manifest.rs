@@ -18,6 +18,9 @@ pub struct Manifest {
     pub records: u64,
     /// How many revocations `revocations.json` holds.
     pub revocations: u64,
+    /// How many sealed secrets `sealed-secrets.json` holds (format 3; 0 in format 2).
+    #[serde(default)]
+    pub sealed: u64,
     /// What was selected.
     pub selection: Selection,
     /// When the first and last exported enrollments were queued.

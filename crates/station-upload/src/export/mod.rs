@@ -6,6 +6,11 @@
 //!   API takes them (and as the station queued them), one object per line;
 //! - `enrollments.csv`: one row per enrollment in the same order, with the columns of
 //!   [`CSV_HEADER`] (no key material);
+//! - `sealed-secrets.json`: for each enrollment whose device keys `enrollments.json` shows as
+//!   `<redacted>`, in the same order, `{"registrationId", "sealedTo", "sealed"}`: the age
+//!   ciphertext (base64) of the whole enrollment, sealed where the station created the keys to
+//!   the device operator's export recipients. The station never opens it; `import` does, with
+//!   the operator's identity;
 //! - `revocations.json`: the same layout, one disabled `IndividualEnrollment` per registration
 //!   ID DPS must refuse (a group device that failed holding its credential, an individual
 //!   enrollment to disable); `import` makes DPS hold each disabled, never deletes one;
@@ -45,7 +50,7 @@ pub use error::{ExportError, VerifyError};
 pub use jws::EXPORT_SIGNER_EKU;
 pub use manifest::{FileEntry, Manifest, Selection, TimeRange};
 pub use pem::pem_certificates;
-pub use records::JsonRecords;
+pub use records::{JsonRecords, SealedEntry, keys_redacted};
 pub use signer::{StationSigner, cert_path_for};
 pub use verify::{VerifiedExport, verify_export, verify_export_with};
 pub use writer::{ExportRequest, ExportSummary, write_export, write_export_with};
@@ -56,11 +61,18 @@ pub const JSON_FILE: &str = "enrollments.json";
 pub const CSV_FILE: &str = "enrollments.csv";
 /// The signed manifest of an export.
 pub const MANIFEST_FILE: &str = "manifest.jws";
+/// The sealed device secrets of an export: for each enrollment whose keys
+/// `enrollments.json` shows redacted, in the same order, the age ciphertext of the whole
+/// enrollment, sealed where the station created it.
+pub const SECRETS_FILE: &str = "sealed-secrets.json";
 /// The revocations of an export: the registration IDs DPS must refuse.
 pub const REVOCATIONS_FILE: &str = "revocations.json";
-/// The manifest format this station writes and reads. Version 2 added revocations and CRLs: a
-/// verifier of version 1 refuses a version-2 batch rather than import it without them.
-pub const FORMAT: &str = "station-export/2";
+/// The manifest format this station writes. Version 2 added revocations and CRLs: a verifier
+/// of version 1 refuses a version-2 batch rather than import it without them. Version 3 added
+/// `sealed-secrets.json`; version-2 batches (no sealed secrets) are still read.
+pub const FORMAT: &str = "station-export/3";
+/// The earlier format a verifier still accepts.
+pub const FORMAT_V2: &str = "station-export/2";
 /// The CSV columns, in order.
 pub const CSV_HEADER: &str = "registration_id,device_id,attestation,provisioning_status,\
                               iot_hub_host_name,serial,work_order,station_id,queued_at,status";

@@ -26,8 +26,10 @@ enum Layout {
 /// `(line, enrollment)` that checks the file's layout (`[`, one object per line separated by
 /// commas, `]`) as it goes and ends after the first error.
 #[derive(Debug)]
-pub struct JsonRecords {
+pub struct JsonRecords<T = IndividualEnrollment> {
     path: PathBuf,
+    what: &'static str,
+    _records: std::marker::PhantomData<fn() -> T>,
     lines: std::io::Split<BufReader<File>>,
     line: u64,
     count: u64,
@@ -40,12 +42,21 @@ pub struct JsonRecords {
 impl JsonRecords {
     /// Opens `path`.
     pub fn open(path: &Path) -> Result<Self, VerifyError> {
+        Self::open_of(path, "an IndividualEnrollment")
+    }
+}
+
+impl<T: serde::de::DeserializeOwned> JsonRecords<T> {
+    /// Opens `path`, a file of `T` (`what` names it in errors).
+    pub fn open_of(path: &Path, what: &'static str) -> Result<Self, VerifyError> {
         let file = File::open(path).map_err(|source| VerifyError::Io {
             path: path.to_owned(),
             source,
         })?;
         Ok(Self {
             path: path.to_owned(),
+            what,
+            _records: std::marker::PhantomData,
             lines: BufReader::with_capacity(BUFFER, file).split(b'\n'),
             line: 0,
             count: 0,
@@ -60,11 +71,7 @@ impl JsonRecords {
         self.bytes
     }
 
-    fn fail(
-        &mut self,
-        line: u64,
-        reason: String,
-    ) -> Option<Result<(u64, IndividualEnrollment), VerifyError>> {
+    fn fail(&mut self, line: u64, reason: String) -> Option<Result<(u64, T), VerifyError>> {
         self.layout = Layout::Ended;
         Some(Err(VerifyError::BadRecord {
             file: self
@@ -77,8 +84,8 @@ impl JsonRecords {
     }
 }
 
-impl Iterator for JsonRecords {
-    type Item = Result<(u64, IndividualEnrollment), VerifyError>;
+impl<T: serde::de::DeserializeOwned> Iterator for JsonRecords<T> {
+    type Item = Result<(u64, T), VerifyError>;
 
     fn next(&mut self) -> Option<Self::Item> {
         loop {
@@ -125,14 +132,15 @@ impl Iterator for JsonRecords {
                         Some(b) => (b, true),
                         None => (line.as_slice(), false),
                     };
-                    match serde_json::from_slice::<IndividualEnrollment>(body) {
+                    match serde_json::from_slice::<T>(body) {
                         Ok(e) => {
                             self.count += 1;
                             self.expect_more = more;
                             return Some(Ok((n, e)));
                         }
                         Err(e) => {
-                            return self.fail(n, format!("not an IndividualEnrollment: {e}"));
+                            let what = self.what;
+                            return self.fail(n, format!("not {what}: {e}"));
                         }
                     }
                 }
@@ -142,4 +150,33 @@ impl Iterator for JsonRecords {
             }
         }
     }
+}
+
+/// One entry of `sealed-secrets.json`: an enrollment's device keys, sealed.
+#[derive(Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SealedEntry {
+    /// The enrollment's registration ID.
+    pub registration_id: String,
+    /// The fingerprint of the recipients it is sealed to.
+    pub sealed_to: String,
+    /// The age ciphertext of the whole enrollment, base64.
+    pub sealed: String,
+}
+
+impl std::fmt::Debug for SealedEntry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SealedEntry")
+            .field("registration_id", &self.registration_id)
+            .field("sealed_to", &self.sealed_to)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Whether `e` shows its symmetric keys as `<redacted>`: its keys travel sealed.
+pub fn keys_redacted(e: &IndividualEnrollment) -> bool {
+    e.attestation
+        .symmetric_key
+        .as_ref()
+        .is_some_and(|k| k.primary_key.as_deref() == Some(station_store::REDACTED))
 }

@@ -9,11 +9,12 @@ use sha2::{Digest, Sha256};
 
 use crate::schema::IndividualEnrollment;
 
+use super::records::{SealedEntry, keys_redacted};
 use super::table::CsvRows;
 use super::{
-    BUFFER, CSV_FILE, CSV_HEADER, FORMAT, JSON_FILE, JsonRecords, MANIFEST_FILE,
-    MAX_MANIFEST_BYTES, Manifest, PROGRESS_EVERY, Progress, REVOCATIONS_FILE, VerifyError,
-    pem_certificates,
+    BUFFER, CSV_FILE, CSV_HEADER, FORMAT, FORMAT_V2, JSON_FILE, JsonRecords, MANIFEST_FILE,
+    MAX_MANIFEST_BYTES, Manifest, PROGRESS_EVERY, Progress, REVOCATIONS_FILE, SECRETS_FILE,
+    VerifyError, pem_certificates,
 };
 
 /// A verified export.
@@ -38,6 +39,16 @@ impl VerifiedExport {
     /// The (verified) enrollments, read one line at a time, in order.
     pub fn records(&self) -> Result<JsonRecords, VerifyError> {
         JsonRecords::open(&self.dir.join(JSON_FILE))
+    }
+
+    /// The (verified) sealed device secrets, in the order of the enrollments they belong to
+    /// (empty for a format-2 batch).
+    pub fn sealed_secrets(&self) -> Result<Option<JsonRecords<SealedEntry>>, VerifyError> {
+        let path = self.dir.join(SECRETS_FILE);
+        if self.manifest.format == FORMAT_V2 {
+            return Ok(None);
+        }
+        JsonRecords::open_of(&path, "a sealed secret").map(Some)
     }
 
     /// The (verified) revocations, read one line at a time, in order: each a disabled
@@ -84,22 +95,24 @@ pub fn verify_export_with(
     let jws = std::fs::read_to_string(&manifest_path).map_err(read_err(&manifest_path))?;
     let (manifest, signer) = super::jws::verify(jws.trim_end(), &trusted)?;
     let manifest_sha256 = hex::encode(Sha256::digest(jws.as_bytes()));
-    if manifest.format != FORMAT {
+    let data_files: &[&str] = if manifest.format == FORMAT {
+        &[JSON_FILE, CSV_FILE, REVOCATIONS_FILE, SECRETS_FILE]
+    } else if manifest.format == FORMAT_V2 {
+        &[JSON_FILE, CSV_FILE, REVOCATIONS_FILE]
+    } else {
         return Err(VerifyError::BadManifest(format!(
             "unknown format {:?}",
             manifest.format
         )));
-    }
-    // Exactly the listed files, plus the manifest: the three data files and CRLs.
+    };
+    // Exactly the listed files, plus the manifest: the data files and CRLs.
     let expected: Vec<&str> = manifest.files.iter().map(|f| f.name.as_str()).collect();
     let crls = expected
         .iter()
-        .filter(|n| ![JSON_FILE, CSV_FILE, REVOCATIONS_FILE].contains(n))
+        .filter(|n| !data_files.contains(n))
         .collect::<Vec<_>>();
     let listed_once = |name: &str| expected.iter().filter(|n| **n == name).count() == 1;
-    if ![JSON_FILE, CSV_FILE, REVOCATIONS_FILE]
-        .iter()
-        .all(|n| listed_once(n))
+    if !data_files.iter().all(|n| listed_once(n))
         || crls.iter().any(|n| {
             !(n.starts_with("crl-") && n.ends_with(".pem"))
                 || super::writer::crl_file_name(&n[4..n.len() - 4]).as_deref() != Some(**n)
@@ -107,8 +120,8 @@ pub fn verify_export_with(
         })
     {
         return Err(VerifyError::BadManifest(format!(
-            "it lists {expected:?}, expected {JSON_FILE}, {CSV_FILE}, {REVOCATIONS_FILE} and \
-             crl-<product>.pem files"
+            "it lists {expected:?}, expected {} and crl-<product>.pem files",
+            data_files.join(", ")
         )));
     }
     for entry in std::fs::read_dir(dir).map_err(read_err(dir))? {
@@ -152,6 +165,13 @@ pub fn verify_export_with(
         progress(done + n, total);
     })?;
     check_revocations(dir, manifest.revocations)?;
+    if manifest.format == FORMAT {
+        check_sealed(dir, manifest.sealed)?;
+    } else if manifest.sealed != 0 {
+        return Err(VerifyError::BadManifest(
+            "a format-2 batch cannot carry sealed secrets".into(),
+        ));
+    }
     progress(total, total);
     Ok(VerifiedExport {
         dir: dir.to_owned(),
@@ -215,6 +235,56 @@ fn check_content(dir: &Path, records: u64, read: &mut dyn FnMut(u64)) -> Result<
     check_count(CSV_FILE, records, csv_count)?;
     read(json.bytes_read() + csv.bytes_read());
     Ok(())
+}
+
+/// `sealed-secrets.json` holds `expected` entries: one for each enrollment whose keys are
+/// redacted, naming it, in the same order, and none for any other.
+fn check_sealed(dir: &Path, expected: u64) -> Result<(), VerifyError> {
+    let mut sealed =
+        JsonRecords::<SealedEntry>::open_of(&dir.join(SECRETS_FILE), "a sealed secret")?;
+    let mut found = 0u64;
+    for record in JsonRecords::open(&dir.join(JSON_FILE))? {
+        let (line, enrollment) = record?;
+        if !keys_redacted(&enrollment) {
+            continue;
+        }
+        match sealed.next().transpose()? {
+            Some((_, entry)) if enrollment.registration_id == entry.registration_id.as_str() => {
+                found += 1;
+            }
+            Some((sealed_line, entry)) => {
+                return Err(VerifyError::BadRecord {
+                    file: SECRETS_FILE.into(),
+                    line: sealed_line,
+                    reason: format!(
+                        "it names {}, where {JSON_FILE} line {line} needs {}",
+                        entry.registration_id, enrollment.registration_id
+                    ),
+                });
+            }
+            None => {
+                return Err(VerifyError::BadRecord {
+                    file: JSON_FILE.into(),
+                    line,
+                    reason: format!(
+                        "the keys of {} are sealed, and {SECRETS_FILE} has no entry for them",
+                        enrollment.registration_id
+                    ),
+                });
+            }
+        }
+    }
+    if let Some((line, entry)) = sealed.next().transpose()? {
+        return Err(VerifyError::BadRecord {
+            file: SECRETS_FILE.into(),
+            line,
+            reason: format!(
+                "an entry for {}, whose keys {JSON_FILE} does not show sealed",
+                entry.registration_id
+            ),
+        });
+    }
+    check_count(SECRETS_FILE, expected, found)
 }
 
 /// `revocations.json` holds `expected` records, each disabled.

@@ -7,13 +7,14 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 use station_store::{
-    AuditEntry, EnrollmentStatus, ExportFilter, ExportRecord, Store, private_files,
+    AuditEntry, EnrollmentId, EnrollmentStatus, ExportFilter, ExportRecord, SecretState, Store,
+    private_files,
 };
 
 use super::table::{CsvView, CsvWriter};
 use super::{
     BUFFER, CSV_FILE, ExportError, FORMAT, FileEntry, JSON_FILE, MANIFEST_FILE, Manifest,
-    PROGRESS_EVERY, Progress, REVOCATIONS_FILE, Selection, StationSigner, TimeRange,
+    PROGRESS_EVERY, Progress, REVOCATIONS_FILE, SECRETS_FILE, Selection, StationSigner, TimeRange,
 };
 
 /// What to export.
@@ -29,6 +30,10 @@ pub struct ExportRequest {
     pub actor: String,
     /// The CRLs to carry, `(product, PEM)`: written as `crl-<product>.pem`.
     pub crls: Vec<(String, String)>,
+    /// The recipients' fingerprint every sealed device secret must be sealed to (the export
+    /// recipients'): one sealed to anyone else (the uploader) is refused, since the operator
+    /// could not open it. `None`: no check.
+    pub sealed_for: Option<String>,
 }
 
 /// What an export wrote.
@@ -40,6 +45,12 @@ pub struct ExportSummary {
     pub manifest: Manifest,
     /// SHA-256 (hex) of `manifest.jws`, as recorded in the audit log.
     pub manifest_sha256: String,
+    /// The enrollments whose device secret the batch carries sealed: delivered once the batch
+    /// is handed over, then purged (`secrets.retain`).
+    pub sealed_ids: Vec<EnrollmentId>,
+    /// The enrollments whose device secret the batch carries in clear (a station without
+    /// recipients): delivered only if the batch is then sealed as a whole.
+    pub plain_ids: Vec<EnrollmentId>,
 }
 
 /// Writes an export of the enrollments `request.filter` selects, streaming them from the store
@@ -87,7 +98,12 @@ fn export_batch(
     let audit_head = store.audit_rows(1)?.first().map(|r| r.hash.to_string());
     let json_path = dir.join(JSON_FILE);
     let csv_path = dir.join(CSV_FILE);
+    let secrets_path = dir.join(SECRETS_FILE);
     let mut json = HashingWriter::new(private_files::create(&json_path).map_err(io(&json_path))?);
+    let mut secrets =
+        HashingWriter::new(private_files::create(&secrets_path).map_err(io(&secrets_path))?);
+    let mut sealed_ids = Vec::new();
+    let mut plain_ids = Vec::new();
     let mut csv = CsvWriter::start(HashingWriter::new(
         private_files::create(&csv_path).map_err(io(&csv_path))?,
     ))
@@ -105,9 +121,49 @@ fn export_batch(
     let mut written = 0u64;
     let result = (|| -> Result<u64, ExportError> {
         json.write_all(b"[\n").map_err(io(&json_path))?;
+        secrets.write_all(b"[\n").map_err(io(&secrets_path))?;
         let count = store.export_records(
             &request.filter,
             |r: &ExportRecord<'_>| -> Result<(), ExportError> {
+                match (r.secret, r.sealed) {
+                    (SecretState::Sealed, Some(ciphertext)) => {
+                        let sealed_to = r.sealed_to.unwrap_or_default();
+                        if let Some(expected) = &request.sealed_for
+                            && sealed_to != expected
+                        {
+                            return Err(ExportError::SealedForOthers {
+                                registration_id: r.registration_id.to_owned(),
+                                sealed_to: sealed_to.to_owned(),
+                                expected: expected.clone(),
+                            });
+                        }
+                        if !sealed_ids.is_empty() {
+                            secrets.write_all(b",\n").map_err(io(&secrets_path))?;
+                        }
+                        let entry = serde_json::json!({
+                            "registrationId": r.registration_id,
+                            "sealedTo": sealed_to,
+                            "sealed": base64::engine::Engine::encode(
+                                &base64::engine::general_purpose::STANDARD,
+                                ciphertext,
+                            ),
+                        });
+                        secrets
+                            .write_all(entry.to_string().as_bytes())
+                            .map_err(io(&secrets_path))?;
+                        sealed_ids.push(r.id);
+                    }
+                    (SecretState::Sealed, None) => {
+                        return Err(ExportError::BadPayload {
+                            registration_id: r.registration_id.to_owned(),
+                            source: <serde_json::Error as serde::de::Error>::custom(
+                                "marked sealed but holds no ciphertext",
+                            ),
+                        });
+                    }
+                    (SecretState::Plain, _) => plain_ids.push(r.id),
+                    _ => {}
+                }
                 let view: CsvView<'_> = serde_json::from_str(r.payload_json).map_err(|source| {
                     ExportError::BadPayload {
                         registration_id: r.registration_id.to_owned(),
@@ -147,6 +203,13 @@ fn export_batch(
         )?;
         json.write_all(if count == 0 { b"]\n" } else { b"\n]\n" })
             .map_err(io(&json_path))?;
+        secrets
+            .write_all(if sealed_ids.is_empty() {
+                b"]\n"
+            } else {
+                b"\n]\n"
+            })
+            .map_err(io(&secrets_path))?;
         if let Some(report) = progress.as_deref_mut() {
             report(count, count);
         }
@@ -160,9 +223,10 @@ fn export_batch(
     let (count, (revocations, revocations_entry)) = match written {
         Ok(n) => n,
         Err(e) => {
-            drop((json, csv));
+            drop((json, csv, secrets));
             let _ = std::fs::remove_file(&json_path);
             let _ = std::fs::remove_file(&csv_path);
+            let _ = std::fs::remove_file(&secrets_path);
             let _ = std::fs::remove_file(dir.join(REVOCATIONS_FILE));
             let _ = std::fs::remove_dir(dir);
             return Err(e);
@@ -184,6 +248,7 @@ fn export_batch(
         .finish()
         .and_then(|w| w.finish(CSV_FILE))
         .map_err(io(&csv_path))?;
+    let secrets_entry = secrets.finish(SECRETS_FILE).map_err(io(&secrets_path))?;
     let manifest = Manifest {
         format: FORMAT.into(),
         station_id: request.station_id.clone(),
@@ -191,6 +256,7 @@ fn export_batch(
         exported_by: request.actor.clone(),
         records: count,
         revocations,
+        sealed: sealed_ids.len() as u64,
         selection: Selection {
             work_order: request.filter.work_order.clone(),
             from: request
@@ -209,7 +275,10 @@ fn export_batch(
                 .collect(),
         },
         time_range: first.map(|first| TimeRange { first, last }),
-        files: [json_entry, csv_entry].into_iter().chain(files).collect(),
+        files: [json_entry, csv_entry, secrets_entry]
+            .into_iter()
+            .chain(files)
+            .collect(),
         audit_head,
     };
     let payload = serde_json::to_vec_pretty(&manifest).map_err(|e| ExportError::Io {
@@ -231,6 +300,8 @@ fn export_batch(
             "dir": dir.display().to_string(),
             "records": count,
             "revocations": revocations,
+            "sealed": sealed_ids.len(),
+            "plain_keys": plain_ids.len(),
             "manifest_sha256": manifest_sha256,
             "files": manifest.files,
             "selection": manifest.selection,
@@ -241,6 +312,8 @@ fn export_batch(
         dir: dir.clone(),
         manifest,
         manifest_sha256,
+        sealed_ids,
+        plain_ids,
     })
 }
 

@@ -218,6 +218,7 @@ fn slot_loop(
                 Some(&NewEnrollment {
                     registration_id: registration_id.clone(),
                     payload_json: format!("{{\"registrationId\":\"{registration_id}\"}}"),
+                    sealed: None,
                 }),
             )
             .expect("pass");
@@ -315,6 +316,7 @@ fn budget(stations: usize, per_station: usize, ops_per_minute: u32) -> anyhow::R
                         payload_json: format!(
                             r#"{{"registrationId":"{registration_id}","attestation":{{"type":"symmetricKey","symmetricKey":{{"primaryKey":"{key}","secondaryKey":"{key}"}}}},"provisioningStatus":"enabled"}}"#
                         ),
+                        sealed: None,
                     }),
                 )?;
             }

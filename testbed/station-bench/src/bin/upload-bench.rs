@@ -296,6 +296,7 @@ fn export_child(db: &Path, out: &Path, key: &Path) -> anyhow::Result<()> {
             station_id: "bench".into(),
             actor: "bench".into(),
             crls: Vec::new(),
+            sealed_for: None,
         },
         &signer,
     )?;

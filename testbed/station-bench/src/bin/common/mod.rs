@@ -29,6 +29,9 @@ id = "bench"
 log_dir = "log"
 [storage]
 database = "station.db"
+[secrets]
+recipients = ["age1w44g2eltljvulxz80c46aev6dwt25x5syz7ws2cwklaalcdx346qctkk56"]
+identity_file = "uploader.age"
 [fixture]
 name = "virtual"
 ports_file = "fixture/ports.toml"
