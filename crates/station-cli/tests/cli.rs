@@ -822,5 +822,24 @@ fn check_security_reports_each_item_of_the_threat_model() {
         "ok",
         "an empty database holds no key"
     );
+    assert_eq!(outcome("secrets.sealed"), "ok");
     assert_eq!(out.status.code(), Some(4), "a failed item fails the check");
+
+    // A lab that keeps device keys in clear says so, and the check fails on it.
+    let text = std::fs::read_to_string(cfg).unwrap();
+    let start = text.find("recipients = [").unwrap();
+    let end = start + text[start..].find('\n').unwrap();
+    std::fs::write(
+        cfg,
+        format!("{}insecure_plaintext = true{}", &text[..start], &text[end..]),
+    )
+    .unwrap();
+    let lab = ids(&station(
+        &["check", "--offline", "--json", "--config", cfg],
+        &[],
+    ));
+    assert!(
+        lab.contains(&("secrets.sealed".to_owned(), "failed".to_owned())),
+        "{lab:?}"
+    );
 }

@@ -121,6 +121,7 @@ pub(crate) fn check(args: &CheckArgs) -> anyhow::Result<u8> {
     results.extend(fixture::check(&config, args.offline));
     results.push(storage::check(&config));
     results.extend(secrets::check(&config));
+    results.extend(secrets::sealing(&config));
     results.extend(private::check(&config, args.tighten));
     results.extend(recipients(&config));
     results.extend(ca::check(&config));

@@ -1,4 +1,5 @@
 //! `product.group_key`: every enrollment-group key the products need is where the config says.
+//! `secrets.sealed`: the device keys the station makes are sealed where they are made.
 
 use station_config::{AttestationConfig, SecretSource, StationConfig, SymmetricEnrollment};
 
@@ -30,4 +31,63 @@ pub(super) fn check(config: &StationConfig) -> Vec<CheckResult> {
             _ => None,
         })
         .collect()
+}
+
+/// `secrets.sealed` (when a product makes device keys) and `secrets.retain` (when kept after
+/// delivery).
+pub(super) fn sealing(config: &StationConfig) -> Vec<CheckResult> {
+    let mut out = Vec::new();
+    let secrets = &config.secrets;
+    if config.products_creating_secrets().next().is_some() {
+        out.push(if secrets.sealed() {
+            let mut recipients = secrets.recipients.clone();
+            let file = secrets
+                .recipients_file
+                .as_ref()
+                .map(|f| station_seal::read_recipients_file(f).map_err(|e| (f, e)));
+            match file {
+                Some(Err((f, e))) => CheckResult::failed(
+                    "secrets.sealed",
+                    format!("cannot read secrets.recipients_file {}: {e}", f.display()),
+                    "Install the uploader's or operator's age public key there.",
+                ),
+                other => {
+                    recipients.extend(other.and_then(Result::ok).unwrap_or_default());
+                    match station_seal::Sealer::new(&recipients) {
+                        Ok(sealer) => CheckResult::ok(
+                            "secrets.sealed",
+                            format!(
+                                "device keys are sealed where they are made, to {} recipient(s) \
+                                 (fingerprint {}); this station cannot read them back",
+                                sealer.recipient_count(),
+                                sealer.fingerprint()
+                            ),
+                        ),
+                        Err(e) => CheckResult::failed(
+                            "secrets.sealed",
+                            e.to_string(),
+                            "Fix secrets.recipients: age public keys (age1…).",
+                        ),
+                    }
+                }
+            }
+        } else {
+            CheckResult::failed(
+                "secrets.sealed",
+                "device keys are kept in clear in the database (secrets.insecure_plaintext): a \
+                 copy of it holds every key not yet delivered",
+                "Set secrets.recipients to the uploader's or operator's age public key and \
+                 remove insecure_plaintext (docs/security.md).",
+            )
+        });
+    }
+    if secrets.retain == station_config::Retain::Keep {
+        out.push(CheckResult::warning(
+            "secrets.retain",
+            "delivered device keys are kept, sealed (secrets.retain = \"keep\"): the identity's \
+             holder can open every one of them from a copy of the database",
+            "Use retain = \"until-delivered\" outside a lab.",
+        ));
+    }
+    out
 }

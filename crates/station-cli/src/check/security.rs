@@ -78,27 +78,33 @@ fn ca_keys(config: &StationConfig) -> Vec<CheckResult> {
         .collect()
 }
 
-/// `security.keys_at_rest`: device keys the database still holds readably.
+/// `security.keys_at_rest`: device keys the database still holds readably (and how many it
+/// keeps sealed, or has purged).
 fn keys_at_rest(config: &StationConfig) -> CheckResult {
     let db = &config.storage.database;
-    let count = if db.exists() {
-        Store::open(db).and_then(|s| s.enrollments_holding_keys())
+    let counts = if db.exists() {
+        Store::open(db).and_then(|s| s.secret_counts())
     } else {
-        Ok(0)
+        Ok(station_store::SecretCounts::default())
     };
-    match count {
-        Ok(0) => CheckResult::ok(
-            "security.keys_at_rest",
-            "no enrollment in the database holds a device key",
-        ),
-        Ok(n) => CheckResult::warning(
+    match counts {
+        Ok(c) if c.plain == 0 => CheckResult::ok(
             "security.keys_at_rest",
             format!(
-                "{n} enrollment(s) in the database hold a device's symmetric key, readable by \
-                 whoever reads the database file"
+                "no device key is readable in the database: {} sealed until delivered (only \
+                 the identity's holder opens them), {} purged once delivered",
+                c.sealed, c.purged
             ),
-            "Full-disk encryption is the site's duty (see security.disk); sealing queued keys \
-             to the uploader's key is not built yet.",
+        ),
+        Ok(c) => CheckResult::warning(
+            "security.keys_at_rest",
+            format!(
+                "{} enrollment(s) in the database hold a device's symmetric key in clear, \
+                 readable by whoever reads the database file",
+                c.plain
+            ),
+            "Set [secrets] recipients so new keys are sealed where they are made; these are \
+             purged once delivered. Full-disk encryption is the site's duty (security.disk).",
         ),
         Err(e) => CheckResult::failed(
             "security.keys_at_rest",
