@@ -7,7 +7,12 @@
 # root:
 #
 # - the `station` user and group exist, the user is in `dialout`; /etc/station is root:station
-#   0750, its station.toml 0640; /var/lib/station and /var/log/station belong to station, 0750;
+#   0750, its station.toml 0640; /var/lib/station and /var/log/station belong to station, 2770;
+# - a second account, `station-upload` (the uploader's), in the `station` group: the identity
+#   that opens sealed device keys is root:station-upload 0640; the kiosk's account cannot read
+#   it and the uploader's can; a database the kiosk's account made, the uploader's opens and
+#   writes; `station check --security` as the kiosk's account says only station-upload reads
+#   the uploader's secrets;
 # - udev rules, the uploader unit, man pages and bash/zsh/fish completions are installed, and
 #   bash completes `station ex` to `explain`/`export`;
 # - `station check --offline --json`, run as the station user with no --config, finds
@@ -86,7 +91,10 @@ mmdebstrap --variant=apt --quiet \
   --customize-hook="$in_root sh -c 'if [ -e /usr/bin/station-desktop ]; then ldd /usr/bin/station-desktop | grep -c \"not found\" || true; ls /etc/systemd/system/graphical.target.wants/; fi' >$work/desktop.txt 2>&1" \
   --customize-hook="$in_root runuser -u station -- sh -c 'cd /var/lib/station && station check --offline --json' >$work/check.json 2>$work/check.err; echo \$? >$work/check.rc" \
   --customize-hook="$in_root id station >$work/id.txt" \
-  --customize-hook="$in_root stat -c '%n %U:%G %a' /etc/station /etc/station/station.toml /var/lib/station /var/log/station >$work/stat.txt" \
+  --customize-hook="$in_root id station-upload >$work/id-upload.txt" \
+  --customize-hook="$in_root stat -c '%n %U:%G %a' /etc/station /etc/station/station.toml /var/lib/station /var/log/station /var/lib/station/uploader-identity.age /var/lib/station/secrets-recipients.txt >$work/stat.txt" \
+  --customize-hook="$in_root sh -c 'runuser -u station -- cat /var/lib/station/uploader-identity.age >/dev/null 2>&1 && echo kiosk-reads-identity; runuser -u station-upload -- grep -c AGE-SECRET-KEY-1 /var/lib/station/uploader-identity.age; cd /var/lib/station && runuser -u station -- station line >/dev/null && runuser -u station-upload -- station audit verify >/dev/null && echo shared-db-ok; stat -c \"%n %U:%G %a\" /var/lib/station/station.db' >$work/accounts.txt 2>&1" \
+  --customize-hook="$in_root runuser -u station -- sh -c 'cd /var/lib/station && station check --offline --security --json' >$work/security.json 2>$work/security.err || true" \
   --customize-hook="$in_root bash -c '. /usr/share/bash-completion/completions/station; COMP_WORDS=(station ex); COMP_CWORD=1; COMP_LINE=\"station ex\"; COMP_POINT=10; _station station ex station; printf \"%s\n\" \"\${COMPREPLY[@]}\"' >$work/complete.txt 2>&1 || true" \
   --customize-hook="$in_root station explain station::import::journal >$work/explain.txt" \
   --customize-hook="$in_root dpkg -L station >$work/files.txt" \
@@ -116,9 +124,29 @@ fi
 grep -q "dialout" "$work/id.txt" || fail "the station user is not in dialout: $(cat "$work/id.txt")"
 grep -q "(station)" "$work/id.txt" || fail "no station group: $(cat "$work/id.txt")"
 for want in "/etc/station root:station 750" "/etc/station/station.toml root:station 640" \
-  "/var/lib/station station:station 750" "/var/log/station station:station 750"; do
+  "/var/lib/station station:station 2770" "/var/log/station station:station 2770" \
+  "/var/lib/station/uploader-identity.age root:station-upload 640" \
+  "/var/lib/station/secrets-recipients.txt root:station 644"; do
   grep -qx "$want" "$work/stat.txt" || fail "expected '$want' in: $(cat "$work/stat.txt")"
 done
+# Two accounts: the uploader's secrets are its alone; the database is theirs together.
+grep -q "(station-upload)" "$work/id-upload.txt" && grep -q "(station)" "$work/id-upload.txt" \
+  || fail "station-upload is not in its own group and station: $(cat "$work/id-upload.txt")"
+grep -q "(station-upload)" "$work/id.txt" && fail "the kiosk's account is in station-upload: $(cat "$work/id.txt")"
+grep -q kiosk-reads-identity "$work/accounts.txt" && fail "the kiosk's account reads the uploader's identity"
+grep -qx 1 "$work/accounts.txt" || fail "the uploader's account cannot read its identity: $(cat "$work/accounts.txt")"
+grep -qx shared-db-ok "$work/accounts.txt" || fail "the uploader cannot open the kiosk's database: $(cat "$work/accounts.txt")"
+grep -qx "/var/lib/station/station.db station:station 660" "$work/accounts.txt" \
+  || fail "the shared database's owner and mode: $(cat "$work/accounts.txt")"
+python3 - "$work/security.json" <<'EOF' || fail "station check --security as the kiosk's account: $(cat "$work/security.err")"
+import json, sys
+results = {r["id"]: r for r in json.load(open(sys.argv[1]))}
+accounts = results["security.accounts"]
+assert accounts["outcome"] == "ok", accounts
+assert "readable by station-upload besides root" in accounts["detail"], accounts
+print("package-test: security.accounts as the kiosk's account:", accounts["detail"])
+EOF
+echo "package-test: two accounts: the identity is station-upload's alone, the database both's"
 for f in /usr/bin/station /lib/udev/rules.d/70-provisioning-station.rules \
   /lib/systemd/system/station-upload.service /usr/share/man/man1/station.1.gz \
   /usr/share/man/man1/station-import.1.gz /usr/share/bash-completion/completions/station \

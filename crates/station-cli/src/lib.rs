@@ -22,6 +22,7 @@ mod ports;
 mod progress;
 mod reports;
 mod run;
+mod secrets;
 mod slots;
 mod units;
 mod upload;
@@ -103,6 +104,8 @@ enum Command {
     Operators(operators::OperatorsArgs),
     /// Passes, failures per hour and failure reasons (per work order or shift).
     Yield(reports::YieldArgs),
+    /// The key pair that seals device keys where they are made: keygen.
+    Secrets(secrets::SecretsArgs),
     /// Upload queued enrollments to DPS (keeps running unless --once).
     Upload(upload::UploadArgs),
     /// Show the upload queue: depth, oldest, conflicts.
@@ -173,6 +176,7 @@ pub fn main() -> ExitCode {
         Command::Watch(args) => watch::watch(&args),
         Command::Operators(args) => operators::operators(&args),
         Command::Yield(args) => reports::yield_report(&args),
+        Command::Secrets(args) => secrets::secrets(&args).map(|()| EXIT_OK),
         Command::Upload(args) => upload::upload(&args),
         Command::Queue(args) => upload::queue(&args),
         Command::Export(args) => export::export(&args),
@@ -236,6 +240,7 @@ mod tests {
         "line-db resolve",
         "ca init",
         "ca import",
+        "secrets keygen",
         "generate",
     ];
 

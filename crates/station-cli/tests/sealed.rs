@@ -80,17 +80,18 @@ signing_key = "keys/export.key"
 
 /// Runs every slot once; returns each board's key as DPS takes it (base64 text).
 fn provision(dir: &Path, config: &Path) -> (Fixture, Vec<String>) {
-    let fixture = Fixture::start(&FixtureSpec::uniform(
-        dir.join("fixture"),
-        SLOTS,
-        115_200,
-    ))
-    .unwrap();
-    ok(&station(dir, &["run", "--config", config.to_str().unwrap()]));
+    let fixture =
+        Fixture::start(&FixtureSpec::uniform(dir.join("fixture"), SLOTS, 115_200)).unwrap();
+    ok(&station(
+        dir,
+        &["run", "--config", config.to_str().unwrap()],
+    ));
     let keys = (1..=SLOTS)
         .map(|slot| {
-            String::from_utf8(fixture.flash(slot).unwrap().decoded_settings()["dps/sym_key"].clone())
-                .unwrap()
+            String::from_utf8(
+                fixture.flash(slot).unwrap().decoded_settings()["dps/sym_key"].clone(),
+            )
+            .unwrap()
         })
         .collect();
     (fixture, keys)
@@ -156,11 +157,19 @@ fn an_uploaded_key_leaves_no_trace_in_the_database_files() {
     drop(store);
     let bytes = database_bytes(&db);
     for key in &keys {
-        assert!(!contains(&bytes, key.as_bytes()), "a key in clear before delivery");
-        let raw = base64::engine::general_purpose::STANDARD.decode(key).unwrap();
+        assert!(
+            !contains(&bytes, key.as_bytes()),
+            "a key in clear before delivery"
+        );
+        let raw = base64::engine::general_purpose::STANDARD
+            .decode(key)
+            .unwrap();
         assert!(!contains(&bytes, &raw), "a key's raw bytes before delivery");
     }
-    assert!(contains(&bytes, &ciphertexts[0][..64]), "the ciphertext is what is kept");
+    assert!(
+        contains(&bytes, &ciphertexts[0][..64]),
+        "the ciphertext is what is kept"
+    );
 
     // The uploader opens them with its identity: DPS holds the boards' own keys.
     ok(&station(
@@ -172,7 +181,11 @@ fn an_uploaded_key_leaves_no_trace_in_the_database_files() {
             fixture.flash(slot).unwrap().decoded_settings()["dps/reg_id"].clone(),
         )
         .unwrap();
-        assert_eq!(dps_key(&server, &reg).as_deref(), Some(key.as_str()), "slot {slot}");
+        assert_eq!(
+            dps_key(&server, &reg).as_deref(),
+            Some(key.as_str()),
+            "slot {slot}"
+        );
     }
 
     // Delivered: purged. No key, raw or base64, and no ciphertext survives in any file.
@@ -188,20 +201,29 @@ fn an_uploaded_key_leaves_no_trace_in_the_database_files() {
     drop(store);
     let bytes = database_bytes(&db);
     for key in &keys {
-        assert!(!contains(&bytes, key.as_bytes()), "a key in clear after delivery");
-        let raw = base64::engine::general_purpose::STANDARD.decode(key).unwrap();
+        assert!(
+            !contains(&bytes, key.as_bytes()),
+            "a key in clear after delivery"
+        );
+        let raw = base64::engine::general_purpose::STANDARD
+            .decode(key)
+            .unwrap();
         assert!(!contains(&bytes, &raw), "a key's raw bytes after delivery");
     }
     for c in &ciphertexts {
         // Any 32 bytes of the ciphertext's body (past the age header, which names only the
         // recipient's stanza type) would be a trace.
-        assert!(!contains(&bytes, &c[c.len() - 32..]), "a ciphertext after delivery");
+        assert!(
+            !contains(&bytes, &c[c.len() - 32..]),
+            "a ciphertext after delivery"
+        );
     }
     // The audit trail says so.
     let audit = Store::open(&db).unwrap().audit_rows(100).unwrap();
     assert!(
-        audit.iter().any(|r| r.kind == "enrollment.uploaded"
-            && r.detail["secret_purged"] == true),
+        audit
+            .iter()
+            .any(|r| r.kind == "enrollment.uploaded" && r.detail["secret_purged"] == true),
         "audited as purged"
     );
 }
@@ -231,7 +253,11 @@ fn without_the_identity_a_sealed_key_cannot_be_read_or_sent() {
             why.contains("sealed") && why.contains("secrets.identity_file"),
             "{why}"
         );
-        assert_eq!(e.secret, SecretState::Sealed, "not purged: nothing was delivered");
+        assert_eq!(
+            e.secret,
+            SecretState::Sealed,
+            "not purged: nothing was delivered"
+        );
     }
     // An identity file the uploader's account cannot read stops it at start, naming it.
     let unreadable = format!("{secrets}identity_file = \"missing.age\"\n");
@@ -375,4 +401,53 @@ fn keys_sealed_to_the_uploader_are_not_exported_to_the_operator() {
     assert!(!out.exists() && !dir.path().join("batch.tar.age").exists());
     let store = Store::open(&dir.path().join("station.db")).unwrap();
     assert_eq!(store.secret_counts().unwrap().sealed, 2, "nothing purged");
+}
+
+/// `station secrets keygen` makes a pair that works (sealed to its recipients file, opened with
+/// its identity), keeps the identity private, and never replaces one.
+#[test]
+fn keygen_makes_a_working_pair_and_never_replaces_an_identity() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let dir = tempfile::tempdir().unwrap();
+    let identity = dir.path().join("uploader.age");
+    let recipients = dir.path().join("recipients.txt");
+    let keygen = |d: &Path| {
+        station(
+            d,
+            &[
+                "secrets",
+                "keygen",
+                "--identity",
+                identity.to_str().unwrap(),
+                "--recipients",
+                recipients.to_str().unwrap(),
+            ],
+        )
+    };
+    ok(&keygen(dir.path()));
+    let mode = std::fs::metadata(&identity).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+    let public = station_seal::read_recipients_file(&recipients).unwrap();
+    let sealed = station_seal::Sealer::new(&public)
+        .unwrap()
+        .seal(b"device key")
+        .unwrap();
+    let opened = station_seal::Opener::from_file(&identity)
+        .unwrap()
+        .open(&sealed)
+        .unwrap();
+    assert_eq!(opened.as_slice(), b"device key");
+    let before = std::fs::read(&identity).unwrap();
+    let again = keygen(dir.path());
+    assert!(!again.status.success());
+    assert!(
+        text(&again.stderr).contains("station::secrets::keygen"),
+        "{}",
+        text(&again.stderr)
+    );
+    assert_eq!(
+        std::fs::read(&identity).unwrap(),
+        before,
+        "the identity is kept"
+    );
 }

@@ -941,6 +941,13 @@ pub(crate) static ENTRIES: &[ErrorDoc] = &[
         exit: Exit::Config,
     },
     ErrorDoc {
+        code: "station::secrets::keygen",
+        title: "Key pair not written",
+        meaning: "station secrets keygen could not write the identity or the recipients file, or an identity already exists there: one is never replaced, since keys sealed to it would be lost.",
+        action: "Check the folder and this account's rights; remove an old identity by hand only once nothing sealed to it is waiting.",
+        exit: Exit::Environment,
+    },
+    ErrorDoc {
         code: "station::slot::blocked",
         title: "Slot blocked after repeated hand-out failures",
         meaning: "Boards in this slot kept failing after taking a credential (a certificate or a group-derived key, each then revoked): [fixture.handout_alarm] failures (default 3) on the slot, or of one serial on any slot, within window_hours (default 8). That is what a rogue board or a faulty fixture position looks like, so the station starts no unit in the slot until a supervisor clears it. Audited as slot.blocked.",

@@ -1,10 +1,12 @@
 //! Files that hold secrets: created private, tightened when found open, and checked.
 //!
-//! The station database holds every unit's symmetric key, an export batch every enrollment, a
-//! key file a private key. Such a file is created `0600` (a folder of them `0700`); when its
-//! group is `station` (the Debian package's group for the kiosk and service users), `0640` and
-//! `0750`, so the group may read. A file found more open than that is tightened to it, and
-//! [`exposure`] says what is wrong with one for `station check`.
+//! An export batch holds every enrollment, a key file a private key. Such a file is created
+//! `0600` (a folder of them `0700`); when its group is `station` (the Debian package's group of
+//! the kiosk and the uploader) or `station-upload` (the uploader's own, for its connection
+//! string and identity), `0640` and `0750`, so the group may read. The station database, which
+//! the kiosk and the uploader both write (its device keys are sealed), may be `0660` in the
+//! `station` group ([`Sharing::Database`]). A file found more open than that is tightened to
+//! it, and [`exposure`] says what is wrong with one for `station check`.
 //!
 //! Only on Unix; elsewhere the functions create and open files with the platform's defaults.
 
@@ -14,6 +16,19 @@ use std::path::Path;
 
 /// The group whose members may read the station's private files (the Debian package makes it).
 pub const STATION_GROUP: &str = "station";
+
+/// The uploader's own group: its connection string and identity are readable by it alone.
+pub const UPLOAD_GROUP: &str = "station-upload";
+
+/// Who besides the owner may use a private file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sharing {
+    /// The owner; its group may read when it is `station` or `station-upload`.
+    Private,
+    /// The station database and its -wal and -shm: the `station` group may also write, so the
+    /// kiosk and the uploader (two accounts) share it.
+    Database,
+}
 
 /// Creates `path` afresh for writing with owner-only permissions, replacing whatever is there.
 /// The parent folder must exist.
@@ -105,6 +120,11 @@ impl Exposure {
 /// Whether `path` (a file or folder holding secrets) is more open than it should be. `None`
 /// when it is private, or does not exist.
 pub fn exposure(path: &Path) -> io::Result<Option<Exposure>> {
+    exposure_as(path, Sharing::Private)
+}
+
+/// [`exposure`] for a file shared as `sharing` says.
+pub fn exposure_as(path: &Path, sharing: Sharing) -> io::Result<Option<Exposure>> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::MetadataExt as _;
@@ -114,7 +134,7 @@ pub fn exposure(path: &Path) -> io::Result<Option<Exposure>> {
             Err(e) => return Err(e),
         };
         let mode = meta.mode() & 0o777;
-        let wanted = wanted_mode(meta.is_dir(), meta.gid());
+        let wanted = wanted_mode(meta.is_dir(), meta.gid(), sharing);
         // Anything the owner has is fine; beyond the owner, only what `wanted` grants.
         let extra = mode & !wanted & 0o077;
         if extra == 0 {
@@ -133,7 +153,7 @@ pub fn exposure(path: &Path) -> io::Result<Option<Exposure>> {
     }
     #[cfg(not(unix))]
     {
-        let _ = path;
+        let _ = (path, sharing);
         Ok(None)
     }
 }
@@ -141,7 +161,12 @@ pub fn exposure(path: &Path) -> io::Result<Option<Exposure>> {
 /// Takes away from `path` every permission beyond its owner (and, for the `station` group,
 /// group read). Returns the exposure it fixed, if any.
 pub fn tighten(path: &Path) -> io::Result<Option<Exposure>> {
-    let found = exposure(path)?;
+    tighten_as(path, Sharing::Private)
+}
+
+/// [`tighten`] for a file shared as `sharing` says.
+pub fn tighten_as(path: &Path, sharing: Sharing) -> io::Result<Option<Exposure>> {
+    let found = exposure_as(path, sharing)?;
     #[cfg(unix)]
     if let Some(e) = &found {
         use std::os::unix::fs::PermissionsExt as _;
@@ -153,11 +178,14 @@ pub fn tighten(path: &Path) -> io::Result<Option<Exposure>> {
 }
 
 /// The most a private file or folder may grant: owner only, plus group read (and, for a
-/// folder, search) when its group is `station`.
+/// folder, search) when its group is `station` or `station-upload`, plus group write for the
+/// shared database in the `station` group.
 #[cfg(unix)]
-fn wanted_mode(is_dir: bool, gid: u32) -> u32 {
-    let group = station_gid() == Some(gid);
+fn wanted_mode(is_dir: bool, gid: u32, sharing: Sharing) -> u32 {
+    let station = group_id(STATION_GROUP) == Some(gid);
+    let group = station || group_id(UPLOAD_GROUP) == Some(gid);
     match (is_dir, group) {
+        (false, _) if station && sharing == Sharing::Database => 0o660,
         (false, false) => 0o600,
         (false, true) => 0o640,
         (true, false) => 0o700,
@@ -165,16 +193,44 @@ fn wanted_mode(is_dir: bool, gid: u32) -> u32 {
     }
 }
 
-/// The `station` group's ID, from `/etc/group`.
+/// A group's ID, from `/etc/group`.
 #[cfg(unix)]
-fn station_gid() -> Option<u32> {
+pub fn group_id(name: &str) -> Option<u32> {
     let groups = std::fs::read_to_string("/etc/group").ok()?;
     groups.lines().find_map(|line| {
         let mut fields = line.split(':');
-        (fields.next() == Some(STATION_GROUP))
+        (fields.next() == Some(name))
             .then(|| fields.nth(1)?.parse().ok())
             .flatten()
     })
+}
+
+/// Creates the database file `path` afresh: `0660` when its folder belongs to the `station`
+/// group (the package's `/var/lib/station`, setgid, so the file is the group's too and the
+/// kiosk and the uploader share it), else owner-only. Fails if it exists.
+pub fn create_new_database(path: &Path) -> io::Result<File> {
+    let mut options = OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{MetadataExt as _, OpenOptionsExt as _};
+        let folder = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let shared =
+            std::fs::metadata(folder).is_ok_and(|m| group_id(STATION_GROUP) == Some(m.gid()));
+        options.mode(if shared { 0o660 } else { 0o600 });
+        let file = options.open(path)?;
+        if shared {
+            // Whatever the umask of the account that made it: the other one must write it.
+            use std::os::unix::fs::PermissionsExt as _;
+            file.set_permissions(std::fs::Permissions::from_mode(0o660))?;
+        }
+        Ok(file)
+    }
+    #[cfg(not(unix))]
+    options.open(path)
 }
 
 fn private_mode(options: &mut OpenOptions) {
@@ -227,7 +283,7 @@ mod tests {
         assert_eq!(tighten(&open).unwrap(), None, "nothing left to fix");
 
         std::fs::set_permissions(&open, std::fs::Permissions::from_mode(0o640)).unwrap();
-        if station_gid().is_none() {
+        if group_id(STATION_GROUP).is_none() && group_id(UPLOAD_GROUP).is_none() {
             assert_eq!(exposure(&open).unwrap().unwrap().readers, "its group");
         }
         // `create` tightens a file it truncates.

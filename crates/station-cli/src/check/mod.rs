@@ -4,6 +4,7 @@
 //! fix. One file per area. `--offline` skips what touches hardware or the network (opening
 //! ports, resolving DPS), for validating a configuration on any machine.
 
+mod accounts;
 mod ca;
 mod clock;
 mod dps;

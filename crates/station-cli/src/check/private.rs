@@ -5,30 +5,31 @@
 use std::path::PathBuf;
 
 use station_config::StationConfig;
-use station_store::{Store, private_files};
+use station_store::Store;
+use station_store::private_files::{self, Sharing};
 
 use super::CheckResult;
 
 const ID: &str = "files.private";
 
 pub(super) fn check(config: &StationConfig, tighten: bool) -> Vec<CheckResult> {
-    let mut files: Vec<(String, PathBuf)> = Vec::new();
+    let mut files: Vec<(String, PathBuf, Sharing)> = Vec::new();
     for (what, path) in config.secret_files() {
         if path == config.storage.database {
             for (i, f) in Store::files(&path).into_iter().enumerate() {
                 let what = ["station database", "database WAL", "database shared memory"][i];
-                files.push((what.to_owned(), f));
+                files.push((what.to_owned(), f, Sharing::Database));
             }
         } else {
-            files.push((what, path));
+            files.push((what, path, Sharing::Private));
         }
     }
     let mut results = Vec::new();
     let mut private = 0usize;
-    for (what, path) in &files {
-        match private_files::exposure(path) {
+    for (what, path, sharing) in &files {
+        match private_files::exposure_as(path, *sharing) {
             Ok(None) => private += usize::from(path.exists()),
-            Ok(Some(e)) if tighten => match private_files::tighten(path) {
+            Ok(Some(e)) if tighten => match private_files::tighten_as(path, *sharing) {
                 Ok(_) => results.push(CheckResult::ok(
                     ID,
                     format!("{what} {}: was {}, tightened", path.display(), e.describe()),

@@ -36,13 +36,7 @@ pub(super) fn check(config: &StationConfig) -> Vec<CheckResult> {
          check it later with --expect-head; signing it to the line database is not built \
          yet.",
     ));
-    out.push(CheckResult::warning(
-        "security.accounts",
-        "the kiosk and the uploader run as one account, which can read the DPS connection \
-         string",
-        "Keep the connection string readable by the station group only (station check \
-         --tighten); separate accounts are not built yet.",
-    ));
+    out.push(super::accounts::check(config));
     out
 }
 

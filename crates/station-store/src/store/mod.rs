@@ -77,9 +77,9 @@ impl Store {
                 source,
             })?;
         }
-        // The database holds every unit's symmetric key: created owner-only (SQLite gives its
-        // -wal and -shm files the database's mode), and tightened if an older station left it
-        // readable by others.
+        // The database is created owner-only, or for the `station` group (the kiosk and the
+        // uploader) in the package's setgid folder; SQLite gives its -wal and -shm files the
+        // database's mode. Tightened if an older station left it readable by others.
         Self::make_private(path).map_err(|source| StoreError::CreateDir {
             path: path.to_owned(),
             source,
@@ -132,13 +132,14 @@ impl Store {
     }
 
     fn make_private(path: &Path) -> std::io::Result<()> {
-        match crate::private_files::create_new(path) {
+        match crate::private_files::create_new_database(path) {
             Ok(_) => Ok(()),
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
                 for file in Self::files(path) {
-                    // Another user's file (a reader in the `station` group) cannot be
-                    // tightened by this one: `station check` reports it.
-                    if let Err(e) = crate::private_files::tighten(&file) {
+                    // Another user's file (the other account of the `station` group) cannot
+                    // be tightened by this one: `station check` reports it.
+                    let shared = crate::private_files::Sharing::Database;
+                    if let Err(e) = crate::private_files::tighten_as(&file, shared) {
                         tracing::warn!(path = %file.display(), error = %e,
                             "could not tighten the database's permissions");
                     }
