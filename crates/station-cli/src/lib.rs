@@ -152,6 +152,11 @@ enum AuditCommand {
         /// still have that row with that hash (a rewritten or truncated chain does not).
         #[arg(long, value_name = "SEQ:HASH")]
         expect_head: Option<String>,
+        /// Also compare the chain with the line database's append-only copy of it: every row
+        /// the line holds must be here, unchanged (a chain rewritten or truncated since it was
+        /// copied is not).
+        #[arg(long)]
+        against_line: bool,
         /// JSON output.
         #[arg(long)]
         json: bool,
@@ -198,12 +203,16 @@ pub fn main() -> ExitCode {
                     config,
                     db,
                     expect_head,
+                    against_line,
                     json,
                 },
         } => units::audit_verify(
             &config_file(config.as_deref()),
             db.as_deref(),
-            expect_head.as_deref(),
+            units::Anchors {
+                expect_head: expect_head.as_deref(),
+                against_line,
+            },
             json,
         ),
     };
@@ -238,6 +247,7 @@ mod tests {
         "operators set-pin",
         "operators unlock",
         "line-db resolve",
+        "line-db add-station",
         "ca init",
         "ca import",
         "secrets keygen",

@@ -46,6 +46,20 @@ enum LineDbCommand {
         #[arg(long)]
         note: String,
     },
+    /// Make a station's own role on the line database (or give it a new password), with the
+    /// line's admin role (`[line_db] admin_user`, `admin_password`): the station may then
+    /// write only its own rows. The password goes to a new file, owner-only.
+    AddStation {
+        /// Configuration naming the line's admin role.
+        #[arg(long, value_name = "FILE", long_help = CONFIG_HELP)]
+        config: Option<PathBuf>,
+        /// The station's ID (its role's name).
+        station: String,
+        /// Where to write the new role's password (must not exist): install it as that
+        /// station's `line_db.password` file.
+        #[arg(long, value_name = "FILE")]
+        password_file: PathBuf,
+    },
 }
 
 pub(crate) fn line_db(args: &LineDbArgs) -> anyhow::Result<()> {
@@ -65,7 +79,74 @@ pub(crate) fn line_db(args: &LineDbArgs) -> anyhow::Result<()> {
             (operator, pin_env.as_deref()),
             note,
         ),
+        LineDbCommand::AddStation {
+            config,
+            station,
+            password_file,
+        } => add_station(
+            &crate::config_file(config.as_deref()),
+            station,
+            password_file,
+        ),
     }
+}
+
+/// The line database as its admin role (administration commands only).
+fn connect_admin(config: &station_config::StationConfig) -> anyhow::Result<station_linedb::LineDb> {
+    let opened = station_pipeline::open_line_db_as(config, station_pipeline::LineLogin::Admin)
+        .map_err(|e| CliError::anyhow(e.code(), crate::output::chain(&e), e.help()))?;
+    match opened {
+        Some((db, None)) => Ok(db),
+        Some((_, Some(e))) => Err(CliError::anyhow(
+            e.code(),
+            crate::output::chain(&e),
+            "Check the network to the line database (station check).",
+        )),
+        None => Err(CliError::anyhow(
+            "station::linedb::not_configured",
+            "this configuration has no [line_db]",
+            "Add [line_db] with url, admin_user and admin_password.",
+        )),
+    }
+}
+
+fn add_station(
+    config: &std::path::Path,
+    station: &str,
+    password_file: &std::path::Path,
+) -> anyhow::Result<()> {
+    use rand::Rng as _;
+    let loaded = station_config::load(config).map_err(CliError::from)?;
+    let mut db = connect_admin(&loaded)?;
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    let mut rng = rand::rng();
+    let password: zeroize::Zeroizing<String> = zeroize::Zeroizing::new(
+        (0..32)
+            .map(|_| char::from(ALPHABET[rng.random_range(0..ALPHABET.len())]))
+            .collect(),
+    );
+    // The file first: a role whose password was never written down would be locked out.
+    station_store::private_files::write_new(password_file, password.as_bytes()).map_err(|e| {
+        CliError::anyhow(
+            "station::linedb::password",
+            format!("cannot write {}: {e}", password_file.display()),
+            "Pass --password-file with a new file in a folder you can write.",
+        )
+    })?;
+    if let Err(e) = db.add_station_role(station, &password) {
+        let _ = std::fs::remove_file(password_file);
+        return Err(CliError::anyhow(
+            e.code(),
+            crate::output::chain(&e),
+            "Use the station's ID as configured, with the line's admin role.",
+        ));
+    }
+    println!(
+        "line database role {station} ready (it writes only its own rows); its password is in {}: \
+         install it as that station's line_db.password file, and set user={station} in its url",
+        password_file.display()
+    );
+    Ok(())
 }
 
 /// The station's config, its line database connected (refused when unreachable: these views
@@ -340,7 +421,18 @@ fn resolve(
     )?;
     let operator = operator.as_str();
     drop(local);
-    let (config, mut db) = connect(config)?;
+    // Resolving is the admin role's (a station's own role may not update conflicts); a line
+    // without per-station roles still resolves with the station's login.
+    let (config, mut db) = if loaded
+        .line_db
+        .as_ref()
+        .is_some_and(|l| l.admin_user.is_some())
+    {
+        let db = connect_admin(&loaded)?;
+        (loaded, db)
+    } else {
+        connect(config)?
+    };
     let fail = |e: station_linedb::LineDbError| {
         CliError::anyhow(
             e.code(),

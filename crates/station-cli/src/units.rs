@@ -268,13 +268,21 @@ pub(crate) fn units(args: &UnitsArgs) -> anyhow::Result<()> {
 /// Audit rows verified per read transaction.
 const AUDIT_CHUNK: u32 = 20_000;
 
+/// What `station audit verify` checks the chain against, besides itself.
+pub(crate) struct Anchors<'a> {
+    /// A head kept elsewhere (`--expect-head SEQ:HASH`).
+    pub(crate) expect_head: Option<&'a str>,
+    /// The line database's copy (`--against-line`).
+    pub(crate) against_line: bool,
+}
+
 pub(crate) fn audit_verify(
     config: &Path,
     db: Option<&Path>,
-    expect_head: Option<&str>,
+    anchors: Anchors<'_>,
     json: bool,
 ) -> anyhow::Result<u8> {
-    let expected = expect_head.map(parse_head).transpose()?;
+    let expected = anchors.expect_head.map(parse_head).transpose()?;
     let store = open(config, db)?;
     // In chunks, so a bar can show how far it is; rows cannot change once written (triggers),
     // so the chunks verify exactly what one pass would.
@@ -315,6 +323,11 @@ pub(crate) fn audit_verify(
             ));
         }
     }
+    let line_rows = if anchors.against_line {
+        Some(against_line(config, &store, report.rows)?)
+    } else {
+        None
+    };
     // SEQ:HASH, to keep outside the station and give back to --expect-head later.
     let head = format!("{}:{}", report.rows, report.head);
     if json {
@@ -324,6 +337,7 @@ pub(crate) fn audit_verify(
             "head": report.head.to_string(),
             "anchor": head,
             "matched_expected_head": expected.is_some(),
+            "matched_line_rows": line_rows,
         }))?;
         return Ok(EXIT_OK);
     }
@@ -331,8 +345,77 @@ pub(crate) fn audit_verify(
     if expected.is_some() {
         say!("it still holds the expected head");
     }
+    if let Some(n) = line_rows {
+        say!("it holds, unchanged, the {n} row(s) the line database copied");
+    }
     say!("to anchor it (keep it off this PC): --expect-head {head}");
     Ok(EXIT_OK)
+}
+
+/// Compares the local chain (`rows` long, verified) with the line database's copy of it:
+/// the copy must chain by itself, and each of its rows must be here with the same hash.
+/// Returns how many rows the line holds.
+fn against_line(config: &Path, store: &Store, rows: u64) -> anyhow::Result<u64> {
+    let loaded = station_config::load(config).map_err(CliError::from)?;
+    let mut db = crate::run::connect_line_db(&loaded)?
+        .filter(station_linedb::LineDb::is_connected)
+        .ok_or_else(|| {
+            CliError::anyhow(
+                "station::linedb::unreachable",
+                "the line database is not configured or not reachable",
+                "Check [line_db] and the station's network (station check).",
+            )
+        })?;
+    let line_error = |e: station_linedb::LineDbError| {
+        CliError::anyhow(
+            e.code(),
+            crate::output::chain(&e),
+            "Check the station's network to the line database (station check).",
+        )
+    };
+    let copy = station_pipeline::verify_line_audit(&mut db, &loaded.station.id)
+        .map_err(line_error)?
+        .map_err(|(seq, broken)| {
+            CliError::anyhow(
+                "station::audit::line_copy_broken",
+                format!("the line's copy of this chain breaks at row {seq}: {broken}"),
+                "Call a supervisor: the line database's copy was altered.",
+            )
+        })?;
+    let mismatch = |what: String| {
+        CliError::anyhow(
+            "station::audit::head_mismatch",
+            what,
+            "The audit log was altered outside the station (it still chains, so someone \
+             recomputed it): stop provisioning, keep the PC as it is and call a supervisor.",
+        )
+    };
+    if copy.rows > rows {
+        return Err(mismatch(format!(
+            "the line holds {} rows of this chain and the station only {rows}: it was truncated",
+            copy.rows
+        )));
+    }
+    let mut seq = 0;
+    loop {
+        let batch = db
+            .audit_copy(&loaded.station.id, seq, 1000)
+            .map_err(line_error)?;
+        let Some(last) = batch.last().map(|r| r.seq) else {
+            break;
+        };
+        for row in &batch {
+            let here = store.audit_hash_at(row.seq).map_err(CliError::from)?;
+            if here.as_ref().map(|h| h.0.as_slice()) != Some(row.hash.as_slice()) {
+                return Err(mismatch(format!(
+                    "row {} differs from the line's copy of it: the chain was rewritten",
+                    row.seq
+                )));
+            }
+        }
+        seq = last;
+    }
+    Ok(copy.rows)
 }
 
 /// `SEQ:HASH` as `station audit verify` prints it.

@@ -89,3 +89,109 @@ fn an_anchored_head_catches_a_truncated_or_rewritten_chain() {
     // A malformed head is a usage error.
     assert_eq!(verify(&db, Some("five:abc")).status.code(), Some(2));
 }
+
+/// The line database's append-only copy is the anchor a station cannot rewrite: its own role
+/// may only append to it, so `--against-line` catches the same two attacks without anyone
+/// keeping a head by hand.
+#[test]
+fn the_line_copy_catches_a_truncated_or_rewritten_chain() {
+    use station_linedb::LineDb;
+    use station_linedb::cluster::Cluster;
+    let dir = tempfile::tempdir().unwrap();
+    let cluster = Cluster::start(&dir.path().join("pg")).unwrap();
+    let mut admin = LineDb::connect(&cluster.url(), Some(cluster.password()), "admin").unwrap();
+    let password = "st-anchor-password-0123456789";
+    admin.add_station_role("st-anchor", password).unwrap();
+    std::fs::write(dir.path().join("line.pw"), password).unwrap();
+    let config = dir.path().join("station.toml");
+    std::fs::write(
+        &config,
+        format!(
+            r#"[station]
+id = "st-anchor"
+log_dir = "log"
+[storage]
+database = "station.db"
+[fixture]
+name = "v"
+ports_file = "ports.toml"
+[[fixture.slot]]
+index = 1
+product = "x"
+[[product]]
+id = "x"
+registration_id = {{ template = "x-{{serial}}" }}
+dps = {{ id_scope = "0ne00000001" }}
+attestation = {{ kind = "symmetric-key", enrollment = {{ type = "group", group_id = "g", group_key = {{ env = "NOT_USED" }} }} }}
+[line_db]
+url = "host=127.0.0.1 port={} user=st-anchor dbname=postgres"
+password = {{ file = "line.pw" }}
+insecure_plaintext = true
+"#,
+            cluster.port()
+        ),
+    )
+    .unwrap();
+    let cfg = config.to_str().unwrap();
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_station"))
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let db = dir.path().join("station.db");
+    let store = Store::open(&db).unwrap();
+    for i in 0..5 {
+        append(&store, &format!("test.row{i}"));
+    }
+    drop(store);
+    // The station's own sync copies its chain to the line (as its role: INSERT only).
+    let status = run(&["line-db", "status", "--config", cfg]);
+    assert!(
+        status.status.success(),
+        "{}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+    let against = || {
+        run(&[
+            "audit",
+            "verify",
+            "--config",
+            cfg,
+            "--against-line",
+            "--json",
+        ])
+    };
+    let out = against();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["matched_line_rows"], 5);
+
+    // Truncated: the last two rows removed behind the station's back.
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    conn.execute_batch("DROP TRIGGER audit_no_delete; DELETE FROM audit WHERE seq >= 4;")
+        .unwrap();
+    drop(conn);
+    let out = against();
+    assert_eq!(out.status.code(), Some(6));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("truncated"), "{err}");
+
+    // Rewritten: rows 4 and 5 forged and chained as the station would.
+    let store = Store::open(&db).unwrap();
+    append(&store, "test.forged4");
+    append(&store, "test.forged5");
+    drop(store);
+    let out = against();
+    assert_eq!(out.status.code(), Some(6));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("row 4 differs"), "{err}");
+    // And the station's role cannot make the line's copy agree with the forgery.
+    let rewrite = run(&["line-db", "status", "--config", cfg]);
+    assert!(rewrite.status.success());
+    assert_eq!(against().status.code(), Some(6), "the copy is append-only");
+}

@@ -64,6 +64,15 @@ impl StationConfig {
                 ),
                 _ => {}
             }
+            if line_db.admin_user.is_some() != line_db.admin_password.is_some() {
+                problems.push(
+                    CheckProblem::new(
+                        "line_db.admin_password",
+                        "admin_user and admin_password go together",
+                    )
+                    .with_help("set both (the line's admin role and its password file) or neither"),
+                );
+            }
             if !(1..=100_000).contains(&line_db.lease_block) {
                 problems.push(
                     CheckProblem::new(

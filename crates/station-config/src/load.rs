@@ -121,6 +121,13 @@ fn resolve_paths(config: &mut StationConfig, base: &Path) {
     if let Some(ca_file) = config.line_db.as_mut().and_then(|l| l.ca_file.as_mut()) {
         resolve(base, ca_file);
     }
+    if let Some(SecretSource::File { file }) = config
+        .line_db
+        .as_mut()
+        .and_then(|l| l.admin_password.as_mut())
+    {
+        resolve(base, file);
+    }
     for file in [
         &mut config.secrets.recipients_file,
         &mut config.secrets.identity_file,

@@ -122,6 +122,13 @@ impl StationConfig {
         if let Some(p) = self.line_db.as_ref().and_then(|l| l.password.as_ref()) {
             source("line database password".into(), p);
         }
+        if let Some(p) = self
+            .line_db
+            .as_ref()
+            .and_then(|l| l.admin_password.as_ref())
+        {
+            source("line database admin password".into(), p);
+        }
         for p in &self.products {
             match &p.attestation {
                 AttestationConfig::SymmetricKey {
@@ -381,6 +388,16 @@ pub struct LineDbSection {
     /// clear. `station check` reports it as a failed `line_db.tls`. Default `false`.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub insecure_plaintext: bool,
+    /// The line's admin role (the tables' owner): migrations, making a station's role
+    /// (`station line-db add-station`) and resolving conflicts. Used only by `station line-db`
+    /// administration commands, never by a station at work; the station itself logs in with
+    /// its own role (the URL's `user`, named after its ID). Default: none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub admin_user: Option<String>,
+    /// Where the admin role's password comes from (`{ env = "…" }` or `{ file = "…" }`, a
+    /// supervisor's file apart from the station's). Required with `admin_user`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub admin_password: Option<SecretSource>,
 }
 
 fn default_lease_block() -> u32 {

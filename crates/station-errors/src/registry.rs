@@ -24,6 +24,13 @@ pub(crate) static ENTRIES: &[ErrorDoc] = &[
         exit: Exit::Verification,
     },
     ErrorDoc {
+        code: "station::audit::line_copy_broken",
+        title: "Line's copy of the audit chain is broken",
+        meaning: "The line database's copy of this station's audit chain does not chain: rows were changed on the line, where stations may only append.",
+        action: "Call a supervisor: the line database's copy was altered; the station's own chain is checked separately.",
+        exit: Exit::Verification,
+    },
+    ErrorDoc {
         code: "station::auth::not_allowed",
         title: "Role not allowed to do this",
         meaning: "The logged-in operator's role does not permit the action asked for (for example a technician trying a supervisor's decision). Nothing was changed.",
@@ -549,6 +556,13 @@ pub(crate) static ENTRIES: &[ErrorDoc] = &[
         exit: Exit::Config,
     },
     ErrorDoc {
+        code: "station::linedb::bad_role",
+        title: "Role name or password refused",
+        meaning: "A station ID that cannot name a line database role (letters, digits, . _ - only, at most 63), or a password that cannot be given to one.",
+        action: "Use the station's ID as configured; let station line-db add-station make the password.",
+        exit: Exit::Usage,
+    },
+    ErrorDoc {
         code: "station::linedb::error",
         title: "Line database refused a request",
         meaning: "The line database answered a request with an error (a statement failed on the server). When it happens at a unit, the unit goes to FAIL and nothing was written to the board.",
@@ -568,6 +582,13 @@ pub(crate) static ENTRIES: &[ErrorDoc] = &[
         meaning: "The station could not bring the line database's schema up to date, so it cannot use the line database.",
         action: "Call the line engineer with the log file: the line database needs attention.",
         exit: Exit::Environment,
+    },
+    ErrorDoc {
+        code: "station::linedb::no_admin",
+        title: "No admin role configured",
+        meaning: "A station line-db administration command (add-station, resolve) needs the line's admin role, and [line_db] names no admin_user and admin_password.",
+        action: "Run it where [line_db] admin_user and admin_password name the line's admin role (a supervisor's copy of the configuration).",
+        exit: Exit::Config,
     },
     ErrorDoc {
         code: "station::linedb::no_conflict",
@@ -624,6 +645,13 @@ pub(crate) static ENTRIES: &[ErrorDoc] = &[
         meaning: "The station could not reach the line database (network, server down) or the connection dropped. At a unit, the unit goes to FAIL and nothing was written to the board.",
         action: "Check the station's network to the line database (`station check`), then run the slot again.",
         exit: Exit::Environment,
+    },
+    ErrorDoc {
+        code: "station::linedb::wrong_role",
+        title: "Line database role is not this station's",
+        meaning: "The station logged in to the line database with a role that may not write rows for its station ID: each station has its own role, named after its ID.",
+        action: "Set [line_db] url's user to this station's ID and its password to the one station line-db add-station printed for it.",
+        exit: Exit::Config,
     },
     ErrorDoc {
         code: "station::link::closed",

@@ -27,6 +27,7 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
+mod admin;
 mod audit;
 #[cfg(feature = "cluster")]
 pub mod cluster;
@@ -39,6 +40,7 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 use postgres::{Client, NoTls};
 
+pub use admin::{STATION_GROUP_ROLE, valid_role_name};
 pub use audit::AuditCopy;
 pub use line::{
     Conflict, LineBudget, LineStatus, LineUnit, OpenClaim, StationSeen, WorkOrderStatus, YieldRow,
@@ -191,6 +193,18 @@ pub enum LineDbError {
     /// The work order is not in the line database.
     #[error("work order {0} is not in the line database")]
     UnknownWorkOrder(String),
+    /// The station logs in with a role that may not write as this station: each station's
+    /// role is named after its ID (`station line-db add-station ID`).
+    #[error("the line database role {role:?} may not act as station {station:?}")]
+    WrongRole {
+        /// The station ID the configuration gives.
+        station: String,
+        /// The role it logged in as.
+        role: String,
+    },
+    /// A station ID that cannot name a role, or a password that cannot be given to one.
+    #[error("cannot make a line database role: {0}")]
+    BadRoleName(String),
     /// The work order's quota is all leased (or it is closed).
     #[error("work order {work_order}: its quota of {quota} certificates is all leased")]
     QuotaExhausted {
@@ -214,6 +228,8 @@ impl LineDbError {
             Self::Held(_) => "station::linedb::held",
             Self::UnknownWorkOrder(_) => "station::linedb::unknown_work_order",
             Self::QuotaExhausted { .. } => "station::linedb::quota_exhausted",
+            Self::WrongRole { .. } => "station::linedb::wrong_role",
+            Self::BadRoleName(_) => "station::linedb::bad_role",
         }
     }
 
@@ -228,6 +244,17 @@ impl LineDbError {
             _ => false,
         }
     }
+}
+
+/// The schema version the line database is at (0: none yet, or not readable by this role).
+fn current_version(client: &mut Client) -> i32 {
+    client
+        .query_one(
+            "SELECT COALESCE(MAX(version), 0) FROM refinery_schema_history",
+            &[],
+        )
+        .map(|r| r.get(0))
+        .unwrap_or(0)
 }
 
 /// One station's connection to the line database, re-opened when it drops.
@@ -297,17 +324,29 @@ impl LineDb {
             None => self.config.connect(NoTls),
         }
         .map_err(LineDbError::Connect)?;
-        // Stations starting together migrate one at a time (a session-level advisory lock).
-        client.execute("SELECT pg_advisory_lock($1)", &[&MIGRATION_LOCK])?;
-        let migrated = embedded::migrations::runner().run(&mut client);
-        client.execute("SELECT pg_advisory_unlock($1)", &[&MIGRATION_LOCK])?;
-        migrated.map_err(LineDbError::Migrate)?;
-        client.execute(
+        // A schema already current is left alone: a station's own role may not change it.
+        // Otherwise stations starting together migrate one at a time (a session-level
+        // advisory lock); only the admin role (the tables' owner) can.
+        if current_version(&mut client) < Self::latest_schema_version() {
+            client.execute("SELECT pg_advisory_lock($1)", &[&MIGRATION_LOCK])?;
+            let migrated = embedded::migrations::runner().run(&mut client);
+            client.execute("SELECT pg_advisory_unlock($1)", &[&MIGRATION_LOCK])?;
+            migrated.map_err(LineDbError::Migrate)?;
+        }
+        match client.execute(
             "INSERT INTO stations (id) VALUES ($1)
              ON CONFLICT (id) DO UPDATE SET last_seen = now()",
             &[&self.station_id],
-        )?;
-        Ok(client)
+        ) {
+            Ok(_) => Ok(client),
+            Err(e) if e.code() == Some(&postgres::error::SqlState::INSUFFICIENT_PRIVILEGE) => {
+                Err(LineDbError::WrongRole {
+                    station: self.station_id.clone(),
+                    role: self.config.get_user().unwrap_or_default().to_owned(),
+                })
+            }
+            Err(e) => Err(e.into()),
+        }
     }
 
     /// This station's ID.
@@ -346,6 +385,14 @@ impl LineDb {
         self.config
             .channel_binding(postgres::config::ChannelBinding::Require);
         Ok(self)
+    }
+
+    /// Logs in as `user` instead of the URL's (the line's admin role, for `station line-db`
+    /// administration commands). Call before the first connection.
+    #[must_use]
+    pub fn with_user(mut self, user: &str) -> Self {
+        self.config.user(user);
+        self
     }
 
     /// Opens the connection now (see [`Self::apart`]).

@@ -29,7 +29,8 @@ mod unit;
 pub use error::{PipelineError, UnitFailure};
 pub use events::{EventSink, NoopSink, ProgressEvent, Registered, Step, UnitOutcome};
 pub use line_link::{
-    LineLink, LineOpenError, LinkError, Reserved, SyncReport, open_line_db, verify_line_audit,
+    LineLink, LineLogin, LineOpenError, LinkError, Reserved, SyncReport, open_line_db,
+    open_line_db_as, verify_line_audit,
 };
 pub use report::{RunSummary, UnitReport};
 pub use request::{Permissions, RunRequest, SlotOverride, StopFlag};

@@ -650,6 +650,9 @@ pub enum LineOpenError {
         /// Why.
         reason: String,
     },
+    /// An administration command, and no admin role in the configuration.
+    #[error("this needs the line's admin role, and [line_db] names none")]
+    NoAdmin,
     /// The server refused (login, schema) or the URL does not parse.
     #[error(transparent)]
     Line(LineDbError),
@@ -662,6 +665,7 @@ impl LineOpenError {
         match self {
             Self::Password { .. } => "station::linedb::password",
             Self::CaFile { .. } => "station::linedb::tls",
+            Self::NoAdmin => "station::linedb::no_admin",
             Self::Line(e) => e.code(),
         }
     }
@@ -673,6 +677,9 @@ impl LineOpenError {
             Self::Password { .. } => "Install the password where line_db.password points.",
             Self::CaFile { .. } => {
                 "line_db.ca_file must hold the PEM certificate(s) of the CA that signed the line database's certificate."
+            }
+            Self::NoAdmin => {
+                "Run it where [line_db] admin_user and admin_password name the line's admin role (a supervisor's copy of the configuration)."
             }
             Self::Line(_) => {
                 "Check [line_db] (url, password) and the station's network to the line database; nothing was provisioned."
@@ -688,10 +695,37 @@ impl LineOpenError {
 pub fn open_line_db(
     config: &station_config::StationConfig,
 ) -> Result<Option<(LineDb, Option<LineDbError>)>, LineOpenError> {
+    open_line_db_as(config, LineLogin::Station)
+}
+
+/// Whose credentials a connection to the line database uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LineLogin {
+    /// The station's own role (`[line_db] url` and `password`).
+    Station,
+    /// The line's admin role (`admin_user`, `admin_password`): `station line-db`
+    /// administration commands only.
+    Admin,
+}
+
+/// [`open_line_db`] logging in as `login` says.
+pub fn open_line_db_as(
+    config: &station_config::StationConfig,
+    login: LineLogin,
+) -> Result<Option<(LineDb, Option<LineDbError>)>, LineOpenError> {
     let Some(section) = &config.line_db else {
         return Ok(None);
     };
-    let password = match &section.password {
+    let secret = match login {
+        LineLogin::Station => &section.password,
+        LineLogin::Admin => {
+            if section.admin_user.is_none() {
+                return Err(LineOpenError::NoAdmin);
+            }
+            &section.admin_password
+        }
+    };
+    let password = match secret {
         Some(source) => {
             let fail = |reason: String| LineOpenError::Password {
                 source_desc: source.describe(),
@@ -712,6 +746,9 @@ pub fn open_line_db(
         &config.station.id,
     )
     .map_err(LineOpenError::Line)?;
+    if let (LineLogin::Admin, Some(user)) = (login, &section.admin_user) {
+        db = db.with_user(user);
+    }
     if let Some(path) = &section.ca_file {
         let fail = |reason: String| LineOpenError::CaFile {
             path: path.clone(),

@@ -87,9 +87,21 @@ pub(crate) fn run(
         .enable_tls(&cert_pem, &key_pem, true)
         .map_err(tls_failed)?;
     let ca_file = base.join("line-db-ca.pem");
-    std::fs::write(&ca_file, ca_pem)?;
-    let password_file = base.join("line-db.password");
-    station_store::private_files::write(&password_file, cluster.password().as_bytes())?;
+    std::fs::write(&ca_file, &ca_pem)?;
+    // The line's admin role (the cluster's owner) migrates and gives each station its own
+    // role, which writes only that station's rows (docs/line-database.md).
+    let line_failed = |e: station_linedb::LineDbError| {
+        CliError::anyhow(
+            e.code(),
+            chain(&e),
+            "Check the demo's line database (var/).",
+        )
+    };
+    let mut admin =
+        station_linedb::LineDb::apart(&cluster.url(), Some(cluster.password()), &config.station.id)
+            .and_then(|db| db.with_ca(ca_pem.as_bytes()))
+            .and_then(station_linedb::LineDb::opened)
+            .map_err(line_failed)?;
     println!(
         "line database: PostgreSQL on 127.0.0.1:{} (TLS only, CA {}; {}), {stations} stations",
         cluster.port(),
@@ -104,8 +116,21 @@ pub(crate) fn run(
         c.storage.database = dir.join("station.db");
         let fixture_dir = dir.join("fixture");
         c.fixture.ports_file = Some(fixture_dir.join("ports.toml"));
+        std::fs::create_dir_all(&dir)?;
+        let mut secret = [0u8; 24];
+        rand::fill(&mut secret[..]);
+        let role_password: String = secret.iter().map(|b| format!("{b:02x}")).collect();
+        admin
+            .add_station_role(&c.station.id, &role_password)
+            .map_err(line_failed)?;
+        let password_file = dir.join("line-db.password");
+        station_store::private_files::write(&password_file, role_password.as_bytes())?;
         c.line_db = Some(LineDbSection {
-            url: cluster.url(),
+            url: format!(
+                "host=127.0.0.1 port={} user={} dbname=postgres",
+                cluster.port(),
+                c.station.id
+            ),
             password: Some(SecretSource::File {
                 file: password_file.clone(),
             }),
@@ -113,6 +138,8 @@ pub(crate) fn run(
             lease_block: 50,
             ca_file: Some(ca_file.clone()),
             insecure_plaintext: false,
+            admin_user: None,
+            admin_password: None,
         });
         let (spec, fixture) = crate::virtual_fixture::start(&c, &fixture_dir)?;
         let store = Arc::new(Store::open(&c.storage.database).map_err(CliError::from)?);

@@ -135,7 +135,7 @@ pub(crate) fn check(args: &CheckArgs) -> anyhow::Result<u8> {
         results.extend(line_db::check(&config));
     }
     if args.security {
-        results.extend(security::check(&config));
+        results.extend(security::check(&config, args.offline));
     }
     let failed = results.iter().any(|r| r.outcome == Outcome::Failed);
     if args.json {

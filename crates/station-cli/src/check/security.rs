@@ -11,7 +11,7 @@ use station_store::Store;
 use super::CheckResult;
 
 /// Every security finding for `config`.
-pub(super) fn check(config: &StationConfig) -> Vec<CheckResult> {
+pub(super) fn check(config: &StationConfig, offline: bool) -> Vec<CheckResult> {
     let mut out = vec![CheckResult::ok(
         "security.config",
         "the configuration and every secret file it names are owned by you or root and \
@@ -21,21 +21,29 @@ pub(super) fn check(config: &StationConfig) -> Vec<CheckResult> {
     out.push(keys_at_rest(config));
     out.push(disk(&config.storage.database));
     out.extend(exports(config));
-    out.extend(line_db(config));
+    out.extend(line_db(config, offline));
     out.push(CheckResult::ok(
         "security.pins",
         "PINs: technician 4-12 digits, supervisor and admin 6-12; escalating locks; one answer \
          for a wrong PIN, an unknown ID and a locked operator; every CLI supervisor decision \
          checks the PIN",
     ));
-    out.push(CheckResult::warning(
-        "security.audit_anchor",
-        "the audit chain is kept in this station's database only: whoever can write that \
-         file (root, a stolen disk) can rewrite it and recompute the hashes",
-        "Keep the head `station audit verify` prints off the PC (a supervisor's record) and \
-         check it later with --expect-head; signing it to the line database is not built \
-         yet.",
-    ));
+    out.push(if config.line_db.is_some() {
+        CheckResult::ok(
+            "security.audit_anchor",
+            "the line database keeps an append-only copy of the audit chain, which this \
+             station cannot change: station audit verify --against-line compares them",
+        )
+    } else {
+        CheckResult::warning(
+            "security.audit_anchor",
+            "the audit chain is kept in this station's database only: whoever can write that \
+             file (root, a stolen disk) can rewrite it and recompute the hashes",
+            "Keep the head `station audit verify` prints (or an export's manifest) off the PC \
+             and check it later with --expect-head; on a line, the line database's copy is \
+             the anchor.",
+        )
+    });
     out.push(super::accounts::check(config));
     out
 }
@@ -184,13 +192,47 @@ fn exports(config: &StationConfig) -> Option<CheckResult> {
 }
 
 /// `security.line_db_roles`: the role every station shares (TLS is `line_db.tls`).
-fn line_db(config: &StationConfig) -> Option<CheckResult> {
+fn line_db(config: &StationConfig, offline: bool) -> Option<CheckResult> {
     config.line_db.as_ref()?;
-    Some(CheckResult::warning(
-        "security.line_db_roles",
-        "every station logs in to the line database with the same role, which may change \
-         any station's rows",
-        "Keep the line database on the line's own network; per-station roles are not built \
-         yet.",
-    ))
+    const ID: &str = "security.line_db_roles";
+    if offline {
+        return Some(CheckResult::warning(
+            ID,
+            "the line database role was not checked (--offline)",
+            "Run station check --security without --offline on the line's network.",
+        ));
+    }
+    let role = station_pipeline::open_line_db(config)
+        .ok()
+        .flatten()
+        .and_then(|(db, unreachable)| unreachable.is_none().then_some(db))
+        .map(|mut db| db.role());
+    Some(match role {
+        Some(Ok((name, true))) => CheckResult::ok(
+            ID,
+            format!(
+                "the station logs in to the line database as its own role {name}: it writes only \
+                 its own rows, and its audit copy is append-only"
+            ),
+        ),
+        Some(Ok((name, false))) => CheckResult::failed(
+            ID,
+            format!(
+                "the station logs in to the line database as {name}, the admin's or a shared \
+                 role, which may change every station's rows and audit copies"
+            ),
+            "Give each station its own role (station line-db add-station ID with the admin's \
+             configuration) and put user=ID in its line_db.url (docs/line-database.md).",
+        ),
+        Some(Err(e)) => CheckResult::warning(
+            ID,
+            format!("could not read the line database role: {e}"),
+            "Check [line_db] (station check without --security).",
+        ),
+        None => CheckResult::warning(
+            ID,
+            "the line database is not reachable: its role was not checked",
+            "Check [line_db] and the network (station check without --security).",
+        ),
+    })
 }
