@@ -809,10 +809,7 @@ fn check_security_reports_each_item_of_the_threat_model() {
     assert_eq!(outcome("security.config"), "ok");
     assert_eq!(outcome("security.pins"), "ok");
     assert_eq!(outcome("line_db.tls"), "failed");
-    for duty in [
-        "security.disk",
-        "security.line_db_roles",
-    ] {
+    for duty in ["security.disk", "security.line_db_roles"] {
         assert_eq!(outcome(duty), "warning", "{duty}");
     }
     assert_eq!(
