@@ -133,6 +133,10 @@ log_dir = "log"
 [storage]
 database = "station.db"
 
+# Device keys sealed to the test bench's uploader key (testbed/virtual-dut/src/test_secrets.rs).
+[secrets]
+recipients = ["age1w44g2eltljvulxz80c46aev6dwt25x5syz7ws2cwklaalcdx346qctkk56"]
+
 [fixture]
 name = "virtual"
 ports_file = "fixture/ports.toml"
@@ -281,9 +285,22 @@ fault = "lock-reply-lost"
     await login(s, 'T100', '9999');
     const err = await s.waitFor('#login-error');
     check((await s.text(err)).includes('not recognised'), 'a wrong PIN is refused');
+    // Four more: the fifth wrong PIN locks the account (each attempt answered before the next).
+    for (let i = 0; i < 4; i++) {
+      await new Promise((r) => setTimeout(r, 400));
+      await login(s, 'T100', '9999');
+      await s.waitFor('#login-error');
+    }
+    await new Promise((r) => setTimeout(r, 400));
 
-    console.log('a supervisor prepares the line');
+    console.log('a supervisor sees the lock, unlocks it, and prepares the line');
     await login(s, 'S200', '246813');
+    await s.waitFor('#lock-banner', { pred: (t) => t.includes('T100') && t.includes('5 wrong PINs') });
+    check(true, 'a supervisor is shown the technician locked after five wrong PINs');
+    await shot(s, 'lock-banner');
+    await s.click(await s.find('#lock-banner [data-operator="T100"] button'));
+    await s.waitUntil(() => s.exec("return document.querySelector('#lock-banner') === null"), 'the lock banner to clear', 15000);
+    check(true, 'unlocking from the banner clears it');
     await s.click(await s.waitFor('[data-nav="supervisor"]'));
     await s.type(await s.waitFor('#work-order-input'), 'WO-E2E-7');
     await s.click(await s.find('#set-work-order'));

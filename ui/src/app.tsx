@@ -2,7 +2,8 @@
 // runs go on while another screen is shown).
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { api } from './api';
-import { ErrorBox } from './components';
+import { ErrorBox, fmtTime } from './components';
+import { activeLocks, type Lock } from './state/locks';
 import { metrics, recordLatency } from './state/metrics';
 import {
   applyEvent,
@@ -18,7 +19,7 @@ import {
   type Grid,
 } from './state/slots';
 import { lineBadge } from './state/line';
-import { ActivityThrottle, IdleTimer, endsSession, normaliseBadge, screensFor, toCommandError, type Screen } from './state/session';
+import { ActivityThrottle, IdleTimer, atLeast, endsSession, normaliseBadge, screensFor, toCommandError, type Screen } from './state/session';
 import type { AppInfo, CommandError, LineView, SessionInfo, SlotInfo, TimedEvent } from './types';
 import { RunScreen } from './screens/run';
 import { UnitsScreen } from './screens/units';
@@ -250,6 +251,7 @@ export function App() {
           </button>
         </div>
       </header>
+      {atLeast(session.role, 'supervisor') && <LockBanner />}
       <main>
         {screen === 'run' && (
           <RunScreen
@@ -424,5 +426,47 @@ function LineIndicator() {
     <span id="line-display" class={`badge ${badge.tone}`} title={badge.title}>
       {badge.text}
     </span>
+  );
+}
+
+/** For supervisors: every account locked after wrong PINs, polled every 10 s, with Unlock. */
+function LockBanner() {
+  const [locks, setLocks] = useState<Lock[]>([]);
+  const [error, setError] = useState<string | null>(null);
+  const load = useCallback(() => {
+    api
+      .operators()
+      .then((ops) => setLocks(activeLocks(ops, new Date())))
+      .catch(() => setLocks([]));
+  }, []);
+  useEffect(() => {
+    load();
+    const iv = window.setInterval(load, 10_000);
+    return () => window.clearInterval(iv);
+  }, [load]);
+  if (locks.length === 0) return null;
+  return (
+    <div id="lock-banner" class="banner warn" role="alert">
+      {locks.map((l) => (
+        <span key={l.id} class="lock" data-operator={l.id}>
+          {l.name} ({l.id}) is locked after {l.failedAttempts} wrong PINs{' '}
+          {l.until === null ? 'until a supervisor unlocks it' : `until ${fmtTime(l.until)}`}
+          <button
+            onClick={() =>
+              api
+                .unlockOperator(l.id)
+                .then(() => {
+                  setError(null);
+                  load();
+                })
+                .catch((e) => setError(toCommandError(e).message))
+            }
+          >
+            Unlock
+          </button>
+        </span>
+      ))}
+      {error && <span class="error">{error}</span>}
+    </div>
   );
 }
