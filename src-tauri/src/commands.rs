@@ -861,7 +861,14 @@ pub async fn audit_log<R: Runtime>(
         st.authorize(Action::ViewAudit)?;
         let store = st.store();
         let (chain_ok, chain_message) = match st.verify_audit() {
-            Ok(r) => (true, format!("chain verified: {} rows", r.rows)),
+            // The head to anchor off the PC (`station audit verify --expect-head`).
+            Ok(r) => (
+                true,
+                format!(
+                    "chain verified: {} rows; head to keep off the PC: {}:{}",
+                    r.rows, r.rows, r.head
+                ),
+            ),
             Err(e) => (false, e.to_string()),
         };
         Ok(AuditView {
