@@ -30,6 +30,9 @@
 //! registration_id = { template = "contoso-{serial}" }
 //! dps = { id_scope = "0ne00000A0A" }
 //! attestation = { kind = "symmetric-key", enrollment = { type = "individual" } }
+//!
+//! [secrets]
+//! recipients = ["age1w44g2eltljvulxz80c46aev6dwt25x5syz7ws2cwklaalcdx346qctkk56"]
 //! "#;
 //! let config = station_config::parse_str(text, Path::new("/etc/station/station.toml"))?;
 //! assert_eq!(config.storage.database, Path::new("/etc/station/var/station.db"));
