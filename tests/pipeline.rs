@@ -273,6 +273,40 @@ fn fault_stall() {
     );
 }
 
+/// A slot with no board (its port there, nothing answering) is skipped: no unit, no FAIL in
+/// the yield, and its neighbours pass.
+#[test]
+fn an_empty_slot_is_skipped_and_records_nothing() {
+    let spec = FixtureSpec::uniform("unused", 3, BAUD).with_fault(2, Fault::Empty);
+    let h = Harness::start(spec, &HarnessOptions::default());
+    let (summary, _) = h.run(Permissions::none());
+    assert_eq!(
+        (summary.passed(), summary.failed(), summary.skipped()),
+        (2, 0, 1),
+        "{:?}",
+        summary.units
+    );
+    match outcome(&h, &summary, 2) {
+        UnitOutcome::Skipped {
+            reason, message, ..
+        } => {
+            assert_eq!(reason, station_pipeline::SkipReason::Empty);
+            assert!(message.contains("no board answered in slot 2"), "{message}");
+        }
+        other => panic!("an empty slot is skipped, got {other:?}"),
+    }
+    let units = h.store.units(&UnitFilter::default()).unwrap();
+    assert_eq!(units.len(), 2, "no unit for the empty slot: {units:?}");
+    assert!(units.iter().all(|u| u.slot != 2));
+    // What a technician does next: the board goes in, the slot runs.
+    let unit = summary.units.iter().find(|u| u.slot == 2).unwrap();
+    assert!(
+        unit.wall.as_millis() < 3000,
+        "skipped within the probe: {:?}",
+        unit.wall
+    );
+}
+
 #[test]
 fn fault_disconnect_mid_write() {
     fault_case(
@@ -312,18 +346,41 @@ fn a_provisioned_serial_is_refused_unless_reworked() {
     let (first, _) = h.run(Permissions::none());
     assert_eq!(first.passed(), 1);
 
-    // The same board again: refused as a duplicate, nothing new queued.
+    // The same good board run again: locked and holding what its PASS unit wrote, it is
+    // skipped ("already provisioned: remove it"): no unit, no FAIL, nothing queued, audited.
     let (again, _) = h.run(Permissions::none());
     match outcome(&h, &again, 1) {
+        UnitOutcome::Skipped {
+            reason, unit_id, ..
+        } => {
+            assert_eq!(reason, station_pipeline::SkipReason::AlreadyProvisioned);
+            assert_eq!(unit_id, first.units[0].unit_id);
+        }
+        other => panic!("a good board run twice is skipped, got {other:?}"),
+    }
+    assert_eq!((again.passed(), again.failed(), again.skipped()), (0, 0, 1));
+    assert_eq!(h.store.units(&UnitFilter::default()).unwrap().len(), 1);
+    assert_eq!(h.store.enrollments(None).unwrap().len(), 1);
+    assert!(
+        h.store
+            .audit_rows(100)
+            .unwrap()
+            .iter()
+            .any(|r| r.kind == "unit.already_provisioned")
+    );
+
+    // Unlocked (a board that is not as its unit left it): refused as a duplicate, recorded.
+    set_locked(&h, 1, false);
+    let (unlocked, _) = h.run(Permissions::none());
+    match outcome(&h, &unlocked, 1) {
         UnitOutcome::Fail { code, message, .. } => {
             assert_eq!(code, "station::store::duplicate", "{message}");
         }
-        other => panic!("duplicate should fail, got {other:?}"),
+        other => panic!("an unlocked board with a passed serial fails, got {other:?}"),
     }
     assert_eq!(h.store.enrollments(None).unwrap().len(), 1);
 
-    // The rework bench unlocks the board; a supervisor approves the rework.
-    set_locked(&h, 1, false);
+    // The rework bench unlocked the board; a supervisor approves the rework.
     let (rework, _) = h.run(Permissions { rework: true });
     assert!(
         matches!(outcome(&h, &rework, 1), UnitOutcome::Pass { .. }),

@@ -27,7 +27,10 @@ export type UnitOutcome =
       /** Where DPS assigned the board (products with the register check). */
       registered?: { hub: string; deviceId: string };
     }
-  | { result: 'fail'; step: Step; code: string; message: string; help: string };
+  | { result: 'fail'; step: Step; code: string; message: string; help: string }
+  /** Nothing recorded: no board answered (`empty`), or the board is one the station already
+   * provisioned, locked and matching its PASS unit (`alreadyProvisioned`). */
+  | { result: 'skipped'; reason: 'empty' | 'alreadyProvisioned'; message: string; help: string; unitId?: number };
 
 export type ProgressEvent =
   | { kind: 'runStarted'; runId: string; slots: number[] }

@@ -203,6 +203,16 @@ impl EventSink for ProgressPrinter {
             } => {
                 format!("[slot {slot:>2}] FAIL  {message}")
             }
+            ProgressEvent::UnitFinished {
+                slot,
+                outcome:
+                    UnitOutcome::Skipped {
+                        reason, message, ..
+                    },
+                ..
+            } => {
+                format!("[slot {slot:>2}] {}  {message}", skip_word(*reason))
+            }
             _ => return,
         };
         let _ = writeln!(out, "{}", printable(&line));
@@ -253,15 +263,42 @@ pub(crate) fn print_summary(summary: &RunSummary) {
                 );
                 say!("{:<39}  help: {}", "", help);
             }
+            UnitOutcome::Skipped {
+                reason, message, ..
+            } => {
+                say!(
+                    "{:<5} {:<16} {:<6} {:>8}  {}",
+                    u.slot,
+                    serial,
+                    skip_word(*reason),
+                    secs,
+                    message
+                );
+            }
         }
     }
+    let skipped = summary.skipped();
+    say!();
     say!(
-        "\n{} passed, {} failed in {:.2} s (run {})",
+        "{} passed, {} failed{} in {:.2} s (run {})",
         summary.passed(),
         summary.failed(),
+        if skipped > 0 {
+            format!(", {skipped} skipped (empty or already provisioned)")
+        } else {
+            String::new()
+        },
         summary.wall.as_secs_f64(),
         summary.run_id
     );
+}
+
+/// The one word a skipped slot shows: `EMPTY`, or `DONE` for a board already provisioned.
+fn skip_word(reason: station_pipeline::SkipReason) -> &'static str {
+    match reason {
+        station_pipeline::SkipReason::Empty => "EMPTY",
+        station_pipeline::SkipReason::AlreadyProvisioned => "DONE",
+    }
 }
 
 /// Keys whose values are wire shapes, printed as they are: a DPS object (`payload_json`), a

@@ -151,6 +151,48 @@ fn a_missing_port_map_is_a_one_line_error_with_help() {
 
 /// A unit failed → exit 1; the summary names the failure and what to do; the keys the
 /// station generated appear neither on screen nor in the debug log.
+/// Two runs on the same boards, and an empty slot: the second run skips the boards that
+/// passed ("DONE") and the empty slot ("EMPTY"), records no unit for either, and exits 0.
+#[test]
+fn running_good_boards_twice_and_an_empty_slot_records_no_failure() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec =
+        FixtureSpec::uniform(dir.path().join("fixture"), 3, 115_200).with_fault(3, Fault::Empty);
+    let _fixture = Fixture::start(&spec).unwrap();
+    let config = write_config(dir.path(), 3);
+    let cfg = config.to_str().unwrap();
+    let first = station(&["run", "--config", cfg], &[]);
+    let stdout = text(&first.stdout);
+    assert_eq!(
+        first.status.code(),
+        Some(0),
+        "{stdout}{}",
+        text(&first.stderr)
+    );
+    assert!(
+        stdout.contains("2 passed, 0 failed, 1 skipped (empty or already provisioned)"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("EMPTY"), "{stdout}");
+    let again = station(&["run", "--config", cfg], &[]);
+    let stdout = text(&again.stdout);
+    assert_eq!(
+        again.status.code(),
+        Some(0),
+        "{stdout}{}",
+        text(&again.stderr)
+    );
+    assert!(stdout.contains("0 passed, 0 failed, 3 skipped"), "{stdout}");
+    assert!(
+        stdout.contains("[slot  1] DONE") && stdout.contains("[slot  2] DONE"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("already provisioned"), "{stdout}");
+    let store = Store::open(&dir.path().join("station.db")).unwrap();
+    let units = store.units(&station_store::UnitFilter::default()).unwrap();
+    assert_eq!(units.len(), 2, "only the two PASS units: {units:?}");
+}
+
 #[test]
 fn run_reports_failures_and_never_prints_or_logs_keys() {
     let dir = tempfile::tempdir().unwrap();

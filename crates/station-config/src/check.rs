@@ -317,6 +317,12 @@ fn check_fixture(config: &StationConfig, problems: &mut Vec<CheckProblem>) {
         fixture.reset_timeout_ms,
         problems,
     );
+    positive(
+        "fixture.empty_after_ms",
+        "empty-slot timeout",
+        fixture.empty_after_ms,
+        problems,
+    );
     if fixture.slots.is_empty() {
         problems.push(
             CheckProblem::new("fixture.slot", "no [[fixture.slot]] is configured").with_help(

@@ -233,6 +233,10 @@ pub struct FixtureSection {
     /// How long to wait for a DUT to come back after a reset, in milliseconds. Default `5000`.
     #[serde(default = "default_reset_timeout_ms")]
     pub reset_timeout_ms: u64,
+    /// A slot whose board does not answer `identify` within this many milliseconds is empty:
+    /// no unit is recorded for it. Default `1500`.
+    #[serde(default = "default_empty_after_ms")]
+    pub empty_after_ms: u64,
     /// When a slot is blocked because boards keep failing after taking a credential.
     /// Default 3 failures within 8 hours.
     #[serde(default)]
@@ -944,6 +948,10 @@ fn default_command_timeout_ms() -> u64 {
 
 fn default_max_attempts() -> u32 {
     3
+}
+
+fn default_empty_after_ms() -> u64 {
+    1500
 }
 
 fn default_reset_timeout_ms() -> u64 {

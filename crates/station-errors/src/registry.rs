@@ -983,6 +983,13 @@ pub(crate) static ENTRIES: &[ErrorDoc] = &[
         exit: Exit::Refused,
     },
     ErrorDoc {
+        code: "station::slot::empty",
+        title: "Slot empty",
+        meaning: "No board answered identify in the slot within fixture.empty_after_ms: the slot is empty, and nothing is recorded for it (no unit, no yield effect). It names the slot's state, not a failed unit: a run whose other slots passed exits 0.",
+        action: "Put a board in the slot and start it.",
+        exit: Exit::UnitFailed,
+    },
+    ErrorDoc {
         code: "station::slot::no_operator",
         title: "Clearing a slot needs a supervisor",
         meaning: "station slots --clear was given no --operator; nothing changed.",

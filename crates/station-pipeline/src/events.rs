@@ -112,6 +112,30 @@ pub enum UnitOutcome {
         /// What to do about it.
         help: String,
     },
+    /// Nothing was done and no unit recorded: the slot has no board, or its board is one this
+    /// station already provisioned (locked and matching its PASS unit). Neither counts in the
+    /// yield; a good board run twice never turns into a FAIL.
+    Skipped {
+        /// Why.
+        reason: SkipReason,
+        /// One line for the technician.
+        message: String,
+        /// What to do.
+        help: String,
+        /// The PASS unit the board belongs to (`alreadyProvisioned`).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        unit_id: Option<i64>,
+    },
+}
+
+/// Why a slot was skipped ([`UnitOutcome::Skipped`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum SkipReason {
+    /// No board answered `identify` in `fixture.empty_after_ms`.
+    Empty,
+    /// A locked board that holds exactly what its PASS unit's claim says.
+    AlreadyProvisioned,
 }
 
 /// Where DPS assigned a board that registered after PASS (the register check).

@@ -27,7 +27,7 @@ mod tpm;
 mod unit;
 
 pub use error::{PipelineError, UnitFailure};
-pub use events::{EventSink, NoopSink, ProgressEvent, Registered, Step, UnitOutcome};
+pub use events::{EventSink, NoopSink, ProgressEvent, Registered, SkipReason, Step, UnitOutcome};
 pub use line_link::{
     LineLink, LineLogin, LineOpenError, LinkError, Reserved, SyncReport, open_line_db,
     open_line_db_as, verify_line_audit,

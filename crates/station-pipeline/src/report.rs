@@ -26,7 +26,18 @@ impl RunSummary {
 
     /// Units that failed.
     pub fn failed(&self) -> usize {
-        self.units.len() - self.passed()
+        self.units
+            .iter()
+            .filter(|u| matches!(u.outcome, UnitOutcome::Fail { .. }))
+            .count()
+    }
+
+    /// Slots skipped: empty, or holding a board already provisioned (no unit recorded).
+    pub fn skipped(&self) -> usize {
+        self.units
+            .iter()
+            .filter(|u| matches!(u.outcome, UnitOutcome::Skipped { .. }))
+            .count()
     }
 }
 

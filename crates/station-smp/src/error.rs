@@ -154,6 +154,17 @@ impl SmpError {
         matches!(self, SmpError::Link(LinkError::Disconnected { .. }))
     }
 
+    /// True when nothing valid or damaged came back: silence until the last attempt ended.
+    pub fn is_silence(&self) -> bool {
+        matches!(
+            self,
+            SmpError::NoResponse {
+                frame_errors: 0,
+                ..
+            }
+        )
+    }
+
     /// True when responses arrived but were damaged (CRC or decoding failures).
     pub fn is_corruption(&self) -> bool {
         matches!(self, SmpError::NoResponse { frame_errors, .. } if *frame_errors > 0)

@@ -35,6 +35,9 @@ impl EventSink for LinePrinter {
                 UnitOutcome::Fail { code, message, .. } => {
                     println!("[{}] slot {slot} {serial}: FAIL {code}: {message}", self.0);
                 }
+                UnitOutcome::Skipped { message, .. } => {
+                    println!("[{}] slot {slot} {serial}: skipped: {message}", self.0);
+                }
             }
         }
     }

@@ -6,7 +6,7 @@
 // run it.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ErrorBox } from '../components';
-import { busy, elapsedMs, formatElapsed, nextScan, progress, serialMismatch, stepLabel, type Grid, type Tile } from '../state/slots';
+import { busy, canStart, elapsedMs, formatElapsed, nextScan, progress, serialMismatch, stepLabel, type Grid, type Tile } from '../state/slots';
 import { routesToScan, scanTarget, slotAfter } from '../state/scan';
 import { toCommandError } from '../state/session';
 import type { AppInfo, CommandError, ProductInfo, RunResult } from '../types';
@@ -179,7 +179,20 @@ function TileView(props: {
 }) {
   const { tile: t, now, focused } = props;
   const pct = Math.round(progress(t) * 100);
-  const big = t.state === 'pass' ? 'PASS' : t.state === 'fail' ? 'FAIL' : t.state === 'running' ? `${pct}%` : t.state === 'queued' ? 'WAIT' : 'READY';
+  const big =
+    t.state === 'pass'
+      ? 'PASS'
+      : t.state === 'fail'
+        ? 'FAIL'
+        : t.state === 'running'
+          ? `${pct}%`
+          : t.state === 'queued'
+            ? 'WAIT'
+            : t.state === 'empty'
+              ? 'EMPTY'
+              : t.state === 'done'
+                ? 'DONE'
+                : 'READY';
   const next = nextScan(t);
   return (
     <div
@@ -223,7 +236,7 @@ function TileView(props: {
         <button
           class="start-slot"
           data-slot={t.slot}
-          disabled={t.state === 'running' || t.state === 'queued'}
+          disabled={!canStart(t)}
           onClick={(e) => {
             e.stopPropagation();
             props.onStart();

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   applyEvent,
   busy,
+  canStart,
   elapsedMs,
   expectedSerials,
   formatElapsed,
@@ -407,5 +408,45 @@ describe('fixture grid', () => {
   it('formats elapsed time', () => {
     expect(formatElapsed(1234)).toBe('1.2 s');
     expect(formatElapsed(65_000)).toBe('1:05');
+  });
+});
+
+describe('skipped slots', () => {
+  const skipped = (slot: number, reason: 'empty' | 'alreadyProvisioned'): ProgressEvent => ({
+    kind: 'unitFinished',
+    runId: 'r',
+    slot,
+    serial: reason === 'empty' ? null : 'SN',
+    unitId: null,
+    outcome: {
+      result: 'skipped',
+      reason,
+      message: reason === 'empty' ? 'no board answered' : 'board SN is already provisioned',
+      help: 'remove it',
+      ...(reason === 'alreadyProvisioned' ? { unitId: 7 } : {}),
+    },
+    wallMs: 1,
+    linkBytes: 0,
+  });
+
+  it('an empty slot and a good board run again are neither PASS nor FAIL', () => {
+    let g = initialGrid(slots, products);
+    g = applyEvent(g, skipped(1, 'empty'), 10);
+    g = applyEvent(g, skipped(2, 'alreadyProvisioned'), 10);
+    expect(g[1].state).toBe('empty');
+    expect(g[2].state).toBe('done');
+    expect(g[2].unitId).toBe(7);
+    expect(g[2].reason).toContain('already provisioned');
+    expect(g[1].code).toBeNull();
+  });
+
+  it('a board already provisioned is not started again until another board is scanned', () => {
+    let g = initialGrid(slots, products);
+    g = applyEvent(g, skipped(2, 'alreadyProvisioned'), 10);
+    expect(canStart(g[2])).toBe(false);
+    g = scanSerial(g, 2, 'SN-NEXT');
+    expect(canStart(g[2])).toBe(true);
+    g = applyEvent(g, skipped(1, 'empty'), 10);
+    expect(canStart(g[1])).toBe(true);
   });
 });

@@ -2,7 +2,9 @@
 // the reducer is unit-tested without a webview.
 import type { CommandError, ProgressEvent, RunResult, Step } from '../types';
 
-export type TileState = 'idle' | 'queued' | 'running' | 'pass' | 'fail';
+/** `empty`: no board answered; `done`: the board in it was already provisioned (remove it).
+ * Neither is a unit. */
+export type TileState = 'idle' | 'queued' | 'running' | 'pass' | 'fail' | 'empty' | 'done';
 
 export interface Tile {
   slot: number;
@@ -302,6 +304,19 @@ export function applyEvent(grid: Grid, ev: ProgressEvent, now: number): Grid {
           code: null,
           finishedAt: now,
         };
+      } else if (ev.outcome.result === 'skipped') {
+        n = {
+          ...t,
+          state: ev.outcome.reason === 'empty' ? 'empty' : 'done',
+          scanned,
+          serial: ev.serial ?? t.serial,
+          unitId: ev.outcome.unitId ?? null,
+          step: null,
+          reason: ev.outcome.message,
+          help: ev.outcome.help,
+          code: null,
+          finishedAt: now,
+        };
       } else {
         n = {
           ...t,
@@ -346,6 +361,13 @@ export function formatElapsed(ms: number): string {
 
 function tileBusy(t: Tile): boolean {
   return t.state === 'running' || t.state === 'queued';
+}
+
+/** Whether a tile's Start is open: not while it runs, and not on a board already provisioned
+ * until another board is scanned into the slot (running it again would only say so again). */
+export function canStart(t: Tile): boolean {
+  if (t.state === 'running' || t.state === 'queued') return false;
+  return t.state !== 'done' || t.scanned !== null;
 }
 
 /** Whether any slot is running or about to. */

@@ -33,7 +33,7 @@ use station_store::{DuplicateField, RunId, StepRecord, StoreError, UnitClaims, U
 
 use crate::attest::{self, Attestation};
 use crate::error::UnitFailure;
-use crate::events::{EventSink, ProgressEvent, Step, UnitOutcome};
+use crate::events::{EventSink, ProgressEvent, SkipReason, Step, UnitOutcome};
 use crate::facts::UnitFacts;
 use crate::report::UnitReport;
 use crate::request::RunRequest;
@@ -162,6 +162,9 @@ struct UnitRun<'a> {
     keep_claim: bool,
 }
 
+/// The code of an identify that heard nothing: the slot is empty ([`UnitOutcome::Skipped`]).
+const EMPTY_SLOT: &str = "station::slot::empty";
+
 impl UnitRun<'_> {
     fn run(&mut self) -> Result<UnitOutcome, UnitFailure> {
         let identity = match self.step(Step::Identify, |u| {
@@ -173,6 +176,14 @@ impl UnitRun<'_> {
             Ok(identity)
         }) {
             Ok(identity) => identity,
+            Err(failure) if failure.code == EMPTY_SLOT => {
+                return Ok(UnitOutcome::Skipped {
+                    reason: SkipReason::Empty,
+                    message: failure.message,
+                    help: failure.help,
+                    unit_id: None,
+                });
+            }
             Err(failure) => {
                 // A board that answered but is not the scanned one is recorded with its own
                 // serial, so the refusal is on its history.
@@ -188,6 +199,14 @@ impl UnitRun<'_> {
             Ok(Some(claim)) => return self.recover(&identity, &claim),
             Ok(None) => {}
             Err(e) => return Err(UnitFailure::from_store(Step::Identify, &e)),
+        }
+        // A good board run again: locked, holding exactly what its PASS unit wrote. Nothing
+        // is recorded against it; a clone or an altered board still fails below.
+        if identity.locked
+            && !self.request.permissions.rework
+            && let Some(outcome) = self.already_provisioned(&identity)?
+        {
+            return Ok(outcome);
         }
         let product = self.plan.product;
         let tpm = if matches!(product.attestation, AttestationConfig::Tpm { .. }) {
@@ -291,10 +310,32 @@ impl UnitRun<'_> {
             timeout: Duration::from_millis(fixture.command_timeout_ms),
             max_attempts: fixture.max_attempts,
         };
+        // One probe first, as long as an empty slot may take: silence (not a byte back) means
+        // no board, and no unit is made of it; anything else is tried as usual.
+        let probe = ConnectionConfig {
+            timeout: Duration::from_millis(fixture.empty_after_ms),
+            max_attempts: 1,
+        };
         let client = self
             .client
-            .insert(Client::new(Connection::new(link, config)));
-        let identity = client.identity().map_err(|e| smp(Step::Identify, &e))?;
+            .insert(Client::new(Connection::new(link, probe)));
+        let first = client.identity();
+        client.connection().set_config(config);
+        let identity = match first {
+            Ok(identity) => identity,
+            Err(e) if client.stats().rx_bytes == 0 && e.is_silence() => {
+                return Err(UnitFailure::new(
+                    Step::Identify,
+                    EMPTY_SLOT,
+                    format!(
+                        "no board answered in slot {} within {} ms",
+                        self.plan.index, fixture.empty_after_ms
+                    ),
+                    "Put a board in the slot and start it; nothing was recorded.",
+                ));
+            }
+            Err(_) => client.identity().map_err(|e| smp(Step::Identify, &e))?,
+        };
         // Nothing a board says about itself is used before it is checked.
         crate::board_strings::check(&identity, self.plan.product)?;
         self.serial = Some(identity.serial.clone());

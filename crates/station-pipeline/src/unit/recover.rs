@@ -61,6 +61,51 @@ impl UnitRun<'_> {
         )
     }
 
+    /// A locked board with a PASS unit on this station whose claim it matches exactly: the
+    /// outcome that skips it (audited `unit.already_provisioned`, no unit). `None` when it has
+    /// no such unit, or differs from it (then it is refused as before).
+    pub(super) fn already_provisioned(
+        &mut self,
+        identity: &IdentityResponse,
+    ) -> Result<Option<UnitOutcome>, UnitFailure> {
+        let store = self.station.store();
+        let passed = store
+            .units(&station_store::UnitFilter {
+                serial: Some(identity.serial.clone()),
+                status: Some(station_store::UnitStatus::Pass),
+                ..Default::default()
+            })
+            .map_err(|e| UnitFailure::from_store(Step::Identify, &e))?;
+        let Some(unit) = passed.first() else {
+            return Ok(None);
+        };
+        let Some(claim) = store
+            .claim_of_unit(unit.id)
+            .map_err(|e| UnitFailure::from_store(Step::Identify, &e))?
+        else {
+            return Ok(None);
+        };
+        if self.compare_with_claim(identity, &claim)?.is_some() {
+            return Ok(None);
+        }
+        let _ = store.audit_append(&station_store::AuditEntry {
+            station_id: self.station.config().station.id.clone(),
+            actor: self.request.operator.clone(),
+            kind: "unit.already_provisioned".into(),
+            subject: identity.serial.clone(),
+            detail: serde_json::json!({ "unit": unit.id, "slot": self.plan.index, "run": self.run_id }),
+        });
+        Ok(Some(UnitOutcome::Skipped {
+            reason: crate::events::SkipReason::AlreadyProvisioned,
+            message: format!(
+                "board {} is already provisioned (unit {}, PASS): remove it",
+                identity.serial, unit.id
+            ),
+            help: "Take the board out and put the next one in; nothing was recorded.".into(),
+            unit_id: Some(unit.id.0),
+        }))
+    }
+
     /// `None` if the board holds exactly what the claim says; otherwise the first difference.
     pub(super) fn compare_with_claim(
         &mut self,
