@@ -202,6 +202,7 @@ fn fault_case(fault: Fault, step: Step, codes: &[&str], message_has: &str) {
             code,
             message,
             help,
+            ..
         } => {
             assert_eq!(s, step, "{fault}: {message}");
             assert!(

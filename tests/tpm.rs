@@ -81,6 +81,7 @@ fn assert_fails(
         code: c,
         message,
         help,
+        ..
     } = outcome(summary, slot)
     else {
         panic!("slot {slot} should fail: {:#?}", summary.units);

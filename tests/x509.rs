@@ -188,6 +188,7 @@ fn fault_case(fault: Fault, step: Step, code: &str, reason: &str) -> (Harness, t
             code: c,
             message,
             help,
+            ..
         } => {
             assert_eq!((s, c.as_str()), (step, code), "{fault}: {message}");
             assert!(message.contains(reason), "{fault}: {message}");

@@ -439,6 +439,7 @@ fn the_event_sample_for_the_ui_is_current() {
                 code: "station::smp::refused".into(),
                 message: "DUT refused the write".into(),
                 help: "Send the unit to rework.".into(),
+                pending: false,
             },
             wall_ms: 90.0,
             link_bytes: 512,

@@ -27,7 +27,8 @@ export type UnitOutcome =
       /** Where DPS assigned the board (products with the register check). */
       registered?: { hub: string; deviceId: string };
     }
-  | { result: 'fail'; step: Step; code: string; message: string; help: string }
+  /** `pending`: not decided — the lock went unanswered and the board must come back. */
+  | { result: 'fail'; step: Step; code: string; message: string; help: string; pending?: boolean }
   /** Nothing recorded: no board answered (`empty`), or the board is one the station already
    * provisioned, locked and matching its PASS unit (`alreadyProvisioned`). */
   | { result: 'skipped'; reason: 'empty' | 'alreadyProvisioned'; message: string; help: string; unitId?: number };

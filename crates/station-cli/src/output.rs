@@ -198,10 +198,15 @@ impl EventSink for ProgressPrinter {
             },
             ProgressEvent::UnitFinished {
                 slot,
-                outcome: UnitOutcome::Fail { message, .. },
+                outcome:
+                    UnitOutcome::Fail {
+                        message, pending, ..
+                    },
                 ..
             } => {
-                format!("[slot {slot:>2}] FAIL  {message}")
+                // A board whose lock went unanswered is not decided: it must come back.
+                let word = if *pending { "OPEN" } else { "FAIL" };
+                format!("[slot {slot:>2}] {word}  {message}")
             }
             ProgressEvent::UnitFinished {
                 slot,
@@ -250,12 +255,13 @@ pub(crate) fn print_summary(summary: &RunSummary) {
                 code,
                 message,
                 help,
+                pending,
             } => {
                 say!(
                     "{:<5} {:<16} {:<6} {:>8}  {} [{}: {}]",
                     u.slot,
                     serial,
-                    "FAIL",
+                    if *pending { "OPEN" } else { "FAIL" },
                     secs,
                     message,
                     step.as_str(),

@@ -111,6 +111,11 @@ pub enum UnitOutcome {
         message: String,
         /// What to do about it.
         help: String,
+        /// The unit is not decided: its claim stays open because the station cannot tell
+        /// whether the board locked (the lock went unanswered, the board could not be read
+        /// back). The board must come back to the station; it is not a FAIL to scrap.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        pending: bool,
     },
     /// Nothing was done and no unit recorded: the slot has no board, or its board is one this
     /// station already provisioned (locked and matching its PASS unit). Neither counts in the

@@ -72,6 +72,7 @@ impl Station {
                                     ),
                                     help: "This is a station bug; report it with the log file."
                                         .into(),
+                                    pending: false,
                                 },
                                 wall: Duration::ZERO,
                                 link_bytes: 0,

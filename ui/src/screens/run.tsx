@@ -7,7 +7,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ErrorBox } from '../components';
 import { busy, canStart, elapsedMs, formatElapsed, nextScan, progress, serialMismatch, stepLabel, type Grid, type Tile } from '../state/slots';
-import { routesToScan, scanTarget, slotAfter } from '../state/scan';
+import { judgeScan, routesToScan, scanTarget, slotAfter } from '../state/scan';
 import { toCommandError } from '../state/session';
 import type { AppInfo, CommandError, ProductInfo, RunResult } from '../types';
 
@@ -99,8 +99,22 @@ export function RunScreen({ info, grid, workOrder, onScan, onRun, onOpenUnit }: 
               setError(NO_TARGET);
               return;
             }
-            if (error === NO_TARGET) setError(null);
-            onScan(target, scan);
+            const verdict = judgeScan(grid, target, scan);
+            if (verdict.kind === 'ignore') {
+              setScan('');
+              return;
+            }
+            if (verdict.kind === 'duplicate') {
+              setError({
+                code: 'station::ui::duplicate_scan',
+                message: `serial ${verdict.serial} is already scanned into slot ${verdict.slot}`,
+                help: 'Scan the label of the board in this slot; one board, one slot.',
+              });
+              setScan('');
+              return;
+            }
+            if (error === NO_TARGET || error?.code === 'station::ui::duplicate_scan') setError(null);
+            onScan(target, verdict.serial);
             setScan('');
             setChosen(slotAfter(grid, target));
           }}
@@ -184,6 +198,8 @@ function TileView(props: {
       ? 'PASS'
       : t.state === 'fail'
         ? 'FAIL'
+        : t.state === 'open'
+          ? 'OPEN'
         : t.state === 'running'
           ? `${pct}%`
           : t.state === 'queued'
@@ -217,6 +233,8 @@ function TileView(props: {
           ? stepLabel(t.step)
           : t.state === 'fail'
             ? `Failed: ${stepLabel(t.step)}`
+            : t.state === 'open'
+              ? 'Not decided: run this board again'
             : t.state === 'pass' && t.registeredHub
               ? `Registered with DPS: ${t.registeredHub}`
               : ''}

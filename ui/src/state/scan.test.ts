@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { routesToScan, scanTarget, slotAfter, takesText, type KeyPress } from './scan';
+import { judgeScan, routesToScan, scanTarget, slotAfter, takesText, type KeyPress } from './scan';
 import { applyEvent, initialGrid, markQueued, scanSerial, type Grid } from './slots';
 
 const products = [{ id: 'p', attestation: 'symmetric-key' }];
@@ -104,5 +104,29 @@ describe('keys for the scan field', () => {
     expect(takesText({ tagName: 'INPUT', type: 'search' })).toBe(true);
     expect(takesText({ tagName: 'INPUT', type: 'radio' })).toBe(false);
     expect(takesText({ tagName: 'A' })).toBe(false);
+  });
+});
+
+describe('judging a scan', () => {
+  const tiles = (over: Partial<Record<number, { scanned?: string | null; state?: string; expected?: string | null }>>) => {
+    const g: Record<number, unknown> = {};
+    for (const slot of [1, 2, 3]) {
+      g[slot] = { slot, scanned: null, expected: null, state: 'idle', ...(over[slot] ?? {}) };
+    }
+    return g as unknown as Parameters<typeof judgeScan>[0];
+  };
+
+  it('ignores an empty Enter: nothing is cleared and the target does not move', () => {
+    expect(judgeScan(tiles({}), 1, '')).toEqual({ kind: 'ignore' });
+    expect(judgeScan(tiles({}), 1, '  \r')).toEqual({ kind: 'ignore' });
+  });
+
+  it('refuses a serial already scanned into, or running in, another slot', () => {
+    expect(judgeScan(tiles({ 2: { scanned: 'SN-7' } }), 1, 'SN-7')).toEqual({ kind: 'duplicate', serial: 'SN-7', slot: 2 });
+    expect(judgeScan(tiles({ 3: { state: 'running', expected: 'SN-9' } }), 1, ' SN-9 ')).toEqual({ kind: 'duplicate', serial: 'SN-9', slot: 3 });
+    // A finished slot's old scan is history: scanning that board again is fine.
+    expect(judgeScan(tiles({ 3: { state: 'pass', expected: 'SN-9' } }), 1, 'SN-9')).toEqual({ kind: 'accept', serial: 'SN-9' });
+    // Re-scanning the same slot replaces its scan.
+    expect(judgeScan(tiles({ 1: { scanned: 'SN-1' } }), 1, 'SN-1')).toEqual({ kind: 'accept', serial: 'SN-1' });
   });
 });

@@ -17,6 +17,22 @@ export function scanTarget(grid: Grid, chosen: number | null): number | null {
   return tiles.find((t) => t.scanned === null)?.slot ?? null;
 }
 
+/** What a scan submitted (Enter) into `target` does: an empty one (a scanner's CR+LF, a stray
+ * Enter) is ignored — it neither clears the slot's scan nor moves the target on, so scans do
+ * not slip a slot — and a serial already scanned into another slot, or already running there,
+ * is refused with the slot that has it. */
+export type ScanVerdict = { kind: 'accept'; serial: string } | { kind: 'ignore' } | { kind: 'duplicate'; serial: string; slot: number };
+
+export function judgeScan(grid: Grid, target: number, text: string): ScanVerdict {
+  const serial = text.trim();
+  if (serial === '') return { kind: 'ignore' };
+  const other = Object.values(grid).find(
+    (t) => t.slot !== target && (t.scanned === serial || ((t.state === 'running' || t.state === 'queued') && t.expected === serial)),
+  );
+  if (other) return { kind: 'duplicate', serial, slot: other.slot };
+  return { kind: 'accept', serial };
+}
+
 /** The slot after `slot` in slot order, for scanning a fixture left to right; `null` after the
  * last one (the next scan then follows `scanTarget`'s rule). */
 export function slotAfter(grid: Grid, slot: number): number | null {

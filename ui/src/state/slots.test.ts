@@ -450,3 +450,23 @@ describe('skipped slots', () => {
     expect(canStart(g[1])).toBe(true);
   });
 });
+
+describe('a unit not decided', () => {
+  it('a lock that went unanswered shows OPEN, not FAIL', () => {
+    let g = initialGrid(slots, products);
+    const ev: ProgressEvent = {
+      kind: 'unitFinished',
+      runId: 'r',
+      slot: 1,
+      serial: 'SN',
+      unitId: 4,
+      outcome: { result: 'fail', step: 'lock', code: 'station::lock::unconfirmed', message: 'the DUT did not confirm the lock', help: 'run it again', pending: true },
+      wallMs: 1,
+      linkBytes: 1,
+    };
+    g = applyEvent(g, ev, 10);
+    expect(g[1].state).toBe('open');
+    expect(g[1].reason).toContain('did not confirm');
+    expect(canStart(g[1])).toBe(true);
+  });
+});

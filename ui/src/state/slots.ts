@@ -3,8 +3,9 @@
 import type { CommandError, ProgressEvent, RunResult, Step } from '../types';
 
 /** `empty`: no board answered; `done`: the board in it was already provisioned (remove it).
- * Neither is a unit. */
-export type TileState = 'idle' | 'queued' | 'running' | 'pass' | 'fail' | 'empty' | 'done';
+ * Neither is a unit. `open`: not decided (the lock went unanswered): the board must come back,
+ * it is not a FAIL to scrap. */
+export type TileState = 'idle' | 'queued' | 'running' | 'pass' | 'fail' | 'open' | 'empty' | 'done';
 
 export interface Tile {
   slot: number;
@@ -320,7 +321,7 @@ export function applyEvent(grid: Grid, ev: ProgressEvent, now: number): Grid {
       } else {
         n = {
           ...t,
-          state: 'fail',
+          state: ev.outcome.pending ? 'open' : 'fail',
           scanned,
           serial: ev.serial ?? t.serial,
           unitId: ev.unitId,
@@ -341,7 +342,7 @@ export function applyEvent(grid: Grid, ev: ProgressEvent, now: number): Grid {
  * finished out of its product's steps (a FAIL stays where it stopped). */
 export function progress(t: Tile): number {
   if (t.state === 'pass') return 1;
-  if (t.state !== 'running' && t.state !== 'fail') return 0;
+  if (t.state !== 'running' && t.state !== 'fail' && t.state !== 'open') return 0;
   return t.totalSteps <= 0 ? 0 : Math.min(1, t.stepsDone / t.totalSteps);
 }
 

@@ -30,6 +30,7 @@ pub(super) fn refuse_blocked(station: &Station, slot: u16) -> Option<UnitOutcome
             code: "station::slot::blocked".into(),
             message: block.describe(),
             help: CLEAR_HELP.into(),
+            pending: false,
         }),
         Err(e) => Some(UnitOutcome::Fail {
             step: Step::Identify,
@@ -40,6 +41,7 @@ pub(super) fn refuse_blocked(station: &Station, slot: u16) -> Option<UnitOutcome
             help: e
                 .help()
                 .unwrap_or_else(|| "Check the log file and call a supervisor.".into()),
+            pending: false,
         }),
     }
 }
@@ -78,11 +80,13 @@ fn blocked(outcome: UnitOutcome, block: &SlotBlock) -> UnitOutcome {
             code,
             message,
             help,
+            pending,
         } => UnitOutcome::Fail {
             step,
             code,
             message: format!("{message}; {}", block.describe()),
             help: format!("{help} {CLEAR_HELP}"),
+            pending,
         },
         other => other,
     }

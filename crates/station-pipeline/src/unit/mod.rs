@@ -526,7 +526,11 @@ impl UnitRun<'_> {
         let store = self.station.store();
         if self.keep_claim {
             tracing::warn!(slot = self.plan.index, serial = ?self.serial, unit = ?self.unit_id, "the unit's claim stays open until its board is seen again");
-            return failed(failure);
+            let mut outcome = failed(failure);
+            if let UnitOutcome::Fail { pending, .. } = &mut outcome {
+                *pending = true;
+            }
+            return outcome;
         }
         if let (Some(unit), Some(line)) = (self.unit_id, self.station.line()) {
             line.finish(
@@ -643,6 +647,7 @@ fn failed(failure: &UnitFailure) -> UnitOutcome {
         code: failure.code.to_owned(),
         message: failure.message.clone(),
         help: failure.help.clone(),
+        pending: false,
     }
 }
 
