@@ -38,6 +38,8 @@ pub struct AppInfo {
     station_id: String,
     station_name: Option<String>,
     fixture_name: String,
+    /// Slots per row of the fixture (`fixture.columns`), for the Run screen's layout.
+    fixture_columns: Option<u16>,
     slots: Vec<SlotInfo>,
     products: Vec<ProductInfo>,
     idle_logout_seconds: u32,
@@ -90,6 +92,7 @@ pub async fn app_info<R: Runtime>(app: AppHandle<R>) -> Result<AppInfo, CommandE
             station_id: c.station.id.clone(),
             station_name: c.station.name.clone(),
             fixture_name: c.fixture.name.clone(),
+            fixture_columns: c.fixture.columns,
             slots: slot_infos(st),
             products: c
                 .products

@@ -478,7 +478,107 @@ fault = "lock-reply-lost"
   check(missingShots.length === 0, `a screenshot of every screen (${missingShots.length ? 'missing: ' + missingShots.join(', ') : 'all saved'})`);
 }
 
+/** Issue 29's fixture: 32 symmetric-key slots, the last two empty, on a screen of `width` ×
+ * `height` (its own Xvfb, window manager and tauri-driver): every tile must be on screen
+ * without scrolling once the run is over, and the run summary must name what happened. */
+async function thirtyTwoSlots(width, height) {
+  const dir = join(work, `32-${width}`);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const config = join(dir, 'station.toml');
+  writeFileSync(
+    config,
+    `[station]
+id = "e2e-32"
+name = "Line 2 · 32-up fixture (virtual)"
+log_dir = "log"
+
+[storage]
+database = "station.db"
+
+[secrets]
+recipients = ["age1w44g2eltljvulxz80c46aev6dwt25x5syz7ws2cwklaalcdx346qctkk56"]
+
+[fixture]
+name = "virtual-32"
+ports_file = "fixture/ports.toml"
+baud = 115200
+columns = 8
+
+${Array.from({ length: 32 }, (_, i) => `[[fixture.slot]]\nindex = ${i + 1}\nproduct = "sensor-symkey"\n`).join('\n')}
+[[product]]
+id = "sensor-symkey"
+registration_id = { template = "s32-{serial}", lowercase = true }
+dps = { id_scope = "0ne00E2E032" }
+attestation = { kind = "symmetric-key", enrollment = { type = "individual" } }
+
+[kiosk]
+fullscreen = true
+decorations = false
+exit_requires_supervisor_pin = false
+idle_logout_seconds = 0
+virtual_fixture = true
+
+[[kiosk.virtual_fault]]
+slot = 31
+fault = "empty"
+
+[[kiosk.virtual_fault]]
+slot = 32
+fault = "empty"
+`,
+  );
+  execFileSync(cli, ['operators', 'add', 'A900', '--name', 'Ada Admin', '--role', 'admin', '--config', config], { input: '975310\n' });
+  execFileSync(cli, ['operators', 'add', 'T100', '--name', 'Tess Technician', '--role', 'technician', '--config', config, '--operator', 'A900'], {
+    input: '1234\n975310\n',
+  });
+  // Its own display and ports, never one an earlier phase is still giving back.
+  const own = width === 1366 ? ':81' : ':82';
+  const procs = [start('Xvfb', [own, '-screen', '0', `${width}x${height}x24`, '-nolisten', 'tcp'])];
+  await sleep(700);
+  const env = { DISPLAY: own, STATION_CONFIG: config, WEBKIT_DISABLE_COMPOSITING_MODE: '1' };
+  procs.push(start('matchbox-window-manager', ['-use_titlebar', 'no'], env));
+  const port = (width === 1366 ? 5600 : 5700) + Math.floor(Math.random() * 50) * 2;
+  const driver = process.env.TAURI_DRIVER ?? join(process.env.HOME ?? '/root', '.cargo/bin/tauri-driver');
+  procs.push(start(driver, ['--port', String(port), '--native-port', String(port + 1)], env));
+  await waitPort(port);
+  const saved = display;
+  display = own;
+  const x = await Session.create(`http://127.0.0.1:${port}`, { 'tauri:options': { application: app, args: ['--config', config] } });
+  try {
+    await login(x, 'T100', '1234');
+    await x.click(await x.waitFor('#start-all'));
+    const states = await x.waitUntil(
+      async () => {
+        const st = await x.exec("return [...document.querySelectorAll('.tile')].map(t => t.dataset.state)");
+        return st.length === 32 && st.every((v) => v === 'pass' || v === 'fail' || v === 'empty') ? st : null;
+      },
+      'every one of the 32 tiles to finish',
+      240000,
+    );
+    check(states.filter((v) => v === 'pass').length === 30 && states.filter((v) => v === 'empty').length === 2, `${width}×${height}: 30 PASS and the 2 empty slots EMPTY, not FAIL`);
+    const fits = await x.exec(
+      "const tiles = [...document.querySelectorAll('.tile')].map((t) => t.getBoundingClientRect()); return { all: tiles.every((b) => b.bottom <= innerHeight + 1 && b.right <= innerWidth + 1 && b.width > 100), scroll: document.scrollingElement.scrollHeight - innerHeight, rows: document.querySelector('.grid').dataset.rows, columns: document.querySelector('.grid').dataset.columns };",
+    );
+    check(fits.all && fits.scroll <= 1, `${width}×${height}: all 32 tiles on screen without scrolling (${fits.columns} × ${fits.rows})`);
+    const summary = await x.text(await x.find('#run-summary'));
+    check(summary.includes('30 PASS') && summary.includes('0 FAIL') && summary.includes('2 EMPTY'), `${width}×${height}: the run summary says "${summary}"`);
+    await shot(x, `run-32-${width}x${height}`);
+  } finally {
+    display = saved;
+    await x.delete().catch(() => undefined);
+    for (const p of procs.reverse()) p.kill('SIGTERM');
+    await sleep(500);
+  }
+}
+
 main()
+  .then(async () => {
+    if (failed) return;
+    console.log('a 32-slot fixture at 1366×768 and 1920×1080');
+    await thirtyTwoSlots(1366, 768);
+    await thirtyTwoSlots(1920, 1080);
+  })
   .catch((e) => {
     failed = true;
     console.error(`UI e2e FAILED: ${e.stack ?? e}`);

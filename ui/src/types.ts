@@ -95,6 +95,8 @@ export interface AppInfo {
   stationId: string;
   stationName: string | null;
   fixtureName: string;
+  /** Slots per row of the fixture (`fixture.columns`); the screen picks one when absent. */
+  fixtureColumns?: number | null;
   slots: SlotInfo[];
   products: ProductInfo[];
   idleLogoutSeconds: number;

@@ -233,6 +233,11 @@ pub struct FixtureSection {
     /// How long to wait for a DUT to come back after a reset, in milliseconds. Default `5000`.
     #[serde(default = "default_reset_timeout_ms")]
     pub reset_timeout_ms: u64,
+    /// Slots per row of the fixture as it is built: the desktop app's Run screen lays its
+    /// tiles out in these rows and columns. Default: none (the screen picks the largest tiles
+    /// that fit).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub columns: Option<u16>,
     /// A slot whose board does not answer `identify` within this many milliseconds is empty:
     /// no unit is recorded for it. Default `1500`.
     #[serde(default = "default_empty_after_ms")]

@@ -8,6 +8,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { ErrorBox } from '../components';
 import { busy, canStart, elapsedMs, formatElapsed, nextScan, progress, serialMismatch, stepLabel, type Grid, type Tile } from '../state/slots';
 import { judgeScan, routesToScan, scanTarget, slotAfter } from '../state/scan';
+import { gridLayout, runSummary, serialTail } from '../state/layout';
 import { toCommandError } from '../state/session';
 import type { AppInfo, CommandError, ProductInfo, RunResult } from '../types';
 
@@ -59,6 +60,28 @@ export function RunScreen({ info, grid, workOrder, onScan, onRun, onOpenUnit }: 
   }, []);
 
   const refocus = () => scanRef.current?.focus();
+
+  // Every slot on screen: the grid takes the room left under the run bar (and the details
+  // panel of compact tiles), and never scrolls.
+  const gridRef = useRef<HTMLDivElement>(null);
+  const [area, setArea] = useState({ width: 1280, height: 600 });
+  useEffect(() => {
+    const measure = () => {
+      const el = gridRef.current;
+      if (!el) return;
+      const top = el.getBoundingClientRect().top;
+      const reserve = slots.length > 8 ? 96 : 16;
+      setArea({ width: el.clientWidth || window.innerWidth - 32, height: Math.max(200, window.innerHeight - top - reserve) });
+    };
+    measure();
+    window.addEventListener('resize', measure);
+    return () => window.removeEventListener('resize', measure);
+  }, [slots.length, error]);
+  const layout = gridLayout(slots.length, area.width, area.height, info.fixtureColumns ?? null);
+  const gap = layout.compact ? 8 : 14;
+  const rowHeight = Math.floor((area.height - gap * (layout.rows - 1)) / layout.rows);
+  const summary = runSummary(grid);
+  const focusedTile = target !== null ? grid[target] : undefined;
 
   const start = (which: number[] | null) => {
     setError(null);
@@ -127,6 +150,11 @@ export function RunScreen({ info, grid, workOrder, onScan, onRun, onOpenUnit }: 
         <button id="start-all" class="primary" disabled={running} onClick={() => start(null)}>
           Start all
         </button>
+        {summary && (
+          <div id="run-summary" class="run-summary" aria-live="polite">
+            {summary}
+          </div>
+        )}
       </div>
       {unavailable.length > 0 && (
         <div id="product-unavailable" role="alert">
@@ -136,10 +164,21 @@ export function RunScreen({ info, grid, workOrder, onScan, onRun, onOpenUnit }: 
         </div>
       )}
       <ErrorBox error={error} id="run-error" />
-      <div class="grid">
+      <div
+        class={`grid${layout.compact ? ' compact' : ''}`}
+        ref={gridRef}
+        data-columns={layout.columns}
+        data-rows={layout.rows}
+        style={
+          layout.compact
+            ? { gridTemplateColumns: `repeat(${layout.columns}, minmax(0, 1fr))`, gridAutoRows: `${rowHeight}px`, gap: `${gap}px` }
+            : undefined
+        }
+      >
         {slots.map((t) => (
           <TileView
             key={t.slot}
+            compact={layout.compact}
             tile={t}
             unavailable={info.products.find((p) => p.id === t.product)?.unavailable != null}
             now={now}
@@ -156,6 +195,16 @@ export function RunScreen({ info, grid, workOrder, onScan, onRun, onOpenUnit }: 
           />
         ))}
       </div>
+      {layout.compact && focusedTile && (
+        <SlotDetails
+          tile={focusedTile}
+          onStart={() => start([focusedTile.slot])}
+          onOpen={() => {
+            refocus();
+            if (focusedTile.unitId !== null) onOpenUnit(focusedTile.unitId);
+          }}
+        />
+      )}
     </section>
   );
 }
@@ -182,7 +231,29 @@ function UnavailableBanner({ product: p, slots }: { product: ProductInfo; slots:
   );
 }
 
+/** Compact tiles keep their size: the tapped (or next-scan) slot's details go here. */
+function SlotDetails({ tile: t, onStart, onOpen }: { tile: Tile; onStart: () => void; onOpen: () => void }) {
+  return (
+    <div id="slot-details" class={`slot-details ${t.state}`} data-slot={t.slot}>
+      <span class="slot">Slot {t.slot}</span>
+      <span class="tile-product">{t.product}</span>
+      <span class="serial">{t.serial ?? t.expected ?? t.scanned ?? 'no serial yet'}</span>
+      <span class="details-reason">{t.reason ?? (t.state === 'running' ? stepLabel(t.step) : '')}</span>
+      {t.help && <span class="help">{t.help}</span>}
+      <button class="start-slot" data-slot={t.slot} disabled={!canStart(t)} onClick={onStart}>
+        Start slot {t.slot}
+      </button>
+      {t.unitId !== null && (
+        <button class="open-unit" data-slot={t.slot} onClick={onOpen}>
+          Details
+        </button>
+      )}
+    </div>
+  );
+}
+
 function TileView(props: {
+  compact?: boolean;
   tile: Tile;
   now: number;
   focused: boolean;
@@ -210,6 +281,31 @@ function TileView(props: {
                 ? 'DONE'
                 : 'READY';
   const next = nextScan(t);
+  if (props.compact) {
+    return (
+      <div
+        class={`tile compact ${t.state}${focused ? ' focused' : ''}${props.unavailable ? ' unavailable' : ''}`}
+        data-slot={t.slot}
+        data-state={t.state}
+        data-product={t.product}
+        title={t.reason ?? undefined}
+        onClick={props.onFocus}
+      >
+        <div class="tile-head">
+          <span class="slot">{t.slot}</span>
+          <span class="icon" aria-hidden="true">
+            {STATE_ICON[t.state]}
+          </span>
+          <span class="elapsed">{formatElapsed(elapsedMs(t, now))}</span>
+        </div>
+        <div class="big">{big}</div>
+        <div class="serial-tail">{serialTail(t.serial ?? t.expected ?? t.scanned)}</div>
+        <div class="bar">
+          <div class="fill" style={{ width: `${pct}%` }} />
+        </div>
+      </div>
+    );
+  }
   return (
     <div
       class={`tile ${t.state}${focused ? ' focused' : ''}${props.unavailable ? ' unavailable' : ''}`}
@@ -278,3 +374,15 @@ function TileView(props: {
     </div>
   );
 }
+
+/** A shape per state besides its colour, so a colour-blind technician tells them apart. */
+const STATE_ICON: Record<Tile['state'], string> = {
+  idle: '',
+  queued: '…',
+  running: '▶',
+  pass: '✓',
+  fail: '✕',
+  open: '?',
+  empty: '○',
+  done: '✓',
+};

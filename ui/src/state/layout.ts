@@ -1,0 +1,62 @@
+// How the Run screen lays out its slots: every slot visible without scrolling, in the
+// fixture's rows and columns when it has them, the tiles as large as the screen allows, and
+// no tile growing when its unit fails (details go to the panel under the grid).
+import type { Grid, Tile } from './slots';
+
+/** The grid's shape. */
+export interface Layout {
+  columns: number;
+  rows: number;
+  /** Compact tiles (more than 8 slots): state, slot and the serial's tail, details on tap. */
+  compact: boolean;
+}
+
+/** Tiles read best a little wider than tall. */
+const ASPECT = 1.3;
+
+/** Columns and rows for `n` slots in a `width` × `height` area (px). A fixture that says how
+ * many columns it has (`columns`) keeps them; otherwise the arrangement whose tiles are
+ * largest at about 1.3 : 1 is chosen. */
+export function gridLayout(n: number, width: number, height: number, columns?: number | null): Layout {
+  const count = Math.max(1, n);
+  const compact = count > 8;
+  if (columns && columns > 0) {
+    const c = Math.min(columns, count);
+    return { columns: c, rows: Math.ceil(count / c), compact };
+  }
+  let best = { columns: 1, rows: count, size: 0 };
+  for (let c = 1; c <= count; c++) {
+    const rows = Math.ceil(count / c);
+    const w = width / c;
+    const h = height / rows;
+    // The largest tile of the wanted shape that fits the cell.
+    const size = Math.min(w / ASPECT, h);
+    if (size > best.size) best = { columns: c, rows, size };
+  }
+  return { columns: best.columns, rows: best.rows, compact };
+}
+
+/** The end of a serial a technician reads from across the bench: its last `n` characters. */
+export function serialTail(serial: string | null, n = 6): string {
+  if (!serial) return '';
+  return serial.length <= n ? serial : `…${serial.slice(-n)}`;
+}
+
+/** The header's run summary: "30 PASS · 2 FAIL: slots 7, 29", with open, empty and done slots
+ * named when there are any; `null` before any slot finished. */
+export function runSummary(grid: Grid): string | null {
+  const tiles: Tile[] = Object.values(grid).sort((a, b) => a.slot - b.slot);
+  const of = (state: Tile['state']) => tiles.filter((t) => t.state === state).map((t) => t.slot);
+  const pass = of('pass');
+  const fail = of('fail');
+  const open = of('open');
+  const done = of('done');
+  const empty = of('empty');
+  if (pass.length + fail.length + open.length + done.length + empty.length === 0) return null;
+  const parts = [`${pass.length} PASS`];
+  parts.push(fail.length > 0 ? `${fail.length} FAIL: slot${fail.length > 1 ? 's' : ''} ${fail.join(', ')}` : '0 FAIL');
+  if (open.length > 0) parts.push(`${open.length} OPEN: slot${open.length > 1 ? 's' : ''} ${open.join(', ')}`);
+  if (done.length > 0) parts.push(`${done.length} DONE`);
+  if (empty.length > 0) parts.push(`${empty.length} EMPTY`);
+  return parts.join(' · ');
+}
