@@ -532,10 +532,16 @@ fault = "empty"
   execFileSync(cli, ['operators', 'add', 'T100', '--name', 'Tess Technician', '--role', 'technician', '--config', config, '--operator', 'A900'], {
     input: '1234\n975310\n',
   });
-  // Its own display and ports, never one an earlier phase is still giving back.
-  const own = width === 1366 ? ':81' : ':82';
+  // Its own display: the first number no X server holds (a lock file left by one that died
+  // would make a new server on it refuse to start).
+  let n = width === 1366 ? 81 : 91;
+  while (existsSync(`/tmp/.X${n}-lock`) || existsSync(`/tmp/.X11-unix/X${n}`)) n++;
+  const own = `:${n}`;
   const procs = [start('Xvfb', [own, '-screen', '0', `${width}x${height}x24`, '-nolisten', 'tcp'])];
-  await sleep(700);
+  // The X server is up once its socket is there (a loaded machine takes longer than a moment).
+  const socket = `/tmp/.X11-unix/X${own.slice(1)}`;
+  for (let i = 0; i < 100 && !existsSync(socket); i++) await sleep(100);
+  await sleep(300);
   const env = { DISPLAY: own, STATION_CONFIG: config, WEBKIT_DISABLE_COMPOSITING_MODE: '1' };
   procs.push(start('matchbox-window-manager', ['-use_titlebar', 'no'], env));
   const port = (width === 1366 ? 5600 : 5700) + Math.floor(Math.random() * 50) * 2;
@@ -544,8 +550,17 @@ fault = "empty"
   await waitPort(port);
   const saved = display;
   display = own;
-  const x = await Session.create(`http://127.0.0.1:${port}`, { 'tauri:options': { application: app, args: ['--config', config] } });
+  let x = null;
   try {
+    // tauri-driver answers before its WebKitWebDriver does: a refused first session is tried again.
+    for (let attempt = 1; x === null; attempt++) {
+      try {
+        x = await Session.create(`http://127.0.0.1:${port}`, { 'tauri:options': { application: app, args: ['--config', config] } });
+      } catch (e) {
+        if (attempt >= 5) throw e;
+        await sleep(1000);
+      }
+    }
     await login(x, 'T100', '1234');
     await x.click(await x.waitFor('#start-all'));
     const states = await x.waitUntil(
@@ -566,7 +581,7 @@ fault = "empty"
     await shot(x, `run-32-${width}x${height}`);
   } finally {
     display = saved;
-    await x.delete().catch(() => undefined);
+    if (x) await x.delete().catch(() => undefined);
     for (const p of procs.reverse()) p.kill('SIGTERM');
     await sleep(500);
   }
