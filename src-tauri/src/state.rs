@@ -321,10 +321,16 @@ impl StationState {
 
     fn check_session(&self, touch: bool) -> Result<Operator, CommandError> {
         let idle = self.config.kiosk.idle_logout_seconds;
+        // Slots at work keep the session: their results must not end up behind the login
+        // screen, and the idle clock starts again when the last one finishes.
+        let working = !self.running().is_empty();
         let mut guard = lock(&self.session);
         let Some(session) = guard.as_mut() else {
             return Err(CommandError::NotLoggedIn);
         };
+        if working {
+            session.last_activity = Instant::now();
+        }
         if idle > 0 && session.last_activity.elapsed() > Duration::from_secs(u64::from(idle)) {
             let expired = guard.take();
             drop(guard);
@@ -474,9 +480,15 @@ pub struct SlotClaim<'a> {
 
 impl Drop for SlotClaim<'_> {
     fn drop(&mut self) {
-        let mut running = lock(&self.state.running);
-        for s in &self.slots {
-            running.remove(s);
+        {
+            let mut running = lock(&self.state.running);
+            for s in &self.slots {
+                running.remove(s);
+            }
+        }
+        // The idle clock starts when the slots finish, not when they were started.
+        if let Some(session) = lock(&self.state.session).as_mut() {
+            session.last_activity = Instant::now();
         }
     }
 }

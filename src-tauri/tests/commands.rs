@@ -289,6 +289,26 @@ fn app_window(state: StationState) -> tauri::WebviewWindow<MockRuntime> {
         .unwrap()
 }
 
+/// Slots at work keep the session: nobody touches the station for longer than the idle
+/// logout while a slot runs, and the technician is still logged in when it ends; the idle
+/// clock starts again from there.
+#[test]
+fn no_idle_logout_while_a_slot_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let st = station_with(dir.path(), "idle_logout_seconds = 1\n");
+    st.login("S200", "246813").unwrap();
+    let running = st.claim_slots(&[1]).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1400));
+    drop(running);
+    // Nothing asked about the session during the run: it still counts from the run's end.
+    assert!(
+        st.current().is_some(),
+        "the idle clock starts when the slot ends"
+    );
+    std::thread::sleep(std::time::Duration::from_millis(1400));
+    assert!(st.current().is_none(), "idle after the run: logged out");
+}
+
 /// Idle logout counts operator input (`touch_session`) and commands, not the queue screen's
 /// own refreshes; and the supervisor's line set-up survives a restart of the app.
 #[test]

@@ -7,6 +7,7 @@ import { activeLocks, type Lock } from './state/locks';
 import { metrics, recordLatency } from './state/metrics';
 import {
   applyEvent,
+  busy,
   expectedSerials,
   initialGrid,
   markQueued,
@@ -50,6 +51,7 @@ export function App() {
   const infoRef = useRef<AppInfo | null>(null);
   infoRef.current = info;
   // The latest grid, for the supervisor's rework check once its run has ended.
+  const [idleLeft, setIdleLeft] = useState<number | null>(null);
   const gridRef = useRef<Grid>(grid);
   gridRef.current = grid;
 
@@ -114,8 +116,14 @@ export function App() {
     window.addEventListener('keydown', touch, true);
     window.addEventListener('pointerdown', touch, true);
     const iv = window.setInterval(() => {
-      if (throttle.flush(performance.now())) report();
-      if (!timer.expired(performance.now())) return;
+      const now = performance.now();
+      // Slots at work keep the technician logged in (the app does the same): results never
+      // end up behind the login screen, and the idle clock starts when the last slot ends.
+      if (busy(gridRef.current)) timer.touch(now);
+      const left = timer.remainingMs(now);
+      setIdleLeft(left > 0 && left <= IDLE_WARNING_MS ? Math.ceil(left / 1000) : null);
+      if (throttle.flush(now)) report();
+      if (!timer.expired(now)) return;
       // The app has the last word (its clock is the station's): a webview clock that jumped
       // (seen under WebDriver) must not log anyone out.
       timer.touch(performance.now());
@@ -251,6 +259,11 @@ export function App() {
           </button>
         </div>
       </header>
+      {idleLeft !== null && (
+        <div id="idle-countdown" class="banner warn" role="alert">
+          Logging out in {idleLeft} s: touch the screen or press a key to stay logged in.
+        </div>
+      )}
       {atLeast(session.role, 'supervisor') && <LockBanner />}
       <main>
         {screen === 'run' && (
@@ -428,6 +441,9 @@ function LineIndicator() {
     </span>
   );
 }
+
+/** How long before an idle logout its countdown shows. */
+const IDLE_WARNING_MS = 30_000;
 
 /** For supervisors: every account locked after wrong PINs, polled every 10 s, with Unlock. */
 function LockBanner() {
