@@ -586,6 +586,9 @@ pub async fn line_overview<R: Runtime>(app: AppHandle<R>) -> Result<LineOverview
 #[serde(rename_all = "camelCase")]
 pub struct QueueView {
     stats: QueueStats,
+    /// Whether an uploader (`station upload`, the uploader service) holds the database's
+    /// lock now; `None` when that could not be told.
+    uploader_running: Option<bool>,
     uploaded_last_hour: u64,
     conflicts: Vec<EnrollmentView>,
     last_errors: Vec<EnrollmentView>,
@@ -601,6 +604,8 @@ pub async fn queue_status<R: Runtime>(app: AppHandle<R>) -> Result<QueueView, Co
         let q = st.store().queue_overview(hour_ago, 10)?;
         Ok(QueueView {
             stats: q.stats,
+            uploader_running: station_store::uploader_lock::held(&st.config().storage.database)
+                .ok(),
             uploaded_last_hour: q.uploaded_since,
             conflicts: q.conflicts.iter().map(EnrollmentView::from).collect(),
             last_errors: q.last_errors.iter().map(EnrollmentView::from).collect(),

@@ -374,6 +374,12 @@ fault = "lock-reply-lost"
     await s.click(await s.find('[data-nav="queue"]'));
     const depth = await s.waitFor('#queue-depth');
     check(Number(await s.text(depth)) >= 4, 'the queue holds the four PASS enrollments');
+    // No uploader runs in this test: the screen says so, with what to start.
+    const uploader = await s.waitFor('#uploader-status');
+    check(
+      (await s.attr(uploader, 'data-running')) === 'false' && (await s.text(uploader)).includes('not running'),
+      'the Queue screen says no uploader is running, and that nothing reaches DPS until one does',
+    );
     const claimRows = await s.waitUntil(
       async () => {
         const rows = await s.findAll('#claims-table tr[data-unit]');

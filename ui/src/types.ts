@@ -237,6 +237,8 @@ export interface LineOverview {
 }
 
 export interface QueueView {
+  /** Whether an uploader holds the database's lock now (`null`: could not tell). */
+  uploaderRunning: boolean | null;
   stats: {
     queued: number;
     in_flight: number;

@@ -11,6 +11,7 @@ mod secrets;
 mod sql;
 mod store;
 mod types;
+pub mod uploader_lock;
 
 pub use audit::{
     AuditBreak, AuditEntry, AuditHash, AuditReport, AuditRow, AuditSeq, RawAuditRow, verify_rows,

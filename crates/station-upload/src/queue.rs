@@ -216,9 +216,7 @@ impl StoreQueue {
 
 /// The uploader lock file of a database.
 pub fn lock_path(db: &Path) -> PathBuf {
-    let mut name = db.as_os_str().to_owned();
-    name.push(".upload.lock");
-    PathBuf::from(name)
+    station_store::uploader_lock::path(db)
 }
 
 impl UploadQueue for StoreQueue {

@@ -52,6 +52,13 @@ export function QueueScreen({ guard, role }: { guard: Guard; role: Role }) {
             <Card label="Conflicts" value={q.stats.conflicts} warn={q.stats.conflicts > 0} />
           </div>
           <p class="sub">Oldest queued: {fmtTime(q.stats.oldest_queued_at)}</p>
+          <p id="uploader-status" class={q.uploaderRunning === false && q.stats.queued > 0 ? 'error' : 'sub'} data-running={String(q.uploaderRunning)}>
+            {q.uploaderRunning === true
+              ? 'Uploader: running'
+              : q.uploaderRunning === false
+                ? `Uploader: not running${q.stats.queued > 0 ? ': nothing reaches DPS until it runs (station-upload.service, or station upload)' : ''}`
+                : 'Uploader: unknown'}
+          </p>
           <OpenClaims guard={guard} role={role} />
           <h3>Conflicts</h3>
           {q.conflicts.length > 0 && (
