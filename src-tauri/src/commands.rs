@@ -10,8 +10,8 @@ use serde::Serialize;
 use station_pipeline::{Permissions, RunRequest, SlotOverride};
 use station_store::{
     Action, AuditRow, ClaimRecord, EnrollmentId, EnrollmentStatus, NewOperator, Operator,
-    QueueStats, Role, StepRecord, UnitFilter, UnitId, UnitLogLine, UnitSummary, YieldFilter,
-    YieldReport,
+    QueueStats, Role, StepRecord, UnitFilter, UnitId, UnitLogLine, UnitStatus, UnitSummary,
+    YieldFilter, YieldReport,
 };
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Manager, Runtime};
@@ -279,13 +279,37 @@ pub async fn run_slots<R: Runtime>(
 pub async fn units<R: Runtime>(
     app: AppHandle<R>,
     limit: Option<u32>,
+    search: Option<String>,
+    status: Option<String>,
+    refresh: Option<bool>,
 ) -> Result<Vec<UnitSummary>, CommandError> {
     blocking(&app, move |st| {
-        st.authorize(Action::Provision)?;
-        Ok(st.store().units(&UnitFilter {
-            limit: Some(limit.unwrap_or(100).min(1000)),
-            ..Default::default()
-        })?)
+        // The screen's own refresh does not keep an idle session alive.
+        if refresh.unwrap_or(false) {
+            st.authorize_passive(Action::Provision)?;
+        } else {
+            st.authorize(Action::Provision)?;
+        }
+        let limit = limit.unwrap_or(100).min(1000);
+        let status: Option<UnitStatus> = match status.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(s) => Some(s.parse().map_err(|e: station_store::ParseStatusError| {
+                station_store::StoreError::InvalidInput {
+                    field: "status",
+                    reason: e.to_string(),
+                }
+            })?),
+        };
+        let search = search.as_deref().map(str::trim).unwrap_or_default();
+        if search.is_empty() {
+            Ok(st.store().units(&UnitFilter {
+                status,
+                limit: Some(limit),
+                ..Default::default()
+            })?)
+        } else {
+            Ok(st.store().search_units(search, status, limit)?)
+        }
     })
     .await
 }

@@ -422,6 +422,22 @@ fault = "lock-reply-lost"
     await s.waitFor('#claims-ok', { pred: (t) => t.includes('declared gone') });
     const left = JSON.parse(execFileSync(cli, ['claims', '--config', config, '--json']).toString());
     check(left.length === 0, 'the supervisor declared the board gone: no claim is left open (station claims)');
+    // Find a board: part of a serial, and FAIL only.
+    const unitRows = () => s.exec("return [...document.querySelectorAll('#units-table tbody tr')].map(r => r.textContent)");
+    await s.type(await s.find('#units-search'), '-02');
+    const found = await s.waitUntil(async () => {
+      const rows = await unitRows();
+      return rows.length > 0 && rows.every((t) => t.includes('-02')) ? rows : null;
+    }, 'the units list to follow the search', 15000);
+    check(found.length >= 1, `a search for part of a serial lists only its units (${found.length})`);
+    await choose(s, '#units-status', 'fail');
+    const failedOnly = await s.waitUntil(async () => {
+      const rows = await s.exec("return [...document.querySelectorAll('#units-table tbody tr')].map(r => r.className)");
+      return rows.every((c) => c === 'status-fail') ? rows : null;
+    }, 'the status filter', 15000);
+    check(failedOnly.length >= 1, 'the status filter lists the failed unit of that board');
+    await s.clear(await s.find('#units-search'));
+    await choose(s, '#units-status', '');
 
     console.log('the supervisor exports a batch');
     await s.click(await s.waitFor('[data-nav="supervisor"]'));

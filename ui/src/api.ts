@@ -43,7 +43,8 @@ export const api = {
   },
   /** Supervisor: the product a slot runs; `null` returns it to its configured product. */
   setSlotProduct: (slot: number, product: string | null) => invoke<SlotInfo[]>('set_slot_product', { slot, product }),
-  units: (limit?: number) => invoke<UnitSummary[]>('units', { limit }),
+  units: (limit?: number, search?: string, status?: string, refresh?: boolean) =>
+    invoke<UnitSummary[]>('units', { limit, search: search || null, status: status || null, refresh: refresh ?? false }),
   unit: (id: number) => invoke<UnitView>('unit', { id }),
   queueStatus: () => invoke<QueueView>('queue_status'),
   /** Polled by the header; replays what the station owes the line first. */

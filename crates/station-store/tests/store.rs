@@ -1962,3 +1962,40 @@ fn enrollments_holding_device_keys_are_counted() {
         .unwrap();
     assert_eq!(f.store.enrollments_holding_keys().unwrap(), 1);
 }
+
+/// Units found by any part of their serial, registration ID or work order, in any case, of
+/// one status when asked; `%` and `_` are plain characters, not wildcards.
+#[test]
+fn units_are_found_by_part_of_their_serial_registration_id_or_work_order() {
+    let f = fixture();
+    let run = RunId::from("run-search");
+    f.store.start_run(&new_run(&run)).unwrap();
+    let a = f
+        .store
+        .begin_unit(&new_unit(&run, "SN-0042", "reg-a"))
+        .unwrap();
+    f.store.finish_pass(a, &[], None).unwrap();
+    let mut b = new_unit(&run, "SN-0043", "reg_b%");
+    b.work_order = Some("WO-77".into());
+    let b = f.store.begin_unit(&b).unwrap();
+    let found = |text: &str, status: Option<UnitStatus>| -> Vec<i64> {
+        f.store
+            .search_units(text, status, 100)
+            .unwrap()
+            .iter()
+            .map(|u| u.id.0)
+            .collect()
+    };
+    assert_eq!(found("004", None), vec![b.0, a.0], "newest first");
+    assert_eq!(found("sn-0042", None), vec![a.0], "any case");
+    assert_eq!(found("wo-77", None), vec![b.0], "by work order");
+    assert_eq!(found("REG_B", None), vec![b.0], "by registration ID");
+    assert_eq!(
+        found("%", None),
+        vec![b.0],
+        "% is a character, not a wildcard"
+    );
+    assert_eq!(found("g_", None), vec![b.0], "_ is a character too");
+    assert_eq!(found("004", Some(UnitStatus::Pass)), vec![a.0]);
+    assert!(found("nothing-like-it", None).is_empty());
+}

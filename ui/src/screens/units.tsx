@@ -21,16 +21,50 @@ export function UnitsScreen({
 }) {
   const [units, setUnits] = useState<UnitSummary[]>([]);
   const [error, setError] = useState<CommandError | null>(null);
+  const [search, setSearch] = useState('');
+  const [status, setStatus] = useState('');
+  // The list follows the search as it is typed and refreshes itself every 5 s (a refresh does
+  // not keep an idle session alive); a refresh that works clears an earlier error.
   useEffect(() => {
     if (unitId !== null) return;
-    guard(api.units(100))
-      .then(setUnits)
-      .catch((e) => setError(toCommandError(e)));
-  }, [unitId, guard]);
+    let live = true;
+    const load = (refresh: boolean) =>
+      (refresh ? api.units(100, search, status, true) : guard(api.units(100, search, status)))
+        .then((u) => {
+          if (!live) return;
+          setUnits(u);
+          setError(null);
+        })
+        .catch((e) => live && setError(toCommandError(e)));
+    load(false);
+    const iv = window.setInterval(() => load(true), 5000);
+    return () => {
+      live = false;
+      window.clearInterval(iv);
+    };
+  }, [unitId, guard, search, status]);
   if (unitId !== null) return <UnitDetail guard={guard} id={unitId} onBack={() => onOpenUnit(null)} />;
   return (
     <section>
       <h2>Units</h2>
+      <div class="filters">
+        <label>
+          Find a board (serial, registration ID or work order)
+          <input id="units-search" type="search" value={search} autocomplete="off" onInput={(e) => setSearch((e.target as HTMLInputElement).value)} />
+        </label>
+        <label>
+          Status
+          <select id="units-status" value={status} onChange={(e) => setStatus((e.target as HTMLSelectElement).value)}>
+            <option value="">any</option>
+            <option value="pass">PASS</option>
+            <option value="fail">FAIL</option>
+            <option value="committing">OPEN (not decided)</option>
+            <option value="in_progress">running</option>
+            <option value="interrupted">interrupted</option>
+            <option value="superseded">superseded</option>
+          </select>
+        </label>
+      </div>
       <ErrorBox error={error} />
       <OpenClaims guard={guard} role={role} onOpenUnit={onOpenUnit} />
       <table class="table" id="units-table">

@@ -610,6 +610,42 @@ impl Store {
         })
     }
 
+    /// Units whose serial, registration ID or work order contains `text` (any case; `%` and
+    /// `_` match themselves), of `status` when given, newest first, at most `limit`. A search
+    /// reads every unit (no index serves a substring): about a second for a million units.
+    pub fn search_units(
+        &self,
+        text: &str,
+        status: Option<UnitStatus>,
+        limit: u32,
+    ) -> Result<Vec<UnitSummary>, StoreError> {
+        let escaped: String = text
+            .trim()
+            .chars()
+            .flat_map(|c| match c {
+                '%' | '_' | '\\' => vec!['\\', c],
+                c => vec![c],
+            })
+            .collect();
+        let pattern = format!("%{escaped}%");
+        self.read(|conn| {
+            let sql = format!(
+                "SELECT {UNIT_COLUMNS} FROM units
+                 WHERE (serial LIKE ?1 ESCAPE '\\' OR registration_id LIKE ?1 ESCAPE '\\'
+                        OR work_order LIKE ?1 ESCAPE '\\')
+                   AND (?2 IS NULL OR {UNIT_STATUS} = ?2)
+                 ORDER BY id DESC LIMIT ?3"
+            );
+            Ok(conn
+                .prepare_cached(&sql)?
+                .query_map(
+                    params![pattern, status.map(UnitStatus::as_str), i64::from(limit)],
+                    summary_from_row,
+                )?
+                .collect::<Result<Vec<_>, _>>()?)
+        })
+    }
+
     /// One unit with its steps (in run order) and its enrollment, or `None` if there is no
     /// such unit.
     pub fn unit(&self, id: UnitId) -> Result<Option<UnitDetail>, StoreError> {
