@@ -814,10 +814,7 @@ pub async fn export_batch<R: Runtime>(
             sealed_for: None,
         };
         let recipients = station_upload::sealed::parse_recipients(&section.export_recipients)?;
-        let retention = match st.config().secrets.retain {
-            station_config::Retain::UntilDelivered => station_store::Retention::UntilDelivered,
-            station_config::Retain::Keep => station_store::Retention::Keep,
-        };
+        let retention = station_pipeline::retention(&st.config().secrets);
         // With recipients, the batch leaves the station sealed: one file, no plain folder; the
         // device keys it delivered are purged.
         let delivered = station_upload::delivery::deliver(

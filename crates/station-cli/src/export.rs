@@ -178,7 +178,7 @@ pub(crate) fn export(args: &ExportArgs) -> anyhow::Result<u8> {
         &request,
         &signer,
         &recipients,
-        crate::upload::retention(&config.secrets),
+        station_pipeline::retention(&config.secrets),
         &mut |done, total| progress.set(done, total),
     )
     .map_err(|e| match e {

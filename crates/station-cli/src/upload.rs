@@ -395,21 +395,13 @@ pub(crate) fn upload_section(config: &StationConfig) -> anyhow::Result<&UploadSe
     })
 }
 
-/// How long a delivered device secret is kept (`[secrets] retain`).
-pub(crate) fn retention(secrets: &station_config::SecretsSection) -> station_store::Retention {
-    match secrets.retain {
-        station_config::Retain::UntilDelivered => station_store::Retention::UntilDelivered,
-        station_config::Retain::Keep => station_store::Retention::Keep,
-    }
-}
-
 /// What delivering sealed device secrets needs: the identity that opens them (when
 /// `[secrets] identity_file` is set: unreadable is an error, since this account is meant to
 /// hold it) and how long a delivered secret is kept.
 pub(crate) fn delivery_secrets(
     secrets: &station_config::SecretsSection,
 ) -> anyhow::Result<(Option<station_seal::Opener>, station_store::Retention)> {
-    let retention = retention(secrets);
+    let retention = station_pipeline::retention(secrets);
     let opener = match &secrets.identity_file {
         Some(path) => Some(station_seal::Opener::from_file(path).map_err(|e| {
             CliError::anyhow(

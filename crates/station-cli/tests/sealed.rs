@@ -78,6 +78,20 @@ signing_key = "keys/export.key"
     path
 }
 
+/// `station export --config CONFIG --out OUT`, run in `dir`.
+fn export(dir: &Path, config: &Path, out: &Path) -> Output {
+    station(
+        dir,
+        &[
+            "export",
+            "--config",
+            config.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    )
+}
+
 /// Runs every slot once; returns each board's key as DPS takes it (base64 text).
 fn provision(dir: &Path, config: &Path) -> (Fixture, Vec<String>) {
     let fixture =
@@ -293,18 +307,9 @@ fn an_export_line_hands_over_keys_it_never_opens() {
     );
     let (fixture, keys) = provision(dir.path(), &config);
     let out = dir.path().join("batch");
-    let export = station(
-        dir.path(),
-        &[
-            "export",
-            "--config",
-            config.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-        ],
-    );
-    ok(&export);
-    let said = text(&export.stdout);
+    let exported = export(dir.path(), &config, &out);
+    ok(&exported);
+    let said = text(&exported.stdout);
     assert!(said.contains("2 device key(s) travel sealed"), "{said}");
     assert!(said.contains("2 delivered device key(s) purged"), "{said}");
     let sealed = dir.path().join("batch.tar.age");
@@ -349,16 +354,7 @@ fn an_export_line_hands_over_keys_it_never_opens() {
     }
 
     // A second export has nothing left to carry, and says what it left out.
-    let again = station(
-        dir.path(),
-        &[
-            "export",
-            "--config",
-            config.to_str().unwrap(),
-            "--out",
-            dir.path().join("again").to_str().unwrap(),
-        ],
-    );
+    let again = export(dir.path(), &config, &dir.path().join("again"));
     assert!(!again.status.success());
     assert!(
         text(&again.stderr).contains("station::export::empty"),
@@ -382,21 +378,12 @@ fn keys_sealed_to_the_uploader_are_not_exported_to_the_operator() {
     );
     let (_fixture, _keys) = provision(dir.path(), &config);
     let out = dir.path().join("batch");
-    let export = station(
-        dir.path(),
-        &[
-            "export",
-            "--config",
-            config.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-        ],
-    );
-    assert!(!export.status.success());
+    let refused = export(dir.path(), &config, &out);
+    assert!(!refused.status.success());
     assert!(
-        text(&export.stderr).contains("station::export::sealed_for_others"),
+        text(&refused.stderr).contains("station::export::sealed_for_others"),
         "{}",
-        text(&export.stderr)
+        text(&refused.stderr)
     );
     assert!(!out.exists() && !dir.path().join("batch.tar.age").exists());
     let store = Store::open(&dir.path().join("station.db")).unwrap();

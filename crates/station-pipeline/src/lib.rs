@@ -34,4 +34,5 @@ pub use line_link::{
 };
 pub use report::{RunSummary, UnitReport};
 pub use request::{Permissions, RunRequest, SlotOverride, StopFlag};
+pub use secrets::{load_sealer, retention};
 pub use station::{MAX_LINE_CONNECTIONS, Station};

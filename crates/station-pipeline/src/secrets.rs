@@ -39,9 +39,7 @@ pub(crate) fn load_group_keys(
 /// The sealer of the device secrets this station creates: `[secrets] recipients` and the keys
 /// of `recipients_file`. `None` when neither is set (`insecure_plaintext`, or no product
 /// creates a secret).
-pub(crate) fn load_sealer(
-    config: &StationConfig,
-) -> Result<Option<station_seal::Sealer>, PipelineError> {
+pub fn load_sealer(config: &StationConfig) -> Result<Option<station_seal::Sealer>, PipelineError> {
     let secrets = &config.secrets;
     let mut recipients = secrets.recipients.clone();
     if let Some(file) = &secrets.recipients_file {
@@ -59,4 +57,12 @@ pub(crate) fn load_sealer(
         .map_err(|e| PipelineError::SealRecipients {
             reason: e.to_string(),
         })
+}
+
+/// How long a delivered device secret is kept, as `[secrets] retain` says.
+pub fn retention(secrets: &station_config::SecretsSection) -> station_store::Retention {
+    match secrets.retain {
+        station_config::Retain::UntilDelivered => station_store::Retention::UntilDelivered,
+        station_config::Retain::Keep => station_store::Retention::Keep,
+    }
 }

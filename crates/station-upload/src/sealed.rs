@@ -12,7 +12,6 @@
 use std::fs::File;
 use std::io::{self, BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
-use std::str::FromStr as _;
 
 use sha2::{Digest as _, Sha256};
 use station_store::private_files;
@@ -119,15 +118,15 @@ impl SealError {
 
 /// Parses the configured recipients (`age1…`).
 pub fn parse_recipients(list: &[String]) -> Result<Vec<age::x25519::Recipient>, SealError> {
-    list.iter()
-        .enumerate()
-        .map(|(i, r)| {
-            age::x25519::Recipient::from_str(r.trim()).map_err(|reason| SealError::BadRecipient {
-                index: i + 1,
-                reason: reason.to_string(),
-            })
-        })
-        .collect()
+    station_seal::parse_recipients(list).map_err(|e| match e {
+        station_seal::SealError::BadRecipient { index, reason } => {
+            SealError::BadRecipient { index, reason }
+        }
+        other => SealError::BadRecipient {
+            index: 0,
+            reason: other.to_string(),
+        },
+    })
 }
 
 /// What [`seal_dir`] wrote.

@@ -264,22 +264,7 @@ function TileView(props: {
 }) {
   const { tile: t, now, focused } = props;
   const pct = Math.round(progress(t) * 100);
-  const big =
-    t.state === 'pass'
-      ? 'PASS'
-      : t.state === 'fail'
-        ? 'FAIL'
-        : t.state === 'open'
-          ? 'OPEN'
-        : t.state === 'running'
-          ? `${pct}%`
-          : t.state === 'queued'
-            ? 'WAIT'
-            : t.state === 'empty'
-              ? 'EMPTY'
-              : t.state === 'done'
-                ? 'DONE'
-                : 'READY';
+  const big = t.state === 'running' ? `${pct}%` : BIG_WORD[t.state];
   const next = nextScan(t);
   if (props.compact) {
     return (
@@ -374,6 +359,18 @@ function TileView(props: {
     </div>
   );
 }
+
+/** The tile's big word per state (a running tile shows its progress instead). */
+const BIG_WORD: Record<Tile['state'], string> = {
+  idle: 'READY',
+  queued: 'WAIT',
+  running: '',
+  pass: 'PASS',
+  fail: 'FAIL',
+  open: 'OPEN',
+  empty: 'EMPTY',
+  done: 'DONE',
+};
 
 /** A shape per state besides its colour, so a colour-blind technician tells them apart. */
 const STATE_ICON: Record<Tile['state'], string> = {

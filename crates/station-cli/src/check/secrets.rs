@@ -40,36 +40,23 @@ pub(super) fn sealing(config: &StationConfig) -> Vec<CheckResult> {
     let secrets = &config.secrets;
     if config.products_creating_secrets().next().is_some() {
         out.push(if secrets.sealed() {
-            let mut recipients = secrets.recipients.clone();
-            let file = secrets
-                .recipients_file
-                .as_ref()
-                .map(|f| station_seal::read_recipients_file(f).map_err(|e| (f, e)));
-            match file {
-                Some(Err((f, e))) => CheckResult::failed(
+            // The station's own loader: what it would seal with at start, or why it would not.
+            match station_pipeline::load_sealer(config) {
+                Ok(Some(sealer)) => CheckResult::ok(
                     "secrets.sealed",
-                    format!("cannot read secrets.recipients_file {}: {e}", f.display()),
+                    format!(
+                        "device keys are sealed where they are made, to {} recipient(s) \
+                         (fingerprint {}); this station cannot read them back",
+                        sealer.recipient_count(),
+                        sealer.fingerprint()
+                    ),
+                ),
+                Ok(None) => CheckResult::failed(
+                    "secrets.sealed",
+                    "the recipients file names no recipient",
                     "Install the uploader's or operator's age public key there.",
                 ),
-                other => {
-                    recipients.extend(other.and_then(Result::ok).unwrap_or_default());
-                    match station_seal::Sealer::new(&recipients) {
-                        Ok(sealer) => CheckResult::ok(
-                            "secrets.sealed",
-                            format!(
-                                "device keys are sealed where they are made, to {} recipient(s) \
-                                 (fingerprint {}); this station cannot read them back",
-                                sealer.recipient_count(),
-                                sealer.fingerprint()
-                            ),
-                        ),
-                        Err(e) => CheckResult::failed(
-                            "secrets.sealed",
-                            e.to_string(),
-                            "Fix secrets.recipients: age public keys (age1…).",
-                        ),
-                    }
-                }
+                Err(e) => CheckResult::failed("secrets.sealed", e.to_string(), e.help()),
             }
         } else {
             CheckResult::failed(
