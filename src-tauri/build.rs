@@ -5,6 +5,9 @@
 const COMMANDS: &[&str] = &[
     "app_info",
     "ui_ready",
+    "retry_start",
+    "approve",
+    "end_approval",
     "login",
     "logout",
     "session",

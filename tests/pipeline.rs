@@ -308,6 +308,64 @@ fn an_empty_slot_is_skipped_and_records_nothing() {
     );
 }
 
+/// With a fixture definition (as on a real fixture), a slot whose selector finds no device is
+/// EMPTY: nothing is opened, no unit is recorded, and the slot that has a board passes. This is
+/// the rule `station run` and the desktop app share (`resolve_slot_ports`).
+#[test]
+fn a_slot_the_fixture_definition_finds_empty_is_skipped() {
+    let spec = FixtureSpec::uniform("unused", 2, BAUD);
+    let h = Harness::start(spec, &HarnessOptions::default());
+    let ports = station_config::PortsFile::load(&h.path().join("fixture/ports.toml")).unwrap();
+    let board = &ports.port(1).unwrap().port;
+    let def = h.path().join("definition.toml");
+    std::fs::write(
+        &def,
+        format!(
+            "name = \"bench\"\n[[slot]]\nindex = 1\nselect = \"path:{board}\"\n[[slot]]\nindex = 2\nselect = \"path:{}\"\n",
+            h.path().join("no-board-here").display()
+        ),
+    )
+    .unwrap();
+    let text = std::fs::read_to_string(&h.config_path).unwrap().replace(
+        "ports_file = \"fixture/ports.toml\"",
+        "definition = \"definition.toml\"",
+    );
+    std::fs::write(&h.config_path, text).unwrap();
+    let config = station_config::load(&h.config_path).unwrap();
+    let (store, path) = (std::sync::Arc::clone(&h.store), h.config_path.clone());
+    let h = h.map_station(|_| {
+        station_pipeline::Station::new(
+            config,
+            &path,
+            store,
+            std::sync::Arc::new(station_transport::SerialOpener),
+        )
+        .unwrap()
+        .with_ek_reader(std::sync::Arc::new(
+            station_identity::tpm::TssEkReader::new(),
+        ))
+    });
+    let (summary, _) = h.run(Permissions::none());
+    assert_eq!(
+        (summary.passed(), summary.failed(), summary.skipped()),
+        (1, 0, 1),
+        "{:?}",
+        summary.units
+    );
+    match outcome(&h, &summary, 2) {
+        UnitOutcome::Skipped {
+            reason, message, ..
+        } => {
+            assert_eq!(reason, station_pipeline::SkipReason::Empty);
+            assert!(message.contains("no DUT found"), "{message}");
+        }
+        other => panic!("a slot without a device is empty, got {other:?}"),
+    }
+    let units = h.store.units(&UnitFilter::default()).unwrap();
+    assert_eq!(units.len(), 1, "{units:?}");
+    assert_eq!(units[0].slot, 1);
+}
+
 #[test]
 fn fault_disconnect_mid_write() {
     fault_case(

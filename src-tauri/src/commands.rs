@@ -3,6 +3,7 @@
 //! Every command is `async` and runs its work on the blocking pool (the store and the pipeline
 //! block), so the main thread never waits on the database or a serial port.
 
+use crate::launch::Launch;
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
@@ -26,7 +27,7 @@ async fn blocking<R: Runtime, T: Send + 'static>(
     f: impl FnOnce(&StationState) -> Result<T, CommandError> + Send + 'static,
 ) -> Result<T, CommandError> {
     let app = app.clone();
-    tauri::async_runtime::spawn_blocking(move || f(&app.state::<StationState>()))
+    tauri::async_runtime::spawn_blocking(move || f(app.state::<Launch>().station()?))
         .await
         .map_err(|e| CommandError::Task(e.to_string()))?
 }
@@ -40,6 +41,8 @@ pub struct AppInfo {
     fixture_name: String,
     /// Slots per row of the fixture (`fixture.columns`), for the Run screen's layout.
     fixture_columns: Option<u16>,
+    /// A scan starts its slot (`fixture.auto_start`).
+    auto_start: bool,
     slots: Vec<SlotInfo>,
     products: Vec<ProductInfo>,
     idle_logout_seconds: u32,
@@ -58,6 +61,9 @@ pub struct SlotInfo {
     index: u16,
     product: String,
     configured_product: String,
+    /// Where the slot sits on the bed (fixture definition), 1-based.
+    row: Option<u16>,
+    column: Option<u16>,
 }
 
 /// One product profile, and why it cannot run now if it cannot.
@@ -75,10 +81,15 @@ pub struct ProductInfo {
 fn slot_infos(st: &StationState) -> Vec<SlotInfo> {
     st.slot_products()
         .into_iter()
-        .map(|(index, product, configured_product)| SlotInfo {
-            index,
-            product,
-            configured_product,
+        .map(|(index, product, configured_product)| {
+            let position = st.slot_position(index);
+            SlotInfo {
+                index,
+                product,
+                configured_product,
+                row: position.map(|p| p.0),
+                column: position.map(|p| p.1),
+            }
         })
         .collect()
 }
@@ -92,7 +103,8 @@ pub async fn app_info<R: Runtime>(app: AppHandle<R>) -> Result<AppInfo, CommandE
             station_id: c.station.id.clone(),
             station_name: c.station.name.clone(),
             fixture_name: c.fixture.name.clone(),
-            fixture_columns: c.fixture.columns,
+            fixture_columns: st.fixture_columns(),
+            auto_start: c.fixture.auto_start,
             slots: slot_infos(st),
             products: c
                 .products
@@ -120,6 +132,16 @@ pub async fn app_info<R: Runtime>(app: AppHandle<R>) -> Result<AppInfo, CommandE
     .await
 }
 
+/// The start-up screen's Retry: opens the station again once its cause is fixed; the new
+/// cause if it is not.
+#[tauri::command]
+pub async fn retry_start<R: Runtime>(app: AppHandle<R>) -> Result<(), CommandError> {
+    let app = app.clone();
+    tauri::async_runtime::spawn_blocking(move || app.state::<Launch>().retry())
+        .await
+        .map_err(|e| CommandError::Task(e.to_string()))?
+}
+
 /// The UI reports its login screen usable; returns milliseconds since the process started.
 #[tauri::command]
 pub async fn ui_ready<R: Runtime>(app: AppHandle<R>) -> Result<f64, CommandError> {
@@ -133,6 +155,18 @@ pub struct SessionInfo {
     operator_id: String,
     name: String,
     role: Role,
+    /// A supervisor approving in place: the screens show their controls while it lasts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    approved_by: Option<Approver>,
+}
+
+/// The supervisor approving in place.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Approver {
+    operator_id: String,
+    name: String,
+    role: Role,
 }
 
 impl From<Operator> for SessionInfo {
@@ -141,8 +175,51 @@ impl From<Operator> for SessionInfo {
             operator_id: o.id,
             name: o.name,
             role: o.role,
+            approved_by: None,
         }
     }
+}
+
+impl SessionInfo {
+    fn with_approver(operator: Operator, approver: Option<Operator>) -> Self {
+        Self {
+            approved_by: approver.map(|a| Approver {
+                operator_id: a.id,
+                name: a.name,
+                role: a.role,
+            }),
+            ..Self::from(operator)
+        }
+    }
+}
+
+/// A supervisor approves in place with their badge and PIN, without logging the technician
+/// out; returns the session with them as approver.
+#[tauri::command]
+pub async fn approve<R: Runtime>(
+    app: AppHandle<R>,
+    operator_id: String,
+    pin: String,
+) -> Result<SessionInfo, CommandError> {
+    blocking(&app, move |st| {
+        st.approve(&operator_id, &pin)?;
+        st.session_view()
+            .map(|(o, a)| SessionInfo::with_approver(o, a))
+            .ok_or(CommandError::NotLoggedIn)
+    })
+    .await
+}
+
+/// Ends a supervisor's in-place approval; returns the technician's session.
+#[tauri::command]
+pub async fn end_approval<R: Runtime>(app: AppHandle<R>) -> Result<SessionInfo, CommandError> {
+    blocking(&app, |st| {
+        st.end_approval()?;
+        st.session_view()
+            .map(|(o, a)| SessionInfo::with_approver(o, a))
+            .ok_or(CommandError::NotLoggedIn)
+    })
+    .await
 }
 
 /// Logs an operator in with their badge ID and PIN.
@@ -165,14 +242,25 @@ pub async fn logout<R: Runtime>(app: AppHandle<R>, reason: String) -> Result<(),
 /// The current session, if any.
 #[tauri::command]
 pub async fn session<R: Runtime>(app: AppHandle<R>) -> Result<Option<SessionInfo>, CommandError> {
-    blocking(&app, |st| Ok(st.current().map(SessionInfo::from))).await
+    blocking(&app, |st| {
+        Ok(st
+            .session_view()
+            .map(|(o, a)| SessionInfo::with_approver(o, a)))
+    })
+    .await
 }
 
 /// The UI saw operator input (keys, pointer): keeps the session alive between commands.
 /// Fails with `session_expired` when it already went idle.
 #[tauri::command]
 pub async fn touch_session<R: Runtime>(app: AppHandle<R>) -> Result<SessionInfo, CommandError> {
-    blocking(&app, |st| Ok(SessionInfo::from(st.touch()?))).await
+    blocking(&app, |st| {
+        st.touch()?;
+        st.session_view()
+            .map(|(o, a)| SessionInfo::with_approver(o, a))
+            .ok_or(CommandError::NotLoggedIn)
+    })
+    .await
 }
 
 /// Sets the station's work order (supervisor).

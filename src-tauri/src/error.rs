@@ -66,6 +66,9 @@ pub enum CommandError {
     /// The line database refused or could not be reached.
     #[error(transparent)]
     Line(#[from] station_linedb::LineDbError),
+    /// The station did not start (the start-up screen shows the cause and a Retry).
+    #[error("{}", .0.message)]
+    NotStarted(crate::launch::StartFailure),
     /// The background task running the command stopped (a station bug).
     #[error("the station task stopped unexpectedly: {0}")]
     Task(String),
@@ -96,6 +99,7 @@ impl CommandError {
             Self::NoReason => "station::claims::no_reason",
             Self::Line(e) => e.code(),
             Self::Task(_) => "station::bug::task",
+            Self::NotStarted(_) => "station::app::not_started",
         }
     }
 
@@ -139,6 +143,7 @@ impl CommandError {
             }
             Self::Line(_) => "Call the line engineer with the log file.".into(),
             Self::Task(_) => "This is a station bug; report it with the log file.".into(),
+            Self::NotStarted(f) => f.help.clone(),
         }
     }
 }
@@ -146,7 +151,11 @@ impl CommandError {
 impl Serialize for CommandError {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut st = s.serialize_struct("CommandError", 3)?;
-        st.serialize_field("code", self.code())?;
+        // A start-up failure carries its cause's own code (`station::config::…`).
+        match self {
+            Self::NotStarted(f) => st.serialize_field("code", &f.code)?,
+            _ => st.serialize_field("code", self.code())?,
+        }
         st.serialize_field("message", &chain(self))?;
         st.serialize_field("help", &self.help())?;
         st.end()

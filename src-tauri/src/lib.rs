@@ -11,6 +11,7 @@ pub mod commands;
 pub mod error;
 pub mod events;
 pub mod fixture;
+pub mod launch;
 pub mod shutdown;
 pub mod state;
 
@@ -23,6 +24,7 @@ use tauri::{
 };
 
 pub use error::CommandError;
+pub use launch::{Launch, StartFailure};
 pub use state::{StartError, StationState};
 
 /// Builds the app around `state`: the kiosk window from `[kiosk]`, the commands, and the close
@@ -32,15 +34,39 @@ pub fn build_app<R: Runtime>(
     context: Context<R>,
     state: StationState,
 ) -> tauri::Result<App<R>> {
-    let kiosk = state.config().kiosk.clone();
-    let title = state
-        .config()
-        .station
-        .name
-        .clone()
-        .unwrap_or_else(|| format!("Station {}", state.config().station.id));
+    build_launch(builder, context, Launch::ready(state))
+}
+
+/// [`build_app`] for a station that started or did not: one that did not opens on the
+/// start-up screen (the cause, the action, *Retry*), in a plain window since its `[kiosk]`
+/// settings are unknown.
+pub fn build_launch<R: Runtime>(
+    builder: Builder<R>,
+    context: Context<R>,
+    launch: Launch,
+) -> tauri::Result<App<R>> {
+    let (kiosk, title) = match launch.station() {
+        Ok(state) => (
+            state.config().kiosk.clone(),
+            state
+                .config()
+                .station
+                .name
+                .clone()
+                .unwrap_or_else(|| format!("Station {}", state.config().station.id)),
+        ),
+        Err(_) => (
+            station_config::KioskSection {
+                fullscreen: false,
+                decorations: true,
+                always_on_top: false,
+                ..Default::default()
+            },
+            "Provisioning station: not started".to_owned(),
+        ),
+    };
     builder
-        .manage(state)
+        .manage(launch)
         .setup(move |app| {
             WebviewWindowBuilder::new(app, "main", WebviewUrl::App("index.html".into()))
                 .title(title)
@@ -54,7 +80,10 @@ pub fn build_app<R: Runtime>(
         })
         .on_window_event(|window, event| {
             if let WindowEvent::CloseRequested { api, .. } = event {
-                let st = window.state::<StationState>();
+                let launch = window.state::<Launch>();
+                let Ok(st) = launch.station() else {
+                    return;
+                };
                 if st.config().kiosk.exit_requires_supervisor_pin {
                     // Only `exit_app` with a supervisor's PIN may end the kiosk.
                     api.prevent_close();
@@ -69,6 +98,9 @@ pub fn build_app<R: Runtime>(
         .invoke_handler(tauri::generate_handler![
             commands::app_info,
             commands::ui_ready,
+            commands::retry_start,
+            commands::approve,
+            commands::end_approval,
             commands::login,
             commands::logout,
             commands::session,
@@ -107,13 +139,20 @@ pub fn run_app<R: Runtime>(app: App<R>) {
     }
     app.run(|handle, event| match event {
         RunEvent::ExitRequested { api, code, .. } => {
-            let st = handle.state::<StationState>();
+            let launch = handle.state::<Launch>();
+            let Ok(st) = launch.station() else {
+                return;
+            };
             // A code means `exit_app` asked; no code means the last window closed.
             if code.is_none() && st.config().kiosk.exit_requires_supervisor_pin {
                 api.prevent_exit();
             }
         }
-        RunEvent::Exit => handle.state::<StationState>().stop_fixture(),
+        RunEvent::Exit => {
+            if let Ok(st) = handle.state::<Launch>().station() {
+                st.stop_fixture();
+            }
+        }
         _ => {}
     });
 }
@@ -172,26 +211,13 @@ impl Options {
 
 /// Loads the configuration, starts logging and opens the station. `started` is the process
 /// start, for the startup figure.
-pub fn open_state(options: &Options, started: Instant) -> Result<StationState, String> {
-    let config = station_config::load(&options.config.path).map_err(|e| {
-        format!(
-            "error[{}]: {e}\n  help: {}",
-            e.code(),
-            e.help()
-                .unwrap_or_else(|| "Fix the configuration and run `station check`.".into())
-        )
-    })?;
+pub fn open_state(options: &Options, started: Instant) -> Result<StationState, StartFailure> {
+    let config =
+        station_config::load(&options.config.path).map_err(|e| StartFailure::config(&e))?;
     let log_path = init_logging(&config.station);
     tracing::info!(config = %options.config, "configuration");
-    StationState::open(config, &options.config.path, started, log_path).map_err(|e| {
-        let mut s = format!("error: {e}");
-        let mut cur = std::error::Error::source(&e);
-        while let Some(c) = cur {
-            s.push_str(&format!(": {c}"));
-            cur = c.source();
-        }
-        s
-    })
+    StationState::open(config, &options.config.path, started, log_path)
+        .map_err(|e| StartFailure::station(&e))
 }
 
 /// One log file per start in `station.log_dir`, rotated daily and at `station.log_max_mb`,

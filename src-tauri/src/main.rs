@@ -14,14 +14,23 @@ fn main() -> ExitCode {
         return ExitCode::SUCCESS;
     }
     let options = station_desktop::Options::from_args(args);
-    let state = match station_desktop::open_state(&options, started) {
-        Ok(s) => s,
-        Err(message) => {
-            eprintln!("{message}");
-            return ExitCode::from(2);
+    // A station that does not start still opens its window, on the cause and a Retry: the
+    // kiosk service must not restart a process that would only fail again.
+    let launch = match station_desktop::open_state(&options, started) {
+        Ok(state) => station_desktop::Launch::ready(state),
+        Err(failure) => {
+            eprintln!("{failure}");
+            station_desktop::Launch::failed(
+                failure,
+                Box::new(move || station_desktop::open_state(&options, std::time::Instant::now())),
+            )
         }
     };
-    match station_desktop::build_app(tauri::Builder::default(), tauri::generate_context!(), state) {
+    match station_desktop::build_launch(
+        tauri::Builder::default(),
+        tauri::generate_context!(),
+        launch,
+    ) {
         Ok(app) => {
             station_desktop::run_app(app);
             ExitCode::SUCCESS

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use tauri::{AppHandle, Manager, Runtime};
 
-use crate::state::StationState;
+use crate::launch::Launch;
 
 /// The longest the app waits for running slots before it exits anyway. The pipeline stops a
 /// slot within one step (well under a second on the virtual fixture; a command timeout on a
@@ -18,11 +18,17 @@ pub const STOP_WAIT: Duration = Duration::from_secs(10);
 /// Stops the runs, then exits the app once no slot is running (on another thread: the caller
 /// is the event loop).
 pub fn exit_when_idle<R: Runtime>(handle: AppHandle<R>) {
-    handle.state::<StationState>().request_stop();
+    if let Ok(st) = handle.state::<Launch>().station() {
+        st.request_stop();
+    }
     let spawned = std::thread::Builder::new()
         .name("exit-when-idle".into())
         .spawn(move || {
-            let left = handle.state::<StationState>().wait_idle(STOP_WAIT);
+            let left = handle
+                .state::<Launch>()
+                .station()
+                .map(|st| st.wait_idle(STOP_WAIT))
+                .unwrap_or_default();
             if left.is_empty() {
                 tracing::info!("every slot stopped; exiting");
             } else {

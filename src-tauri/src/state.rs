@@ -32,7 +32,14 @@ enum FixtureState {
 struct Session {
     operator: Operator,
     last_activity: Instant,
+    /// A supervisor approving in place: their badge and PIN checked at the technician's
+    /// session, their role (and name in the audit) used until they end it or leave it idle
+    /// for [`APPROVAL_IDLE`].
+    approver: Option<(Operator, Instant)>,
 }
+
+/// How long a supervisor's in-place approval lasts without input.
+pub const APPROVAL_IDLE: Duration = Duration::from_secs(120);
 
 /// Why a product cannot run on this station now (e.g. its signing CA did not load at start).
 #[derive(Debug, Clone, serde::Serialize)]
@@ -51,6 +58,8 @@ pub struct StationState {
     config_path: PathBuf,
     station: Station,
     unavailable: BTreeMap<String, Unavailable>,
+    /// The fixture definition (`fixture.definition`): where each slot sits on the bed.
+    bed: Option<station_config::FixtureDefinition>,
     session: Mutex<Option<Session>>,
     work_order: Mutex<Option<String>>,
     /// A supervisor's product choice per slot, where it differs from the config.
@@ -85,6 +94,13 @@ impl StationState {
         } else {
             FixtureState::None
         };
+        let bed = config
+            .fixture
+            .definition
+            .as_deref()
+            .map(station_config::FixtureDefinition::load)
+            .transpose()
+            .map_err(StartError::Definition)?;
         let store = Arc::new(Store::open(&config.storage.database).map_err(StartError::Store)?);
         // A supervisor's set-up survives a restart; the config's work order is only the
         // starting value of a station where none was ever set.
@@ -126,6 +142,7 @@ impl StationState {
             config_path: config_path.to_owned(),
             station,
             unavailable,
+            bed,
             session: Mutex::new(None),
             work_order: Mutex::new(line.work_order),
             slot_products: Mutex::new(line.slot_products),
@@ -142,6 +159,19 @@ impl StationState {
     /// The configuration.
     pub fn config(&self) -> &StationConfig {
         &self.config
+    }
+
+    /// Where slot `index` sits on the fixture's bed, `(row, column)`, if its definition says.
+    pub fn slot_position(&self, index: u16) -> Option<(u16, u16)> {
+        self.bed.as_ref().and_then(|b| b.position(index))
+    }
+
+    /// Slots per row: `fixture.columns`, else the fixture definition's `columns`.
+    pub fn fixture_columns(&self) -> Option<u16> {
+        self.config
+            .fixture
+            .columns
+            .or_else(|| self.bed.as_ref().and_then(|b| b.columns))
     }
 
     /// The configuration file.
@@ -255,8 +285,61 @@ impl StationState {
         *lock(&self.session) = Some(Session {
             operator: operator.clone(),
             last_activity: Instant::now(),
+            approver: None,
         });
         Ok(operator)
+    }
+
+    /// A supervisor approves in place: their ID and PIN are checked (wrong PINs count towards
+    /// their lockout as at login) and, until [`Self::end_approval`] or [`APPROVAL_IDLE`]
+    /// without input, commands run with their role and are audited under their ID; the
+    /// technician stays logged in. Audited `session.approved`.
+    pub fn approve(&self, operator_id: &str, pin: &str) -> Result<Operator, CommandError> {
+        let technician = self.check_session(true)?;
+        let approver = self.confirm(operator_id, pin, Action::Rework)?;
+        self.audit(
+            &approver.id,
+            "session.approved",
+            &technician.id,
+            serde_json::json!({ "approver_role": approver.role.as_str() }),
+        )?;
+        if let Some(s) = lock(&self.session).as_mut() {
+            s.approver = Some((approver.clone(), Instant::now()));
+        }
+        Ok(approver)
+    }
+
+    /// Ends a supervisor's in-place approval, if any; audited `session.approval_ended`.
+    pub fn end_approval(&self) -> Result<(), CommandError> {
+        let ended = lock(&self.session)
+            .as_mut()
+            .and_then(|s| s.approver.take().map(|(a, _)| (a, s.operator.id.clone())));
+        if let Some((approver, technician)) = ended {
+            self.audit(
+                &approver.id,
+                "session.approval_ended",
+                &technician,
+                serde_json::json!({}),
+            )?;
+        }
+        Ok(())
+    }
+
+    /// The logged-in operator and the supervisor approving in place, if any.
+    pub fn session_view(&self) -> Option<(Operator, Option<Operator>)> {
+        self.check_session(false).ok()?;
+        let mut guard = lock(&self.session);
+        let s = guard.as_mut()?;
+        if s.approver
+            .as_ref()
+            .is_some_and(|(_, at)| at.elapsed() > APPROVAL_IDLE)
+        {
+            s.approver = None;
+        }
+        Some((
+            s.operator.clone(),
+            s.approver.as_ref().map(|(a, _)| a.clone()),
+        ))
     }
 
     /// Ends the session, if any; audit `operator.logout` with `reason`.
@@ -346,6 +429,16 @@ impl StationState {
         }
         if touch {
             session.last_activity = Instant::now();
+        }
+        // A supervisor approving in place acts with their own role, until idle.
+        if let Some((approver, at)) = session.approver.as_mut() {
+            if at.elapsed() <= APPROVAL_IDLE {
+                if touch {
+                    *at = Instant::now();
+                }
+                return Ok(approver.clone());
+            }
+            session.approver = None;
         }
         Ok(session.operator.clone())
     }
@@ -500,6 +593,9 @@ pub enum StartError {
     /// The virtual fixture could not start.
     #[error("could not start the virtual fixture")]
     Fixture(#[source] crate::fixture::FixtureError),
+    /// The fixture definition (`fixture.definition`) could not be read.
+    #[error("could not read the fixture definition")]
+    Definition(#[source] station_config::ConfigError),
     /// The station database could not be opened.
     #[error("could not open the station database")]
     Store(#[source] station_store::StoreError),

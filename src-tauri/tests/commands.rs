@@ -7,7 +7,7 @@ use std::path::Path;
 use std::time::Instant;
 
 use serde_json::{Value, json};
-use station_desktop::{StationState, build_app};
+use station_desktop::{Launch, StationState, build_app, build_launch};
 use station_pipeline::{ProgressEvent, Step, UnitOutcome};
 use station_store::{NewOperator, Role};
 use tauri::Manager as _;
@@ -591,7 +591,8 @@ fn open_claims_are_listed_and_only_a_supervisor_voids_one_or_keeps_it_waiting() 
     assert_eq!(unit["summary"]["status"], "fail", "{unit}");
     let q = invoke(&w, "queue_status", json!({})).unwrap();
     assert_eq!(q["stats"]["queued"], 0, "{q}");
-    let st = w.state::<StationState>();
+    let launch = w.state::<Launch>();
+    let st = launch.station().unwrap();
     let rows = st.store().audit_rows(10).unwrap();
     let decisions: Vec<(&str, &str, &str)> = rows
         .iter()
@@ -615,7 +616,8 @@ fn once_the_app_is_closing_no_run_starts_and_it_waits_for_running_slots() {
     let dir = tempfile::tempdir().unwrap();
     let w = app_window(station(dir.path()));
     invoke(&w, "login", json!({ "operatorId": "T100", "pin": "1234" })).unwrap();
-    let st = w.state::<StationState>();
+    let launch = w.state::<Launch>();
+    let st = launch.station().unwrap();
     assert!(!st.stop_flag().is_requested());
     let slot = st.claim_slots(&[1]).unwrap();
     st.request_stop();
@@ -806,4 +808,114 @@ fn a_virtual_fixture_that_dies_early_says_why() {
     let text = err.to_string();
     assert!(text.contains("swtpm_setup not found"), "{text}");
     assert!(text.contains("exit status: 3"), "{text}");
+}
+
+/// A station that cannot start (here: a typo in its configuration) still opens, on the cause,
+/// what to do and Retry; every command answers with the cause; Retry after the fix starts the
+/// station in place, and a Retry before it gives the cause again.
+#[test]
+fn a_station_that_cannot_start_says_why_and_starts_on_retry() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("good");
+    std::fs::create_dir(&good).unwrap();
+    drop(station(&good));
+    let path = good.join("station.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, text.replace("max_pin_attempts", "max_pin_atempts")).unwrap();
+    let options =
+        station_desktop::Options::from_args(["--config".to_owned(), path.display().to_string()]);
+    let Err(failure) = station_desktop::open_state(&options, Instant::now()) else {
+        panic!("a configuration with an unknown key does not open");
+    };
+    assert_eq!(failure.code, "station::config::unknown_key", "{failure:?}");
+    let launch = Launch::failed(
+        failure,
+        Box::new(move || station_desktop::open_state(&options, Instant::now())),
+    );
+    let app = build_launch(mock_builder(), tauri::generate_context!(), launch).unwrap();
+    let w = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
+        .build()
+        .unwrap();
+    let e = invoke(&w, "app_info", json!({})).unwrap_err();
+    assert_eq!(e["code"], "station::config::unknown_key", "{e}");
+    assert!(
+        e["message"].as_str().unwrap().contains("max_pin_atempts"),
+        "{e}"
+    );
+    assert!(!e["help"].as_str().unwrap().is_empty(), "{e}");
+    let e = invoke(&w, "login", json!({ "operatorId": "T100", "pin": "1234" })).unwrap_err();
+    assert_eq!(e["code"], "station::config::unknown_key", "{e}");
+    // Retry before the fix: the same cause, still no station.
+    let e = invoke(&w, "retry_start", json!({})).unwrap_err();
+    assert_eq!(e["code"], "station::config::unknown_key", "{e}");
+    std::fs::write(&path, text).unwrap();
+    invoke(&w, "retry_start", json!({})).unwrap();
+    let info = invoke(&w, "app_info", json!({})).unwrap();
+    assert_eq!(info["stationId"], "ipc-test", "{info}");
+    invoke(&w, "login", json!({ "operatorId": "T100", "pin": "1234" })).unwrap();
+}
+
+/// A supervisor approves in place: the technician stays logged in, supervisor commands run
+/// under the supervisor's ID while the approval lasts, and are refused again once it ends. A
+/// technician's badge does not approve.
+#[test]
+fn a_supervisor_approves_in_place_without_logging_the_technician_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let w = app_window(station(dir.path()));
+    invoke(&w, "login", json!({ "operatorId": "T100", "pin": "1234" })).unwrap();
+    let e = invoke(&w, "set_work_order", json!({ "workOrder": "WO-9" })).unwrap_err();
+    assert_eq!(e["code"], "station::auth::not_allowed", "{e}");
+    let e = invoke(
+        &w,
+        "approve",
+        json!({ "operatorId": "T100", "pin": "1234" }),
+    )
+    .unwrap_err();
+    assert_eq!(
+        e["code"], "station::auth::not_allowed",
+        "a technician does not approve: {e}"
+    );
+    let e = invoke(
+        &w,
+        "approve",
+        json!({ "operatorId": "S200", "pin": "000000" }),
+    )
+    .unwrap_err();
+    assert_eq!(e["code"], "station::login::failed", "{e}");
+    let s = invoke(
+        &w,
+        "approve",
+        json!({ "operatorId": "S200", "pin": "246813" }),
+    )
+    .unwrap();
+    assert_eq!(
+        (
+            s["operatorId"].as_str(),
+            s["approvedBy"]["operatorId"].as_str()
+        ),
+        (Some("T100"), Some("S200")),
+        "{s}"
+    );
+    invoke(&w, "set_work_order", json!({ "workOrder": "WO-9" })).unwrap();
+    let s = invoke(&w, "end_approval", json!({})).unwrap();
+    assert_eq!(s["operatorId"], "T100");
+    assert!(s.get("approvedBy").is_none(), "{s}");
+    let e = invoke(&w, "set_work_order", json!({ "workOrder": "WO-10" })).unwrap_err();
+    assert_eq!(e["code"], "station::auth::not_allowed", "{e}");
+    let launch = w.state::<Launch>();
+    let rows = launch.station().unwrap().store().audit_rows(20).unwrap();
+    let trail: Vec<(&str, &str)> = rows
+        .iter()
+        .rev()
+        .filter(|r| r.kind.starts_with("session.") || r.kind == "work_order.set")
+        .map(|r| (r.kind.as_str(), r.actor.as_str()))
+        .collect();
+    assert_eq!(
+        trail,
+        [
+            ("session.approved", "S200"),
+            ("work_order.set", "S200"),
+            ("session.approval_ended", "S200")
+        ]
+    );
 }

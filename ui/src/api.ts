@@ -21,6 +21,8 @@ import type {
 export const api = {
   appInfo: () => invoke<AppInfo>('app_info'),
   uiReady: () => invoke<number>('ui_ready'),
+  /** The start-up screen's Retry: opens the station again; rejects with the cause if it still cannot. */
+  retryStart: () => invoke<void>('retry_start'),
   login: (operatorId: string, pin: string) => invoke<SessionInfo>('login', { operatorId, pin }),
   logout: (reason: 'user' | 'idle') => invoke<void>('logout', { reason }),
   session: () => invoke<SessionInfo | null>('session'),

@@ -55,16 +55,19 @@ export function App() {
   const gridRef = useRef<Grid>(grid);
   gridRef.current = grid;
 
-  useEffect(() => {
-    api
-      .appInfo()
-      .then((i) => {
+  const start = useCallback(
+    () =>
+      api.appInfo().then((i) => {
+        setStartError(null);
         setInfo(i);
         setWorkOrder(i.workOrder);
         setGrid(initialGrid(i.slots, i.products));
-      })
-      .catch((e) => setStartError(toCommandError(e)));
-  }, []);
+      }),
+    [],
+  );
+  useEffect(() => {
+    start().catch((e) => setStartError(toCommandError(e)));
+  }, [start]);
 
   /** A supervisor changed slots' products: the tiles take the new list at once (running ones
    * after their run), then the app info is read again. */
@@ -166,12 +169,17 @@ export function App() {
   }, []);
 
   const run = useCallback(
-    async (slots: number[] | null, rework: boolean) => {
+    async (slots: number[] | null, rework: boolean, scanned?: Record<number, string>) => {
       const which = slots ?? Object.keys(grid).map(Number);
-      const expected = expectedSerials(grid, which);
+      // A scan that starts its slot (auto_start) is not in `grid` yet: it comes with the call.
+      const now = scanned ? Object.entries(scanned).reduce((g, [s, serial]) => scanSerial(g, Number(s), serial), grid) : grid;
+      const expected = expectedSerials(now, which);
       // Tiles of another run are left alone (the app refuses them and that run settles them).
-      const mine = startable(grid, which);
-      setGrid((g) => markQueued(g, mine));
+      const mine = startable(now, which);
+      setGrid((g) => {
+        const withScans = scanned ? Object.entries(scanned).reduce((x, [s, serial]) => scanSerial(x, Number(s), serial), g) : g;
+        return markQueued(withScans, mine);
+      });
       // The channel's runFinished comes after every unitFinished of this run (one channel per
       // call, in order); the command's answer travels apart and may arrive first.
       let sawEnd = () => {};
@@ -203,10 +211,15 @@ export function App() {
 
   if (startError) {
     return (
-      <main class="login">
-        <h1>The station could not start</h1>
-        <ErrorBox error={startError} />
-      </main>
+      <StartFailed
+        error={startError}
+        onRetry={() =>
+          api
+            .retryStart()
+            .then(start)
+            .catch((e) => setStartError(toCommandError(e)))
+        }
+      />
     );
   }
   if (!info) return <main class="login">Starting…</main>;
@@ -294,6 +307,35 @@ export function App() {
       </main>
       {exitOpen && <ExitDialog info={info} onClose={() => setExitOpen(false)} />}
     </div>
+  );
+}
+
+/** The station did not start: the cause, what to do, and Retry (the app stays up, so the
+ * kiosk does not restart it in a loop). */
+function StartFailed({ error, onRetry }: { error: CommandError; onRetry: () => Promise<void> }) {
+  const [trying, setTrying] = useState(false);
+  const [tries, setTries] = useState(0);
+  return (
+    <main class="login start-failed" id="start-failed">
+      <h1>The station could not start</h1>
+      <ErrorBox error={error} id="start-error" />
+      <p class="sub">Fix the cause above (or call the line engineer with this screen), then press Retry.</p>
+      <button
+        id="start-retry"
+        class="primary"
+        disabled={trying}
+        onClick={() => {
+          setTrying(true);
+          void onRetry().finally(() => {
+            setTrying(false);
+            setTries((n) => n + 1);
+          });
+        }}
+      >
+        {trying ? 'Trying…' : 'Retry'}
+      </button>
+      {tries > 0 && <p class="notice" id="start-tries">Tried again {tries} time{tries > 1 ? 's' : ''}: the cause is still there.</p>}
+    </main>
   );
 }
 

@@ -77,6 +77,9 @@ export interface SlotInfo {
   product: string;
   /** What the configuration file says it runs. */
   configuredProduct: string;
+  /** Where the slot sits on the fixture's bed (its definition's `row`/`column`), 1-based. */
+  row?: number | null;
+  column?: number | null;
 }
 
 export interface ProductInfo {
@@ -97,6 +100,8 @@ export interface AppInfo {
   fixtureName: string;
   /** Slots per row of the fixture (`fixture.columns`); the screen picks one when absent. */
   fixtureColumns?: number | null;
+  /** A scan starts its slot at once (`fixture.auto_start`). */
+  autoStart?: boolean;
   slots: SlotInfo[];
   products: ProductInfo[];
   idleLogoutSeconds: number;

@@ -4,107 +4,32 @@
 use std::path::Path;
 
 use clap::Args;
-use station_config::{FixtureDefinition, PortsFile, StationConfig};
-use station_transport::discovery::{Observation, SlotMatch, match_slots, observe};
+use station_config::{FixtureDefinition, StationConfig};
+use station_transport::discovery::{
+    ResolveError, SlotMatch, SlotPort, match_slots, observe, resolve_slot_ports,
+};
 
 use crate::output::CliError;
 
-/// How one slot's port was found, or why it was not.
-pub(crate) enum Resolved {
-    /// The port to use, and where it came from.
-    Port { port: String, source: &'static str },
-    /// No usable port, with a one-line explanation and fix.
-    Problem(String),
-}
-
-/// Resolves every configured slot. Reads the fixture definition and enumerates ports only
-/// when some slot needs them.
-pub(crate) fn resolve(config: &StationConfig) -> anyhow::Result<Vec<(u16, Resolved)>> {
-    let fixture = &config.fixture;
-    let unresolved: Vec<u16> = fixture
-        .slots
-        .iter()
-        .filter(|s| s.port.is_none())
-        .map(|s| s.index)
-        .collect();
-    let mut from_definition = Vec::new();
-    if let (Some(path), false) = (&fixture.definition, unresolved.is_empty()) {
-        let def = FixtureDefinition::load(path).map_err(CliError::from)?;
-        let observed: Observation = observe().map_err(|e| {
-            CliError::anyhow(
-                "station::ports::discovery",
-                format!(
-                    "could not list the PC's serial ports: {}",
-                    crate::output::chain(&e)
-                ),
-                "Check that udev is running and the station may read /sys and /dev.",
-            )
-        })?;
-        let selectors: Vec<_> = unresolved
-            .iter()
-            .filter_map(|i| def.slot(*i).map(|d| (*i, d.select.clone())))
-            .collect();
-        for m in match_slots(&selectors, &observed, |p| p.exists()) {
-            let selector = &selectors
-                .iter()
-                .find(|(i, _)| *i == m.slot())
-                .map(|(_, s)| s.clone());
-            let resolved = match (&m, selector) {
-                (SlotMatch::Found { port, .. }, _) => Resolved::Port {
-                    port: port.clone(),
-                    source: "definition",
-                },
-                (_, Some(sel)) => Resolved::Problem(m.problem(sel).unwrap_or_default()),
-                (_, None) => {
-                    Resolved::Problem(format!("slot {}: not in the fixture definition", m.slot()))
-                }
-            };
-            from_definition.push((m.slot(), resolved));
-        }
-        for i in &unresolved {
-            if def.slot(*i).is_none() {
-                from_definition.push((
-                    *i,
-                    Resolved::Problem(format!(
-                        "slot {i} is not in the fixture definition {}; add a [[slot]] with index = {i}",
-                        path.display()
-                    )),
-                ));
-            }
-        }
-    }
-    let ports_file = match (
-        &fixture.ports_file,
-        fixture.definition.is_none() && !unresolved.is_empty(),
-    ) {
-        (Some(path), true) => PortsFile::load(path).ok(),
-        _ => None,
-    };
-    Ok(fixture
-        .slots
-        .iter()
-        .map(|s| {
-            let resolved = if let Some(port) = &s.port {
-                Resolved::Port {
-                    port: port.clone(),
-                    source: "config",
-                }
-            } else if let Some(pos) = from_definition.iter().position(|(i, _)| *i == s.index) {
-                from_definition.swap_remove(pos).1
-            } else if let Some(entry) = ports_file.as_ref().and_then(|m| m.port(s.index)) {
-                Resolved::Port {
-                    port: entry.port.clone(),
-                    source: "ports file",
-                }
-            } else {
-                Resolved::Problem(format!(
-                    "slot {}: no port (the fixture's port map has none for it)",
-                    s.index
-                ))
-            };
-            (s.index, resolved)
-        })
-        .collect())
+/// Resolves every configured slot through the one rule the pipeline uses
+/// ([`resolve_slot_ports`]), as CLI errors.
+pub(crate) fn resolve(config: &StationConfig) -> anyhow::Result<Vec<(u16, SlotPort)>> {
+    resolve_slot_ports(&config.fixture, None).map_err(|e| match e {
+        ResolveError::Definition(e) => CliError::from(e).into(),
+        ResolveError::Discovery(e) => CliError::anyhow(
+            "station::ports::discovery",
+            format!(
+                "could not list the PC's serial ports: {}",
+                crate::output::chain(&e)
+            ),
+            "Check that udev is running and the station may read /sys and /dev.",
+        ),
+        other => CliError::anyhow(
+            "station::run::ports_file",
+            crate::output::chain(&other),
+            "Start the fixture (e.g. `virtual-fixture start`) so it writes its port map, then retry.",
+        ),
+    })
 }
 
 /// Arguments of `station ports`.

@@ -117,11 +117,8 @@ pub(crate) fn run_loaded(
                 "Pass --operator <ID>, or set station.operator in the config.",
             )
         })?;
-    let mut config = config;
-    let mut slots = args.slots.clone();
-    if config.fixture.definition.is_some() {
-        slots = apply_definition(&mut config, &slots)?;
-    }
+    // Slots without a board (the fixture definition finds none) are reported EMPTY by the run.
+    let slots = args.slots.clone();
     let store = Arc::new(Store::open(&config.storage.database).map_err(CliError::from)?);
     if args.rework {
         let supervisor = crate::operators::decided_by(
@@ -268,35 +265,4 @@ fn graceful_stop() -> anyhow::Result<StopFlag> {
         signal_hook::flag::register(signal, std::sync::Arc::clone(&flag))?;
     }
     Ok(StopFlag::from_atomic(flag))
-}
-
-/// Finds the requested slots' ports through the fixture definition, writes them into the
-/// config, and returns the slots that can run. Slots without a DUT are reported and skipped.
-fn apply_definition(
-    config: &mut station_config::StationConfig,
-    wanted: &[u16],
-) -> anyhow::Result<Vec<u16>> {
-    let mut runnable = Vec::new();
-    for (slot, resolved) in crate::ports::resolve(config)? {
-        if !wanted.is_empty() && !wanted.contains(&slot) {
-            continue;
-        }
-        match resolved {
-            crate::ports::Resolved::Port { port, .. } => {
-                if let Some(s) = config.fixture.slots.iter_mut().find(|s| s.index == slot) {
-                    s.port = Some(port);
-                }
-                runnable.push(slot);
-            }
-            crate::ports::Resolved::Problem(why) => println!("not run: {why}"),
-        }
-    }
-    if runnable.is_empty() {
-        return Err(CliError::anyhow(
-            "station::run::no_dut",
-            "no DUT found in any slot of the fixture",
-            "Seat the DUTs and check the fixture's USB hub is plugged in; `station ports` lists what the PC sees.",
-        ));
-    }
-    Ok(runnable)
 }

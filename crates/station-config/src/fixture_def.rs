@@ -5,9 +5,13 @@
 //! name = "line1-4up"
 //! baud = 115200
 //!
+//! columns = 2                               # how the slots sit on the bed (optional)
+//!
 //! [[slot]]
 //! index = 1
 //! select = "usb:1-2.1"                      # whatever is plugged into hub port 2.1 of bus 1
+//! row = 1                                   # where it sits, for the Run screen (optional)
+//! column = 1
 //!
 //! [[slot]]
 //! index = 2
@@ -41,6 +45,9 @@ pub struct FixtureDefinition {
     /// Default baud rate of the fixture's slots; the station config's `fixture.baud` when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub baud: Option<u32>,
+    /// Slots per row of the bed, for the Run screen when slots give no `row`/`column`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub columns: Option<u16>,
     /// `[[slot]]`: one entry per physical slot.
     #[serde(rename = "slot", default)]
     pub slots: Vec<SlotDefinition>,
@@ -57,6 +64,13 @@ pub struct SlotDefinition {
     /// This slot's baud rate, overriding the fixture's.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub baud: Option<u32>,
+    /// The row the slot sits in on the bed (1 = the row nearest the technician's eye line);
+    /// with `column`, the Run screen puts the slot's tile there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub row: Option<u16>,
+    /// The column the slot sits in (1 = leftmost); given together with `row`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub column: Option<u16>,
 }
 
 impl FixtureDefinition {
@@ -85,12 +99,54 @@ impl FixtureDefinition {
                     format!("slot index {} is already used by slot[{first}]", slot.index),
                 ));
             }
+            match (slot.row, slot.column) {
+                (None, None) => {}
+                (Some(r), Some(c)) if r >= 1 && c >= 1 => {
+                    if let Some(other) = def
+                        .slots
+                        .iter()
+                        .take(i)
+                        .find(|o| o.row == Some(r) && o.column == Some(c))
+                    {
+                        problems.push(CheckProblem::new(
+                            format!("slot[{i}].row"),
+                            format!("slot {} already sits at row {r}, column {c}", other.index),
+                        ));
+                    }
+                    if def.columns.is_some_and(|n| c > n) {
+                        problems.push(CheckProblem::new(
+                            format!("slot[{i}].column"),
+                            format!(
+                                "column {c} is beyond the fixture's {} columns",
+                                def.columns.unwrap_or_default()
+                            ),
+                        ));
+                    }
+                }
+                (Some(_), Some(_)) => problems.push(CheckProblem::new(
+                    format!("slot[{i}].row"),
+                    "rows and columns start at 1",
+                )),
+                _ => problems.push(
+                    CheckProblem::new(
+                        format!("slot[{i}].row"),
+                        "a slot gives both row and column, or neither",
+                    )
+                    .with_help("add the missing one"),
+                ),
+            }
             if slot.baud == Some(0) {
                 problems.push(CheckProblem::new(
                     format!("slot[{i}].baud"),
                     "baud must be greater than 0",
                 ));
             }
+        }
+        if def.columns == Some(0) {
+            problems.push(CheckProblem::new(
+                "columns",
+                "columns must be greater than 0",
+            ));
         }
         if def.baud == Some(0) {
             problems.push(CheckProblem::new("baud", "baud must be greater than 0"));
@@ -100,6 +156,11 @@ impl FixtureDefinition {
         } else {
             Err(invalid(path, &doc, problems))
         }
+    }
+
+    /// Where slot `index` sits on the bed, `(row, column)`, when the definition says.
+    pub fn position(&self, index: u16) -> Option<(u16, u16)> {
+        self.slot(index).and_then(|s| s.row.zip(s.column))
     }
 
     /// The definition of slot `index`.
@@ -340,6 +401,40 @@ mod tests {
             "usb:1-2,vid",
         ] {
             assert!(bad.parse::<SlotSelector>().is_err(), "{bad}");
+        }
+    }
+
+    fn load_text(text: &str) -> Result<FixtureDefinition, ConfigError> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("fixture.toml");
+        std::fs::write(&path, text).unwrap();
+        FixtureDefinition::load(&path)
+    }
+
+    #[test]
+    fn slots_sit_at_one_row_and_column_each() {
+        let def = load_text(
+            "name = \"bed\"\ncolumns = 2\n\
+             [[slot]]\nindex = 1\nselect = \"path:/dev/ttyS1\"\nrow = 2\ncolumn = 1\n\
+             [[slot]]\nindex = 2\nselect = \"path:/dev/ttyS2\"\nrow = 1\ncolumn = 1\n",
+        )
+        .unwrap();
+        assert_eq!(def.position(1), Some((2, 1)));
+        assert_eq!(def.position(2), Some((1, 1)));
+        assert_eq!(def.columns, Some(2));
+        for (bad, says) in [
+            ("row = 1\ncolumn = 1\n", "already sits at row 1, column 1"),
+            ("row = 1\n", "both row and column"),
+            ("row = 0\ncolumn = 1\n", "start at 1"),
+            ("row = 3\ncolumn = 3\n", "beyond the fixture's 2 columns"),
+        ] {
+            let text = format!(
+                "name = \"bed\"\ncolumns = 2\n\
+                 [[slot]]\nindex = 1\nselect = \"path:/dev/ttyS1\"\nrow = 1\ncolumn = 1\n\
+                 [[slot]]\nindex = 2\nselect = \"path:/dev/ttyS2\"\n{bad}"
+            );
+            let err = format!("{:?}", load_text(&text).unwrap_err());
+            assert!(err.contains(says), "{bad}: {err}");
         }
     }
 }

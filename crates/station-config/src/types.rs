@@ -217,8 +217,9 @@ pub struct FixtureSection {
     /// `port`, before `ports_file`. Relative to the config file's directory. Default: none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub definition: Option<PathBuf>,
-    /// Start a slot's unit by itself when a DUT arrives in it (`station watch`, the desktop
-    /// app). Needs `definition`. Default `false`: a technician starts slots.
+    /// Start a slot's unit by itself: `station watch` when a DUT arrives in it (needs
+    /// `definition`), the desktop app as soon as the board's serial is scanned into it.
+    /// Default `false`: a technician starts slots (scan every board, then *Start all*).
     #[serde(default)]
     pub auto_start: bool,
     /// Default baud rate for slots. Default `115200`.

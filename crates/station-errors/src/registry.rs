@@ -3,6 +3,13 @@ use crate::{ErrorDoc, Exit};
 
 pub(crate) static ENTRIES: &[ErrorDoc] = &[
     ErrorDoc {
+        code: "station::app::not_started",
+        title: "The station has not started",
+        meaning: "The desktop app opened, but the station behind it did not start (its configuration, database or fixture). Every command answers with the cause's own code until it starts; the start-up screen shows it with a Retry.",
+        action: "Fix the cause the start-up screen names, then press Retry; the app does not need restarting.",
+        exit: Exit::Environment,
+    },
+    ErrorDoc {
         code: "station::attest::no_group_key",
         title: "Group key not loaded",
         meaning: "The product enrolls its devices in a group, but the station has no group key loaded for it, so it cannot derive the board's key. The unit goes to FAIL before anything is written to the board.",
@@ -883,13 +890,6 @@ pub(crate) static ENTRIES: &[ErrorDoc] = &[
         meaning: "A product's initial twin (its file or tables) is not a JSON object of the expected shape or uses an unknown placeholder, so the station does not start the run.",
         action: "Fix the product's `initial_twin`: a JSON object `{\"tags\": {…}, \"properties\": {\"desired\": {…}}}`.",
         exit: Exit::Config,
-    },
-    ErrorDoc {
-        code: "station::run::no_dut",
-        title: "No board found in any slot",
-        meaning: "The station looked for boards in the fixture's slots and found none it could run, so no unit was started.",
-        action: "Seat the boards and check the fixture's USB hub is plugged in; `station ports` lists what the PC sees.",
-        exit: Exit::Environment,
     },
     ErrorDoc {
         code: "station::run::no_operator",

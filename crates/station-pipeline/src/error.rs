@@ -24,12 +24,20 @@ pub enum PipelineError {
         /// The product id it names.
         product: String,
     },
-    /// A slot has no port: neither in the config nor in the ports file.
-    #[error("slot {slot} has no serial port configured")]
+    /// A slot has no port: not in the config, the fixture definition nor the ports file.
+    #[error("{why}")]
     NoPort {
         /// The slot.
         slot: u16,
+        /// Which of them was missing, in one line.
+        why: String,
     },
+    /// The fixture definition could not be read.
+    #[error("could not read the fixture definition")]
+    FixtureDefinition(#[source] station_config::ConfigError),
+    /// The PC's serial ports could not be listed (slots are found through the definition).
+    #[error("could not list the PC's serial ports")]
+    Discovery(#[source] station_transport::discovery::DiscoveryError),
     /// The ports file could not be read.
     #[error("could not read the fixture's port map")]
     PortsFile(#[source] station_config::ConfigError),
@@ -91,6 +99,8 @@ impl PipelineError {
             PipelineError::UnknownProduct { .. } => "station::run::unknown_product",
             PipelineError::NoPort { .. } => "station::run::no_port",
             PipelineError::PortsFile(_) => "station::run::ports_file",
+            PipelineError::FixtureDefinition(e) => e.code(),
+            PipelineError::Discovery(_) => "station::ports::discovery",
             PipelineError::Secret { .. } => "station::run::secret",
             PipelineError::SealRecipients { .. } => "station::run::seal_recipients",
             PipelineError::VendorRoots { .. } => "station::run::tpm_vendor_roots",
@@ -112,6 +122,10 @@ impl PipelineError {
             }
             PipelineError::PortsFile(_) => {
                 "Start the fixture (e.g. `virtual-fixture start`) so it writes its port map, then retry.".into()
+            }
+            PipelineError::FixtureDefinition(e) => e.help().unwrap_or_else(|| "Fix the fixture definition file.".into()),
+            PipelineError::Discovery(_) => {
+                "Check that udev is running and the station may read /sys and /dev; `station ports` shows what the PC sees.".into()
             }
             PipelineError::Secret { reason, .. } => format!("{reason}; ask the line engineer to install the key."),
             PipelineError::SealRecipients { .. } => {

@@ -2,8 +2,8 @@
 
 use std::time::{Duration, Instant};
 
-use station_config::PortsFile;
 use station_store::{NewRun, RunId};
+use station_transport::discovery::{ResolveError, SlotPort, resolve_slot_ports};
 
 use crate::error::PipelineError;
 use crate::events::{EventSink, ProgressEvent, UnitOutcome};
@@ -109,21 +109,34 @@ impl Station {
                 .map(|i| self.config.slot(*i).ok_or(PipelineError::UnknownSlot(*i)))
                 .collect::<Result<_, _>>()?,
         };
-        let needs_map = slots.iter().any(|s| s.port.is_none());
-        let ports = match (&fixture.ports_file, needs_map) {
-            (Some(path), true) => Some(PortsFile::load(path).map_err(PipelineError::PortsFile)?),
-            _ => None,
-        };
+        let mut ports = resolve_slot_ports(fixture, None).map_err(|e| match e {
+            ResolveError::Definition(e) => PipelineError::FixtureDefinition(e),
+            ResolveError::Discovery(e) => PipelineError::Discovery(e),
+            ResolveError::PortsFile(e) => PipelineError::PortsFile(e),
+            other => PipelineError::NoPort {
+                slot: 0,
+                why: other.to_string(),
+            },
+        })?;
         slots
             .into_iter()
             .map(|s| {
-                let port = match &s.port {
-                    Some(p) => p.clone(),
-                    None => ports
-                        .as_ref()
-                        .and_then(|m| m.port(s.index))
-                        .map(|e| e.port.clone())
-                        .ok_or(PipelineError::NoPort { slot: s.index })?,
+                let found = ports
+                    .iter()
+                    .position(|(i, _)| *i == s.index)
+                    .map(|at| ports.swap_remove(at).1);
+                let (port, no_board) = match found {
+                    Some(SlotPort::Found { port, .. }) => (port, None),
+                    Some(SlotPort::NoBoard(why)) => (String::new(), Some(why)),
+                    Some(SlotPort::Unknown(why)) => {
+                        return Err(PipelineError::NoPort { slot: s.index, why });
+                    }
+                    None => {
+                        return Err(PipelineError::NoPort {
+                            slot: s.index,
+                            why: format!("slot {} has no serial port configured", s.index),
+                        });
+                    }
                 };
                 let over = request.overrides.get(&s.index);
                 let product_id = over
@@ -138,6 +151,7 @@ impl Station {
                 Ok(SlotPlan {
                     index: s.index,
                     port,
+                    no_board,
                     baud: s.baud_or(fixture),
                     product,
                     expected_serial: over

@@ -8,7 +8,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { ErrorBox } from '../components';
 import { busy, canStart, elapsedMs, formatElapsed, nextScan, progress, serialMismatch, stepLabel, type Grid, type Tile } from '../state/slots';
 import { judgeScan, routesToScan, scanTarget, slotAfter } from '../state/scan';
-import { gridLayout, runSummary, serialTail } from '../state/layout';
+import { gridLayout, placeSlots, runSummary, serialTail } from '../state/layout';
 import { toCommandError } from '../state/session';
 import type { AppInfo, CommandError, ProductInfo, RunResult } from '../types';
 
@@ -17,7 +17,8 @@ interface Props {
   grid: Grid;
   workOrder: string | null;
   onScan: (slot: number, serial: string) => void;
-  onRun: (slots: number[] | null, rework: boolean) => Promise<RunResult>;
+  /** `scanned`: serials just scanned for these slots (scan-to-start), not yet in `grid`. */
+  onRun: (slots: number[] | null, rework: boolean, scanned?: Record<number, string>) => Promise<RunResult>;
   onOpenUnit: (id: number) => void;
 }
 
@@ -77,7 +78,11 @@ export function RunScreen({ info, grid, workOrder, onScan, onRun, onOpenUnit }: 
     window.addEventListener('resize', measure);
     return () => window.removeEventListener('resize', measure);
   }, [slots.length, error]);
-  const layout = gridLayout(slots.length, area.width, area.height, info.fixtureColumns ?? null);
+  // The fixture definition's bed, when it places every slot; else a grid in slot order.
+  const placement = placeSlots(info.slots);
+  const layout = placement
+    ? { columns: placement.columns, rows: placement.rows, compact: slots.length > 8 }
+    : gridLayout(slots.length, area.width, area.height, info.fixtureColumns ?? null);
   const gap = layout.compact ? 8 : 14;
   const rowHeight = Math.floor((area.height - gap * (layout.rows - 1)) / layout.rows);
   const summary = runSummary(grid);
@@ -137,13 +142,22 @@ export function RunScreen({ info, grid, workOrder, onScan, onRun, onOpenUnit }: 
               return;
             }
             if (error === NO_TARGET || error?.code === 'station::ui::duplicate_scan') setError(null);
-            onScan(target, verdict.serial);
             setScan('');
             setChosen(slotAfter(grid, target));
+            if (info.autoStart && canStart({ ...grid[target], scanned: verdict.serial })) {
+              // Scan-to-start: the scan is the start; the tile shows the serial as it runs.
+              onRun([target], false, { [target]: verdict.serial }).catch((e) => setError(toCommandError(e)));
+              return;
+            }
+            onScan(target, verdict.serial);
           }}
         >
           <label>
-            {target === null ? 'Every slot has a serial: click a tile to scan it again' : `Scan DUT serial into slot ${target}`}
+            {target === null
+              ? 'Every slot has a serial: click a tile to scan it again'
+              : info.autoStart
+                ? `Scan DUT serial to start slot ${target}`
+                : `Scan DUT serial into slot ${target}`}
             <input id="serial-input" ref={scanRef} value={scan} autocomplete="off" onInput={(e) => setScan((e.target as HTMLInputElement).value)} />
           </label>
         </form>
@@ -169,15 +183,21 @@ export function RunScreen({ info, grid, workOrder, onScan, onRun, onOpenUnit }: 
         ref={gridRef}
         data-columns={layout.columns}
         data-rows={layout.rows}
+        data-placed={placement ? 'bed' : 'order'}
         style={
-          layout.compact
-            ? { gridTemplateColumns: `repeat(${layout.columns}, minmax(0, 1fr))`, gridAutoRows: `${rowHeight}px`, gap: `${gap}px` }
+          layout.compact || placement
+            ? {
+                gridTemplateColumns: `repeat(${layout.columns}, minmax(0, 1fr))`,
+                gridAutoRows: layout.compact ? `${rowHeight}px` : undefined,
+                gap: `${gap}px`,
+              }
             : undefined
         }
       >
         {slots.map((t) => (
           <TileView
             key={t.slot}
+            cell={placement?.cells[t.slot]}
             compact={layout.compact}
             tile={t}
             unavailable={info.products.find((p) => p.id === t.product)?.unavailable != null}
@@ -254,6 +274,8 @@ function SlotDetails({ tile: t, onStart, onOpen }: { tile: Tile; onStart: () => 
 
 function TileView(props: {
   compact?: boolean;
+  /** Where the tile sits on the fixture's bed, when its definition says. */
+  cell?: { row: number; column: number };
   tile: Tile;
   now: number;
   focused: boolean;
@@ -266,6 +288,7 @@ function TileView(props: {
   const pct = Math.round(progress(t) * 100);
   const big = t.state === 'running' ? `${pct}%` : BIG_WORD[t.state];
   const next = nextScan(t);
+  const place = props.cell ? { gridRow: props.cell.row, gridColumn: props.cell.column } : undefined;
   if (props.compact) {
     return (
       <div
@@ -274,6 +297,7 @@ function TileView(props: {
         data-state={t.state}
         data-product={t.product}
         title={t.reason ?? undefined}
+        style={place}
         onClick={props.onFocus}
       >
         <div class="tile-head">
@@ -297,6 +321,7 @@ function TileView(props: {
       data-slot={t.slot}
       data-state={t.state}
       data-product={t.product}
+      style={place}
       onClick={props.onFocus}
     >
       <div class="tile-head">

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { gridLayout, runSummary, serialTail } from './layout';
+import { gridLayout, placeSlots, runSummary, serialTail } from './layout';
 import { applyEvent, initialGrid } from './slots';
 import type { ProgressEvent } from '../types';
 
@@ -54,5 +54,17 @@ describe('layout', () => {
     g = applyEvent(g, fin(3, { result: 'fail', step: 'identify', code: 'x', message: 'm', help: 'h' }), 1);
     g = applyEvent(g, fin(4, { result: 'fail', step: 'lock', code: 'y', message: 'm', help: 'h', pending: true }), 1);
     expect(runSummary(g)).toBe('2 PASS · 1 FAIL: slot 3 · 1 OPEN: slot 4');
+  });
+});
+
+describe('placeSlots', () => {
+  const slot = (index: number, row?: number, column?: number) => ({ index, product: 'p', configuredProduct: 'p', row, column });
+  it('puts each slot where the fixture definition says, the grid as large as the furthest slot', () => {
+    const p = placeSlots([slot(1, 2, 1), slot(2, 1, 1), slot(3, 1, 3)]);
+    expect(p).toEqual({ columns: 3, rows: 2, cells: { 1: { row: 2, column: 1 }, 2: { row: 1, column: 1 }, 3: { row: 1, column: 3 } } });
+  });
+  it('falls back to slot order when any slot has no place', () => {
+    expect(placeSlots([slot(1, 1, 1), slot(2)])).toBeNull();
+    expect(placeSlots([])).toBeNull();
   });
 });

@@ -2,6 +2,7 @@
 // fixture's rows and columns when it has them, the tiles as large as the screen allows, and
 // no tile growing when its unit fails (details go to the panel under the grid).
 import type { Grid, Tile } from './slots';
+import type { SlotInfo } from '../types';
 
 /** The grid's shape. */
 export interface Layout {
@@ -34,6 +35,29 @@ export function gridLayout(n: number, width: number, height: number, columns?: n
     if (size > best.size) best = { columns: c, rows, size };
   }
   return { columns: best.columns, rows: best.rows, compact };
+}
+
+/** Where each tile goes when the fixture definition places every slot on its bed: the grid's
+ * size and each slot's cell. `null` when any slot has no place (the layout is then a grid
+ * in slot order). */
+export interface Placement {
+  columns: number;
+  rows: number;
+  cells: Record<number, { row: number; column: number }>;
+}
+
+export function placeSlots(slots: SlotInfo[]): Placement | null {
+  if (slots.length === 0) return null;
+  const cells: Placement['cells'] = {};
+  let columns = 0;
+  let rows = 0;
+  for (const s of slots) {
+    if (!s.row || !s.column) return null;
+    cells[s.index] = { row: s.row, column: s.column };
+    rows = Math.max(rows, s.row);
+    columns = Math.max(columns, s.column);
+  }
+  return { columns, rows, cells };
 }
 
 /** The end of a serial a technician reads from across the bench: its last `n` characters. */

@@ -3,7 +3,8 @@
 use station_config::StationConfig;
 
 use super::CheckResult;
-use crate::ports::{Resolved, resolve};
+use crate::ports::resolve;
+use station_transport::discovery::{PortSource, SlotPort};
 
 pub(super) fn check(config: &StationConfig, offline: bool) -> Vec<CheckResult> {
     let mut out = Vec::new();
@@ -67,15 +68,15 @@ pub(super) fn check(config: &StationConfig, offline: bool) -> Vec<CheckResult> {
     };
     for (slot, r) in resolved {
         match r {
-            Resolved::Problem(why) => out.push(CheckResult::failed(
+            SlotPort::NoBoard(why) | SlotPort::Unknown(why) => out.push(CheckResult::failed(
                 "port.present",
                 why,
                 "Seat the DUT and check the fixture's cabling; `station ports` lists what the PC sees.",
             )),
-            Resolved::Port { port, source } => {
+            SlotPort::Found { port, source } => {
                 let baud = config.slot(slot).map_or(config.fixture.baud, |s| s.baud_or(&config.fixture));
                 if !std::path::Path::new(&port).exists() {
-                    let fix = if source == "ports file" {
+                    let fix = if source == PortSource::PortsFile {
                         "Start the fixture that writes the ports file (`virtual-fixture start`, or `station-demo`)."
                     } else {
                         "Plug the fixture in, or correct the slot's port (udev rules give stable names: docs/real-fixture.md)."

@@ -45,6 +45,9 @@ use record::{Pass, enrollment_of};
 pub(crate) struct SlotPlan<'a> {
     pub(crate) index: u16,
     pub(crate) port: String,
+    /// The fixture definition found no single board in the slot (one line with what to do):
+    /// the slot is empty and nothing is opened.
+    pub(crate) no_board: Option<String>,
     pub(crate) baud: u32,
     pub(crate) product: &'a ProductProfile,
     /// The serial scanned for this slot, which the DUT must report.
@@ -66,6 +69,27 @@ pub(crate) fn provision(
         slot: plan.index,
         port: plan.port.clone(),
     });
+    if let Some(why) = &plan.no_board {
+        return finished(
+            run_id,
+            sink,
+            UnitReport {
+                slot: plan.index,
+                serial: None,
+                unit_id: None,
+                outcome: UnitOutcome::Skipped {
+                    reason: SkipReason::Empty,
+                    message: why.clone(),
+                    help: "Seat a board in the slot to provision it; an empty slot is not a unit."
+                        .into(),
+                    unit_id: None,
+                },
+                wall: started.elapsed(),
+                link_bytes: 0,
+                steps: Vec::new(),
+            },
+        );
+    }
     if let Some(outcome) = alarm::refuse_blocked(station, plan.index) {
         // Blocked: no unit is started, nothing touches the board.
         return finished(

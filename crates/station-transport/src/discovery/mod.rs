@@ -6,6 +6,7 @@
 //! arriving and leaving (libusb hotplug where available, polling always).
 
 mod matching;
+mod slots;
 mod system;
 mod watch;
 
@@ -13,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use station_config::UsbPortPath;
 
 pub use matching::{SlotMatch, match_slots};
+pub use slots::{PortSource, ResolveError, SlotPort, resolve_slot_ports};
 pub use system::observe;
 pub use watch::{PortEvent, PortWatcher};
 

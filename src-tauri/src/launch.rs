@@ -1,0 +1,183 @@
+//! Starting the station, or saying why it did not. A configuration, database or fixture
+//! problem at start does not end the process (under the kiosk service's
+//! `Restart=on-failure` that was a black screen flickering every two seconds): the window
+//! opens on a full-screen message with the cause, the action and a *Retry*, which opens the
+//! station again in place once the cause is fixed.
+
+use std::sync::{Mutex, OnceLock, PoisonError};
+
+use serde::Serialize;
+
+use crate::error::CommandError;
+use crate::state::{StartError, StationState};
+
+/// Why the station did not start: what the start-up screen shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StartFailure {
+    /// The stable code of the cause (`station::config::…`, `station::store::…`).
+    pub code: String,
+    /// The cause, in one line with its details.
+    pub message: String,
+    /// What to do.
+    pub help: String,
+}
+
+impl std::fmt::Display for StartFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "error[{}]: {}\n  help: {}",
+            self.code, self.message, self.help
+        )
+    }
+}
+
+impl StartFailure {
+    /// A configuration file that did not load.
+    pub fn config(e: &station_config::ConfigError) -> Self {
+        Self {
+            code: e.code().to_owned(),
+            message: chain(e),
+            help: e
+                .help()
+                .unwrap_or_else(|| "Fix the configuration, then press Retry.".into()),
+        }
+    }
+
+    /// A station that did not open.
+    pub fn station(e: &StartError) -> Self {
+        Self {
+            code: e.code().to_owned(),
+            message: chain(e),
+            help: e.help(),
+        }
+    }
+}
+
+/// How one attempt to open the station goes.
+pub type Opener = Box<dyn Fn() -> Result<StationState, StartFailure> + Send + Sync>;
+
+/// The app's one managed value: the station once it has started, else why not.
+pub struct Launch {
+    station: OnceLock<StationState>,
+    failure: Mutex<Option<StartFailure>>,
+    open: Option<Opener>,
+}
+
+impl Launch {
+    /// A station that started.
+    pub fn ready(state: StationState) -> Self {
+        Self {
+            station: OnceLock::from(state),
+            failure: Mutex::new(None),
+            open: None,
+        }
+    }
+
+    /// A station that did not start; `open` tries again (the start-up screen's Retry).
+    pub fn failed(failure: StartFailure, open: Opener) -> Self {
+        Self {
+            station: OnceLock::new(),
+            failure: Mutex::new(Some(failure)),
+            open: Some(open),
+        }
+    }
+
+    /// The station, or why it did not start (`station::app::not_started`, with the cause).
+    pub fn station(&self) -> Result<&StationState, CommandError> {
+        self.station.get().ok_or_else(|| {
+            CommandError::NotStarted(self.failure().unwrap_or_else(|| StartFailure {
+                code: "station::app::not_started".into(),
+                message: "the station has not started".into(),
+                help: "Press Retry.".into(),
+            }))
+        })
+    }
+
+    /// Why the station did not start, while it has not.
+    pub fn failure(&self) -> Option<StartFailure> {
+        if self.station.get().is_some() {
+            return None;
+        }
+        self.failure
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Opens the station again (nothing to do once it runs). A new cause replaces the old.
+    pub fn retry(&self) -> Result<(), CommandError> {
+        if self.station.get().is_some() {
+            return Ok(());
+        }
+        let Some(open) = &self.open else {
+            return self.station().map(|_| ());
+        };
+        // One attempt at a time: a second Retry waits for the first's answer.
+        let mut failure = self.failure.lock().unwrap_or_else(PoisonError::into_inner);
+        if self.station.get().is_some() {
+            return Ok(());
+        }
+        match open() {
+            Ok(state) => {
+                tracing::info!("the station started on retry");
+                if self.station.set(state).is_err() {
+                    tracing::warn!("the station had already started");
+                }
+                *failure = None;
+                Ok(())
+            }
+            Err(f) => {
+                tracing::warn!(code = %f.code, message = %f.message, "the station still does not start");
+                *failure = Some(f.clone());
+                Err(CommandError::NotStarted(f))
+            }
+        }
+    }
+}
+
+impl StartError {
+    /// Stable code of the cause.
+    pub fn code(&self) -> &'static str {
+        match self {
+            StartError::Fixture(_) => "station::fixture::virtual",
+            StartError::Definition(e) => e.code(),
+            StartError::Store(e) => e.code(),
+            StartError::Pipeline(e) => e.code(),
+            StartError::Line(e) => e.code(),
+        }
+    }
+
+    /// What to do.
+    pub fn help(&self) -> String {
+        match self {
+            StartError::Fixture(_) => {
+                "Check the log file (swtpm installed? /dev/ptmx available?), then press Retry."
+                    .into()
+            }
+            StartError::Definition(e) => e
+                .help()
+                .unwrap_or_else(|| "Fix the fixture definition file, then press Retry.".into()),
+            StartError::Store(e) => e.help().unwrap_or_else(|| {
+                "Check the station's disk and storage.database, then press Retry.".into()
+            }),
+            StartError::Pipeline(e) => e.help(),
+            StartError::Line(e) => e.help().into(),
+        }
+    }
+}
+
+/// The message and its causes, joined with ": ".
+fn chain(e: &dyn std::error::Error) -> String {
+    let mut s = e.to_string();
+    let mut cur = e.source();
+    while let Some(c) = cur {
+        let text = c.to_string();
+        if !s.ends_with(&text) {
+            s.push_str(": ");
+            s.push_str(&text);
+        }
+        cur = c.source();
+    }
+    s
+}
