@@ -7,6 +7,7 @@ const COMMANDS: &[&str] = &[
     "ui_ready",
     "retry_start",
     "approve",
+    "removable_drives",
     "end_approval",
     "login",
     "logout",

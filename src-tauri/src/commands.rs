@@ -43,6 +43,8 @@ pub struct AppInfo {
     fixture_columns: Option<u16>,
     /// A scan starts its slot (`fixture.auto_start`).
     auto_start: bool,
+    /// Which results sound (`kiosk.sounds`).
+    sounds: station_config::Sounds,
     slots: Vec<SlotInfo>,
     products: Vec<ProductInfo>,
     idle_logout_seconds: u32,
@@ -105,6 +107,7 @@ pub async fn app_info<R: Runtime>(app: AppHandle<R>) -> Result<AppInfo, CommandE
             fixture_name: c.fixture.name.clone(),
             fixture_columns: st.fixture_columns(),
             auto_start: c.fixture.auto_start,
+            sounds: c.kiosk.sounds,
             slots: slot_infos(st),
             products: c
                 .products
@@ -856,15 +859,47 @@ pub struct ExportView {
     records: u64,
     manifest_sha256: String,
     certificate: String,
+    /// The removable drive it was written to (and flushed), if one was chosen.
+    drive: Option<String>,
 }
 
-/// Writes a signed export batch (supervisor) into a new directory under `upload.export_dir`:
-/// the enrollments of `work_order` (all when absent), queued only or queued and uploaded.
+/// A removable drive the export can go to.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DriveView {
+    path: String,
+    label: String,
+}
+
+/// The removable drives mounted now (below `kiosk.removable_media`). Polled by the Supervisor
+/// screen, so it does not count as activity.
+#[tauri::command]
+pub async fn removable_drives<R: Runtime>(
+    app: AppHandle<R>,
+) -> Result<Vec<DriveView>, CommandError> {
+    blocking(&app, |st| {
+        st.authorize_passive(Action::Export)?;
+        Ok(crate::media::drives(&st.config().kiosk.removable_media)
+            .into_iter()
+            .map(|d| DriveView {
+                path: d.path.display().to_string(),
+                label: d.label,
+            })
+            .collect())
+    })
+    .await
+}
+
+/// Writes a signed export batch (supervisor) into a new directory under `upload.export_dir`,
+/// or on `drive` (one of [`removable_drives`]) with the signing certificate beside it,
+/// flushed before the answer: the enrollments of `work_order` (all when absent), queued only
+/// or queued and uploaded.
 #[tauri::command]
 pub async fn export_batch<R: Runtime>(
     app: AppHandle<R>,
     work_order: Option<String>,
     queued_only: bool,
+    drive: Option<String>,
 ) -> Result<ExportView, CommandError> {
     use station_store::ExportFilter;
     use station_upload::export::{ExportRequest, StationSigner, cert_path_for};
@@ -880,6 +915,18 @@ pub async fn export_batch<R: Runtime>(
         let work_order = work_order
             .map(|w| w.trim().to_owned())
             .filter(|w| !w.is_empty());
+        // Only a drive the kernel lists as mounted where sticks go: never a path the UI made up.
+        let drive = match drive {
+            None => None,
+            Some(d) => Some(
+                crate::media::drives(&st.config().kiosk.removable_media)
+                    .into_iter()
+                    .find(|m| m.path == std::path::Path::new(&d))
+                    .ok_or(CommandError::NoSuchDrive(d))?,
+            ),
+        };
+        // The batch is written on the station first, then copied: a stick that fails mid-copy
+        // loses nothing (device keys are purged once delivered; the station's copy remains).
         let out_dir = section.export_dir.join(format!(
             "{station_id}-{}",
             Utc::now().format("%Y%m%dT%H%M%S%.3fZ")
@@ -914,15 +961,35 @@ pub async fn export_batch<R: Runtime>(
             &mut |_, _| {},
         )?;
         let summary = &delivered.summary;
-        let written = delivered
+        let mut written = delivered
             .sealed
             .as_ref()
             .map_or_else(|| summary.dir.clone(), |s| s.path.clone());
+        let mut certificate = cert_path_for(&section.signing_key);
+        if let Some(d) = &drive {
+            // The device operator checks the batch against the station's certificate: it
+            // travels with it. Everything is flushed before the stick may be pulled.
+            let beside = d
+                .path
+                .join(format!("{}-export-signing.pem", st.config().station.id));
+            let copied = std::fs::copy(&certificate, &beside)
+                .and_then(|_| crate::media::copy_tree(&written, &d.path))
+                .and_then(|copy| {
+                    crate::media::sync_tree(&beside)?;
+                    crate::media::sync_tree(&copy)?;
+                    Ok(copy)
+                })
+                .map_err(|e| CommandError::DriveWrite(d.label.clone(), e))?;
+            tracing::info!(drive = %d.path.display(), batch = %copied.display(), kept = %written.display(), "export copied to a removable drive and flushed");
+            written = copied;
+            certificate = beside;
+        }
         Ok(ExportView {
             dir: written.display().to_string(),
             records: summary.manifest.records,
             manifest_sha256: summary.manifest_sha256.clone(),
-            certificate: cert_path_for(&section.signing_key).display().to_string(),
+            certificate: certificate.display().to_string(),
+            drive: drive.map(|d| d.label),
         })
     })
     .await

@@ -66,6 +66,12 @@ pub enum CommandError {
     /// The line database refused or could not be reached.
     #[error(transparent)]
     Line(#[from] station_linedb::LineDbError),
+    /// The removable drive chosen for an export is not mounted (any more).
+    #[error("the drive {0} is not plugged in")]
+    NoSuchDrive(String),
+    /// Writing an export onto a removable drive failed.
+    #[error("could not write the batch onto the drive {0}")]
+    DriveWrite(String, #[source] std::io::Error),
     /// The station did not start (the start-up screen shows the cause and a Retry).
     #[error("{}", .0.message)]
     NotStarted(crate::launch::StartFailure),
@@ -100,6 +106,8 @@ impl CommandError {
             Self::Line(e) => e.code(),
             Self::Task(_) => "station::bug::task",
             Self::NotStarted(_) => "station::app::not_started",
+            Self::NoSuchDrive(_) => "station::export::no_drive",
+            Self::DriveWrite(..) => "station::export::drive_write",
         }
     }
 
@@ -144,6 +152,12 @@ impl CommandError {
             Self::Line(_) => "Call the line engineer with the log file.".into(),
             Self::Task(_) => "This is a station bug; report it with the log file.".into(),
             Self::NotStarted(f) => f.help.clone(),
+            Self::NoSuchDrive(_) => {
+                "Plug the USB drive in again, wait for it to appear in the list, then export.".into()
+            }
+            Self::DriveWrite(..) => {
+                "Do not use what is on the drive: check it has room and is not write-protected, then export again.".into()
+            }
         }
     }
 }

@@ -12,6 +12,7 @@ pub mod error;
 pub mod events;
 pub mod fixture;
 pub mod launch;
+pub mod media;
 pub mod shutdown;
 pub mod state;
 
@@ -100,6 +101,7 @@ pub fn build_launch<R: Runtime>(
             commands::ui_ready,
             commands::retry_start,
             commands::approve,
+            commands::removable_drives,
             commands::end_approval,
             commands::login,
             commands::logout,

@@ -78,6 +78,11 @@ export class Session {
     return this.cmd('POST', '/execute/sync', { script, args });
   }
 
+  /** Runs `script` with a callback as its last argument; resolves with what it passes. */
+  execAsync(script, args = []) {
+    return this.cmd('POST', '/execute/async', { script, args });
+  }
+
   async screenshot() {
     return Buffer.from(await call(this.base, 'GET', `/session/${this.id}/screenshot`, undefined, 10000), 'base64');
   }

@@ -4,6 +4,7 @@ import type {
   AppInfo,
   AuditView,
   ClaimView,
+  DriveInfo,
   ExportResult,
   LineOverview,
   LineView,
@@ -25,6 +26,9 @@ export const api = {
   retryStart: () => invoke<void>('retry_start'),
   login: (operatorId: string, pin: string) => invoke<SessionInfo>('login', { operatorId, pin }),
   logout: (reason: 'user' | 'idle') => invoke<void>('logout', { reason }),
+  /** A supervisor approves in place; the technician stays logged in. */
+  approve: (operatorId: string, pin: string) => invoke<SessionInfo>('approve', { operatorId, pin }),
+  endApproval: () => invoke<SessionInfo>('end_approval'),
   session: () => invoke<SessionInfo | null>('session'),
   /** Reports operator input (keys, pointer) to the app, whose idle clock counts only commands
    * (the polled `queue_status` does not count). Rejects with `station::auth::session_expired`
@@ -64,8 +68,10 @@ export const api = {
   /** Supervisor: the board will be brought back; keep the claim open. */
   keepClaimWaiting: (unitId: number) => invoke<void>('keep_claim_waiting', { unitId }),
   /** Supervisor: a signed batch for the device operator (`workOrder` null: every work order). */
-  exportBatch: (workOrder: string | null, queuedOnly: boolean) =>
-    invoke<ExportResult>('export_batch', { workOrder, queuedOnly }),
+  exportBatch: (workOrder: string | null, queuedOnly: boolean, drive: string | null = null) =>
+    invoke<ExportResult>('export_batch', { workOrder, queuedOnly, drive }),
+  /** The USB drives mounted now; polled, so not operator activity. */
+  removableDrives: () => invoke<DriveInfo[]>('removable_drives'),
   yieldReport: (workOrder: string | null, since: string | null, until: string | null) =>
     invoke<YieldView>('yield_report', { workOrder, since, until }),
   auditLog: (limit?: number) => invoke<AuditView>('audit_log', { limit }),

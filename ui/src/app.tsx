@@ -20,6 +20,7 @@ import {
   type Grid,
 } from './state/slots';
 import { lineBadge } from './state/line';
+import { play, soundFor } from './state/sound';
 import { ActivityThrottle, IdleTimer, atLeast, endsSession, normaliseBadge, screensFor, toCommandError, type Screen } from './state/session';
 import type { AppInfo, CommandError, LineView, SessionInfo, SlotInfo, TimedEvent } from './types';
 import { RunScreen } from './screens/run';
@@ -27,6 +28,7 @@ import { UnitsScreen } from './screens/units';
 import { QueueScreen } from './screens/queue';
 import { YieldScreen } from './screens/yield';
 import { SupervisorScreen } from './screens/supervisor';
+import { OnScreenKeyboard } from './keyboard';
 
 const SCREEN_NAMES: Record<Screen, string> = {
   run: 'Run',
@@ -46,6 +48,7 @@ export function App() {
   const [unitId, setUnitId] = useState<number | null>(null);
   const [workOrder, setWorkOrder] = useState<string | null>(null);
   const [exitOpen, setExitOpen] = useState(false);
+  const [approveOpen, setApproveOpen] = useState(false);
   const idle = useRef<IdleTimer | null>(null);
   // The latest app info, for callbacks that outlive a render (a run that ends later).
   const infoRef = useRef<AppInfo | null>(null);
@@ -53,6 +56,8 @@ export function App() {
   // The latest grid, for the supervisor's rework check once its run has ended.
   const [idleLeft, setIdleLeft] = useState<number | null>(null);
   const gridRef = useRef<Grid>(grid);
+  /** A run ended and nobody has touched the station since: its results are unacknowledged. */
+  const unacknowledged = useRef(false);
   gridRef.current = grid;
 
   const start = useCallback(
@@ -116,13 +121,25 @@ export function App() {
       timer.touch(now);
       if (throttle.shouldSend(now)) report();
     };
+    // Input acknowledges the results on screen.
+    const acknowledge = () => {
+      unacknowledged.current = false;
+    };
     window.addEventListener('keydown', touch, true);
     window.addEventListener('pointerdown', touch, true);
+    window.addEventListener('keydown', acknowledge, true);
+    window.addEventListener('pointerdown', acknowledge, true);
     const iv = window.setInterval(() => {
       const now = performance.now();
       // Slots at work keep the technician logged in (the app does the same): results never
       // end up behind the login screen, and the idle clock starts when the last slot ends.
       if (busy(gridRef.current)) timer.touch(now);
+      // Results nobody has looked at yet keep the session too (the app's clock is told, as
+      // for input): a FAIL must not end up behind the login screen unseen.
+      else if (unacknowledged.current) {
+        timer.touch(now);
+        if (throttle.shouldSend(now)) report();
+      }
       const left = timer.remainingMs(now);
       setIdleLeft(left > 0 && left <= IDLE_WARNING_MS ? Math.ceil(left / 1000) : null);
       if (throttle.flush(now)) report();
@@ -141,9 +158,29 @@ export function App() {
       live = false;
       window.removeEventListener('keydown', touch, true);
       window.removeEventListener('pointerdown', touch, true);
+      window.removeEventListener('keydown', acknowledge, true);
+      window.removeEventListener('pointerdown', acknowledge, true);
       window.clearInterval(iv);
     };
   }, [session, info, logout]);
+
+  // A supervisor's approval ends on the app's side after two minutes without input: the
+  // banner and the controls follow within 5 s.
+  const approver = session?.approvedBy?.operatorId ?? null;
+  useEffect(() => {
+    if (approver === null) return;
+    const iv = window.setInterval(() => {
+      api
+        .session()
+        .then((s) => {
+          if ((s?.approvedBy?.operatorId ?? null) === approver) return;
+          setSession(s);
+          if (s && !atLeast(s.role, 'supervisor')) setScreen((cur) => (cur === 'supervisor' ? 'run' : cur));
+        })
+        .catch(() => undefined);
+    }, 5000);
+    return () => window.clearInterval(iv);
+  }, [approver]);
 
   /** Calls a command; a lost session returns to the login screen. */
   const guard = useCallback(
@@ -164,6 +201,10 @@ export function App() {
 
   const onEvent = useCallback((ev: TimedEvent) => {
     setGrid((g) => applyEvent(g, ev, Date.now()));
+    if (ev.kind === 'unitFinished') {
+      const sound = soundFor(ev.outcome, infoRef.current?.sounds);
+      if (sound) play(sound);
+    }
     // The frame after the state change is the one that shows the event.
     requestAnimationFrame(() => recordLatency(ev.sentAtMs, Date.now()));
   }, []);
@@ -186,7 +227,10 @@ export function App() {
       const ended = new Promise<void>((r) => (sawEnd = r));
       const onRunEvent = (ev: TimedEvent) => {
         onEvent(ev);
-        if (ev.kind === 'runFinished') sawEnd();
+        if (ev.kind === 'runFinished') {
+          unacknowledged.current = true;
+          sawEnd();
+        }
       };
       try {
         const result = await guard(api.runSlots(slots, rework, expected, onRunEvent));
@@ -239,6 +283,18 @@ export function App() {
     setUnitId(id);
     setScreen('units');
   };
+  // The role the screens show controls for: a supervisor approving in place lends theirs.
+  const role = session.approvedBy?.role ?? session.role;
+  const endApproval = () =>
+    api
+      .endApproval()
+      .then((s) => {
+        setSession(s);
+        if (!atLeast(s.role, 'supervisor')) setScreen('run');
+      })
+      .catch((e) => {
+        if (endsSession(toCommandError(e))) setSession(null);
+      });
   return (
     <div class="shell">
       <header>
@@ -250,11 +306,17 @@ export function App() {
               data-nav={s}
               class={screen === s ? 'active' : ''}
               onClick={() => {
+                // A technician reaches the supervisor's controls only with a supervisor there.
+                if (s === 'supervisor' && !atLeast(role, 'supervisor')) {
+                  setApproveOpen(true);
+                  return;
+                }
                 setScreen(s);
                 if (s === 'units') setUnitId(null);
               }}
             >
               {SCREEN_NAMES[s]}
+              {s === 'supervisor' && !atLeast(role, 'supervisor') ? ' 🔒' : ''}
             </button>
           ))}
         </nav>
@@ -277,7 +339,18 @@ export function App() {
           Logging out in {idleLeft} s: touch the screen or press a key to stay logged in.
         </div>
       )}
-      {atLeast(session.role, 'supervisor') && <LockBanner />}
+      {session.approvedBy && (
+        <div id="approval-banner" class="banner approval" role="status">
+          <span>
+            Supervisor {session.approvedBy.name} ({session.approvedBy.operatorId}) is approving at {session.name}'s session: their
+            actions are recorded under their ID.
+          </span>
+          <button id="approval-end" class="primary" onClick={() => void endApproval()}>
+            Done
+          </button>
+        </div>
+      )}
+      {atLeast(role, 'supervisor') && <LockBanner />}
       <main>
         {screen === 'run' && (
           <RunScreen
@@ -289,14 +362,14 @@ export function App() {
             onOpenUnit={openUnit}
           />
         )}
-        {screen === 'units' && <UnitsScreen guard={guard} role={session.role} unitId={unitId} onOpenUnit={setUnitId} />}
-        {screen === 'queue' && <QueueScreen guard={guard} role={session.role} />}
+        {screen === 'units' && <UnitsScreen guard={guard} role={role} unitId={unitId} onOpenUnit={setUnitId} />}
+        {screen === 'queue' && <QueueScreen guard={guard} role={role} />}
         {screen === 'yield' && <YieldScreen guard={guard} />}
         {screen === 'supervisor' && (
           <SupervisorScreen
             info={info}
             guard={guard}
-            role={session.role}
+            role={role}
             workOrder={workOrder}
             onWorkOrder={setWorkOrder}
             onSlotsChanged={onSlotsChanged}
@@ -306,6 +379,17 @@ export function App() {
         )}
       </main>
       {exitOpen && <ExitDialog info={info} onClose={() => setExitOpen(false)} />}
+      {approveOpen && (
+        <ApproveDialog
+          onApproved={(s) => {
+            setApproveOpen(false);
+            setSession(s);
+            setScreen('supervisor');
+          }}
+          onClose={() => setApproveOpen(false)}
+        />
+      )}
+      <OnScreenKeyboard />
     </div>
   );
 }
@@ -424,7 +508,73 @@ function Login({ info, notice, onLogin }: { info: AppInfo; notice: string | null
       </form>
       {notice && <p class="notice">{notice}</p>}
       <ErrorBox error={error} id="login-error" />
+      <OnScreenKeyboard />
     </main>
+  );
+}
+
+/** A supervisor approves in place: badge and PIN here, and the technician stays logged in. */
+function ApproveDialog({ onApproved, onClose }: { onApproved: (s: SessionInfo) => void; onClose: () => void }) {
+  const [id, setId] = useState('');
+  const [pin, setPin] = useState('');
+  const [error, setError] = useState<CommandError | null>(null);
+  const idRef = useRef<HTMLInputElement>(null);
+  const pinRef = useRef<HTMLInputElement>(null);
+  useEffect(() => idRef.current?.focus(), []);
+  const submit = () =>
+    api
+      .approve(normaliseBadge(id), pin)
+      .then(onApproved)
+      .catch((e) => {
+        setError(toCommandError(e));
+        setPin('');
+        pinRef.current?.focus();
+      });
+  return (
+    <div class="dialog-backdrop">
+      <form
+        class="dialog"
+        id="approve-dialog"
+        role="dialog"
+        aria-labelledby="approve-title"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void submit();
+        }}
+      >
+        <h2 id="approve-title">A supervisor approves</h2>
+        <p>These controls need a supervisor. The supervisor scans their badge and enters their PIN here; you stay logged in.</p>
+        <label>
+          Supervisor ID (scan the badge)
+          <input
+            id="approve-operator"
+            ref={idRef}
+            autocomplete="off"
+            value={id}
+            onInput={(e) => setId((e.target as HTMLInputElement).value)}
+            onKeyDown={(e) => {
+              if (e.key === 'Enter') {
+                e.preventDefault();
+                pinRef.current?.focus();
+              }
+            }}
+          />
+        </label>
+        <label>
+          PIN
+          <input id="approve-pin" ref={pinRef} type="password" inputMode="numeric" autocomplete="off" value={pin} onInput={(e) => setPin((e.target as HTMLInputElement).value)} />
+        </label>
+        <div class="row">
+          <button id="approve-confirm" class="primary" type="submit" disabled={id.trim() === '' || pin === ''}>
+            Approve
+          </button>
+          <button type="button" id="approve-cancel" onClick={onClose}>
+            Cancel
+          </button>
+        </div>
+        <ErrorBox error={error} id="approve-error" />
+      </form>
+    </div>
   );
 }
 

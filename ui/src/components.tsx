@@ -1,4 +1,6 @@
 // Small shared pieces.
+import { useState } from 'preact/hooks';
+import type { JSX } from 'preact';
 import type { CommandError } from './types';
 
 export function ErrorBox({ error, id }: { error: CommandError | null; id?: string }) {
@@ -16,4 +18,43 @@ export function fmtTime(iso: string | null | undefined): string {
   if (!iso) return '–';
   const d = new Date(iso);
   return d.toLocaleString(undefined, { hour12: false });
+}
+
+/** How long ago `iso` was, in the unit a technician reads at a glance ("4 min", "2 h"). */
+export function fmtAge(iso: string | null | undefined, now: number = Date.now()): string {
+  if (!iso) return '–';
+  const s = Math.max(0, Math.round((now - new Date(iso).getTime()) / 1000));
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min`;
+  if (s < 48 * 3600) return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
+  return `${Math.floor(s / 86400)} days`;
+}
+
+/** A confirmation that names what it is about ("Void the claim of board SN-1 (unit #7)?"):
+ * `ask(question, verb, then)` opens it; `dialog` is rendered by the screen. */
+export function useConfirm(): { dialog: JSX.Element | null; ask: (question: string, verb: string, then: () => void) => void } {
+  const [pending, setPending] = useState<{ question: string; verb: string; then: () => void } | null>(null);
+  const dialog = pending ? (
+    <div class="dialog-backdrop">
+      <div class="dialog" id="confirm-dialog" role="alertdialog" aria-labelledby="confirm-question">
+        <p id="confirm-question">{pending.question}</p>
+        <div class="row">
+          <button
+            id="confirm-yes"
+            class="primary"
+            onClick={() => {
+              setPending(null);
+              pending.then();
+            }}
+          >
+            {pending.verb}
+          </button>
+          <button id="confirm-no" onClick={() => setPending(null)}>
+            Cancel
+          </button>
+        </div>
+      </div>
+    </div>
+  ) : null;
+  return { dialog, ask: (question, verb, then) => setPending({ question, verb, then }) };
 }

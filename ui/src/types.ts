@@ -102,6 +102,8 @@ export interface AppInfo {
   fixtureColumns?: number | null;
   /** A scan starts its slot at once (`fixture.auto_start`). */
   autoStart?: boolean;
+  /** Which results sound (`kiosk.sounds`). */
+  sounds?: 'off' | 'fail' | 'all';
   slots: SlotInfo[];
   products: ProductInfo[];
   idleLogoutSeconds: number;
@@ -113,10 +115,19 @@ export interface AppInfo {
   version: string;
 }
 
+/** A removable drive an export can go to. */
+export interface DriveInfo {
+  path: string;
+  label: string;
+}
+
 export interface SessionInfo {
   operatorId: string;
   name: string;
   role: Role;
+  /** A supervisor approving in place (badge and PIN at this session): their role applies
+   * until they press Done or leave it idle for two minutes. */
+  approvedBy?: { operatorId: string; name: string; role: Role } | null;
 }
 
 export interface RunResult {
@@ -133,6 +144,8 @@ export interface ExportResult {
   manifestSha256: string;
   /** The station's signing certificate, for `station verify-export DIR --trust CERT`. */
   certificate: string;
+  /** The USB drive it was copied to and flushed, if one was chosen. */
+  drive?: string | null;
 }
 
 // Store types keep the store's snake_case field names.

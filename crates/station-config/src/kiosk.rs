@@ -1,6 +1,8 @@
 //! `[kiosk]`: how the desktop app presents itself on the line PC, and who may leave it.
 
 use schemars::JsonSchema;
+use std::path::PathBuf;
+
 use serde::{Deserialize, Serialize};
 
 /// `[kiosk]`: the desktop station's window, login policy and (for demos and UI tests) its
@@ -36,6 +38,16 @@ pub struct KioskSection {
     /// and the UI tests; never on a production line. Default `false`.
     #[serde(default)]
     pub virtual_fixture: bool,
+    /// Which results the app sounds: `"fail"` (a FAIL or an OPEN board: two low tones),
+    /// `"all"` (a PASS too: one short high tone), or `"off"`. Default `"fail"`: the alarm is
+    /// heard, the normal case is quiet.
+    #[serde(default)]
+    pub sounds: Sounds,
+    /// Where removable drives (USB sticks) are mounted: a filesystem mounted below one of
+    /// these directories is offered as an export target on the Supervisor screen. Default
+    /// `["/media", "/run/media"]` (udisks and usbmount).
+    #[serde(default = "default_removable_media")]
+    pub removable_media: Vec<PathBuf>,
     /// `[[kiosk.virtual_fault]]`: misbehaviours of the virtual fixture's boards, e.g.
     /// `{ slot = 4, fault = "refuse-writes" }` (fault names as `virtual-fixture --fault`).
     /// Default: none.
@@ -58,9 +70,28 @@ impl Default for KioskSection {
             max_pin_attempts: default_max_pin_attempts(),
             lockout_seconds: default_lockout_seconds(),
             virtual_fixture: false,
+            sounds: Sounds::default(),
+            removable_media: default_removable_media(),
             virtual_faults: Vec::new(),
         }
     }
+}
+
+/// `kiosk.sounds`: which results the app sounds.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Sounds {
+    /// No sound.
+    Off,
+    /// FAIL and OPEN only.
+    #[default]
+    Fail,
+    /// PASS as well.
+    All,
+}
+
+fn default_removable_media() -> Vec<PathBuf> {
+    vec![PathBuf::from("/media"), PathBuf::from("/run/media")]
 }
 
 /// `[[kiosk.virtual_fault]]`: one fault knob on one virtual slot.

@@ -103,6 +103,9 @@ fn resolve_paths(config: &mut StationConfig, base: &Path) {
     if let Some(definition) = &mut config.fixture.definition {
         resolve(base, definition);
     }
+    for media in &mut config.kiosk.removable_media {
+        resolve(base, media);
+    }
     if let Some(upload) = &mut config.upload {
         if let Some(trust_anchor) = &mut upload.trust_anchor {
             resolve(base, trust_anchor);

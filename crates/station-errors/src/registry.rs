@@ -395,6 +395,13 @@ pub(crate) static ENTRIES: &[ErrorDoc] = &[
         exit: Exit::Config,
     },
     ErrorDoc {
+        code: "station::export::drive_write",
+        title: "Export could not be written to the drive",
+        meaning: "Writing or flushing the batch onto the removable drive failed (full, write-protected, pulled out mid-write); what is on the drive is incomplete.",
+        action: "Do not use what is on the drive: check it has room and is not write-protected, then export again.",
+        exit: Exit::Environment,
+    },
+    ErrorDoc {
         code: "station::export::empty",
         title: "No enrollment matches the export",
         meaning: "The export's selection (work order, time range) matched no enrollment, so no export was written.",
@@ -407,6 +414,13 @@ pub(crate) static ENTRIES: &[ErrorDoc] = &[
         meaning: "A file or directory of the export could not be written (permissions, full disk); the batch is not complete.",
         action: "Check that the directory is writable and the disk is not full, then export again into a new directory.",
         exit: Exit::Environment,
+    },
+    ErrorDoc {
+        code: "station::export::no_drive",
+        title: "Removable drive not plugged in",
+        meaning: "The export was sent to a USB drive that is no longer mounted below kiosk.removable_media (pulled out, or never mounted), so nothing was written.",
+        action: "Plug the USB drive in again, wait for it to appear in the list, then export.",
+        exit: Exit::Usage,
     },
     ErrorDoc {
         code: "station::export::no_upload_section",

@@ -3,7 +3,7 @@
 // a supervisor may instead declare it gone (void) or say it will be brought back (keep waiting).
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { api } from '../api';
-import { ErrorBox, fmtTime } from '../components';
+import { ErrorBox, fmtTime, useConfirm } from '../components';
 import { atLeast, toCommandError } from '../state/session';
 import type { ClaimView, CommandError, Role } from '../types';
 
@@ -14,11 +14,16 @@ export function OpenClaims({ guard, role, onOpenUnit }: { guard: Guard; role: Ro
   const [error, setError] = useState<CommandError | null>(null);
   const [ok, setOk] = useState<string | null>(null);
   const [reasons, setReasons] = useState<Record<number, string>>({});
+  const [pollError, setPollError] = useState<CommandError | null>(null);
   const supervisor = atLeast(role, 'supervisor');
+  const { dialog, ask } = useConfirm();
   const load = useCallback(() => {
     guard(api.openClaims())
-      .then(setClaims)
-      .catch((e) => setError(toCommandError(e)));
+      .then((c) => {
+        setClaims(c);
+        setPollError(null);
+      })
+      .catch((e) => setPollError(toCommandError(e)));
   }, [guard]);
   useEffect(() => {
     load();
@@ -35,11 +40,12 @@ export function OpenClaims({ guard, role, onOpenUnit }: { guard: Guard; role: Ro
       })
       .catch((e) => setError(toCommandError(e)));
   };
-  if (claims === null || (claims.length === 0 && !error && !ok)) return null;
+  if (claims === null || (claims.length === 0 && !error && !pollError && !ok)) return null;
   return (
     <div class="open-claims" id="open-claims">
       <h3>Waiting for boards ({claims.length})</h3>
-      <ErrorBox error={error} id="claims-error" />
+      <ErrorBox error={error ?? pollError} id="claims-error" />
+      {dialog}
       {ok && (
         <p class="ok" id="claims-ok">
           {ok}
@@ -71,7 +77,9 @@ export function OpenClaims({ guard, role, onOpenUnit }: { guard: Guard; role: Ro
                   <td>{c.registrationId}</td>
                   <td>slot {c.slot}</td>
                   <td>since {fmtTime(c.createdAt)}</td>
-                  <td>{c.waitingBy ? `waiting (${c.waitingBy}, ${fmtTime(c.waitingAt)})` : 'not decided'}</td>
+                  <td>
+                    <span class="badge open">OPEN</span> {c.waitingBy ? `waiting for it (${c.waitingBy}, ${fmtTime(c.waitingAt)})` : 'not decided'}
+                  </td>
                   {supervisor && (
                     <td class="actions">
                       <input
@@ -84,7 +92,13 @@ export function OpenClaims({ guard, role, onOpenUnit }: { guard: Guard; role: Ro
                         class="claim-void"
                         data-unit={c.unitId}
                         title="The board is scrapped or lost: fail the unit, void its certificate, queue nothing"
-                        onClick={() => act(api.voidClaim(c.unitId, reasons[c.unitId] ?? ''), `${c.serial} declared gone`)}
+                        onClick={() =>
+                          ask(
+                            `Declare board ${c.serial} (unit #${c.unitId}, slot ${c.slot}) gone for good? Its unit fails, its certificate is revoked and its enrollment is never queued.`,
+                            'Board is gone',
+                            () => act(api.voidClaim(c.unitId, reasons[c.unitId] ?? ''), `${c.serial} declared gone`),
+                          )
+                        }
                       >
                         Board is gone
                       </button>

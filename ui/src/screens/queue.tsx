@@ -1,7 +1,7 @@
 // Queue and upload: depth, rate, conflicts (a supervisor retries or resolves them), last errors.
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { api } from '../api';
-import { ErrorBox, fmtTime } from '../components';
+import { ErrorBox, fmtAge, fmtTime, useConfirm } from '../components';
 import { OpenClaims } from './claims';
 import { atLeast, toCommandError } from '../state/session';
 import type { CommandError, QueueView, Role } from '../types';
@@ -11,12 +11,19 @@ type Guard = <T>(p: Promise<T>) => Promise<T>;
 export function QueueScreen({ guard, role }: { guard: Guard; role: Role }) {
   const [q, setQ] = useState<QueueView | null>(null);
   const [error, setError] = useState<CommandError | null>(null);
+  // A failed refresh is shown apart from an action's error, and clears itself when the next
+  // refresh works: a polled screen recovers by itself.
+  const [pollError, setPollError] = useState<CommandError | null>(null);
   const [ok, setOk] = useState<string | null>(null);
   const supervisor = atLeast(role, 'supervisor');
+  const { dialog, ask } = useConfirm();
   const load = useCallback(() => {
     guard(api.queueStatus())
-      .then(setQ)
-      .catch((e) => setError(toCommandError(e)));
+      .then((v) => {
+        setQ(v);
+        setPollError(null);
+      })
+      .catch((e) => setPollError(toCommandError(e)));
   }, [guard]);
   const act = (p: Promise<void>, done: string) => {
     setError(null);
@@ -36,7 +43,8 @@ export function QueueScreen({ guard, role }: { guard: Guard; role: Role }) {
   return (
     <section id="queue-screen">
       <h2>Queue and upload</h2>
-      <ErrorBox error={error} id="queue-error" />
+      <ErrorBox error={error ?? pollError} id="queue-error" />
+      {dialog}
       {ok && (
         <p class="ok" id="queue-ok">
           {ok}
@@ -51,7 +59,9 @@ export function QueueScreen({ guard, role }: { guard: Guard; role: Role }) {
             <Card label="Uploaded (all)" value={q.stats.uploaded} />
             <Card label="Conflicts" value={q.stats.conflicts} warn={q.stats.conflicts > 0} />
           </div>
-          <p class="sub">Oldest queued: {fmtTime(q.stats.oldest_queued_at)}</p>
+          <p class="sub" id="queue-oldest">
+            Oldest queued: {q.stats.oldest_queued_at ? `${fmtAge(q.stats.oldest_queued_at)} ago (${fmtTime(q.stats.oldest_queued_at)})` : 'none'}
+          </p>
           <p id="uploader-status" class={q.uploaderRunning === false && q.stats.queued > 0 ? 'error' : 'sub'} data-running={String(q.uploaderRunning)}>
             {q.uploaderRunning === true
               ? 'Uploader: running'
@@ -79,32 +89,36 @@ export function QueueScreen({ guard, role }: { guard: Guard; role: Role }) {
                     <td>unit #{c.unitId}</td>
                     <td>{c.lastError ?? ''}</td>
                     <td class="actions">
-                      <button
-                        class="requeue"
-                        data-enrollment={c.id}
-                        disabled={!supervisor}
-                        title={
-                          supervisor
-                            ? 'After removing the stale enrollment from DPS: queue this unit\'s enrollment for upload again'
-                            : 'A supervisor retries conflicts'
-                        }
-                        onClick={() => act(api.requeueEnrollment(c.id), `${c.registrationId} queued for upload again`)}
-                      >
-                        Retry upload
-                      </button>
-                      <button
-                        class="resolve"
-                        data-enrollment={c.id}
-                        disabled={!supervisor}
-                        title={
-                          supervisor
-                            ? 'DPS already holds the right enrollment for this unit: mark it uploaded without uploading'
-                            : 'A supervisor resolves conflicts'
-                        }
-                        onClick={() => act(api.resolveConflict(c.id), `${c.registrationId} marked resolved`)}
-                      >
-                        Mark resolved
-                      </button>
+                      {supervisor && (
+                        <>
+                          <button
+                            class="requeue"
+                            data-enrollment={c.id}
+                            title="After removing the stale enrollment from DPS: queue this unit's enrollment for upload again"
+                            onClick={() =>
+                              ask(`Queue the enrollment of unit #${c.unitId} (${c.registrationId}) for upload again?`, 'Retry upload', () =>
+                                act(api.requeueEnrollment(c.id), `${c.registrationId} queued for upload again`),
+                              )
+                            }
+                          >
+                            Retry upload
+                          </button>
+                          <button
+                            class="resolve"
+                            data-enrollment={c.id}
+                            title="DPS already holds the right enrollment for this unit: mark it uploaded without uploading"
+                            onClick={() =>
+                              ask(
+                                `Mark unit #${c.unitId} (${c.registrationId}) as uploaded without uploading? Do this only if DPS already holds its right enrollment.`,
+                                'Mark resolved',
+                                () => act(api.resolveConflict(c.id), `${c.registrationId} marked resolved`),
+                              )
+                            }
+                          >
+                            Mark resolved
+                          </button>
+                        </>
+                      )}
                     </td>
                   </tr>
                 ))}

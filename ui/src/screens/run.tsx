@@ -158,7 +158,7 @@ export function RunScreen({ info, grid, workOrder, onScan, onRun, onOpenUnit }: 
               : info.autoStart
                 ? `Scan DUT serial to start slot ${target}`
                 : `Scan DUT serial into slot ${target}`}
-            <input id="serial-input" ref={scanRef} value={scan} autocomplete="off" onInput={(e) => setScan((e.target as HTMLInputElement).value)} />
+            <input id="serial-input" data-scanner ref={scanRef} value={scan} autocomplete="off" onInput={(e) => setScan((e.target as HTMLInputElement).value)} />
           </label>
         </form>
         <button id="start-all" class="primary" disabled={running} onClick={() => start(null)}>

@@ -6,7 +6,7 @@ import { api } from '../api';
 import { ErrorBox, fmtTime } from '../components';
 import { atLeast, toCommandError } from '../state/session';
 import { reworkFailure, type Tile } from '../state/slots';
-import type { AppInfo, AuditView, CommandError, ExportResult, Operator, Role, RunResult, SlotInfo } from '../types';
+import type { AppInfo, AuditView, CommandError, DriveInfo, ExportResult, Operator, Role, RunResult, SlotInfo } from '../types';
 
 type Guard = <T>(p: Promise<T>) => Promise<T>;
 
@@ -40,6 +40,28 @@ export function SupervisorScreen({ info, guard, role, workOrder, onWorkOrder, on
   const [exporting, setExporting] = useState(false);
   const [exported, setExported] = useState<ExportResult | null>(null);
   const [workOrders, setWorkOrders] = useState<string[]>([]);
+  const [drives, setDrives] = useState<DriveInfo[]>([]);
+  const [drive, setDrive] = useState('');
+
+  // USB drives come and go: the list follows every 3 s; a chosen drive that left is unchosen.
+  useEffect(() => {
+    let live = true;
+    const load = () =>
+      api
+        .removableDrives()
+        .then((d) => {
+          if (!live) return;
+          setDrives(d);
+          setDrive((cur) => (cur === '' || d.some((x) => x.path === cur) ? cur : ''));
+        })
+        .catch(() => live && setDrives([]));
+    load();
+    const iv = window.setInterval(load, 3000);
+    return () => {
+      live = false;
+      window.clearInterval(iv);
+    };
+  }, []);
 
   // Work orders for the export's list: a hint only, so a refusal or error is not shown.
   useEffect(() => {
@@ -79,10 +101,14 @@ export function SupervisorScreen({ info, guard, role, workOrder, onWorkOrder, on
     setExported(null);
     setExporting(true);
     const wo = exportWo.trim();
-    guard(api.exportBatch(wo === '' ? null : wo, queuedOnly))
+    guard(api.exportBatch(wo === '' ? null : wo, queuedOnly, drive === '' ? null : drive))
       .then((r) => {
         setExported(r);
-        setOk(`Exported ${r.records} record${r.records === 1 ? '' : 's'}`);
+        setOk(
+          r.drive
+            ? `Exported ${r.records} record${r.records === 1 ? '' : 's'} onto ${r.drive}: written and flushed, the drive may be removed`
+            : `Exported ${r.records} record${r.records === 1 ? '' : 's'}`,
+        );
       })
       .catch((e) => setError(toCommandError(e)))
       .finally(() => setExporting(false));
@@ -148,7 +174,7 @@ export function SupervisorScreen({ info, guard, role, workOrder, onWorkOrder, on
         <div class="panel">
           <h3>Rework a unit</h3>
           <p class="sub">Provision the board in a slot again although it already passed (audited).</p>
-          <select id="rework-slot" value={reworkSlot} onChange={(e) => setReworkSlot(Number((e.target as HTMLSelectElement).value))}>
+          <select id="rework-slot" aria-label="Slot to rework" value={reworkSlot} onChange={(e) => setReworkSlot(Number((e.target as HTMLSelectElement).value))}>
             {info.slots.map((s) => (
               <option key={s.index} value={s.index}>
                 Slot {s.index}
@@ -181,6 +207,18 @@ export function SupervisorScreen({ info, guard, role, workOrder, onWorkOrder, on
             <input id="export-queued-only" type="checkbox" checked={queuedOnly} onChange={(e) => setQueuedOnly((e.target as HTMLInputElement).checked)} />
             Only enrollments not uploaded yet (queued)
           </label>
+          <label>
+            Write to
+            <select id="export-drive" value={drive} onChange={(e) => setDrive((e.target as HTMLSelectElement).value)}>
+              <option value="">this station's disk</option>
+              {drives.map((d) => (
+                <option key={d.path} value={d.path}>
+                  USB drive {d.label}
+                </option>
+              ))}
+            </select>
+          </label>
+          {drives.length === 0 && <p class="sub" id="export-no-drive">Plug in a USB drive to take the batch away.</p>}
           <button id="export-batch" disabled={exporting} onClick={exportBatch}>
             {exporting ? 'Exporting…' : 'Export batch'}
           </button>
@@ -234,6 +272,7 @@ export function SupervisorScreen({ info, guard, role, workOrder, onWorkOrder, on
                 <td>
                   <select
                     id={`slot-product-${s.index}`}
+                    aria-label={`Product of slot ${s.index}`}
                     value={slotDraft[s.index] ?? s.product}
                     onChange={(e) => setSlotDraft({ ...slotDraft, [s.index]: (e.target as HTMLSelectElement).value })}
                   >

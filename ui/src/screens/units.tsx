@@ -2,8 +2,10 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api';
 import { ErrorBox, fmtTime } from '../components';
-import { toCommandError } from '../state/session';
-import type { CommandError, Role, UnitSummary, UnitView } from '../types';
+import { atLeast, toCommandError } from '../state/session';
+import { stepLabel } from '../state/slots';
+import { STATUS_MEANING, STATUS_WORD, statusTone, type UnitStatus } from '../state/words';
+import type { CommandError, Role, Step, UnitSummary, UnitView } from '../types';
 import { OpenClaims } from './claims';
 
 type Guard = <T>(p: Promise<T>) => Promise<T>;
@@ -43,7 +45,7 @@ export function UnitsScreen({
       window.clearInterval(iv);
     };
   }, [unitId, guard, search, status]);
-  if (unitId !== null) return <UnitDetail guard={guard} id={unitId} onBack={() => onOpenUnit(null)} />;
+  if (unitId !== null) return <UnitDetail guard={guard} role={role} id={unitId} onBack={() => onOpenUnit(null)} />;
   return (
     <section>
       <h2>Units</h2>
@@ -56,12 +58,11 @@ export function UnitsScreen({
           Status
           <select id="units-status" value={status} onChange={(e) => setStatus((e.target as HTMLSelectElement).value)}>
             <option value="">any</option>
-            <option value="pass">PASS</option>
-            <option value="fail">FAIL</option>
-            <option value="committing">OPEN (not decided)</option>
-            <option value="in_progress">running</option>
-            <option value="interrupted">interrupted</option>
-            <option value="superseded">superseded</option>
+            {(Object.keys(STATUS_WORD) as UnitStatus[]).map((k) => (
+              <option key={k} value={k}>
+                {STATUS_WORD[k]}: {STATUS_MEANING[k]}
+              </option>
+            ))}
           </select>
         </label>
       </div>
@@ -90,7 +91,11 @@ export function UnitsScreen({
               </td>
               <td>{u.slot}</td>
               <td>{u.serial ?? '–'}</td>
-              <td>{u.status}</td>
+              <td>
+                <span class={`badge ${statusTone(u.status)}`} title={STATUS_MEANING[u.status]}>
+                  {STATUS_WORD[u.status]}
+                </span>
+              </td>
               <td>{u.registration_id ?? '–'}</td>
               <td>{u.work_order ?? '–'}</td>
               <td>{fmtTime(u.finished_at)}</td>
@@ -103,7 +108,7 @@ export function UnitsScreen({
   );
 }
 
-function UnitDetail({ guard, id, onBack }: { guard: Guard; id: number; onBack: () => void }) {
+function UnitDetail({ guard, role, id, onBack }: { guard: Guard; role: Role; id: number; onBack: () => void }) {
   const [unit, setUnit] = useState<UnitView | null>(null);
   const [error, setError] = useState<CommandError | null>(null);
   useEffect(() => {
@@ -119,7 +124,9 @@ function UnitDetail({ guard, id, onBack }: { guard: Guard; id: number; onBack: (
     <section id="unit-detail" data-unit={s.id}>
       <button onClick={onBack}>← All units</button>
       <h2>
-        Unit #{s.id} · slot {s.slot} · <span class={`badge ${s.status}`} id="unit-status">{s.status.toUpperCase()}</span>
+        Unit #{s.id} · slot {s.slot} · <span class={`badge ${statusTone(s.status)}`} id="unit-status" title={STATUS_MEANING[s.status]}>
+          {STATUS_WORD[s.status]}
+        </span>
       </h2>
       {s.status === 'committing' && (
         <p class="note" id="unit-committing">
@@ -184,7 +191,7 @@ function UnitDetail({ guard, id, onBack }: { guard: Guard; id: number; onBack: (
             <tbody>
               {unit.steps.map((st, i) => (
                 <tr key={i} class={st.ok ? '' : 'failed'}>
-                  <td>{st.step}</td>
+                  <td title={st.step}>{stepLabel(st.step as Step) || st.step}</td>
                   <td>{st.ok ? 'ok' : 'FAILED'}</td>
                   <td class="num">{st.duration_ms.toFixed(1)} ms</td>
                   <td>
@@ -196,10 +203,16 @@ function UnitDetail({ guard, id, onBack }: { guard: Guard; id: number; onBack: (
           </table>
         </div>
       </div>
-      <h3>Log</h3>
-      <pre class="log" id="unit-log">
-        {unit.log.map((l) => `${fmtTime(l.at)}  ${l.source.padEnd(14)} ${l.text}`).join('\n')}
-      </pre>
+      {/* The raw log (audit rows, protocol lines) is the supervisor's; the technician has
+          the steps and the failure with what to do. */}
+      {atLeast(role, 'supervisor') && (
+        <>
+          <h3>Log</h3>
+          <pre class="log" id="unit-log">
+            {unit.log.map((l) => `${fmtTime(l.at)}  ${l.source.padEnd(14)} ${l.text}`).join('\n')}
+          </pre>
+        </>
+      )}
     </section>
   );
 }
