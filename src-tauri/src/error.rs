@@ -74,7 +74,7 @@ pub enum CommandError {
     DriveWrite(String, #[source] std::io::Error),
     /// The station did not start (the start-up screen shows the cause and a Retry).
     #[error("{}", .0.message)]
-    NotStarted(crate::launch::StartFailure),
+    NotStarted(StartFailure),
     /// The background task running the command stopped (a station bug).
     #[error("the station task stopped unexpectedly: {0}")]
     Task(String),
@@ -177,7 +177,7 @@ impl Serialize for CommandError {
 }
 
 /// The message and its causes, joined with ": " (lower layers' sources included).
-fn chain(e: &dyn std::error::Error) -> String {
+pub(crate) fn chain(e: &dyn std::error::Error) -> String {
     let mut s = e.to_string();
     let mut cur = e.source();
     while let Some(c) = cur {
@@ -202,5 +202,26 @@ fn list_slots(slots: &[u16]) -> String {
 impl From<station_upload::delivery::DeliveryError> for CommandError {
     fn from(e: station_upload::delivery::DeliveryError) -> Self {
         Self::Delivery(e)
+    }
+}
+
+/// Why the station did not start: what the start-up screen shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StartFailure {
+    /// The stable code of the cause (`station::config::…`, `station::store::…`).
+    pub code: String,
+    /// The cause, in one line with its details.
+    pub message: String,
+    /// What to do.
+    pub help: String,
+}
+
+impl std::fmt::Display for StartFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "error[{}]: {}\n  help: {}",
+            self.code, self.message, self.help
+        )
     }
 }

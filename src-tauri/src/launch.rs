@@ -6,31 +6,8 @@
 
 use std::sync::{Mutex, OnceLock, PoisonError};
 
-use serde::Serialize;
-
-use crate::error::CommandError;
+use crate::error::{CommandError, StartFailure, chain};
 use crate::state::{StartError, StationState};
-
-/// Why the station did not start: what the start-up screen shows.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct StartFailure {
-    /// The stable code of the cause (`station::config::…`, `station::store::…`).
-    pub code: String,
-    /// The cause, in one line with its details.
-    pub message: String,
-    /// What to do.
-    pub help: String,
-}
-
-impl std::fmt::Display for StartFailure {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "error[{}]: {}\n  help: {}",
-            self.code, self.message, self.help
-        )
-    }
-}
 
 impl StartFailure {
     /// A configuration file that did not load.
@@ -165,19 +142,4 @@ impl StartError {
             StartError::Line(e) => e.help().into(),
         }
     }
-}
-
-/// The message and its causes, joined with ": ".
-fn chain(e: &dyn std::error::Error) -> String {
-    let mut s = e.to_string();
-    let mut cur = e.source();
-    while let Some(c) = cur {
-        let text = c.to_string();
-        if !s.ends_with(&text) {
-            s.push_str(": ");
-            s.push_str(&text);
-        }
-        cur = c.source();
-    }
-    s
 }

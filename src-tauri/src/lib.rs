@@ -25,7 +25,8 @@ use tauri::{
 };
 
 pub use error::CommandError;
-pub use launch::{Launch, StartFailure};
+pub use error::StartFailure;
+pub use launch::Launch;
 pub use state::{StartError, StationState};
 
 /// Builds the app around `state`: the kiosk window from `[kiosk]`, the commands, and the close

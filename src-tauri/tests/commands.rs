@@ -821,7 +821,7 @@ fn a_station_that_cannot_start_says_why_and_starts_on_retry() {
     drop(station(&good));
     let path = good.join("station.toml");
     let text = std::fs::read_to_string(&path).unwrap();
-    std::fs::write(&path, text.replace("max_pin_attempts", "max_pin_atempts")).unwrap();
+    std::fs::write(&path, text.replace("max_pin_attempts", "max_pin_tries")).unwrap();
     let options =
         station_desktop::Options::from_args(["--config".to_owned(), path.display().to_string()]);
     let Err(failure) = station_desktop::open_state(&options, Instant::now()) else {
@@ -839,7 +839,7 @@ fn a_station_that_cannot_start_says_why_and_starts_on_retry() {
     let e = invoke(&w, "app_info", json!({})).unwrap_err();
     assert_eq!(e["code"], "station::config::unknown_key", "{e}");
     assert!(
-        e["message"].as_str().unwrap().contains("max_pin_atempts"),
+        e["message"].as_str().unwrap().contains("max_pin_tries"),
         "{e}"
     );
     assert!(!e["help"].as_str().unwrap().is_empty(), "{e}");

@@ -318,12 +318,12 @@ fault = "lock-reply-lost"
   console.log('a station that cannot start');
   const brokenConfig = join(dirname(demoConfig), 'demo-broken.toml');
   const demoText = readFileSync(demoConfig, 'utf8');
-  writeFileSync(brokenConfig, demoText.replace('[station]\n', '[station]\nidle_logout_secnds = 60\n'));
+  writeFileSync(brokenConfig, demoText.replace('[station]\n', '[station]\nidle_logout_after = 60\n'));
   const b = await Session.create(base, { 'tauri:options': { application: app, args: ['--config', brokenConfig] } });
   try {
     const cause = await b.waitFor('#start-error');
     check((await b.attr(cause, 'data-code')) === 'station::config::unknown_key', `the start-up screen gives the cause's code (${await b.attr(cause, 'data-code')})`);
-    check((await b.text(cause)).includes('idle_logout_secnds'), 'and names the wrong key');
+    check((await b.text(cause)).includes('idle_logout_after'), 'and names the wrong key');
     await b.click(await b.find('#start-retry'));
     await b.waitFor('#start-tries');
     check((await b.findAll('#operator-id')).length === 0, 'Retry before the fix: still the cause, no login');
