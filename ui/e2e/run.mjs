@@ -379,6 +379,9 @@ fault = "lock-reply-lost"
     await s.click(await s.waitFor('[data-nav="supervisor"]'));
     await s.type(await s.waitFor('#work-order-input'), 'WO-E2E-7');
     await s.click(await s.find('#set-work-order'));
+    const woQuestion = await s.text(await s.waitFor('#confirm-question'));
+    check(woQuestion.includes('to WO-E2E-7'), `changing the work order asks first, naming it: "${woQuestion}"`);
+    await s.click(await s.find('#confirm-yes'));
     await s.waitFor('#supervisor-ok');
     check((await s.text(await s.find('#work-order-display'))).includes('WO-E2E-7'), 'a supervisor sets the work order');
     await choose(s, '#slot-product-3', 'sensor-x509');
@@ -474,7 +477,7 @@ fault = "lock-reply-lost"
     await shot(s, 'yield');
 
     console.log('a supervisor approves in place, on the on-screen keyboard');
-    check((await s.text(await s.find('[data-nav="supervisor"]'))).includes('🔒'), 'a technician sees the Supervisor screen as locked');
+    check((await s.text(await s.find('[data-nav="supervisor"]'))).includes('(approval)'), 'a technician sees the Supervisor screen as locked');
     await s.click(await s.find('[data-nav="supervisor"]'));
     await s.waitFor('#approve-dialog');
     check((await s.findAll('#work-order-input')).length === 0, 'a technician does not reach the supervisor controls without a supervisor');
@@ -512,7 +515,7 @@ fault = "lock-reply-lost"
     await shot(s, 'supervisor-approved');
     await s.click(await s.find('#approval-end'));
     await s.waitUntil(async () => ((await s.findAll('#approval-banner')).length === 0 ? true : null), 'the approval to end', 10000);
-    check((await s.text(await s.find('[data-nav="supervisor"]'))).includes('🔒'), 'Done ends the approval: the Supervisor screen is locked again');
+    check((await s.text(await s.find('[data-nav="supervisor"]'))).includes('(approval)'), 'Done ends the approval: the Supervisor screen is locked again');
 
     console.log('the supervisor decides the open claim');
     await s.click(await s.find('#logout'));

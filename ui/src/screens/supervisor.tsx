@@ -3,7 +3,7 @@
 // the refusal it returns.
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api';
-import { ErrorBox, fmtTime } from '../components';
+import { ErrorBox, fmtTime, useConfirm } from '../components';
 import { atLeast, toCommandError } from '../state/session';
 import { reworkFailure, type Tile } from '../state/slots';
 import type { AppInfo, AuditView, CommandError, DriveInfo, ExportResult, Operator, Role, RunResult, SlotInfo } from '../types';
@@ -122,7 +122,17 @@ export function SupervisorScreen({ info, guard, role, workOrder, onWorkOrder, on
       .catch((e) => setError(toCommandError(e)));
   };
   // A rework that ran is not a rework that passed: the run's result says which.
+  const { dialog, ask } = useConfirm();
   const rework = (slot: number) => {
+    const t = tileOf(slot);
+    const board = t?.serial ?? t?.scanned ?? null;
+    ask(
+      `Rework slot ${slot}${board ? ` (board ${board}${t?.unitId != null ? `, unit #${t.unitId}` : ''})` : ''}? The board in it is provisioned again and its earlier unit is replaced.`,
+      'Rework',
+      () => reworkNow(slot),
+    );
+  };
+  const reworkNow = (slot: number) => {
     setError(null);
     setOk(null);
     guard(onRework(slot))
@@ -146,6 +156,7 @@ export function SupervisorScreen({ info, guard, role, workOrder, onWorkOrder, on
       <h2>Supervisor</h2>
       {!atLeast(role, 'supervisor') && <p class="notice">These actions need a supervisor; the station refuses them for a {role}.</p>}
       <ErrorBox error={error} id="supervisor-error" />
+      {dialog}
       {ok && (
         <p class="ok" id="supervisor-ok">
           {ok}
@@ -157,16 +168,22 @@ export function SupervisorScreen({ info, guard, role, workOrder, onWorkOrder, on
           <input id="work-order-input" value={wo} placeholder="WO-…" onInput={(e) => setWo((e.target as HTMLInputElement).value)} />
           <button
             id="set-work-order"
-            onClick={() => {
-              setError(null);
-              setOk(null);
-              guard(api.setWorkOrder(wo || null))
-                .then((w) => {
-                  onWorkOrder(w);
-                  setOk(`Work order set to ${w ?? 'none'}`);
-                })
-                .catch((e) => setError(toCommandError(e)));
-            }}
+            onClick={() =>
+              ask(
+                `Change the work order from ${workOrder ?? 'none'} to ${wo.trim() || 'none'}? Every board provisioned from now on is recorded under it.`,
+                'Change work order',
+                () => {
+                  setError(null);
+                  setOk(null);
+                  guard(api.setWorkOrder(wo || null))
+                    .then((w) => {
+                      onWorkOrder(w);
+                      setOk(`Work order set to ${w ?? 'none'}`);
+                    })
+                    .catch((e) => setError(toCommandError(e)));
+                },
+              )
+            }
           >
             Set work order
           </button>
@@ -374,9 +391,9 @@ export function SupervisorScreen({ info, guard, role, workOrder, onWorkOrder, on
           </table>
         )}
         <div class="row">
-          <input placeholder="ID" value={newOp.id} onInput={(e) => setNewOp({ ...newOp, id: (e.target as HTMLInputElement).value })} />
-          <input placeholder="Name" value={newOp.name} onInput={(e) => setNewOp({ ...newOp, name: (e.target as HTMLInputElement).value })} />
-          <select value={newOp.role} onChange={(e) => setNewOp({ ...newOp, role: (e.target as HTMLSelectElement).value })}>
+          <input placeholder="ID" aria-label="New operator's ID" value={newOp.id} onInput={(e) => setNewOp({ ...newOp, id: (e.target as HTMLInputElement).value })} />
+          <input placeholder="Name" aria-label="New operator's name" value={newOp.name} onInput={(e) => setNewOp({ ...newOp, name: (e.target as HTMLInputElement).value })} />
+          <select aria-label="New operator's role" value={newOp.role} onChange={(e) => setNewOp({ ...newOp, role: (e.target as HTMLSelectElement).value })}>
             <option value="technician">technician</option>
             <option value="supervisor">supervisor</option>
             <option value="admin">admin</option>
