@@ -120,14 +120,7 @@ reset_timeout_ms = 2000
         std::fs::write(&config_path, config_text).expect("write config");
         let config = station_config::load(&config_path).expect("harness config is valid");
         let store = Arc::new(Store::open(&config.storage.database).expect("store opens"));
-        let station = Station::new(
-            config,
-            &config_path,
-            Arc::clone(&store),
-            Arc::new(SerialOpener),
-        )
-        .expect("station starts")
-        .with_ek_reader(Arc::new(station_identity::tpm::TssEkReader::new()));
+        let station = open_station(config, &config_path, &store);
         let station = issuers.into_iter().fold(station, |st, (product, issuer)| {
             st.with_issuer(&product, issuer)
         });
@@ -137,6 +130,17 @@ reset_timeout_ms = 2000
             station,
             store,
             config_path,
+        }
+    }
+
+    /// The same harness with a new station built from its config file as it is now (a test
+    /// edited it), over the same store and fixture.
+    #[must_use]
+    pub fn reload_config(self) -> Harness {
+        let config = station_config::load(&self.config_path).expect("edited config is valid");
+        Harness {
+            station: open_station(config, &self.config_path, &self.store),
+            ..self
         }
     }
 
@@ -200,4 +204,11 @@ pub fn delivered_payload(e: &station_store::QueuedEnrollment) -> serde_json::Val
         &e.payload_json,
         e.sealed.as_ref().map(|s| s.ciphertext.as_slice()),
     )
+}
+
+/// The station every harness runs: `config` over `store`, real serial ports, the TPM reader.
+fn open_station(config: station_config::StationConfig, path: &Path, store: &Arc<Store>) -> Station {
+    Station::new(config, path, Arc::clone(store), Arc::new(SerialOpener))
+        .expect("station starts")
+        .with_ek_reader(Arc::new(station_identity::tpm::TssEkReader::new()))
 }

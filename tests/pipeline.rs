@@ -281,24 +281,7 @@ fn an_empty_slot_is_skipped_and_records_nothing() {
     let spec = FixtureSpec::uniform("unused", 3, BAUD).with_fault(2, Fault::Empty);
     let h = Harness::start(spec, &HarnessOptions::default());
     let (summary, _) = h.run(Permissions::none());
-    assert_eq!(
-        (summary.passed(), summary.failed(), summary.skipped()),
-        (2, 0, 1),
-        "{:?}",
-        summary.units
-    );
-    match outcome(&h, &summary, 2) {
-        UnitOutcome::Skipped {
-            reason, message, ..
-        } => {
-            assert_eq!(reason, station_pipeline::SkipReason::Empty);
-            assert!(message.contains("no board answered in slot 2"), "{message}");
-        }
-        other => panic!("an empty slot is skipped, got {other:?}"),
-    }
-    let units = h.store.units(&UnitFilter::default()).unwrap();
-    assert_eq!(units.len(), 2, "no unit for the empty slot: {units:?}");
-    assert!(units.iter().all(|u| u.slot != 2));
+    assert_only_empty(&h, &summary, 2, 2, "no board answered in slot 2");
     // What a technician does next: the board goes in, the slot runs.
     let unit = summary.units.iter().find(|u| u.slot == 2).unwrap();
     assert!(
@@ -331,39 +314,40 @@ fn a_slot_the_fixture_definition_finds_empty_is_skipped() {
         "definition = \"definition.toml\"",
     );
     std::fs::write(&h.config_path, text).unwrap();
-    let config = station_config::load(&h.config_path).unwrap();
-    let (store, path) = (std::sync::Arc::clone(&h.store), h.config_path.clone());
-    let h = h.map_station(|_| {
-        station_pipeline::Station::new(
-            config,
-            &path,
-            store,
-            std::sync::Arc::new(station_transport::SerialOpener),
-        )
-        .unwrap()
-        .with_ek_reader(std::sync::Arc::new(
-            station_identity::tpm::TssEkReader::new(),
-        ))
-    });
+    let h = h.reload_config();
     let (summary, _) = h.run(Permissions::none());
+    let units = assert_only_empty(&h, &summary, 2, 1, "no DUT found");
+    assert_eq!(units[0].slot, 1);
+}
+
+/// Checks a run in which `slot` alone was EMPTY (its message saying `says`) and the other
+/// `passed` slots passed: no unit recorded for it. Returns the units recorded.
+fn assert_only_empty(
+    h: &Harness,
+    summary: &station_pipeline::RunSummary,
+    slot: u16,
+    passed: usize,
+    says: &str,
+) -> Vec<station_store::UnitSummary> {
     assert_eq!(
         (summary.passed(), summary.failed(), summary.skipped()),
-        (1, 0, 1),
+        (passed, 0, 1),
         "{:?}",
         summary.units
     );
-    match outcome(&h, &summary, 2) {
+    match outcome(h, summary, slot) {
         UnitOutcome::Skipped {
             reason, message, ..
         } => {
             assert_eq!(reason, station_pipeline::SkipReason::Empty);
-            assert!(message.contains("no DUT found"), "{message}");
+            assert!(message.contains(says), "{message}");
         }
-        other => panic!("a slot without a device is empty, got {other:?}"),
+        other => panic!("a slot without a board is empty, got {other:?}"),
     }
     let units = h.store.units(&UnitFilter::default()).unwrap();
-    assert_eq!(units.len(), 1, "{units:?}");
-    assert_eq!(units[0].slot, 1);
+    assert_eq!(units.len(), passed, "no unit for the empty slot: {units:?}");
+    assert!(units.iter().all(|u| u.slot != slot));
+    units
 }
 
 #[test]

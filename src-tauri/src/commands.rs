@@ -184,6 +184,11 @@ impl From<Operator> for SessionInfo {
 }
 
 impl SessionInfo {
+    /// The session now, with the supervisor approving in place, if any.
+    fn current(st: &StationState) -> Option<Self> {
+        st.session_view().map(|(o, a)| Self::with_approver(o, a))
+    }
+
     fn with_approver(operator: Operator, approver: Option<Operator>) -> Self {
         Self {
             approved_by: approver.map(|a| Approver {
@@ -206,9 +211,7 @@ pub async fn approve<R: Runtime>(
 ) -> Result<SessionInfo, CommandError> {
     blocking(&app, move |st| {
         st.approve(&operator_id, &pin)?;
-        st.session_view()
-            .map(|(o, a)| SessionInfo::with_approver(o, a))
-            .ok_or(CommandError::NotLoggedIn)
+        SessionInfo::current(st).ok_or(CommandError::NotLoggedIn)
     })
     .await
 }
@@ -218,9 +221,7 @@ pub async fn approve<R: Runtime>(
 pub async fn end_approval<R: Runtime>(app: AppHandle<R>) -> Result<SessionInfo, CommandError> {
     blocking(&app, |st| {
         st.end_approval()?;
-        st.session_view()
-            .map(|(o, a)| SessionInfo::with_approver(o, a))
-            .ok_or(CommandError::NotLoggedIn)
+        SessionInfo::current(st).ok_or(CommandError::NotLoggedIn)
     })
     .await
 }
@@ -245,12 +246,7 @@ pub async fn logout<R: Runtime>(app: AppHandle<R>, reason: String) -> Result<(),
 /// The current session, if any.
 #[tauri::command]
 pub async fn session<R: Runtime>(app: AppHandle<R>) -> Result<Option<SessionInfo>, CommandError> {
-    blocking(&app, |st| {
-        Ok(st
-            .session_view()
-            .map(|(o, a)| SessionInfo::with_approver(o, a)))
-    })
-    .await
+    blocking(&app, |st| Ok(SessionInfo::current(st))).await
 }
 
 /// The UI saw operator input (keys, pointer): keeps the session alive between commands.
@@ -259,9 +255,7 @@ pub async fn session<R: Runtime>(app: AppHandle<R>) -> Result<Option<SessionInfo
 pub async fn touch_session<R: Runtime>(app: AppHandle<R>) -> Result<SessionInfo, CommandError> {
     blocking(&app, |st| {
         st.touch()?;
-        st.session_view()
-            .map(|(o, a)| SessionInfo::with_approver(o, a))
-            .ok_or(CommandError::NotLoggedIn)
+        SessionInfo::current(st).ok_or(CommandError::NotLoggedIn)
     })
     .await
 }

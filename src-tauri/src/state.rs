@@ -327,15 +327,10 @@ impl StationState {
 
     /// The logged-in operator and the supervisor approving in place, if any.
     pub fn session_view(&self) -> Option<(Operator, Option<Operator>)> {
+        // Ends an idle session and a lapsed approval, as any command would.
         self.check_session(false).ok()?;
-        let mut guard = lock(&self.session);
-        let s = guard.as_mut()?;
-        if s.approver
-            .as_ref()
-            .is_some_and(|(_, at)| at.elapsed() > APPROVAL_IDLE)
-        {
-            s.approver = None;
-        }
+        let guard = lock(&self.session);
+        let s = guard.as_ref()?;
         Some((
             s.operator.clone(),
             s.approver.as_ref().map(|(a, _)| a.clone()),

@@ -1,6 +1,7 @@
 // The app shell: login, navigation, idle logout, and the fixture grid's state (kept here so
 // runs go on while another screen is shown).
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import type { RefObject } from 'preact';
 import { api } from './api';
 import { ErrorBox, fmtTime } from './components';
 import { activeLocks, type Lock } from './state/locks';
@@ -230,14 +231,12 @@ export function App() {
     async (slots: number[] | null, rework: boolean, scanned?: Record<number, string>) => {
       const which = slots ?? Object.keys(grid).map(Number);
       // A scan that starts its slot (auto_start) is not in `grid` yet: it comes with the call.
-      const now = scanned ? Object.entries(scanned).reduce((g, [s, serial]) => scanSerial(g, Number(s), serial), grid) : grid;
+      const withScans = (g: Grid) => Object.entries(scanned ?? {}).reduce((x, [slot, serial]) => scanSerial(x, Number(slot), serial), g);
+      const now = withScans(grid);
       const expected = expectedSerials(now, which);
       // Tiles of another run are left alone (the app refuses them and that run settles them).
       const mine = startable(now, which);
-      setGrid((g) => {
-        const withScans = scanned ? Object.entries(scanned).reduce((x, [s, serial]) => scanSerial(x, Number(s), serial), g) : g;
-        return markQueued(withScans, mine);
-      });
+      setGrid((g) => markQueued(withScans(g), mine));
       // The channel's runFinished comes after every unitFinished of this run (one channel per
       // call, in order); the command's answer travels apart and may arrive first.
       let sawEnd = () => {};
@@ -495,34 +494,14 @@ function Login({ info, notice, onLogin }: { info: AppInfo; notice: string | null
           void submit();
         }}
       >
-        <label>
-          Operator ID (scan your badge)
-          <input
-            id="operator-id"
-            ref={idRef}
-            autocomplete="off"
-            value={id}
-            onInput={(e) => setId((e.target as HTMLInputElement).value)}
-            onKeyDown={(e) => {
-              if (e.key === 'Enter') {
-                e.preventDefault();
-                pinRef.current?.focus();
-              }
-            }}
-          />
-        </label>
-        <label>
-          PIN
-          <input
-            id="pin"
-            ref={pinRef}
-            type="password"
-            inputMode="numeric"
-            autocomplete="off"
-            value={pin}
-            onInput={(e) => setPin((e.target as HTMLInputElement).value)}
-          />
-        </label>
+        <BadgePinFields
+          badgeLabel="Operator ID (scan your badge)"
+          ids={{ badge: 'operator-id', pin: 'pin' }}
+          badge={[id, setId]}
+          pin={[pin, setPin]}
+          badgeRef={idRef}
+          pinRef={pinRef}
+        />
         <button id="login-button" type="submit" disabled={busy || id.trim() === '' || pin === ''}>
           Log in
         </button>
@@ -531,6 +510,51 @@ function Login({ info, notice, onLogin }: { info: AppInfo; notice: string | null
       <ErrorBox error={error} id="login-error" />
       <OnScreenKeyboard />
     </main>
+  );
+}
+
+/** A badge field and a PIN field: a badge scan's Enter moves on to the PIN. */
+function BadgePinFields(props: {
+  badgeLabel: string;
+  ids: { badge: string; pin: string };
+  badge: [string, (v: string) => void];
+  pin: [string, (v: string) => void];
+  badgeRef: RefObject<HTMLInputElement>;
+  pinRef: RefObject<HTMLInputElement>;
+}) {
+  const [badge, setBadge] = props.badge;
+  const [pin, setPin] = props.pin;
+  return (
+    <>
+      <label>
+        {props.badgeLabel}
+        <input
+          id={props.ids.badge}
+          ref={props.badgeRef}
+          autocomplete="off"
+          value={badge}
+          onInput={(e) => setBadge((e.target as HTMLInputElement).value)}
+          onKeyDown={(e) => {
+            if (e.key === 'Enter') {
+              e.preventDefault();
+              props.pinRef.current?.focus();
+            }
+          }}
+        />
+      </label>
+      <label>
+        PIN
+        <input
+          id={props.ids.pin}
+          ref={props.pinRef}
+          type="password"
+          inputMode="numeric"
+          autocomplete="off"
+          value={pin}
+          onInput={(e) => setPin((e.target as HTMLInputElement).value)}
+        />
+      </label>
+    </>
   );
 }
 
@@ -565,26 +589,14 @@ function ApproveDialog({ onApproved, onClose }: { onApproved: (s: SessionInfo) =
       >
         <h2 id="approve-title">A supervisor approves</h2>
         <p>These controls need a supervisor. The supervisor scans their badge and enters their PIN here; you stay logged in.</p>
-        <label>
-          Supervisor ID (scan the badge)
-          <input
-            id="approve-operator"
-            ref={idRef}
-            autocomplete="off"
-            value={id}
-            onInput={(e) => setId((e.target as HTMLInputElement).value)}
-            onKeyDown={(e) => {
-              if (e.key === 'Enter') {
-                e.preventDefault();
-                pinRef.current?.focus();
-              }
-            }}
-          />
-        </label>
-        <label>
-          PIN
-          <input id="approve-pin" ref={pinRef} type="password" inputMode="numeric" autocomplete="off" value={pin} onInput={(e) => setPin((e.target as HTMLInputElement).value)} />
-        </label>
+        <BadgePinFields
+          badgeLabel="Supervisor ID (scan the badge)"
+          ids={{ badge: 'approve-operator', pin: 'approve-pin' }}
+          badge={[id, setId]}
+          pin={[pin, setPin]}
+          badgeRef={idRef}
+          pinRef={pinRef}
+        />
         <div class="row">
           <button id="approve-confirm" class="primary" type="submit" disabled={id.trim() === '' || pin === ''}>
             Approve
