@@ -18,7 +18,7 @@ use tauri::ipc::Channel;
 use tauri::{AppHandle, Manager, Runtime};
 
 use crate::error::CommandError;
-use crate::events::TimedEvent;
+use crate::events::{Forwarder, TimedEvent};
 use crate::state::{StationState, Unavailable};
 
 /// Runs `f` on the blocking pool with the managed state.
@@ -316,7 +316,7 @@ pub async fn run_slots<R: Runtime>(
     slots: Option<Vec<u16>>,
     rework: bool,
     expected_serials: Option<HashMap<u16, String>>,
-    on_event: Channel<TimedEvent>,
+    on_event: Channel<Vec<TimedEvent>>,
 ) -> Result<RunResult, CommandError> {
     blocking(&app, move |st| {
         let op = st.authorize(if rework {
@@ -343,12 +343,16 @@ pub async fn run_slots<R: Runtime>(
             overrides,
             stop: st.stop_flag(),
         };
-        let sink = move |event: &station_pipeline::ProgressEvent| {
-            if let Err(e) = on_event.send(TimedEvent::now(event)) {
-                tracing::warn!(error = %e, "could not forward a progress event to the UI");
+        let forwarder = Forwarder::start(move |batch| {
+            if let Err(e) = on_event.send(batch) {
+                tracing::warn!(error = %e, "could not forward progress events to the UI");
             }
-        };
-        let summary = st.station().run(&request, &sink)?;
+        });
+        let sink = |event: &station_pipeline::ProgressEvent| forwarder.send(event);
+        let summary = crate::priority::below_the_screen(|| st.station().run(&request, &sink));
+        // Every event reaches the UI before the command answers.
+        drop(forwarder);
+        let summary = summary?;
         Ok(RunResult {
             run_id: summary.run_id.clone(),
             passed: summary.passed(),

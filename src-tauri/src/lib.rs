@@ -13,6 +13,7 @@ pub mod events;
 pub mod fixture;
 pub mod launch;
 pub mod media;
+pub mod priority;
 pub mod shutdown;
 pub mod state;
 

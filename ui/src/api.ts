@@ -43,8 +43,9 @@ export const api = {
     expectedSerials: Record<string, string> | null,
     onEvent: (e: TimedEvent) => void,
   ) => {
-    const channel = new Channel<TimedEvent>();
-    channel.onmessage = onEvent;
+    // The app sends what gathered since its last message as one array (src-tauri/src/events.rs).
+    const channel = new Channel<TimedEvent[]>();
+    channel.onmessage = (batch) => batch.forEach(onEvent);
     return invoke<RunResult>('run_slots', { slots, rework, expectedSerials, onEvent: channel });
   },
   /** Supervisor: the product a slot runs; `null` returns it to its configured product. */

@@ -110,4 +110,23 @@ describe('RunScreen', () => {
     expect([icon(1), icon(2), icon(3), icon(4)]).toEqual(['✓', '?', '✕', '○']);
     expect(container.querySelector('#run-summary')!.textContent).toBe('1 PASS · 1 FAIL: slot 3 · 1 OPEN: slot 2 · 1 EMPTY');
   });
+
+  it('a tile that did not change still acts on what the screen has now', () => {
+    // Tiles re-render only when their slot changes: their buttons must not keep the app's
+    // callbacks (and through them the grid) from the render that drew them.
+    const slots = slotsOf(2);
+    const grid = initialGrid(slots, products);
+    const first = vi.fn(() => Promise.resolve({ runId: 'r', passed: 0, failed: 0, wallMs: 0 }));
+    const opened: number[] = [];
+    const view = render(<RunScreen info={info(slots)} grid={grid} workOrder="WO-1" onScan={vi.fn()} onRun={first} onOpenUnit={(id) => opened.push(id)} />);
+    const later = vi.fn(() => Promise.resolve({ runId: 'r', passed: 0, failed: 0, wallMs: 0 }));
+    const passed = applyEvent(grid, { kind: 'unitFinished', runId: 'r', slot: 2, serial: 'SN-2', unitId: 42, outcome: { result: 'pass' }, wallMs: 1, linkBytes: 1, sentAtMs: 0 } as never, 0);
+    expect(passed[1]).toBe(grid[1]);
+    view.rerender(<RunScreen info={info(slots)} grid={passed} workOrder="WO-1" onScan={vi.fn()} onRun={later} onOpenUnit={(id) => opened.push(id * 10)} />);
+    fireEvent.click(view.container.querySelector('.tile[data-slot="1"] .start-slot')!);
+    expect(first).not.toHaveBeenCalled();
+    expect(later).toHaveBeenCalledWith([1], false);
+    fireEvent.click(view.container.querySelector('.tile[data-slot="2"] .open-unit')!);
+    expect(opened).toEqual([420]);
+  });
 });

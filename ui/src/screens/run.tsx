@@ -5,6 +5,7 @@
 // product the station cannot run now is shown in a banner and on the tiles of the slots that
 // run it.
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { memo } from 'preact/compat';
 import { ErrorBox } from '../components';
 import { busy, canStart, elapsedMs, formatElapsed, nextScan, progress, serialMismatch, stepLabel, type Grid, type Tile } from '../state/slots';
 import { judgeScan, routesToScan, scanTarget, slotAfter } from '../state/scan';
@@ -94,6 +95,23 @@ export function RunScreen({ info, grid, workOrder, onScan, onRun, onOpenUnit }: 
     if (which === null) setChosen(null);
     refocus();
     onRun(which, false).catch((e) => setError(toCommandError(e)));
+  };
+
+  // A tile re-renders only when its own slot changes (32 slots send hundreds of events a
+  // second); what it does when pressed is looked up here at that moment, never kept from an
+  // earlier render with an earlier grid.
+  const actions = useRef<TileActions>({ focus: () => {}, start: () => {}, open: () => {} });
+  actions.current = {
+    focus: (slot) => {
+      setChosen(slot);
+      refocus();
+    },
+    start: (slot) => start([slot]),
+    open: (slot) => {
+      refocus();
+      const unit = grid[slot]?.unitId ?? null;
+      if (unit !== null) onOpenUnit(unit);
+    },
   };
 
   const products = [...new Set(slots.map((s) => s.product))];
@@ -203,15 +221,7 @@ export function RunScreen({ info, grid, workOrder, onScan, onRun, onOpenUnit }: 
             unavailable={info.products.find((p) => p.id === t.product)?.unavailable != null}
             now={now}
             focused={t.slot === target}
-            onFocus={() => {
-              setChosen(t.slot);
-              refocus();
-            }}
-            onStart={() => start([t.slot])}
-            onOpen={() => {
-              refocus();
-              if (t.unitId !== null) onOpenUnit(t.unitId);
-            }}
+            actions={actions}
           />
         ))}
       </div>
@@ -272,7 +282,14 @@ function SlotDetails({ tile: t, onStart, onOpen }: { tile: Tile; onStart: () => 
   );
 }
 
-function TileView(props: {
+/** What a tile does when pressed, by slot. */
+interface TileActions {
+  focus: (slot: number) => void;
+  start: (slot: number) => void;
+  open: (slot: number) => void;
+}
+
+interface TileProps {
   compact?: boolean;
   /** Where the tile sits on the fixture's bed, when its definition says. */
   cell?: { row: number; column: number };
@@ -280,11 +297,27 @@ function TileView(props: {
   now: number;
   focused: boolean;
   unavailable: boolean;
-  onFocus: () => void;
-  onStart: () => void;
-  onOpen: () => void;
-}) {
+  /** Stable for the screen's life; read when pressed. */
+  actions: { current: TileActions };
+}
+
+/** Whether a tile would draw the same: its slot's state, its place, and its elapsed time as shown. */
+export function sameTile(a: TileProps, b: TileProps): boolean {
+  return (
+    a.tile === b.tile &&
+    a.focused === b.focused &&
+    a.unavailable === b.unavailable &&
+    a.compact === b.compact &&
+    a.actions === b.actions &&
+    a.cell?.row === b.cell?.row &&
+    a.cell?.column === b.cell?.column &&
+    formatElapsed(elapsedMs(a.tile, a.now)) === formatElapsed(elapsedMs(b.tile, b.now))
+  );
+}
+
+const TileView = memo(function TileView(props: TileProps) {
   const { tile: t, now, focused } = props;
+  const act = props.actions;
   const pct = Math.round(progress(t) * 100);
   const big = t.state === 'running' ? `${pct}%` : BIG_WORD[t.state];
   const next = nextScan(t);
@@ -298,7 +331,7 @@ function TileView(props: {
         data-product={t.product}
         title={t.reason ?? undefined}
         style={place}
-        onClick={props.onFocus}
+        onClick={() => act.current.focus(t.slot)}
       >
         <div class="tile-head">
           <span class="slot">{t.slot}</span>
@@ -322,7 +355,7 @@ function TileView(props: {
       data-state={t.state}
       data-product={t.product}
       style={place}
-      onClick={props.onFocus}
+      onClick={() => act.current.focus(t.slot)}
     >
       <div class="tile-head">
         <span class="slot">Slot {t.slot}</span>
@@ -363,7 +396,7 @@ function TileView(props: {
           disabled={!canStart(t)}
           onClick={(e) => {
             e.stopPropagation();
-            props.onStart();
+            act.current.start(t.slot);
           }}
         >
           Start
@@ -374,7 +407,7 @@ function TileView(props: {
             data-slot={t.slot}
             onClick={(e) => {
               e.stopPropagation();
-              props.onOpen();
+              act.current.open(t.slot);
             }}
           >
             Details
@@ -383,7 +416,7 @@ function TileView(props: {
       </div>
     </div>
   );
-}
+}, sameTile);
 
 /** The tile's big word per state (a running tile shows its progress instead). */
 const BIG_WORD: Record<Tile['state'], string> = {

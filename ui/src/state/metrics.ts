@@ -5,9 +5,11 @@
 export interface Metrics {
   startupMs: number | null;
   latenciesMs: number[];
+  /** The part of each latency before the event reached the page (the app's IPC). */
+  arrivalsMs: number[];
 }
 
-export const metrics: Metrics = { startupMs: null, latenciesMs: [] };
+export const metrics: Metrics = { startupMs: null, latenciesMs: [], arrivalsMs: [] };
 
 declare global {
   interface Window {
@@ -19,8 +21,17 @@ if (typeof window !== 'undefined') window.__stationMetrics = metrics;
 
 /** Records one latency sample, keeping the newest 10 000. */
 export function recordLatency(sentAtMs: number, shownAtMs: number): void {
-  metrics.latenciesMs.push(Math.max(0, shownAtMs - sentAtMs));
-  if (metrics.latenciesMs.length > 10_000) metrics.latenciesMs.shift();
+  keep(metrics.latenciesMs, shownAtMs - sentAtMs);
+}
+
+/** Records when an event reached the page, keeping the newest 10 000. */
+export function recordArrival(sentAtMs: number, arrivedAtMs: number): void {
+  keep(metrics.arrivalsMs, arrivedAtMs - sentAtMs);
+}
+
+function keep(xs: number[], ms: number): void {
+  xs.push(Math.max(0, ms));
+  if (xs.length > 10_000) xs.shift();
 }
 
 /** p50/p95/max of a sample. */
