@@ -259,7 +259,7 @@ export function App() {
         // Events still waiting for a frame are applied first: only a tile that never got its
         // unitFinished is settled as having no result.
         flushEvents();
-        setGrid((g) => settleRun(g, mine, noResult(infoRef.current?.logPath ?? null), Date.now()));
+        setGrid((g) => settleRun(g, mine, noResult(), Date.now()));
         return result;
       } catch (e) {
         // Refused before it started (not allowed, fixture not ready): nothing was tested, so

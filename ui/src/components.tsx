@@ -2,6 +2,7 @@
 import { useState } from 'preact/hooks';
 import type { JSX } from 'preact';
 import type { CommandError } from './types';
+import { formatDateTime, t } from './i18n';
 
 export function ErrorBox({ error, id }: { error: CommandError | null; id?: string }) {
   if (!error) return null;
@@ -14,20 +15,19 @@ export function ErrorBox({ error, id }: { error: CommandError | null; id?: strin
   );
 }
 
+/** A moment, the same unambiguous way in every language (2026-12-03 14:05:09). */
 export function fmtTime(iso: string | null | undefined): string {
-  if (!iso) return '–';
-  const d = new Date(iso);
-  return d.toLocaleString(undefined, { hour12: false });
+  return formatDateTime(iso);
 }
 
 /** How long ago `iso` was, in the unit a technician reads at a glance ("4 min", "2 h"). */
 export function fmtAge(iso: string | null | undefined, now: number = Date.now()): string {
   if (!iso) return '–';
   const s = Math.max(0, Math.round((now - new Date(iso).getTime()) / 1000));
-  if (s < 60) return `${s} s`;
-  if (s < 3600) return `${Math.floor(s / 60)} min`;
-  if (s < 48 * 3600) return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
-  return `${Math.floor(s / 86400)} days`;
+  if (s < 60) return t('age-seconds', { s });
+  if (s < 3600) return t('age-minutes', { m: Math.floor(s / 60) });
+  if (s < 48 * 3600) return t('age-hours', { h: Math.floor(s / 3600), m: Math.floor((s % 3600) / 60) });
+  return t('age-days', { d: Math.floor(s / 86400) });
 }
 
 /** A confirmation that names what it is about ("Void the claim of board SN-1 (unit #7)?"):
@@ -50,7 +50,7 @@ export function useConfirm(): { dialog: JSX.Element | null; ask: (question: stri
             {pending.verb}
           </button>
           <button id="confirm-no" onClick={() => setPending(null)}>
-            Cancel
+            {t('confirm-cancel')}
           </button>
         </div>
       </div>

@@ -5,6 +5,7 @@
 // with a mouse, not typed into); the scan field is left to the scanner; the ⌨ button opens it
 // anywhere.
 import { useEffect, useState } from 'preact/hooks';
+import { t } from './i18n';
 
 const LETTERS = ['1234567890', 'QWERTYUIOP', 'ASDFGHJKL-', 'ZXCVBNM._/'];
 const DIGITS = ['123', '456', '789'];
@@ -83,7 +84,7 @@ export function OnScreenKeyboard() {
       type="button"
       class={`osk-key ${cls}`}
       data-key={k}
-      aria-label={k === 'Backspace' ? 'Delete' : k === 'Enter' ? 'Enter' : undefined}
+      aria-label={k === 'Backspace' ? t('osk-delete') : k === 'Enter' ? t('osk-enter') : undefined}
       onPointerDown={(e) => {
         e.preventDefault();
         if (!live) return;
@@ -103,15 +104,15 @@ export function OnScreenKeyboard() {
         id="osk-toggle"
         class="osk-toggle"
         aria-pressed={open}
-        aria-label={open ? 'Hide the on-screen keyboard' : 'Show the on-screen keyboard'}
+        aria-label={open ? t('osk-hide-label') : t('osk-show')}
         onPointerDown={(e) => e.preventDefault()}
         onClick={() => setOpen(!open)}
       >
         ⌨
       </button>
       {open && (
-        <div id="osk" class={`osk${numeric ? ' numeric' : ''}`} role="group" aria-label="On-screen keyboard">
-          {!live && <div class="osk-hint">Touch a field, then type here.</div>}
+        <div id="osk" class={`osk${numeric ? ' numeric' : ''}`} role="group" aria-label={t('osk-name')}>
+          {!live && <div class="osk-hint">{t('osk-hint')}</div>}
           {(numeric ? DIGITS : LETTERS).map((row) => (
             <div class="osk-row" key={row}>
               {[...row].map((c) => key(c))}
@@ -119,11 +120,11 @@ export function OnScreenKeyboard() {
           ))}
           <div class="osk-row">
             {numeric && key('0')}
-            {!numeric && key(' ', 'space', 'wide')}
+            {!numeric && key(' ', t('osk-space'), 'wide')}
             {key('Backspace', '⌫', 'action')}
-            {key('Enter', 'Enter ⏎', 'action wide')}
+            {key('Enter', `${t('osk-enter')} ⏎`, 'action wide')}
             <button type="button" class="osk-key action" id="osk-hide" onPointerDown={(e) => e.preventDefault()} onClick={() => setOpen(false)}>
-              Hide
+              {t('osk-hide')}
             </button>
           </div>
         </div>

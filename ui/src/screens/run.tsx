@@ -11,6 +11,7 @@ import { busy, canStart, elapsedMs, formatElapsed, nextScan, progress, serialMis
 import { judgeScan, routesToScan, scanTarget, slotAfter } from '../state/scan';
 import { gridLayout, placeSlots, runSummary, serialTail } from '../state/layout';
 import { toCommandError } from '../state/session';
+import { locale, t as tr } from '../i18n';
 import type { AppInfo, CommandError, ProductInfo, RunResult } from '../types';
 
 interface Props {
@@ -120,13 +121,13 @@ export function RunScreen({ info, grid, workOrder, onScan, onRun, onOpenUnit }: 
     <section class="run">
       <div class="run-head">
         <div class="wo">
-          <div class="label">Work order</div>
+          <div class="label">{tr('run-work-order')}</div>
           <div class="value" id="run-work-order">
-            {workOrder ?? 'none set'}
+            {workOrder ?? tr('run-work-order-none')}
           </div>
         </div>
         <div class="wo">
-          <div class="label">Product</div>
+          <div class="label">{tr('run-product')}</div>
           <div class="value" id="run-product">
             {products
               .map((p) => {
@@ -142,7 +143,7 @@ export function RunScreen({ info, grid, workOrder, onScan, onRun, onOpenUnit }: 
             e.preventDefault();
             if (target === null) {
               // Keep the serial in the field: the technician picks the tile, then presses Enter.
-              setError(NO_TARGET);
+              setError(noTarget());
               return;
             }
             const verdict = judgeScan(grid, target, scan);
@@ -153,13 +154,13 @@ export function RunScreen({ info, grid, workOrder, onScan, onRun, onOpenUnit }: 
             if (verdict.kind === 'duplicate') {
               setError({
                 code: 'station::ui::duplicate_scan',
-                message: `serial ${verdict.serial} is already scanned into slot ${verdict.slot}`,
-                help: 'Scan the label of the board in this slot; one board, one slot.',
+                message: tr('scan-duplicate', { serial: verdict.serial, slot: verdict.slot }),
+                help: tr('scan-duplicate.help'),
               });
               setScan('');
               return;
             }
-            if (error === NO_TARGET || error?.code === 'station::ui::duplicate_scan') setError(null);
+            if (error?.code === NO_TARGET || error?.code === 'station::ui::duplicate_scan') setError(null);
             setScan('');
             setChosen(slotAfter(grid, target));
             if (info.autoStart && canStart({ ...grid[target], scanned: verdict.serial })) {
@@ -171,16 +172,12 @@ export function RunScreen({ info, grid, workOrder, onScan, onRun, onOpenUnit }: 
           }}
         >
           <label>
-            {target === null
-              ? 'Every slot has a serial: click a tile to scan it again'
-              : info.autoStart
-                ? `Scan DUT serial to start slot ${target}`
-                : `Scan DUT serial into slot ${target}`}
+            {target === null ? tr('run-scan-all-done') : info.autoStart ? tr('run-scan-to-start', { slot: target }) : tr('run-scan-into', { slot: target })}
             <input id="serial-input" data-scanner ref={scanRef} value={scan} autocomplete="off" onInput={(e) => setScan((e.target as HTMLInputElement).value)} />
           </label>
         </form>
         <button id="start-all" class="primary" disabled={running} onClick={() => start(null)}>
-          Start all
+          {tr('run-start-all')}
         </button>
         {summary && (
           <div id="run-summary" class="run-summary" aria-live="polite">
@@ -222,6 +219,7 @@ export function RunScreen({ info, grid, workOrder, onScan, onRun, onOpenUnit }: 
             now={now}
             focused={t.slot === target}
             actions={actions}
+            locale={locale()}
           />
         ))}
       </div>
@@ -240,11 +238,8 @@ export function RunScreen({ info, grid, workOrder, onScan, onRun, onOpenUnit }: 
 }
 
 /** Enter on a scan with no slot to take it. */
-const NO_TARGET: CommandError = {
-  code: 'station::ui::no_scan_slot',
-  message: 'Every slot already has a serial scanned',
-  help: 'Click the tile of the slot this board is in, then press Enter again.',
-};
+const NO_TARGET = 'station::ui::no_scan_slot';
+const noTarget = (): CommandError => ({ code: NO_TARGET, message: tr('scan-no-slot'), help: tr('scan-no-slot.help') });
 
 function UnavailableBanner({ product: p, slots }: { product: ProductInfo; slots: number[] }) {
   const u = p.unavailable;
@@ -252,8 +247,9 @@ function UnavailableBanner({ product: p, slots }: { product: ProductInfo; slots:
   return (
     <div class="error product-unavailable" data-product={p.id} data-code={u.code}>
       <div class="error-message">
-        Product {p.id} cannot run on this station now
-        {slots.length > 0 ? ` (slot${slots.length > 1 ? 's' : ''} ${slots.join(', ')})` : ''}: {u.message}
+        {slots.length > 0
+          ? tr('run-unavailable-slots', { product: p.id, count: slots.length, slots: slots.join(tr('run-list-join')), why: u.message })
+          : tr('run-unavailable', { product: p.id, why: u.message })}
       </div>
       {u.help && <div class="error-help">{u.help}</div>}
       <div class="error-code">{u.code}</div>
@@ -265,17 +261,17 @@ function UnavailableBanner({ product: p, slots }: { product: ProductInfo; slots:
 function SlotDetails({ tile: t, onStart, onOpen }: { tile: Tile; onStart: () => void; onOpen: () => void }) {
   return (
     <div id="slot-details" class={`slot-details ${t.state}`} data-slot={t.slot}>
-      <span class="slot">Slot {t.slot}</span>
+      <span class="slot">{tr('tile-slot', { slot: t.slot })}</span>
       <span class="tile-product">{t.product}</span>
-      <span class="serial">{t.serial ?? t.expected ?? t.scanned ?? 'no serial yet'}</span>
+      <span class="serial">{t.serial ?? t.expected ?? t.scanned ?? tr('tile-no-serial')}</span>
       <span class="details-reason">{t.reason ?? (t.state === 'running' ? stepLabel(t.step) : '')}</span>
       {t.help && <span class="help">{t.help}</span>}
       <button class="start-slot" data-slot={t.slot} disabled={!canStart(t)} onClick={onStart}>
-        Start slot {t.slot}
+        {tr('run-start-slot', { slot: t.slot })}
       </button>
       {t.unitId !== null && (
         <button class="open-unit" data-slot={t.slot} onClick={onOpen}>
-          Details
+          {tr('run-details')}
         </button>
       )}
     </div>
@@ -299,6 +295,8 @@ interface TileProps {
   unavailable: boolean;
   /** Stable for the screen's life; read when pressed. */
   actions: { current: TileActions };
+  /** The language it is drawn in: a switch redraws every tile. */
+  locale: string;
 }
 
 /** Whether a tile would draw the same: its slot's state, its place, and its elapsed time as shown. */
@@ -309,6 +307,7 @@ export function sameTile(a: TileProps, b: TileProps): boolean {
     a.unavailable === b.unavailable &&
     a.compact === b.compact &&
     a.actions === b.actions &&
+    a.locale === b.locale &&
     a.cell?.row === b.cell?.row &&
     a.cell?.column === b.cell?.column &&
     formatElapsed(elapsedMs(a.tile, a.now)) === formatElapsed(elapsedMs(b.tile, b.now))
@@ -319,7 +318,7 @@ const TileView = memo(function TileView(props: TileProps) {
   const { tile: t, now, focused } = props;
   const act = props.actions;
   const pct = Math.round(progress(t) * 100);
-  const big = t.state === 'running' ? `${pct}%` : BIG_WORD[t.state];
+  const big = t.state === 'running' ? `${pct}%` : tr(`tile-word-${t.state}`);
   const next = nextScan(t);
   const place = props.cell ? { gridRow: props.cell.row, gridColumn: props.cell.column } : undefined;
   if (props.compact) {
@@ -358,11 +357,11 @@ const TileView = memo(function TileView(props: TileProps) {
       onClick={() => act.current.focus(t.slot)}
     >
       <div class="tile-head">
-        <span class="slot">Slot {t.slot}</span>
+        <span class="slot">{tr('tile-slot', { slot: t.slot })}</span>
         <span class="tile-product">{t.product}</span>
         <span class="elapsed">{formatElapsed(elapsedMs(t, now))}</span>
       </div>
-      {props.unavailable && <div class="tile-unavailable">Product {t.product} cannot run now: see above</div>}
+      {props.unavailable && <div class="tile-unavailable">{tr('run-unavailable-tile', { product: t.product })}</div>}
       <div class="big">{big}</div>
       <div class="bar">
         <div class="fill" style={{ width: `${pct}%` }} />
@@ -371,17 +370,17 @@ const TileView = memo(function TileView(props: TileProps) {
         {t.state === 'running'
           ? stepLabel(t.step)
           : t.state === 'fail'
-            ? `Failed: ${stepLabel(t.step)}`
+            ? tr('tile-failed-at', { step: stepLabel(t.step) })
             : t.state === 'open'
-              ? 'Not decided: run this board again'
+              ? tr('tile-open-help')
             : t.state === 'pass' && t.registeredHub
-              ? `Registered with DPS: ${t.registeredHub}`
+              ? tr('tile-registered', { hub: t.registeredHub })
               : ''}
       </div>
       <div class="serial">
-        {t.serial ?? t.expected ?? t.scanned ?? 'no serial yet'}
-        {serialMismatch(t) && <span class="mismatch"> ≠ scanned {t.expected}</span>}
-        {next !== null && <span class="next-scan"> · next board: {next}</span>}
+        {t.serial ?? t.expected ?? t.scanned ?? tr('tile-no-serial')}
+        {serialMismatch(t) && <span class="mismatch"> {tr('tile-mismatch', { serial: t.expected })}</span>}
+        {next !== null && <span class="next-scan"> {tr('tile-next-board', { serial: next })}</span>}
       </div>
       {t.reason && (
         <div class="tile-reason">
@@ -399,7 +398,7 @@ const TileView = memo(function TileView(props: TileProps) {
             act.current.start(t.slot);
           }}
         >
-          Start
+          {tr('run-start')}
         </button>
         {t.unitId !== null && (
           <button
@@ -410,25 +409,13 @@ const TileView = memo(function TileView(props: TileProps) {
               act.current.open(t.slot);
             }}
           >
-            Details
+            {tr('run-details')}
           </button>
         )}
       </div>
     </div>
   );
 }, sameTile);
-
-/** The tile's big word per state (a running tile shows its progress instead). */
-const BIG_WORD: Record<Tile['state'], string> = {
-  idle: 'READY',
-  queued: 'WAIT',
-  running: '',
-  pass: 'PASS',
-  fail: 'FAIL',
-  open: 'OPEN',
-  empty: 'EMPTY',
-  done: 'DONE',
-};
 
 /** A shape per state besides its colour, so a colour-blind technician tells them apart. */
 const STATE_ICON: Record<Tile['state'], string> = {

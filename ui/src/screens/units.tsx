@@ -4,7 +4,7 @@ import { api } from '../api';
 import { ErrorBox, fmtTime } from '../components';
 import { atLeast, toCommandError } from '../state/session';
 import { stepLabel } from '../state/slots';
-import { STATUS_MEANING, STATUS_WORD, statusTone, type UnitStatus } from '../state/words';
+import { STATUSES, statusMeaning, statusWord, statusTone } from '../state/words';
 import type { CommandError, Role, Step, UnitSummary, UnitView } from '../types';
 import { OpenClaims } from './claims';
 
@@ -58,9 +58,9 @@ export function UnitsScreen({
           Status
           <select id="units-status" value={status} onChange={(e) => setStatus((e.target as HTMLSelectElement).value)}>
             <option value="">any</option>
-            {(Object.keys(STATUS_WORD) as UnitStatus[]).map((k) => (
+            {STATUSES.map((k) => (
               <option key={k} value={k}>
-                {STATUS_WORD[k]}: {STATUS_MEANING[k]}
+                {statusWord(k)}: {statusMeaning(k)}
               </option>
             ))}
           </select>
@@ -92,8 +92,8 @@ export function UnitsScreen({
               <td>{u.slot}</td>
               <td>{u.serial ?? '–'}</td>
               <td>
-                <span class={`badge ${statusTone(u.status)}`} title={STATUS_MEANING[u.status]}>
-                  {STATUS_WORD[u.status]}
+                <span class={`badge ${statusTone(u.status)}`} title={statusMeaning(u.status)}>
+                  {statusWord(u.status)}
                 </span>
               </td>
               <td>{u.registration_id ?? '–'}</td>
@@ -124,8 +124,8 @@ function UnitDetail({ guard, role, id, onBack }: { guard: Guard; role: Role; id:
     <section id="unit-detail" data-unit={s.id}>
       <button onClick={onBack}>← All units</button>
       <h2>
-        Unit #{s.id} · slot {s.slot} · <span class={`badge ${statusTone(s.status)}`} id="unit-status" title={STATUS_MEANING[s.status]}>
-          {STATUS_WORD[s.status]}
+        Unit #{s.id} · slot {s.slot} · <span class={`badge ${statusTone(s.status)}`} id="unit-status" title={statusMeaning(s.status)}>
+          {statusWord(s.status)}
         </span>
       </h2>
       {s.status === 'committing' && (

@@ -3,6 +3,7 @@
 // no tile growing when its unit fails (details go to the panel under the grid).
 import type { Grid, Tile } from './slots';
 import type { SlotInfo } from '../types';
+import { t } from '../i18n';
 
 /** The grid's shape. */
 export interface Layout {
@@ -77,10 +78,11 @@ export function runSummary(grid: Grid): string | null {
   const done = of('done');
   const empty = of('empty');
   if (pass.length + fail.length + open.length + done.length + empty.length === 0) return null;
-  const parts = [`${pass.length} PASS`];
-  parts.push(fail.length > 0 ? `${fail.length} FAIL: slot${fail.length > 1 ? 's' : ''} ${fail.join(', ')}` : '0 FAIL');
-  if (open.length > 0) parts.push(`${open.length} OPEN: slot${open.length > 1 ? 's' : ''} ${open.join(', ')}`);
-  if (done.length > 0) parts.push(`${done.length} DONE`);
-  if (empty.length > 0) parts.push(`${empty.length} EMPTY`);
-  return parts.join(' · ');
+  const list = (slots: number[]) => slots.join(t('run-list-join'));
+  const parts = [t('run-summary-pass', { count: pass.length })];
+  parts.push(fail.length > 0 ? t('run-summary-fail-slots', { count: fail.length, slots: list(fail) }) : t('run-summary-fail', { count: 0 }));
+  if (open.length > 0) parts.push(t('run-summary-open', { count: open.length, slots: list(open) }));
+  if (done.length > 0) parts.push(t('run-summary-done', { count: done.length }));
+  if (empty.length > 0) parts.push(t('run-summary-empty', { count: empty.length }));
+  return parts.join(t('run-summary-join'));
 }

@@ -1,6 +1,7 @@
 // Session rules the UI applies (the app enforces the same ones in Rust): what a role may do,
 // the idle logout timer, and how a command error is shown.
 import type { CommandError, Role } from '../types';
+import { t } from '../i18n';
 
 export type Screen = 'run' | 'units' | 'queue' | 'yield' | 'supervisor';
 
@@ -80,7 +81,7 @@ export function toCommandError(e: unknown): CommandError {
     const o = e as Record<string, unknown>;
     return { code: String(o.code), message: String(o.message), help: String(o.help ?? '') };
   }
-  return { code: 'station::ui::unexpected', message: String(e), help: 'Try again; if it repeats, call a supervisor.' };
+  return { code: 'station::ui::unexpected', message: `${t('error-unexpected')} (${String(e)})`, help: t('error-unexpected.help') };
 }
 
 /** Whether an error means the session is gone and the login screen must return. */

@@ -1,6 +1,7 @@
 // The fixture grid's state: one tile per slot, driven by pipeline events. Pure functions, so
 // the reducer is unit-tested without a webview.
 import type { CommandError, ProgressEvent, RunResult, Step } from '../types';
+import { t } from '../i18n';
 
 /** `empty`: no board answered; `done`: the board in it was already provisioned (remove it).
  * Neither is a unit. `open`: not decided (the lock went unanswered): the board must come back,
@@ -71,40 +72,9 @@ export function stepsFor(attestation: string): number {
   return stepsOf(attestation).length;
 }
 
-/** Plain words for a step, as the technician reads them. */
+/** Plain words for a step, as the technician reads them (the catalogue's `step-…`). */
 export function stepLabel(step: Step | null): string {
-  switch (step) {
-    case null:
-      return '';
-    case 'identify':
-      return 'Identifying the board';
-    case 'read-ek':
-      return 'Reading the TPM endorsement key';
-    case 'attest':
-      return 'Preparing its identity';
-    case 'keygen':
-      return 'Generating the device key';
-    case 'check-csr':
-      return 'Checking the certificate request';
-    case 'issue':
-      return 'Issuing the certificate';
-    case 'install-certificate':
-      return 'Installing the certificate';
-    case 'write-settings':
-      return 'Writing the DPS settings';
-    case 'save':
-      return 'Saving to flash';
-    case 'reset':
-      return 'Resetting the board';
-    case 'verify':
-      return 'Reading the settings back';
-    case 'lock':
-      return 'Locking the board';
-    case 'record':
-      return 'Recording the unit';
-    case 'register':
-      return 'Registering with DPS';
-  }
+  return step === null ? '' : t(`step-${step}`);
 }
 
 type SlotPlan = { index: number; product: string };
@@ -204,11 +174,11 @@ export function startable(grid: Grid, slots: number[]): number[] {
 
 /** Why a tile got no result: the app answered the run without a `unitFinished` for its slot
  * (a slot thread that died sends none). */
-export function noResult(logPath: string | null): CommandError {
+export function noResult(): CommandError {
   return {
     code: 'station::ui::no_result',
-    message: 'the station gave no result for this slot; check the log and run it again',
-    help: logPath ? `The station's log is ${logPath}.` : '',
+    message: t('run-no-result'),
+    help: t('run-no-result.help'),
   };
 }
 
@@ -231,11 +201,11 @@ export function settleRun(grid: Grid, slots: number[], why: CommandError, now: n
 export function reworkFailure(slot: number, result: RunResult, tile: Tile | undefined): CommandError | null {
   if (result.passed > 0 && result.failed === 0) return null;
   const failed = tile?.state === 'fail' ? tile : null;
-  const why = failed?.reason ?? (result.failed > 0 ? 'the unit failed' : noResult(null).message);
+  const why = failed?.reason ?? (result.failed > 0 ? t('rework-unit-failed') : noResult().message);
   return {
     code: failed?.code ?? 'station::ui::rework_failed',
-    message: `Slot ${slot} was not reworked: ${why}`,
-    help: failed?.help ?? "See the slot's tile on the Run screen and the unit's details.",
+    message: t('rework-failed', { slot, why }),
+    help: failed?.help ?? t('rework-failed.help'),
   };
 }
 
