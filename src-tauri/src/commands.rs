@@ -45,6 +45,8 @@ pub struct AppInfo {
     auto_start: bool,
     /// Which results sound (`kiosk.sounds`).
     sounds: station_config::Sounds,
+    /// The station's language (`kiosk.locale`): the screens' language when nobody has chosen.
+    locale: &'static str,
     slots: Vec<SlotInfo>,
     products: Vec<ProductInfo>,
     idle_logout_seconds: u32,
@@ -108,6 +110,7 @@ pub async fn app_info<R: Runtime>(app: AppHandle<R>) -> Result<AppInfo, CommandE
             fixture_columns: st.fixture_columns(),
             auto_start: c.fixture.auto_start,
             sounds: c.kiosk.sounds,
+            locale: c.kiosk.locale.tag(),
             slots: slot_infos(st),
             products: c
                 .products

@@ -104,6 +104,8 @@ export interface AppInfo {
   autoStart?: boolean;
   /** Which results sound (`kiosk.sounds`). */
   sounds?: 'off' | 'fail' | 'all';
+  /** The station's language (`kiosk.locale`): `en`, `zh-CN` or `es`. */
+  locale?: string;
   slots: SlotInfo[];
   products: ProductInfo[];
   idleLogoutSeconds: number;

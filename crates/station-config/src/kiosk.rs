@@ -43,6 +43,12 @@ pub struct KioskSection {
     /// heard, the normal case is quiet.
     #[serde(default)]
     pub sounds: Sounds,
+    /// The language the app speaks to technicians on this station: `"en"` (English),
+    /// `"zh-CN"` (Simplified Chinese) or `"es"` (Spanish). The login screen offers the others,
+    /// and the app goes back to this one when an operator logs out. Logs, the audit trail and
+    /// the CLI stay English. Default `"en"`.
+    #[serde(default)]
+    pub locale: Locale,
     /// Where removable drives (USB sticks) are mounted: a filesystem mounted below one of
     /// these directories is offered as an export target on the Supervisor screen. Default
     /// `["/media", "/run/media"]` (udisks and usbmount).
@@ -71,6 +77,7 @@ impl Default for KioskSection {
             lockout_seconds: default_lockout_seconds(),
             virtual_fixture: false,
             sounds: Sounds::default(),
+            locale: Locale::default(),
             removable_media: default_removable_media(),
             virtual_faults: Vec::new(),
         }
@@ -88,6 +95,32 @@ pub enum Sounds {
     Fail,
     /// PASS as well.
     All,
+}
+
+/// `kiosk.locale`: a language the station's screens speak (its catalogue in `locales/`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+pub enum Locale {
+    /// English.
+    #[default]
+    #[serde(rename = "en")]
+    En,
+    /// Simplified Chinese.
+    #[serde(rename = "zh-CN")]
+    ZhCn,
+    /// Spanish.
+    #[serde(rename = "es")]
+    Es,
+}
+
+impl Locale {
+    /// The language tag, as in the config and `locales/<tag>/`.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Self::En => "en",
+            Self::ZhCn => "zh-CN",
+            Self::Es => "es",
+        }
+    }
 }
 
 fn default_removable_media() -> Vec<PathBuf> {

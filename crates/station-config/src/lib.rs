@@ -77,7 +77,7 @@ pub use error::{CheckProblem, ConfigError, ParseError, ParseErrorKind};
 pub use fixture_def::{
     FixtureDefinition, SelectorError, SlotDefinition, SlotSelector, UsbPortPath, UsbSelector,
 };
-pub use kiosk::{KioskSection, Sounds, VirtualFault};
+pub use kiosk::{KioskSection, Locale, Sounds, VirtualFault};
 pub use load::{load, parse_str};
 pub use ports::{PortEntry, PortsFile};
 pub use safety::{UnsafeFile, current_uid};

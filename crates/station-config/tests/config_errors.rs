@@ -1107,3 +1107,17 @@ fn device_keys_need_recipients_or_a_lab_opt_out() {
     );
     parse_str(&x509_free, Path::new(ORIGIN)).unwrap();
 }
+
+#[test]
+fn a_language_the_station_does_not_speak_is_named_with_the_ones_it_does() {
+    let ok = format!("{BASE}\n[kiosk]\nlocale = \"zh-CN\"\n");
+    let config = parse_str(&ok, Path::new(ORIGIN)).unwrap();
+    assert_eq!(config.kiosk.locale.tag(), "zh-CN");
+    let text = format!("{BASE}\n[kiosk]\nlocale = \"fr\"\n");
+    let err = error(&text);
+    let shown = render(&err);
+    assert!(shown.contains("locale"), "{shown}");
+    for tag in ["en", "zh-CN", "es"] {
+        assert!(shown.contains(tag), "names {tag}: {shown}");
+    }
+}
