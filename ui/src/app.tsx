@@ -30,13 +30,15 @@ import { QueueScreen } from './screens/queue';
 import { YieldScreen } from './screens/yield';
 import { SupervisorScreen } from './screens/supervisor';
 import { OnScreenKeyboard } from './keyboard';
+import { t } from './i18n';
 
+/** The catalogue message naming each screen on its navigation button. */
 const SCREEN_NAMES: Record<Screen, string> = {
-  run: 'Run',
-  units: 'Units',
-  queue: 'Queue & upload',
-  yield: 'Yield',
-  supervisor: 'Supervisor',
+  run: 'app-nav-run',
+  units: 'app-nav-units',
+  queue: 'app-nav-queue',
+  yield: 'app-nav-yield',
+  supervisor: 'app-nav-supervisor',
 };
 
 export function App() {
@@ -97,7 +99,7 @@ export function App() {
     setSession(null);
     setUnitId(null);
     setScreen('run');
-    if (reason === 'idle') setNotice('You were logged out after a period without input.');
+    if (reason === 'idle') setNotice(t('app-logged-out-idle'));
   }, []);
 
   // Idle logout: any key or pointer input counts as activity. The app keeps its own idle clock,
@@ -289,7 +291,7 @@ export function App() {
       />
     );
   }
-  if (!info) return <main class="login">Starting…</main>;
+  if (!info) return <main class="login">{t('app-starting')}</main>;
   if (!session) {
     return (
       <Login
@@ -338,38 +340,32 @@ export function App() {
                 if (s === 'units') setUnitId(null);
               }}
             >
-              {SCREEN_NAMES[s]}
-              {s === 'supervisor' && !atLeast(role, 'supervisor') ? ' (approval)' : ''}
+              {s === 'supervisor' && !atLeast(role, 'supervisor') ? t('app-nav-supervisor-approval') : t(SCREEN_NAMES[s])}
             </button>
           ))}
         </nav>
         <div class="who">
           <LineIndicator />
-          <span id="work-order-display">WO {workOrder ?? '–'}</span>
-          <span id="operator-display">
-            {session.name} ({session.role})
-          </span>
+          <span id="work-order-display">{workOrder === null ? t('app-work-order-none') : t('app-work-order', { workOrder })}</span>
+          <span id="operator-display">{t('app-operator', { name: session.name, role: session.role })}</span>
           <button id="logout" onClick={() => logout('user')}>
-            Log out
+            {t('app-logout')}
           </button>
           <button id="exit" onClick={() => setExitOpen(true)}>
-            Exit
+            {t('app-exit')}
           </button>
         </div>
       </header>
       {idleLeft !== null && (
         <div id="idle-countdown" class="banner warn" role="alert">
-          Logging out in {idleLeft} s: touch the screen or press a key to stay logged in.
+          {t('app-idle-countdown', { seconds: idleLeft })}
         </div>
       )}
       {session.approvedBy && (
         <div id="approval-banner" class="banner approval" role="status">
-          <span>
-            Supervisor {session.approvedBy.name} ({session.approvedBy.operatorId}) is approving at {session.name}'s session: their
-            actions are recorded under their ID.
-          </span>
+          <span>{t('app-approval-banner', { name: session.approvedBy.name, id: session.approvedBy.operatorId, user: session.name })}</span>
           <button id="approval-end" class="primary" onClick={() => void endApproval()}>
-            Done
+            {t('app-approval-end')}
           </button>
         </div>
       )}
@@ -424,9 +420,9 @@ function StartFailed({ error, onRetry }: { error: CommandError; onRetry: () => P
   const [tries, setTries] = useState(0);
   return (
     <main class="login start-failed" id="start-failed">
-      <h1>The station could not start</h1>
+      <h1>{t('app-start-failed')}</h1>
       <ErrorBox error={error} id="start-error" />
-      <p class="sub">Fix the cause above (or call the line engineer with this screen), then press Retry.</p>
+      <p class="sub">{t('app-start-failed-help')}</p>
       <button
         id="start-retry"
         class="primary"
@@ -439,9 +435,13 @@ function StartFailed({ error, onRetry }: { error: CommandError; onRetry: () => P
           });
         }}
       >
-        {trying ? 'Trying…' : 'Retry'}
+        {trying ? t('app-start-trying') : t('app-start-retry')}
       </button>
-      {tries > 0 && <p class="notice" id="start-tries">Tried again {tries} time{tries > 1 ? 's' : ''}: the cause is still there.</p>}
+      {tries > 0 && (
+        <p class="notice" id="start-tries">
+          {t('app-start-tries', { count: tries })}
+        </p>
+      )}
     </main>
   );
 }
@@ -486,10 +486,7 @@ function Login({ info, notice, onLogin }: { info: AppInfo; notice: string | null
   return (
     <main class="login">
       <h1>{info.stationName ?? info.stationId}</h1>
-      <p class="sub">
-        Fixture {info.fixtureName}
-        {info.virtualFixture ? ' (virtual)' : ''} · station {info.stationId}
-      </p>
+      <p class="sub">{t(info.virtualFixture ? 'app-login-fixture-virtual' : 'app-login-fixture', { fixture: info.fixtureName, station: info.stationId })}</p>
       <form
         id="login-form"
         onSubmit={(e) => {
@@ -498,7 +495,7 @@ function Login({ info, notice, onLogin }: { info: AppInfo; notice: string | null
         }}
       >
         <BadgePinFields
-          badgeLabel="Operator ID (scan your badge)"
+          badgeLabel={t('app-login-badge')}
           ids={{ badge: 'operator-id', pin: 'pin' }}
           badge={[id, setId]}
           pin={[pin, setPin]}
@@ -506,7 +503,7 @@ function Login({ info, notice, onLogin }: { info: AppInfo; notice: string | null
           pinRef={pinRef}
         />
         <button id="login-button" type="submit" disabled={busy || id.trim() === '' || pin === ''}>
-          Log in
+          {t('app-login')}
         </button>
       </form>
       {notice && <p class="notice">{notice}</p>}
@@ -546,7 +543,7 @@ function BadgePinFields(props: {
         />
       </label>
       <label>
-        PIN
+        {t('app-pin')}
         <input
           id={props.ids.pin}
           ref={props.pinRef}
@@ -590,10 +587,10 @@ function ApproveDialog({ onApproved, onClose }: { onApproved: (s: SessionInfo) =
           void submit();
         }}
       >
-        <h2 id="approve-title">A supervisor approves</h2>
-        <p>These controls need a supervisor. The supervisor scans their badge and enters their PIN here; you stay logged in.</p>
+        <h2 id="approve-title">{t('app-approve-title')}</h2>
+        <p>{t('app-approve-help')}</p>
         <BadgePinFields
-          badgeLabel="Supervisor ID (scan the badge)"
+          badgeLabel={t('app-approve-badge')}
           ids={{ badge: 'approve-operator', pin: 'approve-pin' }}
           badge={[id, setId]}
           pin={[pin, setPin]}
@@ -602,10 +599,10 @@ function ApproveDialog({ onApproved, onClose }: { onApproved: (s: SessionInfo) =
         />
         <div class="row">
           <button id="approve-confirm" class="primary" type="submit" disabled={id.trim() === '' || pin === ''}>
-            Approve
+            {t('app-approve')}
           </button>
           <button type="button" id="approve-cancel" onClick={onClose}>
-            Cancel
+            {t('confirm-cancel')}
           </button>
         </div>
         <ErrorBox error={error} id="approve-error" />
@@ -621,12 +618,12 @@ function ExitDialog({ info, onClose }: { info: AppInfo; onClose: () => void }) {
   return (
     <div class="dialog-backdrop">
       <div class="dialog" id="exit-dialog">
-        <h2>Leave the station</h2>
+        <h2>{t('app-exit-title')}</h2>
         {info.exitRequiresSupervisorPin && (
           <>
-            <p>A supervisor's ID and PIN are needed to close the station.</p>
-            <input id="exit-operator" placeholder="Supervisor ID" value={id} onInput={(e) => setId((e.target as HTMLInputElement).value)} />
-            <input id="exit-pin" type="password" inputMode="numeric" placeholder="PIN" value={pin} onInput={(e) => setPin((e.target as HTMLInputElement).value)} />
+            <p>{t('app-exit-needs-supervisor')}</p>
+            <input id="exit-operator" placeholder={t('app-exit-badge')} value={id} onInput={(e) => setId((e.target as HTMLInputElement).value)} />
+            <input id="exit-pin" type="password" inputMode="numeric" placeholder={t('app-pin')} value={pin} onInput={(e) => setPin((e.target as HTMLInputElement).value)} />
           </>
         )}
         <div class="row">
@@ -634,9 +631,9 @@ function ExitDialog({ info, onClose }: { info: AppInfo; onClose: () => void }) {
             id="exit-confirm"
             onClick={() => api.exitApp(normaliseBadge(id) || null, pin || null).catch((e) => setError(toCommandError(e)))}
           >
-            Close the station
+            {t('app-exit-confirm')}
           </button>
-          <button onClick={onClose}>Cancel</button>
+          <button onClick={onClose}>{t('confirm-cancel')}</button>
         </div>
         <ErrorBox error={error} id="exit-error" />
       </div>
@@ -693,8 +690,9 @@ function LockBanner() {
     <div id="lock-banner" class="banner warn" role="alert">
       {locks.map((l) => (
         <span key={l.id} class="lock" data-operator={l.id}>
-          {l.name} ({l.id}) is locked after {l.failedAttempts} wrong PINs{' '}
-          {l.until === null ? 'until a supervisor unlocks it' : `until ${fmtTime(l.until)}`}
+          {l.until === null
+            ? t('app-lock-until-unlocked', { name: l.name, id: l.id, count: l.failedAttempts })
+            : t('app-lock-until', { name: l.name, id: l.id, count: l.failedAttempts, until: fmtTime(l.until) })}
           <button
             onClick={() =>
               api
@@ -706,7 +704,7 @@ function LockBanner() {
                 .catch((e) => setError(toCommandError(e).message))
             }
           >
-            Unlock
+            {t('app-unlock')}
           </button>
         </span>
       ))}

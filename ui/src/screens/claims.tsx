@@ -4,7 +4,9 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { api } from '../api';
 import { ErrorBox, fmtTime, useConfirm } from '../components';
+import { t } from '../i18n';
 import { atLeast, toCommandError } from '../state/session';
+import { statusWord } from '../state/words';
 import type { ClaimView, CommandError, Role } from '../types';
 
 type Guard = <T>(p: Promise<T>) => Promise<T>;
@@ -43,7 +45,7 @@ export function OpenClaims({ guard, role, onOpenUnit }: { guard: Guard; role: Ro
   if (claims === null || (claims.length === 0 && !error && !pollError && !ok)) return null;
   return (
     <div class="open-claims" id="open-claims">
-      <h3>Waiting for boards ({claims.length})</h3>
+      <h3>{t('claims-title', { count: claims.length })}</h3>
       <ErrorBox error={error ?? pollError} id="claims-error" />
       {dialog}
       {ok && (
@@ -53,13 +55,7 @@ export function OpenClaims({ guard, role, onOpenUnit }: { guard: Guard; role: Ro
       )}
       {claims.length > 0 && (
         <>
-          <p class="sub">
-            The station stopped while it was locking these boards, so their result is not recorded. Put the board back in any slot
-            and run it: the station reads it back and records PASS or FAIL without provisioning it again.
-            {supervisor
-              ? ' If a board is gone for good, declare it gone (its enrollment is never queued).'
-              : ' If a board cannot be found, call a supervisor.'}
-          </p>
+          <p class="sub">{t(supervisor ? 'claims-help-supervisor' : 'claims-help', { count: claims.length })}</p>
           <table class="table" id="claims-table">
             <tbody>
               {claims.map((c) => (
@@ -67,48 +63,49 @@ export function OpenClaims({ guard, role, onOpenUnit }: { guard: Guard; role: Ro
                   <td>
                     {onOpenUnit ? (
                       <button class="unit-link" data-unit={c.unitId} onClick={() => onOpenUnit(c.unitId)}>
-                        #{c.unitId}
+                        {t('unit-number', { unit: String(c.unitId) })}
                       </button>
                     ) : (
-                      `#${c.unitId}`
+                      t('unit-number', { unit: String(c.unitId) })
                     )}
                   </td>
                   <td>{c.serial}</td>
                   <td>{c.registrationId}</td>
-                  <td>slot {c.slot}</td>
-                  <td>since {fmtTime(c.createdAt)}</td>
+                  <td>{t('claims-slot', { slot: c.slot })}</td>
+                  <td>{t('claims-since', { time: fmtTime(c.createdAt) })}</td>
                   <td>
-                    <span class="badge open">OPEN</span> {c.waitingBy ? `waiting for it (${c.waitingBy}, ${fmtTime(c.waitingAt)})` : 'not decided'}
+                    <span class="badge open">{statusWord('committing')}</span>{' '}
+                    {c.waitingBy ? t('claims-waiting', { by: c.waitingBy, time: fmtTime(c.waitingAt) }) : t('claims-not-decided')}
                   </td>
                   {supervisor && (
                     <td class="actions">
                       <input
                         class="claim-reason"
-                        placeholder="why it is gone"
+                        placeholder={t('claims-reason-placeholder')}
                         value={reasons[c.unitId] ?? ''}
                         onInput={(e) => setReasons({ ...reasons, [c.unitId]: (e.target as HTMLInputElement).value })}
                       />
                       <button
                         class="claim-void"
                         data-unit={c.unitId}
-                        title="The board is scrapped or lost: fail the unit, void its certificate, queue nothing"
+                        title={t('claims-void.title')}
                         onClick={() =>
                           ask(
-                            `Declare board ${c.serial} (unit #${c.unitId}, slot ${c.slot}) gone for good? Its unit fails, its certificate is revoked and its enrollment is never queued.`,
-                            'Board is gone',
-                            () => act(api.voidClaim(c.unitId, reasons[c.unitId] ?? ''), `${c.serial} declared gone`),
+                            t('claims-void.confirm', { serial: c.serial, unit: String(c.unitId), slot: c.slot }),
+                            t('claims-void'),
+                            () => act(api.voidClaim(c.unitId, reasons[c.unitId] ?? ''), t('claims-void-done', { serial: c.serial })),
                           )
                         }
                       >
-                        Board is gone
+                        {t('claims-void')}
                       </button>
                       <button
                         class="claim-wait"
                         data-unit={c.unitId}
-                        title="The board will be put back in a slot: keep waiting for it"
-                        onClick={() => act(api.keepClaimWaiting(c.unitId), `${c.serial}: waiting for the board`)}
+                        title={t('claims-wait.title')}
+                        onClick={() => act(api.keepClaimWaiting(c.unitId), t('claims-wait-done', { serial: c.serial }))}
                       >
-                        Will be brought back
+                        {t('claims-wait')}
                       </button>
                     </td>
                   )}

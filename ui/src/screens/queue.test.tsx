@@ -50,6 +50,17 @@ describe('QueueScreen', () => {
     expect(container.querySelector('#queue-oldest')!.textContent).toMatch(/4 min ago/);
   });
 
+  it('says when no uploader runs while enrollments wait, and whom to call, without a command to type', async () => {
+    calls.queue.push(() => Promise.resolve({ ...view(), uploaderRunning: false }));
+    const { container } = render(<QueueScreen guard={guard} role="technician" />);
+    await waitFor(() => expect(container.querySelector('#uploader-status')).not.toBeNull());
+    const status = container.querySelector('#uploader-status')!;
+    expect(status.getAttribute('data-running')).toBe('false');
+    expect(status.textContent).toContain('not running');
+    expect(status.textContent).toContain('Call a supervisor');
+    expect(container.textContent).not.toMatch(/station[ -]upload|In flight/);
+  });
+
   it('asks a supervisor to confirm, naming the unit, before marking a conflict resolved', async () => {
     const { container } = render(<QueueScreen guard={guard} role="supervisor" />);
     await waitFor(() => expect(container.querySelector('.resolve')).not.toBeNull());

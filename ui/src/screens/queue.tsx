@@ -3,6 +3,7 @@ import { useCallback, useEffect, useState } from 'preact/hooks';
 import { api } from '../api';
 import { ErrorBox, fmtAge, fmtTime, useConfirm } from '../components';
 import { OpenClaims } from './claims';
+import { t } from '../i18n';
 import { atLeast, toCommandError } from '../state/session';
 import type { CommandError, QueueView, Role } from '../types';
 
@@ -42,7 +43,7 @@ export function QueueScreen({ guard, role }: { guard: Guard; role: Role }) {
   }, [load]);
   return (
     <section id="queue-screen">
-      <h2>Queue and upload</h2>
+      <h2>{t('queue-title')}</h2>
       <ErrorBox error={error ?? pollError} id="queue-error" />
       {dialog}
       {ok && (
@@ -53,40 +54,41 @@ export function QueueScreen({ guard, role }: { guard: Guard; role: Role }) {
       {q && (
         <>
           <div class="cards">
-            <Card label="Queued" value={q.stats.queued} id="queue-depth" />
-            <Card label="In flight" value={q.stats.in_flight} />
-            <Card label="Uploaded (last hour)" value={q.uploadedLastHour} />
-            <Card label="Uploaded (all)" value={q.stats.uploaded} />
-            <Card label="Conflicts" value={q.stats.conflicts} warn={q.stats.conflicts > 0} />
+            <Card label={t('queue-card-queued')} value={q.stats.queued} id="queue-depth" />
+            <Card label={t('queue-card-uploading')} value={q.stats.in_flight} />
+            <Card label={t('queue-card-uploaded-hour')} value={q.uploadedLastHour} />
+            <Card label={t('queue-card-uploaded-all')} value={q.stats.uploaded} />
+            <Card label={t('queue-card-conflicts')} value={q.stats.conflicts} warn={q.stats.conflicts > 0} />
           </div>
           <p class="sub" id="queue-oldest">
-            Oldest queued: {q.stats.oldest_queued_at ? `${fmtAge(q.stats.oldest_queued_at)} ago (${fmtTime(q.stats.oldest_queued_at)})` : 'none'}
+            {q.stats.oldest_queued_at
+              ? t('queue-oldest', { age: fmtAge(q.stats.oldest_queued_at), time: fmtTime(q.stats.oldest_queued_at) })
+              : t('queue-oldest-none')}
           </p>
           <p id="uploader-status" class={q.uploaderRunning === false && q.stats.queued > 0 ? 'error' : 'sub'} data-running={String(q.uploaderRunning)}>
             {q.uploaderRunning === true
-              ? 'Uploader: running'
+              ? t('queue-uploader-running')
               : q.uploaderRunning === false
-                ? `Uploader: not running${q.stats.queued > 0 ? ': nothing reaches DPS until it runs (station-upload.service, or station upload)' : ''}`
-                : 'Uploader: unknown'}
+                ? t(q.stats.queued > 0 ? 'queue-uploader-stopped-queued' : 'queue-uploader-stopped')
+                : t('queue-uploader-unknown')}
           </p>
           <OpenClaims guard={guard} role={role} />
-          <h3>Conflicts</h3>
+          <h3>{t('queue-conflicts')}</h3>
           {q.conflicts.length > 0 && (
             <p class="sub">
-              DPS already holds another enrollment for these registration IDs. Check it in DPS: if it is stale, remove it there and
-              retry the upload; if it is the right one, mark the conflict resolved.
-              {!supervisor && ' A supervisor does either.'}
+              {t('queue-conflicts-help')}
+              {!supervisor && ` ${t('queue-conflicts-ask')}`}
             </p>
           )}
           {q.conflicts.length === 0 ? (
-            <p>No conflicts.</p>
+            <p>{t('queue-conflicts-none')}</p>
           ) : (
             <table class="table">
               <tbody>
                 {q.conflicts.map((c) => (
                   <tr key={c.id}>
                     <td>{c.registrationId}</td>
-                    <td>unit #{c.unitId}</td>
+                    <td>{t('queue-conflict-unit', { unit: String(c.unitId) })}</td>
                     <td>{c.lastError ?? ''}</td>
                     <td class="actions">
                       {supervisor && (
@@ -94,28 +96,26 @@ export function QueueScreen({ guard, role }: { guard: Guard; role: Role }) {
                           <button
                             class="requeue"
                             data-enrollment={c.id}
-                            title="After removing the stale enrollment from DPS: queue this unit's enrollment for upload again"
+                            title={t('queue-retry.title')}
                             onClick={() =>
-                              ask(`Queue the enrollment of unit #${c.unitId} (${c.registrationId}) for upload again?`, 'Retry upload', () =>
-                                act(api.requeueEnrollment(c.id), `${c.registrationId} queued for upload again`),
+                              ask(t('queue-retry-confirm', { unit: String(c.unitId), registration: c.registrationId }), t('queue-retry'), () =>
+                                act(api.requeueEnrollment(c.id), t('queue-retry-done', { registration: c.registrationId })),
                               )
                             }
                           >
-                            Retry upload
+                            {t('queue-retry')}
                           </button>
                           <button
                             class="resolve"
                             data-enrollment={c.id}
-                            title="DPS already holds the right enrollment for this unit: mark it uploaded without uploading"
+                            title={t('queue-resolve.title')}
                             onClick={() =>
-                              ask(
-                                `Mark unit #${c.unitId} (${c.registrationId}) as uploaded without uploading? Do this only if DPS already holds its right enrollment.`,
-                                'Mark resolved',
-                                () => act(api.resolveConflict(c.id), `${c.registrationId} marked resolved`),
+                              ask(t('queue-resolve-confirm', { unit: String(c.unitId), registration: c.registrationId }), t('queue-resolve'), () =>
+                                act(api.resolveConflict(c.id), t('queue-resolve-done', { registration: c.registrationId })),
                               )
                             }
                           >
-                            Mark resolved
+                            {t('queue-resolve')}
                           </button>
                         </>
                       )}
@@ -125,9 +125,9 @@ export function QueueScreen({ guard, role }: { guard: Guard; role: Role }) {
               </tbody>
             </table>
           )}
-          <h3>Last errors</h3>
+          <h3>{t('queue-errors')}</h3>
           {q.lastErrors.length === 0 ? (
-            <p>No upload errors.</p>
+            <p>{t('queue-errors-none')}</p>
           ) : (
             <table class="table">
               <tbody>
@@ -135,14 +135,14 @@ export function QueueScreen({ guard, role }: { guard: Guard; role: Role }) {
                   <tr key={c.id}>
                     <td>{fmtTime(c.updatedAt)}</td>
                     <td>{c.registrationId}</td>
-                    <td>{c.status}</td>
+                    <td>{t('queue-enrollment-status', { status: c.status })}</td>
                     <td>{c.lastError}</td>
                   </tr>
                 ))}
               </tbody>
             </table>
           )}
-          <p class="sub">Uploads run in the background (`station upload`); a supervisor exports batches on the Supervisor screen.</p>
+          <p class="sub">{t('queue-footer')}</p>
         </>
       )}
     </section>

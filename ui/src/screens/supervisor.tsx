@@ -4,6 +4,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api';
 import { ErrorBox, fmtTime, useConfirm } from '../components';
+import { t } from '../i18n';
 import { atLeast, toCommandError } from '../state/session';
 import { reworkFailure, type Tile } from '../state/slots';
 import type { AppInfo, AuditView, CommandError, DriveInfo, ExportResult, Operator, Role, RunResult, SlotInfo } from '../types';
@@ -83,10 +84,10 @@ export function SupervisorScreen({ info, guard, role, workOrder, onWorkOrder, on
         const want = slotDraft[s.index];
         // The configured product is asked for as null: the slot returns to its configuration.
         latest = await guard(api.setSlotProduct(s.index, want === s.configuredProduct ? null : want));
-        done.push(`slot ${s.index} runs ${want}`);
+        done.push(t('sup-slots-change-item', { slot: s.index, product: want }));
       }
       setSlotDraft({});
-      setOk(done.length > 0 ? `Slots changed: ${done.join(', ')}` : 'No slot changed');
+      setOk(done.length > 0 ? t('sup-slots-done', { count: done.length, changes: done.join(t('sup-list-join')) }) : t('sup-slots-none'));
     } catch (e) {
       setError(toCommandError(e));
     } finally {
@@ -104,11 +105,7 @@ export function SupervisorScreen({ info, guard, role, workOrder, onWorkOrder, on
     guard(api.exportBatch(wo === '' ? null : wo, queuedOnly, drive === '' ? null : drive))
       .then((r) => {
         setExported(r);
-        setOk(
-          r.drive
-            ? `Exported ${r.records} record${r.records === 1 ? '' : 's'} onto ${r.drive}: written and flushed, the drive may be removed`
-            : `Exported ${r.records} record${r.records === 1 ? '' : 's'}`,
-        );
+        setOk(r.drive ? t('sup-export-done-drive', { count: r.records, drive: r.drive }) : t('sup-export-done', { count: r.records }));
       })
       .catch((e) => setError(toCommandError(e)))
       .finally(() => setExporting(false));
@@ -124,11 +121,17 @@ export function SupervisorScreen({ info, guard, role, workOrder, onWorkOrder, on
   // A rework that ran is not a rework that passed: the run's result says which.
   const { dialog, ask } = useConfirm();
   const rework = (slot: number) => {
-    const t = tileOf(slot);
-    const board = t?.serial ?? t?.scanned ?? null;
+    const tile = tileOf(slot);
+    const board = tile?.serial ?? tile?.scanned ?? null;
+    const unit = tile?.unitId ?? null;
     ask(
-      `Rework slot ${slot}${board ? ` (board ${board}${t?.unitId != null ? `, unit #${t.unitId}` : ''})` : ''}? The board in it is provisioned again and its earlier unit is replaced.`,
-      'Rework',
+      board === null
+        ? t('sup-rework-confirm', { slot })
+        : unit === null
+          ? t('sup-rework-confirm-board', { slot, board })
+          : // The unit's number as a name (#1234), not a quantity the language groups (1,234).
+            t('sup-rework-confirm-unit', { slot, board, unit: String(unit) }),
+      t('sup-rework-verb'),
       () => reworkNow(slot),
     );
   };
@@ -139,7 +142,7 @@ export function SupervisorScreen({ info, guard, role, workOrder, onWorkOrder, on
       .then((r) => {
         const failure = reworkFailure(slot, r, tileOf(slot));
         if (failure) setError(failure);
-        else setOk(`Slot ${slot} reworked: see the Run screen`);
+        else setOk(t('sup-rework-done', { slot }));
       })
       .catch((e) => setError(toCommandError(e)));
   };
@@ -153,8 +156,8 @@ export function SupervisorScreen({ info, guard, role, workOrder, onWorkOrder, on
 
   return (
     <section id="supervisor-screen">
-      <h2>Supervisor</h2>
-      {!atLeast(role, 'supervisor') && <p class="notice">These actions need a supervisor; the station refuses them for a {role}.</p>}
+      <h2>{t('sup-title')}</h2>
+      {!atLeast(role, 'supervisor') && <p class="notice">{t('sup-needs-supervisor')}</p>}
       <ErrorBox error={error} id="supervisor-error" />
       {dialog}
       {ok && (
@@ -164,54 +167,60 @@ export function SupervisorScreen({ info, guard, role, workOrder, onWorkOrder, on
       )}
       <div class="panels">
         <div class="panel">
-          <h3>Work order</h3>
-          <input id="work-order-input" value={wo} placeholder="WO-…" onInput={(e) => setWo((e.target as HTMLInputElement).value)} />
+          <h3>{t('sup-work-order')}</h3>
+          <input
+            id="work-order-input"
+            aria-label={t('sup-work-order-input')}
+            value={wo}
+            placeholder={t('sup-work-order-placeholder')}
+            onInput={(e) => setWo((e.target as HTMLInputElement).value)}
+          />
           <button
             id="set-work-order"
             onClick={() =>
               ask(
-                `Change the work order from ${workOrder ?? 'none'} to ${wo.trim() || 'none'}? Every board provisioned from now on is recorded under it.`,
-                'Change work order',
+                workOrderQuestion(workOrder, wo.trim() || null),
+                t('sup-work-order-confirm-verb'),
                 () => {
                   setError(null);
                   setOk(null);
                   guard(api.setWorkOrder(wo || null))
                     .then((w) => {
                       onWorkOrder(w);
-                      setOk(`Work order set to ${w ?? 'none'}`);
+                      setOk(w ? t('sup-work-order-done', { workOrder: w }) : t('sup-work-order-cleared'));
                     })
                     .catch((e) => setError(toCommandError(e)));
                 },
               )
             }
           >
-            Set work order
+            {t('sup-work-order-button')}
           </button>
         </div>
         <div class="panel">
-          <h3>Rework a unit</h3>
-          <p class="sub">Provision the board in a slot again although it already passed (audited).</p>
-          <select id="rework-slot" aria-label="Slot to rework" value={reworkSlot} onChange={(e) => setReworkSlot(Number((e.target as HTMLSelectElement).value))}>
+          <h3>{t('sup-rework-title')}</h3>
+          <p class="sub">{t('sup-rework-help')}</p>
+          <select id="rework-slot" aria-label={t('sup-rework-slot-label')} value={reworkSlot} onChange={(e) => setReworkSlot(Number((e.target as HTMLSelectElement).value))}>
             {info.slots.map((s) => (
               <option key={s.index} value={s.index}>
-                Slot {s.index}
+                {t('sup-slot', { slot: s.index })}
               </option>
             ))}
           </select>
           <button id="rework" onClick={() => rework(reworkSlot)}>
-            Rework slot
+            {t('sup-rework-button')}
           </button>
         </div>
         <div class="panel">
-          <h3>Export a batch</h3>
-          <p class="sub">A signed batch of enrollments for the device operator.</p>
+          <h3>{t('sup-export-title')}</h3>
+          <p class="sub">{t('sup-export-help')}</p>
           <label>
-            Work order (empty: all)
+            {t('sup-export-work-order')}
             <input
               id="export-work-order"
               list="export-work-orders"
               value={exportWo}
-              placeholder="all work orders"
+              placeholder={t('sup-export-work-order-placeholder')}
               onInput={(e) => setExportWo((e.target as HTMLInputElement).value)}
             />
           </label>
@@ -222,99 +231,95 @@ export function SupervisorScreen({ info, guard, role, workOrder, onWorkOrder, on
           </datalist>
           <label class="check">
             <input id="export-queued-only" type="checkbox" checked={queuedOnly} onChange={(e) => setQueuedOnly((e.target as HTMLInputElement).checked)} />
-            Only enrollments not uploaded yet (queued)
+            {t('sup-export-queued-only')}
           </label>
           <label>
-            Write to
+            {t('sup-export-drive')}
             <select id="export-drive" value={drive} onChange={(e) => setDrive((e.target as HTMLSelectElement).value)}>
-              <option value="">this station's disk</option>
+              <option value="">{t('sup-export-drive-disk')}</option>
               {drives.map((d) => (
                 <option key={d.path} value={d.path}>
-                  USB drive {d.label}
+                  {t('sup-export-drive-usb', { label: d.label })}
                 </option>
               ))}
             </select>
           </label>
-          {drives.length === 0 && <p class="sub" id="export-no-drive">Plug in a USB drive to take the batch away.</p>}
+          {drives.length === 0 && <p class="sub" id="export-no-drive">{t('sup-export-no-drive')}</p>}
           <button id="export-batch" disabled={exporting} onClick={exportBatch}>
-            {exporting ? 'Exporting…' : 'Export batch'}
+            {exporting ? t('sup-export-busy') : t('sup-export-button')}
           </button>
           {exported && (
             <div id="export-result">
               <dl class="kv">
-                <dt>Directory</dt>
+                <dt>{t('sup-export-dir')}</dt>
                 <dd class="mono" id="export-dir">
                   {exported.dir}
                 </dd>
-                <dt>Records</dt>
+                <dt>{t('sup-export-records')}</dt>
                 <dd id="export-records">{exported.records}</dd>
-                <dt>Manifest SHA-256</dt>
+                <dt>{t('sup-export-manifest')}</dt>
                 <dd class="mono" id="export-manifest">
                   {exported.manifestSha256}
                 </dd>
-                <dt>Certificate</dt>
+                <dt>{t('sup-export-certificate')}</dt>
                 <dd class="mono" id="export-certificate">
                   {exported.certificate}
                 </dd>
               </dl>
               <p class="sub">
-                Give the device operator the directory and the certificate; they check the batch with{' '}
+                {t('sup-export-verify')}{' '}
                 <code>
                   station verify-export {exported.dir} --trust {exported.certificate}
                 </code>
-                .
               </p>
             </div>
           )}
         </div>
       </div>
       <div class="panel wide">
-        <h3>Slots</h3>
-        <p class="sub">
-          The product each slot provisions. A change applies from the slot's next run; choose the configured product to return
-          a slot to the configuration.
-        </p>
+        <h3>{t('sup-slots-title')}</h3>
+        <p class="sub">{t('sup-slots-help')}</p>
         <table class="table" id="slots-table">
           <thead>
             <tr>
-              <th>Slot</th>
-              <th>Product</th>
-              <th>Configured</th>
+              <th>{t('sup-slots-slot')}</th>
+              <th>{t('sup-slots-product')}</th>
+              <th>{t('sup-slots-configured')}</th>
             </tr>
           </thead>
           <tbody>
             {info.slots.map((s) => (
               <tr key={s.index} data-slot={s.index}>
-                <td>Slot {s.index}</td>
+                <td>{t('sup-slot', { slot: s.index })}</td>
                 <td>
                   <select
                     id={`slot-product-${s.index}`}
-                    aria-label={`Product of slot ${s.index}`}
+                    aria-label={t('sup-slots-product-label', { slot: s.index })}
                     value={slotDraft[s.index] ?? s.product}
                     onChange={(e) => setSlotDraft({ ...slotDraft, [s.index]: (e.target as HTMLSelectElement).value })}
                   >
                     {!info.products.some((p) => p.id === s.product) && <option value={s.product}>{s.product}</option>}
                     {info.products.map((p) => (
                       <option key={p.id} value={p.id}>
-                        {p.id} ({p.attestation}){p.unavailable ? ': cannot run now' : ''}
+                        {t(p.unavailable ? 'sup-slots-product-option-unavailable' : 'sup-slots-product-option', { product: p.id, attestation: p.attestation })}
                       </option>
                     ))}
                   </select>
                 </td>
                 <td>
                   {s.configuredProduct}
-                  {s.product !== s.configuredProduct && <span class="notice"> (changed)</span>}
+                  {s.product !== s.configuredProduct && <span class="notice"> {t('sup-slots-changed')}</span>}
                 </td>
               </tr>
             ))}
           </tbody>
         </table>
         <button id="set-slot-products" disabled={applying || changedSlots.length === 0} onClick={() => void applySlots()}>
-          Apply
+          {t('sup-slots-apply')}
         </button>
       </div>
       <div class="panel wide">
-        <h3>Audit log</h3>
+        <h3>{t('sup-audit-title')}</h3>
         <button
           id="load-audit"
           onClick={() =>
@@ -326,7 +331,7 @@ export function SupervisorScreen({ info, guard, role, workOrder, onWorkOrder, on
               .catch((e) => setError(toCommandError(e)))
           }
         >
-          Show audit log
+          {t('sup-audit-button')}
         </button>
         {audit && (
           <>
@@ -351,7 +356,7 @@ export function SupervisorScreen({ info, guard, role, workOrder, onWorkOrder, on
         )}
       </div>
       <div class="panel wide">
-        <h3>Configuration (read-only)</h3>
+        <h3>{t('sup-config-title')}</h3>
         <button
           id="load-config"
           onClick={() =>
@@ -363,14 +368,14 @@ export function SupervisorScreen({ info, guard, role, workOrder, onWorkOrder, on
               .catch((e) => setError(toCommandError(e)))
           }
         >
-          Show configuration
+          {t('sup-config-button')}
         </button>
         {config !== null && <pre class="log">{config}</pre>}
       </div>
       <div class="panel wide">
-        <h3>Operators</h3>
+        <h3>{t('sup-operators-title')}</h3>
         <button id="load-operators" onClick={() => void loadOps()}>
-          Show operators
+          {t('sup-operators-button')}
         </button>
         {ops && (
           <table class="table" id="operators-table">
@@ -379,11 +384,11 @@ export function SupervisorScreen({ info, guard, role, workOrder, onWorkOrder, on
                 <tr key={o.id}>
                   <td>{o.id}</td>
                   <td>{o.name}</td>
-                  <td>{o.role}</td>
-                  <td>{o.lockedUntil && new Date(o.lockedUntil) > new Date() ? `locked until ${fmtTime(o.lockedUntil)}` : 'active'}</td>
+                  <td>{roleWord(o.role)}</td>
+                  <td>{o.lockedUntil && new Date(o.lockedUntil) > new Date() ? t('sup-operator-locked', { until: fmtTime(o.lockedUntil) }) : t('sup-operator-active')}</td>
                   <td>{fmtTime(o.lastLoginAt)}</td>
                   <td>
-                    <button onClick={() => act(api.unlockOperator(o.id).then(loadOps), `${o.id} unlocked`)}>Unlock</button>
+                    <button onClick={() => act(api.unlockOperator(o.id).then(loadOps), t('sup-operator-unlocked', { operator: o.id }))}>{t('sup-operator-unlock')}</button>
                   </td>
                 </tr>
               ))}
@@ -391,32 +396,47 @@ export function SupervisorScreen({ info, guard, role, workOrder, onWorkOrder, on
           </table>
         )}
         <div class="row">
-          <input placeholder="ID" aria-label="New operator's ID" value={newOp.id} onInput={(e) => setNewOp({ ...newOp, id: (e.target as HTMLInputElement).value })} />
-          <input placeholder="Name" aria-label="New operator's name" value={newOp.name} onInput={(e) => setNewOp({ ...newOp, name: (e.target as HTMLInputElement).value })} />
-          <select aria-label="New operator's role" value={newOp.role} onChange={(e) => setNewOp({ ...newOp, role: (e.target as HTMLSelectElement).value })}>
-            <option value="technician">technician</option>
-            <option value="supervisor">supervisor</option>
-            <option value="admin">admin</option>
+          <input placeholder={t('sup-operator-id')} aria-label={t('sup-operator-id.label')} value={newOp.id} onInput={(e) => setNewOp({ ...newOp, id: (e.target as HTMLInputElement).value })} />
+          <input placeholder={t('sup-operator-name')} aria-label={t('sup-operator-name.label')} value={newOp.name} onInput={(e) => setNewOp({ ...newOp, name: (e.target as HTMLInputElement).value })} />
+          <select aria-label={t('sup-operator-role-label')} value={newOp.role} onChange={(e) => setNewOp({ ...newOp, role: (e.target as HTMLSelectElement).value })}>
+            {ROLES.map((r) => (
+              <option key={r} value={r}>
+                {roleWord(r)}
+              </option>
+            ))}
           </select>
-          <input placeholder="PIN" type="password" inputMode="numeric" value={newOp.pin} onInput={(e) => setNewOp({ ...newOp, pin: (e.target as HTMLInputElement).value })} />
+          <input placeholder={t('sup-operator-pin')} type="password" inputMode="numeric" value={newOp.pin} onInput={(e) => setNewOp({ ...newOp, pin: (e.target as HTMLInputElement).value })} />
           <button
             onClick={() => {
-              act(api.addOperator(newOp.id, newOp.name, newOp.role, newOp.pin).then(loadOps), `Operator ${newOp.id} added`);
+              act(api.addOperator(newOp.id, newOp.name, newOp.role, newOp.pin).then(loadOps), t('sup-operator-added', { operator: newOp.id }));
               setNewOp({ id: '', name: '', role: 'technician', pin: '' });
             }}
           >
-            Add operator
+            {t('sup-operator-add')}
           </button>
           <button
             onClick={() => {
-              act(api.setOperatorPin(newOp.id, newOp.pin), `PIN set for ${newOp.id}`);
+              act(api.setOperatorPin(newOp.id, newOp.pin), t('sup-operator-pin-set', { operator: newOp.id }));
               setNewOp({ ...newOp, pin: '' });
             }}
           >
-            Set PIN
+            {t('sup-operator-set-pin')}
           </button>
         </div>
       </div>
     </section>
   );
+}
+
+const ROLES: Role[] = ['technician', 'supervisor', 'admin'];
+
+/** A role as the screen names it. */
+function roleWord(role: Role): string {
+  return t(`sup-role-${role}`);
+}
+
+/** What the confirmation asks before the work order changes from `from` to `to`. */
+function workOrderQuestion(from: string | null, to: string | null): string {
+  if (to !== null) return from !== null ? t('sup-work-order-confirm-change', { from, to }) : t('sup-work-order-confirm-set', { to });
+  return from !== null ? t('sup-work-order-confirm-clear', { from }) : t('sup-work-order-confirm-clear-none');
 }

@@ -1,6 +1,7 @@
 // Units: the newest units, and one unit in detail (steps with durations, identity, log).
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api';
+import { t } from '../i18n';
 import { ErrorBox, fmtTime } from '../components';
 import { atLeast, toCommandError } from '../state/session';
 import { stepLabel } from '../state/slots';
@@ -9,6 +10,14 @@ import type { CommandError, Role, Step, UnitSummary, UnitView } from '../types';
 import { OpenClaims } from './claims';
 
 type Guard = <T>(p: Promise<T>) => Promise<T>;
+
+/** A recorded step as the Run screen's tile names it; its own name when the catalogue has none. */
+function stepName(step: string | null): string {
+  if (!step) return '–';
+  const label = stepLabel(step as Step);
+  // `t` answers a message it does not have with its id.
+  return label === '' || label === `step-${step}` ? step : label;
+}
 
 export function UnitsScreen({
   guard,
@@ -48,19 +57,19 @@ export function UnitsScreen({
   if (unitId !== null) return <UnitDetail guard={guard} role={role} id={unitId} onBack={() => onOpenUnit(null)} />;
   return (
     <section>
-      <h2>Units</h2>
+      <h2>{t('units-title')}</h2>
       <div class="filters">
         <label>
-          Find a board (serial, registration ID or work order)
+          {t('units-search')}
           <input id="units-search" type="search" value={search} autocomplete="off" onInput={(e) => setSearch((e.target as HTMLInputElement).value)} />
         </label>
         <label>
-          Status
+          {t('units-filter-status')}
           <select id="units-status" value={status} onChange={(e) => setStatus((e.target as HTMLSelectElement).value)}>
-            <option value="">any</option>
+            <option value="">{t('units-filter-any')}</option>
             {STATUSES.map((k) => (
               <option key={k} value={k}>
-                {statusWord(k)}: {statusMeaning(k)}
+                {t('units-filter-option', { word: statusWord(k), meaning: statusMeaning(k) })}
               </option>
             ))}
           </select>
@@ -71,14 +80,14 @@ export function UnitsScreen({
       <table class="table" id="units-table">
         <thead>
           <tr>
-            <th>Unit</th>
-            <th>Slot</th>
-            <th>Serial</th>
-            <th>Status</th>
-            <th>Registration ID</th>
-            <th>Work order</th>
-            <th>Finished</th>
-            <th>Failure</th>
+            <th>{t('units-col-unit')}</th>
+            <th>{t('units-col-slot')}</th>
+            <th>{t('units-col-serial')}</th>
+            <th>{t('units-col-status')}</th>
+            <th>{t('units-col-registration-id')}</th>
+            <th>{t('units-col-work-order')}</th>
+            <th>{t('units-col-finished')}</th>
+            <th>{t('units-col-failure')}</th>
           </tr>
         </thead>
         <tbody>
@@ -86,7 +95,7 @@ export function UnitsScreen({
             <tr key={u.id} class={`status-${u.status}`}>
               <td>
                 <button class="unit-link" data-unit={u.id} onClick={() => onOpenUnit(u.id)}>
-                  #{u.id}
+                  {t('unit-number', { unit: String(u.id) })}
                 </button>
               </td>
               <td>{u.slot}</td>
@@ -117,56 +126,55 @@ function UnitDetail({ guard, role, id, onBack }: { guard: Guard; role: Role; id:
       .catch((e) => setError(toCommandError(e)));
   }, [id, guard]);
   if (error) return <ErrorBox error={error} />;
-  if (!unit) return <section>Loading unit {id}…</section>;
+  if (!unit) return <section>{t('unit-loading', { unit: String(id) })}</section>;
   const s = unit.summary;
   const total = unit.steps.reduce((a, st) => a + st.duration_ms, 0);
   return (
     <section id="unit-detail" data-unit={s.id}>
-      <button onClick={onBack}>← All units</button>
+      <button onClick={onBack}>{t('unit-back')}</button>
       <h2>
-        Unit #{s.id} · slot {s.slot} · <span class={`badge ${statusTone(s.status)}`} id="unit-status" title={statusMeaning(s.status)}>
+        {t('unit-heading', { unit: String(s.id), slot: s.slot })} <span class={`badge ${statusTone(s.status)}`} id="unit-status" title={statusMeaning(s.status)}>
           {statusWord(s.status)}
         </span>
       </h2>
       {s.status === 'committing' && (
         <p class="note" id="unit-committing">
-          The station was locking this board when it lost track of it, so its result is not recorded yet. Put the board back in
-          any slot and run it: the station reads it back and records PASS or FAIL without provisioning it again.
+          {t('unit-open-note')}
         </p>
       )}
       {s.failure_message && (
         <div class="error" id="unit-failure">
           <div class="error-message">
-            Failed at {s.failed_step}: {s.failure_message}
+            {t('unit-failed-at', { step: stepName(s.failed_step), message: s.failure_message })}
           </div>
           <div class="error-code">{s.failure_code}</div>
         </div>
       )}
       <div class="cols">
         <div>
-          <h3>Identity</h3>
+          <h3>{t('unit-identity')}</h3>
           <dl class="kv" id="unit-identity">
-            <dt>Serial</dt>
+            <dt>{t('unit-serial')}</dt>
             <dd>{s.serial ?? '–'}</dd>
-            <dt>Product</dt>
+            <dt>{t('unit-product')}</dt>
             <dd>{s.product ?? '–'}</dd>
-            <dt>Attestation</dt>
+            <dt>{t('unit-attestation')}</dt>
             <dd>{s.attestation ?? '–'}</dd>
-            <dt>Registration ID</dt>
+            <dt>{t('unit-registration-id')}</dt>
             <dd id="unit-registration-id">{s.registration_id ?? '–'}</dd>
             {unit.certificates.map((c) => (
               <>
-                <dt>Certificate thumbprint (SHA-256)</dt>
+                <dt>{t('unit-certificate-thumbprint')}</dt>
                 <dd class="mono">{c.thumbprintSha256}</dd>
-                <dt>Certificate serial</dt>
+                <dt>{t('unit-certificate-serial')}</dt>
                 <dd class="mono">
-                  {c.serial} ({c.status}, until {fmtTime(c.notAfter)})
+                  {t('unit-certificate-serial-value', { serial: c.serial, status: c.status, until: fmtTime(c.notAfter) })}
                 </dd>
               </>
             ))}
             {unit.ekHash && (
               <>
-                <dt>EK hash</dt>
+                <dt>{t('unit-ek-hash')}</dt>
                 <dd class="mono">{unit.ekHash}</dd>
               </>
             )}
@@ -177,23 +185,25 @@ function UnitDetail({ guard, role, id, onBack }: { guard: Guard; role: Role; id:
                   <dd>{Array.isArray(v) ? v.join(', ') : String(v)}</dd>
                 </>
               ))}
-            <dt>Enrollment</dt>
-            <dd>{unit.enrollment ? `${unit.enrollment.status} (${unit.enrollment.attempts} attempts)` : 'none'}</dd>
-            <dt>Operator · work order</dt>
+            <dt>{t('unit-enrollment')}</dt>
             <dd>
-              {s.operator} · {s.work_order ?? '–'}
+              {unit.enrollment
+                ? t('unit-enrollment-value', { status: unit.enrollment.status, attempts: unit.enrollment.attempts })
+                : t('unit-enrollment-none')}
             </dd>
+            <dt>{t('unit-operator-work-order')}</dt>
+            <dd>{t('unit-operator-work-order-value', { operator: s.operator, workOrder: s.work_order ?? '–' })}</dd>
           </dl>
         </div>
         <div>
-          <h3>Steps ({total.toFixed(0)} ms)</h3>
+          <h3>{t('unit-steps', { ms: total })}</h3>
           <table class="table" id="unit-steps">
             <tbody>
               {unit.steps.map((st, i) => (
                 <tr key={i} class={st.ok ? '' : 'failed'}>
-                  <td title={st.step}>{stepLabel(st.step as Step) || st.step}</td>
-                  <td>{st.ok ? 'ok' : 'FAILED'}</td>
-                  <td class="num">{st.duration_ms.toFixed(1)} ms</td>
+                  <td title={st.step}>{stepName(st.step)}</td>
+                  <td>{st.ok ? t('unit-step-ok') : t('unit-step-failed')}</td>
+                  <td class="num">{t('unit-step-duration', { ms: st.duration_ms })}</td>
                   <td>
                     <div class="dur" style={{ width: `${Math.max(1, (st.duration_ms / Math.max(total, 1)) * 100)}%` }} />
                   </td>
@@ -207,7 +217,7 @@ function UnitDetail({ guard, role, id, onBack }: { guard: Guard; role: Role; id:
           the steps and the failure with what to do. */}
       {atLeast(role, 'supervisor') && (
         <>
-          <h3>Log</h3>
+          <h3>{t('unit-log')}</h3>
           <pre class="log" id="unit-log">
             {unit.log.map((l) => `${fmtTime(l.at)}  ${l.source.padEnd(14)} ${l.text}`).join('\n')}
           </pre>

@@ -3,10 +3,11 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, Tooltip } from 'chart.js';
 import { api } from '../api';
-import { ErrorBox } from '../components';
+import { ErrorBox, fmtAge } from '../components';
+import { t } from '../i18n';
 import { toCommandError } from '../state/session';
 import { lineYield, SILENT_AFTER_S } from '../state/line';
-import { pareto, percent } from '../state/pareto';
+import { pareto, percent, stepName } from '../state/pareto';
 import { hourLabel, recentShifts } from '../state/shifts';
 import type { CommandError, LineOverview, YieldView } from '../types';
 
@@ -30,12 +31,12 @@ export function YieldScreen({ guard }: { guard: Guard }) {
   const total = r ? r.pass + r.fail : 0;
   return (
     <section id="yield-screen">
-      <h2>Yield</h2>
+      <h2>{t('yield-title')}</h2>
       <div class="row">
         <label>
-          Shift{' '}
+          {t('yield-shift')}{' '}
           <select id="yield-shift" value={shift} onChange={(e) => setShift(Number((e.target as HTMLSelectElement).value))}>
-            <option value={-1}>All time</option>
+            <option value={-1}>{t('yield-shift-all')}</option>
             {shifts.map((s, i) => (
               <option key={i} value={i}>
                 {s.label}
@@ -44,9 +45,9 @@ export function YieldScreen({ guard }: { guard: Guard }) {
           </select>
         </label>
         <label>
-          Work order{' '}
+          {t('yield-work-order')}{' '}
           <select id="yield-wo" value={wo} onChange={(e) => setWo((e.target as HTMLSelectElement).value)}>
-            <option value="">All</option>
+            <option value="">{t('yield-work-order-all')}</option>
             {data?.workOrders.map((w) => (
               <option key={w} value={w}>
                 {w}
@@ -61,33 +62,33 @@ export function YieldScreen({ guard }: { guard: Guard }) {
           <div class="cards">
             <div class="card">
               <div class="value" id="yield-pass">{r.pass}</div>
-              <div class="label">Pass</div>
+              <div class="label">{t('yield-pass')}</div>
             </div>
             <div class={`card${r.fail ? ' warn' : ''}`}>
               <div class="value" id="yield-fail">{r.fail}</div>
-              <div class="label">Fail</div>
+              <div class="label">{t('yield-fail')}</div>
             </div>
             <div class="card">
-              <div class="value">{total ? ((r.pass * 100) / total).toFixed(1) : '–'}%</div>
-              <div class="label">Yield</div>
+              <div class="value">{total ? percent(r.pass / total) : '–'}</div>
+              <div class="label">{t('yield-yield')}</div>
             </div>
           </div>
           <div class="charts">
             <BarChart
               id="chart-hourly"
-              title="Passes and failures per hour"
+              title={t('yield-chart-hourly')}
               labels={r.hourly.map((h) => hourLabel(h.hour))}
               series={[
-                { label: 'Pass', data: r.hourly.map((h) => h.pass), color: '#1f9d55' },
-                { label: 'Fail', data: r.hourly.map((h) => h.fail), color: '#cc1f1a' },
+                { label: t('yield-pass'), data: r.hourly.map((h) => h.pass), color: '#1f9d55' },
+                { label: t('yield-fail'), data: r.hourly.map((h) => h.fail), color: '#cc1f1a' },
               ]}
               stacked
             />
             <BarChart
               id="chart-reasons"
-              title="Failure reasons (by code and step)"
+              title={t('yield-chart-reasons')}
               labels={pareto(r.reasons).map((x) => x.label)}
-              series={[{ label: 'Units', data: r.reasons.map((x) => x.count), color: '#cc1f1a' }]}
+              series={[{ label: t('yield-chart-units'), data: r.reasons.map((x) => x.count), color: '#cc1f1a' }]}
               horizontal
             />
           </div>
@@ -95,19 +96,19 @@ export function YieldScreen({ guard }: { guard: Guard }) {
             <table id="reasons-table">
               <thead>
                 <tr>
-                  <th>Reason</th>
-                  <th>Step</th>
-                  <th>Units</th>
-                  <th>Share</th>
-                  <th>Cumulative</th>
-                  <th>Code</th>
+                  <th>{t('yield-reason')}</th>
+                  <th>{t('yield-step')}</th>
+                  <th>{t('yield-units')}</th>
+                  <th>{t('yield-share')}</th>
+                  <th>{t('yield-cumulative')}</th>
+                  <th>{t('yield-code')}</th>
                 </tr>
               </thead>
               <tbody>
                 {pareto(r.reasons).map((x) => (
-                  <tr key={`${x.code} ${x.step}`} title={`Newest: ${x.message}`}>
+                  <tr key={`${x.code} ${x.step}`} title={t('yield-reason-newest', { message: x.message })}>
                     <td>{x.title}</td>
-                    <td>{x.step}</td>
+                    <td>{stepName(x.step)}</td>
                     <td>{x.count}</td>
                     <td>{percent(x.share)}</td>
                     <td>{percent(x.cumulative)}</td>
@@ -125,6 +126,9 @@ export function YieldScreen({ guard }: { guard: Guard }) {
     </section>
   );
 }
+
+/** "6 min": how long `seconds` is, the way every screen says how long ago something was. */
+const ageOf = (seconds: number) => fmtAge(new Date(0).toISOString(), seconds * 1000);
 
 /** How often the line's view is refreshed while the screen is open. */
 const LINE_POLL_MS = 10_000;
@@ -153,33 +157,30 @@ function LinePanel({ guard, wo }: { guard: Guard; wo: string }) {
   if (error) return <ErrorBox error={error} />;
   if (!view || !view.configured) return null;
   const { rows, total } = lineYield(view, wo);
-  const fmt = (p: number | null) => (p === null ? '–' : `${p.toFixed(1)} %`);
+  const fmt = (p: number | null) => (p === null ? '–' : percent(p / 100));
   const orders = view.workOrders.filter((w) => !wo || w.id === wo);
   return (
     <div id="line-panel">
-      <h3>Whole line{wo ? ` — ${wo}` : ''}</h3>
+      <h3>{wo ? t('line-whole-work-order', { workOrder: wo }) : t('line-whole')}</h3>
       <table class="table" id="line-yield">
         <thead>
           <tr>
-            <th>Station</th>
-            <th>Pass</th>
-            <th>Fail</th>
-            <th>Yield</th>
-            <th>Last seen</th>
+            <th>{t('line-station')}</th>
+            <th>{t('yield-pass')}</th>
+            <th>{t('yield-fail')}</th>
+            <th>{t('yield-yield')}</th>
+            <th>{t('line-last-seen')}</th>
           </tr>
         </thead>
         <tbody>
           {rows.map((r) => (
             <tr key={r.station} class={r.here ? 'here' : ''}>
-              <td>
-                {r.station}
-                {r.here ? ' (this station)' : ''}
-              </td>
+              <td>{r.here ? t('line-station-here', { station: r.station }) : r.station}</td>
               <td>{r.passed}</td>
               <td>{r.failed}</td>
               <td>{fmt(r.yieldPct)}</td>
               <td class={r.secondsAgo !== null && r.secondsAgo > SILENT_AFTER_S ? 'warn' : ''}>
-                {r.secondsAgo === null ? 'never' : `${r.secondsAgo} s ago`}
+                {r.secondsAgo === null ? t('line-seen-never') : t('line-seen-ago', { age: ageOf(r.secondsAgo) })}
               </td>
             </tr>
           ))}
@@ -196,10 +197,10 @@ function LinePanel({ guard, wo }: { guard: Guard; wo: string }) {
         <table class="table" id="line-quota">
           <thead>
             <tr>
-              <th>Work order</th>
-              <th>Quota</th>
-              <th>Leased</th>
-              <th>Issued</th>
+              <th>{t('yield-work-order')}</th>
+              <th>{t('line-quota')}</th>
+              <th>{t('line-handed-out')}</th>
+              <th>{t('line-issued')}</th>
               <th />
             </tr>
           </thead>
@@ -210,7 +211,7 @@ function LinePanel({ guard, wo }: { guard: Guard; wo: string }) {
                 <td>{w.quota}</td>
                 <td>{w.leased}</td>
                 <td>{w.used}</td>
-                <td>{w.closed ? 'closed' : ''}</td>
+                <td>{w.closed ? t('line-work-order-closed') : ''}</td>
               </tr>
             ))}
           </tbody>
@@ -218,12 +219,19 @@ function LinePanel({ guard, wo }: { guard: Guard; wo: string }) {
       )}
       {view.conflicts.length > 0 && (
         <div class="error" id="line-conflicts">
-          <strong>{view.conflicts.length} conflict(s):</strong> provisioned at two stations while apart. A supervisor decides
-          (station line-db resolve).
+          <strong>{t('line-conflicts', { count: view.conflicts.length })}</strong> {t('line-conflicts-help')}
           <ul>
             {view.conflicts.map((c) => (
               <li key={c.id}>
-                #{c.id} {c.kind} {c.value}: {c.holderStation} unit {c.holderUnit}, and {c.station} unit {c.unit}
+                {t('line-conflict', {
+                  id: String(c.id),
+                  kind: t('line-conflict-kind', { kind: c.kind }),
+                  value: c.value,
+                  holderStation: c.holderStation,
+                  holderUnit: c.holderUnit,
+                  station: c.station,
+                  unit: c.unit,
+                })}
               </li>
             ))}
           </ul>
@@ -231,11 +239,13 @@ function LinePanel({ guard, wo }: { guard: Guard; wo: string }) {
       )}
       {view.claims.length > 0 && (
         <div class="error" id="line-claims">
-          <strong>{view.claims.length} board(s) left mid-lock:</strong> take each back to its station, which completes it.
+          <strong>{t('line-claims', { count: view.claims.length })}</strong> {t('line-claims-help')}
           <ul>
             {view.claims.map((c) => (
               <li key={`${c.station}-${c.unit}`}>
-                {c.serial ?? '?'} at {c.station} (unit {c.unit})
+                {c.serial === null
+                  ? t('line-claim-no-serial', { station: c.station, unit: c.unit })
+                  : t('line-claim', { serial: c.serial, station: c.station, unit: c.unit })}
               </li>
             ))}
           </ul>
@@ -274,7 +284,7 @@ function BarChart(props: { id: string; title: string; labels: string[]; series: 
       },
     });
     return () => chart.destroy();
-  }, [props.labels.join('|'), props.series.map((s) => s.data.join(',')).join('|')]);
+  }, [props.labels.join('|'), props.series.map((s) => `${s.label}:${s.data.join(',')}`).join('|')]);
   return (
     <div class="chart">
       <h3>{props.title}</h3>

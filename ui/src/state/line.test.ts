@@ -9,23 +9,39 @@ describe('lineBadge', () => {
     expect(lineBadge(null)).toBeNull();
     expect(lineBadge({ ...base, configured: false })).toBeNull();
   });
-  it('says connected, with what it still replays', () => {
+  it('says connected, with what it still has to send', () => {
     expect(lineBadge(base)).toMatchObject({ text: 'Line: connected', tone: 'pass' });
-    expect(lineBadge({ ...base, waiting: 3 })?.text).toBe('Line: connected (3 to replay)');
+    expect(lineBadge({ ...base, waiting: 3 })?.text).toBe('Line: connected (3 still to send)');
   });
-  it('tells a station apart under "local" from one refusing units', () => {
+  it('tells a station working alone (offline "local") from one refusing units', () => {
     expect(lineBadge({ ...base, connected: false, offline: 'local', waiting: 5 })).toMatchObject({
-      text: 'Line: apart (5 waiting)',
+      text: 'Line: not reachable — working alone (5 to send)',
       tone: 'committing',
     });
+    expect(lineBadge({ ...base, connected: false, offline: 'local' })?.text).toBe('Line: not reachable — working alone');
     expect(lineBadge({ ...base, connected: false })).toMatchObject({
-      text: 'Line: unreachable — units refused',
+      text: 'Line: not reachable — provisioning stopped',
       tone: 'fail',
     });
+    expect(lineBadge({ ...base, connected: false })?.title).toMatch(/Call a supervisor/);
   });
   it('puts conflicts first, whatever the connection', () => {
     expect(lineBadge({ ...base, conflicts: 1 })).toMatchObject({ text: 'Line: 1 conflict', tone: 'fail' });
     expect(lineBadge({ ...base, connected: false, conflicts: 2 })?.text).toBe('Line: 2 conflicts');
+    expect(lineBadge({ ...base, conflicts: 1 })?.title).toMatch(/call a supervisor/);
+  });
+  it('never tells a technician to type a command', () => {
+    const views = [
+      base,
+      { ...base, waiting: 2 },
+      { ...base, connected: false },
+      { ...base, connected: false, offline: 'local' as const },
+      { ...base, conflicts: 3 },
+    ];
+    for (const v of views) {
+      const b = lineBadge(v)!;
+      expect(`${b.text} ${b.title}`).not.toMatch(/line-db|replay|\bapart\b/);
+    }
   });
 });
 
@@ -58,7 +74,7 @@ describe('lineYield', () => {
     ]);
     expect(rows[2].yieldPct).toBeNull();
     expect(rows[1].secondsAgo).toBe(400);
-    expect([total.passed, total.failed]).toEqual([17, 4]);
+    expect([total.station, total.passed, total.failed]).toEqual(['Whole line', 17, 4]);
     expect(total.yieldPct).toBeCloseTo(80.95, 2);
   });
   it('keeps only the chosen work order', () => {

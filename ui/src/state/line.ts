@@ -1,5 +1,6 @@
 // The header's line indicator: whether the station is connected to its line database, and
 // what a technician must know when it is not.
+import { t } from '../i18n';
 import type { LineOverview, LineView } from '../types';
 
 export interface LineBadge {
@@ -12,29 +13,15 @@ export interface LineBadge {
 /** `null` for a station that is not on a line (nothing to show). */
 export function lineBadge(view: LineView | null): LineBadge | null {
   if (view === null || !view.configured) return null;
-  if (view.conflicts > 0) {
-    return {
-      text: `Line: ${view.conflicts} conflict${view.conflicts === 1 ? '' : 's'}`,
-      tone: 'fail',
-      title: 'Boards provisioned here while apart were also provisioned at another station: call a supervisor (station line-db status).',
-    };
-  }
-  if (view.connected) {
-    const waiting = view.waiting > 0 ? ` (${view.waiting} to replay)` : '';
-    return { text: `Line: connected${waiting}`, tone: 'pass', title: 'Connected to the line database.' };
-  }
-  if (view.offline === 'local') {
-    return {
-      text: `Line: apart${view.waiting > 0 ? ` (${view.waiting} waiting)` : ''}`,
-      tone: 'committing',
-      title: 'The line database is unreachable: this station provisions on its own checks and replays when the line is back.',
-    };
-  }
-  return {
-    text: 'Line: unreachable — units refused',
-    tone: 'fail',
-    title: 'The line database is unreachable: units are refused until it is back. Call a supervisor.',
-  };
+  if (view.conflicts > 0) return badge('line-badge-conflicts', view.conflicts, 'fail');
+  if (view.connected) return badge('line-badge-connected', view.waiting, 'pass');
+  if (view.offline === 'local') return badge('line-badge-alone', view.waiting, 'committing');
+  return badge('line-badge-refused', 0, 'fail');
+}
+
+/** The badge of message `id`: its text for `count`, its `.title` for the tooltip. */
+function badge(id: string, count: number, tone: LineBadge['tone']): LineBadge {
+  return { text: t(id, { count }), tone, title: t(`${id}.title`) };
 }
 
 /** One station's row of the line's yield. */
@@ -86,6 +73,6 @@ export function lineYield(view: LineOverview, wo: string): { rows: LineYieldRow[
   const failed = rows.reduce((n, r) => n + r.failed, 0);
   return {
     rows,
-    total: { station: 'Whole line', passed, failed, yieldPct: pct(passed, failed), secondsAgo: null, here: false },
+    total: { station: t('line-whole'), passed, failed, yieldPct: pct(passed, failed), secondsAgo: null, here: false },
   };
 }

@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { pareto, percent } from './pareto';
+import { describe, expect, it, vi } from 'vitest';
+import { pareto, percent, stepName } from './pareto';
 
 const reason = (code: string, step: string, count: number, share: number) => ({
   code,
@@ -13,11 +13,19 @@ const reason = (code: string, step: string, count: number, share: number) => ({
 describe('pareto', () => {
   it('labels each bar with the plain title and step, never a unit message', () => {
     const rows = pareto([reason('station::smp::timeout', 'write-settings', 3, 0.5)]);
-    expect(rows[0].label).toBe('Board did not answer in time · write-settings');
+    expect(rows[0].label).toBe('Board did not answer in time · Writing the cloud settings');
     expect(rows[0].label).not.toContain('SN-');
   });
   it('falls back to the code when the registry has no title', () => {
-    expect(pareto([reason('station::x::y', 'issue', 1, 1)])[0].label).toBe('station::x::y · issue');
+    expect(pareto([reason('station::x::y', 'issue', 1, 1)])[0].label).toBe('station::x::y · Issuing the certificate');
+  });
+  it('names a step the catalogue does not know by its own name', () => {
+    const error = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      expect(stepName('calibrate')).toBe('calibrate');
+    } finally {
+      error.mockRestore();
+    }
   });
   it('keeps the order and adds the running total', () => {
     const rows = pareto([

@@ -1,9 +1,11 @@
 // The failure Pareto of the Yield screen: one bar per error code and step, labelled with the
 // code's plain title (from the station's error registry), with its share and running total.
-import type { FailureReason } from '../types';
+import { t } from '../i18n';
+import { stepLabel } from './slots';
+import type { FailureReason, Step } from '../types';
 
 export interface ParetoRow extends FailureReason {
-  /** The bar's label: "title · step". */
+  /** The bar's label: "title · step", the step named as the Run screen's tile names it. */
   label: string;
   /** Running total of the shares up to and including this row, 0 to 1. */
   cumulative: number;
@@ -14,11 +16,18 @@ export function pareto(reasons: FailureReason[]): ParetoRow[] {
   let cumulative = 0;
   return reasons.map((r) => {
     cumulative += r.share;
-    return { ...r, label: `${r.title || r.code} · ${r.step}`, cumulative: Math.min(cumulative, 1) };
+    return { ...r, label: t('yield-reason-label', { reason: r.title || r.code, step: stepName(r.step) }), cumulative: Math.min(cumulative, 1) };
   });
 }
 
-/** "41.7 %" */
+/** A recorded step as the Run screen's tile names it; its own name when the catalogue has none. */
+export function stepName(step: string): string {
+  const label = stepLabel(step as Step);
+  // `t` answers a message it does not have with its id.
+  return label === '' || label === `step-${step}` ? step : label;
+}
+
+/** "41.7 %" (as the language writes it), for a share from 0 to 1. */
 export function percent(share: number): string {
-  return `${(share * 100).toFixed(1)} %`;
+  return t('yield-percent', { percent: share * 100 });
 }

@@ -1,4 +1,5 @@
 // Shifts for the yield screen: three 8-hour shifts in local time (06-14, 14-22, 22-06).
+import { formatDateTime, t } from '../i18n';
 
 export interface Shift {
   label: string;
@@ -15,7 +16,7 @@ export function recentShifts(at: Date, count: number): Shift[] {
   for (let i = 0; i < count; i++) {
     const until = new Date(start.getTime());
     until.setHours(until.getHours() + 8);
-    out.push({ label: label(start), since: start, until });
+    out.push({ label: label(start, until), since: start, until });
     const prev = new Date(start.getTime());
     prev.setHours(prev.getHours() - 8);
     start = prev;
@@ -38,14 +39,13 @@ export function shiftStart(at: Date): Date {
   return d;
 }
 
-function label(start: Date): string {
-  const pad = (n: number) => String(n).padStart(2, '0');
-  const end = (start.getHours() + 8) % 24;
-  return `${start.getFullYear()}-${pad(start.getMonth() + 1)}-${pad(start.getDate())} ${pad(start.getHours())}:00–${pad(end)}:00`;
+/** "2026-11-26 14:00–22:00": the shift's first day and its hours, as every date is written. */
+function label(since: Date, until: Date): string {
+  const from = formatDateTime(since);
+  return t('yield-shift-option', { day: from.slice(0, 10), from: from.slice(11, 16), until: formatDateTime(until).slice(11, 16) });
 }
 
 /** "14:00" labels for hourly buckets (`YYYY-MM-DDTHH:00:00Z`) in local time. */
 export function hourLabel(hourUtc: string): string {
-  const d = new Date(hourUtc);
-  return `${String(d.getHours()).padStart(2, '0')}:00`;
+  return formatDateTime(hourUtc).slice(11, 16);
 }
