@@ -86,3 +86,7 @@ app-lock-until = { $name } ({ $id }) is locked after { $count ->
    *[other] { $count } wrong PINs
 } until { $until }
 app-unlock = Unlock
+
+## Choosing the screen's language at login (each button shows its language's own name)
+
+app-language = Language

@@ -15,9 +15,9 @@
 // target/ui-e2e/figures.json.
 //
 //   node ui/e2e/run.mjs            (scripts/test.sh runs it after building the app)
-//   E2E_ONLY=32 node ui/e2e/run.mjs   (only the 32-slot fixture: its latency figures)
+//   E2E_ONLY=32 node ui/e2e/run.mjs   (only the 32-slot fixture and the languages)
 import { spawn, execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import net from 'node:net';
@@ -660,10 +660,180 @@ slot = 32
 fault = "empty"
 `,
   );
-  execFileSync(cli, ['operators', 'add', 'A900', '--name', 'Ada Admin', '--role', 'admin', '--config', config], { input: '975310\n' });
-  execFileSync(cli, ['operators', 'add', 'T100', '--name', 'Tess Technician', '--role', 'technician', '--config', config, '--operator', 'A900'], {
-    input: '1234\n975310\n',
+  addOperators(config, false);
+  await withOwnApp(width, height, config, async (x) => {
+    await login(x, 'T100', '1234');
+    await x.click(await x.waitFor('#start-all'));
+    const states = await x.waitUntil(
+      async () => {
+        const st = await x.exec("return [...document.querySelectorAll('.tile')].map(t => t.dataset.state)");
+        return st.length === 32 && st.every((v) => v === 'pass' || v === 'fail' || v === 'empty') ? st : null;
+      },
+      'every one of the 32 tiles to finish',
+      240000,
+    );
+    check(states.filter((v) => v === 'pass').length === 30 && states.filter((v) => v === 'empty').length === 2, `${width}×${height}: 30 PASS and the 2 empty slots EMPTY, not FAIL`);
+    const fits = await x.exec(
+      "const tiles = [...document.querySelectorAll('.tile')].map((t) => t.getBoundingClientRect()); return { all: tiles.every((b) => b.bottom <= innerHeight + 1 && b.right <= innerWidth + 1 && b.width > 100), scroll: document.scrollingElement.scrollHeight - innerHeight, rows: document.querySelector('.grid').dataset.rows, columns: document.querySelector('.grid').dataset.columns };",
+    );
+    check(fits.all && fits.scroll <= 1, `${width}×${height}: all 32 tiles on screen without scrolling (${fits.columns} × ${fits.rows})`);
+    const summary = await x.text(await x.find('#run-summary'));
+    check(summary.includes('30 PASS') && summary.includes('0 FAIL') && summary.includes('2 EMPTY'), `${width}×${height}: the run summary says "${summary}"`);
+    await shot(x, `run-32-${width}x${height}`);
+    // Event to screen with 32 slots at work: every progress event's send time (the app's
+    // clock) to the frame that shows it. A figure, printed and kept, not a pass/fail timer.
+    const lat = await x.exec('return window.__stationMetrics.latenciesMs');
+    const arrived = await x.exec('return window.__stationMetrics.arrivalsMs');
+    figures32[`${width}x${height}@${baud}`] = { ...stats(lat), toPage: stats(arrived) };
+    console.log(`  ..  32 slots at ${baud} baud: event to screen ${JSON.stringify(stats(lat))} ms, of which to the page ${JSON.stringify(stats(arrived))} ms`);
+    check(lat.length >= 32 * 8, `${width}×${height}: event-to-screen latency measured on ${lat.length} events of 32 slots`);
   });
+}
+
+/** The simple messages (no arguments, terms or selectors) of `locale`'s catalogue, by id. */
+function plainMessages(locale) {
+  const out = new Map();
+  const dir = join(root, 'locales', locale);
+  for (const f of readdirSync(dir).filter((x) => x.endsWith('.ftl'))) {
+    for (const line of readFileSync(join(dir, f), 'utf8').split('\n')) {
+      const m = /^([a-z][\w-]*)\s*=\s*([^{}]+)$/.exec(line);
+      if (m) out.set(m[1], m[2].trim());
+    }
+  }
+  return out;
+}
+
+/** Issue 30's check of a screen in `locale`: the document says its language, no English
+ * message of the catalogue is left on screen (text, titles, labels, placeholders), and no
+ * text overflows its box. Saves the screenshot `name`. */
+async function speaks(x, locale, name) {
+  const en = plainMessages('en');
+  const mine = plainMessages(locale);
+  // English messages whose translation differs, long enough not to be a name or a number.
+  const english = [...en].filter(([id, text]) => mine.get(id) !== text && /[a-z]{3}/.test(text)).map(([, text]) => text);
+  const found = await x.exec(
+    `const english = new Set(arguments[0]);
+     const seen = [];
+     const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+     for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+       const text = n.textContent.trim();
+       if (english.has(text)) seen.push(text);
+     }
+     for (const el of document.querySelectorAll('[title], [aria-label], [placeholder]')) {
+       for (const a of ['title', 'aria-label', 'placeholder']) if (english.has(el.getAttribute(a))) seen.push(a + ': ' + el.getAttribute(a));
+     }
+     const over = [];
+     for (const el of document.querySelectorAll('button, label, th, td, .badge, .big, .label, .value, .tile *, nav *, h1, h2, .error-message, .error-help')) {
+       if (el.clientWidth === 0 || el.children.length > 0 && !el.matches('button, label, th')) continue;
+       if (el.scrollWidth > el.clientWidth + 1 || el.getBoundingClientRect().right > innerWidth + 1) over.push((el.id || el.className || el.tagName) + ': ' + el.textContent.trim().slice(0, 40));
+     }
+     return { lang: document.documentElement.lang, seen, over };`,
+    [english],
+  );
+  await shot(x, name);
+  check(found.lang === locale, `${name}: the document's language is ${found.lang}`);
+  check(found.seen.length === 0, `${name}: no English message of the catalogue on screen${found.seen.length ? ` (found: ${found.seen.join(' | ')})` : ''}`);
+  check(found.over.length === 0, `${name}: no text overflows its box${found.over.length ? ` (${found.over.join(' | ')})` : ''}`);
+}
+
+/** Issue 30: the Run screen (with a FAIL), Units and Supervisor in Chinese, the station's
+ * language (`kiosk.locale = "zh-CN"`), then in Spanish chosen at login, at 1366×768. */
+async function languages() {
+  const dir = join(work, 'languages');
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const config = join(dir, 'station.toml');
+  writeFileSync(
+    config,
+    `[station]
+id = "e2e-lang"
+name = "线 3 · Línea 3"
+log_dir = "log"
+
+[storage]
+database = "station.db"
+
+[secrets]
+recipients = ["age1w44g2eltljvulxz80c46aev6dwt25x5syz7ws2cwklaalcdx346qctkk56"]
+
+[fixture]
+name = "virtual-4"
+ports_file = "fixture/ports.toml"
+
+${[1, 2, 3, 4].map((i) => `[[fixture.slot]]\nindex = ${i}\nproduct = "sensor-symkey"\n`).join('\n')}
+[[product]]
+id = "sensor-symkey"
+registration_id = { template = "lang-{serial}", lowercase = true }
+dps = { id_scope = "0ne00E2E0AA" }
+attestation = { kind = "symmetric-key", enrollment = { type = "individual" } }
+
+[kiosk]
+fullscreen = true
+decorations = false
+exit_requires_supervisor_pin = false
+idle_logout_seconds = 0
+virtual_fixture = true
+locale = "zh-CN"
+
+[[kiosk.virtual_fault]]
+slot = 2
+fault = "refuse-writes"
+`,
+  );
+  addOperators(config, true);
+  await withOwnApp(1366, 768, config, async (x) => {
+    const pick = async (locale) => {
+      await x.click(await x.waitFor(`#lang-${locale}`));
+      await x.waitUntil(() => x.exec('return document.documentElement.lang').then((l) => l === locale), `the login screen in ${locale}`, 10000);
+    };
+    const screens = async (locale, run) => {
+      await login(x, 'T100', '1234');
+      if (run) {
+        await x.click(await x.waitFor('#start-all'));
+        await x.waitUntil(
+          () => x.exec("return [...document.querySelectorAll('.tile')].every(t => t.dataset.state === 'pass' || t.dataset.state === 'fail')"),
+          'the four tiles to finish',
+          120000,
+        );
+      }
+      await x.waitFor('.tile[data-state="fail"]');
+      await speaks(x, locale, `run-${locale}`);
+      await x.click(await x.find('[data-nav="units"]'));
+      await x.waitFor('#units-table tbody tr');
+      await speaks(x, locale, `units-${locale}`);
+      await x.click(await x.find('#logout'));
+      // Logging out gives the station's language back.
+      await x.waitFor('#operator-id');
+      check((await x.exec('return document.documentElement.lang')) === 'zh-CN', `${locale}: after logout the login screen speaks the station's language`);
+      if (locale !== 'zh-CN') await pick(locale);
+      await login(x, 'S200', '246813');
+      await x.click(await x.waitFor('[data-nav="supervisor"]'));
+      await x.waitFor('#slots-table');
+      await speaks(x, locale, `supervisor-${locale}`);
+      await x.click(await x.find('#logout'));
+      await x.waitFor('#operator-id');
+    };
+    await x.waitFor('#operator-id');
+    await speaks(x, 'zh-CN', 'login-zh-CN');
+    await screens('zh-CN', true);
+    // Spanish, chosen on the login screen: no restart.
+    await pick('es');
+    await screens('es', false);
+  });
+}
+
+/** The admin A900, technician T100 (PIN 1234) and, with `supervisor`, S200 (PIN 246813). */
+function addOperators(config, supervisor) {
+  execFileSync(cli, ['operators', 'add', 'A900', '--name', 'Ada Admin', '--role', 'admin', '--config', config], { input: '975310\n' });
+  const add = (id, name, role, pin) =>
+    execFileSync(cli, ['operators', 'add', id, '--name', name, '--role', role, '--config', config, '--operator', 'A900'], { input: `${pin}\n975310\n` });
+  add('T100', 'Tess Technician', 'technician', '1234');
+  if (supervisor) add('S200', 'Sam Supervisor', 'supervisor', '246813');
+}
+
+/** Runs `fn(session)` with the app on `config` on a screen of its own of `width` × `height`
+ * (its own Xvfb, window manager and tauri-driver), and takes them all down after. */
+async function withOwnApp(width, height, config, fn) {
   // Its own display: the first number no X server holds (a lock file left by one that died
   // would make a new server on it refuse to start).
   let n = width === 1366 ? 81 : 91;
@@ -693,31 +863,7 @@ fault = "empty"
         await sleep(1000);
       }
     }
-    await login(x, 'T100', '1234');
-    await x.click(await x.waitFor('#start-all'));
-    const states = await x.waitUntil(
-      async () => {
-        const st = await x.exec("return [...document.querySelectorAll('.tile')].map(t => t.dataset.state)");
-        return st.length === 32 && st.every((v) => v === 'pass' || v === 'fail' || v === 'empty') ? st : null;
-      },
-      'every one of the 32 tiles to finish',
-      240000,
-    );
-    check(states.filter((v) => v === 'pass').length === 30 && states.filter((v) => v === 'empty').length === 2, `${width}×${height}: 30 PASS and the 2 empty slots EMPTY, not FAIL`);
-    const fits = await x.exec(
-      "const tiles = [...document.querySelectorAll('.tile')].map((t) => t.getBoundingClientRect()); return { all: tiles.every((b) => b.bottom <= innerHeight + 1 && b.right <= innerWidth + 1 && b.width > 100), scroll: document.scrollingElement.scrollHeight - innerHeight, rows: document.querySelector('.grid').dataset.rows, columns: document.querySelector('.grid').dataset.columns };",
-    );
-    check(fits.all && fits.scroll <= 1, `${width}×${height}: all 32 tiles on screen without scrolling (${fits.columns} × ${fits.rows})`);
-    const summary = await x.text(await x.find('#run-summary'));
-    check(summary.includes('30 PASS') && summary.includes('0 FAIL') && summary.includes('2 EMPTY'), `${width}×${height}: the run summary says "${summary}"`);
-    await shot(x, `run-32-${width}x${height}`);
-    // Event to screen with 32 slots at work: every progress event's send time (the app's
-    // clock) to the frame that shows it. A figure, printed and kept, not a pass/fail timer.
-    const lat = await x.exec('return window.__stationMetrics.latenciesMs');
-    const arrived = await x.exec('return window.__stationMetrics.arrivalsMs');
-    figures32[`${width}x${height}@${baud}`] = { ...stats(lat), toPage: stats(arrived) };
-    console.log(`  ..  32 slots at ${baud} baud: event to screen ${JSON.stringify(stats(lat))} ms, of which to the page ${JSON.stringify(stats(arrived))} ms`);
-    check(lat.length >= 32 * 8, `${width}×${height}: event-to-screen latency measured on ${lat.length} events of 32 slots`);
+    await fn(x);
   } finally {
     display = saved;
     if (x) await x.delete().catch(() => undefined);
@@ -733,6 +879,8 @@ fault = "empty"
     await thirtyTwoSlots(1366, 768, 115200);
     await thirtyTwoSlots(1920, 1080, 921600);
     writeFileSync(join(work, 'figures-32.json'), JSON.stringify(figures32, null, 2) + '\n');
+    console.log('the screens in Chinese and Spanish');
+    await languages();
     // Every screen audited: the figure goes beside the others, the verdict here.
     writeFileSync(join(work, 'axe.json'), JSON.stringify(axeFindings, null, 2) + '\n');
     const bad = Object.entries(axeFindings).filter(([, f]) => f.error || f.serious > 0);

@@ -30,7 +30,7 @@ import { QueueScreen } from './screens/queue';
 import { YieldScreen } from './screens/yield';
 import { SupervisorScreen } from './screens/supervisor';
 import { OnScreenKeyboard } from './keyboard';
-import { t } from './i18n';
+import { type Locale, LOCALE_NAME, localeOf, LOCALES, setLocale, t } from './i18n';
 
 /** The catalogue message naming each screen on its navigation button. */
 const SCREEN_NAMES: Record<Screen, string> = {
@@ -52,6 +52,13 @@ export function App() {
   const [workOrder, setWorkOrder] = useState<string | null>(null);
   const [exitOpen, setExitOpen] = useState(false);
   const [approveOpen, setApproveOpen] = useState(false);
+  // The language on screen: the station's (`kiosk.locale`) until someone picks another at
+  // login, for their session. Every message reads it through `t`; this state redraws them.
+  const [lang, setLang] = useState<Locale>('en');
+  const speak = useCallback((l: Locale) => {
+    setLocale(l);
+    setLang(l);
+  }, []);
   const idle = useRef<IdleTimer | null>(null);
   // The latest app info, for callbacks that outlive a render (a run that ends later).
   const infoRef = useRef<AppInfo | null>(null);
@@ -67,11 +74,12 @@ export function App() {
     () =>
       api.appInfo().then((i) => {
         setStartError(null);
+        speak(localeOf(i.locale) ?? 'en');
         setInfo(i);
         setWorkOrder(i.workOrder);
         setGrid(initialGrid(i.slots, i.products));
       }),
-    [],
+    [speak],
   );
   useEffect(() => {
     start().catch((e) => setStartError(toCommandError(e)));
@@ -97,6 +105,8 @@ export function App() {
   const logout = useCallback((reason: 'user' | 'idle') => {
     api.logout(reason).catch(() => undefined);
     setSession(null);
+    // The next person finds the station's language.
+    speak(localeOf(infoRef.current?.locale) ?? 'en');
     setUnitId(null);
     setScreen('run');
     if (reason === 'idle') setNotice(t('app-logged-out-idle'));
@@ -297,6 +307,8 @@ export function App() {
       <Login
         info={info}
         notice={notice}
+        lang={lang}
+        onLanguage={speak}
         onLogin={(s) => {
           setNotice(null);
           setSession(s);
@@ -446,7 +458,19 @@ function StartFailed({ error, onRetry }: { error: CommandError; onRetry: () => P
   );
 }
 
-function Login({ info, notice, onLogin }: { info: AppInfo; notice: string | null; onLogin: (s: SessionInfo) => void }) {
+function Login({
+  info,
+  notice,
+  lang,
+  onLanguage,
+  onLogin,
+}: {
+  info: AppInfo;
+  notice: string | null;
+  lang: Locale;
+  onLanguage: (l: Locale) => void;
+  onLogin: (s: SessionInfo) => void;
+}) {
   const [id, setId] = useState('');
   const [pin, setPin] = useState('');
   const [error, setError] = useState<CommandError | null>(null);
@@ -508,6 +532,23 @@ function Login({ info, notice, onLogin }: { info: AppInfo; notice: string | null
       </form>
       {notice && <p class="notice">{notice}</p>}
       <ErrorBox error={error} id="login-error" />
+      <div class="languages" role="group" aria-label={t('app-language')}>
+        {LOCALES.map((l) => (
+          <button
+            key={l}
+            type="button"
+            id={`lang-${l}`}
+            lang={l}
+            aria-pressed={l === lang}
+            onClick={() => {
+              onLanguage(l);
+              idRef.current?.focus();
+            }}
+          >
+            {LOCALE_NAME[l]}
+          </button>
+        ))}
+      </div>
       <OnScreenKeyboard />
     </main>
   );
