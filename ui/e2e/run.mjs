@@ -289,7 +289,7 @@ fault = "lock-reply-lost"
   copyFileSync(join(root, 'station-config/demo.toml'), demoConfig);
   execFileSync(demoCli, ['--setup-only', '--config', demoConfig], { stdio: 'ignore' });
   const d0 = Date.now();
-  const d = await Session.create(base, { 'tauri:options': { application: app, args: ['--config', demoConfig] } });
+  const d = await appSession(base, demoConfig);
   try {
     await d.waitFor('#operator-id');
     figures.demoSessionToLoginVisibleMs = Date.now() - d0;
@@ -320,7 +320,7 @@ fault = "lock-reply-lost"
   const brokenConfig = join(dirname(demoConfig), 'demo-broken.toml');
   const demoText = readFileSync(demoConfig, 'utf8');
   writeFileSync(brokenConfig, demoText.replace('[station]\n', '[station]\nidle_logout_after = 60\n'));
-  const b = await Session.create(base, { 'tauri:options': { application: app, args: ['--config', brokenConfig] } });
+  const b = await appSession(base, brokenConfig);
   try {
     const cause = await b.waitFor('#start-error');
     check((await b.attr(cause, 'data-code')) === 'station::config::unknown_key', `the start-up screen gives the cause's code (${await b.attr(cause, 'data-code')})`);
@@ -348,7 +348,7 @@ fault = "lock-reply-lost"
   execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=16m', 'e2e-stick', stick]);
 
   const t0 = Date.now();
-  const s = await Session.create(base, { 'tauri:options': { application: app, args: ['--config', config] } });
+  const s = await appSession(base, config);
   try {
     console.log('login screen');
     await s.waitFor('#operator-id');
@@ -822,6 +822,19 @@ fault = "refuse-writes"
   });
 }
 
+/** A WebDriver session of the app on `config`. tauri-driver answers before its
+ * WebKitWebDriver does, so a refused first session is tried again. */
+async function appSession(base, config) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await Session.create(base, { 'tauri:options': { application: app, args: ['--config', config] } });
+    } catch (e) {
+      if (attempt >= 5) throw e;
+      await sleep(1000);
+    }
+  }
+}
+
 /** The admin A900, technician T100 (PIN 1234) and, with `supervisor`, S200 (PIN 246813). */
 function addOperators(config, supervisor) {
   execFileSync(cli, ['operators', 'add', 'A900', '--name', 'Ada Admin', '--role', 'admin', '--config', config], { input: '975310\n' });
@@ -854,15 +867,7 @@ async function withOwnApp(width, height, config, fn) {
   display = own;
   let x = null;
   try {
-    // tauri-driver answers before its WebKitWebDriver does: a refused first session is tried again.
-    for (let attempt = 1; x === null; attempt++) {
-      try {
-        x = await Session.create(`http://127.0.0.1:${port}`, { 'tauri:options': { application: app, args: ['--config', config] } });
-      } catch (e) {
-        if (attempt >= 5) throw e;
-        await sleep(1000);
-      }
-    }
+    x = await appSession(`http://127.0.0.1:${port}`, config);
     await fn(x);
   } finally {
     display = saved;
