@@ -94,16 +94,9 @@ impl Forwarder {
                     let due = last.map_or_else(Instant::now, |l| l + Self::GAP);
                     let mut open = true;
                     loop {
-                        let left = due.saturating_duration_since(Instant::now());
-                        // What is already queued goes with this batch, whatever the time.
-                        match if left.is_zero() {
-                            rx.try_recv().map_err(|e| match e {
-                                mpsc::TryRecvError::Empty => RecvTimeoutError::Timeout,
-                                mpsc::TryRecvError::Disconnected => RecvTimeoutError::Disconnected,
-                            })
-                        } else {
-                            rx.recv_timeout(left)
-                        } {
+                        // What is already queued goes with this batch, whatever the time
+                        // (`recv_timeout` takes a waiting event before it looks at the clock).
+                        match rx.recv_timeout(due.saturating_duration_since(Instant::now())) {
                             Ok(ev) => batch.push(ev),
                             Err(RecvTimeoutError::Timeout) => break,
                             Err(RecvTimeoutError::Disconnected) => {

@@ -614,52 +614,14 @@ fault = "lock-reply-lost"
  * `height` (its own Xvfb, window manager and tauri-driver): every tile must be on screen
  * without scrolling once the run is over, and the run summary must name what happened. */
 async function thirtyTwoSlots(width, height, baud) {
-  const dir = join(work, `32-${width}`);
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
-  const config = join(dir, 'station.toml');
-  writeFileSync(
-    config,
-    `[station]
-id = "e2e-32"
-name = "Line 2 · 32-up fixture (virtual)"
-log_dir = "log"
-
-[storage]
-database = "station.db"
-
-[secrets]
-recipients = ["age1w44g2eltljvulxz80c46aev6dwt25x5syz7ws2cwklaalcdx346qctkk56"]
-
-[fixture]
-name = "virtual-32"
-ports_file = "fixture/ports.toml"
-baud = ${baud}
-columns = 8
-
-${Array.from({ length: 32 }, (_, i) => `[[fixture.slot]]\nindex = ${i + 1}\nproduct = "sensor-symkey"\n`).join('\n')}
-[[product]]
-id = "sensor-symkey"
-registration_id = { template = "s32-{serial}", lowercase = true }
-dps = { id_scope = "0ne00E2E032" }
-attestation = { kind = "symmetric-key", enrollment = { type = "individual" } }
-
-[kiosk]
-fullscreen = true
-decorations = false
-exit_requires_supervisor_pin = false
-idle_logout_seconds = 0
-virtual_fixture = true
-
-[[kiosk.virtual_fault]]
-slot = 31
-fault = "empty"
-
-[[kiosk.virtual_fault]]
-slot = 32
-fault = "empty"
-`,
-  );
+  const config = virtualStation(`32-${width}`, {
+    id: 'e2e-32',
+    name: 'Line 2 · 32-up fixture (virtual)',
+    slots: 32,
+    fixture: `baud = ${baud}\ncolumns = 8`,
+    scope: '0ne00E2E032',
+    kiosk: '[[kiosk.virtual_fault]]\nslot = 31\nfault = "empty"\n\n[[kiosk.virtual_fault]]\nslot = 32\nfault = "empty"',
+  });
   addOperators(config, false);
   await withOwnApp(width, height, config, async (x) => {
     await login(x, 'T100', '1234');
@@ -690,9 +652,13 @@ fault = "empty"
   });
 }
 
-/** The simple messages (no arguments, terms or selectors) of `locale`'s catalogue, by id. */
+/** The simple messages (no arguments, terms or selectors) of `locale`'s catalogue, by id;
+ * read once. */
+const plain = new Map();
 function plainMessages(locale) {
+  if (plain.has(locale)) return plain.get(locale);
   const out = new Map();
+  plain.set(locale, out);
   const dir = join(root, 'locales', locale);
   for (const f of readdirSync(dir).filter((x) => x.endsWith('.ftl'))) {
     for (const line of readFileSync(join(dir, f), 'utf8').split('\n')) {
@@ -739,47 +705,13 @@ async function speaks(x, locale, name) {
 /** Issue 30: the Run screen (with a FAIL), Units and Supervisor in Chinese, the station's
  * language (`kiosk.locale = "zh-CN"`), then in Spanish chosen at login, at 1366×768. */
 async function languages() {
-  const dir = join(work, 'languages');
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
-  const config = join(dir, 'station.toml');
-  writeFileSync(
-    config,
-    `[station]
-id = "e2e-lang"
-name = "线 3 · Línea 3"
-log_dir = "log"
-
-[storage]
-database = "station.db"
-
-[secrets]
-recipients = ["age1w44g2eltljvulxz80c46aev6dwt25x5syz7ws2cwklaalcdx346qctkk56"]
-
-[fixture]
-name = "virtual-4"
-ports_file = "fixture/ports.toml"
-
-${[1, 2, 3, 4].map((i) => `[[fixture.slot]]\nindex = ${i}\nproduct = "sensor-symkey"\n`).join('\n')}
-[[product]]
-id = "sensor-symkey"
-registration_id = { template = "lang-{serial}", lowercase = true }
-dps = { id_scope = "0ne00E2E0AA" }
-attestation = { kind = "symmetric-key", enrollment = { type = "individual" } }
-
-[kiosk]
-fullscreen = true
-decorations = false
-exit_requires_supervisor_pin = false
-idle_logout_seconds = 0
-virtual_fixture = true
-locale = "zh-CN"
-
-[[kiosk.virtual_fault]]
-slot = 2
-fault = "refuse-writes"
-`,
-  );
+  const config = virtualStation('languages', {
+    id: 'e2e-lang',
+    name: '线 3 · Línea 3',
+    slots: 4,
+    scope: '0ne00E2E0AA',
+    kiosk: 'locale = "zh-CN"\n\n[[kiosk.virtual_fault]]\nslot = 2\nfault = "refuse-writes"',
+  });
   addOperators(config, true);
   await withOwnApp(1366, 768, config, async (x) => {
     const pick = async (locale) => {
@@ -833,6 +765,51 @@ async function appSession(base, config) {
       await sleep(1000);
     }
   }
+}
+
+/** A fresh station in target/ui-e2e/`dir`: `slots` symmetric-key slots on the app's virtual
+ * fixture (fullscreen kiosk, no exit PIN, no idle logout), `fixture` and `kiosk` lines added
+ * to their sections. Returns its config's path. */
+function virtualStation(dir, { id, name, slots, scope, fixture = '', kiosk = '' }) {
+  const at = join(work, dir);
+  rmSync(at, { recursive: true, force: true });
+  mkdirSync(at, { recursive: true });
+  const config = join(at, 'station.toml');
+  writeFileSync(
+    config,
+    `[station]
+id = "${id}"
+name = "${name}"
+log_dir = "log"
+
+[storage]
+database = "station.db"
+
+[secrets]
+recipients = ["age1w44g2eltljvulxz80c46aev6dwt25x5syz7ws2cwklaalcdx346qctkk56"]
+
+[fixture]
+name = "virtual-${slots}"
+ports_file = "fixture/ports.toml"
+${fixture}
+
+${Array.from({ length: slots }, (_, i) => `[[fixture.slot]]\nindex = ${i + 1}\nproduct = "sensor-symkey"\n`).join('\n')}
+[[product]]
+id = "sensor-symkey"
+registration_id = { template = "${id}-{serial}", lowercase = true }
+dps = { id_scope = "${scope}" }
+attestation = { kind = "symmetric-key", enrollment = { type = "individual" } }
+
+[kiosk]
+fullscreen = true
+decorations = false
+exit_requires_supervisor_pin = false
+idle_logout_seconds = 0
+virtual_fixture = true
+${kiosk}
+`,
+  );
+  return config;
 }
 
 /** The admin A900, technician T100 (PIN 1234) and, with `supervisor`, S200 (PIN 246813). */

@@ -74,7 +74,7 @@ export function App() {
     () =>
       api.appInfo().then((i) => {
         setStartError(null);
-        speak(localeOf(i.locale) ?? 'en');
+        speak(stationLocale(i));
         setInfo(i);
         setWorkOrder(i.workOrder);
         setGrid(initialGrid(i.slots, i.products));
@@ -106,7 +106,7 @@ export function App() {
     api.logout(reason).catch(() => undefined);
     setSession(null);
     // The next person finds the station's language.
-    speak(localeOf(infoRef.current?.locale) ?? 'en');
+    speak(stationLocale(infoRef.current));
     setUnitId(null);
     setScreen('run');
     if (reason === 'idle') setNotice(t('app-logged-out-idle'));
@@ -706,6 +706,11 @@ function LineIndicator() {
       {badge.text}
     </span>
   );
+}
+
+/** The station's own language (`kiosk.locale`), English if it names none the app speaks. */
+function stationLocale(info: AppInfo | null): Locale {
+  return localeOf(info?.locale) ?? 'en';
 }
 
 /** How long before an idle logout its countdown shows. */

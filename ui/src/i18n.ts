@@ -75,12 +75,12 @@ export function t(id: string, args?: Record<string, FluentVariable | null | unde
 /** The message `id` in `l`. */
 export function format(l: Locale, id: string, args?: Record<string, FluentVariable | null | undefined>): string {
   const [name, attr] = id.split('.', 2);
+  const clean = args ? (Object.fromEntries(Object.entries(args).filter(([, v]) => v !== null && v !== undefined)) as Record<string, FluentVariable>) : undefined;
   for (const b of l === 'en' ? [bundleOf('en')] : [bundleOf(l), bundleOf('en')]) {
     const msg = b.getMessage(name);
     const pattern = attr ? msg?.attributes[attr] : msg?.value;
     if (!pattern) continue;
     const errors: Error[] = [];
-    const clean = args ? (Object.fromEntries(Object.entries(args).filter(([, v]) => v !== null && v !== undefined)) as Record<string, FluentVariable>) : undefined;
     const text = b.formatPattern(pattern, clean, errors);
     if (errors.length > 0) console.error(`message ${id} (${l}): ${errors.map(String).join('; ')}`);
     return text;
