@@ -6,7 +6,7 @@
 app-starting = Starting…
 app-start-failed = The { -station } could not start
 # Under the cause of the failure, shown just above it. "Retry" is app-start-retry.
-app-start-failed-help = Fix the cause above (or call the line engineer with this screen), then press Retry.
+app-start-failed-help = Fix the cause above (or call the { -line } engineer with this screen), then press Retry.
 app-start-retry = Retry
 # On the Retry button while the station tries to start again.
 app-start-trying = Trying…
@@ -21,7 +21,7 @@ app-start-tries = { $count ->
 app-login-fixture = { -fixture(form: "title") } { $fixture } · { -station } { $station }
 # The same, for a fixture simulated in software (for testing, no real boards).
 app-login-fixture-virtual = { -fixture(form: "title") } { $fixture } (virtual) · { -station } { $station }
-app-login-badge = Operator ID (scan your badge)
+app-login-badge = { -operator(form: "title") } ID (scan your badge)
 # The personal number typed after the badge scan.
 app-pin = PIN
 app-login = Log in
@@ -44,7 +44,7 @@ app-work-order-none = { -work-order(form: "title") }: none set
 # Who is logged in and their role, e.g. "Tess Tech (technician)".
 app-operator = { $name } ({ $role ->
     [supervisor] { -supervisor }
-    [admin] admin
+    [admin] { -admin }
    *[technician] { -technician }
 })
 app-logout = Log out

@@ -15,7 +15,7 @@ claims-help = The { -station } stopped while it was locking { $count ->
 claims-help-supervisor = The { -station } stopped while it was locking { $count ->
     [one] this { -board }, so its result is
    *[other] these { -board(form: "plural") }, so their result is
-} not recorded. Put the { -board } back in any { -slot } and run it: the { -station } reads it back and records { -pass } or { -fail } without provisioning it again. If a { -board } is gone for good, declare it gone (its enrollment is never queued).
+} not recorded. Put the { -board } back in any { -slot } and run it: the { -station } reads it back and records { -pass } or { -fail } without provisioning it again. If a { -board } is gone for good, declare it gone (its { -enrollment } is never queued).
 
 ## One waiting board
 
@@ -35,7 +35,7 @@ claims-reason-placeholder = why it is gone
 # The button (and the confirmation's verb) for a board that will never come back.
 claims-void = { -board(form: "title") } is gone
     .title = The { -board } is scrapped or lost: fail the { -unit }, void its certificate, queue nothing
-    .confirm = Declare { -board } { $serial } ({ -unit } #{ $unit }, { -slot } { $slot }) gone for good? Its { -unit } fails, its certificate is revoked and its enrollment is never queued.
+    .confirm = Declare { -board } { $serial } ({ -unit } #{ $unit }, { -slot } { $slot }) gone for good? Its { -unit } fails, its certificate is revoked and its { -enrollment } is never queued.
 # Shown once the board is declared gone; $serial is the board's serial.
 claims-void-done = { $serial } declared gone
 # The button for a board that will be put back in a slot later.

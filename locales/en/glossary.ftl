@@ -36,11 +36,18 @@
 -station = { $form ->
    *[lower] station
     [title] Station
+    [plural] stations
+}
+# The production line: several stations that share one line database, so no board is provisioned twice.
+-line = { $form ->
+   *[lower] line
+    [title] Line
 }
 # The order the boards are made for.
 -work-order = { $form ->
    *[lower] work order
     [title] Work order
+    [plural] work orders
 }
 -product = { $form ->
    *[lower] product
@@ -48,9 +55,23 @@
 }
 # Azure's Device Provisioning Service: a name, kept as it is in every language.
 -dps = DPS
+# The record DPS keeps for a device so that it may register.
+-enrollment = { $form ->
+   *[lower] enrollment
+    [title] Enrollment
+    [plural] enrollments
+    [plural-title] Enrollments
+}
 
 ## People
 
+# A person who logs in at the station with a badge and PIN: technician, supervisor or admin (not the device operator, the customer).
+-operator = { $form ->
+   *[lower] operator
+    [title] Operator
+    [plural] operators
+    [plural-title] Operators
+}
 -technician = { $form ->
    *[lower] technician
     [title] Technician
@@ -59,6 +80,11 @@
    *[lower] supervisor
     [title] Supervisor
     [plural] supervisors
+}
+# The role that manages operators.
+-admin = { $form ->
+   *[lower] admin
+    [title] Admin
 }
 
 ## A board's result, as its tile shows it (short and in capitals where the language has them)

@@ -29,20 +29,20 @@ queue-uploader-unknown = Uploader: the { -station } could not tell whether it is
 ## Conflicts: DPS already holds another enrollment for the same registration ID
 
 queue-conflicts = Conflicts
-queue-conflicts-help = { -dps } already holds another enrollment for these registration IDs. Check it in { -dps }: if it is stale, remove it there and retry the upload; if it is the right one, mark the conflict resolved.
+queue-conflicts-help = { -dps } already holds another { -enrollment } for these registration IDs. Check it in { -dps }: if it is stale, remove it there and retry the upload; if it is the right one, mark the conflict resolved.
 # Follows queue-conflicts-help, for someone who is not a supervisor.
 queue-conflicts-ask = A { -supervisor } does either.
 queue-conflicts-none = No conflicts.
 # A table cell: the unit (one board's provisioning) whose enrollment this is, by its number.
 queue-conflict-unit = { -unit } #{ $unit }
 queue-retry = Retry upload
-    .title = After removing the stale enrollment from { -dps }: queue this { -unit }'s enrollment for upload again
+    .title = After removing the stale { -enrollment } from { -dps }: queue this { -unit }'s { -enrollment } for upload again
 # $unit: the unit's number; $registration: its registration ID in DPS.
-queue-retry-confirm = Queue the enrollment of { -unit } #{ $unit } ({ $registration }) for upload again?
+queue-retry-confirm = Queue the { -enrollment } of { -unit } #{ $unit } ({ $registration }) for upload again?
 queue-retry-done = { $registration } queued for upload again
 queue-resolve = Mark resolved
-    .title = { -dps } already holds the right enrollment for this { -unit }: mark it uploaded without uploading
-queue-resolve-confirm = Mark { -unit } #{ $unit } ({ $registration }) as uploaded without uploading? Do this only if { -dps } already holds its right enrollment.
+    .title = { -dps } already holds the right { -enrollment } for this { -unit }: mark it uploaded without uploading
+queue-resolve-confirm = Mark { -unit } #{ $unit } ({ $registration }) as uploaded without uploading? Do this only if { -dps } already holds its right { -enrollment }.
 queue-resolve-done = { $registration } marked resolved
 
 ## The last upload errors

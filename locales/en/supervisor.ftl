@@ -51,10 +51,10 @@ sup-rework-done = { -slot(form: "title") } { $slot } reworked: see the Run scree
 
 sup-export-title = Export a batch
 # The device operator: the customer who runs the devices in the field and enrolls them.
-sup-export-help = A signed batch of enrollments for the device operator.
+sup-export-help = A signed batch of { -enrollment(form: "plural") } for the device operator.
 sup-export-work-order = { -work-order(form: "title") } (empty: all)
 sup-export-work-order-placeholder = every { -work-order }
-sup-export-queued-only = Only enrollments not uploaded yet
+sup-export-queued-only = Only { -enrollment(form: "plural") } not uploaded yet
 sup-export-drive = Write to
 sup-export-drive-disk = this { -station }'s disk
 # $label: the name of the USB stick, as the computer shows it.
@@ -116,25 +116,25 @@ sup-config-button = Show configuration
 
 ## Operators
 
-sup-operators-title = Operators
-sup-operators-button = Show operators
+sup-operators-title = { -operator(form: "plural-title") }
+sup-operators-button = Show { -operator(form: "plural") }
 # An operator's role, in the list and in the role picker.
 sup-role-technician = { -technician }
 sup-role-supervisor = { -supervisor }
-sup-role-admin = admin
+sup-role-admin = { -admin }
 # An operator whose account is locked after wrong PINs. $until: a date and time.
 sup-operator-locked = locked until { $until }
 sup-operator-active = active
 sup-operator-unlock = Unlock
 sup-operator-unlocked = { $operator } unlocked
 sup-operator-id = ID
-    .label = New operator's ID
+    .label = New { -operator }'s ID
 sup-operator-name = Name
-    .label = New operator's name
-sup-operator-role-label = New operator's role
+    .label = New { -operator }'s name
+sup-operator-role-label = New { -operator }'s role
 # The PIN: the operator's secret number for logging in.
 sup-operator-pin = PIN
-sup-operator-add = Add operator
-sup-operator-added = Operator { $operator } added
+sup-operator-add = Add { -operator }
+sup-operator-added = { -operator(form: "title") } { $operator } added
 sup-operator-set-pin = Set PIN
 sup-operator-pin-set = PIN set for { $operator }

@@ -44,7 +44,7 @@ unit-heading = { -unit(form: "title") } #{ $unit } · { -slot } { $slot } ·
 unit-open-note = The { -station } was locking this { -board } when it lost track of it, so its result is not recorded yet. Put the { -board } back in any { -slot } and run it: the { -station } reads it back and records { -pass } or { -fail } without provisioning it again.
 # $step is the name of the step that failed, as the Run screen's tile shows it ("Locking the
 # board"); $message is the station's reason.
-unit-failed-at = Failed at the step “{ $step }”: { $message }
+unit-failed-at = Failed at the step “{ $step }”:
 
 ## The unit's identity
 
@@ -69,12 +69,12 @@ unit-certificate-serial-value = { $serial } ({ $status ->
 # A hash of the TPM chip's endorsement key (EK): keep "EK", the name of the key.
 unit-ek-hash = EK hash
 # The board's enrollment: its record in the cloud service (DPS) that lets it connect.
-unit-enrollment = Enrollment
+unit-enrollment = { -enrollment(form: "title") }
 # Where the enrollment is, and how many times the station tried to upload it.
 unit-enrollment-value = { $status ->
     [queued] waiting to be uploaded to { -dps }
     [uploaded] uploaded to { -dps }
-    [conflict] { -dps } already holds another enrollment: see the Queue screen
+    [conflict] { -dps } already holds another { -enrollment }: see the Queue screen
     [superseded] replaced by a later { -unit }
     [disable_queued] waiting to be disabled in { -dps }
     [disabled] disabled in { -dps }
@@ -86,7 +86,7 @@ unit-enrollment-value = { $status ->
 # The unit has no enrollment (yet).
 unit-enrollment-none = none
 # Who ran the unit, and the work order it was made for.
-unit-operator-work-order = Operator · { -work-order }
+unit-operator-work-order = { -operator(form: "title") } · { -work-order }
 # $operator is the badge ID of who ran the unit, $workOrder the work order.
 unit-operator-work-order-value = { $operator } · { $workOrder }
 

@@ -48,9 +48,9 @@ yield-reason-newest = Newest: { $message }
 ## The whole line: every station's yield, the work orders' certificate quotas, and what a
 ## supervisor must look at
 
-line-whole = Whole line
+line-whole = Whole { -line }
 # The panel's title when the screen shows one work order.
-line-whole-work-order = Whole line — { -work-order } { $workOrder }
+line-whole-work-order = Whole { -line } — { -work-order } { $workOrder }
 line-station = { -station(form: "title") }
 # When each station last reached the line's database.
 line-last-seen = Last seen
@@ -72,7 +72,7 @@ line-conflicts = { $count ->
     [one] { $count } conflict:
    *[other] { $count } conflicts:
 }
-line-conflicts-help = the same { -serial } or key was provisioned at two stations while the line could not be reached. A { -supervisor } decides which { -board } to keep.
+line-conflicts-help = the same { -serial } or key was provisioned at two { -station(form: "plural") } while the { -line } could not be reached. A { -supervisor } decides which { -board } to keep.
 # One conflict: its number, what was provisioned twice, then the two units and their stations.
 line-conflict = #{ $id } { $kind } { $value }: { -unit } { $holderUnit } at { -station } { $holderStation }, and { -unit } { $unit } at { -station } { $station }
 # What a conflict is about: the value both stations provisioned.
@@ -98,22 +98,22 @@ line-claim-no-serial = A { -board } with no known { -serial } at { -station } { 
 
 # $count: how many conflicts the line found; its title says what they are.
 line-badge-conflicts = { $count ->
-    [one] Line: { $count } conflict
-   *[other] Line: { $count } conflicts
+    [one] { -line(form: "title") }: { $count } conflict
+   *[other] { -line(form: "title") }: { $count } conflicts
 }
-    .title = Some { -board(form: "plural") } provisioned here while the line could not be reached were also provisioned at another { -station }: call a { -supervisor }. The Yield screen lists them.
+    .title = Some { -board(form: "plural") } provisioned here while the { -line } could not be reached were also provisioned at another { -station }: call a { -supervisor }. The Yield screen lists them.
 # $count: records of this station the line has not received yet, sent now.
 line-badge-connected = { $count ->
-    [0] Line: connected
-   *[other] Line: connected ({ $count } still to send)
+    [0] { -line(form: "title") }: connected
+   *[other] { -line(form: "title") }: connected ({ $count } still to send)
 }
-    .title = Connected to the line database.
+    .title = Connected to the { -line } database.
 # The line cannot be reached and this station goes on provisioning on its own; $count: records
 # it keeps to send when the line is back.
 line-badge-alone = { $count ->
-    [0] Line: not reachable — working alone
-   *[other] Line: not reachable — working alone ({ $count } to send)
+    [0] { -line(form: "title") }: not reachable — working alone
+   *[other] { -line(form: "title") }: not reachable — working alone ({ $count } to send)
 }
-    .title = The line database cannot be reached: this { -station } goes on provisioning, checking only its own records, and sends them to the line when it is back.
-line-badge-refused = Line: not reachable — provisioning stopped
-    .title = The line database cannot be reached: no { -board } can be provisioned until it is back. Call a { -supervisor }.
+    .title = The { -line } database cannot be reached: this { -station } goes on provisioning, checking only its own records, and sends them to the { -line } when it is back.
+line-badge-refused = { -line(form: "title") }: not reachable — provisioning stopped
+    .title = The { -line } database cannot be reached: no { -board } can be provisioned until it is back. Call a { -supervisor }.

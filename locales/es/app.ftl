@@ -11,7 +11,7 @@ app-starting = Iniciando…
 app-start-failed = La { -station } no pudo iniciar
 # Debajo de la causa de la falla, que se muestra justo arriba. "Reintentar" es app-start-retry.
 # unreviewed
-app-start-failed-help = Corrija la causa de arriba (o llame al ingeniero de línea con esta pantalla) y presione Reintentar.
+app-start-failed-help = Corrija la causa de arriba (o llame al ingeniero de { -line } con esta pantalla) y presione Reintentar.
 # unreviewed
 app-start-retry = Reintentar
 # En el botón Reintentar mientras la estación intenta arrancar de nuevo.
@@ -32,7 +32,7 @@ app-login-fixture = { -fixture(form: "title") } { $fixture } · { -station } { $
 # unreviewed
 app-login-fixture-virtual = { -fixture(form: "title") } { $fixture } (virtual) · { -station } { $station }
 # unreviewed
-app-login-badge = ID de operador (escanee su gafete)
+app-login-badge = ID de { -operator } (escanee su gafete)
 # El número personal que se escribe después de escanear el gafete.
 # unreviewed
 app-pin = PIN
@@ -67,7 +67,7 @@ app-work-order-none = { -work-order(form: "title") }: sin definir
 # unreviewed
 app-operator = { $name } ({ $role ->
     [supervisor] { -supervisor }
-    [admin] admin
+    [admin] { -admin }
    *[technician] { -technician }
 })
 # unreviewed

@@ -20,7 +20,7 @@ claims-help = La { -station } se detuvo mientras bloqueaba { $count ->
 claims-help-supervisor = La { -station } se detuvo mientras bloqueaba { $count ->
     [one] esta { -board }, así que su resultado no está registrado
    *[other] estas { -board(form: "plural") }, así que sus resultados no están registrados
-}. Vuelva a poner la { -board } en cualquier { -slot } y procésela: la { -station } la vuelve a leer y registra { -pass } o { -fail } sin aprovisionarla de nuevo. Si una { -board } se perdió para siempre, declárela perdida (su inscripción nunca se pone en cola).
+}. Vuelva a poner la { -board } en cualquier { -slot } y procésela: la { -station } la vuelve a leer y registra { -pass } o { -fail } sin aprovisionarla de nuevo. Si una { -board } se perdió para siempre, declárela perdida (su { -enrollment } nunca se pone en cola).
 
 ## Una placa en espera
 
@@ -46,7 +46,7 @@ claims-reason-placeholder = por qué se perdió
 # unreviewed
 claims-void = { -board(form: "title") } perdida
     .title = La { -board } se desechó o se perdió: marcar la { -unit } como falla, anular su certificado, no poner nada en cola
-    .confirm = ¿Declarar perdida para siempre la { -board } { $serial } ({ -unit } #{ $unit }, { -slot } { $slot })? Su { -unit } falla, su certificado se revoca y su inscripción nunca se pone en cola.
+    .confirm = ¿Declarar perdida para siempre la { -board } { $serial } ({ -unit } #{ $unit }, { -slot } { $slot })? Su { -unit } falla, su certificado se revoca y su { -enrollment } nunca se pone en cola.
 # Se muestra una vez que la placa se declaró perdida; $serial es el número de serie de la placa.
 # unreviewed
 claims-void-done = { $serial } declarada perdida

@@ -46,12 +46,20 @@
 -station = { $form ->
    *[lower] estación
     [title] Estación
+    [plural] estaciones
+}
+# La línea de producción: varias estaciones que comparten una base de datos de la línea (femenino: la línea).
+# unreviewed
+-line = { $form ->
+   *[lower] línea
+    [title] Línea
 }
 # La orden para la que se fabrican las placas.
 # unreviewed
 -work-order = { $form ->
    *[lower] orden de trabajo
     [title] Orden de trabajo
+    [plural] órdenes de trabajo
 }
 # unreviewed
 -product = { $form ->
@@ -61,9 +69,25 @@
 # Device Provisioning Service de Azure: un nombre, se deja igual en todos los idiomas.
 # unreviewed
 -dps = DPS
+# El registro que DPS guarda de un dispositivo para que pueda registrarse (femenino: la inscripción).
+# unreviewed
+-enrollment = { $form ->
+   *[lower] inscripción
+    [title] Inscripción
+    [plural] inscripciones
+    [plural-title] Inscripciones
+}
 
 ## Personas
 
+# Una persona que inicia sesión en la estación con gafete y PIN: técnico, supervisor o admin; no el operador de los dispositivos, el cliente (masculino: el operador).
+# unreviewed
+-operator = { $form ->
+   *[lower] operador
+    [title] Operador
+    [plural] operadores
+    [plural-title] Operadores
+}
 # unreviewed
 -technician = { $form ->
    *[lower] técnico
@@ -74,6 +98,12 @@
    *[lower] supervisor
     [title] Supervisor
     [plural] supervisores
+}
+# El rol que administra a los operadores (masculino: el admin).
+# unreviewed
+-admin = { $form ->
+   *[lower] admin
+    [title] Admin
 }
 
 ## El resultado de una placa, como lo muestra su recuadro (corto y en mayúsculas; máximo 11

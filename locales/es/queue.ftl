@@ -44,7 +44,7 @@ queue-uploader-unknown = Servicio de carga: la { -station } no pudo saber si est
 # unreviewed
 queue-conflicts = Conflictos
 # unreviewed
-queue-conflicts-help = { -dps } ya tiene otra inscripción para estos ID de registro. Revísela en { -dps }: si es obsoleta, elimínela ahí y reintente la carga; si es la correcta, marque el conflicto como resuelto.
+queue-conflicts-help = { -dps } ya tiene otra { -enrollment } para estos ID de registro. Revísela en { -dps }: si es obsoleta, elimínela ahí y reintente la carga; si es la correcta, marque el conflicto como resuelto.
 # Sigue a queue-conflicts-help, para alguien que no es supervisor.
 # unreviewed
 queue-conflicts-ask = Cualquiera de las dos la hace un { -supervisor }.
@@ -55,17 +55,17 @@ queue-conflicts-none = No hay conflictos.
 queue-conflict-unit = { -unit } #{ $unit }
 # unreviewed
 queue-retry = Reintentar carga
-    .title = Después de eliminar la inscripción obsoleta de { -dps }: volver a poner en cola la inscripción de esta { -unit } para subirla
+    .title = Después de eliminar la { -enrollment } obsoleta de { -dps }: volver a poner en cola la { -enrollment } de esta { -unit } para subirla
 # $unit: el número de la unidad; $registration: su ID de registro en DPS.
 # unreviewed
-queue-retry-confirm = ¿Volver a poner en cola la inscripción de la { -unit } #{ $unit } ({ $registration }) para subirla?
+queue-retry-confirm = ¿Volver a poner en cola la { -enrollment } de la { -unit } #{ $unit } ({ $registration }) para subirla?
 # unreviewed
 queue-retry-done = { $registration } de nuevo en cola para subirse
 # unreviewed
 queue-resolve = Marcar resuelto
-    .title = { -dps } ya tiene la inscripción correcta para esta { -unit }: marcarla como subida sin subirla
+    .title = { -dps } ya tiene la { -enrollment } correcta para esta { -unit }: marcarla como subida sin subirla
 # unreviewed
-queue-resolve-confirm = ¿Marcar la { -unit } #{ $unit } ({ $registration }) como subida sin subirla? Hágalo solo si { -dps } ya tiene su inscripción correcta.
+queue-resolve-confirm = ¿Marcar la { -unit } #{ $unit } ({ $registration }) como subida sin subirla? Hágalo solo si { -dps } ya tiene su { -enrollment } correcta.
 # unreviewed
 queue-resolve-done = { $registration } marcado como resuelto
 

@@ -77,13 +77,13 @@ sup-rework-done = { -slot(form: "title") } { $slot } retrabajada: vea la pantall
 sup-export-title = Exportar un lote
 # El operador de los dispositivos: el cliente que opera los dispositivos en campo y los inscribe.
 # unreviewed
-sup-export-help = Un lote firmado de inscripciones para el operador de los dispositivos.
+sup-export-help = Un lote firmado de { -enrollment(form: "plural") } para el operador de los dispositivos.
 # unreviewed
 sup-export-work-order = { -work-order(form: "title") } (vacío: todas)
 # unreviewed
 sup-export-work-order-placeholder = cualquier { -work-order }
 # unreviewed
-sup-export-queued-only = Solo inscripciones aún no subidas
+sup-export-queued-only = Solo { -enrollment(form: "plural") } aún no subidas
 # unreviewed
 sup-export-drive = Escribir en
 # unreviewed
@@ -177,16 +177,16 @@ sup-config-button = Mostrar configuración
 ## Operadores
 
 # unreviewed
-sup-operators-title = Operadores
+sup-operators-title = { -operator(form: "plural-title") }
 # unreviewed
-sup-operators-button = Mostrar operadores
+sup-operators-button = Mostrar { -operator(form: "plural") }
 # El rol de un operador, en la lista y en el selector de rol.
 # unreviewed
 sup-role-technician = { -technician }
 # unreviewed
 sup-role-supervisor = { -supervisor }
 # unreviewed
-sup-role-admin = admin
+sup-role-admin = { -admin }
 # Un operador cuya cuenta está bloqueada por PIN incorrectos. $until: una fecha y hora.
 # unreviewed
 sup-operator-locked = bloqueado hasta { $until }
@@ -198,19 +198,19 @@ sup-operator-unlock = Desbloquear
 sup-operator-unlocked = { $operator } desbloqueado
 # unreviewed
 sup-operator-id = ID
-    .label = ID del nuevo operador
+    .label = ID del nuevo { -operator }
 # unreviewed
 sup-operator-name = Nombre
-    .label = Nombre del nuevo operador
+    .label = Nombre del nuevo { -operator }
 # unreviewed
-sup-operator-role-label = Rol del nuevo operador
+sup-operator-role-label = Rol del nuevo { -operator }
 # El PIN: el número secreto del operador para iniciar sesión.
 # unreviewed
 sup-operator-pin = PIN
 # unreviewed
-sup-operator-add = Agregar operador
+sup-operator-add = Agregar { -operator }
 # unreviewed
-sup-operator-added = Operador { $operator } agregado
+sup-operator-added = { -operator(form: "title") } { $operator } agregado
 # unreviewed
 sup-operator-set-pin = Definir PIN
 # unreviewed

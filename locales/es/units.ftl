@@ -66,7 +66,7 @@ unit-open-note = La { -station } estaba bloqueando esta { -board } cuando perdi�
 # $step es el nombre del paso que falló, como lo muestra el recuadro de la pantalla Ejecución
 # ("Bloqueando la placa"); $message es el motivo que da la estación.
 # unreviewed
-unit-failed-at = Falló en el paso “{ $step }”: { $message }
+unit-failed-at = Falló en el paso “{ $step }”:
 
 ## La identidad de la unidad
 
@@ -101,13 +101,13 @@ unit-certificate-serial-value = { $serial } ({ $status ->
 unit-ek-hash = Hash de EK
 # La inscripción de la placa: su registro en el servicio en la nube (DPS) que le permite conectarse.
 # unreviewed
-unit-enrollment = Inscripción
+unit-enrollment = { -enrollment(form: "title") }
 # En qué estado está la inscripción y cuántas veces intentó subirla la estación.
 # unreviewed
 unit-enrollment-value = { $status ->
     [queued] en espera de subirse a { -dps }
     [uploaded] subida a { -dps }
-    [conflict] { -dps } ya tiene otra inscripción: vea la pantalla Cola
+    [conflict] { -dps } ya tiene otra { -enrollment }: vea la pantalla Cola
     [superseded] reemplazada por una { -unit } posterior
     [disable_queued] en espera de deshabilitarse en { -dps }
     [disabled] deshabilitada en { -dps }
@@ -121,7 +121,7 @@ unit-enrollment-value = { $status ->
 unit-enrollment-none = ninguna
 # Quién ejecutó la unidad y la orden de trabajo para la que se hizo.
 # unreviewed
-unit-operator-work-order = Operador · { -work-order }
+unit-operator-work-order = { -operator(form: "title") } · { -work-order }
 # $operator es el ID de gafete de quien ejecutó la unidad, $workOrder la orden de trabajo.
 # unreviewed
 unit-operator-work-order-value = { $operator } · { $workOrder }

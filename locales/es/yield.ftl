@@ -71,10 +71,10 @@ yield-reason-newest = Más reciente: { $message }
 ## trabajo y lo que un supervisor debe revisar
 
 # unreviewed
-line-whole = Toda la línea
+line-whole = Toda la { -line }
 # El título del panel cuando la pantalla muestra una sola orden de trabajo.
 # unreviewed
-line-whole-work-order = Toda la línea — { -work-order } { $workOrder }
+line-whole-work-order = Toda la { -line } — { -work-order } { $workOrder }
 # unreviewed
 line-station = { -station(form: "title") }
 # Cuándo se conectó por última vez cada estación a la base de datos de la línea.
@@ -107,7 +107,7 @@ line-conflicts = { $count ->
    *[other] { $count } conflictos:
 }
 # unreviewed
-line-conflicts-help = el mismo { -serial } o la misma clave se aprovisionó en dos estaciones mientras no había conexión con la línea. Un { -supervisor } decide qué { -board } conservar.
+line-conflicts-help = el mismo { -serial } o la misma clave se aprovisionó en dos { -station(form: "plural") } mientras no había conexión con la { -line }. Un { -supervisor } decide qué { -board } conservar.
 # Un conflicto: su número, lo que se aprovisionó dos veces y luego las dos unidades y sus estaciones.
 # unreviewed
 line-conflict = #{ $id } { $kind } { $value }: { -unit } { $holderUnit } en la { -station } { $holderStation } y { -unit } { $unit } en la { -station } { $station }
@@ -140,25 +140,25 @@ line-claim-no-serial = Una { -board } sin { -serial } conocido en la { -station 
 # $count: cuántos conflictos encontró la línea; su título dice cuáles son.
 # unreviewed
 line-badge-conflicts = { $count ->
-    [one] Línea: { $count } conflicto
-   *[other] Línea: { $count } conflictos
+    [one] { -line(form: "title") }: { $count } conflicto
+   *[other] { -line(form: "title") }: { $count } conflictos
 }
-    .title = Algunas { -board(form: "plural") } aprovisionadas aquí mientras no había conexión con la línea también se aprovisionaron en otra { -station }: llame a un { -supervisor }. La pantalla Rendimiento las muestra.
+    .title = Algunas { -board(form: "plural") } aprovisionadas aquí mientras no había conexión con la { -line } también se aprovisionaron en otra { -station }: llame a un { -supervisor }. La pantalla Rendimiento las muestra.
 # $count: registros de esta estación que la línea todavía no recibe y que se envían ahora.
 # unreviewed
 line-badge-connected = { $count ->
-    [0] Línea: conectada
-   *[other] Línea: conectada ({ $count } por enviar)
+    [0] { -line(form: "title") }: conectada
+   *[other] { -line(form: "title") }: conectada ({ $count } por enviar)
 }
-    .title = Conectada a la base de datos de la línea.
+    .title = Conectada a la base de datos de la { -line }.
 # No hay conexión con la línea y esta estación sigue aprovisionando por su cuenta; $count: los
 # registros que guarda para enviar cuando vuelva la línea.
 # unreviewed
 line-badge-alone = { $count ->
-    [0] Línea: sin conexión — trabajando sola
-   *[other] Línea: sin conexión — trabajando sola ({ $count } por enviar)
+    [0] { -line(form: "title") }: sin conexión — trabajando sola
+   *[other] { -line(form: "title") }: sin conexión — trabajando sola ({ $count } por enviar)
 }
-    .title = No hay conexión con la base de datos de la línea: esta { -station } sigue aprovisionando, revisando solo sus propios registros, y los envía a la línea cuando vuelva la conexión.
+    .title = No hay conexión con la base de datos de la { -line }: esta { -station } sigue aprovisionando, revisando solo sus propios registros, y los envía a la { -line } cuando vuelva la conexión.
 # unreviewed
-line-badge-refused = Línea: sin conexión — aprovisionamiento detenido
-    .title = No hay conexión con la base de datos de la línea: no se puede aprovisionar ninguna { -board } hasta que vuelva. Llame a un { -supervisor }.
+line-badge-refused = { -line(form: "title") }: sin conexión — aprovisionamiento detenido
+    .title = No hay conexión con la base de datos de la { -line }: no se puede aprovisionar ninguna { -board } hasta que vuelva. Llame a un { -supervisor }.

@@ -10,7 +10,7 @@ app-starting = 正在启动…
 app-start-failed = { -station }无法启动
 # 显示在失败原因下方。“重试”即 app-start-retry。
 # unreviewed
-app-start-failed-help = 排除上方的原因（或叫产线工程师来看此画面），然后按“重试”。
+app-start-failed-help = 排除上方的原因（或叫{ -line }工程师来看此画面），然后按“重试”。
 # unreviewed
 app-start-retry = 重试
 # 工站尝试重新启动时，显示在“重试”按钮上。
@@ -28,7 +28,7 @@ app-login-fixture = { -fixture(form: "title") } { $fixture } · { -station } { $
 # unreviewed
 app-login-fixture-virtual = { -fixture(form: "title") } { $fixture }（虚拟）· { -station } { $station }
 # unreviewed
-app-login-badge = 操作员 ID（扫描工牌）
+app-login-badge = { -operator(form: "title") } ID（扫描工牌）
 # 扫描工牌后输入的个人密码。
 # unreviewed
 app-pin = PIN
@@ -63,7 +63,7 @@ app-work-order-none = { -work-order(form: "title") }：未设置
 # unreviewed
 app-operator = { $name }（{ $role ->
     [supervisor] { -supervisor }
-    [admin] 管理员
+    [admin] { -admin }
    *[technician] { -technician }
 }）
 # unreviewed

@@ -12,7 +12,7 @@ claims-title = 待放回的{ -board(form: "plural") }（{ $count }）
 claims-help = { -station }在锁定这 { $count } 块{ -board }时停止了，因此结果未记录。把{ -board }放回任一{ -slot }并运行：{ -station }会回读它并记录为{ -pass }或{ -fail }，不会重新烧录。如果找不到{ -board }，请叫{ -supervisor }。
 # 主管看到的操作说明；“声明为无法找回”即按钮“板卡无法找回”。
 # unreviewed
-claims-help-supervisor = { -station }在锁定这 { $count } 块{ -board }时停止了，因此结果未记录。把{ -board }放回任一{ -slot }并运行：{ -station }会回读它并记录为{ -pass }或{ -fail }，不会重新烧录。如果{ -board }再也回不来，请将其声明为无法找回（其注册项永远不会进入队列）。
+claims-help-supervisor = { -station }在锁定这 { $count } 块{ -board }时停止了，因此结果未记录。把{ -board }放回任一{ -slot }并运行：{ -station }会回读它并记录为{ -pass }或{ -fail }，不会重新烧录。如果{ -board }再也回不来，请将其声明为无法找回（其{ -enrollment }永远不会进入队列）。
 
 ## 一块等待中的板卡
 
@@ -38,7 +38,7 @@ claims-reason-placeholder = 无法找回的原因
 # unreviewed
 claims-void = { -board(form: "title") }无法找回
     .title = { -board }已报废或丢失：判该{ -unit }失败，作废其证书，不进入队列
-    .confirm = 确认{ -board } { $serial }（{ -unit } #{ $unit }，{ -slot } { $slot }）永久无法找回？其{ -unit }判为失败，证书被吊销，注册项永远不会进入队列。
+    .confirm = 确认{ -board } { $serial }（{ -unit } #{ $unit }，{ -slot } { $slot }）永久无法找回？其{ -unit }判为失败，证书被吊销，{ -enrollment }永远不会进入队列。
 # 板卡被声明为无法找回后显示；$serial 是板卡的序列号。
 # unreviewed
 claims-void-done = { $serial } 已声明为无法找回

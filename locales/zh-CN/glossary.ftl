@@ -36,6 +36,11 @@
 -station = { $form ->
    *[other] 工站
 }
+# 生产线：共用一个产线数据库的多个工站，因此任何板卡都不会被烧录两次。
+# unreviewed
+-line = { $form ->
+   *[other] 产线
+}
 # 这些板卡所属的生产订单。
 # unreviewed
 -work-order = { $form ->
@@ -48,9 +53,19 @@
 # Azure 设备预配服务（Device Provisioning Service）：名称，所有语言保持不变。
 # unreviewed
 -dps = DPS
+# DPS 为设备保存的记录，设备有了它才能注册。
+# unreviewed
+-enrollment = { $form ->
+   *[other] 注册项
+}
 
 ## 人员
 
+# 在工站上用工牌和 PIN 登录的人员：技术员、主管或管理员（不是设备运营方，即客户）。
+# unreviewed
+-operator = { $form ->
+   *[other] 操作员
+}
 # unreviewed
 -technician = { $form ->
    *[other] 技术员
@@ -58,6 +73,11 @@
 # unreviewed
 -supervisor = { $form ->
    *[other] 主管
+}
+# 管理操作员的角色。
+# unreviewed
+-admin = { $form ->
+   *[other] 管理员
 }
 
 ## 板卡的结果，按其图块上显示的样子（要短；图块上的词最多 3 个汉字）

@@ -43,7 +43,7 @@ queue-uploader-unknown = 上传程序：{ -station }无法判断它是否在运�
 # unreviewed
 queue-conflicts = 冲突
 # unreviewed
-queue-conflicts-help = { -dps } 中已有这些注册 ID 的另一个注册项。请在 { -dps } 中检查：如果它已过期，在那里删除它并重试上传；如果它是正确的，把冲突标记为已解决。
+queue-conflicts-help = { -dps } 中已有这些注册 ID 的另一个{ -enrollment }。请在 { -dps } 中检查：如果它已过期，在那里删除它并重试上传；如果它是正确的，把冲突标记为已解决。
 # 接在 queue-conflicts-help 之后，给非主管人员看。
 # unreviewed
 queue-conflicts-ask = 这两种操作都由{ -supervisor }执行。
@@ -54,17 +54,17 @@ queue-conflicts-none = 没有冲突。
 queue-conflict-unit = { -unit } #{ $unit }
 # unreviewed
 queue-retry = 重试上传
-    .title = 从 { -dps } 删除过期的注册项后：把此{ -unit }的注册项重新排队上传
+    .title = 从 { -dps } 删除过期的{ -enrollment }后：把此{ -unit }的{ -enrollment }重新排队上传
 # $unit：记录编号；$registration：它在 DPS 中的注册 ID。
 # unreviewed
-queue-retry-confirm = 把{ -unit } #{ $unit }（{ $registration }）的注册项重新排队上传？
+queue-retry-confirm = 把{ -unit } #{ $unit }（{ $registration }）的{ -enrollment }重新排队上传？
 # unreviewed
 queue-retry-done = { $registration } 已重新排队上传
 # unreviewed
 queue-resolve = 标记为已解决
-    .title = { -dps } 中已有此{ -unit }的正确注册项：不上传，直接标记为已上传
+    .title = { -dps } 中已有此{ -unit }的正确{ -enrollment }：不上传，直接标记为已上传
 # unreviewed
-queue-resolve-confirm = 不上传，直接把{ -unit } #{ $unit }（{ $registration }）标记为已上传？仅在 { -dps } 中已有其正确注册项时才这样做。
+queue-resolve-confirm = 不上传，直接把{ -unit } #{ $unit }（{ $registration }）标记为已上传？仅在 { -dps } 中已有其正确{ -enrollment }时才这样做。
 # unreviewed
 queue-resolve-done = { $registration } 已标记为已解决
 

@@ -76,13 +76,13 @@ sup-rework-done = { -slot(form: "title") } { $slot } 已返工：请查看运行
 sup-export-title = 导出批次
 # 设备运营方：在现场运行并注册这些设备的客户。
 # unreviewed
-sup-export-help = 交给设备运营方的已签名注册项批次。
+sup-export-help = 交给设备运营方的已签名{ -enrollment(form: "plural") }批次。
 # unreviewed
 sup-export-work-order = { -work-order(form: "title") }（留空：全部）
 # unreviewed
 sup-export-work-order-placeholder = 所有{ -work-order }
 # unreviewed
-sup-export-queued-only = 仅导出尚未上传的注册项
+sup-export-queued-only = 仅导出尚未上传的{ -enrollment(form: "plural") }
 # unreviewed
 sup-export-drive = 写入到
 # unreviewed
@@ -167,16 +167,16 @@ sup-config-button = 显示配置
 ## 操作员
 
 # unreviewed
-sup-operators-title = 操作员
+sup-operators-title = { -operator(form: "plural-title") }
 # unreviewed
-sup-operators-button = 显示操作员
+sup-operators-button = 显示{ -operator(form: "plural") }
 # 操作员的角色，用于列表和角色选择。
 # unreviewed
 sup-role-technician = { -technician }
 # unreviewed
 sup-role-supervisor = { -supervisor }
 # unreviewed
-sup-role-admin = 管理员
+sup-role-admin = { -admin }
 # 因 PIN 输错而被锁定的操作员。$until：日期和时间。
 # unreviewed
 sup-operator-locked = 锁定至 { $until }
@@ -188,19 +188,19 @@ sup-operator-unlock = 解锁
 sup-operator-unlocked = { $operator } 已解锁
 # unreviewed
 sup-operator-id = ID
-    .label = 新操作员的 ID
+    .label = 新{ -operator }的 ID
 # unreviewed
 sup-operator-name = 姓名
-    .label = 新操作员的姓名
+    .label = 新{ -operator }的姓名
 # unreviewed
-sup-operator-role-label = 新操作员的角色
+sup-operator-role-label = 新{ -operator }的角色
 # PIN：操作员登录用的个人密码。
 # unreviewed
 sup-operator-pin = PIN
 # unreviewed
-sup-operator-add = 添加操作员
+sup-operator-add = 添加{ -operator }
 # unreviewed
-sup-operator-added = 已添加操作员 { $operator }
+sup-operator-added = 已添加{ -operator(form: "title") } { $operator }
 # unreviewed
 sup-operator-set-pin = 设置 PIN
 # unreviewed

@@ -64,7 +64,7 @@ unit-open-note = { -station }在锁定此{ -board }时失去了跟踪，因此�
 # $step 是失败步骤的名称，与运行界面图块上显示的一致（“锁定板卡”）；
 # $message 是工站给出的原因。
 # unreviewed
-unit-failed-at = 在步骤“{ $step }”失败：{ $message }
+unit-failed-at = 在步骤“{ $step }”失败：
 
 ## 记录的身份信息
 
@@ -99,13 +99,13 @@ unit-certificate-serial-value = { $serial }（{ $status ->
 unit-ek-hash = { "EK" } 哈希
 # 板卡的注册项：它在云服务（DPS）中的记录，允许板卡连接。
 # unreviewed
-unit-enrollment = 注册项
+unit-enrollment = { -enrollment(form: "title") }
 # 注册项的状态，以及工站尝试上传的次数。
 # unreviewed
 unit-enrollment-value = { $status ->
     [queued] 等待上传到 { -dps }
     [uploaded] 已上传到 { -dps }
-    [conflict] { -dps } 中已有另一个注册项：请查看队列界面
+    [conflict] { -dps } 中已有另一个{ -enrollment }：请查看队列界面
     [superseded] 已被之后的{ -unit }取代
     [disable_queued] 等待在 { -dps } 中禁用
     [disabled] 已在 { -dps } 中禁用
@@ -118,7 +118,7 @@ unit-enrollment-value = { $status ->
 unit-enrollment-none = 无
 # 运行该记录的人员，以及它所属的工单。
 # unreviewed
-unit-operator-work-order = 操作员 · { -work-order }
+unit-operator-work-order = { -operator(form: "title") } · { -work-order }
 # $operator 是运行该记录的人员的工牌 ID，$workOrder 是工单。
 # unreviewed
 unit-operator-work-order-value = { $operator } · { $workOrder }

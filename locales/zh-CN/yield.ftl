@@ -69,10 +69,10 @@ yield-reason-newest = 最新：{ $message }
 ## 整条产线：每个工站的良率、各工单的证书配额，以及主管需要查看的事项
 
 # unreviewed
-line-whole = 整条产线
+line-whole = 整条{ -line }
 # 界面只显示一个工单时面板的标题。
 # unreviewed
-line-whole-work-order = 整条产线：{ -work-order } { $workOrder }
+line-whole-work-order = 整条{ -line }：{ -work-order } { $workOrder }
 # unreviewed
 line-station = { -station(form: "title") }
 # 每个工站最后一次连接到产线数据库的时间。
@@ -102,7 +102,7 @@ line-work-order-closed = 已关闭
 # unreviewed
 line-conflicts = { $count } 个冲突：
 # unreviewed
-line-conflicts-help = 产线无法连接期间，同一{ -serial }或密钥在两个工站上被烧录。由{ -supervisor }决定保留哪块{ -board }。
+line-conflicts-help = { -line }无法连接期间，同一{ -serial }或密钥在两个{ -station(form: "plural") }上被烧录。由{ -supervisor }决定保留哪块{ -board }。
 # 一个冲突：编号、被烧录两次的内容，然后是两条记录及其工站。
 # unreviewed
 line-conflict = #{ $id } { $kind } { $value }：{ -station } { $holderStation } 的{ -unit } { $holderUnit }，与{ -station } { $station } 的{ -unit } { $unit }
@@ -131,22 +131,22 @@ line-claim-no-serial = { -station } { $station } 上一块{ -serial }未知的{ 
 
 # $count：产线发现的冲突数量；其提示说明冲突是什么。
 # unreviewed
-line-badge-conflicts = 产线：{ $count } 个冲突
-    .title = 产线无法连接期间在这里烧录的部分{ -board(form: "plural") }，也在另一个{ -station }上烧录过：请叫{ -supervisor }。良率界面列出了它们。
+line-badge-conflicts = { -line(form: "title") }：{ $count } 个冲突
+    .title = { -line }无法连接期间在这里烧录的部分{ -board(form: "plural") }，也在另一个{ -station }上烧录过：请叫{ -supervisor }。良率界面列出了它们。
 # $count：产线尚未收到的本工站数据条数，正在发送。
 # unreviewed
 line-badge-connected = { $count ->
-    [0] 产线：已连接
-   *[other] 产线：已连接（还有 { $count } 条待发送）
+    [0] { -line(form: "title") }：已连接
+   *[other] { -line(form: "title") }：已连接（还有 { $count } 条待发送）
 }
-    .title = 已连接到产线数据库。
+    .title = 已连接到{ -line }数据库。
 # 无法连接产线，本工站独自继续烧录；$count：等产线恢复后要发送的数据条数。
 # unreviewed
 line-badge-alone = { $count ->
-    [0] 产线：无法连接，单独运行
-   *[other] 产线：无法连接，单独运行（{ $count } 条待发送）
+    [0] { -line(form: "title") }：无法连接，单独运行
+   *[other] { -line(form: "title") }：无法连接，单独运行（{ $count } 条待发送）
 }
-    .title = 无法连接产线数据库：本{ -station }继续烧录，只核对自己的数据，产线恢复后再发送给产线。
+    .title = 无法连接{ -line }数据库：本{ -station }继续烧录，只核对自己的数据，{ -line }恢复后再发送给{ -line }。
 # unreviewed
-line-badge-refused = 产线：无法连接，已停止烧录
-    .title = 无法连接产线数据库：恢复之前无法烧录任何{ -board }。请叫{ -supervisor }。
+line-badge-refused = { -line(form: "title") }：无法连接，已停止烧录
+    .title = 无法连接{ -line }数据库：恢复之前无法烧录任何{ -board }。请叫{ -supervisor }。

@@ -2,6 +2,7 @@
 
 use serde::ser::SerializeStruct;
 use serde::{Serialize, Serializer};
+use station_errors::Coded as _;
 use station_pipeline::PipelineError;
 use station_store::{OperatorError, StoreError};
 
@@ -80,9 +81,8 @@ pub enum CommandError {
     Task(String),
 }
 
-impl CommandError {
-    /// Stable code, e.g. `station::auth::not_allowed`.
-    pub fn code(&self) -> &'static str {
+impl station_errors::Coded for CommandError {
+    fn code(&self) -> &'static str {
         match self {
             Self::NotLoggedIn => "station::auth::not_logged_in",
             Self::SessionExpired(_) => "station::auth::session_expired",
@@ -110,56 +110,6 @@ impl CommandError {
             Self::DriveWrite(..) => "station::export::drive_write",
         }
     }
-
-    /// One action to take.
-    pub fn help(&self) -> String {
-        match self {
-            Self::NotLoggedIn | Self::SessionExpired(_) => {
-                "Scan your badge and enter your PIN.".into()
-            }
-            Self::Operator(e) => e.help(),
-            Self::Store(e) => e
-                .help()
-                .unwrap_or_else(|| "Check the station's disk, then retry.".into()),
-            Self::Pipeline(e) => e.help(),
-            Self::SlotBusy(_) => "Wait for the slot to finish, then start it again.".into(),
-            Self::ExitWhileRunning(_) => {
-                "Wait until every tile shows PASS or FAIL, then close the station.".into()
-            }
-            Self::UnknownUnit(_) => "Pick a unit from the list.".into(),
-            Self::UnknownSlot(_) => "Pick a slot shown on the Run screen.".into(),
-            Self::Fixture(_) => {
-                "Check the log file (swtpm installed? /dev/ptmx available?), then restart the app."
-                    .into()
-            }
-            Self::UnknownProduct(_) => "Pick one of the products listed.".into(),
-            Self::Export(e) => e.help(),
-            Self::Seal(e) => e.help(),
-            Self::Delivery(station_upload::delivery::DeliveryError::Export(e)) => e.help(),
-            Self::Delivery(station_upload::delivery::DeliveryError::Seal(e)) => e.help(),
-            Self::NoUploadSection => {
-                "Ask the line engineer to add [upload] with signing_key to the station config."
-                    .into()
-            }
-            Self::ConfigRead(_) => "Check the configuration file's permissions.".into(),
-            Self::Closing => "Wait until the station has closed, then start it again.".into(),
-            Self::NoReason => {
-                "Say what happened to the board (scrapped, lost, shipped), then confirm.".into()
-            }
-            Self::Line(e) if e.is_unreachable() => {
-                "Check the station's network to the line database; the station's own screens still work.".into()
-            }
-            Self::Line(_) => "Call the line engineer with the log file.".into(),
-            Self::Task(_) => "This is a station bug; report it with the log file.".into(),
-            Self::NotStarted(f) => f.help.clone(),
-            Self::NoSuchDrive(_) => {
-                "Plug the USB drive in again, wait for it to appear in the list, then export.".into()
-            }
-            Self::DriveWrite(..) => {
-                "Do not use what is on the drive: check it has room and is not write-protected, then export again.".into()
-            }
-        }
-    }
 }
 
 impl Serialize for CommandError {
@@ -171,25 +121,19 @@ impl Serialize for CommandError {
             _ => st.serialize_field("code", self.code())?,
         }
         st.serialize_field("message", &chain(self))?;
-        st.serialize_field("help", &self.help())?;
+        // The registry's action (English, for a supervisor); the app shows the technician's
+        // text for the code from its catalogue, in their language.
+        let help = match self {
+            Self::NotStarted(f) => f.help.clone(),
+            _ => self.action().to_owned(),
+        };
+        st.serialize_field("help", &help)?;
         st.end()
     }
 }
 
-/// The message and its causes, joined with ": " (lower layers' sources included).
-pub(crate) fn chain(e: &dyn std::error::Error) -> String {
-    let mut s = e.to_string();
-    let mut cur = e.source();
-    while let Some(c) = cur {
-        let text = c.to_string();
-        if !s.ends_with(&text) {
-            s.push_str(": ");
-            s.push_str(&text);
-        }
-        cur = c.source();
-    }
-    s
-}
+/// The message and its causes on one line (lower layers' sources included).
+pub(crate) use station_errors::chain;
 
 fn list_slots(slots: &[u16]) -> String {
     slots
@@ -212,8 +156,19 @@ pub struct StartFailure {
     pub code: String,
     /// The cause, in one line with its details.
     pub message: String,
-    /// What to do.
+    /// What a supervisor does: the registry's action for `code`.
     pub help: String,
+}
+
+impl StartFailure {
+    /// The failure `code` with its one line; what to do is the registry's.
+    pub fn new(code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            code: code.to_owned(),
+            message: message.into(),
+            help: station_errors::action(code).to_owned(),
+        }
+    }
 }
 
 impl std::fmt::Display for StartFailure {

@@ -6,28 +6,24 @@
 
 use std::sync::{Mutex, OnceLock, PoisonError};
 
+use station_errors::Coded as _;
+
 use crate::error::{CommandError, StartFailure, chain};
 use crate::state::{StartError, StationState};
 
 impl StartFailure {
-    /// A configuration file that did not load.
+    /// A configuration file that did not load (with what the file itself needs).
     pub fn config(e: &station_config::ConfigError) -> Self {
-        Self {
-            code: e.code().to_owned(),
-            message: chain(e),
-            help: e
-                .help()
-                .unwrap_or_else(|| "Fix the configuration, then press Retry.".into()),
-        }
+        let message = match e.hints() {
+            Some(hints) => format!("{} ({hints})", chain(e)),
+            None => chain(e),
+        };
+        Self::new(e.code(), message)
     }
 
     /// A station that did not open.
     pub fn station(e: &StartError) -> Self {
-        Self {
-            code: e.code().to_owned(),
-            message: chain(e),
-            help: e.help(),
-        }
+        Self::new(e.code(), chain(e))
     }
 }
 
@@ -63,10 +59,8 @@ impl Launch {
     /// The station, or why it did not start (`station::app::not_started`, with the cause).
     pub fn station(&self) -> Result<&StationState, CommandError> {
         self.station.get().ok_or_else(|| {
-            CommandError::NotStarted(self.failure().unwrap_or_else(|| StartFailure {
-                code: "station::app::not_started".into(),
-                message: "the station has not started".into(),
-                help: "Press Retry.".into(),
+            CommandError::NotStarted(self.failure().unwrap_or_else(|| {
+                StartFailure::new("station::app::not_started", "the station has not started")
             }))
         })
     }
@@ -113,33 +107,14 @@ impl Launch {
     }
 }
 
-impl StartError {
-    /// Stable code of the cause.
-    pub fn code(&self) -> &'static str {
+impl station_errors::Coded for StartError {
+    fn code(&self) -> &'static str {
         match self {
             StartError::Fixture(_) => "station::fixture::virtual",
             StartError::Definition(e) => e.code(),
             StartError::Store(e) => e.code(),
             StartError::Pipeline(e) => e.code(),
             StartError::Line(e) => e.code(),
-        }
-    }
-
-    /// What to do.
-    pub fn help(&self) -> String {
-        match self {
-            StartError::Fixture(_) => {
-                "Check the log file (swtpm installed? /dev/ptmx available?), then press Retry."
-                    .into()
-            }
-            StartError::Definition(e) => e
-                .help()
-                .unwrap_or_else(|| "Fix the fixture definition file, then press Retry.".into()),
-            StartError::Store(e) => e.help().unwrap_or_else(|| {
-                "Check the station's disk and storage.database, then press Retry.".into()
-            }),
-            StartError::Pipeline(e) => e.help(),
-            StartError::Line(e) => e.help().into(),
         }
     }
 }

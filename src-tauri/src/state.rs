@@ -119,9 +119,9 @@ impl StationState {
                     unavailable.insert(
                         product,
                         Unavailable {
-                            code: e.code().to_owned(),
+                            code: station_errors::Coded::code(&e).to_owned(),
                             message: e.to_string(),
-                            help: e.help(),
+                            help: station_errors::Coded::action(&e).to_owned(),
                         },
                     );
                 }

@@ -279,7 +279,10 @@ fn roles_are_enforced_by_the_commands_not_only_the_ui() {
         json!({ "operatorId": "T100", "pin": "5555" }),
     )
     .unwrap_err();
-    assert_eq!(e["message"], "a supervisor may not manage operators");
+    assert_eq!(
+        e["message"],
+        "a supervisor may not manage operators: that needs the admin role"
+    );
 }
 
 fn app_window(state: StationState) -> tauri::WebviewWindow<MockRuntime> {
@@ -459,6 +462,7 @@ fn the_event_sample_for_the_ui_is_current() {
                 code: "station::smp::refused".into(),
                 message: "DUT refused the write".into(),
                 help: "Send the unit to rework.".into(),
+                also: None,
                 pending: false,
             },
             wall_ms: 90.0,

@@ -30,7 +30,7 @@ import { QueueScreen } from './screens/queue';
 import { YieldScreen } from './screens/yield';
 import { SupervisorScreen } from './screens/supervisor';
 import { OnScreenKeyboard } from './keyboard';
-import { type Locale, LOCALE_NAME, localeOf, LOCALES, setLocale, t } from './i18n';
+import { type Locale, LOCALE_NAME, localeOf, LOCALES, said, setLocale, t } from './i18n';
 
 /** The catalogue message naming each screen on its navigation button. */
 const SCREEN_NAMES: Record<Screen, string> = {
@@ -204,7 +204,7 @@ export function App() {
         const err = toCommandError(e);
         if (endsSession(err)) {
           setSession(null);
-          setNotice(err.message);
+          setNotice(said(err.code, err.message).says);
         }
         throw err;
       }
@@ -747,7 +747,10 @@ function LockBanner() {
                   setError(null);
                   load();
                 })
-                .catch((e) => setError(toCommandError(e).message))
+                .catch((e) => {
+                  const err = toCommandError(e);
+                  setError(said(err.code, err.message).says);
+                })
             }
           >
             {t('app-unlock')}

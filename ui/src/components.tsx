@@ -2,15 +2,25 @@
 import { useState } from 'preact/hooks';
 import type { JSX } from 'preact';
 import type { CommandError } from './types';
-import { formatDateTime, t } from './i18n';
+import { formatDateTime, said, t } from './i18n';
 
+/** An error as a technician reads it: the catalogue's words for its code in their language,
+ * then, small, the station's own line for an engineer and the code. */
 export function ErrorBox({ error, id }: { error: CommandError | null; id?: string }) {
   if (!error) return null;
+  return <Said id={id} code={error.code} message={error.message} help={error.help} />;
+}
+
+export function Said({ id, code, message, help, lead, cls }: { id?: string; code: string; message: string; help?: string | null; lead?: string; cls?: string }) {
+  const s = said(code, message, help);
   return (
-    <div class="error" id={id} role="alert" data-code={error.code}>
-      <div class="error-message">{error.message}</div>
-      {error.help && <div class="error-help">{error.help}</div>}
-      <div class="error-code">{error.code}</div>
+    <div class={`error${cls ? ` ${cls}` : ''}`} id={id} role="alert" data-code={code}>
+      <div class="error-message">{lead ? `${lead} ${s.says}` : s.says}</div>
+      {s.todo && <div class="error-help">{s.todo}</div>}
+      <div class="error-code">
+        {s.detail && <span class="error-detail" lang="en">{s.detail} · </span>}
+        {code}
+      </div>
     </div>
   );
 }

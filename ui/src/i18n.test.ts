@@ -3,7 +3,7 @@
 // language; every machine-drafted message marked for review. And the rules the messages rely
 // on: plurals by language, dates one way, English when a message is missing.
 import { afterEach, describe, expect, it } from 'vitest';
-import { LOCALES, SOURCES, format, formatDateTime, localeOf, setLocale, t, type Locale } from './i18n';
+import { LOCALES, SOURCES, errorId, format, formatDateTime, localeOf, said, setLocale, t, type Locale } from './i18n';
 
 afterEach(() => setLocale('en'));
 
@@ -184,5 +184,30 @@ describe('choosing a language', () => {
 
   it('falls back to English for a message a language lacks, and to the id for an unknown one', () => {
     expect(format('es', 'no-such-message')).toBe('no-such-message');
+  });
+});
+
+describe("an error as the technician reads it", () => {
+  it("takes its code's words from the catalogue, in the current language, keeping the station's line as detail", () => {
+    const line = 'DUT stopped answering while writing the settings (3 tries, 500 ms each)';
+    setLocale('en');
+    const en = said('station::smp::timeout', line, 'Power-cycle the board (engineer)');
+    expect(en.label).toBe(format('en', 'err-smp-timeout'));
+    expect(en.todo).toBe(format('en', 'err-smp-timeout.todo'));
+    expect(en.detail).toBe(line);
+    for (const l of LOCALES.filter((x) => x !== 'en')) {
+      setLocale(l);
+      const other = said('station::smp::timeout', line, 'Power-cycle the board (engineer)');
+      expect(other.says).toBe(format(l, 'err-smp-timeout.says'));
+      expect(other.says).not.toBe(en.says);
+      expect(other.todo).not.toContain('Power-cycle');
+    }
+  });
+
+  it('keeps the message and help of a code the catalogue does not have (the app phrased them)', () => {
+    expect(errorId('station::ui::no_result')).toBeNull();
+    expect(errorId('station::smp::timeout')).toBe('err-smp-timeout');
+    expect(errorId('not a code')).toBeNull();
+    expect(said('station::ui::no_result', 'already in words', 'do this')).toEqual({ label: 'already in words', says: 'already in words', todo: 'do this', detail: null });
   });
 });

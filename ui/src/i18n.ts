@@ -97,3 +97,35 @@ export function formatDateTime(at: string | number | Date | null | undefined): s
   const p = (n: number) => String(n).padStart(2, '0');
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
 }
+
+/** The catalogue's message for a station error code: `station::AREA::NAME` is `err-AREA-NAME`
+ * (locales/<language>/errors.ftl), `null` for a code it does not have. */
+export function errorId(code: string | null | undefined): string | null {
+  const parts = code?.split('::');
+  if (!parts || parts.length !== 3 || parts[0] !== 'station') return null;
+  const id = `err-${parts[1]}-${parts[2]}`;
+  return bundleOf('en').hasMessage(id) ? id : null;
+}
+
+/** What a technician reads about an error. */
+export interface Said {
+  /** A few words (a tile, the Yield chart). */
+  label: string;
+  /** What happened. */
+  says: string;
+  /** The one thing to do. */
+  todo: string;
+  /** The station's own line, with this case's particulars: English, for an engineer (`null`
+   * when the words above already are the whole message). */
+  detail: string | null;
+}
+
+/** What a technician reads about error `code`: the catalogue's words in the current language.
+ * The station's own line (`message`, English) stays as the engineer's detail. A code the
+ * catalogue does not have (the app's own, already phrased by a message here) keeps its message
+ * and help. */
+export function said(code: string | null | undefined, message: string, help?: string | null): Said {
+  const id = errorId(code);
+  if (id) return { label: t(id), says: t(`${id}.says`), todo: t(`${id}.todo`), detail: message || null };
+  return { label: message, says: message, todo: help ?? '', detail: null };
+}

@@ -28,7 +28,7 @@ export type UnitOutcome =
       registered?: { hub: string; deviceId: string };
     }
   /** `pending`: not decided — the lock went unanswered and the board must come back. */
-  | { result: 'fail'; step: Step; code: string; message: string; help: string; pending?: boolean }
+  | { result: 'fail'; step: Step; code: string; message: string; help: string; also?: string; pending?: boolean }
   /** Nothing recorded: no board answered (`empty`), or the board is one the station already
    * provisioned, locked and matching its PASS unit (`alreadyProvisioned`). */
   | { result: 'skipped'; reason: 'empty' | 'alreadyProvisioned'; message: string; help: string; unitId?: number };

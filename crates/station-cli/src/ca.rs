@@ -160,13 +160,7 @@ pub(crate) fn ca(args: &CaArgs) -> anyhow::Result<u8> {
                 &path,
                 std::time::Duration::from_secs(u64::from((*next_update_days).max(1)) * 86_400),
             )
-            .map_err(|e| {
-                CliError::anyhow(
-                    "station::ca::crl",
-                    crate::output::chain(&e),
-                    "Check the CA (station ca show) and that the output directory is writable.",
-                )
-            })?;
+            .map_err(|e| CliError::anyhow("station::ca::crl", crate::output::chain(&e)))?;
             if *json {
                 println!(
                     "{}",
@@ -318,7 +312,6 @@ fn import(
                     CliError::anyhow(
                         "station::ca::no_passphrase",
                         format!("environment variable {var} is not set"),
-                        "Export the key's passphrase in that variable, then retry.",
                     )
                 })?)),
                 None => None,
@@ -343,7 +336,6 @@ fn import(
                 return Err(CliError::anyhow(
                     "station::ca::no_key",
                     format!("no CA key at {} and no --key given", key_path.display()),
-                    "Pass the CA's private key with --key.",
                 ));
             }
         }
@@ -366,7 +358,6 @@ fn import(
             return Err(CliError::anyhow(
                 "station::ca::key_into_token",
                 "the pkcs11 backend does not import private keys",
-                "Generate the key in the token (`station ca init`, or the HSM's tools) and import only its certificate.",
             ));
         }
     }
@@ -444,7 +435,6 @@ fn show(config: &StationConfig, only: Option<&str>, json: bool) -> anyhow::Resul
         return Err(CliError::anyhow(
             "station::ca::no_x509_product",
             "the configuration has no X.509 product",
-            "Add a [[product]] with attestation.kind = \"x509\" (see docs/x509.md).",
         ));
     }
     Ok(())
@@ -516,7 +506,6 @@ fn show_json(config: &StationConfig, only: Option<&str>) -> anyhow::Result<()> {
         return Err(CliError::anyhow(
             "station::ca::no_x509_product",
             "the configuration has no X.509 product",
-            "Add a [[product]] with attestation.kind = \"x509\" (see docs/x509.md).",
         ));
     }
     crate::output::print_json(&list)
@@ -544,12 +533,10 @@ fn x509_product<'c>(
                 Some(w) => format!("no X.509 product {w} in the configuration"),
                 None => "the configuration has no X.509 product".to_owned(),
             },
-            "Name an X.509 [[product]] with --product (see docs/x509.md).",
         )),
         _ => Err(CliError::anyhow(
             "station::ca::which_product",
             "the configuration has several X.509 products",
-            "Pick one with --product.",
         )),
     }
 }

@@ -67,7 +67,6 @@ pub(crate) fn claims(args: &ClaimsArgs) -> anyhow::Result<()> {
                 CliError::anyhow(
                     "station::claims::no_reason",
                     "voiding a claim needs a reason",
-                    "Pass --reason \"…\" (e.g. \"board scrapped after a drop\").",
                 )
             })?;
         store

@@ -46,8 +46,6 @@ pub(crate) fn explain(args: &ExplainArgs) -> anyhow::Result<u8> {
         return Err(CliError::anyhow(
             "station::explain::unknown",
             format!("{code} is not a station error code"),
-            "Copy the code between `error[` and `]`, e.g. `station explain station::store::missing`; \
-             docs/errors.md lists them all.",
         ));
     }
     if args.json {
@@ -56,7 +54,7 @@ pub(crate) fn explain(args: &ExplainArgs) -> anyhow::Result<u8> {
             .map(|e| {
                 serde_json::json!({
                     "code": e.code,
-                    "title": e.title,
+                    "title": station_errors::title(e.code),
                     "meaning": e.meaning,
                     "action": e.action,
                     "exit": e.exit.code(),

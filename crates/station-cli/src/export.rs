@@ -2,6 +2,7 @@
 //! operator imports into their own DPS.
 
 use crate::CONFIG_HELP;
+use station_errors::Coded as _;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -258,13 +259,8 @@ fn sealed_secret_opener(
 ) -> anyhow::Result<Option<station_seal::Opener>> {
     match identity {
         Some(path) if verified.manifest.sealed > 0 => Ok(Some(
-            station_seal::Opener::from_file(path).map_err(|e| {
-                CliError::anyhow(
-                    "station::verify::bad_identity",
-                    e.to_string(),
-                    "Pass the device operator's age identity file with --identity.",
-                )
-            })?,
+            station_seal::Opener::from_file(path)
+                .map_err(|e| CliError::anyhow("station::verify::bad_identity", e.to_string()))?,
         )),
         _ => Ok(None),
     }
@@ -348,7 +344,6 @@ pub(crate) fn import(args: &ImportArgs) -> anyhow::Result<u8> {
                     return Err(CliError::anyhow(
                         "station::import::no_target",
                         "no DPS service to import into",
-                        "Pass --config, --connection-string-env or --connection-string-file.",
                     ));
                 }
             };
@@ -382,7 +377,6 @@ pub(crate) fn import(args: &ImportArgs) -> anyhow::Result<u8> {
                 "could not use the import registry {}: {e}",
                 registry.path().display()
             ),
-            "Check the file (or pass another with --registry); it is only ever appended to.",
         )
     };
     let earlier = registry
@@ -401,8 +395,6 @@ pub(crate) fn import(args: &ImportArgs) -> anyhow::Result<u8> {
                  re-create enrollments that may have been deleted on purpose",
                 first.at
             ),
-            "If that is what you want, run it again with --again --reason \"…\" (the reason is \
-             recorded); otherwise use a newer batch.",
         ));
     }
     let queue = Arc::new(
@@ -471,10 +463,6 @@ pub(crate) fn import(args: &ImportArgs) -> anyhow::Result<u8> {
                 "stopped with {} of {records} enrollment(s) in DPS",
                 after.done
             ),
-            format!(
-                "Run the same import again: it resumes from its journal {}.",
-                journal.display()
-            ),
         ));
     }
     if after.done == records && (earlier.is_empty() || args.again) {
@@ -490,8 +478,6 @@ pub(crate) fn import(args: &ImportArgs) -> anyhow::Result<u8> {
                 "{} conflict(s), {} rejected, {open} not imported",
                 stats.conflicts, stats.rejected
             ),
-            "Resolve the conflicts with the station's supervisor, then run the import again (it \
-             resumes from its journal and is safe to repeat).",
         ));
     }
     Ok(EXIT_OK)
@@ -520,7 +506,6 @@ fn private_copy(dir: &std::path::Path) -> anyhow::Result<tempfile::TempDir> {
         CliError::anyhow(
             "station::verify::io",
             format!("could not read the batch {}: {e}", dir.display()),
-            "Check the path and that the batch folder is readable.",
         )
     };
     let copy = tempfile::Builder::new()
@@ -552,7 +537,6 @@ fn open_batch<'a>(
         CliError::anyhow(
             "station::verify::bad_identity",
             format!("{} is a sealed batch", path.display()),
-            "Pass the device operator's age identity file with --identity.",
         )
     })?;
     Ok(Batch::Opened(
@@ -572,7 +556,6 @@ fn verify_dir(
                 "could not read the trust certificate {}: {e}",
                 trust.display()
             ),
-            "Pass the station's signing certificate (PEM) with --trust.",
         )
     })?;
     let progress = Progress::new("verify", Unit::Bytes, json);
@@ -585,7 +568,7 @@ fn verify_dir(
 
 impl From<ExportError> for CliError {
     fn from(e: ExportError) -> Self {
-        CliError::coded(e.code(), &e, e.help())
+        CliError::coded(e.code(), &e)
     }
 }
 
@@ -594,7 +577,7 @@ struct Sealing(SealError);
 
 impl From<Sealing> for CliError {
     fn from(Sealing(e): Sealing) -> Self {
-        CliError::coded(e.code(), &e, e.help())
+        CliError::coded(e.code(), &e)
     }
 }
 
@@ -603,7 +586,7 @@ struct Importing(ImportError);
 
 impl From<Importing> for CliError {
     fn from(Importing(e): Importing) -> Self {
-        CliError::coded(e.code(), &e, e.help())
+        CliError::coded(e.code(), &e)
     }
 }
 
@@ -615,7 +598,7 @@ impl From<VerifyFailed> for CliError {
         CliError {
             code: e.code(),
             message: format!("the export does not verify: {}", chain(&e)),
-            help: "Do not import this batch; ask the station's supervisor for a new export.".into(),
+            note: None,
         }
     }
 }

@@ -114,7 +114,6 @@ fn changes(
             return Err(CliError::anyhow(
                 "station::line::empty_work_order",
                 "the work order is empty",
-                "Pass the work order's ID, or --clear-work-order.",
             ));
         }
         out.push((LineSetting::WorkOrder, Some(wo.to_owned())));
@@ -127,7 +126,6 @@ fn changes(
             CliError::anyhow(
                 "station::line::unknown_slot",
                 format!("slot {index} is not on this fixture"),
-                "Use a slot number from the config's [[fixture.slot]] entries.",
             )
         })
     };
@@ -137,7 +135,6 @@ fn changes(
             return Err(CliError::anyhow(
                 "station::line::unknown_product",
                 format!("product {product} is not configured on this station"),
-                "Use an id from the config's [[product]] entries.",
             ));
         }
         let value = (product != configured).then(|| product.clone());

@@ -3,6 +3,7 @@
 //! outbox replayed first; and a supervisor's decision about a conflict.
 
 use crate::CONFIG_HELP;
+use station_errors::Coded as _;
 use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
@@ -94,18 +95,13 @@ pub(crate) fn line_db(args: &LineDbArgs) -> anyhow::Result<()> {
 /// The line database as its admin role (administration commands only).
 fn connect_admin(config: &station_config::StationConfig) -> anyhow::Result<station_linedb::LineDb> {
     let opened = station_pipeline::open_line_db_as(config, station_pipeline::LineLogin::Admin)
-        .map_err(|e| CliError::anyhow(e.code(), crate::output::chain(&e), e.help()))?;
+        .map_err(|e| CliError::anyhow(e.code(), crate::output::chain(&e)))?;
     match opened {
         Some((db, None)) => Ok(db),
-        Some((_, Some(e))) => Err(CliError::anyhow(
-            e.code(),
-            crate::output::chain(&e),
-            "Check the network to the line database (station check).",
-        )),
+        Some((_, Some(e))) => Err(CliError::anyhow(e.code(), crate::output::chain(&e))),
         None => Err(CliError::anyhow(
             "station::linedb::not_configured",
             "this configuration has no [line_db]",
-            "Add [line_db] with url, admin_user and admin_password.",
         )),
     }
 }
@@ -130,16 +126,11 @@ fn add_station(
         CliError::anyhow(
             "station::linedb::password",
             format!("cannot write {}: {e}", password_file.display()),
-            "Pass --password-file with a new file in a folder you can write.",
         )
     })?;
     if let Err(e) = db.add_station_role(station, &password) {
         let _ = std::fs::remove_file(password_file);
-        return Err(CliError::anyhow(
-            e.code(),
-            crate::output::chain(&e),
-            "Use the station's ID as configured, with the line's admin role.",
-        ));
+        return Err(CliError::anyhow(e.code(), crate::output::chain(&e)));
     }
     println!(
         "line database role {station} ready (it writes only its own rows); its password is in {}: \
@@ -159,14 +150,12 @@ fn connect(
         CliError::anyhow(
             "station::linedb::not_configured",
             "this station is not on a line database",
-            "Add [line_db] (url, password) to the station's configuration.",
         )
     })?;
     if !db.is_connected() {
         return Err(CliError::anyhow(
             "station::linedb::unreachable",
             "the line database is unreachable",
-            "Check the station's network to the line database (station check).",
         ));
     }
     Ok((config, db))
@@ -186,13 +175,9 @@ fn status(config_path: &std::path::Path, as_json: bool) -> anyhow::Result<()> {
         let report = link.sync(&store).map_err(CliError::from)?;
         waiting = report.waiting;
     }
-    let status = link.with_db(station_linedb::LineDb::status).map_err(|e| {
-        CliError::anyhow(
-            e.code(),
-            crate::output::chain(&e),
-            "Check the station's network to the line database (station check).",
-        )
-    })?;
+    let status = link
+        .with_db(station_linedb::LineDb::status)
+        .map_err(|e| CliError::anyhow(e.code(), crate::output::chain(&e)))?;
     let audits: Vec<AuditCheck> = status
         .stations
         .iter()
@@ -405,7 +390,6 @@ fn resolve(
         return Err(CliError::anyhow(
             "station::linedb::no_note",
             "resolving a conflict needs the supervisor and what was done",
-            "Pass --operator <ID> and --note \"…\".",
         ));
     }
     // The supervisor is one of this station's operators, checked before the line is touched.
@@ -433,18 +417,12 @@ fn resolve(
     } else {
         connect(config)?
     };
-    let fail = |e: station_linedb::LineDbError| {
-        CliError::anyhow(
-            e.code(),
-            crate::output::chain(&e),
-            "Check the station's network to the line database (station check).",
-        )
-    };
+    let fail =
+        |e: station_linedb::LineDbError| CliError::anyhow(e.code(), crate::output::chain(&e));
     if !db.resolve_conflict(id, operator, note).map_err(fail)? {
         return Err(CliError::anyhow(
             "station::linedb::no_conflict",
             format!("there is no open conflict #{id}"),
-            "List the open ones with `station line-db status`.",
         ));
     }
     if config.storage.database.exists() {

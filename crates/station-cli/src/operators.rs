@@ -11,6 +11,7 @@
 //! desktop demo makes its own demo operators in the user's own demo database.
 
 use crate::CONFIG_HELP;
+use station_errors::Coded as _;
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
 
@@ -81,11 +82,7 @@ fn parse_role(s: &str) -> Result<Role, String> {
 
 impl From<OperatorError> for CliError {
     fn from(e: OperatorError) -> Self {
-        CliError {
-            code: e.code(),
-            message: crate::output::chain(&e),
-            help: e.help(),
-        }
+        CliError::coded(e.code(), &e)
     }
 }
 
@@ -177,16 +174,12 @@ fn first_admin(role: Role) -> anyhow::Result<String> {
         return Err(CliError::anyhow(
             "station::operators::first_admin",
             "the station has no operators yet: its first one is added by root",
-            "Run `sudo station operators add ID --name … --role admin` on the fixture PC; that \
-             admin then adds the others with --operator.",
         ));
     }
     if role != Role::Admin {
         return Err(CliError::anyhow(
             "station::operators::first_admin",
             "the first operator of a station must be an admin",
-            "Add an admin first (--role admin); the admin then adds technicians and \
-             supervisors with --operator.",
         ));
     }
     Ok("root".into())
@@ -242,8 +235,6 @@ pub(crate) fn decided_by(
         CliError::anyhow(
             no_operator,
             format!("to {} the station needs a supervisor", action.describe()),
-            "Pass --operator <ID>; the PIN is read from stdin or the variable --pin-env names, \
-             and the decision is recorded in the audit log under that operator.",
         )
     })?;
     Ok(authorize(config, store, operator, pin_env, action)?.id)
@@ -282,7 +273,6 @@ fn read_pin(env: Option<&str>) -> anyhow::Result<String> {
             CliError::anyhow(
                 "station::operators::no_pin",
                 format!("environment variable {name} is not set"),
-                "Export the PIN in that variable, or pipe it on stdin.",
             )
         });
     }
@@ -293,7 +283,6 @@ fn read_pin(env: Option<&str>) -> anyhow::Result<String> {
         return Err(CliError::anyhow(
             "station::operators::no_pin",
             "no PIN on standard input",
-            "Pipe the PIN in, e.g. `printf 1234 | station operators add …`, or use --pin-env.",
         ));
     }
     Ok(pin)

@@ -1,55 +1,51 @@
 //! Rendering: live progress lines, the run summary table, and errors for the technician.
 
 use std::io::Write;
+
 use std::sync::Mutex;
 
+use station_errors::Coded as _;
 use station_pipeline::{EventSink, ProgressEvent, RunSummary, UnitOutcome};
 
-/// An error already phrased for the technician: one line, a stable code, one action.
+/// An error as the CLI prints it: its stable code and one line. What to do is the registry's
+/// action for the code (`station explain CODE` says more); `note` carries what this one case
+/// adds, such as a configuration file's valid keys.
 #[derive(Debug, thiserror::Error)]
 #[error("{message}")]
 pub struct CliError {
     pub(crate) code: &'static str,
     pub(crate) message: String,
-    pub(crate) help: String,
+    pub(crate) note: Option<String>,
 }
 
 impl CliError {
-    /// A lower layer's coded error: its code, its chain (one line) as the message, its help.
-    pub(crate) fn coded(
-        code: &'static str,
-        e: &dyn std::error::Error,
-        help: impl Into<String>,
-    ) -> Self {
+    /// A lower layer's coded error: its code and its chain (one line).
+    pub(crate) fn coded(code: &'static str, e: &dyn std::error::Error) -> Self {
         CliError {
             code,
             message: chain(e),
-            help: help.into(),
+            note: None,
         }
     }
 
-    /// An error of the front-end itself: its stable code, one line, one action.
-    pub fn anyhow(
-        code: &'static str,
-        message: impl Into<String>,
-        help: impl Into<String>,
-    ) -> anyhow::Error {
+    /// An error of the front-end itself: its stable code and one line.
+    pub fn anyhow(code: &'static str, message: impl Into<String>) -> anyhow::Error {
         anyhow::Error::new(CliError {
             code,
             message: message.into(),
-            help: help.into(),
+            note: None,
         })
+    }
+
+    /// What a supervisor or engineer does: the registry's action for the code.
+    pub(crate) fn help(&self) -> &'static str {
+        station_errors::action(self.code)
     }
 }
 
 impl From<station_pipeline::PipelineError> for CliError {
     fn from(e: station_pipeline::PipelineError) -> Self {
-        let message = chain(&e);
-        CliError {
-            code: e.code(),
-            message,
-            help: e.help(),
-        }
+        CliError::coded(e.code(), &e)
     }
 }
 
@@ -58,22 +54,14 @@ impl From<station_config::ConfigError> for CliError {
         CliError {
             code: e.code(),
             message: e.to_string(),
-            help: e.help().unwrap_or_else(|| {
-                "Fix the configuration file and run `station check` again.".into()
-            }),
+            note: e.hints(),
         }
     }
 }
 
 impl From<station_store::StoreError> for CliError {
     fn from(e: station_store::StoreError) -> Self {
-        CliError {
-            code: e.code(),
-            message: chain(&e),
-            help: e
-                .help()
-                .unwrap_or_else(|| "Check the database path and the disk.".into()),
-        }
+        CliError::coded(e.code(), &e)
     }
 }
 
@@ -108,28 +96,22 @@ macro_rules! say {
 }
 pub(crate) use say;
 
-/// Prints an error to stderr: `error[code]: message` and `help: …`.
+/// Prints an error to stderr: `error[code]: message`, its `note: …` and `help: …`.
 pub fn print_error(e: &anyhow::Error) {
     match e.downcast_ref::<CliError>() {
         Some(c) => {
             eprintln!("error[{}]: {}", c.code, printable(&c.message));
-            eprintln!("  help: {}", printable(&c.help));
+            if let Some(note) = &c.note {
+                eprintln!("  note: {}", printable(note));
+            }
+            eprintln!("  help: {}", c.help());
         }
         None => eprintln!("error: {}", printable(&format!("{e:#}"))),
     }
 }
 
 /// The error and its sources on one line.
-pub fn chain(e: &dyn std::error::Error) -> String {
-    let mut s = e.to_string();
-    let mut cur = e.source();
-    while let Some(c) = cur {
-        s.push_str(": ");
-        s.push_str(&c.to_string());
-        cur = c.source();
-    }
-    s
-}
+pub use station_errors::chain;
 
 /// Prints one line per finished step and unit, or JSON lines with `--json`.
 pub(crate) struct ProgressPrinter {
@@ -256,6 +238,7 @@ pub(crate) fn print_summary(summary: &RunSummary) {
                 message,
                 help,
                 pending,
+                ..
             } => {
                 say!(
                     "{:<5} {:<16} {:<6} {:>8}  {} [{}: {}]",

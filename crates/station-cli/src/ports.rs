@@ -22,13 +22,8 @@ pub(crate) fn resolve(config: &StationConfig) -> anyhow::Result<Vec<(u16, SlotPo
                 "could not list the PC's serial ports: {}",
                 crate::output::chain(&e)
             ),
-            "Check that udev is running and the station may read /sys and /dev.",
         ),
-        other => CliError::anyhow(
-            "station::run::ports_file",
-            crate::output::chain(&other),
-            "Start the fixture (e.g. `virtual-fixture start`) so it writes its port map, then retry.",
-        ),
+        other => CliError::anyhow("station::run::ports_file", crate::output::chain(&other)),
     })
 }
 
@@ -45,13 +40,8 @@ pub(crate) struct PortsArgs {
 
 /// `station ports`: what serial ports and USB devices the PC sees.
 pub(crate) fn ports(args: &PortsArgs) -> anyhow::Result<()> {
-    let observed = observe().map_err(|e| {
-        CliError::anyhow(
-            "station::ports::discovery",
-            crate::output::chain(&e),
-            "Check that udev is running.",
-        )
-    })?;
+    let observed = observe()
+        .map_err(|e| CliError::anyhow("station::ports::discovery", crate::output::chain(&e)))?;
     if args.json {
         crate::output::print_json(&observed)?;
         return Ok(());

@@ -1,6 +1,7 @@
 //! `station run`: provision the configured fixture.
 
 use crate::CONFIG_HELP;
+use station_errors::Coded as _;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -110,13 +111,7 @@ pub(crate) fn run_loaded(
         .operator
         .clone()
         .or_else(|| config.station.operator.clone())
-        .ok_or_else(|| {
-            CliError::anyhow(
-                "station::run::no_operator",
-                "no operator given",
-                "Pass --operator <ID>, or set station.operator in the config.",
-            )
-        })?;
+        .ok_or_else(|| CliError::anyhow("station::run::no_operator", "no operator given"))?;
     // Slots without a board (the fixture definition finds none) are reported EMPTY by the run.
     let slots = args.slots.clone();
     let store = Arc::new(Store::open(&config.storage.database).map_err(CliError::from)?);
@@ -222,7 +217,7 @@ pub(crate) fn connect_line_db(
     config: &station_config::StationConfig,
 ) -> anyhow::Result<Option<station_linedb::LineDb>> {
     let opened = station_pipeline::open_line_db(config)
-        .map_err(|e| CliError::anyhow(e.code(), crate::output::chain(&e), e.help()))?;
+        .map_err(|e| CliError::anyhow(e.code(), crate::output::chain(&e)))?;
     let Some((db, unreachable)) = opened else {
         return Ok(None);
     };
@@ -240,11 +235,7 @@ pub(crate) fn connect_line_db(
         );
         Ok(Some(db))
     } else {
-        Err(CliError::anyhow(
-            e.code(),
-            crate::output::chain(&e),
-            "Check [line_db] and the station's network to the line database; nothing was provisioned.",
-        ))
+        Err(CliError::anyhow(e.code(), crate::output::chain(&e)))
     }
 }
 

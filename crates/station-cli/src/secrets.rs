@@ -40,12 +40,6 @@ pub(crate) fn secrets(args: &SecretsArgs) -> anyhow::Result<()> {
                 CliError::anyhow(
                     "station::secrets::keygen",
                     format!("cannot write the {what} {}: {e}", path.display()),
-                    if e.kind() == std::io::ErrorKind::AlreadyExists {
-                        "An identity is never replaced (keys sealed to it would be lost): remove it \
-                         by hand only once nothing sealed to it is waiting."
-                    } else {
-                        "Check the folder exists and this account may write it."
-                    },
                 )
             };
             let (text, public) = station_seal::generate_identity();

@@ -43,17 +43,12 @@ pub(crate) fn slots(args: &SlotsArgs) -> anyhow::Result<()> {
             .as_deref()
             .filter(|r| !r.trim().is_empty())
             .ok_or_else(|| {
-                CliError::anyhow(
-                    "station::slot::no_reason",
-                    "clearing a slot needs a reason",
-                    "Pass --reason \"…\" (what was checked, e.g. \"pogo pins replaced, boards quarantined\").",
-                )
+                CliError::anyhow("station::slot::no_reason", "clearing a slot needs a reason")
             })?;
         let operator = args.operator.as_deref().ok_or_else(|| {
             CliError::anyhow(
                 "station::slot::no_operator",
                 "clearing a slot needs the supervisor's operator ID",
-                "Pass --operator <ID>; the PIN is read from stdin or --pin-env.",
             )
         })?;
         let op = crate::operators::authorize(

@@ -2,6 +2,7 @@
 
 use crate::CONFIG_HELP;
 use crate::output::say;
+use station_errors::Coded as _;
 use std::path::{Path, PathBuf};
 
 use clap::Args;
@@ -62,7 +63,6 @@ pub(crate) fn open(config: &Path, db: Option<&Path>) -> anyhow::Result<Store> {
         return Err(CliError::anyhow(
             "station::store::missing",
             format!("no station database at {}", path.display()),
-            "Run the station once (e.g. `station-demo`), or pass --db.",
         ));
     }
     Ok(Store::open(&path).map_err(CliError::from)?)
@@ -80,7 +80,6 @@ fn reveal(config_path: &Path, e: &mut station_store::QueuedEnrollment) -> anyhow
                 return Err(CliError::anyhow(
                     "station::units::sealed",
                     "the device key is sealed, and secrets.identity_file names no identity here",
-                    "Ask for it on the PC that holds the uploader's or operator's identity.",
                 ));
             };
             let opened = station_seal::Opener::from_file(identity)
@@ -89,14 +88,12 @@ fn reveal(config_path: &Path, e: &mut station_store::QueuedEnrollment) -> anyhow
                     CliError::anyhow(
                         "station::units::sealed",
                         format!("the device key is sealed and cannot be opened here: {err}"),
-                        "Run this as the account that owns secrets.identity_file (the uploader's).",
                     )
                 })?;
             e.payload_json = String::from_utf8(opened.to_vec()).map_err(|_| {
                 CliError::anyhow(
                     "station::units::sealed",
                     "the sealed device key is not text",
-                    "The row is damaged; the key cannot be revealed.",
                 )
             })?;
             Ok(())
@@ -112,7 +109,6 @@ fn reveal(config_path: &Path, e: &mut station_store::QueuedEnrollment) -> anyhow
                     ))
                     .unwrap_or_default()
             ),
-            "The station keeps no copy once DPS or a sealed export has it; DPS holds it.",
         )),
         _ => Ok(()),
     }
@@ -125,13 +121,7 @@ pub(crate) fn units(args: &UnitsArgs) -> anyhow::Result<()> {
         let mut detail = store
             .unit(UnitId(id))
             .map_err(CliError::from)?
-            .ok_or_else(|| {
-                CliError::anyhow(
-                    "station::units::unknown",
-                    format!("no unit {id}"),
-                    "List units with `station units`.",
-                )
-            })?;
+            .ok_or_else(|| CliError::anyhow("station::units::unknown", format!("no unit {id}")))?;
         if args.json {
             if args.reveal_secrets {
                 let operator = args.operator.as_deref().unwrap_or_default();
@@ -315,12 +305,7 @@ pub(crate) fn audit_verify(
                     "row {seq} is now {h}, not the {hash} recorded: the chain was rewritten"
                 ),
             };
-            return Err(CliError::anyhow(
-                "station::audit::head_mismatch",
-                what,
-                "The audit log was altered outside the station (it still chains, so someone \
-                 recomputed it): stop provisioning, keep the PC as it is and call a supervisor.",
-            ));
+            return Err(CliError::anyhow("station::audit::head_mismatch", what));
         }
     }
     let line_rows = if anchors.against_line {
@@ -363,33 +348,19 @@ fn against_line(config: &Path, store: &Store, rows: u64) -> anyhow::Result<u64> 
             CliError::anyhow(
                 "station::linedb::unreachable",
                 "the line database is not configured or not reachable",
-                "Check [line_db] and the station's network (station check).",
             )
         })?;
-    let line_error = |e: station_linedb::LineDbError| {
-        CliError::anyhow(
-            e.code(),
-            crate::output::chain(&e),
-            "Check the station's network to the line database (station check).",
-        )
-    };
+    let line_error =
+        |e: station_linedb::LineDbError| CliError::anyhow(e.code(), crate::output::chain(&e));
     let copy = station_pipeline::verify_line_audit(&mut db, &loaded.station.id)
         .map_err(line_error)?
         .map_err(|(seq, broken)| {
             CliError::anyhow(
                 "station::audit::line_copy_broken",
                 format!("the line's copy of this chain breaks at row {seq}: {broken}"),
-                "Call a supervisor: the line database's copy was altered.",
             )
         })?;
-    let mismatch = |what: String| {
-        CliError::anyhow(
-            "station::audit::head_mismatch",
-            what,
-            "The audit log was altered outside the station (it still chains, so someone \
-             recomputed it): stop provisioning, keep the PC as it is and call a supervisor.",
-        )
-    };
+    let mismatch = |what: String| CliError::anyhow("station::audit::head_mismatch", what);
     if copy.rows > rows {
         return Err(mismatch(format!(
             "the line holds {} rows of this chain and the station only {rows}: it was truncated",
@@ -424,7 +395,6 @@ fn parse_head(text: &str) -> anyhow::Result<(i64, String)> {
         CliError::anyhow(
             "station::audit::bad_head",
             format!("{text:?} is not a head as `station audit verify` prints it"),
-            "Pass it as SEQ:HASH, e.g. 1042:9f86d0…, exactly as printed.",
         )
     };
     let (seq, hash) = text.trim().split_once(':').ok_or_else(bad)?;

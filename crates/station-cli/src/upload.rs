@@ -1,6 +1,7 @@
 //! `station upload` and `station queue`: drain the enrollment queue into DPS, and show it.
 
 use crate::CONFIG_HELP;
+use station_errors::Coded as _;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -149,7 +150,6 @@ pub(crate) fn ensure_groups(
                     "could not read group {group_id}'s key from {}: {reason}",
                     source.describe()
                 ),
-                "Install the group key where the product's group_key points.",
             )
         })?;
         let key = key.trim().to_owned();
@@ -159,7 +159,6 @@ pub(crate) fn ensure_groups(
                 CliError::anyhow(
                     "station::upload::initial_twin",
                     format!("the initial twin of product {}: {reason}", product.id),
-                    "Fix the product's initial_twin in the station config.",
                 )
             })?;
         let group = EnrollmentGroup {
@@ -181,7 +180,6 @@ pub(crate) fn ensure_groups(
                     return Err(CliError::anyhow(
                         "station::upload::group_conflict",
                         format!("DPS already holds enrollment group {group_id} with another key"),
-                        "Check the group in DPS: if the station's key is the right one, delete or update the group there, then upload again.",
                     ));
                 }
                 if existing.allocation == group.allocation
@@ -238,7 +236,6 @@ pub(crate) fn queue(args: &QueueArgs) -> anyhow::Result<u8> {
         return Err(CliError::anyhow(
             "station::store::missing",
             format!("no station database at {}", path.display()),
-            "Run the station once (e.g. `station-demo`), or pass --db.",
         ));
     }
     let store = Store::open(&path).map_err(CliError::from)?;
@@ -363,7 +360,6 @@ fn resolve_conflict(store: &Store, reg: &str, retry: bool, operator: &str) -> an
         return Err(CliError::anyhow(
             "station::queue::no_conflict",
             format!("registration ID {reg} has no upload conflict"),
-            "`station queue` lists the conflicts; copy the registration ID from there.",
         ));
     };
     if retry {
@@ -390,7 +386,6 @@ pub(crate) fn upload_section(config: &StationConfig) -> anyhow::Result<&UploadSe
         CliError::anyhow(
             "station::upload::not_configured",
             "the configuration has no [upload] section",
-            "Add [upload] with connection_string; see station-config/default.toml.",
         )
     })
 }
@@ -403,14 +398,10 @@ pub(crate) fn delivery_secrets(
 ) -> anyhow::Result<(Option<station_seal::Opener>, station_store::Retention)> {
     let retention = station_pipeline::retention(secrets);
     let opener = match &secrets.identity_file {
-        Some(path) => Some(station_seal::Opener::from_file(path).map_err(|e| {
-            CliError::anyhow(
-                "station::upload::identity",
-                e.to_string(),
-                "Run the uploader as the account that owns secrets.identity_file (the package's \
-                 station-upload), or fix the path.",
-            )
-        })?),
+        Some(path) => Some(
+            station_seal::Opener::from_file(path)
+                .map_err(|e| CliError::anyhow("station::upload::identity", e.to_string()))?,
+        ),
         None => None,
     };
     Ok((opener, retention))
@@ -425,7 +416,6 @@ pub(crate) fn connection_string(source: &SecretSource) -> anyhow::Result<Connect
                 "could not read the DPS connection string from {}: {reason}",
                 source.describe()
             ),
-            "Install the connection string where upload.connection_string points.",
         )
     };
     let text = read_secret(source).map_err(fail)?;
@@ -439,7 +429,6 @@ pub(crate) fn client(section: &UploadSection) -> anyhow::Result<DpsClient> {
         CliError::anyhow(
             "station::upload::not_configured",
             "upload.connection_string is not set",
-            "Set upload.connection_string to { env = \"NAME\" } or { file = \"path\" }.",
         )
     })?;
     client_for(
@@ -685,12 +674,12 @@ pub(crate) fn print_stats(stats: &UploadStats) {
 
 impl From<UploadError> for CliError {
     fn from(e: UploadError) -> Self {
-        CliError::coded(e.code(), &e, e.help())
+        CliError::coded(e.code(), &e)
     }
 }
 
 impl From<DpsError> for CliError {
     fn from(e: DpsError) -> Self {
-        CliError::coded(e.code(), &e, e.help())
+        CliError::coded(e.code(), &e)
     }
 }

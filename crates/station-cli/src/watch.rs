@@ -50,14 +50,12 @@ pub(crate) fn watch(args: &WatchArgs) -> anyhow::Result<u8> {
         return Err(CliError::anyhow(
             "station::watch::no_definition",
             "watching needs a fixture definition",
-            "Set fixture.definition to the fixture's fixtures/*.toml file.",
         ));
     };
     if !config.fixture.auto_start {
         return Err(CliError::anyhow(
             "station::watch::auto_start_off",
             "this station is not configured to start slots by itself",
-            "Set fixture.auto_start = true in the station config.",
         ));
     }
     let def = FixtureDefinition::load(&def_path).map_err(CliError::from)?;
@@ -73,13 +71,7 @@ pub(crate) fn watch(args: &WatchArgs) -> anyhow::Result<u8> {
         .operator
         .clone()
         .or_else(|| config.station.operator.clone())
-        .ok_or_else(|| {
-            CliError::anyhow(
-                "station::run::no_operator",
-                "no operator given",
-                "Pass --operator <ID>, or set station.operator.",
-            )
-        })?;
+        .ok_or_else(|| CliError::anyhow("station::run::no_operator", "no operator given"))?;
     let work_order = args
         .work_order
         .clone()
@@ -101,7 +93,7 @@ pub(crate) fn watch(args: &WatchArgs) -> anyhow::Result<u8> {
     );
     let mut events = watcher
         .poll()
-        .map_err(|e| CliError::anyhow("station::ports::discovery", e.to_string(), "Check udev."))?;
+        .map_err(|e| CliError::anyhow("station::ports::discovery", e.to_string()))?;
     // One link to the line database for every slot's station, replayed while idle.
     let line = crate::run::connect_line_db(&base)?.map(|db| {
         let section = base.line_db.as_ref();

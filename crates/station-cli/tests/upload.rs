@@ -312,7 +312,10 @@ fn export_verify_and_import_through_the_cli() {
     assert_eq!(out.status.code(), Some(6));
     let err = text(&out.stderr);
     assert!(err.contains("error[station::verify::tampered]"), "{err}");
-    assert!(err.contains("Do not import this batch"), "{err}");
+    assert!(
+        err.contains(station_errors::action("station::verify::tampered")),
+        "{err}"
+    );
     let operator = ServerThread::start(Config::new(dir.path().join("operator-dps"))).unwrap();
     let out = station(&import_args(&bad, &cert, &operator, &[]));
     assert_eq!(

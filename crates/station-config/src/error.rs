@@ -5,8 +5,9 @@ use std::path::PathBuf;
 
 /// Why a config file could not be used.
 ///
-/// `Display` is one line that starts with the file path; [`ConfigError::help`] gives the action to
-/// take and [`ConfigError::code`] a stable code.
+/// `Display` is one line that starts with the file path; [`ConfigError::hints`] adds the file's
+/// own particulars (valid keys, how to supply a secret). Its stable code comes from
+/// [`station_errors::Coded`], and what to do about the code from the registry.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ConfigError {
@@ -40,8 +41,9 @@ pub enum ConfigError {
 }
 
 impl ConfigError {
-    /// The action to take, e.g. the list of valid keys or how to supply a secret.
-    pub fn help(&self) -> Option<String> {
+    /// What the file itself needs, beyond the message: the list of valid keys, how to supply a
+    /// secret, where a station looks. Part of the diagnostic, not the code's advice.
+    pub fn hints(&self) -> Option<String> {
         match self {
             Self::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound => {
                 Some(format!(
@@ -59,14 +61,15 @@ impl ConfigError {
                 (!helps.is_empty()).then(|| helps.join("; "))
             }
             Self::Unsafe(file) => Some(format!(
-                "whoever can change it can make the station run their code or use their key:                  {}",
+                "whoever can change it can make the station run their code or use their key: {}",
                 file.fix
             )),
         }
     }
+}
 
-    /// A stable code for this error, e.g. `"station::config::unknown_key"`.
-    pub fn code(&self) -> &'static str {
+impl station_errors::Coded for ConfigError {
+    fn code(&self) -> &'static str {
         match self {
             Self::Io { .. } => "station::config::unreadable",
             Self::Parse(parse) => parse.kind.code(),
@@ -96,7 +99,7 @@ pub struct ParseError {
     pub message: String,
     /// The nearest valid key or value, for unknown keys and values.
     pub suggestion: Option<String>,
-    /// The category of the problem; decides [`ConfigError::code`].
+    /// The category of the problem; decides the error's code.
     pub kind: ParseErrorKind,
     /// The action to take, when there is something more specific than the message.
     pub help: Option<String>,
@@ -140,7 +143,7 @@ pub enum ParseErrorKind {
 }
 
 impl ParseErrorKind {
-    /// The stable code reported by [`ConfigError::code`].
+    /// The stable code reported for a [`ConfigError::Parse`] of this kind.
     pub fn code(self) -> &'static str {
         match self {
             Self::Syntax => "station::config::syntax",

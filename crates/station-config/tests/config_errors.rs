@@ -2,6 +2,7 @@
 //! and code. Also covers the shipped config files, the ports file and the JSON Schema.
 #![allow(clippy::unwrap_used, reason = "tests may panic")]
 
+use station_errors::Coded as _;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -87,7 +88,7 @@ fn render(err: &ConfigError) -> String {
     if let ConfigError::Parse(parse) = err {
         writeln!(out, "  key: {}", parse.key.as_deref().unwrap_or("-")).unwrap();
     }
-    writeln!(out, "  help: {}", err.help().as_deref().unwrap_or("-")).unwrap();
+    writeln!(out, "  help: {}", err.hints().as_deref().unwrap_or("-")).unwrap();
     out
 }
 
@@ -110,7 +111,7 @@ fn unknown_key_in_fixture_suggests_nearest() {
     );
     assert_eq!(err.code(), "station::config::unknown_key");
     assert!(
-        err.help().unwrap().contains("ports_file"),
+        err.hints().unwrap().contains("ports_file"),
         "help lists the valid keys"
     );
     let ConfigError::Parse(parse) = err else {
@@ -253,7 +254,7 @@ fn inline_secret_is_rejected_without_echoing_it() {
     let rendered = render(&err);
     assert!(!rendered.contains(secret), "{rendered}");
     assert!(!format!("{err:?}").contains(secret));
-    let help = err.help().unwrap();
+    let help = err.hints().unwrap();
     assert!(
         help.contains("{ env = ") && help.contains("{ file = "),
         "{help}"
@@ -569,7 +570,7 @@ fn shipped_configs_load_and_pass_check() {
         "../packaging/kiosk/station.toml",
     ] {
         let path = config_dir().join(name);
-        let config = load(&path).unwrap_or_else(|e| panic!("{e}\nhelp: {:?}", e.help()));
+        let config = load(&path).unwrap_or_else(|e| panic!("{e}\nhelp: {:?}", e.hints()));
         config.check().unwrap();
     }
     let demo = load(&config_dir().join("demo.toml")).unwrap();
@@ -996,7 +997,7 @@ fn a_configuration_or_secret_file_others_can_change_is_refused() {
     assert_eq!(err.code(), "station::config::unsafe_file");
     assert!(err.to_string().contains("writable by every user"), "{err}");
     assert!(
-        err.help()
+        err.hints()
             .unwrap()
             .contains(&format!("chmod go-w {}", cfg.display())),
         "{err:?}"
@@ -1040,7 +1041,7 @@ fn a_configuration_or_secret_file_others_can_change_is_refused() {
     std::os::unix::fs::chown(&module, Some(65534), None).ok();
     let err = load(&cfg).unwrap_err();
     assert!(err.to_string().contains("PKCS#11 module"), "{err}");
-    assert!(err.help().unwrap().contains("chown root:root"), "{err:?}");
+    assert!(err.hints().unwrap().contains("chown root:root"), "{err:?}");
 }
 
 #[test]

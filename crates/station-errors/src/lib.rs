@@ -1,13 +1,18 @@
 //! Every error code the station reports, with what a technician needs to act on it.
 //!
-//! Errors carry a stable code (`station::store::missing`); this crate says, for each, a plain
-//! title (what the Yield screen's Pareto shows), what it means, what to do, and which exit code
-//! a command that stops on it returns. `docs/errors.md` is generated from it and `station
-//! explain CODE` prints the same text. A test walks the sources: a code without an entry, or an
-//! entry no code uses, fails the build's tests.
+//! Errors carry a stable code (`station::store::missing`) through [`Coded`]. For each code,
+//! the registry here says what it means, what a supervisor or engineer does, and which exit
+//! code a command that stops on it returns; the catalogues (`locales/*/errors.ftl`) say what
+//! a technician reads, in their language: a label, what happened and one thing to do.
+//! `docs/errors.md` is generated from both and `station explain CODE` prints the same text.
+//! Tests walk the sources: a code without an entry, an entry no code uses, or a code without
+//! its technician's words fails the build's tests.
 #![forbid(unsafe_code)]
 
+mod catalogue;
 mod registry;
+
+pub use catalogue::{Technician, message_id};
 
 use std::fmt::Write as _;
 
@@ -116,16 +121,51 @@ impl Exit {
     }
 }
 
+/// An error that carries a stable code. Every layer's error type implements it, so the CLI,
+/// the app and the logs take its text from one place: the registry (what it means, what a
+/// supervisor or engineer does) and the catalogues (`locales/*/errors.ftl`: what a technician
+/// reads, in their language). Nothing else writes advice for a code.
+pub trait Coded: std::error::Error {
+    /// Its code, `station::AREA::NAME`.
+    fn code(&self) -> &'static str;
+
+    /// What a supervisor or engineer does about it: the registry's action.
+    fn action(&self) -> &'static str {
+        action(self.code())
+    }
+}
+
+/// The registry's action for `code`; for an undocumented code, the one for a station bug.
+pub fn action(code: &str) -> &'static str {
+    lookup(code).map_or("This is a station bug: report it with the log file.", |e| {
+        e.action
+    })
+}
+
+/// An error and its sources on one line, joined with ": ". A source whose text the line
+/// already ends with (a wrapper that displays its cause) is not repeated.
+pub fn chain(e: &dyn std::error::Error) -> String {
+    let mut line = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        let text = c.to_string();
+        if !line.ends_with(&text) {
+            line.push_str(": ");
+            line.push_str(&text);
+        }
+        cause = c.source();
+    }
+    line
+}
+
 /// What the station says about one error code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ErrorDoc {
     /// The stable code, `station::AREA::NAME`.
     pub code: &'static str,
-    /// A plain label of a few words, without any unit's details (the Yield Pareto shows it).
-    pub title: &'static str,
-    /// What happened, in a sentence or two.
+    /// What happened and why it matters, for a supervisor or engineer.
     pub meaning: &'static str,
-    /// What the technician or supervisor does about it.
+    /// What a supervisor or engineer does about it (commands and settings by name).
     pub action: &'static str,
     /// The exit code of a command that stops on it.
     pub exit: Exit,
@@ -149,9 +189,14 @@ pub fn exit_for(code: &str) -> Exit {
     lookup(code).map_or(Exit::Bug, |e| e.exit)
 }
 
-/// The plain title of `code`, or the code itself when it is not documented.
+/// What a technician reads about `code`, in English (`locales/en/errors.ftl`).
+pub fn technician(code: &str) -> Option<&'static Technician> {
+    catalogue::messages().get(&message_id(code)?)
+}
+
+/// The plain label of `code` (the Yield chart's), or the code itself when it has none.
 pub fn title(code: &str) -> &str {
-    lookup(code).map_or(code, |e| e.title)
+    technician(code).map_or(code, |t| t.label.as_str())
 }
 
 /// Codes starting with `prefix` (`station explain station::upload` lists an area).
@@ -170,7 +215,9 @@ pub fn markdown() -> String {
          (UPDATE_ERRORS=1 cargo test -p station-errors); do not edit by hand. -->\n\n\
          Every failure the station reports carries a stable code, printed as \
          `error[station::AREA::NAME]` by the CLI, shown on a unit's card in the app and \
-         counted on the Yield screen. `station explain CODE` prints the entry below; \
+         counted on the Yield screen. The label and the technician's words come from \
+         `locales/en/errors.ftl` (the app shows them in the technician's language); the \
+         meaning and what to do are for supervisors and engineers. `station explain CODE` prints the entry below; \
          `station explain station::upload` lists an area.\n\n\
          ## Exit codes\n\n\
          Every `station` command ends with one of these (scripts may rely on them).\n\n\
@@ -194,11 +241,13 @@ pub fn markdown() -> String {
         }
         let _ = write!(
             s,
-            "\n### `{}`\n\n**{}.** {}\n\n*What to do:* {}\n\n*Exit code:* {} (`{}`)\n",
+            "\n### `{}`\n\n**{}.** {}\n\n*What to do:* {}\n\n*On the technician's screen:* {} {}\n\n*Exit code:* {} (`{}`)\n",
             e.code,
-            e.title,
+            title(e.code),
             e.meaning,
             e.action,
+            technician(e.code).map_or("", |t| t.says.as_str()),
+            technician(e.code).map_or("", |t| t.todo.as_str()),
             e.exit.code(),
             e.exit.name()
         );
@@ -208,12 +257,14 @@ pub fn markdown() -> String {
 
 /// `station explain`'s text for one entry.
 pub fn explain(e: &ErrorDoc) -> String {
+    let screen = technician(e.code).map_or(String::new(), |t| format!("{} {}", t.says, t.todo));
     format!(
-        "{}\n  {}\n\n  {}\n\n  What to do: {}\n  Exit code: {} ({})\n",
+        "{}\n  {}\n\n  {}\n\n  What to do: {}\n  On the technician's screen: {}\n  Exit code: {} ({})\n",
         e.code,
-        e.title,
+        title(e.code),
         e.meaning,
         e.action,
+        screen,
         e.exit.code(),
         e.exit.name()
     )

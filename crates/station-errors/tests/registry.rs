@@ -90,24 +90,6 @@ fn entries_are_sorted_plain_and_complete() {
     for e in all {
         assert!(e.code.starts_with("station::"), "{}", e.code);
         assert!(
-            !e.title.is_empty() && e.title.len() <= 60,
-            "{}: title {:?}",
-            e.code,
-            e.title
-        );
-        assert!(!e.title.ends_with('.'), "{}: a title is a label", e.code);
-        let digits = e
-            .title
-            .replace("X.509", "")
-            .as_bytes()
-            .windows(3)
-            .any(|w| w.iter().all(u8::is_ascii_digit));
-        assert!(
-            !digits,
-            "{}: a title names no unit's numbers: {:?}",
-            e.code, e.title
-        );
-        assert!(
             e.meaning.ends_with('.') && e.meaning.len() > 20,
             "{}: meaning",
             e.code
@@ -161,4 +143,119 @@ fn docs_errors_md_is_generated_from_the_registry() {
     for e in station_errors::all() {
         assert!(have.contains(&format!("### `{}`", e.code)), "{}", e.code);
     }
+}
+
+/// What a technician reads about a code is the catalogue's, and only the catalogue's: every
+/// code has its message (label, what happened, one thing to do) in plain words, every message
+/// is a code's, and no layer keeps advice of its own (a `fn help` that is not the registry's).
+#[test]
+fn every_code_has_the_technicians_words_and_nothing_else_gives_advice() {
+    let codes: BTreeSet<String> = station_errors::all()
+        .iter()
+        .map(|e| station_errors::message_id(e.code).unwrap())
+        .collect();
+    let catalogue = std::fs::read_to_string(root().join("locales/en/errors.ftl")).unwrap();
+    let messages: BTreeSet<String> = catalogue
+        .lines()
+        .filter_map(|l| l.split_once(" = ").map(|(id, _)| id))
+        .filter(|id| id.starts_with("err-"))
+        .map(str::to_owned)
+        .collect();
+    let missing: Vec<_> = codes.difference(&messages).collect();
+    assert!(
+        missing.is_empty(),
+        "codes without words in locales/en/errors.ftl: {missing:#?}"
+    );
+    let stale: Vec<_> = messages.difference(&codes).collect();
+    assert!(
+        stale.is_empty(),
+        "messages in locales/en/errors.ftl no code has: {stale:#?}"
+    );
+
+    // Words a technician at a kiosk cannot act on: shell commands, settings, protocols,
+    // internal state words.
+    const NOT_PLAIN: [&str; 16] = [
+        "`",
+        " --",
+        "[",
+        "SMP",
+        "MQTT",
+        "AMQP",
+        "HTTP",
+        "TLS",
+        "SQL",
+        "CBOR",
+        "JSON",
+        "PKCS",
+        "DUT",
+        "committing",
+        "superseded",
+        "replay",
+    ];
+    let mut not_plain = Vec::new();
+    for e in station_errors::all() {
+        let t = station_errors::technician(e.code)
+            .unwrap_or_else(|| panic!("{}: its message does not format whole", e.code));
+        assert!(
+            !t.label.is_empty() && t.label.chars().count() <= 60 && !t.label.ends_with('.'),
+            "{}: label {:?}",
+            e.code,
+            t.label
+        );
+        let digits = t
+            .label
+            .as_bytes()
+            .windows(3)
+            .any(|w| w.iter().all(u8::is_ascii_digit));
+        assert!(
+            !digits,
+            "{}: a label names no unit's numbers: {:?}",
+            e.code, t.label
+        );
+        for text in [&t.says, &t.todo] {
+            assert!(
+                text.ends_with('.') && text.len() > 8,
+                "{}: {text:?}",
+                e.code
+            );
+            for word in NOT_PLAIN {
+                if text.contains(word) || t.label.contains(word) {
+                    not_plain.push(format!("{}: {word:?} in {text:?}", e.code));
+                }
+            }
+        }
+        assert_eq!(station_errors::title(e.code), t.label);
+    }
+    assert!(
+        not_plain.is_empty(),
+        "not a technician's words: {not_plain:#?}"
+    );
+
+    let mut own_advice = Vec::new();
+    let mut dirs = vec![
+        root().join("src-tauri/src"),
+        root().join("crates"),
+        root().join("testbed"),
+    ];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            if path.is_dir() && name != "target" && name != "node_modules" {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                for (at, _) in text.match_indices("fn help(&self)") {
+                    let body: String = text[at..].chars().take(200).collect();
+                    if !body.contains("station_errors::action") {
+                        own_advice.push(path.display().to_string());
+                    }
+                }
+            }
+        }
+    }
+    assert!(
+        own_advice.is_empty(),
+        "a help() that is not the registry's action: {own_advice:#?}"
+    );
 }

@@ -216,9 +216,21 @@ pub enum LineDbError {
 }
 
 impl LineDbError {
-    /// Stable code for messages and logs.
+    /// The server could not be reached (or the connection dropped): the station is apart from
+    /// the line, as opposed to refused by it.
     #[must_use]
-    pub fn code(&self) -> &'static str {
+    pub fn is_unreachable(&self) -> bool {
+        match self {
+            Self::Connect(_) | Self::Offline => true,
+            // No server error code: the socket, not the statement, failed.
+            Self::Db(e) => e.is_closed() || e.as_db_error().is_none(),
+            _ => false,
+        }
+    }
+}
+
+impl station_errors::Coded for LineDbError {
+    fn code(&self) -> &'static str {
         match self {
             Self::Connect(_) | Self::Offline => "station::linedb::unreachable",
             Self::Tls(_) => "station::linedb::tls",
@@ -230,18 +242,6 @@ impl LineDbError {
             Self::QuotaExhausted { .. } => "station::linedb::quota_exhausted",
             Self::WrongRole { .. } => "station::linedb::wrong_role",
             Self::BadRoleName(_) => "station::linedb::bad_role",
-        }
-    }
-
-    /// The server could not be reached (or the connection dropped): the station is apart from
-    /// the line, as opposed to refused by it.
-    #[must_use]
-    pub fn is_unreachable(&self) -> bool {
-        match self {
-            Self::Connect(_) | Self::Offline => true,
-            // No server error code: the socket, not the statement, failed.
-            Self::Db(e) => e.is_closed() || e.as_db_error().is_none(),
-            _ => false,
         }
     }
 }

@@ -4,6 +4,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use station_errors::Coded as _;
 use std::sync::{Arc, Barrier};
 
 use station_linedb::cluster::Cluster;

@@ -6,6 +6,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use postgres::NoTls;
+use station_errors::Coded as _;
 use station_linedb::cluster::Cluster;
 use station_linedb::{AuditCopy, Identity, IdentityKind, LineDb, LineDbError};
 

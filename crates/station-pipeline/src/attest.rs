@@ -76,7 +76,6 @@ pub(crate) fn attest(
                         "DUT {} cannot store a symmetric key (no `symkey` capability)",
                         facts.identity.serial
                     ),
-                    "Check that the product selected matches the board in the slot.",
                 ));
             }
             let (key, individual) = match enrollment {
@@ -87,7 +86,6 @@ pub(crate) fn attest(
                             Step::Attest,
                             "station::attest::no_group_key",
                             format!("no group key loaded for product {}", product.id),
-                            "Restart the station after installing the group key.",
                         )
                     })?;
                     (group.derive_device_key(registration_id), false)
@@ -153,7 +151,6 @@ pub(crate) fn attest(
                         "DUT {} cannot generate a key (no `ec-p256-keygen` capability)",
                         facts.identity.serial
                     ),
-                    "Check that the product selected matches the board in the slot.",
                 ));
             }
             if !registration_id.fits_x509_cn() {
@@ -163,7 +160,6 @@ pub(crate) fn attest(
                     format!(
                         "registration ID {registration_id} is longer than the {MAX_CN_LEN} characters a certificate CN allows"
                     ),
-                    "Shorten the product's registration_id template.",
                 ));
             }
             if quota_per_work_order.is_some() && facts.work_order.is_none() {
@@ -171,7 +167,6 @@ pub(crate) fn attest(
                     Step::Attest,
                     "station::x509::no_work_order",
                     "this product issues certificates against a work order, and none was given",
-                    "Pick a work order (--work-order) and run the slot again.",
                 ));
             }
             Ok(Attestation {
@@ -203,7 +198,6 @@ pub(crate) fn attest(
                     Step::Attest,
                     "station::bug::tpm",
                     "the TPM was not read before the unit's identity was prepared",
-                    "This is a station bug; report it with the log file.",
                 )
             })?;
             Ok(Attestation {

@@ -44,7 +44,6 @@ pub(crate) fn check(
                         format!(", or {:?}", product.board_string_extra_chars)
                     }
                 ),
-                "Take the board off the fixture: its firmware reports a malformed identity. Send it to rework with this message.",
             ));
         }
     }

@@ -1,8 +1,6 @@
 //! Errors: run-level [`PipelineError`] and the per-unit [`UnitFailure`] a technician reads.
 
-use station_smp::DeviceRc;
 use station_smp::SmpError;
-use station_smp::commands::{group, provisioning, settings};
 use station_store::StoreError;
 use station_transport::LinkError;
 
@@ -42,7 +40,7 @@ pub enum PipelineError {
     #[error("could not read the fixture's port map")]
     PortsFile(#[source] station_config::ConfigError),
     /// A product's secret (group key) could not be loaded.
-    #[error("could not load the group key of product {product} from {source_desc}")]
+    #[error("could not load the group key of product {product} from {source_desc}: {reason}")]
     Secret {
         /// Product id.
         product: String,
@@ -75,8 +73,6 @@ pub enum PipelineError {
         code: &'static str,
         /// What went wrong, with its causes (never a secret).
         reason: String,
-        /// What to do.
-        help: String,
     },
     /// A product's initial twin (its file) is unusable.
     #[error("the initial twin of product {product}: {reason}")]
@@ -91,9 +87,8 @@ pub enum PipelineError {
     Store(#[from] StoreError),
 }
 
-impl PipelineError {
-    /// Stable code.
-    pub fn code(&self) -> &'static str {
+impl station_errors::Coded for PipelineError {
+    fn code(&self) -> &'static str {
         match self {
             PipelineError::UnknownSlot(_) => "station::run::unknown_slot",
             PipelineError::UnknownProduct { .. } => "station::run::unknown_product",
@@ -109,131 +104,93 @@ impl PipelineError {
             PipelineError::Store(e) => e.code(),
         }
     }
-
-    /// One line on what to do.
-    pub fn help(&self) -> String {
-        match self {
-            PipelineError::UnknownSlot(_) => "Pick a slot listed under [[fixture.slot]] in the station config.".into(),
-            PipelineError::UnknownProduct { .. } => {
-                "Add the product as a [[product]] in the station config, or fix the slot's product.".into()
-            }
-            PipelineError::NoPort { .. } => {
-                "Set `port` for the slot, or `fixture.ports_file` and start the fixture that writes it.".into()
-            }
-            PipelineError::PortsFile(_) => {
-                "Start the fixture (e.g. `virtual-fixture start`) so it writes its port map, then retry.".into()
-            }
-            PipelineError::FixtureDefinition(e) => e.help().unwrap_or_else(|| "Fix the fixture definition file.".into()),
-            PipelineError::Discovery(_) => {
-                "Check that udev is running and the station may read /sys and /dev; `station ports` shows what the PC sees.".into()
-            }
-            PipelineError::Secret { reason, .. } => format!("{reason}; ask the line engineer to install the key."),
-            PipelineError::SealRecipients { .. } => {
-                "Fix secrets.recipients or secrets.recipients_file: age public keys (age1…), one per line.".into()
-            }
-            PipelineError::VendorRoots { source, .. } => format!(
-                "{source}: check the product's attestation.vendor_roots and vendor_intermediates files."
-            ),
-            PipelineError::SigningCa { help, .. } => help.clone(),
-            PipelineError::InitialTwin { .. } => {
-                "Fix the product's initial_twin file: a JSON object {\"tags\": {…}, \"properties\": {\"desired\": {…}}}.".into()
-            }
-            PipelineError::Store(e) => e.help().unwrap_or_else(|| "Check the disk and the database path.".into()),
-        }
-    }
 }
 
-/// Why a unit failed: one line for the technician, a stable code, what to do, and the full
-/// cause chain for the log.
+/// Why a unit failed: a stable code, one line for the log and the engineer, and the full cause
+/// chain. What the technician reads, in their language, is the catalogue's text for the code
+/// (`locales/*/errors.ftl`); what a supervisor does is the registry's action ([`Self::help`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UnitFailure {
     /// The step that failed.
     pub step: Step,
     /// Stable code, e.g. `station::smp::timeout`.
     pub code: &'static str,
-    /// One sentence, naming the failed step in station terms.
+    /// One line naming what happened to this unit, with its particulars (English, for the log
+    /// and the unit's details).
     pub message: String,
-    /// One action to take.
-    pub help: String,
     /// The cause chain, for the log and the unit's step detail.
     pub detail: String,
 }
 
 impl UnitFailure {
     /// A failure with no lower-level cause.
-    pub fn new(
-        step: Step,
-        code: &'static str,
-        message: impl Into<String>,
-        help: impl Into<String>,
-    ) -> Self {
+    pub fn new(step: Step, code: &'static str, message: impl Into<String>) -> Self {
         let message = message.into();
         Self {
             step,
             code,
             detail: message.clone(),
             message,
-            help: help.into(),
         }
     }
 
-    /// Maps an SMP error during `step` to what the technician needs.
+    /// What a supervisor or engineer does about it: the registry's action for its code.
+    pub fn help(&self) -> &'static str {
+        station_errors::action(self.code)
+    }
+
+    /// Maps an SMP error during `step` to its code and one line.
     pub fn from_smp(step: Step, e: &SmpError) -> Self {
         let detail = chain(e);
-        let (code, message, help): (&'static str, String, String) = match e {
+        let (code, message): (&'static str, String) = match e {
             SmpError::Link(LinkError::OpenPortFailed { port, .. }) => (
                 "station::link::open_failed",
                 format!("could not open the slot's port {port}"),
-                "Check the fixture cable and that no other program holds the port; \
-                 the station user needs the dialout group."
-                    .into(),
             ),
             SmpError::Link(LinkError::Disconnected { .. }) => (
                 "station::link::disconnected",
                 format!("DUT disconnected while {step}"),
-                "Check that the board is seated and the cable is in, then run the slot again.".into(),
             ),
             SmpError::Link(_) => (
                 "station::link::io",
                 format!("serial port error while {step}"),
-                "Reseat the USB cable; if it repeats, check the fixture PC's port.".into(),
             ),
-            SmpError::NoResponse { frame_errors, attempts, .. } if *frame_errors > 0 => (
+            SmpError::NoResponse {
+                frame_errors,
+                attempts,
+                ..
+            } if *frame_errors > 0 => (
                 "station::smp::corrupted",
-                format!("DUT answers were garbled while {step} ({frame_errors} damaged frames in {attempts} tries)"),
-                "Check the serial cable and the slot's baud rate, reseat the DUT and run the slot again.".into(),
+                format!(
+                    "DUT answers were garbled while {step} ({frame_errors} damaged frames in {attempts} tries)"
+                ),
             ),
-            SmpError::NoResponse { attempts, timeout, .. } => (
+            SmpError::NoResponse {
+                attempts, timeout, ..
+            } => (
                 "station::smp::timeout",
-                format!("DUT stopped answering while {step} ({attempts} tries, {} ms each)", timeout.as_millis()),
-                "Power-cycle the DUT and run the slot again; if it repeats, send the unit to rework.".into(),
+                format!(
+                    "DUT stopped answering while {step} ({attempts} tries, {} ms each)",
+                    timeout.as_millis()
+                ),
             ),
-            SmpError::Device { command, rc } => {
-                let help = match rc {
-                    DeviceRc::Group { group: group::SETTINGS, rc: settings::rc::WRITE_NOT_SUPPORTED } => {
-                        "The firmware refuses settings writes: check the DUT runs manufacturing firmware, \
-                         then send it to rework."
-                    }
-                    DeviceRc::Group { group: group::PROVISIONING, rc: provisioning::rc::LOCKED } => {
-                        "The DUT is already locked; send it to rework."
-                    }
-                    DeviceRc::NotSupported => "The DUT firmware lacks this command; check the firmware version.",
-                    _ => "Send the unit to rework with this message.",
-                };
-                ("station::smp::refused", format!("DUT refused {command} while {step}: {}", rc.describe()), help.into())
-            }
+            SmpError::Device { command, rc } => (
+                "station::smp::refused",
+                format!("DUT refused {command} while {step}: {}", rc.describe()),
+            ),
             SmpError::Malformed { command, .. } => (
                 "station::smp::malformed",
                 format!("DUT sent a malformed answer to {command} while {step}"),
-                "Check the DUT firmware version against the station's device protocol.".into(),
             ),
-            _ => ("station::smp::other", format!("communication failed while {step}"), "Run the slot again.".into()),
+            _ => (
+                "station::smp::other",
+                format!("communication failed while {step}"),
+            ),
         };
         Self {
             step,
             code,
             message,
-            help,
             detail,
         }
     }
@@ -242,24 +199,12 @@ impl UnitFailure {
     pub fn from_store(step: Step, e: &StoreError) -> Self {
         Self {
             step,
-            code: e.code(),
+            code: station_errors::Coded::code(e),
             message: e.to_string(),
-            help: e
-                .help()
-                .unwrap_or_else(|| "Check the station's disk, then run the slot again.".into()),
             detail: chain(e),
         }
     }
 }
 
-/// The error and all its sources, joined with ": ".
-pub(crate) fn chain(e: &dyn std::error::Error) -> String {
-    let mut s = e.to_string();
-    let mut cur = e.source();
-    while let Some(c) = cur {
-        s.push_str(": ");
-        s.push_str(&c.to_string());
-        cur = c.source();
-    }
-    s
-}
+/// The error and all its sources on one line.
+pub(crate) use station_errors::chain;

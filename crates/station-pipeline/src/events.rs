@@ -105,12 +105,18 @@ pub enum UnitOutcome {
     Fail {
         /// The step that failed.
         step: Step,
-        /// Stable error code.
+        /// Stable error code: the technician's text for it is the catalogue's
+        /// (`locales/*/errors.ftl`), in their language.
         code: String,
-        /// One line for the technician.
+        /// One line on what happened to this unit, with its particulars (English: the log, the
+        /// CLI and the unit's details).
         message: String,
-        /// What to do about it.
+        /// What a supervisor or engineer does: the registry's action for `code` (English).
         help: String,
+        /// A second code the technician must act on as well: `station::slot::blocked` when
+        /// this failure blocked its slot.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        also: Option<String>,
         /// The unit is not decided: its claim stays open because the station cannot tell
         /// whether the board locked (the lock went unanswered, the board could not be read
         /// back). The board must come back to the station; it is not a FAIL to scrap.

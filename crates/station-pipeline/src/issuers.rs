@@ -96,80 +96,43 @@ pub fn read_secret(
     source: &SecretSource,
     prompt: Option<Prompt<'_>>,
 ) -> Result<Zeroizing<String>, PipelineError> {
-    let missing = |reason: String, help: &str| PipelineError::SigningCa {
+    let missing = |reason: String| PipelineError::SigningCa {
         product: product.to_owned(),
         code: "station::ca::secret",
         reason: format!("cannot read the {what}: {reason}"),
-        help: help.to_owned(),
     };
     match source {
         SecretSource::Env { env } => match std::env::var(env) {
             Ok(v) => Ok(Zeroizing::new(v)),
             Err(_) => prompt
                 .and_then(|ask| ask(&format!("{what} for {product} ({env} is unset)")))
-                .ok_or_else(|| {
-                    missing(
-                        format!("environment variable {env} is not set"),
-                        "Export it before starting the station (or run `station` interactively to be prompted).",
-                    )
-                }),
+                .ok_or_else(|| missing(format!("environment variable {env} is not set"))),
         },
         SecretSource::File { file } => std::fs::read_to_string(file)
             .map(|s| Zeroizing::new(s.trim_end_matches(['\r', '\n']).to_owned()))
-            .map_err(|e| {
-                missing(
-                    format!("{}: {e}", file.display()),
-                    "Ask the line engineer to install the secret file.",
-                )
-            }),
+            .map_err(|e| missing(format!("{}: {e}", file.display()))),
     }
 }
 
-/// A signing-CA failure as the technician sees it: a stable code and what to do.
+/// A signing-CA failure with its stable code (the registry says what to do).
 pub fn signing_ca_error(product: &str, e: &PkiError) -> PipelineError {
-    let (code, help) = ca_code_help(e);
     PipelineError::SigningCa {
         product: product.to_owned(),
-        code,
+        code: ca_code(e),
         reason: crate::error::chain(e),
-        help: help.to_owned(),
     }
 }
 
-/// The stable code and the one-line fix for a PKI error.
-pub fn ca_code_help(e: &PkiError) -> (&'static str, &'static str) {
+/// The stable code of a PKI error.
+pub fn ca_code(e: &PkiError) -> &'static str {
     match e {
-        PkiError::Decrypt { .. } => (
-            "station::ca::decrypt",
-            "Check the passphrase source in the product's `ca` config.",
-        ),
-        PkiError::KeyMismatch { .. } => (
-            "station::ca::key_mismatch",
-            "The certificate and the key are from different CAs; reinstall the matching pair.",
-        ),
-        PkiError::Exists { .. } | PkiError::KeyExists { .. } => (
-            "station::ca::exists",
-            "A CA is already there; `station ca show` describes it. Remove it deliberately to replace it.",
-        ),
-        PkiError::Module { .. } => (
-            "station::ca::module",
-            "Check `ca.module` (SoftHSM2: install softhsm2; SOFTHSM2_CONF must point at its config).",
-        ),
-        PkiError::TokenNotFound { .. } | PkiError::KeyNotFound { .. } => (
-            "station::ca::token",
-            "Check the token and key labels in the product's `ca` config, and that the HSM is connected.",
-        ),
-        PkiError::Pkcs11 { .. } => (
-            "station::ca::pkcs11",
-            "Check the token PIN and that the HSM is connected.",
-        ),
-        PkiError::ReadFile { .. } | PkiError::NoPem { .. } => (
-            "station::ca::missing",
-            "Create the CA with `station ca init` or install it with `station ca import`.",
-        ),
-        _ => (
-            "station::ca::unusable",
-            "Check the CA files with `station ca show`.",
-        ),
+        PkiError::Decrypt { .. } => "station::ca::decrypt",
+        PkiError::KeyMismatch { .. } => "station::ca::key_mismatch",
+        PkiError::Exists { .. } | PkiError::KeyExists { .. } => "station::ca::exists",
+        PkiError::Module { .. } => "station::ca::module",
+        PkiError::TokenNotFound { .. } | PkiError::KeyNotFound { .. } => "station::ca::token",
+        PkiError::Pkcs11 { .. } => "station::ca::pkcs11",
+        PkiError::ReadFile { .. } | PkiError::NoPem { .. } => "station::ca::missing",
+        _ => "station::ca::unusable",
     }
 }

@@ -658,32 +658,13 @@ pub enum LineOpenError {
     Line(LineDbError),
 }
 
-impl LineOpenError {
-    /// Stable code.
-    #[must_use]
-    pub fn code(&self) -> &'static str {
+impl station_errors::Coded for LineOpenError {
+    fn code(&self) -> &'static str {
         match self {
             Self::Password { .. } => "station::linedb::password",
             Self::CaFile { .. } => "station::linedb::tls",
             Self::NoAdmin => "station::linedb::no_admin",
             Self::Line(e) => e.code(),
-        }
-    }
-
-    /// What to do.
-    #[must_use]
-    pub fn help(&self) -> &'static str {
-        match self {
-            Self::Password { .. } => "Install the password where line_db.password points.",
-            Self::CaFile { .. } => {
-                "line_db.ca_file must hold the PEM certificate(s) of the CA that signed the line database's certificate."
-            }
-            Self::NoAdmin => {
-                "Run it where [line_db] admin_user and admin_password name the line's admin role (a supervisor's copy of the configuration)."
-            }
-            Self::Line(_) => {
-                "Check [line_db] (url, password) and the station's network to the line database; nothing was provisioned."
-            }
         }
     }
 }

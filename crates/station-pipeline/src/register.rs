@@ -36,7 +36,6 @@ pub(crate) fn wait_for_upload(
                     Step::Register,
                     "station::register::conflict",
                     "DPS already holds a different enrollment for this registration ID, so the board was not asked to register",
-                    "A supervisor resolves the conflict on the Queue screen (or `station queue --retry REGISTRATION_ID --operator ID`); then send the unit to rework to check it again.",
                 ));
             }
             Some(EnrollmentStatus::DisableQueued | EnrollmentStatus::Disabled) => {
@@ -44,7 +43,6 @@ pub(crate) fn wait_for_upload(
                     Step::Register,
                     "station::unit::revoked",
                     "the unit's registration ID was revoked, so the board was not asked to register",
-                    "Set the board aside and call a supervisor: it needs a new serial.",
                 ));
             }
             Some(EnrollmentStatus::Superseded) => {
@@ -52,7 +50,6 @@ pub(crate) fn wait_for_upload(
                     Step::Register,
                     "station::register::superseded",
                     "the unit's enrollment was superseded before it was uploaded",
-                    "The unit was reworked meanwhile; provision the board again.",
                 ));
             }
             Some(EnrollmentStatus::Queued) => {}
@@ -62,7 +59,6 @@ pub(crate) fn wait_for_upload(
                 Step::Register,
                 "station::register::stopped",
                 "the station was stopped before the unit's enrollment was uploaded; the board did not register",
-                "Send the unit to rework to check it again once the station is back.",
             ));
         }
         if Instant::now() >= deadline {
@@ -73,7 +69,6 @@ pub(crate) fn wait_for_upload(
                     "the unit's enrollment was not uploaded within {} s, so the board could not register",
                     wait.as_secs()
                 ),
-                "Start the uploader (`station upload`, or check it on the Queue screen), then send the unit to rework to check it again.",
             ));
         }
         std::thread::sleep(POLL);
@@ -90,7 +85,6 @@ pub(crate) fn ask_board(client: &mut Client) -> Result<Registered, UnitFailure> 
             Step::Register,
             "station::register::no_network",
             "the board has no network on this fixture, so it cannot register with DPS here",
-            "Connect the fixture's boards to the network, or turn the register check off for this product.",
         ));
     };
     let reason = answer.reason.unwrap_or_else(|| "no reason given".into());
@@ -103,26 +97,22 @@ pub(crate) fn ask_board(client: &mut Client) -> Result<Registered, UnitFailure> 
                 Step::Register,
                 "station::register::bad_answer",
                 "the board says it was assigned but names no hub or device ID",
-                "The firmware's register command is faulty: send the unit to rework with this message.",
             )),
         },
         register_status::REFUSED => Err(UnitFailure::new(
             Step::Register,
             "station::register::refused",
             format!("DPS refused the board's registration: {reason}"),
-            "Send the unit to rework. Check the product's ID scope and the unit's enrollment in DPS (the reason is in the unit's log).",
         )),
         register_status::UNREACHABLE => Err(UnitFailure::new(
             Step::Register,
             "station::register::unreachable",
             format!("the board could not reach DPS: {reason}"),
-            "Check the fixture's network to DPS, then send the unit to rework to check it again.",
         )),
         other => Err(UnitFailure::new(
             Step::Register,
             "station::register::bad_answer",
             format!("the board answered the register command with status {other:?}"),
-            "The firmware's register command is faulty: send the unit to rework with this message.",
         )),
     }
 }

@@ -12,6 +12,9 @@ use crate::request::RunRequest;
 use crate::station::Station;
 use crate::unit::{self, SlotPlan};
 
+/// A slot thread that panicked: a station bug.
+const SLOT_THREAD: &str = "station::bug::slot_thread";
+
 impl Station {
     /// Provisions one unit per requested slot, all slots concurrently, and returns when every
     /// unit has finished. Unit failures are in the summary; `Err` means the run could not
@@ -65,13 +68,13 @@ impl Station {
                                 unit_id: None,
                                 outcome: UnitOutcome::Fail {
                                     step: crate::Step::Identify,
-                                    code: "station::bug::slot_thread".into(),
+                                    code: SLOT_THREAD.into(),
                                     message: format!(
                                         "the station could not run slot {} ({why})",
                                         plan.index
                                     ),
-                                    help: "This is a station bug; report it with the log file."
-                                        .into(),
+                                    help: station_errors::action(SLOT_THREAD).into(),
+                                    also: None,
                                     pending: false,
                                 },
                                 wall: Duration::ZERO,

@@ -71,7 +71,6 @@ pub(crate) fn read_ek(
             Step::ReadEk,
             "station::tpm::no_reader",
             "this station has no TPM reader",
-            "Run a station build with TPM support (tss-esapi) for TPM products.",
         )
     })?;
     let roots = roots.ok_or_else(|| bug("the product's TPM vendor CAs were not loaded"))?;
@@ -94,7 +93,6 @@ pub(crate) fn read_ek(
                 "the TPM of DUT {} has no EK certificate (NV index 0x{EK_CERT_NV_INDEX:08X} is absent)",
                 identity.serial
             ),
-            "The TPM was not provisioned with an EK certificate by its vendor: quarantine the board and call a supervisor.",
         )
     })?;
     let certificate = roots
@@ -164,17 +162,11 @@ fn no_tpm(serial: &str) -> UnitFailure {
         Step::ReadEk,
         "station::tpm::no_tpm",
         format!("DUT {serial} has no TPM"),
-        "This product needs a TPM-equipped board: check that the board in the slot matches the product.",
     )
 }
 
 fn bug(what: &str) -> UnitFailure {
-    UnitFailure::new(
-        Step::ReadEk,
-        "station::bug::tpm",
-        what,
-        "This is a station bug; report it with the log file.",
-    )
+    UnitFailure::new(Step::ReadEk, "station::bug::tpm", what)
 }
 
 fn read_failure(serial: &str, e: &TpmError) -> UnitFailure {
@@ -187,7 +179,6 @@ fn read_failure(serial: &str, e: &TpmError) -> UnitFailure {
                     Step::ReadEk,
                     "station::tpm::link",
                     format!("could not reach the TPM of DUT {serial}"),
-                    "Reseat the DUT and run the slot again.",
                 ),
                 e,
             ),
@@ -197,7 +188,6 @@ fn read_failure(serial: &str, e: &TpmError) -> UnitFailure {
                 Step::ReadEk,
                 "station::tpm::ek_template",
                 format!("DUT {serial}: {template}"),
-                "The TPM's endorsement key was not made from the template this product requires (a different TPM, or firmware that alters what the TPM answers): quarantine the board and call a supervisor.",
             ),
             e,
         ),
@@ -208,7 +198,6 @@ fn read_failure(serial: &str, e: &TpmError) -> UnitFailure {
                 format!(
                     "DUT {serial}: its TPM did not prove it holds the endorsement key it reported"
                 ),
-                "The board reported another TPM's endorsement key (copied firmware answers or a swapped TPM): quarantine the board and call a supervisor; do not run it again.",
             ),
             e,
         ),
@@ -217,7 +206,6 @@ fn read_failure(serial: &str, e: &TpmError) -> UnitFailure {
                 Step::ReadEk,
                 "station::tpm::read_failed",
                 format!("could not read the TPM endorsement key of DUT {serial}: {e}"),
-                "Run the slot again; if it repeats, send the unit to rework with this message.",
             ),
             e,
         ),
@@ -225,26 +213,16 @@ fn read_failure(serial: &str, e: &TpmError) -> UnitFailure {
 }
 
 fn cert_failure(serial: &str, e: &EkCertError) -> UnitFailure {
-    let (code, help) = match e {
-        EkCertError::UnknownCa { .. } | EkCertError::PathTooLong { .. } => (
-            "station::tpm::ek_cert_untrusted",
-            "If this TPM vendor is approved, add its CA to the product's vendor_roots / vendor_intermediates; otherwise quarantine the board (its TPM may not be genuine) and call a supervisor.",
-        ),
-        EkCertError::KeyMismatch => (
-            "station::tpm::ek_cert_mismatch",
-            "The certificate belongs to another key (the TPM's endorsement seed was changed, or the certificate was copied): quarantine the board and call a supervisor.",
-        ),
-        EkCertError::OutsideValidity { .. } => (
-            "station::tpm::ek_cert_not_valid_now",
-            "Check the station's clock; if it is right, the vendor CA or certificate has expired: call a supervisor.",
-        ),
-        _ => (
-            "station::tpm::ek_cert_invalid",
-            "The TPM's certificate storage holds no usable EK certificate: quarantine the board and call a supervisor.",
-        ),
+    let code = match e {
+        EkCertError::UnknownCa { .. } | EkCertError::PathTooLong { .. } => {
+            "station::tpm::ek_cert_untrusted"
+        }
+        EkCertError::KeyMismatch => "station::tpm::ek_cert_mismatch",
+        EkCertError::OutsideValidity { .. } => "station::tpm::ek_cert_not_valid_now",
+        _ => "station::tpm::ek_cert_invalid",
     };
     with_detail(
-        UnitFailure::new(Step::ReadEk, code, format!("DUT {serial}: {e}"), help),
+        UnitFailure::new(Step::ReadEk, code, format!("DUT {serial}: {e}")),
         e,
     )
 }
@@ -322,7 +300,7 @@ mod tests {
                 f.step.as_str(),
                 f.code,
                 f.message,
-                f.help
+                f.help()
             );
         }
         insta::assert_snapshot!(out);

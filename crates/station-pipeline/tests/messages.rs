@@ -96,13 +96,13 @@ fn technician_messages_snapshot() {
     for (step, e) in &cases {
         let f = UnitFailure::from_smp(*step, e);
         // One line each: no newline may slip into a technician message.
-        assert!(!f.message.contains('\n') && !f.help.contains('\n'));
+        assert!(!f.message.contains('\n') && !f.help().contains('\n'));
         out.push_str(&format!(
             "[{}] {}\n  message: {}\n  help: {}\n  detail: {}\n",
             f.step.as_str(),
             f.code,
             f.message,
-            f.help,
+            f.help(),
             f.detail
         ));
     }

@@ -251,10 +251,8 @@ pub enum StoreError {
     },
 }
 
-impl StoreError {
-    /// A stable code for this error, e.g. `station::store::duplicate`.
-    #[must_use]
-    pub fn code(&self) -> &'static str {
+impl station_errors::Coded for StoreError {
+    fn code(&self) -> &'static str {
         match self {
             Self::CreateDir { .. } => "station::store::create_dir",
             Self::Open { .. } => "station::store::open",
@@ -263,6 +261,14 @@ impl StoreError {
             Self::Migrate { .. } => "station::store::migrate",
             Self::SchemaTooNew { .. } => "station::store::schema_too_new",
             Self::Sqlite(_) => "station::store::sqlite",
+            Self::Duplicate {
+                status: UnitStatus::InProgress,
+                ..
+            } => "station::store::duplicate_running",
+            Self::Duplicate {
+                status: UnitStatus::Committing,
+                ..
+            } => "station::store::duplicate_open",
             Self::Duplicate { .. } => "station::store::duplicate",
             Self::UnknownUnit(_) => "station::store::unknown_unit",
             Self::NoOpenClaim(_) => "station::store::no_open_claim",
@@ -282,104 +288,5 @@ impl StoreError {
             Self::Revoked { .. } => "station::unit::revoked",
             Self::NotBlocked { .. } => "station::slot::not_blocked",
         }
-    }
-
-    /// One action for the technician or supervisor, where there is one.
-    #[must_use]
-    pub fn help(&self) -> Option<String> {
-        Some(match self {
-            Self::CreateDir { path, .. } => format!(
-                "check that the station account may write to {} and that the disk is not full",
-                path.display()
-            ),
-            Self::Open { path, .. } => format!(
-                "check that {} is on a local disk, writable, and not open in another program",
-                path.display()
-            ),
-            Self::NotWal { path, .. } => {
-                format!("move {} to a local disk", path.display())
-            }
-            Self::Sync { .. } => {
-                "check the disk (full, failing, or unplugged) and call a supervisor before \
-                 provisioning more units"
-                    .to_owned()
-            }
-            Self::Migrate { .. } => {
-                "restore the database from its backup and call a supervisor".to_owned()
-            }
-            Self::SchemaTooNew { .. } => {
-                "update the station software to the release that wrote this database".to_owned()
-            }
-            Self::Sqlite(_) => {
-                "check free disk space and the log file, then retry; call a supervisor if it \
-                 happens again"
-                    .to_owned()
-            }
-            Self::Duplicate {
-                status: UnitStatus::InProgress,
-                ..
-            } => "this unit is being provisioned right now; remove the duplicate board from the \
-                 fixture"
-                .to_owned(),
-            Self::Duplicate {
-                status: UnitStatus::Committing,
-                ..
-            } => "the station lost track of this unit while locking it; put that board in a slot \
-                 and run it so the station can check and complete it, or ask a supervisor \
-                 (`station claims`)"
-                .to_owned(),
-            Self::Duplicate { .. } => {
-                "this unit was already provisioned; a supervisor must request a rework to \
-                 provision it again"
-                    .to_owned()
-            }
-            Self::InvalidState {
-                found: UnitStatus::InProgress,
-                expected: UnitStatus::Pass,
-                ..
-            } => "this unit is still being provisioned; wait for it to finish before reworking it"
-                .to_owned(),
-            Self::AuditChainBroken { .. } => {
-                "the audit log was altered outside the station; stop provisioning and call a \
-                 supervisor"
-                    .to_owned()
-            }
-            Self::RunFinished(_) => "start a new run".to_owned(),
-            Self::LeaseExhausted { .. } => {
-                "no certificate was issued; the line database must lease this station more of the \
-                 work order's quota: check the station's network to it (station check), or the \
-                 order is used up across the line"
-                    .to_owned()
-            }
-            Self::KeyReused { .. } => {
-                "no certificate was issued: the board's firmware did not make a key of its own \
-                 (two boards share a key pair, or the request is another board's); quarantine \
-                 the board and call a supervisor"
-                    .to_owned()
-            }
-            Self::Revoked { .. } => {
-                "DPS refuses this registration ID for good (a board that failed under it took a \
-                 credential); set the board aside and call a supervisor: it needs a new serial"
-                    .to_owned()
-            }
-            Self::NotBlocked { slot } => {
-                format!("slot {slot} may run; `station slots` lists the blocked slots")
-            }
-            Self::QuotaReached { .. } => {
-                "no certificate was issued; close this work order or ask a supervisor to raise \
-                 its quota"
-                    .to_owned()
-            }
-            Self::UnknownUnit(_)
-            | Self::NoOpenClaim(_)
-            | Self::UnknownRun(_)
-            | Self::RunExists(_)
-            | Self::UnknownEnrollment(_)
-            | Self::InvalidState { .. }
-            | Self::InvalidEnrollmentState { .. }
-            | Self::InvalidInput { .. }
-            | Self::Json(_)
-            | Self::CertificateSerialTaken { .. } => return None,
-        })
     }
 }

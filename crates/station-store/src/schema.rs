@@ -37,8 +37,9 @@ use rusqlite::{Connection, TransactionBehavior};
 use crate::StoreError;
 
 /// The migrations; index `n` upgrades schema version `n` to `n + 1`.
-pub(crate) const MIGRATIONS: &[&str] =
-    &[V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12, V13, V14];
+pub(crate) const MIGRATIONS: &[&str] = &[
+    V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12, V13, V14, V15,
+];
 
 /// The newest schema version this release writes.
 pub(crate) const LATEST: u32 = MIGRATIONS.len() as u32;
@@ -509,6 +510,11 @@ BEGIN
             ELSE enrollment_json END
     WHERE unit_id = NEW.unit_id;
 END;
+";
+
+/// An operator's own language: the app speaks it after their login (NULL: the station's).
+const V15: &str = r"
+ALTER TABLE operators ADD COLUMN language TEXT;
 ";
 
 /// Brings the database to [`LATEST`]; a database already there is left untouched.

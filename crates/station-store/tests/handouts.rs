@@ -6,6 +6,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use chrono::Utc;
+use station_errors::Coded as _;
 use station_store::{
     AlarmPolicy, EnrollmentStatus, NewCertificate, NewEnrollment, NewHandout, NewRun, NewUnit,
     RegisterCheck, RunId, StepRecord, Store, StoreError, UnitFailure, UnitId, UploadResult,

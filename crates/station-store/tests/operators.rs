@@ -1,6 +1,7 @@
 //! Operators: argon2 PIN hashes, roles, login, lockout and unlock, and their audit rows.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use station_errors::Coded as _;
 use std::path::Path;
 use std::time::Duration;
 
@@ -51,7 +52,7 @@ fn operators_log_in_with_their_pin_and_lock_out_after_repeated_failures() {
             .unwrap_err();
         assert!(matches!(e, OperatorError::LoginFailed), "{e:?}");
         assert_eq!(e.code(), unknown.code());
-        assert_eq!(e.help(), unknown.help());
+        assert_eq!(e.to_string(), unknown.to_string());
     }
     // The third failure locked: a wrong PIN still hears "not recognised" (and is not
     // counted), only the right PIN learns of the lock.
@@ -296,7 +297,11 @@ fn locks_escalate_and_the_third_needs_a_supervisor() {
         .authenticate(STATION, "T100", "1234", policy, years_later)
         .unwrap_err();
     assert!(matches!(err, OperatorError::Locked { .. }), "{err:?}");
-    assert!(err.help().contains("Ask a supervisor"), "{}", err.help());
+    assert!(
+        err.to_string()
+            .ends_with("locked out until a supervisor unlocks them"),
+        "{err}"
+    );
     store.unlock_operator(STATION, "S1", "T100").unwrap();
     store
         .authenticate(STATION, "T100", "1234", policy, years_later)
@@ -346,4 +351,61 @@ fn attempts_made_at_once_are_counted_one_by_one() {
         .filter(|r| r.kind == "operator.login_failed" && r.detail.get("failures").is_some())
         .count();
     assert_eq!(counted, 5, "only five PINs were checked against the hash");
+}
+
+/// An operator's own language is kept, handed back at login, audited when it changes, and
+/// refused when it is not a language tag.
+#[test]
+fn an_operators_language_comes_back_at_login() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("station.db")).unwrap();
+    store
+        .add_operator(STATION, "admin", &new_op("T100", Role::Technician, "1234"))
+        .unwrap();
+    let policy = LockoutPolicy {
+        max_attempts: 3,
+        duration: Duration::from_secs(60),
+    };
+    let login = || {
+        store
+            .authenticate(STATION, "T100", "1234", policy, Utc::now())
+            .unwrap()
+    };
+    assert_eq!(
+        login().language,
+        None,
+        "a new operator speaks the station's language"
+    );
+
+    store
+        .set_operator_language(STATION, "S1", "T100", Some("zh-CN"))
+        .unwrap();
+    assert_eq!(login().language.as_deref(), Some("zh-CN"));
+    let row = store
+        .audit_rows(10)
+        .unwrap()
+        .into_iter()
+        .find(|r| r.kind == "operator.language")
+        .expect("the change is audited");
+    assert_eq!((row.actor.as_str(), row.subject.as_str()), ("S1", "T100"));
+
+    for bad in ["chinese", "z", "zh_CN", "en-", "'; DROP"] {
+        let err = store
+            .set_operator_language(STATION, "S1", "T100", Some(bad))
+            .unwrap_err();
+        assert_eq!(err.code(), "station::operators::bad_language", "{bad}");
+    }
+    assert_eq!(
+        login().language.as_deref(),
+        Some("zh-CN"),
+        "a refused tag changes nothing"
+    );
+    assert!(matches!(
+        store.set_operator_language(STATION, "S1", "nobody", Some("es")),
+        Err(OperatorError::Unknown(_))
+    ));
+    store
+        .set_operator_language(STATION, "S1", "T100", None)
+        .unwrap();
+    assert_eq!(store.operator("T100").unwrap().unwrap().language, None);
 }

@@ -163,9 +163,10 @@ impl DpsError {
             _ => None,
         }
     }
+}
 
-    /// A stable code, e.g. `station::upload::throttled`.
-    pub fn code(&self) -> &'static str {
+impl station_errors::Coded for DpsError {
+    fn code(&self) -> &'static str {
         match self {
             Self::TrustAnchor { .. } => "station::upload::trust_anchor",
             Self::Client(_) => "station::upload::client",
@@ -181,31 +182,6 @@ impl DpsError {
             },
             Self::Decode { .. } => "station::upload::bad_response",
             Self::BulkTooLarge(_) => "station::upload::bulk_too_large",
-        }
-    }
-
-    /// One action for the operator.
-    pub fn help(&self) -> &'static str {
-        match self {
-            Self::TrustAnchor { .. } => {
-                "check upload.trust_anchor: it must name a readable PEM file with the CA \
-                 certificate of the DPS endpoint"
-            }
-            Self::Client(_) => "check the TLS settings in [upload]",
-            Self::Network { .. } => {
-                "check the network connection and the DPS host name; the queue keeps every \
-                 enrollment until it is uploaded"
-            }
-            Self::Service(e) => match e.status {
-                401 | 403 => {
-                    "check the connection string: the policy needs EnrollmentRead and \
-                     EnrollmentWrite, and the station clock must be right"
-                }
-                429 | 500.. => "DPS is busy; the uploader retries by itself",
-                _ => "call a supervisor with the trackingId shown",
-            },
-            Self::Decode { .. } => "check that the endpoint is a DPS service API",
-            Self::BulkTooLarge(_) => "report this station bug",
         }
     }
 }

@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
 use crate::export::{JsonRecords, SealedEntry, VerifiedExport, VerifyError, keys_redacted};
-use crate::queue::{CodedError, ItemId, ItemOp, ItemOutcome, QueueError, QueueItem, UploadQueue};
+use crate::queue::{ItemId, ItemOp, ItemOutcome, QueueError, QueueItem, UploadQueue};
 use crate::schema::IndividualEnrollment;
 
 /// The first word of a journal's first line.
@@ -85,45 +85,13 @@ impl From<ImportError> for QueueError {
     }
 }
 
-impl CodedError for ImportError {
+impl station_errors::Coded for ImportError {
     fn code(&self) -> &'static str {
-        ImportError::code(self)
-    }
-
-    fn help(&self) -> String {
-        ImportError::help(self)
-    }
-}
-
-impl ImportError {
-    /// A stable code.
-    pub fn code(&self) -> &'static str {
         match self {
             Self::Journal { .. } | Self::Corrupt { .. } => "station::import::journal",
             Self::OtherImport { .. } => "station::import::other_journal",
             Self::Batch(e) => e.code(),
             Self::NoIdentity { .. } | Self::Sealed { .. } => "station::import::sealed",
-        }
-    }
-
-    /// One action for the operator.
-    pub fn help(&self) -> String {
-        match self {
-            Self::Journal { .. } => {
-                "Pass --journal with a file in a directory you can write.".into()
-            }
-            Self::Corrupt { .. } | Self::OtherImport { .. } => "Pass --journal with a new file \
-                 for this import, or --fresh to start this one's journal again (what DPS \
-                 already holds is found again as already present)."
-                .into(),
-            Self::Batch(_) => {
-                "Do not change a batch while it is imported; verify it again, then import it."
-                    .into()
-            }
-            Self::NoIdentity { .. } | Self::Sealed { .. } => "Pass the device operator's age \
-                 identity with --identity: the one whose public key the station's \
-                 secrets.recipients names."
-                .into(),
         }
     }
 }

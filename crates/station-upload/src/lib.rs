@@ -29,14 +29,5 @@ pub use dps_wire::{API_VERSION, sas, schema};
 #[cfg(feature = "client")]
 pub mod uploader;
 
-/// An error and its sources on one line, `: `-separated (for logs and stored errors).
-pub fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut s = e.to_string();
-    let mut cur = e.source();
-    while let Some(c) = cur {
-        s.push_str(": ");
-        s.push_str(&c.to_string());
-        cur = c.source();
-    }
-    s
-}
+/// An error and its sources on one line (for logs and stored errors).
+pub use station_errors::chain as error_chain;

@@ -72,8 +72,7 @@ pub enum QueueError {
         /// The lock file.
         path: PathBuf,
     },
-    /// Another kind of queue failed (an import's batch or journal): it has its own code and
-    /// help. Its message is its whole chain.
+    /// Another kind of queue failed (an import's batch or journal): it has its own code. Its message is its whole chain.
     #[error("{}", crate::error_chain(.0.as_ref()))]
     Other(Box<dyn CodedError>),
     /// The lock file could not be created.
@@ -87,13 +86,10 @@ pub enum QueueError {
     },
 }
 
-/// An error of a queue other than the store's, with a stable code and one action.
-pub trait CodedError: std::error::Error + Send + Sync + 'static {
-    /// A stable code (docs/errors.md).
-    fn code(&self) -> &'static str;
-    /// One action for the operator.
-    fn help(&self) -> String;
-}
+/// An error of a queue other than the store's: it has its own stable code (docs/errors.md).
+pub trait CodedError: station_errors::Coded + Send + Sync + 'static {}
+
+impl<E: station_errors::Coded + Send + Sync + 'static> CodedError for E {}
 
 /// A source of enrollments to upload, with a place to record what happened to them.
 ///

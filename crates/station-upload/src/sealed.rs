@@ -81,9 +81,8 @@ pub enum SealError {
     },
 }
 
-impl SealError {
-    /// The stable error code.
-    pub fn code(&self) -> &'static str {
+impl station_errors::Coded for SealError {
+    fn code(&self) -> &'static str {
         match self {
             Self::BadRecipient { .. } => "station::export::bad_recipient",
             Self::Write { .. } => "station::export::seal_io",
@@ -91,27 +90,6 @@ impl SealError {
             Self::NotForThisIdentity { .. } => "station::verify::not_for_this_identity",
             Self::Corrupt { .. } => "station::verify::sealed_corrupt",
             Self::BadEntry { .. } => "station::verify::sealed_entry",
-        }
-    }
-
-    /// One action for the person at the keyboard.
-    pub fn help(&self) -> String {
-        match self {
-            Self::BadRecipient { .. } => "Put the device operator's age public keys (age1…, from \
-                `age-keygen -y`) in upload.export_recipients."
-                .into(),
-            Self::Write { .. } => "Check the disk space and that the station may write there; \
-                nothing was exported under the final name."
-                .into(),
-            Self::BadIdentity { .. } => "Pass the age identity file (AGE-SECRET-KEY-1…, from \
-                `age-keygen`) whose public key the station seals to, with --identity."
-                .into(),
-            Self::NotForThisIdentity { .. } => "Use the identity whose public key is in the \
-                station's upload.export_recipients, or ask the station for a batch sealed to yours."
-                .into(),
-            Self::Corrupt { .. } | Self::BadEntry { .. } => {
-                "Do not import this batch; ask the station's supervisor for a new export.".into()
-            }
         }
     }
 }

@@ -198,9 +198,8 @@ pub enum UploadError {
     Join(#[from] tokio::task::JoinError),
 }
 
-impl UploadError {
-    /// A stable code.
-    pub fn code(&self) -> &'static str {
+impl station_errors::Coded for UploadError {
+    fn code(&self) -> &'static str {
         match self {
             Self::Queue(QueueError::Busy { .. }) => "station::upload::busy",
             Self::Queue(QueueError::Store(e)) => e.code(),
@@ -209,29 +208,6 @@ impl UploadError {
             Self::Dps(e) => e.code(),
             Self::GaveUp { .. } | Self::Unconfirmed { .. } => "station::upload::gave_up",
             Self::Join(_) => "station::upload::internal",
-        }
-    }
-
-    /// One action for the operator.
-    pub fn help(&self) -> String {
-        match self {
-            Self::Queue(QueueError::Busy { .. }) => {
-                "another `station upload` is running for this station; let it finish".into()
-            }
-            Self::Queue(QueueError::Store(e)) => e
-                .help()
-                .unwrap_or_else(|| "check the station database".into()),
-            Self::Queue(QueueError::Other(e)) => e.help(),
-            Self::Queue(_) => "check that the database directory is writable".into(),
-            Self::Dps(e) => e.help().into(),
-            Self::GaveUp { last, .. } => format!(
-                "nothing was lost: the enrollments stay queued; {}",
-                last.help()
-            ),
-            Self::Unconfirmed { .. } => {
-                "nothing was lost: the enrollments stay queued; run the upload again later".into()
-            }
-            Self::Join(_) => "report this station bug".into(),
         }
     }
 }

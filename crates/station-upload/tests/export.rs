@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use station_errors::Coded as _;
 use std::path::{Path, PathBuf};
 
 use station_store::{ExportFilter, NewEnrollment, NewRun, NewUnit, RunId, Store};

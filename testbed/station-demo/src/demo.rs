@@ -118,7 +118,6 @@ fn start_allocation_hook(
                         "could not start the demo's allocation webhook: {}",
                         chain(&e)
                     ),
-                    "Check that the demo's var/ directory is writable.",
                 )
             })?;
     for product in config.products.iter_mut().filter(|p| custom(p)) {
@@ -202,7 +201,6 @@ pub(crate) fn demo(args: &DemoArgs) -> anyhow::Result<u8> {
         CliError::anyhow(
             "station::demo::no_fixture",
             "the demo configuration has no fixture.ports_file",
-            "Use station-config/demo.toml.",
         )
     })?;
     let fixture_dir = ports_file
@@ -455,7 +453,6 @@ fn register_boards(
         return Err(CliError::anyhow(
             "station::demo::not_registered",
             format!("board(s) in slot(s) {failed:?} did not register with dps-local"),
-            "Read the reason above; dps-local's registrations.jsonl has each attempt.",
         ));
     }
     Ok(())

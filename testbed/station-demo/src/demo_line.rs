@@ -2,6 +2,7 @@
 //! SQLite store, against one throwaway line database (Debian's PostgreSQL, a cluster in the
 //! demo's directory on a free port, stopped at the end), run at once; then the line's view.
 
+use station_errors::Coded as _;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -54,7 +55,6 @@ pub(crate) fn run(
         return Err(CliError::anyhow(
             "station::demo::line_size",
             format!("a demo line of {stations} station(s)"),
-            format!("Pass --line 2 to --line {MAX_STATIONS}."),
         ));
     }
     let base = config
@@ -72,7 +72,6 @@ pub(crate) fn run(
         CliError::anyhow(
             "station::demo::line_db",
             format!("could not start the demo's line database: {e}"),
-            "Install PostgreSQL's server (scripts/bootstrap.sh does: apt-get install postgresql).",
         )
     })?;
     // TLS only, as a site should run it: a development CA signs the server's certificate and
@@ -81,7 +80,6 @@ pub(crate) fn run(
         CliError::anyhow(
             "station::demo::line_db",
             format!("could not give the demo's line database TLS: {e}"),
-            "Check that the demo's var/ directory is writable.",
         )
     };
     let (ca_pem, cert_pem, key_pem) =
@@ -93,13 +91,7 @@ pub(crate) fn run(
     std::fs::write(&ca_file, &ca_pem)?;
     // The line's admin role (the cluster's owner) migrates and gives each station its own
     // role, which writes only that station's rows (docs/line-database.md).
-    let line_failed = |e: station_linedb::LineDbError| {
-        CliError::anyhow(
-            e.code(),
-            chain(&e),
-            "Check the demo's line database (var/).",
-        )
-    };
+    let line_failed = |e: station_linedb::LineDbError| CliError::anyhow(e.code(), chain(&e));
     let mut admin =
         station_linedb::LineDb::apart(&cluster.url(), Some(cluster.password()), &config.station.id)
             .and_then(|db| db.with_ca(ca_pem.as_bytes()))
@@ -187,7 +179,7 @@ pub(crate) fn run(
         .and_then(|(_, station, _)| station.line())
         .map(|link| link.with_db(station_linedb::LineDb::status))
         .transpose()
-        .map_err(|e| CliError::anyhow(e.code(), chain(&e), "Run the demo again."))?;
+        .map_err(|e| CliError::anyhow(e.code(), chain(&e)))?;
     for (_, _, fixture) in line {
         fixture.stop();
     }

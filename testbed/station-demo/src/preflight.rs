@@ -37,11 +37,9 @@ pub(crate) fn programs(line: bool) -> anyhow::Result<()> {
     Err(CliError::anyhow(
         "station::demo::programs",
         format!(
-            "the demo needs programs this machine lacks, from: {}",
-            described.join(", ")
-        ),
-        format!(
-            "Install them: apt-get install {} (scripts/bootstrap.sh does; packaging/system-packages.txt lists them).",
+            "the demo needs programs this machine lacks, from: {}; install them with \
+             apt-get install {}",
+            described.join(", "),
             names.join(" ")
         ),
     ))

@@ -37,7 +37,6 @@ pub(crate) fn demo_upload(
         CliError::anyhow(
             "station::demo::dps_local",
             format!("could not start dps-local: {}", chain(&e)),
-            "Check that the demo's var/ directory is writable.",
         )
     })?;
     if !json {
@@ -147,7 +146,6 @@ dps-local: https://{} (state {}, trust file {})",
                 "{} PASS unit(s) are not enrolled in dps-local",
                 expected - present
             ),
-            "Run `station queue` to see why, then `station upload --once`.",
         ));
     }
     Ok(Some(server))

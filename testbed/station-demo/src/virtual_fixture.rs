@@ -7,18 +7,12 @@ pub(crate) fn start(
     config: &station_config::StationConfig,
     fixture_dir: &std::path::Path,
 ) -> anyhow::Result<(virtual_dut::FixtureSpec, virtual_dut::Fixture)> {
-    let spec = virtual_dut::station::spec_for(config, fixture_dir).map_err(|e| {
-        CliError::anyhow(
-            "station::demo::tpm_ca",
-            chain(&e),
-            "Install swtpm and swtpm-tools (scripts/bootstrap.sh does), then run the demo again.",
-        )
-    })?;
+    let spec = virtual_dut::station::spec_for(config, fixture_dir)
+        .map_err(|e| CliError::anyhow("station::demo::tpm_ca", chain(&e)))?;
     let fixture = virtual_dut::Fixture::start(&spec).map_err(|e| {
         CliError::anyhow(
             "station::demo::fixture",
             format!("could not start the virtual fixture: {e}"),
-            "Check that /dev/ptmx is available.",
         )
     })?;
     Ok((spec, fixture))

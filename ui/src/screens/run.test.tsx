@@ -4,6 +4,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { cleanup, fireEvent, render } from '@testing-library/preact';
 import { RunScreen } from './run';
+import { format, setLocale } from '../i18n';
 import { applyEvent, initialGrid, scanSerial, type Grid } from '../state/slots';
 import type { AppInfo, SlotInfo } from '../types';
 
@@ -109,6 +110,26 @@ describe('RunScreen', () => {
     expect([word(1), word(2), word(3), word(4)]).toEqual(['PASS', 'OPEN', 'FAIL', 'EMPTY']);
     expect([icon(1), icon(2), icon(3), icon(4)]).toEqual(['✓', '?', '✕', '○']);
     expect(container.querySelector('#run-summary')!.textContent).toBe('1 PASS · 1 FAIL: slot 3 · 1 OPEN: slot 2 · 1 EMPTY');
+  });
+
+  it("says a failure in the technician's language with the code's action, and a blocked slot's action first", () => {
+    const slots = slotsOf(3);
+    let grid = initialGrid(slots, products);
+    const finish = (slot: number, outcome: object) =>
+      (grid = applyEvent(grid, { kind: 'unitFinished', runId: 'r', slot, serial: `SN-${slot}`, unitId: slot, outcome, wallMs: 1, linkBytes: 1, sentAtMs: 0 } as never, 0));
+    finish(1, { result: 'fail', step: 'identify', code: 'station::smp::timeout', message: 'DUT stopped answering (3 tries)', help: 'engineer text' });
+    finish(2, { result: 'fail', step: 'attest', code: 'station::smp::timeout', message: 'DUT stopped answering', help: 'engineer text', also: 'station::slot::blocked' });
+    setLocale('es');
+    const { container } = screen(info(slots), grid);
+    const reason = (slot: number) => container.querySelector(`.tile[data-slot="${slot}"] .tile-reason`)!;
+    expect(reason(1).querySelector('.help')!.textContent).toBe(format('es', 'err-smp-timeout.todo'));
+    expect(reason(1).textContent).toContain(format('es', 'err-smp-timeout.says'));
+    expect(reason(1).textContent).not.toContain('engineer text');
+    // The station's own line stays, marked as English, for an engineer.
+    expect(reason(1).querySelector('[lang="en"]')!.textContent).toBe('DUT stopped answering (3 tries)');
+    expect(reason(2).querySelector('.help')!.textContent).toBe(format('es', 'err-slot-blocked.todo'));
+    expect(reason(2).textContent).toContain(format('es', 'err-slot-blocked.says'));
+    setLocale('en');
   });
 
   it('a tile that did not change still acts on what the screen has now', () => {

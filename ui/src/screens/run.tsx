@@ -11,7 +11,7 @@ import { busy, canStart, elapsedMs, formatElapsed, nextScan, progress, serialMis
 import { judgeScan, routesToScan, scanTarget, slotAfter } from '../state/scan';
 import { gridLayout, placeSlots, runSummary, serialTail } from '../state/layout';
 import { toCommandError } from '../state/session';
-import { locale, t as tr } from '../i18n';
+import { locale, said, t as tr, type Said } from '../i18n';
 import type { AppInfo, CommandError, ProductInfo, RunResult } from '../types';
 
 interface Props {
@@ -244,28 +244,43 @@ const noTarget = (): CommandError => ({ code: NO_TARGET, message: tr('scan-no-sl
 function UnavailableBanner({ product: p, slots }: { product: ProductInfo; slots: number[] }) {
   const u = p.unavailable;
   if (!u) return null;
+  const why = said(u.code, u.message, u.help);
   return (
     <div class="error product-unavailable" data-product={p.id} data-code={u.code}>
       <div class="error-message">
         {slots.length > 0
-          ? tr('run-unavailable-slots', { product: p.id, count: slots.length, slots: slots.join(tr('run-list-join')), why: u.message })
-          : tr('run-unavailable', { product: p.id, why: u.message })}
+          ? tr('run-unavailable-slots', { product: p.id, count: slots.length, slots: slots.join(tr('run-list-join')), why: why.says })
+          : tr('run-unavailable', { product: p.id, why: why.says })}
       </div>
-      {u.help && <div class="error-help">{u.help}</div>}
-      <div class="error-code">{u.code}</div>
+      {why.todo && <div class="error-help">{why.todo}</div>}
+      <div class="error-code">
+        {why.detail && <span class="error-detail" lang="en">{why.detail} · </span>}
+        {u.code}
+      </div>
     </div>
   );
 }
 
+/** What a tile says about its failure (or skip) in the technician's language: its code's
+ * words, and those of a second code it must also act on (its slot was blocked). */
+export function tileSaid(t: Tile): Said | null {
+  if (t.reason === null) return null;
+  const why = said(t.code, t.reason, t.help);
+  if (!t.also) return why;
+  const also = said(t.also, '');
+  return { ...why, says: `${why.says} ${also.says}`, todo: also.todo };
+}
+
 /** Compact tiles keep their size: the tapped (or next-scan) slot's details go here. */
 function SlotDetails({ tile: t, onStart, onOpen }: { tile: Tile; onStart: () => void; onOpen: () => void }) {
+  const why = tileSaid(t);
   return (
     <div id="slot-details" class={`slot-details ${t.state}`} data-slot={t.slot}>
       <span class="slot">{tr('tile-slot', { slot: t.slot })}</span>
       <span class="tile-product">{t.product}</span>
       <span class="serial">{t.serial ?? t.expected ?? t.scanned ?? tr('tile-no-serial')}</span>
-      <span class="details-reason">{t.reason ?? (t.state === 'running' ? stepLabel(t.step) : '')}</span>
-      {t.help && <span class="help">{t.help}</span>}
+      <span class="details-reason">{why ? why.says : t.state === 'running' ? stepLabel(t.step) : ''}</span>
+      {why?.todo && <span class="help">{why.todo}</span>}
       <button class="start-slot" data-slot={t.slot} disabled={!canStart(t)} onClick={onStart}>
         {tr('run-start-slot', { slot: t.slot })}
       </button>
@@ -321,6 +336,7 @@ const TileView = memo(function TileView(props: TileProps) {
   const big = t.state === 'running' ? `${pct}%` : tr(`tile-word-${t.state}`);
   const next = nextScan(t);
   const place = props.cell ? { gridRow: props.cell.row, gridColumn: props.cell.column } : undefined;
+  const why = tileSaid(t);
   if (props.compact) {
     return (
       <div
@@ -328,7 +344,7 @@ const TileView = memo(function TileView(props: TileProps) {
         data-slot={t.slot}
         data-state={t.state}
         data-product={t.product}
-        title={t.reason ?? undefined}
+        title={why ? why.says : undefined}
         style={place}
         onClick={() => act.current.focus(t.slot)}
       >
@@ -382,10 +398,15 @@ const TileView = memo(function TileView(props: TileProps) {
         {serialMismatch(t) && <span class="mismatch"> {tr('tile-mismatch', { serial: t.expected })}</span>}
         {next !== null && <span class="next-scan"> {tr('tile-next-board', { serial: next })}</span>}
       </div>
-      {t.reason && (
-        <div class="tile-reason">
-          <div>{t.reason}</div>
-          <div class="help">{t.help}</div>
+      {why && (
+        <div class="tile-reason" data-code={t.code}>
+          <div>{why.says}</div>
+          <div class="help">{why.todo}</div>
+          {why.detail && (
+            <div class="tile-detail" lang="en">
+              {why.detail}
+            </div>
+          )}
         </div>
       )}
       <div class="tile-actions">

@@ -1,8 +1,8 @@
 // Units: the newest units, and one unit in detail (steps with durations, identity, log).
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api';
-import { t } from '../i18n';
-import { ErrorBox, fmtTime } from '../components';
+import { said, t } from '../i18n';
+import { ErrorBox, Said, fmtTime } from '../components';
 import { atLeast, toCommandError } from '../state/session';
 import { stepLabel } from '../state/slots';
 import { STATUSES, statusMeaning, statusWord, statusTone } from '../state/words';
@@ -108,7 +108,7 @@ export function UnitsScreen({
               <td>{u.registration_id ?? '–'}</td>
               <td>{u.work_order ?? '–'}</td>
               <td>{fmtTime(u.finished_at)}</td>
-              <td>{u.failure_message ?? ''}</td>
+              <td title={u.failure_message ?? undefined}>{u.failure_message ? said(u.failure_code, u.failure_message).label : ''}</td>
             </tr>
           ))}
         </tbody>
@@ -143,12 +143,7 @@ function UnitDetail({ guard, role, id, onBack }: { guard: Guard; role: Role; id:
         </p>
       )}
       {s.failure_message && (
-        <div class="error" id="unit-failure">
-          <div class="error-message">
-            {t('unit-failed-at', { step: stepName(s.failed_step), message: s.failure_message })}
-          </div>
-          <div class="error-code">{s.failure_code}</div>
-        </div>
+        <Said id="unit-failure" cls="unit-failure" code={s.failure_code ?? ''} message={s.failure_message} lead={t('unit-failed-at', { step: stepName(s.failed_step) })} />
       )}
       <div class="cols">
         <div>

@@ -7,7 +7,7 @@ import { ErrorBox, fmtAge } from '../components';
 import { t } from '../i18n';
 import { toCommandError } from '../state/session';
 import { lineYield, SILENT_AFTER_S } from '../state/line';
-import { pareto, percent, stepName } from '../state/pareto';
+import { pareto, percent, reasonLabel, stepName } from '../state/pareto';
 import { hourLabel, recentShifts } from '../state/shifts';
 import type { CommandError, LineOverview, YieldView } from '../types';
 
@@ -107,7 +107,7 @@ export function YieldScreen({ guard }: { guard: Guard }) {
               <tbody>
                 {pareto(r.reasons).map((x) => (
                   <tr key={`${x.code} ${x.step}`} title={t('yield-reason-newest', { message: x.message })}>
-                    <td>{x.title}</td>
+                    <td>{reasonLabel(x)}</td>
                     <td>{stepName(x.step)}</td>
                     <td>{x.count}</td>
                     <td>{percent(x.share)}</td>

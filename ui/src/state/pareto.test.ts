@@ -1,4 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
+import { setLocale } from '../i18n';
 import { pareto, percent, stepName } from './pareto';
 
 const reason = (code: string, step: string, count: number, share: number) => ({
@@ -11,9 +12,12 @@ const reason = (code: string, step: string, count: number, share: number) => ({
 });
 
 describe('pareto', () => {
-  it('labels each bar with the plain title and step, never a unit message', () => {
+  it('labels each bar with its code\'s words in the catalogue and the step, never a unit message', () => {
     const rows = pareto([reason('station::smp::timeout', 'write-settings', 3, 0.5)]);
-    expect(rows[0].label).toBe('Board did not answer in time · Writing the cloud settings');
+    expect(rows[0].label).toBe('Board stopped answering · Writing the cloud settings');
+    setLocale('es');
+    expect(pareto([reason('station::smp::timeout', 'write-settings', 3, 0.5)])[0].label).not.toContain('Board');
+    setLocale('en');
     expect(rows[0].label).not.toContain('SN-');
   });
   it('falls back to the code when the registry has no title', () => {

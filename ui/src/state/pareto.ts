@@ -1,6 +1,6 @@
 // The failure Pareto of the Yield screen: one bar per error code and step, labelled with the
-// code's plain title (from the station's error registry), with its share and running total.
-import { t } from '../i18n';
+// code's plain label (its words in the catalogue, locales/*/errors.ftl), with its share and running total.
+import { errorId, said, t } from '../i18n';
 import { stepLabel } from './slots';
 import type { FailureReason, Step } from '../types';
 
@@ -16,7 +16,7 @@ export function pareto(reasons: FailureReason[]): ParetoRow[] {
   let cumulative = 0;
   return reasons.map((r) => {
     cumulative += r.share;
-    return { ...r, label: t('yield-reason-label', { reason: r.title || r.code, step: stepName(r.step) }), cumulative: Math.min(cumulative, 1) };
+    return { ...r, label: t('yield-reason-label', { reason: reasonLabel(r), step: stepName(r.step) }), cumulative: Math.min(cumulative, 1) };
   });
 }
 
@@ -30,4 +30,10 @@ export function stepName(step: string): string {
 /** "41.7 %" (as the language writes it), for a share from 0 to 1. */
 export function percent(share: number): string {
   return t('yield-percent', { percent: share * 100 });
+}
+
+/** A failure reason's label in the technician's language: its code's words in the catalogue,
+ * else the station's title (English), else the code. */
+export function reasonLabel(r: FailureReason): string {
+  return errorId(r.code) ? said(r.code, '').label : r.title || r.code;
 }

@@ -437,7 +437,8 @@ describe('skipped slots', () => {
     expect(g[2].state).toBe('done');
     expect(g[2].unitId).toBe(7);
     expect(g[2].reason).toContain('already provisioned');
-    expect(g[1].code).toBeNull();
+    expect(g[1].code).toBe('station::slot::empty');
+    expect(g[2].code).toBe('station::slot::already_done');
   });
 
   it('a board already provisioned is not started again until another board is scanned', () => {

@@ -30,11 +30,17 @@ export interface Tile {
   registrationId: string | null;
   /** The hub DPS assigned the board to, when the product has the register check. */
   registeredHub: string | null;
-  /** Failure, in plain words, with what to do. */
+  /** Why it failed (or was skipped): the station's line (English) and action, and its code,
+   * whose words the catalogue gives in the technician's language (`said`). */
   reason: string | null;
   help: string | null;
   code: string | null;
+  /** A second code to act on as well (the failure blocked the slot). */
+  also: string | null;
 }
+
+/** The code a skipped slot is shown with. */
+export const SKIP_CODE = { empty: 'station::slot::empty', alreadyProvisioned: 'station::slot::already_done' } as const;
 
 export type Grid = Record<number, Tile>;
 
@@ -128,6 +134,7 @@ function blankTile(slot: number, product: string, totalSteps: number): Tile {
     reason: null,
     help: null,
     code: null,
+    also: null,
   };
 }
 
@@ -273,6 +280,7 @@ export function applyEvent(grid: Grid, ev: ProgressEvent, now: number): Grid {
           reason: null,
           help: null,
           code: null,
+          also: null,
           finishedAt: now,
         };
       } else if (ev.outcome.result === 'skipped') {
@@ -285,7 +293,8 @@ export function applyEvent(grid: Grid, ev: ProgressEvent, now: number): Grid {
           step: null,
           reason: ev.outcome.message,
           help: ev.outcome.help,
-          code: null,
+          code: SKIP_CODE[ev.outcome.reason],
+          also: null,
           finishedAt: now,
         };
       } else {
@@ -299,6 +308,7 @@ export function applyEvent(grid: Grid, ev: ProgressEvent, now: number): Grid {
           reason: ev.outcome.message,
           help: ev.outcome.help,
           code: ev.outcome.code,
+          also: ev.outcome.also ?? null,
           finishedAt: now,
         };
       }

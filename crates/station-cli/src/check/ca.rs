@@ -23,7 +23,7 @@ pub(super) fn check(config: &StationConfig) -> Vec<CheckResult> {
                         ),
                     ),
                     Err(e) => match e.downcast_ref::<CliError>() {
-                        Some(c) => CheckResult::failed("ca.key", c.message.clone(), c.help.clone()),
+                        Some(c) => CheckResult::failed("ca.key", c.message.clone(), c.help()),
                         None => CheckResult::failed(
                             "ca.key",
                             format!("{e:#}"),

@@ -103,7 +103,7 @@ pub(super) fn service(config: &StationConfig) -> Vec<CheckResult> {
 
 fn failed_from(e: &anyhow::Error, fallback: &str) -> CheckResult {
     match e.downcast_ref::<crate::output::CliError>() {
-        Some(c) => CheckResult::failed("dps.service", c.message.clone(), c.help.clone()),
+        Some(c) => CheckResult::failed("dps.service", c.message.clone(), c.help()),
         None => CheckResult::failed("dps.service", format!("{e:#}"), fallback),
     }
 }

@@ -17,6 +17,7 @@ mod storage;
 mod tpm;
 
 use crate::CONFIG_HELP;
+use station_errors::Coded as _;
 use std::path::PathBuf;
 
 use clap::Args;
@@ -173,6 +174,6 @@ fn recipients(config: &station_config::StationConfig) -> Option<CheckResult> {
             "export.recipients",
             format!("exports are sealed for {} age recipient(s)", r.len()),
         ),
-        Err(e) => CheckResult::failed("export.recipients", e.to_string(), e.help()),
+        Err(e) => CheckResult::failed("export.recipients", e.to_string(), e.action()),
     })
 }

@@ -2,6 +2,7 @@
 //! `secrets.sealed`: the device keys the station makes are sealed where they are made.
 
 use station_config::{AttestationConfig, SecretSource, StationConfig, SymmetricEnrollment};
+use station_errors::Coded as _;
 
 use super::CheckResult;
 
@@ -56,7 +57,7 @@ pub(super) fn sealing(config: &StationConfig) -> Vec<CheckResult> {
                     "the recipients file names no recipient",
                     "Install the uploader's or operator's age public key there.",
                 ),
-                Err(e) => CheckResult::failed("secrets.sealed", e.to_string(), e.help()),
+                Err(e) => CheckResult::failed("secrets.sealed", e.to_string(), e.action()),
             }
         } else {
             CheckResult::failed(

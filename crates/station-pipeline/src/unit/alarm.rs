@@ -8,8 +8,7 @@ use station_store::{AlarmPolicy, SlotBlock, UnitId};
 use crate::events::{Step, UnitOutcome};
 use crate::station::Station;
 
-/// The help every blocked-slot message carries.
-const CLEAR_HELP: &str = "Do not run boards in this slot: set the last boards aside for a supervisor, who checks the slot and the boards, then clears it (station slots --clear N --reason … --operator ID).";
+const BLOCKED: &str = "station::slot::blocked";
 
 /// The configured policy.
 fn policy(station: &Station) -> AlarmPolicy {
@@ -27,20 +26,20 @@ pub(super) fn refuse_blocked(station: &Station, slot: u16) -> Option<UnitOutcome
         Ok(None) => None,
         Ok(Some(block)) => Some(UnitOutcome::Fail {
             step: Step::Identify,
-            code: "station::slot::blocked".into(),
+            code: BLOCKED.into(),
             message: block.describe(),
-            help: CLEAR_HELP.into(),
+            help: station_errors::action(BLOCKED).into(),
+            also: None,
             pending: false,
         }),
         Err(e) => Some(UnitOutcome::Fail {
             step: Step::Identify,
-            code: e.code().into(),
+            code: station_errors::Coded::code(&e).into(),
             message: format!(
                 "slot {slot}: the station could not check whether the slot is blocked: {e}"
             ),
-            help: e
-                .help()
-                .unwrap_or_else(|| "Check the log file and call a supervisor.".into()),
+            help: station_errors::Coded::action(&e).into(),
+            also: None,
             pending: false,
         }),
     }
@@ -72,7 +71,7 @@ pub(super) fn raise(station: &Station, unit: Option<UnitId>, outcome: UnitOutcom
     }
 }
 
-/// `outcome` (a failure) with the block added to its message and help.
+/// `outcome` (a failure) with the block added to its message, its help and its codes.
 fn blocked(outcome: UnitOutcome, block: &SlotBlock) -> UnitOutcome {
     match outcome {
         UnitOutcome::Fail {
@@ -80,12 +79,14 @@ fn blocked(outcome: UnitOutcome, block: &SlotBlock) -> UnitOutcome {
             code,
             message,
             help,
+            also: _,
             pending,
         } => UnitOutcome::Fail {
             step,
             code,
             message: format!("{message}; {}", block.describe()),
-            help: format!("{help} {CLEAR_HELP}"),
+            help: format!("{help} {}", station_errors::action(BLOCKED)),
+            also: Some(BLOCKED.into()),
             pending,
         },
         other => other,

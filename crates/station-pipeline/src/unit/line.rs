@@ -1,6 +1,7 @@
 //! A unit on a line of stations: its identities reserved in the line database before
 //! anything irreversible, and the line told of its claim.
 
+use station_errors::Coded as _;
 use station_smp::commands::provisioning::IdentityResponse;
 use station_store::setting_digest;
 
@@ -64,12 +65,7 @@ impl UnitRun<'_> {
             Ok(_) => Ok(()),
             Err(LinkError::Line(e @ LineDbError::Held(_))) => Err(UnitFailure {
                 detail: crate::error::chain(&e),
-                ..UnitFailure::new(
-                    step,
-                    "station::linedb::held",
-                    format!("DUT {serial}: {e}"),
-                    "Take the board off the fixture: the line already has it. If its serial is cloned, quarantine it and call a supervisor.",
-                )
+                ..UnitFailure::new(step, "station::linedb::held", format!("DUT {serial}: {e}"))
             }),
             Err(LinkError::Line(e)) => Err(UnitFailure {
                 detail: crate::error::chain(&e),
@@ -77,7 +73,6 @@ impl UnitRun<'_> {
                     step,
                     e.code(),
                     format!("the line database could not reserve DUT {serial}: {e}"),
-                    "Check the station's network to the line database (station check), then run the slot again. Nothing was written to the board.",
                 )
             }),
             Err(LinkError::Store(e)) => Err(UnitFailure::from_store(step, &e)),

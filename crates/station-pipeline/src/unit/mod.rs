@@ -80,8 +80,7 @@ pub(crate) fn provision(
                 outcome: UnitOutcome::Skipped {
                     reason: SkipReason::Empty,
                     message: why.clone(),
-                    help: "Seat a board in the slot to provision it; an empty slot is not a unit."
-                        .into(),
+                    help: station_errors::action(EMPTY_SLOT).into(),
                     unit_id: None,
                 },
                 wall: started.elapsed(),
@@ -203,8 +202,8 @@ impl UnitRun<'_> {
             Err(failure) if failure.code == EMPTY_SLOT => {
                 return Ok(UnitOutcome::Skipped {
                     reason: SkipReason::Empty,
+                    help: failure.help().to_owned(),
                     message: failure.message,
-                    help: failure.help,
                     unit_id: None,
                 });
             }
@@ -355,7 +354,6 @@ impl UnitRun<'_> {
                         "no board answered in slot {} within {} ms",
                         self.plan.index, fixture.empty_after_ms
                     ),
-                    "Put a board in the slot and start it; nothing was recorded.",
                 ));
             }
             Err(_) => client.identity().map_err(|e| smp(Step::Identify, &e))?,
@@ -384,7 +382,6 @@ impl UnitRun<'_> {
                     "the scanned serial {scanned} is not the board in slot {}, which reports {}",
                     self.plan.index, identity.serial
                 ),
-                "Check which board sits in this slot, scan its own label, and run the slot again.",
             )),
             _ => Ok(()),
         }
@@ -411,7 +408,6 @@ impl UnitRun<'_> {
                     "cannot make a DPS registration ID for serial {}: {e}",
                     identity.serial
                 ),
-                "Check the DUT's serial number, or the product's registration_id template.",
             )
         })
     }
@@ -476,7 +472,6 @@ impl UnitRun<'_> {
                                 "duplicate TPM: the endorsement key of DUT {}'s TPM already belongs to unit {existing} ({status})",
                                 identity.serial
                             ),
-                            "Two boards must never share a TPM (it may be cloned): quarantine this board and call a supervisor.",
                         )
                     },
                     StoreError::Duplicate {
@@ -493,7 +488,6 @@ impl UnitRun<'_> {
                                 "DUT {}: its device ID {value} already belongs to unit {existing} ({status})",
                                 identity.serial
                             ),
-                            "Two devices would share one IoT Hub identity: set the board aside and call a supervisor; the product's device_id template may need a separator its boards' strings cannot contain.",
                         )
                     },
                     _ => UnitFailure::from_store(Step::Attest, &e),
@@ -535,7 +529,6 @@ impl UnitRun<'_> {
                     "DUT {} is already locked and cannot be provisioned again",
                     identity.serial
                 ),
-                "Send the unit to rework to have it unlocked.",
             ));
         }
         Ok(attestation)
@@ -603,7 +596,6 @@ impl UnitRun<'_> {
                 Step::Identify,
                 "station::link::closed",
                 "the slot's port is not open",
-                "Run the slot again.",
             )
         })
     }
@@ -624,7 +616,6 @@ impl UnitRun<'_> {
                     "the station was stopped before slot {} finished; nothing irreversible was done",
                     self.plan.index
                 ),
-                "Run the slot again when the station is back.",
             ));
         }
         let started_at = Utc::now();
@@ -670,7 +661,8 @@ fn failed(failure: &UnitFailure) -> UnitOutcome {
         step: failure.step,
         code: failure.code.to_owned(),
         message: failure.message.clone(),
-        help: failure.help.clone(),
+        help: failure.help().to_owned(),
+        also: None,
         pending: false,
     }
 }

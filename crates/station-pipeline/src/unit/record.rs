@@ -69,7 +69,6 @@ impl UnitRun<'_> {
                         format!(
                             "the DUT did not confirm the lock ({e}); it may or may not be locked"
                         ),
-                        "Run the slot again with the same board: the station reads it back and completes or fails the unit. If the board is gone, a supervisor resolves it with `station claims`.",
                     )
                 })
             }
@@ -144,7 +143,6 @@ impl UnitRun<'_> {
                 step,
                 "station::record::no_unit",
                 "the unit was never claimed in the store",
-                "This is a station bug; report it.",
             )
         })
     }
@@ -221,7 +219,6 @@ pub(super) fn enrollment_of(
             Step::Record,
             "station::record::encode",
             format!("cannot encode the enrollment: {e}"),
-            "This is a station bug; report it.",
         )
     })?);
     let registration_id = e.registration_id.to_string();
@@ -232,7 +229,6 @@ pub(super) fn enrollment_of(
                     Step::Record,
                     "station::record::seal",
                     format!("cannot seal the device key: {e}"),
-                    "Check secrets.recipients in the station config, then run the slot again.",
                 )
             })?;
             Ok(Some(NewEnrollment {

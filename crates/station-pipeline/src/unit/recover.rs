@@ -34,7 +34,6 @@ impl UnitRun<'_> {
                     "board {} does not hold the identity the station committed to it ({why}); nothing was queued for it",
                     claim.serial
                 ),
-                "Send the board to rework; its certificate (if any) is void.",
             ));
         }
         if !identity.locked {
@@ -50,7 +49,6 @@ impl UnitRun<'_> {
                     "the claim of board {} names a damaged registration ID: {e}",
                     claim.serial
                 ),
-                "Send the board to rework; its certificate (if any) is void.",
             )
         })?;
         self.record(
@@ -101,7 +99,7 @@ impl UnitRun<'_> {
                 "board {} is already provisioned (unit {}, PASS): remove it",
                 identity.serial, unit.id
             ),
-            help: "Take the board out and put the next one in; nothing was recorded.".into(),
+            help: station_errors::action("station::slot::already_done").into(),
             unit_id: Some(unit.id.0),
         }))
     }

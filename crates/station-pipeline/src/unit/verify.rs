@@ -52,7 +52,6 @@ impl UnitRun<'_> {
                     Step::Verify,
                     "station::verify::certificate_lost",
                     "the device certificate did not persist across the reset",
-                    "The DUT lost its certificate storage: send the unit to rework.",
                 ));
             }
         }
@@ -66,7 +65,6 @@ impl UnitRun<'_> {
                         Step::Verify,
                         "station::verify::mismatch",
                         format!("{} read back different from what was written", s.name),
-                        "Flash may be faulty: send the unit to rework.",
                     ));
                 }
                 None => {
@@ -74,7 +72,6 @@ impl UnitRun<'_> {
                         Step::Verify,
                         "station::verify::not_persisted",
                         format!("{} did not persist across the reset", s.name),
-                        "The DUT lost its settings (flash fault or reset during save): send the unit to rework.",
                     ));
                 }
             }

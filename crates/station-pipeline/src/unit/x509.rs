@@ -2,6 +2,7 @@
 //! issued (recorded and audited before it leaves) and installed, then read back.
 
 use chrono::{DateTime, Utc};
+use station_errors::Coded as _;
 use station_identity::pki::{self, CertSerial, CheckedCsr, IssuedCertificate};
 use station_smp::commands::provisioning::IdentityResponse;
 use station_store::{NewCertificate, StoreError};
@@ -66,7 +67,6 @@ impl UnitRun<'_> {
                 Step::Issue,
                 "station::x509::no_ca",
                 format!("no signing CA is loaded for product {product}"),
-                "Restart the station with the CA configured for this product (see `station ca show`).",
             )
         })?;
         let unit = self.unit_id.ok_or_else(|| {
@@ -74,7 +74,6 @@ impl UnitRun<'_> {
                 Step::Issue,
                 "station::record::no_unit",
                 "the unit was never claimed in the store",
-                "This is a station bug; report it.",
             )
         })?;
         let store = self.station.store();
@@ -86,14 +85,17 @@ impl UnitRun<'_> {
         ) {
             (Some(line), Some(quota), Some(wo)) => {
                 line.ensure_lease(store, wo, quota).map_err(|e| match e {
-                    crate::line_link::LinkError::Store(e) => UnitFailure::from_store(Step::Issue, &e),
+                    crate::line_link::LinkError::Store(e) => {
+                        UnitFailure::from_store(Step::Issue, &e)
+                    }
                     crate::line_link::LinkError::Line(e) => UnitFailure {
                         detail: crate::error::chain(&e),
                         ..UnitFailure::new(
                             Step::Issue,
                             e.code(),
-                            format!("the line database could not lease work order {wo}'s quota: {e}"),
-                            "Check the station's network to the line database (station check), then run the slot again. No certificate was issued.",
+                            format!(
+                                "the line database could not lease work order {wo}'s quota: {e}"
+                            ),
                         )
                     },
                 })?;
@@ -134,17 +136,16 @@ impl UnitRun<'_> {
         let mut last = None;
         for _ in 0..MAX_SERIAL_ATTEMPTS {
             let serial = CertSerial::random();
-            let cert = issuer.issue(csr, &plan.profile, &serial).map_err(|e| {
-                UnitFailure {
+            let cert = issuer
+                .issue(csr, &plan.profile, &serial)
+                .map_err(|e| UnitFailure {
                     detail: crate::error::chain(&e),
                     ..UnitFailure::new(
                         Step::Issue,
                         "station::x509::sign_failed",
                         "the signing CA could not sign the device certificate",
-                        "Check the CA (HSM connected, key present) with `station ca show`, then run the slot again.",
                     )
-                }
-            })?;
+                })?;
             let record = NewCertificate {
                 unit_id: unit,
                 serial: cert.serial.to_hex(),
@@ -201,7 +202,6 @@ impl UnitRun<'_> {
                     "the certificate chain ({packet} bytes) does not fit the DUT's {}-byte SMP buffer",
                     params.buf_size
                 ),
-                "Use fewer intermediates, or firmware with a larger MCUmgr buffer.",
             ));
         }
         let sha = client
@@ -212,7 +212,6 @@ impl UnitRun<'_> {
                 Step::InstallCertificate,
                 "station::x509::install_mismatch",
                 "the certificate stored on the DUT differs from the one issued (SHA-256 mismatch)",
-                "The DUT's certificate storage may be faulty: send the unit to rework.",
             ));
         }
         let stored = client
@@ -223,7 +222,6 @@ impl UnitRun<'_> {
                 Step::InstallCertificate,
                 "station::x509::readback_mismatch",
                 "the certificate chain read back from the DUT differs from the one installed",
-                "The DUT's certificate storage may be faulty: send the unit to rework.",
             ));
         }
         Ok(())
@@ -246,12 +244,7 @@ fn csr_failure(e: &pki::CsrError) -> UnitFailure {
         E::ExtensionsRequested { .. } => "station::x509::csr_extensions",
         _ => "station::x509::csr_rejected",
     };
-    UnitFailure::new(
-        Step::CheckCsr,
-        code,
-        e.to_string(),
-        "No certificate was issued. The DUT firmware made a bad certificate request: send the unit to rework.",
-    )
+    UnitFailure::new(Step::CheckCsr, code, e.to_string())
 }
 
 /// A revocation enrollment as the store keeps it.
@@ -263,7 +256,6 @@ pub(super) fn revocation_json(
             Step::Issue,
             "station::bug::revocation",
             format!("the revocation enrollment could not be written: {e}"),
-            "This is a station bug; report it with the log file.",
         )
     })
 }

@@ -185,6 +185,8 @@ pub struct Operator {
     pub created_at: DateTime<Utc>,
     /// Last successful login.
     pub last_login_at: Option<DateTime<Utc>>,
+    /// The language the app speaks to them after login (`zh-CN`), if not the station's.
+    pub language: Option<String>,
 }
 
 /// An operator to add.
@@ -264,7 +266,7 @@ pub enum OperatorError {
     LoginFailed,
     /// Too many wrong PINs: the operator is locked out until `until`. Only said to someone
     /// who typed the right PIN.
-    #[error("operator {id} is locked out until {until}")]
+    #[error("operator {id} is locked out {}", lock_end(until))]
     Locked {
         /// The operator.
         id: String,
@@ -286,11 +288,14 @@ pub enum OperatorError {
         /// The role the PIN is for.
         role: Role,
     },
+    /// A language tag that is not one (`zh-CN` is, `chinese` is not).
+    #[error("{0:?} is not a language tag")]
+    BadLanguage(String),
     /// The operator ID has characters outside `A-Z a-z 0-9 . _ -` or is too long.
     #[error("invalid operator ID {0:?}")]
     InvalidId(String),
     /// The operator's role does not allow the action.
-    #[error("a {role} may not {}", action.describe())]
+    #[error("a {role} may not {}: that needs the {} role", action.describe(), action.minimum_role())]
     NotAllowed {
         /// The operator's role.
         role: Role,
@@ -305,9 +310,8 @@ pub enum OperatorError {
     Store(#[from] StoreError),
 }
 
-impl OperatorError {
-    /// Stable code, e.g. `station::login::failed`.
-    pub fn code(&self) -> &'static str {
+impl station_errors::Coded for OperatorError {
+    fn code(&self) -> &'static str {
         match self {
             Self::LoginFailed => "station::login::failed",
             Self::Locked { .. } => "station::login::locked",
@@ -316,40 +320,32 @@ impl OperatorError {
             Self::UnknownRole(_) => "station::operators::unknown_role",
             Self::WeakPin { .. } => "station::operators::weak_pin",
             Self::InvalidId(_) => "station::operators::invalid_id",
+            Self::BadLanguage(_) => "station::operators::bad_language",
             Self::NotAllowed { .. } => "station::auth::not_allowed",
             Self::Hash(_) => "station::operators::hash",
             Self::Store(e) => e.code(),
         }
     }
+}
 
-    /// One action to take.
-    pub fn help(&self) -> String {
-        match self {
-            Self::LoginFailed => "Scan your badge again and retype the PIN; repeated failures \
-                                  lock the operator."
-                .into(),
-            Self::Locked { until, .. } if until.to_rfc3339().starts_with("9999") => {
-                "Ask a supervisor to unlock you (`station operators unlock`).".into()
-            }
-            Self::Locked { .. } => "Wait for the lock to end, or ask a supervisor to unlock you \
-                                    (`station operators unlock`)."
-                .into(),
-            Self::Exists(_) => "Pick another ID, or set this operator's PIN instead.".into(),
-            Self::Unknown(_) => "List operators with `station operators list`.".into(),
-            Self::UnknownRole(_) => "Use technician, supervisor or admin.".into(),
-            Self::WeakPin { role } => format!(
-                "Choose {} to {MAX_PIN_DIGITS} digits for a {role}.",
-                role.min_pin_digits()
-            ),
-            Self::InvalidId(_) => "Use letters, digits, `.`, `_` and `-`, at most 64.".into(),
-            Self::NotAllowed { action, .. } => {
-                format!("Ask a {} to {}.", action.minimum_role(), action.describe())
-            }
-            Self::Hash(_) => "Ask an admin to set this operator's PIN again.".into(),
-            Self::Store(e) => e
-                .help()
-                .unwrap_or_else(|| "Check the station's disk, then retry.".into()),
-        }
+/// A language tag's form: letters, then `-` and letters or digits (`en`, `zh-CN`, `es-419`).
+fn check_language(tag: &str) -> Result<(), OperatorError> {
+    let mut parts = tag.split('-');
+    let primary = parts.next().unwrap_or("");
+    let ok = (2..=3).contains(&primary.len())
+        && primary.chars().all(|c| c.is_ascii_alphabetic())
+        && parts
+            .all(|p| (2..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()));
+    ok.then_some(())
+        .ok_or_else(|| OperatorError::BadLanguage(tag.to_owned()))
+}
+
+/// How long a lock-out lasts, in words: a lock that never ends is a supervisor's to lift.
+fn lock_end(until: &DateTime<Utc>) -> String {
+    if until.to_rfc3339().starts_with("9999") {
+        "until a supervisor unlocks them".to_owned()
+    } else {
+        format!("until {until}")
     }
 }
 
@@ -363,7 +359,7 @@ pub fn require(role: Role, action: Action) -> Result<(), OperatorError> {
 }
 
 const OPERATOR_COLUMNS: &str =
-    "id, name, role, failed_attempts, locked_until, created_at, last_login_at";
+    "id, name, role, failed_attempts, locked_until, created_at, last_login_at, language";
 
 impl Store {
     /// Adds an operator; audit `operator.added` by `actor`.
@@ -459,6 +455,37 @@ impl Store {
             .ok_or_else(|| OperatorError::Unknown(id.to_owned()))
     }
 
+    /// Sets (or, with `None`, clears) the language the app speaks to operator `id` after their
+    /// login; audit `operator.language` by `actor`. The tag's form is checked here
+    /// (`zh-CN`); whether the station speaks it is the caller's to check.
+    pub fn set_operator_language(
+        &self,
+        station_id: &str,
+        actor: &str,
+        id: &str,
+        language: Option<&str>,
+    ) -> Result<(), OperatorError> {
+        if let Some(tag) = language {
+            check_language(tag)?;
+        }
+        let now = fmt_ts(Utc::now());
+        let changed = self.write(|tx| {
+            let n = tx
+                .prepare_cached(
+                    "UPDATE operators SET language = ?2, updated_at = ?3 WHERE id = ?1",
+                )?
+                .execute(params![id, language, now])?;
+            if n > 0 {
+                let detail = json!({ "language": language });
+                audit::append(tx, station_id, actor, "operator.language", id, &detail)?;
+            }
+            Ok(n > 0)
+        })?;
+        changed
+            .then_some(())
+            .ok_or_else(|| OperatorError::Unknown(id.to_owned()))
+    }
+
     /// Clears an operator's lockout and failure count; audit `operator.unlocked` by `actor`.
     pub fn unlock_operator(
         &self,
@@ -510,7 +537,7 @@ impl Store {
             let Some((operator, hash)) = tx
                 .prepare_cached(&sql)?
                 .query_row([id], |r| {
-                    Ok((operator_from_row(r)?, r.get::<_, String>(7)?))
+                    Ok((operator_from_row(r)?, r.get::<_, String>(8)?))
                 })
                 .optional()?
             else {
@@ -672,12 +699,14 @@ fn operator_from_row(r: &Row<'_>) -> rusqlite::Result<Operator> {
         locked_until: r.get::<_, Option<Ts>>(4)?.map(|t| t.0),
         created_at: r.get::<_, Ts>(5)?.0,
         last_login_at: r.get::<_, Option<Ts>>(6)?.map(|t| t.0),
+        language: r.get(7)?,
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use station_errors::Coded as _;
 
     #[test]
     fn roles_are_ordered_and_actions_need_their_minimum() {
@@ -688,8 +717,10 @@ mod tests {
         assert!(Role::Admin.allows(Action::ManageOperators));
         let e = require(Role::Technician, Action::Export).unwrap_err();
         assert_eq!(e.code(), "station::auth::not_allowed");
-        assert_eq!(e.to_string(), "a technician may not export a batch");
-        assert_eq!(e.help(), "Ask a supervisor to export a batch.");
+        assert_eq!(
+            e.to_string(),
+            "a technician may not export a batch: that needs the supervisor role"
+        );
     }
 
     #[test]

@@ -62,9 +62,8 @@ pub enum ExportError {
     },
 }
 
-impl ExportError {
-    /// A stable code.
-    pub fn code(&self) -> &'static str {
+impl station_errors::Coded for ExportError {
+    fn code(&self) -> &'static str {
         match self {
             Self::Store(e) => e.code(),
             Self::Io { .. } => "station::export::io",
@@ -73,32 +72,6 @@ impl ExportError {
             Self::BadPayload { .. } => "station::export::bad_payload",
             Self::Empty => "station::export::empty",
             Self::SealedForOthers { .. } => "station::export::sealed_for_others",
-        }
-    }
-
-    /// One action for the supervisor.
-    pub fn help(&self) -> String {
-        match self {
-            Self::Store(e) => e
-                .help()
-                .unwrap_or_else(|| "check the station database".into()),
-            Self::Io { .. } => "check that the directory is writable and the disk not full".into(),
-            Self::OutputNotEmpty { .. } => "choose a new directory for the export".into(),
-            Self::SigningKey { .. } => {
-                "check upload.signing_key: the file must be a PKCS#8 P-256 key with its \
-                 certificate next to it, or absent so the station creates both"
-                    .into()
-            }
-            Self::BadPayload { .. } => {
-                "run `station audit verify` and call a supervisor: the database was changed".into()
-            }
-            Self::Empty => "check the work order or the time range".into(),
-            Self::SealedForOthers { .. } => {
-                "set secrets.recipients to the export recipients before units are provisioned: \
-                 keys sealed to the uploader go to DPS through it (`station upload`), not in a \
-                 batch"
-                    .into()
-            }
         }
     }
 }
@@ -164,9 +137,8 @@ pub enum VerifyError {
     },
 }
 
-impl VerifyError {
-    /// A stable code.
-    pub fn code(&self) -> &'static str {
+impl station_errors::Coded for VerifyError {
+    fn code(&self) -> &'static str {
         match self {
             Self::Io { .. } => "station::verify::io",
             Self::BadTrust(_) => "station::verify::bad_trust",
