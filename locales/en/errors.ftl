@@ -415,6 +415,10 @@ err-login-locked = Operator locked out
     .says = Too many wrong PINs were entered, so this account is locked until the time shown.
     .todo = Call a { -supervisor } to unlock your account.
 
+err-operators-bad_language = Language not known
+    .says = The language given for an { -operator } is not one this { -station } speaks. Nothing was changed.
+    .todo = Pick English, Chinese or Spanish.
+
 err-operators-exists = Operator ID already taken
     .says = An operator with this ID already exists, so no one was added.
     .todo = Choose another ID for the new operator.

@@ -517,6 +517,11 @@ err-login-locked = Operador bloqueado
     .todo = Llame a un { -supervisor } para que desbloquee su cuenta.
 
 # unreviewed
+err-operators-bad_language = Idioma desconocido
+    .says = El idioma indicado para un { -operator } no es uno que hable esta { -station }. No se cambió nada.
+    .todo = Elija inglés, chino o español.
+
+# unreviewed
 err-operators-exists = ID de operador ya en uso
     .says = Ya existe un operador con este ID, así que no se agregó a nadie.
     .todo = Elija otro ID para el nuevo operador.

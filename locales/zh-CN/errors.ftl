@@ -517,6 +517,11 @@ err-login-locked = 操作员已被锁定
     .todo = 请叫{ -supervisor }为您的账户解锁。
 
 # unreviewed
+err-operators-bad_language = 未知的语言
+    .says = 为{ -operator }指定的语言不是本{ -station }支持的语言。未做任何更改。
+    .todo = 请选择英语、中文或西班牙语。
+
+# unreviewed
 err-operators-exists = 操作员 ID 已被占用
     .says = 已有使用此 ID 的操作员，因此没有添加任何人。
     .todo = 请为新操作员另选一个 ID。

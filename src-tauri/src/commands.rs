@@ -161,6 +161,9 @@ pub struct SessionInfo {
     operator_id: String,
     name: String,
     role: Role,
+    /// The operator's own language (`zh-CN`): the app speaks it from their login on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    language: Option<String>,
     /// A supervisor approving in place: the screens show their controls while it lasts.
     #[serde(skip_serializing_if = "Option::is_none")]
     approved_by: Option<Approver>,
@@ -181,6 +184,7 @@ impl From<Operator> for SessionInfo {
             operator_id: o.id,
             name: o.name,
             role: o.role,
+            language: o.language,
             approved_by: None,
         }
     }

@@ -89,6 +89,11 @@ max_pin_attempts = 3
             )
             .unwrap();
     }
+    // The supervisor reads the screens in Spanish; the technician in the station's language.
+    state
+        .store()
+        .set_operator_language("ipc-test", "test", "S200", Some("es"))
+        .unwrap();
     state
 }
 
@@ -153,6 +158,7 @@ fn roles_are_enforced_by_the_commands_not_only_the_ui() {
 
     let who = invoke(&w, "login", json!({ "operatorId": "T100", "pin": "1234" })).unwrap();
     assert_eq!(who["role"], "technician");
+    assert_eq!(who.get("language"), None, "the station's language: {who}");
     invoke(&w, "units", json!({})).unwrap();
 
     for (cmd, body) in [
@@ -193,12 +199,17 @@ fn roles_are_enforced_by_the_commands_not_only_the_ui() {
     assert_eq!(e["code"], "station::auth::not_allowed");
 
     invoke(&w, "logout", json!({ "reason": "user" })).unwrap();
-    invoke(
+    let supervisor = invoke(
         &w,
         "login",
         json!({ "operatorId": "S200", "pin": "246813" }),
-    )
-    .unwrap();
+    );
+    assert_eq!(
+        supervisor.as_ref().map(|s| s["language"].clone()),
+        Ok(json!("es")),
+        "an operator's own language comes with their login"
+    );
+    supervisor.unwrap();
     let wo = invoke(&w, "set_work_order", json!({ "workOrder": " WO-7 " })).unwrap();
     assert_eq!(wo, "WO-7");
     let audit = invoke(&w, "audit_log", json!({ "limit": 50 })).unwrap();

@@ -311,6 +311,10 @@ export function App() {
         onLanguage={speak}
         onLogin={(s) => {
           setNotice(null);
+          // The operator's own language, when they have one, from their login on; logout
+          // returns to the station's.
+          const own = localeOf(s.language);
+          if (own) speak(own);
           setSession(s);
         }}
       />
@@ -358,7 +362,9 @@ export function App() {
         </nav>
         <div class="who">
           <LineIndicator />
-          <span id="work-order-display">{workOrder === null ? t('app-work-order-none') : t('app-work-order', { workOrder })}</span>
+          {/* The Run screen's own bar shows the work order: the header names it elsewhere, which
+              also leaves a longer language room for the screens' names. */}
+          {screen !== 'run' && <span id="work-order-display">{workOrder === null ? t('app-work-order-none') : t('app-work-order', { workOrder })}</span>}
           <span id="operator-display">{t('app-operator', { name: session.name, role: session.role })}</span>
           <button id="logout" onClick={() => logout('user')}>
             {t('app-logout')}

@@ -127,6 +127,8 @@ export interface SessionInfo {
   operatorId: string;
   name: string;
   role: Role;
+  /** The operator's own language (`zh-CN`), spoken from their login on; else the station's. */
+  language?: string | null;
   /** A supervisor approving in place (badge and PIN at this session): their role applies
    * until they press Done or leave it idle for two minutes. */
   approvedBy?: { operatorId: string; name: string; role: Role } | null;

@@ -16,6 +16,7 @@ use std::io::BufRead;
 use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand};
+use station_config::Locale;
 use station_store::{NewOperator, OperatorError, Role, Store};
 
 use crate::EXIT_OK;
@@ -54,6 +55,19 @@ enum OperatorsCommand {
         /// Read the PIN from this environment variable instead of stdin.
         #[arg(long)]
         pin_env: Option<String>,
+        /// The language the desktop app speaks to them after login: en, zh-CN or es (default:
+        /// the station's, `kiosk.locale`).
+        #[arg(long, value_parser = parse_language)]
+        language: Option<Locale>,
+    },
+    /// Set the language the desktop app speaks to an operator after login; without one, the
+    /// station's (`kiosk.locale`).
+    SetLanguage {
+        /// Operator ID.
+        id: String,
+        /// en, zh-CN or es.
+        #[arg(value_parser = parse_language)]
+        language: Option<Locale>,
     },
     /// List operators, their roles and lockouts.
     List {
@@ -74,6 +88,13 @@ enum OperatorsCommand {
         /// Operator ID.
         id: String,
     },
+}
+
+fn parse_language(s: &str) -> Result<Locale, String> {
+    Locale::from_tag(s).ok_or_else(|| {
+        let tags: Vec<&str> = Locale::ALL.iter().map(|l| l.tag()).collect();
+        format!("the station's screens speak {}", tags.join(", "))
+    })
 }
 
 fn parse_role(s: &str) -> Result<Role, String> {
@@ -107,6 +128,7 @@ pub(crate) fn operators(args: &OperatorsArgs) -> anyhow::Result<u8> {
             name,
             role,
             pin_env,
+            language,
         } => {
             let pin = read_pin(pin_env.as_deref())?;
             let actor = if store.operators().map_err(CliError::from)?.is_empty() {
@@ -126,6 +148,11 @@ pub(crate) fn operators(args: &OperatorsArgs) -> anyhow::Result<u8> {
                     },
                 )
                 .map_err(CliError::from)?;
+            if let Some(language) = language {
+                store
+                    .set_operator_language(&station, &actor, &op.id, Some(language.tag()))
+                    .map_err(CliError::from)?;
+            }
             println!("added operator {} ({}, {})", op.id, op.name, op.role);
         }
         OperatorsCommand::List { json } => {
@@ -133,7 +160,10 @@ pub(crate) fn operators(args: &OperatorsArgs) -> anyhow::Result<u8> {
             if *json {
                 crate::output::print_json(&list)?;
             } else {
-                println!("{:<16} {:<12} {:<24} status", "id", "role", "name");
+                println!(
+                    "{:<16} {:<12} {:<24} {:<8} status",
+                    "id", "role", "name", "language"
+                );
                 let now = chrono::Utc::now();
                 for op in &list {
                     let status = match op.locked_until {
@@ -143,7 +173,11 @@ pub(crate) fn operators(args: &OperatorsArgs) -> anyhow::Result<u8> {
                         }
                         _ => "ok".into(),
                     };
-                    println!("{:<16} {:<12} {:<24} {status}", op.id, op.role, op.name);
+                    let language = op.language.as_deref().unwrap_or("-");
+                    println!(
+                        "{:<16} {:<12} {:<24} {:<8} {status}",
+                        op.id, op.role, op.name, language
+                    );
                 }
                 println!("{} operator(s)", list.len());
             }
@@ -155,6 +189,16 @@ pub(crate) fn operators(args: &OperatorsArgs) -> anyhow::Result<u8> {
                 .set_operator_pin(&station, &actor, id, &pin)
                 .map_err(CliError::from)?;
             println!("PIN set for {id}");
+        }
+        OperatorsCommand::SetLanguage { id, language } => {
+            let actor = actor(station_store::Action::ManageOperators)?;
+            store
+                .set_operator_language(&station, &actor, id, language.map(Locale::tag))
+                .map_err(CliError::from)?;
+            match language {
+                Some(l) => println!("{id} is spoken to in {}", l.tag()),
+                None => println!("{id} is spoken to in the station's language"),
+            }
         }
         OperatorsCommand::Unlock { id } => {
             let actor = actor(station_store::Action::UnlockOperator)?;

@@ -169,6 +169,39 @@ fn keys_in_reports_need_a_supervisor_and_are_audited() {
     add("adm-1", "admin", "975310", None);
     add("sup-1", "supervisor", "471100\n975310\n", Some("adm-1"));
     add("tech-1", "technician", "1234\n975310\n", Some("adm-1"));
+
+    // An operator's own language: set by an admin, only one the screens speak.
+    let language = |args: &[&str]| {
+        let mut all = vec!["operators", "--config", cfg, "set-language"];
+        all.extend_from_slice(args);
+        all.extend(["--operator", "adm-1"]);
+        station(&all, Some("975310\n"))
+    };
+    let out = language(&["tech-1", "zh-CN"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = language(&["tech-1", "klingon"]);
+    assert_eq!(out.status.code(), Some(2), "a usage error");
+    assert!(
+        text(&out.stderr).contains("en, zh-CN, es"),
+        "{}",
+        text(&out.stderr)
+    );
+    let listed = station(&["operators", "--config", cfg, "list", "--json"], None);
+    let listed: serde_json::Value = serde_json::from_slice(&listed.stdout).unwrap();
+    let tech = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["id"] == "tech-1")
+        .unwrap();
+    assert_eq!(tech["language"], "zh-CN", "{tech}");
+    assert!(
+        store
+            .audit_rows(10)
+            .unwrap()
+            .iter()
+            .any(|r| r.kind == "operator.language" && r.actor == "adm-1")
+    );
     let reveal = |op: &str, pin: &str| {
         station(
             &[

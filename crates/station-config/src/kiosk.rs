@@ -113,6 +113,14 @@ pub enum Locale {
 }
 
 impl Locale {
+    /// Every language the station speaks.
+    pub const ALL: [Locale; 3] = [Locale::En, Locale::ZhCn, Locale::Es];
+
+    /// The language `tag` names exactly (`zh-CN`), if the station speaks it.
+    pub fn from_tag(tag: &str) -> Option<Locale> {
+        Self::ALL.into_iter().find(|l| l.tag() == tag)
+    }
+
     /// The language tag, as in the config and `locales/<tag>/`.
     pub fn tag(self) -> &'static str {
         match self {
