@@ -404,7 +404,7 @@ err-link-open_failed = { -slot(form: "title") }'s port could not be opened
     .todo = Check the { -fixture } cable; if it is in, call the line engineer.
 
 err-lock-unconfirmed = { -board(form: "title") } did not confirm the lock
-    .says = The { -board } did not answer when it was told to lock, so it may or may not be locked. It shows { -fail } for now, but stays an unfinished { -board } until it is run again.
+    .says = The { -board } did not answer when it was told to lock, so it may or may not be locked. It shows { -open } until it is run again: neither { -pass } nor { -fail }.
     .todo = Put the same { -board } back in any { -slot } and run it again.
 
 err-login-failed = Operator ID or PIN wrong

@@ -503,7 +503,7 @@ err-link-open_failed = No se pudo abrir el puerto de la { -slot }
 
 # unreviewed
 err-lock-unconfirmed = La { -board } no confirmó el bloqueo
-    .says = La { -board } no respondió cuando se le ordenó bloquearse, así que puede estar bloqueada o no. Por ahora aparece como { -fail }, pero sigue siendo una { -board } sin terminar hasta que se procese de nuevo.
+    .says = La { -board } no respondió cuando se le ordenó bloquearse, así que puede estar bloqueada o no. Aparece como { -open } hasta que se procese de nuevo: ni { -pass } ni { -fail }.
     .todo = Vuelva a poner la misma { -board } en cualquier { -slot } y procésela de nuevo.
 
 # unreviewed

@@ -503,7 +503,7 @@ err-link-open_failed = 无法打开{ -slot }端口
 
 # unreviewed
 err-lock-unconfirmed = { -board }未确认锁定
-    .says = { -board }收到锁定指令后没有应答，可能已锁定，也可能没有。它暂时显示为{ -fail }，但在重新运行之前是一块未完成的{ -board }。
+    .says = { -board }收到锁定指令后没有应答，可能已锁定，也可能没有。在重新运行之前它显示为{ -open }：既不是{ -pass }也不是{ -fail }。
     .todo = 请把同一块{ -board }放回任一{ -slot }并重新运行。
 
 # unreviewed
