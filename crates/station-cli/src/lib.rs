@@ -245,6 +245,7 @@ mod tests {
     const ACTIONS: &[&str] = &[
         "operators add",
         "operators set-pin",
+        "operators set-language",
         "operators unlock",
         "line-db resolve",
         "line-db add-station",
