@@ -12,7 +12,8 @@
 //! Packets are rumqttc's `mqttbytes::v4` codec. The credential is checked on each request by
 //! the same [`Registrar`](crate::device::Registrar) as HTTPS, so refusals carry DPS's error
 //! JSON on the response topic (`res/401/…`); a CONNECT that is not a DPS device's is refused
-//! with its CONNACK code. No persistent sessions; QoS 2 is served as 1.
+//! with its CONNACK code. No persistent sessions. Every control packet a client may send gets
+//! the answer MQTT 3.1.1 requires (tests/mqtt_packets.rs).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -20,7 +21,8 @@ use std::time::Duration;
 use bytes::BytesMut;
 use dps_wire::device::{MQTT_RESPONSE_FILTER, MqttRequest, MqttUsername, mqtt_response_topic};
 use rumqttc::mqttbytes::v4::{
-    ConnAck, ConnectReturnCode, Packet, PubAck, Publish, SubAck, SubscribeReasonCode,
+    ConnAck, ConnectReturnCode, Packet, PubAck, PubComp, PubRec, Publish, SubAck,
+    SubscribeReasonCode, UnsubAck,
 };
 use rumqttc::mqttbytes::{Error as MqttError, QoS};
 use rustls::pki_types::CertificateDer;
@@ -308,10 +310,20 @@ async fn session<W: Wire>(
                     .await?;
             }
             Packet::Publish(publish) => {
-                if publish.qos != QoS::AtMostOnce {
-                    stream
-                        .send(Packet::PubAck(PubAck::new(publish.pkid)))
-                        .await?;
+                match publish.qos {
+                    QoS::AtMostOnce => {}
+                    QoS::AtLeastOnce => {
+                        stream
+                            .send(Packet::PubAck(PubAck::new(publish.pkid)))
+                            .await?;
+                    }
+                    // QoS 2: PUBREC now, PUBCOMP when the client releases it (MQTT-4.3.3-2).
+                    // The request is served once, here; a DPS request is idempotent anyway.
+                    QoS::ExactlyOnce => {
+                        stream
+                            .send(Packet::PubRec(PubRec::new(publish.pkid)))
+                            .await?;
+                    }
                 }
                 let Some(req) = MqttRequest::parse(&publish.topic) else {
                     tracing::debug!(topic = %publish.topic, "MQTT publish to an unknown topic ignored");
@@ -341,8 +353,28 @@ async fn session<W: Wire>(
                     )))
                     .await?;
             }
+            Packet::PubRel(release) => {
+                stream
+                    .send(Packet::PubComp(PubComp::new(release.pkid)))
+                    .await?;
+            }
+            // Nothing to stop sending (answers go to the device whatever it listens to), but
+            // the client waits for the UNSUBACK: Microsoft's Node SDK does before it reports
+            // its registration (MQTT-3.10.4-4).
+            Packet::Unsubscribe(unsubscribe) => {
+                stream
+                    .send(Packet::UnsubAck(UnsubAck::new(unsubscribe.pkid)))
+                    .await?;
+            }
             Packet::PingReq => stream.send(Packet::PingResp).await?,
             Packet::Disconnect => break,
+            // A second CONNECT is a protocol violation: the server disconnects (MQTT-3.1.0-2).
+            Packet::Connect(_) => {
+                tracing::debug!("MQTT: a second CONNECT; the connection is closed");
+                break;
+            }
+            // The acknowledgements of QoS 1 and 2 publishes: the answers go at QoS 0, so none
+            // is expected; a client sending one anyway is ignored.
             _ => {}
         }
     }

@@ -1,0 +1,214 @@
+//! Every MQTT 3.1.1 control packet a client may send gets the answer the specification
+//! requires, checked with a plain MQTT client (raw packets over TLS, rumqttc's codec; no SDK,
+//! no retries): CONNECT → CONNACK, SUBSCRIBE → SUBACK, UNSUBSCRIBE → UNSUBACK, PINGREQ →
+//! PINGRESP, PUBLISH QoS 1 → PUBACK, QoS 2 → PUBREC and PUBREL → PUBCOMP, DISCONNECT and a
+//! second CONNECT → the server closes. Microsoft's Node SDK hung because UNSUBSCRIBE went
+//! unanswered (issue 31).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::BytesMut;
+use dps_local::{Config, DeviceSettings, Server};
+use rumqttc::mqttbytes::QoS;
+use rumqttc::mqttbytes::v4::{
+    ConnAck, ConnectReturnCode, Login, Packet, PubAck, PubComp, PubRec, PubRel, Publish, SubAck,
+    Subscribe, SubscribeReasonCode, UnsubAck, Unsubscribe,
+};
+use rustls::pki_types::pem::PemObject as _;
+use rustls::pki_types::{CertificateDer, ServerName};
+use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+use tokio_rustls::client::TlsStream;
+
+const SCOPE: &str = "0ne00PKT001";
+const FILTER: &str = "$dps/registrations/res/#";
+
+/// A bare MQTT client: packets in, packets out, nothing else.
+struct Client {
+    io: TlsStream<tokio::net::TcpStream>,
+    buf: BytesMut,
+}
+
+impl Client {
+    async fn open(server: &Server) -> Self {
+        let mut roots = rustls::RootCertStore::empty();
+        for c in CertificateDer::pem_file_iter(server.ca_file()).unwrap() {
+            roots.add(c.unwrap()).unwrap();
+        }
+        let config = rustls::ClientConfig::builder_with_provider(Arc::new(
+            rustls::crypto::ring::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+        let tcp = tokio::net::TcpStream::connect(server.mqtt_addr().unwrap())
+            .await
+            .unwrap();
+        let io = tokio_rustls::TlsConnector::from(Arc::new(config))
+            .connect(ServerName::try_from("localhost").unwrap(), tcp)
+            .await
+            .unwrap();
+        Self {
+            io,
+            buf: BytesMut::new(),
+        }
+    }
+
+    async fn send(&mut self, packet: Packet) {
+        let mut out = BytesMut::new();
+        packet.write(&mut out, usize::MAX).unwrap();
+        self.io.write_all(&out).await.unwrap();
+        self.io.flush().await.unwrap();
+    }
+
+    /// The next packet, or `None` when the server closed the connection; panics after 5 s.
+    async fn next(&mut self) -> Option<Packet> {
+        tokio::time::timeout(Duration::from_secs(5), async {
+            loop {
+                match Packet::read(&mut self.buf, 1 << 20) {
+                    Ok(p) => return Some(p),
+                    Err(rumqttc::mqttbytes::Error::InsufficientBytes(_)) => {}
+                    Err(e) => panic!("a malformed packet from the server: {e:?}"),
+                }
+                let mut chunk = [0u8; 4096];
+                match self.io.read(&mut chunk).await {
+                    Ok(0) | Err(_) => return None,
+                    Ok(n) => self.buf.extend_from_slice(&chunk[..n]),
+                }
+            }
+        })
+        .await
+        .expect("the server answered within 5 s")
+    }
+
+    /// CONNECT as device `id` of the test scope.
+    async fn connect(&mut self, id: &str) -> Option<Packet> {
+        let mut connect = rumqttc::mqttbytes::v4::Connect::new(id);
+        connect.login = Some(Login::new(
+            format!("{SCOPE}/registrations/{id}/api-version=2019-03-31"),
+            "SharedAccessSignature sr=x&sig=y&se=1&skn=registration",
+        ));
+        self.send(Packet::Connect(connect)).await;
+        self.next().await
+    }
+}
+
+async fn server(dir: &std::path::Path) -> Server {
+    let mut config = Config::new(dir.join("dps"));
+    config.device = DeviceSettings {
+        id_scope: SCOPE.into(),
+        ..DeviceSettings::default()
+    };
+    config.mqtt_bind = Some(SocketAddr::from(([127, 0, 0, 1], 0)));
+    Server::start(config).await.unwrap()
+}
+
+#[tokio::test]
+async fn every_control_packet_gets_the_answer_the_specification_requires() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = server(dir.path()).await;
+    let mut c = Client::open(&server).await;
+
+    assert_eq!(
+        c.connect("pkt-1").await,
+        Some(Packet::ConnAck(ConnAck::new(
+            ConnectReturnCode::Success,
+            false
+        )))
+    );
+
+    let mut subscribe = Subscribe::new(FILTER, QoS::AtLeastOnce);
+    subscribe.pkid = 6;
+    c.send(Packet::Subscribe(subscribe)).await;
+    assert_eq!(
+        c.next().await,
+        Some(Packet::SubAck(SubAck::new(
+            6,
+            vec![SubscribeReasonCode::Success(QoS::AtLeastOnce)]
+        ))),
+        "SUBSCRIBE gets SUBACK with its packet identifier"
+    );
+
+    let mut unsubscribe = Unsubscribe::new(FILTER);
+    unsubscribe.pkid = 7;
+    c.send(Packet::Unsubscribe(unsubscribe)).await;
+    assert_eq!(
+        c.next().await,
+        Some(Packet::UnsubAck(UnsubAck::new(7))),
+        "UNSUBSCRIBE gets UNSUBACK with its packet identifier (MQTT-3.10.4-4)"
+    );
+
+    c.send(Packet::PingReq).await;
+    assert_eq!(
+        c.next().await,
+        Some(Packet::PingResp),
+        "PINGREQ gets PINGRESP"
+    );
+
+    // Publishes to a topic the device API does not have: acknowledged by their QoS, no answer.
+    let mut at_least_once = Publish::new("not/a/dps/topic", QoS::AtLeastOnce, "x");
+    at_least_once.pkid = 8;
+    c.send(Packet::Publish(at_least_once)).await;
+    assert_eq!(
+        c.next().await,
+        Some(Packet::PubAck(PubAck::new(8))),
+        "QoS 1: PUBACK"
+    );
+
+    let mut exactly_once = Publish::new("not/a/dps/topic", QoS::ExactlyOnce, "x");
+    exactly_once.pkid = 9;
+    c.send(Packet::Publish(exactly_once)).await;
+    assert_eq!(
+        c.next().await,
+        Some(Packet::PubRec(PubRec::new(9))),
+        "QoS 2: PUBREC (MQTT-4.3.3-2), not a PUBACK"
+    );
+    c.send(Packet::PubRel(PubRel::new(9))).await;
+    assert_eq!(
+        c.next().await,
+        Some(Packet::PubComp(PubComp::new(9))),
+        "PUBREL: PUBCOMP"
+    );
+
+    // A second CONNECT is a protocol violation: the server disconnects (MQTT-3.1.0-2).
+    let mut again = rumqttc::mqttbytes::v4::Connect::new("pkt-1");
+    again.login = Some(Login::new(
+        format!("{SCOPE}/registrations/pkt-1/api-version=2019-03-31"),
+        "x",
+    ));
+    c.send(Packet::Connect(again)).await;
+    assert_eq!(
+        c.next().await,
+        None,
+        "a second CONNECT closes the connection"
+    );
+
+    // DISCONNECT: the server closes.
+    let mut d = Client::open(&server).await;
+    assert!(matches!(d.connect("pkt-2").await, Some(Packet::ConnAck(_))));
+    d.send(Packet::Disconnect).await;
+    assert_eq!(d.next().await, None, "DISCONNECT closes the connection");
+
+    // A first packet that is not CONNECT: closed without an answer (MQTT-3.1.0-1).
+    let mut e = Client::open(&server).await;
+    e.send(Packet::PingReq).await;
+    assert_eq!(e.next().await, None, "nothing before CONNECT");
+
+    // A CONNECT that is not a DPS device's: CONNACK with a refusal, then closed.
+    let mut f = Client::open(&server).await;
+    let mut stranger = rumqttc::mqttbytes::v4::Connect::new("pkt-3");
+    stranger.login = Some(Login::new("not-a-dps-username", "x"));
+    f.send(Packet::Connect(stranger)).await;
+    assert_eq!(
+        f.next().await,
+        Some(Packet::ConnAck(ConnAck::new(
+            ConnectReturnCode::BadUserNamePassword,
+            false
+        )))
+    );
+    assert_eq!(f.next().await, None);
+}
