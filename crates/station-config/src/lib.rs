@@ -9,6 +9,7 @@
 //!
 //! ```
 //! use std::path::Path;
+//! use station_errors::Coded as _;
 //!
 //! let text = r#"
 //! [station]
