@@ -155,7 +155,8 @@ for f in /usr/bin/station /lib/udev/rules.d/70-provisioning-station.rules \
 done
 grep -qx explain "$work/complete.txt" && grep -qx export "$work/complete.txt" \
   || fail "bash does not complete 'station ex': $(cat "$work/complete.txt")"
-grep -q "Import journal unusable" "$work/explain.txt" || fail "station explain: $(cat "$work/explain.txt")"
+grep -qx "station::import::journal" "$work/explain.txt" && grep -q "Exit code: 4 (environment)" "$work/explain.txt" \
+  || fail "station explain: $(cat "$work/explain.txt")"
 
 # station check: exit 4 (not ready: the site's files are missing), and exactly why.
 [ "$(cat "$work/check.rc")" = 4 ] || fail "station check exited $(cat "$work/check.rc"): $(cat "$work/check.err")"
