@@ -17,10 +17,21 @@ export function Said({ id, code, message, help, lead, cls }: { id?: string; code
     <div class={`error${cls ? ` ${cls}` : ''}`} id={id} role="alert" data-code={code}>
       <div class="error-message">{lead ? `${lead} ${s.says}` : s.says}</div>
       {s.todo && <div class="error-help">{s.todo}</div>}
-      <div class="error-code">
-        {s.detail && <span class="error-detail" lang="en">{s.detail} · </span>}
-        {code}
-      </div>
+      <ErrorCode detail={s.detail} code={code} />
+    </div>
+  );
+}
+
+/** An error's footer: the station's own line (English, for an engineer) and the code. */
+export function ErrorCode({ detail, code }: { detail: string | null; code: string }) {
+  return (
+    <div class="error-code">
+      {detail && (
+        <span class="error-detail" lang="en">
+          {detail} ·{' '}
+        </span>
+      )}
+      {code}
     </div>
   );
 }

@@ -179,6 +179,26 @@ fn keys_in_reports_need_a_supervisor_and_are_audited() {
     };
     let out = language(&["tech-1", "zh-CN"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
+    // A technician may not choose anyone's language, their own included.
+    let out = station(
+        &[
+            "operators",
+            "--config",
+            cfg,
+            "set-language",
+            "tech-1",
+            "es",
+            "--operator",
+            "tech-1",
+        ],
+        Some("1234\n"),
+    );
+    assert_eq!(out.status.code(), Some(7), "exit code `denied`");
+    assert!(
+        text(&out.stderr).contains("station::auth::not_allowed"),
+        "{}",
+        text(&out.stderr)
+    );
     let out = language(&["tech-1", "klingon"]);
     assert_eq!(out.status.code(), Some(2), "a usage error");
     assert!(

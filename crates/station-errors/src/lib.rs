@@ -241,13 +241,12 @@ pub fn markdown() -> String {
         }
         let _ = write!(
             s,
-            "\n### `{}`\n\n**{}.** {}\n\n*What to do:* {}\n\n*On the technician's screen:* {} {}\n\n*Exit code:* {} (`{}`)\n",
+            "\n### `{}`\n\n**{}.** {}\n\n*What to do:* {}\n\n*On the technician's screen:* {}\n\n*Exit code:* {} (`{}`)\n",
             e.code,
             title(e.code),
             e.meaning,
             e.action,
-            technician(e.code).map_or("", |t| t.says.as_str()),
-            technician(e.code).map_or("", |t| t.todo.as_str()),
+            on_screen(e.code),
             e.exit.code(),
             e.exit.name()
         );
@@ -255,16 +254,20 @@ pub fn markdown() -> String {
     s
 }
 
+/// What the technician reads about `code`: what happened, then what to do.
+fn on_screen(code: &str) -> String {
+    technician(code).map_or(String::new(), |t| format!("{} {}", t.says, t.todo))
+}
+
 /// `station explain`'s text for one entry.
 pub fn explain(e: &ErrorDoc) -> String {
-    let screen = technician(e.code).map_or(String::new(), |t| format!("{} {}", t.says, t.todo));
     format!(
         "{}\n  {}\n\n  {}\n\n  What to do: {}\n  On the technician's screen: {}\n  Exit code: {} ({})\n",
         e.code,
         title(e.code),
         e.meaning,
         e.action,
-        screen,
+        on_screen(e.code),
         e.exit.code(),
         e.exit.name()
     )

@@ -23,17 +23,28 @@ fn codes_in_sources() -> BTreeSet<String> {
         }
     }
     let mut found = BTreeSet::new();
+    for path in rust_files(dirs) {
+        scan(&std::fs::read_to_string(&path).unwrap(), &mut found);
+    }
+    found
+}
+
+/// Every `.rs` file under `dirs`, build output and node modules left out.
+fn rust_files(mut dirs: Vec<PathBuf>) -> Vec<PathBuf> {
+    let mut files = Vec::new();
     while let Some(dir) = dirs.pop() {
         for entry in std::fs::read_dir(&dir).unwrap() {
             let path = entry.unwrap().path();
             if path.is_dir() {
-                dirs.push(path);
+                if !path.ends_with("target") && !path.ends_with("node_modules") {
+                    dirs.push(path);
+                }
             } else if path.extension().is_some_and(|e| e == "rs") {
-                scan(&std::fs::read_to_string(&path).unwrap(), &mut found);
+                files.push(path);
             }
         }
     }
-    found
+    files
 }
 
 fn scan(text: &str, found: &mut BTreeSet<String>) {
@@ -232,25 +243,17 @@ fn every_code_has_the_technicians_words_and_nothing_else_gives_advice() {
     );
 
     let mut own_advice = Vec::new();
-    let mut dirs = vec![
+    let everywhere = vec![
         root().join("src-tauri/src"),
         root().join("crates"),
         root().join("testbed"),
     ];
-    while let Some(dir) = dirs.pop() {
-        for entry in std::fs::read_dir(&dir).unwrap() {
-            let path = entry.unwrap().path();
-            let name = path.file_name().unwrap().to_string_lossy().into_owned();
-            if path.is_dir() && name != "target" && name != "node_modules" {
-                dirs.push(path);
-            } else if path.extension().is_some_and(|e| e == "rs") {
-                let text = std::fs::read_to_string(&path).unwrap();
-                for (at, _) in text.match_indices("fn help(&self)") {
-                    let body: String = text[at..].chars().take(200).collect();
-                    if !body.contains("station_errors::action") {
-                        own_advice.push(path.display().to_string());
-                    }
-                }
+    for path in rust_files(everywhere) {
+        let text = std::fs::read_to_string(&path).unwrap();
+        for (at, _) in text.match_indices("fn help(&self)") {
+            let body: String = text[at..].chars().take(200).collect();
+            if !body.contains("station_errors::action") {
+                own_advice.push(path.display().to_string());
             }
         }
     }

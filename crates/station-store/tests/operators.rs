@@ -10,6 +10,21 @@ use station_store::{LockoutPolicy, NewOperator, OperatorError, Role, Store};
 
 const STATION: &str = "st-test";
 
+/// Three wrong PINs lock for a minute.
+const THREE_TRIES: LockoutPolicy = LockoutPolicy {
+    max_attempts: 3,
+    duration: Duration::from_secs(60),
+};
+
+/// A store in `dir` with technician T100 (PIN 1234).
+fn store_with_technician(dir: &Path) -> Store {
+    let store = Store::open(&dir.join("station.db")).unwrap();
+    store
+        .add_operator(STATION, "admin", &new_op("T100", Role::Technician, "1234"))
+        .unwrap();
+    store
+}
+
 fn new_op(id: &str, role: Role, pin: &str) -> NewOperator {
     NewOperator {
         id: id.into(),
@@ -31,10 +46,7 @@ fn operators_log_in_with_their_pin_and_lock_out_after_repeated_failures() {
         store.add_operator(STATION, "admin", &new_op("T100", Role::Admin, "999999")),
         Err(OperatorError::Exists(_))
     ));
-    let policy = LockoutPolicy {
-        max_attempts: 3,
-        duration: Duration::from_secs(60),
-    };
+    let policy = THREE_TRIES;
     let now = Utc::now();
     let ok = store
         .authenticate(STATION, "T100", "1234", policy, now)
@@ -158,10 +170,7 @@ fn a_pin_typed_into_the_id_field_is_not_kept_in_the_audit_log() {
     store
         .add_operator(STATION, "admin", &new_op("T100", Role::Technician, "1234"))
         .unwrap();
-    let policy = LockoutPolicy {
-        max_attempts: 3,
-        duration: Duration::from_secs(60),
-    };
+    let policy = THREE_TRIES;
     // The technician typed their PIN where the ID goes.
     let err = store
         .authenticate(STATION, "918273", "1234", policy, Utc::now())
@@ -263,10 +272,7 @@ fn rusqlite_dump(path: &Path) -> String {
 #[test]
 fn locks_escalate_and_the_third_needs_a_supervisor() {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&dir.path().join("station.db")).unwrap();
-    store
-        .add_operator(STATION, "admin", &new_op("T100", Role::Technician, "1234"))
-        .unwrap();
+    let store = store_with_technician(dir.path());
     let policy = LockoutPolicy::default();
     let mut now = Utc::now();
     let lock_after_five = |store: &Store, now| {
@@ -358,14 +364,8 @@ fn attempts_made_at_once_are_counted_one_by_one() {
 #[test]
 fn an_operators_language_comes_back_at_login() {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&dir.path().join("station.db")).unwrap();
-    store
-        .add_operator(STATION, "admin", &new_op("T100", Role::Technician, "1234"))
-        .unwrap();
-    let policy = LockoutPolicy {
-        max_attempts: 3,
-        duration: Duration::from_secs(60),
-    };
+    let store = store_with_technician(dir.path());
+    let policy = THREE_TRIES;
     let login = || {
         store
             .authenticate(STATION, "T100", "1234", policy, Utc::now())

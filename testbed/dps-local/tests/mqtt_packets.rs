@@ -87,14 +87,24 @@ impl Client {
 
     /// CONNECT as device `id` of the test scope.
     async fn connect(&mut self, id: &str) -> Option<Packet> {
-        let mut connect = rumqttc::mqttbytes::v4::Connect::new(id);
-        connect.login = Some(Login::new(
-            format!("{SCOPE}/registrations/{id}/api-version=2019-03-31"),
-            "SharedAccessSignature sr=x&sig=y&se=1&skn=registration",
-        ));
-        self.send(Packet::Connect(connect)).await;
+        self.send(connect(id, &device_username(id))).await;
         self.next().await
     }
+}
+
+/// The username a DPS device of the test scope connects with.
+fn device_username(id: &str) -> String {
+    format!("{SCOPE}/registrations/{id}/api-version=2019-03-31")
+}
+
+/// A CONNECT from client `id` with `username` (the password is never checked at CONNECT).
+fn connect(id: &str, username: &str) -> Packet {
+    let mut connect = rumqttc::mqttbytes::v4::Connect::new(id);
+    connect.login = Some(Login::new(
+        username,
+        "SharedAccessSignature sr=x&sig=y&se=1&skn=registration",
+    ));
+    Packet::Connect(connect)
 }
 
 async fn server(dir: &std::path::Path) -> Server {
@@ -175,12 +185,7 @@ async fn every_control_packet_gets_the_answer_the_specification_requires() {
     );
 
     // A second CONNECT is a protocol violation: the server disconnects (MQTT-3.1.0-2).
-    let mut again = rumqttc::mqttbytes::v4::Connect::new("pkt-1");
-    again.login = Some(Login::new(
-        format!("{SCOPE}/registrations/pkt-1/api-version=2019-03-31"),
-        "x",
-    ));
-    c.send(Packet::Connect(again)).await;
+    c.send(connect("pkt-1", &device_username("pkt-1"))).await;
     assert_eq!(
         c.next().await,
         None,
@@ -200,9 +205,7 @@ async fn every_control_packet_gets_the_answer_the_specification_requires() {
 
     // A CONNECT that is not a DPS device's: CONNACK with a refusal, then closed.
     let mut f = Client::open(&server).await;
-    let mut stranger = rumqttc::mqttbytes::v4::Connect::new("pkt-3");
-    stranger.login = Some(Login::new("not-a-dps-username", "x"));
-    f.send(Packet::Connect(stranger)).await;
+    f.send(connect("pkt-3", "not-a-dps-username")).await;
     assert_eq!(
         f.next().await,
         Some(Packet::ConnAck(ConnAck::new(

@@ -6,7 +6,7 @@
 // run it.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { memo } from 'preact/compat';
-import { ErrorBox } from '../components';
+import { ErrorBox, ErrorCode } from '../components';
 import { busy, canStart, elapsedMs, formatElapsed, nextScan, progress, serialMismatch, stepLabel, type Grid, type Tile } from '../state/slots';
 import { judgeScan, routesToScan, scanTarget, slotAfter } from '../state/scan';
 import { gridLayout, placeSlots, runSummary, serialTail } from '../state/layout';
@@ -253,10 +253,7 @@ function UnavailableBanner({ product: p, slots }: { product: ProductInfo; slots:
           : tr('run-unavailable', { product: p.id, why: why.says })}
       </div>
       {why.todo && <div class="error-help">{why.todo}</div>}
-      <div class="error-code">
-        {why.detail && <span class="error-detail" lang="en">{why.detail} · </span>}
-        {u.code}
-      </div>
+      <ErrorCode detail={why.detail} code={u.code} />
     </div>
   );
 }

@@ -1,6 +1,6 @@
 // The failure Pareto of the Yield screen: one bar per error code and step, labelled with the
 // code's plain label (its words in the catalogue, locales/*/errors.ftl), with its share and running total.
-import { errorId, said, t } from '../i18n';
+import { said, t } from '../i18n';
 import { stepLabel } from './slots';
 import type { FailureReason, Step } from '../types';
 
@@ -35,5 +35,5 @@ export function percent(share: number): string {
 /** A failure reason's label in the technician's language: its code's words in the catalogue,
  * else the station's title (English), else the code. */
 export function reasonLabel(r: FailureReason): string {
-  return errorId(r.code) ? said(r.code, '').label : r.title || r.code;
+  return said(r.code, r.title || r.code).label;
 }

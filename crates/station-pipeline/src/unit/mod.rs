@@ -69,41 +69,30 @@ pub(crate) fn provision(
         slot: plan.index,
         port: plan.port.clone(),
     });
+    // Ends the slot before any unit exists: no serial, no unit, nothing on the link.
+    let without_unit = |outcome| {
+        let report = UnitReport {
+            slot: plan.index,
+            serial: None,
+            unit_id: None,
+            outcome,
+            wall: started.elapsed(),
+            link_bytes: 0,
+            steps: Vec::new(),
+        };
+        finished(run_id, sink, report)
+    };
     if let Some(why) = &plan.no_board {
-        return finished(
-            run_id,
-            sink,
-            UnitReport {
-                slot: plan.index,
-                serial: None,
-                unit_id: None,
-                outcome: UnitOutcome::Skipped {
-                    reason: SkipReason::Empty,
-                    message: why.clone(),
-                    help: station_errors::action(EMPTY_SLOT).into(),
-                    unit_id: None,
-                },
-                wall: started.elapsed(),
-                link_bytes: 0,
-                steps: Vec::new(),
-            },
-        );
+        return without_unit(UnitOutcome::Skipped {
+            reason: SkipReason::Empty,
+            message: why.clone(),
+            help: station_errors::action(EMPTY_SLOT).into(),
+            unit_id: None,
+        });
     }
     if let Some(outcome) = alarm::refuse_blocked(station, plan.index) {
         // Blocked: no unit is started, nothing touches the board.
-        return finished(
-            run_id,
-            sink,
-            UnitReport {
-                slot: plan.index,
-                serial: None,
-                unit_id: None,
-                outcome,
-                wall: started.elapsed(),
-                link_bytes: 0,
-                steps: Vec::new(),
-            },
-        );
+        return without_unit(outcome);
     }
     let mut unit = UnitRun {
         station,
