@@ -13,8 +13,9 @@
 #   package  + dpkg-dev and mmdebstrap (scripts/package.sh and its install test)
 #   test     everything scripts/test.sh needs: all of the above, plus SoftHSM2, openssl,
 #            age, Xvfb and WebKitWebDriver, cargo-nextest, cargo-deny, tauri-driver, and a
-#            Python virtualenv (.venv) with smpclient, azure-iot-device and typos (the
-#            independent clients the interop tests drive)
+#            Python virtualenv (.venv) with smpclient, azure-iot-device and typos, and
+#            Microsoft's Node.js IoT SDKs in tests/interop/node (the independent clients the
+#            interop tests drive)
 #
 # The Debian packages of each profile are declared in packaging/system-packages.txt.
 set -euo pipefail
@@ -115,6 +116,15 @@ if want test; then
     "$PY" -m venv .venv
     .venv/bin/pip install -q --disable-pip-version-check -r tests/interop/requirements.txt \
       -r scripts/requirements-lint.txt
+  fi
+  # Microsoft's Node.js IoT SDKs, exactly as tests/interop/node/package-lock.json pins them.
+  # --ignore-scripts: azure-iot-security-tpm's optional ffi build fails on Linux and is needed
+  # only on Windows; no package the tests load runs an install script.
+  node_judges=tests/interop/node
+  if [ ! -d $node_judges/node_modules ] \
+    || [ $node_judges/package-lock.json -nt $node_judges/node_modules/.package-lock.json ]; then
+    step "npm ci in $node_judges (Microsoft's Node.js IoT SDKs)"
+    (cd $node_judges && npm ci --ignore-scripts --no-audit --no-fund)
   fi
 fi
 step "ok"

@@ -2,13 +2,16 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
+mod amqp;
 mod device;
 pub mod hook;
+mod listen;
 mod mqtt;
 mod rate;
 mod service;
 mod store;
 mod tls;
+mod ws;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -20,6 +23,8 @@ use dps_wire::sas::{ConnectionString, PolicyKey};
 use serde::{Deserialize, Serialize};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
+
+use crate::listen::Listener;
 
 pub use device::tpm::authentication_key as tpm_authentication_key;
 /// The hub the `hashed` policy puts `registration_id` on among `hubs` (weighted rendezvous
@@ -153,14 +158,18 @@ pub struct Config {
     /// Where the device API's MQTT (over TLS) listens; `None` = no MQTT. Devices on the Azure
     /// SDKs need 8883.
     pub mqtt_bind: Option<SocketAddr>,
-    /// Where the device API's MQTT over WebSockets (over TLS, path `/$iothub/websocket`)
-    /// listens; `None` = none. The Azure SDKs' `websockets` option uses 443.
+    /// Where the device API's WebSocket listener (over TLS, path `/$iothub/websocket`) serves
+    /// MQTT and AMQP, by the subprotocol the device asks for (`mqtt` / `AMQPWSB10`); `None` =
+    /// none. The Azure SDKs' `websockets` option uses 443.
     pub websocket_bind: Option<SocketAddr>,
+    /// Where the device API's AMQP 1.0 (over TLS) listens; `None` = no AMQP. Devices on the
+    /// Azure SDKs use 5671.
+    pub amqp_bind: Option<SocketAddr>,
 }
 
 impl Config {
     /// Defaults: `127.0.0.1:0`, host `localhost`, no rate limit, no faults, DPS's device
-    /// limits, no MQTT.
+    /// limits, no MQTT, no AMQP, no WebSockets.
     pub fn new(state_dir: impl Into<PathBuf>) -> Self {
         Self {
             state_dir: state_dir.into(),
@@ -172,6 +181,7 @@ impl Config {
             device: DeviceSettings::default(),
             mqtt_bind: None,
             websocket_bind: None,
+            amqp_bind: None,
         }
     }
 }
@@ -232,6 +242,7 @@ pub struct Server {
     addr: SocketAddr,
     mqtt_addr: Option<SocketAddr>,
     websocket_addr: Option<SocketAddr>,
+    amqp_addr: Option<SocketAddr>,
     state_dir: PathBuf,
     host_name: String,
     shared: Arc<service::Shared>,
@@ -300,28 +311,25 @@ impl Server {
         let shared = Arc::new(service::Shared::new(&config, policies, db, webhook));
         let (shutdown, rx) = watch::channel(false);
         let acceptor = tokio_rustls::TlsAcceptor::from(tls);
-        let mqtt_addr = start_mqtt(
-            config.mqtt_bind,
-            mqtt::Transport::Tls,
-            &acceptor,
-            &shared,
-            &rx,
-        )
-        .await?;
-        let websocket_addr = start_mqtt(
+        let mqtt_addr =
+            listen::start(config.mqtt_bind, Listener::Mqtt, &acceptor, &shared, &rx).await?;
+        let websocket_addr = listen::start(
             config.websocket_bind,
-            mqtt::Transport::WebSocket,
+            Listener::WebSocket,
             &acceptor,
             &shared,
             &rx,
         )
         .await?;
+        let amqp_addr =
+            listen::start(config.amqp_bind, Listener::Amqp, &acceptor, &shared, &rx).await?;
         let task = tokio::spawn(service::serve(listener, acceptor, Arc::clone(&shared), rx));
         tracing::info!(%addr, dir = %dir.display(), "dps-local listening");
         Ok(Server {
             addr,
             mqtt_addr,
             websocket_addr,
+            amqp_addr,
             state_dir: dir.clone(),
             host_name: config.host_name,
             shared,
@@ -359,12 +367,18 @@ impl Server {
         self.state_dir.join(DIAGNOSTIC_LOG)
     }
 
-    /// Where the device API's MQTT over WebSockets listens, if it does.
+    /// Where the device API's WebSocket listener (MQTT and AMQP) listens, if it does.
     pub fn websocket_addr(&self) -> Option<SocketAddr> {
         self.websocket_addr
     }
 
     /// Where the device API's MQTT listens, if it does.
+    /// Where the device API's AMQP (over TLS) listens, if it does.
+    pub fn amqp_addr(&self) -> Option<SocketAddr> {
+        self.amqp_addr
+    }
+
+    /// Where the device API's MQTT (over TLS) listens, if it does.
     pub fn mqtt_addr(&self) -> Option<SocketAddr> {
         self.mqtt_addr
     }
@@ -443,32 +457,6 @@ impl Server {
         let _ = self.shutdown.send(true);
         let _ = self.task.await;
     }
-}
-
-/// Starts the device API's MQTT listener on `bind` (if any) over `transport`; its address.
-async fn start_mqtt(
-    bind: Option<SocketAddr>,
-    transport: mqtt::Transport,
-    acceptor: &tokio_rustls::TlsAcceptor,
-    shared: &Arc<service::Shared>,
-    shutdown: &watch::Receiver<bool>,
-) -> Result<Option<SocketAddr>, Error> {
-    let Some(bind) = bind else { return Ok(None) };
-    let listener = TcpListener::bind(bind)
-        .await
-        .map_err(|source| Error::Bind { addr: bind, source })?;
-    let bound = listener
-        .local_addr()
-        .map_err(|source| Error::Bind { addr: bind, source })?;
-    tokio::spawn(mqtt::serve(
-        listener,
-        acceptor.clone(),
-        Arc::clone(shared),
-        transport,
-        shutdown.clone(),
-    ));
-    tracing::info!(addr = %bound, ?transport, "dps-local device API over MQTT");
-    Ok(Some(bound))
 }
 
 /// A server on its own runtime thread, for synchronous callers (tests, the CLI demo). Dropping

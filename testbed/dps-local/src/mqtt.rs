@@ -7,7 +7,8 @@
 //! `$dps/registrations/res/{status}/?$rid=…[&retry-after=…]`.
 //!
 //! The same session runs over MQTT-on-TLS and over MQTT in WebSocket binary frames
-//! (path `/$iothub/websocket`, subprotocol `mqtt`), as the SDKs' `websockets` option connects.
+//! (path `/$iothub/websocket`, subprotocol `mqtt`, [`crate::ws`]), as the SDKs' `websockets`
+//! option connects.
 //!
 //! Packets are rumqttc's `mqttbytes::v4` codec. The credential is checked on each request by
 //! the same [`Registrar`](crate::device::Registrar) as HTTPS, so refusals carry DPS's error
@@ -26,165 +27,19 @@ use rumqttc::mqttbytes::v4::{
 };
 use rumqttc::mqttbytes::{Error as MqttError, QoS};
 use rustls::pki_types::CertificateDer;
-use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
-use tokio::net::TcpListener;
-use tokio::sync::watch;
+use tokio::io::{AsyncRead, AsyncReadExt as _, AsyncWrite, AsyncWriteExt as _};
 
 use crate::device::{self, Credential};
 use crate::service::Shared;
-use crate::tls::ServerStream as TlsStream;
 
 /// How long a device may take to send CONNECT.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Packet overhead allowed on top of the message limit (topic, headers).
 const PACKET_OVERHEAD: usize = 1024;
 
-/// How devices reach the MQTT session.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Transport {
-    /// MQTT straight over TLS (port 8883 on DPS).
-    Tls,
-    /// MQTT in binary WebSocket frames over TLS, path [`WEBSOCKET_PATH`], subprotocol `mqtt`
-    /// (port 443 on DPS).
-    WebSocket,
-}
-
-impl Transport {
-    /// The protocol in the diagnostic log.
-    fn protocol(self) -> &'static str {
-        match self {
-            Transport::Tls => "mqtt",
-            Transport::WebSocket => "mqtt-ws",
-        }
-    }
-}
-
-/// The path the SDKs' WebSocket option connects to.
-pub(crate) const WEBSOCKET_PATH: &str = "/$iothub/websocket";
-
-pub(crate) async fn serve(
-    listener: TcpListener,
-    acceptor: tokio_rustls::TlsAcceptor,
-    shared: Arc<Shared>,
-    transport: Transport,
-    mut shutdown: watch::Receiver<bool>,
-) {
-    let mut conns = tokio::task::JoinSet::new();
-    loop {
-        let accepted = tokio::select! {
-            a = listener.accept() => a,
-            _ = shutdown.changed() => break,
-        };
-        let Ok((tcp, peer)) = accepted else { continue };
-        let _ = tcp.set_nodelay(true);
-        let acceptor = acceptor.clone();
-        let shared = Arc::clone(&shared);
-        conns.spawn(async move {
-            let Some((tls, chain)) = crate::tls::handshake(&acceptor, tcp, peer).await else {
-                return;
-            };
-            let ended = match transport {
-                Transport::Tls => session(tls, &shared, &chain, transport).await,
-                Transport::WebSocket => match accept_websocket(tls).await {
-                    Ok(ws) => session(ws, &shared, &chain, transport).await,
-                    Err(e) => {
-                        tracing::debug!(%peer, error = %e, "WebSocket upgrade refused");
-                        return;
-                    }
-                },
-            };
-            if let Err(e) = ended {
-                tracing::debug!(%peer, error = %e, "MQTT session ended");
-            }
-        });
-        while conns.try_join_next().is_some() {}
-    }
-    conns.abort_all();
-}
-
-type WsStream = tokio_tungstenite::WebSocketStream<TlsStream>;
-
-/// The WebSocket upgrade: only [`WEBSOCKET_PATH`], answering the `mqtt` subprotocol.
-#[allow(
-    clippy::result_large_err,
-    reason = "the callback's signature is tungstenite's handshake API"
-)]
-async fn accept_websocket(
-    tls: TlsStream,
-) -> Result<WsStream, tokio_tungstenite::tungstenite::Error> {
-    use tokio_tungstenite::tungstenite::handshake::server::{ErrorResponse, Request, Response};
-    let check = |req: &Request, mut resp: Response| -> Result<Response, ErrorResponse> {
-        if req.uri().path() != WEBSOCKET_PATH {
-            let mut refusal = ErrorResponse::new(Some(format!("only {WEBSOCKET_PATH} is served")));
-            *refusal.status_mut() = tokio_tungstenite::tungstenite::http::StatusCode::NOT_FOUND;
-            return Err(refusal);
-        }
-        let wants_mqtt = req
-            .headers()
-            .get("sec-websocket-protocol")
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.split(',').any(|p| p.trim().eq_ignore_ascii_case("mqtt")));
-        if wants_mqtt {
-            resp.headers_mut().insert(
-                "sec-websocket-protocol",
-                tokio_tungstenite::tungstenite::http::HeaderValue::from_static("mqtt"),
-            );
-        }
-        Ok(resp)
-    };
-    tokio_tungstenite::accept_hdr_async(tls, check).await
-}
-
-/// Bytes to and from the device, whatever carries them.
-trait Wire {
-    /// Appends what arrived to `buf`; 0 when the device closed the connection.
-    async fn receive(&mut self, buf: &mut BytesMut) -> std::io::Result<usize>;
-    /// Sends `bytes` (one MQTT packet).
-    async fn transmit(&mut self, bytes: &[u8]) -> std::io::Result<()>;
-}
-
-impl Wire for TlsStream {
-    async fn receive(&mut self, buf: &mut BytesMut) -> std::io::Result<usize> {
-        self.read_buf(buf).await
-    }
-
-    async fn transmit(&mut self, bytes: &[u8]) -> std::io::Result<()> {
-        self.write_all(bytes).await?;
-        self.flush().await
-    }
-}
-
-impl Wire for WsStream {
-    async fn receive(&mut self, buf: &mut BytesMut) -> std::io::Result<usize> {
-        use futures_util::StreamExt as _;
-        use tokio_tungstenite::tungstenite::Message;
-        loop {
-            match self.next().await {
-                Some(Ok(Message::Binary(bytes))) => {
-                    buf.extend_from_slice(&bytes);
-                    return Ok(bytes.len());
-                }
-                Some(Ok(Message::Close(_))) | None => return Ok(0),
-                // Pings are answered by the library; text frames are not MQTT.
-                Some(Ok(_)) => {}
-                Some(Err(e)) => return Err(std::io::Error::other(e)),
-            }
-        }
-    }
-
-    async fn transmit(&mut self, bytes: &[u8]) -> std::io::Result<()> {
-        use futures_util::SinkExt as _;
-        self.send(tokio_tungstenite::tungstenite::Message::Binary(
-            bytes.to_vec().into(),
-        ))
-        .await
-        .map_err(std::io::Error::other)
-    }
-}
-
 /// Why a session ended early.
 #[derive(Debug, thiserror::Error)]
-enum SessionError {
+pub(crate) enum SessionError {
     #[error("connection: {0}")]
     Io(#[from] std::io::Error),
     #[error("MQTT: {0}")]
@@ -201,7 +56,7 @@ struct Stream<W> {
     max: usize,
 }
 
-impl<W: Wire> Stream<W> {
+impl<W: AsyncRead + AsyncWrite + Unpin> Stream<W> {
     /// The next packet; `None` when the device closed the connection.
     async fn next(&mut self) -> Result<Option<Packet>, SessionError> {
         loop {
@@ -210,7 +65,7 @@ impl<W: Wire> Stream<W> {
                 Err(MqttError::InsufficientBytes(_)) => {}
                 Err(e) => return Err(e.into()),
             }
-            if self.wire.receive(&mut self.buf).await? == 0 {
+            if self.wire.read_buf(&mut self.buf).await? == 0 {
                 return Ok(None);
             }
         }
@@ -219,16 +74,19 @@ impl<W: Wire> Stream<W> {
     async fn send(&mut self, packet: Packet) -> Result<(), SessionError> {
         let mut out = BytesMut::new();
         packet.write(&mut out, usize::MAX)?;
-        self.wire.transmit(&out).await?;
+        self.wire.write_all(&out).await?;
+        self.wire.flush().await?;
         Ok(())
     }
 }
 
-async fn session<W: Wire>(
+/// One device's MQTT session on `wire` (TLS, or WebSocket frames); `protocol` names the
+/// transport in the diagnostic log (`mqtt`, `mqtt-ws`).
+pub(crate) async fn session<W: AsyncRead + AsyncWrite + Unpin>(
     wire: W,
     shared: &Arc<Shared>,
     chain: &[CertificateDer<'static>],
-    transport: Transport,
+    protocol: &'static str,
 ) -> Result<(), SessionError> {
     let settings = shared.registrar.settings();
     let mut stream = Stream {
@@ -283,7 +141,7 @@ async fn session<W: Wire>(
         Credential::None
     };
     let request = device::Request {
-        protocol: transport.protocol(),
+        protocol,
         id_scope: &user.id_scope,
         registration_id: &user.registration_id,
         credential,

@@ -8,12 +8,12 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod sdk;
+
 use std::net::SocketAddr;
-use std::path::Path;
 use std::process::Command;
 
 use dps_local::{Config, DeviceSettings, ServerThread};
-use dps_wire::schema::{EnrollmentGroup, IndividualEnrollment};
 use serde_json::{Value, json};
 
 const SCOPE: &str = "0ne00SDK001";
@@ -21,62 +21,14 @@ const KEY: &str = "QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQQ==";
 const WRONG_KEY: &str = "QkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQg==";
 const GROUP_KEY: &str = "R1JPVVBHUk9VUEdST1VQR1JPVVBHUk9VUEdST1VQR1I=";
 
-/// A group device's key as DPS derives it: base64(HMAC-SHA256(group key, registration ID)).
 fn derived_key(registration_id: &str) -> String {
-    use base64::Engine as _;
-    use hmac::Mac as _;
-    let b64 = base64::engine::general_purpose::STANDARD;
-    let mut mac =
-        <hmac::Hmac<sha2::Sha256> as hmac::Mac>::new_from_slice(&b64.decode(GROUP_KEY).unwrap())
-            .unwrap();
-    mac.update(registration_id.as_bytes());
-    b64.encode(mac.finalize().into_bytes())
-}
-
-fn leaf(
-    ca: &rcgen::Issuer<'static, rcgen::KeyPair>,
-    cn: &str,
-    dir: &Path,
-) -> (String, String, String) {
-    let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
-    let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
-    params
-        .distinguished_name
-        .push(rcgen::DnType::CommonName, cn);
-    params.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ClientAuth];
-    let cert = params.signed_by(&key, ca).unwrap();
-    let cert_file = dir.join(format!("{cn}-{}.pem", rand_suffix()));
-    let key_file = cert_file.with_extension("key");
-    std::fs::write(&cert_file, cert.pem()).unwrap();
-    std::fs::write(&key_file, key.serialize_pem()).unwrap();
-    (
-        cert.pem(),
-        cert_file.display().to_string(),
-        key_file.display().to_string(),
-    )
-}
-
-fn rand_suffix() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos() as u64
-}
-
-fn ca(name: &str) -> rcgen::Issuer<'static, rcgen::KeyPair> {
-    let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
-    let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
-    params
-        .distinguished_name
-        .push(rcgen::DnType::CommonName, name);
-    params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
-    rcgen::Issuer::new(params, key)
+    sdk::derived_key(GROUP_KEY, registration_id)
 }
 
 #[test]
 fn the_azure_python_device_sdk_registers_over_mqtt_and_websockets_and_is_refused_a_wrong_identity()
 {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let root = sdk::root();
     let python = root.join(".venv/bin/python");
     assert!(
         python.exists(),
@@ -105,10 +57,12 @@ fn the_azure_python_device_sdk_registers_over_mqtt_and_websockets_and_is_refused
     );
     assert_eq!(server.mqtt_addr().map(|a| a.port()), Some(8883));
 
-    let line_ca = ca("line CA");
-    let (pem, cert_file, key_file) = leaf(&line_ca, "sdk-x509-1", dir.path());
-    let (_, rogue_cert, rogue_key) = leaf(&ca("rogue CA"), "sdk-x509-1", dir.path());
-    let enrollments = [
+    let line_ca = sdk::ca("line CA");
+    let own = sdk::leaf(&line_ca, "sdk-x509-1", &[], dir.path());
+    let rogue = sdk::leaf(&sdk::ca("rogue CA"), "sdk-x509-1", &[], dir.path());
+    let (pem, cert_file, key_file) = (&own.pem, &own.cert_file, &own.key_file);
+    let (rogue_cert, rogue_key) = (&rogue.cert_file, &rogue.key_file);
+    let individuals = [
         json!({
             "registrationId": "sdk-sym-1",
             "attestation": { "type": "symmetricKey", "symmetricKey": { "primaryKey": KEY } },
@@ -122,36 +76,21 @@ fn the_azure_python_device_sdk_registers_over_mqtt_and_websockets_and_is_refused
             "provisioningStatus": "enabled",
         }),
     ];
-    let client = station_upload::client::DpsClient::builder(server.connection_string())
-        .with_trust_anchor_file(server.ca_file())
-        .build()
-        .unwrap();
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    for e in enrollments {
-        let e: IndividualEnrollment = serde_json::from_value(e).unwrap();
-        rt.block_on(client.create_or_update(&e, None)).unwrap();
-    }
     // A symmetric-key group, and one of its devices revoked the way the station revokes a
     // board that failed holding its derived key: a disabled individual enrollment by that key.
-    let group: EnrollmentGroup = serde_json::from_value(json!({
+    let group = json!({
         "enrollmentGroupId": "sdk-group",
         "attestation": { "type": "symmetricKey", "symmetricKey": { "primaryKey": GROUP_KEY } },
         "provisioningStatus": "enabled",
-    }))
-    .unwrap();
-    rt.block_on(client.create_or_update_group(&group, None))
-        .unwrap();
-    let revoked: IndividualEnrollment = serde_json::from_value(json!({
+    });
+    let revoked = json!({
         "registrationId": "sdk-group-revoked",
         "attestation": { "type": "symmetricKey", "symmetricKey": { "primaryKey": derived_key("sdk-group-revoked") } },
         "provisioningStatus": "disabled",
-    }))
-    .unwrap();
-    rt.block_on(client.create_or_update(&revoked, None))
-        .unwrap();
+    });
+    let mut individuals = individuals.to_vec();
+    individuals.push(revoked);
+    sdk::enroll(&server, &individuals, &[group]);
 
     let cases = json!([
         { "name": "symmetric", "registration_id": "sdk-sym-1", "symmetric_key": KEY },

@@ -67,8 +67,13 @@ struct Args {
     /// `off` for none.
     #[arg(long, default_value = "127.0.0.1:8883")]
     mqtt: String,
-    /// Where the device API's MQTT over WebSockets listens (the SDKs' websockets option uses
-    /// port 443), e.g. 127.0.0.1:443; `off` (the default) for none.
+    /// Where the device API's AMQP 1.0 over TLS listens (the Azure device SDKs use port 5671);
+    /// `off` for none.
+    #[arg(long, default_value = "127.0.0.1:5671")]
+    amqp: String,
+    /// Where the device API's WebSockets listen, serving MQTT and AMQP by subprotocol (the
+    /// SDKs' websockets options use port 443), e.g. 127.0.0.1:443; `off` (the default) for
+    /// none.
     #[arg(long, default_value = "off")]
     websocket: String,
     /// Device registrations per minute for the whole service (DPS: 200); 0 = unlimited.
@@ -185,6 +190,10 @@ async fn main() -> std::process::ExitCode {
             Ok(a) => a,
             Err(code) => return code,
         },
+        amqp_bind: match listen("--amqp", &args.amqp) {
+            Ok(a) => a,
+            Err(code) => return code,
+        },
     };
     let server = match Server::start(config).await {
         Ok(s) => s,
@@ -200,6 +209,15 @@ async fn main() -> std::process::ExitCode {
         }
     };
     println!("dps-local listening on https://{}", server.host());
+    for (what, addr) in [
+        ("MQTT", server.mqtt_addr()),
+        ("AMQP", server.amqp_addr()),
+        ("WebSockets (MQTT, AMQP)", server.websocket_addr()),
+    ] {
+        if let Some(addr) = addr {
+            println!("device API over {what} on {addr}");
+        }
+    }
     println!("trust file: {}", server.ca_file().display());
     println!(
         "connection string file: {}",

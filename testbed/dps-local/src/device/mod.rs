@@ -153,6 +153,11 @@ impl Answer {
         )
     }
 
+    /// A request that is not one this transport serves.
+    pub(crate) fn bad_request(message: &str) -> Answer {
+        Answer::error(codes::BAD_REQUEST, message)
+    }
+
     fn throttled(wait: Duration) -> Answer {
         let secs = u32::try_from(wait.as_secs().max(1)).unwrap_or(u32::MAX);
         Answer {
@@ -740,6 +745,32 @@ impl Registrar {
                 )
             }
         }
+    }
+
+    /// A transport that authenticates the connection before any request (AMQP's SASL): does
+    /// the credential prove an enrollment? A refusal goes to the diagnostic log as a refused
+    /// registration, as HTTPS and MQTT log theirs; `attestation` names what the device used.
+    pub(crate) fn admit(
+        &self,
+        db: &Db,
+        req: &Request<'_>,
+        attestation: &'static str,
+    ) -> Result<(), Answer> {
+        let Err(answer) = self.authenticate(db, req) else {
+            return Ok(());
+        };
+        self.log.write(&diag::Attempt {
+            time: now_text(),
+            registration_id: req.registration_id,
+            protocol: req.protocol,
+            attestation,
+            outcome: "refused",
+            error_code: answer.error_code(),
+            error: answer.body.get("message").and_then(Value::as_str),
+            assigned_hub: None,
+            device_id: None,
+        });
+        Err(answer)
     }
 
     /// The device's enrollment, if its credential proves it.
