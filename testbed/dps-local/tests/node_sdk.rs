@@ -207,3 +207,91 @@ fn microsofts_node_sdk_registers_over_every_transport_and_is_refused_a_wrong_ide
         );
     }
 }
+
+/// A swtpm with a persistent EK and SRK (made by tpm2-tools, where Node's client reads them);
+/// the TPM and its EK's public area.
+fn tpm(dir: &std::path::Path, name: &str) -> (virtual_dut::tpm_stack::PoweredTpm, Vec<u8>) {
+    let state = dir.join(name);
+    let work = dir.join(format!("{name}-work"));
+    std::fs::create_dir_all(&state).unwrap();
+    std::fs::create_dir_all(&work).unwrap();
+    let tpm = virtual_dut::tpm_stack::PoweredTpm::start(&state, work)
+        .expect("swtpm must be installed (scripts/bootstrap.sh)");
+    let (ek, _srk) = tpm.keys().expect("tpm2-tools must be installed");
+    (tpm, ek)
+}
+
+/// Node's TPM security client (`azure-iot-security-tpm` on tss.js, against swtpm) registers
+/// over AMQP, where the challenge is SASL's `TPM` mechanism in segments, and over HTTPS, where
+/// it is the 401 with the key blob; both import the hub key DPS's result carries. A TPM whose EK
+/// is not the enrollment's is refused on both.
+#[test]
+fn microsofts_node_tpm_client_registers_over_amqp_and_https_through_the_challenge() {
+    use base64::Engine as _;
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = Config::new(dir.path().join("dps"));
+    config.device = DeviceSettings {
+        id_scope: SCOPE.into(),
+        retry_after_secs: 1,
+        ..DeviceSettings::default()
+    };
+    config.mqtt_bind = any_port();
+    config.amqp_bind = any_port();
+    config.websocket_bind = any_port();
+    let server = ServerThread::start(config).unwrap();
+
+    let mut tpms = Vec::new();
+    let mut individuals = Vec::new();
+    let mut cases = Vec::new();
+    for transport in ["Amqp", "Http"] {
+        let p = transport.to_ascii_lowercase();
+        let (own, ek) = tpm(dir.path(), &format!("{p}-tpm"));
+        let (stranger, _) = tpm(dir.path(), &format!("{p}-stranger"));
+        individuals.push(json!({
+            "registrationId": format!("{p}-tpm"),
+            "deviceId": format!("tpm-{p}"),
+            "attestation": { "type": "tpm", "tpm": { "endorsementKey": b64.encode(&ek) } },
+        }));
+        cases.push(json!({ "name": format!("{p}/tpm"), "transport": transport,
+                           "registration_id": format!("{p}-tpm"), "tpm_port": own.port() }));
+        cases.push(
+            json!({ "name": format!("{p}/other-tpm"), "transport": transport,
+                           "registration_id": format!("{p}-tpm"), "tpm_port": stranger.port() }),
+        );
+        tpms.extend([own, stranger]);
+    }
+    sdk::enroll(&server, &individuals, &[]);
+
+    let seen = node_check(&server, &Value::from(cases));
+    for transport in ["Amqp", "Http"] {
+        let p = transport.to_ascii_lowercase();
+        let r = &seen[format!("{p}/tpm")];
+        assert_eq!(r["status"], "assigned", "{transport} TPM: {seen}");
+        assert_eq!(r["assigned_hub"], dps_local::DEFAULT_HUB, "{r}");
+        assert_eq!(r["device_id"], format!("tpm-{p}").as_str(), "{r}");
+        let r = &seen[format!("{p}/other-tpm")];
+        assert!(
+            r["error"].is_string(),
+            "{transport}: another TPM registered: {r}"
+        );
+        assert_ne!(r["error"], "timeout", "{transport}: the SDK hung: {r}");
+    }
+    // The challenge, then the assignment, for each; the other TPMs stopped at their EK.
+    let log = std::fs::read_to_string(server.diagnostic_log()).unwrap();
+    for protocol in ["amqp", "https"] {
+        let mut outcomes: Vec<String> = log
+            .lines()
+            .map(|l| serde_json::from_str::<Value>(l).unwrap())
+            .filter(|l| l["protocol"] == protocol && l["attestation"] == "tpm")
+            .map(|l| l["outcome"].as_str().unwrap().to_owned())
+            .collect();
+        outcomes.sort_unstable();
+        assert_eq!(
+            outcomes,
+            ["assigned", "challenged", "refused"],
+            "{protocol}: {log}"
+        );
+    }
+    drop(tpms);
+}

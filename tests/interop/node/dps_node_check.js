@@ -5,7 +5,11 @@
 // Usage: node dps_node_check.js CONFIG_JSON
 // CONFIG_JSON: {"host", "scope", "ports": {"amqp", "mqtt", "ws", "https"}, "cases": [{"name",
 // "transport" (Amqp|AmqpWs|Mqtt|MqttWs|Http), "registration_id", "symmetric_key" |
-// "cert_file" + "key_file", "payload"?}]}. The CA comes from NODE_EXTRA_CA_CERTS.
+// "cert_file" + "key_file" | "tpm_port", "payload"?}]}. The CA comes from NODE_EXTRA_CA_CERTS.
+//
+// TPM devices: azure-iot-security-tpm on tss.js, talking to a swtpm on loopback through
+// tss.js's TCP device in its Linux-TRM framing (an internal class, hence tss.js pinned): its
+// simulator mode expects the Microsoft simulator's handshake, which swtpm does not speak.
 //
 // Reaching a local port (DPS-NOTES §2.8): Amqp and Mqtt take `host:port`. AmqpWs, MqttWs and
 // Http always build a URL on port 443; rather than bind 443 (one process at a time, and root),
@@ -22,6 +26,9 @@ const { Mqtt, MqttWs } = require('azure-iot-provisioning-device-mqtt');
 const { Http } = require('azure-iot-provisioning-device-http');
 const { SymmetricKeySecurityClient } = require('azure-iot-security-symmetric-key');
 const { X509Security } = require('azure-iot-security-x509');
+const { TpmSecurityClient } = require('azure-iot-security-tpm');
+const tss = require('tss.js');
+const { TpmTcpDevice } = require('tss.js/lib/TpmDevice');
 const { Http: HttpBase } = require('azure-iot-http-base');
 const { MqttBase } = require('azure-iot-mqtt-base');
 
@@ -65,6 +72,11 @@ function transport(config, name) {
 }
 
 function security(c) {
+  if (c.tpm_port) {
+    const tpm = new tss.Tpm(false);
+    tpm.device = new TpmTcpDevice('127.0.0.1', c.tpm_port, true);
+    return new TpmSecurityClient(c.registration_id, tpm);
+  }
   if (c.symmetric_key) {
     return new SymmetricKeySecurityClient(c.registration_id, c.symmetric_key);
   }
@@ -111,12 +123,15 @@ function register(config, c) {
       if (err) {
         finish({ error: err.name || 'Error', message: String(err.message || err), cause: cause(err) });
       } else {
+        // The TPM registration answers with the whole operation status; the others with its
+        // registration state.
+        const state = result.registrationState || result;
         finish({
           status: result.status,
-          assigned_hub: result.assignedHub,
-          device_id: result.deviceId,
-          substatus: result.substatus,
-          payload: result.payload,
+          assigned_hub: state.assignedHub,
+          device_id: state.deviceId,
+          substatus: state.substatus,
+          payload: state.payload,
         });
       }
     });

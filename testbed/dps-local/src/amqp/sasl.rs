@@ -52,6 +52,8 @@ enum Tpm {
         id_scope: String,
         registration_id: String,
         rest: Vec<Vec<u8>>,
+        /// A decoy: the registrar refused the EK, so no SAS can pass.
+        decoy: bool,
     },
 }
 
@@ -144,9 +146,21 @@ impl DeviceSasl {
             .get("authenticationKey")
             .and_then(serde_json::Value::as_str)
             .and_then(|k| B64.decode(k).ok());
-        let Some(blob) = blob.filter(|_| answer.status == 401) else {
-            tracing::debug!(%registration_id, body = %answer.body, "AMQP TPM challenge refused");
-            return outcome(SaslCode::Auth);
+        // A refused EK (not the enrollment's, or no enrollment) still gets a challenge, made
+        // for the EK it presented with a key nobody keeps, and fails at the SAS. Failing SASL
+        // before the last segment hangs Microsoft's Node SDK for good (it listens for the
+        // connection's end only once it answered the challenge); and a device learns nothing
+        // about enrollments before it proves its EK. The refusal is in the diagnostic log.
+        let decoy = answer.status != 401;
+        let blob = match blob.filter(|_| !decoy) {
+            Some(blob) => blob,
+            None => {
+                tracing::debug!(%registration_id, body = %answer.body, "AMQP TPM challenge refused");
+                match device::tpm::authentication_key(ek, srk, &rand::random::<[u8; 32]>()) {
+                    Ok(blob) => blob,
+                    Err(_) => return outcome(SaslCode::Auth),
+                }
+            }
         };
         let mut rest: Vec<Vec<u8>> = blob
             .chunks(SEGMENT)
@@ -163,6 +177,7 @@ impl DeviceSasl {
             id_scope,
             registration_id,
             rest,
+            decoy,
         };
         challenge_frame(first)
     }
@@ -261,7 +276,11 @@ impl SaslAcceptor for DeviceSasl {
                 id_scope,
                 registration_id,
                 mut rest,
+                decoy,
             } => {
+                if rest.is_empty() && decoy {
+                    return outcome(SaslCode::Auth);
+                }
                 if rest.is_empty() {
                     // The blob is sent: this is the device's SAS.
                     let sas = response
@@ -277,6 +296,7 @@ impl SaslAcceptor for DeviceSasl {
                     id_scope,
                     registration_id,
                     rest,
+                    decoy,
                 };
                 challenge_frame(next)
             }

@@ -4,7 +4,10 @@
 //! Only the TPM holding the EK's private part can recover the credential
 //! (`TPM2_ActivateCredential`), and only with it can the key be imported (`TPM2_Import`) under
 //! the SRK. The blob: `TPM2B_ID_OBJECT ‖ TPM2B_ENCRYPTED_SECRET ‖ TPM2B_PRIVATE ‖
-//! TPM2B_ENCRYPTED_SECRET ‖ TPM2B_PUBLIC`.
+//! TPM2B_ENCRYPTED_SECRET ‖ TPM2B_PUBLIC ‖ TPM2B_DATA`. The last, "encrypted data", is empty:
+//! no SDK uses it, but Microsoft's Node.js TPM client refuses a blob without it ("Could not
+//! unmarshal activation data"); the C SDK reads its size, Azure IoT Identity Service stops
+//! before it.
 
 use sha2::{Digest as _, Sha256};
 use tpm_credential::{
@@ -65,5 +68,6 @@ pub fn authentication_key(ek: &[u8], srk: &[u8], hmac_key: &[u8]) -> Result<Vec<
     blob.extend_from_slice(&tpm2b(&duplicate));
     blob.extend_from_slice(&in_sym_seed);
     blob.extend_from_slice(&tpm2b(&public));
+    blob.extend_from_slice(&tpm2b(&[]));
     Ok(blob)
 }
