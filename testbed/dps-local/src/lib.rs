@@ -5,8 +5,10 @@
 mod amqp;
 mod device;
 pub mod hook;
+pub mod hub;
 mod listen;
 mod mqtt;
+mod mqtt_wire;
 mod rate;
 mod service;
 mod store;
@@ -365,6 +367,44 @@ impl Server {
     /// The diagnostic log of device registration attempts (JSON lines).
     pub fn diagnostic_log(&self) -> PathBuf {
         self.state_dir.join(DIAGNOSTIC_LOG)
+    }
+
+    /// A device in a linked hub's registry (DPS put it there), with its twin.
+    pub fn hub_device(&self, hub: &str, device_id: &str) -> Option<hub::HubDevice> {
+        let db = self.shared.db.lock().unwrap_or_else(|p| p.into_inner());
+        hub::registry::device(&db, hub, device_id).ok().flatten()
+    }
+
+    /// Patches a hub device's desired properties (pushed to it if it is connected); the new
+    /// version, `None` if the hub has no such device.
+    pub fn hub_set_desired(
+        &self,
+        hub: &str,
+        device_id: &str,
+        patch: &serde_json::Value,
+    ) -> Option<i64> {
+        let db = self.shared.db.lock().unwrap_or_else(|p| p.into_inner());
+        self.shared
+            .hub
+            .set_desired(&db, hub, device_id, patch)
+            .ok()
+            .flatten()
+    }
+
+    /// Enables or disables a device on its hub (a disabled device is disconnected and
+    /// refused); whether the hub has it. DPS's enrollments are not touched.
+    pub fn hub_set_enabled(&self, hub: &str, device_id: &str, enabled: bool) -> bool {
+        let db = self.shared.db.lock().unwrap_or_else(|p| p.into_inner());
+        self.shared
+            .hub
+            .set_enabled(&db, hub, device_id, enabled)
+            .unwrap_or(false)
+    }
+
+    /// The telemetry a hub device sent, oldest first.
+    pub fn hub_messages(&self, hub: &str, device_id: &str) -> Vec<hub::HubMessage> {
+        let db = self.shared.db.lock().unwrap_or_else(|p| p.into_inner());
+        hub::registry::messages(&db, hub, device_id).unwrap_or_default()
     }
 
     /// Where the device API's WebSocket listener (MQTT and AMQP) listens, if it does.

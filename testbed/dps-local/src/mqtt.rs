@@ -19,66 +19,24 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use bytes::BytesMut;
 use dps_wire::device::{MQTT_RESPONSE_FILTER, MqttRequest, MqttUsername, mqtt_response_topic};
+use rumqttc::mqttbytes::QoS;
 use rumqttc::mqttbytes::v4::{
     ConnAck, ConnectReturnCode, Packet, PubAck, PubComp, PubRec, Publish, SubAck,
     SubscribeReasonCode, UnsubAck,
 };
-use rumqttc::mqttbytes::{Error as MqttError, QoS};
 use rustls::pki_types::CertificateDer;
-use tokio::io::{AsyncRead, AsyncReadExt as _, AsyncWrite, AsyncWriteExt as _};
+use tokio::io::{AsyncRead, AsyncWrite};
 
 use crate::device::{self, Credential};
+pub(crate) use crate::mqtt_wire::SessionError;
+use crate::mqtt_wire::Stream;
 use crate::service::Shared;
 
 /// How long a device may take to send CONNECT.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Packet overhead allowed on top of the message limit (topic, headers).
 const PACKET_OVERHEAD: usize = 1024;
-
-/// Why a session ended early.
-#[derive(Debug, thiserror::Error)]
-pub(crate) enum SessionError {
-    #[error("connection: {0}")]
-    Io(#[from] std::io::Error),
-    #[error("MQTT: {0}")]
-    Mqtt(#[from] MqttError),
-    #[error("the device did not send CONNECT in time")]
-    NoConnect,
-    #[error("the first packet was not CONNECT")]
-    NotConnect,
-}
-
-struct Stream<W> {
-    wire: W,
-    buf: BytesMut,
-    max: usize,
-}
-
-impl<W: AsyncRead + AsyncWrite + Unpin> Stream<W> {
-    /// The next packet; `None` when the device closed the connection.
-    async fn next(&mut self) -> Result<Option<Packet>, SessionError> {
-        loop {
-            match Packet::read(&mut self.buf, self.max) {
-                Ok(p) => return Ok(Some(p)),
-                Err(MqttError::InsufficientBytes(_)) => {}
-                Err(e) => return Err(e.into()),
-            }
-            if self.wire.read_buf(&mut self.buf).await? == 0 {
-                return Ok(None);
-            }
-        }
-    }
-
-    async fn send(&mut self, packet: Packet) -> Result<(), SessionError> {
-        let mut out = BytesMut::new();
-        packet.write(&mut out, usize::MAX)?;
-        self.wire.write_all(&out).await?;
-        self.wire.flush().await?;
-        Ok(())
-    }
-}
 
 /// One device's MQTT session on `wire` (TLS, or WebSocket frames); `protocol` names the
 /// transport in the diagnostic log (`mqtt`, `mqtt-ws`).
@@ -89,11 +47,7 @@ pub(crate) async fn session<W: AsyncRead + AsyncWrite + Unpin>(
     protocol: &'static str,
 ) -> Result<(), SessionError> {
     let settings = shared.registrar.settings();
-    let mut stream = Stream {
-        wire,
-        buf: BytesMut::with_capacity(4096),
-        max: settings.max_message_bytes + PACKET_OVERHEAD,
-    };
+    let mut stream = Stream::new(wire, settings.max_message_bytes + PACKET_OVERHEAD);
     let first = tokio::time::timeout(CONNECT_TIMEOUT, stream.next())
         .await
         .map_err(|_| SessionError::NoConnect)??;
@@ -102,10 +56,15 @@ pub(crate) async fn session<W: AsyncRead + AsyncWrite + Unpin>(
     };
     let (username, password) = connect
         .login
+        .clone()
         .map(|l| (l.username, l.password))
         .unwrap_or_default();
+    // The hubs' devices share the listener: a hub's username is `{hub}/{deviceId}/?…`.
+    if let Some(user) = crate::hub::HubUsername::parse(&username) {
+        return crate::hub::session::run(stream, shared, chain, &connect, user, &password).await;
+    }
     let Some(user) = MqttUsername::parse(&username) else {
-        tracing::debug!(%username, "MQTT CONNECT refused: not a DPS device username");
+        tracing::debug!(%username, "MQTT CONNECT refused: neither a DPS device's nor a hub device's username");
         stream
             .send(Packet::ConnAck(ConnAck::new(
                 ConnectReturnCode::BadUserNamePassword,

@@ -54,6 +54,8 @@ pub(crate) struct Shared {
     pub(crate) db: Mutex<Db>,
     pub(crate) faults: Mutex<Faults>,
     pub(crate) counters: Counters,
+    /// The linked hubs' service side (desired properties, enabling devices).
+    pub(crate) hub: crate::hub::Hub,
     host_name: String,
     bucket: Option<Mutex<Bucket>>,
     bulk_cost: u32,
@@ -78,6 +80,7 @@ impl Shared {
             db: Mutex::new(db),
             faults: Mutex::new(config.faults.clone()),
             counters: Counters::default(),
+            hub: crate::hub::Hub::new(),
             host_name: config.host_name.to_ascii_lowercase(),
             bucket: ops_per_minute.map(|rate| {
                 let capacity = burst.unwrap_or((rate / 6).max(bulk_cost)).max(1);

@@ -92,6 +92,27 @@ impl Db {
              CREATE TABLE IF NOT EXISTS registrations (
                  registration_id TEXT PRIMARY KEY COLLATE NOCASE,
                  body            TEXT NOT NULL
+             ) STRICT;
+             CREATE TABLE IF NOT EXISTS hub_devices (
+                 hub              TEXT NOT NULL COLLATE NOCASE,
+                 device_id        TEXT NOT NULL,
+                 registration_id  TEXT NOT NULL,
+                 credential       TEXT NOT NULL,
+                 enabled          INTEGER NOT NULL,
+                 tags             TEXT NOT NULL,
+                 desired          TEXT NOT NULL,
+                 desired_version  INTEGER NOT NULL,
+                 reported         TEXT NOT NULL,
+                 reported_version INTEGER NOT NULL,
+                 PRIMARY KEY (hub, device_id)
+             ) STRICT;
+             CREATE TABLE IF NOT EXISTS hub_messages (
+                 seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+                 hub        TEXT NOT NULL COLLATE NOCASE,
+                 device_id  TEXT NOT NULL,
+                 received   TEXT NOT NULL,
+                 properties TEXT NOT NULL,
+                 body       BLOB NOT NULL
              ) STRICT;",
         )
         .map_err(db_err)?;
@@ -244,6 +265,11 @@ impl Db {
             .query_map([], |r| r.get::<_, String>(0))?
             .map(|b| b.map(|b| serde_json::from_str(&b).unwrap_or(serde_json::Value::Null)))
             .collect()
+    }
+
+    /// The connection, for the hub's registry (hub/registry.rs keeps its own queries).
+    pub(crate) fn conn(&self) -> &Connection {
+        &self.conn
     }
 
     /// Runs `f` in one transaction.

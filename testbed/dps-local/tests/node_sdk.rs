@@ -33,6 +33,17 @@ const TRANSPORTS: [(&str, &str); 5] = [
 
 /// Runs the Node judge with `cases`; its JSON answer per case.
 pub fn node_check(server: &dps_local::Server, cases: &Value) -> Value {
+    node_run(server, cases, |_| {})
+}
+
+/// Runs the Node judge with `cases`, calling `on_event` with each event line it prints
+/// (`{"event": "listening", "case": …}`) while it runs; its JSON answer per case.
+pub fn node_run(
+    server: &dps_local::Server,
+    cases: &Value,
+    mut on_event: impl FnMut(&Value),
+) -> Value {
+    use std::io::BufRead as _;
     let root = sdk::root();
     let judge = root.join("tests/interop/node");
     assert!(
@@ -49,23 +60,31 @@ pub fn node_check(server: &dps_local::Server, cases: &Value) -> Value {
         "https": server.addr().port(),
     });
     let config = json!({ "host": "localhost", "scope": SCOPE, "ports": ports, "cases": cases });
-    let out = Command::new("node")
+    let mut child = Command::new("node")
         .arg(judge.join("dps_node_check.js"))
         .arg(config.to_string())
         .env("NODE_EXTRA_CA_CERTS", server.ca_file())
-        .output()
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
         .expect("node runs");
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stderr = child.stderr.take().unwrap();
+    let stderr = std::thread::spawn(move || std::io::read_to_string(stderr).unwrap_or_default());
+    let mut last = String::new();
+    for line in std::io::BufReader::new(child.stdout.take().unwrap()).lines() {
+        let line = line.unwrap();
+        match serde_json::from_str::<Value>(&line) {
+            Ok(event) if event.get("event").is_some() => on_event(&event),
+            _ => last = line,
+        }
+    }
+    let status = child.wait().unwrap();
+    let stderr = stderr.join().unwrap();
     if let Some(log) = std::env::var_os("NODE_JUDGE_LOG") {
         std::fs::write(log, stderr.as_bytes()).unwrap();
     }
-    assert!(out.status.success(), "the Node SDK check failed: {stderr}");
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "one JSON line ({e}): {}\n{stderr}",
-            String::from_utf8_lossy(&out.stdout)
-        )
-    })
+    assert!(status.success(), "the Node SDK check failed: {stderr}");
+    serde_json::from_str(&last).unwrap_or_else(|e| panic!("one JSON line ({e}): {last}\n{stderr}"))
 }
 
 fn any_port() -> Option<SocketAddr> {
@@ -294,4 +313,105 @@ fn microsofts_node_tpm_client_registers_over_amqp_and_https_through_the_challeng
         );
     }
     drop(tpms);
+}
+
+/// After registering, Node's device client (`azure-iot-device` 1.18.4 over `Mqtt`) connects to
+/// the hub its registration named with the credential it registered with — an individual key,
+/// a key derived from a group's, an X.509 certificate, the hub key DPS gave its TPM — reads its
+/// twin (the enrollment's initial twin), reports a property, sends telemetry and receives a
+/// desired-property update the service side sets. A device its hub disabled is refused, though
+/// DPS assigns it again.
+#[test]
+fn microsofts_node_device_client_connects_to_its_hub_reads_its_twin_and_reports() {
+    use base64::Engine as _;
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = Config::new(dir.path().join("dps"));
+    config.device = DeviceSettings {
+        id_scope: SCOPE.into(),
+        retry_after_secs: 1,
+        ..DeviceSettings::default()
+    };
+    config.mqtt_bind = any_port();
+    config.amqp_bind = any_port();
+    config.websocket_bind = any_port();
+    let server = ServerThread::start(config).unwrap();
+    let line_ca = sdk::ca("line CA");
+    let leaf = sdk::leaf(&line_ca, "hub-x509", &[], dir.path());
+    let (tpm, ek) = tpm(dir.path(), "hub-tpm");
+    let initial_twin =
+        json!({ "tags": { "line": "L1" }, "properties": { "desired": { "interval": 30 } } });
+    let individuals = [
+        json!({ "registrationId": "hub-sym", "initialTwin": initial_twin,
+                "attestation": { "type": "symmetricKey", "symmetricKey": { "primaryKey": KEY } } }),
+        json!({ "registrationId": "hub-x509", "deviceId": "sensor-x509", "initialTwin": initial_twin,
+                "attestation": { "type": "x509", "x509": { "clientCertificates": { "primary": { "certificate": leaf.pem } } } } }),
+        json!({ "registrationId": "hub-tpm", "initialTwin": initial_twin,
+                "attestation": { "type": "tpm", "tpm": { "endorsementKey": base64::engine::general_purpose::STANDARD.encode(&ek) } } }),
+    ];
+    let groups = [
+        json!({ "enrollmentGroupId": "hub-keys", "initialTwin": initial_twin,
+        "attestation": { "type": "symmetricKey", "symmetricKey": { "primaryKey": GROUP_KEY } } }),
+    ];
+    sdk::enroll(&server, &individuals, &groups);
+    let hub = json!({ "wait_desired": true });
+    let cases = json!([
+        { "name": "sym", "transport": "Mqtt", "registration_id": "hub-sym", "symmetric_key": KEY, "hub": hub },
+        { "name": "group", "transport": "Amqp", "registration_id": "hub-grp",
+          "symmetric_key": sdk::derived_key(GROUP_KEY, "hub-grp"), "hub": hub },
+        { "name": "x509", "transport": "Http", "registration_id": "hub-x509",
+          "cert_file": leaf.cert_file, "key_file": leaf.key_file, "hub": hub },
+        { "name": "tpm", "transport": "Amqp", "registration_id": "hub-tpm", "tpm_port": tpm.port(), "hub": hub },
+    ]);
+    let devices = [
+        ("sym", "hub-sym"),
+        ("group", "hub-grp"),
+        ("x509", "sensor-x509"),
+        ("tpm", "hub-tpm"),
+    ];
+    let hub_of = dps_local::DEFAULT_HUB;
+    // Each device, once it listens, gets a desired-property update from the service side.
+    let seen = node_run(&server, &cases, |event| {
+        let case = event["case"].as_str().unwrap();
+        let (_, device) = devices.iter().find(|(c, _)| *c == case).unwrap();
+        let version = server.hub_set_desired(hub_of, device, &json!({ "marker": case }));
+        assert_eq!(
+            version,
+            Some(2),
+            "{case}: the update is the twin's second desired version"
+        );
+    });
+    for (case, device) in devices {
+        let r = &seen[case];
+        assert_eq!(r["status"], "assigned", "{case}: {r}");
+        assert_eq!(r["device_id"], device, "{case}: {r}");
+        let at_hub = &r["hub"];
+        assert!(at_hub["error"].is_null(), "{case} at its hub: {r}");
+        assert_eq!(
+            at_hub["desired"]["interval"], 30,
+            "{case}: the initial twin: {r}"
+        );
+        assert_eq!(at_hub["desired_update"]["marker"], case, "{case}: {r}");
+        // The hub's side: the reported property and the telemetry.
+        let d = server.hub_device(hub_of, device).unwrap();
+        assert_eq!(d.reported["firmware"], "1.0.0", "{case}: {d:?}");
+        assert_eq!(d.tags["line"], "L1");
+        let messages = server.hub_messages(hub_of, device);
+        assert_eq!(messages.len(), 1, "{case}: {messages:?}");
+        let body: Value = serde_json::from_slice(&messages[0].body).unwrap();
+        assert_eq!(body["device"], device);
+    }
+
+    // Disabled on its hub: DPS still assigns it (its enrollment is enabled), the hub refuses it.
+    assert!(server.hub_set_enabled(hub_of, "hub-sym", false));
+    let again = node_check(
+        &server,
+        &json!([{ "name": "sym", "transport": "Mqtt", "registration_id": "hub-sym", "symmetric_key": KEY, "hub": {} }]),
+    );
+    assert_eq!(again["sym"]["status"], "assigned", "{again}");
+    assert!(
+        again["sym"]["hub"]["error"].is_string(),
+        "a disabled device connected: {again}"
+    );
+    assert!(!server.hub_device(hub_of, "hub-sym").unwrap().enabled);
+    drop(tpm);
 }

@@ -5,7 +5,15 @@
 // Usage: node dps_node_check.js CONFIG_JSON
 // CONFIG_JSON: {"host", "scope", "ports": {"amqp", "mqtt", "ws", "https"}, "cases": [{"name",
 // "transport" (Amqp|AmqpWs|Mqtt|MqttWs|Http), "registration_id", "symmetric_key" |
-// "cert_file" + "key_file" | "tpm_port", "payload"?}]}. The CA comes from NODE_EXTRA_CA_CERTS.
+// "cert_file" + "key_file" | "tpm_port", "payload"?, "hub"?: {"wait_desired"?}}]}. The CA comes
+// from NODE_EXTRA_CA_CERTS.
+//
+// A case with "hub" then connects to the hub its registration named, with the credential it
+// registered with (azure-iot-device's Client over Mqtt, `gatewayHostName` = dps-local's MQTT
+// port, the hub's name staying in the username and SAS), reads its twin, reports a property
+// and sends one telemetry message; with "wait_desired" it prints
+// {"event":"listening","case":NAME} and waits for a desired-property update with a "marker".
+// The last line printed is the JSON object of results.
 //
 // TPM devices: azure-iot-security-tpm on tss.js, talking to a swtpm on loopback through
 // tss.js's TCP device in its Linux-TRM framing (an internal class, hence tss.js pinned): its
@@ -30,6 +38,9 @@ const { TpmSecurityClient } = require('azure-iot-security-tpm');
 const tss = require('tss.js');
 const { TpmTcpDevice } = require('tss.js/lib/TpmDevice');
 const { Http: HttpBase } = require('azure-iot-http-base');
+const { Client, Message, SharedAccessKeyAuthenticationProvider, X509AuthenticationProvider } = require('azure-iot-device');
+const { Mqtt: HubMqtt } = require('azure-iot-device-mqtt');
+const { TpmAuthenticationProvider } = require('azure-iot-security-tpm');
 const { MqttBase } = require('azure-iot-mqtt-base');
 
 /** An agent whose connections go to `port` whatever port the URL named. */
@@ -98,6 +109,56 @@ function cause(err) {
   return parts.join('; ');
 }
 
+/** The hub's device client for a registered device, with the credential it registered with. */
+function hubClient(config, c, securityClient, hub, deviceId) {
+  const gatewayHostName = `${config.host}:${config.ports.mqtt}`;
+  if (c.symmetric_key) {
+    const cs = `HostName=${hub};DeviceId=${deviceId};SharedAccessKey=${c.symmetric_key};GatewayHostName=${gatewayHostName}`;
+    return Client.fromAuthenticationProvider(SharedAccessKeyAuthenticationProvider.fromConnectionString(cs), HubMqtt);
+  }
+  const credentials = { host: hub, deviceId, gatewayHostName };
+  if (c.tpm_port) {
+    return Client.fromAuthenticationProvider(new TpmAuthenticationProvider(credentials, securityClient), HubMqtt);
+  }
+  const client = Client.fromAuthenticationProvider(new X509AuthenticationProvider(credentials), HubMqtt);
+  client.setOptions({ cert: fs.readFileSync(c.cert_file, 'utf8'), key: fs.readFileSync(c.key_file, 'utf8') });
+  return client;
+}
+
+const promise = (f) => new Promise((resolve, reject) => f((err, v) => (err ? reject(err) : resolve(v))));
+
+/** At the hub: the twin, a reported property, a telemetry message, perhaps a desired update. */
+async function atHub(config, c, securityClient, hub, deviceId) {
+  const client = hubClient(config, c, securityClient, hub, deviceId);
+  try {
+    await client.open();
+    const twin = await client.getTwin();
+    const out = { desired: twin.properties.desired };
+    await promise((cb) => twin.properties.reported.update({ firmware: '1.0.0', judge: 'node' }, cb));
+    out.reported_version = twin.properties.reported.$version;
+    await client.sendEvent(new Message(JSON.stringify({ temperature: 21.5, device: deviceId })));
+    out.sent = 1;
+    if (c.hub.wait_desired) {
+      out.desired_update = await new Promise((resolve, reject) => {
+        twin.on('properties.desired', (patch) => {
+          if (patch.marker !== undefined) resolve(patch);
+        });
+        // The listener subscribes in the background; a twin read sent after it is answered
+        // after the hub took the SUBSCRIBE (one connection keeps its order): then listening.
+        twin.get((err) => {
+          if (err) reject(err);
+          else process.stdout.write(JSON.stringify({ event: 'listening', case: c.name }) + '\n');
+        });
+      });
+    }
+    return out;
+  } catch (e) {
+    return { error: e.name || 'Error', message: String(e.message || e) };
+  } finally {
+    await client.close().catch(() => {});
+  }
+}
+
 /** One registration, bounded: a hang is reported as one (the SDK's own timeouts are long). */
 function register(config, c) {
   return new Promise((resolve) => {
@@ -111,9 +172,11 @@ function register(config, c) {
     };
     const timer = setTimeout(() => finish({ error: 'timeout', message: 'no answer in 20 s' }), 20000);
     let client;
+    let securityClient;
     try {
       const { host, transport: t } = transport(config, c.transport);
-      client = ProvisioningDeviceClient.create(host, config.scope, t, security(c));
+      securityClient = security(c);
+      client = ProvisioningDeviceClient.create(host, config.scope, t, securityClient);
       if (c.payload !== undefined) client.setProvisioningPayload(c.payload);
     } catch (e) {
       finish({ error: e.name || 'Error', message: String(e.message || e) });
@@ -126,12 +189,28 @@ function register(config, c) {
         // The TPM registration answers with the whole operation status; the others with its
         // registration state.
         const state = result.registrationState || result;
-        finish({
+        const registered = {
           status: result.status,
           assigned_hub: state.assignedHub,
           device_id: state.deviceId,
           substatus: state.substatus,
           payload: state.payload,
+        };
+        if (!c.hub) {
+          finish(registered);
+          return;
+        }
+        clearTimeout(timer);
+        const atHubTimer = setTimeout(() => {
+          done = true;
+          resolve({ ...registered, hub: { error: 'timeout', message: 'nothing from the hub in 30 s' } });
+        }, 30000);
+        atHub(config, c, securityClient, state.assignedHub, state.deviceId).then((hub) => {
+          clearTimeout(atHubTimer);
+          if (!done) {
+            done = true;
+            resolve({ ...registered, hub });
+          }
         });
       }
     });

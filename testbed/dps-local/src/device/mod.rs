@@ -33,6 +33,7 @@ pub(crate) use attest::Credential;
 pub use diag::DIAGNOSTIC_LOG;
 use dps_wire::schema::AllocationPolicy;
 
+use crate::hub::registry::HubCredential;
 use crate::rate::Bucket;
 use crate::store::{Db, Kind};
 
@@ -239,6 +240,8 @@ struct Assigning {
     enrollment: Value,
     attested: Attested,
     tpm: Option<TpmRegistrationResult>,
+    /// What the device will prove itself with to its hub.
+    hub_credential: Option<HubCredential>,
     device_id: String,
     created: String,
     previous: Option<allocate::Previous>,
@@ -423,9 +426,11 @@ impl Registrar {
             Ok(v) => v,
             Err(answer) => return answer,
         };
-        // A TPM device's hub key: a second blob for its TPM (DPS-NOTES §2.3 step 5).
+        // A TPM device's hub key: a second blob for its TPM (DPS-NOTES §2.3 step 5); its hub
+        // keeps the key to check the device's SAS.
+        let hub_key: [u8; 32] = rand::random();
         let tpm_result = match (&registration.tpm, attestation_type(&enrollment)) {
-            (Some(t), Some("tpm")) => match tpm_blob(t, &rand::random::<[u8; 32]>()) {
+            (Some(t), Some("tpm")) => match tpm_blob(t, &hub_key) {
                 Ok(blob) => Some(TpmRegistrationResult {
                     authentication_key: blob,
                 }),
@@ -433,6 +438,11 @@ impl Registrar {
             },
             _ => None,
         };
+        let hub_credential = hub_credential(
+            req,
+            &enrollment_keys(&enrollment, req.registration_id),
+            tpm_result.is_some().then_some(&hub_key),
+        );
         let previous_state = db
             .registration(req.registration_id)
             .ok()
@@ -470,6 +480,7 @@ impl Registrar {
             },
             enrollment,
             attested,
+            hub_credential,
             tpm: tpm_result,
             previous,
         };
@@ -581,6 +592,18 @@ impl Registrar {
             &assignment.twin,
         ) {
             tracing::error!(error = %e, "could not keep a device's twin");
+        }
+        if let Some(credential) = &a.hub_credential
+            && let Err(e) = crate::hub::registry::assign(
+                db,
+                &assignment.hub,
+                &a.device_id,
+                &a.registration_id,
+                credential,
+                &assignment.twin,
+            )
+        {
+            tracing::error!(error = %e, "could not add a device to its hub's registry");
         }
         DeviceRegistrationResult {
             assigned_hub: Some(assignment.hub),
@@ -1031,6 +1054,41 @@ fn tpm_blob(tpm: &dps_wire::device::TpmAttestation, key: &[u8]) -> Result<String
 const MAX_GROUPS: u32 = 100;
 
 /// An enrollment's or group's primary and secondary symmetric keys.
+/// A symmetric-key device's own keys: its individual enrollment's, or derived from its group's.
+fn enrollment_keys(enrollment: &Value, registration_id: &str) -> Vec<PolicyKey> {
+    let keys = symmetric_keys(&enrollment["attestation"]);
+    if enrollment.get("enrollmentGroupId").is_some() {
+        keys.iter()
+            .map(|k| derive_device_key(k, registration_id))
+            .collect()
+    } else {
+        keys
+    }
+}
+
+/// What a device proves itself with to its hub: the hub key its TPM got, its certificate, or
+/// its symmetric keys (`keys`).
+fn hub_credential(
+    req: &Request<'_>,
+    keys: &[PolicyKey],
+    hub_key: Option<&[u8; 32]>,
+) -> Option<HubCredential> {
+    if let Some(key) = hub_key {
+        return Some(HubCredential::Tpm {
+            key: B64.encode(key),
+        });
+    }
+    match req.credential {
+        Credential::Certificates(chain) => chain.first().map(|leaf| HubCredential::X509 {
+            thumbprint: crate::hub::thumbprint(leaf),
+        }),
+        Credential::Sas(_) if !keys.is_empty() => Some(HubCredential::SymmetricKey {
+            keys: keys.iter().map(PolicyKey::to_base64).collect(),
+        }),
+        _ => None,
+    }
+}
+
 fn symmetric_keys(attestation: &Value) -> Vec<PolicyKey> {
     ["primaryKey", "secondaryKey"]
         .iter()
