@@ -3,7 +3,8 @@
 //! no retries): CONNECT → CONNACK, SUBSCRIBE → SUBACK, UNSUBSCRIBE → UNSUBACK, PINGREQ →
 //! PINGRESP, PUBLISH QoS 1 → PUBACK, QoS 2 → PUBREC and PUBREL → PUBCOMP, DISCONNECT and a
 //! second CONNECT → the server closes. Microsoft's Node SDK hung because UNSUBSCRIBE went
-//! unanswered (issue 31).
+//! unanswered (issue 31). And the hub's door on the same listener: each wrong CONNECT gets its
+//! refusal code.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -214,4 +215,157 @@ async fn every_control_packet_gets_the_answer_the_specification_requires() {
         )))
     );
     assert_eq!(f.next().await, None);
+}
+
+/// A SAS for a hub device: `sr={hub}/devices/{device}`, signed with `key`, valid until `expiry`.
+fn hub_sas(key: &str, hub: &str, device: &str, expiry: u64) -> String {
+    use dps_wire::sas::{PolicyKey, url_encode};
+    let resource = url_encode(&format!("{hub}/devices/{device}"));
+    let sig = PolicyKey::from_base64(key)
+        .unwrap()
+        .sign(format!("{resource}\n{expiry}").as_bytes());
+    format!(
+        "SharedAccessSignature sr={resource}&sig={}&se={expiry}",
+        url_encode(&sig)
+    )
+}
+
+/// The hub's door: only a device DPS assigned there, enabled, with the credential DPS assigned
+/// it, for a linked hub, under its own client ID, gets in; each other CONNECT gets its refusal
+/// code and the connection ends. Checked with raw packets, not an SDK.
+#[tokio::test]
+async fn the_hub_admits_only_the_device_dps_assigned_with_its_own_credential() {
+    const KEY: &str = "QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQQ==";
+    const OTHER: &str = "QkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQg==";
+    let hub = dps_local::DEFAULT_HUB;
+    let dir = tempfile::tempdir().unwrap();
+    let server = server(dir.path()).await;
+    // Enroll and register `hub-1` so its hub knows it.
+    let client = station_upload::client::DpsClient::builder(server.connection_string())
+        .with_trust_anchor_file(server.ca_file())
+        .build()
+        .unwrap();
+    let enrollment: dps_wire::schema::IndividualEnrollment =
+        serde_json::from_value(serde_json::json!({
+            "registrationId": "hub-1",
+            "attestation": { "type": "symmetricKey", "symmetricKey": { "primaryKey": KEY } },
+        }))
+        .unwrap();
+    client.create_or_update(&enrollment, None).await.unwrap();
+    let endpoint = dps_device::Endpoint {
+        host: "localhost".into(),
+        port: server.mqtt_addr().unwrap().port(),
+        roots: CertificateDer::pem_file_iter(server.ca_file())
+            .unwrap()
+            .map(Result::unwrap)
+            .collect(),
+    };
+    let key =
+        dps_device::Credential::SymmetricKey(dps_wire::sas::PolicyKey::from_base64(KEY).unwrap());
+    let registered = dps_device::register_mqtt(&endpoint, SCOPE, "hub-1", &key)
+        .await
+        .unwrap();
+    assert_eq!(
+        registered.state.and_then(|s| s.assigned_hub).as_deref(),
+        Some(hub)
+    );
+
+    let later = u64::try_from(chrono::Utc::now().timestamp()).unwrap() + 600;
+    let username = |hub: &str, device: &str| format!("{hub}/{device}/?api-version=2021-04-12");
+    let attempt = |client_id: &str, username: String, password: String| {
+        let mut connect = rumqttc::mqttbytes::v4::Connect::new(client_id);
+        connect.login = Some(Login::new(username, password));
+        Packet::Connect(connect)
+    };
+    let refused = |code| Some(Packet::ConnAck(ConnAck::new(code, false)));
+    for (why, packet, want) in [
+        (
+            "another key",
+            attempt(
+                "hub-1",
+                username(hub, "hub-1"),
+                hub_sas(OTHER, hub, "hub-1", later),
+            ),
+            ConnectReturnCode::NotAuthorized,
+        ),
+        (
+            "an expired SAS",
+            attempt(
+                "hub-1",
+                username(hub, "hub-1"),
+                hub_sas(KEY, hub, "hub-1", 1),
+            ),
+            ConnectReturnCode::NotAuthorized,
+        ),
+        (
+            "a SAS for another device",
+            attempt(
+                "hub-1",
+                username(hub, "hub-1"),
+                hub_sas(KEY, hub, "hub-2", later),
+            ),
+            ConnectReturnCode::NotAuthorized,
+        ),
+        (
+            "a device DPS never assigned",
+            attempt(
+                "hub-2",
+                username(hub, "hub-2"),
+                hub_sas(KEY, hub, "hub-2", later),
+            ),
+            ConnectReturnCode::NotAuthorized,
+        ),
+        (
+            "a hub that is not linked",
+            attempt(
+                "hub-1",
+                username("rogue.azure-devices.net", "hub-1"),
+                hub_sas(KEY, "rogue.azure-devices.net", "hub-1", later),
+            ),
+            ConnectReturnCode::BadUserNamePassword,
+        ),
+        (
+            "another client ID",
+            attempt(
+                "hub-9",
+                username(hub, "hub-1"),
+                hub_sas(KEY, hub, "hub-1", later),
+            ),
+            ConnectReturnCode::BadClientId,
+        ),
+    ] {
+        let mut c = Client::open(&server).await;
+        c.send(packet).await;
+        assert_eq!(c.next().await, refused(want), "{why}");
+        assert_eq!(c.next().await, None, "{why}: the connection ends");
+    }
+
+    // The right credential gets in and reads its twin; disabled, it is cut off and refused.
+    let good = || {
+        attempt(
+            "hub-1",
+            username(hub, "hub-1"),
+            hub_sas(KEY, hub, "hub-1", later),
+        )
+    };
+    let mut c = Client::open(&server).await;
+    c.send(good()).await;
+    assert_eq!(c.next().await, refused(ConnectReturnCode::Success));
+    c.send(Packet::Publish(Publish::new(
+        "$iothub/twin/GET/?$rid=7",
+        QoS::AtMostOnce,
+        Vec::<u8>::new(),
+    )))
+    .await;
+    let Some(Packet::Publish(twin)) = c.next().await else {
+        panic!("no twin answer")
+    };
+    assert_eq!(twin.topic, "$iothub/twin/res/200/?$rid=7");
+    let body: serde_json::Value = serde_json::from_slice(&twin.payload).unwrap();
+    assert_eq!(body["desired"]["$version"], 1, "{body}");
+    assert!(server.hub_set_enabled(hub, "hub-1", false));
+    assert_eq!(c.next().await, None, "a disabled device is disconnected");
+    let mut c = Client::open(&server).await;
+    c.send(good()).await;
+    assert_eq!(c.next().await, refused(ConnectReturnCode::NotAuthorized));
 }
