@@ -20,6 +20,9 @@ use rumqttc::mqttbytes::{Error as MqttError, QoS};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
 use tokio::io::{AsyncRead, AsyncReadExt as _, AsyncWrite, AsyncWriteExt as _};
 
+mod hub;
+pub use hub::{HubAuth, hub_sas, hub_sas_with, visit_hub};
+
 /// What the client says it is (the SDKs send theirs in the username).
 pub const CLIENT_VERSION: &str = "station-virtual-dut/0.1";
 /// How long the device waits for any one answer.
@@ -262,7 +265,7 @@ pub async fn fetch_twin(
     registration_id: &str,
     credential: &Credential,
 ) -> Result<serde_json::Value, DeviceError> {
-    let tls = tls_config(endpoint, credential)?;
+    let tls = tls_config(endpoint, Some(credential))?;
     let http = reqwest::Client::builder()
         .tls_backend_preconfigured((*tls).clone())
         .timeout(ANSWER_TIMEOUT)
@@ -339,7 +342,7 @@ pub async fn register_mqtt_with_payload(
     credential: &Credential,
     payload: Option<&serde_json::Value>,
 ) -> Result<Registration, DeviceError> {
-    let tls = tls_config(endpoint, credential)?;
+    let tls = tls_config(endpoint, Some(credential))?;
     let addr = format!("{}:{}", endpoint.host, endpoint.port);
     let tcp = tokio::net::TcpStream::connect(&addr)
         .await
@@ -357,10 +360,7 @@ pub async fn register_mqtt_with_payload(
             endpoint: addr,
             source,
         })?;
-    let mut link = Link {
-        io,
-        buf: BytesMut::with_capacity(4096),
-    };
+    let mut link = Link::new(io);
     let password = match credential {
         Credential::SymmetricKey(key) => {
             device_token(key, id_scope, registration_id, token_expiry())
@@ -459,9 +459,10 @@ pub async fn register_mqtt_with_payload(
     }
 }
 
+/// TLS to `endpoint`, trusting its roots; with the client certificate of an X.509 `credential`.
 fn tls_config(
     endpoint: &Endpoint,
-    credential: &Credential,
+    credential: Option<&Credential>,
 ) -> Result<Arc<rustls::ClientConfig>, DeviceError> {
     let mut roots = rustls::RootCertStore::empty();
     for r in &endpoint.roots {
@@ -476,8 +477,8 @@ fn tls_config(
     .map_err(|e| DeviceError::Tls(e.to_string()))?
     .with_root_certificates(roots);
     let config = match credential {
-        Credential::SymmetricKey(_) => builder.with_no_client_auth(),
-        Credential::X509 { chain, key } => builder
+        None | Some(Credential::SymmetricKey(_)) => builder.with_no_client_auth(),
+        Some(Credential::X509 { chain, key }) => builder
             .with_client_auth_cert(chain.clone(), key.clone_key())
             .map_err(|e| DeviceError::Tls(format!("the device certificate is unusable: {e}")))?,
     };
@@ -490,6 +491,35 @@ struct Link<S> {
 }
 
 impl<S: AsyncRead + AsyncWrite + Unpin> Link<S> {
+    fn new(io: S) -> Self {
+        Self {
+            io,
+            buf: BytesMut::with_capacity(4096),
+        }
+    }
+
+    /// The hub's answer to twin request `rid`: status, `$version`, payload.
+    async fn twin_answer(&mut self, rid: &str) -> Result<(u16, Option<i64>, Vec<u8>), DeviceError> {
+        loop {
+            if let Packet::Publish(p) = self.next().await? {
+                let Some(rest) = p.topic.strip_prefix("$iothub/twin/res/") else {
+                    continue;
+                };
+                let (status, query) = rest.split_once("/?").unwrap_or((rest, ""));
+                let field = |name: &str| {
+                    query
+                        .split('&')
+                        .find_map(|kv| kv.strip_prefix(name).and_then(|v| v.strip_prefix('=')))
+                };
+                if field("$rid") == Some(rid) {
+                    let status = status.parse().unwrap_or(0);
+                    let version = field("$version").and_then(|v| v.parse().ok());
+                    return Ok((status, version, p.payload.to_vec()));
+                }
+            }
+        }
+    }
+
     async fn send(&mut self, packet: Packet) -> Result<(), DeviceError> {
         let mut out = BytesMut::new();
         packet.write(&mut out, usize::MAX)?;

@@ -3,7 +3,9 @@
 //! on TLS, port 8883, and over WebSockets, port 443 (the SDK cannot be told other ports), and is
 //! refused for a wrong key, a certificate the enrollment does not hold, and a symmetric-key
 //! group device the station revoked (a disabled individual enrollment that shadows the group,
-//! as `station upload` queues it for a board that failed holding its derived key). The only
+//! as `station upload` queues it for a board that failed holding its derived key). Then its
+//! `IoTHubDeviceClient` connects to the hub each registration named (dps-local's MQTT listener
+//! serves the hubs too), reads the twin, reports a property and sends telemetry. The only
 //! test on ports 8883 and 443.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -93,8 +95,8 @@ fn the_azure_python_device_sdk_registers_over_mqtt_and_websockets_and_is_refused
     sdk::enroll(&server, &individuals, &[group]);
 
     let cases = json!([
-        { "name": "symmetric", "registration_id": "sdk-sym-1", "symmetric_key": KEY },
-        { "name": "x509", "registration_id": "sdk-x509-1", "cert_file": cert_file, "key_file": key_file },
+        { "name": "symmetric", "registration_id": "sdk-sym-1", "symmetric_key": KEY, "hub": true },
+        { "name": "x509", "registration_id": "sdk-x509-1", "cert_file": cert_file, "key_file": key_file, "hub": true },
         { "name": "symmetric_ws", "registration_id": "sdk-sym-1", "symmetric_key": KEY, "websockets": true },
         { "name": "x509_ws", "registration_id": "sdk-x509-1", "cert_file": cert_file, "key_file": key_file, "websockets": true },
         { "name": "wrong_key", "registration_id": "sdk-sym-1", "symmetric_key": WRONG_KEY },
@@ -127,6 +129,19 @@ fn the_azure_python_device_sdk_registers_over_mqtt_and_websockets_and_is_refused
     assert_eq!(x5["status"], "assigned", "{seen}");
     assert_eq!(x5["assigned_hub"], "line-hub.azure-devices.net");
     assert_eq!(x5["device_id"], "sensor-0001");
+    // Then each at its hub with IoTHubDeviceClient (gateway_hostname = localhost, port 8883:
+    // the hub shares DPS's MQTT listener): the twin read, a reported property, telemetry.
+    for (case, hub, device) in [
+        ("symmetric", dps_local::DEFAULT_HUB, "sdk-sym-1"),
+        ("x509", "line-hub.azure-devices.net", "sensor-0001"),
+    ] {
+        let at_hub = &seen[case]["hub"];
+        assert!(at_hub["error"].is_null(), "{case} at its hub: {seen}");
+        assert_eq!(at_hub["desired"]["$version"], 1, "{case}: {at_hub}");
+        let d = server.hub_device(hub, device).unwrap();
+        assert_eq!(d.reported["judge"], "python", "{case}: {d:?}");
+        assert_eq!(server.hub_messages(hub, device).len(), 1, "{case}");
+    }
     // The same over WebSockets (port 443, /$iothub/websocket): a re-registration to the same hub.
     assert_eq!(seen["symmetric_ws"]["status"], "assigned", "{seen}");
     assert_eq!(

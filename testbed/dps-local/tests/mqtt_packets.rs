@@ -363,6 +363,22 @@ async fn the_hub_admits_only_the_device_dps_assigned_with_its_own_credential() {
     assert_eq!(twin.topic, "$iothub/twin/res/200/?$rid=7");
     let body: serde_json::Value = serde_json::from_slice(&twin.payload).unwrap();
     assert_eq!(body["desired"]["$version"], 1, "{body}");
+    // The project's own device client (dps-device, the virtual DUT's field firmware) reads its
+    // twin and reports a property, signing its SAS with its key.
+    let key = dps_wire::sas::PolicyKey::from_base64(KEY).unwrap();
+    let twin = dps_device::visit_hub(
+        &endpoint,
+        hub,
+        "hub-1",
+        dps_device::HubAuth::Sas(dps_device::hub_sas(&key, hub, "hub-1")),
+        &serde_json::json!({ "firmware": "field-1" }),
+    )
+    .await
+    .unwrap();
+    assert_eq!(twin["reported"]["$version"], 1, "{twin}");
+    let device = server.hub_device(hub, "hub-1").unwrap();
+    assert_eq!(device.reported["firmware"], "field-1");
+    assert_eq!(device.reported_version, 2);
     assert!(server.hub_set_enabled(hub, "hub-1", false));
     assert_eq!(c.next().await, None, "a disabled device is disconnected");
     let mut c = Client::open(&server).await;
