@@ -1,11 +1,12 @@
 //! The hubs DPS assigns devices to (DPS-NOTES §2.9): each linked hub's device registry, filled
-//! by DPS's assignments ([`registry`]), and its device-facing MQTT ([`session`]) on the same
+//! by DPS's assignments (`registry`), and its device-facing MQTT (`session`) on the same
 //! listener as DPS's MQTT, told apart by the CONNECT username (`{hub}/{deviceId}/?api-version=…`
 //! against DPS's `{idScope}/registrations/…`). A device proves itself with the credential DPS
 //! assigned it: a SAS for `{hub}/devices/{deviceId}` signed with its symmetric key or with the
 //! hub key DPS delivered to its TPM, or its X.509 client certificate. It reads its twin,
 //! reports properties, receives desired-property updates and sends telemetry. The service
-//! side ([`Hub`]) sets desired properties, enables or disables a device and reads telemetry.
+//! side (`Server::hub_set_desired`, `hub_set_enabled`, `hub_messages`) sets desired properties,
+//! enables or disables a device and reads telemetry.
 
 pub(crate) mod registry;
 pub(crate) mod session;
