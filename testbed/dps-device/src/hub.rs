@@ -8,10 +8,9 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
 use dps_wire::sas::{PolicyKey, url_encode};
 use rumqttc::mqttbytes::QoS;
-use rumqttc::mqttbytes::v4::{Connect, ConnectReturnCode, Login, Packet, Publish, Subscribe};
-use rustls::pki_types::ServerName;
+use rumqttc::mqttbytes::v4::{Packet, Publish};
 
-use crate::{Credential, DeviceError, Endpoint, Link, tls_config, token_expiry};
+use crate::{Credential, DeviceError, Endpoint, Link, token_expiry};
 
 /// The api-version the device's hub username names (Microsoft's Node SDK's).
 const HUB_API_VERSION: &str = "2021-04-12";
@@ -71,46 +70,16 @@ pub async fn visit_hub(
         HubAuth::Sas(sas) => (None, sas.clone()),
         HubAuth::Certificate(credential) => (Some(*credential), String::new()),
     };
-    let tls = tls_config(endpoint, tls_credential)?;
-    let addr = format!("{}:{}", endpoint.host, endpoint.port);
-    let tcp = tokio::net::TcpStream::connect(&addr)
-        .await
-        .map_err(|source| DeviceError::Connect {
-            endpoint: addr.clone(),
-            source,
-        })?;
-    let name =
-        ServerName::try_from(endpoint.host.clone()).map_err(|e| DeviceError::Tls(e.to_string()))?;
-    let io = tokio_rustls::TlsConnector::from(tls)
-        .connect(name, tcp)
-        .await
-        .map_err(|source| DeviceError::Connect {
-            endpoint: addr,
-            source,
-        })?;
-    let mut link = Link::new(io);
-    let mut connect = Connect::new(device_id);
-    connect.keep_alive = 60;
-    connect.clean_session = true;
-    connect.login = Some(Login::new(
+    let mut link = Link::open(
+        endpoint,
+        tls_credential,
+        device_id,
         format!("{hub}/{device_id}/?api-version={HUB_API_VERSION}"),
         password,
-    ));
-    link.send(Packet::Connect(connect)).await?;
-    match link.next().await? {
-        Packet::ConnAck(ack) if ack.code == ConnectReturnCode::Success => {}
-        Packet::ConnAck(ack) => return Err(DeviceError::ConnectRefused(ack.code)),
-        other => return Err(DeviceError::BadAnswer(format!("{other:?} before CONNACK"))),
-    }
-    link.send(Packet::Subscribe(Subscribe::new(
-        "$iothub/twin/res/#",
-        QoS::AtMostOnce,
-    )))
+    )
     .await?;
-    match link.next().await? {
-        Packet::SubAck(_) => {}
-        other => return Err(DeviceError::BadAnswer(format!("{other:?} before SUBACK"))),
-    }
+    link.subscribe("$iothub/twin/res/#", QoS::AtMostOnce)
+        .await?;
     link.send(Packet::Publish(Publish::new(
         "$iothub/twin/GET/?$rid=1",
         QoS::AtMostOnce,

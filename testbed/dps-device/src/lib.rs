@@ -342,25 +342,6 @@ pub async fn register_mqtt_with_payload(
     credential: &Credential,
     payload: Option<&serde_json::Value>,
 ) -> Result<Registration, DeviceError> {
-    let tls = tls_config(endpoint, Some(credential))?;
-    let addr = format!("{}:{}", endpoint.host, endpoint.port);
-    let tcp = tokio::net::TcpStream::connect(&addr)
-        .await
-        .map_err(|source| DeviceError::Connect {
-            endpoint: addr.clone(),
-            source,
-        })?;
-    let _ = tcp.set_nodelay(true);
-    let name =
-        ServerName::try_from(endpoint.host.clone()).map_err(|e| DeviceError::Tls(e.to_string()))?;
-    let io = tokio_rustls::TlsConnector::from(tls)
-        .connect(name, tcp)
-        .await
-        .map_err(|source| DeviceError::Connect {
-            endpoint: addr,
-            source,
-        })?;
-    let mut link = Link::new(io);
     let password = match credential {
         Credential::SymmetricKey(key) => {
             device_token(key, id_scope, registration_id, token_expiry())
@@ -369,28 +350,16 @@ pub async fn register_mqtt_with_payload(
         }
         Credential::X509 { .. } => String::new(),
     };
-    let mut connect = Connect::new(registration_id);
-    connect.keep_alive = 60;
-    connect.clean_session = true;
-    connect.login = Some(Login::new(
+    let mut link = Link::open(
+        endpoint,
+        Some(credential),
+        registration_id,
         mqtt_username(id_scope, registration_id, CLIENT_VERSION),
         password,
-    ));
-    link.send(Packet::Connect(connect)).await?;
-    match link.next().await? {
-        Packet::ConnAck(ack) if ack.code == ConnectReturnCode::Success => {}
-        Packet::ConnAck(ack) => return Err(DeviceError::ConnectRefused(ack.code)),
-        other => return Err(DeviceError::BadAnswer(format!("{other:?} before CONNACK"))),
-    }
-    link.send(Packet::Subscribe(Subscribe::new(
-        MQTT_RESPONSE_FILTER,
-        QoS::AtLeastOnce,
-    )))
+    )
     .await?;
-    match link.next().await? {
-        Packet::SubAck(_) => {}
-        other => return Err(DeviceError::BadAnswer(format!("{other:?} before SUBACK"))),
-    }
+    link.subscribe(MQTT_RESPONSE_FILTER, QoS::AtLeastOnce)
+        .await?;
     let mut body = serde_json::json!({ "registrationId": registration_id });
     if let Some(payload) = payload {
         body["payload"] = payload.clone();
@@ -490,11 +459,61 @@ struct Link<S> {
     buf: BytesMut,
 }
 
-impl<S: AsyncRead + AsyncWrite + Unpin> Link<S> {
-    fn new(io: S) -> Self {
-        Self {
+type TlsLink = Link<tokio_rustls::client::TlsStream<tokio::net::TcpStream>>;
+
+impl TlsLink {
+    /// MQTT on TLS to `endpoint` (with the client certificate of an X.509 `tls_credential`),
+    /// connected (CONNECT) as `client_id` with `username` and `password`, its CONNACK a success.
+    async fn open(
+        endpoint: &Endpoint,
+        tls_credential: Option<&Credential>,
+        client_id: &str,
+        username: String,
+        password: String,
+    ) -> Result<TlsLink, DeviceError> {
+        let tls = tls_config(endpoint, tls_credential)?;
+        let addr = format!("{}:{}", endpoint.host, endpoint.port);
+        let tcp = tokio::net::TcpStream::connect(&addr)
+            .await
+            .map_err(|source| DeviceError::Connect {
+                endpoint: addr.clone(),
+                source,
+            })?;
+        let _ = tcp.set_nodelay(true);
+        let name = ServerName::try_from(endpoint.host.clone())
+            .map_err(|e| DeviceError::Tls(e.to_string()))?;
+        let io = tokio_rustls::TlsConnector::from(tls)
+            .connect(name, tcp)
+            .await
+            .map_err(|source| DeviceError::Connect {
+                endpoint: addr,
+                source,
+            })?;
+        let mut link = Link {
             io,
             buf: BytesMut::with_capacity(4096),
+        };
+        let mut connect = Connect::new(client_id);
+        connect.keep_alive = 60;
+        connect.clean_session = true;
+        connect.login = Some(Login::new(username, password));
+        link.send(Packet::Connect(connect)).await?;
+        match link.next().await? {
+            Packet::ConnAck(ack) if ack.code == ConnectReturnCode::Success => Ok(link),
+            Packet::ConnAck(ack) => Err(DeviceError::ConnectRefused(ack.code)),
+            other => Err(DeviceError::BadAnswer(format!("{other:?} before CONNACK"))),
+        }
+    }
+}
+
+impl<S: AsyncRead + AsyncWrite + Unpin> Link<S> {
+    /// SUBSCRIBE to `filter`, then its SUBACK.
+    async fn subscribe(&mut self, filter: &str, qos: QoS) -> Result<(), DeviceError> {
+        self.send(Packet::Subscribe(Subscribe::new(filter, qos)))
+            .await?;
+        match self.next().await? {
+            Packet::SubAck(_) => Ok(()),
+            other => Err(DeviceError::BadAnswer(format!("{other:?} before SUBACK"))),
         }
     }
 

@@ -21,16 +21,13 @@ use std::time::Duration;
 
 use dps_wire::device::{MQTT_RESPONSE_FILTER, MqttRequest, MqttUsername, mqtt_response_topic};
 use rumqttc::mqttbytes::QoS;
-use rumqttc::mqttbytes::v4::{
-    ConnAck, ConnectReturnCode, Packet, PubAck, PubComp, PubRec, Publish, SubAck,
-    SubscribeReasonCode, UnsubAck,
-};
+use rumqttc::mqttbytes::v4::{ConnAck, ConnectReturnCode, Packet, Publish};
 use rustls::pki_types::CertificateDer;
 use tokio::io::{AsyncRead, AsyncWrite};
 
 use crate::device::{self, Credential};
 pub(crate) use crate::mqtt_wire::SessionError;
-use crate::mqtt_wire::Stream;
+use crate::mqtt_wire::{Inbound, Stream};
 use crate::service::Shared;
 
 /// How long a device may take to send CONNECT.
@@ -106,94 +103,42 @@ pub(crate) async fn session<W: AsyncRead + AsyncWrite + Unpin>(
         credential,
     };
     while let Some(packet) = stream.next().await? {
-        match packet {
-            Packet::Subscribe(sub) => {
-                let codes = sub
-                    .filters
-                    .iter()
-                    .map(|f| {
-                        if f.path == MQTT_RESPONSE_FILTER {
-                            SubscribeReasonCode::Success(match f.qos {
-                                QoS::AtMostOnce => QoS::AtMostOnce,
-                                _ => QoS::AtLeastOnce,
-                            })
-                        } else {
-                            SubscribeReasonCode::Failure
-                        }
-                    })
-                    .collect();
-                stream
-                    .send(Packet::SubAck(SubAck::new(sub.pkid, codes)))
-                    .await?;
+        let publish = match stream.answer(packet).await? {
+            Inbound::Subscribe(sub) => {
+                stream.suback(&sub, |f| f == MQTT_RESPONSE_FILTER).await?;
+                continue;
             }
-            Packet::Publish(publish) => {
-                match publish.qos {
-                    QoS::AtMostOnce => {}
-                    QoS::AtLeastOnce => {
-                        stream
-                            .send(Packet::PubAck(PubAck::new(publish.pkid)))
-                            .await?;
-                    }
-                    // QoS 2: PUBREC now, PUBCOMP when the client releases it (MQTT-4.3.3-2).
-                    // The request is served once, here; a DPS request is idempotent anyway.
-                    QoS::ExactlyOnce => {
-                        stream
-                            .send(Packet::PubRec(PubRec::new(publish.pkid)))
-                            .await?;
-                    }
-                }
-                let Some(req) = MqttRequest::parse(&publish.topic) else {
-                    tracing::debug!(topic = %publish.topic, "MQTT publish to an unknown topic ignored");
-                    continue;
-                };
-                let (answer, rid) = {
-                    let db = shared.db.lock().unwrap_or_else(|p| p.into_inner());
-                    match &req {
-                        MqttRequest::Register { rid } => (
-                            shared.registrar.register(&db, &request, &publish.payload),
-                            rid.clone(),
-                        ),
-                        MqttRequest::OperationStatus { rid, operation_id } => (
-                            shared.registrar.operation(&db, &request, operation_id),
-                            rid.clone(),
-                        ),
-                    }
-                };
-                crate::service::run_pending(shared);
-                let topic = mqtt_response_topic(answer.status, &rid, answer.retry_after);
-                let payload = serde_json::to_vec(&answer.body).unwrap_or_default();
-                stream
-                    .send(Packet::Publish(Publish::new(
-                        topic,
-                        QoS::AtMostOnce,
-                        payload,
-                    )))
-                    .await?;
+            Inbound::Publish(publish) => publish,
+            Inbound::End => break,
+            Inbound::Done => continue,
+        };
+        let Some(req) = MqttRequest::parse(&publish.topic) else {
+            tracing::debug!(topic = %publish.topic, "MQTT publish to an unknown topic ignored");
+            continue;
+        };
+        let (answer, rid) = {
+            let db = shared.db.lock().unwrap_or_else(|p| p.into_inner());
+            match &req {
+                MqttRequest::Register { rid } => (
+                    shared.registrar.register(&db, &request, &publish.payload),
+                    rid.clone(),
+                ),
+                MqttRequest::OperationStatus { rid, operation_id } => (
+                    shared.registrar.operation(&db, &request, operation_id),
+                    rid.clone(),
+                ),
             }
-            Packet::PubRel(release) => {
-                stream
-                    .send(Packet::PubComp(PubComp::new(release.pkid)))
-                    .await?;
-            }
-            // Nothing to stop sending (answers go to the device whatever it listens to), but
-            // the client waits for the UNSUBACK: Microsoft's Node SDK does before it reports
-            // its registration (MQTT-3.10.4-4).
-            Packet::Unsubscribe(unsubscribe) => {
-                stream
-                    .send(Packet::UnsubAck(UnsubAck::new(unsubscribe.pkid)))
-                    .await?;
-            }
-            Packet::PingReq => stream.send(Packet::PingResp).await?,
-            Packet::Disconnect => break,
-            // A second CONNECT is a protocol violation: the server disconnects (MQTT-3.1.0-2).
-            Packet::Connect(_) => {
-                tracing::debug!("MQTT: a second CONNECT; the connection is closed");
-                break;
-            }
-            // The acknowledgements of QoS 1 and 2 publishes: the answers go at QoS 0, so none
-            // is expected; a client sending one anyway is ignored.
-            _ => {}
-        }
+        };
+        crate::service::run_pending(shared);
+        let topic = mqtt_response_topic(answer.status, &rid, answer.retry_after);
+        let payload = serde_json::to_vec(&answer.body).unwrap_or_default();
+        stream
+            .send(Packet::Publish(Publish::new(
+                topic,
+                QoS::AtMostOnce,
+                payload,
+            )))
+            .await?;
     }
     Ok(())
 }

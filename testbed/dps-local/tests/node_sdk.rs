@@ -87,17 +87,26 @@ pub fn node_run(
     serde_json::from_str(&last).unwrap_or_else(|e| panic!("one JSON line ({e}): {last}\n{stderr}"))
 }
 
-fn any_port() -> Option<SocketAddr> {
-    Some(SocketAddr::from(([127, 0, 0, 1], 0)))
+/// dps-local in `dir` for the test scope with `device` settings, every device listener on a
+/// free port.
+fn start(dir: &std::path::Path, device: DeviceSettings) -> ServerThread {
+    let any_port = Some(SocketAddr::from(([127, 0, 0, 1], 0)));
+    let mut config = Config::new(dir.join("dps"));
+    config.device = DeviceSettings {
+        id_scope: SCOPE.into(),
+        retry_after_secs: 1,
+        ..device
+    };
+    config.mqtt_bind = any_port;
+    config.amqp_bind = any_port;
+    config.websocket_bind = any_port;
+    ServerThread::start(config).unwrap()
 }
 
 #[test]
 fn microsofts_node_sdk_registers_over_every_transport_and_is_refused_a_wrong_identity() {
     let dir = tempfile::tempdir().unwrap();
-    let mut config = Config::new(dir.path().join("dps"));
-    config.device = DeviceSettings {
-        id_scope: SCOPE.into(),
-        retry_after_secs: 1,
+    let device = DeviceSettings {
         // Forty devices at once: throttling is another test's subject.
         registrations_per_minute: None,
         linked_hubs: vec![
@@ -109,10 +118,7 @@ fn microsofts_node_sdk_registers_over_every_transport_and_is_refused_a_wrong_ide
         ],
         ..DeviceSettings::default()
     };
-    config.mqtt_bind = any_port();
-    config.amqp_bind = any_port();
-    config.websocket_bind = any_port();
-    let server = ServerThread::start(config).unwrap();
+    let server = start(dir.path(), device);
 
     let line_root = sdk::ca("line root");
     let line_ca = sdk::intermediate(&line_root, "line intermediate");
@@ -249,16 +255,7 @@ fn microsofts_node_tpm_client_registers_over_amqp_and_https_through_the_challeng
     use base64::Engine as _;
     let b64 = base64::engine::general_purpose::STANDARD;
     let dir = tempfile::tempdir().unwrap();
-    let mut config = Config::new(dir.path().join("dps"));
-    config.device = DeviceSettings {
-        id_scope: SCOPE.into(),
-        retry_after_secs: 1,
-        ..DeviceSettings::default()
-    };
-    config.mqtt_bind = any_port();
-    config.amqp_bind = any_port();
-    config.websocket_bind = any_port();
-    let server = ServerThread::start(config).unwrap();
+    let server = start(dir.path(), DeviceSettings::default());
 
     let mut tpms = Vec::new();
     let mut individuals = Vec::new();
@@ -325,16 +322,7 @@ fn microsofts_node_tpm_client_registers_over_amqp_and_https_through_the_challeng
 fn microsofts_node_device_client_connects_to_its_hub_reads_its_twin_and_reports() {
     use base64::Engine as _;
     let dir = tempfile::tempdir().unwrap();
-    let mut config = Config::new(dir.path().join("dps"));
-    config.device = DeviceSettings {
-        id_scope: SCOPE.into(),
-        retry_after_secs: 1,
-        ..DeviceSettings::default()
-    };
-    config.mqtt_bind = any_port();
-    config.amqp_bind = any_port();
-    config.websocket_bind = any_port();
-    let server = ServerThread::start(config).unwrap();
+    let server = start(dir.path(), DeviceSettings::default());
     let line_ca = sdk::ca("line CA");
     let leaf = sdk::leaf(&line_ca, "hub-x509", &[], dir.path());
     let (tpm, ek) = tpm(dir.path(), "hub-tpm");

@@ -5,6 +5,7 @@
 //! recovered. Credentials are checked by the same [`Registrar`](crate::device::Registrar) as
 //! every other transport; a device that fails gets the SASL outcome `auth`.
 
+use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 
 use base64::Engine as _;
@@ -51,7 +52,7 @@ enum Tpm {
     Sending {
         id_scope: String,
         registration_id: String,
-        rest: Vec<Vec<u8>>,
+        rest: VecDeque<Vec<u8>>,
         /// A decoy: the registrar refused the EK, so no SAS can pass.
         decoy: bool,
     },
@@ -162,17 +163,8 @@ impl DeviceSasl {
                 }
             }
         };
-        let mut rest: Vec<Vec<u8>> = blob
-            .chunks(SEGMENT)
-            .rev()
-            .enumerate()
-            .map(|(from_end, chunk)| {
-                let mut segment = vec![if from_end == 0 { LAST } else { MORE }];
-                segment.extend_from_slice(chunk);
-                segment
-            })
-            .collect();
-        let first = rest.pop().unwrap_or_else(|| vec![LAST]);
+        let mut rest = segments(&blob);
+        let first = rest.pop_front().unwrap_or_else(|| vec![LAST]);
         self.tpm = Tpm::Sending {
             id_scope,
             registration_id,
@@ -181,6 +173,20 @@ impl DeviceSasl {
         };
         challenge_frame(first)
     }
+}
+
+/// The blob in challenge segments, in order: each a control byte ([`MORE`], the last
+/// [`LAST`]) and up to [`SEGMENT`] bytes.
+fn segments(blob: &[u8]) -> VecDeque<Vec<u8>> {
+    let count = blob.len().div_ceil(SEGMENT);
+    blob.chunks(SEGMENT)
+        .enumerate()
+        .map(|(n, chunk)| {
+            let mut segment = vec![if n + 1 == count { LAST } else { MORE }];
+            segment.extend_from_slice(chunk);
+            segment
+        })
+        .collect()
 }
 
 fn outcome(code: SaslCode) -> SaslServerFrame {
@@ -278,27 +284,23 @@ impl SaslAcceptor for DeviceSasl {
                 mut rest,
                 decoy,
             } => {
-                if rest.is_empty() && decoy {
-                    return outcome(SaslCode::Auth);
-                }
-                if rest.is_empty() {
-                    // The blob is sent: this is the device's SAS.
-                    let sas = response
-                        .strip_prefix(&[0])
-                        .and_then(|s| std::str::from_utf8(s).ok());
-                    return match sas {
-                        Some(sas) => self.admit(&id_scope, &registration_id, sas, "tpm"),
-                        None => outcome(SaslCode::Auth),
+                if let Some(next) = rest.pop_front() {
+                    self.tpm = Tpm::Sending {
+                        id_scope,
+                        registration_id,
+                        rest,
+                        decoy,
                     };
+                    return challenge_frame(next);
                 }
-                let next = rest.remove(0);
-                self.tpm = Tpm::Sending {
-                    id_scope,
-                    registration_id,
-                    rest,
-                    decoy,
-                };
-                challenge_frame(next)
+                // The blob is sent: this is the device's SAS.
+                let sas = response
+                    .strip_prefix(&[0])
+                    .and_then(|s| std::str::from_utf8(s).ok());
+                match sas {
+                    Some(sas) if !decoy => self.admit(&id_scope, &registration_id, sas, "tpm"),
+                    _ => outcome(SaslCode::Auth),
+                }
             }
             Tpm::Idle => outcome(SaslCode::Auth),
         }
@@ -307,7 +309,25 @@ impl SaslAcceptor for DeviceSasl {
 
 #[cfg(test)]
 mod tests {
-    use super::{parse_identity, parse_plain, parse_tpm_init};
+    use super::{LAST, MORE, SEGMENT, parse_identity, parse_plain, parse_tpm_init, segments};
+
+    #[test]
+    fn a_blob_goes_out_in_order_and_only_the_last_segment_says_so() {
+        // Three segments (a 3072-bit EK's blob is this long): the order must hold past two.
+        let blob: Vec<u8> = (0..2 * SEGMENT + 7).map(|i| (i % 251) as u8).collect();
+        let sent = segments(&blob);
+        assert_eq!(
+            sent.iter().map(|s| s[0]).collect::<Vec<_>>(),
+            [MORE, MORE, LAST]
+        );
+        assert_eq!(
+            sent.iter()
+                .flat_map(|s| s[1..].to_vec())
+                .collect::<Vec<_>>(),
+            blob
+        );
+        assert_eq!(segments(&blob[..SEGMENT]).len(), 1);
+    }
 
     #[test]
     fn plain_and_tpm_inits_parse() {

@@ -9,10 +9,7 @@ use std::sync::Arc;
 
 use dps_wire::sas::{PolicyKey, SasFields};
 use rumqttc::mqttbytes::QoS;
-use rumqttc::mqttbytes::v4::{
-    ConnAck, Connect, ConnectReturnCode, Packet, PubAck, PubComp, PubRec, Publish, SubAck,
-    SubscribeReasonCode, UnsubAck,
-};
+use rumqttc::mqttbytes::v4::{ConnAck, Connect, ConnectReturnCode, Packet, Publish};
 use rustls::pki_types::CertificateDer;
 use serde_json::Value;
 use tokio::io::{AsyncRead, AsyncWrite};
@@ -20,7 +17,7 @@ use tokio::sync::broadcast::error::RecvError;
 
 use super::registry::{self, HubCredential, HubDevice, Side};
 use super::{HubEvent, HubUsername, thumbprint};
-use crate::mqtt_wire::{SessionError, Stream};
+use crate::mqtt_wire::{Inbound, SessionError, Stream};
 use crate::service::Shared;
 
 /// The topics a hub device may subscribe to.
@@ -29,12 +26,7 @@ const DESIRED: &str = "$iothub/twin/PATCH/properties/desired/#";
 const TWIN_GET: &str = "$iothub/twin/GET/";
 const REPORTED: &str = "$iothub/twin/PATCH/properties/reported/";
 
-/// Why a CONNECT is refused: the CONNACK code and the reason (for the log).
-fn refuse(code: ConnectReturnCode, why: String) -> (ConnectReturnCode, String) {
-    (code, why)
-}
-
-/// The device, if the CONNECT proves it.
+/// The device, if the CONNECT proves it; else the CONNACK code and the reason (for the log).
 fn admit(
     shared: &Shared,
     connect: &Connect,
@@ -43,7 +35,7 @@ fn admit(
     chain: &[CertificateDer<'static>],
 ) -> Result<HubDevice, (ConnectReturnCode, String)> {
     if connect.client_id != user.device_id {
-        return Err(refuse(
+        return Err((
             ConnectReturnCode::BadClientId,
             format!("client ID {:?} is not the device ID", connect.client_id),
         ));
@@ -55,7 +47,7 @@ fn admit(
         .iter()
         .any(|h| h.host_name.eq_ignore_ascii_case(&user.hub));
     if !linked {
-        return Err(refuse(
+        return Err((
             ConnectReturnCode::BadUserNamePassword,
             format!("{} is not a hub linked to this service", user.hub),
         ));
@@ -67,20 +59,20 @@ fn admit(
     let device = match device {
         Ok(Some(d)) => d,
         Ok(None) => {
-            return Err(refuse(
+            return Err((
                 ConnectReturnCode::NotAuthorized,
                 "no such device on the hub (DPS has not assigned it there)".into(),
             ));
         }
         Err(e) => {
-            return Err(refuse(
+            return Err((
                 ConnectReturnCode::ServiceUnavailable,
                 format!("the registry could not be read: {e}"),
             ));
         }
     };
     if !device.enabled {
-        return Err(refuse(
+        return Err((
             ConnectReturnCode::NotAuthorized,
             "the device is disabled on its hub".into(),
         ));
@@ -94,7 +86,7 @@ fn admit(
         None => false,
     };
     if !proved {
-        return Err(refuse(
+        return Err((
             ConnectReturnCode::NotAuthorized,
             "the credential is not the one DPS assigned the device".into(),
         ));
@@ -191,48 +183,26 @@ pub(crate) async fn run<W: AsyncRead + AsyncWrite + Unpin>(
             }
         };
         let Some(packet) = packet else { return Ok(()) };
-        match packet {
-            Packet::Subscribe(sub) => {
-                let codes = sub
-                    .filters
-                    .iter()
-                    .map(|f| {
-                        let allowed = f.path == TWIN_RESPONSES
-                            || f.path == DESIRED
-                            || f.path == format!("devices/{device_id}/messages/devicebound/#")
-                            || f.path.starts_with("$iothub/methods/POST/");
-                        wants_desired |= f.path == DESIRED;
-                        if allowed {
-                            SubscribeReasonCode::Success(match f.qos {
-                                QoS::AtMostOnce => QoS::AtMostOnce,
-                                _ => QoS::AtLeastOnce,
-                            })
-                        } else {
-                            SubscribeReasonCode::Failure
-                        }
-                    })
-                    .collect();
+        match stream.answer(packet).await? {
+            Inbound::Subscribe(sub) => {
+                let devicebound = format!("devices/{device_id}/messages/devicebound/#");
+                wants_desired |= sub.filters.iter().any(|f| f.path == DESIRED);
                 stream
-                    .send(Packet::SubAck(SubAck::new(sub.pkid, codes)))
+                    .suback(&sub, |f| {
+                        f == TWIN_RESPONSES
+                            || f == DESIRED
+                            || f == devicebound
+                            || f.starts_with("$iothub/methods/POST/")
+                    })
                     .await?;
             }
-            Packet::Publish(p) => {
-                match p.qos {
-                    QoS::AtMostOnce => {}
-                    QoS::AtLeastOnce => stream.send(Packet::PubAck(PubAck::new(p.pkid))).await?,
-                    QoS::ExactlyOnce => stream.send(Packet::PubRec(PubRec::new(p.pkid))).await?,
-                }
+            Inbound::Publish(p) => {
                 if let Some(answer) = request(shared, &hub, &device_id, &telemetry, &p) {
                     stream.send(answer).await?;
                 }
             }
-            Packet::PubRel(r) => stream.send(Packet::PubComp(PubComp::new(r.pkid))).await?,
-            Packet::Unsubscribe(u) => {
-                stream.send(Packet::UnsubAck(UnsubAck::new(u.pkid))).await?;
-            }
-            Packet::PingReq => stream.send(Packet::PingResp).await?,
-            Packet::Disconnect | Packet::Connect(_) => return Ok(()),
-            _ => {}
+            Inbound::End => return Ok(()),
+            Inbound::Done => {}
         }
     }
 }
