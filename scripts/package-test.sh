@@ -23,7 +23,7 @@
 # - the README's first command, from the installed software: `station-demo`, run in an empty
 #   directory of a root that holds only the packages and what their Depends bring (with
 #   /dev/pts mounted for the virtual boards' pseudo-terminals), ends with every board
-#   registered with dps-local — so a program the demo runs that no Depends names fails here,
+#   registered with dps-local and connected to its hub — so a program the demo runs that no Depends names fails here,
 #   not on a newcomer's machine;
 # - the `build` rows of packaging/system-packages.txt (what scripts/demo.sh installs to build)
 #   give that root a C toolchain and every system library the -sys crates probe for;
@@ -107,8 +107,8 @@ mmdebstrap --variant=apt --quiet \
 echo "package-test: root built, packages installed and checked in $((SECONDS - started)) s"
 
 # The README's first command, from the packages alone.
-grep -q "6 of 6 boards registered with dps-local" "$work/demo.txt" && [ "$(cat "$work/demo.rc")" = 0 ] \
-  || { tail -30 "$work/demo.txt"; fail "station-demo in a fresh root exited $(cat "$work/demo.rc") without every board registered"; }
+grep -q "6 of 6 boards registered and connected to their hub" "$work/demo.txt" && [ "$(cat "$work/demo.rc")" = 0 ] \
+  || { tail -30 "$work/demo.txt"; fail "station-demo in a fresh root exited $(cat "$work/demo.rc") without every board registered and at its hub"; }
 echo "package-test: station-demo in the fresh root: $(grep "boards registered" "$work/demo.txt")"
 grep -qx build-deps-ok "$work/build-deps.txt" \
   || fail "the build rows of packaging/system-packages.txt do not give a fresh root what the build needs: $(cat "$work/build-deps.txt")"

@@ -195,8 +195,8 @@ err-demo-not_enrolled = Passed { -unit(form: "plural") } missing from the demo {
     .says = After the demonstration's upload, some { -unit(form: "plural") } marked { -pass } were not found in its local { -dps }, or were found with different details.
     .todo = Call a { -supervisor }.
 
-err-demo-not_registered = Demo { -board(form: "plural") } did not register
-    .says = In the demonstration, some provisioned { -board(form: "plural") } did not register with its local { -dps }.
+err-demo-not_registered = Demo { -board(form: "plural") } did not register or reach their hub
+    .says = In the demonstration, some provisioned { -board(form: "plural") } did not register with its local { -dps } or did not connect to their hub.
     .todo = Call the line engineer.
 
 err-demo-programs = Demo programs missing

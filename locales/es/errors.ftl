@@ -242,8 +242,8 @@ err-demo-not_enrolled = Faltan { -unit(form: "plural") } con { -pass } en el { -
     .todo = Llame a un { -supervisor }.
 
 # unreviewed
-err-demo-not_registered = Las { -board(form: "plural") } de la demostración no se registraron
-    .says = En la demostración, algunas { -board(form: "plural") } aprovisionadas no se registraron en su { -dps } local.
+err-demo-not_registered = Las { -board(form: "plural") } de la demostración no se registraron o no llegaron a su hub
+    .says = En la demostración, algunas { -board(form: "plural") } aprovisionadas no se registraron en su { -dps } local o no se conectaron a su hub.
     .todo = Llame al ingeniero de línea.
 
 # unreviewed

@@ -242,8 +242,8 @@ err-demo-not_enrolled = 演示 { -dps } 中缺少结果为{ -pass }的{ -unit }
     .todo = 请叫{ -supervisor }。
 
 # unreviewed
-err-demo-not_registered = 演示{ -board }未能注册
-    .says = 在演示中，部分已烧录的{ -board }没有在其本地 { -dps } 注册。
+err-demo-not_registered = 演示{ -board }未能注册或未连上 IoT 中心
+    .says = 在演示中，部分已烧录的{ -board }没有在其本地 { -dps } 注册，或没有连上其 IoT 中心。
     .todo = 请叫产线工程师。
 
 # unreviewed

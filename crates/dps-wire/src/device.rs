@@ -246,24 +246,6 @@ pub enum DevicePath {
         /// The registration ID.
         registration_id: String,
     },
-    /// `GET /{idScope}/registrations/{registrationId}/twin`: the twin the device has on its
-    /// hub. Not DPS: dps-local's stand-in for the hub's twin read (a device gets its twin
-    /// from IoT Hub once connected), authenticated as a status lookup.
-    Twin {
-        /// The ID scope.
-        id_scope: String,
-        /// The registration ID.
-        registration_id: String,
-    },
-}
-
-/// The path of dps-local's twin read ([`DevicePath::Twin`]), with the device API's version.
-pub fn twin_path(id_scope: &str, registration_id: &str) -> String {
-    format!(
-        "/{}/registrations/{}/twin?api-version=2021-10-01",
-        crate::sas::url_encode(id_scope),
-        crate::sas::url_encode(registration_id)
-    )
 }
 
 impl DevicePath {
@@ -273,10 +255,6 @@ impl DevicePath {
         let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
         match segments.as_slice() {
             [scope, "registrations", id, "register"] => Some(DevicePath::Register {
-                id_scope: decode(scope)?,
-                registration_id: decode(id)?,
-            }),
-            [scope, "registrations", id, "twin"] => Some(DevicePath::Twin {
                 id_scope: decode(scope)?,
                 registration_id: decode(id)?,
             }),

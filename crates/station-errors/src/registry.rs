@@ -292,8 +292,8 @@ pub(crate) static ENTRIES: &[ErrorDoc] = &[
     },
     ErrorDoc {
         code: "station::demo::not_registered",
-        meaning: "In the demo's field boot, some provisioned boards did not register with dps-local; the reason for each is printed above.",
-        action: "Read the reason printed for each slot; dps-local's registrations.jsonl has each attempt.",
+        meaning: "In the demo's field boot, some provisioned boards did not register with dps-local or did not connect to the hub it assigned; the reason for each is printed above.",
+        action: "Read the reason printed for each slot; dps-local's registrations.jsonl has each registration attempt, its log each hub refusal.",
         exit: Exit::UnitFailed,
     },
     ErrorDoc {

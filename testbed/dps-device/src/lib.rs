@@ -83,9 +83,6 @@ pub struct Registration {
     pub state: Option<DeviceRegistrationResult>,
     /// Operation lookups it took.
     pub polls: u32,
-    /// The twin it read from its hub after the assignment (`register_tpm_https` reads it;
-    /// MQTT devices call [`fetch_twin`]).
-    pub twin: Option<serde_json::Value>,
 }
 
 /// Why a registration did not complete.
@@ -140,8 +137,9 @@ pub trait TpmDevice {
 
 /// Registers a TPM device over HTTPS (DPS has no TPM over MQTT): the register request with
 /// the EK and SRK (base64 of their `TPM2B_PUBLIC`) gets the challenge, the TPM imports its
-/// key and signs the SAS, then register and operation lookups carry it. The hub key in the
-/// result is imported too (its HMAC over the registration ID proves it loads).
+/// key and signs the SAS, then register and operation lookups carry it. The hub key is in the
+/// result (`registrationState.tpm`): the device's TPM signs its hub SAS with it
+/// ([`hub_sas_with`]).
 pub async fn register_tpm_https(
     endpoint: &Endpoint,
     id_scope: &str,
@@ -226,69 +224,11 @@ pub async fn register_tpm_https(
             _ => return Err(refused(status, &reply)),
         }
     }
-    if let Some(hub) = op
-        .registration_state
-        .as_ref()
-        .and_then(|s| s.tpm.as_ref())
-        .and_then(|t| B64.decode(&t.authentication_key).ok())
-    {
-        tpm.import_and_sign(&hub, registration_id.as_bytes())
-            .map_err(DeviceError::Tls)?;
-    }
-    let twin = if op.status == RegistrationStatus::Assigned {
-        let url = format!(
-            "{base}{}",
-            dps_wire::device::twin_path(id_scope, registration_id)
-        );
-        // Best effort: a DPS without dps-local's twin read, or a blip, costs the twin only.
-        match send(http.get(&url).header("Authorization", &sas)).await {
-            Ok((200, twin, _)) => Some(twin),
-            _ => None,
-        }
-    } else {
-        None
-    };
     Ok(Registration {
         status: op.status,
         state: op.registration_state,
         polls,
-        twin,
     })
-}
-
-/// Reads the twin an assigned device has on its hub, over HTTPS with its credential (the SAS
-/// of its key, or its certificate). dps-local's stand-in for the hub's twin read
-/// (`GET /{idScope}/registrations/{registrationId}/twin`); `{"hub", "deviceId", "twin"}`.
-pub async fn fetch_twin(
-    endpoint: &Endpoint,
-    id_scope: &str,
-    registration_id: &str,
-    credential: &Credential,
-) -> Result<serde_json::Value, DeviceError> {
-    let tls = tls_config(endpoint, Some(credential))?;
-    let http = reqwest::Client::builder()
-        .tls_backend_preconfigured((*tls).clone())
-        .timeout(ANSWER_TIMEOUT)
-        .build()
-        .map_err(|e| DeviceError::Tls(e.to_string()))?;
-    let url = format!(
-        "https://{}:{}{}",
-        endpoint.host,
-        endpoint.port,
-        dps_wire::device::twin_path(id_scope, registration_id)
-    );
-    let mut request = http.get(&url);
-    if let Credential::SymmetricKey(key) = credential {
-        request = request.header(
-            "Authorization",
-            device_token(key, id_scope, registration_id, token_expiry()).as_str(),
-        );
-    }
-    let (status, value, _) = send_json(endpoint, request).await?;
-    if status != 200 {
-        return Err(refused(status, &value));
-    }
-    Ok(value)
 }
 
 /// Sends an HTTPS request to DPS and reads its JSON answer with its status and Retry-After.
@@ -386,7 +326,6 @@ pub async fn register_mqtt_with_payload(
                         status: op.status,
                         state: op.registration_state,
                         polls,
-                        twin: None,
                     });
                 }
                 polls += 1;

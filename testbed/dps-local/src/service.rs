@@ -535,15 +535,6 @@ async fn respond_device(
         ) => shared
             .registrar
             .status(&db, &request(id_scope, registration_id)),
-        (
-            &Method::GET,
-            DevicePath::Twin {
-                id_scope,
-                registration_id,
-            },
-        ) => shared
-            .registrar
-            .twin(&db, &request(id_scope, registration_id)),
         _ => return error(StatusCode::METHOD_NOT_ALLOWED, 405000, "method not allowed"),
     };
     drop(db);

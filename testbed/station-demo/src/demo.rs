@@ -351,7 +351,9 @@ fn ensure_demo_secrets(config: &station_config::StationConfig) -> anyhow::Result
 
 /// Field boot: every board, out of the fixture, registers with dps-local using only what it
 /// holds (virtual_dut::field): symmetric-key and X.509 boards over MQTT, TPM boards over HTTPS
-/// through the TPM challenge. Every board must be assigned.
+/// through the TPM challenge; then each connects to the hub it was assigned (dps-local plays
+/// the hubs on its MQTT listener), reads its twin and reports its firmware version. Every
+/// board must be assigned and connected.
 ///
 /// (See [`start_allocation_hook`] and [`demo_device_settings`] for the hubs and the webhook.)
 fn register_boards(
@@ -400,59 +402,34 @@ fn register_boards(
             })
             .collect()
     });
-    let (mut assigned, mut failed, mut unsupported) = (0, Vec::new(), 0);
+    let (mut connected, mut failed) = (0, Vec::new());
     for (index, outcome) in outcomes {
-        let line = match &outcome {
-            FieldOutcome::Assigned { hub, device_id } => {
-                assigned += 1;
-                // The twin the board read from its hub, as its flash keeps it.
-                let twin = virtual_dut::flash::FlashImage::load(
-                    &fixture_dir.join(format!("slot-{index}/flash.json")),
-                )
-                .ok()
-                .and_then(|f| f.decoded_settings().get("field/twin").cloned())
-                .and_then(|t| serde_json::from_slice::<serde_json::Value>(&t).ok())
-                .map_or_else(
-                    || "no twin".to_owned(),
-                    |t| format!("twin tags {}", t["tags"]),
-                );
-                format!("registered: hub {hub}, device ID {device_id}, {twin}")
-            }
-            FieldOutcome::Refused(why) | FieldOutcome::Unreachable(why) => {
-                failed.push(index);
-                format!("NOT registered: {why}")
-            }
-            FieldOutcome::Unsupported(why) => {
-                unsupported += 1;
-                format!("not tried: {why}")
-            }
-        };
+        if outcome.connected() {
+            connected += 1;
+        } else {
+            failed.push(index);
+        }
         if json {
             println!(
                 "{}",
-                serde_json::json!({ "kind": "fieldBoot", "slot": index, "outcome": line })
+                serde_json::json!({ "kind": "fieldBoot", "slot": index, "outcome": outcome.to_string() })
             );
         } else {
-            println!("  slot {index:>2} {line}");
+            println!("  slot {index:>2} {outcome}");
         }
     }
     if !json {
         println!(
-            "{assigned} of {} boards registered with dps-local{}",
-            spec.slots.len(),
-            if unsupported > 0 {
-                format!(
-                    " ({unsupported} TPM board(s) not tried: the TPM challenge is not in the virtual firmware yet)"
-                )
-            } else {
-                String::new()
-            }
+            "{connected} of {} boards registered and connected to their hub",
+            spec.slots.len()
         );
     }
     if !failed.is_empty() {
         return Err(CliError::anyhow(
             "station::demo::not_registered",
-            format!("board(s) in slot(s) {failed:?} did not register with dps-local"),
+            format!(
+                "board(s) in slot(s) {failed:?} did not register with dps-local and connect to their hub"
+            ),
         ));
     }
     Ok(())

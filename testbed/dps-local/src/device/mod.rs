@@ -713,58 +713,24 @@ impl Registrar {
         }
     }
 
-    /// `POST /{idScope}/registrations/{registrationId}`: the device's registration record.
-    pub(crate) fn status(&self, db: &Db, req: &Request<'_>) -> Answer {
-        self.authenticated_read(
-            db,
-            req,
-            "registration",
-            "this device has not registered yet",
-            |db| db.registration(req.registration_id),
-        )
-    }
-
-    /// dps-local's twin read: the twin the device has on its hub, with the hub and device ID,
+    /// `POST /{idScope}/registrations/{registrationId}`: the device's registration record,
     /// for a device whose credential proves its enrollment.
-    pub(crate) fn twin(&self, db: &Db, req: &Request<'_>) -> Answer {
-        self.authenticated_read(
-            db,
-            req,
-            "twin",
-            "this device has no twin: it is not assigned",
-            |db| {
-                Ok(db.device_twin(req.registration_id)?.map(|(hub, device_id, twin)| {
-                serde_json::json!({ "hub": hub, "deviceId": device_id, "twin": twin })
-            }))
-            },
-        )
-    }
-
-    /// A read for a device whose credential proves its enrollment: `200` with what `read`
-    /// found, `404` (`missing`) if nothing, `500` if the database failed.
-    fn authenticated_read(
-        &self,
-        db: &Db,
-        req: &Request<'_>,
-        what: &str,
-        missing: &str,
-        read: impl FnOnce(&Db) -> rusqlite::Result<Option<Value>>,
-    ) -> Answer {
+    pub(crate) fn status(&self, db: &Db, req: &Request<'_>) -> Answer {
         if let Err(answer) = self.authenticate(db, req) {
             return answer;
         }
-        match read(db) {
+        match db.registration(req.registration_id) {
             Ok(Some(body)) => Answer {
                 status: 200,
                 body,
                 retry_after: None,
             },
-            Ok(None) => Answer::error(codes::NOT_FOUND, missing),
+            Ok(None) => Answer::error(codes::NOT_FOUND, "this device has not registered yet"),
             Err(e) => {
-                tracing::error!(error = %e, "could not read a {what}");
+                tracing::error!(error = %e, "could not read a registration");
                 Answer::error(
                     codes::INTERNAL,
-                    &format!("dps-local could not read the {what}"),
+                    "dps-local could not read the registration",
                 )
             }
         }
