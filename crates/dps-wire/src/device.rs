@@ -15,6 +15,33 @@ pub use crate::sas::{DEVICE_KEY_NAME, sas_resource};
 /// The MQTT topic filter a device subscribes to for every response.
 pub const MQTT_RESPONSE_FILTER: &str = "$dps/registrations/res/#";
 
+/// The AMQP device API's vocabulary (DPS-NOTES §2.7): a device's link pair is on
+/// [`amqp::link_address`]; each request on its sender names its operation in the application
+/// property [`amqp::OPERATION_TYPE`].
+pub mod amqp {
+    /// The application property naming a request's operation.
+    pub const OPERATION_TYPE: &str = "iotdps-operation-type";
+    /// The application property naming the operation an operation-status request looks up.
+    pub const OPERATION_ID: &str = "iotdps-operation-id";
+    /// [`OPERATION_TYPE`] of a register request (the registration JSON in a data section).
+    pub const REGISTER: &str = "iotdps-register";
+    /// [`OPERATION_TYPE`] of an operation-status request.
+    pub const OPERATION_STATUS: &str = "iotdps-get-operationstatus";
+    /// The rejection condition the SDKs retry as throttling (with `retry-after` in its info).
+    pub const THROTTLED: &str = "com.microsoft:device-container-throttled";
+    /// The rejection condition of a bad request (not retried).
+    pub const ARGUMENT_ERROR: &str = "com.microsoft:argument-error";
+    /// The application property (and error info field) with the seconds to wait; the C# SDK
+    /// reads `Retry-After`, so answers carry both spellings.
+    pub const RETRY_AFTER: [&str; 2] = ["retry-after", "Retry-After"];
+
+    /// The address of a device's receiver and sender links, and its SASL `PLAIN` username:
+    /// `{idScope}/registrations/{registrationId}`.
+    pub fn link_address(id_scope: &str, registration_id: &str) -> String {
+        format!("{id_scope}/registrations/{registration_id}")
+    }
+}
+
 /// `DeviceRegistration`: the body of a register request.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -1,5 +1,5 @@
 //! A DPS device client: registration over MQTT 3.1.1 on TLS as field firmware does it
-//! (DPS-NOTES §2.6), with a symmetric key (SAS as the password) or an X.509 identity (mutual
+//! (DPS-NOTES §2.6), or over AMQP 1.0 ([`register_amqp`], §2.7), with a symmetric key (SAS as the password) or an X.509 identity (mutual
 //! TLS). It uses only what a device holds: the endpoint, its ID scope and registration ID, its
 //! credential and its trust anchors. Packets are rumqttc's `mqttbytes::v4` codec; topics,
 //! usernames and SAS come from `dps-wire`.
@@ -20,7 +20,9 @@ use rumqttc::mqttbytes::{Error as MqttError, QoS};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
 use tokio::io::{AsyncRead, AsyncReadExt as _, AsyncWrite, AsyncWriteExt as _};
 
+mod amqp;
 mod hub;
+pub use amqp::register_amqp;
 pub use hub::{HubAuth, hub_sas, hub_sas_with, visit_hub};
 
 /// What the client says it is (the SDKs send theirs in the username).
@@ -107,6 +109,9 @@ pub enum DeviceError {
     /// The connection broke.
     #[error("connection: {0}")]
     Io(#[from] std::io::Error),
+    /// The AMQP connection, session or links failed below DPS's answers.
+    #[error("AMQP: {0}")]
+    Amqp(String),
     /// CONNECT was refused.
     #[error("DPS refused the MQTT connection: {0:?}")]
     ConnectRefused(ConnectReturnCode),
@@ -367,6 +372,32 @@ pub async fn register_mqtt_with_payload(
     }
 }
 
+/// A TLS connection to `endpoint`, trusting its roots, presenting `credential`'s certificate
+/// when it is an X.509 one.
+async fn tls_connect(
+    endpoint: &Endpoint,
+    credential: Option<&Credential>,
+) -> Result<TlsStream, DeviceError> {
+    let tls = tls_config(endpoint, credential)?;
+    let addr = format!("{}:{}", endpoint.host, endpoint.port);
+    let tcp = tokio::net::TcpStream::connect(&addr)
+        .await
+        .map_err(|source| DeviceError::Connect {
+            endpoint: addr.clone(),
+            source,
+        })?;
+    let _ = tcp.set_nodelay(true);
+    let name =
+        ServerName::try_from(endpoint.host.clone()).map_err(|e| DeviceError::Tls(e.to_string()))?;
+    tokio_rustls::TlsConnector::from(tls)
+        .connect(name, tcp)
+        .await
+        .map_err(|source| DeviceError::Connect {
+            endpoint: addr,
+            source,
+        })
+}
+
 /// TLS to `endpoint`, trusting its roots; with the client certificate of an X.509 `credential`.
 fn tls_config(
     endpoint: &Endpoint,
@@ -398,7 +429,10 @@ struct Link<S> {
     buf: BytesMut,
 }
 
-type TlsLink = Link<tokio_rustls::client::TlsStream<tokio::net::TcpStream>>;
+/// A TLS connection to DPS or a hub.
+type TlsStream = tokio_rustls::client::TlsStream<tokio::net::TcpStream>;
+
+type TlsLink = Link<TlsStream>;
 
 impl TlsLink {
     /// MQTT on TLS to `endpoint` (with the client certificate of an X.509 `tls_credential`),
@@ -410,24 +444,7 @@ impl TlsLink {
         username: String,
         password: String,
     ) -> Result<TlsLink, DeviceError> {
-        let tls = tls_config(endpoint, tls_credential)?;
-        let addr = format!("{}:{}", endpoint.host, endpoint.port);
-        let tcp = tokio::net::TcpStream::connect(&addr)
-            .await
-            .map_err(|source| DeviceError::Connect {
-                endpoint: addr.clone(),
-                source,
-            })?;
-        let _ = tcp.set_nodelay(true);
-        let name = ServerName::try_from(endpoint.host.clone())
-            .map_err(|e| DeviceError::Tls(e.to_string()))?;
-        let io = tokio_rustls::TlsConnector::from(tls)
-            .connect(name, tcp)
-            .await
-            .map_err(|source| DeviceError::Connect {
-                endpoint: addr,
-                source,
-            })?;
+        let io = tls_connect(endpoint, tls_credential).await?;
         let mut link = Link {
             io,
             buf: BytesMut::with_capacity(4096),

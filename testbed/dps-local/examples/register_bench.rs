@@ -1,7 +1,9 @@
-//! Registrations per second against dps-local, MQTT and HTTPS, 1 and 64 concurrent devices,
-//! throttles off and `Retry-After: 0` (so the figure is the service's, not the wait DPS asks
-//! for). Each registration is the whole device flow: TLS connect, register, one operation
-//! lookup. Symmetric-key individual enrollments.
+//! Registrations per second against dps-local, MQTT, AMQP and HTTPS, 1 and 64 concurrent
+//! devices, throttles off and `Retry-After: 0` (so the figure is the service's, not the wait
+//! DPS asks for). Each registration is the whole device flow: TLS connect, register, one
+//! operation lookup (AMQP: SASL, session and link pair too). Symmetric-key individual
+//! enrollments. Then hub connections per second: each device connects to the hub DPS assigned
+//! it (MQTT on TLS, a SAS of its key), reads its twin, reports a property and disconnects.
 //!
 //! `cargo run --release -p dps-local --example register_bench [-- --devices 512]`
 
@@ -11,7 +13,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
-use dps_device::{Credential, Endpoint, register_mqtt};
+use dps_device::{Credential, Endpoint, HubAuth, hub_sas, register_amqp, register_mqtt, visit_hub};
 use dps_local::{Config, DeviceSettings, Server};
 use dps_wire::device::{operation_path, register_path};
 use dps_wire::sas::{PolicyKey, device_token};
@@ -40,6 +42,7 @@ async fn main() {
         ..DeviceSettings::default()
     };
     config.mqtt_bind = Some(SocketAddr::from(([127, 0, 0, 1], 0)));
+    config.amqp_bind = Some(SocketAddr::from(([127, 0, 0, 1], 0)));
     let server = Server::start(config).await.unwrap();
     let service = station_upload::client::DpsClient::builder(server.connection_string())
         .with_trust_anchor_file(server.ca_file())
@@ -75,6 +78,10 @@ async fn main() {
         port: server.mqtt_addr().unwrap().port(),
         roots,
     });
+    let amqp_endpoint = Arc::new(Endpoint {
+        port: server.amqp_addr().unwrap().port(),
+        ..(*endpoint).clone()
+    });
     let ca = std::fs::read(server.ca_file()).unwrap();
     let base = format!("https://{}", server.host());
     println!(
@@ -85,28 +92,40 @@ async fn main() {
         "proto", "concurrent", "wall", "registrations/s"
     );
     for concurrent in [1usize, 64] {
-        for proto in ["mqtt", "https"] {
+        for proto in ["mqtt", "amqp", "https"] {
             let ids = Arc::new(ids.clone());
             let t = Instant::now();
             let mut tasks = tokio::task::JoinSet::new();
             for worker in 0..concurrent {
                 let ids = Arc::clone(&ids);
                 let endpoint = Arc::clone(&endpoint);
+                let amqp_endpoint = Arc::clone(&amqp_endpoint);
                 let ca = ca.clone();
                 let base = base.clone();
                 tasks.spawn(async move {
                     let key = PolicyKey::from_base64(KEY).unwrap();
-                    let http = reqwest::Client::builder()
-                        .use_rustls_tls()
-                        .add_root_certificate(reqwest::Certificate::from_pem(&ca).unwrap())
-                        .build()
-                        .unwrap();
                     for id in ids.iter().skip(worker).step_by(concurrent) {
-                        if proto == "mqtt" {
-                            let cred = Credential::SymmetricKey(key.clone());
-                            register_mqtt(&endpoint, SCOPE, id, &cred).await.unwrap();
-                        } else {
-                            https_register(&http, &base, &key, id).await;
+                        let cred = Credential::SymmetricKey(key.clone());
+                        match proto {
+                            "mqtt" => {
+                                register_mqtt(&endpoint, SCOPE, id, &cred).await.unwrap();
+                            }
+                            "amqp" => {
+                                register_amqp(&amqp_endpoint, SCOPE, id, &cred)
+                                    .await
+                                    .unwrap();
+                            }
+                            _ => {
+                                // A client per device (its own TLS connection, as a device
+                                // has), trusting only dps-local's CA: a device loads no
+                                // system trust store.
+                                let http = reqwest::Client::builder()
+                                    .tls_backend_rustls()
+                                    .tls_certs_only([reqwest::Certificate::from_pem(&ca).unwrap()])
+                                    .build()
+                                    .unwrap();
+                                https_register(&http, &base, &key, id).await;
+                            }
                         }
                     }
                 });
@@ -123,6 +142,43 @@ async fn main() {
         }
     }
     assert_eq!(server.registrations().len(), devices);
+
+    // Each device at its hub (dps-local's default linked hub, on its MQTT listener).
+    let hub = server.registrations()[0].assigned_hub.clone().unwrap();
+    println!(
+        "\n{:>6} {:>11} {:>12} {:>14}",
+        "", "concurrent", "wall", "hub visits/s"
+    );
+    for concurrent in [1usize, 64] {
+        let ids = Arc::new(ids.clone());
+        let t = Instant::now();
+        let mut tasks = tokio::task::JoinSet::new();
+        for worker in 0..concurrent {
+            let ids = Arc::clone(&ids);
+            let endpoint = Arc::clone(&endpoint);
+            let hub = hub.clone();
+            tasks.spawn(async move {
+                let key = PolicyKey::from_base64(KEY).unwrap();
+                for id in ids.iter().skip(worker).step_by(concurrent) {
+                    let sas = hub_sas(&key, &hub, id);
+                    let reported = serde_json::json!({ "bench": concurrent });
+                    visit_hub(&endpoint, &hub, id, HubAuth::Sas(sas), &reported)
+                        .await
+                        .unwrap();
+                }
+            });
+        }
+        while let Some(r) = tasks.join_next().await {
+            r.unwrap();
+        }
+        let wall = t.elapsed();
+        println!(
+            "{:>6} {concurrent:>11} {:>9.2} s {:>14.1}",
+            "hub",
+            wall.as_secs_f64(),
+            devices as f64 / wall.as_secs_f64()
+        );
+    }
 }
 
 async fn https_register(http: &reqwest::Client, base: &str, key: &PolicyKey, id: &str) {

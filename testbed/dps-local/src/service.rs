@@ -219,7 +219,8 @@ async fn respond(
             &format!("api-version={API_VERSION} is required"),
         );
     }
-    let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    // `/enrollments/?api-version=…` is the bulk call as Node's service SDK sends it.
+    let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
     if segments.first() == Some(&"registrations") {
         return respond_registrations(shared, &parts, &segments[1..], body).await;
     }

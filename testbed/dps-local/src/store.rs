@@ -46,10 +46,45 @@ impl Stored {
     /// The enrollment as the service returns it: the body plus `etag` and the timestamps.
     pub(crate) fn to_json(&self) -> serde_json::Value {
         let mut body = self.body.clone();
+        with_certificate_info(&mut body);
         body.insert("etag".into(), self.etag.clone().into());
         body.insert("createdDateTimeUtc".into(), self.created.clone().into());
         body.insert("lastUpdatedDateTimeUtc".into(), self.updated.clone().into());
         serde_json::Value::Object(body)
+    }
+}
+
+/// Adds DPS's `info` (subject, issuer, thumbprints, validity, serial) beside each certificate
+/// of an X.509 attestation, as the service returns it.
+fn with_certificate_info(body: &mut serde_json::Map<String, serde_json::Value>) {
+    let Some(x509) = body
+        .get_mut("attestation")
+        .and_then(|a| a.get_mut("x509"))
+        .and_then(serde_json::Value::as_object_mut)
+    else {
+        return;
+    };
+    for set in ["clientCertificates", "signingCertificates", "caReferences"] {
+        let Some(certificates) = x509.get_mut(set).and_then(serde_json::Value::as_object_mut)
+        else {
+            continue;
+        };
+        for which in ["primary", "secondary"] {
+            let Some(certificate) = certificates
+                .get_mut(which)
+                .and_then(serde_json::Value::as_object_mut)
+            else {
+                continue;
+            };
+            let info = certificate
+                .get("certificate")
+                .and_then(serde_json::Value::as_str)
+                .and_then(crate::device::attest::enrollment_certificate_info)
+                .and_then(|info| serde_json::to_value(info).ok());
+            if let Some(info) = info {
+                certificate.insert("info".into(), info);
+            }
+        }
     }
 }
 

@@ -1,13 +1,14 @@
-//! The device API over MQTT on TLS (an ephemeral port), driven by the project's device client
-//! (`dps-device`, the virtual DUT's field firmware): symmetric-key, group-derived and X.509
-//! devices register; a wrong key gets DPS's 401 on the response topic. Microsoft's SDK is
-//! tests/azure_sdk.rs.
+//! The device API over MQTT and over AMQP on TLS (ephemeral ports), driven by the project's
+//! device client (`dps-device`, the virtual DUT's field firmware and the registration
+//! benchmark): symmetric-key, group-derived and X.509 devices register; a wrong key gets DPS's
+//! 401 on MQTT's response topic and SASL's refusal on AMQP. Microsoft's SDKs are
+//! tests/azure_sdk.rs and tests/node_sdk.rs.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::net::SocketAddr;
 
-use dps_device::{Credential, DeviceError, Endpoint, register_mqtt};
+use dps_device::{Credential, DeviceError, Endpoint, Registration, register_amqp, register_mqtt};
 use dps_local::{Config, DeviceSettings, Server};
 use dps_wire::device::RegistrationStatus;
 use dps_wire::sas::{PolicyKey, derive_device_key};
@@ -21,8 +22,40 @@ const SCOPE: &str = "0ne00MQT001";
 const KEY: &str = "QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQQ==";
 const OTHER_KEY: &str = "QkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQg==";
 
+/// Registers over `protocol` (`mqtt` or `amqp`), reaching dps-local's listener for it.
+async fn register(
+    protocol: &str,
+    server: &Server,
+    id: &str,
+    credential: &Credential,
+) -> Result<Registration, DeviceError> {
+    let endpoint = Endpoint {
+        host: "localhost".into(),
+        port: match protocol {
+            "mqtt" => server.mqtt_addr(),
+            _ => server.amqp_addr(),
+        }
+        .unwrap()
+        .port(),
+        roots: CertificateDer::pem_file_iter(server.ca_file())
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap(),
+    };
+    match protocol {
+        "mqtt" => register_mqtt(&endpoint, SCOPE, id, credential).await,
+        _ => register_amqp(&endpoint, SCOPE, id, credential).await,
+    }
+}
+
 #[tokio::test]
-async fn devices_register_over_mqtt_and_a_wrong_key_gets_dps_401() {
+async fn devices_register_over_mqtt_and_amqp_and_a_wrong_key_is_refused() {
+    for protocol in ["mqtt", "amqp"] {
+        devices_register_and_a_wrong_key_is_refused(protocol).await;
+    }
+}
+
+async fn devices_register_and_a_wrong_key_is_refused(protocol: &str) {
     let dir = tempfile::tempdir().unwrap();
     let mut config = Config::new(dir.path().join("dps"));
     config.device = DeviceSettings {
@@ -31,19 +64,12 @@ async fn devices_register_over_mqtt_and_a_wrong_key_gets_dps_401() {
         ..DeviceSettings::default()
     };
     config.mqtt_bind = Some(SocketAddr::from(([127, 0, 0, 1], 0)));
+    config.amqp_bind = Some(SocketAddr::from(([127, 0, 0, 1], 0)));
     let server = Server::start(config).await.unwrap();
     let service = DpsClient::builder(server.connection_string())
         .with_trust_anchor_file(server.ca_file())
         .build()
         .unwrap();
-    let endpoint = Endpoint {
-        host: "localhost".into(),
-        port: server.mqtt_addr().unwrap().port(),
-        roots: CertificateDer::pem_file_iter(server.ca_file())
-            .unwrap()
-            .collect::<Result<_, _>>()
-            .unwrap(),
-    };
 
     // An X.509 device's own key and certificate.
     let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
@@ -68,9 +94,7 @@ async fn devices_register_over_mqtt_and_a_wrong_key_gets_dps_401() {
     service.create_or_update_group(&group, None).await.unwrap();
 
     let sym = Credential::SymmetricKey(PolicyKey::from_base64(KEY).unwrap());
-    let r = register_mqtt(&endpoint, SCOPE, "mq-sym", &sym)
-        .await
-        .unwrap();
+    let r = register(protocol, &server, "mq-sym", &sym).await.unwrap();
     assert_eq!(r.status, RegistrationStatus::Assigned);
     assert_eq!(r.polls, 1);
     let state = r.state.unwrap();
@@ -84,7 +108,7 @@ async fn devices_register_over_mqtt_and_a_wrong_key_gets_dps_401() {
         &PolicyKey::from_base64(OTHER_KEY).unwrap(),
         "mq-member-9",
     ));
-    let r = register_mqtt(&endpoint, SCOPE, "mq-member-9", &member)
+    let r = register(protocol, &server, "mq-member-9", &member)
         .await
         .unwrap();
     assert_eq!(
@@ -101,29 +125,43 @@ async fn devices_register_over_mqtt_and_a_wrong_key_gets_dps_401() {
         chain: vec![CertificateDer::from(cert.der().to_vec())],
         key: PrivateKeyDer::from_pem_slice(key.serialize_pem().as_bytes()).unwrap(),
     };
-    let r = register_mqtt(&endpoint, SCOPE, "mq-x509", &x509)
-        .await
-        .unwrap();
+    let r = register(protocol, &server, "mq-x509", &x509).await.unwrap();
     assert_eq!(r.status, RegistrationStatus::Assigned);
     assert!(r.state.unwrap().x509.unwrap().certificate_info.is_some());
 
     let wrong = Credential::SymmetricKey(PolicyKey::from_base64(OTHER_KEY).unwrap());
-    match register_mqtt(&endpoint, SCOPE, "mq-sym", &wrong).await {
+    match register(protocol, &server, "mq-sym", &wrong).await {
+        // MQTT: DPS's answer on the response topic.
         Err(DeviceError::Refused {
             status,
             error_code,
             message,
-        }) => {
+        }) if protocol == "mqtt" => {
             assert_eq!(status, 401);
             assert_eq!(error_code, Some(401000));
             assert!(message.contains("does not match"), "{message}");
         }
-        other => panic!("a wrong key registered: {other:?}"),
+        // AMQP: SASL refuses the connection before any request.
+        Err(DeviceError::Refused {
+            status, message, ..
+        }) if protocol == "amqp" => {
+            assert_eq!(status, 401);
+            assert!(message.contains("SASL refused"), "{message}");
+        }
+        other => panic!("{protocol}: a wrong key registered: {other:?}"),
     }
     let log = std::fs::read_to_string(server.diagnostic_log()).unwrap();
     assert_eq!(log.lines().count(), 4, "{log}");
     assert!(
-        log.lines().all(|l| l.contains(r#""protocol":"mqtt""#)),
+        log.lines()
+            .all(|l| l.contains(&format!(r#""protocol":"{protocol}""#))),
+        "{log}"
+    );
+    assert_eq!(
+        log.lines()
+            .filter(|l| l.contains(r#""outcome":"refused""#))
+            .count(),
+        1,
         "{log}"
     );
 }

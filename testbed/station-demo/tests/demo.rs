@@ -89,14 +89,19 @@ fn the_demo_boards_register_with_dps_local_from_their_own_flash() {
                 "slot {slot}"
             );
             let interval = if slot <= 2 { 60 } else { 30 };
-            assert_eq!(desired["telemetry_interval_s"], interval, "slot {slot}: {twin}");
+            assert_eq!(
+                desired["telemetry_interval_s"], interval,
+                "slot {slot}: {twin}"
+            );
         } else {
             // The demo's webhook puts devices without a region on the last hub it is given.
             assert_eq!(hub, "demo-hub-2.azure-devices.net", "slot {slot}");
             assert_eq!(desired["hub"], hub.as_str(), "slot {slot}: {twin}");
         }
         assert!(
-            stdout.contains(&format!("hub {hub}, device ID {reg_id}; connected to its hub")),
+            stdout.contains(&format!(
+                "hub {hub}, device ID {reg_id}; connected to its hub"
+            )),
             "slot {slot}: {stdout}"
         );
     }

@@ -35,6 +35,11 @@ use fe2o3_amqp::{Delivery, Receiver, Sendable, Sender};
 use rustls::pki_types::CertificateDer;
 use tokio::io::{AsyncRead, AsyncReadExt as _, AsyncWrite};
 
+use dps_wire::device::amqp::{
+    ARGUMENT_ERROR, OPERATION_ID, OPERATION_STATUS, OPERATION_TYPE, REGISTER, RETRY_AFTER,
+    THROTTLED,
+};
+
 use crate::device::{self, Answer, Credential};
 use crate::service::Shared;
 
@@ -44,15 +49,6 @@ const OPEN_TIMEOUT: Duration = Duration::from_secs(10);
 const TEARDOWN: Duration = Duration::from_secs(5);
 /// The container ID dps-local opens connections with.
 const CONTAINER_ID: &str = "dps-local";
-/// The operation a request asks for.
-const OPERATION_TYPE: &str = "iotdps-operation-type";
-const OPERATION_ID: &str = "iotdps-operation-id";
-const REGISTER: &str = "iotdps-register";
-const OPERATION_STATUS: &str = "iotdps-get-operationstatus";
-/// The SDKs' throttling condition (Node retries on it, and on `amqp:internal-error`).
-const THROTTLED: &str = "com.microsoft:device-container-throttled";
-/// Bad requests (Node: `ArgumentError`, not retried).
-const ARGUMENT_ERROR: &str = "com.microsoft:argument-error";
 
 /// Why a connection ended early.
 #[derive(Debug, thiserror::Error)]
@@ -335,10 +331,9 @@ fn body_bytes(body: &Body<Value>) -> Vec<u8> {
 fn response(answer: &Answer, correlation_id: Option<MessageId>) -> Message<Data> {
     let mut properties = ApplicationProperties::builder();
     if let Some(secs) = answer.retry_after {
-        let secs = SimpleValue::from(i64::from(secs));
-        properties = properties
-            .insert("retry-after", secs.clone())
-            .insert("Retry-After", secs);
+        for name in RETRY_AFTER {
+            properties = properties.insert(name, SimpleValue::from(i64::from(secs)));
+        }
     }
     Message::builder()
         .properties(Properties {
@@ -365,8 +360,9 @@ fn rejection(answer: &Answer) -> definitions::Error {
     };
     let info = answer.retry_after.map(|secs| {
         let mut info = Fields::new();
-        info.insert(Symbol::from("retry-after"), Value::from(i64::from(secs)));
-        info.insert(Symbol::from("Retry-After"), Value::from(i64::from(secs)));
+        for name in RETRY_AFTER {
+            info.insert(Symbol::from(name), Value::from(i64::from(secs)));
+        }
         info
     });
     definitions::Error::new(condition, Some(answer.body.to_string()), info)

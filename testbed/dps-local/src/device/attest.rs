@@ -247,6 +247,14 @@ fn valid_now(
     Ok(())
 }
 
+/// The service's `info` for a certificate an enrollment holds (PEM or base64 DER), as DPS
+/// returns it beside each certificate; `None` if it does not parse.
+pub(crate) fn enrollment_certificate_info(text: &str) -> Option<X509CertificateInfo> {
+    let der = certificate_der(text)?;
+    let (_, cert) = x509_parser::parse_x509_certificate(&der).ok()?;
+    Some(certificate_info(&der, &cert))
+}
+
 /// A certificate as the service API holds it: PEM, or base64 of the DER.
 fn certificate_der(text: &str) -> Option<Vec<u8>> {
     let text = text.trim();

@@ -9,7 +9,7 @@
 //! error shape; their messages say what was wrong (DPS's say less), for the firmware engineer.
 
 pub(crate) mod allocate;
-mod attest;
+pub(crate) mod attest;
 mod diag;
 pub(crate) mod tpm;
 
@@ -728,10 +728,7 @@ impl Registrar {
             Ok(None) => Answer::error(codes::NOT_FOUND, "this device has not registered yet"),
             Err(e) => {
                 tracing::error!(error = %e, "could not read a registration");
-                Answer::error(
-                    codes::INTERNAL,
-                    "dps-local could not read the registration",
-                )
+                Answer::error(codes::INTERNAL, "dps-local could not read the registration")
             }
         }
     }
