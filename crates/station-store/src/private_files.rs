@@ -60,29 +60,58 @@ pub fn create_new(path: &Path) -> io::Result<File> {
     options.open(path)
 }
 
-/// Writes `bytes` to `path` (created or replaced, private) and syncs it.
+/// Writes `bytes` to `path` (created or replaced, private) and syncs it, and its name into
+/// its folder: after a power cut the file is there, whole.
 pub fn write(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let mut f = create(path)?;
     f.write_all(bytes)?;
-    f.sync_all()
+    f.sync_all()?;
+    sync_parent(path)
 }
 
-/// Writes `bytes` to a new private file at `path` and syncs it.
+/// Writes `bytes` to a new private file at `path` and syncs it and its name, as [`write()`].
 pub fn write_new(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let mut f = create_new(path)?;
     f.write_all(bytes)?;
-    f.sync_all()
+    f.sync_all()?;
+    sync_parent(path)
+}
+
+/// Writes `bytes` to `path` (created or replaced) with the usual permissions, for a file
+/// others may read (a certificate), synced with its name as [`write()`].
+pub fn write_public(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let mut f = File::create(path)?;
+    f.write_all(bytes)?;
+    f.sync_all()?;
+    sync_parent(path)
+}
+
+/// Fsyncs the folder holding `path`, which makes its entries (a new name, a rename, a
+/// removal) durable: a file's own fsync does not (Linux, POSIX).
+pub fn sync_parent(path: &Path) -> io::Result<()> {
+    match path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        Some(parent) => sync_dir(parent),
+        None => sync_dir(Path::new(".")),
+    }
+}
+
+/// Fsyncs the folder `dir` itself (its entries).
+pub fn sync_dir(dir: &Path) -> io::Result<()> {
+    File::open(dir)?.sync_all()
 }
 
 /// Creates `dir` owner-only (its missing parents get the usual permissions: a private
 /// folder may sit in a shared one). An existing `dir` is left as it is (use [`tighten`] on
-/// one the station owns).
+/// one the station owns). Each folder it makes is synced into its parent: after a power cut,
+/// `dir` is still there.
 pub fn create_dir_all(dir: &Path) -> io::Result<()> {
     if dir.is_dir() {
         return Ok(());
     }
-    if let Some(parent) = dir.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent)?;
+    if let Some(parent) = dir.parent().filter(|p| !p.as_os_str().is_empty())
+        && !parent.is_dir()
+    {
+        create_dir_all_synced(parent)?;
     }
     let mut builder = std::fs::DirBuilder::new();
     #[cfg(unix)]
@@ -92,7 +121,24 @@ pub fn create_dir_all(dir: &Path) -> io::Result<()> {
     }
     match builder.create(dir) {
         Err(e) if e.kind() == io::ErrorKind::AlreadyExists && dir.is_dir() => Ok(()),
-        other => other,
+        Err(e) => Err(e),
+        Ok(()) => sync_parent(dir),
+    }
+}
+
+/// `std::fs::create_dir_all` with the usual permissions, each folder it makes synced into its
+/// parent (the station's data folder, say: after a power cut it is still there).
+pub fn create_dir_all_synced(dir: &Path) -> io::Result<()> {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    if let Some(parent) = dir.parent().filter(|p| !p.as_os_str().is_empty()) {
+        create_dir_all_synced(parent)?;
+    }
+    match std::fs::create_dir(dir) {
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists && dir.is_dir() => Ok(()),
+        Err(e) => Err(e),
+        Ok(()) => sync_parent(dir),
     }
 }
 

@@ -22,7 +22,19 @@ struct Setup {
 
 fn setup(n: usize) -> Setup {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&dir.path().join("station.db")).unwrap();
+    let (store, signer, cert_pem) = station_at(dir.path(), n);
+    Setup {
+        dir,
+        store,
+        signer,
+        cert_pem,
+    }
+}
+
+/// A station whose data lives in `root`: its store with `n` PASS units, and its export signer
+/// (key and certificate made); the certificate's PEM.
+fn station_at(root: &Path, n: usize) -> (Store, StationSigner, Vec<u8>) {
+    let store = Store::open(&root.join("station.db")).unwrap();
     let run = RunId::from("run-x");
     store
         .start_run(&NewRun {
@@ -76,34 +88,62 @@ fn setup(n: usize) -> Setup {
             )
             .unwrap();
     }
-    let key = dir.path().join("keys/export.key");
+    let key = root.join("keys/export.key");
     let (signer, created) = StationSigner::load_or_create(&key, "st-x").unwrap();
     assert!(created);
     let cert_pem = std::fs::read(cert_path_for(&key)).unwrap();
-    Setup {
-        dir,
-        store,
-        signer,
-        cert_pem,
-    }
+    (store, signer, cert_pem)
 }
 
 fn export(s: &Setup, name: &str) -> PathBuf {
     let out = s.dir.path().join(name);
+    export_to(&s.store, &s.signer, &out);
+    out
+}
+
+/// Exports every record of `store` into `out`, signed by `signer`.
+fn export_to(store: &Store, signer: &StationSigner, out: &Path) {
     write_export(
-        &s.store,
+        store,
         &ExportRequest {
             filter: ExportFilter::default(),
-            out_dir: out.clone(),
+            out_dir: out.to_owned(),
             station_id: "st-x".into(),
             actor: "supervisor-1".into(),
             crls: Vec::new(),
             sealed_for: None,
         },
-        &s.signer,
+        signer,
     )
     .unwrap();
-    out
+}
+
+/// A power cut right after an export: the station's data (store, signing key) and the batch on
+/// the power-cut filesystem. The batch is still there and accepted, the signing key still
+/// loads (no new key for the next batch), and the export is still in the audit chain.
+#[test]
+fn a_batch_written_before_a_power_cut_is_still_there_and_accepted_after_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut disk = powercut_fs::Mount::new(&dir.path().join("disk")).unwrap();
+    let root = disk.path().join("var/lib/station");
+    let (store, signer, cert_pem) = station_at(&root, 3);
+    let out = disk.path().join("exports/batch-1");
+    export_to(&store, &signer, &out);
+    verify_export(&out, &cert_pem).unwrap();
+    drop((store, signer));
+    disk.cut().unwrap();
+    let verified = verify_export(&out, &cert_pem).unwrap();
+    assert_eq!(verified.manifest.records, 3);
+    let key = root.join("keys/export.key");
+    let (_, created) = StationSigner::load_or_create(&key, "st-x").unwrap();
+    assert!(
+        !created,
+        "the signing key was lost: the next batch would have a new signer"
+    );
+    assert_eq!(std::fs::read(cert_path_for(&key)).unwrap(), cert_pem);
+    let store = Store::open(&root.join("station.db")).unwrap();
+    assert_eq!(store.audit_rows(1).unwrap()[0].kind, "export.written");
+    store.verify_audit().unwrap();
 }
 
 /// Copies an export directory.

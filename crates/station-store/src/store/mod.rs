@@ -71,10 +71,13 @@ impl Store {
     pub fn open(path: &Path) -> Result<Store, StoreError> {
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             // The folder keeps the usual permissions (the demo puts the line database's
-            // cluster under it); the files holding secrets are what is made private.
-            std::fs::create_dir_all(parent).map_err(|source| StoreError::CreateDir {
-                path: parent.to_owned(),
-                source,
+            // cluster under it); the files holding secrets are what is made private. Each
+            // folder made is synced into its parent: a power cut does not take it away.
+            crate::private_files::create_dir_all_synced(parent).map_err(|source| {
+                StoreError::CreateDir {
+                    path: parent.to_owned(),
+                    source,
+                }
             })?;
         }
         // The database is created owner-only, or for the `station` group (the kiosk and the

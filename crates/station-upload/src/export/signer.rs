@@ -127,12 +127,17 @@ impl StationSigner {
         if let Some(dir) = key_path.parent().filter(|d| !d.as_os_str().is_empty()) {
             private_files::create_dir_all(dir).map_err(|e| fail(e.to_string()))?;
         }
+        // The certificate first, then the key whose presence says the signer exists: a power
+        // cut in between leaves no key (the next export makes both again), never a key without
+        // its certificate. Each is synced with its name.
+        private_files::write_public(cert_path, cert.pem().as_bytes()).map_err(|e| {
+            ExportError::SigningKey {
+                path: cert_path.to_owned(),
+                reason: e.to_string(),
+            }
+        })?;
         private_files::write_new(key_path, key.serialize_pem().as_bytes())
             .map_err(|e| fail(e.to_string()))?;
-        std::fs::write(cert_path, cert.pem()).map_err(|e| ExportError::SigningKey {
-            path: cert_path.to_owned(),
-            reason: e.to_string(),
-        })?;
         tracing::info!(key = %key_path.display(), cert = %cert_path.display(), "created the export signing key");
         Ok(())
     }
