@@ -63,26 +63,24 @@ pub fn create_new(path: &Path) -> io::Result<File> {
 /// Writes `bytes` to `path` (created or replaced, private) and syncs it, and its name into
 /// its folder: after a power cut the file is there, whole.
 pub fn write(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let mut f = create(path)?;
-    f.write_all(bytes)?;
-    f.sync_all()?;
-    sync_parent(path)
+    fill_synced(create(path)?, path, bytes)
 }
 
 /// Writes `bytes` to a new private file at `path` and syncs it and its name, as [`write()`].
 pub fn write_new(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let mut f = create_new(path)?;
-    f.write_all(bytes)?;
-    f.sync_all()?;
-    sync_parent(path)
+    fill_synced(create_new(path)?, path, bytes)
 }
 
 /// Writes `bytes` to `path` (created or replaced) with the usual permissions, for a file
 /// others may read (a certificate), synced with its name as [`write()`].
 pub fn write_public(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let mut f = File::create(path)?;
-    f.write_all(bytes)?;
-    f.sync_all()?;
+    fill_synced(File::create(path)?, path, bytes)
+}
+
+/// Writes `bytes` into `file` (just made at `path`), syncs it, then its name.
+fn fill_synced(mut file: File, path: &Path, bytes: &[u8]) -> io::Result<()> {
+    file.write_all(bytes)?;
+    file.sync_all()?;
     sync_parent(path)
 }
 

@@ -6,12 +6,9 @@
 //! section of DPS's JSON. A refusal is a rejected disposition whose description is DPS's error
 //! JSON. fe2o3-amqp is the AMQP layer.
 
-use std::time::Duration;
-
 use dps_wire::device::amqp::{
     OPERATION_ID, OPERATION_STATUS, OPERATION_TYPE, REGISTER, RETRY_AFTER, THROTTLED, link_address,
 };
-use dps_wire::device::{RegistrationOperationStatus, RegistrationStatus};
 use dps_wire::sas::device_token;
 use fe2o3_amqp::connection::ConnectionHandle;
 use fe2o3_amqp::sasl_profile::SaslProfile;
@@ -24,8 +21,8 @@ use fe2o3_amqp::types::primitives::{Binary, SimpleValue, Value};
 use fe2o3_amqp::{Connection, Receiver, Sender, Session};
 
 use crate::{
-    ANSWER_TIMEOUT, Credential, DeviceError, Endpoint, MAX_POLLS, Registration, refused,
-    tls_connect, token_expiry,
+    ANSWER_TIMEOUT, Credential, DeviceError, Endpoint, Next, Registration, next_step, tls_connect,
+    token_expiry,
 };
 
 /// An AMQP failure below DPS's answers (open, begin, attach, send, receive).
@@ -256,28 +253,10 @@ async fn decide(link: &mut AmqpLink, registration_id: &str) -> Result<Registrati
             None => link.request(REGISTER, None, body.as_bytes()).await?,
             Some(op) => link.request(OPERATION_STATUS, Some(op), &[]).await?,
         };
-        match status {
-            200 | 202 => {
-                let op: RegistrationOperationStatus = serde_json::from_value(answer)
-                    .map_err(|e| DeviceError::BadAnswer(e.to_string()))?;
-                if op.status != RegistrationStatus::Assigning {
-                    return Ok(Registration {
-                        status: op.status,
-                        state: op.registration_state,
-                        polls,
-                    });
-                }
-                polls += 1;
-                if polls > MAX_POLLS {
-                    return Err(DeviceError::Timeout);
-                }
-                tokio::time::sleep(Duration::from_secs(retry_after.unwrap_or(1))).await;
-                operation_id = Some(op.operation_id);
-            }
-            429 => {
-                tokio::time::sleep(Duration::from_secs(retry_after.unwrap_or(1).max(1))).await;
-            }
-            _ => return Err(refused(status, &answer)),
+        match next_step(status, retry_after, answer, &mut polls).await? {
+            Next::Decided(registration) => return Ok(registration),
+            Next::Poll(op) => operation_id = Some(op),
+            Next::Again => {}
         }
     }
 }

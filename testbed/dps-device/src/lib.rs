@@ -321,54 +321,72 @@ pub async fn register_mqtt_with_payload(
         link.send(Packet::Publish(publish)).await?;
         let (status, retry_after, answer) = link.answer(&rid.to_string()).await?;
         rid += 1;
-        match status {
-            200 | 202 => {
-                let op: RegistrationOperationStatus = serde_json::from_slice(&answer)
-                    .map_err(|e| DeviceError::BadAnswer(e.to_string()))?;
-                if op.status != RegistrationStatus::Assigning {
+        let answer = serde_json::from_slice(&answer).unwrap_or_default();
+        let operation_id =
+            match next_step(status, retry_after.map(u64::from), answer, &mut polls).await? {
+                Next::Decided(registration) => {
                     link.send(Packet::Disconnect).await.ok();
-                    return Ok(Registration {
-                        status: op.status,
-                        state: op.registration_state,
-                        polls,
-                    });
+                    return Ok(registration);
                 }
-                polls += 1;
-                if polls > MAX_POLLS {
-                    return Err(DeviceError::Timeout);
-                }
-                tokio::time::sleep(Duration::from_secs(u64::from(retry_after.unwrap_or(1)))).await;
-                request = MqttRequest::OperationStatus {
-                    rid: rid.to_string(),
-                    operation_id: op.operation_id,
-                };
-            }
-            429 => {
-                tokio::time::sleep(Duration::from_secs(u64::from(
-                    retry_after.unwrap_or(1).max(1),
-                )))
-                .await;
-                request = match request {
-                    MqttRequest::Register { .. } => MqttRequest::Register {
-                        rid: rid.to_string(),
-                    },
-                    MqttRequest::OperationStatus { operation_id, .. } => {
-                        MqttRequest::OperationStatus {
+                Next::Poll(operation_id) => operation_id,
+                Next::Again => match request {
+                    MqttRequest::Register { .. } => {
+                        request = MqttRequest::Register {
                             rid: rid.to_string(),
-                            operation_id,
-                        }
+                        };
+                        continue;
                     }
-                };
+                    MqttRequest::OperationStatus { operation_id, .. } => operation_id,
+                },
+            };
+        request = MqttRequest::OperationStatus {
+            rid: rid.to_string(),
+            operation_id,
+        };
+    }
+}
+
+/// What DPS's answer to a register or operation-status request tells the device to do next.
+enum Next {
+    /// The registration is decided (`assigned`, `disabled`, `failed`).
+    Decided(Registration),
+    /// Still assigning: look this operation up.
+    Poll(String),
+    /// Throttled: send the same request again.
+    Again,
+}
+
+/// Reads one answer (its status, `retry-after` and JSON body) the same way on every transport,
+/// and waits as DPS asks before the next request (at most [`MAX_POLLS`] lookups).
+async fn next_step(
+    status: u16,
+    retry_after: Option<u64>,
+    answer: serde_json::Value,
+    polls: &mut u32,
+) -> Result<Next, DeviceError> {
+    match status {
+        200 | 202 => {
+            let op: RegistrationOperationStatus = serde_json::from_value(answer)
+                .map_err(|e| DeviceError::BadAnswer(e.to_string()))?;
+            if op.status != RegistrationStatus::Assigning {
+                return Ok(Next::Decided(Registration {
+                    status: op.status,
+                    state: op.registration_state,
+                    polls: *polls,
+                }));
             }
-            _ => {
-                let v: serde_json::Value = serde_json::from_slice(&answer).unwrap_or_default();
-                return Err(DeviceError::Refused {
-                    status,
-                    error_code: v["errorCode"].as_i64(),
-                    message: v["message"].as_str().unwrap_or_default().to_owned(),
-                });
+            *polls += 1;
+            if *polls > MAX_POLLS {
+                return Err(DeviceError::Timeout);
             }
+            tokio::time::sleep(Duration::from_secs(retry_after.unwrap_or(1))).await;
+            Ok(Next::Poll(op.operation_id))
         }
+        429 => {
+            tokio::time::sleep(Duration::from_secs(retry_after.unwrap_or(1).max(1))).await;
+            Ok(Next::Again)
+        }
+        _ => Err(refused(status, &answer)),
     }
 }
 
