@@ -254,7 +254,7 @@ async fn decide(link: &mut AmqpLink, registration_id: &str) -> Result<Registrati
             Some(op) => link.request(OPERATION_STATUS, Some(op), &[]).await?,
         };
         match next_step(status, retry_after, answer, &mut polls).await? {
-            Next::Decided(registration) => return Ok(registration),
+            Next::Decided(registration) => return Ok(*registration),
             Next::Poll(op) => operation_id = Some(op),
             Next::Again => {}
         }

@@ -326,7 +326,7 @@ pub async fn register_mqtt_with_payload(
             match next_step(status, retry_after.map(u64::from), answer, &mut polls).await? {
                 Next::Decided(registration) => {
                     link.send(Packet::Disconnect).await.ok();
-                    return Ok(registration);
+                    return Ok(*registration);
                 }
                 Next::Poll(operation_id) => operation_id,
                 Next::Again => match request {
@@ -349,7 +349,7 @@ pub async fn register_mqtt_with_payload(
 /// What DPS's answer to a register or operation-status request tells the device to do next.
 enum Next {
     /// The registration is decided (`assigned`, `disabled`, `failed`).
-    Decided(Registration),
+    Decided(Box<Registration>),
     /// Still assigning: look this operation up.
     Poll(String),
     /// Throttled: send the same request again.
@@ -369,11 +369,11 @@ async fn next_step(
             let op: RegistrationOperationStatus = serde_json::from_value(answer)
                 .map_err(|e| DeviceError::BadAnswer(e.to_string()))?;
             if op.status != RegistrationStatus::Assigning {
-                return Ok(Next::Decided(Registration {
+                return Ok(Next::Decided(Box::new(Registration {
                     status: op.status,
                     state: op.registration_state,
                     polls: *polls,
-                }));
+                })));
             }
             *polls += 1;
             if *polls > MAX_POLLS {
