@@ -41,7 +41,7 @@ RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked --quiet
 
 # The core crates: no default features, and no Tauri anywhere in their dependency tree.
 CORE=(station-config station-transport station-smp station-identity station-store station-upload
-  station-pipeline dps-wire)
+  station-pipeline dps-wire station-files)
 step "core crates without default features"
 for c in "${CORE[@]}"; do
   cargo check --locked --quiet -p "$c" --no-default-features

@@ -569,19 +569,21 @@ fn interactive() -> bool {
     std::io::stdin().is_terminal() && std::io::stderr().is_terminal()
 }
 
+/// Writes a certificate where the configuration names it: atomically and durably (a power cut
+/// leaves the old certificate or the new one, and the folders made for it).
 fn write_pem(path: &Path, der: &[u8]) -> Result<(), PkiError> {
+    let fail = |path: &Path| {
+        let path = path.to_owned();
+        move |source| PkiError::WriteFile { path, source }
+    };
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent).map_err(|source| PkiError::WriteFile {
-            path: parent.to_owned(),
-            source,
-        })?;
+        station_store::private_files::create_dir_all_synced(parent).map_err(fail(parent))?;
     }
-    std::fs::write(path, pki::pem_encode("CERTIFICATE", der)).map_err(|source| {
-        PkiError::WriteFile {
-            path: path.to_owned(),
-            source,
-        }
-    })
+    station_store::private_files::replace_public(
+        path,
+        pki::pem_encode("CERTIFICATE", der).as_bytes(),
+    )
+    .map_err(fail(path))
 }
 
 /// A PKI error as the technician sees it.

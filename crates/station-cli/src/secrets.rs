@@ -45,7 +45,8 @@ pub(crate) fn secrets(args: &SecretsArgs) -> anyhow::Result<()> {
             let (text, public) = station_seal::generate_identity();
             private_files::write_new(identity, text.as_bytes())
                 .map_err(|e| fail("identity", identity, e))?;
-            std::fs::write(recipients, format!("# {}\n{public}\n", identity.display()))
+            let text = format!("# {}\n{public}\n", identity.display());
+            private_files::write_public(recipients, text.as_bytes())
                 .map_err(|e| fail("recipients file", recipients, e))?;
             say!(
                 "identity {} (keep it readable by the uploader alone), public key {public} in {}",

@@ -21,18 +21,19 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::io::{BufRead, BufReader};
+mod harness;
+
+use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use rand::Rng;
-use station_store::{EnrollmentStatus, Store, UnitFilter, UnitStatus};
+use harness::{
+    BAUD, Stop, board_enrollment, check_common, kills, rerun, run_and_kill, run_and_stop,
+};
+use station_store::{Store, UnitFilter, UnitStatus};
 use virtual_dut::{Fixture, FixtureSpec};
 
 const SLOTS: u16 = 4;
-const BAUD: u32 = 115_200;
 /// Kills in the short run (`scripts/test.sh`); `STATION_KILLS=N` for the long one.
 const KILLS: usize = 32;
 /// Steps a kill is aimed at, in turn; every other kill is uniform over the run.
@@ -85,136 +86,6 @@ attestation = {{ kind = "symmetric-key", enrollment = {{ type = "individual" }} 
     .unwrap();
     path
 }
-
-/// How the station is stopped.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-enum Stop {
-    /// SIGKILL: the power cut.
-    Kill,
-    /// One SIGTERM: a graceful stop (`systemctl stop`, Ctrl-C).
-    Term,
-    /// Two SIGTERMs: the impatient technician; the second exits at once.
-    TermTwice,
-}
-
-fn signal(pid: u32, name: &str) {
-    // Not checked: the process may have exited already.
-    let _ = Command::new("kill")
-        .args([&format!("-{name}"), &pid.to_string()])
-        .status();
-}
-
-/// Where a kill landed: the step it was aimed at, `uniform`, or `missed` (the run ended first).
-fn run_and_kill(config: &Path, aim: Option<(&str, u64)>, uniform_ms: u64) -> String {
-    run_and_stop(config, aim, uniform_ms, Stop::Kill).0
-}
-
-/// As [`run_and_kill`], stopping the station `how`; also returns how long it took to exit
-/// after the (first) signal.
-fn run_and_stop(
-    config: &Path,
-    aim: Option<(&str, u64)>,
-    uniform_ms: u64,
-    how: Stop,
-) -> (String, Duration, Option<i32>) {
-    let mut rng = rand::rng();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_station"))
-        .args(["run", "--json", "--config", config.to_str().unwrap()])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let landed = match aim {
-        Some((step, max_ms)) => {
-            let want = format!("\"step\":\"{step}\"");
-            let mut landed = "missed".to_owned();
-            for line in BufReader::new(stdout).lines() {
-                let Ok(line) = line else { break };
-                if line.contains("\"kind\":\"stepStarted\"") && line.contains(&want) {
-                    std::thread::sleep(Duration::from_micros(rng.random_range(0..=max_ms * 1000)));
-                    landed = step.to_owned();
-                    break;
-                }
-            }
-            landed
-        }
-        None => {
-            let at = Duration::from_millis(rng.random_range(0..=uniform_ms));
-            let start = Instant::now();
-            loop {
-                if child.try_wait().unwrap().is_some() {
-                    break "missed".to_owned();
-                }
-                if start.elapsed() >= at {
-                    break "uniform".to_owned();
-                }
-                std::thread::sleep(Duration::from_millis(1));
-            }
-        }
-    };
-    let signalled = Instant::now();
-    match how {
-        Stop::Kill => {
-            let _ = child.kill(); // SIGKILL
-        }
-        Stop::Term => signal(child.id(), "TERM"),
-        Stop::TermTwice => {
-            signal(child.id(), "TERM");
-            std::thread::sleep(Duration::from_millis(2));
-            signal(child.id(), "TERM");
-        }
-    }
-    let status = child.wait().unwrap();
-    (landed, signalled.elapsed(), status.code())
-}
-
-fn rerun(config: &Path) {
-    let out = Command::new(env!("CARGO_BIN_EXE_station"))
-        .args(["run", "--config", config.to_str().unwrap()])
-        .output()
-        .unwrap();
-    // 1: boards that passed before the kill are refused as duplicates, as they should be.
-    assert!(
-        matches!(out.status.code(), Some(0 | 1)),
-        "rerun could not run: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-/// The invariants that hold whatever the boards: no registration ID in two live enrollments,
-/// no unit left in progress or committing, the audit chain whole. Returns the live enrollments
-/// per (lower-case) registration ID.
-fn check_common(store: &Store, kill: usize) -> HashMap<String, usize> {
-    let mut live: HashMap<String, usize> = HashMap::new();
-    for e in store.enrollments(None).unwrap() {
-        if matches!(
-            e.status,
-            EnrollmentStatus::Queued | EnrollmentStatus::Uploaded
-        ) {
-            *live.entry(e.registration_id.to_lowercase()).or_default() += 1;
-        }
-    }
-    assert!(
-        live.values().all(|n| *n == 1),
-        "kill {kill}: a registration ID in two live enrollments: {live:?}"
-    );
-    for status in [UnitStatus::InProgress, UnitStatus::Committing] {
-        let left = store
-            .units(&UnitFilter {
-                status: Some(status),
-                ..Default::default()
-            })
-            .unwrap();
-        assert!(
-            left.is_empty(),
-            "kill {kill}: units left {status}: {left:?}"
-        );
-    }
-    store.verify_audit().unwrap();
-    live
-}
-
 /// Every board locked with exactly one PASS unit whose registration ID and key are the board's,
 /// with exactly one live enrollment.
 fn check_invariants(store: &Store, fixture: &Fixture, kill: usize) {
@@ -228,84 +99,6 @@ fn check_invariants(store: &Store, fixture: &Fixture, kill: usize) {
             "kill {kill}: slot {slot}: the enrollment's key is not the board's"
         );
     }
-}
-
-/// Slot `slot`'s board is locked and has exactly one PASS unit, whose registration ID is the
-/// board's and which has exactly one live enrollment. Returns the board's settings and that
-/// enrollment's payload, for the identity checks.
-fn board_enrollment(
-    store: &Store,
-    live: &HashMap<String, usize>,
-    fixture: &Fixture,
-    slot: u16,
-    kill: usize,
-) -> (BTreeMap<String, Vec<u8>>, serde_json::Value) {
-    let flash = fixture.flash(slot).unwrap();
-    let serial = &flash.identity.serial;
-    assert!(
-        flash.locked,
-        "kill {kill}: slot {slot} ({serial}) not locked after the rerun"
-    );
-    let settings = flash.decoded_settings();
-    let reg_id = String::from_utf8(settings["dps/reg_id"].clone()).unwrap();
-    let passed: Vec<_> = store
-        .units(&UnitFilter {
-            serial: Some(serial.clone()),
-            status: Some(UnitStatus::Pass),
-            ..Default::default()
-        })
-        .unwrap();
-    assert_eq!(
-        passed.len(),
-        1,
-        "kill {kill}: {serial}: PASS units {passed:?}"
-    );
-    assert_eq!(passed[0].registration_id.as_deref(), Some(reg_id.as_str()));
-    let detail = store.unit(passed[0].id).unwrap().unwrap();
-    let e = detail.enrollment.expect("a PASS unit has its enrollment");
-    assert_eq!(
-        live.get(&reg_id.to_lowercase()),
-        Some(&1),
-        "kill {kill}: {serial}"
-    );
-    let mut payload = virtual_dut::test_secrets::delivered_payload(
-        &e.payload_json,
-        e.sealed.as_ref().map(|s| s.ciphertext.as_slice()),
-    );
-    if e.secret == station_store::SecretState::Purged {
-        // Delivered and purged: nothing holds the key any more but the board (and DPS). The
-        // claim's digest of what was written must be the board's key's.
-        assert!(
-            e.sealed.is_none(),
-            "kill {kill}: {serial}: a purged row keeps ciphertext"
-        );
-        assert!(
-            !e.payload_json
-                .contains(&String::from_utf8_lossy(&settings["dps/sym_key"]).into_owned()),
-            "kill {kill}: {serial}: a purged row keeps the key"
-        );
-        let claim = store
-            .claim_of_unit(passed[0].id)
-            .unwrap()
-            .expect("its claim");
-        let on_board = &settings["dps/sym_key"];
-        assert_eq!(
-            claim.settings.get("dps/sym_key"),
-            Some(&station_store::setting_digest(on_board)),
-            "kill {kill}: {serial}: the claimed key digest is not the board's"
-        );
-        payload["attestation"]["symmetricKey"]["primaryKey"] =
-            String::from_utf8_lossy(on_board).into_owned().into();
-    }
-    (settings, payload)
-}
-
-/// How many kills a test makes: `default`, or `STATION_KILLS` for the long run by hand.
-fn kills(default: usize) -> usize {
-    std::env::var("STATION_KILLS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
 }
 
 #[test]
@@ -380,7 +173,9 @@ fn a_graceful_stop_ends_within_ten_seconds_and_a_rerun_loses_nothing() {
         let fixture =
             Fixture::start(&FixtureSpec::uniform(dir.join("fixture"), SLOTS, BAUD)).unwrap();
         let config = write_config(&dir, &db);
-        let (landed, took, code) = run_and_stop(&config, Some((step, 5)), 0, how);
+        let harness::Stopped {
+            landed, took, code, ..
+        } = run_and_stop(&config, Some((step, 5)), 0, how);
         println!(
             "{how:?} in {landed}: exited in {} ms with {code:?}",
             took.as_millis()
@@ -403,12 +198,11 @@ const MIXED_KILLS: usize = 12;
 
 #[test]
 fn a_mixed_line_its_uploader_and_its_export_killed_at_any_instant_lose_and_duplicate_nothing() {
-    use mixed::{Line, kill_command, station};
+    use harness::mixed::{self, Line, kill_command, station};
     let root = tempfile::tempdir().unwrap();
     let mut line = Line::start(root.path());
     let (steps, whole_ms) = mixed::calibrate(&mut line);
     let aimed: Vec<(String, u64)> = steps.into_iter().collect();
-    let cert = line.export_cert();
     // The first export makes the signing key; its time bounds the export kills.
     let calibration = |args: &[&str]| {
         let t = Instant::now();
@@ -471,71 +265,18 @@ fn a_mixed_line_its_uploader_and_its_export_killed_at_any_instant_lose_and_dupli
         let out_dir = root.path().join(format!("export-{kill}"));
         let out = out_dir.to_str().unwrap();
         let (killed, _) = kill_command(&["export", "--config", cfg, "--out", out], export_window);
-        let verify = station(&["verify-export", out, "--trust", cert.to_str().unwrap()]);
-        if verify.status.success() {
-            let batch =
-                station_upload::export::verify_export(&out_dir, &std::fs::read(&cert).unwrap())
-                    .unwrap();
-            let ids: BTreeSet<String> = batch
-                .enrollments()
-                .unwrap()
-                .into_iter()
-                .map(|e| e.registration_id.as_str().to_lowercase())
-                .collect();
-            // A key DPS confirmed was purged: its enrollment can travel in no batch again.
-            let purged: BTreeSet<String> = store
-                .enrollments(None)
-                .unwrap()
-                .into_iter()
-                .filter(|e| e.secret == station_store::SecretState::Purged)
-                .map(|e| e.registration_id.to_lowercase())
-                .collect();
-            let live: BTreeSet<String> = Line::live_set(&store)
-                .into_keys()
-                .filter(|r| !purged.contains(r))
-                .collect();
-            assert_eq!(
-                ids, live,
-                "kill {kill}: the batch is not the live set less what was delivered"
-            );
-            let jws = std::fs::read(out_dir.join("manifest.jws")).unwrap();
-            let sha = station_store::setting_digest(&jws);
-            assert!(
-                store
-                    .audit_rows(20)
-                    .unwrap()
-                    .iter()
-                    .any(|r| r.kind == "export.written"
-                        && r.detail["manifest_sha256"] == sha.as_str()),
-                "kill {kill}: an accepted batch with no export.written audit row"
-            );
-            *exports
-                .entry(if killed { "killed, whole" } else { "finished" })
-                .or_default() += 1;
-        } else {
-            assert!(
-                killed,
-                "kill {kill}: an export that was not killed is refused"
-            );
-            assert_eq!(verify.status.code(), Some(6));
-            let import = station(&[
-                "import",
-                out,
-                "--trust",
-                cert.to_str().unwrap(),
-                "--connection-string-file",
-                operator.connection_string_file().to_str().unwrap(),
-                "--dps-trust",
-                operator.ca_file().to_str().unwrap(),
-            ]);
-            assert_eq!(
-                import.status.code(),
-                Some(6),
-                "kill {kill}: import of a killed batch"
-            );
-            assert_eq!(operator.enrollment_count(), 0);
-            *exports.entry("killed, refused").or_default() += 1;
-        }
+        let verdict = line.check_export(&store, &out_dir, &operator, kill);
+        assert!(
+            killed || verdict == mixed::Export::Accepted,
+            "kill {kill}: an export that was not killed is refused"
+        );
+        *exports
+            .entry(match (verdict, killed) {
+                (mixed::Export::Accepted, true) => "killed, whole",
+                (mixed::Export::Accepted, false) => "finished",
+                (mixed::Export::Refused, _) => "killed, refused",
+            })
+            .or_default() += 1;
 
         // The uploader, killed at a random instant every other round, then run to the end:
         // dps-local holds exactly the live set.
@@ -587,7 +328,7 @@ const LEASE_KILLS: usize = 8;
 /// station issues nothing more for it.
 #[test]
 fn a_station_on_a_line_killed_while_it_leases_quota_loses_no_lease_and_exceeds_nothing() {
-    use mixed::Line;
+    use harness::mixed::{self, Line};
     use station_linedb::cluster::Cluster;
     let pg = tempfile::tempdir().unwrap();
     let cluster = Cluster::start(pg.path()).unwrap();
@@ -746,408 +487,5 @@ impl Leases {
             line_used: n[1],
             line_leased: n[2],
         }
-    }
-}
-
-/// The mixed line: symmetric-key (slots 1–2), X.509 (3–4) and TPM (5–6) boards, the uploader
-/// against dps-local and the signed export, all under the same kills.
-mod mixed {
-    use std::collections::{BTreeMap, BTreeSet, HashMap};
-    use std::path::{Path, PathBuf};
-    use std::process::{Command, Stdio};
-    use std::time::{Duration, Instant};
-
-    use base64::Engine as _;
-    use dps_local::{Config, ServerThread};
-    use rand::Rng;
-    use station_identity::tpm::TpmPublic;
-    use station_store::{EnrollmentStatus, Store, setting_digest};
-    use station_upload::export::pem_certificates;
-    use virtual_dut::Fixture;
-
-    use super::{BAUD, board_enrollment, check_common};
-
-    const SLOTS: u16 = 6;
-
-    /// One line: its database, CA, TPM vendor CA and dps-local, shared by every iteration.
-    pub(super) struct Line {
-        pub(super) root: PathBuf,
-        pub(super) server: ServerThread,
-        /// Every X.509 leaf ever installed on a board, by SHA-256 (boards outlive their
-        /// iteration: their certificates stay accounted for).
-        pub(super) leaves: BTreeSet<String>,
-        /// Appended to every configuration (a `[line_db]` section, say).
-        extra: String,
-    }
-
-    impl Line {
-        pub(super) fn start(root: &Path) -> Line {
-            Line::start_with(root, "")
-        }
-
-        /// A line whose configurations end with `extra`.
-        pub(super) fn start_with(root: &Path, extra: &str) -> Line {
-            let server = ServerThread::start(Config::new(root.join("dps"))).unwrap();
-            let line = Line {
-                root: root.to_owned(),
-                server,
-                leaves: BTreeSet::new(),
-                extra: extra.to_owned(),
-            };
-            virtual_dut::tpm::LocalCa::open(line.tpm_ca())
-                .unwrap()
-                .ensure_created()
-                .unwrap();
-            // The X.509 product's file CA (a passphrase file, then `station ca init`), and
-            // the work order the X.509 quota counts against, set as a supervisor would.
-            let config = line.config(&root.join("setup"));
-            let passphrase = root.join("ca/passphrase");
-            station_store::private_files::create_dir_all(&root.join("ca")).unwrap();
-            station_store::private_files::write_new(&passphrase, b"kill-harness-ca-passphrase")
-                .unwrap();
-            let out = Command::new(env!("CARGO_BIN_EXE_station"))
-                .args(["ca", "init", "--days", "365", "--config"])
-                .arg(&config)
-                .output()
-                .unwrap();
-            assert!(
-                out.status.success(),
-                "{}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-            Store::open(&line.db())
-                .unwrap()
-                .set_line_setting(
-                    "kill-mixed",
-                    "kill harness",
-                    station_store::LineSetting::WorkOrder,
-                    Some("WO-DEMO"),
-                )
-                .unwrap();
-            line
-        }
-
-        pub(super) fn db(&self) -> PathBuf {
-            self.root.join("station.db")
-        }
-
-        fn tpm_ca(&self) -> PathBuf {
-            self.root.join("tpm-ca")
-        }
-
-        /// The export signing certificate (made by the first export).
-        pub(super) fn export_cert(&self) -> PathBuf {
-            self.root.join("keys/export.crt")
-        }
-
-        /// A configuration whose boards live in `dir`; everything else is the line's.
-        pub(super) fn config(&self, dir: &Path) -> PathBuf {
-            virtual_dut::test_secrets::write_uploader_identity(&dir.join("uploader.age")).unwrap();
-            std::fs::create_dir_all(dir).unwrap();
-            let slots: String = (1..=SLOTS)
-                .map(|i| {
-                    let product = match i {
-                        1 | 2 => "sym",
-                        3 | 4 => "x509",
-                        _ => "tpm",
-                    };
-                    format!("[[fixture.slot]]\nindex = {i}\nproduct = \"{product}\"\n")
-                })
-                .collect();
-            let root = self.root.display();
-            let tpm_ca = self.tpm_ca();
-            let path = dir.join("station.toml");
-            std::fs::write(
-                &path,
-                format!(
-                    r#"[station]
-id = "kill-mixed"
-log_dir = "{root}/log"
-operator = "tech-7"
-[storage]
-database = "{db}"
-[secrets]
-recipients = ["age1w44g2eltljvulxz80c46aev6dwt25x5syz7ws2cwklaalcdx346qctkk56"]
-identity_file = "uploader.age"
-[fixture]
-name = "virtual"
-ports_file = "{ports}"
-baud = {BAUD}
-command_timeout_ms = 1000
-{slots}
-[[product]]
-id = "sym"
-registration_id = {{ template = "km-{{serial}}", lowercase = true }}
-dps = {{ id_scope = "0ne00K11002" }}
-attestation = {{ kind = "symmetric-key", enrollment = {{ type = "individual" }} }}
-
-[[product]]
-id = "x509"
-registration_id = {{ template = "km-x5-{{serial}}", lowercase = true }}
-dps = {{ id_scope = "0ne00K11002" }}
-[product.attestation]
-kind = "x509"
-enrollment = "individual"
-validity_days = 30
-key_algorithms = ["ec-p256"]
-quota_per_work_order = 1000000
-[product.attestation.ca]
-backend = "file"
-certificate = "{root}/ca/signing-ca.pem"
-root = "{root}/ca/root-ca.pem"
-key = "{root}/ca/signing-ca.key.pem"
-passphrase = {{ file = "{root}/ca/passphrase" }}
-
-[[product]]
-id = "tpm"
-registration_id = {{ template = "km-tpm-{{serial}}", lowercase = true }}
-dps = {{ id_scope = "0ne00K11002" }}
-[product.attestation]
-kind = "tpm"
-enrollment = "individual"
-registration_id = "ek-hash"
-vendor_roots = ["{tpm_root}"]
-vendor_intermediates = ["{tpm_issuer}"]
-
-[upload]
-connection_string = {{ file = "{cs}" }}
-trust_anchor = "{dps_ca}"
-ops_per_minute = 60000
-signing_key = "{root}/keys/export.key"
-{extra}
-"#,
-                    extra = self.extra,
-                    db = self.db().display(),
-                    ports = dir.join("fixture/ports.toml").display(),
-                    tpm_root = tpm_ca.join("swtpm-localca-rootca-cert.pem").display(),
-                    tpm_issuer = tpm_ca.join("issuercert.pem").display(),
-                    cs = self.server.connection_string_file().display(),
-                    dps_ca = self.server.ca_file().display(),
-                ),
-            )
-            .unwrap();
-            path
-        }
-
-        /// Fresh boards for `config` in `dir`: the demo's shape (slot 6's TPM has no
-        /// persistent EK, so the station creates it).
-        pub(super) fn boards(&self, config: &Path, dir: &Path) -> Fixture {
-            let loaded = station_config::load(config).unwrap();
-            let spec = virtual_dut::station::spec_for(&loaded, &dir.join("fixture")).unwrap();
-            Fixture::start(&spec).unwrap()
-        }
-
-        /// The invariants over this iteration's boards and the line's certificates.
-        pub(super) fn check(&mut self, store: &Store, fixture: &Fixture, kill: usize) {
-            let live = check_common(store, kill);
-            let mut leaves_here = Vec::new();
-            for slot in 1..=SLOTS {
-                let (settings, payload) = board_enrollment(store, &live, fixture, slot, kill);
-                let reg_id = String::from_utf8(settings["dps/reg_id"].clone()).unwrap();
-                let serial = format!("slot {slot} ({reg_id})");
-                let att = &payload["attestation"];
-                match slot {
-                    1 | 2 => {
-                        let on_board = String::from_utf8(settings["dps/sym_key"].clone()).unwrap();
-                        assert_eq!(
-                            att["symmetricKey"]["primaryKey"], on_board,
-                            "kill {kill}: {serial}: the enrollment's key is not the board's"
-                        );
-                    }
-                    3 | 4 => {
-                        let chain = fixture.keystore(slot).unwrap().chain(0).unwrap();
-                        let pem = att["x509"]["clientCertificates"]["primary"]["certificate"]
-                            .as_str()
-                            .unwrap();
-                        assert_eq!(
-                            pem_certificates(pem.as_bytes()).unwrap().first(),
-                            chain.first(),
-                            "kill {kill}: {serial}: the enrollment's certificate is not the board's"
-                        );
-                        leaves_here.push(setting_digest(&chain[0]));
-                    }
-                    _ => {
-                        let ek = base64::engine::general_purpose::STANDARD
-                            .decode(att["tpm"]["endorsementKey"].as_str().unwrap())
-                            .unwrap();
-                        // The board's registration ID is the hash of the EK it read from its TPM.
-                        let ek = TpmPublic::from_tpm2b(&ek).unwrap();
-                        assert_eq!(
-                            ek.registration_id().as_str(),
-                            reg_id,
-                            "kill {kill}: {serial}: the enrollment's EK is not the board's"
-                        );
-                    }
-                }
-            }
-            self.leaves.extend(leaves_here);
-            // Every certificate on a board is issued and not void; every issued one is on a
-            // board or void.
-            let issued: HashMap<String, String> = store
-                .issued_certificates(None)
-                .unwrap()
-                .into_iter()
-                .map(|c| (c.sha256.to_lowercase(), c.status))
-                .collect();
-            for leaf in &self.leaves {
-                assert_eq!(
-                    issued.get(leaf).map(String::as_str),
-                    Some("issued"),
-                    "kill {kill}: a board's certificate {leaf} is not an issued one"
-                );
-            }
-            for (sha, status) in &issued {
-                assert!(
-                    status == "void" || self.leaves.contains(sha),
-                    "kill {kill}: certificate {sha} is {status} but on no board"
-                );
-            }
-            // Every void one is revoked: its hand-out is, and the CRL lists it.
-            let void = store
-                .issued_certificates(None)
-                .unwrap()
-                .into_iter()
-                .filter(|c| c.status == "void")
-                .count();
-            let revoked = store.revoked_certificates().unwrap();
-            assert_eq!(revoked.len(), void, "kill {kill}");
-            assert!(
-                revoked.iter().all(|c| c.handout_revoked),
-                "kill {kill}: a void certificate whose hand-out is not revoked: {revoked:?}"
-            );
-        }
-
-        /// The live set (queued or uploaded): registration ID → its identity.
-        pub(super) fn live_set(store: &Store) -> BTreeMap<String, String> {
-            store
-                .enrollments(None)
-                .unwrap()
-                .into_iter()
-                .filter(|e| {
-                    matches!(
-                        e.status,
-                        EnrollmentStatus::Queued | EnrollmentStatus::Uploaded
-                    )
-                })
-                .map(|e| {
-                    let v = virtual_dut::test_secrets::delivered_payload(
-                        &e.payload_json,
-                        e.sealed.as_ref().map(|s| s.ciphertext.as_slice()),
-                    );
-                    let identity = if e.secret == station_store::SecretState::Purged {
-                        // Delivered and purged: the claim's digest of the key written is all
-                        // the station keeps.
-                        store
-                            .claim_of_unit(e.unit_id)
-                            .unwrap()
-                            .and_then(|c| c.settings.get("dps/sym_key").cloned())
-                            .expect("a purged key's claim digest")
-                    } else {
-                        identity_of(&v["attestation"])
-                    };
-                    (e.registration_id.to_lowercase(), identity)
-                })
-                .collect()
-        }
-
-        /// What dps-local holds, read through its service API.
-        pub(super) fn dps_set(&self) -> BTreeMap<String, String> {
-            let client =
-                station_upload::client::DpsClient::builder(self.server.read_connection_string())
-                    .with_trust_anchor_file(self.server.ca_file())
-                    .build()
-                    .unwrap();
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap();
-            runtime
-                .block_on(client.query_all("*", 100))
-                .unwrap()
-                .into_iter()
-                .map(|e| {
-                    let v = serde_json::to_value(&e).unwrap();
-                    (
-                        e.registration_id.as_str().to_lowercase(),
-                        identity_of(&v["attestation"]),
-                    )
-                })
-                .collect()
-        }
-    }
-
-    /// The identity an enrollment carries, as one string: the key, the leaf or the EK.
-    /// What identifies an enrollment: a symmetric key by its digest (as a claim keeps it),
-    /// a certificate or an EK as it is.
-    fn identity_of(att: &serde_json::Value) -> String {
-        let pick = |v: &serde_json::Value| v.as_str().map(str::to_owned);
-        pick(&att["symmetricKey"]["primaryKey"])
-            .map(|k| station_store::setting_digest(k.as_bytes()))
-            .or_else(|| pick(&att["x509"]["clientCertificates"]["primary"]["certificate"]))
-            .or_else(|| pick(&att["tpm"]["endorsementKey"]))
-            .unwrap_or_else(|| panic!("no identity in {att}"))
-    }
-
-    /// Runs `station ARGS` and kills it after a uniform random wait in `0..=window`.
-    /// Returns whether it was still running when killed, and how long it ran.
-    pub(super) fn kill_command(args: &[&str], window: Duration) -> (bool, Duration) {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_station"))
-            .args(args)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let at = Duration::from_micros(
-            rand::rng().random_range(0..=u64::try_from(window.as_micros()).unwrap_or(u64::MAX)),
-        );
-        let start = Instant::now();
-        loop {
-            if child.try_wait().unwrap().is_some() {
-                return (false, start.elapsed());
-            }
-            if start.elapsed() >= at {
-                let _ = child.kill();
-                let _ = child.wait();
-                return (true, start.elapsed());
-            }
-            std::thread::sleep(Duration::from_micros(200));
-        }
-    }
-
-    pub(super) fn station(args: &[&str]) -> std::process::Output {
-        Command::new(env!("CARGO_BIN_EXE_station"))
-            .args(args)
-            .output()
-            .unwrap()
-    }
-
-    /// The calibration run's slowest duration of each step, ms.
-    pub(super) fn calibrate(line: &mut Line) -> (BTreeMap<String, u64>, u64) {
-        let dir = line.root.join("calibration");
-        let config = line.config(&dir);
-        let fixture = line.boards(&config, &dir);
-        let t = Instant::now();
-        let out = station(&["run", "--json", "--config", config.to_str().unwrap()]);
-        let whole = u64::try_from(t.elapsed().as_millis()).unwrap_or(u64::MAX);
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let mut steps: BTreeMap<String, u64> = BTreeMap::new();
-        for line in String::from_utf8_lossy(&out.stdout).lines() {
-            let v: serde_json::Value = serde_json::from_str(line).unwrap();
-            if v["kind"] == "stepFinished" {
-                let ms = v["duration_ms"].as_f64().unwrap().ceil() as u64;
-                let e = steps
-                    .entry(v["step"].as_str().unwrap().to_owned())
-                    .or_default();
-                *e = (*e).max(ms.max(1));
-            }
-        }
-        let store = Store::open(&line.db()).unwrap();
-        line.check(&store, &fixture, usize::MAX);
-        fixture.stop();
-        (steps, whole)
     }
 }

@@ -86,9 +86,9 @@ pub fn publish(
         path: path.to_owned(),
         source,
     };
-    let tmp = path.with_extension("pem.tmp");
-    std::fs::write(&tmp, pem_encode("X509 CRL", &der)).map_err(write)?;
-    std::fs::rename(&tmp, path).map_err(write)?;
+    // Atomic and durable: a power cut leaves the old list or the new one, never an empty one.
+    station_store::private_files::replace_public(path, pem_encode("X509 CRL", &der).as_bytes())
+        .map_err(write)?;
     Ok(Published {
         path: path.to_owned(),
         number,

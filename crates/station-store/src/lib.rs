@@ -5,7 +5,8 @@
 
 pub mod audit;
 mod error;
-pub mod private_files;
+/// The station's private, durable files (the `station-files` crate, under its old name).
+pub use station_files as private_files;
 pub mod schema;
 mod secrets;
 mod sql;

@@ -604,24 +604,14 @@ pub fn read_certificates(path: &Path) -> Result<Vec<Vec<u8>>, PkiError> {
 /// Writes `text` to a new owner-only file at `path` (a key), creating parent directories
 /// (owner-only too); refuses to overwrite.
 pub(crate) fn write_new(path: &Path, text: &[u8]) -> Result<(), PkiError> {
-    use std::io::Write;
     let io = |source| PkiError::WriteFile {
         path: path.to_owned(),
         source,
     };
-    let mut dirs = std::fs::DirBuilder::new();
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::{DirBuilderExt as _, OpenOptionsExt as _};
-        dirs.mode(0o700);
-        options.mode(0o600);
-    }
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        dirs.recursive(true).create(parent).map_err(io)?;
+        station_files::create_dir_all(parent).map_err(io)?;
     }
-    let mut file = options.open(path).map_err(|e| {
+    station_files::write_new(path, text).map_err(|e| {
         if e.kind() == std::io::ErrorKind::AlreadyExists {
             PkiError::Exists {
                 path: path.to_owned(),
@@ -629,9 +619,7 @@ pub(crate) fn write_new(path: &Path, text: &[u8]) -> Result<(), PkiError> {
         } else {
             io(e)
         }
-    })?;
-    file.write_all(text).map_err(io)?;
-    file.sync_all().map_err(io)
+    })
 }
 
 /// A short description of a certificate: subject, issuer, serial, validity, SHA-256.

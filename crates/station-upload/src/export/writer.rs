@@ -307,7 +307,9 @@ fn export_batch(
             "selection": manifest.selection,
         }),
     })?;
-    publish_synced(dir, &manifest_path, jws.as_bytes()).map_err(io(&manifest_path))?;
+    // All at once: a crash leaves no manifest or the whole one (a leftover temporary file is
+    // one more file, which `verify_export` refuses).
+    private_files::replace(&manifest_path, jws.as_bytes()).map_err(io(&manifest_path))?;
     Ok(ExportSummary {
         dir: dir.clone(),
         manifest,
@@ -407,18 +409,4 @@ impl Write for HashingWriter {
     fn flush(&mut self) -> std::io::Result<()> {
         self.inner.flush()
     }
-}
-
-/// Writes `path` in `dir` all at once: a temporary file, fsynced, renamed over `path`, then the
-/// directory fsynced. A crash leaves the old state or the whole file, never part of it (a
-/// leftover temporary file is one more file, which `verify_export` refuses).
-fn publish_synced(dir: &Path, path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let mut tmp = path.as_os_str().to_owned();
-    tmp.push(".partial");
-    let tmp = PathBuf::from(tmp);
-    let mut f = private_files::create(&tmp)?;
-    f.write_all(bytes)?;
-    f.sync_all()?;
-    std::fs::rename(&tmp, path)?;
-    File::open(dir)?.sync_all()
 }

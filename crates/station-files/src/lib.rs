@@ -1,4 +1,13 @@
-//! Files that hold secrets: created private, tightened when found open, and checked.
+//! The station's files on disk: private when they hold secrets, durable when they are written.
+//!
+//! **Durable.** Every write here is synced with its name: the file's data (`fsync`), then the
+//! folder that holds it, and each folder made on the way into its parent, because on Linux a
+//! file's own fsync does not make a new name, a rename or a removal durable. After a power cut
+//! a file written here is there, whole; one replaced ([`replace_public`]) is the old one or
+//! the new one, never a mix or an empty file (docs/crash-safety.md, "Power cuts").
+//!
+//! **Private.** Files that hold secrets are created private, tightened when found open, and
+//! checked.
 //!
 //! An export batch holds every enrollment, a key file a private key. Such a file is created
 //! `0600` (a folder of them `0700`); when its group is `station` (the Debian package's group of
@@ -9,6 +18,8 @@
 //! it, and [`exposure`] says what is wrong with one for `station check`.
 //!
 //! Only on Unix; elsewhere the functions create and open files with the platform's defaults.
+
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
 use std::fs::{File, OpenOptions};
 use std::io::{self, Write as _};
@@ -75,6 +86,35 @@ pub fn write_new(path: &Path, bytes: &[u8]) -> io::Result<()> {
 /// others may read (a certificate), synced with its name as [`write()`].
 pub fn write_public(path: &Path, bytes: &[u8]) -> io::Result<()> {
     fill_synced(File::create(path)?, path, bytes)
+}
+
+/// Replaces `path` with `bytes` atomically and durably, private as [`create`] makes it: written
+/// to `<path>.partial` and synced, renamed over `path`, the folder synced. A kill or a power
+/// cut at any instant leaves the old file or the new one, whole (and perhaps the partial one).
+pub fn replace(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    replace_with(path, bytes, create)
+}
+
+/// As [`replace`], with the usual permissions: for a file others read (a CA certificate, a
+/// CRL).
+pub fn replace_public(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    replace_with(path, bytes, |p| File::create(p))
+}
+
+fn replace_with(
+    path: &Path,
+    bytes: &[u8],
+    open: impl FnOnce(&Path) -> io::Result<File>,
+) -> io::Result<()> {
+    let mut partial = path.as_os_str().to_owned();
+    partial.push(".partial");
+    let partial = std::path::PathBuf::from(partial);
+    let mut file = open(&partial)?;
+    file.write_all(bytes)?;
+    file.sync_all()?;
+    drop(file);
+    std::fs::rename(&partial, path)?;
+    sync_parent(path)
 }
 
 /// Writes `bytes` into `file` (just made at `path`), syncs it, then its name.
