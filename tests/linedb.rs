@@ -310,9 +310,12 @@ impl station_pipeline::EventSink for CrashAtLock<'_> {
 
 /// Four stations issue one work order's 10-certificate quota, 16 boards between them, in
 /// leases of 3; one of them (D) loses its network to the line after its first unit and goes
-/// on apart. Exactly 10 boards pass across the line, never more: every other unit fails for
-/// want of a lease (nothing issued to it), D issues only the rest of the lease it holds, and
-/// when D is back the line learns what it used.
+/// on apart. Never more than 10 boards pass across the line, and none of the quota is lost:
+/// what did not pass is still held, unused, in a station's lease (a station that ran through
+/// its first lease before the others asked takes a second one it may not use up — which
+/// schedule happens depends on the load; the unused rest goes back when the order closes).
+/// Every other unit fails for want of a lease (nothing issued to it), D issues only the rest
+/// of the lease it holds, and when D is back the line learns what it used.
 #[test]
 fn four_stations_never_exceed_a_quota_even_with_one_apart() {
     let pg = tempfile::tempdir().unwrap();
@@ -381,7 +384,16 @@ fn four_stations_never_exceed_a_quota_even_with_one_apart() {
         .flatten()
         .filter(|o| matches!(o, UnitOutcome::Pass { .. }))
         .count();
-    assert_eq!(passed, 10, "{outcomes:?}");
+    let unused: i64 = std::iter::once(&d)
+        .chain(&others)
+        .map(|h| h.store.line_lease_remaining("WO-E2E").unwrap())
+        .sum();
+    assert!(passed <= 10, "{outcomes:?}");
+    assert_eq!(
+        i64::try_from(passed).unwrap() + unused,
+        10,
+        "the quota is what passed plus what the leases still hold: {outcomes:?}"
+    );
     for outcome in outcomes
         .iter()
         .flatten()
@@ -412,7 +424,7 @@ fn four_stations_never_exceed_a_quota_even_with_one_apart() {
                 .count()
         })
         .sum();
-    assert_eq!(issued, 10, "certificates in service across the line");
+    assert_eq!(issued, passed, "certificates in service across the line");
     relay.mend();
     std::thread::sleep(std::time::Duration::from_millis(250));
     let report = d.station.sync_line().unwrap().unwrap();
@@ -429,5 +441,9 @@ fn four_stations_never_exceed_a_quota_even_with_one_apart() {
         .iter()
         .find(|w| w.id == "WO-E2E")
         .unwrap();
-    assert_eq!((wo.quota, wo.leased, wo.used), (10, 10, 10), "{wo:?}");
+    assert_eq!(
+        (wo.quota, wo.leased, usize::try_from(wo.used).unwrap()),
+        (10, 10, passed),
+        "{wo:?}"
+    );
 }

@@ -306,6 +306,20 @@ fn a_mixed_line_whose_power_is_cut_at_any_instant_loses_nothing_it_printed_or_pu
                             "round {round}: the operator's DPS does not hold {id} as the line does"
                         );
                     }
+                    // The import is recorded for good: after another cut, importing the
+                    // batch afresh is still refused (its enrollments may have been deleted
+                    // on purpose since).
+                    drop(store);
+                    tally.cut(&mut disk, "import: finished");
+                    let mut fresh = args.clone();
+                    fresh.push("--fresh".to_owned());
+                    let replay = station(&fresh);
+                    assert!(
+                        String::from_utf8_lossy(&replay.stderr)
+                            .contains("station::import::already_imported"),
+                        "round {round}: a batch imported before the cut is imported again: {}",
+                        String::from_utf8_lossy(&replay.stderr)
+                    );
                 } else {
                     // Refused only as a batch this DPS already received whole (the cut came
                     // after the import finished and recorded it).
@@ -400,5 +414,71 @@ fn what_the_setup_commands_write_survives_a_power_cut() {
         std::fs::read_to_string(&identity)
             .unwrap()
             .contains("AGE-SECRET-KEY-1")
+    );
+}
+
+/// A sealed export (`export_recipients`) leaves no plaintext batch on the station, after a
+/// power cut too: the removal of the batch folder is made durable, not only the sealed file.
+#[test]
+fn a_sealed_export_leaves_no_plaintext_batch_behind_after_a_power_cut() {
+    let bench = tempfile::tempdir().unwrap();
+    let mut disk = Mount::new(&bench.path().join("disk")).unwrap();
+    let data = disk.path().join("var/lib/station");
+    let line = Line::start_on(bench.path(), &data);
+    let dir = bench.path().join("sealed");
+    let config = line.config(&dir);
+    let operator_key = bench.path().join("operator.key");
+    let keygen = std::process::Command::new("age-keygen")
+        .arg("-o")
+        .arg(&operator_key)
+        .output()
+        .unwrap();
+    assert!(keygen.status.success());
+    let public = std::fs::read_to_string(&operator_key)
+        .unwrap()
+        .lines()
+        .find_map(|l| l.strip_prefix("# public key: ").map(str::to_owned))
+        .unwrap();
+    // The device keys sealed to the operator from the start, as a sealed export needs.
+    let text = std::fs::read_to_string(&config).unwrap();
+    let text = text.replace(
+        "age1w44g2eltljvulxz80c46aev6dwt25x5syz7ws2cwklaalcdx346qctkk56",
+        &public,
+    ) + &format!("export_recipients = [\"{public}\"]\n");
+    std::fs::write(&config, text).unwrap();
+    let fixture = line.boards(&config, &dir);
+    rerun(&config);
+    fixture.stop();
+    disk.sync_all();
+
+    let out = data.join("exports/sealed");
+    timed(&[
+        "export".as_ref(),
+        "--config".as_ref(),
+        config.as_os_str(),
+        "--out".as_ref(),
+        out.as_os_str(),
+    ]);
+    assert!(!out.exists());
+    disk.cut().unwrap();
+    assert!(
+        !out.exists(),
+        "the plaintext batch came back after the power cut: {:?}",
+        std::fs::read_dir(&out).map(|d| d.count())
+    );
+    let sealed = data.join("exports/sealed.tar.age");
+    let cert = line.export_cert();
+    let verify = station(&[
+        "verify-export".as_ref(),
+        sealed.as_os_str(),
+        "--trust".as_ref(),
+        cert.as_os_str(),
+        "--identity".as_ref(),
+        operator_key.as_os_str(),
+    ]);
+    assert!(
+        verify.status.success(),
+        "the sealed batch after the cut: {}",
+        String::from_utf8_lossy(&verify.stderr)
     );
 }

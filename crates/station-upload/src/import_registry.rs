@@ -101,7 +101,12 @@ impl ImportRegistry {
         }
         if !self.path.exists() {
             match private_files::create_new(&self.path) {
-                Ok(mut f) => writeln!(f, "{REGISTRY_FORMAT}")?,
+                // Its name made durable with it: a power cut must not forget an import.
+                Ok(mut f) => {
+                    writeln!(f, "{REGISTRY_FORMAT}")?;
+                    f.sync_all()?;
+                    private_files::sync_parent(&self.path)?;
+                }
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
                 Err(e) => return Err(e),
             }

@@ -175,9 +175,7 @@ pub fn seal_dir(
         let file = file.into_inner().map_err(io::IntoInnerError::into_error)?;
         file.sync_all()?;
         std::fs::rename(&partial, out)?;
-        if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
-            File::open(parent)?.sync_all()?;
-        }
+        private_files::sync_parent(out)?;
         Ok((bytes, hex::encode(hasher.finalize())))
     })();
     let (bytes, sha256) = match written {
@@ -187,7 +185,9 @@ pub fn seal_dir(
             return Err(fail(e));
         }
     };
+    // The removal made durable too: after a power cut the plaintext batch must not be back.
     std::fs::remove_dir_all(dir).map_err(fail)?;
+    private_files::sync_parent(dir).map_err(fail)?;
     Ok(Sealed {
         path: out.to_owned(),
         bytes,
