@@ -254,10 +254,27 @@ pub(crate) fn init(
                 interactive,
                 true,
             )?;
-            let signing_key = file::generate_key().map_err(fail)?;
-            let dev = pki::make_dev_ca(product, &signing_key, days).map_err(fail)?;
-            file::write_encrypted_key(&signing_key, key, pass.as_bytes(), cost).map_err(fail)?;
-            (dev, format!("encrypted key file {}", key.display()))
+            // A key with no certificate is an init that stopped between the two (a power cut,
+            // a kill): the key signed nothing yet, so it is taken up again if the passphrase
+            // opens it. One it does not open is refused, as any existing key is.
+            if key.exists() {
+                let signing_key = file::read_encrypted_key(key, pass.as_bytes())
+                    .map_err(|_| fail(PkiError::Exists { path: key.clone() }))?;
+                let dev = pki::make_dev_ca(product, &signing_key, days).map_err(fail)?;
+                (
+                    dev,
+                    format!(
+                        "encrypted key file {} (kept from an interrupted init)",
+                        key.display()
+                    ),
+                )
+            } else {
+                let signing_key = file::generate_key().map_err(fail)?;
+                let dev = pki::make_dev_ca(product, &signing_key, days).map_err(fail)?;
+                file::write_encrypted_key(&signing_key, key, pass.as_bytes(), cost)
+                    .map_err(fail)?;
+                (dev, format!("encrypted key file {}", key.display()))
+            }
         }
         CaConfig::Pkcs11 {
             module,

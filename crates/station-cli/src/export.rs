@@ -437,6 +437,12 @@ pub(crate) fn import(args: &ImportArgs) -> anyhow::Result<u8> {
     progress.finish();
     let stats = stats?;
     let after = queue.progress();
+    // Recorded (durably) before the totals say the batch is in DPS.
+    if after.done == records && (earlier.is_empty() || args.again) {
+        registry
+            .record(&verified.manifest_sha256, &service, args.reason.as_deref())
+            .map_err(registry_error)?;
+    }
     if args.json {
         let mut totals = crate::upload::stats_json(&stats);
         totals["resumed"] = after.resumed.into();
@@ -464,11 +470,6 @@ pub(crate) fn import(args: &ImportArgs) -> anyhow::Result<u8> {
                 after.done
             ),
         ));
-    }
-    if after.done == records && (earlier.is_empty() || args.again) {
-        registry
-            .record(&verified.manifest_sha256, &service, args.reason.as_deref())
-            .map_err(registry_error)?;
     }
     if after.done < records {
         let open = after.open();

@@ -42,12 +42,22 @@ pub(crate) fn secrets(args: &SecretsArgs) -> anyhow::Result<()> {
                     format!("cannot write the {what} {}: {e}", path.display()),
                 )
             };
-            let (text, public) = station_seal::generate_identity();
-            private_files::write_new(identity, text.as_bytes())
-                .map_err(|e| fail("identity", identity, e))?;
+            if identity.exists() {
+                return Err(fail(
+                    "identity",
+                    identity,
+                    std::io::ErrorKind::AlreadyExists.into(),
+                ));
+            }
+            // The public key first, the identity last: a power cut between them leaves no
+            // identity, and keygen runs again (an identity whose recipients file was lost
+            // would refuse to be made again).
+            let (secret, public) = station_seal::generate_identity();
             let text = format!("# {}\n{public}\n", identity.display());
             private_files::write_public(recipients, text.as_bytes())
                 .map_err(|e| fail("recipients file", recipients, e))?;
+            private_files::write_new(identity, secret.as_bytes())
+                .map_err(|e| fail("identity", identity, e))?;
             say!(
                 "identity {} (keep it readable by the uploader alone), public key {public} in {}",
                 identity.display(),

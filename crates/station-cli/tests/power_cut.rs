@@ -138,7 +138,7 @@ fn a_mixed_line_whose_power_is_cut_at_any_instant_loses_nothing_it_printed_or_pu
     let operator = ServerThread::start(Config::new(bench.path().join("operator-dps"))).unwrap();
     let received = disk.path().join("operator/calibration");
     receive(&first, &received, &disk);
-    let import_window = timed(&line.import_args(&received, &operator)) * 3 / 2;
+    let mut import_window = timed(&line.import_args(&received, &operator)) * 3 / 2;
     // The signing key, the certificate and the batches are durable once export said so.
     let manifests = [&first, &second].map(|b| std::fs::read(b.join("manifest.jws")).unwrap());
     tally.cut(&mut disk, "after setup and export");
@@ -280,25 +280,41 @@ fn a_mixed_line_whose_power_is_cut_at_any_instant_loses_nothing_it_printed_or_pu
             }
             _ => {
                 // The import cut mid-way on the operator's disk, then run to the end: the
-                // operator's DPS holds every enrollment of the batch, with its identity.
+                // operator's DPS holds every enrollment of the batch, with its identity. An
+                // import that finished before the cut is recorded for good: importing the
+                // batch afresh is refused (its enrollments may have been deleted on purpose).
                 let received = disk.path().join(format!("operator/round-{round}"));
                 receive(&last_accepted, &received, &disk);
                 let args = line.import_args(&received, &operator);
-                let (killed, _) = kill_command(&args, import_window);
-                tally.cut(
-                    &mut disk,
-                    if killed {
-                        "import: mid-way"
-                    } else {
-                        "import: after"
-                    },
-                );
+                let mut fresh = args.clone();
+                fresh.push("--fresh".to_owned());
+                let refused_afresh = |when: &str| {
+                    let replay = station(&fresh);
+                    assert!(
+                        String::from_utf8_lossy(&replay.stderr)
+                            .contains("station::import::already_imported"),
+                        "round {round}: a batch imported before the cut ({when}) is imported \
+                         again: {}",
+                        String::from_utf8_lossy(&replay.stderr)
+                    );
+                };
+                let (killed, ran) = kill_command(&args, import_window);
+                if killed {
+                    tally.cut(&mut disk, "import: mid-way");
+                } else {
+                    tally.cut(&mut disk, "import: after");
+                    refused_afresh("it had finished");
+                }
+                let t = Instant::now();
                 let again = station(&args);
-                let store = Store::open(&line.db()).unwrap();
-                let live = Line::live_set(&store);
+                // The batches grow with the line: the whole import widens the window.
+                import_window = import_window.max((ran + t.elapsed()) * 3 / 2);
                 let held = dps_set_of(&operator);
                 let batch = batch_set(&received, &line.export_cert());
                 if again.status.success() {
+                    let store = Store::open(&line.db()).unwrap();
+                    let live = Line::live_set(&store);
+                    drop(store);
                     for id in &batch {
                         assert_eq!(
                             held.get(id),
@@ -306,25 +322,15 @@ fn a_mixed_line_whose_power_is_cut_at_any_instant_loses_nothing_it_printed_or_pu
                             "round {round}: the operator's DPS does not hold {id} as the line does"
                         );
                     }
-                    // The import is recorded for good: after another cut, importing the
-                    // batch afresh is still refused (its enrollments may have been deleted
-                    // on purpose since).
-                    drop(store);
                     tally.cut(&mut disk, "import: finished");
-                    let mut fresh = args.clone();
-                    fresh.push("--fresh".to_owned());
-                    let replay = station(&fresh);
-                    assert!(
-                        String::from_utf8_lossy(&replay.stderr)
-                            .contains("station::import::already_imported"),
-                        "round {round}: a batch imported before the cut is imported again: {}",
-                        String::from_utf8_lossy(&replay.stderr)
-                    );
+                    refused_afresh("run again to the end");
                 } else {
-                    // Refused only as a batch this DPS already received whole (the cut came
-                    // after the import finished and recorded it).
+                    // Refused only as a batch this DPS already received whole: the import
+                    // finished before the cut and its journal was lost with it.
                     assert!(
-                        !killed,
+                        !killed
+                            && String::from_utf8_lossy(&again.stderr)
+                                .contains("station::import::already_imported"),
                         "round {round}: {}",
                         String::from_utf8_lossy(&again.stderr)
                     );
@@ -347,6 +353,15 @@ fn a_mixed_line_whose_power_is_cut_at_any_instant_loses_nothing_it_printed_or_pu
         tally.lost.inodes_dropped,
         tally.printed,
         disk.sync_counts(),
+    );
+    let revoked = Store::open(&line.db())
+        .unwrap()
+        .revoked_certificates()
+        .unwrap()
+        .len();
+    println!(
+        "{revoked} certificates voided by the cuts, each on the CRL on disk after its rerun ({} listed)",
+        line.crl_serials().len()
     );
     assert!(
         tally.lost.files_reverted > 0 && tally.lost.inodes_dropped > 0,
@@ -481,4 +496,51 @@ fn a_sealed_export_leaves_no_plaintext_batch_behind_after_a_power_cut() {
         "the sealed batch after the cut: {}",
         String::from_utf8_lossy(&verify.stderr)
     );
+}
+
+/// `station ca init` cut between its key and its certificates (the key is made durable first)
+/// takes that key up again when run again, instead of refusing for good because the key
+/// exists; a key its passphrase does not open is refused and left as it is.
+#[test]
+fn a_ca_init_stopped_after_its_key_finishes_with_that_key_when_run_again() {
+    let bench = tempfile::tempdir().unwrap();
+    let line = Line::start(bench.path());
+    let config = line.config(&bench.path().join("setup"));
+    let cfg = config.to_str().unwrap();
+    let ca = line.data.join("ca");
+    let key = std::fs::read(ca.join("signing-ca.key.pem")).unwrap();
+    let init = || station(&["ca", "init", "--days", "365", "--config", cfg]);
+    let stopped_after_the_key = || {
+        std::fs::remove_file(ca.join("signing-ca.pem")).unwrap();
+        std::fs::remove_file(ca.join("root-ca.pem")).unwrap();
+    };
+
+    stopped_after_the_key();
+    let again = init();
+    assert!(
+        again.status.success(),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
+    assert_eq!(std::fs::read(ca.join("signing-ca.key.pem")).unwrap(), key);
+    let show = station(&["ca", "show", "--config", cfg]);
+    assert!(
+        show.status.success(),
+        "{}",
+        String::from_utf8_lossy(&show.stderr)
+    );
+    // A whole CA is never made again.
+    assert!(!init().status.success());
+
+    stopped_after_the_key();
+    station_store::private_files::write(&ca.join("passphrase"), b"not the key's passphrase")
+        .unwrap();
+    let refused = init();
+    assert!(!refused.status.success());
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("signing-ca.key.pem"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+    assert_eq!(std::fs::read(ca.join("signing-ca.key.pem")).unwrap(), key);
 }

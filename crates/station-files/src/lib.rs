@@ -83,22 +83,27 @@ pub fn write_new(path: &Path, bytes: &[u8]) -> io::Result<()> {
 }
 
 /// Writes `bytes` to `path` (created or replaced) with the usual permissions, for a file
-/// others may read (a certificate), synced with its name as [`write()`].
+/// others may read (a certificate): [`replace_public`], so a kill or a power cut leaves the old
+/// file or the new one, whole, with its name.
 pub fn write_public(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    fill_synced(File::create(path)?, path, bytes)
+    replace_public(path, bytes)
 }
 
 /// Replaces `path` with `bytes` atomically and durably, private as [`create`] makes it: written
-/// to `<path>.partial` and synced, renamed over `path`, the folder synced. A kill or a power
-/// cut at any instant leaves the old file or the new one, whole (and perhaps the partial one).
+/// to a partial file beside it (`<path>.<pid>-<n>.partial`, created exclusively, never through a
+/// link) and synced, renamed over `path`, the folder synced. A kill or a power cut at any
+/// instant leaves the old file or the new one, whole (and perhaps a partial one); two
+/// processes replacing one file never share a partial file.
 pub fn replace(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    replace_with(path, bytes, create)
+    replace_with(path, bytes, create_new)
 }
 
 /// As [`replace`], with the usual permissions: for a file others read (a CA certificate, a
 /// CRL).
 pub fn replace_public(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    replace_with(path, bytes, |p| File::create(p))
+    replace_with(path, bytes, |p| {
+        OpenOptions::new().write(true).create_new(true).open(p)
+    })
 }
 
 fn replace_with(
@@ -106,14 +111,26 @@ fn replace_with(
     bytes: &[u8],
     open: impl FnOnce(&Path) -> io::Result<File>,
 ) -> io::Result<()> {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(0);
     let mut partial = path.as_os_str().to_owned();
-    partial.push(".partial");
+    partial.push(format!(
+        ".{}-{}.partial",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    ));
     let partial = std::path::PathBuf::from(partial);
-    let mut file = open(&partial)?;
-    file.write_all(bytes)?;
-    file.sync_all()?;
-    drop(file);
-    std::fs::rename(&partial, path)?;
+    let written = (|| {
+        let mut file = open(&partial)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        drop(file);
+        std::fs::rename(&partial, path)
+    })();
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&partial);
+        return Err(e);
+    }
     sync_parent(path)
 }
 

@@ -99,17 +99,11 @@ impl ImportRegistry {
         if let Some(dir) = self.path.parent().filter(|d| !d.as_os_str().is_empty()) {
             private_files::create_dir_all(dir)?;
         }
-        if !self.path.exists() {
-            match private_files::create_new(&self.path) {
-                // Its name made durable with it: a power cut must not forget an import.
-                Ok(mut f) => {
-                    writeln!(f, "{REGISTRY_FORMAT}")?;
-                    f.sync_all()?;
-                    private_files::sync_parent(&self.path)?;
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
-                Err(e) => return Err(e),
-            }
+        // A new registry appears whole, with its header, and durably: a kill or a power cut
+        // never leaves an empty one that every later import would refuse to read.
+        let empty = std::fs::metadata(&self.path).map_or(true, |m| m.len() == 0);
+        if empty {
+            private_files::replace(&self.path, format!("{REGISTRY_FORMAT}\n").as_bytes())?;
         }
         let mut f = std::fs::OpenOptions::new().append(true).open(&self.path)?;
         let clean = |s: &str| s.replace(['\t', '\n', '\r'], " ");
@@ -122,7 +116,10 @@ impl ImportRegistry {
             line.push('\t');
             line.push_str(&clean(r));
         }
-        writeln!(f, "{line}")?;
+        // One write of the whole line: a kill leaves the line or nothing, not half of one to
+        // which the next record would be glued.
+        line.push('\n');
+        f.write_all(line.as_bytes())?;
         f.sync_all()
     }
 }

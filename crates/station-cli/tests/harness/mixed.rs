@@ -278,6 +278,37 @@ signing_key = "{root}/keys/export.key"
             revoked.iter().all(|c| c.handout_revoked),
             "kill {kill}: a void certificate whose hand-out is not revoked: {revoked:?}"
         );
+        let want: BTreeSet<String> = revoked.iter().map(|c| serial_key(&c.serial)).collect();
+        let listed = self.crl_serials();
+        assert!(
+            want.is_subset(&listed),
+            "kill {kill}: the CRL on disk lacks revoked certificates: {:?}",
+            want.difference(&listed).collect::<Vec<_>>()
+        );
+    }
+
+    /// The serials the X.509 product's CRL on disk lists (none when there is no CRL).
+    pub(crate) fn crl_serials(&self) -> BTreeSet<String> {
+        let crl = self.data.join("ca/crl.pem");
+        if !crl.exists() {
+            return BTreeSet::new();
+        }
+        let out = Command::new("openssl")
+            .args(["crl", "-noout", "-text", "-in"])
+            .arg(&crl)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "the CRL {} does not parse: {}",
+            crl.display(),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter_map(|l| l.trim().strip_prefix("Serial Number: "))
+            .map(serial_key)
+            .collect()
     }
 
     /// The live set (queued or uploaded): registration ID → its identity.
@@ -398,6 +429,14 @@ signing_key = "{root}/keys/export.key"
         .map(|a| a.to_str().unwrap().to_owned())
         .collect()
     }
+}
+
+/// A certificate serial as hex, lower case, without leading zeros or colons.
+fn serial_key(serial: &str) -> String {
+    let hex: String = serial.chars().filter(|c| *c != ':').collect();
+    let hex = hex.to_lowercase();
+    let trimmed = hex.trim_start_matches('0');
+    if trimmed.is_empty() { "0" } else { trimmed }.to_owned()
 }
 
 /// How the device operator found a batch.
