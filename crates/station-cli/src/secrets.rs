@@ -54,7 +54,7 @@ pub(crate) fn secrets(args: &SecretsArgs) -> anyhow::Result<()> {
             // would refuse to be made again).
             let (secret, public) = station_seal::generate_identity();
             let text = format!("# {}\n{public}\n", identity.display());
-            private_files::write_public(recipients, text.as_bytes())
+            private_files::replace_public(recipients, text.as_bytes())
                 .map_err(|e| fail("recipients file", recipients, e))?;
             private_files::write_new(identity, secret.as_bytes())
                 .map_err(|e| fail("identity", identity, e))?;

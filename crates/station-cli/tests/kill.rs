@@ -198,33 +198,23 @@ const MIXED_KILLS: usize = 12;
 
 #[test]
 fn a_mixed_line_its_uploader_and_its_export_killed_at_any_instant_lose_and_duplicate_nothing() {
-    use harness::mixed::{self, Line, kill_command, station};
+    use harness::mixed::{self, Line, kill_command, timed};
     let root = tempfile::tempdir().unwrap();
     let mut line = Line::start(root.path());
     let (steps, whole_ms) = mixed::calibrate(&mut line);
     let aimed: Vec<(String, u64)> = steps.into_iter().collect();
     // The first export makes the signing key; its time bounds the export kills.
-    let calibration = |args: &[&str]| {
-        let t = Instant::now();
-        let out = station(args);
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        t.elapsed()
-    };
     let first_config = root.path().join("calibration/station.toml");
     let cfg0 = first_config.to_str().unwrap();
     let export_dir = root.path().join("export-calibration");
-    calibration(&[
+    timed(&[
         "export",
         "--config",
         cfg0,
         "--out",
         export_dir.to_str().unwrap(),
     ]);
-    let export_window = calibration(&[
+    let export_window = timed(&[
         "export",
         "--config",
         cfg0,
@@ -232,7 +222,7 @@ fn a_mixed_line_its_uploader_and_its_export_killed_at_any_instant_lose_and_dupli
         root.path().join("export-calibration-2").to_str().unwrap(),
     ]) * 3
         / 2;
-    let mut upload_window = calibration(&["upload", "--once", "--config", cfg0]) * 3 / 2;
+    let mut upload_window = timed(&["upload", "--once", "--config", cfg0]) * 3 / 2;
     // The device operator's DPS: a refused batch must never reach it.
     let operator =
         dps_local::ServerThread::start(dps_local::Config::new(root.path().join("operator-dps")))
@@ -285,14 +275,8 @@ fn a_mixed_line_its_uploader_and_its_export_killed_at_any_instant_lose_and_dupli
             *uploads
                 .entry(if killed { "killed" } else { "finished" })
                 .or_default() += 1;
-            let t = Instant::now();
-            let out = station(&["upload", "--once", "--config", cfg]);
-            assert!(
-                out.status.success(),
-                "{}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-            upload_window = upload_window.max(t.elapsed() * 3 / 2);
+            let took = timed(&["upload", "--once", "--config", cfg]);
+            upload_window = upload_window.max(took * 3 / 2);
             assert_eq!(
                 line.dps_set(),
                 Line::live_set(&store),

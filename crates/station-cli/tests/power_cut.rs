@@ -26,10 +26,10 @@ mod harness;
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use dps_local::{Config, ServerThread};
-use harness::mixed::{self, Export, Line, batch_set, dps_set_of, kill_command, station};
+use harness::mixed::{self, Export, Line, batch_set, dps_set_of, kill_command, station, timed};
 use harness::{Stop, rerun, run_and_stop};
 use powercut_fs::{CutReport, Mount};
 use station_store::{Store, UnitStatus};
@@ -64,22 +64,7 @@ impl Tally {
 }
 
 fn cuts() -> usize {
-    std::env::var("STATION_CUTS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(CUTS)
-}
-
-/// Runs `station ARGS`, which must succeed; how long it took.
-fn timed<S: AsRef<std::ffi::OsStr> + std::fmt::Debug>(args: &[S]) -> Duration {
-    let t = Instant::now();
-    let out = station(args);
-    assert!(
-        out.status.success(),
-        "station {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    t.elapsed()
+    harness::count_from_env("STATION_CUTS", CUTS)
 }
 
 /// Whether `verify-export` accepts the batch `dir`.
@@ -242,9 +227,8 @@ fn a_mixed_line_whose_power_is_cut_at_any_instant_loses_nothing_it_printed_or_pu
                         "upload: after"
                     },
                 );
-                let t = Instant::now();
-                timed(&["upload", "--once", "--config", cfg]);
-                upload_window = upload_window.max(t.elapsed() * 3 / 2);
+                let took = timed(&["upload", "--once", "--config", cfg]);
+                upload_window = upload_window.max(took * 3 / 2);
                 let store = Store::open(&line.db()).unwrap();
                 assert_eq!(
                     line.dps_set(),

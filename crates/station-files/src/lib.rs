@@ -82,13 +82,6 @@ pub fn write_new(path: &Path, bytes: &[u8]) -> io::Result<()> {
     fill_synced(create_new(path)?, path, bytes)
 }
 
-/// Writes `bytes` to `path` (created or replaced) with the usual permissions, for a file
-/// others may read (a certificate): [`replace_public`], so a kill or a power cut leaves the old
-/// file or the new one, whole, with its name.
-pub fn write_public(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    replace_public(path, bytes)
-}
-
 /// Replaces `path` with `bytes` atomically and durably, private as [`create`] makes it: written
 /// to a partial file beside it (`<path>.<pid>-<n>.partial`, created exclusively, never through a
 /// link) and synced, renamed over `path`, the folder synced. A kill or a power cut at any

@@ -524,6 +524,18 @@ pub(crate) fn kill_command<S: AsRef<std::ffi::OsStr>>(
     }
 }
 
+/// Runs `station ARGS`, which must succeed; how long it took.
+pub(crate) fn timed<S: AsRef<std::ffi::OsStr> + std::fmt::Debug>(args: &[S]) -> Duration {
+    let t = Instant::now();
+    let out = station(args);
+    assert!(
+        out.status.success(),
+        "station {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    t.elapsed()
+}
+
 pub(crate) fn station<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_station"))
         .args(args)

@@ -272,7 +272,12 @@ pub(crate) fn board_enrollment(
 
 /// How many kills a test makes: `default`, or `STATION_KILLS` for the long run by hand.
 pub(crate) fn kills(default: usize) -> usize {
-    std::env::var("STATION_KILLS")
+    count_from_env("STATION_KILLS", default)
+}
+
+/// The number in the environment variable `var`, else `default`.
+pub(crate) fn count_from_env(var: &str, default: usize) -> usize {
+    std::env::var(var)
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(default)

@@ -130,7 +130,7 @@ impl StationSigner {
         // The certificate first, then the key whose presence says the signer exists: a power
         // cut in between leaves no key (the next export makes both again), never a key without
         // its certificate. Each is synced with its name.
-        private_files::write_public(cert_path, cert.pem().as_bytes()).map_err(|e| {
+        private_files::replace_public(cert_path, cert.pem().as_bytes()).map_err(|e| {
             ExportError::SigningKey {
                 path: cert_path.to_owned(),
                 reason: e.to_string(),
